@@ -1,0 +1,1 @@
+"""analysis layer of Casebook (see DESIGN.md)."""

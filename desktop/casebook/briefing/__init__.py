@@ -1,0 +1,1 @@
+"""briefing layer of Casebook (see DESIGN.md)."""

@@ -1,0 +1,55 @@
+"""One exception root; each subclass maps to a command-line exit code (DESIGN.md)."""
+
+from __future__ import annotations
+
+
+class CasebookError(Exception):
+    """Root of every error Casebook reports to a user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, details: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class Refused(CasebookError):
+    """Invalid data, a duplicate, a failed check: exit 1."""
+
+
+class RowErrors(Refused):
+    """An import aborted because rows were invalid; ``errors`` holds every one."""
+
+    def __init__(self, message: str, *, errors: list, rejects_file: str | None = None):
+        super().__init__(message, details=[str(e) for e in errors[:50]])
+        self.errors = errors
+        self.rejects_file = rejects_file
+
+
+class UsageError(CasebookError):
+    """A wrong argument: exit 2."""
+
+    exit_code = 2
+
+
+class NotFound(UsageError):
+    """An unknown reference (case, firm, hit, store): exit 2."""
+
+
+class StoreBusy(CasebookError):
+    """Another process holds the store's write lock for too long: exit 3."""
+
+    exit_code = 3
+
+
+class StoreTooNew(CasebookError):
+    """The store was written by a newer Casebook: exit 3."""
+
+    exit_code = 3
+
+
+class Cancelled(CasebookError):
+    """The user cancelled a long operation: exit 130, and silence in the GUI."""
+
+    exit_code = 130

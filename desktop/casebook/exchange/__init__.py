@@ -1,0 +1,1 @@
+"""exchange layer of Casebook (see DESIGN.md)."""

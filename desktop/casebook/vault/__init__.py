@@ -1,0 +1,1 @@
+"""vault layer of Casebook (see DESIGN.md)."""
