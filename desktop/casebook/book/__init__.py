@@ -1,0 +1,82 @@
+"""The Casebook facade: an open store (database + evidence vault) and every operation on it.
+
+The CLI and the GUI call only this class. It is assembled from sections, one module each
+(cases, imports, firms, …); the real work lives in the layers beneath.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlmodel import Session
+
+from casebook.book.cases import CasesSection
+from casebook.book.verify import VerifySection
+from casebook.store import audit
+from casebook.store.engine import Store, default_store_path
+
+__all__ = ["Casebook", "default_store_path"]
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers, services)
+        return "unknown"
+
+
+class Casebook(CasesSection, VerifySection):
+    """An open store. Use ``Casebook.open(path)``; close it (or use ``with``) when done."""
+
+    def __init__(self, store: Store, *, user: str | None = None):
+        self.store = store
+        self.user = user or _os_user()
+
+    @classmethod
+    def open(
+        cls, path: str | Path | None = None, *, user: str | None = None, create: bool = False
+    ) -> Casebook:
+        """Open the store at ``path`` (default: ``default_store_path()``), upgrading its schema."""
+        return cls(Store(Path(path) if path else default_store_path(), create=create), user=user)
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @property
+    def folder(self) -> Path:
+        """The store's folder of files: ``vault/``, ``rejects/``, ``backups/``."""
+        return self.store.folder
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Casebook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self.store.write() as session:
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self.store.read() as session:
+            yield session
+
+    def _audit(self, session: Session, action: str, target_kind: str, **fields) -> None:
+        """Record a change in the audit chain, inside the caller's write transaction."""
+        audit.append_event(
+            session, actor=self.user, action=action, target_kind=target_kind, **fields
+        )
+
+    def head_hash(self) -> str:
+        """The audit chain's head hash (printed in briefings, bundles and backups)."""
+        with self._read() as session:
+            return audit.head_hash(session)

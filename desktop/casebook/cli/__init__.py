@@ -1,0 +1,53 @@
+"""The command line (DESIGN.md): global options before the command, ``--json`` after it.
+
+Each command group is a module with ``register(subparsers, common)``; its handlers take
+``(ctx, args)`` and return an exit code or None (0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from casebook import __version__
+from casebook.cli import cases, verify
+from casebook.cli.context import Context, run_command
+
+#: Command-group modules, in the order ``--help`` lists them.
+COMMAND_MODULES = [cases, verify]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="casebook",
+        description="Casebook: cases of dual-use goods, firms and evidence; briefings you can trust.",
+    )
+    parser.add_argument(
+        "--db", metavar="PATH", help="the store (default: $CASEBOOK_DB or the user data folder)"
+    )
+    parser.add_argument(
+        "--user", metavar="NAME", help="who is recorded in the audit log (default: the OS user)"
+    )
+    parser.add_argument("--version", action="version", version=f"casebook {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON document")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gui = sub.add_parser("gui", help="open the desktop application (the default)")
+    gui.add_argument("file", nargs="?", help="a store, or a .casebook bundle to import")
+    for module in COMMAND_MODULES:
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command in (None, "gui"):
+        parser.error("the GUI is started by 'casebook' itself, not casebook.cli")
+    return run_command(Context(args), args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

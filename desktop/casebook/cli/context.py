@@ -1,0 +1,98 @@
+"""What every command handler gets: the open store, output, progress and cancellation."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from casebook.book import Casebook
+from casebook.core.errors import Cancelled, CasebookError
+
+
+class Context:
+    """Per-run state: opens the store on first use, prints results, reports progress."""
+
+    def __init__(self, args):
+        self.args = args
+        self.json = bool(getattr(args, "json", False))
+        self._book: Casebook | None = None
+        self._cancel = False
+
+    @property
+    def book(self) -> Casebook:
+        """The store; created when the command creates data, else it must exist (exit 2)."""
+        if self._book is None:
+            creates = bool(getattr(self.args, "creates", False))
+            self._book = Casebook.open(self.args.db, user=self.args.user, create=creates)
+        return self._book
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+
+    def emit(self, data: Any, text: Callable[[Any], str] | str | None = None) -> None:
+        """Print the result: one JSON document with ``--json``, else readable text."""
+        if self.json:
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+        elif text is not None:
+            out = text(data) if callable(text) else text
+            if out:
+                sys.stdout.write(out.rstrip("\n") + "\n")
+
+    def progress(self, label: str) -> Callable[[int, int], None]:
+        """A progress callback drawing a bar on stderr (silent with ``--json`` or no TTY)."""
+        if self.json or not sys.stderr.isatty():
+            return lambda done, total: None
+
+        def draw(done: int, total: int) -> None:
+            width = 30
+            frac = min(1.0, done / total) if total else 0.0
+            bar = "#" * int(frac * width)
+            sys.stderr.write(f"\r{label} [{bar:<{width}}] {frac:6.1%}")
+            if total and done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+        return draw
+
+    def cancelled(self) -> bool:
+        """True once the user pressed Ctrl+C during a long command."""
+        return self._cancel
+
+    def catch_interrupt(self) -> None:
+        """Turn the first Ctrl+C into a cancel request that long work polls."""
+
+        def handler(signum, frame):
+            if self._cancel:
+                raise KeyboardInterrupt
+            self._cancel = True
+
+        signal.signal(signal.SIGINT, handler)
+
+
+def fail(message: str, details: list[str] | None = None) -> None:
+    """Print an error line (and details) on stderr."""
+    sys.stderr.write(f"error: {message}\n")
+    for line in details or []:
+        sys.stderr.write(f"  {line}\n")
+
+
+def run_command(ctx: Context, args) -> int:
+    """Run the handler, mapping errors to exit codes; nothing on stdout on failure."""
+    try:
+        code = args.func(ctx, args)
+        return int(code or 0)
+    except Cancelled:
+        fail("cancelled; the store is unchanged")
+        return 130
+    except KeyboardInterrupt:
+        fail("cancelled")
+        return 130
+    except CasebookError as exc:
+        fail(exc.message, exc.details)
+        return exc.exit_code
+    finally:
+        ctx.close()

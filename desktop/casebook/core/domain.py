@@ -1,0 +1,36 @@
+"""Closed vocabularies of the domain model (DESIGN.md)."""
+
+from __future__ import annotations
+
+CASE_STATUSES = ("open", "active", "closed", "archived")
+PRIORITIES = ("low", "medium", "high", "critical")
+FIRM_ROLES = (
+    "manufacturer",
+    "supplier",
+    "intermediary",
+    "forwarder",
+    "importer",
+    "end user",
+    "subject",
+    "other",
+)
+RELATIONSHIP_KINDS = (
+    "ownership",
+    "subsidiary",
+    "supplier",
+    "customer",
+    "distributor",
+    "shared address",
+    "shared officer",
+    "other",
+)
+EVIDENCE_KINDS = ("document", "web capture", "image", "registry extract", "customs record", "note")
+HIT_STATUSES = ("unreviewed", "confirmed", "dismissed")
+
+
+def clean_choice(value: object, choices: tuple[str, ...]) -> str | None:
+    """The member of ``choices`` that ``value`` names (case-insensitive), or None."""
+    if not isinstance(value, str):
+        return None
+    folded = value.strip().casefold().replace("_", " ")
+    return folded if folded in choices else None

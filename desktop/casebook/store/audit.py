@@ -1,0 +1,97 @@
+"""The audit chain: every change is an event that hashes the one before it.
+
+Events are appended inside the caller's write transaction (which holds SQLite's write lock from
+its first statement), so two writers cannot both append after the same head.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from casebook.store.models import AuditEvent
+
+GENESIS = "0" * 64
+
+
+def canonical(value: Any) -> str:
+    """The JSON text that is hashed: sorted keys, no spaces, Unicode kept."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over the event's content and the previous event's hash."""
+    body = {
+        "prev": event.prev_hash,
+        "uid": event.uid,
+        "ts": event.ts,
+        "actor": event.actor,
+        "action": event.action,
+        "target_kind": event.target_kind,
+        "target_uid": event.target_uid,
+        "case_id": event.case_id,
+        "before": event.before,
+        "after": event.after,
+    }
+    return hashlib.sha256(canonical(body).encode()).hexdigest()
+
+
+def head_hash(session: Session) -> str:
+    """The hash of the newest event (the genesis value for an empty chain)."""
+    last = session.exec(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return last or GENESIS
+
+
+def append_event(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    target_kind: str,
+    target_uid: str | None = None,
+    case_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the chain within the session's transaction."""
+    event = AuditEvent(
+        ts=datetime.now(UTC).isoformat(timespec="microseconds"),
+        actor=actor,
+        action=action,
+        target_kind=target_kind,
+        target_uid=target_uid,
+        case_id=case_id,
+        before=json.loads(canonical(before)) if before is not None else None,
+        after=json.loads(canonical(after)) if after is not None else None,
+        prev_hash=head_hash(session),
+        hash="",
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def chain_problems(session: Session) -> list[dict]:
+    """Every break in the chain: an event whose hash or link does not match."""
+    problems = []
+    prev = GENESIS
+    for event in session.exec(select(AuditEvent).order_by(AuditEvent.id)):
+        if event.prev_hash != prev:
+            problems.append(_problem(event, "does not link to the event before it"))
+        elif event_hash(event) != event.hash:
+            problems.append(_problem(event, "content does not match its hash (edited)"))
+        prev = event.hash
+    return problems
+
+
+def _problem(event: AuditEvent, detail: str) -> dict:
+    return {
+        "kind": "audit",
+        "ref": f"event {event.id} ({event.uid})",
+        "detail": f"audit event {event.id} '{event.action}' at {event.ts}: {detail}",
+    }

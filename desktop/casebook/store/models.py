@@ -1,0 +1,333 @@
+"""The domain model of DESIGN.md as SQLModel tables (one SQLite file).
+
+Records that travel in a case bundle carry a ``uid`` (UUID hex) besides their integer key;
+shipments are identified by their dataset's uid and source row. Lists, dicts and sets are JSON
+columns. Timestamps are timezone-aware UTC; dates of shipments are ISO ``YYYY-MM-DD`` text so
+that ``substr(date, 1, 7)`` is the month without a function call per row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def new_uid() -> str:
+    """A fresh UUID as 32 hex digits."""
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    """The current time, UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _json(default: Any = None) -> Any:
+    factory = (lambda: type(default)()) if default is not None else None
+    if factory is None:
+        return Field(default=None, sa_column=Column(JSON, nullable=True))
+    return Field(default_factory=factory, sa_column=Column(JSON, nullable=False))
+
+
+class Case(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
+    ref: str = Field(unique=True, index=True)
+    title: str
+    summary: str = ""
+    status: str = "open"
+    priority: str = "medium"
+    marking: str = "TLP:AMBER"
+    created: datetime = Field(default_factory=utcnow)
+    updated: datetime = Field(default_factory=utcnow)
+
+
+class Firm(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
+    name: str
+    native_name: str | None = None
+    country: str | None = Field(default=None, index=True)
+    address: str | None = None
+    name_key: str | None = Field(default=None, index=True)
+    sort_key: str = Field(default="", index=True)
+    merged_into: int | None = Field(default=None, foreign_key="firm.id", index=True)
+    created: datetime = Field(default_factory=utcnow)
+
+
+class FirmAlias(SQLModel, table=True):
+    """Every spelling of a firm ever seen; ``name_key`` drives resolution and screening."""
+
+    __table_args__ = (UniqueConstraint("firm_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    name: str
+    name_key: str | None = Field(default=None, index=True)
+
+
+class FirmIdentifier(SQLModel, table=True):
+    """A validated identifier (``ru_inn``, ``ru_ogrn``, ``cn_uscc``, ``lei`` …) of a firm."""
+
+    __table_args__ = (
+        UniqueConstraint("firm_id", "scheme", "value"),
+        Index("ix_firmidentifier_scheme_value", "scheme", "value"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    scheme: str
+    value: str
+
+
+class CaseFirm(SQLModel, table=True):
+    """A firm's role in a case and the case's own notes on it."""
+
+    __table_args__ = (UniqueConstraint("case_id", "firm_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    role: str | None = None
+    notes: str = ""
+
+
+class FirmMerge(SQLModel, table=True):
+    """A recorded merge of ``other`` into ``keep``; ``undone`` is set by a split."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    keep_id: int = Field(foreign_key="firm.id", index=True)
+    other_id: int = Field(foreign_key="firm.id", index=True)
+    moved: dict = _json({})
+    created: datetime = Field(default_factory=utcnow)
+    actor: str = ""
+    undone: datetime | None = None
+
+
+class MergeSuggestion(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("firm_a_id", "firm_b_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    firm_a_id: int = Field(foreign_key="firm.id", index=True)
+    firm_b_id: int = Field(foreign_key="firm.id", index=True)
+    score: float = 0.0
+    reason: str = ""
+    status: str = "open"  # open | accepted | rejected
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Dataset(SQLModel, table=True):
+    """One imported file within one case."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    kind: str = "shipments"  # shipments | trade
+    file_name: str
+    sha256: str = Field(index=True)
+    encoding: str | None = None
+    sheet: str | None = None
+    preset: str | None = None
+    mapping: dict = _json({})
+    row_count: int = 0
+    content_hash: str = ""
+    imported: datetime = Field(default_factory=utcnow)
+    imported_by: str = ""
+
+
+class Shipment(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_shipment_case_date", "case_id", "date"),
+        Index("ix_shipment_case_origin_date", "case_id", "origin", "date"),
+        Index("ix_shipment_case_dispatch", "case_id", "dispatch"),
+        Index("ix_shipment_case_hs6", "case_id", "hs6"),
+        Index("ix_shipment_case_decl", "case_id", "declaration_no", "item_no"),
+        Index("ix_shipment_dataset_row", "dataset_id", "source_row"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id")
+    case_id: int = Field(foreign_key="case.id")
+    source_row: int
+    declaration_no: str | None = None
+    item_no: str | None = None
+    date: str | None = None
+    direction: str | None = None  # import | export
+    exporter_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
+    importer_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
+    exporter_orig_id: int | None = Field(default=None, foreign_key="firm.id")
+    importer_orig_id: int | None = Field(default=None, foreign_key="firm.id")
+    origin: str | None = None
+    dispatch: str | None = None
+    destination: str | None = None
+    hs_code: str | None = None
+    hs6: str | None = None
+    description: str | None = None
+    brand: str | None = None
+    manufacturer: str | None = None
+    quantity: float | None = None
+    unit: str | None = None
+    net_weight: float | None = None
+    value: float | None = None
+    currency: str | None = None
+    value_usd: float | None = None
+
+
+class TradeFlow(SQLModel, table=True):
+    """Aggregate trade statistics (Eurostat, UN Comtrade)."""
+
+    __table_args__ = (Index("ix_tradeflow_case_period", "case_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    case_id: int = Field(foreign_key="case.id")
+    source_row: int = 0
+    reporter: str | None = None
+    partner: str | None = None
+    flow: str | None = None  # import | export
+    product: str | None = None
+    product_level: int | None = None
+    period: str | None = None  # YYYY-MM or YYYY
+    value: float | None = None
+    currency: str | None = None
+
+
+class Relationship(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    from_firm_id: int = Field(foreign_key="firm.id", index=True)
+    to_firm_id: int = Field(foreign_key="firm.id", index=True)
+    kind: str
+    share: float | None = None
+    start: str | None = None
+    end: str | None = None
+    notes: str = ""
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Evidence(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    number: int = 0  # E1, E2 … within the case
+    title: str
+    kind: str = "document"
+    publisher: str | None = None
+    url: str | None = None
+    captured: datetime | None = None
+    sha256: str = Field(index=True)
+    original_name: str | None = None
+    size: int = 0
+    mime: str | None = None
+    reliability: str | None = None  # A–F
+    credibility: str | None = None  # 1–6
+    excerpt: str = ""
+    notes: str = ""
+    text: str = ""
+    added: datetime = Field(default_factory=utcnow)
+    added_by: str = ""
+
+
+class EvidenceLink(SQLModel, table=True):
+    """Evidence supports a case, firm, shipment, relationship or finding."""
+
+    __table_args__ = (UniqueConstraint("evidence_id", "target_kind", "target_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    target_kind: str
+    target_id: int
+    note: str = ""
+
+
+class Finding(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    position: int = 0
+    text: str
+    likelihood: str | None = None
+    confidence: str | None = None
+    created: datetime = Field(default_factory=utcnow)
+    updated: datetime = Field(default_factory=utcnow)
+
+
+class SanctionsList(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    format: str
+
+
+class ListVersion(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    list_id: int = Field(foreign_key="sanctionslist.id", index=True)
+    number: int = 1
+    published: str | None = None
+    loaded: datetime = Field(default_factory=utcnow)
+    sha256: str = ""
+    file_name: str = ""
+    entities: int = 0
+    names: int = 0
+
+
+class ListedEntity(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="listversion.id", index=True)
+    source_id: str = Field(index=True)
+    kind: str = "entity"  # entity | individual | vessel | aircraft | other
+    name: str
+    aliases: list = _json([])
+    weak_aliases: list = _json([])
+    identifiers: dict = _json({})
+    countries: list = _json([])
+    addresses: list = _json([])
+    programmes: list = _json([])
+    listed_on: str | None = None
+    remarks: str | None = None
+    sublist: str | None = None
+    screenable: bool = True
+    content_hash: str = ""
+
+
+class ScreeningHit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    entity_id: int = Field(foreign_key="listedentity.id", index=True)
+    score: float
+    firm_name: str
+    matched_name: str
+    reasons: list = _json([])
+    status: str = "unreviewed"  # unreviewed | confirmed | dismissed
+    note: str = ""
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    created: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One change, chained to the previous event by its hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    ts: str  # ISO 8601 UTC with microseconds, exactly as hashed
+    actor: str
+    action: str
+    target_kind: str
+    target_uid: str | None = None
+    case_id: int | None = Field(default=None, index=True)
+    before: dict | None = _json()
+    after: dict | None = _json()
+    prev_hash: str
+    hash: str = Field(unique=True)
+
+
+class CaseSetting(SQLModel, table=True):
+    """A per-case view setting (network positions, chosen filters), JSON valued."""
+
+    __table_args__ = (UniqueConstraint("case_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    key: str
+    value: dict = _json({})
