@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
 from casebook.core.errors import NotFound, Refused, StoreBusy, StoreTooNew
@@ -69,7 +69,7 @@ class Store:
         self.engine = _engine(self.path, immediate=True)
         try:
             self._prepare()
-        except OperationalError as exc:
+        except DatabaseError as exc:
             self.engine.dispose()
             if _is_busy(exc):
                 raise StoreBusy(f"store busy: {self.path}") from exc

@@ -1,0 +1,44 @@
+"""``casebook verify``: clean on a fresh store, names an edited audit event."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def test_verify_is_ok_on_a_fresh_store(run_cli):
+    run_cli("case", "new", "T", "--ref", "CB-1")
+    r = run_cli("verify", "--json")
+    assert r.code == 0, r.err
+    assert r.json["ok"] is True
+    assert r.json["problems"] == []
+    assert r.json["checked"]["cases"] == 1
+    assert r.json["checked"]["audit_events"] == 1
+
+
+def test_verify_names_an_audit_event_edited_by_hand(run_cli, db_path):
+    run_cli("case", "new", "T", "--ref", "CB-1")
+    run_cli("case", "edit", "CB-1", "--title", "Renamed")
+    run_cli("case", "new", "U", "--ref", "CB-2")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE auditevent SET actor = 'mallory' WHERE id = 2")
+    r = run_cli("verify", "--json")
+    assert r.code == 1
+    problems = r.json["problems"]
+    assert len(problems) == 1
+    assert problems[0]["kind"] == "audit"
+    assert "event 2" in problems[0]["ref"] and "case.edit" in problems[0]["detail"]
+    assert "event 2" in r.err
+
+
+def test_verify_detects_a_deleted_audit_event(run_cli, db_path):
+    for ref in ("CB-1", "CB-2", "CB-3"):
+        run_cli("case", "new", "T", "--ref", ref)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DELETE FROM auditevent WHERE id = 2")
+    r = run_cli("verify", "--json")
+    assert r.code == 1
+    assert "event 3" in r.json["problems"][0]["ref"]
+
+
+def test_verify_on_missing_store_exits_2(run_cli):
+    assert run_cli("verify", "--json").code == 2
