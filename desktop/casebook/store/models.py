@@ -4,6 +4,15 @@ Records that travel in a case bundle carry a ``uid`` (UUID hex) besides their in
 shipments are identified by their dataset's uid and source row. Lists, dicts and sets are JSON
 columns. Timestamps are timezone-aware UTC; dates of shipments are ISO ``YYYY-MM-DD`` text so
 that ``substr(date, 1, 7)`` is the month without a function call per row.
+
+Names to use in bulk SQL (they differ from some early requests): ``dataset.file_name``,
+``dataset.imported``, ``shipment.net_weight`` (kg), ``firm.merged_into``, ``firm.created``,
+``firmmerge.created`` / ``actor`` / ``undone``. One ``casefirm`` row per (case, firm); import sets
+role "supplier" for exporters and "importer" for importers when the row is new and never
+overwrites a role the analyst chose. Merges: ``shipment.exporter_orig_id`` / ``importer_orig_id``
+keep the firm resolved at import and never change; a merge repoints ``exporter_id`` /
+``importer_id``; a split restores them from the orig ids (so ``firmmerge.moved`` need not list
+shipment ids, only aliases, identifiers and case links).
 """
 
 from __future__ import annotations
@@ -67,6 +76,7 @@ class FirmAlias(SQLModel, table=True):
     firm_id: int = Field(foreign_key="firm.id", index=True)
     name: str
     name_key: str | None = Field(default=None, index=True)
+    country: str | None = None
 
 
 class FirmIdentifier(SQLModel, table=True):
@@ -110,11 +120,12 @@ class MergeSuggestion(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("firm_a_id", "firm_b_id"),)
     id: int | None = Field(default=None, primary_key=True)
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    dataset_id: int | None = Field(default=None, foreign_key="dataset.id")
     firm_a_id: int = Field(foreign_key="firm.id", index=True)
     firm_b_id: int = Field(foreign_key="firm.id", index=True)
     score: float = 0.0
     reason: str = ""
-    status: str = "open"  # open | accepted | rejected
+    status: str = "open"  # open | accepted | dismissed
     created: datetime = Field(default_factory=utcnow)
 
 
@@ -140,16 +151,17 @@ class Dataset(SQLModel, table=True):
 class Shipment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_shipment_case_date", "case_id", "date"),
-        Index("ix_shipment_case_origin_date", "case_id", "origin", "date"),
+        Index("ix_shipment_case_origin", "case_id", "origin"),
         Index("ix_shipment_case_dispatch", "case_id", "dispatch"),
         Index("ix_shipment_case_hs6", "case_id", "hs6"),
-        Index("ix_shipment_case_decl", "case_id", "declaration_no", "item_no"),
+        Index("ix_shipment_case_rowkey", "case_id", "row_key"),
         Index("ix_shipment_dataset_row", "dataset_id", "source_row"),
     )
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: int = Field(foreign_key="dataset.id")
     case_id: int = Field(foreign_key="case.id")
     source_row: int
+    row_key: str = ""  # duplicate key within a case: hash of declaration + item (or row content)
     declaration_no: str | None = None
     item_no: str | None = None
     date: str | None = None

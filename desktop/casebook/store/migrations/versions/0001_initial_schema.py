@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 18:09:08.895687
+Create Date: 2026-11-28 18:15:51.077714
 """
 
 from __future__ import annotations
@@ -202,6 +202,7 @@ def upgrade() -> None:
         sa.Column("firm_id", sa.Integer(), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("name_key", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("country", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.ForeignKeyConstraint(
             ["firm_id"],
             ["firm.id"],
@@ -276,40 +277,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("listversion", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_listversion_list_id"), ["list_id"], unique=False)
-
-    op.create_table(
-        "mergesuggestion",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("case_id", sa.Integer(), nullable=True),
-        sa.Column("firm_a_id", sa.Integer(), nullable=False),
-        sa.Column("firm_b_id", sa.Integer(), nullable=False),
-        sa.Column("score", sa.Float(), nullable=False),
-        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("created", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["case.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["firm_a_id"],
-            ["firm.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["firm_b_id"],
-            ["firm.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("firm_a_id", "firm_b_id"),
-    )
-    with op.batch_alter_table("mergesuggestion", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_mergesuggestion_case_id"), ["case_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_mergesuggestion_firm_a_id"), ["firm_a_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_mergesuggestion_firm_b_id"), ["firm_b_id"], unique=False
-        )
 
     op.create_table(
         "relationship",
@@ -398,11 +365,51 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "mergesuggestion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("dataset_id", sa.Integer(), nullable=True),
+        sa.Column("firm_a_id", sa.Integer(), nullable=False),
+        sa.Column("firm_b_id", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("created", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["dataset_id"],
+            ["dataset.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["firm_a_id"],
+            ["firm.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["firm_b_id"],
+            ["firm.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("firm_a_id", "firm_b_id"),
+    )
+    with op.batch_alter_table("mergesuggestion", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_mergesuggestion_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_mergesuggestion_firm_a_id"), ["firm_a_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_mergesuggestion_firm_b_id"), ["firm_b_id"], unique=False
+        )
+
+    op.create_table(
         "shipment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("dataset_id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("source_row", sa.Integer(), nullable=False),
+        sa.Column("row_key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("declaration_no", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("item_no", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("date", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
@@ -453,14 +460,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("shipment", schema=None) as batch_op:
         batch_op.create_index("ix_shipment_case_date", ["case_id", "date"], unique=False)
-        batch_op.create_index(
-            "ix_shipment_case_decl", ["case_id", "declaration_no", "item_no"], unique=False
-        )
         batch_op.create_index("ix_shipment_case_dispatch", ["case_id", "dispatch"], unique=False)
         batch_op.create_index("ix_shipment_case_hs6", ["case_id", "hs6"], unique=False)
-        batch_op.create_index(
-            "ix_shipment_case_origin_date", ["case_id", "origin", "date"], unique=False
-        )
+        batch_op.create_index("ix_shipment_case_origin", ["case_id", "origin"], unique=False)
+        batch_op.create_index("ix_shipment_case_rowkey", ["case_id", "row_key"], unique=False)
         batch_op.create_index("ix_shipment_dataset_row", ["dataset_id", "source_row"], unique=False)
         batch_op.create_index(batch_op.f("ix_shipment_exporter_id"), ["exporter_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_shipment_importer_id"), ["importer_id"], unique=False)
@@ -547,13 +550,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_shipment_importer_id"))
         batch_op.drop_index(batch_op.f("ix_shipment_exporter_id"))
         batch_op.drop_index("ix_shipment_dataset_row")
-        batch_op.drop_index("ix_shipment_case_origin_date")
+        batch_op.drop_index("ix_shipment_case_rowkey")
+        batch_op.drop_index("ix_shipment_case_origin")
         batch_op.drop_index("ix_shipment_case_hs6")
         batch_op.drop_index("ix_shipment_case_dispatch")
-        batch_op.drop_index("ix_shipment_case_decl")
         batch_op.drop_index("ix_shipment_case_date")
 
     op.drop_table("shipment")
+    with op.batch_alter_table("mergesuggestion", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mergesuggestion_firm_b_id"))
+        batch_op.drop_index(batch_op.f("ix_mergesuggestion_firm_a_id"))
+        batch_op.drop_index(batch_op.f("ix_mergesuggestion_case_id"))
+
+    op.drop_table("mergesuggestion")
     with op.batch_alter_table("listedentity", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_listedentity_version_id"))
         batch_op.drop_index(batch_op.f("ix_listedentity_source_id"))
@@ -570,12 +579,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_relationship_case_id"))
 
     op.drop_table("relationship")
-    with op.batch_alter_table("mergesuggestion", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_mergesuggestion_firm_b_id"))
-        batch_op.drop_index(batch_op.f("ix_mergesuggestion_firm_a_id"))
-        batch_op.drop_index(batch_op.f("ix_mergesuggestion_case_id"))
-
-    op.drop_table("mergesuggestion")
     with op.batch_alter_table("listversion", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_listversion_list_id"))
 

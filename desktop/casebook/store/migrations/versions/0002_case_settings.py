@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 18:09:09.915612
+Create Date: 2026-11-28 18:15:52.169847
 """
 
 from __future__ import annotations
