@@ -28,7 +28,9 @@ def root() -> Path:
     for path in candidates:
         if (path / "fonts").is_dir():
             return path
-    raise FileNotFoundError("Casebook resources not found; looked in " + ", ".join(map(str, candidates)))
+    raise FileNotFoundError(
+        "Casebook resources not found; looked in " + ", ".join(map(str, candidates))
+    )
 
 
 def path(*parts: str) -> Path:
@@ -38,7 +40,9 @@ def path(*parts: str) -> Path:
 
 def fonts() -> list[Path]:
     """Every font file shipped with the application."""
-    return sorted(p for p in path("fonts").iterdir() if p.suffix.lower() in {".ttf", ".ttc", ".otf"})
+    return sorted(
+        p for p in path("fonts").iterdir() if p.suffix.lower() in {".ttf", ".ttc", ".otf"}
+    )
 
 
 def reference(name: str) -> Path:
