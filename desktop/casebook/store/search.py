@@ -1,0 +1,213 @@
+"""Full-text search over the store: SQLite FTS5 with the trigram tokenizer (migration 0003).
+
+Every SQLite-specific detail of search lives here (and in the migration), so a PostgreSQL store
+can replace this module (``pg_trgm`` and ``tsvector``) behind the same functions.
+
+Index rows: rowid = kind code * 2**40 + record id; the views ``search_doc_<kind>`` build the
+text. Triggers keep cases, firms, evidence and findings in sync; shipments are indexed in bulk
+by ``index_dataset`` after an import and removed by ``unindex_dataset`` before a delete.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import text as sql
+from sqlmodel import Session
+
+#: Kind codes of index rows, in the order results are grouped.
+KINDS = {"case": 1, "firm": 2, "shipment": 3, "evidence": 4, "finding": 5}
+SPAN = 1 << 40
+LIMIT = 50
+MIN_TRIGRAM = 3
+SNIPPET_TOKENS = 40  # trigram tokens are characters, so this is about 40 characters
+HIGHLIGHT = ("[", "]")
+TITLE_CHARS = 160
+SEARCH_OBJECTS = re.compile(r"^search_(index|doc_\w+)(_(data|idx|content|docsize|config))?$")
+
+
+def is_search_object(name: str | None) -> bool:
+    """True for the index's table, shadow tables and views (kept out of the SQLModel metadata)."""
+    return bool(name and SEARCH_OBJECTS.match(name))
+
+
+def doc_id(kind: str, record_id: int) -> int:
+    """The index rowid of a record."""
+    return KINDS[kind] * SPAN + record_id
+
+
+def index_dataset(session: Session, *, dataset_id: int) -> int:
+    """Index every shipment of a dataset in one ``INSERT … SELECT``; returns the row count.
+
+    Call it once, inside the import's transaction, after its shipment rows are inserted.
+    """
+    unindex_dataset(session, dataset_id=dataset_id)
+    result = session.execute(
+        sql(
+            "INSERT INTO search_index (rowid, title, body, case_id) "
+            "SELECT doc_id, title, body, case_id FROM search_doc_shipment "
+            "WHERE dataset_id = :dataset"
+        ),
+        {"dataset": dataset_id},
+    )
+    return result.rowcount
+
+
+def unindex_dataset(session: Session, *, dataset_id: int) -> int:
+    """Remove a dataset's shipments from the index; call it before deleting the rows."""
+    result = session.execute(
+        sql(
+            "DELETE FROM search_index WHERE rowid IN "
+            "(SELECT :base + id FROM shipment WHERE dataset_id = :dataset)"
+        ),
+        {"dataset": dataset_id, "base": KINDS["shipment"] * SPAN},
+    )
+    return result.rowcount
+
+
+def rebuild_index(session: Session) -> int:
+    """Drop every index row and index the whole store again; returns the row count."""
+    session.execute(sql("DELETE FROM search_index"))
+    total = 0
+    for kind in KINDS:
+        total += session.execute(
+            sql(
+                "INSERT INTO search_index (rowid, title, body, case_id) "
+                f"SELECT doc_id, title, body, case_id FROM search_doc_{kind}"
+            )
+        ).rowcount
+    return total
+
+
+def index_count(session: Session, *, kind: str) -> int:
+    """How many records of a kind the index holds."""
+    lo, hi = _range(kind)
+    return session.execute(
+        sql("SELECT count(*) FROM search_index WHERE rowid BETWEEN :lo AND :hi"),
+        {"lo": lo, "hi": hi},
+    ).scalar_one()
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search text split into trigram phrases (3+ characters) and short words."""
+
+    phrases: tuple[str, ...]
+    short: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.phrases and not self.short
+
+
+def parse_query(text: str) -> Query:
+    """Split ``text`` on white space into phrases for the trigram index and short words."""
+    words = [w for w in (text or "").split() if w.strip('"')]
+    words = [w.replace('"', "") for w in words]
+    return Query(
+        phrases=tuple(w for w in words if len(w) >= MIN_TRIGRAM),
+        short=tuple(w for w in words if len(w) < MIN_TRIGRAM),
+    )
+
+
+def search_kind(
+    session: Session, *, kind: str, query: Query, case_id: int | None = None, limit: int = LIMIT
+) -> list[dict]:
+    """Up to ``limit`` hits of one kind: ``{id, case_id, title, snippet}``."""
+    if query.empty:
+        return []
+    lo, hi = _range(kind)
+    params: dict = {"lo": lo, "hi": hi, "limit": limit, "base": lo}
+    where = ["search_index.rowid BETWEEN :lo AND :hi"]
+    if query.phrases:
+        where.append("search_index MATCH :match")
+        params["match"] = " AND ".join(f'"{p}"' for p in query.phrases)
+    where += _short_filters(query, params, prefix=not query.phrases)
+    where += _case_filter(kind, case_id, params)
+    snippet = (
+        f"snippet(search_index, -1, '{HIGHLIGHT[0]}', '{HIGHLIGHT[1]}', '…', {SNIPPET_TOKENS})"
+        if query.phrases
+        else "''"
+    )
+    order = "rank" if query.phrases and kind != "shipment" else "search_index.rowid DESC"
+    rows = session.execute(
+        sql(
+            f"SELECT search_index.rowid - :base, case_id, substr(title, 1, {TITLE_CHARS}), "
+            f"{snippet} FROM search_index WHERE {' AND '.join(where)} "
+            f"ORDER BY {order} LIMIT :limit"
+        ),
+        params,
+    ).all()
+    return [{"id": r[0], "case_id": r[1], "title": r[2], "snippet": r[3]} for r in rows]
+
+
+def _range(kind: str) -> tuple[int, int]:
+    base = KINDS[kind] * SPAN
+    return base, base + SPAN - 1
+
+
+def _short_filters(query: Query, params: dict, *, prefix: bool) -> list[str]:
+    """LIKE filters for words under 3 characters (word prefixes when nothing else matches).
+
+    SQLite's LIKE folds only ASCII case, so each word is tried in every upper/lower spelling.
+    """
+    filters = []
+    for n, word in enumerate(query.short):
+        options = []
+        for m, variant in enumerate(_case_variants(word)):
+            key = f"s{n}_{m}"
+            escaped = re.sub(r"([\\%_])", r"\\\1", variant)
+            if prefix:
+                params[key] = f"{escaped}%"
+                params[key + "w"] = f"% {escaped}%"
+                options.append(f"title LIKE :{key} ESCAPE '\\' OR title LIKE :{key}w ESCAPE '\\'")
+            else:
+                params[key] = f"%{escaped}%"
+                options.append(f"title LIKE :{key} ESCAPE '\\' OR body LIKE :{key} ESCAPE '\\'")
+        filters.append("(" + " OR ".join(options) + ")")
+    return filters
+
+
+def _case_variants(word: str) -> list[str]:
+    pairs = [sorted({c.lower(), c.upper()}) for c in word]
+    return ["".join(p) for p in itertools.product(*pairs)]
+
+
+def _case_filter(kind: str, case_id: int | None, params: dict) -> list[str]:
+    if case_id is None:
+        return []
+    params["case"] = case_id
+    if kind == "firm":
+        return [
+            "search_index.rowid - :base IN (SELECT firm_id FROM casefirm WHERE case_id = :case)"
+        ]
+    return ["case_id = :case"]
+
+
+_LABELS = {
+    "case": 'SELECT c.id, c.uid, c.ref, NULL FROM "case" AS c WHERE c.id IN ({ids})',
+    "firm": "SELECT f.id, f.uid, NULL, f.country FROM firm AS f WHERE f.id IN ({ids})",
+    "shipment": (
+        "SELECT s.id, d.uid || ':' || s.source_row, c.ref, s.declaration_no "
+        'FROM shipment AS s JOIN dataset AS d ON d.id = s.dataset_id JOIN "case" AS c '
+        "ON c.id = s.case_id WHERE s.id IN ({ids})"
+    ),
+    "evidence": (
+        "SELECT e.id, e.uid, c.ref, 'E' || e.number FROM evidence AS e "
+        'JOIN "case" AS c ON c.id = e.case_id WHERE e.id IN ({ids})'
+    ),
+    "finding": (
+        "SELECT g.id, g.uid, c.ref, g.position FROM finding AS g "
+        'JOIN "case" AS c ON c.id = g.case_id WHERE g.id IN ({ids})'
+    ),
+}
+
+
+def label_hits(session: Session, *, kind: str, ids: list[int]) -> dict[int, tuple]:
+    """``id -> (uid, case_ref, extra)`` for hits of one kind (extra: E-number, country, …)."""
+    if not ids:
+        return {}
+    statement = _LABELS[kind].format(ids=", ".join(str(int(i)) for i in ids))
+    return {row[0]: tuple(row[1:]) for row in session.execute(sql(statement))}
