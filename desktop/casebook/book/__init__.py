@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from casebook.book.browse import BrowseSection
 from casebook.book.cases import CasesSection
 from casebook.book.verify import VerifySection
 from casebook.store import audit
@@ -28,7 +29,7 @@ def _os_user() -> str:
         return "unknown"
 
 
-class Casebook(CasesSection, VerifySection):
+class Casebook(CasesSection, VerifySection, BrowseSection):
     """An open store. Use ``Casebook.open(path)``; close it (or use ``with``) when done."""
 
     def __init__(self, store: Store, *, user: str | None = None):
