@@ -15,6 +15,9 @@ from sqlmodel import Session
 
 from casebook.book.browse import BrowseSection
 from casebook.book.cases import CasesSection
+from casebook.book.evidence import EvidenceSection
+from casebook.book.findings import FindingsSection
+from casebook.book.search import SearchSection
 from casebook.book.verify import VerifySection
 from casebook.store import audit
 from casebook.store.engine import Store, default_store_path
@@ -29,7 +32,9 @@ def _os_user() -> str:
         return "unknown"
 
 
-class Casebook(CasesSection, VerifySection, BrowseSection):
+class Casebook(
+    CasesSection, VerifySection, BrowseSection, EvidenceSection, FindingsSection, SearchSection
+):
     """An open store. Use ``Casebook.open(path)``; close it (or use ``with``) when done."""
 
     def __init__(self, store: Store, *, user: str | None = None):

@@ -19,6 +19,8 @@ class VerifySection:
             problems = checks.integrity_problems(session)
             problems += audit.chain_problems(session)
             counted = checks.table_counts(session, COUNTED)
+        blob_problems, blobs = self.vault_problems(case_ref=case_ref)  # book/evidence.py
+        problems += blob_problems
         checked = {
             "cases": counted["case"],
             "firms": counted["firm"],
@@ -27,5 +29,6 @@ class VerifySection:
             "evidence": counted["evidence"],
             "findings": counted["finding"],
             "audit_events": counted["auditevent"],
+            "blobs": blobs,
         }
         return {"ok": not problems, "checked": checked, "problems": problems}

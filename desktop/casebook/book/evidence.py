@@ -1,0 +1,576 @@
+"""Facade section: evidence in the vault, graded, and linked to what it supports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from casebook.book.cases import find_case, iso
+from casebook.core.domain import EVIDENCE_KINDS, clean_choice
+from casebook.core.errors import NotFound, Refused, UsageError
+from casebook.core.standards import Grade, clean_grade
+from casebook.store import models as m
+from casebook.vault import Vault, WorkingCopy, extract_text, guess_mime, working_copy
+
+LINK_KINDS = ("case", "firm", "shipment", "relationship", "finding")
+EDITABLE = ("title", "kind", "grade", "publisher", "url", "captured", "excerpt", "notes")
+NUMBER_RE = re.compile(r"^[Ee](\d+)$")
+TITLE_MAX = 300
+
+
+@dataclass(frozen=True)
+class EvidenceAdded:
+    """What ``add_evidence`` did: the item, whether it already existed, how many links it made."""
+
+    evidence: m.Evidence
+    existing: bool
+    links_added: int
+
+
+def grade_of(e: m.Evidence) -> str | None:
+    """The Admiralty grade as ``B2``, or None when the item is not (fully) graded."""
+    if e.reliability and e.credibility:
+        return f"{e.reliability}{e.credibility}"
+    return None
+
+
+def evidence_json(e: m.Evidence) -> dict:
+    """The JSON shape of an evidence item (DESIGN.md), with ``id`` like ``E3``."""
+    return {
+        "uid": e.uid,
+        "id": f"E{e.number}",
+        "sha256": e.sha256,
+        "title": e.title,
+        "kind": e.kind,
+        "grade": grade_of(e),
+        "size": e.size,
+        "original_name": e.original_name,
+        "added": iso(e.added),
+    }
+
+
+def evidence_detail(e: m.Evidence) -> dict:
+    """Everything the evidence register shows about one item."""
+    grade = clean_grade(grade_of(e) or "")
+    return evidence_json(e) | {
+        "grade_label": grade.label if grade else None,
+        "publisher": e.publisher,
+        "url": e.url,
+        "captured": iso(e.captured),
+        "mime": e.mime,
+        "excerpt": e.excerpt,
+        "notes": e.notes,
+        "text_chars": len(e.text or ""),
+        "added_by": e.added_by,
+    }
+
+
+def clean_evidence_fields(fields: dict) -> dict:
+    """Clean editable evidence fields; raise UsageError naming the bad one."""
+    clean: dict = {}
+    for name, value in fields.items():
+        if name == "title":
+            clean["title"] = _title(value)
+        elif name == "kind":
+            clean["kind"] = _kind(value)
+        elif name == "grade":
+            clean.update(_grade_columns(value))
+        elif name == "captured":
+            clean["captured"] = _captured(value)
+        elif name in ("publisher", "url"):
+            clean[name] = " ".join(str(value).split()) or None if value is not None else None
+        elif name in ("excerpt", "notes"):
+            clean[name] = str(value or "").strip()
+        else:
+            raise UsageError(f"evidence has no field {name!r}")
+    return clean
+
+
+def _title(value: object) -> str:
+    title = " ".join(str(value or "").split())
+    if not title:
+        raise UsageError("evidence needs a title")
+    if len(title) > TITLE_MAX:
+        raise UsageError(f"title is longer than {TITLE_MAX} characters")
+    return title
+
+
+def _kind(value: object) -> str:
+    kind = clean_choice(value, EVIDENCE_KINDS)
+    if kind is None:
+        raise UsageError(f"unknown evidence kind {value!r}; use one of {', '.join(EVIDENCE_KINDS)}")
+    return kind
+
+
+def _grade_columns(value: object) -> dict:
+    if value in (None, ""):
+        return {"reliability": None, "credibility": None}
+    grade = clean_grade(value)
+    if grade is None:
+        raise UsageError(
+            f"invalid grade {value!r}: source reliability A-F and information credibility 1-6, e.g. B2"
+        )
+    return {"reliability": grade.reliability.value, "credibility": str(grade.credibility.value)}
+
+
+def _captured(value: object) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise UsageError(f"capture time {value!r} is not ISO 8601 (2024-03-01T12:00Z)") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def kind_for_mime(mime: str) -> str:
+    """The default evidence kind for a file type."""
+    if mime.startswith("image/"):
+        return "image"
+    if mime in ("text/html", "application/xhtml+xml"):
+        return "web capture"
+    return "document"
+
+
+def find_evidence(session: Session, ref: str, *, case_id: int | None = None) -> m.Evidence:
+    """Evidence by uid, or by ``E3`` within a case; NotFound otherwise."""
+    ref = str(ref).strip()
+    match = NUMBER_RE.match(ref)
+    if match and case_id is not None:
+        query = select(m.Evidence).where(
+            m.Evidence.case_id == case_id, m.Evidence.number == int(match[1])
+        )
+    else:
+        query = select(m.Evidence).where(m.Evidence.uid == ref)
+    evidence = session.exec(query).first()
+    if evidence is None:
+        raise NotFound(f"no evidence {ref!r}")
+    return evidence
+
+
+def find_target(session: Session, kind: str, ref: str) -> tuple[int, int | None]:
+    """The integer id (and case id, if any) of a link target given by uid or reference."""
+    if kind not in LINK_KINDS:
+        raise UsageError(f"evidence cannot support a {kind!r}; use one of {', '.join(LINK_KINDS)}")
+    if kind == "case":
+        case = find_case(session, ref)
+        return case.id, case.id
+    if kind == "shipment":
+        return _find_shipment(session, ref)
+    model = {"firm": m.Firm, "relationship": m.Relationship, "finding": m.Finding}[kind]
+    row = session.exec(select(model).where(model.uid == ref)).first()
+    if row is None:
+        raise NotFound(f"no {kind} {ref!r}")
+    return row.id, getattr(row, "case_id", None)
+
+
+def _find_shipment(session: Session, ref: str) -> tuple[int, int]:
+    """A shipment by ``DATASET_UID:ROW`` (how bundles identify it) or by its integer id."""
+    dataset_uid, _, row = str(ref).partition(":")
+    query = select(m.Shipment)
+    if row.isdigit():
+        query = query.join(m.Dataset, m.Dataset.id == m.Shipment.dataset_id).where(
+            m.Dataset.uid == dataset_uid, m.Shipment.source_row == int(row)
+        )
+    elif dataset_uid.isdigit():
+        query = query.where(m.Shipment.id == int(dataset_uid))
+    else:
+        raise NotFound(f"no shipment {ref!r} (use DATASET_UID:ROW)")
+    shipment = session.exec(query).first()
+    if shipment is None:
+        raise NotFound(f"no shipment {ref!r}")
+    return shipment.id, shipment.case_id
+
+
+def target_label(session: Session, kind: str, target_id: int) -> tuple[str | None, str]:
+    """A link target's uid (or reference) and a short label for lists."""
+    if kind == "case":
+        case = session.get(m.Case, target_id)
+        return (case.ref, case.title) if case else (None, "(deleted case)")
+    if kind == "firm":
+        firm = session.get(m.Firm, target_id)
+        return (firm.uid, firm.name) if firm else (None, "(deleted firm)")
+    if kind == "shipment":
+        return _shipment_label(session, target_id)
+    if kind == "relationship":
+        rel = session.get(m.Relationship, target_id)
+        return (rel.uid, relationship_label(session, rel)) if rel else (None, "(deleted)")
+    finding = session.get(m.Finding, target_id)
+    return (finding.uid, _short(finding.text)) if finding else (None, "(deleted finding)")
+
+
+def _shipment_label(session: Session, shipment_id: int) -> tuple[str | None, str]:
+    shipment = session.get(m.Shipment, shipment_id)
+    if shipment is None:
+        return None, "(deleted shipment)"
+    dataset = session.get(m.Dataset, shipment.dataset_id)
+    ref = f"{dataset.uid}:{shipment.source_row}"
+    parts = [shipment.declaration_no or f"row {shipment.source_row}", shipment.date]
+    return ref, " ".join(p for p in parts if p) + f" — {_short(shipment.description or '')}"
+
+
+def relationship_label(session: Session, rel: m.Relationship) -> str:
+    """``A → B (ownership 51%)``."""
+    first, second = session.get(m.Firm, rel.from_firm_id), session.get(m.Firm, rel.to_firm_id)
+    share = f" {rel.share:g}%" if rel.share is not None else ""
+    return f"{first.name if first else '?'} → {second.name if second else '?'} ({rel.kind}{share})"
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def links_of(session: Session, evidence_id: int) -> list[dict]:
+    """What an evidence item supports: ``[{kind, uid, label, note}]``."""
+    links = session.exec(
+        select(m.EvidenceLink)
+        .where(m.EvidenceLink.evidence_id == evidence_id)
+        .order_by(m.EvidenceLink.id)
+    )
+    out = []
+    for link in links:
+        uid, label = target_label(session, link.target_kind, link.target_id)
+        out.append({"kind": link.target_kind, "uid": uid, "label": label, "note": link.note})
+    return out
+
+
+def evidence_for(session: Session, kind: str, target_id: int) -> list[tuple[m.Evidence, str]]:
+    """The evidence supporting one target, with each link's note, in E-number order."""
+    rows = session.exec(
+        select(m.Evidence, m.EvidenceLink.note)
+        .join(m.EvidenceLink, m.EvidenceLink.evidence_id == m.Evidence.id)
+        .where(m.EvidenceLink.target_kind == kind, m.EvidenceLink.target_id == target_id)
+        .order_by(m.Evidence.number)
+    )
+    return list(rows)
+
+
+def _parse_links(links: Iterable) -> list[tuple[str, str, str]]:
+    """``("firm", uid)``, ``("firm", uid, note)`` or ``"firm:UID"`` → (kind, ref, note)."""
+    parsed = []
+    for link in links or ():
+        if isinstance(link, str):
+            kind, sep, ref = link.partition(":")
+            if not sep or not ref:
+                raise UsageError(f"a link is KIND:UID, e.g. firm:3f2a…, not {link!r}")
+            parsed.append((kind.strip().lower(), ref.strip(), ""))
+        else:
+            kind, ref, *rest = link
+            parsed.append((str(kind).lower(), str(ref), str(rest[0]) if rest else ""))
+    return parsed
+
+
+class EvidenceSection:
+    """Add, list, show, link, edit, open and delete evidence; check the vault."""
+
+    @property
+    def vault(self) -> Vault:
+        """The store's evidence vault (``<store>.files/vault``)."""
+        return Vault(self.folder / "vault")
+
+    def add_evidence(
+        self,
+        path: str | Path,
+        *,
+        case_ref: str,
+        title: str | None = None,
+        kind: str | None = None,
+        grade: str | Grade | None = None,
+        url: str | None = None,
+        publisher: str | None = None,
+        captured: str | datetime | None = None,
+        excerpt: str = "",
+        notes: str = "",
+        links: Iterable = (),
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> EvidenceAdded:
+        """Store a file in the vault and record it in a case; the same content again links the
+        existing item. Hashing streams with ``progress(done, total)`` and polls ``cancelled``."""
+        path = Path(path)
+        if not path.is_file():
+            raise UsageError(f"no file at {path}")
+        fields = clean_evidence_fields(
+            {
+                "title": title or path.stem or path.name,
+                "grade": grade,
+                "url": url,
+                "publisher": publisher,
+                "captured": captured,
+                "excerpt": excerpt,
+                "notes": notes,
+            }
+            | ({"kind": kind} if kind else {})
+        )
+        wanted = _parse_links(links)
+        with self._read() as session:
+            case_id = find_case(session, case_ref).id
+            for link_kind, ref, _ in wanted:
+                find_target(session, link_kind, ref)
+        blob = self.vault.put(path, progress=progress, cancelled=cancelled)
+        try:
+            return self._record_evidence(path, blob, case_id, fields, wanted, cancelled)
+        except BaseException:
+            if blob.created:
+                self._drop_unused_blob(blob.sha256)
+            raise
+
+    def _record_evidence(self, path, blob, case_id, fields, wanted, cancelled) -> EvidenceAdded:
+        with self._read() as session:
+            existing = _same_content(session, case_id, blob.sha256)
+        text = mime = ""
+        if existing is None:
+            mime = guess_mime(path)
+            text = extract_text(blob.path, mime=mime, cancelled=cancelled)
+        with self._write() as session:
+            evidence = _same_content(session, case_id, blob.sha256)
+            if evidence is None:
+                evidence = self._insert_evidence(
+                    session, case_id, fields, path=path, blob=blob, mime=mime, text=text
+                )
+            added = sum(
+                self._link(session, evidence, kind, ref, note=note) for kind, ref, note in wanted
+            )
+        return EvidenceAdded(evidence, existing=existing is not None, links_added=added)
+
+    def _insert_evidence(self, session, case_id, fields, *, path, blob, mime, text) -> m.Evidence:
+        number = session.exec(
+            select(func.max(m.Evidence.number)).where(m.Evidence.case_id == case_id)
+        ).one()
+        evidence = m.Evidence(
+            case_id=case_id,
+            number=(number or 0) + 1,
+            sha256=blob.sha256,
+            size=blob.size,
+            original_name=path.name,
+            mime=mime,
+            text=text,
+            added_by=self.user,
+            **({"kind": kind_for_mime(mime)} | fields),
+        )
+        session.add(evidence)
+        session.flush()
+        self._audit(
+            session,
+            "evidence.add",
+            "evidence",
+            target_uid=evidence.uid,
+            case_id=case_id,
+            after=_audited(evidence),
+        )
+        return evidence
+
+    def _drop_unused_blob(self, sha256: str) -> None:
+        with self._read() as session:
+            used = session.exec(select(m.Evidence.id).where(m.Evidence.sha256 == sha256)).first()
+        if used is None:
+            self.vault.remove(sha256)
+
+    def list_evidence(self, *, case_ref: str) -> list[dict]:
+        """A case's evidence register in E-number order, each item with what it supports."""
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            items = session.exec(
+                select(m.Evidence).where(m.Evidence.case_id == case.id).order_by(m.Evidence.number)
+            )
+            return [evidence_detail(e) | {"links": links_of(session, e.id)} for e in items]
+
+    def show_evidence(self, ref: str, *, case_ref: str | None = None) -> dict:
+        """One evidence item (by uid, or ``E3`` with ``case_ref``) with its links."""
+        with self._read() as session:
+            case_id = find_case(session, case_ref).id if case_ref else None
+            evidence = find_evidence(session, ref, case_id=case_id)
+            case = session.get(m.Case, evidence.case_id)
+            return evidence_detail(evidence) | {
+                "case_ref": case.ref,
+                "links": links_of(session, evidence.id),
+            }
+
+    def link_evidence(
+        self, evidence_uid: str, target_kind: str, target_uid: str, *, note: str = ""
+    ) -> dict:
+        """Record that evidence supports a case, firm, shipment, relationship or finding."""
+        with self._write() as session:
+            evidence = find_evidence(session, evidence_uid)
+            self._link(session, evidence, target_kind.lower(), target_uid, note=note)
+            return {"uid": evidence.uid, "links": links_of(session, evidence.id)}
+
+    def _link(self, session, evidence: m.Evidence, kind: str, ref: str, *, note: str = "") -> bool:
+        """Add or re-note one link inside a write; True when something changed."""
+        target_id, target_case = find_target(session, kind, ref)
+        if target_case is not None and target_case != evidence.case_id:
+            raise Refused(f"E{evidence.number} belongs to another case than that {kind}")
+        link = _link_row(session, evidence.id, kind, target_id)
+        note = str(note or "").strip()
+        if link is not None and (not note or link.note == note):
+            return False
+        before = {"kind": kind, "target": ref, "note": link.note} if link else None
+        link = link or m.EvidenceLink(
+            evidence_id=evidence.id, target_kind=kind, target_id=target_id
+        )
+        link.note = note or link.note
+        session.add(link)
+        session.flush()
+        after = {"evidence": evidence.uid, "kind": kind, "target": ref, "note": link.note}
+        self._audit(
+            session,
+            "evidence.link",
+            "evidence",
+            target_uid=evidence.uid,
+            case_id=evidence.case_id,
+            before=before,
+            after=after,
+        )
+        return True
+
+    def unlink_evidence(self, evidence_uid: str, target_kind: str, target_uid: str) -> None:
+        """Remove one link; NotFound when it does not exist."""
+        with self._write() as session:
+            evidence = find_evidence(session, evidence_uid)
+            target_id, _ = find_target(session, target_kind, target_uid)
+            link = _link_row(session, evidence.id, target_kind, target_id)
+            if link is None:
+                raise NotFound(f"E{evidence.number} is not linked to that {target_kind}")
+            before = {"evidence": evidence.uid, "kind": target_kind, "target": target_uid}
+            session.delete(link)
+            session.flush()
+            self._audit(
+                session,
+                "evidence.unlink",
+                "evidence",
+                target_uid=evidence.uid,
+                case_id=evidence.case_id,
+                before=before | {"note": link.note},
+            )
+
+    def edit_evidence(self, uid: str, **changes) -> m.Evidence:
+        """Change title, kind, grade, publisher, url, captured, excerpt or notes."""
+        clean = clean_evidence_fields({k: v for k, v in changes.items() if v is not None})
+        with self._write() as session:
+            evidence = find_evidence(session, uid)
+            before = _audited(evidence)
+            for name, value in clean.items():
+                setattr(evidence, name, value)
+            if _audited(evidence) == before:
+                return evidence
+            session.add(evidence)
+            session.flush()
+            self._audit(
+                session,
+                "evidence.edit",
+                "evidence",
+                target_uid=evidence.uid,
+                case_id=evidence.case_id,
+                before=before,
+                after=_audited(evidence),
+            )
+        return evidence
+
+    def delete_evidence(self, uid: str) -> dict:
+        """Delete an item and its links; its blob goes when no other item holds the same bytes.
+
+        Returns the deleted record (with links) so a caller can show or undo it.
+        """
+        with self._write() as session:
+            evidence = find_evidence(session, uid)
+            before = _audited(evidence) | {"links": links_of(session, evidence.id)}
+            for link in session.exec(
+                select(m.EvidenceLink).where(m.EvidenceLink.evidence_id == evidence.id)
+            ):
+                session.delete(link)
+            session.flush()  # links first: the unit of work does not order unrelated deletes
+            session.delete(evidence)
+            session.flush()
+            self._audit(
+                session,
+                "evidence.delete",
+                "evidence",
+                target_uid=evidence.uid,
+                case_id=evidence.case_id,
+                before=before,
+            )
+        self._drop_unused_blob(evidence.sha256)
+        return before
+
+    def open_evidence(self, uid: str, *, folder: Path | None = None) -> WorkingCopy:
+        """A temporary working copy to open; never the vault file (HTML opens as text)."""
+        with self._read() as session:
+            evidence = find_evidence(session, uid)
+        blob = self.vault.path_of(evidence.sha256)
+        if not blob.is_file():
+            raise Refused(f"E{evidence.number}: the file is missing from the vault")
+        return working_copy(
+            blob, name=evidence.original_name or "", mime=evidence.mime, folder=folder
+        )
+
+    def vault_problems(
+        self,
+        *,
+        case_ref: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> tuple[list[dict], int]:
+        """Re-hash every blob the evidence records name; report damaged, missing and extra
+        blobs (extra only for the whole store). Returns (problems, blobs checked)."""
+        with self._read() as session:
+            query = select(m.Evidence.sha256, m.Evidence.number, m.Case.ref).join(
+                m.Case, m.Case.id == m.Evidence.case_id
+            )
+            if case_ref is not None:
+                query = query.where(m.Case.id == find_case(session, case_ref).id)
+            rows = list(session.exec(query))
+        holders: dict[str, list[str]] = {}
+        for sha, number, ref in rows:
+            holders.setdefault(sha, []).append(f"{ref}/E{number}")
+        problems = []
+        for n, (sha, refs) in enumerate(sorted(holders.items()), 1):
+            detail = self.vault.verify_blob(sha, cancelled=cancelled)
+            if detail:
+                problems.append(
+                    {"kind": "vault", "ref": ", ".join(refs), "detail": f"blob {sha}: {detail}"}
+                )
+            if progress is not None:
+                progress(n, len(holders))
+        if case_ref is None:
+            problems += [
+                {
+                    "kind": "vault",
+                    "ref": sha,
+                    "detail": f"blob {sha} is in the vault but no evidence names it",
+                }
+                for sha in self.vault.extra_blobs(holders)
+            ]
+        return problems, len(holders)
+
+
+def _same_content(session: Session, case_id: int, sha256: str) -> m.Evidence | None:
+    return session.exec(
+        select(m.Evidence).where(m.Evidence.case_id == case_id, m.Evidence.sha256 == sha256)
+    ).first()
+
+
+def _link_row(session: Session, evidence_id: int, kind: str, target_id: int):
+    return session.exec(
+        select(m.EvidenceLink).where(
+            m.EvidenceLink.evidence_id == evidence_id,
+            m.EvidenceLink.target_kind == kind,
+            m.EvidenceLink.target_id == target_id,
+        )
+    ).first()
+
+
+def _audited(e: m.Evidence) -> dict:
+    """The audited fields of an item (the extracted text is left out: it is large and derived)."""
+    return evidence_detail(e) | {"case_id": e.case_id}

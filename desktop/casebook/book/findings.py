@@ -1,0 +1,521 @@
+"""Facade section: relationships between firms, the case's findings (key judgments), and
+deleting a firm (which asks first when evidence supports it)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from casebook.book.cases import find_case, iso
+from casebook.book.evidence import evidence_for, find_evidence, grade_of, relationship_label
+from casebook.core.dates import clean_date
+from casebook.core.domain import RELATIONSHIP_KINDS, clean_choice
+from casebook.core.errors import NotFound, Refused, UsageError
+from casebook.core.standards import Likelihood, clean_confidence, clean_likelihood
+from casebook.store import models as m
+
+TEXT_MAX = 4000
+
+# Every ICD 203 term, longest first so "very likely" is found before "likely".
+_TERMS = sorted(
+    [(t.term, "primary") for t in Likelihood]
+    + [(t.alternative, "alternative") for t in Likelihood],
+    key=lambda pair: -len(pair[0]),
+)
+_TERM_RE = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(term) for term, _ in _TERMS) + r")(?![\w-])",
+    re.IGNORECASE,
+)
+_VOCABULARY = dict(_TERMS)
+_SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+")
+
+
+def estimative_terms(text: str) -> list[tuple[str, str]]:
+    """The ICD 203 terms in a text, each with its vocabulary (``primary`` / ``alternative``)."""
+    return [(t.lower(), _VOCABULARY[t.lower()]) for t in _TERM_RE.findall(text or "")]
+
+
+def finding_warnings(*, text: str, likelihood: str | None, grades: list[str | None]) -> list[str]:
+    """What the findings editor warns about: no graded evidence, mixed ICD 203 vocabularies,
+    confidence stated in the same sentence as a likelihood term."""
+    warnings = []
+    if not any(grades):
+        warnings.append("no graded evidence supports this finding")
+    used = {vocab for _, vocab in estimative_terms(text)}
+    if likelihood and _VOCABULARY.get(likelihood):
+        used.add(_VOCABULARY[likelihood])
+    if len(used) > 1:
+        warnings.append(
+            "mixes the two ICD 203 vocabularies (e.g. 'likely' with 'highly probable'); "
+            "use one row's terms consistently"
+        )
+    for sentence in _SENTENCE_RE.split(text or ""):
+        if "confidence" in sentence.lower() and estimative_terms(sentence):
+            warnings.append(
+                "states confidence in the same sentence as a likelihood term; keep them apart"
+            )
+            break
+    return warnings
+
+
+def relationship_json(session: Session, rel: m.Relationship) -> dict:
+    """The JSON shape of a relationship."""
+    first, second = session.get(m.Firm, rel.from_firm_id), session.get(m.Firm, rel.to_firm_id)
+    return {
+        "uid": rel.uid,
+        "from_uid": first.uid if first else None,
+        "from_name": first.name if first else None,
+        "to_uid": second.uid if second else None,
+        "to_name": second.name if second else None,
+        "kind": rel.kind,
+        "share": rel.share,
+        "start": rel.start,
+        "end": rel.end,
+        "notes": rel.notes,
+        "label": relationship_label(session, rel),
+        "evidence": _evidence_refs(session, "relationship", rel.id),
+    }
+
+
+def finding_json(session: Session, finding: m.Finding) -> dict:
+    """The JSON shape of a finding, with its evidence and grades, and the editor's warnings."""
+    evidence = _evidence_refs(session, "finding", finding.id)
+    return {
+        "uid": finding.uid,
+        "position": finding.position,
+        "text": finding.text,
+        "likelihood": finding.likelihood,
+        "confidence": finding.confidence,
+        "evidence": evidence,
+        "warnings": finding_warnings(
+            text=finding.text,
+            likelihood=finding.likelihood,
+            grades=[e["grade"] for e in evidence],
+        ),
+        "created": iso(finding.created),
+        "updated": iso(finding.updated),
+    }
+
+
+def _evidence_refs(session: Session, kind: str, target_id: int) -> list[dict]:
+    return [
+        {"id": f"E{e.number}", "uid": e.uid, "title": e.title, "grade": grade_of(e), "note": note}
+        for e, note in evidence_for(session, kind, target_id)
+    ]
+
+
+def _likelihood_term(value: object) -> str:
+    """The ICD 203 term as the analyst chose it (either vocabulary), normalised."""
+    likelihood = clean_likelihood(value)
+    if likelihood is None:
+        terms = ", ".join(t.term for t in Likelihood)
+        raise UsageError(f"unknown likelihood {value!r}; use an ICD 203 term: {terms}")
+    phrase = " ".join(str(value).split()).lower()
+    return likelihood.alternative if phrase == likelihood.alternative else likelihood.term
+
+
+def _confidence(value: object) -> str:
+    confidence = clean_confidence(value)
+    if confidence is None:
+        raise UsageError(f"unknown confidence {value!r}; use low, moderate or high")
+    return confidence.value
+
+
+def _finding_text(value: object) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise UsageError("a finding needs text")
+    if len(text) > TEXT_MAX:
+        raise UsageError(f"a finding is longer than {TEXT_MAX} characters")
+    return text
+
+
+def clean_relationship_fields(fields: dict) -> dict:
+    """Clean kind, share (percent 0–100), start, end and notes; UsageError on a bad one."""
+    clean: dict = {}
+    for name, value in fields.items():
+        if name == "kind":
+            kind = clean_choice(value, RELATIONSHIP_KINDS)
+            if kind is None:
+                raise UsageError(
+                    f"unknown relationship kind {value!r}; use one of {', '.join(RELATIONSHIP_KINDS)}"
+                )
+            clean["kind"] = kind
+        elif name == "share":
+            clean["share"] = _share(value)
+        elif name in ("start", "end"):
+            clean[name] = _date(value, name)
+        elif name == "notes":
+            clean["notes"] = str(value or "").strip()
+        else:
+            raise UsageError(f"a relationship has no field {name!r}")
+    if clean.get("start") and clean.get("end") and clean["end"] < clean["start"]:
+        raise UsageError("a relationship cannot end before it starts")
+    return clean
+
+
+def _share(value: object) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        share = float(str(value).strip().rstrip("%").replace(",", "."))
+    except ValueError as exc:
+        raise UsageError(f"share {value!r} is not a percentage") from exc
+    if not 0 <= share <= 100:
+        raise UsageError(f"share {value!r} must be a percentage from 0 to 100")
+    return share
+
+
+def _date(value: object, name: str) -> str | None:
+    if value in (None, ""):
+        return None
+    day = clean_date(value)
+    if day is None:
+        raise UsageError(f"{name} date {value!r} is not a date (YYYY-MM-DD)")
+    return day.isoformat()
+
+
+def find_firm(session: Session, uid: str) -> m.Firm:
+    """A firm by uid; NotFound otherwise."""
+    firm = session.exec(select(m.Firm).where(m.Firm.uid == uid)).first()
+    if firm is None:
+        raise NotFound(f"no firm {uid!r}")
+    return firm
+
+
+def _find_by_uid(session: Session, model, uid: str, what: str):
+    row = session.exec(select(model).where(model.uid == uid)).first()
+    if row is None:
+        raise NotFound(f"no {what} {uid!r}")
+    return row
+
+
+class FindingsSection:
+    """Relationships between firms, findings with ICD 203 language, and deleting a firm."""
+
+    # --- relationships -------------------------------------------------------------------
+
+    def add_relationship(
+        self,
+        *,
+        case_ref: str,
+        from_uid: str,
+        to_uid: str,
+        kind: str,
+        share: float | str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        notes: str = "",
+        evidence: list[str] = (),
+    ) -> dict:
+        """Record a link between two firms in a case, optionally with supporting evidence."""
+        fields = clean_relationship_fields(
+            {"kind": kind, "share": share, "start": start, "end": end, "notes": notes}
+        )
+        if fields["share"] is not None and fields["kind"] != "ownership":
+            raise UsageError("a share is given only for an ownership relationship")
+        with self._write() as session:
+            case = find_case(session, case_ref)
+            first, second = find_firm(session, from_uid), find_firm(session, to_uid)
+            if first.id == second.id:
+                raise UsageError("a relationship needs two different firms")
+            rel = m.Relationship(
+                case_id=case.id, from_firm_id=first.id, to_firm_id=second.id, **fields
+            )
+            session.add(rel)
+            session.flush()
+            self._audit_record(
+                session, "relationship.add", rel, after=relationship_json(session, rel)
+            )
+            self._link_all(session, case.id, list(evidence), "relationship", rel.uid)
+            return relationship_json(session, rel)
+
+    def list_relationships(self, *, case_ref: str) -> list[dict]:
+        """A case's relationships, oldest first."""
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            rels = session.exec(
+                select(m.Relationship)
+                .where(m.Relationship.case_id == case.id)
+                .order_by(m.Relationship.id)
+            )
+            return [relationship_json(session, r) for r in rels]
+
+    def edit_relationship(self, uid: str, **changes) -> dict:
+        """Change kind, share, start, end or notes of a relationship."""
+        clean = clean_relationship_fields({k: v for k, v in changes.items() if v is not None})
+        with self._write() as session:
+            rel = _find_by_uid(session, m.Relationship, uid, "relationship")
+            before = relationship_json(session, rel)
+            for name, value in clean.items():
+                setattr(rel, name, value)
+            if rel.share is not None and rel.kind != "ownership":
+                raise UsageError("a share is given only for an ownership relationship")
+            after = relationship_json(session, rel)
+            if after != before:
+                session.add(rel)
+                self._audit_record(session, "relationship.edit", rel, before=before, after=after)
+            return after
+
+    def delete_relationship(self, uid: str) -> dict:
+        """Delete a relationship and its evidence links; returns what was deleted."""
+        with self._write() as session:
+            rel = _find_by_uid(session, m.Relationship, uid, "relationship")
+            before = relationship_json(session, rel)
+            _drop_links(session, "relationship", rel.id)
+            session.delete(rel)
+            self._audit_record(session, "relationship.delete", rel, before=before)
+            return before
+
+    # --- findings ------------------------------------------------------------------------
+
+    def add_finding(
+        self,
+        *,
+        case_ref: str,
+        text: str,
+        likelihood: str,
+        confidence: str,
+        evidence: list[str] = (),
+    ) -> dict:
+        """Add a key judgment at the end of the case's list; ``evidence``: ``E3`` or uids."""
+        fields = {
+            "text": _finding_text(text),
+            "likelihood": _likelihood_term(likelihood),
+            "confidence": _confidence(confidence),
+        }
+        with self._write() as session:
+            case = find_case(session, case_ref)
+            last = session.exec(
+                select(func.max(m.Finding.position)).where(m.Finding.case_id == case.id)
+            ).one()
+            finding = m.Finding(case_id=case.id, position=(last or 0) + 1, **fields)
+            session.add(finding)
+            session.flush()
+            self._audit_record(session, "finding.add", finding, after=_finding_audit(finding))
+            self._link_all(session, case.id, list(evidence), "finding", finding.uid)
+            return finding_json(session, finding)
+
+    def list_findings(self, *, case_ref: str) -> list[dict]:
+        """A case's findings in order, each with its evidence, grades and warnings."""
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            return [finding_json(session, f) for f in _findings(session, case.id)]
+
+    def edit_finding(
+        self,
+        uid: str,
+        *,
+        text: str | None = None,
+        likelihood: str | None = None,
+        confidence: str | None = None,
+    ) -> dict:
+        """Change a finding's text, likelihood or confidence."""
+        clean = {}
+        if text is not None:
+            clean["text"] = _finding_text(text)
+        if likelihood is not None:
+            clean["likelihood"] = _likelihood_term(likelihood)
+        if confidence is not None:
+            clean["confidence"] = _confidence(confidence)
+        with self._write() as session:
+            finding = _find_by_uid(session, m.Finding, uid, "finding")
+            before = _finding_audit(finding)
+            for name, value in clean.items():
+                setattr(finding, name, value)
+            if _finding_audit(finding) != before:
+                finding.updated = m.utcnow()
+                session.add(finding)
+                session.flush()
+                self._audit_record(
+                    session, "finding.edit", finding, before=before, after=_finding_audit(finding)
+                )
+            return finding_json(session, finding)
+
+    def move_finding(self, uid: str, *, position: int) -> list[dict]:
+        """Move a finding to ``position`` (1 = first); returns the case's findings in order."""
+        with self._write() as session:
+            finding = _find_by_uid(session, m.Finding, uid, "finding")
+            ordered = [f for f in _findings(session, finding.case_id) if f.id != finding.id]
+            if not 1 <= position <= len(ordered) + 1:
+                raise UsageError(f"position must be from 1 to {len(ordered) + 1}")
+            before = finding.position
+            ordered.insert(position - 1, finding)
+            for n, item in enumerate(ordered, 1):
+                if item.position != n:
+                    item.position = n
+                    session.add(item)
+            session.flush()
+            if before != finding.position:
+                self._audit_record(
+                    session,
+                    "finding.move",
+                    finding,
+                    before={"position": before},
+                    after={"position": finding.position},
+                )
+            return [finding_json(session, f) for f in ordered]
+
+    def delete_finding(self, uid: str) -> dict:
+        """Delete a finding and its evidence links; later findings move up."""
+        with self._write() as session:
+            finding = _find_by_uid(session, m.Finding, uid, "finding")
+            before = finding_json(session, finding)
+            _drop_links(session, "finding", finding.id)
+            session.delete(finding)
+            session.flush()
+            for n, item in enumerate(_findings(session, finding.case_id), 1):
+                if item.position != n:
+                    item.position = n
+                    session.add(item)
+            self._audit_record(session, "finding.delete", finding, before=before)
+            return before
+
+    def _link_all(self, session, case_id: int, refs: list[str], kind: str, uid: str) -> None:
+        for ref in refs:
+            evidence = find_evidence(session, ref, case_id=case_id)
+            self._link(session, evidence, kind, uid)
+
+    def _audit_record(self, session, action: str, record, *, before=None, after=None) -> None:
+        kind = action.split(".")[0]
+        self._audit(
+            session,
+            action,
+            kind,
+            target_uid=record.uid,
+            case_id=record.case_id,
+            before=before,
+            after=after,
+        )
+
+    # --- firms ---------------------------------------------------------------------------
+
+    def firm_delete_impact(self, uid: str) -> dict:
+        """What deleting a firm would remove or is blocked by (the GUI asks with this)."""
+        with self._read() as session:
+            return _impact(session, find_firm(session, uid))
+
+    def delete_firm(self, uid: str, *, confirm: bool = False) -> dict:
+        """Delete a firm with its aliases, identifiers, case roles, relationships and links.
+
+        Refused while shipments or screening hits name the firm (merge it instead), and refused
+        without ``confirm`` while evidence or relationships concern it.
+        """
+        with self._write() as session:
+            firm = find_firm(session, uid)
+            impact = _impact(session, firm)
+            if impact["blocked_by"]:
+                held = ", ".join(f"{n} {k}" for k, n in impact["blocked_by"].items())
+                raise Refused(f"firm {firm.name} is named by {held}; merge it instead")
+            if impact["asks"] and not confirm:
+                held = ", ".join(f"{n} {k}" for k, n in impact["asks"].items())
+                raise Refused(f"firm {firm.name} has {held}; confirm to delete it and them")
+            before = _firm_audit(session, firm) | {"removed": impact}
+            _delete_firm_rows(session, firm)
+            self._audit(session, "firm.delete", "firm", target_uid=firm.uid, before=before)
+            return before
+
+
+def _findings(session: Session, case_id: int) -> list[m.Finding]:
+    return list(
+        session.exec(
+            select(m.Finding)
+            .where(m.Finding.case_id == case_id)
+            .order_by(m.Finding.position, m.Finding.id)
+        )
+    )
+
+
+def _finding_audit(finding: m.Finding) -> dict:
+    return {
+        "text": finding.text,
+        "likelihood": finding.likelihood,
+        "confidence": finding.confidence,
+        "position": finding.position,
+    }
+
+
+def _drop_links(session: Session, kind: str, target_id: int) -> None:
+    for link in session.exec(
+        select(m.EvidenceLink).where(
+            m.EvidenceLink.target_kind == kind, m.EvidenceLink.target_id == target_id
+        )
+    ):
+        session.delete(link)
+
+
+def _count(session: Session, model, *conditions) -> int:
+    return session.exec(select(func.count()).select_from(model).where(*conditions)).one()
+
+
+def _relationships_of(firm_id: int):
+    return or_(m.Relationship.from_firm_id == firm_id, m.Relationship.to_firm_id == firm_id)
+
+
+def _impact(session: Session, firm: m.Firm) -> dict:
+    shipments = _count(
+        session,
+        m.Shipment,
+        or_(
+            m.Shipment.exporter_id == firm.id,
+            m.Shipment.importer_id == firm.id,
+            m.Shipment.exporter_orig_id == firm.id,
+            m.Shipment.importer_orig_id == firm.id,
+        ),
+    )
+    blocked = {
+        "shipments": shipments,
+        "screening hits": _count(session, m.ScreeningHit, m.ScreeningHit.firm_id == firm.id),
+        "merges": _count(
+            session,
+            m.FirmMerge,
+            or_(m.FirmMerge.keep_id == firm.id, m.FirmMerge.other_id == firm.id),
+        ),
+        "merged firms": _count(session, m.Firm, m.Firm.merged_into == firm.id),
+    }
+    asks = {
+        "evidence links": _count(
+            session,
+            m.EvidenceLink,
+            m.EvidenceLink.target_kind == "firm",
+            m.EvidenceLink.target_id == firm.id,
+        ),
+        "relationships": _count(session, m.Relationship, _relationships_of(firm.id)),
+    }
+    return {
+        "blocked_by": {k: n for k, n in blocked.items() if n},
+        "asks": {k: n for k, n in asks.items() if n},
+    }
+
+
+def _firm_audit(session: Session, firm: m.Firm) -> dict:
+    aliases = session.exec(select(m.FirmAlias.name).where(m.FirmAlias.firm_id == firm.id)).all()
+    return {
+        "uid": firm.uid,
+        "name": firm.name,
+        "native_name": firm.native_name,
+        "country": firm.country,
+        "aliases": sorted(aliases),
+    }
+
+
+def _delete_firm_rows(session: Session, firm: m.Firm) -> None:
+    rels = list(session.exec(select(m.Relationship).where(_relationships_of(firm.id))))
+    for rel in rels:
+        _drop_links(session, "relationship", rel.id)
+    _drop_links(session, "firm", firm.id)
+    children = [
+        select(m.FirmAlias).where(m.FirmAlias.firm_id == firm.id),
+        select(m.FirmIdentifier).where(m.FirmIdentifier.firm_id == firm.id),
+        select(m.CaseFirm).where(m.CaseFirm.firm_id == firm.id),
+        select(m.MergeSuggestion).where(
+            or_(m.MergeSuggestion.firm_a_id == firm.id, m.MergeSuggestion.firm_b_id == firm.id)
+        ),
+    ]
+    for row in rels + [r for query in children for r in session.exec(query)]:
+        session.delete(row)
+    session.flush()
+    session.delete(firm)
+    session.flush()

@@ -1,0 +1,30 @@
+"""``casebook search TEXT [--case REF]``."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+
+def register(sub, common) -> None:
+    search = sub.add_parser("search", parents=[common], help="search everything in the store")
+    search.add_argument("text")
+    search.add_argument("--case", metavar="REF", help="only this case (and its firms)")
+    search.set_defaults(func=run_search)
+
+
+def _text(data: dict) -> str:
+    if not data["results"]:
+        return "No results."
+    lines = []
+    for kind, hits in groupby(data["results"], key=lambda r: r["kind"]):
+        lines.append(f"{kind}:")
+        for hit in hits:
+            ref = f"[{hit['case_ref']}] " if hit["case_ref"] else ""
+            lines.append(f"  {ref}{hit['title']}")
+            if hit["snippet"] and hit["snippet"] != hit["title"]:
+                lines.append(f"      {hit['snippet']}")
+    return "\n".join(lines)
+
+
+def run_search(ctx, args) -> None:
+    ctx.emit(ctx.book.search(args.text, case_ref=args.case), _text)

@@ -1,0 +1,171 @@
+"""Evidence: stored once in the vault, graded, linked, audited; the vault is verified."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from sqlmodel import select
+
+from casebook.core.errors import NotFound, Refused, UsageError
+from casebook.store import models as m
+
+
+@pytest.fixture
+def case(book):
+    return book.create_case(title="CNC via Turkey", ref="CB-1")
+
+
+@pytest.fixture
+def doc(tmp_path):
+    path = tmp_path / "registry-extract.txt"
+    path.write_text("ООО «Техностанок», ИНН 7701234567; СТАНОК ТОКАРНЫЙ С ЧПУ", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def firm(book):
+    with book.store.write() as session:
+        firm = m.Firm(name="Beijing Jingdiao", native_name="北京精雕科技集团有限公司")
+        session.add(firm)
+    return firm
+
+
+def _actions(book) -> list[str]:
+    with book.store.read() as session:
+        return list(session.exec(select(m.AuditEvent.action).order_by(m.AuditEvent.id)))
+
+
+def test_added_evidence_records_hash_size_name_and_grade(book, case, doc):
+    e = book.add_evidence(doc, case_ref="CB-1", grade="B2", url="https://example.org/x").evidence
+    assert e.sha256 == hashlib.sha256(doc.read_bytes()).hexdigest()
+    assert (e.size, e.original_name, e.number) == (doc.stat().st_size, doc.name, 1)
+    assert (e.reliability, e.credibility, e.url) == ("B", "2", "https://example.org/x")
+
+
+def test_same_content_twice_is_one_item_and_one_blob(book, case, doc, tmp_path):
+    copy = tmp_path / "renamed.txt"
+    copy.write_bytes(doc.read_bytes())
+    first = book.add_evidence(doc, case_ref="CB-1").evidence
+    again = book.add_evidence(copy, case_ref="CB-1")
+    assert again.existing and again.evidence.uid == first.uid
+    assert list(book.vault.blobs()) == [first.sha256]
+    assert len(book.list_evidence(case_ref="CB-1")) == 1
+
+
+def test_same_content_again_links_the_existing_item(book, case, doc, firm):
+    book.add_evidence(doc, case_ref="CB-1")
+    again = book.add_evidence(doc, case_ref="CB-1", links=[("firm", firm.uid)])
+    assert again.links_added == 1
+    assert [link["uid"] for link in book.list_evidence(case_ref="CB-1")[0]["links"]] == [firm.uid]
+
+
+def test_same_content_in_two_cases_shares_one_blob(book, case, doc):
+    book.create_case(title="Other", ref="CB-2")
+    a = book.add_evidence(doc, case_ref="CB-1").evidence
+    b = book.add_evidence(doc, case_ref="CB-2").evidence
+    assert a.uid != b.uid and list(book.vault.blobs()) == [a.sha256]
+
+
+def test_vault_file_is_read_only_and_holds_the_original_bytes(book, case, doc):
+    e = book.add_evidence(doc, case_ref="CB-1").evidence
+    blob = book.vault.path_of(e.sha256)
+    assert blob.read_bytes() == doc.read_bytes()
+    assert not blob.stat().st_mode & 0o222
+
+
+def test_evidence_json_has_the_design_shape(book, case, doc):
+    from casebook.book.evidence import evidence_json
+
+    data = evidence_json(book.add_evidence(doc, case_ref="CB-1", grade="c3").evidence)
+    assert {"uid", "sha256", "title", "kind", "grade", "size", "original_name", "added"} <= set(
+        data
+    )
+    assert (data["id"], data["grade"], data["kind"]) == ("E1", "C3", "document")
+
+
+def test_numbers_count_up_within_a_case(book, case, doc, tmp_path):
+    other = tmp_path / "b.txt"
+    other.write_text("another")
+    book.add_evidence(doc, case_ref="CB-1")
+    assert book.add_evidence(other, case_ref="CB-1").evidence.number == 2
+
+
+def test_bad_grade_is_a_usage_error_and_stores_nothing(book, case, doc):
+    with pytest.raises(UsageError):
+        book.add_evidence(doc, case_ref="CB-1", grade="G9")
+    assert list(book.vault.blobs()) == []
+
+
+def test_extracted_text_is_stored_for_search(book, case, doc):
+    e = book.add_evidence(doc, case_ref="CB-1").evidence
+    assert "СТАНОК ТОКАРНЫЙ" in e.text and e.mime == "text/plain"
+
+
+def test_link_and_unlink_are_audited(book, case, doc, firm):
+    e = book.add_evidence(doc, case_ref="CB-1").evidence
+    book.link_evidence(e.uid, "firm", firm.uid, note="shows the INN")
+    book.unlink_evidence(e.uid, "firm", firm.uid)
+    assert _actions(book)[-3:] == ["evidence.add", "evidence.link", "evidence.unlink"]
+    assert book.show_evidence(e.uid)["links"] == []
+
+
+def test_link_to_unknown_firm_is_not_found(book, case, doc):
+    e = book.add_evidence(doc, case_ref="CB-1").evidence
+    with pytest.raises(NotFound):
+        book.link_evidence(e.uid, "firm", "nope")
+
+
+def test_evidence_cannot_support_a_record_of_another_case(book, case, doc):
+    book.create_case(title="Other", ref="CB-2")
+    e = book.add_evidence(doc, case_ref="CB-1").evidence
+    with pytest.raises(Refused):
+        book.link_evidence(e.uid, "case", "CB-2")
+
+
+def test_edit_changes_grade_and_is_audited(book, case, doc):
+    e = book.add_evidence(doc, case_ref="CB-1", grade="B2").evidence
+    edited = book.edit_evidence(e.uid, grade="A1", notes="confirmed by registry")
+    assert (edited.reliability, edited.credibility) == ("A", "1")
+    assert _actions(book)[-1] == "evidence.edit"
+
+
+def test_delete_removes_record_links_and_unused_blob(book, case, doc, firm):
+    e = book.add_evidence(doc, case_ref="CB-1", links=[("firm", firm.uid)]).evidence
+    book.delete_evidence(e.uid)
+    assert book.list_evidence(case_ref="CB-1") == [] and list(book.vault.blobs()) == []
+    assert _actions(book)[-1] == "evidence.delete"
+
+
+def test_open_gives_a_working_copy_not_the_vault_file(book, case, doc):
+    e = book.add_evidence(doc, case_ref="CB-1").evidence
+    copy = book.open_evidence(e.uid)
+    assert copy.path != book.vault.path_of(e.sha256)
+    assert copy.path.read_bytes() == doc.read_bytes()
+
+
+def test_verify_rehashes_blobs_and_reports_tampering(book, case, doc):
+    e = book.add_evidence(doc, case_ref="CB-1").evidence
+    blob = book.vault.path_of(e.sha256)
+    blob.chmod(0o644)
+    blob.write_bytes(b"altered")
+    report = book.verify()
+    assert not report["ok"] and report["checked"]["blobs"] == 1
+    assert any(
+        p["kind"] == "vault" and "content changed" in p["detail"] for p in report["problems"]
+    )
+
+
+def test_verify_reports_missing_and_extra_blobs(book, case, doc, tmp_path):
+    e = book.add_evidence(doc, case_ref="CB-1").evidence
+    stray = tmp_path / "stray.txt"
+    stray.write_text("not evidence")
+    extra = book.vault.put(stray).sha256
+    book.vault.remove(e.sha256)
+    details = " ".join(p["detail"] for p in book.verify()["problems"])
+    assert "missing from the vault" in details and f"{extra} is in the vault but no" in details
+
+
+def test_verify_is_clean_for_intact_evidence(book, case, doc):
+    book.add_evidence(doc, case_ref="CB-1", grade="B2")
+    assert book.verify()["ok"]
