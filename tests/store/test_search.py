@@ -1,0 +1,174 @@
+"""The trigram search index: in sync with the records, bulk-indexed per dataset, any script."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine
+
+from casebook.book import Casebook
+from casebook.store import migrations, search
+from casebook.store import models as m
+from casebook.store.engine import raw_connection
+
+
+@pytest.fixture
+def case(book):
+    return book.create_case(title="Станки через Турцию", ref="CB-1")
+
+
+def add_shipments(book, case_id: int, rows: list[tuple[str, str]]) -> int:
+    """Insert a dataset of (declaration, description) rows with plain SQL, then index it."""
+    with book.store.write() as session:
+        dataset = m.Dataset(case_id=case_id, file_name="gtd.csv", sha256="0" * 64)
+        session.add(dataset)
+        session.flush()
+        raw_connection(session).executemany(
+            "INSERT INTO shipment (dataset_id, case_id, source_row, row_key, declaration_no, "
+            "description) VALUES (?, ?, ?, '', ?, ?)",
+            [(dataset.id, case_id, n, decl, text) for n, (decl, text) in enumerate(rows, 1)],
+        )
+        search.index_dataset(session, dataset_id=dataset.id)
+    return dataset.id
+
+
+def add_firm(book, name: str, *aliases: str) -> m.Firm:
+    with book.store.write() as session:
+        firm = m.Firm(name=name)
+        session.add(firm)
+        session.flush()
+        for alias in aliases:
+            session.add(m.FirmAlias(firm_id=firm.id, name=alias))
+    return firm
+
+
+def kinds(result: dict, kind: str) -> list[str]:
+    return [r["title"] for r in result["results"] if r["kind"] == kind]
+
+
+def test_cyrillic_substring_finds_shipment_description(book, case):
+    add_shipments(book, case.id, [("10702070/010122/0000001", "СТАНОК ТОКАРНЫЙ С ЧПУ 16К20")])
+    [hit] = book.search("танок")["results"]
+    assert hit["kind"] == "shipment" and "СТАНОК ТОКАРНЫЙ" in hit["title"]
+    assert hit["case_ref"] == "CB-1" and hit["uid"].endswith(":1")
+
+
+def test_chinese_substring_finds_firm(book):
+    firm = add_firm(book, "北京精雕科技集团有限公司")
+    [hit] = book.search("精雕科")["results"]
+    assert (hit["kind"], hit["uid"]) == ("firm", firm.uid)
+
+
+def test_alias_finds_its_firm(book):
+    firm = add_firm(book, "Beijing Jingdiao Group", "ООО Цзиндяо Рус")
+    hits = book.search("цзиндяо")["results"]
+    assert [(h["kind"], h["uid"]) for h in hits] == [("firm", firm.uid)]
+
+
+def test_declaration_number_is_found(book, case):
+    add_shipments(book, case.id, [("10702070/150323/0045678", "FRESA")])
+    assert kinds(book.search("0045678"), "shipment") == ["10702070/150323/0045678 — FRESA"]
+
+
+def test_all_words_must_match(book, case):
+    add_shipments(book, case.id, [("1", "СТАНОК ТОКАРНЫЙ"), ("2", "СТАНОК ФРЕЗЕРНЫЙ")])
+    assert len(kinds(book.search("станок фрезерный"), "shipment")) == 1
+
+
+def test_unindex_dataset_removes_its_shipments(book, case):
+    dataset_id = add_shipments(book, case.id, [("1", "СТАНОК ТОКАРНЫЙ")])
+    with book.store.write() as session:
+        assert search.unindex_dataset(session, dataset_id=dataset_id) == 1
+    assert book.search("токарный")["results"] == []
+
+
+def test_index_dataset_twice_does_not_duplicate(book, case):
+    dataset_id = add_shipments(book, case.id, [("1", "СТАНОК ТОКАРНЫЙ")])
+    with book.store.write() as session:
+        search.index_dataset(session, dataset_id=dataset_id)
+        assert search.index_count(session, kind="shipment") == 1
+
+
+def test_case_edit_is_reindexed_in_the_same_transaction(book, case):
+    book.edit_case("CB-1", title="Lathes via Kazakhstan")
+    assert kinds(book.search("kazakh"), "case") == ["Lathes via Kazakhstan"]
+    assert kinds(book.search("турци"), "case") == []
+
+
+def test_evidence_text_and_findings_are_searchable(book, case, tmp_path):
+    path = tmp_path / "invoice.txt"
+    path.write_text("Invoice for a Haas VF-2 vertical machining centre", encoding="utf-8")
+    book.add_evidence(path, case_ref="CB-1", title="Invoice 17")
+    book.add_finding(
+        case_ref="CB-1",
+        text="Haas parts likely reached the plant.",
+        likelihood="likely",
+        confidence="low",
+    )
+    result = book.search("haas")
+    assert kinds(result, "evidence") == ["E1 Invoice 17"]
+    assert kinds(result, "finding") == ["Haas parts likely reached the plant."]
+
+
+def test_deleted_finding_leaves_the_index(book, case):
+    uid = book.add_finding(
+        case_ref="CB-1", text="Zyxwv judgment.", likelihood="likely", confidence="low"
+    )["uid"]
+    book.delete_finding(uid)
+    assert book.search("zyxwv")["results"] == []
+
+
+def test_merged_firm_is_not_listed(book):
+    keep, other = add_firm(book, "Jingdiao Keep"), add_firm(book, "Jingdiao Other")
+    with book.store.write() as session:
+        merged = session.get(m.Firm, other.id)
+        merged.merged_into = keep.id
+        session.add(merged)
+    assert [h["uid"] for h in book.search("jingdiao")["results"]] == [keep.uid]
+
+
+def test_case_filter_limits_results_to_that_case(book, case):
+    other = book.create_case(title="Other", ref="CB-2")
+    add_shipments(book, case.id, [("1", "СТАНОК ТОКАРНЫЙ")])
+    add_shipments(book, other.id, [("2", "СТАНОК ТОКАРНЫЙ")])
+    assert {h["case_ref"] for h in book.search("токар", case_ref="CB-2")["results"]} == {"CB-2"}
+
+
+def test_at_most_fifty_results_per_kind(book, case):
+    add_shipments(book, case.id, [(str(n), f"СТАНОК №{n}") for n in range(60)])
+    assert len(kinds(book.search("станок"), "shipment")) == 50
+
+
+def test_short_query_matches_word_starts(book, case):
+    add_firm(book, "ООО Ромашка")
+    add_firm(book, "Стромашина")
+    result = book.search("ро")
+    assert kinds(result, "firm") == ["ООО Ромашка"]
+
+
+def test_short_query_is_case_insensitive_in_cyrillic(book, case):
+    assert kinds(book.search("СТ"), "case") == ["Станки через Турцию"]
+
+
+def test_snippet_marks_the_match(book, case):
+    add_shipments(book, case.id, [("1", "СТАНОК ТОКАРНЫЙ С ЧПУ")])
+    assert "[ТОКАР]" in book.search("токар")["results"][0]["snippet"]
+
+
+def test_rebuild_indexes_everything_again(book, case):
+    add_shipments(book, case.id, [("1", "СТАНОК")])
+    add_firm(book, "Jingdiao")
+    assert book.rebuild_search_index() == 3
+    assert len(book.search("станок")["results"]) == 1
+
+
+def test_upgrade_indexes_an_existing_store(tmp_path):
+    path = tmp_path / "old.db"
+    migrations.upgrade(create_engine(f"sqlite:///{path}"), "0002")
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO firm (uid, name, sort_key, created) VALUES ('f1', '北京精雕科技集团有限公司', '', '2024-01-01')"
+        )
+    with Casebook.open(path) as book:
+        assert [h["uid"] for h in book.search("精雕科")["results"]] == ["f1"]
