@@ -21,9 +21,15 @@ def _text(data: dict) -> str:
         for hit in hits:
             ref = f"[{hit['case_ref']}] " if hit["case_ref"] else ""
             lines.append(f"  {ref}{hit['title']}")
-            if hit["snippet"] and hit["snippet"] != hit["title"]:
+            if _shows_more(hit["snippet"], hit["title"]):
                 lines.append(f"      {hit['snippet']}")
     return "\n".join(lines)
+
+
+def _shows_more(snippet: str, title: str) -> bool:
+    """True when the snippet (matches marked with [ ]) is not just a piece of the title."""
+    plain = snippet.replace("[", "").replace("]", "").strip("… ")
+    return bool(plain) and plain not in title
 
 
 def run_search(ctx, args) -> None:
