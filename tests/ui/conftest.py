@@ -9,7 +9,7 @@ from pathlib import Path
 # Before anything imports Qt: no display needed, no style or theme from the host.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-import pytest  # noqa: E402
+import pytest  # noqa: E402  (after the environment is set)
 
 
 def _load_helper(name: str):
@@ -27,3 +27,29 @@ million_rows = _load_helper("million_rows")
 def bulk():
     """The bulk-store helper module (``build_shipments``, ``CASE_REF``)."""
     return million_rows
+
+
+@pytest.fixture(autouse=True)
+def temp_settings(tmp_path, qapp):
+    """QSettings in a temporary folder, so tests never read or write the user's settings."""
+    from PySide6.QtCore import QSettings
+
+    from casebook.ui.app import configure_application
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    configure_application(qapp)
+    return tmp_path / "qs"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The main window on a fresh, empty store, once the store is open."""
+    from casebook.ui.main_window import MainWindow
+
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=10_000):
+        win.open_store_at(tmp_path / "cases.db")
+    return win

@@ -1,0 +1,381 @@
+"""The main window: case list and workspace, menus, status bar, stores and preferences."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from casebook.core.errors import Refused
+from casebook.ui import theme
+from casebook.ui.about import AboutDialog
+from casebook.ui.case_dialog import CaseDialog
+from casebook.ui.case_list import CaseListPanel
+from casebook.ui.case_ops import create_case, edit_case
+from casebook.ui.ops import Changes, Host
+from casebook.ui.placeholders import EmptyStore, Placeholder
+from casebook.ui.preferences import PreferencesDialog
+from casebook.ui.settings import Settings
+from casebook.ui.workspace import CaseWorkspace
+
+STORE_FILTER = "Casebook stores (*.db *.casebook.db);;All files (*)"
+Std = QKeySequence.StandardKey
+
+
+class StoreDialogs:
+    """File choosers for stores; tests patch these two methods."""
+
+    @staticmethod
+    def ask_new(parent: QWidget) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(parent, "New store", "cases.db", STORE_FILTER)
+        return path or None
+
+    @staticmethod
+    def ask_open(parent: QWidget) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(parent, "Open store", "", STORE_FILTER)
+        return path or None
+
+
+class MainWindow(QMainWindow):
+    """Cases on the left, the selected case on the right."""
+
+    def __init__(self, *, user: str | None = None):
+        super().__init__()
+        self.setWindowTitle("Casebook")
+        self.setWindowIcon(theme.app_icon())
+        self.host = Host(self, user=user)
+        self.actions: dict[str, QAction] = {}
+        self._build_central()
+        self._build_actions()
+        self._build_menus()
+        self._build_status_bar()
+        self._connect()
+        self._restore_state()
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _build_central(self) -> None:
+        self.opening = Placeholder(theme.app_icon(), "Opening store…")
+        self.empty = EmptyStore(self.new_case, self._demo_handler())
+        self.cases = CaseListPanel()
+        self.workspace = CaseWorkspace(self.host)
+        self.no_case = Placeholder(
+            theme.icon("case"), "No case selected", "Choose a case in the list to open it."
+        )
+        self.right = QStackedWidget()
+        self.right.addWidget(self.no_case)
+        self.right.addWidget(self.workspace)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(self.cases)
+        self.split.addWidget(self.right)
+        self.split.setStretchFactor(0, 2)
+        self.split.setStretchFactor(1, 3)
+        self.split.setChildrenCollapsible(False)
+        self.split.setContentsMargins(8, 8, 8, 0)
+        self.central = QStackedWidget()
+        for page in (self.opening, self.empty, self.split):
+            self.central.addWidget(page)
+        self.setCentralWidget(self.central)
+
+    def _demo_handler(self) -> Callable | None:
+        # Hook: the demo issue returns a function running its op (e.g. ``run_demo_op(host)``).
+        return None
+
+    def _action(self, key, text, slot, *, shortcut=None, icon=None, tip="") -> QAction:
+        action = QAction(text, self)
+        if icon:
+            action.setIcon(theme.icon(icon))
+        if shortcut is not None:
+            keys = QKeySequence.keyBindings(shortcut) if isinstance(shortcut, Std) else None
+            action.setShortcuts(keys or [QKeySequence(shortcut)])
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.actions[key] = action
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        a(
+            "new_case",
+            "&New Case…",
+            self.new_case,
+            shortcut=Std.New,
+            icon="case-new",
+            tip="Create a case in this store",
+        )
+        a(
+            "edit_case",
+            "&Edit Case…",
+            self.edit_selected_case,
+            shortcut="Ctrl+E",
+            icon="edit",
+            tip="Change the title, marking, status, priority or summary",
+        )
+        a(
+            "new_store",
+            "New &Store…",
+            self.new_store,
+            shortcut="Ctrl+Shift+N",
+            icon="store-new",
+            tip="Create an empty store file",
+        )
+        a(
+            "open_store",
+            "&Open Store…",
+            self.open_store,
+            shortcut=Std.Open,
+            icon="store-open",
+            tip="Open another store file",
+        )
+        a("quit", "&Quit", self.close, shortcut=Std.Quit, icon="quit")
+        a("find", "&Find Case", self.focus_filter, shortcut=Std.Find, icon="search")
+        a(
+            "refresh",
+            "&Refresh",
+            lambda: self.host.notify(Changes.everything()),
+            shortcut=Std.Refresh,
+            icon="refresh",
+        )
+        # Preferences has no standard key on Linux or Windows; Ctrl+, is the common choice.
+        prefs = Std.Preferences if QKeySequence.keyBindings(Std.Preferences) else "Ctrl+,"
+        a("preferences", "&Preferences…", self.show_preferences, shortcut=prefs, icon="preferences")
+        a("about", "&About Casebook", self.show_about, icon="about")
+        undo = self.host.undo_stack.createUndoAction(self, "&Undo")
+        redo = self.host.undo_stack.createRedoAction(self, "&Redo")
+        for key, action, std, icon in (
+            ("undo", undo, Std.Undo, "undo"),
+            ("redo", redo, Std.Redo, "redo"),
+        ):
+            action.setShortcuts(QKeySequence.keyBindings(std))
+            action.setIcon(theme.icon(icon))
+            self.actions[key] = action
+        self.actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
+        self.actions["preferences"].setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addActions([self.actions["new_case"], self.actions["new_store"]])
+        file.addSeparator()
+        file.addAction(self.actions["open_store"])
+        self.recent_menu = file.addMenu(theme.icon("recent"), "Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addSeparator()
+        file.addAction(self.actions["quit"])
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.actions["undo"], self.actions["redo"]])
+        edit.addSeparator()
+        edit.addActions([self.actions["edit_case"], self.actions["find"]])
+        edit.addSeparator()
+        edit.addAction(self.actions["preferences"])
+        view = bar.addMenu("&View")
+        view.addAction(self.actions["refresh"])
+        help_ = bar.addMenu("&Help")
+        help_.addAction(self.actions["about"])
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.busy = QProgressBar(maximumWidth=110, maximumHeight=14, textVisible=False)
+        self.busy.setRange(0, 0)
+        self.busy.hide()
+        self.busy_label = QLabel()
+        self.store_label = QLabel()
+        self.count_label = QLabel()
+        status.addPermanentWidget(self.busy_label)
+        status.addPermanentWidget(self.busy)
+        status.addPermanentWidget(self.count_label)
+        status.addPermanentWidget(self.store_label)
+
+    def _connect(self) -> None:
+        self.host.changed.connect(self.on_changes)
+        self.host.busy_changed.connect(self._on_busy)
+        self.host.store_opened.connect(self._on_store_opened)
+        self.cases.case_selected.connect(self._on_case_selected)
+        self.cases.case_activated.connect(lambda _ref: self.edit_selected_case())
+        self.workspace.edit_requested.connect(self._edit_case)
+        self._update_actions()
+
+    # --- state ------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry, state = Settings().window_state("main")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+            self.split.setSizes([540, 740])
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        for name, widget in (("split", self.split), ("cases", self.cases.view.horizontalHeader())):
+            saved = Settings().value(f"windows/main/{name}")
+            if isinstance(saved, QByteArray):
+                widget.restoreState(saved)
+
+    def save_state(self) -> None:
+        settings = Settings()
+        settings.save_window_state("main", self.saveGeometry(), self.saveState())
+        settings.set_value("windows/main/split", self.split.saveState())
+        settings.set_value("windows/main/cases", self.cases.view.horizontalHeader().saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.host.close()
+        super().closeEvent(event)
+
+    # --- stores -----------------------------------------------------------------------------
+
+    def open_store_at(self, path: str | Path | None, *, create: bool = True) -> None:
+        """Open (or create) the store at ``path`` on the worker; the window stays live."""
+        if self.host.book is None:
+            self.central.setCurrentWidget(self.opening)
+        self.statusBar().showMessage(f"Opening {path or 'the default store'}…")
+        self.host.open_store(path, create=create)
+
+    def new_store(self) -> None:
+        path = StoreDialogs.ask_new(self)
+        if path:
+            if Path(path).exists():
+                self.host.present_error(Refused(f"{path} exists; choose a new file name"))
+                return
+            self.open_store_at(path, create=True)
+
+    def open_store(self) -> None:
+        path = StoreDialogs.ask_open(self)
+        if path:
+            self.open_store_at(path, create=False)
+
+    def _fill_recent(self) -> None:
+        menu: QMenu = self.recent_menu
+        menu.clear()
+        recent = Settings().recent_stores
+        for path in recent:
+            action = menu.addAction(path)
+            action.triggered.connect(lambda _c=False, p=path: self.open_store_at(p, create=False))
+        if not recent:
+            menu.addAction("No recent stores").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear list", lambda: Settings().set_value("stores/recent", []))
+
+    def _on_store_opened(self) -> None:
+        book = self.host.book
+        Settings().add_recent_store(book.path)
+        self.setWindowTitle(f"{book.path.name} — Casebook")
+        self.store_label.setText(_elide_path(book.path))
+        self.store_label.setToolTip(str(book.path))
+        self.statusBar().showMessage(f"Opened {book.path}", 5000)
+
+    # --- cases ------------------------------------------------------------------------------
+
+    def on_changes(self, changes: Changes) -> None:
+        """Refresh the list when cases changed, and switch between empty and list views."""
+        if self.host.book is None:
+            self.central.setCurrentWidget(self.opening)
+            return
+        if not changes.touches("cases"):
+            return
+        from casebook.book.cases import case_json  # loaded with the open store
+
+        cases = [case_json(c) for c in self.host.book.list_cases()]
+        self.cases.set_cases(cases)
+        self.count_label.setText(f"{len(cases)} case{'s' if len(cases) != 1 else ''}")
+        self.central.setCurrentWidget(self.split if cases else self.empty)
+        if changes.store and cases and not self.cases.selected_ref():
+            self.cases.view.selectRow(0)
+        self._update_actions()
+
+    def new_case(self) -> None:
+        if self.host.book is None:
+            return
+        CaseDialog.ask(self, self._create_case, marking=Settings().default_marking)
+
+    def _create_case(self, values: dict) -> None:
+        create_case(self.host, values, on_created=self._case_created)
+
+    def _case_created(self, case: dict) -> None:
+        self.cases.select(case["ref"])
+        self.statusBar().showMessage(f"Created case {case['ref']}", 5000)
+
+    def edit_selected_case(self) -> None:
+        if self.workspace.case and self.right.currentWidget() is self.workspace:
+            self._edit_case(self.workspace.case)
+
+    def _edit_case(self, case: dict) -> None:
+        CaseDialog.ask(self, lambda values: self._save_case(case, values), case=case)
+
+    def _save_case(self, before: dict, values: dict) -> None:
+        ref = before["ref"]
+        job = edit_case(
+            self.host,
+            before,
+            values,
+            on_edited=lambda _c: self.statusBar().showMessage(f"Saved case {ref}", 5000),
+        )
+        if job is None:
+            self.statusBar().showMessage("Nothing changed", 3000)
+
+    def _on_case_selected(self, ref: str | None) -> None:
+        if ref is None:
+            self.right.setCurrentWidget(self.no_case)
+            self.workspace.ref = None
+        else:
+            self.workspace.show_case(ref)
+            self.right.setCurrentWidget(self.workspace)
+        self._update_actions()
+
+    def focus_filter(self) -> None:
+        self.cases.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.cases.filter.selectAll()
+
+    def _update_actions(self) -> None:
+        has_store = self.host.book is not None
+        self.actions["new_case"].setEnabled(has_store)
+        self.actions["edit_case"].setEnabled(has_store and self.cases.selected_ref() is not None)
+
+    def _on_busy(self, busy: bool, label: str) -> None:
+        self.busy.setVisible(busy)
+        self.busy_label.setText(f"{label}…" if busy and label else "")
+
+    # --- dialogs ----------------------------------------------------------------------------
+
+    def show_preferences(self) -> None:
+        PreferencesDialog.ask(self, self._preferences_saved, os_user=_os_user())
+
+    def _preferences_saved(self) -> None:
+        self.host.set_analyst(Settings().analyst)
+        self.statusBar().showMessage("Preferences saved", 3000)
+
+    def show_about(self) -> None:
+        book = self.host.book
+        head = book.head_hash() if book is not None else ""
+        AboutDialog.ask(self, store=book.path if book else None, head_hash=head)
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers)
+        return ""
+
+
+def _elide_path(path: Path, limit: int = 60) -> str:
+    text = str(path)
+    if sys.platform != "win32" and text.startswith(str(Path.home())):
+        text = "~" + text[len(str(Path.home())) :]
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]

@@ -1,0 +1,251 @@
+"""Ops: every database action of the GUI, run on the DB worker, reporting what changed.
+
+The pattern (after Anki's ``CollectionOp``)::
+
+    Op(host, lambda book: book.create_case(title=t), label="Creating case",
+       changes=Changes(cases=True)).success(select_new_case).run()
+
+``fn`` runs on the worker with the open ``Casebook``; on success the host emits ``changed``
+with the op's ``Changes`` (views refresh only what the flags name), then ``success`` runs on the
+GUI thread. Errors go to the one presenter unless ``failure`` is given; ``Cancelled`` is silent.
+Long work takes a ``Task`` (``progress(done, total)``, ``cancelled()``)::
+
+    Op(host, lambda book, task: book.import_file(..., progress=task.progress,
+       cancelled=task.cancelled), changes=Changes(shipments=True, firms=True)
+       ).with_progress("Importing shipments").run()
+
+Later issues add ops and tabs; they need nothing else from this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from casebook.core.errors import Cancelled, CasebookError
+from casebook.ui.errors import ErrorDialog
+from casebook.ui.worker import DbWorker, Job
+
+if TYPE_CHECKING:  # the facade pulls in SQLAlchemy: imported on the worker, after first paint
+    from casebook.book import Casebook
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an op touched; each view redraws only when a flag it shows is set."""
+
+    store: bool = False  # another store was opened: everything
+    cases: bool = False  # the list of cases (added, removed, renamed, status, marking)
+    case: bool = False  # the fields of ``case_ref``
+    datasets: bool = False
+    shipments: bool = False
+    firms: bool = False
+    evidence: bool = False
+    findings: bool = False
+    relationships: bool = False
+    hits: bool = False
+    case_ref: str | None = None
+
+    def touches(self, *names: str) -> bool:
+        """True if any named flag (or ``store``) is set."""
+        return self.store or any(getattr(self, n) for n in names)
+
+    def for_case(self, ref: str) -> Changes:
+        return replace(self, case_ref=ref)
+
+    @classmethod
+    def everything(cls) -> Changes:
+        return cls(**{f.name: True for f in fields(cls) if f.name != "case_ref"})
+
+
+class Host(QObject):
+    """The open store as the GUI sees it: facade, DB worker, changes, undo, error presenter."""
+
+    changed = Signal(object)  # Changes, after an op succeeded
+    store_opened = Signal()
+    busy_changed = Signal(bool, str)  # busy, label of the running op
+
+    def __init__(self, parent: QWidget, *, user: str | None = None):
+        super().__init__(parent)
+        self.window = parent
+        self.user = user  # --user on the command line wins over the preference
+        self.book: Casebook | None = None
+        self.worker = DbWorker(self)
+        self.undo_stack = QUndoStack(self)
+        self._labels: list[str] = []
+        self.worker.busy_changed.connect(self._on_busy)
+
+    # --- running --------------------------------------------------------------------------
+
+    def submit(self, job: Job, label: str) -> Job:
+        self._labels.append(label)
+        job.label = label
+        return self.worker.submit(job)
+
+    def _on_busy(self, busy: bool) -> None:
+        label = self._labels[-1] if busy and self._labels else ""
+        if not busy:
+            self._labels.clear()
+        self.busy_changed.emit(busy, label)
+
+    def present_error(self, exc: BaseException, trace: str = "") -> None:
+        """The one place errors reach the user; a cancellation is silent."""
+        if isinstance(exc, Cancelled):
+            return
+        if isinstance(exc, CasebookError):
+            title, message, details = "Casebook", exc.message, "\n".join(exc.details)
+        else:  # a bug: say so plainly and keep the traceback for a report
+            title = "Unexpected error"
+            message = f"Something went wrong: {type(exc).__name__}: {exc}"
+            details = trace
+        ErrorDialog.present(self.window, title=title, message=message, details=details)
+
+    def notify(self, changes: Changes) -> None:
+        self.changed.emit(changes)
+
+    # --- the store ------------------------------------------------------------------------
+
+    def open_store(
+        self, path: str | Path | None, *, create: bool = True, on_open: Callable | None = None
+    ) -> Job:
+        """Open (or create) a store on the worker, closing the current one first."""
+        old, user = self.book, self.user or _analyst()
+
+        def work():
+            from casebook.book import Casebook  # heavy: imported here, off the GUI thread
+
+            book = Casebook.open(path, user=user, create=create)
+            if old is not None:  # only once the new store opened: a failure keeps the old one
+                old.close()
+            return book
+
+        def done(book):
+            self.book = book
+            self.undo_stack.clear()
+            self.store_opened.emit()
+            self.notify(Changes(store=True))
+            if on_open:
+                on_open(book)
+
+        job = Job(work)
+        job.on_done, job.on_error = done, self.present_error
+        return self.submit(job, "Opening store")
+
+    def set_analyst(self, name: str) -> None:
+        """Record future changes under ``name`` (unless --user was given)."""
+        if self.book is not None and not self.user:
+            self.book.user = name or _os_user()
+
+    def close(self) -> None:
+        """Finish the worker's queue and close the store (on quit)."""
+        self.worker.shutdown()
+        if self.book is not None:
+            self.book.close()
+            self.book = None
+
+
+def _analyst() -> str | None:
+    from casebook.ui.settings import Settings
+
+    return Settings().analyst or None
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers, services)
+        return "unknown"
+
+
+class Op:
+    """One database action on the worker; see the module docstring."""
+
+    def __init__(
+        self,
+        host: Host,
+        fn: Callable[..., Any],
+        *,
+        label: str = "Working",
+        changes: Changes | Callable[[Any], Changes] | None = None,
+    ):
+        self.host = host
+        self.fn = fn
+        self.label = label
+        self.changes = changes
+        self._success: Callable[[Any], None] | None = None
+        self._failure: Callable[[BaseException], None] | None = None
+        self._progress_parent: QWidget | None = None
+
+    def success(self, callback: Callable[[Any], None]) -> Op:
+        """Run ``callback(result)`` on the GUI thread after views were told what changed."""
+        self._success = callback
+        return self
+
+    def failure(self, callback: Callable[[BaseException], None]) -> Op:
+        """Handle errors here instead of the presenter (``Cancelled`` still never arrives)."""
+        self._failure = callback
+        return self
+
+    def with_progress(self, parent: QWidget | None = None) -> Op:
+        """Show a cancellable progress dialog; ``fn`` is called as ``fn(book, task)``."""
+        self._progress_parent = parent or self.host.window
+        return self
+
+    def run(self) -> Job:
+        """Queue the op on the DB worker."""
+        book = self.host.book
+        if book is None:
+            raise RuntimeError("no store is open")
+        wants_task = self._progress_parent is not None
+        job = Job(lambda *task: self.fn(book, *task), wants_task=wants_task)
+        job.on_done, job.on_error = self._done, self._error
+        if wants_task:
+            self._attach_progress(job)
+        return self.host.submit(job, self.label)
+
+    def _done(self, result: Any) -> None:
+        changes = self.changes(result) if callable(self.changes) else self.changes
+        if changes is not None:
+            self.host.notify(changes)
+        if self._success:
+            self._success(result)
+
+    def _error(self, exc: BaseException, trace: str) -> None:
+        if isinstance(exc, Cancelled):
+            return
+        if self._failure:
+            self._failure(exc)
+        else:
+            self.host.present_error(exc, trace)
+
+    def _attach_progress(self, job: Job) -> None:
+        dialog = QProgressDialog(f"{self.label}…", "Cancel", 0, 0, self._progress_parent)
+        dialog.setWindowTitle(self.label)
+        dialog.setMinimumDuration(400)  # quick jobs finish before a dialog flashes up
+        dialog.canceled.connect(job.cancel)
+
+        def progress(done: int, total: int) -> None:
+            dialog.setMaximum(max(total, 0))
+            dialog.setValue(min(done, total) if total else 0)
+
+        job.on_progress = progress
+        for name in ("on_done", "on_error"):
+            callback = getattr(job, name)
+            setattr(job, name, _closing(dialog, callback))
+
+
+def _closing(dialog: QProgressDialog, callback: Callable) -> Callable:
+    def wrapped(*args):
+        dialog.reset()
+        dialog.deleteLater()
+        callback(*args)
+
+    return wrapped

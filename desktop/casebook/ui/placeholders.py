@@ -1,0 +1,71 @@
+"""Centred messages for empty states: a new store, no case selected, a store opening."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon, QPalette
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from casebook.ui import theme
+
+
+class Placeholder(QWidget):
+    """An icon, a heading, a line of text and optional buttons, centred."""
+
+    def __init__(self, icon: QIcon, heading: str, text: str = "", parent=None):
+        super().__init__(parent)
+        self.picture = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.picture.setPixmap(icon.pixmap(72, 72))
+        self.heading = QLabel(heading, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.heading.setFont(theme.scaled_font(self.font(), 1.5, bold=True))
+        self.text = QLabel(text, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.text.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.text.setVisible(bool(text))
+        self.buttons = QHBoxLayout()
+        self.buttons.addStretch(1)
+        # A column of bounded width keeps wrapped text readable and centred.
+        body = QWidget()
+        body.setMaximumWidth(480)
+        column = QVBoxLayout(body)
+        column.addWidget(self.picture)
+        column.addSpacing(8)
+        column.addWidget(self.heading)
+        column.addWidget(self.text)
+        column.addSpacing(16)
+        column.addLayout(self.buttons)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(body, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(3)
+
+    def add_button(self, text: str, slot: Callable, *, icon: QIcon | None = None) -> QPushButton:
+        button = QPushButton(icon or QIcon(), text)
+        button.setMinimumHeight(button.sizeHint().height() + 8)
+        button.clicked.connect(slot)
+        self.buttons.insertWidget(self.buttons.count(), button)
+        return button
+
+    def finish_buttons(self) -> None:
+        """Centre the buttons once all are added."""
+        self.buttons.addStretch(1)
+
+
+class EmptyStore(Placeholder):
+    """A store without cases: the way in."""
+
+    def __init__(self, on_create: Callable, on_demo: Callable | None = None, parent=None):
+        super().__init__(
+            theme.app_icon(),
+            "No cases yet",
+            "A case holds the shipments, firms, evidence and key judgments of one "
+            "investigation, under one handling marking.",
+            parent,
+        )
+        self.create = self.add_button("Create a case…", on_create, icon=theme.icon("case-new"))
+        self.create.setDefault(True)
+        # Hook for the demo issue: pass on_demo once the facade can build the demo case;
+        # until then no button is shown rather than a dead one.
+        self.demo = self.add_button("Open demo case", on_demo) if on_demo else None
+        self.finish_buttons()

@@ -1,0 +1,151 @@
+"""Look and feel: shipped fonts, palette-aware SVG icons, TLP marking colours."""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
+from PySide6.QtSvg import QSvgRenderer
+
+from casebook import resources
+from casebook.core.standards import Marking, clean_marking
+
+#: Fallbacks after the platform's UI font: Latin and Cyrillic, then Chinese. Without them Qt
+#: draws boxes for glyphs the platform font lacks.
+FALLBACK_FAMILIES = ["DejaVu Sans", "WenQuanYi Micro Hei"]
+MONO_FAMILIES = ["DejaVu Sans Mono", "WenQuanYi Micro Hei Mono"]
+TLP_BLACK = "#000000"
+_TLP_UNKNOWN = "#FFFFFF"  # an unknown marking shows white on black, like CLEAR
+
+
+@cache
+def load_fonts() -> tuple[str, ...]:
+    """Register every shipped font with Qt (once); returns the families added."""
+    families: list[str] = []
+    for path in resources.fonts():
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id >= 0:
+            families += QFontDatabase.applicationFontFamilies(font_id)
+    return tuple(families)
+
+
+def apply_fonts(app: QGuiApplication) -> None:
+    """Make the application font fall back to the shipped fonts for Cyrillic and Chinese."""
+    font = QFont(app.font())
+    primary = font.family()
+    # On Linux the platform default is often a fontconfig alias ("Sans Serif") that may lack
+    # glyphs; the shipped DejaVu Sans is a predictable first choice there.
+    first = [] if sys.platform.startswith("linux") else [primary]
+    font.setFamilies(first + FALLBACK_FAMILIES)
+    app.setFont(font)
+
+
+def mono_font(size: float | None = None) -> QFont:
+    """The shipped monospaced font (hashes, codes)."""
+    font = QFont()
+    font.setFamilies(MONO_FAMILIES)
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    if size:
+        font.setPointSizeF(size)
+    return font
+
+
+def scaled_font(base: QFont, factor: float, *, bold: bool = False) -> QFont:
+    """``base`` scaled by ``factor`` (headings), optionally bold."""
+    font = QFont(base)
+    font.setPointSizeF(max(6.0, base.pointSizeF() * factor))
+    font.setBold(bold)
+    return font
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    """True when the current palette is a dark one."""
+    palette = palette or QGuiApplication.palette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+# --- markings -----------------------------------------------------------------------------
+
+
+def marking_colour(label: str) -> QColor:
+    """The TLP colour of a marking label (shown on black, as TLP 2.0 prescribes)."""
+    marking = clean_marking(label)
+    return QColor(marking.colour if marking else _TLP_UNKNOWN)
+
+
+def marking_meaning(label: str) -> str:
+    """What a marking allows, in one sentence."""
+    marking = clean_marking(label)
+    return marking.meaning if marking else ""
+
+
+def marking_labels() -> list[str]:
+    """Every TLP label, least to most restrictive."""
+    return [m.label for m in Marking]
+
+
+# --- icons --------------------------------------------------------------------------------
+
+
+@cache
+def _svg(name: str) -> bytes:
+    return resources.path("icons", f"{name}.svg").read_bytes()
+
+
+class _TintedSvgEngine(QIconEngine):
+    """Draws an SVG whose ``currentColor`` follows the palette, at any size and DPI."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def _colour(self, mode: QIcon.Mode) -> QColor:
+        palette = QGuiApplication.palette()
+        if mode == QIcon.Mode.Disabled:
+            return palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        if mode == QIcon.Mode.Selected:
+            return palette.color(QPalette.ColorRole.HighlightedText)
+        return palette.color(QPalette.ColorRole.WindowText)
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        data = _svg(self.name).replace(b"currentColor", self._colour(mode).name().encode())
+        QSvgRenderer(QByteArray(data)).render(painter, rect)
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        pixmap = QPixmap(size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+        painter.end()
+        return pixmap
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float):
+        # Render at device pixels so icons stay sharp on high-DPI screens.
+        pixmap = self.pixmap(size * scale, mode, state)
+        pixmap.setDevicePixelRatio(scale)
+        return pixmap
+
+    def clone(self) -> QIconEngine:
+        return _TintedSvgEngine(self.name)
+
+
+def icon(name: str) -> QIcon:
+    """A shipped SVG icon (``resources/icons/NAME.svg``) drawn in the palette's text colour."""
+    return QIcon(_TintedSvgEngine(name))
+
+
+def app_icon() -> QIcon:
+    """The application icon (full colour)."""
+    return QIcon(str(resources.path("icons", "casebook.svg")))

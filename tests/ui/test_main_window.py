@@ -1,0 +1,182 @@
+"""The main window driven like a user: cases created, edited, undone; errors presented."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from casebook.core.errors import Cancelled, Refused
+from casebook.ui.case_dialog import CaseDialog
+from casebook.ui.errors import ErrorDialog
+from casebook.ui.ops import Changes, Op
+
+
+@pytest.fixture
+def presented(monkeypatch):
+    """Errors the presenter showed, instead of a modal dialog."""
+    shown = []
+    monkeypatch.setattr(
+        ErrorDialog, "present", classmethod(lambda cls, parent, **kw: shown.append(kw))
+    )
+    return shown
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type like a user: keys for ASCII, an input-method commit (as an IME sends) otherwise."""
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+        return
+    widget.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def _dialog(window) -> CaseDialog:
+    dialogs = [d for d in window.findChildren(CaseDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    return dialogs[0]
+
+
+def _ok(qtbot, dialog: CaseDialog) -> None:
+    button = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    with qtbot.waitSignal(dialog.parent().host.changed, timeout=10_000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _create(qtbot, window, title: str, ref: str = "") -> None:
+    window.actions["new_case"].trigger()
+    dialog = _dialog(window)
+    type_text(qtbot, dialog.title, title)
+    if ref:
+        type_text(qtbot, dialog.ref, ref)
+    _ok(qtbot, dialog)
+
+
+def _titles(window) -> list[str]:
+    return [c["title"] for c in window.cases.model.cases]
+
+
+def _audit_actions(window) -> list[tuple[str, str]]:
+    with sqlite3.connect(window.host.book.path) as con:
+        return con.execute("SELECT action, actor FROM auditevent ORDER BY id").fetchall()
+
+
+def test_a_new_store_shows_the_empty_state(window):
+    assert window.central.currentWidget() is window.empty
+    assert window.empty.create.isVisible()
+    assert window.empty.demo is None  # no dead "Open demo case" button until the demo exists
+
+
+def test_create_a_case_through_the_dialog_and_see_it_in_the_list(qtbot, window):
+    qtbot.mouseClick(window.empty.create, Qt.MouseButton.LeftButton)
+    dialog = _dialog(window)
+    type_text(qtbot, dialog.title, "北京精雕科技 数控机床")
+    type_text(qtbot, dialog.ref, "CB-CN-001")
+    dialog.marking.setCurrentIndex(dialog.marking.findData("TLP:RED"))
+    _ok(qtbot, dialog)
+    qtbot.waitUntil(lambda: window.workspace.ref == "CB-CN-001")
+    assert window.central.currentWidget() is window.split
+    assert _titles(window) == ["北京精雕科技 数控机床"]
+    assert window.workspace.header.title.text() == "北京精雕科技 数控机床"
+    assert "TLP:RED" in window.workspace.banner.text()
+    assert _audit_actions(window) == [("case.create", "tester")]
+
+
+def test_the_dialog_refuses_an_empty_title_and_a_bad_reference(qtbot, window):
+    window.actions["new_case"].trigger()
+    dialog = _dialog(window)
+    assert not dialog.ok.isEnabled()
+    type_text(qtbot, dialog.title, "Станки через Турцию")
+    assert dialog.ok.isEnabled()
+    type_text(qtbot, dialog.ref, "bad ref!")
+    assert not dialog.ok.isEnabled()
+    assert "reference" in dialog.error.text()
+    dialog.reject()
+
+
+def test_undo_and_redo_a_case_creation(qtbot, window):
+    _create(qtbot, window, "Станки через Турцию", "CB-TR-001")
+    assert _titles(window) == ["Станки через Турцию"]
+    with qtbot.waitSignal(window.host.changed, timeout=10_000):
+        window.actions["undo"].trigger()
+    assert _titles(window) == []
+    assert window.central.currentWidget() is window.empty
+    with qtbot.waitSignal(window.host.changed, timeout=10_000):
+        window.actions["redo"].trigger()
+    assert _titles(window) == ["Станки через Турцию"]
+    actions = [a for a, _ in _audit_actions(window)]
+    assert actions == ["case.create", "case.delete", "case.create"]
+
+
+def test_edit_a_case_then_undo_the_edit(qtbot, window):
+    _create(qtbot, window, "CNC tools to Russia via Turkey", "CB-TR-002")
+    qtbot.waitUntil(lambda: window.workspace.ref == "CB-TR-002")
+    qtbot.mouseClick(window.workspace.header.edit, Qt.MouseButton.LeftButton)
+    dialog = _dialog(window)
+    assert dialog.ref.isReadOnly()
+    dialog.title.clear()
+    type_text(qtbot, dialog.title, "CNC tools to Russian defence plants via Turkey")
+    dialog.marking.setCurrentIndex(dialog.marking.findData("TLP:AMBER+STRICT"))
+    type_text(qtbot, dialog.summary, "Turning centres re-exported through Istanbul.")
+    _ok(qtbot, dialog)
+    assert window.workspace.header.title.text() == "CNC tools to Russian defence plants via Turkey"
+    assert "TLP:AMBER+STRICT" in window.workspace.banner.text()
+    assert "Istanbul" in window.workspace.overview.summary.text()
+    with qtbot.waitSignal(window.host.changed, timeout=10_000):
+        window.actions["undo"].trigger()
+    assert window.workspace.header.title.text() == "CNC tools to Russia via Turkey"
+    assert [a for a, _ in _audit_actions(window)] == ["case.create", "case.edit", "case.edit"]
+
+
+def test_a_worker_error_reaches_the_presenter(qtbot, window, presented):
+    def refuse(book):
+        raise Refused("the store refused", details=["row 3: bad date"])
+
+    with qtbot.waitSignal(window.host.worker.finished, timeout=10_000):
+        Op(window.host, refuse, changes=Changes(cases=True)).run()
+    assert presented == [
+        {"title": "Casebook", "message": "the store refused", "details": "row 3: bad date"}
+    ]
+
+
+def test_a_duplicate_reference_from_the_dialog_is_presented(qtbot, window, presented):
+    _create(qtbot, window, "First", "CB-DUP-001")
+    window.actions["new_case"].trigger()
+    dialog = _dialog(window)
+    type_text(qtbot, dialog.title, "Second")
+    type_text(qtbot, dialog.ref, "CB-DUP-001")
+    with qtbot.waitSignal(window.host.worker.finished, timeout=10_000):
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert "already exists" in presented[0]["message"]
+    assert _titles(window) == ["First"]
+
+
+def test_an_unexpected_error_shows_its_traceback(qtbot, window, presented):
+    with qtbot.waitSignal(window.host.worker.finished, timeout=10_000):
+        Op(window.host, lambda book: 1 / 0).run()
+    assert presented[0]["title"] == "Unexpected error"
+    assert "ZeroDivisionError" in presented[0]["details"]
+
+
+def test_a_cancelled_op_is_silent(qtbot, window, presented):
+    def cancelled(book):
+        raise Cancelled("cancelled")
+
+    with qtbot.waitSignal(window.host.worker.finished, timeout=10_000):
+        Op(window.host, cancelled).run()
+    assert presented == []
+
+
+def test_filtering_the_case_list(qtbot, window):
+    for title, ref in [("Станки через Турцию", "CB-A"), ("北京精雕科技 数控机床", "CB-B")]:
+        _create(qtbot, window, title, ref)
+    type_text(qtbot, window.cases.filter, "精雕")
+    assert window.cases.proxy.rowCount() == 1
+    window.cases.filter.clear()
+    window.cases.status.setCurrentIndex(window.cases.status.findData("closed"))
+    assert window.cases.proxy.rowCount() == 0
