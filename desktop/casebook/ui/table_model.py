@@ -1,0 +1,195 @@
+"""A Qt table model over a paged facade query: a million rows without loading them.
+
+``rowCount`` is the source's ``count()``; rows are fetched a page at a time when the view asks
+for them and kept in a small LRU cache, so memory and work follow what is on screen. Sorting is
+offered only for the source's index-backed columns. Later tabs use it like this::
+
+    source = host.book.shipment_page_source(ref, filters={"origin": "CN"})
+    model = PagedTableModel(source, SHIPMENT_COLUMNS)
+    view = PagedTableView(); view.setModel(model)
+    ...
+    model.set_source(host.book.shipment_page_source(ref, filters=new_filters))  # filter
+    model.refresh()  # after an op whose Changes touch the table
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+Index = QModelIndex | QPersistentModelIndex
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+KEY_ROLE = Qt.ItemDataRole.UserRole  # the row's primary key
+
+
+class PageSourceLike(Protocol):
+    """What the model needs from ``casebook.store.paging.PageSource``."""
+
+    keys: list[str]
+
+    def count(self) -> int: ...
+    def fetch(self, offset: int, limit: int, sort: str | None, descending: bool) -> list: ...
+    def sortable(self) -> list[str]: ...
+
+
+def format_value(value: Any) -> str:
+    """Numbers with thousands separators, everything else as text, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """How one source key is shown: title, alignment, formatter, initial width in characters."""
+
+    key: str
+    title: str
+    align: Qt.AlignmentFlag = LEFT
+    format: Callable[[Any], str] = format_value
+    width: int = 12
+
+
+class PagedTableModel(QAbstractTableModel):
+    """Rows from a ``PageSource``, fetched in pages on demand."""
+
+    source_changed = Signal()
+
+    def __init__(
+        self,
+        source: PageSourceLike,
+        columns: Sequence[TableColumn],
+        *,
+        page_size: int = 200,
+        max_pages: int = 24,
+        parent=None,
+    ):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.page_size, self.max_pages = page_size, max_pages
+        self.sort_key: str | None = None
+        self.descending = False
+        self.pages_fetched = 0
+        self._pages: OrderedDict[int, list] = OrderedDict()
+        self._source = source
+        self._bind(source)
+
+    # --- source -----------------------------------------------------------------------------
+
+    def _bind(self, source: PageSourceLike) -> None:
+        self._source = source
+        self._positions = [source.keys.index(c.key) for c in self.columns]
+        self._sortable = set(source.sortable())
+        if self.sort_key not in self._sortable:
+            self.sort_key, self.descending = None, False
+        self._pages.clear()
+        self._count = source.count()
+
+    @property
+    def source(self) -> PageSourceLike:
+        return self._source
+
+    def set_source(self, source: PageSourceLike) -> None:
+        """Show another query (new filters), keeping the sort when it still applies."""
+        self.beginResetModel()
+        self._bind(source)
+        self.endResetModel()
+        self.source_changed.emit()
+
+    def refresh(self) -> None:
+        """Re-read the count and drop cached pages (the data changed)."""
+        if hasattr(self._source, "invalidate"):
+            self._source.invalidate()
+        self.set_source(self._source)
+
+    @property
+    def cached_rows(self) -> int:
+        """How many rows are held in memory now."""
+        return sum(len(p) for p in self._pages.values())
+
+    def is_sortable(self, column: int) -> bool:
+        return 0 <= column < len(self.columns) and self.columns[column].key in self._sortable
+
+    # --- rows -------------------------------------------------------------------------------
+
+    def _row(self, row: int) -> tuple | None:
+        number, offset = divmod(row, self.page_size)
+        page = self._pages.get(number)
+        if page is None:
+            page = self._source.fetch(
+                number * self.page_size, self.page_size, self.sort_key, self.descending
+            )
+            self.pages_fetched += 1
+            self._pages[number] = page
+            while len(self._pages) > self.max_pages:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[offset] if offset < len(page) else None
+
+    def row_key(self, row: int) -> Any:
+        """The primary key of row ``row`` (for selection and detail views)."""
+        values = self._row(row)
+        return values[-1] if values else None
+
+    # --- QAbstractTableModel ----------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= self._count:
+            return None
+        column = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            values = self._row(index.row())
+            return column.format(values[self._positions[index.column()]]) if values else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == KEY_ROLE:
+            return self.row_key(index.row())
+        return None
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return None if self.is_sortable(section) else f"{column.title}: not sortable"
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by an index-backed column; other columns are ignored."""
+        if not self.is_sortable(column):
+            return
+        key, descending = self.columns[column].key, order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self.sort_key, self.descending):
+            return
+        # A reset, not a layout change: a windowed table cannot map old rows to new ones.
+        self.beginResetModel()
+        self.sort_key, self.descending = key, descending
+        self._pages.clear()
+        self.endResetModel()
