@@ -12,13 +12,18 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from casebook.book.cases import find_case, iso
+from casebook.book.links import (
+    find_target,
+    link_row,
+    links_of,
+    parse_links,
+)
 from casebook.core.domain import EVIDENCE_KINDS, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
 from casebook.core.standards import Grade, clean_grade
 from casebook.store import models as m
 from casebook.vault import Vault, WorkingCopy, extract_text, guess_mime, working_copy
 
-LINK_KINDS = ("case", "firm", "shipment", "relationship", "finding")
 EDITABLE = ("title", "kind", "grade", "publisher", "url", "captured", "excerpt", "notes")
 NUMBER_RE = re.compile(r"^[Ee](\d+)$")
 TITLE_MAX = 300
@@ -159,119 +164,6 @@ def find_evidence(session: Session, ref: str, *, case_id: int | None = None) -> 
     return evidence
 
 
-def find_target(session: Session, kind: str, ref: str) -> tuple[int, int | None]:
-    """The integer id (and case id, if any) of a link target given by uid or reference."""
-    if kind not in LINK_KINDS:
-        raise UsageError(f"evidence cannot support a {kind!r}; use one of {', '.join(LINK_KINDS)}")
-    if kind == "case":
-        case = find_case(session, ref)
-        return case.id, case.id
-    if kind == "shipment":
-        return _find_shipment(session, ref)
-    model = {"firm": m.Firm, "relationship": m.Relationship, "finding": m.Finding}[kind]
-    row = session.exec(select(model).where(model.uid == ref)).first()
-    if row is None:
-        raise NotFound(f"no {kind} {ref!r}")
-    return row.id, getattr(row, "case_id", None)
-
-
-def _find_shipment(session: Session, ref: str) -> tuple[int, int]:
-    """A shipment by ``DATASET_UID:ROW`` (how bundles identify it) or by its integer id."""
-    dataset_uid, _, row = str(ref).partition(":")
-    query = select(m.Shipment)
-    if row.isdigit():
-        query = query.join(m.Dataset, m.Dataset.id == m.Shipment.dataset_id).where(
-            m.Dataset.uid == dataset_uid, m.Shipment.source_row == int(row)
-        )
-    elif dataset_uid.isdigit():
-        query = query.where(m.Shipment.id == int(dataset_uid))
-    else:
-        raise NotFound(f"no shipment {ref!r} (use DATASET_UID:ROW)")
-    shipment = session.exec(query).first()
-    if shipment is None:
-        raise NotFound(f"no shipment {ref!r}")
-    return shipment.id, shipment.case_id
-
-
-def target_label(session: Session, kind: str, target_id: int) -> tuple[str | None, str]:
-    """A link target's uid (or reference) and a short label for lists."""
-    if kind == "case":
-        case = session.get(m.Case, target_id)
-        return (case.ref, case.title) if case else (None, "(deleted case)")
-    if kind == "firm":
-        firm = session.get(m.Firm, target_id)
-        return (firm.uid, firm.name) if firm else (None, "(deleted firm)")
-    if kind == "shipment":
-        return _shipment_label(session, target_id)
-    if kind == "relationship":
-        rel = session.get(m.Relationship, target_id)
-        return (rel.uid, relationship_label(session, rel)) if rel else (None, "(deleted)")
-    finding = session.get(m.Finding, target_id)
-    return (finding.uid, _short(finding.text)) if finding else (None, "(deleted finding)")
-
-
-def _shipment_label(session: Session, shipment_id: int) -> tuple[str | None, str]:
-    shipment = session.get(m.Shipment, shipment_id)
-    if shipment is None:
-        return None, "(deleted shipment)"
-    dataset = session.get(m.Dataset, shipment.dataset_id)
-    ref = f"{dataset.uid}:{shipment.source_row}"
-    parts = [shipment.declaration_no or f"row {shipment.source_row}", shipment.date]
-    return ref, " ".join(p for p in parts if p) + f" — {_short(shipment.description or '')}"
-
-
-def relationship_label(session: Session, rel: m.Relationship) -> str:
-    """``A → B (ownership 51%)``."""
-    first, second = session.get(m.Firm, rel.from_firm_id), session.get(m.Firm, rel.to_firm_id)
-    share = f" {rel.share:g}%" if rel.share is not None else ""
-    return f"{first.name if first else '?'} → {second.name if second else '?'} ({rel.kind}{share})"
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def links_of(session: Session, evidence_id: int) -> list[dict]:
-    """What an evidence item supports: ``[{kind, uid, label, note}]``."""
-    links = session.exec(
-        select(m.EvidenceLink)
-        .where(m.EvidenceLink.evidence_id == evidence_id)
-        .order_by(m.EvidenceLink.id)
-    )
-    out = []
-    for link in links:
-        uid, label = target_label(session, link.target_kind, link.target_id)
-        out.append({"kind": link.target_kind, "uid": uid, "label": label, "note": link.note})
-    return out
-
-
-def evidence_for(session: Session, kind: str, target_id: int) -> list[tuple[m.Evidence, str]]:
-    """The evidence supporting one target, with each link's note, in E-number order."""
-    rows = session.exec(
-        select(m.Evidence, m.EvidenceLink.note)
-        .join(m.EvidenceLink, m.EvidenceLink.evidence_id == m.Evidence.id)
-        .where(m.EvidenceLink.target_kind == kind, m.EvidenceLink.target_id == target_id)
-        .order_by(m.Evidence.number)
-    )
-    return list(rows)
-
-
-def _parse_links(links: Iterable) -> list[tuple[str, str, str]]:
-    """``("firm", uid)``, ``("firm", uid, note)`` or ``"firm:UID"`` → (kind, ref, note)."""
-    parsed = []
-    for link in links or ():
-        if isinstance(link, str):
-            kind, sep, ref = link.partition(":")
-            if not sep or not ref:
-                raise UsageError(f"a link is KIND:UID, e.g. firm:3f2a…, not {link!r}")
-            parsed.append((kind.strip().lower(), ref.strip(), ""))
-        else:
-            kind, ref, *rest = link
-            parsed.append((str(kind).lower(), str(ref), str(rest[0]) if rest else ""))
-    return parsed
-
-
 class EvidenceSection:
     """Add, list, show, link, edit, open and delete evidence; check the vault."""
 
@@ -314,7 +206,7 @@ class EvidenceSection:
             }
             | ({"kind": kind} if kind else {})
         )
-        wanted = _parse_links(links)
+        wanted = parse_links(links)
         with self._read() as session:
             case_id = find_case(session, case_ref).id
             for link_kind, ref, _ in wanted:
@@ -412,7 +304,7 @@ class EvidenceSection:
         target_id, target_case = find_target(session, kind, ref)
         if target_case is not None and target_case != evidence.case_id:
             raise Refused(f"E{evidence.number} belongs to another case than that {kind}")
-        link = _link_row(session, evidence.id, kind, target_id)
+        link = link_row(session, evidence.id, kind, target_id)
         note = str(note or "").strip()
         if link is not None and (not note or link.note == note):
             return False
@@ -440,7 +332,7 @@ class EvidenceSection:
         with self._write() as session:
             evidence = find_evidence(session, evidence_uid)
             target_id, _ = find_target(session, target_kind, target_uid)
-            link = _link_row(session, evidence.id, target_kind, target_id)
+            link = link_row(session, evidence.id, target_kind, target_id)
             if link is None:
                 raise NotFound(f"E{evidence.number} is not linked to that {target_kind}")
             before = {"evidence": evidence.uid, "kind": target_kind, "target": target_uid}
@@ -558,16 +450,6 @@ class EvidenceSection:
 def _same_content(session: Session, case_id: int, sha256: str) -> m.Evidence | None:
     return session.exec(
         select(m.Evidence).where(m.Evidence.case_id == case_id, m.Evidence.sha256 == sha256)
-    ).first()
-
-
-def _link_row(session: Session, evidence_id: int, kind: str, target_id: int):
-    return session.exec(
-        select(m.EvidenceLink).where(
-            m.EvidenceLink.evidence_id == evidence_id,
-            m.EvidenceLink.target_kind == kind,
-            m.EvidenceLink.target_id == target_id,
-        )
     ).first()
 
 

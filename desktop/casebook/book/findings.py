@@ -9,7 +9,8 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from casebook.book.cases import find_case, iso
-from casebook.book.evidence import evidence_for, find_evidence, grade_of, relationship_label
+from casebook.book.evidence import find_evidence, grade_of
+from casebook.book.links import evidence_for, relationship_label
 from casebook.core.dates import clean_date
 from casebook.core.domain import RELATIONSHIP_KINDS, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError

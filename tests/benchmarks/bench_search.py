@@ -1,0 +1,193 @@
+"""Search benchmark (run on demand): 1M shipments and 5,000 evidence texts, median query time.
+
+    /work/venv/bin/python tests/benchmarks/bench_search.py [--shipments 1000000] [--evidence 5000]
+
+Target (issue 8): median ≤ 50 ms for queries of 3+ characters. Also prints what indexing a
+dataset costs next to inserting its rows, the ratio a shipment import pays for search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from casebook.book import Casebook
+from casebook.store import models as m
+from casebook.store import search
+from casebook.store.engine import raw_connection
+
+GOODS = [
+    "СТАНОК ТОКАРНЫЙ С ЧПУ",
+    "СТАНОК ФРЕЗЕРНЫЙ ВЕРТИКАЛЬНЫЙ",
+    "ОБРАБАТЫВАЮЩИЙ ЦЕНТР",
+    "СТАНОК ШЛИФОВАЛЬНЫЙ",
+    "ЧАСТИ СТАНКОВ: ШПИНДЕЛЬ",
+    "СИСТЕМА ЧПУ",
+    "ФРЕЗА КОНЦЕВАЯ ТВЕРДОСПЛАВНАЯ",
+    "ПОДШИПНИК ШАРИКОВЫЙ",
+    "CNC LATHE",
+    "VERTICAL MACHINING CENTER",
+    "数控车床",
+    "立式加工中心",
+]
+BRANDS = [
+    "JINGDIAO",
+    "HAAS",
+    "DMG MORI",
+    "FANUC",
+    "SIEMENS",
+    "GSK",
+    "KND",
+    "DALIAN",
+    "SMTCL",
+    "NO BRAND",
+]
+WORDS = (
+    "контракт поставка грузополучатель оплата транзит склад таможня счёт инвойс отгрузка "
+    "invoice shipment consignee payment warehouse transit customs registry director owner "
+    "公司 有限 集团 科技 机床 贸易 进出口"
+).split()
+QUERIES = [
+    "танок",
+    "токарн",
+    "фрезер",
+    "精雕科",
+    "加工中心",
+    "HAAS",
+    "16К20",
+    "0012345",
+    "шпиндел",
+    "consignee",
+    "грузополучат",
+    "Jingdiao",
+    "zzqxw",
+    "ЧПУ",
+    "обрабатыва",
+]
+SHORT = ["ст", "HA", "精"]
+
+
+def _description(rng: random.Random, n: int) -> str:
+    model = f"{rng.choice('ABCDKMV')}{rng.choice('КМ')}{rng.randint(10, 99)}{rng.choice('ABKМ')}{rng.randint(1, 40)}"
+    return f"{rng.choice(GOODS)} МОД. {model} {rng.choice(BRANDS)} ЗАВ.№ {n:08d}"
+
+
+def insert_shipments(book: Casebook, case_id: int, count: int) -> tuple[float, float]:
+    rng = random.Random(1)
+    with book.store.write() as session:
+        dataset = m.Dataset(case_id=case_id, file_name="bench.csv", sha256="0" * 64)
+        session.add(dataset)
+        session.flush()
+        rows = (
+            (
+                dataset.id,
+                case_id,
+                n,
+                f"{n:032x}",
+                f"10702070/{rng.randint(1, 28):02d}0{rng.randint(1, 9)}2{rng.randint(2, 4)}/{n:07d}",
+                "1",
+                _description(rng, n),
+            )
+            for n in range(1, count + 1)
+        )
+        started = time.perf_counter()
+        raw_connection(session).executemany(
+            "INSERT INTO shipment (dataset_id, case_id, source_row, row_key, declaration_no, item_no,"
+            " description) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        inserted = time.perf_counter() - started
+        started = time.perf_counter()
+        search.index_dataset(session, dataset_id=dataset.id)
+        indexed = time.perf_counter() - started
+    return inserted, indexed
+
+
+def insert_evidence(book: Casebook, case_id: int, count: int) -> float:
+    rng = random.Random(2)
+    started = time.perf_counter()
+    with book.store.write() as session:
+        raw_connection(session).executemany(
+            "INSERT INTO evidence (uid, case_id, number, title, kind, sha256, size, excerpt, notes,"
+            " text, added, added_by) VALUES (?, ?, ?, ?, 'document', ?, 0, '', '', ?, '2024-01-01', 'b')",
+            (
+                (
+                    f"{n:032x}",
+                    case_id,
+                    n,
+                    f"Document {n} {rng.choice(BRANDS)}",
+                    f"{n:064x}",
+                    " ".join(rng.choice(WORDS) for _ in range(600)),
+                )
+                for n in range(1, count + 1)
+            ),
+        )
+    return time.perf_counter() - started
+
+
+def insert_firms(book: Casebook, count: int) -> None:
+    rng = random.Random(3)
+    with book.store.write() as session:
+        conn = raw_connection(session)
+        conn.executemany(
+            "INSERT INTO firm (uid, name, sort_key, created) VALUES (?, ?, '', '2024-01-01')",
+            (
+                (f"f{n:031x}", f"ООО {rng.choice(WORDS).title()}{n} {rng.choice(BRANDS)}")
+                for n in range(count)
+            ),
+        )
+        conn.execute(
+            "INSERT INTO firm (uid, name, sort_key, created) VALUES ('jd', '北京精雕科技集团有限公司', '', '2024-01-01')"
+        )
+
+
+def time_queries(book: Casebook, queries: list[str], repeats: int) -> dict[str, float]:
+    timings = {}
+    for query in queries:
+        samples = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            book.search(query)
+            samples.append((time.perf_counter() - started) * 1000)
+        timings[query] = statistics.median(samples)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shipments", type=int, default=1_000_000)
+    parser.add_argument("--evidence", type=int, default=5_000)
+    parser.add_argument("--firms", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--folder", type=Path, default=None)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(dir=args.folder))
+    with Casebook.open(folder / "bench.db", user="bench", create=True) as book:
+        case = book.create_case(title="Benchmark", ref="CB-BENCH")
+        insert_firms(book, args.firms)
+        inserted, indexed = insert_shipments(book, case.id, args.shipments)
+        print(
+            f"shipments: insert {inserted:.1f} s, index_dataset {indexed:.1f} s "
+            f"(index/insert ratio {indexed / inserted:.2f})"
+        )
+        print(
+            f"evidence: {args.evidence} texts inserted and indexed in {insert_evidence(book, case.id, args.evidence):.1f} s"
+        )
+        print(f"store size: {(folder / 'bench.db').stat().st_size / 1e6:.0f} MB")
+        long = time_queries(book, QUERIES, args.repeats)
+        for query, ms in long.items():
+            found = len(book.search(query)["results"])
+            print(f"  {query!r:>16}: {ms:7.1f} ms  ({found} results)")
+        print(
+            f"median over 3+ character queries: {statistics.median(long.values()):.1f} ms (target 50 ms)"
+        )
+        for query, ms in time_queries(book, SHORT, 3).items():
+            print(f"  short {query!r:>10}: {ms:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
