@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from casebook.book.analysis import AnalysisSection
 from casebook.book.browse import BrowseSection
 from casebook.book.cases import CasesSection
 from casebook.book.evidence import EvidenceSection
@@ -33,7 +34,13 @@ def _os_user() -> str:
 
 
 class Casebook(
-    CasesSection, VerifySection, BrowseSection, EvidenceSection, FindingsSection, SearchSection
+    CasesSection,
+    VerifySection,
+    BrowseSection,
+    EvidenceSection,
+    FindingsSection,
+    SearchSection,
+    AnalysisSection,
 ):
     """An open store. Use ``Casebook.open(path)``; close it (or use ``with``) when done."""
 

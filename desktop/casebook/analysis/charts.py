@@ -1,0 +1,189 @@
+"""Chart data: one small table per chart, drawn by the GUI (Qt) and the briefing (vector).
+
+Nothing here draws. Each function returns a ``ChartTable`` with its columns, rows and unit, so
+either front end can draw it and export its data as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from casebook.analysis import flows, reference
+from casebook.store import stats as sql
+
+
+@dataclass
+class ChartTable:
+    """A chart's data: ``columns`` name the fields of each row; ``kind`` hints the drawing."""
+
+    name: str
+    title: str
+    kind: str  # stacked-bar | line | bar | grouped-bar
+    columns: list[str]
+    rows: list[tuple]
+    unit: str = "USD"
+    notes: list[str] = field(default_factory=list)
+
+    def to_csv(self) -> str:
+        """The table as CSV text (header row first)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.columns)
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "kind": self.kind,
+            "columns": self.columns,
+            "rows": [list(r) for r in self.rows],
+            "unit": self.unit,
+            "notes": self.notes,
+        }
+
+
+def _stats(session, filters, by, *, top=None, compare=False) -> list[dict]:
+    request = flows.StatsRequest(filters, tuple(by), "value", top, compare)
+    return flows.shipment_stats(session, request=request)["rows"]
+
+
+def monthly_by_country(session, *, filters, field: str = "origin", top: int = 8) -> ChartTable:
+    """Monthly USD value by country of origin (or dispatch), top N and "other", stacked."""
+    rows = _stats(session, filters, ("month", field), top=top)
+    countries = sorted({r[field] for r in rows}, key=lambda c: (c == flows.OTHER, c))
+    table: dict[str, dict[str, float]] = {}
+    for r in rows:
+        if r["month"]:
+            table.setdefault(r["month"], {})[r[field]] = r["value_usd"] or 0.0
+    data = [(mo, *(round(table[mo].get(c, 0.0), 2) for c in countries)) for mo in sorted(table)]
+    title = f"Monthly value by country of {field}"
+    return ChartTable(f"monthly_by_{field}", title, "stacked-bar", ["month", *countries], data)
+
+
+def country_share(session, *, filters, country: str = "CN", field: str = "origin") -> ChartTable:
+    """One country's monthly value and share of the month's total, by origin or dispatch."""
+    rows = _stats(session, filters, ("month", field))
+    months = sorted({r["month"] for r in rows if r["month"]})
+    mine = {r["month"]: r for r in rows if r[field] == country}
+    data = [
+        (mo, (mine.get(mo) or {}).get("value_usd") or 0.0, (mine.get(mo) or {}).get("share") or 0.0)
+        for mo in months
+    ]
+    title = f"Share of {country} (country of {field}) in monthly value"
+    return ChartTable(
+        f"share_{field}_{country}", title, "line", ["month", "value_usd", "share"], data
+    )
+
+
+def origin_vs_dispatch(session, *, filters, top: int = 10) -> ChartTable:
+    """Value and share per country, by origin and by dispatch side by side."""
+    by_origin = {r["origin"]: r for r in _stats(session, filters, ("origin",))}
+    by_dispatch = {r["dispatch"]: r for r in _stats(session, filters, ("dispatch",))}
+    countries = set(by_origin) | set(by_dispatch)
+
+    def cell(table, c, key):
+        return (table.get(c) or {}).get(key) or 0.0
+
+    ranked = sorted(
+        countries,
+        key=lambda c: -max(cell(by_origin, c, "value_usd"), cell(by_dispatch, c, "value_usd")),
+    )
+    data = [
+        (
+            c,
+            cell(by_origin, c, "value_usd"),
+            cell(by_origin, c, "share"),
+            cell(by_dispatch, c, "value_usd"),
+            cell(by_dispatch, c, "share"),
+        )
+        for c in ranked[:top]
+    ]
+    columns = [
+        "country",
+        "value_by_origin",
+        "share_by_origin",
+        "value_by_dispatch",
+        "share_by_dispatch",
+    ]
+    notes = [
+        "Where dispatch exceeds origin, goods of other origins were shipped from that country."
+    ]
+    return ChartTable(
+        "origin_vs_dispatch",
+        "Country of origin vs country of dispatch",
+        "grouped-bar",
+        columns,
+        data,
+        notes=notes,
+    )
+
+
+def top_parties(session, *, filters, role: str = "exporter", top: int = 10) -> ChartTable:
+    """The top exporters or importers by USD value, the rest as "other"."""
+    rows = _stats(session, filters, (role,), top=top)
+    rows.sort(key=lambda r: (r[role] == flows.OTHER, -(r["value_usd"] or 0.0)))
+    data = [
+        (r[role], r[f"{role}_name"], r["value_usd"] or 0.0, r["shipments"], r["share"] or 0.0)
+        for r in rows
+    ]
+    columns = ["uid", "name", "value_usd", "shipments", "share"]
+    return ChartTable(f"top_{role}s", f"Top {role}s by value", "bar", columns, data)
+
+
+def chpl_tiers(session, *, filters) -> ChartTable:
+    """USD value and shipments per CHPL tier (rows of HS6 codes on the list)."""
+    chpl = reference.chpl()
+    totals: dict[str, list[float]] = {}
+    for r in _stats(session, filters, ("hs6",)):
+        item = chpl.get(r["hs6"] or "")
+        if item:
+            acc = totals.setdefault(item.tier, [0.0, 0])
+            acc[0] += r["value_usd"] or 0.0
+            acc[1] += r["shipments"]
+    data = [(tier, round(v, 2), int(n)) for tier, (v, n) in sorted(totals.items())]
+    return ChartTable(
+        "chpl_tiers",
+        "Common High Priority List items by tier",
+        "bar",
+        ["tier", "value_usd", "shipments"],
+        data,
+    )
+
+
+def foreign_controllers(session, *, filters) -> ChartTable:
+    """Chinese-origin machines whose description names a foreign controller, by maker country."""
+    from casebook.analysis.flags import controller_test
+
+    totals: dict[str, list[float]] = {}
+    for detail, n, value in sql.row_test_totals(
+        session, case_id=filters.case_id, test=controller_test()
+    ):
+        country = detail.split("|")[1]
+        acc = totals.setdefault(country, [0.0, 0])
+        acc[0] += value or 0.0
+        acc[1] += n
+    data = [(c, round(v, 2), int(n)) for c, (v, n) in sorted(totals.items())]
+    title = "Foreign control systems in Chinese machines, by maker country"
+    notes = ["Counts the whole case; date and code filters do not apply to this chart."]
+    return ChartTable(
+        "foreign_controllers",
+        title,
+        "bar",
+        ["maker_country", "value_usd", "shipments"],
+        data,
+        notes=notes,
+    )
+
+
+CHARTS = {
+    "monthly_by_country": monthly_by_country,
+    "country_share": country_share,
+    "origin_vs_dispatch": origin_vs_dispatch,
+    "top_parties": top_parties,
+    "chpl_tiers": chpl_tiers,
+    "foreign_controllers": foreign_controllers,
+}

@@ -1,0 +1,86 @@
+"""``casebook stats`` and ``casebook flags``."""
+
+from __future__ import annotations
+
+MEASURES = ("value", "count", "quantity", "weight")
+
+
+def register(sub, common) -> None:
+    stats = sub.add_parser("stats", parents=[common], help="totals by period, country, firm, code")
+    stats.add_argument("--case", required=True, metavar="REF")
+    stats.add_argument(
+        "--by", default="", help="group keys, e.g. month,origin (quarter, year, dispatch, …)"
+    )
+    stats.add_argument("--source", choices=("shipments", "trade"), default="shipments")
+    stats.add_argument("--hs", help="HS code prefixes, e.g. 8456,8457")
+    stats.add_argument("--from", dest="date_from", metavar="DATE", help="YYYY-MM or YYYY-MM-DD")
+    stats.add_argument("--to", dest="date_to", metavar="DATE", help="inclusive, YYYY-MM[-DD]")
+    stats.add_argument("--measure", choices=MEASURES, default="value")
+    stats.add_argument("--origin", help="countries of origin, e.g. CN,TR")
+    stats.add_argument("--dispatch", help="countries of dispatch")
+    stats.add_argument("--destination", help="countries of destination")
+    stats.add_argument("--reporter", help="reporting countries (trade)")
+    stats.add_argument("--partner", help="partner countries (trade)")
+    stats.add_argument("--firm", dest="firms", help="firm uids, as exporter or importer")
+    stats.add_argument("--dataset", dest="datasets", help="dataset uids")
+    stats.add_argument("--top", type=int, help="keep the top N groups, sum the rest as 'other'")
+    stats.set_defaults(func=run_stats)
+
+    flags = sub.add_parser("flags", parents=[common], help="red flags per firm of a case")
+    flags.add_argument("--case", required=True, metavar="REF")
+    flags.set_defaults(func=run_flags)
+
+
+_FILTERS = ("origin", "dispatch", "destination", "reporter", "partner", "firms", "datasets")
+
+
+def run_stats(ctx, args) -> None:
+    extra = {name: getattr(args, name) for name in _FILTERS if getattr(args, name)}
+    data = ctx.book.stats(
+        case_ref=args.case,
+        by=args.by,
+        source=args.source,
+        hs=args.hs,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        measure=args.measure,
+        top=args.top,
+        **extra,
+    )
+    ctx.emit(data, _stats_text)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _stats_text(data: dict) -> str:
+    rows = data["rows"]
+    if not rows:
+        return "No shipments match." if data["filters"]["source"] == "shipments" else "No rows."
+    skip = {"exporter", "importer"}
+    columns = [c for c in rows[0] if c not in skip]
+    table = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(t[i]) for t in table)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines += ["  ".join(t.ljust(w) for t, w in zip(row, widths, strict=True)) for row in table]
+    return "\n".join(lines)
+
+
+def run_flags(ctx, args) -> None:
+    ctx.emit(ctx.book.flags(case_ref=args.case), _flags_text)
+
+
+def _flags_text(data: dict) -> str:
+    if not data["firms"]:
+        return f"No red flags in {data['case']}."
+    lines = []
+    for firm in data["firms"]:
+        lines.append(f"{firm['score']:>3}  {firm['name']}  ({firm['uid']})")
+        for flag in firm["flags"]:
+            lines.append(f"       {flag['title']}: {flag['reason']}")
+    return "\n".join(lines)
