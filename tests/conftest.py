@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,3 +54,16 @@ def run_cli(db_path):
         return Result(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+@pytest.fixture
+def reference_dir() -> Path:
+    """The shared reference files (``CASEBOOK_REFERENCE`` overrides); fails in CI when missing."""
+    default = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+    folder = Path(os.environ.get("CASEBOOK_REFERENCE", default))
+    if not folder.is_dir():
+        message = f"reference files not found at {folder} (set CASEBOOK_REFERENCE)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder
