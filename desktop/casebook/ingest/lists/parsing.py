@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import date
 from pathlib import Path
 
+from casebook.core.countries import clean_country
+from casebook.core.dates import clean_date
 from casebook.core.errors import Refused
+from casebook.core.identifiers import SCHEMES, clean_identifier, detect_scheme
 
 from .model import unique
 
@@ -46,20 +48,14 @@ def split_values(text: str | None, sep: str = ";") -> list[str]:
 
 # --- dates -----------------------------------------------------------------------------------
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%d/%m/%Y", "%Y/%m/%d")
-
 
 def iso_date(text: str | None) -> str | None:
     """An ISO date from the forms lists print (2014-09-12, 12.9.2014, 25 November 2025)."""
-    text = " ".join((text or "").replace(",", " ").split())[:40]
-    if len(text) >= 10 and re.match(r"\d{4}-\d\d-\d\d", text):
+    text = " ".join((text or "").split())
+    if re.match(r"\d{4}-\d\d-\d\dT", text):
         text = text[:10]
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return None
+    day = clean_date(text, order="dmy")
+    return day.isoformat() if day else None
 
 
 def earliest(dates) -> str | None:
@@ -82,71 +78,14 @@ def check_published(published: str | date | None) -> str | None:
 
 # --- countries -------------------------------------------------------------------------------
 
-_COUNTRY_ALIASES = {
-    "russia": "RU",
-    "russian federation": "RU",
-    "turkey": "TR",
-    "türkiye": "TR",
-    "turkiye": "TR",
-    "iran": "IR",
-    "burma": "MM",
-    "korea, north": "KP",
-    "north korea": "KP",
-    "korea, south": "KR",
-    "south korea": "KR",
-    "syria": "SY",
-    "venezuela": "VE",
-    "bolivia": "BO",
-    "moldova": "MD",
-    "republic of moldova": "MD",
-    "tanzania": "TZ",
-    "vietnam": "VN",
-    "laos": "LA",
-    "czech republic": "CZ",
-    "taiwan": "TW",
-    "hong kong": "HK",
-    "macau": "MO",
-    "macao": "MO",
-    "uae": "AE",
-    "kyrgyz republic": "KG",
-    "netherlands": "NL",
-    "united kingdom": "GB",
-    "uk": "GB",
-    "united states of america": "US",
-    "usa": "US",
-    "palestinian": "PS",
-    "west bank": "PS",
-    "gaza": "PS",
-    "congo, democratic republic of the": "CD",
-    "democratic republic of the congo": "CD",
-    "cote d ivoire": "CI",
-    "crimea": "UA",
-    "people s republic of china": "CN",
-    "prc": "CN",
-    "china (prc)": "CN",
-    "belarus": "BY",
-}
 
-
-@lru_cache(maxsize=4096)
 def country_code(text: str | None) -> str | None:
     """ISO alpha-2 for a country name or code as lists write them, else None."""
-    name = re.sub(r"['’`]", " ", text or "")
-    name = " ".join(name.split()).strip(" .,;()").casefold()
-    name = re.sub(r"^the ", "", name)
-    if not name or len(name) > 60:
-        return None
-    if name in _COUNTRY_ALIASES:
-        return _COUNTRY_ALIASES[name]
-    import pycountry
-
-    if len(name) == 2:
-        found = pycountry.countries.get(alpha_2=name.upper())
-        return found.alpha_2 if found else None
-    try:
-        return pycountry.countries.lookup(name).alpha_2
-    except LookupError:
-        return None
+    name = re.sub(r"^the\s+", "", (text or "").strip(), flags=re.IGNORECASE)
+    if not re.search(r"[^\W\d_]", name):
+        return None  # core reads numbers as ISO numeric codes; lists never mean that
+    code = clean_country(name)
+    return code if code not in (None, "XX", "EU") else None
 
 
 def address_country(address: str) -> str | None:
@@ -228,8 +167,11 @@ _LABEL_KINDS = (
     ("id", "registration"),
 )
 
-# Schemes whose values are codes: spaces and dashes inside them are noise.
-_CODE_SCHEMES = {"ru_inn", "ru_ogrn", "ru_kpp", "ru_okpo", "cn_uscc", "lei", "imo", "swift_bic"}
+# Kinds outside the core's schemes that have a core scheme of the same meaning.
+_CORE_KIND = {"ru_okpo": "registration", "vat": "tax_id"}
+# Schemes a bare value may be proven to be, by the kind of label it came with.
+_TAX_PROVEN = {"ru_inn", "tr_vkn", "by_unp", "cn_uscc"}
+_REGISTRATION_PROVEN = {"ru_ogrn", "cn_uscc", "lei", "by_unp", "ua_edrpou", "tr_vkn"}
 
 
 def label_kind(label: str) -> str | None:
@@ -241,11 +183,14 @@ def label_kind(label: str) -> str | None:
     return None
 
 
-def _valid(module: str, value: str) -> bool:
-    """Whether python-stdnum's module accepts the value."""
-    import importlib
-
-    return importlib.import_module(f"stdnum.{module}").is_valid(value)
+def scheme_for(kind: str, value: str, *, country: str | None) -> str:
+    """The scheme for a value of a labelled kind, refined by its shape and check digits."""
+    proven = detect_scheme(_code(value), country=country)
+    if kind == "tax":
+        return proven if proven in _TAX_PROVEN else "tax_id"
+    if kind in ("ogrn", "registration"):
+        return proven if proven in _REGISTRATION_PROVEN else "registration"
+    return _CORE_KIND.get(kind, kind)
 
 
 def _code(value: str) -> str:
@@ -253,45 +198,24 @@ def _code(value: str) -> str:
     return re.sub(r"[\s\-./]", "", value).upper()
 
 
-def shape_scheme(value: str, *, country: str | None) -> str | None:
-    """The scheme a bare value's shape and check digits prove, or None."""
-    code = _code(value)
-    if len(code) == 18 and _valid("cn.uscc", code):
-        return "cn_uscc"
-    if len(code) == 20 and _valid("lei", code):
-        return "lei"
-    if country not in (None, "RU"):
-        return None
-    if len(code) in (13, 15) and code.isdigit() and _valid("ru.ogrn", code):
-        return "ru_ogrn"
-    if len(code) in (10, 12) and code.isdigit() and _valid("ru.inn", code):
-        return "ru_inn"
-    return None
-
-
-def scheme_for(kind: str, value: str, *, country: str | None) -> str:
-    """The scheme for a value of a labelled kind, refined by its shape and check digits."""
-    proven = shape_scheme(value, country=country)
-    if kind == "tax":
-        return "ru_inn" if proven == "ru_inn" else "tax_id"
-    if kind in ("ogrn", "registration"):
-        if proven in ("ru_ogrn", "cn_uscc", "lei"):
-            return proven
-        return "registration"
-    return kind
-
-
-def clean_value(scheme: str, value: str) -> str:
-    """An identifier value as stored: codes compacted, others trimmed."""
-    value = value.strip(" .,;:()")
-    return _code(value) if scheme in _CODE_SCHEMES else " ".join(value.split())
+def clean_value(scheme: str, value: str) -> tuple[str, str] | None:
+    """(scheme, value) as stored; a code that fails its check is kept as a registration."""
+    value = " ".join(value.strip(" .,;:()").split())
+    if scheme not in SCHEMES:
+        return (scheme, value) if value else None  # passport, swift_bic …: kept as written
+    clean = clean_identifier(scheme, value)
+    if clean is None and scheme not in ("tax_id", "registration"):
+        scheme, clean = "registration", clean_identifier("registration", value)
+    return (scheme, clean) if clean else None
 
 
 def add_identifier(ids: dict[str, list[str]], scheme: str, value: str) -> None:
     """Add a value under its scheme once."""
-    value = clean_value(scheme, value)
-    if value and value not in ids.setdefault(scheme, []):
-        ids[scheme].append(value)
+    cleaned = clean_value(scheme, value)
+    if cleaned and cleaned[1] not in ids.setdefault(cleaned[0], []):
+        ids[cleaned[0]].append(cleaned[1])
+    if scheme in ids and not ids[scheme]:
+        del ids[scheme]
 
 
 def labelled(ids: dict[str, list[str]], label: str, value: str, *, country: str | None) -> bool:

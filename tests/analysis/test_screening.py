@@ -1,0 +1,174 @@
+"""The screening matcher: blocking, weighted name scores, identifiers, countries."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from casebook.analysis.screening import DEFAULT_THRESHOLD, Candidate, ScreeningIndex
+from casebook.core.errors import Cancelled
+from casebook.ingest.lists import load_list
+from casebook.ingest.lists.model import ListedRecord
+
+REFERENCE = Path(
+    os.environ.get(
+        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[3] / "shared" / "reference"
+    )
+)
+SDN = REFERENCE / "ofac_sdn_2024-05-03_subset.csv"
+USCC = "91341000MA2NY77U6X"
+
+
+def entity(source_id, name, *, aliases=(), weak=(), ids=None, countries=()):
+    return ListedRecord(
+        source_id=source_id,
+        schema="entity",
+        name=name,
+        aliases=list(aliases),
+        weak_aliases=list(weak),
+        identifiers=ids or {},
+        countries=list(countries),
+        screenable=True,
+    )
+
+
+def firm(name, *, key=1, aliases=(), country=None, ids=None):
+    return Candidate(
+        key=key, name=name, aliases=list(aliases), country=country, identifiers=ids or {}
+    )
+
+
+@pytest.fixture(scope="module")
+def sdn():
+    if not SDN.exists():
+        pytest.skip("reference lists not available")
+    records = load_list(SDN).records
+    return records, ScreeningIndex(records)
+
+
+def hits_on(index, records, candidate, name, *, threshold=DEFAULT_THRESHOLD):
+    return [
+        h
+        for h in index.screen([candidate], threshold=threshold)
+        if records[h.record_index].name == name
+    ]
+
+
+@pytest.mark.parametrize("name", ["STANKOPROM LLC", "ООО «Станкопром»"])
+def test_latin_and_cyrillic_spellings_hit_stankoprom(sdn, name):
+    records, index = sdn
+    (hit,) = hits_on(index, records, firm(name), "STANKOPROM OOO")
+    assert hit.score >= DEFAULT_THRESHOLD
+    assert (hit.firm_name, hit.matched_name) == (name, "STANKOPROM OOO")
+
+
+def test_same_uscc_is_certain_and_named_among_the_reasons(sdn):
+    records, index = sdn
+    assert any(USCC in v for r in records for v in r.identifiers.get("cn_uscc", []))
+    candidate = firm("SINO MACHINERY CO LTD", country="CN", ids={"cn_uscc": USCC})
+    (hit,) = hits_on(index, records, candidate, "SINO MACHINERY CO., LTD.")
+    assert hit.score == 1.0
+    assert any("cn_uscc" in r and USCC in r for r in hit.reasons)
+
+
+def test_a_shared_identifier_finds_a_firm_whose_name_differs(sdn):
+    records, index = sdn
+    candidate = firm("Huangshan Wannan Precision", ids={"cn_uscc": USCC})
+    (hit,) = hits_on(index, records, candidate, "SINO MACHINERY CO., LTD.")
+    assert hit.score == 1.0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Global Machine Tool Trading Co., Ltd",
+        "Precision Machinery Group LLC",
+        "OOO Stanko Mash Industrial Technology",
+    ],
+)
+def test_a_firm_sharing_only_generic_words_is_not_a_hit(sdn, name):
+    records, index = sdn
+    assert index.screen([firm(name)]) == []
+
+
+def test_different_valid_identifiers_weigh_strongly_against():
+    records = [entity("1", "STANKOPROM OOO", ids={"ru_inn": ["3661073772"]}, countries=["RU"])]
+    index = ScreeningIndex(records)
+    same_name = firm("Stankoprom LLC", ids={"ru_inn": "7702715348"})
+    (hit,) = index.screen([same_name], threshold=0.0)
+    assert hit.score < DEFAULT_THRESHOLD
+    assert any("different ru_inn" in r for r in hit.reasons)
+
+
+def test_country_agreement_raises_and_disagreement_lowers_the_score():
+    index = ScreeningIndex([entity("1", "Vektor Stanko Trade", countries=["RU"])])
+    scores = {
+        country: index.screen([firm("Vektor Stanko Trading", country=country)], threshold=0.0)[
+            0
+        ].score
+        for country in ("RU", None, "CN")
+    }
+    assert scores["RU"] > scores[None] > scores["CN"]
+
+
+def test_weak_aliases_count_less_than_strong_ones():
+    index = ScreeningIndex(
+        [
+            entity("1", "Alpha Zenit", aliases=["Orbita Tekhmash"]),
+            entity("2", "Beta Kvant", weak=["Orbita Tekhmash"]),
+        ]
+    )
+    hits = {h.record_index: h for h in index.screen([firm("Orbita Tekhmash")], threshold=0.0)}
+    assert hits[0].score > hits[1].score
+    assert "weak alias (counts less)" in hits[1].reasons
+
+
+def test_common_words_count_less_than_distinctive_ones():
+    filler = [entity(str(i), f"Zavod{i:04d}x Machine Tool Plant") for i in range(600)]
+    index = ScreeningIndex([*filler, entity("x", "Krasnogorsk Machine Tool Plant")])
+    distinctive = index.screen([firm("Krasnogorsk Precision Works")], threshold=0.0)
+    generic = index.screen([firm("Orenburg Machine Tool Plant")], threshold=0.0)
+    assert max(h.score for h in distinctive) > max((h.score for h in generic), default=0.0)
+    assert index.weight("machine") < index.weight("krasnogorsk") == 1.0
+
+
+def test_word_order_legal_form_and_a_typo_still_match():
+    index = ScreeningIndex([entity("1", "Limited Liability Company Tekhnostankoservis Ural")])
+    for name in (
+        "Ural Tekhnostankoservis OOO",
+        "TEHNOSTANKOSERVIS URAL LLC",
+        "Tekhnostankosrevis Ural",
+    ):
+        assert index.screen([firm(name)]), name
+
+
+def test_one_best_hit_per_firm_and_record_from_names_and_aliases():
+    index = ScreeningIndex([entity("1", "Orbita Tekhmash", aliases=["Orbita Tekhmash Group"])])
+    hits = index.screen([firm("Orbita Tekhmash", aliases=["Orbita-Tekhmash Group"])])
+    assert len(hits) == 1 and hits[0].score == 1.0
+
+
+def test_individuals_vessels_and_aircraft_are_not_screened():
+    person = ListedRecord(
+        "p", "individual", "Orbita Tekhmash", [], [], {}, [], [], [], None, None, None, False
+    )
+    assert ScreeningIndex([person]).screen([firm("Orbita Tekhmash")]) == []
+
+
+def test_progress_is_reported_and_cancel_raises():
+    index = ScreeningIndex([entity("1", "Orbita Tekhmash")])
+    firms = [firm(f"Firm {i}", key=i) for i in range(250)]
+    seen = []
+    index.screen(firms, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (250, 250) and len(seen) == 3
+    with pytest.raises(Cancelled):
+        index.screen(firms, cancelled=lambda: True)
+
+
+def test_candidates_come_from_the_blocking_index_not_every_name():
+    records = [entity(str(i), f"Unrelated{i:05d} Holding") for i in range(2000)]
+    index = ScreeningIndex([*records, entity("x", "Orbita Tekhmash")])
+    scored = index.screen([firm("Orbita Tekhmash")], threshold=0.0)
+    assert [h.record_index for h in scored] == [2000]
