@@ -10,7 +10,7 @@ match (same INN/OGRN/USCC/LEI) or weigh strongly against it (different valid one
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -245,7 +245,9 @@ class ScreeningIndex:
             for record_index in self._ids.get((scheme, value), ()):
                 yield record_index, scheme, value
 
-    def _identifier_hit(self, firm, record_index, scheme, value, best) -> Hit:
+    def _identifier_hit(
+        self, firm: Candidate, record_index: int, scheme: str, value: str, best: dict[int, Hit]
+    ) -> Hit:
         """A hit carried by a shared identifier: certain, or support for a name match."""
         record = self._records[record_index]
         hit = best.get(record_index) or Hit(firm.key, record_index, 0.0, firm.name, record.name, [])
@@ -416,8 +418,3 @@ def _conflicts(firm: Candidate, record: ListedRecord):
         theirs = [v for v in record.identifiers.get(scheme, ()) if clean_identifier(scheme, v)]
         if theirs and ours not in theirs:
             yield scheme, theirs, ours
-
-
-def token_counts(records: Sequence[ListedRecord]) -> Counter:
-    """How many screenable names use each token (for reports and tuning)."""
-    return Counter(t for e in _entries(records) for t in set(e.tokens))
