@@ -278,3 +278,15 @@ def test_sort_key_orders_by_name_not_form():
 @pytest.mark.parametrize("name", [None, "", "Acme", "Станкопром", 5, object()])
 def test_legal_form_none(name):
     assert legal_form(name) is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Obshchestvo s Ogranichennoy Otvetstvennostyu Stankoprom",
+        "STANKOPROM JOINT STOCK",
+        "Aktsionernoye Obshchestvo Stankoprom",
+    ],
+)
+def test_transliterated_russian_legal_forms_are_removed(name):
+    assert name_key(name) == "stankoprom"

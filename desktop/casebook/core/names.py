@@ -69,9 +69,11 @@ def clean_name(value: object) -> str | None:
 # Left out on purpose, as they are common words or initials: AB (Sweden), AT/PAT (Ukraine).
 _LEGAL_FORMS: dict[str | None, str] = {
     "LLC": "ООО; OOO; Общество с ограниченной ответственностью; LLC; Limited Liability Company; "
-    "Limited Liability Co; ТОВ; TOV; Товариство з обмеженою відповідальністю; 有限责任公司; "
+    "Limited Liability Co; Obshchestvo s Ogranichennoy Otvetstvennostyu; "
+    "Obshchestvo s Ogranichennoi Otvetstvennostiu; Obshestvo s Ogranichennoy Otvetstvennostyu; ТОВ; TOV; Товариство з обмеженою відповідальністю; 有限责任公司; "
     "有限責任公司",
-    "JSC": "АО; AO; Акционерное общество; JSC; Joint Stock Company; Joint Stock Co; "
+    "JSC": "АО; AO; Акционерное общество; JSC; Joint Stock Company; Joint Stock Co; Joint Stock; "
+    "Aktsionernoye Obshchestvo; Aktsionernoe Obshchestvo; "
     "Акціонерне товариство",
     "PJSC": "ПАО; PAO; Публичное акционерное общество; PJSC; Public Joint Stock Company",
     "OJSC": "ОАО; OAO; Открытое акционерное общество; OJSC; Open Joint Stock Company",
