@@ -147,6 +147,11 @@ def test_short_query_matches_word_starts(book, case):
     assert kinds(result, "firm") == ["ООО Ромашка"]
 
 
+def test_short_query_skips_shipments(book, case):
+    add_shipments(book, case.id, [("1", "СТАНОК")])
+    assert kinds(book.search("ст"), "shipment") == []
+
+
 def test_short_query_is_case_insensitive_in_cyrillic(book, case):
     assert kinds(book.search("СТ"), "case") == ["Станки через Турцию"]
 

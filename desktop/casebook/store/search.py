@@ -22,7 +22,11 @@ KINDS = {"case": 1, "firm": 2, "shipment": 3, "evidence": 4, "finding": 5}
 SPAN = 1 << 40
 LIMIT = 50
 MIN_TRIGRAM = 3
-SNIPPET_TOKENS = 40  # trigram tokens are characters, so this is about 40 characters
+SNIPPET_BEFORE, SNIPPET_AFTER = 30, 60
+BODY_CHARS = 200_000  # enough to find a snippet in; evidence text can run to megabytes
+RANK_CAP = 200  # BM25 over a few hundred long evidence texts already costs ~20 ms
+#: Kinds a query of only 1–2 characters scans (by word start); shipments are too many for it.
+SHORT_KINDS = ("case", "firm", "evidence", "finding")
 HIGHLIGHT = ("[", "]")
 TITLE_CHARS = 160
 SEARCH_OBJECTS = re.compile(r"^search_(index|doc_\w+)(_(data|idx|content|docsize|config))?$")
@@ -115,8 +119,14 @@ def parse_query(text: str) -> Query:
 def search_kind(
     session: Session, *, kind: str, query: Query, case_id: int | None = None, limit: int = LIMIT
 ) -> list[dict]:
-    """Up to ``limit`` hits of one kind: ``{id, case_id, title, snippet}``."""
-    if query.empty:
+    """Up to ``limit`` hits of one kind: ``{id, case_id, title, snippet}``.
+
+    Hits are ranked (BM25) when at most ``RANK_CAP`` records of the kind match; broader
+    queries, and shipments always, list the newest records first, so a query that matches a
+    million rows costs no more than one that matches fifty. A query of only 1–2 characters
+    matches word starts in titles, and skips shipments.
+    """
+    if query.empty or (not query.phrases and kind not in SHORT_KINDS):
         return []
     lo, hi = _range(kind)
     params: dict = {"lo": lo, "hi": hi, "limit": limit, "base": lo}
@@ -126,21 +136,59 @@ def search_kind(
         params["match"] = " AND ".join(f'"{p}"' for p in query.phrases)
     where += _short_filters(query, params, prefix=not query.phrases)
     where += _case_filter(kind, case_id, params)
-    snippet = (
-        f"snippet(search_index, -1, '{HIGHLIGHT[0]}', '{HIGHLIGHT[1]}', '…', {SNIPPET_TOKENS})"
-        if query.phrases
-        else "''"
-    )
-    order = "rank" if query.phrases and kind != "shipment" else "search_index.rowid DESC"
+    condition = " AND ".join(where)
+    ranked = query.phrases and kind != "shipment" and _matches_at_most(session, condition, params)
+    order = "bm25(search_index)" if ranked else "search_index.rowid DESC"
     rows = session.execute(
         sql(
-            f"SELECT search_index.rowid - :base, case_id, substr(title, 1, {TITLE_CHARS}), "
-            f"{snippet} FROM search_index WHERE {' AND '.join(where)} "
-            f"ORDER BY {order} LIMIT :limit"
+            f"SELECT search_index.rowid - :base, case_id, title, substr(body, 1, {BODY_CHARS}) "
+            f"FROM search_index WHERE {condition} ORDER BY {order} LIMIT :limit"
         ),
         params,
     ).all()
-    return [{"id": r[0], "case_id": r[1], "title": r[2], "snippet": r[3]} for r in rows]
+    return [
+        {
+            "id": r[0],
+            "case_id": r[1],
+            "title": _clip(r[2]),
+            "snippet": make_snippet(r[2], r[3], query=query),
+        }
+        for r in rows
+    ]
+
+
+def _matches_at_most(session: Session, condition: str, params: dict) -> bool:
+    count = session.execute(
+        sql(
+            f"SELECT count(*) FROM (SELECT 1 FROM search_index WHERE {condition} LIMIT {RANK_CAP + 1})"
+        ),
+        params,
+    ).scalar_one()
+    return count <= RANK_CAP
+
+
+def _clip(text: str | None) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1] + "…"
+
+
+def make_snippet(title: str | None, body: str | None, *, query: Query) -> str:
+    """About 80 characters around the first match in the title or body, marked ``[…]``."""
+    words = query.phrases or query.short
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    for text in (title or "", body or ""):
+        found = pattern.search(text)
+        if found:
+            return _around(text, found.start(), found.end())
+    return _clip(title)
+
+
+def _around(text: str, start: int, end: int) -> str:
+    lo, hi = max(0, start - SNIPPET_BEFORE), min(len(text), end + SNIPPET_AFTER)
+    head, tail = ("…" if lo else ""), ("…" if hi < len(text) else "")
+    left, right = HIGHLIGHT
+    piece = f"{head}{text[lo:start]}{left}{text[start:end]}{right}{text[end:hi]}{tail}"
+    return " ".join(piece.split())
 
 
 def _range(kind: str) -> tuple[int, int]:
