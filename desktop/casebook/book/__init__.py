@@ -18,6 +18,7 @@ from casebook.book.browse import BrowseSection
 from casebook.book.cases import CasesSection
 from casebook.book.evidence import EvidenceSection
 from casebook.book.findings import FindingsSection
+from casebook.book.screening import ScreeningSection
 from casebook.book.search import SearchSection
 from casebook.book.verify import VerifySection
 from casebook.store import audit
@@ -41,6 +42,7 @@ class Casebook(
     FindingsSection,
     SearchSection,
     AnalysisSection,
+    ScreeningSection,
 ):
     """An open store. Use ``Casebook.open(path)``; close it (or use ``with``) when done."""
 

@@ -1,0 +1,407 @@
+"""Facade section: sanctions lists loaded from files, screening a case's firms, reviewing hits.
+
+A screen reads in a read session, matches without holding the write lock, then stores its hits
+in one short write. A review survives re-screening against newer versions of a list while the
+listed entry's content hash is unchanged (see ``store.lists.save_hits``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session
+
+from casebook.analysis.screening import DEFAULT_THRESHOLD, Candidate, ScreeningIndex
+from casebook.book.cases import find_case, iso
+from casebook.core.errors import Cancelled, NotFound, Refused, UsageError
+from casebook.ingest.lists import load_list as read_list
+from casebook.ingest.lists.model import ListedRecord
+from casebook.store import lists as store
+from casebook.store import models as m
+
+HIT_STATUSES = ("unreviewed", "confirmed", "dismissed")
+REVIEW_STATUSES = ("confirmed", "dismissed")
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Target:
+    """One list version to screen against, with its screenable entities."""
+
+    sanctions_list: m.SanctionsList
+    version: m.ListVersion
+    entities: list[m.ListedEntity] = field(default_factory=list)
+
+
+# --- JSON shapes --------------------------------------------------------------------------------
+
+
+def load_json(sanctions_list: m.SanctionsList, version: m.ListVersion, *, records: int) -> dict:
+    """The ``lists load`` shape (DESIGN.md), with the number of records stored."""
+    return {
+        "list": sanctions_list.name,
+        "version": version.number,
+        "format": sanctions_list.format,
+        "published": version.published,
+        "entities": version.entities,
+        "names": version.names,
+        "records": records,
+    }
+
+
+def version_json(version: m.ListVersion, *, records: int) -> dict:
+    """One loaded version of a list."""
+    return {
+        "version": version.number,
+        "published": version.published,
+        "loaded": iso(version.loaded),
+        "file_name": version.file_name,
+        "sha256": version.sha256,
+        "entities": version.entities,
+        "names": version.names,
+        "records": records,
+    }
+
+
+def list_json(sanctions_list: m.SanctionsList, versions: list[dict]) -> dict:
+    """A list with its newest version's figures up front and every version below."""
+    latest = versions[0] if versions else {}
+    return {
+        "name": sanctions_list.name,
+        "format": sanctions_list.format,
+        "version": latest.get("version"),
+        "published": latest.get("published"),
+        "loaded": latest.get("loaded"),
+        "entities": latest.get("entities", 0),
+        "names": latest.get("names", 0),
+        "records": latest.get("records", 0),
+        "versions": versions,
+    }
+
+
+def hit_json(
+    hit: m.ScreeningHit,
+    firm: m.Firm,
+    entity: m.ListedEntity,
+    version: m.ListVersion,
+    sanctions_list: m.SanctionsList,
+) -> dict:
+    """The ``screen`` hit shape of DESIGN.md, exactly."""
+    return {
+        "id": hit.id,
+        "firm_uid": firm.uid,
+        "firm_name": firm.name,
+        "firm_matched_name": hit.firm_name,
+        "list": sanctions_list.name,
+        "version": version.number,
+        "listed_uid": entity.source_id,
+        "listed_name": entity.name,
+        "matched_name": hit.matched_name,
+        "programmes": list(entity.programmes or []),
+        "score": round(hit.score, 4),
+        "reasons": list(hit.reasons or []),
+        "status": hit.status,
+    }
+
+
+def hit_detail(row: tuple, *, current: bool) -> dict:
+    """A hit with its review and whether it is on its list's newest version."""
+    hit = row[0]
+    return hit_json(*row) | {
+        "note": hit.note,
+        "reviewed_by": hit.reviewed_by,
+        "reviewed_at": iso(hit.reviewed_at),
+        "current": current,
+    }
+
+
+# --- conversions --------------------------------------------------------------------------------
+
+
+def record_of(entity: m.ListedEntity) -> ListedRecord:
+    """A stored entity as the record the matcher reads."""
+    return ListedRecord(
+        source_id=entity.source_id,
+        schema=entity.kind,
+        name=entity.name,
+        aliases=list(entity.aliases or []),
+        weak_aliases=list(entity.weak_aliases or []),
+        identifiers={k: list(v) for k, v in (entity.identifiers or {}).items()},
+        countries=list(entity.countries or []),
+        programmes=list(entity.programmes or []),
+        screenable=entity.screenable,
+    )
+
+
+def candidate_of(firm: m.Firm, *, aliases: list[str], identifiers: dict[str, list]) -> Candidate:
+    """A firm as the matcher's candidate: its name, native name and aliases, identifiers."""
+    names = [n for n in (firm.native_name, *aliases) if n and n != firm.name]
+    return Candidate(
+        key=firm.id,
+        name=firm.name,
+        aliases=list(dict.fromkeys(names)),
+        country=firm.country,
+        identifiers={scheme: values[0] for scheme, values in identifiers.items() if values},
+    )
+
+
+def clean_threshold(threshold: float | None) -> float:
+    """The threshold to use: the default, or a number from 0 to 1."""
+    if threshold is None:
+        return DEFAULT_THRESHOLD
+    if not 0.0 <= float(threshold) <= 1.0:
+        raise UsageError(f"threshold {threshold} is not between 0.0 and 1.0")
+    return float(threshold)
+
+
+def clean_published(published: str | date | None) -> str | date | None:
+    """An empty publication date is no date."""
+    return published or None
+
+
+# --- the section --------------------------------------------------------------------------------
+
+
+class ScreeningSection:
+    """Load list files, list them, screen a case's firms, review hits, show who is listed."""
+
+    def load_list(
+        self,
+        path: str | Path,
+        *,
+        fmt: str = "auto",
+        alt: str | Path | None = None,
+        add: str | Path | None = None,
+        name: str | None = None,
+        published: str | date | None = None,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> dict:
+        """Read a list file and store it as a new version of its list; earlier versions stay."""
+        parsed = read_list(
+            path, fmt=fmt, alt=alt, add=add, name=name, published=clean_published(published)
+        )
+        if cancelled is not None and cancelled():
+            raise Cancelled("list load cancelled")
+        with self._write() as session:
+            sanctions_list, version = store.add_version(
+                session, parsed=parsed, progress=progress, cancelled=cancelled
+            )
+            loaded = load_json(sanctions_list, version, records=len(parsed.records))
+            after = loaded | {"sha256": parsed.sha256, "file_name": parsed.file_name}
+            after["companions"] = dict(parsed.companions)
+            self._audit(session, "list.load", "list_version", target_uid=version.uid, after=after)
+        return loaded
+
+    def list_lists(self) -> list[dict]:
+        """Every loaded list with its versions (newest first) and their counts."""
+        with self._read() as session:
+            out = []
+            for sanctions_list in store.all_lists(session):
+                versions = store.versions_of(session, list_id=sanctions_list.id)
+                counts = store.record_counts(session, version_ids=[v.id for v in versions])
+                shown = [version_json(v, records=counts.get(v.id, 0)) for v in versions]
+                out.append(list_json(sanctions_list, shown))
+            return out
+
+    def screen(
+        self,
+        *,
+        case_ref: str,
+        list_name: str | None = None,
+        threshold: float | None = None,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> list[dict]:
+        """Screen the case's firms against the newest version of each list (or the named one)."""
+        threshold = clean_threshold(threshold)
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            targets = _targets(session, list_name=list_name)
+            candidates = _candidates(session, case_id=case.id)
+        parts = _parts(progress, len(targets), len(candidates))
+        found = [
+            _match(target, candidates, threshold=threshold, progress=part, cancelled=cancelled)
+            for target, part in zip(targets, parts, strict=True)
+        ]
+        if cancelled is not None and cancelled():
+            raise Cancelled("screening cancelled")
+        with self._write() as session:
+            ran = {"targets": targets, "found": found, "candidates": candidates}
+            ids = self._save_screen(session, case=case, threshold=threshold, **ran)
+            return [hit_json(*row) for row in store.hit_rows(session, hit_ids=ids)]
+
+    def _save_screen(self, session: Session, *, case, targets, found, candidates, threshold):
+        """Store the hits of every screened list and audit the run; returns the hit ids."""
+        firm_ids = [c.key for c in candidates]
+        ids: list[int] = []
+        for target, items in zip(targets, found, strict=True):
+            list_id = target.sanctions_list.id
+            ids += store.save_hits(
+                session, case_id=case.id, list_id=list_id, found=items, firm_ids=firm_ids
+            )
+        lists = [{"list": t.sanctions_list.name, "version": t.version.number} for t in targets]
+        after = {"lists": lists, "threshold": threshold, "firms": len(firm_ids), "hits": len(ids)}
+        self._audit(
+            session, "screen.run", "case", target_uid=case.uid, case_id=case.id, after=after
+        )
+        return ids
+
+    def review_hit(self, hit_id: int, *, status: str, note: str | None = None) -> dict:
+        """Confirm or dismiss a hit, with a note; audited."""
+        status = (status or "").strip().casefold()
+        if status not in REVIEW_STATUSES:
+            raise UsageError(f"unknown review {status!r}; use one of {', '.join(REVIEW_STATUSES)}")
+        with self._write() as session:
+            rows = store.hit_rows(session, hit_ids=[_hit_id(hit_id)])
+            if not rows:
+                raise NotFound(f"no hit {hit_id}")
+            hit = rows[0][0]
+            before = {"status": hit.status, "note": hit.note}
+            note = hit.note if note is None else note.strip()
+            store.set_review(session, hit=hit, status=status, note=note, actor=self.user)
+            shown = hit_json(*rows[0])
+            after = {"status": hit.status, "note": hit.note} | _hit_ref(shown)
+            before |= _hit_ref(shown)
+            self._audit(
+                session,
+                "hit.review",
+                "screening_hit",
+                target_uid=str(hit.id),
+                case_id=hit.case_id,
+                before=before,
+                after=after,
+            )
+            return shown
+
+    def list_hits(self, *, case_ref: str, status: str | None = None) -> list[dict]:
+        """The case's hits with their reviews, by firm then score; ``current`` marks newest-version hits."""
+        if status is not None and status not in HIT_STATUSES:
+            raise UsageError(f"unknown hit status {status!r}; use one of {', '.join(HIT_STATUSES)}")
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            latest = set(store.latest_version_ids(session).values())
+            rows = store.hit_rows(session, case_id=case.id, status=status)
+            return [hit_detail(row, current=row[3].id in latest) for row in rows]
+
+    def listed_firms(self, firm_ids) -> dict[int, list[dict]]:
+        """Firms with a confirmed hit whose entry is still on its list: list, programme, date."""
+        firm_ids = list(firm_ids)
+        if not firm_ids:
+            return {}
+        with self._read() as session:
+            confirmed = store.confirmed_hits(session, firm_ids=firm_ids)
+            latest = store.latest_version_ids(session)
+            return _listings(session, confirmed=confirmed, latest=latest)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _hit_id(hit_id) -> int:
+    """A hit id as an integer; NotFound for anything else."""
+    try:
+        return int(hit_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"no hit {hit_id}") from None
+
+
+def _hit_ref(shown: dict) -> dict:
+    """What an audit event needs to say which pair was reviewed."""
+    return {k: shown[k] for k in ("firm_uid", "list", "version", "listed_uid", "score")}
+
+
+def _targets(session: Session, *, list_name: str | None) -> list[_Target]:
+    """The newest version of the named list (or of every list), with its screenable entities."""
+    if list_name is not None:
+        found = store.find_list(session, name=list_name)
+        if found is None:
+            raise NotFound(f"no list {list_name!r}; see: casebook lists")
+        lists = [found]
+    else:
+        lists = store.all_lists(session)
+    targets = []
+    for sanctions_list in lists:
+        version = store.latest_version(session, list_id=sanctions_list.id)
+        if version is not None:
+            entities = store.screenable_entities(session, version_id=version.id)
+            targets.append(_Target(sanctions_list, version, entities))
+    if not targets:
+        raise Refused("no lists loaded; load one with: casebook lists load FILE")
+    return targets
+
+
+def _candidates(session: Session, *, case_id: int) -> list[Candidate]:
+    """The case's firms as matcher candidates."""
+    firms = store.case_firms(session, case_id=case_id)
+    ids = [f.id for f in firms]
+    aliases = store.firm_aliases(session, firm_ids=ids)
+    identifiers = store.firm_identifiers(session, firm_ids=ids)
+    return [
+        candidate_of(f, aliases=aliases.get(f.id, []), identifiers=identifiers.get(f.id, {}))
+        for f in firms
+    ]
+
+
+def _parts(progress: Progress | None, parts: int, size: int) -> list[Progress | None]:
+    """One progress callback per list, each reporting into one overall count."""
+    if progress is None:
+        return [None] * parts
+    total = parts * size
+    return [
+        (lambda done, _total, offset=i * size: progress(offset + done, total)) for i in range(parts)
+    ]
+
+
+def _match(target: _Target, candidates, *, threshold, progress, cancelled) -> list[dict]:
+    """The hits of the candidates on one list version, as rows for ``store.save_hits``."""
+    index = ScreeningIndex([record_of(e) for e in target.entities])
+    hits = index.screen(candidates, threshold=threshold, progress=progress, cancelled=cancelled)
+    return [_found(hit, target.entities[hit.record_index]) for hit in hits]
+
+
+def _found(hit, entity: m.ListedEntity) -> dict:
+    """One matcher hit as a row to store."""
+    return {
+        "firm_id": hit.firm_key,
+        "entity_id": entity.id,
+        "source_id": entity.source_id,
+        "content_hash": entity.content_hash,
+        "score": round(float(hit.score), 4),
+        "firm_name": hit.firm_name,
+        "matched_name": hit.matched_name,
+        "reasons": list(hit.reasons),
+    }
+
+
+def _listings(session: Session, *, confirmed: list[tuple], latest: dict[int, int]) -> dict:
+    """The badge entries of confirmed hits whose entry is on its list's newest version."""
+    out: dict[int, list[dict]] = {}
+    seen: set[tuple] = set()
+    for firm_id, sanctions_list, source_id in confirmed:
+        version_id = latest.get(sanctions_list.id)
+        key = (firm_id, sanctions_list.id, source_id)
+        if version_id is None or key in seen:
+            continue
+        seen.add(key)
+        entity = store.entities_by_source(session, version_id=version_id, source_ids=[source_id])
+        if source_id in entity:
+            version = session.get(m.ListVersion, version_id)
+            out.setdefault(firm_id, []).append(_listing(sanctions_list, entity[source_id], version))
+    return out
+
+
+def _listing(sanctions_list: m.SanctionsList, entity: m.ListedEntity, version) -> dict:
+    """One badge entry: list, programme(s) and the listing date (or the version's date)."""
+    programmes = list(entity.programmes or [])
+    return {
+        "list": sanctions_list.name,
+        "programme": ", ".join(programmes),
+        "programmes": programmes,
+        "date": entity.listed_on or version.published,
+        "listed_uid": entity.source_id,
+        "listed_name": entity.name,
+    }
