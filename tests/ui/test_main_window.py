@@ -58,7 +58,7 @@ def _create(qtbot, window, title: str, ref: str = "") -> None:
 
 
 def _titles(window) -> list[str]:
-    return [c["title"] for c in window.cases.model.cases]
+    return [c["title"] for c in window.page.cases.model.cases]
 
 
 def _audit_actions(window) -> list[tuple[str, str]]:
@@ -67,23 +67,23 @@ def _audit_actions(window) -> list[tuple[str, str]]:
 
 
 def test_a_new_store_shows_the_empty_state(window):
-    assert window.central.currentWidget() is window.empty
-    assert window.empty.create.isVisible()
-    assert window.empty.demo is None  # no dead "Open demo case" button until the demo exists
+    assert window.page.currentWidget() is window.page.empty
+    assert window.page.empty.create.isVisible()
+    assert window.page.empty.demo is None  # no dead "Open demo case" button until the demo exists
 
 
 def test_create_a_case_through_the_dialog_and_see_it_in_the_list(qtbot, window):
-    qtbot.mouseClick(window.empty.create, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.page.empty.create, Qt.MouseButton.LeftButton)
     dialog = _dialog(window)
     type_text(qtbot, dialog.title, "北京精雕科技 数控机床")
     type_text(qtbot, dialog.ref, "CB-CN-001")
     dialog.marking.setCurrentIndex(dialog.marking.findData("TLP:RED"))
     _ok(qtbot, dialog)
-    qtbot.waitUntil(lambda: window.workspace.ref == "CB-CN-001")
-    assert window.central.currentWidget() is window.split
+    qtbot.waitUntil(lambda: window.page.workspace.ref == "CB-CN-001")
+    assert window.page.currentWidget() is window.page.split
     assert _titles(window) == ["北京精雕科技 数控机床"]
-    assert window.workspace.header.title.text() == "北京精雕科技 数控机床"
-    assert "TLP:RED" in window.workspace.banner.text()
+    assert window.page.workspace.header.title.text() == "北京精雕科技 数控机床"
+    assert "TLP:RED" in window.page.workspace.banner.text()
     assert _audit_actions(window) == [("case.create", "tester")]
 
 
@@ -105,7 +105,7 @@ def test_undo_and_redo_a_case_creation(qtbot, window):
     with qtbot.waitSignal(window.host.changed, timeout=10_000):
         window.actions["undo"].trigger()
     assert _titles(window) == []
-    assert window.central.currentWidget() is window.empty
+    assert window.page.currentWidget() is window.page.empty
     with qtbot.waitSignal(window.host.changed, timeout=10_000):
         window.actions["redo"].trigger()
     assert _titles(window) == ["Станки через Турцию"]
@@ -115,8 +115,8 @@ def test_undo_and_redo_a_case_creation(qtbot, window):
 
 def test_edit_a_case_then_undo_the_edit(qtbot, window):
     _create(qtbot, window, "CNC tools to Russia via Turkey", "CB-TR-002")
-    qtbot.waitUntil(lambda: window.workspace.ref == "CB-TR-002")
-    qtbot.mouseClick(window.workspace.header.edit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.page.workspace.ref == "CB-TR-002")
+    qtbot.mouseClick(window.page.workspace.header.edit, Qt.MouseButton.LeftButton)
     dialog = _dialog(window)
     assert dialog.ref.isReadOnly()
     dialog.title.clear()
@@ -124,12 +124,15 @@ def test_edit_a_case_then_undo_the_edit(qtbot, window):
     dialog.marking.setCurrentIndex(dialog.marking.findData("TLP:AMBER+STRICT"))
     type_text(qtbot, dialog.summary, "Turning centres re-exported through Istanbul.")
     _ok(qtbot, dialog)
-    assert window.workspace.header.title.text() == "CNC tools to Russian defence plants via Turkey"
-    assert "TLP:AMBER+STRICT" in window.workspace.banner.text()
-    assert "Istanbul" in window.workspace.overview.summary.text()
+    assert (
+        window.page.workspace.header.title.text()
+        == "CNC tools to Russian defence plants via Turkey"
+    )
+    assert "TLP:AMBER+STRICT" in window.page.workspace.banner.text()
+    assert "Istanbul" in window.page.workspace.overview.summary.text()
     with qtbot.waitSignal(window.host.changed, timeout=10_000):
         window.actions["undo"].trigger()
-    assert window.workspace.header.title.text() == "CNC tools to Russia via Turkey"
+    assert window.page.workspace.header.title.text() == "CNC tools to Russia via Turkey"
     assert [a for a, _ in _audit_actions(window)] == ["case.create", "case.edit", "case.edit"]
 
 
@@ -175,8 +178,8 @@ def test_a_cancelled_op_is_silent(qtbot, window, presented):
 def test_filtering_the_case_list(qtbot, window):
     for title, ref in [("Станки через Турцию", "CB-A"), ("北京精雕科技 数控机床", "CB-B")]:
         _create(qtbot, window, title, ref)
-    type_text(qtbot, window.cases.filter, "精雕")
-    assert window.cases.proxy.rowCount() == 1
-    window.cases.filter.clear()
-    window.cases.status.setCurrentIndex(window.cases.status.findData("closed"))
-    assert window.cases.proxy.rowCount() == 0
+    type_text(qtbot, window.page.cases.filter, "精雕")
+    assert window.page.cases.proxy.rowCount() == 1
+    window.page.cases.filter.clear()
+    window.page.cases.status.setCurrentIndex(window.page.cases.status.findData("closed"))
+    assert window.page.cases.proxy.rowCount() == 0

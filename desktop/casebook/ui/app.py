@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from casebook import __version__
 from casebook.ui import theme
@@ -25,6 +26,21 @@ def configure_application(app: QApplication) -> None:
     app.setWindowIcon(theme.app_icon())
 
 
+class _FirstPaint(QObject):
+    """Calls ``then()`` once, just after ``widget`` was first painted."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)
+        return False
+
+
 def run_gui(*, db: str | None = None, user: str | None = None, file: str | None = None) -> int:
     """Show the main window and run the Qt event loop until it closes."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -33,14 +49,12 @@ def run_gui(*, db: str | None = None, user: str | None = None, file: str | None 
     from casebook.ui.settings import Settings
 
     window = MainWindow(user=user)
-    window.show()
-    # The store opens on the DB worker once the window is up: its imports (SQLAlchemy) and
-    # any schema upgrade never delay the first paint.
+    # The store opens on the DB worker once the window is painted: its imports (SQLAlchemy)
+    # and any schema upgrade never delay, or compete with, the first paint.
     explicit = file or db or os.environ.get("CASEBOOK_DB")
     target = explicit or Settings().last_store
     # A named store or the default one is created when missing; a vanished recent one is not.
     create = bool(explicit) or target is None
-    QTimer.singleShot(0, lambda: window.open_store_at(target, create=create))
-    if os.environ.get("CASEBOOK_QUIT_AFTER_SHOW"):  # benchmarks: time to first paint
-        QTimer.singleShot(0, app.quit)
+    _FirstPaint(window, lambda: window.open_store_at(target, create=create))
+    window.show()
     return app.exec()

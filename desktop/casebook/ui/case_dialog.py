@@ -57,6 +57,9 @@ class CaseDialog(QDialog):
         self.title = QLineEdit(case.get("title", ""), placeholderText="What the case is about")
         self.ref = QLineEdit(case.get("ref", ""), placeholderText="Automatic (CB-YYYY-NNN)")
         self.ref.setReadOnly(editing)
+        if editing:  # shown greyed: a reference never changes once evidence may cite it
+            self.ref.setEnabled(False)
+            self.ref.setToolTip("A case keeps its reference for life")
         self.marking = _combo(theme.marking_labels(), case.get("marking", marking or "TLP:AMBER"))
         for i in range(self.marking.count()):
             self.marking.setItemIcon(i, marking_icon(self.marking.itemData(i)))

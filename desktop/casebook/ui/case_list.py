@@ -51,12 +51,12 @@ _MARKING_ORDER = ["TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TL
 Index = QModelIndex | QPersistentModelIndex
 
 
-def local_time(iso: str | None) -> str:
-    """An ISO UTC timestamp as local ``YYYY-MM-DD HH:MM``."""
+def local_time(iso: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An ISO UTC timestamp in local time (default ``YYYY-MM-DD HH:MM``)."""
     if not iso:
         return ""
     moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone().strftime(fmt)
 
 
 def _dot(colour: str) -> QIcon:
@@ -110,7 +110,7 @@ class CaseListModel(QAbstractTableModel):
         if role == CASE_ROLE:
             return case
         if role == Qt.ItemDataRole.ToolTipRole:
-            return theme.marking_meaning(case["marking"]) if key == "marking" else case["title"]
+            return self._tooltip(case, key)
         if role == Qt.ItemDataRole.DecorationRole and key == "status":
             return self._dots.get(case["status"])
         if role == Qt.ItemDataRole.ForegroundRole and key == "priority":
@@ -118,9 +118,16 @@ class CaseListModel(QAbstractTableModel):
             return QBrush(QColor(colour)) if colour else None
         return None
 
+    def _tooltip(self, case: dict, key: str) -> str:
+        if key == "marking":
+            return f"{case['marking']}: {theme.marking_meaning(case['marking'])}"
+        if key == "updated":
+            return f"Updated {local_time(case['updated'])}"
+        return case["title"]
+
     def _display(self, case: dict, key: str) -> str:
         if key == "updated":
-            return local_time(case["updated"])
+            return local_time(case["updated"], "%Y-%m-%d")
         value = case.get(key) or ""
         return value.capitalize() if key in ("status", "priority") else value
 
@@ -246,6 +253,7 @@ class CaseListPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return view
 
     def _layout(self) -> None:

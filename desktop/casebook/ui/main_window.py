@@ -5,31 +5,30 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
     QProgressBar,
-    QSplitter,
     QStackedWidget,
     QWidget,
 )
 
 from casebook.core.errors import Refused
 from casebook.ui import theme
-from casebook.ui.about import AboutDialog
-from casebook.ui.case_dialog import CaseDialog
-from casebook.ui.case_list import CaseListPanel
-from casebook.ui.case_ops import create_case, edit_case
 from casebook.ui.ops import Changes, Host
-from casebook.ui.placeholders import EmptyStore, Placeholder
-from casebook.ui.preferences import PreferencesDialog
+from casebook.ui.placeholders import Placeholder
 from casebook.ui.settings import Settings
-from casebook.ui.workspace import CaseWorkspace
+
+if TYPE_CHECKING:
+    from casebook.ui.cases_page import CasesPage
+
+# Views and dialogs are imported when first needed: the window's first paint waits for nothing
+# but its frame (menus, status bar, "Opening store…").
 
 STORE_FILTER = "Casebook stores (*.db *.casebook.db);;All files (*)"
 Std = QKeySequence.StandardKey
@@ -40,11 +39,15 @@ class StoreDialogs:
 
     @staticmethod
     def ask_new(parent: QWidget) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(parent, "New store", "cases.db", STORE_FILTER)
         return path or None
 
     @staticmethod
     def ask_open(parent: QWidget) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(parent, "Open store", "", STORE_FILTER)
         return path or None
 
@@ -68,27 +71,23 @@ class MainWindow(QMainWindow):
     # --- building ---------------------------------------------------------------------------
 
     def _build_central(self) -> None:
-        self.opening = Placeholder(theme.app_icon(), "Opening store…")
-        self.empty = EmptyStore(self.new_case, self._demo_handler())
-        self.cases = CaseListPanel()
-        self.workspace = CaseWorkspace(self.host)
-        self.no_case = Placeholder(
-            theme.icon("case"), "No case selected", "Choose a case in the list to open it."
-        )
-        self.right = QStackedWidget()
-        self.right.addWidget(self.no_case)
-        self.right.addWidget(self.workspace)
-        self.split = QSplitter(Qt.Orientation.Horizontal)
-        self.split.addWidget(self.cases)
-        self.split.addWidget(self.right)
-        self.split.setStretchFactor(0, 2)
-        self.split.setStretchFactor(1, 3)
-        self.split.setChildrenCollapsible(False)
-        self.split.setContentsMargins(8, 8, 8, 0)
+        self.opening = Placeholder(None, "Opening store…")
+        self.page: CasesPage | None = None
         self.central = QStackedWidget()
-        for page in (self.opening, self.empty, self.split):
-            self.central.addWidget(page)
+        self.central.addWidget(self.opening)
         self.setCentralWidget(self.central)
+
+    def _ensure_page(self) -> CasesPage:
+        """The case list and workspace, built when the first store has opened."""
+        if self.page is None:
+            from casebook.ui.cases_page import CasesPage
+
+            self.page = CasesPage(self.host, on_demo=self._demo_handler())
+            self.page.create_requested.connect(self.new_case)
+            self.page.edit_requested.connect(self._edit_case)
+            self.page.selection_changed.connect(lambda _ref: self._update_actions())
+            self.central.addWidget(self.page)
+        return self.page
 
     def _demo_handler(self) -> Callable | None:
         # Hook: the demo issue returns a function running its op (e.g. ``run_demo_op(host)``).
@@ -204,9 +203,6 @@ class MainWindow(QMainWindow):
         self.host.changed.connect(self.on_changes)
         self.host.busy_changed.connect(self._on_busy)
         self.host.store_opened.connect(self._on_store_opened)
-        self.cases.case_selected.connect(self._on_case_selected)
-        self.cases.case_activated.connect(lambda _ref: self.edit_selected_case())
-        self.workspace.edit_requested.connect(self._edit_case)
         self._update_actions()
 
     # --- state ------------------------------------------------------------------------------
@@ -217,19 +213,14 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
-            self.split.setSizes([540, 740])
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        for name, widget in (("split", self.split), ("cases", self.cases.view.horizontalHeader())):
-            saved = Settings().value(f"windows/main/{name}")
-            if isinstance(saved, QByteArray):
-                widget.restoreState(saved)
 
     def save_state(self) -> None:
         settings = Settings()
         settings.save_window_state("main", self.saveGeometry(), self.saveState())
-        settings.set_value("windows/main/split", self.split.saveState())
-        settings.set_value("windows/main/cases", self.cases.view.horizontalHeader().saveState())
+        if self.page is not None:
+            self.page.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
@@ -291,33 +282,40 @@ class MainWindow(QMainWindow):
         from casebook.book.cases import case_json  # loaded with the open store
 
         cases = [case_json(c) for c in self.host.book.list_cases()]
-        self.cases.set_cases(cases)
+        page = self._ensure_page()
+        page.show_cases(cases, select_first=changes.store)
+        self.central.setCurrentWidget(page)
         self.count_label.setText(f"{len(cases)} case{'s' if len(cases) != 1 else ''}")
-        self.central.setCurrentWidget(self.split if cases else self.empty)
-        if changes.store and cases and not self.cases.selected_ref():
-            self.cases.view.selectRow(0)
         self._update_actions()
 
     def new_case(self) -> None:
         if self.host.book is None:
             return
+        from casebook.ui.case_dialog import CaseDialog
+
         CaseDialog.ask(self, self._create_case, marking=Settings().default_marking)
 
     def _create_case(self, values: dict) -> None:
+        from casebook.ui.case_ops import create_case
+
         create_case(self.host, values, on_created=self._case_created)
 
     def _case_created(self, case: dict) -> None:
-        self.cases.select(case["ref"])
+        self._ensure_page().select(case["ref"])
         self.statusBar().showMessage(f"Created case {case['ref']}", 5000)
 
     def edit_selected_case(self) -> None:
-        if self.workspace.case and self.right.currentWidget() is self.workspace:
-            self._edit_case(self.workspace.case)
+        if self.page is not None:
+            self.page.edit_current()
 
     def _edit_case(self, case: dict) -> None:
+        from casebook.ui.case_dialog import CaseDialog
+
         CaseDialog.ask(self, lambda values: self._save_case(case, values), case=case)
 
     def _save_case(self, before: dict, values: dict) -> None:
+        from casebook.ui.case_ops import edit_case
+
         ref = before["ref"]
         job = edit_case(
             self.host,
@@ -328,23 +326,15 @@ class MainWindow(QMainWindow):
         if job is None:
             self.statusBar().showMessage("Nothing changed", 3000)
 
-    def _on_case_selected(self, ref: str | None) -> None:
-        if ref is None:
-            self.right.setCurrentWidget(self.no_case)
-            self.workspace.ref = None
-        else:
-            self.workspace.show_case(ref)
-            self.right.setCurrentWidget(self.workspace)
-        self._update_actions()
-
     def focus_filter(self) -> None:
-        self.cases.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.cases.filter.selectAll()
+        if self.page is not None:
+            self.page.focus_filter()
 
     def _update_actions(self) -> None:
         has_store = self.host.book is not None
+        selected = self.page is not None and self.page.selected_ref() is not None
         self.actions["new_case"].setEnabled(has_store)
-        self.actions["edit_case"].setEnabled(has_store and self.cases.selected_ref() is not None)
+        self.actions["edit_case"].setEnabled(has_store and selected)
 
     def _on_busy(self, busy: bool, label: str) -> None:
         self.busy.setVisible(busy)
@@ -353,6 +343,8 @@ class MainWindow(QMainWindow):
     # --- dialogs ----------------------------------------------------------------------------
 
     def show_preferences(self) -> None:
+        from casebook.ui.preferences import PreferencesDialog
+
         PreferencesDialog.ask(self, self._preferences_saved, os_user=_os_user())
 
     def _preferences_saved(self) -> None:
@@ -360,6 +352,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Preferences saved", 3000)
 
     def show_about(self) -> None:
+        from casebook.ui.about import AboutDialog
+
         book = self.host.book
         head = book.head_hash() if book is not None else ""
         AboutDialog.ask(self, store=book.path if book else None, head_hash=head)

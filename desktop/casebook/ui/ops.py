@@ -26,10 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from casebook.core.errors import Cancelled, CasebookError
-from casebook.ui.errors import ErrorDialog
 from casebook.ui.worker import DbWorker, Job
 
 if TYPE_CHECKING:  # the facade pulls in SQLAlchemy: imported on the worker, after first paint
@@ -104,6 +103,8 @@ class Host(QObject):
             title = "Unexpected error"
             message = f"Something went wrong: {type(exc).__name__}: {exc}"
             details = trace
+        from casebook.ui.errors import ErrorDialog
+
         ErrorDialog.present(self.window, title=title, message=message, details=details)
 
     def notify(self, changes: Changes) -> None:
@@ -227,6 +228,8 @@ class Op:
             self.host.present_error(exc, trace)
 
     def _attach_progress(self, job: Job) -> None:
+        from PySide6.QtWidgets import QProgressDialog
+
         dialog = QProgressDialog(f"{self.label}…", "Cancel", 0, 0, self._progress_parent)
         dialog.setWindowTitle(self.label)
         dialog.setMinimumDuration(400)  # quick jobs finish before a dialog flashes up
@@ -242,7 +245,7 @@ class Op:
             setattr(job, name, _closing(dialog, callback))
 
 
-def _closing(dialog: QProgressDialog, callback: Callable) -> Callable:
+def _closing(dialog: QWidget, callback: Callable) -> Callable:
     def wrapped(*args):
         dialog.reset()
         dialog.deleteLater()

@@ -14,10 +14,11 @@ from casebook.ui import theme
 class Placeholder(QWidget):
     """An icon, a heading, a line of text and optional buttons, centred."""
 
-    def __init__(self, icon: QIcon, heading: str, text: str = "", parent=None):
+    def __init__(self, icon: QIcon | None, heading: str, text: str = "", parent=None):
         super().__init__(parent)
         self.picture = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.picture.setPixmap(icon.pixmap(72, 72))
+        if icon is not None:
+            self.picture.setPixmap(icon.pixmap(72, 72))
         self.heading = QLabel(heading, alignment=Qt.AlignmentFlag.AlignCenter)
         self.heading.setFont(theme.scaled_font(self.font(), 1.5, bold=True))
         self.text = QLabel(text, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)

@@ -17,10 +17,8 @@ from PySide6.QtGui import (
     QPalette,
     QPixmap,
 )
-from PySide6.QtSvg import QSvgRenderer
 
 from casebook import resources
-from casebook.core.standards import Marking, clean_marking
 
 #: Fallbacks after the platform's UI font: Latin and Cyrillic, then Chinese. Without them Qt
 #: draws boxes for glyphs the platform font lacks.
@@ -81,18 +79,24 @@ def is_dark(palette: QPalette | None = None) -> bool:
 
 def marking_colour(label: str) -> QColor:
     """The TLP colour of a marking label (shown on black, as TLP 2.0 prescribes)."""
+    from casebook.core.standards import clean_marking  # not needed before the first paint
+
     marking = clean_marking(label)
     return QColor(marking.colour if marking else _TLP_UNKNOWN)
 
 
 def marking_meaning(label: str) -> str:
     """What a marking allows, in one sentence."""
+    from casebook.core.standards import clean_marking
+
     marking = clean_marking(label)
     return marking.meaning if marking else ""
 
 
 def marking_labels() -> list[str]:
     """Every TLP label, least to most restrictive."""
+    from casebook.core.standards import Marking
+
     return [m.label for m in Marking]
 
 
@@ -120,6 +124,8 @@ class _TintedSvgEngine(QIconEngine):
         return palette.color(QPalette.ColorRole.WindowText)
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        from PySide6.QtSvg import QSvgRenderer  # loaded on the first icon drawn, not at start
+
         data = _svg(self.name).replace(b"currentColor", self._colour(mode).name().encode())
         QSvgRenderer(QByteArray(data)).render(painter, rect)
 

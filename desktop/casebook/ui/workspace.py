@@ -118,16 +118,16 @@ class OverviewTab(QScrollArea):
 
     def _count_grid(self) -> QGridLayout:
         grid = QGridLayout()
-        grid.setHorizontalSpacing(28)
-        grid.setVerticalSpacing(6)
+        grid.setHorizontalSpacing(36)
+        grid.setVerticalSpacing(2)
         for i, (key, text) in enumerate(COUNT_LABELS):
             value = QLabel("0")
-            value.setFont(theme.scaled_font(self.font(), 1.35, bold=True))
-            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setFont(theme.scaled_font(self.font(), 1.45, bold=True))
             self.counts[key] = value
             row, col = divmod(i, 4)
-            grid.addWidget(value, row * 2, col)
-            grid.addWidget(_muted(QLabel(text)), row * 2 + 1, col, Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(value, row * 3, col)
+            grid.addWidget(_muted(QLabel(text)), row * 3 + 1, col)
+            grid.setRowMinimumHeight(row * 3 + 2, 10)
         grid.setColumnStretch(4, 1)
         return grid
 
