@@ -45,6 +45,20 @@ w = QMainWindow(); w.setWindowTitle("bare"); w.resize(1280, 800); w.show()
 app.exec()
 """
 )
+# The bare window with a menu bar and a line of text: the first text drawn costs font and
+# shaping set-up that the empty bare window never pays; shown for context.
+BARE_TEXT = (
+    _PAINT_PROBE
+    + """
+from PySide6.QtWidgets import QLabel
+w = QMainWindow(); w.resize(1280, 800)
+for name in ("&File", "&Edit", "&View", "&Help"):
+    w.menuBar().addMenu(name)
+w.setCentralWidget(QLabel("Opening store…")); w.statusBar().showMessage("Opening")
+w.show()
+app.exec()
+"""
+)
 CASEBOOK_GUI = (
     _PAINT_PROBE
     + """
