@@ -1,0 +1,165 @@
+"""The command-line contract for lists, screening and hit review (DESIGN.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from casebook.book import Casebook
+from casebook.book.cases import find_case
+from casebook.store import models as m
+
+HIT_FIELDS = {
+    "id",
+    "firm_uid",
+    "firm_name",
+    "firm_matched_name",
+    "list",
+    "version",
+    "listed_uid",
+    "listed_name",
+    "matched_name",
+    "programmes",
+    "score",
+    "reasons",
+    "status",
+}
+LOAD_FIELDS = {"list", "version", "format", "published", "entities", "names"}
+STANKOPROM = (
+    '45631,"STANKOPROM OOO",-0- ,"RUSSIA-EO14024",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
+    '"Tax ID No. 3661073772 (Russia); Registration Number 1163668096327 (Russia)."\r\n'
+)
+
+
+@pytest.fixture
+def sdn(tmp_path: Path) -> Path:
+    path = tmp_path / "sdn.csv"
+    path.write_bytes(STANKOPROM.encode())
+    return path
+
+
+def add_firm(db_path: Path, *, case_ref: str, name: str, identifiers: dict | None = None) -> str:
+    """A firm linked to the case, written straight into the store; returns its uid."""
+    with Casebook.open(db_path, user="tester") as book, book.store.write() as session:
+        firm = m.Firm(name=name)
+        session.add(firm)
+        session.flush()
+        for scheme, value in (identifiers or {}).items():
+            session.add(m.FirmIdentifier(firm_id=firm.id, scheme=scheme, value=value))
+        session.add(m.CaseFirm(case_id=find_case(session, case_ref).id, firm_id=firm.id))
+        return firm.uid
+
+
+def test_lists_load_creates_the_store_and_prints_the_counts(run_cli, db_path, reference_dir):
+    r = run_cli(
+        "lists",
+        "load",
+        str(reference_dir / "ofac_sdn_2024-05-03_subset.csv"),
+        "--alt",
+        str(reference_dir / "ofac_alt_2025-01_subset.csv"),
+        "--add",
+        str(reference_dir / "ofac_add_2025-01_subset.csv"),
+        "--published",
+        "2024-05-03",
+        "--json",
+    )
+    assert r.code == 0, r.err
+    assert db_path.exists()
+    assert LOAD_FIELDS <= set(r.json)
+    assert r.json["list"] == "OFAC SDN" and r.json["format"] == "ofac"
+    assert (r.json["version"], r.json["published"]) == (1, "2024-05-03")
+    assert (r.json["entities"], r.json["names"]) == (3293, 14385)
+
+
+def test_lists_shows_every_list_with_its_versions(run_cli, sdn):
+    run_cli("lists", "load", str(sdn), "--name", "Watch list", "--format", "ofac")
+    run_cli("lists", "load", str(sdn), "--name", "Watch list")
+    r = run_cli("lists", "--json")
+    assert r.code == 0, r.err
+    [listed] = r.json["lists"]
+    assert listed["name"] == "Watch list" and listed["version"] == 2
+    assert [v["version"] for v in listed["versions"]] == [2, 1]
+
+
+def test_lists_on_a_missing_store_exits_2(run_cli, db_path):
+    r = run_cli("lists", "--json")
+    assert r.code == 2 and r.out == "" and r.err.startswith("error:")
+    assert not db_path.exists()
+
+
+def test_a_file_that_is_no_list_is_refused(run_cli, tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text("just,some\ntext,here\n")
+    r = run_cli("lists", "load", str(path), "--json")
+    assert r.code == 1 and r.out == "" and r.err.startswith("error:")
+
+
+def test_screen_json_has_exactly_the_design_shape(run_cli, db_path, reference_dir):
+    run_cli("lists", "load", str(reference_dir / "ofac_sdn_2024-05-03_subset.csv"))
+    run_cli("case", "new", "CNC via Turkey", "--ref", "CB-1")
+    uid = add_firm(db_path, case_ref="CB-1", name="ООО «Станкопром»")
+    add_firm(
+        db_path,
+        case_ref="CB-1",
+        name="SINO MACHINERY CO LTD",
+        identifiers={"cn_uscc": "91341000MA2NY77U6X"},
+    )
+    r = run_cli("screen", "--case", "CB-1", "--json")
+    assert r.code == 0, r.err
+    assert set(r.json) == {"hits"}
+    assert all(set(hit) == HIT_FIELDS for hit in r.json["hits"])
+    by_listed = {h["listed_name"]: h for h in r.json["hits"]}
+    stankoprom = by_listed["STANKOPROM OOO"]
+    assert stankoprom["firm_uid"] == uid and stankoprom["firm_matched_name"] == "ООО «Станкопром»"
+    assert stankoprom["list"] == "OFAC SDN" and stankoprom["listed_uid"] == "45631"
+    assert stankoprom["programmes"] == ["RUSSIA-EO14024"] and stankoprom["status"] == "unreviewed"
+    sino = by_listed["SINO MACHINERY CO., LTD."]
+    assert any("91341000MA2NY77U6X" in reason for reason in sino["reasons"])
+
+
+def test_screen_without_hits_exits_0(run_cli, db_path, sdn):
+    run_cli("lists", "load", str(sdn))
+    run_cli("case", "new", "CNC via Turkey", "--ref", "CB-1")
+    add_firm(db_path, case_ref="CB-1", name="Harbin Machine Tool Factory")
+    r = run_cli("screen", "--case", "CB-1", "--threshold", "0.9", "--json")
+    assert r.code == 0, r.err
+    assert r.json == {"hits": []}
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("--case", "CB-404"), 2),
+        (("--case", "CB-1", "--list", "No such list"), 2),
+        (("--case", "CB-1", "--threshold", "2"), 2),
+    ],
+)
+def test_screen_usage_errors_exit_2(run_cli, sdn, args, code):
+    run_cli("lists", "load", str(sdn))
+    run_cli("case", "new", "CNC via Turkey", "--ref", "CB-1")
+    r = run_cli("screen", *args, "--json")
+    assert r.code == code and r.out == "" and r.err.startswith("error:")
+
+
+def test_hits_review_confirms_and_a_new_screen_keeps_it(run_cli, db_path, sdn):
+    run_cli("lists", "load", str(sdn))
+    run_cli("case", "new", "CNC via Turkey", "--ref", "CB-1")
+    add_firm(db_path, case_ref="CB-1", name="STANKOPROM LLC")
+    [hit] = run_cli("screen", "--case", "CB-1", "--json").json["hits"]
+    r = run_cli("hits", "review", str(hit["id"]), "--confirm", "--note", "same INN", "--json")
+    assert r.code == 0, r.err
+    assert set(r.json) >= HIT_FIELDS and r.json["status"] == "confirmed"
+    run_cli("lists", "load", str(sdn))  # version 2, entry unchanged
+    [again] = run_cli("screen", "--case", "CB-1", "--json").json["hits"]
+    assert (again["id"], again["version"], again["status"]) == (hit["id"], 2, "confirmed")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("999", "--dismiss"), ("not-a-number", "--confirm"), ("1",), ("1", "--confirm", "--dismiss")],
+)
+def test_hits_review_unknown_hit_or_bad_usage_exits_2(run_cli, sdn, args):
+    run_cli("lists", "load", str(sdn))
+    r = run_cli("hits", "review", *args, "--json")
+    assert r.code == 2 and r.out == ""
