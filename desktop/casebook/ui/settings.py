@@ -16,7 +16,11 @@ class Settings:
     """Typed access to the user's settings (read fresh each time; QSettings caches)."""
 
     def __init__(self) -> None:
-        self.q = QSettings(ORGANISATION, APPLICATION)
+        # This constructor honours QSettings.setDefaultFormat/setPath (tests use a temp
+        # folder); QSettings(org, app) would always use the native format and location.
+        self.q = QSettings(
+            QSettings.defaultFormat(), QSettings.Scope.UserScope, ORGANISATION, APPLICATION
+        )
 
     def _str(self, key: str, default: str = "") -> str:
         value = self.q.value(key, default)
