@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from casebook.book import Casebook
-from casebook.core.errors import NotFound, UsageError
+from casebook.core.errors import Cancelled, NotFound, UsageError
 from casebook.store import models as m
 
 HIT_FIELDS = {
@@ -302,3 +302,20 @@ def test_a_firm_is_no_longer_listed_once_its_entry_is_delisted(book, case, tmp_p
     only_sino.write_bytes((SINO.format(extra="") + "\r\n").encode())
     book.load_list(only_sino)
     assert book.listed_firms([firm.id]) == {}
+
+
+# --- cancelling ---------------------------------------------------------------------------------
+
+
+def test_a_cancelled_load_stores_nothing(book, tmp_path):
+    with pytest.raises(Cancelled):
+        book.load_list(_sdn(tmp_path, "v1.csv"), cancelled=lambda: True)
+    assert book.list_lists() == []
+
+
+def test_a_cancelled_screen_stores_no_hits(book, case, tmp_path, make_firm):
+    book.load_list(_sdn(tmp_path, "v1.csv"))
+    make_firm(case_ref="CB-1", name="STANKOPROM LLC")
+    with pytest.raises(Cancelled):
+        book.screen(case_ref="CB-1", cancelled=lambda: True)
+    assert book.list_hits(case_ref="CB-1") == []

@@ -220,26 +220,25 @@ class ScreeningSection:
         threshold = clean_threshold(threshold)
         with self._read() as session:
             case = find_case(session, case_ref)
-            targets = _targets(session, list_name=list_name)
+            targets = _targets(session)
+            chosen = _chosen(session, targets, list_name=list_name)
             candidates = _candidates(session, case_id=case.id)
-        parts = _parts(progress, len(targets), len(candidates))
-        found = [
-            _match(target, candidates, threshold=threshold, progress=part, cancelled=cancelled)
-            for target, part in zip(targets, parts, strict=True)
-        ]
+        watch = {"progress": progress, "cancelled": cancelled}
+        found = _match(targets, candidates, threshold=threshold, **watch)
         if cancelled is not None and cancelled():
             raise Cancelled("screening cancelled")
         with self._write() as session:
-            ran = {"targets": targets, "found": found, "candidates": candidates}
+            ran = {"targets": chosen, "found": found, "candidates": candidates}
             ids = self._save_screen(session, case=case, threshold=threshold, **ran)
             return [hit_json(*row) for row in store.hit_rows(session, hit_ids=ids)]
 
     def _save_screen(self, session: Session, *, case, targets, found, candidates, threshold):
-        """Store the hits of every screened list and audit the run; returns the hit ids."""
+        """Store the hits on every chosen list and audit the run; returns the hit ids."""
         firm_ids = [c.key for c in candidates]
         ids: list[int] = []
-        for target, items in zip(targets, found, strict=True):
+        for target in targets:
             list_id = target.sanctions_list.id
+            items = found.get(list_id, [])
             ids += store.save_hits(
                 session, case_id=case.id, list_id=list_id, found=items, firm_ids=firm_ids
             )
@@ -314,17 +313,10 @@ def _hit_ref(shown: dict) -> dict:
     return {k: shown[k] for k in ("firm_uid", "list", "version", "listed_uid", "score")}
 
 
-def _targets(session: Session, *, list_name: str | None) -> list[_Target]:
-    """The newest version of the named list (or of every list), with its screenable entities."""
-    if list_name is not None:
-        found = store.find_list(session, name=list_name)
-        if found is None:
-            raise NotFound(f"no list {list_name!r}; see: casebook lists")
-        lists = [found]
-    else:
-        lists = store.all_lists(session)
+def _targets(session: Session) -> list[_Target]:
+    """The newest version of every list, with its screenable entities."""
     targets = []
-    for sanctions_list in lists:
+    for sanctions_list in store.all_lists(session):
         version = store.latest_version(session, list_id=sanctions_list.id)
         if version is not None:
             entities = store.screenable_entities(session, version_id=version.id)
@@ -332,6 +324,17 @@ def _targets(session: Session, *, list_name: str | None) -> list[_Target]:
     if not targets:
         raise Refused("no lists loaded; load one with: casebook lists load FILE")
     return targets
+
+
+def _chosen(session: Session, targets: list[_Target], *, list_name: str | None) -> list[_Target]:
+    """The targets whose hits are kept: the named list's, or all."""
+    if list_name is None:
+        return targets
+    found = store.find_list(session, name=list_name)
+    chosen = [t for t in targets if found is not None and t.sanctions_list.id == found.id]
+    if not chosen:
+        raise NotFound(f"no list {list_name!r} with a loaded version; see: casebook lists")
+    return chosen
 
 
 def _candidates(session: Session, *, case_id: int) -> list[Candidate]:
@@ -346,21 +349,21 @@ def _candidates(session: Session, *, case_id: int) -> list[Candidate]:
     ]
 
 
-def _parts(progress: Progress | None, parts: int, size: int) -> list[Progress | None]:
-    """One progress callback per list, each reporting into one overall count."""
-    if progress is None:
-        return [None] * parts
-    total = parts * size
-    return [
-        (lambda done, _total, offset=i * size: progress(offset + done, total)) for i in range(parts)
-    ]
+def _match(targets: list[_Target], candidates, *, threshold, progress, cancelled) -> dict:
+    """The candidates' hits on all lists at once, as rows for ``store.save_hits`` by list id.
 
-
-def _match(target: _Target, candidates, *, threshold, progress, cancelled) -> list[dict]:
-    """The hits of the candidates on one list version, as rows for ``store.save_hits``."""
-    index = ScreeningIndex([record_of(e) for e in target.entities])
+    One index over every list's newest version: each firm is normalised once, and a word's
+    weight (how common it is) is learned from all loaded names, so a pair scores the same
+    whether one list or all are screened.
+    """
+    pairs = [(t.sanctions_list.id, e) for t in targets for e in t.entities]
+    index = ScreeningIndex([record_of(e) for _, e in pairs])
     hits = index.screen(candidates, threshold=threshold, progress=progress, cancelled=cancelled)
-    return [_found(hit, target.entities[hit.record_index]) for hit in hits]
+    found: dict[int, list[dict]] = {}
+    for hit in hits:
+        list_id, entity = pairs[hit.record_index]
+        found.setdefault(list_id, []).append(_found(hit, entity))
+    return found
 
 
 def _found(hit, entity: m.ListedEntity) -> dict:
