@@ -81,3 +81,22 @@ def test_a_million_rows_page_without_loading_them(qtbot, million):
     # Only windows were read: the first page and the last, never the table.
     assert model.pages_fetched <= 4
     assert model.cached_rows <= model.page_size * model.max_pages
+
+
+def test_the_shipments_tab_appears_for_a_case_with_shipments(qtbot, small, tmp_path):
+    from casebook.ui.main_window import MainWindow
+    from casebook.ui.shipments_tab import ShipmentsTab
+
+    window = MainWindow(user="tester")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.host.store_opened, timeout=10_000):
+        window.open_store_at(small.path, create=False)
+    qtbot.waitUntil(lambda: window.page.workspace.ref == "CB-BULK-001")
+    tabs = window.page.workspace.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Overview", "Shipments"]
+    tab = tabs.widget(1)
+    assert isinstance(tab, ShipmentsTab) and tab.model.rowCount() == 1001
+    qtbot.keyClicks(tab.origin, "CN")
+    qtbot.waitUntil(lambda: 0 < tab.model.rowCount() < 1001)
+    assert tab.count.text() == f"{tab.model.rowCount():,} shipments"

@@ -7,12 +7,16 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QStackedWidget
 
-from casebook.ui import theme
+from casebook.ui import shipments_tab, theme
 from casebook.ui.case_list import CaseListPanel
 from casebook.ui.ops import Host
 from casebook.ui.placeholders import EmptyStore, Placeholder
 from casebook.ui.settings import Settings
-from casebook.ui.workspace import CaseWorkspace
+from casebook.ui.workspace import TABS, CaseWorkspace, register_tab
+
+# Tabs that work today; later issues register theirs the same way (or replace one by key).
+if not any(t.key == shipments_tab.TAB.key for t in TABS):
+    register_tab(shipments_tab.TAB)
 
 
 class CasesPage(QStackedWidget):
