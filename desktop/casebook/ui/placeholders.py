@@ -19,6 +19,7 @@ class Placeholder(QWidget):
         self.picture = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         if icon is not None:
             self.picture.setPixmap(icon.pixmap(72, 72))
+            self.picture.setMinimumSize(72, 72)
         self.heading = QLabel(heading, alignment=Qt.AlignmentFlag.AlignCenter)
         self.heading.setFont(theme.scaled_font(self.font(), 1.5, bold=True))
         self.text = QLabel(text, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
@@ -28,7 +29,8 @@ class Placeholder(QWidget):
         self.buttons.addStretch(1)
         # A column of bounded width keeps wrapped text readable and centred.
         body = QWidget()
-        body.setMaximumWidth(480)
+        # A fixed width lets the wrapped text compute its height (a shrinking box clips it).
+        body.setFixedWidth(480)
         column = QVBoxLayout(body)
         column.addWidget(self.picture)
         column.addSpacing(8)

@@ -18,7 +18,7 @@ from casebook.ui.workspace import WorkspaceTab
 
 COLUMNS = [
     TableColumn("date", "Date", width=10),
-    TableColumn("declaration_no", "Declaration", width=18),
+    TableColumn("declaration_no", "Declaration", width=21),
     TableColumn("exporter", "Exporter", width=24),
     TableColumn("importer", "Importer", width=24),
     TableColumn("origin", "Origin", width=6),
