@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass, field
 
 from casebook.analysis import flows, reference
-from casebook.store import stats as sql
+from casebook.store import redflags as db
 
 
 @dataclass
@@ -159,7 +159,7 @@ def foreign_controllers(session, *, filters) -> ChartTable:
     from casebook.analysis.flags import controller_test
 
     totals: dict[str, list[float]] = {}
-    for detail, n, value in sql.row_test_totals(
+    for detail, n, value in db.row_test_totals(
         session, case_id=filters.case_id, test=controller_test()
     ):
         country = detail.split("|")[1]

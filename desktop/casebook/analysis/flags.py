@@ -8,14 +8,16 @@ rule, write one more decorated function here. Sources of the indicators: STANDAR
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from casebook.analysis import reference
 from casebook.core.countries import country_name
+from casebook.store import redflags as db
 from casebook.store import stats as sql
 
 INVASION = "2022-02-24"
@@ -51,50 +53,110 @@ class Hit:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule: ``find(ctx) -> hits`` for firm-level rules, or ``test(ctx) -> (RowTest,
+    describe)`` for rules that pick shipments (all of those run in one scan)."""
+
     id: str
     title: str
     explanation: str
     weight: int
-    find: Callable[[Context], list[Hit]]
+    find: Callable[[Context], list[Hit]] | None = None
+    test: Callable[[Context], tuple[db.RowTest, Callable[[db.FlaggedFirm], str]]] | None = None
 
 
 RULES: list[Rule] = []
 
 
 def rule(id: str, title: str, explanation: str, *, weight: int = 1):
-    """Register a rule function under an id, with its title, explanation and score weight."""
+    """Register a firm-level rule ``fn(ctx) -> list[Hit]``."""
 
     def register(fn: Callable[[Context], list[Hit]]):
-        RULES.append(Rule(id, title, explanation, weight, fn))
+        RULES.append(Rule(id, title, explanation, weight, find=fn))
         return fn
 
     return register
 
 
+def row_rule(id: str, title: str, explanation: str, *, weight: int = 1):
+    """Register a row-level rule ``fn(ctx) -> (RowTest, describe)``."""
+
+    def register(fn: Callable[[Context], tuple[db.RowTest, Callable[[db.FlaggedFirm], str]]]):
+        RULES.append(Rule(id, title, explanation, weight, test=fn))
+        return fn
+
+    return register
+
+
+@dataclass
+class Activity:
+    """Monthly value of firms and origins, with row counts and sample ids, from one scan."""
+
+    firm_months: dict[int, dict[str, float]] = field(default_factory=dict)
+    firm_rows: dict[int, dict[str | None, tuple[int, int, int]]] = field(default_factory=dict)
+    firm_first: dict[int, str] = field(default_factory=dict)
+    origin_months: dict[str, dict[str, float]] = field(default_factory=dict)
+    start: str | None = None
+
+    def add(self, kind, key, other, month, value, n, first, min_id, max_id) -> None:
+        if first and (self.start is None or first < self.start):
+            self.start = first
+        if kind == "o":
+            self.origin_months.setdefault(key, {})[month] = value or 0.0
+            return
+        for firm in {key, other} - {None}:
+            self._add_firm(firm, month, value, n, first, min_id, max_id)
+
+    def _add_firm(self, firm, month, value, n, first, min_id, max_id) -> None:
+        cells = self.firm_rows.setdefault(firm, {})
+        old_n, old_lo, old_hi = cells.get(month, (0, min_id, max_id))
+        cells[month] = (old_n + n, min(old_lo, min_id), max(old_hi, max_id))
+        if first and (firm not in self.firm_first or first < self.firm_first[firm]):
+            self.firm_first[firm] = first
+        if month:
+            months = self.firm_months.setdefault(firm, {})
+            months[month] = months.get(month, 0.0) + (value or 0.0)
+
+    def rows(self, firm_id: int, months: Iterable[str] | None = None) -> tuple[int, list[int]]:
+        """How many rows a firm has (in these months), and up to SAMPLE of their ids."""
+        cells = self.firm_rows.get(firm_id, {})
+        picked = [cells[m] for m in (months if months is not None else cells) if m in cells]
+        ids = sorted({i for _, lo, hi in picked for i in (lo, hi)})
+        return sum(n for n, _, _ in picked), ids[:SAMPLE]
+
+
 class Context:
     """What rules share: the case, its session, and data computed once on first use."""
 
-    def __init__(self, session, case_id: int):
-        self.session, self.case_id = session, case_id
+    def __init__(self, session, case_id: int, rules: Sequence[Rule]):
+        self.session, self.case_id, self.rules = session, case_id, rules
 
     @cached_property
-    def firms(self) -> dict[int, tuple]:
-        """``{firm id: (id, uid, name, first date, shipments, value_usd)}``."""
-        return {r[0]: r for r in sql.case_firms(self.session, case_id=self.case_id)}
-
-    @cached_property
-    def firm_months(self) -> dict[int, dict[str, float]]:
-        """``{firm id: {month: USD value}}``."""
-        out: dict[int, dict[str, float]] = {}
-        for firm, month, value, _n in sql.firm_month_values(self.session, case_id=self.case_id):
-            out.setdefault(firm, {})[month] = value or 0.0
-        return out
-
-    def rows_by_firm(self, test: sql.RowTest) -> dict[int, list[sql.FlaggedFirm]]:
-        found: dict[int, list[sql.FlaggedFirm]] = {}
-        for item in sql.flagged_firms(self.session, case_id=self.case_id, test=test, sample=SAMPLE):
-            found.setdefault(item.firm_id, []).append(item)
+    def activity(self) -> Activity:
+        found = Activity()
+        for row in db.activity(self.session, case_id=self.case_id):
+            found.add(*row)
         return found
+
+    @cached_property
+    def names(self) -> dict[int, str]:
+        labels = sql.firm_labels(self.session, ids=self.activity.firm_rows)
+        return {fid: name for fid, (_uid, name) in labels.items()}
+
+    @cached_property
+    def row_tests(self) -> dict[str, tuple]:
+        return {r.id: r.test(self) for r in self.rules if r.test}
+
+    @cached_property
+    def row_results(self) -> dict[str, list[db.FlaggedFirm]]:
+        tests = {rid: test for rid, (test, _describe) in self.row_tests.items()}
+        return db.flagged_firms(self.session, case_id=self.case_id, tests=tests, sample=SAMPLE)
+
+    def row_hits(self, rule_id: str) -> list[Hit]:
+        return _row_hits(self.row_tests[rule_id][1], self.row_results[rule_id])
+
+    def firm_hit(self, firm_id: int, reason: str, months: Iterable[str] | None = None) -> Hit:
+        count, ids = self.activity.rows(firm_id, months)
+        return Hit(firm_id, reason, count, ids)
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -113,33 +175,23 @@ def _rows(n: int) -> str:
     return f"{n} shipment" + ("" if n == 1 else "s")
 
 
-def _hit(firm_id: int, items: list[sql.FlaggedFirm], reason: str) -> Hit:
+def _hit(firm_id: int, items: list[db.FlaggedFirm], reason: str) -> Hit:
     ids = sorted({i for item in items for i in item.sample_ids})[:SAMPLE]
     values = [item.value_usd for item in items if item.value_usd is not None]
     return Hit(firm_id, reason, sum(i.count for i in items), ids, sum(values) if values else None)
 
 
-def _row_rule(ctx: Context, test: sql.RowTest, describe: Callable[[sql.FlaggedFirm], str]):
+def _row_hits(describe: Callable, found: list[db.FlaggedFirm]) -> list[Hit]:
+    by_firm: dict[int, list[db.FlaggedFirm]] = {}
+    for item in found:
+        by_firm.setdefault(item.firm_id, []).append(item)
     hits = []
-    for firm_id, items in ctx.rows_by_firm(test).items():
+    for firm_id, items in by_firm.items():
         items.sort(key=lambda i: (-i.count, i.detail))
         parts = [describe(i) for i in items[:5]]
         more = f"; and {len(items) - 5} more" if len(items) > 5 else ""
         hits.append(_hit(firm_id, items, "; ".join(parts) + more))
     return hits
-
-
-def _firm_rows(ctx: Context, firm_months: dict[int, set[str] | None]) -> dict[int, list]:
-    """The rows of these firms (in these months, when given), for firm-level rules."""
-    if not firm_months:
-        return {}
-    months = sorted({mo for ms in firm_months.values() if ms for mo in ms})
-    found = ctx.rows_by_firm(sql.firms_in(list(firm_months), months=months or None))
-    return {
-        firm: [i for i in items if firm_months[firm] is None or i.detail in firm_months[firm]]
-        for firm, items in found.items()
-        if firm in firm_months
-    }
 
 
 def _country(code: str) -> str:
@@ -150,7 +202,15 @@ def _country(code: str) -> str:
 # ---- the rules ------------------------------------------------------------------------------
 
 
-@rule(
+def _describe_chpl(item: db.FlaggedFirm) -> str:
+    entry = reference.chpl()[item.detail]
+    return (
+        f"HS {item.detail} {entry.description} (CHPL tier {entry.tier}): "
+        f"{_rows(item.count)}, {_money(item.value_usd)}"
+    )
+
+
+@row_rule(
     "chpl_item",
     "Common High Priority List item",
     "The HS6 code is on the Common High Priority List (BIS, EU, UK, Japan; 23 Feb 2024): "
@@ -158,20 +218,17 @@ def _country(code: str) -> str:
     "tier 4.B covers CNC machine tools.",
     weight=2,
 )
-def chpl_item(ctx: Context) -> list[Hit]:
-    chpl = reference.chpl()
-
-    def describe(item: sql.FlaggedFirm) -> str:
-        entry = chpl[item.detail]
-        return (
-            f"HS {item.detail} {entry.description} (CHPL tier {entry.tier}): "
-            f"{_rows(item.count)}, {_money(item.value_usd)}"
-        )
-
-    return _row_rule(ctx, sql.hs6_in(chpl), describe)
+def chpl_item(ctx: Context):
+    return db.hs6_in(reference.chpl()), _describe_chpl
 
 
-@rule(
+def _describe_cn8(item: db.FlaggedFirm) -> str:
+    product = reference.eu_banned_cn8()[item.detail]
+    product = product if len(product) <= 60 else product[:57] + "..."
+    return f"CN8 {item.detail} ({product}): {_rows(item.count)}, {_money(item.value_usd)}"
+
+
+@row_rule(
     "eu_banned_cn8",
     "EU export-banned CN8 code",
     "The first 8 digits of the declared code are a CN8 code whose export to Russia is banned "
@@ -179,18 +236,11 @@ def chpl_item(ctx: Context) -> list[Hit]:
     "not match the EU CN exactly at digits 7-8: check the description.",
     weight=2,
 )
-def eu_banned_cn8(ctx: Context) -> list[Hit]:
-    codes = reference.eu_banned_cn8()
-
-    def describe(item: sql.FlaggedFirm) -> str:
-        product = codes[item.detail]
-        product = product if len(product) <= 60 else product[:57] + "..."
-        return f"CN8 {item.detail} ({product}): {_rows(item.count)}, {_money(item.value_usd)}"
-
-    return _row_rule(ctx, sql.cn8_in(codes), describe)
+def eu_banned_cn8(ctx: Context):
+    return db.cn8_in(reference.eu_banned_cn8()), _describe_cn8
 
 
-def _route(item: sql.FlaggedFirm) -> str:
+def _route(item: db.FlaggedFirm) -> str:
     origin, dispatch = item.detail.split(">")
     return (
         f"goods of origin {_country(origin)} dispatched from {_country(dispatch)}: "
@@ -198,7 +248,7 @@ def _route(item: sql.FlaggedFirm) -> str:
     )
 
 
-@rule(
+@row_rule(
     "origin_dispatch",
     "Country of origin differs from country of dispatch",
     "The goods were made in one country and shipped from another: a sign of transshipment "
@@ -206,12 +256,11 @@ def _route(item: sql.FlaggedFirm) -> str:
     "count as the same country.",
     weight=1,
 )
-def origin_dispatch(ctx: Context) -> list[Hit]:
-    test = sql.dispatch_differs(same_groups={"EU": reference.EU_MEMBERS})
-    return _row_rule(ctx, test, _route)
+def origin_dispatch(ctx: Context):
+    return db.dispatch_differs(same_groups={"EU": reference.EU_MEMBERS}), _route
 
 
-@rule(
+@row_rule(
     "hub_dispatch",
     "Dispatched through a transshipment hub",
     "The country of dispatch is one the FinCEN/BIS alerts name as a transshipment point for "
@@ -219,13 +268,14 @@ def origin_dispatch(ctx: Context) -> list[Hit]:
     "from China is not flagged).",
     weight=2,
 )
-def hub_dispatch(ctx: Context) -> list[Hit]:
-    test = sql.dispatch_differs(
+def hub_dispatch(ctx: Context):
+    test = db.dispatch_differs(
         same_groups={"EU": reference.EU_MEMBERS}, dispatch_in=reference.transshipment_hubs()
     )
-    return _row_rule(ctx, test, _route)
+    return test, _route
 
 
+@lru_cache(maxsize=65536)
 def _controller_answer(text: str | None) -> str | None:
     found = reference.find_controller(text, exclude_country="CN")
     if found is None:
@@ -234,12 +284,20 @@ def _controller_answer(text: str | None) -> str | None:
     return f"{maker.maker}|{maker.country}|{spelling}"
 
 
-def controller_test() -> sql.RowTest:
+def controller_test() -> db.RowTest:
     """Chinese-origin machines (HS 8456-8465) whose description names a non-Chinese CNC maker."""
-    return sql.description_match(_controller_answer, origin="CN", hs=MACHINE_HS4)
+    return db.description_match(_controller_answer, origin="CN", hs=MACHINE_HS4)
 
 
-@rule(
+def _describe_controller(item: db.FlaggedFirm) -> str:
+    maker, country, spelling = item.detail.split("|")
+    return (
+        f"Chinese-origin machines described with a {maker} ({_country(country)}) control "
+        f"system ('{spelling}' in the description): {_rows(item.count)}, {_money(item.value_usd)}"
+    )
+
+
+@row_rule(
     "foreign_controller",
     "Foreign control system in a Chinese machine",
     "The description of a Chinese-origin machine tool names a Japanese, German, Taiwanese or "
@@ -247,15 +305,45 @@ def controller_test() -> sql.RowTest:
     "machine can carry Western technology to Russia.",
     weight=3,
 )
-def foreign_controller(ctx: Context) -> list[Hit]:
-    def describe(item: sql.FlaggedFirm) -> str:
-        maker, country, spelling = item.detail.split("|")
-        return (
-            f"Chinese-origin machines described with a {maker} ({_country(country)}) control "
-            f"system ('{spelling}' in the description): {_rows(item.count)}, {_money(item.value_usd)}"
-        )
+def foreign_controller(ctx: Context):
+    return controller_test(), _describe_controller
 
-    return _row_rule(ctx, controller_test(), describe)
+
+def _describe_unit_value(item: db.FlaggedFirm) -> str:
+    hs6, side, median = item.detail.split("|")
+    word = "above" if side == "high" else "below"
+    return f"HS {hs6}: {_rows(item.count)} priced far {word} the median of about {_money(float(median))}/kg"
+
+
+@row_rule(
+    "unit_value",
+    "Unit value far from the norm for its HS6 code",
+    "The value per kilogram is more than ten times above or below the median of the case's "
+    "shipments with the same HS6 code: the goods may be misdescribed or misvalued.",
+    weight=1,
+)
+def unit_value(ctx: Context):
+    medians = hs6_medians(db.unit_value_histogram(ctx.session, case_id=ctx.case_id))
+    return db.unit_value_outliers(medians=medians, factor=UNIT_VALUE_FACTOR), _describe_unit_value
+
+
+def hs6_medians(histogram: list[tuple]) -> dict[str, float]:
+    """Median USD/kg per HS6 from log-binned counts (HS6 codes with enough priced rows)."""
+    bins: dict[str, list[tuple[int, int]]] = {}
+    for hs6, b, n in histogram:
+        bins.setdefault(hs6, []).append((b, n))
+    medians = {}
+    for hs6, counts in bins.items():
+        total = sum(n for _, n in counts)
+        if total < UNIT_VALUE_PEERS:
+            continue
+        seen = 0
+        for b, n in sorted(counts):
+            seen += n
+            if seen * 2 >= total:
+                medians[hs6] = math.exp(b / db.LOG_BINS)
+                break
+    return medians
 
 
 def trading_mark(name: str | None) -> str | None:
@@ -272,13 +360,12 @@ def trading_mark(name: str | None) -> str | None:
     weight=1,
 )
 def trading_name(ctx: Context) -> list[Hit]:
-    marked = {fid: trading_mark(row[2]) for fid, row in ctx.firms.items()}
-    marked = {fid: word for fid, word in marked.items() if word}
-    rows = _firm_rows(ctx, {fid: None for fid in marked})
-    return [
-        _hit(fid, rows.get(fid, []), f"the name '{ctx.firms[fid][2]}' contains '{word}'")
-        for fid, word in marked.items()
-    ]
+    hits = []
+    for fid, name in ctx.names.items():
+        word = trading_mark(name)
+        if word:
+            hits.append(ctx.firm_hit(fid, f"the name '{name}' contains '{word}'"))
+    return hits
 
 
 def _months_between(first: str, last: str) -> list[str]:
@@ -291,7 +378,7 @@ def _months_between(first: str, last: str) -> list[str]:
 
 
 def _series(months: dict[str, float]) -> list[tuple[str, float]]:
-    """A firm's monthly values from its first to its last month, gaps as zero."""
+    """Monthly values from the first to the last month, gaps as zero."""
     span = _months_between(min(months), max(months))
     return [(mo, months.get(mo, 0.0)) for mo in span]
 
@@ -317,20 +404,20 @@ def _growth(series: list[tuple[str, float]]) -> tuple[float, str] | None:
     weight=2,
 )
 def new_fast_growth(ctx: Context) -> list[Hit]:
-    start = sql.min_date(ctx.session, case_id=ctx.case_id)
-    if not start or start >= INVASION:
+    act = ctx.activity
+    if not act.start or act.start >= INVASION:
         return []
-    grown: dict[int, str] = {}
-    for fid, row in ctx.firms.items():
-        months = ctx.firm_months.get(fid)
-        if not row[3] or row[3] <= INVASION or not months:
+    hits = []
+    for fid, months in act.firm_months.items():
+        first = act.firm_first.get(fid)
+        if not first or first <= INVASION:
             continue
         growth = _growth(_series(months))
         if growth and growth[0] >= GROWTH_FACTOR:
             ratio = "from nothing" if growth[0] == float("inf") else f"x{growth[0]:.1f}"
-            grown[fid] = f"first seen {row[3]}; 3-month value grew {ratio} by {growth[1]}"
-    rows = _firm_rows(ctx, {fid: None for fid in grown})
-    return [_hit(fid, rows.get(fid, []), reason) for fid, reason in grown.items()]
+            reason = f"first seen {first}; 3-month value grew {ratio} by {growth[1]}"
+            hits.append(ctx.firm_hit(fid, reason))
+    return hits
 
 
 def jumps(months: dict[str, float]) -> list[tuple[str, float, float]]:
@@ -345,6 +432,10 @@ def jumps(months: dict[str, float]) -> list[tuple[str, float, float]]:
     return found
 
 
+def _jump_text(month: str, value: float, before: float) -> str:
+    return f"{month}: {_money(value)} against a 3-month mean of {_money(before)} (x{value / before:.1f})"
+
+
 @rule(
     "firm_jump",
     "Sudden jump in a firm's monthly value",
@@ -353,20 +444,13 @@ def jumps(months: dict[str, float]) -> list[tuple[str, float, float]]:
     weight=1,
 )
 def firm_jump(ctx: Context) -> list[Hit]:
-    found = {fid: jumps(months) for fid, months in ctx.firm_months.items()}
-    found = {fid: js for fid, js in found.items() if js}
-    rows = _firm_rows(ctx, {fid: {j[0] for j in js} for fid, js in found.items()})
-    return [
-        _hit(
-            fid,
-            rows.get(fid, []),
-            "; ".join(
-                f"{mo}: {_money(v)} against a 3-month mean of {_money(b)} (x{v / b:.1f})"
-                for mo, v, b in js
-            ),
-        )
-        for fid, js in found.items()
-    ]
+    hits = []
+    for fid, months in ctx.activity.firm_months.items():
+        found = jumps(months)
+        if found:
+            reason = "; ".join(_jump_text(*j) for j in found)
+            hits.append(ctx.firm_hit(fid, reason, months=[j[0] for j in found]))
+    return hits
 
 
 @rule(
@@ -377,49 +461,29 @@ def firm_jump(ctx: Context) -> list[Hit]:
     weight=1,
 )
 def country_jump(ctx: Context) -> list[Hit]:
-    months: dict[str, dict[str, float]] = {}
-    for origin, month, value in sql.origin_month_values(ctx.session, case_id=ctx.case_id):
-        months.setdefault(origin, {})[month] = value or 0.0
-    cells = {(o, mo): (v, b) for o, ms in months.items() for mo, v, b in jumps(ms)}
     by_firm: dict[int, list] = {}
-    rows = sql.firm_origin_month_values(ctx.session, case_id=ctx.case_id, cells=cells)
-    for origin, month, fid, value, ids in rows:
-        total, before = cells[(origin, month)]
-        if (value or 0.0) >= JUMP_FIRM_SHARE * total:
-            by_firm.setdefault(fid, []).append((origin, month, value, total, before, ids))
+    for origin, months in ctx.activity.origin_months.items():
+        for month, total, before in jumps(months):
+            cell = db.origin_month_firms(
+                ctx.session, case_id=ctx.case_id, origin=origin, month=month, sample=SAMPLE
+            )
+            for fid, value, n, ids in cell:
+                if (value or 0.0) >= JUMP_FIRM_SHARE * total:
+                    by_firm.setdefault(fid, []).append(
+                        (origin, month, total, before, value, n, ids)
+                    )
     return [_country_hit(fid, items) for fid, items in by_firm.items()]
 
 
 def _country_hit(firm_id: int, items: list) -> Hit:
-    parts, ids, value = [], set(), 0.0
-    for origin, month, mine, total, before, id_text in sorted(items):
+    parts, ids, value, count = [], set(), 0.0, 0
+    for origin, month, total, before, mine, n, id_text in sorted(items):
         parts.append(
-            f"origin {_country(origin)} in {month}: {_money(total)} against a 3-month mean of "
-            f"{_money(before)} (x{total / before:.1f}); this firm {_money(mine)}"
+            f"origin {_country(origin)} in {_jump_text(month, total, before)}; this firm {_money(mine)}"
         )
         ids.update(int(i) for i in (id_text or "").split(",") if i)
-        value += mine or 0.0
-    return Hit(firm_id, "; ".join(parts), len(ids), sorted(ids)[:SAMPLE], value)
-
-
-@rule(
-    "unit_value",
-    "Unit value far from the norm for its HS6 code",
-    "The value per kilogram is more than ten times above or below the median of the case's "
-    "shipments with the same HS6 code: the goods may be misdescribed or misvalued.",
-    weight=1,
-)
-def unit_value(ctx: Context) -> list[Hit]:
-    def describe(item: sql.FlaggedFirm) -> str:
-        hs6, side, median = item.detail.split("|")
-        word = "above" if side == "high" else "below"
-        return (
-            f"HS {hs6}: {_rows(item.count)} priced far {word} the median of "
-            f"{_money(float(median))}/kg"
-        )
-
-    test = sql.unit_value_outliers(factor=UNIT_VALUE_FACTOR, min_peers=UNIT_VALUE_PEERS)
-    return _row_rule(ctx, test, describe)
+        value, count = value + (mine or 0.0), count + n
+    return Hit(firm_id, "; ".join(parts), count, sorted(ids)[:SAMPLE], value)
 
 
 # ---- per firm -------------------------------------------------------------------------------
@@ -435,8 +499,9 @@ def rules_json() -> list[dict]:
 
 def run_rules(session, *, case_id: int, only: set[str] | None = None) -> dict[str, list[Hit]]:
     """Each rule's hits (all rules, or the ids in ``only``)."""
-    ctx = Context(session, case_id)
-    return {r.id: r.find(ctx) for r in RULES if only is None or r.id in only}
+    chosen = [r for r in RULES if only is None or r.id in only]
+    ctx = Context(session, case_id, chosen)
+    return {r.id: r.find(ctx) if r.find else ctx.row_hits(r.id) for r in chosen}
 
 
 def flag_firms(session, *, case_id: int) -> list[dict]:
@@ -446,7 +511,7 @@ def flag_firms(session, *, case_id: int) -> list[dict]:
     for r in RULES:
         for hit in results.get(r.id, []):
             by_firm.setdefault(hit.firm_id, []).append((r, hit))
-    refs = sql.row_refs(
+    refs = db.row_refs(
         session, ids={i for hs in by_firm.values() for _, h in hs for i in h.sample_ids}
     )
     labels = sql.firm_labels(session, ids=by_firm)

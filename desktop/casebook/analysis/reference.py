@@ -96,9 +96,20 @@ def controller_pattern(*, exclude_country: str | None = None) -> re.Pattern[str]
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
+@cache
+def _folded_variants(exclude_country: str | None) -> tuple[str, ...]:
+    makers = controller_makers()
+    return tuple(
+        v.casefold() for mk in makers if mk.country != exclude_country for v in mk.variants
+    )
+
+
 def find_controller(text: str | None, *, exclude_country: str | None = None):
     """The first controller maker named in ``text`` and the spelling found, or None."""
     if not text:
+        return None
+    folded = text.casefold()  # a cheap substring test first: most descriptions name no maker
+    if not any(v in folded for v in _folded_variants(exclude_country)):
         return None
     match = controller_pattern(exclude_country=exclude_country).search(text)
     if match is None:

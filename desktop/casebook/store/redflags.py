@@ -1,0 +1,280 @@
+"""The queries behind red flags: rows a test picks, per firm, and firms' monthly activity.
+
+Built for a million shipments: every row-level test of a run is evaluated in **one** scan of
+the case's shipments (each test a ``CASE`` column), and the monthly activity of firms and
+countries comes from one more scan. Results are small: counts, sums and a few row ids.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from casebook.store.engine import raw_connection
+from casebook.store.stats import DATE_END, _hs_clause, _Params, _run
+
+_PARAM = re.compile(r":(p\d+)\b")
+
+
+@dataclass(frozen=True)
+class RowTest:
+    """Which shipments a row-level flag picks, and the detail it groups them by.
+
+    Built by the functions below so that rule modules never write SQL. ``where`` and
+    ``detail`` are SQL over ``s`` (the shipment); ``ctes`` and ``join`` bring extra tables;
+    a parameter whose value is None stands for the case id.
+    """
+
+    where: str
+    detail: str
+    params: dict = field(default_factory=dict)
+    ctes: str = ""
+    join: str = ""
+    function: tuple[str, Callable[[str | None], str | None]] | None = None
+
+
+@dataclass
+class FlaggedFirm:
+    """One firm's rows for one test and detail: how many, their USD value, a few row ids."""
+
+    firm_id: int
+    detail: str
+    count: int
+    value_usd: float | None
+    sample_ids: list[int]
+
+
+def hs6_in(codes: Iterable[str]) -> RowTest:
+    """Rows whose HS6 is one of ``codes``; detail: the HS6."""
+    params = _Params()
+    return RowTest(f"s.hs6 IN ({params.many(sorted(codes))})", "s.hs6", dict(params))
+
+
+def cn8_in(codes: Iterable[str]) -> RowTest:
+    """Rows whose declared code starts with one of these CN8 codes; detail: the CN8."""
+    params = _Params()
+    cn8 = "substr(s.hs_code, 1, 8)"
+    where = f"length(s.hs_code) >= 8 AND {cn8} IN ({params.many(sorted(codes))})"
+    return RowTest(where, cn8, dict(params))
+
+
+def dispatch_differs(
+    *, same_groups: dict[str, Iterable[str]] | None = None, dispatch_in: Iterable[str] = ()
+) -> RowTest:
+    """Rows with known origin and dispatch that differ; detail: ``origin>dispatch``.
+
+    ``same_groups`` maps a group code (``EU``) to its members, which count as the same
+    country as the group; ``dispatch_in`` keeps only these dispatch countries.
+    """
+    params = _Params()
+    where = [
+        "s.origin IS NOT NULL AND s.dispatch IS NOT NULL",
+        "s.origin <> 'XX' AND s.dispatch <> 'XX' AND s.origin <> s.dispatch",
+    ]
+    for group, members in (same_groups or {}).items():
+        g, ms = params.add(group), params.many(sorted(members))
+        where.append(f"NOT (s.origin = {g} AND s.dispatch IN ({ms}))")
+        where.append(f"NOT (s.dispatch = {g} AND s.origin IN ({ms}))")
+    hubs = sorted(dispatch_in)
+    if hubs:
+        where.append(f"s.dispatch IN ({params.many(hubs)})")
+    return RowTest(" AND ".join(where), "s.origin || '>' || s.dispatch", dict(params))
+
+
+def description_match(
+    matcher: Callable[[str | None], str | None], *, origin: str, hs: Sequence[str] = ()
+) -> RowTest:
+    """Rows of this origin (and HS prefixes) whose description ``matcher`` names; detail: its
+    answer. The matcher runs inside SQLite on candidate rows only."""
+    params = _Params()
+    where = [f"s.origin = {params.add(origin)}", "s.description IS NOT NULL"]
+    if hs:
+        where.append(_hs_clause("s.hs_code", hs, params))
+    return RowTest(
+        " AND ".join(where), "cb_match(s.description)", dict(params), function=("cb_match", matcher)
+    )
+
+
+#: Unit values are binned on a log scale, 50 bins per factor e (about 2% wide).
+LOG_BINS = 50
+
+
+def _ensure_ln(session: Session) -> None:
+    """SQLite built without math functions lacks ``ln``; supply it from Python then."""
+    conn = raw_connection(session)
+    try:
+        conn.execute("SELECT ln(2.0)")
+    except Exception:
+        conn.create_function("ln", 1, math.log, deterministic=True)
+
+
+def unit_value_histogram(session: Session, *, case_id: int) -> list[tuple]:
+    """Rows ``(hs6, log bin, rows)`` of USD per kg, for medians without sorting every row."""
+    _ensure_ln(session)
+    sql = f"""
+        SELECT s.hs6, CAST(round(ln(s.value_usd / s.net_weight) * {LOG_BINS}) AS INTEGER),
+               count(*)
+        FROM shipment s
+        WHERE s.case_id = :case_id AND s.hs6 IS NOT NULL AND s.value_usd > 0
+          AND s.net_weight > 0
+        GROUP BY 1, 2"""
+    return _run(session, sql, {"case_id": case_id})
+
+
+def unit_value_outliers(*, medians: dict[str, float], factor: float) -> RowTest:
+    """Rows whose USD per kg is over ``factor`` times, or under 1/``factor`` of, the median of
+    their HS6 (``medians``); detail: ``hs6|high|median``."""
+    params = _Params()
+    if not medians:
+        return RowTest("0", "NULL")
+    pairs = ", ".join(f"({params.add(h)}, {params.add(m)})" for h, m in sorted(medians.items()))
+    f = params.add(factor)
+    uv = "s.value_usd / s.net_weight"
+    where = (
+        "med.m IS NOT NULL AND s.value_usd > 0 AND s.net_weight > 0 "
+        f"AND ({uv} > med.m * {f} OR {uv} < med.m / {f})"
+    )
+    detail = f"s.hs6 || '|' || CASE WHEN {uv} > med.m THEN 'high' ELSE 'low' END || '|' || med.m"
+    ctes = f"med(hs6, m) AS MATERIALIZED (VALUES {pairs})"
+    return RowTest(where, detail, dict(params), ctes=ctes, join="LEFT JOIN med ON med.hs6 = s.hs6")
+
+
+def _renamed(test: RowTest, prefix: str, case_id: int) -> tuple[RowTest, dict]:
+    """The test with its parameters renamed ``:p3`` -> ``:t1p3`` so tests can share a query."""
+
+    def rename(text: str) -> str:
+        return _PARAM.sub(lambda m: f":{prefix}{m[1]}", text)
+
+    params = {f"{prefix}{k}": (case_id if v is None else v) for k, v in test.params.items()}
+    renamed = RowTest(
+        rename(test.where), rename(test.detail), {}, rename(test.ctes), test.join, test.function
+    )
+    return renamed, params
+
+
+def _prepare(session: Session, tests: dict[str, RowTest], case_id: int):
+    renamed, params = {}, {"case_id": case_id}
+    for i, (name, test) in enumerate(tests.items()):
+        renamed[name], extra = _renamed(test, f"t{i}", case_id)
+        params.update(extra)
+        if test.function:
+            fname, fn = test.function
+            raw_connection(session).create_function(fname, 1, fn, deterministic=True)
+    ctes = ",".join(t.ctes for t in renamed.values() if t.ctes)
+    joins = " ".join(dict.fromkeys(t.join for t in renamed.values() if t.join))
+    return renamed, params, (ctes + ",") if ctes else "", joins
+
+
+def flagged_firms(
+    session: Session, *, case_id: int, tests: dict[str, RowTest], sample: int = 20
+) -> dict[str, list[FlaggedFirm]]:
+    """Per test, firm (as exporter or importer) and detail: the rows the test picks.
+
+    All tests are evaluated in one scan of the case's shipments and grouped once by
+    (test, exporter, importer, detail); the split per firm happens here, on small data. The
+    sample ids are the first and last row of each group, at most ``sample`` per firm.
+    """
+    if not tests:
+        return {}
+    renamed, params, ctes, joins = _prepare(session, tests, case_id)
+    names = list(renamed)
+    cols = ", ".join(
+        f"CASE WHEN ({t.where}) THEN {t.detail} END AS d{i}" for i, t in enumerate(renamed.values())
+    )
+    any_hit = " OR ".join(f"d{i} IS NOT NULL" for i in range(len(names)))
+    branches = " UNION ALL ".join(
+        f"SELECT {i} AS t, ex, im, d{i} AS detail, id, v FROM hit WHERE d{i} IS NOT NULL"
+        for i in range(len(names))
+    )
+    sql = f"""
+        WITH {ctes}
+        hit AS MATERIALIZED (
+            SELECT * FROM (
+                SELECT s.id AS id, s.exporter_id AS ex, s.importer_id AS im, s.value_usd AS v,
+                       {cols}
+                FROM shipment s {joins} WHERE s.case_id = :case_id)
+            WHERE {any_hit})
+        SELECT t, ex, im, detail, count(*), sum(v), min(id), max(id)
+        FROM ({branches}) GROUP BY t, ex, im, detail"""
+    return _split_by_firm(_run(session, sql, params), names, sample)
+
+
+def _split_by_firm(rows: list[tuple], names: list[str], sample: int) -> dict[str, list]:
+    acc: dict[tuple, list] = {}
+    for t, ex, im, detail, n, v, lo, hi in rows:
+        for firm in {ex, im} - {None}:
+            cell = acc.setdefault((t, firm, detail), [0, None, set()])
+            cell[0] += n
+            cell[1] = v if cell[1] is None else cell[1] + (v or 0.0)
+            if len(cell[2]) < sample:
+                cell[2].update((lo, hi))
+    out: dict[str, list[FlaggedFirm]] = {name: [] for name in names}
+    for (t, firm, detail), (n, v, ids) in acc.items():
+        out[names[t]].append(FlaggedFirm(firm, detail, n, v, sorted(ids)[:sample]))
+    return out
+
+
+def row_test_totals(session: Session, *, case_id: int, test: RowTest) -> list[tuple]:
+    """Rows ``(detail, shipments, value_usd)`` of the rows ``test`` picks, each row once."""
+    renamed, params, ctes, joins = _prepare(session, {"t": test}, case_id)
+    t = renamed["t"]
+    sql = f"""WITH {ctes} picked AS (
+            SELECT CASE WHEN ({t.where}) THEN {t.detail} END AS detail, s.value_usd AS v
+            FROM shipment s {joins} WHERE s.case_id = :case_id)
+        SELECT detail, count(*), sum(v) FROM picked WHERE detail IS NOT NULL GROUP BY detail"""
+    return _run(session, sql, params)
+
+
+def activity(session: Session, *, case_id: int) -> list[tuple]:
+    """Monthly activity: rows ``(kind, key, other, month, value_usd, shipments, first date,
+    min id, max id)``. Kind ``p`` keys a firm pair (exporter id, importer id) — split per
+    firm by the caller, which halves the rows SQLite sorts —, kind ``o`` an origin country.
+    Undated rows have month None."""
+    sql = """
+        SELECT 'p', s.exporter_id, s.importer_id, substr(s.date, 1, 7), sum(s.value_usd),
+               count(*), min(s.date), min(s.id), max(s.id)
+        FROM shipment s WHERE s.case_id = :case_id GROUP BY 2, 3, 4
+        UNION ALL
+        SELECT 'o', s.origin, NULL, substr(s.date, 1, 7), sum(s.value_usd), count(*),
+               min(s.date), min(s.id), max(s.id)
+        FROM shipment s
+        WHERE s.case_id = :case_id AND s.origin IS NOT NULL AND s.origin <> 'XX'
+          AND s.date IS NOT NULL
+        GROUP BY 2, 4"""
+    return _run(session, sql, {"case_id": case_id})
+
+
+def origin_month_firms(
+    session: Session, *, case_id: int, origin: str, month: str, sample: int = 20
+) -> list[tuple]:
+    """Rows ``(firm id, value_usd, shipments, sample ids)`` of one origin in one month."""
+    sql = f"""
+        WITH r AS MATERIALIZED (
+            SELECT s.id AS id, s.exporter_id AS ex, s.importer_id AS im, s.value_usd AS v
+            FROM shipment s
+            WHERE s.case_id = :case_id AND s.date >= :month AND s.date < :month || '{DATE_END}'
+              AND s.origin = :origin),
+        f AS (SELECT ex AS firm_id, v, id FROM r WHERE ex IS NOT NULL
+              UNION ALL SELECT im, v, id FROM r WHERE im IS NOT NULL AND im IS NOT ex)
+        SELECT firm_id, sum(v), count(*), group_concat(CASE WHEN rn <= :sample THEN id END)
+        FROM (SELECT *, row_number() OVER (PARTITION BY firm_id ORDER BY id) AS rn FROM f)
+        GROUP BY firm_id"""
+    params = {"case_id": case_id, "month": month, "origin": origin, "sample": sample}
+    return _run(session, sql, params)
+
+
+def row_refs(session: Session, *, ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """``{shipment id: (dataset uid, source row)}``."""
+    wanted = sorted(set(ids))
+    out: dict[int, tuple[str, int]] = {}
+    for start in range(0, len(wanted), 5000):
+        params = _Params()
+        chunk = params.many(wanted[start : start + 5000])
+        sql = f"""SELECT s.id, d.uid, s.source_row FROM shipment s
+                  JOIN dataset d ON d.id = s.dataset_id WHERE s.id IN ({chunk})"""
+        out.update((i, (uid, row)) for i, uid, row in _run(session, sql, params))
+    return out
