@@ -172,3 +172,32 @@ def test_candidates_come_from_the_blocking_index_not_every_name():
     index = ScreeningIndex([*records, entity("x", "Orbita Tekhmash")])
     scored = index.screen([firm("Orbita Tekhmash")], threshold=0.0)
     assert [h.record_index for h in scored] == [2000]
+
+
+def test_on_a_short_watch_list_a_distinctive_word_keeps_its_weight():
+    """Every word of a 2-entry list is in a third of its names; that must not make it common."""
+    from casebook.analysis.screening import Candidate, ScreeningIndex
+    from casebook.ingest.lists.model import ListedRecord
+
+    def record(source_id, name):
+        return ListedRecord(
+            source_id=source_id,
+            schema="entity",
+            name=name,
+            aliases=[],
+            weak_aliases=[],
+            identifiers={},
+            countries=["RU"],
+            addresses=[],
+            programmes=[],
+            listed_on=None,
+            remarks=None,
+            sublist=None,
+            screenable=True,
+        )
+
+    index = ScreeningIndex([record("1", "STANKOPROM OOO"), record("2", "SINO MACHINERY CO., LTD.")])
+    firm = Candidate(key=1, name="STANKOPROM TRADE LLC", aliases=[], country="RU", identifiers={})
+    best = max(index.screen_firm(firm), key=lambda h: h.score)
+    assert best.record_index == 0
+    assert best.score > 0.6  # was 0.09 when 'stankoprom' counted as a common word

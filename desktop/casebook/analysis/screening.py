@@ -35,6 +35,9 @@ FUZZY_MIN_LEN = 5  # shorter tokens must be equal
 TOKEN_SIMILARITY_MIN = 0.80  # normalised edit similarity (a swap is one edit) to count
 FUZZY_POWER = 1.0  # 1: a typo costs its share of letters (see the benchmark)
 COMMON_SHARE = 0.002  # a token in more of the loaded names than this counts less
+# …but only once it is in at least this many names: on a short watch list every word is in a
+# large share of the names, and none of them is "common" in the sense that matters.
+COMMON_MIN_NAMES = 5
 MIN_WEIGHT = 0.05
 MAX_POSTING_SHARE = 0.01  # tokens in more names than this do not propose candidates alone
 PROGRESS_EVERY = 100
@@ -328,8 +331,9 @@ class _TokenWeights:
         return cached
 
     def _compute(self, token: str) -> float:
-        share = self._counts.get(token, 0) / self._total
-        if share <= COMMON_SHARE:
+        count = self._counts.get(token, 0)
+        share = count / self._total
+        if share <= COMMON_SHARE or count < COMMON_MIN_NAMES:
             return 1.0
         rarity = math.log(1 / share) / math.log(1 / COMMON_SHARE)
         return max(MIN_WEIGHT, rarity * rarity)
