@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QSplitter, QStackedWidget
 
 from casebook.ui import shipments_tab, theme
 from casebook.ui.case_list import CaseListPanel
+from casebook.ui.evidence_tab import TAB as EVIDENCE_TAB
+from casebook.ui.findings_panel import TAB as FINDINGS_TAB
 from casebook.ui.ops import Host
 from casebook.ui.placeholders import EmptyStore, Placeholder
 from casebook.ui.settings import Settings
@@ -17,6 +19,9 @@ from casebook.ui.workspace import TABS, CaseWorkspace, register_tab
 # Tabs that work today; later issues register theirs the same way (or replace one by key).
 if not any(t.key == shipments_tab.TAB.key for t in TABS):
     register_tab(shipments_tab.TAB)
+for _tab in (EVIDENCE_TAB, FINDINGS_TAB):
+    if not any(t.key == _tab.key for t in TABS):
+        register_tab(_tab)
 
 
 class CasesPage(QStackedWidget):

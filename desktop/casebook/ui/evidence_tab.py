@@ -1,0 +1,518 @@
+"""The Evidence tab: the case's evidence register, detail and preview, adding by dialog or drop.
+
+Adding hashes and extracts on the DB worker with a progress dialog; "Open" hands a temporary
+working copy to the desktop, never the vault file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook.ui.evidence_dialog import EvidenceDialog, grade_help
+from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.workspace import WorkspaceTab
+
+Index = QModelIndex | QPersistentModelIndex
+ITEM_ROLE = Qt.ItemDataRole.UserRole
+COLUMNS = [
+    ("id", "ID", 5),
+    ("title", "Title", 34),
+    ("source", "Source", 18),
+    ("grade", "Grade", 6),
+    ("sha256", "SHA-256", 14),
+    ("supports", "Supports", 30),
+]
+PREVIEW_CHARS = 20_000
+NOTICE_STYLE = "background: #FFF4CE; color: #4A3B00; border-radius: 4px; padding: 6px;"
+PDF_NOTE = "First page as extracted text (this Qt has no PDF renderer)."
+
+
+def source_of(item: dict) -> str:
+    """Who or where an item came from: publisher, else the URL's host, else the file name."""
+    if item.get("publisher"):
+        return item["publisher"]
+    if item.get("url"):
+        return urlparse(item["url"]).netloc or item["url"]
+    return item.get("original_name") or ""
+
+
+def supports_of(item: dict) -> str:
+    """What an item supports, e.g. ``firm Jingdiao; finding 1 …``."""
+    return "; ".join(f"{link['kind']} {link['label']}" for link in item.get("links", []))
+
+
+class EvidenceModel(QAbstractTableModel):
+    """The register: one row per evidence item (``list_evidence`` dicts)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.items: list[dict] = []
+
+    def set_items(self, items: list[dict]) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.endResetModel()
+
+    def row_of(self, uid: str) -> int:
+        return next((i for i, e in enumerate(self.items) if e["uid"] == uid), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(item, key)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(item, key)
+        if role == ITEM_ROLE:
+            return item
+        if role == Qt.ItemDataRole.ForegroundRole and key == "grade" and not item["grade"]:
+            return QGuiApplication.palette().placeholderText()
+        return None
+
+    @staticmethod
+    def _display(item: dict, key: str) -> str:
+        if key == "source":
+            return source_of(item)
+        if key == "supports":
+            return supports_of(item)
+        if key == "sha256":
+            return item["sha256"][:12] + "…"
+        if key == "grade":
+            return item["grade"] or "—"
+        return str(item.get(key) or "")
+
+    @staticmethod
+    def _tooltip(item: dict, key: str) -> str | None:
+        if key == "grade":
+            return grade_help(item["grade"])
+        if key == "sha256":
+            return f"SHA-256 {item['sha256']}\n(right-click to copy)"
+        if key == "supports":
+            return "\n".join(f"{k['kind']}: {k['label']}" for k in item.get("links", [])) or None
+        if key == "source" and item.get("url"):
+            return item["url"]
+        return None
+
+
+class Preview(QStackedWidget):
+    """An image, or text (text files, HTML as text, a PDF's extracted first page)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.image = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.image.setMinimumSize(120, 120)
+        self.text = QPlainTextEdit(readOnly=True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.empty = QLabel("No preview", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.empty.setForegroundRole(self.empty.palette().ColorRole.PlaceholderText)
+        for widget in (self.empty, self.image, self.text):
+            self.addWidget(widget)
+        self._pixmap = QPixmap()
+
+    def show_nothing(self, why: str = "No preview") -> None:
+        self.empty.setText(why)
+        self.setCurrentWidget(self.empty)
+
+    def show_image(self, path: Path) -> None:
+        self._pixmap = QPixmap(str(path))
+        if self._pixmap.isNull():
+            self.show_nothing("This image cannot be shown")
+            return
+        self._fit()
+        self.setCurrentWidget(self.image)
+
+    def show_text(self, text: str) -> None:
+        self.text.setPlainText(text)
+        self.setCurrentWidget(self.text)
+
+    def _fit(self) -> None:
+        if not self._pixmap.isNull():
+            size = self.image.size().boundedTo(self._pixmap.size())
+            self.image.setPixmap(
+                self._pixmap.scaled(
+                    size,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+
+def preview_text(book, item: dict) -> str:
+    """Text to preview an item: runs on the worker (a PDF is parsed)."""
+    from casebook.vault.text import decode, extract_text, html_to_text, is_html
+
+    blob = book.vault.path_of(item["sha256"])
+    mime = item.get("mime") or ""
+    if mime == "application/pdf":
+        text = extract_text(blob, mime=mime)
+        return f"{PDF_NOTE}\n\n" + (text.split("\f")[0][:PREVIEW_CHARS] or "(no text layer)")
+    with open(blob, "rb") as handle:
+        data = handle.read(PREVIEW_CHARS * 4)
+    text = decode(data)
+    return html_to_text(text)[:PREVIEW_CHARS] if is_html(mime) else text[:PREVIEW_CHARS]
+
+
+def _previews_as_text(mime: str) -> bool:
+    return mime.startswith("text/") or mime in ("application/pdf", "application/xhtml+xml")
+
+
+class EvidenceDetail(QWidget):
+    """The selected item's record and preview."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.facts = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.preview = Preview()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.preview, 1)
+
+    def show_item(self, item: dict | None) -> None:
+        if item is None:
+            self.facts.setText("")
+            self.preview.show_nothing("Select an item to see it here")
+            return
+        self.facts.setText(_facts_html(item))
+
+    def show_image(self, path: Path) -> None:
+        self.preview.show_image(path)
+
+
+def _esc(text: object) -> str:
+    import html
+
+    return html.escape(str(text or ""))
+
+
+def _facts_html(item: dict) -> str:
+    grade = item["grade"]
+    grade_text = f"<b>{grade}</b> — {_esc(item['grade_label'])}" if grade else "<i>not graded</i>"
+    rows = [
+        ("Grade", grade_text),
+        ("Kind", _esc(item["kind"])),
+        ("Source", _esc(source_of(item))),
+        ("File", f"{_esc(item['original_name'])} ({item['size']:,} bytes, {_esc(item['mime'])})"),
+        ("SHA-256", f"<span style='font-family:monospace'>{item['sha256']}</span>"),
+        ("Added", f"{_esc(item['added'])} by {_esc(item['added_by'])}"),
+        ("Supports", "<br>".join(_esc(f"{k['kind']}: {k['label']}") for k in item["links"])),
+    ]
+    body = "".join(
+        f"<tr><td style='padding-right:10px; color:palette(placeholder-text)'>{name}</td>"
+        f"<td>{value}</td></tr>"
+        for name, value in rows
+        if value
+    )
+    return f"<p style='font-size:large'><b>{item['id']}</b> {_esc(item['title'])}</p><table>{body}</table>"
+
+
+class EvidenceTab(QWidget):
+    """Register on the left, detail and preview on the right; files dropped here are added."""
+
+    loaded = Signal()  # after the register was (re)read
+    added = Signal(object)  # EvidenceAdded, once the register shows it
+
+    def __init__(self, host: Host, ref: str, parent=None):
+        super().__init__(parent)
+        self.host, self.ref = host, ref
+        self.setAcceptDrops(True)
+        self.model = EvidenceModel(self)
+        self.view = QTableView()
+        self.detail = EvidenceDetail()
+        self.add_button = QPushButton("Add evidence…")
+        self.open_button = QPushButton("Open")
+        self.edit_button = QPushButton("Grade / edit…")
+        self.count = QLabel()
+        self.notice = QLabel(wordWrap=True)
+        self.notice.setStyleSheet(NOTICE_STYLE)
+        self.notice.hide()
+        self._setup_view()
+        self._layout()
+        self.add_button.clicked.connect(self.choose_files)
+        self.open_button.clicked.connect(self.open_selected)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.view.doubleClicked.connect(lambda _i: self.open_selected())
+        self._preview_for: str | None = None
+        self.reload()
+
+    def _setup_view(self) -> None:
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        width = self.view.fontMetrics().averageCharWidth()
+        for i, (_key, _title, chars) in enumerate(COLUMNS):
+            self.view.setColumnWidth(i, chars * width + 16)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
+        copy = QAction("Copy SHA-256", self.view)
+        copy.triggered.connect(self.copy_hash)
+        self.view.addAction(copy)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def _layout(self) -> None:
+        bar = QHBoxLayout()
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.open_button)
+        bar.addWidget(self.edit_button)
+        hint = QLabel("or drop files here")
+        hint.setForegroundRole(hint.palette().ColorRole.PlaceholderText)
+        bar.addWidget(hint)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.view)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.notice)
+        layout.addWidget(split, 1)
+
+    # --- the register ---------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the register again (a few rows per case: read on the GUI thread like the
+        workspace header), keeping the selection."""
+        keep = self.selected()
+        self.model.set_items(self.host.book.list_evidence(case_ref=self.ref))
+        n = self.model.rowCount()
+        self.count.setText(f"{n} item{'s' if n != 1 else ''}")
+        if not (keep and self.select(keep["uid"])) and n:
+            self.view.selectRow(0)
+        self._show_selected()
+        self.loaded.emit()
+
+    def selected(self) -> dict | None:
+        index = self.view.selectionModel().currentIndex()
+        return index.data(ITEM_ROLE) if index.isValid() else None
+
+    def select(self, uid: str) -> bool:
+        row = self.model.row_of(uid)
+        if row >= 0:
+            self.view.selectRow(row)
+        return row >= 0
+
+    def show_item(self, kind: str, uid: str) -> bool:
+        """Select an item the search box opened; True when this tab holds it."""
+        return kind == "evidence" and self.select(uid)
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.touches("evidence", "findings", "firms", "relationships", "shipments"):
+            self.reload()
+
+    def _show_selected(self) -> None:
+        item = self.selected()
+        for button in (self.open_button, self.edit_button):
+            button.setEnabled(item is not None)
+        if item is None or item["uid"] != self._preview_for:
+            self.detail.show_item(item)
+            self._load_preview(item)
+        else:
+            self.detail.show_item(item)
+
+    def _load_preview(self, item: dict | None) -> None:
+        self._preview_for = item["uid"] if item else None
+        if item is None:
+            return
+        mime = item.get("mime") or ""
+        if mime.startswith("image/"):
+            self.detail.show_image(self.host.book.vault.path_of(item["sha256"]))
+        elif _previews_as_text(mime):
+            self.detail.preview.show_nothing("Loading preview…")
+            uid = item["uid"]
+            Op(self.host, lambda book: preview_text(book, item), label="Preparing preview").success(
+                lambda text: self._preview_for == uid and self.detail.preview.show_text(text)
+            ).run()
+        else:
+            self.detail.preview.show_nothing(f"No preview for {mime or 'this type'}; use Open")
+
+    def copy_hash(self) -> None:
+        item = self.selected()
+        if item:
+            QGuiApplication.clipboard().setText(item["sha256"])
+
+    # --- adding ---------------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        paths = FileChooser.ask(self)
+        if paths:
+            self.add_files(paths)
+
+    def add_files(self, paths: list[str | Path]) -> None:
+        """Ask for title, kind and grade, then add the files to the case (linked to it)."""
+        paths = [Path(p) for p in paths if Path(p).is_file()]
+        if not paths:
+            return
+        values = EvidenceDialog.ask(self, paths=paths)
+        if values is None:
+            return
+        for path in paths:
+            self._add_one(path, values)
+
+    def _add_one(self, path: Path, values: dict) -> None:
+        ref = self.ref
+
+        def work(book, task):
+            return book.add_evidence(
+                path,
+                case_ref=ref,
+                links=[("case", ref)],
+                progress=task.progress,
+                cancelled=task.cancelled,
+                **values,
+            )
+
+        Op(
+            self.host,
+            work,
+            label=f"Adding {path.name}",
+            changes=Changes(evidence=True, case_ref=ref),
+        ).success(self._added).with_progress(self).run()
+
+    def _added(self, result) -> None:
+        self.select(result.evidence.uid)
+        if result.existing:
+            self.show_notice(
+                f"E{result.evidence.number} already holds this file (same SHA-256); "
+                "it was not stored again."
+            )
+        self.added.emit(result)
+
+    def show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if local_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    dragMoveEvent = dragEnterEvent  # noqa: N815
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = local_files(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.drop_files(event.mimeData())
+
+    def drop_files(self, mime: QMimeData) -> None:
+        """What a drop does: the local files it carries are added to the case."""
+        self.add_files(local_files(mime))
+
+    # --- open and edit --------------------------------------------------------------------
+
+    def open_selected(self) -> None:
+        """Open a working copy of the selected item with the desktop's program."""
+        item = self.selected()
+        if item is None:
+            return
+        uid = item["uid"]
+        Op(self.host, lambda book: book.open_evidence(uid), label="Opening a working copy").success(
+            self._opened
+        ).run()
+
+    def _opened(self, copy) -> None:
+        self.show_notice(copy.warning or "")
+        Desktop.open(copy.path)
+
+    def edit_selected(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        values = EvidenceDialog.ask(self, item=item)
+        if values is None:
+            return
+        values["grade"] = values["grade"] or ""  # "" clears a grade; None would keep it
+        uid, ref = item["uid"], self.ref
+        Op(
+            self.host,
+            lambda book: book.edit_evidence(uid, **values),
+            label=f"Saving {item['id']}",
+            changes=Changes(evidence=True, findings=True, case_ref=ref),
+        ).run()
+
+
+def local_files(mime: QMimeData) -> list[Path]:
+    """The local files a drag carries."""
+    if not mime.hasUrls():
+        return []
+    paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+    return [p for p in paths if p.is_file()]
+
+
+class FileChooser:
+    """The file dialog; tests patch ``ask``."""
+
+    @staticmethod
+    def ask(parent: QWidget) -> list[str]:
+        paths, _ = QFileDialog.getOpenFileNames(parent, "Add evidence", "", "All files (*)")
+        return paths
+
+
+class Desktop:
+    """Hands files to the desktop's programs; tests patch ``open``."""
+
+    @staticmethod
+    def open(path: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+TAB = WorkspaceTab(
+    key="evidence",
+    title="Evidence",
+    factory=lambda host, ref: EvidenceTab(host, ref),
+)

@@ -1,0 +1,176 @@
+"""The Evidence tab and the Findings tab, driven like a user."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from casebook.ui.evidence_dialog import EvidenceDialog
+from casebook.ui.evidence_tab import COLUMNS, Desktop, EvidenceTab, FileChooser
+from casebook.ui.findings_panel import FindingsPanel
+from casebook.ui.ops import Changes
+
+GRADE = [key for key, _title, _w in COLUMNS].index("grade")
+
+
+@pytest.fixture
+def case(qtbot, window):
+    """Case CB-1 in the window's store, selected in the list."""
+    window.host.book.create_case(title="Lathes via Kazakhstan", ref="CB-1")
+    window.host.notify(Changes(cases=True))
+    assert window.page.select("CB-1")
+    return "CB-1"
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """What the evidence dialog answers (instead of a modal dialog), and what it was asked."""
+    asked = []
+
+    def ask(cls, parent, *, paths=(), item=None):
+        asked.append({"paths": list(paths), "item": item})
+        return dict(answers.values)
+
+    answers.values = {"title": "Customs declaration", "grade": "B2", "kind": None}
+    monkeypatch.setattr(EvidenceDialog, "ask", classmethod(ask))
+    answers.asked = asked
+    return answers
+
+
+def evidence_tab(window) -> EvidenceTab:
+    workspace = window.page.workspace
+    tab = next(
+        workspace.tabs.widget(i)
+        for i in range(workspace.tabs.count())
+        if isinstance(workspace.tabs.widget(i), EvidenceTab)
+    )
+    workspace.tabs.setCurrentWidget(tab)
+    return tab
+
+
+def drop(widget, mime: QMimeData) -> None:
+    """Deliver a drag-enter and a drop as the window system would."""
+    point = QPointF(widget.rect().center())
+    actions = Qt.DropAction.CopyAction
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(point, actions, mime, buttons, keys)
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(widget, QDropEvent(point, actions, mime, buttons, keys))
+
+
+def file_mime(*paths) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return mime
+
+
+def test_dropping_a_file_links_it_to_the_case_and_lists_it_with_its_grade(
+    qtbot, window, case, answers, tmp_path
+):
+    scan = tmp_path / "declaration.txt"
+    scan.write_text("СТАНОК ТОКАРНЫЙ С ЧПУ, 2 шт.", encoding="utf-8")
+    tab = evidence_tab(window)
+    with qtbot.waitSignal(tab.added, timeout=10_000):
+        drop(tab, file_mime(scan))
+    assert answers.asked[0]["paths"] == [scan]
+    [item] = window.host.book.list_evidence(case_ref=case)
+    assert item["grade"] == "B2" and item["title"] == "Customs declaration"
+    assert [(k["kind"], k["uid"]) for k in item["links"]] == [("case", case)]
+    index = tab.model.index(0, GRADE)
+    assert index.data() == "B2"
+    assert "Usually reliable, probably true" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert tab.selected()["uid"] == item["uid"]
+
+
+def test_a_drag_without_files_is_refused(qtbot, window, case):
+    tab = evidence_tab(window)
+    mime = QMimeData()
+    mime.setText("just text")
+    enter = QDragEnterEvent(
+        QPointF(tab.rect().center()),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    enter.ignore()
+    QApplication.sendEvent(tab, enter)
+    assert not enter.isAccepted()
+
+
+def test_the_same_file_twice_is_one_item_and_says_so(
+    qtbot, window, case, answers, tmp_path, monkeypatch
+):
+    page = tmp_path / "page.txt"
+    page.write_text("Jingdiao distributor list", encoding="utf-8")
+    monkeypatch.setattr(FileChooser, "ask", staticmethod(lambda parent: [str(page)]))
+    tab = evidence_tab(window)
+    for _ in range(2):
+        with qtbot.waitSignal(tab.added, timeout=10_000):
+            qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    assert tab.model.rowCount() == 1
+    assert "already holds this file" in tab.notice.text()
+
+
+def test_a_text_file_previews_and_opens_as_a_working_copy(
+    qtbot, window, case, answers, tmp_path, monkeypatch
+):
+    note = tmp_path / "note.txt"
+    note.write_text("Shipped via Almaty in March", encoding="utf-8")
+    tab = evidence_tab(window)
+    with qtbot.waitSignal(tab.added, timeout=10_000):
+        tab.add_files([note])
+    qtbot.waitUntil(lambda: "Almaty" in tab.detail.preview.text.toPlainText(), timeout=10_000)
+    opened = []
+    monkeypatch.setattr(Desktop, "open", staticmethod(opened.append))
+    with qtbot.waitSignal(window.host.worker.finished, timeout=10_000):
+        qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
+    assert opened and opened[0].read_text(encoding="utf-8") == "Shipped via Almaty in March"
+    vault = window.host.book.vault.path_of(tab.selected()["sha256"])
+    assert opened[0] != vault
+
+
+def test_regrading_an_item_updates_the_register(qtbot, window, case, answers, tmp_path):
+    note = tmp_path / "note.txt"
+    note.write_text("Registry extract", encoding="utf-8")
+    tab = evidence_tab(window)
+    with qtbot.waitSignal(tab.added, timeout=10_000):
+        tab.add_files([note])
+    answers.values = {"title": "Registry extract", "grade": None, "kind": "registry extract"}
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        qtbot.mouseClick(tab.edit_button, Qt.MouseButton.LeftButton)
+    assert answers.asked[-1]["item"]["grade"] == "B2"
+    assert tab.model.index(0, GRADE).data() == "—"
+
+
+def test_findings_list_their_evidence_with_grades_and_warnings(qtbot, window, case, tmp_path):
+    book = window.host.book
+    for name, grade in (("a.txt", "A1"), ("b.txt", None)):
+        (tmp_path / name).write_text(name, encoding="utf-8")
+        book.add_evidence(tmp_path / name, case_ref=case, grade=grade)
+    book.add_finding(
+        case_ref=case,
+        text="Firm X likely re-exports lathes to Russia.",
+        likelihood="likely",
+        confidence="moderate",
+        evidence=["E1", "E2"],
+    )
+    book.add_finding(
+        case_ref=case, text="Firm Y is a front.", likelihood="highly probable", confidence="low"
+    )
+    window.host.notify(Changes(findings=True, evidence=True, case_ref=case))
+    workspace = window.page.workspace
+    panel = next(
+        workspace.tabs.widget(i)
+        for i in range(workspace.tabs.count())
+        if isinstance(workspace.tabs.widget(i), FindingsPanel)
+    )
+    assert panel.findings() == ["Firm X likely re-exports lathes to Russia.", "Firm Y is a front."]
+    first = panel.model.item(0, 0)
+    children = [first.child(r, 1).text() for r in range(first.rowCount())]
+    assert children == ["E1 a — A1", "E2 b — ungraded"]
+    second = panel.model.item(1, 0)
+    assert "no graded evidence" in second.child(0, 1).text()
