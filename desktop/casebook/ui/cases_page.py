@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QStackedWidget
 
-from casebook.ui import shipments_tab, theme
+from casebook.ui import screening_tab, shipments_tab, theme
 from casebook.ui.case_list import CaseListPanel
 from casebook.ui.evidence_tab import TAB as EVIDENCE_TAB
 from casebook.ui.findings_panel import TAB as FINDINGS_TAB
@@ -19,6 +19,8 @@ from casebook.ui.workspace import TABS, CaseWorkspace, register_tab
 # Tabs that work today; later issues register theirs the same way (or replace one by key).
 if not any(t.key == shipments_tab.TAB.key for t in TABS):
     register_tab(shipments_tab.TAB)
+if not any(t.key == screening_tab.TAB.key for t in TABS):
+    register_tab(screening_tab.TAB)
 for _tab in (EVIDENCE_TAB, FINDINGS_TAB):
     if not any(t.key == _tab.key for t in TABS):
         register_tab(_tab)

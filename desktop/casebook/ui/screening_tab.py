@@ -1,0 +1,523 @@
+"""The Screening tab: loaded lists, a screen of the case's firms, and the review of its hits.
+
+Shown for every case: screening is useful before any import. Lists and hits are small (a case
+has tens of hits, a store a handful of lists), so they are held in memory in plain table
+models behind a sort/filter proxy rather than paged from SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRegularExpression,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook.ui import screening_ops, theme
+from casebook.ui.ops import Changes, Host
+from casebook.ui.table_model import RIGHT, TableColumn
+from casebook.ui.workspace import WorkspaceTab
+
+Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw value, so scores sort as numbers
+STATUS_COLOURS = {"confirmed": "#D93025", "dismissed": "#808080"}
+FORMATS = [
+    ("auto", "Detect from the file"),
+    ("ofac", "OFAC SDN legacy CSV (sdn.csv)"),
+    ("csl", "US Consolidated Screening List CSV"),
+    ("ftm", "OpenSanctions FollowTheMoney JSON lines"),
+    ("eu-csv", "OpenSanctions EU Official Journal CSV"),
+]
+LIST_FILTER = "List files (*.csv *.jsonl *.json *.ftm.json);;All files (*)"
+
+
+def _score(value: Any) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+LIST_COLUMNS = [
+    TableColumn("name", "List", width=22),
+    TableColumn("version", "Version", align=RIGHT, width=7),
+    TableColumn("published", "Published", width=10),
+    TableColumn("loaded", "Loaded", format=lambda v: (v or "")[:16].replace("T", " "), width=16),
+    TableColumn("entities", "Entities", align=RIGHT, width=8),
+    TableColumn("names", "Names", align=RIGHT, width=8),
+    TableColumn("records", "Records", align=RIGHT, width=8),
+]
+HIT_COLUMNS = [
+    TableColumn("firm_name", "Firm", width=26),
+    TableColumn("matched_name", "Matched listed name", width=30),
+    TableColumn("list", "List", width=14),
+    TableColumn("score", "Score", align=RIGHT, format=_score, width=6),
+    TableColumn("status", "Status", width=11),
+]
+STATUS_COLUMN = [c.key for c in HIT_COLUMNS].index("status")
+SCORE_COLUMN = [c.key for c in HIT_COLUMNS].index("score")
+
+
+class RecordsModel(QAbstractTableModel):
+    """Rows of dicts shown through ``TableColumn``s; the row's ``id`` is its key."""
+
+    def __init__(self, columns: Sequence[TableColumn], parent=None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[dict] = []
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 (Qt naming)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row, column = self.rows[index.row()], self.columns[index.column()]
+        value = row.get(column.key)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return column.format(value)
+        if role == SORT_ROLE:
+            return value if value is not None else ""
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == Qt.ItemDataRole.ForegroundRole and column.key == "status":
+            colour = STATUS_COLOURS.get(value)
+            return QColor(colour) if colour else None
+        if role == Qt.ItemDataRole.UserRole:
+            return row.get("id")
+        return None
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(self.columns[section].align)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def _table(model, columns: Sequence[TableColumn]) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setHighlightSections(False)
+    header.setStretchLastSection(True)
+    width = view.fontMetrics().averageCharWidth()
+    for i, column in enumerate(columns):
+        view.setColumnWidth(i, column.width * width + 16)
+    return view
+
+
+# --- the load dialog ----------------------------------------------------------------------------
+
+
+class LoadListDialog(QDialog):
+    """The list file, its format, OFAC companions, and a name and date when the file lacks them."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Load list")
+        self.path = self._file_row("The list file (sdn.csv, CSL CSV, FtM JSON lines, EU CSV)")
+        self.fmt = QComboBox()
+        for key, text in FORMATS:
+            self.fmt.addItem(text, key)
+        self.alt = self._file_row("Optional: OFAC alt.csv (aliases)")
+        self.add = self._file_row("Optional: OFAC add.csv (addresses)")
+        self.name = QLineEdit(placeholderText="From the file, else the format's list name")
+        self.published = QLineEdit(placeholderText="YYYY-MM-DD, from the file if it says")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Load")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("File:", self.path.parentWidget())
+        form.addRow("Format:", self.fmt)
+        form.addRow("Aliases:", self.alt.parentWidget())
+        form.addRow("Addresses:", self.add.parentWidget())
+        form.addRow("List name:", self.name)
+        form.addRow("Published:", self.published)
+        form.addRow(self.buttons)
+        self.fmt.currentIndexChanged.connect(self._sync)
+        self.path.textChanged.connect(self._sync)
+        self.resize(640, self.sizeHint().height())
+        self._sync()
+
+    def _file_row(self, placeholder: str) -> QLineEdit:
+        row = QWidget(self)
+        edit = QLineEdit(row, placeholderText=placeholder)
+        browse = QPushButton("Browse…", row)
+        browse.clicked.connect(lambda: self._browse(edit))
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(edit, 1)
+        layout.addWidget(browse)
+        return edit
+
+    def _browse(self, edit: QLineEdit) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a list file", edit.text(), LIST_FILTER)
+        if path:
+            edit.setText(path)
+
+    def _sync(self) -> None:
+        ofac = self.fmt.currentData() in ("auto", "ofac")
+        for edit in (self.alt, self.add):
+            edit.parentWidget().setEnabled(ofac)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(self.path.text().strip()))
+
+    def values(self) -> dict:
+        ofac = self.fmt.currentData() in ("auto", "ofac")
+        return {
+            "path": self.path.text().strip(),
+            "fmt": self.fmt.currentData(),
+            "alt": self.alt.text().strip() if ofac else "",
+            "add": self.add.text().strip() if ofac else "",
+            "name": self.name.text().strip(),
+            "published": self.published.text().strip(),
+        }
+
+    @classmethod
+    def ask(cls, parent: QWidget, on_accept: Callable[[dict], None]) -> LoadListDialog:
+        """Open window-modally (no nested event loop); ``on_accept(values)`` on Load."""
+        dialog = cls(parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: on_accept(dialog.values()))
+        dialog.open()
+        return dialog
+
+
+# --- the side-by-side detail --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One row of the side-by-side comparison."""
+
+    key: str
+    title: str
+
+
+FACETS = [
+    Facet("aliases", "Aliases"),
+    Facet("weak_aliases", "Weak aliases"),
+    Facet("identifiers", "Identifiers"),
+    Facet("addresses", "Addresses"),
+    Facet("countries", "Countries"),
+    Facet("programmes", "Programmes"),
+]
+
+
+def _lines(value: Any) -> str:
+    """A facet's values as HTML lines; an em dash when there are none."""
+    if isinstance(value, dict):
+        items = [f"{k}: {v}" for k, values in value.items() for v in values]
+    else:
+        items = [str(v) for v in value or [] if v]
+    return "<br>".join(escape(i) for i in items) or '<span style="color:#888">—</span>'
+
+
+def hit_html(hit: dict) -> str:
+    """The hit as an HTML page: score and review, firm beside listed entity, then reasons."""
+    firm, listed = hit.get("firm", {}), hit.get("listed", {})
+    colour = STATUS_COLOURS.get(hit["status"], "inherit")
+    review = f'<b style="color:{colour}">{escape(hit["status"].capitalize())}</b>'
+    if hit.get("reviewed_by"):
+        review += f" by {escape(hit['reviewed_by'])} ({escape((hit['reviewed_at'] or '')[:16])})"
+    if hit.get("note"):
+        review += f" — “{escape(hit['note'])}”"
+    stale = "" if hit.get("current", True) else " · <i>an earlier version of the list</i>"
+    head = (
+        f"<p>Score <b>{hit['score']:.2f}</b> · {escape(hit['list'])} v{hit['version']}"
+        f" · entry {escape(str(hit['listed_uid']))}{stale}<br>{review}</p>"
+    )
+    rows = [
+        _row(
+            "Name",
+            f"<b>{escape(firm.get('name', hit['firm_name']))}</b>",
+            f"<b>{escape(listed.get('name', hit['listed_name']))}</b>",
+        ),
+        _row("Matched", escape(hit["firm_matched_name"]), escape(hit["matched_name"])),
+    ]
+    rows += [_row(f.title, _lines(firm.get(f.key)), _lines(listed.get(f.key))) for f in FACETS]
+    if listed.get("listed_on"):
+        rows.append(_row("Listed on", "", escape(listed["listed_on"])))
+    table = (
+        '<table width="100%" cellspacing="0" cellpadding="4" border="0">'
+        '<tr><th></th><th align="left">Firm in the case</th>'
+        '<th align="left">Listed entity</th></tr>' + "".join(rows) + "</table>"
+    )
+    reasons = "".join(f"<li>{escape(r)}</li>" for r in hit.get("reasons") or [])
+    return head + table + f"<p><b>Reasons</b></p><ul>{reasons or '<li>none recorded</li>'}</ul>"
+
+
+def _row(title: str, left: str, right: str) -> str:
+    return (
+        f'<tr><td valign="top" style="color:#888">{escape(title)}</td>'
+        f'<td valign="top" width="45%">{left}</td><td valign="top" width="45%">{right}</td></tr>'
+    )
+
+
+class HitDetail(QWidget):
+    """The selected hit side by side, with the note and Confirm / Dismiss."""
+
+    review_requested = Signal(str, str)  # status, note
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.browser = QTextBrowser(openExternalLinks=False)
+        self.note = QLineEdit(placeholderText="Note on the review (why this is or is not them)")
+        self.confirm = QPushButton("Confirm")
+        self.confirm.setToolTip("This is the listed entity: mark the firm as listed")
+        self.dismiss = QPushButton("Dismiss")
+        self.dismiss.setToolTip("Not the listed entity; stays dismissed in later screens")
+        self.confirm.clicked.connect(lambda: self._review("confirmed"))
+        self.dismiss.clicked.connect(lambda: self._review("dismissed"))
+        bar = QHBoxLayout()
+        bar.addWidget(self.note, 1)
+        bar.addWidget(self.confirm)
+        bar.addWidget(self.dismiss)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.browser, 1)
+        layout.addLayout(bar)
+        self.show_hit(None)
+
+    def _review(self, status: str) -> None:
+        self.review_requested.emit(status, self.note.text().strip())
+
+    def show_hit(self, hit: dict | None) -> None:
+        for widget in (self.note, self.confirm, self.dismiss):
+            widget.setEnabled(hit is not None)
+        if hit is None:
+            self.browser.setHtml(
+                '<p style="color:#888">Select a hit to compare the firm with the listed entity.</p>'
+            )
+            self.note.clear()
+            return
+        self.browser.setHtml(hit_html(hit))
+        self.note.setText(hit.get("note") or "")
+        self.confirm.setEnabled(hit["status"] != "confirmed")
+        self.dismiss.setEnabled(hit["status"] != "dismissed")
+
+    def text(self) -> str:
+        return self.browser.toPlainText()
+
+
+# --- the tab ------------------------------------------------------------------------------------
+
+
+class ScreeningTab(QWidget):
+    """Lists and Load list…, Screen with a threshold, hits filtered by status, the detail."""
+
+    refreshed = Signal(int, int)  # lists, hits: read again and on screen
+
+    def __init__(self, host: Host, ref: str, parent=None):
+        super().__init__(parent)
+        from casebook.analysis.screening import DEFAULT_THRESHOLD  # loaded with the facade
+
+        self.host, self.ref = host, ref
+        self.hits: dict[int, dict] = {}
+        self.lists_model = RecordsModel(LIST_COLUMNS, self)
+        self.lists_view = _table(self.lists_model, LIST_COLUMNS)
+        self.load_button = QPushButton("Load list…")
+        self.threshold = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.01)
+        self.threshold.setValue(DEFAULT_THRESHOLD)
+        self.threshold.setToolTip(f"Lowest score shown as a hit (default {DEFAULT_THRESHOLD})")
+        self.screen_button = QPushButton(theme.icon("search"), "Screen")
+        self.status = QComboBox()
+        for text, key in (
+            ("All hits", ""),
+            ("Unreviewed", "unreviewed"),
+            ("Confirmed", "confirmed"),
+            ("Dismissed", "dismissed"),
+        ):
+            self.status.addItem(text, key)
+        self.count = QLabel()
+        self.hits_model = RecordsModel(HIT_COLUMNS, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.hits_model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterKeyColumn(STATUS_COLUMN)
+        self.hits_view = _table(self.proxy, HIT_COLUMNS)
+        self.hits_view.setSortingEnabled(True)
+        self.hits_view.sortByColumn(SCORE_COLUMN, Qt.SortOrder.DescendingOrder)
+        self.detail = HitDetail()
+        self._layout()
+        self._connect()
+        self.refresh()
+
+    def _layout(self) -> None:
+        lists_bar = QHBoxLayout()
+        lists_bar.addWidget(_heading(self, "Lists loaded"))
+        lists_bar.addStretch(1)
+        lists_bar.addWidget(self.load_button)
+        self.lists_view.setMaximumHeight(self.lists_view.verticalHeader().defaultSectionSize() * 4)
+        screen_bar = QHBoxLayout()
+        screen_bar.addWidget(_heading(self, "Hits"))
+        screen_bar.addSpacing(12)
+        screen_bar.addWidget(self.status)
+        screen_bar.addWidget(self.count)
+        screen_bar.addStretch(1)
+        screen_bar.addWidget(QLabel("Threshold:"))
+        screen_bar.addWidget(self.threshold)
+        screen_bar.addWidget(self.screen_button)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(self.hits_view)
+        self.split.addWidget(self.detail)
+        self.split.setChildrenCollapsible(False)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(lists_bar)
+        layout.addWidget(self.lists_view)
+        layout.addSpacing(6)
+        layout.addLayout(screen_bar)
+        layout.addWidget(self.split, 1)
+
+    def _connect(self) -> None:
+        self.load_button.clicked.connect(self.ask_load)
+        self.screen_button.clicked.connect(self.run_screen)
+        self.status.currentIndexChanged.connect(self._filter)
+        self.hits_view.selectionModel().selectionChanged.connect(self._on_selection)
+        self.detail.review_requested.connect(self.review)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the lists and hits again on the worker."""
+        screening_ops.read_screening(self.host, case_ref=self.ref, on_read=self._show)
+
+    def _show(self, state: dict) -> None:
+        selected = self.selected_hit()
+        self.lists_model.set_rows(state["lists"])
+        self.hits = {h["id"]: h for h in state["hits"]}
+        self.hits_model.set_rows(state["hits"])
+        self.screen_button.setEnabled(bool(state["lists"]))
+        self.screen_button.setToolTip("" if state["lists"] else "Load a list first (Load list…)")
+        self._show_count()
+        if selected is not None and selected["id"] in self.hits:
+            self.select_hit(selected["id"])
+        else:
+            self.detail.show_hit(None)
+        self.refreshed.emit(len(state["lists"]), len(self.hits))
+
+    def _show_count(self) -> None:
+        shown, total = self.proxy.rowCount(), len(self.hits)
+        text = f"{total:,} hits" if shown == total else f"{shown:,} of {total:,} hits"
+        if not self.lists_model.rows:
+            text = "No lists loaded yet"
+        self.count.setText(text)
+
+    def _filter(self) -> None:
+        key = self.status.currentData()
+        self.proxy.setFilterRegularExpression(QRegularExpression(f"^{key}$" if key else ""))
+        self._show_count()
+
+    # --- selection --------------------------------------------------------------------------
+
+    def selected_hit(self) -> dict | None:
+        rows = self.hits_view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.hits.get(rows[0].data(Qt.ItemDataRole.UserRole))
+
+    def select_hit(self, hit_id: int) -> bool:
+        """Select the hit's row if the filter shows it."""
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole) == hit_id:
+                self.hits_view.selectRow(row)
+                self.detail.show_hit(self.hits[hit_id])
+                return True
+        return False
+
+    def _on_selection(self, *_args) -> None:
+        self.detail.show_hit(self.selected_hit())
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def ask_load(self) -> None:
+        LoadListDialog.ask(self, self.load)
+
+    def load(self, values: dict) -> None:
+        screening_ops.load_list(self.host, values, parent=self)
+
+    def run_screen(self) -> None:
+        screening_ops.screen_case(
+            self.host, case_ref=self.ref, threshold=self.threshold.value(), parent=self
+        )
+
+    def review(self, status: str, note: str) -> None:
+        hit = self.selected_hit()
+        if hit is not None:
+            screening_ops.review_hit(self.host, hit, case_ref=self.ref, status=status, note=note)
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.touches("hits", "firms"):
+            self.refresh()
+
+
+def _heading(parent: QWidget, text: str) -> QLabel:
+    label = QLabel(text)
+    label.setFont(theme.scaled_font(parent.font(), 1.1, bold=True))
+    return label
+
+
+TAB = WorkspaceTab(
+    key="screening",
+    title="Screening",
+    factory=lambda host, ref: ScreeningTab(host, ref),
+    shown=lambda counts: True,
+)

@@ -1,0 +1,209 @@
+"""The Screening tab driven like a user: load a list, screen, read a hit, confirm or dismiss it."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from casebook.book import Casebook
+from casebook.ui.main_window import MainWindow
+from casebook.ui.screening_tab import (
+    HIT_COLUMNS,
+    LIST_COLUMNS,
+    STATUS_COLUMN,
+    LoadListDialog,
+    RecordsModel,
+    ScreeningTab,
+)
+
+SDN = "ofac_sdn_2024-05-03_subset.csv"
+TIMEOUT = 60_000
+
+
+def _factories():
+    # The firm factory lives in tests/book/conftest.py; tests import by path (importlib mode).
+    path = Path(__file__).parents[1] / "book" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("book_factories", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+add_case_firm = _factories().add_case_firm
+_LOADED: dict[Path, Path] = {}
+
+
+def _make_store(path: Path, *, sdn: Path | None = None) -> None:
+    """Case CB-1 with STANKOPROM LLC and a firm no list names; the OFAC list when given."""
+    with Casebook.open(path, user="tester", create=True) as book:
+        book.create_case(title="CNC via Turkey", ref="CB-1")
+        add_case_firm(book, case_ref="CB-1", name="STANKOPROM LLC", country="RU")
+        add_case_firm(book, case_ref="CB-1", name="Qingdao Sunny Garden Furniture Co Ltd")
+        if sdn is not None:
+            book.load_list(sdn, published="2024-05-03")
+
+
+@pytest.fixture
+def store(tmp_path) -> Path:
+    """A store with the case and its two firms, no lists."""
+    _make_store(tmp_path / "cases.db")
+    return tmp_path / "cases.db"
+
+
+@pytest.fixture
+def loaded_store(tmp_path, tmp_path_factory, reference_dir) -> Path:
+    """The same store with the OFAC SDN subset loaded (built once, copied per test)."""
+    if reference_dir not in _LOADED:
+        template = tmp_path_factory.mktemp("screening") / "template.db"
+        _make_store(template, sdn=reference_dir / SDN)
+        _LOADED[reference_dir] = template
+    shutil.copyfile(_LOADED[reference_dir], tmp_path / "cases.db")
+    return tmp_path / "cases.db"
+
+
+def _open(qtbot, path: Path) -> ScreeningTab:
+    """The main window on ``path`` with case CB-1 selected and its Screening tab in front."""
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(path)
+    qtbot.waitUntil(lambda: win.page.select("CB-1"), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "screening" in workspace._extra, timeout=TIMEOUT)
+    tab = workspace._extra["screening"]
+    workspace.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.count.text() != "", timeout=TIMEOUT)  # the first read
+    return tab
+
+
+@pytest.fixture
+def presented(monkeypatch):
+    from casebook.ui.errors import ErrorDialog
+
+    shown = []
+    monkeypatch.setattr(
+        ErrorDialog, "present", classmethod(lambda cls, parent, **kw: shown.append(kw))
+    )
+    return shown
+
+
+def _click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _screen(qtbot, tab: ScreeningTab) -> None:
+    with qtbot.waitSignal(tab.refreshed, timeout=TIMEOUT, check_params_cb=lambda _l, h: h > 0):
+        _click(qtbot, tab.screen_button)
+
+
+def _cell(tab: ScreeningTab, row: int, key: str) -> str:
+    column = [c.key for c in HIT_COLUMNS].index(key)
+    return tab.proxy.index(row, column).data()
+
+
+def _row_of(tab: ScreeningTab, firm: str) -> int:
+    rows = [r for r in range(tab.proxy.rowCount()) if _cell(tab, r, "firm_name") == firm]
+    assert rows, f"no hit for {firm}"
+    return rows[0]
+
+
+def _select(qtbot, tab: ScreeningTab, row: int) -> None:
+    rect = tab.hits_view.visualRect(tab.proxy.index(row, 0))
+    qtbot.mouseClick(tab.hits_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def _review(qtbot, tab: ScreeningTab, button, note: str) -> None:
+    tab.detail.note.clear()
+    qtbot.keyClicks(tab.detail.note, note)
+    with qtbot.waitSignal(tab.refreshed, timeout=TIMEOUT):
+        _click(qtbot, button)
+
+
+# --- tests --------------------------------------------------------------------------------------
+
+
+def test_the_tab_is_shown_for_a_case_without_imports_and_asks_for_a_list(qtbot, store):
+    tab = _open(qtbot, store)
+    assert tab.count.text() == "No lists loaded yet"
+    assert not tab.screen_button.isEnabled()
+    assert not tab.detail.confirm.isEnabled()
+
+
+def test_load_screen_and_confirm_a_hit_with_a_note(qtbot, store, reference_dir, monkeypatch):
+    tab = _open(qtbot, store)
+    values = {"path": str(reference_dir / SDN), "fmt": "ofac", "published": "2024-05-03"}
+    monkeypatch.setattr(LoadListDialog, "ask", classmethod(lambda cls, parent, ok: ok(values)))
+    with qtbot.waitSignal(tab.refreshed, timeout=TIMEOUT, check_params_cb=lambda n, _h: n == 1):
+        _click(qtbot, tab.load_button)
+    assert tab.lists_model.rows[0]["name"] == "OFAC SDN"
+    assert tab.lists_model.rows[0]["published"] == "2024-05-03"
+
+    _screen(qtbot, tab)
+    firms = {_cell(tab, r, "firm_name") for r in range(tab.proxy.rowCount())}
+    assert firms == {"STANKOPROM LLC"}
+    row = _row_of(tab, "STANKOPROM LLC")
+    assert _cell(tab, row, "matched_name") == "STANKOPROM OOO"
+    assert _cell(tab, row, "status") == "unreviewed"
+
+    _select(qtbot, tab, row)
+    detail = tab.detail.text()
+    assert "Reasons" in detail and "STANKOPROM OOO" in detail
+    assert "RUSSIA-EO14024" in detail and "3661073772" in detail  # programme, listed Tax ID
+    assert tab.selected_hit()["reasons"][0] in detail
+
+    _review(qtbot, tab, tab.detail.confirm, "Same INN as the customs record")
+    assert _cell(tab, _row_of(tab, "STANKOPROM LLC"), "status") == "confirmed"
+    assert "Same INN as the customs record" in tab.detail.text()
+    assert not tab.detail.confirm.isEnabled()
+    [hit] = tab.host.book.list_hits(case_ref="CB-1", status="confirmed")
+    assert (hit["firm_name"], hit["note"]) == ("STANKOPROM LLC", "Same INN as the customs record")
+
+
+def test_filter_by_status(qtbot, loaded_store):
+    tab = _open(qtbot, loaded_store)
+    _screen(qtbot, tab)
+    _select(qtbot, tab, _row_of(tab, "STANKOPROM LLC"))
+    _review(qtbot, tab, tab.detail.dismiss, "Different city")
+    tab.status.setCurrentIndex(tab.status.findData("unreviewed"))
+    assert tab.proxy.rowCount() == 0
+    tab.status.setCurrentIndex(tab.status.findData("dismissed"))
+    assert tab.proxy.rowCount() == 1
+    assert tab.count.text() == "1 hits" or tab.count.text().startswith("1 ")
+
+
+def test_changing_a_review_can_be_undone(qtbot, loaded_store):
+    tab = _open(qtbot, loaded_store)
+    _screen(qtbot, tab)
+    _select(qtbot, tab, _row_of(tab, "STANKOPROM LLC"))
+    _review(qtbot, tab, tab.detail.dismiss, "Different city")
+    assert not tab.host.undo_stack.canUndo()  # the facade cannot make a hit unreviewed again
+    _review(qtbot, tab, tab.detail.confirm, "Same INN after all")
+    assert tab.host.undo_stack.canUndo()
+    with qtbot.waitSignal(tab.refreshed, timeout=TIMEOUT):
+        tab.host.undo_stack.undo()
+    row = _row_of(tab, "STANKOPROM LLC")
+    assert tab.proxy.index(row, STATUS_COLUMN).data() == "dismissed"
+    assert "Different city" in tab.detail.text()
+
+
+def test_screening_without_a_list_is_explained_not_raised(qtbot, store, presented):
+    tab = _open(qtbot, store)
+    tab.screen_button.setEnabled(True)  # as if a list were deleted behind the tab's back
+    with qtbot.waitSignal(tab.host.worker.finished, timeout=TIMEOUT):
+        _click(qtbot, tab.screen_button)
+    qtbot.waitUntil(lambda: bool(presented), timeout=TIMEOUT)
+    assert "no lists loaded" in presented[0]["message"]
+
+
+def test_the_tables_are_sound_models(qtmodeltester):
+    lists = RecordsModel(LIST_COLUMNS)
+    lists.set_rows([{"name": "OFAC SDN", "version": 1, "published": None, "entities": 3}])
+    qtmodeltester.check(lists)
+    hits = RecordsModel(HIT_COLUMNS)
+    hits.set_rows([{"id": 1, "firm_name": "A", "score": 0.9, "status": "confirmed"}])
+    qtmodeltester.check(hits)
