@@ -292,8 +292,8 @@ def controller_test() -> db.RowTest:
 def _describe_controller(item: db.FlaggedFirm) -> str:
     maker, country, spelling = item.detail.split("|")
     return (
-        f"Chinese-origin machines described with a {maker} ({_country(country)}) control "
-        f"system ('{spelling}' in the description): {_rows(item.count)}, {_money(item.value_usd)}"
+        f"Chinese-origin machines with a {maker} control system ({country_name(country)}; "
+        f"'{spelling}' in the description): {_rows(item.count)}, {_money(item.value_usd)}"
     )
 
 

@@ -50,9 +50,11 @@ def run_stats(ctx, args) -> None:
     ctx.emit(data, _stats_text)
 
 
-def _cell(value) -> str:
+def _cell(column: str, value) -> str:
     if value is None:
         return "-"
+    if column in ("share", "change"):
+        return f"{value:+.1%}" if column == "change" else f"{value:.1%}"
     if isinstance(value, float):
         return f"{value:,.2f}"
     return str(value)
@@ -64,7 +66,7 @@ def _stats_text(data: dict) -> str:
         return "No shipments match." if data["filters"]["source"] == "shipments" else "No rows."
     skip = {"exporter", "importer"}
     columns = [c for c in rows[0] if c not in skip]
-    table = [[_cell(r.get(c)) for c in columns] for r in rows]
+    table = [[_cell(c, r.get(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(t[i]) for t in table)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines += ["  ".join(t.ljust(w) for t, w in zip(row, widths, strict=True)) for row in table]

@@ -78,7 +78,13 @@ class _Params(dict):
 
 
 def _hs_clause(column: str, prefixes: Sequence[str], params: _Params) -> str:
-    parts = [f"substr({column}, 1, {len(p)}) = {params.add(p)}" for p in prefixes]
+    """Code starts with one of the prefixes: one ``substr(…) IN (…)`` per prefix length."""
+    by_length: dict[int, list[str]] = {}
+    for prefix in prefixes:
+        by_length.setdefault(len(prefix), []).append(prefix)
+    parts = [
+        f"substr({column}, 1, {n}) IN ({params.many(group)})" for n, group in by_length.items()
+    ]
     return "(" + " OR ".join(parts) + ")"
 
 
