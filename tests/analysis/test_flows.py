@@ -262,3 +262,13 @@ def test_chart_exports_csv(book, data):
 def test_unknown_chart_is_a_usage_error(book, data):
     with pytest.raises(UsageError):
         book.chart("pie", case_ref=REF)
+
+
+def test_shipment_filters_do_not_apply_to_trade(book, data):
+    with pytest.raises(UsageError):
+        book.stats(case_ref=REF, source="trade", origin="CN")
+
+
+def test_previous_of_a_count_is_a_whole_number(book, data):
+    rows = by(book.stats(case_ref=REF, by="year", measure="count")["rows"], "year")
+    assert rows[("2022",)]["previous"] == 1 and isinstance(rows[("2022",)]["previous"], int)

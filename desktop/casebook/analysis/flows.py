@@ -235,8 +235,12 @@ def _row(record: dict, *, request: StatsRequest, labels: dict) -> dict:
     row["missing_value"] = row["shipments"] - valued
     _measure_fields(row, record, request.measure)
     if "change" in record:
-        places = 2 if request.measure in ("value", "quantity", "weight") else None
-        row["previous"] = _num(record["previous"], places)
+        previous = _num(record["previous"], 6 if request.measure == "quantity" else 3)
+        if request.measure == "value" and previous is not None:
+            previous = round(previous, 2)
+        elif request.measure == "count" and previous is not None:
+            previous = int(previous)
+        row["previous"] = previous
         row["change"] = _num(record["change"], 6)
     return row
 

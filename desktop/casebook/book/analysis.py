@@ -36,6 +36,13 @@ class AnalysisSection:
         if date_from and date_to and date_from[: len(date_to)] > date_to:
             raise UsageError(f"--from {date_from} is after --to {date_to}")
         fields = sql.SHIPMENT_COUNTRY_FIELDS if source == "shipments" else sql.TRADE_COUNTRY_FIELDS
+        wrong = [
+            n
+            for n in ("origin", "dispatch", "destination", "reporter", "partner", "firms")
+            if given.get(n) and n not in fields and not (n == "firms" and source == "shipments")
+        ]
+        if wrong:
+            raise UsageError(f"--{wrong[0]} does not apply to {source}")
         countries = {
             name: flows.clean_countries(given.get(name), f"--{name}")
             for name in fields
