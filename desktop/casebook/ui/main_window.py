@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         )
         a("quit", "&Quit", self.close, shortcut=Std.Quit, icon="quit")
         a("find", "&Find Case", self.focus_filter, shortcut=Std.Find, icon="search")
+        a("search", "&Search Everything…", self.open_search, shortcut="Ctrl+K", icon="search")
         a(
             "refresh",
             "&Refresh",
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
         edit.addActions([self.actions["undo"], self.actions["redo"]])
         edit.addSeparator()
         edit.addActions([self.actions["edit_case"], self.actions["find"]])
+        edit.addAction(self.actions["search"])
         edit.addSeparator()
         edit.addAction(self.actions["preferences"])
         view = bar.addMenu("&View")
@@ -325,6 +327,13 @@ class MainWindow(QMainWindow):
         )
         if job is None:
             self.statusBar().showMessage("Nothing changed", 3000)
+
+    def open_search(self) -> None:
+        """Ctrl+K: the search box over everything in the store."""
+        if self.host.book is not None and self.page is not None:
+            from casebook.ui.search_box import SearchBox
+
+            SearchBox.for_window(self).popup()
 
     def focus_filter(self) -> None:
         if self.page is not None:
