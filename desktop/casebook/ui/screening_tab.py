@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.ui import screening_ops, theme
+from casebook.ui.case_list import local_time
 from casebook.ui.ops import Changes, Host
 from casebook.ui.table_model import RIGHT, TableColumn
 from casebook.ui.workspace import WorkspaceTab
@@ -68,16 +69,16 @@ LIST_COLUMNS = [
     TableColumn("name", "List", width=22),
     TableColumn("version", "Version", align=RIGHT, width=7),
     TableColumn("published", "Published", width=10),
-    TableColumn("loaded", "Loaded", format=lambda v: (v or "")[:16].replace("T", " "), width=16),
+    TableColumn("loaded", "Loaded", format=local_time, width=18),
     TableColumn("entities", "Entities", align=RIGHT, width=8),
     TableColumn("names", "Names", align=RIGHT, width=8),
     TableColumn("records", "Records", align=RIGHT, width=8),
 ]
 HIT_COLUMNS = [
-    TableColumn("firm_name", "Firm", width=26),
-    TableColumn("matched_name", "Matched listed name", width=30),
-    TableColumn("list", "List", width=14),
-    TableColumn("score", "Score", align=RIGHT, format=_score, width=6),
+    TableColumn("firm_name", "Firm", width=24),
+    TableColumn("matched_name", "Matched listed name", width=26),
+    TableColumn("list", "List", width=12),
+    TableColumn("score", "Score", align=RIGHT, format=_score, width=7),
     TableColumn("status", "Status", width=11),
 ]
 STATUS_COLUMN = [c.key for c in HIT_COLUMNS].index("status")
@@ -247,11 +248,12 @@ class Facet:
 
     key: str
     title: str
+    always: bool = True  # shown even when neither side has a value
 
 
 FACETS = [
     Facet("aliases", "Aliases"),
-    Facet("weak_aliases", "Weak aliases"),
+    Facet("weak_aliases", "Weak aliases", always=False),
     Facet("identifiers", "Identifiers"),
     Facet("addresses", "Addresses"),
     Facet("countries", "Countries"),
@@ -274,7 +276,7 @@ def hit_html(hit: dict) -> str:
     colour = STATUS_COLOURS.get(hit["status"], "inherit")
     review = f'<b style="color:{colour}">{escape(hit["status"].capitalize())}</b>'
     if hit.get("reviewed_by"):
-        review += f" by {escape(hit['reviewed_by'])} ({escape((hit['reviewed_at'] or '')[:16])})"
+        review += f" by {escape(hit['reviewed_by'])}, {local_time(hit.get('reviewed_at'))}"
     if hit.get("note"):
         review += f" — “{escape(hit['note'])}”"
     stale = "" if hit.get("current", True) else " · <i>an earlier version of the list</i>"
@@ -290,7 +292,11 @@ def hit_html(hit: dict) -> str:
         ),
         _row("Matched", escape(hit["firm_matched_name"]), escape(hit["matched_name"])),
     ]
-    rows += [_row(f.title, _lines(firm.get(f.key)), _lines(listed.get(f.key))) for f in FACETS]
+    rows += [
+        _row(f.title, _lines(firm.get(f.key)), _lines(listed.get(f.key)))
+        for f in FACETS
+        if f.always or firm.get(f.key) or listed.get(f.key)
+    ]
     if listed.get("listed_on"):
         rows.append(_row("Listed on", "", escape(listed["listed_on"])))
     table = (
@@ -304,8 +310,9 @@ def hit_html(hit: dict) -> str:
 
 def _row(title: str, left: str, right: str) -> str:
     return (
-        f'<tr><td valign="top" style="color:#888">{escape(title)}</td>'
-        f'<td valign="top" width="45%">{left}</td><td valign="top" width="45%">{right}</td></tr>'
+        f'<tr><td valign="top" width="16%" style="color:#888; white-space:nowrap">'
+        f"{escape(title)}</td>"
+        f'<td valign="top" width="42%">{left}</td><td valign="top" width="42%">{right}</td></tr>'
     )
 
 
@@ -317,6 +324,7 @@ class HitDetail(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.browser = QTextBrowser(openExternalLinks=False)
+        self.browser.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.note = QLineEdit(placeholderText="Note on the review (why this is or is not them)")
         self.confirm = QPushButton("Confirm")
         self.confirm.setToolTip("This is the listed entity: mark the firm as listed")
@@ -404,6 +412,7 @@ class ScreeningTab(QWidget):
         lists_bar.addStretch(1)
         lists_bar.addWidget(self.load_button)
         self.lists_view.setMaximumHeight(self.lists_view.verticalHeader().defaultSectionSize() * 4)
+        self.lists_view.horizontalHeader().setStretchLastSection(False)
         screen_bar = QHBoxLayout()
         screen_bar.addWidget(_heading(self, "Hits"))
         screen_bar.addSpacing(12)
@@ -419,6 +428,9 @@ class ScreeningTab(QWidget):
         self.split.setChildrenCollapsible(False)
         self.split.setStretchFactor(0, 1)
         self.split.setStretchFactor(1, 1)
+        # The hits table as wide as its columns at first; the detail takes the rest.
+        header = self.hits_view.horizontalHeader()
+        self.split.setSizes([header.length() + 4, max(header.length(), 500)])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(lists_bar)
