@@ -22,11 +22,14 @@ from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -64,7 +67,9 @@ def source_of(item: dict) -> str:
 
 def supports_of(item: dict) -> str:
     """What an item supports, e.g. ``firm Jingdiao; finding 1 …``."""
-    return "; ".join(f"{link['kind']} {link['label']}" for link in item.get("links", []))
+    return "; ".join(
+        f"{link['kind'].capitalize()}: {link['label']}" for link in item.get("links", [])
+    )
 
 
 class EvidenceModel(QAbstractTableModel):
@@ -140,6 +145,8 @@ class Preview(QStackedWidget):
         super().__init__(parent)
         self.image = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.image.setMinimumSize(120, 120)
+        # Ignored: the label must not grow to the picture; the picture is scaled to the label.
+        self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.text = QPlainTextEdit(readOnly=True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.empty = QLabel("No preview", alignment=Qt.AlignmentFlag.AlignCenter)
@@ -157,8 +164,8 @@ class Preview(QStackedWidget):
         if self._pixmap.isNull():
             self.show_nothing("This image cannot be shown")
             return
-        self._fit()
         self.setCurrentWidget(self.image)
+        self._fit()
 
     def show_text(self, text: str) -> None:
         self.text.setPlainText(text)
@@ -182,17 +189,28 @@ class Preview(QStackedWidget):
 
 def preview_text(book, item: dict) -> str:
     """Text to preview an item: runs on the worker (a PDF is parsed)."""
-    from casebook.vault.text import decode, extract_text, html_to_text, is_html
+    from casebook.vault.text import decode, html_to_text, is_html
 
     blob = book.vault.path_of(item["sha256"])
     mime = item.get("mime") or ""
     if mime == "application/pdf":
-        text = extract_text(blob, mime=mime)
-        return f"{PDF_NOTE}\n\n" + (text.split("\f")[0][:PREVIEW_CHARS] or "(no text layer)")
+        first = _pdf_first_page(blob)[:PREVIEW_CHARS]
+        first = "\n".join(" ".join(line.split()) for line in first.splitlines())  # layout gaps
+        return f"{PDF_NOTE}\n\n" + (first.strip() or "(no text layer)")
     with open(blob, "rb") as handle:
         data = handle.read(PREVIEW_CHARS * 4)
     text = decode(data)
     return html_to_text(text)[:PREVIEW_CHARS] if is_html(mime) else text[:PREVIEW_CHARS]
+
+
+def _pdf_first_page(path: Path) -> str:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(path)
+        return reader.pages[0].extract_text() or "" if reader.pages else ""
+    except Exception:  # damaged or encrypted: still evidence, just without a preview
+        return ""
 
 
 def _previews_as_text(mime: str) -> bool:
@@ -207,11 +225,21 @@ class EvidenceDetail(QWidget):
         self.facts = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.facts.setContentsMargins(4, 4, 12, 4)
+        self.facts.setMinimumWidth(self.fontMetrics().averageCharWidth() * 48)
         self.preview = Preview()
+        self.preview.setMinimumWidth(240)
+        facts = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        facts.setWidget(self.facts)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(facts)
+        split.addWidget(self.preview)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 0, 0, 0)
-        layout.addWidget(self.facts)
-        layout.addWidget(self.preview, 1)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(split)
 
     def show_item(self, item: dict | None) -> None:
         if item is None:
@@ -238,9 +266,12 @@ def _facts_html(item: dict) -> str:
         ("Kind", _esc(item["kind"])),
         ("Source", _esc(source_of(item))),
         ("File", f"{_esc(item['original_name'])} ({item['size']:,} bytes, {_esc(item['mime'])})"),
-        ("SHA-256", f"<span style='font-family:monospace'>{item['sha256']}</span>"),
+        ("SHA-256", f"<tt>{item['sha256'][:32]}<br>{item['sha256'][32:]}</tt>"),
         ("Added", f"{_esc(item['added'])} by {_esc(item['added_by'])}"),
-        ("Supports", "<br>".join(_esc(f"{k['kind']}: {k['label']}") for k in item["links"])),
+        (
+            "Supports",
+            "<br>".join(_esc(f"{k['kind'].capitalize()}: {k['label']}") for k in item["links"]),
+        ),
     ]
     body = "".join(
         f"<tr><td style='padding-right:10px; color:palette(placeholder-text)'>{name}</td>"
@@ -311,11 +342,11 @@ class EvidenceTab(QWidget):
         bar.addWidget(hint)
         bar.addStretch(1)
         bar.addWidget(self.count)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = QSplitter(Qt.Orientation.Vertical)  # the register needs the full width
         split.addWidget(self.view)
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
         split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
