@@ -170,7 +170,7 @@ def test_findings_list_their_evidence_with_grades_and_warnings(qtbot, window, ca
     )
     assert panel.findings() == ["Firm X likely re-exports lathes to Russia.", "Firm Y is a front."]
     first = panel.model.item(0, 0)
-    children = [first.child(r, 1).text() for r in range(first.rowCount())]
+    children = [first.child(r, 3).text() for r in range(first.rowCount())]
     assert children == ["E1 a — A1", "E2 b — ungraded"]
     second = panel.model.item(1, 0)
-    assert "no graded evidence" in second.child(0, 1).text()
+    assert "no graded evidence" in second.child(0, 3).text()

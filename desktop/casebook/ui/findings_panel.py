@@ -3,12 +3,13 @@ evidence behind each (with its grade) and the editor's warnings."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
+    QStyledItemDelegate,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -19,7 +20,8 @@ from casebook.ui.evidence_dialog import grade_help
 from casebook.ui.ops import Changes, Host
 from casebook.ui.workspace import WorkspaceTab
 
-HEADERS = ["#", "Key judgment", "Likelihood", "Confidence"]
+HEADERS = ["#", "Likelihood", "Confidence", "Key judgment"]
+TEXT = 3  # last: it stretches, and long judgments wrap in it
 UID_ROLE = Qt.ItemDataRole.UserRole
 WARNING_COLOUR = "#B35C00"
 
@@ -49,26 +51,34 @@ def finding_rows(finding: dict) -> list[QStandardItem]:
     """A finding's row with its evidence and warnings as children."""
     row = [
         _item(str(finding["position"]), uid=finding["uid"]),
-        _item(finding["text"], tip=finding["text"], uid=finding["uid"]),
         _item(finding["likelihood"], tip=likelihood_tip(finding["likelihood"])),
         _item(finding["confidence"], tip=f"{finding['confidence']} confidence"),
+        _item(finding["text"], tip=finding["text"], uid=finding["uid"]),
     ]
     for warning in finding["warnings"]:
         child = _item(f"⚠ {warning}")
         child.setForeground(QBrush(QColor(WARNING_COLOUR)))
-        row[0].appendRow([_item(""), child, _item(""), _item("")])
+        row[0].appendRow([_item(""), _item(""), _item(""), child])
     for e in finding["evidence"]:
         grade = e["grade"] or "ungraded"
         label = f"{e['id']} {e['title']} — {grade}" + (f" ({e['note']})" if e["note"] else "")
-        row[0].appendRow(
-            [
-                _item(""),
-                _item(label, tip=grade_help(e["grade"]), uid=e["uid"]),
-                _item(""),
-                _item(""),
-            ]
-        )
+        evidence = _item(label, tip=grade_help(e["grade"]), uid=e["uid"])
+        row[0].appendRow([_item(""), _item(""), _item(""), evidence])
     return row
+
+
+class WrapDelegate(QStyledItemDelegate):
+    """Rows as tall as their wrapped text at the column's current width."""
+
+    def sizeHint(self, option, index):  # noqa: N802
+        size = super().sizeHint(option, index)
+        view = self.parent()
+        width = view.columnWidth(index.column()) - 12
+        if width <= 0 or not index.data():
+            return size
+        flags = Qt.TextFlag.TextWordWrap
+        rect = option.fontMetrics.boundingRect(QRect(0, 0, width, 100_000), flags, index.data())
+        return QSize(size.width(), max(size.height(), rect.height() + 6))
 
 
 class FindingsPanel(QWidget):
@@ -85,6 +95,9 @@ class FindingsPanel(QWidget):
         self.view.setWordWrap(True)
         self.view.setUniformRowHeights(False)
         self.view.setAlternatingRowColors(True)
+        self.view.setItemDelegateForColumn(TEXT, WrapDelegate(self.view))
+        self.view.header().setStretchLastSection(True)
+        self.view.header().sectionResized.connect(lambda *_: self.view.doItemsLayout())
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.summary = QLabel()
         bar = QHBoxLayout()
@@ -105,7 +118,7 @@ class FindingsPanel(QWidget):
             self.model.appendRow(finding_rows(finding))
         self.view.expandAll()
         width = self.view.fontMetrics().averageCharWidth()
-        for column, chars in enumerate((5, 70, 18, 12)):
+        for column, chars in enumerate((5, 18, 12)):
             self.view.setColumnWidth(column, chars * width)
         warned = sum(bool(f["warnings"]) for f in findings)
         self.summary.setText(
@@ -116,7 +129,7 @@ class FindingsPanel(QWidget):
 
     def findings(self) -> list[str]:
         """The judgments as shown, in order (for tests and accessibility)."""
-        return [self.model.item(r, 1).text() for r in range(self.model.rowCount())]
+        return [self.model.item(r, TEXT).text() for r in range(self.model.rowCount())]
 
     def show_item(self, kind: str, uid: str) -> bool:
         """Select a finding the search box opened."""
@@ -124,7 +137,7 @@ class FindingsPanel(QWidget):
             return False
         for r in range(self.model.rowCount()):
             if self.model.item(r, 0).data(UID_ROLE) == uid:
-                self.view.setCurrentIndex(self.model.index(r, 1))
+                self.view.setCurrentIndex(self.model.index(r, TEXT))
                 return True
         return False
 
