@@ -18,6 +18,8 @@ from casebook.book.browse import BrowseSection
 from casebook.book.cases import CasesSection
 from casebook.book.evidence import EvidenceSection
 from casebook.book.findings import FindingsSection
+from casebook.book.firms import FirmsSection
+from casebook.book.imports import ImportsSection
 from casebook.book.screening import ScreeningSection
 from casebook.book.search import SearchSection
 from casebook.book.verify import VerifySection
@@ -43,6 +45,8 @@ class Casebook(
     SearchSection,
     AnalysisSection,
     ScreeningSection,
+    ImportsSection,
+    FirmsSection,
 ):
     """An open store. Use ``Casebook.open(path)``; close it (or use ``with``) when done."""
 

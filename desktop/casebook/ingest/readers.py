@@ -199,8 +199,9 @@ def _check_text(path: Path, sample: bytes, encoding: str) -> str:
         text = sample.decode(encoding, errors=_errors_for(encoding))
     except LookupError as exc:
         raise Refused(f"unknown encoding {encoding!r}") from exc
-    bad = len(_CONTROL.findall(text)) + text.count("\ufffd") + len(_ESCAPED.findall(text))
-    if text and bad > max(8, len(text) // 100):
+    control = len(_CONTROL.findall(text)) + text.count("\ufffd")
+    undecodable = len(_ESCAPED.findall(text))  # a few lines in another encoding are row errors
+    if text and (control > max(8, len(text) // 100) or undecodable > len(text) // 5):
         raise unreadable(path, f"binary content, or not {encoding}")
     return text
 
@@ -234,9 +235,9 @@ def _csv_sheet(
 ) -> Sheet:
     if not head.strip():
         raise Refused(f"{path.name}: no data rows (the file is empty)")
-    enc = codecs.lookup(encoding).name if encoding else detect_encoding(head)
     if encoding:
         _ensure_codec(encoding)
+    enc = codecs.lookup(encoding).name if encoding else detect_encoding(head)
     text = _check_text(path, head, enc)
     delimiter = sniff_delimiter(text.lstrip("\ufeff"))
     with _open_text(path, enc) as f:

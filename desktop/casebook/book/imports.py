@@ -1,0 +1,141 @@
+"""Facade section: import shipment files, list and delete datasets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlmodel import select
+
+from casebook.book.cases import find_case, iso
+from casebook.core.errors import NotFound, UsageError
+from casebook.ingest.importer import ImportRequest, import_shipments
+from casebook.store import models as m
+from casebook.store import search
+from casebook.store import shipments as store
+
+
+def dataset_json(row: dict) -> dict:
+    """The JSON shape of a dataset in ``datasets list``."""
+    imported = row["imported"]
+    return {
+        "uid": row["uid"],
+        "kind": row["kind"],
+        "file_name": row["file_name"],
+        "sha256": row["sha256"],
+        "encoding": row["encoding"],
+        "sheet": row["sheet"],
+        "preset": row["preset"],
+        "rows": row["row_count"],
+        "shipments": row["shipments"],
+        "content_hash": row["content_hash"],
+        "imported": iso(imported) if not isinstance(imported, str) else imported,
+        "imported_by": row["imported_by"],
+    }
+
+
+class ImportsSection:
+    """``import``, ``datasets list`` and ``datasets delete``."""
+
+    def import_file(
+        self,
+        path: str | Path,
+        *,
+        case_ref: str,
+        preset: str | None = None,
+        mapping: str | Path | None = None,
+        sheet: str | None = None,
+        encoding: str | None = None,
+        rates: str | Path | None = None,
+        skip_bad_rows: bool = False,
+        force: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> dict:
+        """Import a shipments file into a case as one transaction and one audit event.
+
+        Returns the ``import`` JSON of DESIGN.md. Row errors raise ``RowErrors`` (all of them
+        in the rejects CSV) unless ``skip_bad_rows``; ``cancelled()`` leaves the store unchanged.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise UsageError(f"no file {path}")
+        if preset and mapping:
+            raise UsageError("give --preset or --mapping, not both")
+        with self._write() as session:
+            case = find_case(session, case_ref)
+            request = ImportRequest(
+                path=path,
+                case_id=case.id,
+                preset=preset,
+                mapping_file=Path(mapping) if mapping else None,
+                sheet=sheet,
+                encoding=encoding,
+                rates_file=Path(rates) if rates else None,
+                skip_bad_rows=skip_bad_rows,
+                force=force,
+                rejects_dir=self.folder / "rejects",
+            )
+            result = import_shipments(
+                session, request, actor=self.user, progress=progress, cancelled=cancelled
+            )
+            self._audit(
+                session,
+                "dataset.import",
+                "dataset",
+                target_uid=result.dataset_uids[0] if result.dataset_uids else None,
+                case_id=case.id,
+                after=_import_audit(path, result),
+            )
+        return result.to_json()
+
+    def list_datasets(self, *, case_ref: str) -> list[dict]:
+        """The case's datasets, oldest first."""
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            return [dataset_json(r) for r in store.dataset_rows(session, case_id=case.id)]
+
+    def delete_dataset(self, uid: str) -> dict:
+        """Delete a dataset and its shipments (audited); returns what was deleted."""
+        with self._write() as session:
+            dataset = session.exec(select(m.Dataset).where(m.Dataset.uid == uid)).first()
+            if dataset is None:
+                raise NotFound(f"no dataset {uid!r}")
+            before = _dataset_audit(dataset)
+            search.unindex_dataset(session, dataset_id=dataset.id)
+            session.expunge(dataset)
+            shipments = store.delete_dataset_rows(session, dataset_id=dataset.id)
+            before["shipments"] = shipments
+            self._audit(
+                session,
+                "dataset.delete",
+                "dataset",
+                target_uid=uid,
+                case_id=dataset.case_id,
+                before=before,
+            )
+        return {"uid": uid, "deleted": True, "shipments": shipments}
+
+
+def _import_audit(path: Path, result) -> dict:
+    return {
+        "file_name": path.name,
+        "sha256": result.sha256,
+        "datasets": result.datasets,
+        "content_hash": result.content_hashes[0] if result.content_hashes else None,
+        "rows_imported": result.rows_imported,
+        "rows_skipped": result.rows_skipped,
+        "rows_rejected": result.rows_rejected,
+        "firms_created": result.firms_created,
+        "firms_matched": result.firms_matched,
+    }
+
+
+def _dataset_audit(dataset: m.Dataset) -> dict:
+    return {
+        "uid": dataset.uid,
+        "file_name": dataset.file_name,
+        "sha256": dataset.sha256,
+        "row_count": dataset.row_count,
+        "content_hash": dataset.content_hash,
+    }

@@ -1,0 +1,191 @@
+"""Exporters and importers of a cleaned table into firms: resolve, then write firms in bulk.
+
+Each row's party is (name, country, identifier). A firm's country is the one given for it, else
+the shipment's country of dispatch (exporter) or destination (importer): where the consignor
+ships from and the consignee receives. Distinct parties are resolved once; rows get firm ids
+through their party codes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+from sqlmodel import Session
+
+from casebook.core.identifiers import SCHEMES
+from casebook.core.names import sort_key
+from casebook.ingest.firms import (
+    FirmRef,
+    Party,
+    Resolution,
+    near_matches,
+    party_key,
+    resolve_parties,
+)
+from casebook.store import firms as store
+
+ROLES = {"exporter": ("dispatch", "supplier"), "importer": ("destination", "importer")}
+
+
+class PartyWriter:
+    """Resolves a table's parties against the store and writes the new firms and aliases."""
+
+    def __init__(self, session: Session, *, case_id: int, dataset_id: int | None = None):
+        self.session = session
+        self.case_id = case_id
+        self.dataset_id = dataset_id
+        self.created = self.matched = self.suggested = 0
+
+    def resolve(self, columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Firm ids per row for exporters and importers (-1 where the row names none)."""
+        coded = {role: _party_codes(columns, role) for role in ROLES}
+        counts: Counter = Counter()
+        addresses: dict[Party, str] = {}
+        for parties, codes, address in coded.values():
+            tally = np.bincount(codes[codes >= 0], minlength=len(parties))
+            for party, n in zip(parties, tally.tolist(), strict=True):
+                counts[party] += n
+            addresses.update(
+                {p: a for p, a in zip(parties, address, strict=True) if a and p not in addresses}
+            )
+        resolution = resolve_parties(dict(counts), self._known(counts))
+        self._write(resolution, addresses)
+        self._link_roles(coded, resolution)
+        return tuple(_firm_ids(parties, codes, resolution) for parties, codes, _ in coded.values())
+
+    def _known(self, parties: Counter) -> list[FirmRef]:
+        pairs = [(p.scheme, p.ident) for p in parties if p.ident]
+        ids = store.firms_by_identifier(self.session, pairs=pairs)
+        ids += store.firms_by_key(self.session, keys={p.key for p in parties})
+        live = store.canonical_ids(self.session, ids)
+        facts = store.firm_facts(self.session, ids=set(live.values()))
+        return [
+            FirmRef(
+                id=fid,
+                country=f["country"],
+                identifiers=dict(f["identifiers"]),
+                keys=set(f["keys"]),
+            )
+            for fid, f in sorted(facts.items())
+        ]
+
+    def _write(self, resolution: Resolution, addresses: dict[Party, str]) -> None:
+        first_address = {}
+        for party, firm in resolution.firm_of.items():
+            if party in addresses:
+                first_address.setdefault(id(firm), addresses[party])
+        suggestions = resolution.suggestions + self._near(resolution)
+        for firm in resolution.created:
+            name = firm.display_name()
+            firm.id, _ = store.insert_firm(
+                self.session,
+                name=name,
+                native_name=firm.native_name(),
+                country=firm.country,
+                address=first_address.get(id(firm)),
+                name_key=party_key(name),
+                sort_key=sort_key(name),
+            )
+        self.created = len(resolution.created)
+        self.matched = len(resolution.matched)
+        store.insert_identifiers(self.session, rows=_identifier_rows(resolution))
+        store.insert_aliases(
+            self.session,
+            rows=[(f.id, p.name, p.key, p.country) for p, f in resolution.firm_of.items()],
+        )
+        self.suggested = store.insert_suggestions(
+            self.session,
+            case_id=self.case_id,
+            dataset_id=self.dataset_id,
+            rows=[(s.a.id, s.b.id, s.score, s.reason) for s in suggestions],
+        )
+
+    def _near(self, resolution: Resolution) -> list:
+        """Near matches between the new firms and every stored firm (identifier clashes left out)."""
+        if not resolution.created:
+            return []
+        known = {f.id: f for f in resolution.matched}
+        stored = []
+        for fid, key, country in store.all_alias_keys(self.session):
+            firm = known.setdefault(fid, FirmRef(id=fid, country=country))
+            stored.append((key, firm))
+        found = near_matches(resolution.created, stored, already=resolution.suggestions)
+        _fill_identifiers(
+            self.session, [s.b for s in found if not s.b.is_new and not s.b.identifiers]
+        )
+        return [s for s in found if not s.a.clashes_with(s.b)]
+
+    def _link_roles(self, coded: dict, resolution: Resolution) -> None:
+        roles: dict[int, str] = {}
+        for role, (parties, codes, _) in coded.items():
+            used = np.unique(codes[codes >= 0]).tolist()
+            for code in used:
+                roles.setdefault(resolution.firm_of[parties[code]].id, ROLES[role][1])
+        store.link_case_firms(self.session, case_id=self.case_id, roles=roles)
+
+
+def _fill_identifiers(session: Session, firms: list[FirmRef]) -> None:
+    facts = store.firm_facts(session, ids=[f.id for f in firms])
+    for firm in firms:
+        firm.identifiers.update(facts.get(firm.id, {}).get("identifiers", {}))
+
+
+def _identifier_rows(resolution: Resolution) -> list[tuple[int, str, str]]:
+    rows = []
+    for firm in resolution.created:
+        rows += [(firm.id, s, v) for s, v in firm.identifiers.items()]
+    for firm in resolution.matched:
+        rows += [(firm.id, s, v) for s, v in firm.new_identifiers.items()]
+    return rows
+
+
+def _party_codes(columns: dict[str, np.ndarray], role: str):
+    """Distinct parties of one role, each row's code into them (-1: none), and addresses."""
+    fallback = ROLES[role][0]
+    country = columns[f"{role}_country"].copy()
+    empty = np.equal(country, None)
+    country[empty] = columns[fallback][empty]
+    parts = [_codes(columns[role]), _codes(columns[f"{role}_id"]), _codes(country)]
+    combined = np.zeros(len(country), dtype=np.int64)
+    for codes, size in parts:
+        combined = combined * (size + 1) + codes + 1
+    present = (parts[0][0] >= 0) | (parts[1][0] >= 0)
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    parties: list[Party] = []
+    slot = np.full(len(first), -1, dtype=np.int64)
+    addresses = columns[f"{role}_address"]
+    party_address: list[str | None] = []
+    for n, row in enumerate(first.tolist()):
+        if not present[row]:
+            continue
+        ident = columns[f"{role}_id"][row]
+        parties.append(_party(columns[role][row], ident, country[row]))
+        party_address.append(addresses[row])
+        slot[n] = len(parties) - 1
+    return parties, slot[inverse], party_address
+
+
+def _codes(column: np.ndarray) -> tuple[np.ndarray, int]:
+    """Factorise an object column (None as -1; identifier tuples as text) with pandas."""
+    import pandas as pd
+
+    values = column.tolist()
+    if any(isinstance(v, tuple) for v in values):
+        values = [v if v is None else "\x1f".join(v) for v in values]
+    codes, uniques = pd.factorize(np.array(values, dtype=object), use_na_sentinel=True)
+    return codes.astype(np.int64), len(uniques)
+
+
+def _party(name: str | None, ident: tuple | None, country: str | None) -> Party | None:
+    if name is None and ident is None:
+        return None
+    scheme, value = ident if ident else (None, None)
+    if name is None:
+        name = f"{SCHEMES.get(scheme, scheme)} {value}"
+    return Party(name=name, country=country, scheme=scheme, ident=value)
+
+
+def _firm_ids(parties: list[Party], codes: np.ndarray, resolution: Resolution) -> np.ndarray:
+    ids = np.array([resolution.firm_of[p].id for p in parties] + [-1], dtype=np.int64)
+    return ids[codes]  # code -1 picks the trailing -1

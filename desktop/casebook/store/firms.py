@@ -1,0 +1,307 @@
+"""Firms in bulk: lookups for resolution, inserts of firms, aliases and identifiers, listings.
+
+Plain rows in and out (no ORM objects), so an import of thousands of firms stays fast; the
+merge and split bookkeeping lives here too, recorded in ``firmmerge.moved``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlmodel import Session
+
+from casebook.store.engine import raw_connection
+from casebook.store.models import new_uid, utcnow
+
+CHUNK = 500  # parameters per IN (...) list
+
+
+def _chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def canonical_ids(session: Session, ids: Iterable[int]) -> dict[int, int]:
+    """Each firm id mapped to the firm it was merged into (itself when not merged)."""
+    conn = raw_connection(session)
+    result = {}
+    for part in _chunks(sorted(set(ids))):
+        for fid, merged in conn.execute(
+            f"SELECT id, merged_into FROM firm WHERE id IN ({_marks(len(part))})", part
+        ):
+            result[fid] = merged
+    resolved = {}
+    for fid in result:
+        seen, current = {fid}, fid
+        while result.get(current):
+            current = result[current]
+            if current in seen:
+                break
+            seen.add(current)
+            if current not in result:
+                result.update(canonical_ids(session, [current]))
+        resolved[fid] = current
+    return resolved
+
+
+def firms_by_identifier(session: Session, *, pairs: Iterable[tuple[str, str]]) -> list[int]:
+    """Ids of firms holding any of these (scheme, value) identifiers."""
+    conn = raw_connection(session)
+    by_scheme: dict[str, list[str]] = {}
+    for scheme, value in pairs:
+        by_scheme.setdefault(scheme, []).append(value)
+    found: set[int] = set()
+    for scheme, values in by_scheme.items():
+        for part in _chunks(sorted(set(values))):
+            cursor = conn.execute(
+                "SELECT firm_id FROM firmidentifier "
+                f"WHERE scheme = ? AND value IN ({_marks(len(part))})",
+                (scheme, *part),
+            )
+            found.update(fid for (fid,) in cursor)
+    return sorted(found)
+
+
+def firms_by_key(session: Session, *, keys: Iterable[str]) -> list[int]:
+    """Ids of firms with an alias (or name) of any of these name keys."""
+    conn = raw_connection(session)
+    found: set[int] = set()
+    for part in _chunks(sorted(set(keys))):
+        marks = _marks(len(part))
+        cursor = conn.execute(
+            f"SELECT firm_id FROM firmalias WHERE name_key IN ({marks}) "
+            f"UNION SELECT id FROM firm WHERE name_key IN ({marks})",
+            (*part, *part),
+        )
+        found.update(fid for (fid,) in cursor)
+    return sorted(found)
+
+
+def firm_facts(session: Session, *, ids: Iterable[int]) -> dict[int, dict]:
+    """Country, identifiers and name keys of live firms, by id."""
+    conn = raw_connection(session)
+    facts: dict[int, dict] = {}
+    for part in _chunks(sorted(set(ids))):
+        marks = _marks(len(part))
+        for fid, country, key in conn.execute(
+            f"SELECT id, country, name_key FROM firm WHERE id IN ({marks}) AND merged_into IS NULL",
+            part,
+        ):
+            facts[fid] = {"country": country, "identifiers": {}, "keys": {key} if key else set()}
+        for fid, scheme, value in conn.execute(
+            f"SELECT firm_id, scheme, value FROM firmidentifier WHERE firm_id IN ({marks})", part
+        ):
+            if fid in facts:
+                facts[fid]["identifiers"].setdefault(scheme, value)
+        for fid, key in conn.execute(
+            f"SELECT firm_id, name_key FROM firmalias WHERE firm_id IN ({marks})", part
+        ):
+            if fid in facts and key:
+                facts[fid]["keys"].add(key)
+    return facts
+
+
+def all_alias_keys(session: Session) -> list[tuple[int, str, str | None]]:
+    """(firm id, name key, country) of every live firm's aliases, for near-match blocking."""
+    cursor = raw_connection(session).execute(
+        "SELECT DISTINCT a.firm_id, a.name_key, f.country FROM firmalias AS a "
+        "JOIN firm AS f ON f.id = a.firm_id WHERE f.merged_into IS NULL AND a.name_key IS NOT NULL"
+    )
+    return cursor.fetchall()
+
+
+def insert_firm(
+    session: Session,
+    *,
+    name: str,
+    native_name: str | None,
+    country: str | None,
+    address: str | None,
+    name_key: str | None,
+    sort_key: str,
+) -> tuple[int, str]:
+    """Insert one firm; returns (id, uid)."""
+    uid = new_uid()
+    cursor = raw_connection(session).execute(
+        "INSERT INTO firm (uid, name, native_name, country, address, name_key, sort_key, created) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (uid, name, native_name, country, address, name_key, sort_key, _now()),
+    )
+    return cursor.lastrowid, uid
+
+
+def _now() -> str:
+    return utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def insert_aliases(
+    session: Session, *, rows: Iterable[tuple[int, str, str | None, str | None]]
+) -> int:
+    """Add (firm id, name, name key, country) aliases not yet recorded; returns the new count."""
+    conn = raw_connection(session)
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO firmalias (firm_id, name, name_key, country) VALUES (?, ?, ?, ?)",
+        list(rows),
+    )
+    return conn.total_changes - before
+
+
+def insert_identifiers(session: Session, *, rows: Iterable[tuple[int, str, str]]) -> None:
+    """Add (firm id, scheme, value) identifiers not yet recorded."""
+    raw_connection(session).executemany(
+        "INSERT OR IGNORE INTO firmidentifier (firm_id, scheme, value) VALUES (?, ?, ?)",
+        list(rows),
+    )
+
+
+def link_case_firms(session: Session, *, case_id: int, roles: dict[int, str]) -> None:
+    """Link firms to a case with a role, leaving existing links (and their notes) alone."""
+    raw_connection(session).executemany(
+        "INSERT OR IGNORE INTO casefirm (case_id, firm_id, role, notes) VALUES (?, ?, ?, '')",
+        [(case_id, fid, role) for fid, role in roles.items()],
+    )
+
+
+def insert_suggestions(
+    session: Session,
+    *,
+    case_id: int,
+    dataset_id: int | None,
+    rows: Iterable[tuple[int, int, float, str]],
+) -> int:
+    """Record open merge suggestions (firm a < firm b); returns how many were new."""
+    conn = raw_connection(session)
+    before = conn.total_changes
+    now = _now()
+    conn.executemany(
+        "INSERT OR IGNORE INTO mergesuggestion "
+        "(case_id, dataset_id, firm_a_id, firm_b_id, score, reason, status, created) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
+        [
+            (case_id, dataset_id, min(a, b), max(a, b), score, reason, now)
+            for a, b, score, reason in rows
+            if a != b
+        ],
+    )
+    return conn.total_changes - before
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+_FIRM_COLUMNS = "f.id, f.uid, f.name, f.native_name, f.country, f.address, f.merged_into"
+
+
+def firm_by_uid(session: Session, uid: str) -> dict | None:
+    """One firm (merged or not) as a dict, or None."""
+    conn = raw_connection(session)
+    cursor = conn.execute(f"SELECT {_FIRM_COLUMNS} FROM firm AS f WHERE f.uid = ?", (uid,))
+    row = cursor.fetchone()
+    return _firm_dict(row) if row else None
+
+
+def _firm_dict(row: tuple) -> dict:
+    keys = ("id", "uid", "name", "native_name", "country", "address", "merged_into")
+    return dict(zip(keys, row, strict=True))
+
+
+def firm_rows(session: Session, *, case_id: int | None = None) -> list[dict]:
+    """Live firms (of a case, or all), in sort-key order."""
+    conn = raw_connection(session)
+    if case_id is None:
+        cursor = conn.execute(
+            f"SELECT {_FIRM_COLUMNS} FROM firm AS f WHERE f.merged_into IS NULL "
+            "ORDER BY f.sort_key, f.id"
+        )
+    else:
+        cursor = conn.execute(
+            f"SELECT {_FIRM_COLUMNS} FROM firm AS f JOIN casefirm AS c ON c.firm_id = f.id "
+            "WHERE c.case_id = ? AND f.merged_into IS NULL ORDER BY f.sort_key, f.id",
+            (case_id,),
+        )
+    return [_firm_dict(row) for row in cursor]
+
+
+def identifiers_of(session: Session, *, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """{firm id: {scheme: value}} (the first value of a scheme when a firm holds two)."""
+    found: dict[int, dict[str, str]] = {}
+    for part in _chunks(list(ids)):
+        cursor = raw_connection(session).execute(
+            f"SELECT firm_id, scheme, value FROM firmidentifier WHERE firm_id IN ({_marks(len(part))}) "
+            "ORDER BY id",
+            part,
+        )
+        for fid, scheme, value in cursor:
+            found.setdefault(fid, {}).setdefault(scheme, value)
+    return found
+
+
+def aliases_of(session: Session, *, ids: Sequence[int]) -> dict[int, list[str]]:
+    """{firm id: [every spelling]} in the order first seen."""
+    found: dict[int, list[str]] = {}
+    for part in _chunks(list(ids)):
+        cursor = raw_connection(session).execute(
+            f"SELECT firm_id, name FROM firmalias WHERE firm_id IN ({_marks(len(part))}) ORDER BY id",
+            part,
+        )
+        for fid, name in cursor:
+            found.setdefault(fid, []).append(name)
+    return found
+
+
+def shipment_totals(
+    session: Session, *, case_id: int | None = None
+) -> dict[int, tuple[int, float]]:
+    """{firm id: (shipments as exporter or importer, their USD value)} in a case or overall."""
+    where = "WHERE case_id = ?" if case_id is not None else ""
+    args = (case_id, case_id) if case_id is not None else ()
+    cursor = raw_connection(session).execute(
+        "SELECT fid, count(*), total(value_usd) FROM ("
+        f"SELECT exporter_id AS fid, value_usd FROM shipment {where} UNION ALL "
+        f"SELECT importer_id AS fid, value_usd FROM shipment {where}"
+        ") WHERE fid IS NOT NULL GROUP BY fid",
+        args,
+    )
+    return {fid: (count, value) for fid, count, value in cursor}
+
+
+def listed_ids(session: Session, *, ids: Sequence[int]) -> set[int]:
+    """Firms with a confirmed screening hit."""
+    found: set[int] = set()
+    for part in _chunks(list(ids)):
+        cursor = raw_connection(session).execute(
+            f"SELECT DISTINCT firm_id FROM screeninghit WHERE status = 'confirmed' "
+            f"AND firm_id IN ({_marks(len(part))})",
+            part,
+        )
+        found.update(fid for (fid,) in cursor)
+    return found
+
+
+def case_roles(session: Session, *, firm_id: int) -> list[dict]:
+    """The cases a firm is part of, with its role there."""
+    cursor = raw_connection(session).execute(
+        'SELECT c.ref, l.role FROM casefirm AS l JOIN "case" AS c ON c.id = l.case_id '
+        "WHERE l.firm_id = ? ORDER BY c.ref",
+        (firm_id,),
+    )
+    return [{"case": ref, "role": role} for ref, role in cursor]
+
+
+def suggestions_of(session: Session, *, firm_id: int) -> list[dict]:
+    """Open merge suggestions that involve a firm: the other firm, score and reason."""
+    cursor = raw_connection(session).execute(
+        "SELECT s.id, s.score, s.reason, o.uid, o.name FROM mergesuggestion AS s "
+        "JOIN firm AS o ON o.id = CASE WHEN s.firm_a_id = ? THEN s.firm_b_id ELSE s.firm_a_id END "
+        "WHERE s.status = 'open' AND (s.firm_a_id = ? OR s.firm_b_id = ?) "
+        "ORDER BY s.score DESC, s.id",
+        (firm_id, firm_id, firm_id),
+    )
+    return [
+        {"id": sid, "firm_uid": uid, "firm_name": name, "score": score, "reason": reason}
+        for sid, score, reason, uid, name in cursor
+    ]

@@ -1,0 +1,254 @@
+"""Datasets and shipments: bulk writes through the DB-API connection, and their queries.
+
+The ORM is far too slow for a million rows (about 100 s), so shipments go in with
+``executemany`` on the session's own connection, inside the session's transaction. The content
+hash of a dataset is computed from the stored columns, so ``verify`` can recompute it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import islice
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from casebook.store.engine import raw_connection
+
+BATCH = 50_000
+CACHE_KIB = 256 * 1024  # page cache during a bulk insert
+
+#: Columns written by an import, in order.
+INSERTED = (
+    "dataset_id",
+    "case_id",
+    "source_row",
+    "row_key",
+    "declaration_no",
+    "item_no",
+    "date",
+    "direction",
+    "exporter_id",
+    "importer_id",
+    "exporter_orig_id",
+    "importer_orig_id",
+    "origin",
+    "dispatch",
+    "destination",
+    "hs_code",
+    "hs6",
+    "description",
+    "brand",
+    "manufacturer",
+    "quantity",
+    "unit",
+    "net_weight",
+    "value",
+    "currency",
+    "value_usd",
+)
+#: Columns covered by a dataset's content hash (not the firm links, which merges change).
+HASHED = (
+    "source_row",
+    "declaration_no",
+    "item_no",
+    "date",
+    "direction",
+    "origin",
+    "dispatch",
+    "destination",
+    "hs_code",
+    "hs6",
+    "description",
+    "brand",
+    "manufacturer",
+    "quantity",
+    "unit",
+    "net_weight",
+    "value",
+    "currency",
+    "value_usd",
+)
+CONTENT = HASHED[1:]  # what makes two rows the same shipment when there is no item number
+
+
+_FLOATS = frozenset({"quantity", "net_weight", "value", "value_usd"})
+
+
+def cell_text(value: object) -> str:
+    """A stored value as text for duplicate keys: None empty, floats by repr."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value) if value == value else ""
+    return str(value)
+
+
+def content_lines(rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """One canonical text line per row (cells joined by the unit separator)."""
+    for row in rows:
+        yield "\x1f".join(map(cell_text, row))
+
+
+def content_hash(columns: dict[str, Sequence]) -> str:
+    """SHA-256 over the ``HASHED`` columns of rows in source order, column by column.
+
+    Numbers hash as their IEEE-754 bytes (NULL as NaN), texts as their lengths (NULL as -1)
+    plus their UTF-8 bytes, so the same rows give the same hash whether they come from the
+    import's arrays or back from the database.
+    """
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for name in HASHED:
+        values = columns[name]
+        digest.update(name.encode() + b"\0")
+        if name == "source_row":
+            digest.update(np.asarray(values, dtype=np.int64).tobytes())
+        elif name in _FLOATS:
+            numbers = np.asarray(values, dtype=np.float64) + 0.0  # -0.0 as 0.0
+            numbers[np.isnan(numbers)] = np.nan  # one NaN bit pattern
+            digest.update(numbers.tobytes())
+        else:
+            texts = [v if v is None or isinstance(v, str) else str(v) for v in values]
+            lengths = [-1 if v is None else len(v) for v in texts]
+            digest.update(np.asarray(lengths, dtype=np.int64).tobytes())
+            digest.update("".join(filter(None, texts)).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def stored_content_hash(session: Session, *, dataset_id: int) -> str:
+    """The content hash recomputed from a dataset's stored shipments (``verify``)."""
+    cursor = raw_connection(session).execute(
+        f"SELECT {', '.join(HASHED)} FROM shipment WHERE dataset_id = ? ORDER BY source_row, id",
+        (dataset_id,),
+    )
+    columns: list[list] = [[] for _ in HASHED]
+    while batch := cursor.fetchmany(BATCH):
+        for column, values in zip(columns, zip(*batch, strict=True), strict=True):
+            column.extend(values)
+    return content_hash(dict(zip(HASHED, columns, strict=True)))
+
+
+def dataset_hash_problems(session: Session) -> list[dict]:
+    """Every shipment dataset whose rows no longer match the content hash recorded at import."""
+    problems = []
+    rows = session.execute(
+        text("SELECT id, uid, file_name, content_hash FROM dataset WHERE kind = 'shipments'")
+    ).all()
+    for dataset_id, uid, name, recorded in rows:
+        if recorded and stored_content_hash(session, dataset_id=dataset_id) != recorded:
+            problems.append(
+                {
+                    "kind": "dataset",
+                    "ref": uid,
+                    "detail": f"shipments of dataset {name} ({uid}) were changed after import",
+                }
+            )
+    return problems
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def insert_shipments(
+    session: Session,
+    *,
+    rows: Iterable[tuple],
+    total: int,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """Insert rows (values in ``INSERTED`` order) in batches; returns how many."""
+    conn = raw_connection(session)
+    sql = f"INSERT INTO shipment ({', '.join(INSERTED)}) VALUES ({', '.join('?' * len(INSERTED))})"
+    done = 0
+    rows = iter(rows)
+    while batch := list(islice(rows, BATCH)):
+        if cancelled and cancelled():
+            from casebook.core.errors import Cancelled
+
+            raise Cancelled("import cancelled")
+        conn.executemany(sql, batch)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    return done
+
+
+def row_key(declaration: str | None, item: str | None, content: str) -> str:
+    """The duplicate key of a shipment in its case: declaration + item, else + row content."""
+    if not declaration:
+        return ""
+    text = f"{declaration}\x1f{item}" if item else f"{declaration}\x1f\x1f{content}"
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+@contextmanager
+def bulk_insert(session: Session, *, rows: int) -> Iterator[None]:
+    """SQLite: a large page cache while inserting; when the new rows outnumber the stored ones,
+    the shipment indexes are dropped and built once at the end (all inside the transaction, so
+    an error or a cancel rolls the indexes back too)."""
+    conn = raw_connection(session)
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
+    stored = conn.execute("SELECT coalesce(max(id), 0) - coalesce(min(id), 0) FROM shipment")
+    indexes = []
+    if rows >= stored.fetchone()[0]:
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'shipment' "
+            "AND sql IS NOT NULL"
+        ).fetchall()
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+        for _, sql in indexes:
+            conn.execute(sql)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {cache}")
+
+
+def existing_row_keys(session: Session, *, case_id: int) -> set[str]:
+    """The duplicate keys of the case's shipments."""
+    cursor = raw_connection(session).execute(
+        "SELECT DISTINCT row_key FROM shipment WHERE case_id = ? AND row_key != ''", (case_id,)
+    )
+    return {key for (key,) in cursor}
+
+
+# --- datasets ------------------------------------------------------------------------------
+
+
+def dataset_with_hash(session: Session, *, case_id: int, sha256: str) -> str | None:
+    """The uid of a dataset of this case imported from a file with this SHA-256, if any."""
+    row = session.execute(
+        text("SELECT uid FROM dataset WHERE case_id = :case AND sha256 = :sha LIMIT 1"),
+        {"case": case_id, "sha": sha256},
+    ).first()
+    return row[0] if row else None
+
+
+def dataset_rows(session: Session, *, case_id: int) -> list[dict]:
+    """The case's datasets, oldest first, with their stored shipment counts."""
+    result = session.execute(
+        text(
+            "SELECT d.id, d.uid, d.kind, d.file_name, d.sha256, d.encoding, d.sheet, d.preset, "
+            "d.row_count, d.content_hash, d.imported, d.imported_by, "
+            "(SELECT count(*) FROM shipment AS s WHERE s.dataset_id = d.id) AS shipments "
+            "FROM dataset AS d WHERE d.case_id = :case ORDER BY d.imported, d.id"
+        ),
+        {"case": case_id},
+    )
+    return [dict(row._mapping) for row in result]
+
+
+def delete_dataset_rows(session: Session, *, dataset_id: int) -> int:
+    """Delete a dataset's shipments and trade flows and the dataset itself; returns shipments."""
+    conn = raw_connection(session)
+    count = conn.execute("DELETE FROM shipment WHERE dataset_id = ?", (dataset_id,)).rowcount
+    conn.execute("DELETE FROM tradeflow WHERE dataset_id = ?", (dataset_id,))
+    conn.execute("DELETE FROM dataset WHERE id = ?", (dataset_id,))
+    return count
