@@ -174,8 +174,12 @@ def run_baseline(csv_path: Path, db_path: Path) -> dict:
 
 def run_import(csv_path: Path, db_path: Path) -> dict:
     """Casebook.import_file end to end into a fresh store (case creation not timed)."""
+    import logging
+
     from casebook.book import Casebook
 
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="  %(message)s")
+    logging.getLogger("casebook.ingest.importer").setLevel(logging.DEBUG)
     with Casebook.open(db_path, create=True, user="bench") as book:
         book.create_case(title="Benchmark", ref="BENCH-1")
         started = time.perf_counter()

@@ -95,6 +95,12 @@ class ImportsSection:
             case = find_case(session, case_ref)
             return [dataset_json(r) for r in store.dataset_rows(session, case_id=case.id)]
 
+    def dataset_problems(self, *, case_ref: str | None = None) -> list[dict]:
+        """``verify``: datasets whose stored rows no longer match their recorded content hash."""
+        with self._read() as session:
+            case_id = find_case(session, case_ref).id if case_ref else None
+            return store.dataset_hash_problems(session, case_id=case_id)
+
     def delete_dataset(self, uid: str) -> dict:
         """Delete a dataset and its shipments (audited); returns what was deleted."""
         with self._write() as session:

@@ -112,11 +112,19 @@ def content_hash(columns: dict[str, Sequence]) -> str:
             numbers[np.isnan(numbers)] = np.nan  # one NaN bit pattern
             digest.update(numbers.tobytes())
         else:
-            texts = [v if v is None or isinstance(v, str) else str(v) for v in values]
-            lengths = [-1 if v is None else len(v) for v in texts]
+            lengths, text = _text_parts(values)
             digest.update(np.asarray(lengths, dtype=np.int64).tobytes())
-            digest.update("".join(filter(None, texts)).encode("utf-8", "surrogateescape"))
+            digest.update(text.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def _text_parts(values: Sequence) -> tuple[list[int], str]:
+    """Lengths (-1 for NULL) and the concatenation of a text column."""
+    try:
+        return [-1 if v is None else len(v) for v in values], "".join(filter(None, values))
+    except TypeError:  # a number stored in a text column
+        texts = [v if v is None else str(v) for v in values]
+        return [-1 if v is None else len(v) for v in texts], "".join(filter(None, texts))
 
 
 def stored_content_hash(session: Session, *, dataset_id: int) -> str:
@@ -132,13 +140,13 @@ def stored_content_hash(session: Session, *, dataset_id: int) -> str:
     return content_hash(dict(zip(HASHED, columns, strict=True)))
 
 
-def dataset_hash_problems(session: Session) -> list[dict]:
+def dataset_hash_problems(session: Session, *, case_id: int | None = None) -> list[dict]:
     """Every shipment dataset whose rows no longer match the content hash recorded at import."""
+    sql = "SELECT id, uid, file_name, content_hash FROM dataset WHERE kind = 'shipments'"
+    if case_id is not None:
+        sql += " AND case_id = :case"
     problems = []
-    rows = session.execute(
-        text("SELECT id, uid, file_name, content_hash FROM dataset WHERE kind = 'shipments'")
-    ).all()
-    for dataset_id, uid, name, recorded in rows:
+    for dataset_id, uid, name, recorded in session.execute(text(sql), {"case": case_id}).all():
         if recorded and stored_content_hash(session, dataset_id=dataset_id) != recorded:
             problems.append(
                 {
