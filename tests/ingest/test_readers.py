@@ -199,3 +199,20 @@ def test_truncated_xlsx_is_refused(tmp_path):
     path.write_bytes(path.read_bytes()[:700])
     with pytest.raises(Refused, match="not a readable CSV/XLSX file"):
         only(path)
+
+
+def test_quoted_field_holding_the_delimiter_is_one_field(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text(",".join(HEADER) + '\n2022-01-05,"Acme, Ltd",B,845811,1\n', encoding="utf-8")
+    sheet = only(path)
+    assert (rows_of(sheet)[0][1], sheet.errors) == ("Acme, Ltd", [])
+
+
+def test_fast_and_csv_module_paths_read_the_same_rows(tmp_path):
+    rows = [HEADER, *ROWS, ["2022-01-06", 'ООО "Лютик"', "", "8458", "2,5"], ROWS[0][:2], *ROWS]
+    fast = only(write_text(tmp_path / "fast.csv", rows, sep=";", encoding="utf-8"))
+    slow = only(write_text(tmp_path / "slow.csv", rows, sep=";", encoding="utf-16"))
+    assert (rows_of(fast), [e.row for e in fast.errors]) == (
+        rows_of(slow),
+        [e.row for e in slow.errors],
+    )

@@ -12,7 +12,6 @@ import csv
 import io
 import re
 import sys
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 
 from casebook.core.errors import Refused
+from casebook.ingest import fastcsv
 
 CHUNK_ROWS = 50_000
 SAMPLE_BYTES = 1 << 20
@@ -125,7 +125,9 @@ def open_sheets(
     except OSError as exc:
         raise Refused(f"cannot read {path}: {exc.strerror or exc}") from exc
     if head.startswith(b"PK\x03\x04"):
-        return _xlsx_sheets(path, sheet=sheet, header_score=header_score, header_row=header_row)
+        from casebook.ingest.xlsx import xlsx_sheets
+
+        return xlsx_sheets(path, sheet=sheet, header_score=header_score, header_row=header_row)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise unreadable(path, "an old binary .xls workbook; save it as .xlsx or CSV")
     if sheet is not None:
@@ -245,11 +247,11 @@ def _csv_sheet(
         top = _first_records(reader, path)
     if not top:
         raise Refused(f"{path.name}: no data rows (the file is empty)")
-    index = _pick_header(top, header_score, header_row)
+    index = pick_header(top, header_score, header_row)
     line, header = top[index]
     sheet = Sheet(
         file=path.name,
-        header=_header_names(header),
+        header=header_names(header),
         header_row=line,
         chunks=lambda: iter(()),
         encoding=enc,
@@ -278,7 +280,7 @@ def _first_records(reader, path: Path) -> list[tuple[int, list[str]]]:
     try:
         for row in reader:
             start, line = line + 1, reader.line_num
-            if _is_blank(row):
+            if is_blank(row):
                 continue
             records.append((start, row))
             if len(records) >= HEADER_SCAN_ROWS:
@@ -288,13 +290,23 @@ def _first_records(reader, path: Path) -> list[tuple[int, list[str]]]:
     return records
 
 
-def _is_blank(row) -> bool:
+def is_blank(row) -> bool:
     return not any(cell is not None and str(cell).strip() for cell in row)
 
 
 def _csv_chunks(path: Path, sheet: Sheet, *, skip: int) -> Iterator[Chunk]:
     """Data rows after the header, in chunks; wrong field counts become row errors."""
     width = len(sheet.header)
+    layout = fastcsv.scan(
+        path,
+        encoding=sheet.encoding or "utf-8",
+        delimiter=sheet.delimiter or ",",
+        header_line=sheet.header_row,
+        width=width,
+    )
+    if layout is not None:
+        yield from _fast_chunks(path, sheet, layout)
+        return
     size = max(path.stat().st_size, 1)
     with _open_text(path, sheet.encoding or "utf-8") as f:
         reader = csv.reader(f, delimiter=sheet.delimiter or ",")
@@ -315,6 +327,18 @@ def _csv_chunks(path: Path, sheet: Sheet, *, skip: int) -> Iterator[Chunk]:
                 yield Chunk(list(zip(*rows, strict=True)), lines, min(f.buffer.tell() / size, 1.0))
 
 
+def _fast_chunks(path: Path, sheet: Sheet, layout: fastcsv.Layout) -> Iterator[Chunk]:
+    encoding = sheet.encoding or "utf-8"
+    for line, fields, raw in layout.misshapen:
+        text = raw.decode(encoding, errors="surrogateescape")
+        reason = f"{fields} fields where the header has {len(sheet.header)}"
+        sheet.errors.append(RowError(sheet.file, line, None, text[:200], reason))
+    for columns, lines, position in fastcsv.chunks(
+        path, encoding=encoding, delimiter=sheet.delimiter or ",", layout=layout, size=CHUNK_ROWS
+    ):
+        yield Chunk(columns, lines, position)
+
+
 def _skip_records(reader, skip: int) -> None:
     """Move past the title rows and the header (``skip`` non-blank records)."""
     seen = 0
@@ -322,7 +346,7 @@ def _skip_records(reader, skip: int) -> None:
         row = next(reader, None)
         if row is None:
             return
-        seen += not _is_blank(row)
+        seen += not is_blank(row)
 
 
 def _record_lines(rows: list[list[str]], start: int, end: int) -> list[int]:
@@ -343,12 +367,12 @@ def _drop_misshapen(sheet: Sheet, rows: list, lines: list[int], width: int) -> t
         if len(row) == width:
             kept.append(row)
             kept_lines.append(line)
-        elif not _is_blank(row):
-            sheet.errors.append(_width_error(sheet, line, row, width))
+        elif not is_blank(row):
+            sheet.errors.append(width_error(sheet, line, row, width))
     return kept, kept_lines
 
 
-def _width_error(sheet: Sheet, line: int, row: list, width: int) -> RowError:
+def width_error(sheet: Sheet, line: int, row: list, width: int) -> RowError:
     reason = f"{len(row)} fields where the header has {width}"
     text = (sheet.delimiter or ",").join(str(c) for c in row)
     return RowError(sheet.file, line, None, text[:200], reason)
@@ -357,7 +381,7 @@ def _width_error(sheet: Sheet, line: int, row: list, width: int) -> RowError:
 # --- header --------------------------------------------------------------------------------
 
 
-def _pick_header(
+def pick_header(
     records: list[tuple[int, list]], score: HeaderScore | None, header_row: int | None
 ) -> int:
     """Index of the header among the first records: given, best scored, or the first wide one."""
@@ -367,7 +391,7 @@ def _pick_header(
                 return i
         raise Refused(f"header row {header_row} is not among the first rows of the file")
     if score is not None:
-        scores = [score(_header_names(row)) for _, row in records]
+        scores = [score(header_names(row)) for _, row in records]
         best = max(range(len(scores)), key=lambda i: (scores[i], -i))
         if scores[best] > 0:
             return best
@@ -387,116 +411,10 @@ def _numeric(text: str) -> bool:
     return text.strip().replace(".", "").replace(",", "").replace(" ", "").isdigit()
 
 
-def _header_names(row: list) -> list[str]:
+def header_names(row: list) -> list[str]:
     """Header cells as stripped strings (empty cells become ``column N``)."""
     names = []
     for i, cell in enumerate(row):
         name = " ".join(str(cell).replace("\ufeff", "").split()) if cell is not None else ""
         names.append(name or f"column {i + 1}")
     return names
-
-
-# --- XLSX ----------------------------------------------------------------------------------
-
-
-def _xlsx_sheets(
-    path: Path, *, sheet: str | None, header_score: HeaderScore | None, header_row: int | None
-) -> list[Sheet]:
-    book = _load_workbook(path)
-    names = book.sheetnames
-    if sheet is not None and sheet not in names:
-        raise Refused(f"{path.name} has no sheet {sheet!r}; it has {', '.join(names)}")
-    sheets = []
-    for name in [sheet] if sheet is not None else names:
-        found = _xlsx_sheet(path, book, name, header_score, header_row)
-        if found is not None:
-            sheets.append(found)
-    book.close()
-    if not sheets:
-        raise Refused(f"{path.name}: no data rows (every sheet is empty)")
-    return sheets
-
-
-def _load_workbook(path: Path):
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
-        raise unreadable(path, f"{type(exc).__name__}: {exc}") from exc
-    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-        raise unreadable(path, f"{type(exc).__name__}: {exc}") from exc
-
-
-def _xlsx_rows(book, name: str) -> Iterator[tuple[int, tuple]]:
-    ws = book[name]
-    ws.reset_dimensions()  # some writers declare a one-cell dimension
-    yield from enumerate(ws.iter_rows(values_only=True), start=1)
-
-
-def _xlsx_sheet(path, book, name, header_score, header_row) -> Sheet | None:
-    try:
-        top = []
-        for number, row in _xlsx_rows(book, name):
-            if not _is_blank(row):
-                top.append((number, list(row)))
-            if len(top) >= HEADER_SCAN_ROWS:
-                break
-    except Exception as exc:
-        raise unreadable(path, f"sheet {name!r}: {type(exc).__name__}: {exc}") from exc
-    if not top:
-        return None
-    index = _pick_header(top, header_score, header_row)
-    line, header = top[index]
-    while header and (header[-1] is None or str(header[-1]).strip() == ""):
-        header = header[:-1]
-    sheet = Sheet(
-        file=path.name,
-        header=_header_names(header),
-        header_row=line,
-        chunks=lambda: iter(()),
-        sheet=name,
-    )
-    sheet.chunks = lambda: _xlsx_chunks(path, sheet)
-    return sheet
-
-
-def _xlsx_chunks(path: Path, sheet: Sheet) -> Iterator[Chunk]:
-    width = len(sheet.header)
-    book = _load_workbook(path)
-    try:
-        rows: list[list] = []
-        lines: list[int] = []
-        for number, row in _guarded_rows(path, book, sheet):
-            if number <= sheet.header_row or _is_blank(row):
-                continue
-            cells = [_cell(c) for c in row[:width]]
-            if any(c not in (None, "") for c in row[width:]):
-                sheet.errors.append(_width_error(sheet, number, list(row), width))
-                continue
-            cells.extend([""] * (width - len(cells)))
-            rows.append(cells)
-            lines.append(number)
-            if len(rows) >= CHUNK_ROWS:
-                yield Chunk(list(zip(*rows, strict=True)), lines, 0.0)
-                rows, lines = [], []
-        if rows:
-            yield Chunk(list(zip(*rows, strict=True)), lines, 1.0)
-    finally:
-        book.close()
-
-
-def _guarded_rows(path: Path, book, sheet: Sheet) -> Iterator[tuple[int, tuple]]:
-    try:
-        yield from _xlsx_rows(book, sheet.sheet)
-    except Exception as exc:
-        raise unreadable(path, f"sheet {sheet.sheet!r}: {type(exc).__name__}: {exc}") from exc
-
-
-def _cell(value: object) -> object:
-    """A spreadsheet cell as the cleaners take it: None as empty text, whole floats as ints."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return int(value)
-    return value
