@@ -1,24 +1,29 @@
-"""Facade section: verify the store (database integrity and the audit chain)."""
+"""Facade section: verify the store (database integrity, the audit chain, the vault, and every
+dataset's content hash recomputed from its stored rows)."""
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from casebook.book.cases import find_case
-from casebook.store import audit, checks
+from casebook.store import audit, backup, checks
+from casebook.store import models as m
 
 COUNTED = ["case", "firm", "dataset", "shipment", "evidence", "finding", "auditevent"]
 
 
 class VerifySection:
-    """``verify``: integrity, foreign keys, the audit chain; later sections add their checks."""
+    """``verify``: integrity, foreign keys, the audit chain, blobs and dataset hashes."""
 
     def verify(self, *, case_ref: str | None = None) -> dict:
         """Run every check; ``ok`` is False when any problem was found."""
         with self._read() as session:
-            if case_ref is not None:
-                find_case(session, case_ref)
+            case_id = find_case(session, case_ref).id if case_ref is not None else None
             problems = checks.integrity_problems(session)
             problems += audit.chain_problems(session)
+            problems += _dataset_record_problems(session, case_id)
             counted = checks.table_counts(session, COUNTED)
+        problems += self.dataset_problems(case_ref=case_ref)  # book/imports.py
         blob_problems, blobs = self.vault_problems(case_ref=case_ref)  # book/evidence.py
         problems += blob_problems
         checked = {
@@ -32,3 +37,71 @@ class VerifySection:
             "blobs": blobs,
         }
         return {"ok": not problems, "checked": checked, "problems": problems}
+
+    def quick_check(self) -> list[dict]:
+        """The cheap part of ``verify`` for the GUI on open: quick_check, foreign keys, the
+        audit chain and missing blobs (no re-hashing of blobs or datasets)."""
+        with self._read() as session:
+            problems = backup.quick_problems(session)
+            problems += audit.chain_problems(session)
+            shas = set(session.exec(select(m.Evidence.sha256)))
+        problems += [
+            {"kind": "vault", "ref": sha, "detail": f"blob {sha}: missing from the vault"}
+            for sha in self.vault.missing_blobs(shas)
+        ]
+        return problems
+
+
+def _dataset_record_problems(session, case_id: int | None) -> list[dict]:
+    """Datasets whose row count or recorded content hash differ from what the audit chain says
+    was imported (an edit of the dataset row itself, to hide an edit of its shipments), and
+    datasets whose stored shipments are more or fewer than the rows recorded."""
+    query = select(m.Dataset).where(m.Dataset.kind == "shipments")
+    if case_id is not None:
+        query = query.where(m.Dataset.case_id == case_id)
+    datasets = {d.uid: d for d in session.exec(query)}
+    if not datasets:
+        return []
+    imported: dict[str, dict] = {}
+    events = select(m.AuditEvent.target_uid, m.AuditEvent.after).where(
+        m.AuditEvent.action.in_(("dataset.import", "bundle.dataset"))
+    )
+    for uid, after in session.exec(events):
+        if uid in datasets and isinstance(after, dict):
+            imported[uid] = after
+    counts = dict(
+        session.exec(
+            select(m.Shipment.dataset_id, _count())
+            .where(m.Shipment.dataset_id.in_([d.id for d in datasets.values()]))
+            .group_by(m.Shipment.dataset_id)
+        ).all()
+    )
+    problems = []
+    for uid, dataset in datasets.items():
+        name = f"dataset {dataset.file_name} ({uid})"
+        recorded = imported.get(uid, {}).get("content_hash")
+        if recorded and dataset.content_hash and recorded != dataset.content_hash:
+            problems.append(
+                {
+                    "kind": "dataset",
+                    "ref": uid,
+                    "detail": f"{name}: content hash {dataset.content_hash[:12]}… differs from "
+                    f"{recorded[:12]}… recorded in the audit chain at import (edited)",
+                }
+            )
+        stored = counts.get(dataset.id, 0)
+        if dataset.row_count and stored != dataset.row_count:
+            problems.append(
+                {
+                    "kind": "dataset",
+                    "ref": uid,
+                    "detail": f"{name}: {stored} shipments stored, {dataset.row_count} imported",
+                }
+            )
+    return problems
+
+
+def _count():
+    from sqlalchemy import func
+
+    return func.count()
