@@ -16,6 +16,7 @@ from sqlmodel import Session
 from casebook.book.analysis import AnalysisSection
 from casebook.book.browse import BrowseSection
 from casebook.book.cases import CasesSection
+from casebook.book.demo import DemoSection
 from casebook.book.evidence import EvidenceSection
 from casebook.book.findings import FindingsSection
 from casebook.book.firms import FirmsSection
@@ -37,6 +38,7 @@ def _os_user() -> str:
 
 
 class Casebook(
+    DemoSection,
     CasesSection,
     VerifySection,
     BrowseSection,

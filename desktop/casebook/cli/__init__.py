@@ -10,11 +10,31 @@ import argparse
 import sys
 
 from casebook import __version__
-from casebook.cli import analysis, cases, evidence, findings, imports, screening, search, verify
+from casebook.cli import (
+    analysis,
+    briefing,
+    cases,
+    evidence,
+    findings,
+    imports,
+    screening,
+    search,
+    verify,
+)
 from casebook.cli.context import Context, run_command
 
 #: Command-group modules, in the order ``--help`` lists them.
-COMMAND_MODULES = [cases, verify, evidence, findings, search, analysis, screening, imports]
+COMMAND_MODULES = [
+    cases,
+    verify,
+    evidence,
+    findings,
+    search,
+    analysis,
+    screening,
+    imports,
+    briefing,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

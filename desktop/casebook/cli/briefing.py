@@ -1,0 +1,66 @@
+"""``casebook brief`` (the PDF briefing) and ``casebook demo`` (the demo case)."""
+
+from __future__ import annotations
+
+
+def register(sub, common) -> None:
+    brief = sub.add_parser("brief", parents=[common], help="print a case's briefing as a PDF")
+    brief.add_argument("--case", required=True, metavar="REF", help="the case")
+    brief.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write")
+    brief.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size")
+    brief.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    brief.add_argument(
+        "--top", type=int, default=15, metavar="N", help="shipments in the top-N table (15)"
+    )
+    brief.add_argument(
+        "--sections",
+        metavar="LIST",
+        help="comma-separated sections (default all): bluf, trade, network, firms, shipments, "
+        "screening, evidence, appendix, provenance",
+    )
+    brief.add_argument("--author", metavar="NAME", help="the author on the cover (default: user)")
+    brief.add_argument(
+        "--marking", metavar="TLP:…", help="raise the handling marking (never below the case's)"
+    )
+    brief.set_defaults(func=run_brief)
+
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="build the demo case (fictional firms); again: returns the existing one",
+    )
+    demo.set_defaults(func=run_demo, creates=True)
+
+
+def run_brief(ctx, args) -> int:
+    ctx.catch_interrupt()
+    result = ctx.book.brief(
+        case_ref=args.case,
+        out=args.out,
+        paper=args.paper,
+        top=args.top,
+        sections=args.sections,
+        author=args.author,
+        marking=args.marking,
+        force=args.force,
+        progress=ctx.progress("briefing"),
+        cancelled=ctx.cancelled,
+    )
+    ctx.emit(result, lambda r: f"wrote {r['out']} ({r['pages']} pages, sha256 {r['sha256']})")
+    return 0
+
+
+def _demo_text(result: dict) -> str:
+    verb = "built" if result.get("created") else "already present:"
+    return (
+        f"{verb} demo case {result['case_ref']} — {result['shipments']} shipments, "
+        f"{result['firms']} firms, {result['evidence']} evidence items, "
+        f"{result['findings']} findings (fictional firms, illustrative data)"
+    )
+
+
+def run_demo(ctx, args) -> int:
+    ctx.catch_interrupt()
+    result = ctx.book.build_demo(progress=ctx.progress("demo"), cancelled=ctx.cancelled)
+    ctx.emit(result, _demo_text)
+    return 0
