@@ -266,7 +266,7 @@ def _land(
         _finish_dataset(session, dataset_id, count, content_hash)
         clock.lap("content hash")
         report(0.85, 0.0, 0.0)
-        search.index_dataset(session, dataset_id=dataset_id)
+        search.index_dataset(session, dataset_id=dataset_id, fresh=True)
         clock.lap("search index")
         report(0.95, 0.0, 0.0)
     clock.lap("shipment indexes")

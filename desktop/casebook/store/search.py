@@ -42,12 +42,15 @@ def doc_id(kind: str, record_id: int) -> int:
     return KINDS[kind] * SPAN + record_id
 
 
-def index_dataset(session: Session, *, dataset_id: int) -> int:
+def index_dataset(session: Session, *, dataset_id: int, fresh: bool = False) -> int:
     """Index every shipment of a dataset in one ``INSERT … SELECT``; returns the row count.
 
     Call it once, inside the import's transaction, after its shipment rows are inserted.
+    ``fresh``: the dataset was created in this transaction, so nothing of it can be indexed
+    yet and the removal pass (a million lookups for a million rows) is skipped.
     """
-    unindex_dataset(session, dataset_id=dataset_id)
+    if not fresh:
+        unindex_dataset(session, dataset_id=dataset_id)
     result = session.execute(
         sql(
             "INSERT INTO search_index (rowid, title, body, case_id) "
