@@ -18,6 +18,7 @@ from casebook.book.browse import BrowseSection
 from casebook.book.cases import CasesSection
 from casebook.book.demo import DemoSection
 from casebook.book.evidence import EvidenceSection
+from casebook.book.exchange import ExchangeSection
 from casebook.book.findings import FindingsSection
 from casebook.book.firms import FirmsSection
 from casebook.book.imports import ImportsSection
@@ -43,6 +44,7 @@ class Casebook(
     VerifySection,
     BrowseSection,
     EvidenceSection,
+    ExchangeSection,
     FindingsSection,
     SearchSection,
     AnalysisSection,

@@ -15,6 +15,7 @@ from casebook.cli import (
     briefing,
     cases,
     evidence,
+    exchange,
     findings,
     imports,
     screening,
@@ -34,6 +35,7 @@ COMMAND_MODULES = [
     screening,
     imports,
     briefing,
+    exchange,
 ]
 
 

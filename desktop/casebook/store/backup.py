@@ -44,3 +44,31 @@ def quick_problems(session: Session) -> list[dict]:
         for (message,) in session.execute(text("PRAGMA quick_check"))
         if message != "ok"
     ]
+
+
+def copy_summary(database: Path) -> tuple[str, dict]:
+    """The audit chain's head hash and the main counts of a database file (a backup copy)."""
+    from casebook.store.audit import GENESIS
+
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT hash FROM auditevent ORDER BY id DESC LIMIT 1").fetchone()
+        counts = {
+            name: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            for name, table in (
+                ("cases", "case"),
+                ("datasets", "dataset"),
+                ("shipments", "shipment"),
+                ("evidence", "evidence"),
+                ("audit_events", "auditevent"),
+            )
+        }
+    finally:
+        conn.close()
+    return (row[0] if row else GENESIS), counts
+
+
+def remove_database(path: Path) -> None:
+    """Delete a database file with its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -1,0 +1,136 @@
+"""Facade section: backups and restore, case bundles, and exports in open formats."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+from casebook.core.errors import Refused
+from casebook.exchange import backup as backup_zip
+from casebook.store import backup as store_backup
+from casebook.store.engine import Store, default_store_path
+
+
+def _check_out(out: str | Path, force: bool) -> Path:
+    out = Path(out).expanduser()
+    if out.is_dir():
+        raise Refused(f"{out} is a folder")
+    if out.exists() and not force:
+        raise Refused(f"{out} exists; use --force to overwrite it")
+    if not out.parent.is_dir():
+        raise Refused(f"no folder {out.parent}")
+    return out
+
+
+class ExchangeSection:
+    """``backup``, ``restore`` (a class method: the store may not exist), bundles, exports."""
+
+    def backup(self, *, out: str | Path, force: bool = False) -> dict:
+        """A consistent copy of the store (online backup API) and its vault as one zip."""
+        out = _check_out(out, force)
+        with tempfile.TemporaryDirectory(prefix=".casebook-backup-", dir=out.parent) as temp:
+            database = Path(temp) / backup_zip.DATABASE
+            for _attempt in range(3):
+                store_backup.backup_database(self.path, database)
+                blobs = store_backup.evidence_hashes(database)
+                # A blob is removed only after its last record is deleted, so a copy taken
+                # before such a delete may name a blob that has just gone: take it again.
+                if all(self.vault.has(sha) for sha in blobs):
+                    break
+            head, counts = store_backup.copy_summary(database)
+            return backup_zip.write_backup(
+                out,
+                database=database,
+                vault=self.vault,
+                blobs=blobs,
+                head_hash=head,
+                counts=counts,
+            )
+
+    @classmethod
+    def restore(
+        cls, file: str | Path, *, db: str | Path | None = None, force: bool = False
+    ) -> dict:
+        """Restore a backup into ``db`` (created when missing; replaced only with ``force``).
+
+        Everything is checked first (the archive's names, sizes and hashes), extracted beside
+        the target, opened and verified; only then does it replace the store.
+        """
+        file = Path(file).expanduser()
+        if not file.is_file():
+            raise Refused(f"no backup file {file}")
+        target = Path(db).expanduser() if db else default_store_path()
+        target = target.resolve()
+        if target.is_dir():
+            raise Refused(f"{target} is a folder, not a store")
+        if target.exists() and not force:
+            raise Refused(f"{target} exists; use --force to replace it with the backup")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with backup_zip.open_backup(file) as archive:
+            manifest = archive.manifest
+            temp = Path(tempfile.mkdtemp(prefix=".casebook-restore-", dir=target.parent))
+            try:
+                staged = temp / target.name
+                staged_vault = temp / (target.stem + ".files") / "vault"
+                backup_zip.extract_backup(archive, database=staged, vault_root=staged_vault)
+                report = _verify_staged(cls, staged, manifest)
+                _swap_in(staged, staged_vault, target)
+            finally:
+                _remove_tree(temp)
+        return {
+            "db": str(target),
+            "restored": True,
+            "head_hash": manifest["head_hash"],
+            "checked": report["checked"],
+        }
+
+
+def _verify_staged(cls, staged: Path, manifest: dict) -> dict:
+    book = cls(Store(staged))
+    try:
+        report = book.verify()
+        head = book.head_hash()
+    finally:
+        book.close()
+    if not report["ok"]:
+        raise Refused(
+            "the backup does not verify; nothing was restored",
+            details=[p["detail"] for p in report["problems"]],
+        )
+    if head != manifest.get("head_hash"):
+        raise Refused(
+            f"the backup's audit chain ends at {head}, its manifest says "
+            f"{manifest.get('head_hash')}; nothing was restored"
+        )
+    return report
+
+
+def _swap_in(staged: Path, staged_vault: Path, target: Path) -> None:
+    """Move the verified copy into place; the old vault is kept until the move succeeded."""
+    vault = target.with_name(target.stem + ".files") / "vault"
+    old = None
+    if vault.exists():
+        old = vault.with_name(f".vault-replaced-{os.getpid()}")
+        _remove_tree(old)
+        os.replace(vault, old)
+    store_backup.remove_database(target)
+    os.replace(staged, target)
+    vault.parent.mkdir(parents=True, exist_ok=True)
+    if staged_vault.exists():
+        os.replace(staged_vault, vault)
+    if old is not None:
+        _remove_tree(old)
+
+
+def _remove_tree(path: Path) -> None:
+    if not path.exists():
+        return
+
+    def writable(func, name, _exc):
+        os.chmod(name, stat.S_IRWXU)
+        func(name)
+
+    shutil.rmtree(path, onerror=writable)

@@ -1,0 +1,232 @@
+"""Checks on a zip archive from outside (a case bundle or a backup) before anything is written.
+
+An archive is accepted only when every member is a plain file under a relative, clean name,
+listed once in ``manifest.json`` with its SHA-256 and size, the archive expands to no more than
+a size limit and no member expands more than a ratio limit, and every member's bytes hash to what
+the manifest says. Anything else refuses the archive as a whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from casebook.core.errors import Refused
+
+MANIFEST = "manifest.json"
+MAX_TOTAL = 16 * 1024**3  # bytes, all members expanded
+MAX_RATIO = 200  # expanded / compressed, for members past RATIO_FROM bytes
+RATIO_FROM = 1024 * 1024
+MAX_MEMBERS = 200_000
+MAX_MANIFEST = 64 * 1024 * 1024
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    total: int = MAX_TOTAL
+    ratio: int = MAX_RATIO
+    ratio_from: int = RATIO_FROM
+    members: int = MAX_MEMBERS
+
+
+@dataclass
+class CheckedArchive:
+    """An open archive whose names, sizes and hashes were checked against its manifest."""
+
+    path: Path
+    zip: zipfile.ZipFile
+    manifest: dict
+    members: dict[str, dict] = field(default_factory=dict)
+
+    def read(self, name: str) -> bytes:
+        """A member's bytes, checked again against the manifest."""
+        data = self.zip.read(name)
+        expected = self.members[name]
+        if len(data) != expected["size"] or hashlib.sha256(data).hexdigest() != expected["sha256"]:
+            raise Refused(f"{self.path.name}: member {name} changed while being read")
+        return data
+
+    def copy_to(self, name: str, target: Path) -> None:
+        """Stream a member to ``target`` (a new file), checking its hash on the way."""
+        digest = hashlib.sha256()
+        with self.zip.open(name) as source, open(target, "xb") as out:
+            for chunk in _chunks(source, self.members[name]["size"], name):
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != self.members[name]["sha256"]:
+            target.unlink(missing_ok=True)
+            raise Refused(f"{self.path.name}: member {name} changed while being read")
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def __enter__(self) -> CheckedArchive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def member_name_problem(name: str) -> str | None:
+    """Why a member name is unsafe to extract (None when it is a clean relative path)."""
+    if not name or "\\" in name or "\0" in name:
+        return "a backslash or NUL in the name"
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return "an absolute path"
+    parts = PurePosixPath(name).parts
+    if any(p in ("..", ".") for p in name.split("/")):
+        return "a path that climbs out of the target ('..')"
+    if not parts or name.endswith("/") or "" in name.split("/"):
+        return "an empty path component"
+    return None
+
+
+def open_checked(
+    path: Path, *, format_name: str, max_version: int, limits: Limits = Limits()
+) -> CheckedArchive:
+    """Open ``path`` and check all of it (names, sizes, manifest, hashes), or raise Refused."""
+    path = Path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise Refused(f"{path.name} is not a readable zip archive: {exc}") from exc
+    try:
+        manifest, members = _check(archive, path, format_name, max_version, limits)
+    except BaseException:
+        archive.close()
+        raise
+    return CheckedArchive(path, archive, manifest, members)
+
+
+def _check(archive, path, format_name, max_version, limits):
+    infos = archive.infolist()
+    problems: list[str] = []
+    if len(infos) > limits.members:
+        raise Refused(f"{path.name}: {len(infos)} members, more than {limits.members}")
+    seen: dict[str, str] = {}
+    total = 0
+    for info in infos:
+        name = info.filename
+        if why := member_name_problem(name):
+            problems.append(f"member {name!r}: {why}")
+        mode = (info.external_attr >> 16) & 0o170000
+        if mode and not stat.S_ISREG(mode):
+            kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a plain file"
+            problems.append(f"member {name!r}: {kind}")
+        folded = name.casefold()
+        if folded in seen:
+            problems.append(f"member {name!r}: a duplicate name (also {seen[folded]!r})")
+        seen[folded] = name
+        total += info.file_size
+        if info.file_size > limits.ratio_from and info.file_size > limits.ratio * max(
+            info.compress_size, 1
+        ):
+            problems.append(
+                f"member {name!r}: expands {info.file_size // max(info.compress_size, 1)}× "
+                f"(limit {limits.ratio}×): a zip bomb"
+            )
+        if info.flag_bits & 0x1:
+            problems.append(f"member {name!r}: encrypted")
+    if total > limits.total:
+        problems.append(f"expands to {total} bytes, more than the limit of {limits.total}")
+    if problems:
+        raise Refused(f"{path.name} is refused: unsafe archive", details=problems)
+    manifest = _manifest(archive, path, format_name, max_version)
+    listed = manifest["members"]
+    names = {i.filename for i in infos} - {MANIFEST}
+    for name in sorted(names - set(listed)):
+        problems.append(f"member {name!r} is not in the manifest")
+    for name in sorted(set(listed) - names):
+        problems.append(f"manifest lists {name!r}, which is not in the archive")
+    for name in sorted(listed):
+        if why := member_name_problem(name):
+            problems.append(f"manifest entry {name!r}: {why}")
+    if problems:
+        raise Refused(
+            f"{path.name} is refused: its members do not match its manifest", details=problems
+        )
+    infos_by_name = {i.filename: i for i in infos}
+    for name in sorted(names):
+        entry = listed[name]
+        if entry["size"] != infos_by_name[name].file_size:
+            problems.append(
+                f"member {name!r}: {infos_by_name[name].file_size} bytes, manifest says {entry['size']}"
+            )
+            continue
+        digest = hashlib.sha256()
+        try:
+            with archive.open(name) as source:
+                for chunk in _chunks(source, entry["size"], name):
+                    digest.update(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:  # bad CRC, truncated
+            problems.append(f"member {name!r}: unreadable ({exc})")
+            continue
+        if digest.hexdigest() != entry["sha256"]:
+            problems.append(
+                f"member {name!r}: SHA-256 {digest.hexdigest()} does not match the manifest ({entry['sha256']})"
+            )
+    if problems:
+        raise Refused(
+            f"{path.name} is refused: the manifest's hashes do not match", details=problems
+        )
+    return manifest, dict(listed)
+
+
+def _manifest(archive, path, format_name, max_version) -> dict:
+    try:
+        info = archive.getinfo(MANIFEST)
+    except KeyError:
+        raise Refused(f"{path.name} is refused: no {MANIFEST}") from None
+    if info.file_size > MAX_MANIFEST:
+        raise Refused(f"{path.name} is refused: {MANIFEST} is too large")
+    try:
+        with archive.open(MANIFEST) as source:
+            manifest = json.loads(b"".join(_chunks(source, info.file_size, MANIFEST)))
+    except (ValueError, zipfile.BadZipFile, OSError) as exc:
+        raise Refused(f"{path.name} is refused: {MANIFEST} is not valid JSON ({exc})") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != format_name:
+        raise Refused(
+            f"{path.name} is not a {format_name} (format {manifest.get('format') if isinstance(manifest, dict) else None!r})"
+        )
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise Refused(f"{path.name} is refused: no format version in its manifest")
+    if version > max_version:
+        raise Refused(
+            f"{path.name} has format version {version}, newer than this Casebook reads "
+            f"({max_version}); upgrade Casebook"
+        )
+    members = manifest.get("members")
+    ok = isinstance(members, dict) and all(
+        isinstance(k, str)
+        and isinstance(v, dict)
+        and isinstance(v.get("sha256"), str)
+        and isinstance(v.get("size"), int)
+        for k, v in members.items()
+    )
+    if not ok:
+        raise Refused(f"{path.name} is refused: its manifest has no valid member list")
+    return manifest
+
+
+def _chunks(source, declared: int, name: str) -> Iterator[bytes]:
+    """Read at most ``declared`` bytes; more means the header lied about the size."""
+    done = 0
+    while chunk := source.read(CHUNK):
+        done += len(chunk)
+        if done > declared:
+            raise Refused(f"member {name!r} expands past its declared size")
+        yield chunk
+
+
+def member_entry(data_or_digest: bytes | str, size: int | None = None) -> dict:
+    """A manifest entry for bytes (or for a known digest and size)."""
+    if isinstance(data_or_digest, bytes):
+        return {"sha256": hashlib.sha256(data_or_digest).hexdigest(), "size": len(data_or_digest)}
+    return {"sha256": data_or_digest, "size": size}
