@@ -22,8 +22,10 @@ from casebook.book.exchange import ExchangeSection
 from casebook.book.findings import FindingsSection
 from casebook.book.firms import FirmsSection
 from casebook.book.imports import ImportsSection
+from casebook.book.network import NetworkSection
 from casebook.book.screening import ScreeningSection
 from casebook.book.search import SearchSection
+from casebook.book.trade import TradeSection
 from casebook.book.verify import VerifySection
 from casebook.store import audit
 from casebook.store.engine import Store, default_store_path
@@ -51,6 +53,8 @@ class Casebook(
     ScreeningSection,
     ImportsSection,
     FirmsSection,
+    NetworkSection,
+    TradeSection,
 ):
     """An open store. Use ``Casebook.open(path)``; close it (or use ``with``) when done."""
 

@@ -16,6 +16,7 @@ from casebook.cli import (
     cases,
     evidence,
     exchange,
+    export,
     findings,
     imports,
     screening,
@@ -35,6 +36,7 @@ COMMAND_MODULES = [
     screening,
     imports,
     briefing,
+    export,
     exchange,
 ]
 

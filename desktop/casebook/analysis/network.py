@@ -1,0 +1,476 @@
+"""The network of a case, apart from Qt: firms as nodes, trade aggregated into directed edges,
+relationships as typed edges; deterministic layouts in the unit square; one style table.
+
+The GUI (``ui/network_tab.py``) and the briefing draw the same picture from these three pieces:
+``NetworkModel`` (what), ``layout_network`` (where, in [0, 1]²) and ``style_for`` (how). Both map
+the unit square onto a canvas of ``canvas_size(len(nodes))`` points, for which the layouts keep
+the label boxes (``LABEL_BOX``) of neighbouring nodes apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from casebook.store import network as db
+from casebook.store.stats import Filters
+
+LAYOUTS = ("force", "layered")
+#: A node's label box, in canvas points: up to two lines of name under the node.
+LABEL_BOX = (150.0, 46.0)
+MARGIN = 0.04
+LAYER_TITLES = ("Makers", "Intermediaries", "Importers")
+_MAKER_ROLES = {"manufacturer"}
+_MIDDLE_ROLES = {"intermediary", "forwarder"}
+_IMPORTER_ROLES = {"importer", "end user"}
+
+
+@dataclass
+class Node:
+    """A firm of the case."""
+
+    uid: str
+    name: str
+    native_name: str | None = None
+    country: str | None = None
+    role: str | None = None
+    listed: bool = False
+    score: float = 0.0
+    shipments: int = 0
+    value_usd: float = 0.0
+    listings: list[dict] = field(default_factory=list)
+    layer: int = 1  # 0 maker, 1 intermediary, 2 importer (role, else trade direction)
+    id: int | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass
+class Edge:
+    """A directed trade edge (exporter → importer, ``kind="trade"``) or a relationship."""
+
+    source: str
+    target: str
+    kind: str
+    value_usd: float = 0.0
+    count: int = 0
+    label: str = ""
+    first: str | None = None
+    last: str | None = None
+    uid: str | None = None  # the relationship's uid
+    share: float | None = None
+
+    @property
+    def is_trade(self) -> bool:
+        return self.kind == "trade"
+
+
+@dataclass
+class NetworkModel:
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    case_ref: str | None = None
+    filters: dict = field(default_factory=dict)
+
+    def node(self, uid: str) -> Node | None:
+        return next((n for n in self.nodes if n.uid == uid), None)
+
+    def neighbours(self, uid: str) -> set[str]:
+        out = {e.target for e in self.edges if e.source == uid}
+        return out | {e.source for e in self.edges if e.target == uid}
+
+    def to_json(self) -> dict:
+        nodes = [
+            {k: getattr(n, k) for k in ("uid", "name", "native_name", "country", "role")}
+            | {"listed": n.listed, "score": n.score, "shipments": n.shipments}
+            | {"value_usd": round(n.value_usd, 2)}
+            for n in self.nodes
+        ]
+        edges = [
+            {k: getattr(e, k) for k in ("source", "target", "kind", "count", "label")}
+            | {"value_usd": round(e.value_usd, 2)}
+            for e in self.edges
+        ]
+        return {"case": self.case_ref, "nodes": nodes, "edges": edges, "filters": self.filters}
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def money(value: float | None) -> str:
+    """$1.2M, $350k, $900."""
+    if value is None:
+        return "-"
+    v = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= limit:
+            return f"${value / limit:.1f}{suffix}".replace(".0" + suffix, suffix)
+    return f"${value:,.0f}"
+
+
+def trade_label(value_usd: float, count: int) -> str:
+    return f"{money(value_usd)} · {count:,}"
+
+
+def relationship_text(kind: str, share: float | None, start: str | None, end: str | None) -> str:
+    text = kind
+    if share is not None:
+        text += f" {share * 100 if share <= 1 else share:.0f}%"
+    if start or end:
+        text += f" ({start or '…'}–{end or ''})"
+    return text
+
+
+def build_network(
+    session,
+    *,
+    filters: Filters,
+    min_value: float = 0.0,
+    scores: Mapping[str, float] | None = None,
+    listed: Mapping[int, list[dict]] | None = None,
+    case_ref: str | None = None,
+) -> NetworkModel:
+    """The case's network: every firm of the case, trade edges under the filters (aggregated in
+    SQL per exporter → importer pair, ``min_value`` USD at least), every relationship."""
+    scores, listed = scores or {}, listed or {}
+    firms = db.case_firms(session, case_id=filters.case_id)
+    totals = db.firm_totals(session, filters=filters)
+    nodes, uid_of = [], {}
+    for fid, uid, name, native, country, role in firms:
+        n, v = totals.get(fid, (0, 0.0))
+        nodes.append(
+            Node(
+                uid=uid,
+                name=name,
+                native_name=native,
+                country=country,
+                role=role,
+                listed=bool(listed.get(fid)),
+                score=float(scores.get(uid, 0.0)),
+                shipments=n,
+                value_usd=v,
+                listings=list(listed.get(fid, [])),
+                id=fid,
+            )
+        )
+        uid_of[fid] = uid
+    edges = []
+    for exp, imp, value, count, first, last in db.trade_edges(
+        session, filters=filters, min_value=min_value
+    ):
+        if exp in uid_of and imp in uid_of:
+            edges.append(
+                Edge(
+                    uid_of[exp],
+                    uid_of[imp],
+                    "trade",
+                    float(value),
+                    int(count),
+                    trade_label(value, count),
+                    first=first,
+                    last=last,
+                )
+            )
+    for uid, a, b, kind, share, start, end, _notes in db.relationships(
+        session, case_id=filters.case_id
+    ):
+        if a in uid_of and b in uid_of and a != b:
+            label = relationship_text(kind, share, start, end)
+            edges.append(
+                Edge(uid_of[a], uid_of[b], kind, label=label, first=start, last=end, uid=uid)
+            )
+            edges[-1].share = share
+    model = NetworkModel(nodes=nodes, edges=edges, case_ref=case_ref)
+    layer = layers(model)
+    for node in nodes:
+        node.layer = layer[node.uid]
+    return model
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+def canvas_size(n_nodes: int) -> float:
+    """The side of the square canvas, in points, that the unit square is drawn on."""
+    return max(640.0, 150.0 * math.sqrt(max(n_nodes, 1)))
+
+
+def layer_of(role: str | None, sends: bool, receives: bool) -> int:
+    """0 makers, 1 intermediaries, 2 importers: by the case role, else by trade direction."""
+    if role in _MAKER_ROLES:
+        return 0
+    if role in _MIDDLE_ROLES:
+        return 1
+    if role in _IMPORTER_ROLES:
+        return 2
+    if sends and not receives:
+        return 0
+    if receives and not sends:
+        return 2
+    return 1
+
+
+def layers(model: NetworkModel) -> dict[str, int]:
+    """Each node's layer for the layered layout."""
+    sends = {e.source for e in model.edges if e.is_trade}
+    receives = {e.target for e in model.edges if e.is_trade}
+    return {n.uid: layer_of(n.role, n.uid in sends, n.uid in receives) for n in model.nodes}
+
+
+def layout_network(
+    model: NetworkModel,
+    *,
+    kind: str = "force",
+    seed: int = 0,
+    pinned: Mapping[str, tuple[float, float]] | None = None,
+) -> dict[str, tuple[float, float]]:
+    """Positions in [0, 1]² by node uid, the same for the same model, kind and seed. ``pinned``
+    nodes keep their positions; the others are laid out around them."""
+    import numpy as np
+
+    if kind not in LAYOUTS:
+        raise ValueError(f"unknown layout {kind!r}; use {', '.join(LAYOUTS)}")
+    uids = [n.uid for n in model.nodes]
+    if not uids:
+        return {}
+    index = {u: i for i, u in enumerate(uids)}
+    pinned = {u: p for u, p in (pinned or {}).items() if u in index}
+    fixed = np.zeros(len(uids), dtype=bool)
+    for u in pinned:
+        fixed[index[u]] = True
+    if kind == "layered":
+        pos = _layered(model, uids, index)
+    else:
+        pos = _force(model, uids, index, seed, pinned, fixed)
+    for u, (x, y) in pinned.items():
+        pos[index[u]] = (x, y)
+    side = canvas_size(len(uids))
+    box = np.array(LABEL_BOX) / side
+    pos = _separate(pos, fixed, box, horizontal=kind != "layered")
+    pos = np.clip(pos, 0.0, 1.0)
+    return {
+        u: (round(float(x), 6), round(float(y), 6)) for u, (x, y) in zip(uids, pos, strict=True)
+    }
+
+
+def _adjacency(model: NetworkModel, index: dict[str, int]):
+    import numpy as np
+
+    n = len(index)
+    adj = np.zeros((n, n))
+    for e in model.edges:
+        i, j = index.get(e.source), index.get(e.target)
+        if i is None or j is None or i == j:
+            continue
+        adj[i, j] = adj[j, i] = 1.0
+    return adj
+
+
+def _force(model, uids, index, seed, pinned, fixed):
+    """Fruchterman–Reingold (the algorithm of networkx's spring layout), dense in numpy, with
+    a weak pull to the centre so that unconnected firms stay in view."""
+    import numpy as np
+
+    n = len(uids)
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2))
+    for u, p in pinned.items():
+        pos[index[u]] = p
+    if n == 1:
+        return np.array([[0.5, 0.5]])
+    adj = _adjacency(model, index)
+    k = 1.0 / math.sqrt(n)
+    iterations = 60 if n <= 1000 else 30
+    t = 0.1
+    dt = t / (iterations + 1)
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.sqrt((delta**2).sum(axis=-1))
+        np.clip(dist, 0.01, None, out=dist)
+        force = k * k / dist**2 - adj * dist / k
+        disp = np.einsum("ijk,ij->ik", delta, force)
+        disp -= 0.15 * k * (pos - 0.5) * n**0.5
+        length = np.sqrt((disp**2).sum(axis=1))
+        np.clip(length, 0.01, None, out=length)
+        step = disp * (t / length)[:, None]
+        step[fixed] = 0.0
+        pos += step
+        t -= dt
+    if not fixed.any():
+        pos = _rescale(pos)
+    return pos
+
+
+def _rescale(pos):
+    import numpy as np
+
+    lo, hi = pos.min(axis=0), pos.max(axis=0)
+    span = np.where(hi - lo > 1e-9, hi - lo, 1.0)
+    scaled = (pos - lo) / span
+    scaled[:, (hi - lo) <= 1e-9] = 0.5
+    return MARGIN + scaled * (1 - 2 * MARGIN)
+
+
+def _layered(model, uids, index):
+    """Makers left, intermediaries centre, importers right; within a layer the order follows
+    the neighbours' mean position (a few sweeps); a long layer takes several columns."""
+    import numpy as np
+
+    layer = layers(model)
+    members: dict[int, list[str]] = {0: [], 1: [], 2: []}
+    for u in uids:
+        members[layer[u]].append(u)
+    neighbours = {u: [] for u in uids}
+    for e in model.edges:
+        if e.source in neighbours and e.target in neighbours:
+            neighbours[e.source].append(e.target)
+            neighbours[e.target].append(e.source)
+    name = {n.uid: n.name.casefold() for n in model.nodes}
+    order = {u: 0.0 for u in uids}
+    for group in members.values():
+        group.sort(key=lambda u: (-len(neighbours[u]), name[u], u))
+        for i, u in enumerate(group):
+            order[u] = (i + 0.5) / len(group)
+    for _ in range(4):
+        for group in members.values():
+            for u in group:
+                near = [order[v] for v in neighbours[u] if layer[v] != layer[u]]
+                order[u] = sum(near) / len(near) if near else order[u]
+            group.sort(key=lambda u: (order[u], name[u], u))
+            for i, u in enumerate(group):
+                order[u] = (i + 0.5) / len(group)
+    side = canvas_size(len(uids))
+    per_column = max(4, int((1 - 2 * MARGIN) * side / (LABEL_BOX[1] + 14)))
+    columns = {lay: math.ceil(len(group) / per_column) for lay, group in members.items()}
+    total = max(1, sum(columns.values()))
+    pos = np.zeros((len(uids), 2))
+    slot = 0
+    for lay in sorted(members):
+        group, cols = members[lay], columns[lay]
+        if not group:
+            continue
+        rows = math.ceil(len(group) / cols)
+        for i, u in enumerate(group):
+            col, row = i % cols, i // cols
+            x = MARGIN + (slot + col + 0.5) / total * (1 - 2 * MARGIN)
+            # Alternate columns of one layer sit half a row lower, so edges pass between.
+            shift = 0.25 if cols > 1 and col % 2 else -0.25 if cols > 1 else 0.0
+            y = MARGIN + (row + 0.5 + shift) / rows * (1 - 2 * MARGIN)
+            pos[index[u]] = (x, y)
+        slot += cols
+    return pos
+
+
+def _separate(pos, fixed, box, *, horizontal: bool = True, rounds: int = 60):
+    """Push apart nodes whose label boxes overlap (pinned nodes stay), along the axis of the
+    smaller overlap; a few vectorised rounds."""
+    import numpy as np
+
+    n = len(pos)
+    if n < 2:
+        return pos
+    w, h = float(box[0]), float(box[1])
+    pos = pos.copy()
+    movable = (~fixed).astype(float)
+    for _ in range(rounds):
+        dx = pos[:, None, 0] - pos[None, :, 0]
+        dy = pos[:, None, 1] - pos[None, :, 1]
+        ox = w - np.abs(dx)
+        oy = h - np.abs(dy)
+        overlap = (ox > 0) & (oy > 0)
+        np.fill_diagonal(overlap, False)
+        if not overlap.any():
+            break
+        along_x = (ox < oy) if horizontal else np.zeros_like(overlap)
+        # Ties (same point) are broken by index so that the pair separates.
+        sx = np.where(dx == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dx))
+        sy = np.where(dy == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dy))
+        push_x = np.where(overlap & along_x, sx * ox * 0.5, 0.0).sum(axis=1)
+        push_y = np.where(overlap & ~along_x, sy * oy * 0.5, 0.0).sum(axis=1)
+        pos[:, 0] += push_x * movable * 0.5
+        pos[:, 1] += push_y * movable * 0.5
+        pos = np.clip(pos, MARGIN / 2, 1 - MARGIN / 2)
+    return pos
+
+
+# --- style ----------------------------------------------------------------------------------
+
+ROLE_COLOURS = {
+    0: "#1A73E8",  # makers: blue
+    1: "#E37400",  # intermediaries: orange
+    2: "#188038",  # importers: green
+}
+LISTED_COLOUR = "#C5221F"
+TRADE_COLOUR = "#5F6B7A"
+RELATIONSHIP_STYLES = {
+    "ownership": ("#8430CE", "solid"),
+    "subsidiary": ("#8430CE", "dash"),
+    "supplier": ("#007B83", "dash"),
+    "customer": ("#007B83", "dash"),
+    "distributor": ("#007B83", "dashdot"),
+    "shared address": ("#B06000", "dot"),
+    "shared officer": ("#B06000", "dot"),
+}
+#: Dash patterns in multiples of the line width (Qt and ReportLab take the same lists).
+DASHES = {"solid": None, "dash": [5, 3], "dot": [1, 2], "dashdot": [5, 2, 1, 2]}
+
+
+def trade_width(value_usd: float) -> float:
+    """Line width in points: 1 at $1k or less, +1.2 per tenfold, 8 at most."""
+    return round(min(8.0, max(1.0, 1.0 + 1.2 * math.log10(max(value_usd, 1.0) / 1e3))), 2)
+
+
+def node_radius(node: Node) -> float:
+    """Node radius in points: 9 without trade, up to 20 for the largest traders."""
+    if node.value_usd <= 0:
+        return 9.0
+    return round(min(20.0, 9.0 + 1.6 * max(0.0, math.log10(node.value_usd / 1e3))), 2)
+
+
+def style_for(item: Node | Edge) -> dict:
+    """How to draw a node or an edge: ``colour`` (stroke), ``fill``, ``width``, ``dash`` (name)
+    and ``pattern`` (dash list or None); nodes also ``radius`` and ``badge`` (listed colour)."""
+    if isinstance(item, Node):
+        fill = ROLE_COLOURS.get(item.layer, ROLE_COLOURS[1])
+        listed = item.listed
+        return {
+            "colour": LISTED_COLOUR if listed else "#202124",
+            "fill": fill,
+            "width": 3.0 if listed else 1.0,
+            "dash": "solid",
+            "pattern": None,
+            "radius": node_radius(item),
+            "badge": LISTED_COLOUR if listed else None,
+        }
+    if item.is_trade:
+        return {
+            "colour": TRADE_COLOUR,
+            "fill": None,
+            "width": trade_width(item.value_usd),
+            "dash": "solid",
+            "pattern": None,
+            "arrow": True,
+        }
+    colour, dash = RELATIONSHIP_STYLES.get(item.kind, ("#80868B", "dot"))
+    return {
+        "colour": colour,
+        "fill": None,
+        "width": 2.0,
+        "dash": dash,
+        "pattern": DASHES[dash],
+        "arrow": item.kind in ("ownership", "subsidiary", "supplier", "customer", "distributor"),
+    }
+
+
+def legend() -> list[tuple[str, dict]]:
+    """(text, style) rows of the legend: node colours, listed badge, trade and relationships."""
+    rows = [
+        ("Maker", {"kind": "node", "fill": ROLE_COLOURS[0]}),
+        ("Intermediary", {"kind": "node", "fill": ROLE_COLOURS[1]}),
+        ("Importer / end user", {"kind": "node", "fill": ROLE_COLOURS[2]}),
+        ("Listed (confirmed hit)", {"kind": "node", "fill": "#FFFFFF", "colour": LISTED_COLOUR}),
+        ("Trade: value · shipments", style_for(Edge("a", "b", "trade", 1e6)) | {"kind": "edge"}),
+    ]
+    for kind in ("ownership", "subsidiary", "supplier", "shared address"):
+        label = kind if kind != "supplier" else "supplier / customer"
+        rows.append((label.capitalize(), style_for(Edge("a", "b", kind)) | {"kind": "edge"}))
+    return rows

@@ -1,0 +1,251 @@
+"""Facade section: the case's network (link chart), saved node positions, GraphML export, the
+details of one firm for the chart, and the timeline's data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from casebook.analysis import flags
+from casebook.analysis import network as net
+from casebook.book.cases import find_case
+from casebook.core.errors import NotFound, UsageError
+from casebook.store import models as m
+from casebook.store import network as db
+
+POSITIONS_KEY = "network.positions"
+LANES = ("firm", "country")
+
+
+class NetworkSection:
+    """Link chart, positions, GraphML, firm details and timeline of a case."""
+
+    def network(
+        self,
+        *,
+        case_ref: str,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        hs: str | None = None,
+        min_value: float | None = 0.0,
+        scores: bool = True,
+    ) -> net.NetworkModel:
+        """The case's firms and edges: trade per exporter → importer pair under the filters
+        (inclusive dates, HS prefixes, at least ``min_value`` USD), and every relationship."""
+        try:
+            min_value = float(min_value or 0.0)
+        except (TypeError, ValueError):
+            raise UsageError(f"minimum value must be a number, not {min_value!r}") from None
+        if min_value < 0:
+            raise UsageError("minimum value must not be negative")
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            f = self._filters(
+                session, case, source="shipments", hs=hs, date_from=date_from, date_to=date_to
+            )
+            firm_scores = {}
+            if scores:
+                firm_scores = {
+                    x["uid"]: x["score"] for x in flags.flag_firms(session, case_id=case.id)
+                }
+            ids = [row[0] for row in db.case_firms(session, case_id=case.id)]
+        listed = self.listed_firms(ids) if ids else {}
+        with self._read() as session:
+            model = net.build_network(
+                session,
+                filters=f,
+                min_value=min_value,
+                scores=firm_scores,
+                listed=listed,
+                case_ref=case.ref,
+            )
+        model.filters = {
+            "from": f.date_from,
+            "to": f.date_to,
+            "hs": list(f.hs),
+            "min_value": min_value,
+        }
+        return model
+
+    def save_positions(self, *, case_ref: str, positions: dict) -> None:
+        """Keep the chart's node positions (uid → (x, y) in the unit square) for the case.
+        A view setting, not case data: it is not written to the audit log."""
+        clean = {}
+        for uid, point in (positions or {}).items():
+            try:
+                x, y = (float(v) for v in point)
+            except (TypeError, ValueError):
+                raise UsageError(f"position of {uid!r} must be two numbers") from None
+            clean[str(uid)] = [round(x, 6), round(y, 6)]
+        with self._write() as session:
+            case = find_case(session, case_ref)
+            row = session.exec(
+                select(m.CaseSetting).where(
+                    m.CaseSetting.case_id == case.id, m.CaseSetting.key == POSITIONS_KEY
+                )
+            ).first()
+            if row is None:
+                row = m.CaseSetting(case_id=case.id, key=POSITIONS_KEY)
+            row.value = {"positions": clean}
+            session.add(row)
+
+    def load_positions(self, *, case_ref: str) -> dict[str, tuple[float, float]]:
+        """The saved node positions of the case (empty when none were saved)."""
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            row = session.exec(
+                select(m.CaseSetting).where(
+                    m.CaseSetting.case_id == case.id, m.CaseSetting.key == POSITIONS_KEY
+                )
+            ).first()
+            saved = (row.value or {}).get("positions", {}) if row else {}
+        return {uid: (float(p[0]), float(p[1])) for uid, p in saved.items()}
+
+    def export_graphml(self, *, case_ref: str, out, force: bool = False) -> dict:
+        """Write the case's network (no filters) as GraphML: ``{out, format, records, sha256}``."""
+        from casebook.exchange import graphml
+
+        graphml.check_out(Path(out), force=force)
+        model = self.network(case_ref=case_ref)
+        return graphml.write_graphml(model, Path(out), force=force)
+
+    def network_firm(self, *, case_ref: str, uid: str, limit: int = 50) -> dict:
+        """What the chart shows for a selected firm: its evidence and largest shipments."""
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            firm = session.exec(select(m.Firm).where(m.Firm.uid == uid)).first()
+            if firm is None:
+                raise NotFound(f"no firm {uid!r}")
+            role = session.exec(
+                select(m.CaseFirm.role).where(
+                    m.CaseFirm.case_id == case.id, m.CaseFirm.firm_id == firm.id
+                )
+            ).first()
+            evidence = [
+                {
+                    "id": f"E{n}",
+                    "uid": e_uid,
+                    "title": title,
+                    "grade": f"{rel or ''}{cred or ''}" or None,
+                    "note": note,
+                }
+                for n, e_uid, title, rel, cred, note in db.firm_evidence(
+                    session, case_id=case.id, firm_id=firm.id
+                )
+            ]
+            shipments = [
+                {
+                    "date": d,
+                    "exporter": exp,
+                    "importer": imp,
+                    "hs6": hs6,
+                    "description": desc,
+                    "value_usd": value,
+                }
+                for d, exp, imp, hs6, desc, value in db.firm_shipments(
+                    session, case_id=case.id, firm_id=firm.id, limit=limit
+                )
+            ]
+        return {
+            "uid": firm.uid,
+            "name": firm.name,
+            "native_name": firm.native_name,
+            "country": firm.country,
+            "address": firm.address,
+            "role": role,
+            "evidence": evidence,
+            "shipments": shipments,
+        }
+
+    def timeline(self, *, case_ref: str, lanes: str = "firm") -> dict:
+        """Shipments by month per firm (or per country), dated evidence, relationship start and
+        end dates, and listings (dates of confirmed hits' entries).
+
+        ``{months: [YYYY-MM…], lanes: [{key, label, country, months: {YYYY-MM: {shipments,
+        value_usd}}}], events: [{date, month, kind, lane, label}]}`` — an event's ``lane`` is a
+        lane key or None (case-wide)."""
+        if lanes not in LANES:
+            raise UsageError(f"unknown lanes {lanes!r}; use firm or country")
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            firms = {
+                fid: (uid, name, country)
+                for fid, uid, name, _native, country, _role in db.case_firms(
+                    session, case_id=case.id
+                )
+            }
+            monthly = db.monthly_by_firm(session, case_id=case.id)
+            rels = db.relationships(session, case_id=case.id)
+            evidence = db.dated_evidence(session, case_id=case.id)
+        listed = self.listed_firms(list(firms)) if firms else {}
+
+        def lane_of(fid) -> str | None:
+            if fid not in firms:
+                return None
+            uid, _name, country = firms[fid]
+            return uid if lanes == "firm" else (country or "XX")
+
+        out_lanes: dict[str, dict] = {}
+        for fid, (_uid, name, country) in firms.items():
+            key = lane_of(fid)
+            label = name if lanes == "firm" else (country or "XX")
+            out_lanes.setdefault(
+                key, {"key": key, "label": label, "country": country, "months": {}}
+            )
+        for fid, month, n, value in monthly:
+            key = lane_of(fid)
+            if key is None:
+                continue
+            cell = out_lanes[key]["months"].setdefault(month, {"shipments": 0, "value_usd": 0.0})
+            cell["shipments"] += n
+            cell["value_usd"] = round(cell["value_usd"] + value, 2)
+        events = []
+        for number, e_uid, title, when, fid in evidence:
+            date = str(when)[:10] if when else None
+            if date:
+                events.append(_event(date, "evidence", lane_of(fid), f"E{number} {title}", e_uid))
+        for uid, a, b, kind, _share, start, end, _notes in rels:
+            names = f"{firms.get(a, ('', '?'))[1]} – {firms.get(b, ('', '?'))[1]}"
+            for date, what in ((start, "starts"), (end, "ends")):
+                if date:
+                    for fid in (a, b):
+                        events.append(
+                            _event(
+                                date, "relationship", lane_of(fid), f"{kind} {what}: {names}", uid
+                            )
+                        )
+        for fid, entries in listed.items():
+            for entry in entries:
+                if entry.get("date"):
+                    label = f"listed: {entry['list']} {entry.get('programme') or ''}".strip()
+                    events.append(_event(entry["date"], "listing", lane_of(fid), label, None))
+        events = _unique(events)
+        months = sorted(
+            {mo for lane in out_lanes.values() for mo in lane["months"]}
+            | {e["month"] for e in events if e["month"]}
+        )
+        ordered = sorted(
+            out_lanes.values(),
+            key=lambda lane: (
+                -sum(c["value_usd"] for c in lane["months"].values()),
+                str(lane["label"]).casefold(),
+            ),
+        )
+        return {"case": case.ref, "lanes_by": lanes, "months": months, "lanes": ordered,
+                "events": events}  # fmt: skip
+
+
+def _event(date: str, kind: str, lane, label: str, uid) -> dict:
+    month = date[:7] if len(date) >= 7 else None
+    return {"date": date, "month": month, "kind": kind, "lane": lane, "label": label, "uid": uid}
+
+
+def _unique(events: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for e in events:
+        key = (e["date"], e["kind"], e["lane"], e["label"])
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return sorted(out, key=lambda e: (e["date"], e["kind"], e["label"]))

@@ -1,0 +1,125 @@
+"""GraphML export of a case's network (for Gephi, yEd, networkx): standard namespace, one node
+per firm (id = firm uid), one directed edge per exporter → importer pair with value and count,
+and the relationships as edges with their type. Written with the standard library."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from casebook.analysis.network import NetworkModel
+from casebook.core.errors import Refused
+
+NS = "http://graphml.graphdrawing.org/xmlns"
+SCHEMA = (
+    "http://graphml.graphdrawing.org/xmlns/http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"
+)
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+# (id, for, attr.name, attr.type)
+NODE_KEYS = [
+    ("name", "string"),
+    ("native_name", "string"),
+    ("country", "string"),
+    ("role", "string"),
+    ("listed", "boolean"),
+    ("score", "double"),
+    ("shipments", "int"),
+    ("value_usd", "double"),
+]
+EDGE_KEYS = [
+    ("kind", "string"),
+    ("value_usd", "double"),
+    ("count", "int"),
+    ("label", "string"),
+    ("first", "string"),
+    ("last", "string"),
+]
+
+
+def check_out(out: Path, *, force: bool) -> None:
+    """Refuse an existing ``out`` unless ``force``."""
+    if out.exists() and not force:
+        raise Refused(f"{out} exists; use --force to overwrite it")
+    if out.exists() and out.is_dir():
+        raise Refused(f"{out} is a folder")
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(round(value, 6))
+    return str(value)
+
+
+def to_element(model: NetworkModel) -> ET.Element:
+    """The GraphML document as an element tree."""
+    ET.register_namespace("", NS)
+    root = ET.Element(f"{{{NS}}}graphml")
+    root.set(f"{{{XSI}}}schemaLocation", SCHEMA)
+    for scope, keys, prefix in (("node", NODE_KEYS, "n_"), ("edge", EDGE_KEYS, "e_")):
+        for name, kind in keys:
+            key = ET.SubElement(root, f"{{{NS}}}key")
+            key.set("id", prefix + name)
+            key.set("for", scope)
+            key.set("attr.name", name)
+            key.set("attr.type", kind)
+    graph = ET.SubElement(root, f"{{{NS}}}graph")
+    graph.set("id", model.case_ref or "case")
+    graph.set("edgedefault", "directed")
+    for node in model.nodes:
+        el = ET.SubElement(graph, f"{{{NS}}}node")
+        el.set("id", node.uid)
+        for name, _kind in NODE_KEYS:
+            _data(el, "n_" + name, getattr(node, name))
+    for i, edge in enumerate(model.edges, start=1):
+        el = ET.SubElement(graph, f"{{{NS}}}edge")
+        el.set("id", edge.uid or f"t{i}")
+        el.set("source", edge.source)
+        el.set("target", edge.target)
+        for name, _kind in EDGE_KEYS:
+            value = getattr(edge, name)
+            if name in ("value_usd", "count") and not edge.is_trade:
+                continue
+            _data(el, "e_" + name, value)
+    return root
+
+
+def _data(parent: ET.Element, key: str, value) -> None:
+    text = _text(value)
+    if text is None or text == "":
+        return
+    el = ET.SubElement(parent, f"{{{NS}}}data")
+    el.set("key", key)
+    el.text = text
+
+
+def write_graphml(model: NetworkModel, out: Path, *, force: bool = False) -> dict:
+    """Write the model to ``out`` (atomically); ``{out, format, records, sha256}``."""
+    check_out(out, force=force)
+    tree = ET.ElementTree(to_element(model))
+    ET.indent(tree)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".graphml-", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            tree.write(fh, encoding="utf-8", xml_declaration=True)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    return {
+        "out": str(out),
+        "format": "graphml",
+        "records": len(model.nodes) + len(model.edges),
+        "nodes": len(model.nodes),
+        "edges": len(model.edges),
+        "sha256": digest,
+    }

@@ -1,0 +1,133 @@
+"""Queries behind the link chart and the timeline: firms of a case, trade edges aggregated per
+exporter → importer pair, per-firm totals, relationships, and monthly activity per firm.
+
+Every shipment query groups in SQL, so a case of a million rows returns a few thousand rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from casebook.store.stats import Filters, _Params, _shipment_where
+
+
+def _run(session: Session, sql: str, params: dict) -> list[tuple]:
+    return [tuple(row) for row in session.execute(text(sql), params)]
+
+
+def case_firms(session: Session, *, case_id: int) -> list[tuple]:
+    """(id, uid, name, native_name, country, role) of the case's firms and of the firms its
+    relationships name (role None when the case never gave one)."""
+    sql = """
+        SELECT f.id, f.uid, f.name, f.native_name, f.country, cf.role
+        FROM casefirm cf JOIN firm f ON f.id = cf.firm_id
+        WHERE cf.case_id = :case AND f.merged_into IS NULL
+        UNION
+        SELECT f.id, f.uid, f.name, f.native_name, f.country, NULL
+        FROM relationship r JOIN firm f ON f.id IN (r.from_firm_id, r.to_firm_id)
+        WHERE r.case_id = :case AND f.merged_into IS NULL
+          AND NOT EXISTS (SELECT 1 FROM casefirm c2 WHERE c2.case_id = :case AND c2.firm_id = f.id)
+        ORDER BY 1
+    """
+    return _run(session, sql, {"case": case_id})
+
+
+def trade_edges(session: Session, *, filters: Filters, min_value: float = 0.0) -> list[tuple]:
+    """(exporter id, importer id, value USD, shipments, first date, last date) per pair."""
+    params = _Params()
+    where = _shipment_where(filters, params)
+    where += ["s.exporter_id IS NOT NULL", "s.importer_id IS NOT NULL"]
+    having = ""
+    if min_value and min_value > 0:
+        having = f"HAVING coalesce(sum(s.value_usd), 0) >= {params.add(float(min_value))}"
+    sql = f"""
+        SELECT s.exporter_id, s.importer_id, coalesce(sum(s.value_usd), 0), count(*),
+               min(s.date), max(s.date)
+        FROM shipment s WHERE {" AND ".join(where)}
+        GROUP BY s.exporter_id, s.importer_id {having}
+        ORDER BY 1, 2
+    """
+    return _run(session, sql, params)
+
+
+def firm_totals(session: Session, *, filters: Filters) -> dict[int, tuple[int, float]]:
+    """Firm id → (shipments, value USD) as exporter or importer, under the filters."""
+    params = _Params()
+    where = " AND ".join(_shipment_where(filters, params))
+    sql = f"""
+        SELECT firm, sum(n), sum(v) FROM (
+            SELECT s.exporter_id AS firm, count(*) AS n, coalesce(sum(s.value_usd), 0) AS v
+            FROM shipment s WHERE {where} AND s.exporter_id IS NOT NULL GROUP BY s.exporter_id
+            UNION ALL
+            SELECT s.importer_id, count(*), coalesce(sum(s.value_usd), 0)
+            FROM shipment s WHERE {where} AND s.importer_id IS NOT NULL GROUP BY s.importer_id
+        ) GROUP BY firm
+    """
+    return {row[0]: (int(row[1]), float(row[2])) for row in _run(session, sql, params)}
+
+
+def relationships(session: Session, *, case_id: int) -> list[tuple]:
+    """(uid, from id, to id, kind, share, start, end, notes) of the case's relationships."""
+    sql = """
+        SELECT r.uid, coalesce(a.merged_into, r.from_firm_id), coalesce(b.merged_into, r.to_firm_id),
+               r.kind, r.share, r.start, r."end", r.notes
+        FROM relationship r
+        JOIN firm a ON a.id = r.from_firm_id JOIN firm b ON b.id = r.to_firm_id
+        WHERE r.case_id = :case ORDER BY r.id
+    """
+    return _run(session, sql, {"case": case_id})
+
+
+def monthly_by_firm(session: Session, *, case_id: int) -> list[tuple]:
+    """(firm id, month, shipments, value USD) of every firm of the case, as either party."""
+    sql = """
+        SELECT firm, month, sum(n), sum(v) FROM (
+            SELECT exporter_id AS firm, substr(date, 1, 7) AS month, count(*) AS n,
+                   coalesce(sum(value_usd), 0) AS v
+            FROM shipment WHERE case_id = :case AND exporter_id IS NOT NULL AND date IS NOT NULL
+            GROUP BY 1, 2
+            UNION ALL
+            SELECT importer_id, substr(date, 1, 7), count(*), coalesce(sum(value_usd), 0)
+            FROM shipment WHERE case_id = :case AND importer_id IS NOT NULL AND date IS NOT NULL
+            GROUP BY 1, 2
+        ) GROUP BY firm, month ORDER BY firm, month
+    """
+    return [(r[0], r[1], int(r[2]), float(r[3])) for r in _run(session, sql, {"case": case_id})]
+
+
+def firm_shipments(session: Session, *, case_id: int, firm_id: int, limit: int = 50) -> list:
+    """The firm's largest shipments in the case: (date, exporter, importer, hs6, description,
+    value USD), largest first."""
+    sql = """
+        SELECT s.date, e.name, i.name, s.hs6, s.description, s.value_usd
+        FROM shipment s
+        LEFT JOIN firm e ON e.id = s.exporter_id LEFT JOIN firm i ON i.id = s.importer_id
+        WHERE s.case_id = :case AND (s.exporter_id = :firm OR s.importer_id = :firm)
+        ORDER BY coalesce(s.value_usd, 0) DESC, s.date, s.id LIMIT :limit
+    """
+    return _run(session, sql, {"case": case_id, "firm": firm_id, "limit": int(limit)})
+
+
+def firm_evidence(session: Session, *, case_id: int, firm_id: int) -> list[tuple]:
+    """(number, uid, title, reliability, credibility, note) of evidence linked to the firm."""
+    sql = """
+        SELECT e.number, e.uid, e.title, e.reliability, e.credibility, l.note
+        FROM evidencelink l JOIN evidence e ON e.id = l.evidence_id
+        WHERE e.case_id = :case AND l.target_kind = 'firm' AND l.target_id = :firm
+        ORDER BY e.number
+    """
+    return _run(session, sql, {"case": case_id, "firm": firm_id})
+
+
+def dated_evidence(session: Session, *, case_id: int) -> list[tuple]:
+    """(number, uid, title, captured or added, firm id or None) of the case's evidence: one row
+    per firm it supports, or one row with no firm."""
+    sql = """
+        SELECT e.number, e.uid, e.title, coalesce(e.captured, e.added),
+               CASE WHEN l.target_kind = 'firm' THEN l.target_id END
+        FROM evidence e LEFT JOIN evidencelink l
+             ON l.evidence_id = e.id AND l.target_kind = 'firm'
+        WHERE e.case_id = :case ORDER BY e.number
+    """
+    return _run(session, sql, {"case": case_id})

@@ -1,0 +1,166 @@
+"""The network model, its layouts and styles (analysis/network.py) through the facade."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from casebook.analysis.network import (
+    LABEL_BOX,
+    Edge,
+    NetworkModel,
+    Node,
+    canvas_size,
+    layout_network,
+    legend,
+    style_for,
+    trade_width,
+)
+from casebook.core.errors import NotFound, UsageError
+from casebook.store import models as m
+
+
+@pytest.fixture
+def case(factory, book):
+    ref = factory.case("CB-NET-1")
+    maker = factory.firm("Jinma Machine", "CN")
+    hub = factory.firm("Istanbul Makina", "TR")
+    buyer = factory.firm("Tekhnostanok", "RU")
+    other = factory.firm("Uralmash", "RU")
+    rows = [
+        {"exporter": maker, "importer": hub, "date": "2022-01-10", "hs_code": "845811",
+         "value_usd": 100_000.0},
+        {"exporter": maker, "importer": hub, "date": "2022-03-10", "hs_code": "845811",
+         "value_usd": 50_000.0},
+        {"exporter": hub, "importer": buyer, "date": "2022-06-01", "hs_code": "845961",
+         "value_usd": 140_000.0},
+        {"exporter": maker, "importer": buyer, "date": "2023-02-01", "hs_code": "853710",
+         "value_usd": 500.0},
+    ]  # fmt: skip
+    factory.shipments(ref, rows)
+    with book._write() as session:
+        case_id = session.exec(select(m.Case.id).where(m.Case.ref == ref)).one()
+        for firm, role in ((maker, "manufacturer"), (hub, "supplier"), (buyer, "importer")):
+            session.add(m.CaseFirm(case_id=case_id, firm_id=firm.id, role=role))
+    book.add_relationship(
+        case_ref=ref, from_uid=buyer.uid, to_uid=other.uid, kind="ownership", share=0.51
+    )
+    return {"ref": ref, "maker": maker.uid, "hub": hub.uid, "buyer": buyer.uid, "other": other.uid}
+
+
+def edges(model):
+    return {(e.source, e.target, e.kind): e for e in model.edges}
+
+
+def test_network_has_the_case_firms_and_one_trade_edge_per_pair(book, case):
+    model = book.network(case_ref=case["ref"])
+    assert {n.uid for n in model.nodes} == {case[k] for k in ("maker", "hub", "buyer", "other")}
+    found = edges(model)
+    pair = found[(case["maker"], case["hub"], "trade")]
+    assert (pair.value_usd, pair.count, pair.first, pair.last) == (
+        150_000.0, 2, "2022-01-10", "2022-03-10"
+    )  # fmt: skip
+    assert pair.label == "$150k · 2"
+    assert (case["buyer"], case["other"], "ownership") in found
+    assert found[(case["buyer"], case["other"], "ownership")].label.startswith("ownership 51%")
+    hub = model.node(case["hub"])
+    assert (hub.shipments, hub.value_usd, hub.country, hub.role) == (3, 290_000.0, "TR", "supplier")
+
+
+def test_filters_change_the_trade_edges(book, case):
+    ref = case["ref"]
+    assert len([e for e in book.network(case_ref=ref).edges if e.is_trade]) == 3
+    early = book.network(case_ref=ref, date_from="2022-01", date_to="2022-03")
+    assert [(e.source, e.target) for e in early.edges if e.is_trade] == [
+        (case["maker"], case["hub"])
+    ]
+    assert edges(early)[(case["maker"], case["hub"], "trade")].count == 2
+    by_hs = book.network(case_ref=ref, hs="8459")
+    assert [(e.source, e.target) for e in by_hs.edges if e.is_trade] == [
+        (case["hub"], case["buyer"])
+    ]
+    big = book.network(case_ref=ref, min_value=1000)
+    assert (case["maker"], case["buyer"], "trade") not in edges(big)
+    # Relationships and firms stay whatever the filters.
+    assert len(big.nodes) == 4 and any(not e.is_trade for e in big.edges)
+
+
+def test_bad_filters_are_usage_errors(book, case):
+    with pytest.raises(UsageError):
+        book.network(case_ref=case["ref"], hs="abc")
+    with pytest.raises(UsageError):
+        book.network(case_ref=case["ref"], min_value=-1)
+    with pytest.raises(NotFound):
+        book.network(case_ref="CB-NOPE")
+
+
+def test_layouts_are_in_the_unit_square_and_deterministic(book, case):
+    model = book.network(case_ref=case["ref"])
+    for kind in ("force", "layered"):
+        first = layout_network(model, kind=kind, seed=3)
+        assert first == layout_network(model, kind=kind, seed=3)
+        assert set(first) == {n.uid for n in model.nodes}
+        assert all(0 <= x <= 1 and 0 <= y <= 1 for x, y in first.values())
+    with pytest.raises(ValueError):
+        layout_network(model, kind="circle")
+
+
+def test_layered_puts_makers_left_of_intermediaries_left_of_importers(book, case):
+    pos = layout_network(book.network(case_ref=case["ref"]), kind="layered")
+    assert pos[case["maker"]][0] < pos[case["hub"]][0] < pos[case["buyer"]][0]
+
+
+def test_pinned_nodes_keep_their_positions(book, case):
+    model = book.network(case_ref=case["ref"])
+    pos = layout_network(model, pinned={case["hub"]: (0.25, 0.75)})
+    assert pos[case["hub"]] == (0.25, 0.75)
+
+
+def test_labels_of_a_30_firm_layout_do_not_overlap():
+    nodes = [Node(uid=f"f{i}", name=f"Firm {i}") for i in range(30)]
+    edges_ = [Edge(f"f{i}", f"f{(i * 7 + 3) % 30}", "trade", 1e5, 1) for i in range(60)]
+    model = NetworkModel(nodes=nodes, edges=[e for e in edges_ if e.source != e.target])
+    side = canvas_size(30)
+    w, h = LABEL_BOX[0] / side, LABEL_BOX[1] / side
+    for kind in ("force", "layered"):
+        pos = list(layout_network(model, kind=kind).values())
+        clashes = sum(
+            1
+            for i, (x1, y1) in enumerate(pos)
+            for x2, y2 in pos[i + 1 :]
+            if abs(x1 - x2) < w * 0.9 and abs(y1 - y2) < h * 0.9
+        )
+        assert clashes == 0, kind
+
+
+def test_styles():
+    listed = style_for(Node(uid="a", name="A", listed=True))
+    plain = style_for(Node(uid="b", name="B"))
+    assert listed["badge"] and not plain["badge"] and listed["width"] > plain["width"]
+    assert trade_width(1e3) == 1.0 and trade_width(1e9) == 8.0
+    assert trade_width(1e5) < trade_width(1e7)
+    own, shared = (
+        style_for(Edge("a", "b", "ownership")),
+        style_for(Edge("a", "b", "shared address")),
+    )
+    assert own["dash"] == "solid" and shared["pattern"] and own["colour"] != shared["colour"]
+    assert [text for text, _ in legend()][:3] == ["Maker", "Intermediary", "Importer / end user"]
+
+
+def test_positions_are_saved_per_case(book, case):
+    assert book.load_positions(case_ref=case["ref"]) == {}
+    book.save_positions(case_ref=case["ref"], positions={case["hub"]: (0.1, 0.2)})
+    book.save_positions(case_ref=case["ref"], positions={case["hub"]: (0.3, 0.4)})
+    assert book.load_positions(case_ref=case["ref"]) == {case["hub"]: (0.3, 0.4)}
+
+
+def test_firm_details_and_timeline(book, case):
+    details = book.network_firm(case_ref=case["ref"], uid=case["hub"])
+    assert details["name"] == "Istanbul Makina" and len(details["shipments"]) == 3
+    assert details["shipments"][0]["value_usd"] == 140_000.0
+    data = book.timeline(case_ref=case["ref"])
+    assert data["months"][0] == "2022-01" and "2023-02" in data["months"]
+    lanes = {lane["key"]: lane for lane in data["lanes"]}
+    assert lanes[case["hub"]]["months"]["2022-06"] == {"shipments": 1, "value_usd": 140000.0}
+    by_country = book.timeline(case_ref=case["ref"], lanes="country")
+    assert {lane["key"] for lane in by_country["lanes"]} == {"CN", "TR", "RU"}
