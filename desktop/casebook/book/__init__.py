@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from casebook.book.analysis import AnalysisSection
+from casebook.book.briefing import BriefingSection
 from casebook.book.browse import BrowseSection
 from casebook.book.cases import CasesSection
 from casebook.book.demo import DemoSection
@@ -41,6 +42,7 @@ def _os_user() -> str:
 
 class Casebook(
     DemoSection,
+    BriefingSection,
     CasesSection,
     VerifySection,
     BrowseSection,

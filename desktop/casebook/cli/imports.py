@@ -10,7 +10,9 @@ def register(sub, common) -> None:
     imp.add_argument("file")
     imp.add_argument("--case", required=True, metavar="REF")
     how = imp.add_mutually_exclusive_group()
-    how.add_argument("--preset", help="column preset (ru-customs, generic-en)")
+    how.add_argument(
+        "--preset", help="column preset (ru-customs, generic-en; trade: eurostat, comtrade)"
+    )
     how.add_argument("--mapping", metavar="FILE.toml", help="a mapping file: column = field")
     imp.add_argument("--sheet", help="the XLSX sheet (default: every sheet the preset recognises)")
     imp.add_argument("--encoding", help="override the detected encoding, e.g. cp1251")
@@ -47,6 +49,10 @@ def register(sub, common) -> None:
 
 def run_import(ctx, args) -> None:
     ctx.catch_interrupt()
+    from casebook.cli.trade import import_trade, is_trade
+
+    if is_trade(args):
+        return import_trade(ctx, args)
     result = ctx.book.import_file(
         args.file,
         case_ref=args.case,

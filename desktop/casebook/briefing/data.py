@@ -1,0 +1,50 @@
+"""The plain data a briefing is drawn from; the facade (``book.briefing``) assembles it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SECTIONS = (
+    "bluf",
+    "trade",
+    "network",
+    "firms",
+    "shipments",
+    "screening",
+    "evidence",
+    "appendix",
+    "provenance",
+)
+
+
+@dataclass
+class BriefingData:
+    """Everything printed, already read from the store (no database access while drawing)."""
+
+    case_ref: str
+    title: str
+    summary: str
+    marking: str  # TLP label
+    marking_colour: str
+    marking_meaning: str
+    date: str
+    author: str
+    head_hash: str
+    illustrative: bool = False
+    sections: tuple[str, ...] = SECTIONS
+    findings: list[dict] = field(default_factory=list)
+    evidence: list[dict] = field(default_factory=list)
+    charts: list = field(default_factory=list)  # analysis.charts.ChartTable
+    figures: list[dict] = field(default_factory=list)  # {label, value, filters}
+    shares: list[tuple] = field(default_factory=list)  # (country, origin $, %, dispatch $, %)
+    firms: list[dict] = field(default_factory=list)
+    top_shipments: list[dict] = field(default_factory=list)
+    shipments: list[tuple] = field(default_factory=list)  # appendix rows, plain strings
+    hits: list[dict] = field(default_factory=list)
+    dismissed: int = 0
+    unreviewed: int = 0
+    datasets: list[dict] = field(default_factory=list)
+    network: object | None = None  # analysis.network.NetworkModel
+    positions: dict = field(default_factory=dict)
+    network_note: str = ""
+    totals: dict = field(default_factory=dict)

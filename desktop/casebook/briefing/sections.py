@@ -1,0 +1,489 @@
+"""The briefing's sections, each a list of flowables built from BriefingData."""
+
+from __future__ import annotations
+
+from casebook.briefing.data import BriefingData
+from casebook.briefing.styles import LINK, styles
+from casebook.briefing.tables import para_table, plain_table
+from casebook.briefing.text import esc, percent, usd
+
+TITLES = {
+    "bluf": "Bottom line up front",
+    "trade": "Trade picture",
+    "network": "Network of firms",
+    "firms": "Firms",
+    "shipments": "Largest shipments",
+    "screening": "Sanctions screening",
+    "evidence": "Evidence register",
+    "appendix": "Appendix A: all shipments",
+    "provenance": "Appendix B: provenance",
+}
+
+
+def heading(text: str, key: str, *, level: int = 0):
+    """A heading that keeps with what follows and adds an outline entry."""
+    from reportlab.platypus import Paragraph
+
+    para = Paragraph(esc(text), styles()["h1" if level == 0 else "h2"])
+    para._outline = (text, level, key)
+    return para
+
+
+def cite(evidence_id: str) -> str:
+    """``[E3]`` linked to the register entry."""
+    return f'<a href="#{evidence_id}" color="{LINK}">[{evidence_id}]</a>'
+
+
+def story_for(data: BriefingData, *, width: float) -> list:
+    """Every flowable of the briefing, in order."""
+    from reportlab.platypus import CondPageBreak, PageBreak
+
+    story = cover(data, width)
+    builders = {
+        "bluf": bluf,
+        "trade": trade,
+        "network": network,
+        "firms": firms,
+        "shipments": shipments,
+        "screening": screening,
+        "evidence": evidence,
+        "appendix": appendix,
+        "provenance": provenance,
+    }
+    big = {"trade", "network", "appendix", "provenance", "firms"}
+    for name in data.sections:
+        part = builders[name](data, width)
+        if not part:
+            continue
+        first = name == data.sections[0]
+        story.append(PageBreak() if name in big or first else CondPageBreak(160))
+        story += part
+    return story
+
+
+def cover(data: BriefingData, width: float) -> list:
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    s = styles()
+    marking = Table(
+        [
+            [
+                Paragraph(
+                    f'<font color="{data.marking_colour}"><b>{esc(data.marking)}</b></font>',
+                    s["subtitle"],
+                )
+            ]
+        ],
+        hAlign="LEFT",
+    )
+    marking.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.black)]))
+    rows = [
+        ("Case reference", data.case_ref),
+        ("Handling", f"{data.marking} — {data.marking_meaning}"),
+        ("Date", data.date),
+        ("Author", data.author),
+        ("Audit chain head", data.head_hash),
+    ]
+    facts = Table(
+        [[Paragraph(esc(k), s["cellbold"]), Paragraph(esc(v), s["body"])] for k, v in rows],
+        colWidths=[100, width - 100],
+        hAlign="LEFT",
+    )
+    facts.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
+    )
+    cover_title = Paragraph(esc(data.title), s["title"])
+    cover_title._outline = ("Cover", 0, "cover")
+    story = [
+        Spacer(1, 40),
+        marking,
+        Spacer(1, 18),
+        cover_title,
+        Spacer(1, 6),
+        Paragraph("Casebook briefing", s["subtitle"]),
+        Spacer(1, 28),
+        facts,
+    ]
+    if data.illustrative:
+        story += [
+            Spacer(1, 24),
+            Paragraph(
+                "<b>Illustrative data — fictional firms.</b> This briefing was printed from the "
+                "Casebook demo case. Every firm, person, document and list entry in it is invented; "
+                "the monthly totals follow published figures.",
+                s["body"],
+            ),
+        ]
+    story += [
+        Spacer(1, 24),
+        Paragraph(
+            "The audit chain head hash identifies the state of the store this briefing was printed "
+            "from: a reader can compare it with <i>casebook verify</i> on the analyst's store.",
+            s["note"],
+        ),
+    ]
+    return story
+
+
+def bluf(data: BriefingData, width: float) -> list:
+    from reportlab.platypus import Paragraph
+
+    s = styles()
+    story = [
+        heading(TITLES["bluf"], "bluf"),
+        Paragraph(esc(data.summary), s["body"]),
+        heading("Key judgments", "judgments", level=1),
+    ]
+    for i, finding in enumerate(data.findings, start=1):
+        refs = " ".join(cite(e["id"]) for e in finding.get("evidence", []))
+        text = (
+            f"<b>{esc(finding['likelihood'].capitalize())}</b> "
+            f"(confidence: {esc(finding['confidence'])}). {esc(finding['text'])} {refs}"
+        )
+        story.append(Paragraph(text, s["judgment"], bulletText=f"{i}."))
+    if not data.findings:
+        story.append(Paragraph("No key judgments recorded.", s["note"]))
+    story.append(
+        Paragraph(
+            "Likelihood terms follow ICD 203; confidence is the analyst's confidence in the sources "
+            "and reasoning. [E#] refer to the evidence register.",
+            s["note"],
+        )
+    )
+    return story
+
+
+def trade(data: BriefingData, width: float) -> list:
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer
+
+    from casebook.briefing.charts import draw_chart
+
+    s = styles()
+    story = [heading(TITLES["trade"], "trade")]
+    for i, (table, filters) in enumerate(data.charts):
+        block = [
+            heading(table.title, f"chart{i}", level=1),
+            draw_chart(table, width),
+            Paragraph(f"Data: {esc(filters)}. " + esc(" ".join(table.notes)), s["note"]),
+            Spacer(1, 6),
+        ]
+        story.append(KeepTogether(block))
+    if data.figures:
+        rows = [(f["label"], f["value"], f["filters"]) for f in data.figures]
+        story += [
+            heading("Figures", "figures", level=1),
+            para_table(
+                ["Figure", "Value", "Recompute with"],
+                rows,
+                [width * 0.38, width * 0.2, width * 0.42],
+                styles=s,
+                right=(1,),
+            ),
+        ]
+    if data.shares:
+        rows = [
+            (c, usd(vo), percent(so), usd(vd), percent(sd)) for c, vo, so, vd, sd in data.shares
+        ]
+        story += [
+            heading("Shares by country of origin and of dispatch", "shares", level=1),
+            para_table(
+                ["Country", "By origin, USD", "Share", "By dispatch, USD", "Share"],
+                rows,
+                [width * 0.24, width * 0.22, width * 0.12, width * 0.3, width * 0.12],
+                styles=s,
+                right=(1, 2, 3, 4),
+            ),
+            Paragraph(
+                "Where dispatch exceeds origin, goods of other origins were shipped "
+                "from that country.",
+                s["note"],
+            ),
+        ]
+    return story
+
+
+def network(data: BriefingData, width: float) -> list:
+    from reportlab.platypus import Paragraph
+
+    s = styles()
+    if data.network is None:
+        if not data.network_note:
+            return []
+        return [heading(TITLES["network"], "network"), Paragraph(esc(data.network_note), s["note"])]
+    from casebook.analysis import network as net
+    from casebook.briefing.network import draw_network, legend_drawing, legend_rows
+
+    drawing = draw_network(data.network, data.positions, width, style_for=net.style_for)
+    legend = legend_drawing(legend_rows(net.style_for, net.Node, net.Edge), width)
+    return [
+        heading(TITLES["network"], "network"),
+        drawing,
+        legend,
+        Paragraph(esc(data.network_note), s["note"]),
+    ]
+
+
+def _flag_text(flags: list[dict]) -> str:
+    parts = []
+    for x in flags:
+        reason = x["reason"] if len(x["reason"]) <= 190 else x["reason"][:189] + "…"
+        parts.append(f"<b>{esc(x['title'])}</b>: {esc(reason)}")
+    return "<br/>".join(parts)
+
+
+def firms(data: BriefingData, width: float) -> list:
+    from reportlab.platypus import Paragraph
+
+    s = styles()
+    rows, spans = [], []
+    for f in data.firms:
+        name = f"<b>{esc(f['name'])}</b>"
+        if f.get("native_name") and f["native_name"] != f["name"]:
+            name += f"<br/>{esc(f['native_name'])}"
+        ids = "<br/>".join(f"{esc(k)}: {esc(v)}" for k, v in f.get("identifiers", {}).items())
+        who = f"{esc(f.get('country') or '–')} · {esc(f.get('role') or '–')}"
+        listed = (
+            "<br/>".join(
+                f"<b>{esc(x['list'])}</b>: {esc(x.get('programme') or '')} ({esc(x.get('date') or '')})"
+                for x in f.get("listings", [])
+            )
+            or "–"
+        )
+        trade_text = f"{f.get('shipments', 0)} shipments, ${esc(usd(f.get('value_usd')))}"
+        rows.append(
+            [
+                Paragraph(name, s["cell"]),
+                Paragraph(who, s["cell"]),
+                Paragraph(ids or "–", s["cell"]),
+                Paragraph(trade_text, s["cell"]),
+                Paragraph(listed, s["cell"]),
+            ]
+        )
+        flags = _flag_text(f.get("flags", []))
+        if flags:
+            rows.append([Paragraph(flags, s["small"]), "", "", "", ""])
+            spans.append(len(rows))
+    extra = [("SPAN", (0, r), (-1, r)) for r in spans]
+    extra += [("LEFTPADDING", (0, r), (-1, r), 14) for r in spans]
+    table = para_table(
+        ["Firm", "Country · role", "Identifiers", "Trade", "Listings"],
+        rows,
+        [w * width for w in (0.27, 0.15, 0.25, 0.15, 0.18)],
+        styles=s,
+        extra=extra,
+    )
+    table.splitInRow = 1
+    return [
+        heading(TITLES["firms"], "firms"),
+        Paragraph(
+            f"Every firm of the case ({len(data.firms)}), largest trade first; red "
+            "flags (indented) below each firm, reasons shortened to one sentence.",
+            s["note"],
+        ),
+        table,
+    ]
+
+
+def shipments(data: BriefingData, width: float) -> list:
+    from reportlab.platypus import Paragraph
+
+    s = styles()
+    rows = [
+        (
+            r["date"],
+            r["exporter"],
+            r["importer"],
+            f"{r['origin']} → {r['dispatch']}",
+            r["hs"],
+            r["description"],
+            usd(r["value_usd"]),
+        )
+        for r in data.top_shipments
+    ]
+    return [
+        heading(f"{TITLES['shipments']} (top {len(rows)} by value)", "shipments"),
+        para_table(
+            ["Date", "Exporter", "Importer", "Origin → dispatch", "HS", "Goods", "Value, USD"],
+            rows,
+            [w * width for w in (0.1, 0.17, 0.15, 0.1, 0.1, 0.24, 0.14)],
+            styles=s,
+            right=(6,),
+        ),
+        Paragraph("Every shipment is listed in Appendix A.", s["note"]),
+    ]
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def screening(data: BriefingData, width: float) -> list:
+    from reportlab.platypus import Paragraph
+
+    s = styles()
+    story = [heading(TITLES["screening"], "screening")]
+    if data.hits:
+        rows = [
+            (
+                h["firm_name"],
+                h["listed_name"],
+                f"{h['list']} (version {h['version']})",
+                ", ".join(h.get("programmes") or []),
+                h.get("listed_on") or "–",
+                (h.get("reviewed_at") or "")[:10],
+                h.get("note") or "",
+            )
+            for h in data.hits
+        ]
+        story.append(
+            para_table(
+                ["Firm", "Listed as", "List", "Programme", "Listed on", "Confirmed", "Note"],
+                rows,
+                [w * width for w in (0.15, 0.15, 0.17, 0.14, 0.11, 0.11, 0.17)],
+                styles=s,
+            )
+        )
+    else:
+        story.append(Paragraph("No confirmed hits.", s["body"]))
+    story.append(
+        Paragraph(
+            f"{data.dismissed} hit(s) dismissed after review; {data.unreviewed} not yet reviewed.",
+            s["body"],
+        )
+    )
+    return story
+
+
+def evidence(data: BriefingData, width: float) -> list:
+    from reportlab.platypus import Paragraph
+
+    s = styles()
+    rows, spans = [], []
+    for item in data.evidence:
+        anchor = f'<a name="{item["id"]}"/><b>{esc(item["id"])}</b>'
+        source = esc(item.get("publisher") or "") + (
+            f"<br/>{esc(item['url'])}" if item.get("url") else ""
+        )
+        grade = f"<b>{esc(item.get('grade') or '–')}</b><br/>{esc(item.get('grade_label') or '')}"
+        rows.append(
+            [
+                Paragraph(anchor, s["cell"]),
+                Paragraph(esc(item["title"]), s["cell"]),
+                Paragraph(source, s["cell"]),
+                (item.get("captured") or "–")[:10],
+                Paragraph(grade, s["cell"]),
+            ]
+        )
+        supports = "; ".join(
+            f"{x['kind']} {x['label']}" + (f" ({x['note']})" if x.get("note") else "")
+            for x in item.get("links", [])
+        )
+        detail = (
+            f'<font name="CB-Mono">SHA-256 {esc(item["sha256"])}</font>'
+            f"<br/>Supports: {esc(supports) or '–'}"
+        )
+        rows.append([Paragraph(detail, s["cell"]), "", "", "", ""])
+        spans.append(len(rows))
+    extra = [("SPAN", (0, r), (-1, r)) for r in spans]
+    extra += [("LINEBELOW", (0, r - 1), (-1, r - 1), 0, "white") for r in spans]
+    table = para_table(
+        ["Id", "Title", "Source", "Captured", "Grade"],
+        rows,
+        [w * width for w in (0.07, 0.38, 0.25, 0.12, 0.18)],
+        styles=s,
+        extra=extra,
+    )
+    return [
+        heading(TITLES["evidence"], "evidence"),
+        table,
+        Paragraph(
+            "Grades: source reliability A–F and information credibility 1–6 "
+            "(Admiralty system). Hashes are of the files held in the evidence vault.",
+            s["note"],
+        ),
+    ]
+
+
+def appendix(data: BriefingData, width: float) -> list:
+    from reportlab.platypus import Paragraph
+
+    s = styles()
+    header = [
+        "#",
+        "Date",
+        "Declaration",
+        "Exporter",
+        "Importer",
+        "Orig.",
+        "Disp.",
+        "HS",
+        "Value, USD",
+    ]
+    widths = [w * width for w in (0.05, 0.09, 0.17, 0.2, 0.18, 0.05, 0.05, 0.09, 0.12)]
+    return [
+        heading(TITLES["appendix"], "appendix"),
+        Paragraph(
+            f"{len(data.shipments)} shipments, by date. Long names are shortened "
+            "with “…”; the full records are in the case.",
+            s["note"],
+        ),
+        plain_table(header, data.shipments, widths, right=(0, 8)),
+    ]
+
+
+def provenance(data: BriefingData, width: float) -> list:
+    from reportlab.platypus import Paragraph
+
+    s = styles()
+    rows = []
+    for d in data.datasets:
+        rows.append(
+            [
+                d["file_name"],
+                d.get("kind") or "",
+                str(d["rows"]),
+                (d.get("imported") or "")[:16],
+                d.get("preset") or "mapping file",
+            ]
+        )
+        rows.append(
+            [
+                Paragraph(f'<font name="CB-Mono">SHA-256 {esc(d["sha256"])}</font>', s["cell"]),
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
+    spans = [("SPAN", (0, r), (-1, r)) for r in range(2, len(rows) + 1, 2)]
+    story = [
+        heading(TITLES["provenance"], "provenance"),
+        heading("Datasets", "datasets", level=1),
+        para_table(
+            ["File", "Kind", "Rows", "Imported (UTC)", "Mapping"],
+            rows,
+            [w * width for w in (0.42, 0.12, 0.1, 0.18, 0.18)],
+            styles=s,
+            right=(2,),
+            extra=spans,
+        ),
+        heading("How each figure was computed", "filters", level=1),
+    ]
+    lines = [(f"{t.title}", f) for t, f in data.charts] + [
+        (f["label"], f["filters"]) for f in data.figures
+    ]
+    story.append(
+        para_table(
+            ["Figure", "Filters (casebook command)"], lines, [width * 0.4, width * 0.6], styles=s
+        )
+    )
+    story.append(
+        Paragraph(
+            "Values are in USD as declared or converted by an explicit rate table; shipments "
+            "without a USD value are counted but not summed.",
+            s["note"],
+        )
+    )
+    story.append(Paragraph(f"Audit chain head: {esc(data.head_hash)}", s["note"]))
+    return story
