@@ -26,6 +26,7 @@ from casebook.book.imports import ImportsSection
 from casebook.book.network import NetworkSection
 from casebook.book.screening import ScreeningSection
 from casebook.book.search import SearchSection
+from casebook.book.trade import TradeSection
 from casebook.book.verify import VerifySection
 from casebook.store import audit
 from casebook.store.engine import Store, default_store_path
@@ -55,6 +56,7 @@ class Casebook(
     ImportsSection,
     FirmsSection,
     NetworkSection,
+    TradeSection,
 ):
     """An open store. Use ``Casebook.open(path)``; close it (or use ``with``) when done."""
 
