@@ -1,0 +1,565 @@
+"""The Analysis tab: the case's trade-flow charts and its red flags.
+
+Chart data comes from the facade (``book.chart``, ``book.flags``) on the DB worker, one op per
+chart so each is drawn as soon as its table arrives; drawing is in ``ui.charts`` (matplotlib's
+Qt canvas, imported when the tab is first built). Hovering a bar names its value; clicking it
+asks the Shipments tab for those rows (``ShipmentsTab.apply_filters(**filters)``, see
+NOTES-models.txt; older tabs get the filters they have widgets for). Every chart exports an image
+(PNG or SVG) and its data (CSV). The Flags panel lists firms by score with their reasons and jumps
+to their shipments.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QToolTip,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook.ui import charts, theme
+from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
+
+SHARE_DEFAULT = "CN"
+#: Filters the Shipments tab has had widgets for since its first version (the fallback).
+WIDGET_FILTERS = ("origin", "hs", "text")
+FILTER_WORDS = {
+    "origin": "origin",
+    "dispatch": "dispatch",
+    "date_from": "date",
+    "date_to": "date",
+    "hs": "HS code",
+    "firm": "firm",
+    "text": "text",
+}
+
+
+@dataclass
+class ChartSpec:
+    """One chart of the tab: the facade's chart name and options, and how to draw it."""
+
+    key: str
+    chart: str
+    options: dict
+    draw: Callable
+    title: str
+    draw_options: dict = field(default_factory=dict)
+
+
+def _specs(country: str) -> list[ChartSpec]:
+    return [
+        ChartSpec(
+            "monthly",
+            "monthly_by_country",
+            {"field": "origin", "top": 8},
+            charts.draw_monthly,
+            "Monthly value by country of origin",
+        ),
+        ChartSpec(
+            "share",
+            "country_share",
+            {"country": country, "field": "origin"},
+            charts.draw_share,
+            f"Share of {charts.country_label(country)} over time (country of origin)",
+            {"country": country, "field_name": "origin"},
+        ),
+        ChartSpec(
+            "origin_dispatch",
+            "origin_vs_dispatch",
+            {"top": 10},
+            charts.draw_origin_dispatch,
+            "Country of origin vs country of dispatch",
+        ),
+        ChartSpec(
+            "exporters",
+            "top_parties",
+            {"role": "exporter", "top": 10},
+            charts.draw_top_parties,
+            "Top exporters by value",
+            {"role": "exporter"},
+        ),
+        ChartSpec(
+            "importers",
+            "top_parties",
+            {"role": "importer", "top": 10},
+            charts.draw_top_parties,
+            "Top importers by value",
+            {"role": "importer"},
+        ),
+        ChartSpec(
+            "chpl",
+            "chpl_tiers",
+            {},
+            charts.draw_counted_bars,
+            "Common High Priority List items by tier",
+            {"xlabel": "CHPL tier", "colour": charts.COLOURS[2]},
+        ),
+        ChartSpec(
+            "controllers",
+            "foreign_controllers",
+            {},
+            charts.draw_counted_bars,
+            "Foreign control systems in Chinese machines, by maker country",
+            {"xlabel": "Country of the control system's maker", "colour": charts.COLOURS[6]},
+        ),
+    ]
+
+
+def chart_style(widget: QWidget) -> charts.Style:
+    """Chart colours from the widget's palette (light or dark)."""
+    palette = widget.palette()
+    dark = theme.is_dark(palette)
+    return charts.Style(
+        fg=palette.color(palette.ColorRole.WindowText).name(),
+        bg=palette.color(palette.ColorRole.Base).name(),
+        grid="#4A4A4A" if dark else "#DADCE0",
+        dark=dark,
+    )
+
+
+class ExportDialog:
+    """Where to save an export (patched in tests)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, title: str, name: str, filters: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(parent, title, name, filters)
+        return Path(path) if path else None
+
+
+class ChartPanel(QFrame):
+    """One chart: title, export buttons, the matplotlib canvas, hover and click."""
+
+    filter_requested = Signal(dict)
+    drawn = Signal(str)  # the chart's key, after the canvas rendered a table
+
+    def __init__(self, spec: ChartSpec, parent=None):
+        super().__init__(parent)
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from matplotlib.figure import Figure
+
+        self.spec = spec
+        self.table = None
+        self.targets: list[charts.Target] = []
+        self._pending = False
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel(spec.title)
+        self.title.setFont(theme.scaled_font(self.font(), 1.05, bold=True))
+        self.title.setWordWrap(True)
+        self.note = QLabel(wordWrap=True)
+        self.note.setForegroundRole(self.note.foregroundRole().PlaceholderText)
+        self.note.hide()
+        self.image_button = QToolButton(text="Image…", toolTip="Export the chart as PNG or SVG")
+        self.data_button = QToolButton(text="CSV…", toolTip="Export the chart's data as CSV")
+        self.image_button.clicked.connect(self._ask_image)
+        self.data_button.clicked.connect(self._ask_csv)
+        for button in (self.image_button, self.data_button):
+            button.setEnabled(False)
+        self.figure = Figure(figsize=(6.0, 3.3), dpi=self.logicalDpiY() or 96, layout="constrained")
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setMinimumHeight(300)
+        self.canvas.mpl_connect("pick_event", self._on_pick)
+        self.canvas.mpl_connect("motion_notify_event", self._on_motion)
+        self.canvas.mpl_connect("draw_event", self._on_draw)
+        charts.empty(self.figure, chart_style(self), "Loading…")
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.image_button)
+        head.addWidget(self.data_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addLayout(head)
+        layout.addWidget(self.note)
+        layout.addWidget(self.canvas, 1)
+
+    # --- data -----------------------------------------------------------------------------
+
+    def set_table(self, table, *, title: str | None = None) -> None:
+        """Draw ``table`` (an ``analysis.charts.ChartTable``)."""
+        self.table = table
+        if title:
+            self.title.setText(title)
+        notes = " ".join(table.notes)
+        self.note.setText(notes)
+        self.note.setVisible(bool(notes))
+        for button in (self.image_button, self.data_button):
+            button.setEnabled(True)
+        self.redraw()
+
+    def redraw(self) -> None:
+        if self.table is None:
+            return
+        self.targets = self.spec.draw(
+            self.figure, self.table, chart_style(self), **self.spec.draw_options
+        )
+        self._pending = True
+        self.canvas.draw_idle()
+
+    def show_error(self, message: str) -> None:
+        self.table = None
+        charts.empty(self.figure, chart_style(self), message)
+        self._pending = True
+        self.canvas.draw_idle()
+
+    def _on_draw(self, _event) -> None:
+        if self._pending:
+            self._pending = False
+            self.drawn.emit(self.spec.key)
+
+    # --- hover and click ------------------------------------------------------------------
+
+    def target_at(self, event) -> charts.Target | None:
+        """The bar or point under a matplotlib mouse event."""
+        for target in self.targets:
+            hit, info = target.artist.contains(event)
+            if hit and (target.index is None or target.index in info.get("ind", ())):
+                return target
+        return None
+
+    def _on_motion(self, event) -> None:
+        target = self.target_at(event) if event.inaxes else None
+        if target is None:
+            QToolTip.hideText()
+            self.canvas.unsetCursor()
+            return
+        hint = "\nClick to show these shipments" if target.filters else ""
+        QToolTip.showText(QCursor.pos(), target.label + hint, self.canvas)
+        if target.filters:
+            self.canvas.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def _on_pick(self, event) -> None:
+        indexes = list(getattr(event, "ind", None) or [])
+        for target in self.targets:
+            if target.artist is event.artist and (target.index is None or target.index in indexes):
+                self.activate(target)
+                return
+
+    def activate(self, target: charts.Target) -> None:
+        """A click on ``target``: ask for its shipments."""
+        if target.filters:
+            self.filter_requested.emit(dict(target.filters))
+
+    # --- export ---------------------------------------------------------------------------
+
+    def export_image(self, path: Path) -> None:
+        fmt = "svg" if path.suffix.lower() == ".svg" else "png"
+        self.figure.savefig(path, format=fmt, dpi=150, facecolor=self.figure.get_facecolor())
+
+    def export_csv(self, path: Path) -> None:
+        # With a byte-order mark, spreadsheet programs read Cyrillic and Chinese names right.
+        path.write_text(self.table.to_csv(), encoding="utf-8-sig", newline="")
+
+    def _ask_image(self) -> None:
+        name = f"{self.table.name}.png" if self.table else "chart.png"
+        path = ExportDialog.ask(self, "Export chart", name, "PNG image (*.png);;SVG image (*.svg)")
+        if path:
+            self.export_image(path)
+
+    def _ask_csv(self) -> None:
+        if self.table is None:
+            return
+        path = ExportDialog.ask(self, "Export chart data", f"{self.table.name}.csv", "CSV (*.csv)")
+        if path:
+            self.export_csv(path)
+
+
+class FlagsPanel(QWidget):
+    """Firms by red-flag score; each opens to its flags and reasons."""
+
+    firm_requested = Signal(str, str)  # uid, name
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        heading = QLabel("Red flags by firm")
+        heading.setFont(theme.scaled_font(self.font(), 1.05, bold=True))
+        self.status = QLabel("Checking red flags…", wordWrap=True)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Firm / flag", "Score"])
+        self.tree.setColumnCount(2)
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.ResizeToContents)
+        self.tree.itemActivated.connect(self._activated)
+        self.tree.currentItemChanged.connect(self._current)
+        self.show_rows = QPushButton(theme.icon("search"), "Show this firm's shipments")
+        self.show_rows.setEnabled(False)
+        self.show_rows.clicked.connect(lambda: self._activated(self.tree.currentItem(), 0))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        layout.addWidget(heading)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.show_rows)
+
+    def set_flags(self, result: dict) -> None:
+        self.tree.clear()
+        firms = result.get("firms", [])
+        self.status.setText(
+            f"{len(firms):,} firms flagged, highest score first. Double-click a firm for its "
+            "shipments."
+            if firms
+            else "No red flags in this case."
+        )
+        for firm in firms:
+            item = QTreeWidgetItem([firm["name"] or firm["uid"], f"{firm['score']:g}"])
+            item.setData(0, Qt.ItemDataRole.UserRole, (firm["uid"], firm["name"]))
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
+            item.setToolTip(0, firm["name"])
+            for flag in firm["flags"]:
+                child = QTreeWidgetItem([f"{flag['title']}: {flag['reason']}", ""])
+                child.setToolTip(0, f"{flag['title']}\n{flag['reason']}")
+                child.setData(0, Qt.ItemDataRole.UserRole, (firm["uid"], firm["name"]))
+                item.addChild(child)
+            self.tree.addTopLevelItem(item)
+
+    def show_error(self, message: str) -> None:
+        self.tree.clear()
+        self.status.setText(f"Red flags could not be checked: {message}")
+
+    def _current(self, item, _previous) -> None:
+        self.show_rows.setEnabled(item is not None)
+
+    def _activated(self, item, _column) -> None:
+        data = item.data(0, Qt.ItemDataRole.UserRole) if item else None
+        if data:
+            self.firm_requested.emit(*data)
+
+
+def apply_to_shipments(tab: QWidget, filters: dict) -> list[str]:
+    """Filter the Shipments tab ``tab``; returns the filters it could not apply."""
+    method = getattr(tab, "apply_filters", None)
+    if method is None:
+        return sorted(filters)
+    params = inspect.signature(method).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        method(**filters)
+        return []
+    named = {p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    if not (set(filters) & (named or set(WIDGET_FILTERS))):
+        return sorted(filters)  # nothing it can apply: leave the tab as it is
+    if named:
+        method(**{k: v for k, v in filters.items() if k in named})
+        return sorted(k for k in filters if k not in named)
+    # The first Shipments tab: set the filter boxes it has, then re-query.
+    for name in WIDGET_FILTERS:
+        edit = getattr(tab, name, None)
+        if edit is not None and hasattr(edit, "setText"):
+            edit.setText(str(filters.get(name, "")))
+    method()
+    return sorted(k for k in filters if k not in WIDGET_FILTERS or not hasattr(tab, k))
+
+
+class AnalysisTab(QWidget):
+    """Charts (scrolling grid) beside the Flags panel."""
+
+    charts_drawn = Signal(float)  # seconds from loading to the last chart drawn
+    filter_requested = Signal(dict)  # what a click asked the Shipments tab for
+
+    def __init__(self, host: Host, ref: str, parent=None):
+        super().__init__(parent)
+        self.started = time.perf_counter()
+        charts.setup()  # matplotlib, on first use
+        self.host, self.ref = host, ref
+        self.country = SHARE_DEFAULT
+        self._generation = 0
+        self._waiting: set[str] = set()
+        self.specs = {s.key: s for s in _specs(self.country)}
+        self.panels = {key: ChartPanel(spec) for key, spec in self.specs.items()}
+        self.flags = FlagsPanel()
+        self.countries = QComboBox(toolTip="The country whose share the second chart follows")
+        self.countries.addItem(charts.country_label(self.country), self.country)
+        self.countries.activated.connect(self._country_chosen)
+        self.refresh = QPushButton(theme.icon("refresh"), "Refresh")
+        self.refresh.clicked.connect(self.load)
+        self.status = QLabel(wordWrap=True)
+        self.status.setForegroundRole(self.status.foregroundRole().PlaceholderText)
+        self._layout()
+        for panel in self.panels.values():
+            panel.filter_requested.connect(self.show_shipments)
+            panel.drawn.connect(self._panel_drawn)
+        self.flags.firm_requested.connect(self._show_firm)
+        self.load()
+
+    def _layout(self) -> None:
+        grid_host = QWidget()
+        grid = QGridLayout(grid_host)
+        grid.setContentsMargins(0, 0, 6, 0)
+        grid.setSpacing(8)
+        for i, panel in enumerate(self.panels.values()):
+            if i == 0:  # the headline chart spans the width
+                grid.addWidget(panel, 0, 0, 1, 2)
+            else:
+                row, col = divmod(i - 1, 2)
+                grid.addWidget(panel, row + 1, col)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(grid_host)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(scroll)
+        self.split.addWidget(self.flags)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 1)
+        self.split.setChildrenCollapsible(True)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Share of:"))
+        bar.addWidget(self.countries)
+        bar.addWidget(self.status, 1)
+        bar.addWidget(self.refresh)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.split, 1)
+
+    # --- loading (on the DB worker) -------------------------------------------------------
+
+    def load(self) -> None:
+        """Fetch every chart's table and the flags; each chart draws when its table arrives."""
+        if self.host.book is None:
+            return
+        self._generation += 1
+        self.started = time.perf_counter()
+        self._waiting = set(self.panels)
+        self.status.setText("Loading charts…")
+        for key in self.panels:
+            self._fetch(key)
+        gen = self._generation
+        Op(
+            self.host, lambda book: book.flags(case_ref=self.ref), label="Checking red flags"
+        ).success(lambda result: gen == self._generation and self.flags.set_flags(result)).failure(
+            lambda exc: gen == self._generation and self.flags.show_error(_message(exc))
+        ).run()
+
+    def _fetch(self, key: str) -> None:
+        spec, gen, ref = self.specs[key], self._generation, self.ref
+
+        def work(book):
+            return book.chart(spec.chart, case_ref=ref, **spec.options)
+
+        Op(self.host, work, label="Loading chart").success(
+            partial(self._arrived, key, gen)
+        ).failure(partial(self._failed, key, gen)).run()
+
+    def _arrived(self, key: str, gen: int, table) -> None:
+        if gen != self._generation:
+            return
+        self.panels[key].set_table(table, title=self.specs[key].title)
+        if key == "monthly":
+            self._fill_countries(table)
+
+    def _failed(self, key: str, gen: int, exc: BaseException) -> None:
+        if gen != self._generation:
+            return
+        self.panels[key].show_error(f"Could not load this chart: {_message(exc)}")
+
+    def _panel_drawn(self, key: str) -> None:
+        if key not in self._waiting:
+            return
+        self._waiting.discard(key)
+        if not self._waiting:
+            seconds = time.perf_counter() - self.started
+            self.status.setText("Hover a bar for its value; click it to see those shipments.")
+            self.charts_drawn.emit(seconds)
+
+    def _fill_countries(self, table) -> None:
+        codes = [c for c in table.columns[1:] if c != charts.OTHER]
+        if self.country not in codes:
+            codes.append(self.country)
+        self.countries.clear()
+        for code in codes:
+            self.countries.addItem(charts.country_label(code), code)
+        self.countries.setCurrentIndex(codes.index(self.country))
+
+    def _country_chosen(self, index: int) -> None:
+        code = self.countries.itemData(index)
+        if not code or code == self.country:
+            return
+        self.choose_country(code)
+
+    def choose_country(self, code: str) -> None:
+        """Follow ``code``'s share in the second chart."""
+        self.country = code
+        self.specs["share"] = next(s for s in _specs(code) if s.key == "share")
+        self.panels["share"].spec = self.specs["share"]
+        self._waiting.add("share")
+        self._fetch("share")
+
+    # --- to the Shipments tab -------------------------------------------------------------
+
+    def _workspace(self) -> CaseWorkspace | None:
+        widget = self.parentWidget()
+        while widget is not None and not isinstance(widget, CaseWorkspace):
+            widget = widget.parentWidget()
+        return widget
+
+    def show_shipments(self, filters: dict) -> None:
+        """Select the Shipments tab filtered to ``filters`` (what a clicked bar stands for)."""
+        self.filter_requested.emit(filters)
+        workspace = self._workspace()
+        tab = workspace._extra.get("shipments") if workspace else None
+        if tab is None:
+            self.status.setText("This case has no Shipments tab to show the rows in.")
+            return
+        dropped = apply_to_shipments(tab, filters)
+        if set(dropped) == set(filters):
+            words = sorted({FILTER_WORDS.get(k, k) for k in dropped})
+            self.status.setText("The Shipments tab cannot filter by " + ", ".join(words) + " yet.")
+            return
+        workspace.tabs.setCurrentWidget(tab)
+        if dropped:
+            words = sorted({FILTER_WORDS.get(k, k) for k in dropped})
+            self.status.setText(
+                "The Shipments tab cannot filter by " + ", ".join(words) + " yet; it shows more."
+            )
+
+    def _show_firm(self, uid: str, name: str) -> None:
+        self.show_shipments({"firm": uid})
+
+    # --- refresh --------------------------------------------------------------------------
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.touches("shipments", "firms", "datasets"):
+            self.load()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.PaletteChange:
+            for panel in self.panels.values():
+                panel.redraw()
+        super().changeEvent(event)
+
+
+def _message(exc: BaseException) -> str:
+    return getattr(exc, "message", None) or str(exc)
+
+
+TAB = WorkspaceTab(
+    key="analysis",
+    title="Analysis",
+    factory=lambda host, ref: AnalysisTab(host, ref),
+    shown=lambda counts: counts.get("shipments", 0) > 0,
+)

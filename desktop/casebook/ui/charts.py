@@ -1,0 +1,386 @@
+"""Drawing the Analysis tab's charts with matplotlib, from ``analysis.charts.ChartTable``s.
+
+Nothing here queries: each ``draw_*`` takes a chart's small table and a ``Style`` (colours from
+the Qt palette), draws on a matplotlib ``Figure`` and returns the ``Target``s — the bars or points
+a hover names and a click turns into Shipments-tab filters. matplotlib is imported on first use
+(``setup()``), never when the GUI starts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from casebook import resources
+from casebook.core.countries import country_name
+
+OTHER = "other"
+#: Series colours: distinguishable on white and on a dark grey (Tableau 10, "other" is grey).
+COLOURS = [
+    "#4E79A7",
+    "#F28E2B",
+    "#E15759",
+    "#76B7B2",
+    "#59A14F",
+    "#EDC948",
+    "#B07AA1",
+    "#FF9DA7",
+    "#9C755F",
+    "#BAB0AC",
+]
+OTHER_COLOUR = "#8C8C8C"
+FONT_FAMILIES = ["DejaVu Sans", "WenQuanYi Micro Hei"]
+MAX_MONTH_TICKS = 12
+NAME_CHARS = 30
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+@cache
+def setup() -> None:
+    """Import matplotlib and teach it the shipped fonts (Latin, Cyrillic, then Chinese)."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    for path in resources.fonts():
+        if path.name.lower().startswith(("dejavusans", "wqy")):
+            font_manager.fontManager.addfont(str(path))
+    # A list of families: matplotlib falls back glyph by glyph (Chinese after DejaVu Sans).
+    matplotlib.rcParams["font.family"] = [*FONT_FAMILIES, "sans-serif"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    matplotlib.rcParams["svg.fonttype"] = "none"  # SVG text stays text (searchable)
+
+
+@dataclass(frozen=True)
+class Style:
+    """Colours of the current palette."""
+
+    fg: str = "#202124"
+    bg: str = "#FFFFFF"
+    grid: str = "#D0D0D0"
+    dark: bool = False
+
+
+@dataclass
+class Target:
+    """Something on a chart that a hover describes and a click filters the Shipments tab by."""
+
+    artist: Any
+    label: str
+    filters: dict = field(default_factory=dict)
+    index: int | None = None  # the point of a line, for picks on lines
+
+
+@dataclass
+class Scale:
+    """Money shown in millions (or thousands when small), with the unit in the axis label."""
+
+    divisor: float
+    unit: str
+
+    @classmethod
+    def for_values(cls, values, currency: str = "USD") -> Scale:
+        top = max((abs(v) for v in values if v is not None), default=0.0)
+        if top >= 1e6:
+            return cls(1e6, f"{currency} millions")
+        return cls(1e3, f"{currency} thousands")
+
+    def __call__(self, value: float | None) -> float:
+        return (value or 0.0) / self.divisor
+
+
+def money(value: float | None, currency: str = "USD") -> str:
+    """A value for a tooltip: ``12.35 M USD``, ``840.2 k USD``."""
+    v = value or 0.0
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:,.2f} M {currency}"
+    if abs(v) >= 1e3:
+        return f"{v / 1e3:,.1f} k {currency}"
+    return f"{v:,.0f} {currency}"
+
+
+def country_label(code: str) -> str:
+    if code in (OTHER, "", None):
+        return "Other"
+    name = country_name(code) if code != "XX" else "Unknown"
+    return f"{code} {name}" if name and name != code else code
+
+
+def short(text: str, limit: int = NAME_CHARS) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def month_label(month: str, *, first: bool) -> str:
+    """``Jan 2023`` for the first tick and every January, else ``Apr``."""
+    try:
+        year, mo = month.split("-")[:2]
+        name = MONTHS[int(mo) - 1]
+    except (ValueError, IndexError):
+        return month
+    return f"{name}\n{year}" if first or mo == "01" else name
+
+
+def month_end(month: str) -> str:
+    return month  # the Shipments filter takes YYYY-MM bounds inclusively
+
+
+# --- figure set-up --------------------------------------------------------------------------
+
+
+def _axes(fig, style: Style, *, title: str = ""):
+    fig.clear()
+    fig.set_facecolor(style.bg)
+    ax = fig.add_subplot()
+    ax.set_facecolor(style.bg)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(style.fg)
+    ax.tick_params(colors=style.fg, labelsize=8.5)
+    ax.xaxis.label.set_color(style.fg)
+    ax.yaxis.label.set_color(style.fg)
+    ax.grid(axis="y", color=style.grid, linewidth=0.6)
+    ax.set_axisbelow(True)
+    if title:
+        ax.set_title(title, color=style.fg, fontsize=10, loc="left")
+    return ax
+
+
+def _legend(ax, style: Style, **kw):
+    legend = ax.legend(
+        fontsize=8,
+        frameon=False,
+        labelcolor=style.fg,
+        **kw,
+    )
+    return legend
+
+
+def _month_ticks(ax, months: list[str]) -> None:
+    step = max(1, math.ceil(len(months) / MAX_MONTH_TICKS))
+    # Keep Januaries on the ticks when stepping by 2, 3, 4 or 6 months.
+    start = 0
+    if months and 12 % step == 0:
+        try:
+            start = (1 - int(months[0][5:7])) % step
+        except ValueError:
+            start = 0
+    ticks = list(range(start, len(months), step))
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([month_label(months[i], first=n == 0) for n, i in enumerate(ticks)])
+    ax.set_xlim(-0.6, len(months) - 0.4)
+
+
+def _money_axis(ax, scale: Scale, axis: str = "y") -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _pos: f"{v:,.1f}" if scale.divisor == 1e6 else f"{v:,.0f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    if axis == "y":
+        ax.set_ylabel(f"Value ({scale.unit})", fontsize=9)
+    else:
+        ax.set_xlabel(f"Value ({scale.unit})", fontsize=9)
+
+
+def empty(fig, style: Style, message: str = "No shipments to show") -> list[Target]:
+    ax = _axes(fig, style)
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", color=style.fg, fontsize=10)
+    return []
+
+
+def _colour(i: int, key: str) -> str:
+    return OTHER_COLOUR if key == OTHER else COLOURS[i % len(COLOURS)]
+
+
+# --- the charts -----------------------------------------------------------------------------
+
+
+def draw_monthly(fig, table, style: Style) -> list[Target]:
+    """Stacked monthly bars per country (top N and "other")."""
+    if not table.rows:
+        return empty(fig, style)
+    field_name = table.name.removeprefix("monthly_by_")
+    countries = table.columns[1:]
+    months = [r[0] for r in table.rows]
+    scale = Scale.for_values([sum(r[1:]) for r in table.rows])
+    ax = _axes(fig, style)
+    bottoms = [0.0] * len(months)
+    targets: list[Target] = []
+    for i, code in enumerate(countries):
+        values = [scale(r[i + 1]) for r in table.rows]
+        bars = ax.bar(
+            range(len(months)),
+            values,
+            bottom=bottoms,
+            width=0.8,
+            color=_colour(i, code),
+            label=country_label(code),
+            picker=True,
+        )
+        for j, bar in enumerate(bars):
+            raw = table.rows[j][i + 1]
+            if not raw:
+                continue
+            filters = {"date_from": months[j], "date_to": month_end(months[j])}
+            if code != OTHER:
+                filters[field_name] = code
+            label = f"{country_label(code)} · {months[j]}: {money(raw)}"
+            targets.append(Target(bar, label, filters))
+        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    _month_ticks(ax, months)
+    _money_axis(ax, scale)
+    handles, labels = ax.get_legend_handles_labels()
+    _legend(
+        ax,
+        style,
+        handles=handles[::-1],
+        labels=labels[::-1],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        title=f"Country of {field_name}",
+        title_fontsize=8,
+    ).get_title().set_color(style.fg)
+    return targets
+
+
+def draw_share(fig, table, style: Style, *, country: str, field_name: str) -> list[Target]:
+    """One country's share of each month's value (line, %), its value as light bars behind."""
+    if not table.rows:
+        return empty(fig, style)
+    months = [r[0] for r in table.rows]
+    shares = [100.0 * (r[2] or 0.0) for r in table.rows]
+    scale = Scale.for_values([r[1] for r in table.rows])
+    ax = _axes(fig, style)
+    ax.bar(
+        range(len(months)),
+        [scale(r[1]) for r in table.rows],
+        width=0.8,
+        color=COLOURS[0],
+        alpha=0.35,
+        label=f"Value ({scale.unit})",
+    )
+    _money_axis(ax, scale)
+    right = ax.twinx()
+    right.spines["top"].set_visible(False)
+    right.spines["right"].set_color(style.fg)
+    right.tick_params(colors=style.fg, labelsize=8.5)
+    (line,) = right.plot(
+        range(len(months)),
+        shares,
+        color=COLOURS[1],
+        marker="o",
+        markersize=3.5,
+        linewidth=1.8,
+        picker=True,
+        pickradius=6,
+        label="Share (%)",
+    )
+    right.set_ylim(0, 105)
+    right.set_ylabel(f"Share of {country} in the month (%)", fontsize=9, color=style.fg)
+    _month_ticks(ax, months)
+    handles = ax.get_legend_handles_labels()[0] + [line]
+    _legend(ax, style, handles=handles, loc="upper left")
+    targets = []
+    for j, mo in enumerate(months):
+        label = f"{country_label(country)} · {mo}: {shares[j]:.1f} % · {money(table.rows[j][1])}"
+        filters = {field_name: country, "date_from": mo, "date_to": month_end(mo)}
+        targets.append(Target(line, label, filters, index=j))
+    return targets
+
+
+def draw_origin_dispatch(fig, table, style: Style) -> list[Target]:
+    """Per country: value by origin beside value by dispatch."""
+    if not table.rows:
+        return empty(fig, style)
+    countries = [r[0] for r in table.rows]
+    scale = Scale.for_values([v for r in table.rows for v in (r[1], r[3])])
+    ax = _axes(fig, style)
+    xs = range(len(countries))
+    targets = []
+    for offset, (col, what, colour) in zip(
+        (-0.2, 0.2),
+        ((1, "origin", COLOURS[0]), (3, "dispatch", COLOURS[1])),
+        strict=True,
+    ):
+        bars = ax.bar(
+            [x + offset for x in xs],
+            [scale(r[col]) for r in table.rows],
+            width=0.4,
+            color=colour,
+            label=f"By country of {what}",
+            picker=True,
+        )
+        for bar, row in zip(bars, table.rows, strict=True):
+            if row[col]:
+                label = (
+                    f"{country_label(row[0])} as {what}: {money(row[col])}"
+                    f" ({100 * (row[col + 1] or 0):.1f} %)"
+                )
+                targets.append(Target(bar, label, {what: row[0]}))
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels(countries)
+    ax.set_xlabel("Country (ISO code)", fontsize=9)
+    _money_axis(ax, scale)
+    _legend(ax, style, loc="upper right")
+    return targets
+
+
+def draw_top_parties(fig, table, style: Style, *, role: str) -> list[Target]:
+    """Horizontal bars: the top firms by value, "other" last in grey."""
+    if not table.rows:
+        return empty(fig, style)
+    rows = list(table.rows)[::-1]  # largest at the top
+    scale = Scale.for_values([r[2] for r in rows])
+    ax = _axes(fig, style)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color=style.grid, linewidth=0.6)
+    names = ["Other firms" if r[0] == OTHER else short(r[1] or r[0]) for r in rows]
+    colours = [
+        OTHER_COLOUR if r[0] == OTHER else COLOURS[0 if role == "exporter" else 4] for r in rows
+    ]
+    bars = ax.barh(range(len(rows)), [scale(r[2]) for r in rows], color=colours, picker=True)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(names, fontsize=8)
+    _money_axis(ax, scale, axis="x")
+    targets = []
+    for bar, r in zip(bars, rows, strict=True):
+        who = "Other firms" if r[0] == OTHER else (r[1] or r[0])
+        label = f"{who}: {money(r[2])} · {r[3]:,} shipments · {100 * (r[4] or 0):.1f} %"
+        targets.append(Target(bar, label, {} if r[0] == OTHER else {"firm": r[0]}))
+    return targets
+
+
+def draw_counted_bars(fig, table, style: Style, *, xlabel: str, colour: str) -> list[Target]:
+    """Bars of value per category (CHPL tier, maker country) with the shipment count on top."""
+    if not table.rows:
+        return empty(fig, style, "None in this case")
+    keys = [str(r[0]) for r in table.rows]
+    scale = Scale.for_values([r[1] for r in table.rows])
+    ax = _axes(fig, style)
+    is_country = table.name == "foreign_controllers"
+    bars = ax.bar(range(len(keys)), [scale(r[1]) for r in table.rows], width=0.6, color=colour)
+    for bar, r in zip(bars, table.rows, strict=True):
+        ax.annotate(
+            f"{r[2]:,} shipments",
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=style.fg,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
+    ax.set_xticks(range(len(keys)))
+    ax.set_xticklabels([country_label(k) if is_country else f"Tier {k}" for k in keys])
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.margins(y=0.15)
+    _money_axis(ax, scale)
+    targets = []
+    for bar, r in zip(bars, table.rows, strict=True):
+        what = country_label(r[0]) if is_country else f"Tier {r[0]}"
+        # No click filter: the Shipments tab cannot select a tier's codes or a maker's rows.
+        targets.append(Target(bar, f"{what}: {money(r[1])} · {r[2]:,} shipments"))
+    return targets

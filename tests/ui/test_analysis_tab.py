@@ -1,0 +1,239 @@
+"""The Analysis tab: its charts show the imported data; clicking a bar filters the Shipments tab;
+each chart exports an image and its data; the Flags panel jumps to a firm's shipments."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from casebook.book import Casebook
+from casebook.ui import charts
+from casebook.ui.analysis_tab import AnalysisTab, apply_to_shipments
+from casebook.ui.main_window import MainWindow
+
+TIMEOUT = 60_000
+REF = "CB-AN-1"
+HEADER = (
+    "Номер ДТ;Дата ДТ;Номер товара;Отправитель;Получатель;ИНН получателя;Страна отправления;"
+    "Страна происхождения;Код ТН ВЭД;Описание товара;Статистическая стоимость, USD"
+)
+INN = "7707083893"
+# (date, exporter, dispatch, origin, code, description, value USD)
+ROWS = [
+    ("10.01.2023", "SHANDONG JINMA CO., LTD", "КИТАЙ", "КИТАЙ", "8458110000",
+     "СТАНОК ТОКАРНЫЙ С ЧПУ FANUC 0i-TF", "1 000 000,00"),
+    ("20.01.2023", "山东机床贸易有限公司", "ТУРЦИЯ", "КИТАЙ", "8457101000",
+     "ЦЕНТР ОБРАБАТЫВАЮЩИЙ ВЕРТИКАЛЬНЫЙ", "2 000 000,00"),
+    ("15.01.2023", "ANKARA MAKINA SANAYI", "ТУРЦИЯ", "ТУРЦИЯ", "8459610000",
+     "СТАНОК ФРЕЗЕРНЫЙ", "500 000,00"),
+    ("03.02.2023", "ANKARA MAKINA SANAYI", "ТУРЦИЯ", "ТУРЦИЯ", "8459610000",
+     "СТАНОК ФРЕЗЕРНЫЙ", "300 000,00"),
+    ("05.02.2023", "DMG MORI GMBH", "ГЕРМАНИЯ", "ГЕРМАНИЯ", "8458110000",
+     "СТАНОК ТОКАРНЫЙ", "750 000,00"),
+]  # fmt: skip
+ORIGINS = ["КИТАЙ"] * 5 + ["ТУРЦИЯ", "ГЕРМАНИЯ", "ЯПОНИЯ", "ТАЙВАНЬ", "ИТАЛИЯ", "КАЗАХСТАН"]
+MAKERS = ["SHANDONG JINMA CO., LTD", "山东机床贸易有限公司", "ANKARA MAKINA SANAYI",
+          "DMG MORI GMBH", "OKUMA CORPORATION", "TAIWAN TAKISAWA CO", "ООО СТАНКОИМПОРТ ТРЕЙД"]  # fmt: skip
+
+
+def write_csv(path: Path, rows=ROWS) -> Path:
+    lines = [HEADER]
+    for i, (date, exporter, dispatch, origin, code, text, value) in enumerate(rows):
+        lines.append(
+            f"10702070/{date[:2]}{date[3:5]}{date[8:]}/{i:07d};{date};1;{exporter};"
+            f'ООО "Техностанок";{INN};{dispatch};{origin};{code};{text};{value}'
+        )
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+def demo_rows(n: int = 400, *, seed: int = 3) -> list[tuple]:
+    """``n`` shipments over 2023-2024 from several origins (for looking at the tab)."""
+    rng = random.Random(seed)
+    codes = ["8458110000", "8457101000", "8459610000", "8466938000", "8537101000"]
+    out = []
+    for _ in range(n):
+        origin = rng.choice(ORIGINS)
+        dispatch = origin if rng.random() < 0.8 else rng.choice(["ТУРЦИЯ", "КАЗАХСТАН", "ОАЭ"])
+        year, month = rng.choice([2023, 2024]), rng.randint(1, 12)
+        value = f"{rng.lognormvariate(11.5, 1.0):.2f}".replace(".", ",")
+        text = rng.choice(["СТАНОК ТОКАРНЫЙ С ЧПУ", "ЦЕНТР ОБРАБАТЫВАЮЩИЙ", "立式加工中心"])
+        if origin == "КИТАЙ" and rng.random() < 0.3:
+            text += rng.choice([" FANUC 0i-MF", " SIEMENS 828D", " HEIDENHAIN"])
+        date = f"{rng.randint(1, 28):02d}.{month:02d}.{year}"
+        out.append((date, rng.choice(MAKERS), dispatch, origin, rng.choice(codes), text, value))
+    return out
+
+
+def make_store(path: Path, rows=ROWS) -> Path:
+    with Casebook.open(path, user="tester", create=True) as book:
+        book.create_case(title="Станки через Турцию", ref=REF)
+        book.import_file(write_csv(path.with_suffix(".csv"), rows), case_ref=REF)
+    return path
+
+
+@pytest.fixture
+def opened(qtbot, tmp_path):
+    """The main window on the small store, case selected, Analysis tab in front and drawn."""
+    path = make_store(tmp_path / "cases.db")
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.resize(1500, 1000)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(path)
+    qtbot.waitUntil(lambda: win.page.select(REF), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "analysis" in workspace._extra, timeout=TIMEOUT)
+    tab: AnalysisTab = workspace._extra["analysis"]
+    workspace.tabs.setCurrentWidget(tab)
+    if tab._waiting:
+        with qtbot.waitSignal(tab.charts_drawn, timeout=TIMEOUT):
+            pass
+    return win, workspace, tab
+
+
+def _bars(panel):
+    """{series label: [bar heights]} of the panel's first axes."""
+    ax = panel.figure.axes[0]
+    return {c.get_label(): [round(p.get_height(), 6) for p in c.patches] for c in ax.containers}
+
+
+def test_opening_the_tab_draws_every_chart(opened):
+    _win, _ws, tab = opened
+    assert set(tab.panels) == {
+        "monthly", "share", "origin_dispatch", "exporters", "importers", "chpl", "controllers",
+    }  # fmt: skip
+    for panel in tab.panels.values():
+        assert panel.table is not None, panel.spec.key
+        assert panel.figure.axes, panel.spec.key
+
+
+def test_monthly_chart_stacks_the_value_by_origin(opened):
+    tab = opened[2]
+    monthly = tab.panels["monthly"]
+    assert monthly.table.columns == ["month", "CN", "DE", "TR"]
+    # USD millions: CN 3.0 in January; TR 0.5 then 0.3; DE 0.75 in February.
+    assert _bars(monthly) == {
+        "CN China": [3.0, 0.0],
+        "DE Germany": [0.0, 0.75],
+        "TR Türkiye": [0.5, 0.3],
+    }
+    assert "millions" in monthly.figure.axes[0].get_ylabel()
+    labels = [t.get_text() for t in monthly.figure.axes[0].get_xticklabels()]
+    assert labels == ["Jan\n2023", "Feb"]
+
+
+def test_origin_vs_dispatch_shows_the_transshipment(opened):
+    table = opened[2].panels["origin_dispatch"].table
+    rows = {r[0]: (r[1], r[3]) for r in table.rows}
+    assert rows["CN"] == (3_000_000.0, 1_000_000.0)  # 2 M of Chinese goods left from Turkey
+    assert rows["TR"] == (800_000.0, 2_800_000.0)
+    bars = _bars(opened[2].panels["origin_dispatch"])
+    assert set(bars) == {"By country of origin", "By country of dispatch"}
+
+
+def test_top_exporters_and_other_charts(opened):
+    tab = opened[2]
+    exporters = tab.panels["exporters"].table
+    assert exporters.rows[0][1] == "山东机床贸易有限公司"
+    assert len(tab.panels["exporters"].targets) == len(exporters.rows)
+    controllers = tab.panels["controllers"].table
+    assert [r[0] for r in controllers.rows] == ["JP"]  # FANUC in a Chinese machine
+    share = tab.panels["share"].table
+    assert [round(r[2], 6) for r in share.rows] == [round(3.0 / 3.5, 6), 0.0]
+
+
+def _pick(panel, target) -> None:
+    """What a mouse click on ``target``'s bar does: matplotlib's pick through the figure."""
+    from matplotlib.backend_bases import MouseButton, MouseEvent
+
+    panel.canvas.draw()
+    bar = target.artist
+    x, y = bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2
+    px, py = bar.axes.transData.transform((x, y))
+    event = MouseEvent("button_press_event", panel.canvas, px, py, button=MouseButton.LEFT)
+    panel.figure.pick(event)
+
+
+def test_clicking_a_bar_filters_the_shipments_tab(opened, qtbot):
+    _win, workspace, tab = opened
+    monthly = tab.panels["monthly"]
+    target = next(t for t in monthly.targets if t.label.startswith("CN China · 2023-01"))
+    assert target.filters == {"origin": "CN", "date_from": "2023-01", "date_to": "2023-01"}
+    with qtbot.waitSignal(tab.filter_requested, timeout=TIMEOUT) as got:
+        _pick(monthly, target)
+    assert got.args == [target.filters]
+    shipments = workspace._extra["shipments"]
+    assert workspace.tabs.currentWidget() is shipments
+    assert shipments.filters()["origin"] == "CN"
+    qtbot.waitUntil(lambda: shipments.model.rowCount() == 2, timeout=TIMEOUT)
+
+
+def test_clicking_a_dispatch_bar(opened, qtbot):
+    _win, workspace, tab = opened
+    panel = tab.panels["origin_dispatch"]
+    target = next(t for t in panel.targets if t.filters == {"origin": "TR"})
+    _pick(panel, target)
+    shipments = workspace._extra["shipments"]
+    qtbot.waitUntil(lambda: shipments.model.rowCount() == 2, timeout=TIMEOUT)
+
+
+def test_fallback_names_what_the_shipments_tab_cannot_filter():
+    class Old:
+        def __init__(self):
+            self.calls = 0
+
+        def apply_filters(self):
+            self.calls += 1
+
+    class New:
+        def apply_filters(self, **filters):
+            self.got = filters
+
+    old, new = Old(), New()
+    assert apply_to_shipments(old, {"firm": "x"}) == ["firm"] and old.calls == 0
+    assert apply_to_shipments(new, {"firm": "x", "origin": "CN"}) == []
+    assert new.got == {"firm": "x", "origin": "CN"}
+
+
+def test_charts_export_png_svg_and_csv(opened, tmp_path):
+    panel = opened[2].panels["exporters"]
+    panel.export_image(tmp_path / "c.png")
+    panel.export_image(tmp_path / "c.svg")
+    panel.export_csv(tmp_path / "c.csv")
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    svg = (tmp_path / "c.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "山东机床贸易有限公司" in svg
+    text = (tmp_path / "c.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "uid,name,value_usd,shipments,share"
+    assert "山东机床贸易有限公司" in text
+
+
+def test_hover_names_the_value(opened):
+    panel = opened[2].panels["monthly"]
+    labels = [t.label for t in panel.targets]
+    assert "CN China · 2023-01: 3.00 M USD" in labels
+
+
+def test_flags_panel_lists_firms_by_score(opened, qtbot):
+    tab = opened[2]
+    qtbot.waitUntil(lambda: tab.flags.tree.topLevelItemCount() > 0, timeout=TIMEOUT)
+    scores = [
+        float(tab.flags.tree.topLevelItem(i).text(1))
+        for i in range(tab.flags.tree.topLevelItemCount())
+    ]
+    assert scores == sorted(scores, reverse=True)
+    first = tab.flags.tree.topLevelItem(0)
+    assert first.childCount() >= 1 and ":" in first.child(0).text(0)
+    with qtbot.waitSignal(tab.filter_requested, timeout=TIMEOUT) as got:
+        tab.flags._activated(first, 0)
+    assert set(got.args[0]) == {"firm"}
+
+
+def test_shipped_fonts_reach_matplotlib(opened):
+    import matplotlib
+
+    assert matplotlib.rcParams["font.family"][:2] == charts.FONT_FAMILIES
