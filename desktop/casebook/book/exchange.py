@@ -8,10 +8,16 @@ import stat
 import tempfile
 from pathlib import Path
 
+from casebook.book.cases import find_case
 from casebook.core.errors import Refused
 from casebook.exchange import backup as backup_zip
+from casebook.exchange import bundle as bundles
+from casebook.store import audit
 from casebook.store import backup as store_backup
 from casebook.store.engine import Store, default_store_path
+
+#: Export suffixes (longest first) → facade method.
+EXPORTS = [(".casebook", "export_bundle")]
 
 
 def _check_out(out: str | Path, force: bool) -> Path:
@@ -49,6 +55,52 @@ class ExchangeSection:
                 head_hash=head,
                 counts=counts,
             )
+
+    def export_bundle(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
+        """Write a case as a ``.casebook`` bundle; the ``export`` JSON."""
+        out = _check_out(out, force)
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            records = bundles.gather(session, case)
+            head = audit.head_hash(session)
+            return bundles.write_bundle(session, records, out, vault=self.vault, head_hash=head)
+
+    def export_case(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
+        """Export a case; the format follows the file name (see ``EXPORTS``)."""
+        name = Path(out).name.lower()
+        for suffix, method in EXPORTS:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                return getattr(self, method)(case_ref=case_ref, out=out, force=force)
+        raise Refused(f"cannot tell the export format of {Path(out).name!r}")
+
+    def open_bundle(self, file: str | Path) -> dict:
+        """Merge a ``.casebook`` bundle into this store (checked whole first; audited)."""
+        file = Path(file).expanduser()
+        if not file.is_file():
+            raise Refused(f"no bundle file {file}")
+        bundle = bundles.read_bundle(file)
+        try:
+            with self._write() as session:
+                result = bundles.merge(session, bundle, vault=self.vault, audit=self._audit)
+                if result.changed:
+                    case_id = bundles.case_id_of(session, result.case_ref)
+                    self._audit(
+                        session,
+                        "bundle.open",
+                        "case",
+                        target_uid=bundle.records["case"]["uid"],
+                        case_id=case_id,
+                        after={
+                            "file_name": file.name,
+                            "sha256": bundle.sha256,
+                            "bundle_head_hash": bundle.manifest.get("head_hash"),
+                            "created": result.json()["created"],
+                            "conflicts": len(result.conflicts),
+                        },
+                    )
+        finally:
+            bundle.close()
+        return result.json()
 
     @classmethod
     def restore(

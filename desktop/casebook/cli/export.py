@@ -16,9 +16,14 @@ def _graphml(book, case_ref: str, out: Path, force: bool) -> dict:
     return book.export_graphml(case_ref=case_ref, out=out, force=force)
 
 
+def _exchange(book, case_ref: str, out: Path, force: bool) -> dict:
+    return book.export_case(case_ref=case_ref, out=out, force=force)  # book/exchange.py
+
+
 #: File suffix (lower case, longest first wins) → writer.
 FORMATS = {
     ".graphml": _graphml,
+    ".casebook": _exchange,
 }
 
 
