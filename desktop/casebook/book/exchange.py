@@ -12,12 +12,19 @@ from casebook.book.cases import find_case
 from casebook.core.errors import Refused
 from casebook.exchange import backup as backup_zip
 from casebook.exchange import bundle as bundles
+from casebook.exchange import ftm, spreadsheet
 from casebook.store import audit
 from casebook.store import backup as store_backup
 from casebook.store.engine import Store, default_store_path
 
 #: Export suffixes (longest first) → facade method.
-EXPORTS = [(".casebook", "export_bundle")]
+EXPORTS = [
+    (".casebook", "export_bundle"),
+    (".ftm.jsonl", "export_ftm"),
+    (".ftm.json", "export_ftm"),
+    (".xlsx", "export_xlsx"),
+    (".zip", "export_csv_zip"),
+]
 
 
 def _check_out(out: str | Path, force: bool) -> Path:
@@ -64,6 +71,24 @@ class ExchangeSection:
             records = bundles.gather(session, case)
             head = audit.head_hash(session)
             return bundles.write_bundle(session, records, out, vault=self.vault, head_hash=head)
+
+    def export_ftm(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
+        """Write a case as FollowTheMoney entities, one per line."""
+        return self._export_with(ftm.write_ftm, case_ref, out, force)
+
+    def export_xlsx(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
+        """Write a case as a workbook (firms, shipments, evidence, findings, relationships)."""
+        return self._export_with(spreadsheet.write_xlsx, case_ref, out, force)
+
+    def export_csv_zip(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
+        """Write a case as a zip of CSV files (the workbook's tables)."""
+        return self._export_with(spreadsheet.write_csv_zip, case_ref, out, force)
+
+    def _export_with(self, writer, case_ref: str, out: str | Path, force: bool) -> dict:
+        out = _check_out(out, force)
+        with self._read() as session:
+            records = bundles.gather(session, find_case(session, case_ref))
+            return writer(session, records, out)
 
     def export_case(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
         """Export a case; the format follows the file name (see ``EXPORTS``)."""

@@ -24,6 +24,10 @@ def _exchange(book, case_ref: str, out: Path, force: bool) -> dict:
 FORMATS = {
     ".graphml": _graphml,
     ".casebook": _exchange,
+    ".ftm.json": _exchange,
+    ".ftm.jsonl": _exchange,
+    ".xlsx": _exchange,
+    ".zip": _exchange,
 }
 
 
@@ -39,7 +43,9 @@ def writer_for(out: Path):
 
 def register(sub, common) -> None:
     export = sub.add_parser(
-        "export", parents=[common], help="export a case (format by suffix: .graphml)"
+        "export",
+        parents=[common],
+        help="export a case (by suffix: .graphml, .casebook, .ftm.json, .ftm.jsonl, .xlsx, .zip)",
     )
     export.add_argument("--case", required=True, metavar="REF")
     export.add_argument("--out", required=True, metavar="FILE", help="e.g. case.graphml")

@@ -1,0 +1,202 @@
+"""FollowTheMoney export of a case: one entity per line (``.ftm.json`` and ``.ftm.jsonl``, the
+line-delimited form OpenSanctions and Aleph use).
+
+Firms are ``Company`` entities (identifiers as ``innCode``, ``ogrnCode``, ``kppCode``,
+``leiCode``, ``uscCode``, ``taxNumber``, ``registrationNumber``) with an ``Address`` entity when
+an address is known; ownership relationships are ``Ownership``, the other kinds ``UnknownLink``;
+shipments are ``EconomicActivity`` (FtM's customs-declaration schema); evidence items are
+``Document`` entities tied to what they support by ``Documentation``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlmodel import Session
+
+from casebook.exchange.bundle import CaseRecords
+from casebook.store import bundles as rows
+
+PREFIX = "casebook"
+ID_PROPS = {
+    "ru_inn": "innCode",
+    "ru_ogrn": "ogrnCode",
+    "ru_kpp": "kppCode",
+    "lei": "leiCode",
+    "cn_uscc": "uscCode",
+    "tr_vkn": "taxNumber",
+    "by_unp": "taxNumber",
+    "ua_edrpou": "registrationNumber",
+    "tax_id": "taxNumber",
+    "registration": "registrationNumber",
+    "imo": "registrationNumber",
+}
+
+
+def entity_id(kind: str, key: str) -> str:
+    """A stable FtM id for a Casebook record."""
+    return f"{PREFIX}-{kind}-{key}".replace(":", "-")
+
+
+def _country(code: str | None) -> list[str]:
+    if not code or code.upper() in ("XX", "ZZ"):
+        return []
+    return [code.lower()]
+
+
+def _entity(eid: str, schema: str, props: dict) -> dict:
+    clean = {}
+    for name, values in props.items():
+        values = [values] if not isinstance(values, list) else values
+        values = [str(v) for v in values if v is not None and str(v).strip() != ""]
+        if values:
+            clean[name] = values
+    return {"id": eid, "schema": schema, "properties": clean}
+
+
+def entities(session: Session, records: CaseRecords) -> Iterator[dict]:
+    """The case as FtM entities (plain dicts)."""
+    firm_ids = {uid: entity_id("firm", uid) for uid in records.firms}
+    for uid, firm in sorted(records.firms.items()):
+        props: dict = {
+            "name": firm["name"],
+            "alias": sorted({a[0] for a in firm["aliases"]} - {firm["name"]}),
+            "country": _country(firm["country"]),
+            "notes": firm["notes"] or None,
+        }
+        if firm.get("native_name") and firm["native_name"] != firm["name"]:
+            props["alias"] = sorted(set(props["alias"]) | {firm["native_name"]})
+        for scheme, value in firm["identifiers"]:
+            prop = ID_PROPS.get(scheme, "registrationNumber")
+            props.setdefault(prop, []).append(value)
+        if firm.get("address"):
+            address_id = entity_id("address", uid)
+            yield _entity(
+                address_id,
+                "Address",
+                {"full": firm["address"], "country": _country(firm["country"])},
+            )
+            props["addressEntity"] = address_id
+            props["address"] = firm["address"]
+        yield _entity(firm_ids[uid], "Company", props)
+    for uid, rel in sorted(records.relationships.items()):
+        common = {"startDate": rel["start"], "endDate": rel["end"], "summary": rel["notes"]}
+        if rel["kind"] == "ownership":
+            yield _entity(
+                entity_id("rel", uid),
+                "Ownership",
+                common
+                | {
+                    "owner": firm_ids[rel["from"]],
+                    "asset": firm_ids[rel["to"]],
+                    "percentage": _number(rel["share"]),
+                },
+            )
+        else:
+            yield _entity(
+                entity_id("rel", uid),
+                "UnknownLink",
+                common
+                | {
+                    "subject": firm_ids[rel["from"]],
+                    "object": firm_ids[rel["to"]],
+                    "role": rel["kind"],
+                },
+            )
+    for dataset_uid in sorted(records.datasets):
+        dataset_id = records.dataset_ids[dataset_uid]
+        for row in rows.shipment_rows(session, dataset_id=dataset_id):
+            yield _activity(row, dataset_uid, records, firm_ids)
+    targets = {
+        "case": {},
+        "firm": firm_ids,
+        "relationship": {u: entity_id("rel", u) for u in records.relationships},
+        "shipment": None,
+        "finding": {},
+    }
+    for uid, item in sorted(records.evidence.items()):
+        yield _entity(
+            entity_id("doc", uid),
+            "Document",
+            {
+                "title": item["title"],
+                "fileName": item["original_name"],
+                "mimeType": item["mime"],
+                "sourceUrl": item["url"],
+                "publisher": item["publisher"],
+                "summary": item["excerpt"] or None,
+                "notes": f"SHA-256 {item['sha256']}",
+                "date": (item["captured"] or "")[:10] or None,
+            },
+        )
+    for link in records.links:
+        kind, target = link["target_kind"], link["target"]
+        if kind == "shipment":
+            ref = entity_id("shipment", target)
+        else:
+            ref = (targets.get(kind) or {}).get(target)
+        if ref is None:
+            continue
+        yield _entity(
+            entity_id("documentation", f"{link['evidence']}-{kind}-{target}"),
+            "Documentation",
+            {
+                "document": entity_id("doc", link["evidence"]),
+                "entity": ref,
+                "role": link["note"] or None,
+            },  # fmt: skip
+        )
+
+
+def _number(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _activity(row: dict, dataset_uid: str, records: CaseRecords, firm_ids: dict) -> dict:
+    uids = records.firm_uids
+    sender = uids.get(row["exporter_id"])
+    receiver = uids.get(row["importer_id"])
+    amount = row["value_usd"] if row["value_usd"] is not None else row["value"]
+    return _entity(
+        entity_id("shipment", f"{dataset_uid}:{row['source_row']}"),
+        "EconomicActivity",
+        {
+            "sender": firm_ids.get(sender),
+            "receiver": firm_ids.get(receiver),
+            "originCountry": _country(row["origin"]),
+            "departureCountry": _country(row["dispatch"]),
+            "destinationCountry": _country(row["destination"]),
+            "vedCode": row["hs_code"],
+            "ccdNumber": row["declaration_no"],
+            "goodsDescription": row["description"],
+            "customsAmount": _number(amount),
+            "date": row["date"],
+            "directionOfTransportation": row["direction"],
+        },
+    )
+
+
+def write_ftm(session: Session, records: CaseRecords, out: Path) -> dict:
+    """Write the entities, one JSON object per line; returns the ``export`` JSON."""
+    temp = out.with_name(f".{out.name}.partial")
+    digest = hashlib.sha256()
+    count = 0
+    try:
+        with open(temp, "wb") as handle:
+            for entity in entities(session, records):
+                line = (json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n").encode()
+                digest.update(line)
+                handle.write(line)
+                count += 1
+        os.replace(temp, out)
+    finally:
+        temp.unlink(missing_ok=True)
+    return {"out": str(out), "format": "ftm", "records": count, "sha256": digest.hexdigest()}
