@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -127,6 +127,31 @@ def _specs(country: str) -> list[ChartSpec]:
     ]
 
 
+class ChartCache(QObject):
+    """Chart tables already fetched for this store, until an op changes shipments or firms.
+
+    A case's tab is rebuilt whenever the case is selected again; with the tables at hand it draws
+    at once instead of scanning the shipments again.
+    """
+
+    def __init__(self, host: Host):
+        super().__init__(host)
+        self.tables: dict[tuple, object] = {}
+        host.changed.connect(self._on_changes)
+
+    @classmethod
+    def of(cls, host: Host) -> ChartCache:
+        cache = host.findChild(cls)
+        return cache if cache is not None else cls(host)
+
+    def key(self, ref: str, spec: ChartSpec) -> tuple:
+        return (ref, spec.chart, tuple(sorted(spec.options.items())))
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches("shipments", "firms", "datasets"):
+            self.tables.clear()
+
+
 def chart_style(widget: QWidget) -> charts.Style:
     """Chart colours from the widget's palette (light or dark)."""
     palette = widget.palette()
@@ -182,6 +207,10 @@ class ChartPanel(QFrame):
         self.canvas.mpl_connect("pick_event", self._on_pick)
         self.canvas.mpl_connect("motion_notify_event", self._on_motion)
         self.canvas.mpl_connect("draw_event", self._on_draw)
+        # Month ticks depend on the width: redraw once a resize settles.
+        self._resized = QTimer(self, singleShot=True, interval=200, timeout=self.redraw)
+        self._width = 0.0
+        self.canvas.mpl_connect("resize_event", self._on_resize)
         charts.empty(self.figure, chart_style(self), "Loading…")
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -210,6 +239,7 @@ class ChartPanel(QFrame):
     def redraw(self) -> None:
         if self.table is None:
             return
+        self._width = self.figure.get_figwidth()
         self.targets = self.spec.draw(
             self.figure, self.table, chart_style(self), **self.spec.draw_options
         )
@@ -221,6 +251,11 @@ class ChartPanel(QFrame):
         charts.empty(self.figure, chart_style(self), message)
         self._pending = True
         self.canvas.draw_idle()
+
+    def _on_resize(self, _event) -> None:
+        width = self.figure.get_figwidth()
+        if self.table is not None and abs(width - self._width) > 0.5:
+            self._resized.start()
 
     def _on_draw(self, _event) -> None:
         if self._pending:
@@ -297,8 +332,8 @@ class FlagsPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Firm / flag", "Score"])
         self.tree.setColumnCount(2)
-        self.tree.setWordWrap(True)
-        self.tree.setUniformRowHeights(False)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tree.setMinimumWidth(280)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.ResizeToContents)
@@ -386,6 +421,7 @@ class AnalysisTab(QWidget):
         self.country = SHARE_DEFAULT
         self._generation = 0
         self._waiting: set[str] = set()
+        self.cache = ChartCache.of(host)
         self.specs = {s.key: s for s in _specs(self.country)}
         self.panels = {key: ChartPanel(spec) for key, spec in self.specs.items()}
         self.flags = FlagsPanel()
@@ -393,7 +429,7 @@ class AnalysisTab(QWidget):
         self.countries.addItem(charts.country_label(self.country), self.country)
         self.countries.activated.connect(self._country_chosen)
         self.refresh = QPushButton(theme.icon("refresh"), "Refresh")
-        self.refresh.clicked.connect(self.load)
+        self.refresh.clicked.connect(lambda: self.load(fresh=True))
         self.status = QLabel(wordWrap=True)
         self.status.setForegroundRole(self.status.foregroundRole().PlaceholderText)
         self._layout()
@@ -425,6 +461,7 @@ class AnalysisTab(QWidget):
         self.split.addWidget(self.flags)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 1)
+        self.split.setSizes([1000, 380])
         self.split.setChildrenCollapsible(True)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Share of:"))
@@ -438,25 +475,49 @@ class AnalysisTab(QWidget):
 
     # --- loading (on the DB worker) -------------------------------------------------------
 
-    def load(self) -> None:
-        """Fetch every chart's table and the flags; each chart draws when its table arrives."""
+    def load(self, *, fresh: bool = False) -> None:
+        """Fetch every chart's table and the flags; each chart draws when its table arrives.
+
+        Tables fetched before (and not changed since) are drawn from the cache unless ``fresh``.
+        """
         if self.host.book is None:
             return
+        if fresh:
+            self.cache.tables.clear()
         self._generation += 1
         self.started = time.perf_counter()
         self._waiting = set(self.panels)
         self.status.setText("Loading charts…")
         for key in self.panels:
             self._fetch(key)
-        gen = self._generation
+        self._load_flags()
+
+    def _load_flags(self) -> None:
+        gen, cache_key = self._generation, (self.ref, "flags")
+        if cache_key in self.cache.tables:
+            self.flags.set_flags(self.cache.tables[cache_key])
+            return
+
+        def done(result: dict) -> None:
+            self.cache.tables[cache_key] = result
+            if gen == self._generation:
+                self.flags.set_flags(result)
+
+        def failed(exc: BaseException) -> None:
+            if gen == self._generation:
+                self.flags.show_error(_message(exc))
+
+        self.flags.status.setText("Checking red flags…")
         Op(
             self.host, lambda book: book.flags(case_ref=self.ref), label="Checking red flags"
-        ).success(lambda result: gen == self._generation and self.flags.set_flags(result)).failure(
-            lambda exc: gen == self._generation and self.flags.show_error(_message(exc))
-        ).run()
+        ).success(done).failure(failed).run()
 
     def _fetch(self, key: str) -> None:
         spec, gen, ref = self.specs[key], self._generation, self.ref
+        cache_key = self.cache.key(ref, spec)
+        if cache_key in self.cache.tables:
+            QTimer.singleShot(0, partial(self._arrived, key, gen, self.cache.tables[cache_key]))
+            return
 
         def work(book):
             return book.chart(spec.chart, case_ref=ref, **spec.options)
@@ -468,6 +529,9 @@ class AnalysisTab(QWidget):
     def _arrived(self, key: str, gen: int, table) -> None:
         if gen != self._generation:
             return
+        if key == "share" and table.name != f"share_origin_{self.country}":
+            return  # an earlier country's table, overtaken by the analyst's new choice
+        self.cache.tables[self.cache.key(self.ref, self.specs[key])] = table
         self.panels[key].set_table(table, title=self.specs[key].title)
         if key == "monthly":
             self._fill_countries(table)
@@ -544,7 +608,7 @@ class AnalysisTab(QWidget):
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("shipments", "firms", "datasets"):
-            self.load()
+            self.load(fresh=True)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.PaletteChange:

@@ -33,6 +33,7 @@ COLOURS = [
 OTHER_COLOUR = "#8C8C8C"
 FONT_FAMILIES = ["DejaVu Sans", "WenQuanYi Micro Hei"]
 MAX_MONTH_TICKS = 12
+MIN_SLOTS = 4  # a chart of one or two bars keeps bars of normal width
 NAME_CHARS = 30
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
@@ -159,7 +160,9 @@ def _legend(ax, style: Style, **kw):
 
 
 def _month_ticks(ax, months: list[str]) -> None:
-    step = max(1, math.ceil(len(months) / MAX_MONTH_TICKS))
+    # About one label per 0.65 inch of figure width, so narrow charts do not crowd their ticks.
+    room = max(3, min(MAX_MONTH_TICKS, int(ax.figure.get_figwidth() / 0.65)))
+    step = max(1, math.ceil(len(months) / room))
     # Keep Januaries on the ticks when stepping by 2, 3, 4 or 6 months.
     start = 0
     if months and 12 % step == 0:
@@ -182,6 +185,15 @@ def _money_axis(ax, scale: Scale, axis: str = "y") -> None:
         ax.set_ylabel(f"Value ({scale.unit})", fontsize=9)
     else:
         ax.set_xlabel(f"Value ({scale.unit})", fontsize=9)
+
+
+def _min_slots(ax, n: int, axis: str) -> None:
+    """Room for at least ``MIN_SLOTS`` bars, so one bar does not fill the whole chart."""
+    if n >= MIN_SLOTS:
+        return
+    pad = (MIN_SLOTS - n) / 2
+    limits = (-0.5 - pad, n - 0.5 + pad)
+    (ax.set_xlim if axis == "x" else ax.set_ylim)(*limits)
 
 
 def empty(fig, style: Style, message: str = "No shipments to show") -> list[Target]:
@@ -344,6 +356,7 @@ def draw_top_parties(fig, table, style: Style, *, role: str) -> list[Target]:
     bars = ax.barh(range(len(rows)), [scale(r[2]) for r in rows], color=colours, picker=True)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(names, fontsize=8)
+    _min_slots(ax, len(rows), "y")
     _money_axis(ax, scale, axis="x")
     targets = []
     for bar, r in zip(bars, rows, strict=True):
@@ -375,6 +388,7 @@ def draw_counted_bars(fig, table, style: Style, *, xlabel: str, colour: str) -> 
         )
     ax.set_xticks(range(len(keys)))
     ax.set_xticklabels([country_label(k) if is_country else f"Tier {k}" for k in keys])
+    _min_slots(ax, len(keys), "x")
     ax.set_xlabel(xlabel, fontsize=9)
     ax.margins(y=0.15)
     _money_axis(ax, scale)
