@@ -17,8 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlmodel import select
+
 from casebook import resources
 from casebook.core.errors import Cancelled, NotFound
+from casebook.store import models as m
 
 DEMO_REF = "DEMO-CNC-RU"
 DEMO_TITLE = "Chinese CNC machine tools to Russia (demo)"
@@ -82,6 +85,12 @@ TEKHNOSTANOK = Party("ООО «Техностанок»", "RU", "7709123453")
 PROMTEKH = Party("ООО «Промтехснаб»", "RU", "7715987652")
 URALSTANKO = Party("АО «Уралстанкомаш»", "RU", "6658123450")
 STANKOIMPORT = Party("ООО «СтанкоИмпорт-М»", "RU", "5027123457")
+MAKERS = [JINGDIAO, HUARUI, QIHANG, KANSAI, RHEINWERK, TAICHUNG, LOMBARDA, HANSEONG]
+ROLES = (
+    {p: "manufacturer" for p in MAKERS}
+    | {p: "intermediary" for p in (HUAXIN, AB_TRADING, ANATOLIA, STEPPE)}
+    | {p: "importer" for p in (TEKHNOSTANOK, PROMTEKH, URALSTANKO, STANKOIMPORT)}
+)
 IMPORTERS = [TEKHNOSTANOK, TEKHNOSTANOK, PROMTEKH, URALSTANKO, STANKOIMPORT]
 
 OTHER_ORIGINS = {"JP": 0.38, "DE": 0.27, "TW": 0.17, "IT": 0.10, "KR": 0.08}
@@ -389,6 +398,7 @@ class DemoSection:
             self.import_file(csv_path, case_ref=DEMO_REF, preset="generic-en")
             step(2)
             firms = {f["name"]: f["uid"] for f in self.list_firms(case_ref=DEMO_REF)}
+            self._demo_roles(firms)
             rels = self._demo_relationships(firms)
             step(3)
             evidence = self._demo_evidence(folder, firms, rels)
@@ -405,6 +415,27 @@ class DemoSection:
         self._demo_screening()
         step(6)
         return self._demo_json(created=True)
+
+    def _demo_roles(self, firms: dict[str, str]) -> None:
+        """Makers, intermediaries and importers, so the layered network reads left to right."""
+        roles = {firms[p.name]: role for p, role in ROLES.items() if p.name in firms}
+        with self._write() as session:
+            case = session.exec(select(m.Case).where(m.Case.ref == DEMO_REF)).one()
+            rows = session.exec(
+                select(m.CaseFirm, m.Firm.uid)
+                .join(m.Firm, m.Firm.id == m.CaseFirm.firm_id)
+                .where(m.CaseFirm.case_id == case.id)
+            ).all()
+            changed = {}
+            for link, uid in rows:
+                if uid in roles and link.role != roles[uid]:
+                    changed[uid] = {"before": link.role, "after": roles[uid]}
+                    link.role = roles[uid]
+                    session.add(link)
+            after = {"roles": changed}
+            self._audit(
+                session, "demo.roles", "case", target_uid=case.uid, case_id=case.id, after=after
+            )
 
     def _demo_relationships(self, firms: dict[str, str]) -> dict[str, str]:
         def add(key, a, b, kind, **extra):

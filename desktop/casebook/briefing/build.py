@@ -104,11 +104,15 @@ def _canvas_maker(data: BriefingData):
 
         def showPage(self):
             self._saved.append(dict(self.__dict__))
+            # Destinations and outline entries name pages by this counter: keep it moving
+            # while pages are held back, and replay them from page 1 in save().
+            self._doc.pageCounter += 1
             self._startPage()
 
         def save(self):
             total = len(self._saved)
             self._pages_total = total
+            self._doc.pageCounter = 1
             for number, state in enumerate(self._saved, start=1):
                 saved = self._saved
                 self.__dict__.update(state)

@@ -6,20 +6,28 @@ import math
 
 from casebook.briefing.fonts import CJK, SANS
 
-HEIGHT = 330
+HEIGHT = 360
 
 
 def draw_network(model, positions: dict, width: float, *, style_for):
     """A Drawing of the firms (circles) and their trade and relationships (lines)."""
-    from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, String
+    from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, String
     from reportlab.lib import colors
+    from reportlab.pdfbase.pdfmetrics import stringWidth
 
     d = Drawing(width, HEIGHT)
-    pad = 34
+    pad, top_pad, bottom_pad = 65, 16, 34
+
+    xs = [p[0] for p in positions.values()] or [0.0]
+    ys = [p[1] for p in positions.values()] or [0.0]
+    x0, xspan = min(xs), (max(xs) - min(xs)) or 1.0
+    y0, yspan = min(ys), (max(ys) - min(ys)) or 1.0
 
     def at(uid):
+        # The layout keeps a margin for on-screen labels; the page uses its full width.
         px, py = positions[uid]
-        return pad + px * (width - 2 * pad), pad + (1 - py) * (HEIGHT - 2 * pad)
+        px, py = (px - x0) / xspan, (py - y0) / yspan
+        return pad + px * (width - 2 * pad), bottom_pad + (1 - py) * (HEIGHT - top_pad - bottom_pad)
 
     nodes = {n.uid: n for n in model.nodes if n.uid in positions}
     for edge in model.edges:
@@ -48,6 +56,7 @@ def draw_network(model, positions: dict, width: float, *, style_for):
             for side in (-0.45, 0.45):
                 pts += [tx - wing * math.cos(angle + side), ty - wing * math.sin(angle + side)]
             d.add(Polygon(pts, fillColor=colors.HexColor(style["colour"]), strokeColor=None))
+    labels = []
     for uid, node in nodes.items():
         style = style_for(node)
         x, y = at(uid)
@@ -61,17 +70,14 @@ def draw_network(model, positions: dict, width: float, *, style_for):
                 strokeWidth=style["width"],
             )
         )
-        label = node.name if len(node.name) <= 34 else node.name[:33] + "…"
-        d.add(
-            String(
-                x,
-                y - style["radius"] * 0.55 - 8,
-                label,
-                fontName=CJK,
-                fontSize=6.3,
-                textAnchor="middle",
-            )
-        )
+        labels.append((x, y - style["radius"] * 0.55 - 9, node.name))
+    for x, y, name in labels:
+        label = name if len(name) <= 34 else name[:33] + "…"
+        half = stringWidth(label, CJK, 6.3) / 2 + 1.5
+        box = Rect(x - half, y - 2.2, 2 * half, 8.6, fillColor=colors.white, strokeColor=None)
+        box.fillOpacity = 0.85
+        d.add(box)
+        d.add(String(x, y, label, fontName=CJK, fontSize=6.3, textAnchor="middle"))
     return d
 
 

@@ -29,8 +29,10 @@ def heading(text: str, key: str, *, level: int = 0):
     return para
 
 
-def cite(evidence_id: str) -> str:
-    """``[E3]`` linked to the register entry."""
+def cite(evidence_id: str, *, linked: bool = True) -> str:
+    """``[E3]``, linked to the register entry when the register is printed."""
+    if not linked:
+        return f"[{esc(evidence_id)}]"
     return f'<a href="#{evidence_id}" color="{LINK}">[{evidence_id}]</a>'
 
 
@@ -135,8 +137,9 @@ def bluf(data: BriefingData, width: float) -> list:
         Paragraph(esc(data.summary), s["body"]),
         heading("Key judgments", "judgments", level=1),
     ]
+    linked = "evidence" in data.sections
     for i, finding in enumerate(data.findings, start=1):
-        refs = " ".join(cite(e["id"]) for e in finding.get("evidence", []))
+        refs = " ".join(cite(e["id"], linked=linked) for e in finding.get("evidence", []))
         text = (
             f"<b>{esc(finding['likelihood'].capitalize())}</b> "
             f"(confidence: {esc(finding['confidence'])}). {esc(finding['text'])} {refs}"
@@ -221,6 +224,32 @@ def network(data: BriefingData, width: float) -> list:
         drawing,
         legend,
         Paragraph(esc(data.network_note), s["note"]),
+    ] + _largest_links(data, width)
+
+
+def _largest_links(data: BriefingData, width: float) -> list:
+    """The ten largest trade links of the diagram, as figures."""
+    names = {n.uid: n.name for n in data.network.nodes}
+    trade_edges = sorted((e for e in data.network.edges if e.is_trade), key=lambda e: -e.value_usd)[
+        :10
+    ]
+    if not trade_edges:
+        return []
+    rows = [
+        (
+            names.get(e.source, ""),
+            names.get(e.target, ""),
+            str(e.count),
+            f"{e.first or ''} – {e.last or ''}",
+            usd(e.value_usd),
+        )
+        for e in trade_edges
+    ]
+    header = ["Exporter", "Importer", "Rows", "First – last", "Value, USD"]
+    widths = [w * width for w in (0.3, 0.26, 0.07, 0.2, 0.17)]
+    return [
+        heading("Largest trade links", "links", level=1),
+        para_table(header, rows, widths, styles=styles(), right=(2, 4)),
     ]
 
 
@@ -310,8 +339,11 @@ def shipments(data: BriefingData, width: float) -> list:
             styles=s,
             right=(6,),
         ),
-        Paragraph("Every shipment is listed in Appendix A.", s["note"]),
-    ]
+    ] + (
+        [Paragraph("Every shipment is listed in Appendix A.", s["note"])]
+        if "appendix" in data.sections
+        else []
+    )
 
 
 def _short(text: str, n: int = 60) -> str:
@@ -340,7 +372,7 @@ def screening(data: BriefingData, width: float) -> list:
             para_table(
                 ["Firm", "Listed as", "List", "Programme", "Listed on", "Confirmed", "Note"],
                 rows,
-                [w * width for w in (0.15, 0.15, 0.17, 0.14, 0.11, 0.11, 0.17)],
+                [w * width for w in (0.14, 0.14, 0.15, 0.2, 0.11, 0.11, 0.15)],
                 styles=s,
             )
         )
