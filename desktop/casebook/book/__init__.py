@@ -28,6 +28,7 @@ from casebook.book.screening import ScreeningSection
 from casebook.book.search import SearchSection
 from casebook.book.trade import TradeSection
 from casebook.book.verify import VerifySection
+from casebook.book.workbench import WorkbenchSection
 from casebook.store import audit
 from casebook.store.engine import Store, default_store_path
 
@@ -57,6 +58,7 @@ class Casebook(
     FirmsSection,
     NetworkSection,
     TradeSection,
+    WorkbenchSection,
 ):
     """An open store. Use ``Casebook.open(path)``; close it (or use ``with``) when done."""
 

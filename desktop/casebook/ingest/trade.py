@@ -296,6 +296,8 @@ def detect(path: str | Path, *, encoding: str | None = None) -> Detection:
         return Detection(None, 0.0)
     needed = ("reporter", "partner", "flow", "product", "period", "value")
     share = sum(n in found for n in needed) / len(needed)
+    if "reporter" not in found or "partner" not in found or share < 0.8:
+        return Detection(None, 0.0)  # a shipment file may have a "Commodity Code" too
     return Detection("comtrade", round(share, 2), f"{sum(n in found for n in needed)} of 6 fields")
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.errors import Refused
-from casebook.ui import theme
+from casebook.ui import import_wizard, theme
 from casebook.ui.ops import Changes, Host
 from casebook.ui.placeholders import Placeholder
 from casebook.ui.settings import Settings
@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self._restore_state()
+        import_wizard.install(self)  # File → Import… and file drops (issue 5)
 
     # --- building ---------------------------------------------------------------------------
 

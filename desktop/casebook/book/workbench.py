@@ -1,0 +1,504 @@
+"""Facade section for the GUI's import wizard, Shipments and Firms tabs and Datasets panel.
+
+Previews of a file before it is imported (raw rows as read, the detected preset, cleaned
+values and row errors), the filtered shipment view with firm and dataset filters and a row's
+source, the case's firms with their roles, and the merge-suggestion queue (accept, dismiss,
+reopen) — each change audited like the CLI's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import or_, text
+from sqlmodel import select
+
+from casebook.book.browse import _shipment_columns, _shipment_where
+from casebook.book.cases import find_case
+from casebook.core.errors import NotFound, Refused, UsageError
+from casebook.store import models as m
+from casebook.store.paging import PageSource
+
+PREVIEW_ROWS = 50
+SHIPMENT_VIEW_FILTERS = (
+    "origin",
+    "dispatch",
+    "destination",
+    "hs",
+    "date_from",
+    "date_to",
+    "text",
+    "firm",
+    "dataset",
+)
+
+
+def _plain(value):
+    """A numpy scalar or NaN as a plain Python value (None for NaN)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+class WorkbenchSection:
+    """What the GUI's wizard and tabs need beyond the CLI's operations."""
+
+    # --- import wizard --------------------------------------------------------------------
+
+    def preview_file(
+        self,
+        path: str | Path,
+        *,
+        sheet: str | None = None,
+        encoding: str | None = None,
+        mapping: dict | None = None,
+        rows: int = PREVIEW_ROWS,
+    ) -> dict:
+        """The first rows of a file as read and as they would be imported.
+
+        ``mapping`` (shipments): ``{"columns": {field: column index}, "constants": {…},
+        "date_order": …}``; without it the best preset is applied. Trade statistics files
+        (Eurostat, Comtrade) are recognised and previewed as flows.
+        """
+        from casebook.ingest import trade
+
+        path = Path(path)
+        if not path.is_file():
+            raise UsageError(f"no file {path}")
+        detection = trade.detect(path, encoding=encoding)
+        if detection.preset and not (mapping and mapping.get("kind") == "shipments"):
+            return self._preview_trade(path, detection, sheet=sheet, rows=rows)
+        return _preview_shipments(path, sheet=sheet, encoding=encoding, mapping=mapping, rows=rows)
+
+    def _preview_trade(self, path: Path, detection, *, sheet, rows: int) -> dict:
+        from casebook.ingest import trade
+
+        table = trade.read_trade(path, preset=detection.preset)
+        raw_header, raw = [], []
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            first = table.sheets[0] if table.sheets else None
+            name, grid = next(trade._xlsx_tables(path, sheet=sheet or first, limit=rows))
+            width = max((len(r) for r in grid), default=0)
+            raw_header = [f"#{i + 1}" for i in range(width)]
+            raw = [[_cell(c) for c in r] + [""] * (width - len(r)) for r in grid]
+            sheets = list(table.sheets)
+        else:
+            header, lines, info = trade.table_rows(path, sheet=None, encoding=None, limit=rows)
+            raw_header, raw = header, [[_cell(c) for c in r] for _, r in lines]
+            name, sheets = None, []
+        flows = [dict(zip(trade.COLUMNS, r, strict=True)) for r in islice(table.rows(), rows)]
+        return {
+            "kind": "trade",
+            "file": path.name,
+            "encoding": table.encoding,
+            "delimiter": None,
+            "sheets": sheets,
+            "sheet": name,
+            "header": raw_header,
+            "raw": raw,
+            "raw_lines": list(range(1, len(raw) + 1)),
+            "preset": detection.preset,
+            "confidence": detection.confidence,
+            "reason": detection.reason,
+            "fields": list(trade.COLUMNS[1:]),
+            "columns": {},
+            "constants": {},
+            "date_order": None,
+            "cleaned": [{"row": f["source_row"], "values": f, "errors": {}} for f in flows],
+            "rows_read": table.rows_read,
+            "rows_valid": len(table),
+            "errors": [_problem(e) for e in table.errors[:200]],
+            "error_count": len(table.errors),
+        }
+
+    def save_import_mapping(self, preview: dict, path: str | Path) -> Path:
+        """Write the wizard's mapping as a TOML mapping file (``casebook import --mapping``)."""
+        path = Path(path)
+        if preview["kind"] == "trade":
+            raise Refused(
+                f"{preview['preset']} files need no mapping file; they are recognised as they are"
+            )
+        from casebook.ingest import presets
+
+        presets.save_mapping(_mapping(preview), path)
+        return path
+
+    def import_with_preview(
+        self,
+        path: str | Path,
+        preview: dict,
+        *,
+        case_ref: str,
+        skip_bad_rows: bool = False,
+        force: bool = False,
+        progress=None,
+        cancelled=None,
+    ) -> dict:
+        """Import a file the way the wizard previewed it (its preset, or its edited mapping)."""
+        path = Path(path)
+        options = {
+            "case_ref": case_ref,
+            "skip_bad_rows": skip_bad_rows,
+            "force": force,
+            "progress": progress,
+            "cancelled": cancelled,
+        }
+        if preview["kind"] == "trade":
+            return self.import_trade(path, preset=preview["preset"], **options)
+        if preview.get("edited") or not preview.get("preset"):
+            folder = self.folder / "mappings"
+            folder.mkdir(parents=True, exist_ok=True)
+            mapping = self.save_import_mapping(preview, folder / f"{path.stem}.toml")
+            return self.import_file(
+                path,
+                mapping=mapping,
+                sheet=preview.get("sheet"),
+                encoding=preview.get("encoding"),
+                **options,
+            )
+        return self.import_file(
+            path,
+            preset=preview["preset"],
+            sheet=preview.get("sheet"),
+            encoding=preview.get("encoding"),
+            **options,
+        )
+
+    # --- shipments -----------------------------------------------------------------------
+
+    def shipment_view_source(self, case_ref: str, *, filters: dict | None = None) -> PageSource:
+        """The case's shipments for the Shipments tab: ``SHIPMENT_VIEW_FILTERS`` (firm and
+        dataset by uid; ``hs`` any digit prefix; ``origin``/``dispatch`` comma lists)."""
+        columns, joined = _shipment_columns()
+        table = m.Shipment.__table__
+        c = table.c
+        given = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+        unknown = sorted(set(given) - set(SHIPMENT_VIEW_FILTERS))
+        if unknown:
+            raise UsageError(f"unknown shipment filter {unknown[0]!r}")
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            where = [c.case_id == case.id]
+            if "firm" in given:
+                firm = session.exec(
+                    select(m.Firm.id).where(m.Firm.uid == given.pop("firm"))
+                ).first()
+                if firm is None:
+                    raise NotFound("no such firm")
+                where.append(or_(c.exporter_id == firm, c.importer_id == firm))
+            if "dataset" in given:
+                uid = given.pop("dataset")
+                ds = session.exec(
+                    select(m.Dataset.id).where(m.Dataset.uid == uid, m.Dataset.case_id == case.id)
+                ).first()
+                if ds is None:
+                    raise NotFound("no such dataset in this case")
+                where.append(c.dataset_id == ds)
+        if "hs" in given:
+            digits = re.sub(r"\D", "", str(given.pop("hs")))
+            if not digits:
+                raise UsageError("the HS code filter takes digits, e.g. 8457")
+            where.append(c.hs_code.startswith(digits))
+        for name in ("origin", "dispatch", "destination"):
+            codes = [x.strip().upper() for x in str(given.pop(name, "")).split(",") if x.strip()]
+            if len(codes) == 1:
+                given[name] = codes[0]
+            elif codes:
+                for code in codes:
+                    if not re.fullmatch(r"[A-Z]{2}", code):
+                        raise UsageError(f"{name} must be two-letter country codes, not {code!r}")
+                where.append(c[name].in_(codes))
+        where.extend(_shipment_where(given))
+        return PageSource(
+            self.store.read_engine, table, columns, where=where, joined=joined, default_sort="date"
+        )
+
+    def shipment_detail(self, shipment_id: int) -> dict:
+        """One shipment with its firms and its source: dataset, file, sheet and row."""
+        with self._read() as session:
+            row = session.get(m.Shipment, shipment_id)
+            if row is None:
+                raise NotFound(f"no shipment {shipment_id}")
+            data = row.model_dump()
+            dataset = session.get(m.Dataset, row.dataset_id)
+            for role in ("exporter", "importer"):
+                firm = session.get(m.Firm, data[f"{role}_id"]) if data[f"{role}_id"] else None
+                data[role] = (
+                    {"uid": firm.uid, "name": firm.name, "country": firm.country} if firm else None
+                )
+            data["source"] = {
+                "dataset": dataset.uid,
+                "file_name": dataset.file_name,
+                "sheet": dataset.sheet,
+                "row": row.source_row,
+                "sha256": dataset.sha256,
+            }
+        return {k: (str(v) if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+    # --- firms ---------------------------------------------------------------------------
+
+    def case_firms(self, *, case_ref: str) -> list[dict]:
+        """The case's firms: ``firms list`` plus native name, role, countries, all identifiers."""
+        firms = self.list_firms(case_ref=case_ref)
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            rows = session.execute(
+                text(
+                    "SELECT f.uid, f.native_name, l.role, f.id FROM casefirm AS l "
+                    "JOIN firm AS f ON f.id = l.firm_id WHERE l.case_id = :c"
+                ),
+                {"c": case.id},
+            ).all()
+            extra = {uid: (native, role, fid) for uid, native, role, fid in rows}
+            ids = [fid for _, _, fid in extra.values()]
+            countries: dict[int, set] = {}
+            idents: dict[int, list] = {}
+            merged: dict[int, int] = {}
+            if ids:
+                marks = ", ".join(str(int(i)) for i in ids)
+                for fid, country in session.execute(
+                    text(f"SELECT firm_id, country FROM firmalias WHERE firm_id IN ({marks})")
+                ):
+                    if country:
+                        countries.setdefault(fid, set()).add(country)
+                for fid, scheme, value in session.execute(
+                    text(
+                        "SELECT firm_id, scheme, value FROM firmidentifier "
+                        f"WHERE firm_id IN ({marks}) ORDER BY id"
+                    )
+                ):
+                    idents.setdefault(fid, []).append(f"{scheme}: {value}")
+                for fid, count in session.execute(
+                    text(
+                        "SELECT keep_id, count(*) FROM firmmerge WHERE undone IS NULL "
+                        f"AND keep_id IN ({marks}) GROUP BY keep_id"
+                    )
+                ):
+                    merged[fid] = count
+        for firm in firms:
+            native, role, fid = extra.get(firm["uid"], (None, None, None))
+            firm["native_name"] = native
+            firm["role"] = role
+            found = set(countries.get(fid, ())) | ({firm["country"]} if firm["country"] else set())
+            firm["countries"] = sorted(found)
+            firm["identifier_list"] = idents.get(fid, [])
+            firm["merges"] = merged.get(fid, 0)
+        return firms
+
+    def merge_queue(self, *, case_ref: str, status: str | None = "open") -> list[dict]:
+        """Merge suggestions among the case's firms, best score first."""
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            sql = (
+                "SELECT s.id, s.score, s.reason, s.status, "
+                "a.uid, a.name, a.native_name, a.country, a.merged_into, "
+                "b.uid, b.name, b.native_name, b.country, b.merged_into "
+                "FROM mergesuggestion AS s JOIN firm AS a ON a.id = s.firm_a_id "
+                "JOIN firm AS b ON b.id = s.firm_b_id "
+                "WHERE (s.case_id = :c OR s.firm_a_id IN (SELECT firm_id FROM casefirm "
+                "WHERE case_id = :c) OR s.firm_b_id IN (SELECT firm_id FROM casefirm "
+                "WHERE case_id = :c))"
+            )
+            params: dict = {"c": case.id}
+            if status:
+                sql += " AND s.status = :s"
+                params["s"] = status
+            sql += " ORDER BY s.score DESC, s.id"
+            rows = session.execute(text(sql), params).all()
+        out = []
+        for r in rows:
+            a = {"uid": r[4], "name": r[5], "native_name": r[6], "country": r[7]}
+            b = {"uid": r[9], "name": r[10], "native_name": r[11], "country": r[12]}
+            if r[3] == "open" and (r[8] is not None or r[13] is not None):
+                continue  # one side was merged by hand since
+            out.append({"id": r[0], "score": r[1], "reason": r[2], "status": r[3], "a": a, "b": b})
+        return out
+
+    def accept_suggestion(self, suggestion_id: int, *, keep: str | None = None) -> dict:
+        """Merge the suggested pair (``keep`` survives; default the first firm); audited."""
+        pair = self._suggestion(suggestion_id)
+        keep = keep or pair["a"]
+        if keep not in (pair["a"], pair["b"]):
+            raise UsageError("keep must be one of the suggested firms")
+        other = pair["b"] if keep == pair["a"] else pair["a"]
+        result = self.merge_firms(keep=keep, other=other)
+        self._set_suggestion(suggestion_id, "accepted")
+        return {**result, "suggestion": suggestion_id}
+
+    def dismiss_suggestion(self, suggestion_id: int) -> dict:
+        """Mark a suggestion as not the same firm; audited."""
+        self._suggestion(suggestion_id)
+        self._set_suggestion(suggestion_id, "dismissed")
+        return {"suggestion": suggestion_id, "status": "dismissed"}
+
+    def reopen_suggestion(self, suggestion_id: int) -> dict:
+        """Put a suggestion back in the queue; an accepted one is split again first."""
+        pair = self._suggestion(suggestion_id)
+        if pair["status"] == "accepted":
+            with self._read() as session:
+                merged = session.execute(
+                    text("SELECT uid FROM firm WHERE uid IN (:a, :b) AND merged_into IS NOT NULL"),
+                    {"a": pair["a"], "b": pair["b"]},
+                ).scalar()
+            if merged:
+                self.split_firm(merged)
+        self._set_suggestion(suggestion_id, "open")
+        return {"suggestion": suggestion_id, "status": "open"}
+
+    def _suggestion(self, suggestion_id: int) -> dict:
+        with self._read() as session:
+            row = session.execute(
+                text(
+                    "SELECT a.uid, b.uid, s.status FROM mergesuggestion AS s "
+                    "JOIN firm AS a ON a.id = s.firm_a_id JOIN firm AS b ON b.id = s.firm_b_id "
+                    "WHERE s.id = :id"
+                ),
+                {"id": suggestion_id},
+            ).first()
+        if row is None:
+            raise NotFound(f"no merge suggestion {suggestion_id}")
+        return {"a": row[0], "b": row[1], "status": row[2]}
+
+    def _set_suggestion(self, suggestion_id: int, status: str) -> None:
+        with self._write() as session:
+            row = session.get(m.MergeSuggestion, suggestion_id)
+            before = row.status
+            row.status = status
+            session.add(row)
+            self._audit(
+                session,
+                "firm.suggestion",
+                "mergesuggestion",
+                case_id=row.case_id,
+                before={"id": suggestion_id, "status": before},
+                after={"id": suggestion_id, "status": status},
+            )
+
+    # --- datasets ------------------------------------------------------------------------
+
+    def case_datasets(self, *, case_ref: str) -> list[dict]:
+        """``datasets list`` plus each dataset's mapping (for the Datasets panel)."""
+        datasets = self.list_datasets(case_ref=case_ref)
+        mappings = self.dataset_mappings(case_ref=case_ref)
+        for d in datasets:
+            d["mapping"] = mappings.get(d["uid"], {})
+        return datasets
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _problem(e) -> dict:
+    return {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
+
+
+def _mapping(preview: dict):
+    from casebook.ingest import presets
+
+    return presets.Mapping(
+        columns={k: int(v) for k, v in preview["columns"].items()},
+        header=list(preview["header"]),
+        constants=dict(preview.get("constants") or {}),
+        schemes=dict(preview.get("schemes") or {}),
+        date_order=preview.get("date_order"),
+        preset=preview.get("preset"),
+        confidence=preview.get("confidence") or 0.0,
+    )
+
+
+def _preview_shipments(path: Path, *, sheet, encoding, mapping: dict | None, rows: int) -> dict:
+    from casebook.ingest import presets
+    from casebook.ingest.readers import Chunk, open_sheets, printable
+    from casebook.ingest.shipments import clean_sheet
+
+    sheets = open_sheets(path, encoding=encoding, sheet=sheet, header_score=presets.best_score)
+    chosen = sheets[0]
+    if sheet is None and len(sheets) > 1:
+        chosen = max(sheets, key=lambda s: presets.best_score(s.header))
+    first = next(iter(chosen.chunks()), None)
+    if first is None:
+        first = Chunk([() for _ in chosen.header], [])
+    head = Chunk([tuple(c[:rows]) for c in first.columns], list(first.rows[:rows]))
+    raw = [[printable(_cell(col[i])) for col in head.columns] for i in range(len(head))]
+    header = list(chosen.header)
+    preset, confidence, reason = None, 0.0, ""
+    if mapping is None:
+        try:
+            resolved = presets.recognise(header)
+            preset, confidence = resolved.preset, resolved.confidence
+        except Refused as exc:
+            resolved = presets.Mapping(columns={}, header=header)
+            reason = exc.message
+    else:
+        resolved = presets.Mapping(
+            columns={k: int(v) for k, v in (mapping.get("columns") or {}).items()},
+            header=header,
+            constants=dict(mapping.get("constants") or {}),
+            schemes=dict(mapping.get("schemes") or {}),
+            date_order=mapping.get("date_order"),
+            preset=mapping.get("preset"),
+        )
+        preset, confidence = resolved.preset, mapping.get("confidence", 1.0)
+    cleaned: list[dict] = []
+    errors: list[dict] = []
+    valid = 0
+    if resolved.columns and len(head):
+        limited = dataclasses.replace(
+            chosen,
+            chunks=lambda: iter([head]),
+            errors=[e for e in chosen.errors if e.row <= max(head.rows)],
+        )
+        try:
+            table = clean_sheet(limited, resolved)
+        except Refused as exc:
+            reason = exc.message
+            table = None
+        if table is not None:
+            valid = len(table)
+            position = {int(r): i for i, r in enumerate(table.rows.tolist())}
+            by_row: dict[int, dict] = {}
+            for e in table.errors:
+                by_row.setdefault(e.row, {})[e.column or ""] = e.reason
+                errors.append(_problem(e))
+            for line in head.rows:
+                at = position.get(int(line))
+                values = (
+                    {k: _plain(v[at]) for k, v in table.columns.items()} if at is not None else {}
+                )
+                cleaned.append({"row": int(line), "values": values, "errors": by_row.get(line, {})})
+    return {
+        "kind": "shipments",
+        "file": path.name,
+        "encoding": chosen.encoding,
+        "delimiter": chosen.delimiter,
+        "sheets": [s.sheet for s in sheets if s.sheet],
+        "sheet": chosen.sheet,
+        "header": header,
+        "raw": raw,
+        "raw_lines": list(head.rows),
+        "preset": preset,
+        "confidence": confidence,
+        "reason": reason,
+        "fields": list(presets.FIELDS),
+        "columns": dict(resolved.columns),
+        "constants": dict(resolved.constants),
+        "schemes": dict(resolved.schemes),
+        "date_order": resolved.date_order,
+        "cleaned": cleaned,
+        "rows_read": len(head),
+        "rows_valid": valid,
+        "errors": errors,
+        "error_count": len(errors),
+    }

@@ -1,0 +1,146 @@
+"""The import wizard: a CSV end to end, Cancel, the mapping page's live preview, drops."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from casebook.ui.import_wizard import ImportWizard, open_wizard
+from casebook.ui.ops import Changes
+from casebook.ui.worker import Job
+
+TIMEOUT = 15_000
+HEADER = (
+    "Declaration No,Item No,Date,Exporter,Importer,Importer INN,Country of Origin,"
+    "Country of Dispatch,HS Code,Goods Description,Value,Currency"
+)
+ROWS = [
+    "D-1,1,2023-01-10,SHANDONG JINMA CO LTD,OOO TEHNOSTANOK,7707083893,CN,CN,8458110000,"
+    "CNC lathe,120000,USD",
+    "D-1,2,2023-01-10,SHANDONG JINMA CO LTD,OOO TEHNOSTANOK,7707083893,CN,TR,8537101000,"
+    "CNC control,10000,USD",
+    "D-2,1,2023-02-11,Shandong Jinma Co Ltd,OOO STANKI,7736050003,JP,TR,8459610000,"
+    "Milling machine,99000,USD",
+]
+BAD = "D-3,1,not a date,ACME GMBH,OOO STANKI,7736050003,DE,DE,8466930000,Parts,500,EUR"
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    path = tmp_path / "shipments.csv"
+    path.write_text("\n".join([HEADER, *ROWS, BAD]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def opened(window, qtbot):
+    window.host.book.create_case(title="Machine tools", ref="CB-W-1")
+    window.host.notify(Changes(cases=True))
+    return window
+
+
+def start(window, qtbot, path) -> ImportWizard:
+    wizard = ImportWizard(window.host, case_ref="CB-W-1", parent=window)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    with qtbot.waitSignal(wizard.preview_ready, timeout=TIMEOUT):
+        wizard.load(path)
+    return wizard
+
+
+def to_run_page(wizard, qtbot) -> None:
+    for page in (wizard.file_page, wizard.raw_page, wizard.mapping_page, wizard.case_page):
+        assert wizard.currentPage() is page
+        assert page.isComplete()
+        wizard.next()
+
+
+def test_the_wizard_imports_a_csv_end_to_end(opened, qtbot, csv_file):
+    wizard = start(opened, qtbot, csv_file)
+    p = wizard.preview
+    assert (p["preset"], p["encoding"], p["delimiter"]) == ("generic-en", "utf-8", ",")
+    assert "generic-en" in wizard.raw_page.info.text() and "100%" in wizard.raw_page.info.text()
+    assert wizard.raw_page.table.rowCount() == 4
+    wizard.next()
+    wizard.next()
+    # The mapping page: the bad date row is red, with the reason as its tooltip.
+    preview = wizard.mapping_page.preview
+    bad = next(r for r in range(preview.rowCount()) if preview.verticalHeaderItem(r).text() == "5")
+    assert preview.item(bad, 0).toolTip() == "Date: not a date"
+    assert preview.item(bad, 0).background().color().name().lower() == "#fde7e9"
+    wizard.next()
+    assert wizard.case_page.skip_bad.isChecked()  # the preview found an invalid row
+    with qtbot.waitSignal(wizard.finished_import, timeout=TIMEOUT) as got:
+        wizard.next()
+    result = got.args[0]
+    assert result["rows_imported"] == 3 and result["rows_rejected"] == 1
+    assert wizard.currentPage() is wizard.summary_page
+    text = wizard.summary_page.label.text()
+    assert "Rows imported: <b>3</b>" in text and "rejects.csv" in text
+    assert "Firms created" in text
+    book = opened.host.book
+    assert book.case_counts("CB-W-1")["shipments"] == 3
+
+
+def test_cancel_leaves_the_store_unchanged(opened, qtbot, csv_file):
+    wizard = start(opened, qtbot, csv_file)
+    book = opened.host.book
+    before = book.case_counts("CB-W-1")
+    gate = threading.Event()
+    opened.host.submit(Job(lambda: gate.wait(10)), "Holding the worker")
+    wizard.next(), wizard.next(), wizard.next()
+    with qtbot.waitSignal(wizard.finished_import, timeout=TIMEOUT) as got:
+        wizard.next()  # starts the import behind the held job
+        wizard.run_page.cancel.click()
+        gate.set()
+    assert got.args == [None]
+    assert "Cancelled" in wizard.run_page.label.text()
+    assert book.case_counts("CB-W-1") == before
+    assert book.list_datasets(case_ref="CB-W-1") == []
+
+
+def test_editing_the_mapping_previews_again_and_saves_toml(opened, qtbot, csv_file, tmp_path,
+                                                            monkeypatch):  # fmt: skip
+    wizard = start(opened, qtbot, csv_file)
+    wizard.next(), wizard.next()
+    page = wizard.mapping_page
+    with qtbot.waitSignal(wizard.preview_ready, timeout=TIMEOUT) as got:
+        page.set_field(9, "brand")  # Goods Description → brand
+    assert got.args[0]["edited"] and got.args[0]["columns"]["brand"] == 9
+    headers = [
+        page.preview.horizontalHeaderItem(c).text() for c in range(page.preview.columnCount())
+    ]
+    assert "brand" in headers and "description" not in headers
+    target = tmp_path / "mine.toml"
+    monkeypatch.setattr(ImportWizard, "ask_save", classmethod(lambda cls, parent: str(target)))
+    page.save.click()
+    qtbot.waitUntil(target.exists, timeout=TIMEOUT)
+    assert '"Goods Description" = "brand"' in target.read_text(encoding="utf-8")
+
+
+def test_file_menu_has_import_and_opens_the_wizard_with_a_file(opened, qtbot, csv_file):
+    assert "import" in opened.actions
+    file_menu = opened.menuBar().actions()[0].menu()
+    assert opened.actions["import"] in file_menu.actions()
+    wizard = open_wizard(opened, path=csv_file)
+    qtbot.waitUntil(lambda: wizard.preview is not None, timeout=TIMEOUT)
+    assert wizard.preview["file"] == "shipments.csv"
+    wizard.close()
+
+
+def test_a_trade_file_is_recognised(opened, qtbot, tmp_path):
+    path = tmp_path / "comtrade.csv"
+    path.write_text(
+        "period,reporterISO,flowCode,partnerISO,cmdCode,primaryValue\n"
+        "202307,CHN,X,RUS,845710,68000000\n",
+        encoding="utf-8",
+    )
+    wizard = start(opened, qtbot, path)
+    assert wizard.preview["kind"] == "trade" and wizard.preview["preset"] == "comtrade"
+    wizard.next(), wizard.next()
+    assert "no mapping needed" in wizard.mapping_page.summary.text()
+    wizard.next()
+    with qtbot.waitSignal(wizard.finished_import, timeout=TIMEOUT) as got:
+        wizard.next()
+    assert got.args[0]["kind"] == "trade" and got.args[0]["rows_imported"] == 1
