@@ -360,7 +360,7 @@ def _layered(model, uids, index):
     return pos
 
 
-def _separate(pos, fixed, box, *, horizontal: bool = True, rounds: int = 60):
+def _separate(pos, fixed, box, *, horizontal: bool = True, rounds: int = 200):
     """Push apart nodes whose label boxes overlap (pinned nodes stay), along the axis of the
     smaller overlap; a few vectorised rounds."""
     import numpy as np
@@ -384,10 +384,11 @@ def _separate(pos, fixed, box, *, horizontal: bool = True, rounds: int = 60):
         # Ties (same point) are broken by index so that the pair separates.
         sx = np.where(dx == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dx))
         sy = np.where(dy == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dy))
-        push_x = np.where(overlap & along_x, sx * ox * 0.5, 0.0).sum(axis=1)
-        push_y = np.where(overlap & ~along_x, sy * oy * 0.5, 0.0).sum(axis=1)
-        pos[:, 0] += push_x * movable * 0.5
-        pos[:, 1] += push_y * movable * 0.5
+        # Each of a pair moves half the overlap (a little more, so that it settles).
+        push_x = np.where(overlap & along_x, sx * (ox * 0.5 + 1e-4), 0.0).sum(axis=1)
+        push_y = np.where(overlap & ~along_x, sy * (oy * 0.5 + 1e-4), 0.0).sum(axis=1)
+        pos[:, 0] += push_x * movable
+        pos[:, 1] += push_y * movable
         pos = np.clip(pos, MARGIN / 2, 1 - MARGIN / 2)
     return pos
 

@@ -221,7 +221,7 @@ class NetworkSection:
                     label = f"listed: {entry['list']} {entry.get('programme') or ''}".strip()
                     events.append(_event(entry["date"], "listing", lane_of(fid), label, None))
         events = _unique(events)
-        months = sorted(
+        months = month_range(
             {mo for lane in out_lanes.values() for mo in lane["months"]}
             | {e["month"] for e in events if e["month"]}
         )
@@ -234,6 +234,22 @@ class NetworkSection:
         )
         return {"case": case.ref, "lanes_by": lanes, "months": months, "lanes": ordered,
                 "events": events}  # fmt: skip
+
+
+def month_range(months: set[str], limit: int = 600) -> list[str]:
+    """Every month from the first to the last of ``months`` (YYYY-MM), at most ``limit``."""
+    valid = sorted(m for m in months if m and len(m) == 7 and m[4] == "-" and m[:4].isdigit())
+    if not valid:
+        return []
+    year, month = int(valid[0][:4]), int(valid[0][5:7])
+    out = []
+    while len(out) < limit:
+        text = f"{year:04d}-{month:02d}"
+        out.append(text)
+        if text >= valid[-1]:
+            break
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 def _event(date: str, kind: str, lane, label: str, uid) -> dict:

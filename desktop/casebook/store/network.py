@@ -121,13 +121,13 @@ def firm_evidence(session: Session, *, case_id: int, firm_id: int) -> list[tuple
 
 
 def dated_evidence(session: Session, *, case_id: int) -> list[tuple]:
-    """(number, uid, title, captured or added, firm id or None) of the case's evidence: one row
-    per firm it supports, or one row with no firm."""
+    """(number, uid, title, captured, firm id or None) of the case's evidence that has a capture
+    date: one row per firm it supports, or one row with no firm."""
     sql = """
-        SELECT e.number, e.uid, e.title, coalesce(e.captured, e.added),
+        SELECT e.number, e.uid, e.title, e.captured,
                CASE WHEN l.target_kind = 'firm' THEN l.target_id END
         FROM evidence e LEFT JOIN evidencelink l
              ON l.evidence_id = e.id AND l.target_kind = 'firm'
-        WHERE e.case_id = :case ORDER BY e.number
+        WHERE e.case_id = :case AND e.captured IS NOT NULL ORDER BY e.number
     """
     return _run(session, sql, {"case": case_id})

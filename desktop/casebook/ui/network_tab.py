@@ -1,0 +1,965 @@
+"""The Network tab: the case's link chart on a ``QGraphicsView``.
+
+The model, layouts and styles come from ``analysis/network.py`` (the briefing draws the same
+picture): the unit-square layout is mapped onto a canvas of ``canvas_size(n)`` points. Nodes
+show the country code, a listed badge, the red-flag score and the role; trade edges are as wide
+as their value and labelled "value · shipments" (the largest ones, the selected firm's, and all
+of them when zoomed in); relationships have their own colours and dashes. Filters (dates, HS
+prefix, minimum value) re-read the edges and keep the nodes where they are. Dragging moves one
+node and its edges (positions are saved per case); zoom with the wheel, pan by dragging the
+background, Fit shows everything. Selecting a firm shows its details, evidence and largest
+shipments, and selects it in the other tabs that can (``show_item("firm", uid)``).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGraphicsItem,
+    QGraphicsObject,
+    QGraphicsPathItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.workspace import WorkspaceTab
+
+TOP_LABELS = 12  # trade edges labelled at any zoom: the largest
+ZOOM_ALL_LABELS = 1.4  # from this zoom on, every edge is labelled
+NAME_WIDTH = 150.0
+
+
+def _net():
+    from casebook.analysis import network  # loaded with the facade, not at GUI start
+
+    return network
+
+
+def _pen(style: dict, scale: float = 1.0) -> QPen:
+    pen = QPen(QColor(style["colour"]), style["width"] * scale)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    if style.get("pattern"):
+        pen.setDashPattern([float(v) for v in style["pattern"]])
+    return pen
+
+
+class ExportDialog:
+    """Where to save an export (patched in tests)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, title: str, name: str, filters: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(parent, title, name, filters)
+        return Path(path) if path else None
+
+
+# --- items ----------------------------------------------------------------------------------
+
+
+class NodeItem(QGraphicsObject):
+    """A firm: a disc with its country code, a label of name and facts, and badges."""
+
+    def __init__(self, node, style: dict, tab: NetworkTab):
+        super().__init__()
+        self.node, self.tab = node, tab
+        self.edges: list[EdgeItem] = []
+        self.pinned = False
+        self.set_node(node, style)
+        self.setFlags(
+            QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+            | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+        )
+        self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(2)
+
+    def set_node(self, node, style: dict) -> None:
+        self.prepareGeometryChange()
+        self.node, self.style = node, style
+        self.radius = float(style["radius"])
+        font = QFont(self.tab.font())
+        font.setPointSizeF(max(font.pointSizeF(), 9.0))
+        self.name_font = font
+        self.fact_font = QFont(font)
+        self.fact_font.setPointSizeF(font.pointSizeF() * 0.85)
+        self.code_font = QFont(font)
+        self.code_font.setBold(True)
+        self.code_font.setPointSizeF(font.pointSizeF() * 0.8)
+        metrics = QFontMetricsF(font)
+        self.name = metrics.elidedText(node.name, Qt.TextElideMode.ElideRight, NAME_WIDTH)
+        facts = [node.role or "no role"]
+        if node.score:
+            facts.append(f"score {node.score:g}")
+        if node.shipments:
+            facts.append(f"{node.shipments:,} shp")
+        self.facts = QFontMetricsF(self.fact_font).elidedText(
+            " · ".join(facts), Qt.TextElideMode.ElideRight, NAME_WIDTH
+        )
+        self.line = metrics.height()
+        self.setToolTip(self._tooltip())
+        self.update()
+
+    def _tooltip(self) -> str:
+        n = self.node
+        lines = [n.name]
+        if n.native_name and n.native_name != n.name:
+            lines.append(n.native_name)
+        lines.append(f"{n.country or '??'} · {n.role or 'no role'} · red-flag score {n.score:g}")
+        lines.append(f"{n.shipments:,} shipments · {_net().money(n.value_usd)}")
+        for entry in n.listings:
+            lines.append(
+                f"LISTED: {entry['list']} {entry.get('programme') or ''} {entry['date'] or ''}"
+            )
+        return "\n".join(lines)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
+        r = self.radius + 4
+        w = NAME_WIDTH / 2 + 4
+        return QRectF(-max(w, r + 30), -r - 8, 2 * max(w, r + 30), r + 12 + r + 2.2 * self.line)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(QPointF(0, 0), self.radius + 2, self.radius + 2)
+        path.addRect(QRectF(-NAME_WIDTH / 2, self.radius + 2, NAME_WIDTH, 2 * self.line))
+        return path
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        style, r = self.style, self.radius
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        selected = self.isSelected()
+        if selected:
+            painter.setPen(QPen(QColor("#FBBC04"), 4))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QPointF(0, 0), r + 4, r + 4)
+        painter.setPen(QPen(QColor(style["colour"]), style["width"]))
+        painter.setBrush(QBrush(QColor(style["fill"])))
+        painter.drawEllipse(QPointF(0, 0), r, r)
+        painter.setFont(self.code_font)
+        painter.setPen(QColor("#FFFFFF"))
+        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter,
+                         self.node.country or "??")  # fmt: skip
+        if style.get("badge"):
+            badge = QRectF(r * 0.55, -r - 6, 30, 12)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(style["badge"]))
+            painter.drawRoundedRect(badge, 3, 3)
+            painter.setPen(QColor("#FFFFFF"))
+            small = QFont(self.code_font)
+            small.setPointSizeF(self.code_font.pointSizeF() * 0.8)
+            painter.setFont(small)
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "LISTED")
+        if self.pinned:
+            painter.setPen(QPen(QColor("#5F6368"), 1.5))
+            painter.setBrush(QColor("#5F6368"))
+            painter.drawEllipse(QPointF(-r * 0.8, -r * 0.8), 3, 3)
+        # The label on a translucent plate, so edges behind it do not hide it.
+        top = r + 3
+        text = self.tab.palette().color(self.tab.foregroundRole())
+        plate = self.tab.palette().color(self.tab.backgroundRole())
+        plate.setAlpha(200)
+        fm = QFontMetricsF(self.name_font)
+        width = min(NAME_WIDTH, max(fm.horizontalAdvance(self.name),
+                                    QFontMetricsF(self.fact_font).horizontalAdvance(self.facts)))  # fmt: skip
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(plate)
+        painter.drawRoundedRect(QRectF(-width / 2 - 2, top, width + 4, 2 * self.line), 3, 3)
+        painter.setPen(text)
+        painter.setFont(self.name_font)
+        painter.drawText(QRectF(-NAME_WIDTH / 2, top, NAME_WIDTH, self.line),
+                         Qt.AlignmentFlag.AlignHCenter, self.name)  # fmt: skip
+        painter.setFont(self.fact_font)
+        painter.setPen(QColor("#5F6368") if not selected else text)
+        painter.drawText(QRectF(-NAME_WIDTH / 2, top + self.line, NAME_WIDTH, self.line),
+                         Qt.AlignmentFlag.AlignHCenter, self.facts)  # fmt: skip
+
+    def itemChange(self, change, value):  # noqa: N802 (Qt naming)
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            for edge in self.edges:
+                edge.adjust()
+        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            for edge in self.edges:
+                edge.update_label()
+        return super().itemChange(change, value)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().mouseReleaseEvent(event)
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and event.buttonDownScenePos(Qt.MouseButton.LeftButton) != event.scenePos()
+        ):
+            self.tab.node_moved()
+
+
+class EdgeItem(QGraphicsPathItem):
+    """A trade or relationship edge: a (curved, when several join a pair) arrow, and a label."""
+
+    def __init__(self, edge, style: dict, source: NodeItem, target: NodeItem, bend: float, tab):
+        super().__init__()
+        self.edge, self.style = edge, style
+        self.source, self.target, self.bend, self.tab = source, target, bend, tab
+        self.top = False  # among the largest trade edges: always labelled
+        self.setPen(_pen(style))
+        self.setZValue(0 if edge.is_trade else 1)
+        self.setToolTip(f"{source.node.name} → {target.node.name}\n{edge.label}")
+        self.label_font = QFont(tab.font())
+        self.label_font.setPointSizeF(max(tab.font().pointSizeF() * 0.85, 8.0))
+        self._label_rect = QRectF()
+        self._mid = QPointF()
+        source.edges.append(self)
+        target.edges.append(self)
+        self.adjust()
+
+    def adjust(self) -> None:
+        a, b = self.source.pos(), self.target.pos()
+        dx, dy = b.x() - a.x(), b.y() - a.y()
+        length = math.hypot(dx, dy) or 1.0
+        ux, uy = dx / length, dy / length
+        # Perpendicular by the pair's canonical direction, so A→B and B→A bend apart.
+        sign = 1.0 if self.source.node.uid < self.target.node.uid else -1.0
+        px, py = -uy * sign, ux * sign
+        control = QPointF(
+            (a.x() + b.x()) / 2 + px * self.bend, (a.y() + b.y()) / 2 + py * self.bend
+        )
+        start = self._toward(a, control, self.source.radius + 1)
+        end = self._toward(b, control, self.target.radius + 3)
+        path = QPainterPath(start)
+        path.quadTo(control, end)
+        if self.style.get("arrow"):
+            tip_dir = QPointF(end.x() - control.x(), end.y() - control.y())
+            norm = math.hypot(tip_dir.x(), tip_dir.y()) or 1.0
+            tx, ty = tip_dir.x() / norm, tip_dir.y() / norm
+            size = 7 + self.style["width"] * 1.2
+            back = QPointF(end.x() - tx * size, end.y() - ty * size)
+            left = QPointF(back.x() - ty * size * 0.5, back.y() + tx * size * 0.5)
+            right = QPointF(back.x() + ty * size * 0.5, back.y() - tx * size * 0.5)
+            path.addPolygon(QPolygonF([end, left, right, end]))
+        self.setPath(path)
+        self._mid = path.pointAtPercent(0.5)
+        self.update_label()
+
+    @staticmethod
+    def _toward(point: QPointF, other: QPointF, distance: float) -> QPointF:
+        dx, dy = other.x() - point.x(), other.y() - point.y()
+        length = math.hypot(dx, dy) or 1.0
+        return QPointF(point.x() + dx / length * distance, point.y() + dy / length * distance)
+
+    def labelled(self) -> bool:
+        if self.source.isSelected() or self.target.isSelected():
+            return True
+        return self.top or self.tab.view.zoom() >= ZOOM_ALL_LABELS
+
+    def update_label(self) -> None:
+        self.prepareGeometryChange()
+        fm = QFontMetricsF(self.label_font)
+        w, h = fm.horizontalAdvance(self.edge.label) + 6, fm.height() + 2
+        self._label_rect = QRectF(self._mid.x() - w / 2, self._mid.y() - h / 2, w, h)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
+        extra = self.style["width"] + 12
+        return (
+            super().boundingRect().adjusted(-extra, -extra, extra, extra).united(self._label_rect)
+        )
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = self.pen()
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        path = self.path()
+        painter.drawPath(path)
+        if self.style.get("arrow"):  # fill the head
+            painter.setBrush(QColor(self.style["colour"]))
+            solid = QPen(pen)
+            solid.setStyle(Qt.PenStyle.SolidLine)
+            solid.setWidthF(1.0)
+            painter.setPen(solid)
+            count = path.elementCount()
+            if count >= 4:
+                head = QPolygonF([QPointF(path.elementAt(i).x, path.elementAt(i).y)
+                                  for i in range(count - 4, count)])  # fmt: skip
+                painter.drawPolygon(head)
+        if self.labelled() and self.edge.label:
+            plate = QColor(self.tab.palette().color(self.tab.backgroundRole()))
+            plate.setAlpha(215)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(plate)
+            painter.drawRoundedRect(self._label_rect, 3, 3)
+            painter.setPen(QColor(self.style["colour"]))
+            painter.setFont(self.label_font)
+            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.edge.label)
+
+
+class LegendOverlay(QWidget):
+    """The legend, fixed in the top right corner of the view (not part of the scene)."""
+
+    def __init__(self, view: QGraphicsView):
+        super().__init__(view)  # not the viewport: scrolling would move it with the scene
+        self.view = view
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.place()
+
+    def place(self) -> None:
+        size = legend_size(self.font()) + QSize(2, 2)
+        self.resize(size)
+        port = self.view.viewport().geometry()
+        self.move(port.right() - size.width() - 10, port.top() + 10)
+        self.raise_()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        painter = QPainter(self)
+        paint_legend(painter, QPointF(0, 0), self.font(), self.palette())
+        painter.end()
+
+
+class NetworkView(QGraphicsView):
+    """Zoom with the wheel (around the cursor), pan by dragging the background."""
+
+    zoomed = Signal(float)
+
+    def __init__(self, scene: QGraphicsScene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        self.legend = LegendOverlay(self)
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        new = min(8.0, max(0.05, self.zoom() * factor))
+        factor = new / self.zoom()
+        was_all = self.zoom() >= ZOOM_ALL_LABELS
+        self.scale(factor, factor)
+        if (self.zoom() >= ZOOM_ALL_LABELS) != was_all:
+            self.viewport().update()
+        self.zoomed.emit(self.zoom())
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.15**steps)
+            event.accept()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self.legend.place()
+
+    def fit(self) -> None:
+        rect = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        if rect.isEmpty():
+            return
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        # Again with room on the right for the legend, so that it covers no firm.
+        room = (self.legend.width() + 20) / max(self.zoom(), 1e-6)
+        self.fitInView(rect.adjusted(0, 0, room, 0), Qt.AspectRatioMode.KeepAspectRatio)
+        self.zoomed.emit(self.zoom())
+
+
+def legend_size(font: QFont) -> QSize:
+    fm = QFontMetricsF(font)
+    rows = _net().legend()
+    width = max(fm.horizontalAdvance(text) for text, _ in rows) + 70
+    return QSize(int(width), int((fm.height() + 6) * (len(rows) + 1) + 14))
+
+
+def paint_legend(painter: QPainter, at: QPointF, font: QFont, palette) -> None:
+    """The legend (node colours, listed, trade, relationship kinds) at ``at``."""
+    net = _net()
+    fm = QFontMetricsF(font)
+    size = legend_size(font)
+    line = fm.height() + 6
+    x0, y = at.x() + 10, at.y() + 6
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    back = QColor(palette.color(palette.ColorRole.Base))
+    back.setAlpha(235)
+    painter.setPen(QPen(QColor("#DADCE0")))
+    painter.setBrush(back)
+    painter.drawRoundedRect(QRectF(at.x(), at.y(), size.width(), size.height()), 4, 4)
+    bold = QFont(font)
+    bold.setBold(True)
+    painter.setFont(bold)
+    painter.setPen(palette.color(palette.ColorRole.Text))
+    painter.drawText(QRectF(x0, y, size.width(), line), Qt.AlignmentFlag.AlignVCenter, "Legend")
+    painter.setFont(font)
+    for text, style in net.legend():
+        y += line
+        mid = y + line / 2
+        if style["kind"] == "node":
+            listed = "colour" in style
+            painter.setPen(QPen(QColor(style.get("colour", "#202124")), 2.5 if listed else 1))
+            painter.setBrush(QColor(style["fill"]))
+            painter.drawEllipse(QPointF(x0 + 18, mid), 7, 7)
+        else:
+            painter.setPen(_pen(style, 0.6 if style["width"] > 3 else 1.0))
+            painter.drawLine(QPointF(x0, mid), QPointF(x0 + 36, mid))
+        painter.setPen(palette.color(palette.ColorRole.Text))
+        painter.drawText(QRectF(x0 + 48, y, size.width() - 58, line),
+                         Qt.AlignmentFlag.AlignVCenter, text)  # fmt: skip
+
+
+# --- the tab --------------------------------------------------------------------------------
+
+
+class NetworkTab(QWidget):
+    """Filters and layout above the chart; the selected firm's details beside it."""
+
+    drawn = Signal()  # after the chart was (re)drawn
+    details_shown = Signal(dict)  # the selected firm's details arrived
+    firm_selected = Signal(str)  # uid
+
+    def __init__(self, host: Host, ref: str, parent=None):
+        super().__init__(parent)
+        self.host, self.ref = host, ref
+        self.model = None
+        self.scores: dict[str, float] | None = None
+        self.nodes: dict[str, NodeItem] = {}
+        self.edge_items: list[EdgeItem] = []
+        self.hidden: set[str] = set()
+        self._generation = 0
+        self._quiet = False  # selecting on request of another tab: do not echo it back
+        self._build()
+        self._save_timer = QTimer(self, singleShot=True, interval=600, timeout=self.save_positions)
+        self._debounce = QTimer(self, singleShot=True, interval=350, timeout=self.reload)
+        for edit in (self.date_from, self.date_to, self.hs, self.min_value):
+            edit.textChanged.connect(self._debounce.start)
+        self.reload(relayout=True)
+
+    # --- widgets ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.date_from = QLineEdit(placeholderText="From (2022-01)")
+        self.date_to = QLineEdit(placeholderText="To (2023-12)")
+        self.hs = QLineEdit(placeholderText="HS prefix (8458)")
+        self.min_value = QLineEdit(placeholderText="Min USD")
+        for edit, width in ((self.date_from, 110), (self.date_to, 110), (self.hs, 120),
+                            (self.min_value, 90)):  # fmt: skip
+            edit.setMaximumWidth(width)
+            edit.setClearButtonEnabled(True)
+        self.layout_choice = QComboBox()
+        self.layout_choice.addItem("Force-directed", "force")
+        self.layout_choice.addItem("Layered: makers → importers", "layered")
+        self.layout_choice.activated.connect(lambda _i: self.relayout())
+        self.relayout_button = QPushButton("Re-layout")
+        self.relayout_button.setToolTip("Lay out again; pinned firms stay where they are")
+        self.relayout_button.clicked.connect(lambda: self.relayout())
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.clicked.connect(lambda: self.view.fit())
+        self.export_button = QToolButton(text="Export")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        menu.addAction("PNG image…", lambda: self._ask_export("png"))
+        menu.addAction("SVG drawing…", lambda: self._ask_export("svg"))
+        menu.addAction("GraphML (Gephi)…", lambda: self._ask_export("graphml"))
+        self.export_button.setMenu(menu)
+        self.status = QLabel()
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #D93025;")
+
+        self.scene = QGraphicsScene(self)
+        self.scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.view = NetworkView(self.scene)
+        self.view.zoomed.connect(lambda _z: self.view.viewport().update())
+
+        self.details = QTextBrowser()
+        self.details.setOpenLinks(False)
+        self.details.setPlaceholderText("Select a firm to see its details, evidence and shipments.")
+        self.expand_button = QPushButton("Expand neighbours")
+        self.focus_button = QPushButton("Focus")
+        self.focus_button.setToolTip("Hide every firm not linked to the selected ones")
+        self.hide_button = QPushButton("Hide")
+        self.pin_button = QPushButton("Pin")
+        self.show_all_button = QPushButton("Show all")
+        self.expand_button.clicked.connect(self.expand_selected)
+        self.focus_button.clicked.connect(self.focus_selected)
+        self.hide_button.clicked.connect(self.hide_selected)
+        self.pin_button.clicked.connect(self.toggle_pin)
+        self.show_all_button.clicked.connect(self.show_all)
+
+        bar = QHBoxLayout()
+        for widget in (self.date_from, self.date_to, self.hs, self.min_value):
+            bar.addWidget(widget)
+        bar.addWidget(self.layout_choice)
+        bar.addWidget(self.relayout_button)
+        bar.addWidget(self.fit_button)
+        bar.addWidget(self.export_button)
+        bar.addWidget(self.problem, 1)
+        bar.addWidget(self.status)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        actions = QHBoxLayout()
+        for button in (self.expand_button, self.focus_button, self.hide_button, self.pin_button):
+            actions.addWidget(button)
+        side_layout.addLayout(actions)
+        side_layout.addWidget(self.details, 1)
+        side_layout.addWidget(self.show_all_button)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(self.view)
+        self.split.addWidget(side)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([900, 320])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.split, 1)
+        self._sync_actions()
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def filters(self) -> dict:
+        return {
+            "date_from": self.date_from.text().strip() or None,
+            "date_to": self.date_to.text().strip() or None,
+            "hs": self.hs.text().strip() or None,
+            "min_value": self.min_value.text().strip().replace(",", "") or 0.0,
+        }
+
+    def reload(self, *, relayout: bool = False) -> None:
+        """Read the network under the filters on the worker, then draw it."""
+        self._generation += 1
+        gen, ref, filters = self._generation, self.ref, self.filters()
+        want_scores = self.scores is None
+
+        def work(book):
+            model = book.network(case_ref=ref, scores=want_scores, **filters)
+            saved = book.load_positions(case_ref=ref) if relayout else None
+            return model, saved
+
+        Op(self.host, work, label="Reading the network").success(
+            lambda result: self._arrived(gen, *result, relayout=relayout)
+        ).failure(lambda exc: self._failed(gen, exc)).run()
+
+    def _failed(self, gen: int, exc: BaseException) -> None:
+        if gen != self._generation:
+            return
+        from casebook.core.errors import CasebookError
+
+        if isinstance(exc, CasebookError):
+            self.problem.setText(exc.message)
+        else:
+            self.host.present_error(exc)
+
+    def _arrived(self, gen: int, model, saved, *, relayout: bool) -> None:
+        if gen != self._generation:
+            return
+        self.problem.setText("")
+        if self.scores is None:
+            self.scores = {n.uid: n.score for n in model.nodes}
+        else:
+            for node in model.nodes:
+                node.score = self.scores.get(node.uid, 0.0)
+        self.model = model
+        self.draw(saved=saved, relayout=relayout)
+
+    # --- drawing ----------------------------------------------------------------------------
+
+    def side(self) -> float:
+        return _net().canvas_size(len(self.model.nodes) if self.model else 1)
+
+    def draw(self, *, saved: dict | None = None, relayout: bool = False) -> None:
+        """Draw the model; existing nodes keep their positions unless ``relayout``."""
+        net = _net()
+        model, side = self.model, self.side()
+        current = {uid: (item.pos().x() / side, item.pos().y() / side)
+                   for uid, item in self.nodes.items()}  # fmt: skip
+        keep = dict(saved or {}) if relayout else current
+        new_nodes = [n.uid for n in model.nodes if n.uid not in keep]
+        positions = keep
+        if new_nodes or not model.nodes:
+            positions = net.layout_network(
+                model, kind=self.layout_choice.currentData(), seed=0, pinned=keep or None
+            )
+        selected = {uid for uid, item in self.nodes.items() if item.isSelected()}
+        pinned = {uid for uid, item in self.nodes.items() if item.pinned}
+        self._quiet = True
+        self.scene.clear()
+        self.nodes.clear()
+        self.edge_items = []
+        for node in model.nodes:
+            item = NodeItem(node, net.style_for(node), self)
+            x, y = positions.get(node.uid, (0.5, 0.5))
+            item.setPos(x * side, y * side)
+            item.pinned = node.uid in pinned
+            if node.shipments == 0 and not model.neighbours(node.uid):
+                item.setOpacity(0.45)  # nothing under the filters
+            self.scene.addItem(item)
+            self.nodes[node.uid] = item
+        self._add_edges(model)
+        for uid in selected & set(self.nodes):
+            self.nodes[uid].setSelected(True)
+        for uid in self.hidden & set(self.nodes):
+            self._set_visible(uid, False)
+        self._quiet = False
+        self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-200, -200, 200, 200))
+        trade = sum(1 for e in model.edges if e.is_trade)
+        self.status.setText(
+            f"{len(model.nodes):,} firms · {trade:,} trade links · "
+            f"{len(model.edges) - trade:,} relationships"
+        )
+        if relayout:
+            self.view.fit()
+        if relayout and not saved:
+            self._save_timer.start()
+        self._sync_actions()
+        self.drawn.emit()
+
+    def _add_edges(self, model) -> None:
+        net = _net()
+        pairs: dict[frozenset, int] = {}
+        for edge in model.edges:
+            key = frozenset((edge.source, edge.target))
+            pairs[key] = pairs.get(key, 0) + 1
+        seen: dict[frozenset, int] = {}
+        for edge in model.edges:
+            if edge.source not in self.nodes or edge.target not in self.nodes:
+                continue
+            key = frozenset((edge.source, edge.target))
+            i = seen.get(key, 0)
+            seen[key] = i + 1
+            count = pairs[key]
+            bend = 0.0 if count == 1 else (i - (count - 1) / 2) * 36.0
+            if count == 2 and edge.source > edge.target:
+                bend = -bend  # opposite directions: keep both curves apart
+            item = EdgeItem(edge, net.style_for(edge), self.nodes[edge.source],
+                            self.nodes[edge.target], bend, self)  # fmt: skip
+            self.scene.addItem(item)
+            self.edge_items.append(item)
+        trade = sorted((e for e in self.edge_items if e.edge.is_trade),
+                       key=lambda e: -e.edge.value_usd)  # fmt: skip
+        for item in trade[:TOP_LABELS]:
+            item.top = True
+        for item in self.edge_items:
+            if not item.edge.is_trade:
+                item.top = True
+
+    def legend_texts(self) -> list[str]:
+        return [text for text, _style in _net().legend()]
+
+    # --- layout and positions ---------------------------------------------------------------
+
+    def positions(self) -> dict[str, tuple[float, float]]:
+        side = self.side()
+        return {uid: (item.pos().x() / side, item.pos().y() / side)
+                for uid, item in self.nodes.items()}  # fmt: skip
+
+    def relayout(self) -> None:
+        """Lay the chart out again (the chosen layout); pinned firms stay."""
+        if self.model is None:
+            return
+        net, side = _net(), self.side()
+        pinned = {uid: (item.pos().x() / side, item.pos().y() / side)
+                  for uid, item in self.nodes.items() if item.pinned}  # fmt: skip
+        positions = net.layout_network(
+            self.model, kind=self.layout_choice.currentData(), seed=0, pinned=pinned or None
+        )
+        for uid, (x, y) in positions.items():
+            if uid in self.nodes:
+                self.nodes[uid].setPos(x * side, y * side)
+        self.view.fit()
+        self._save_timer.start()
+
+    def node_moved(self) -> None:
+        self._save_timer.start()
+
+    def save_positions(self) -> None:
+        if not self.nodes or self.host.book is None:
+            return
+        ref, positions = self.ref, self.positions()
+        Op(self.host, lambda book: book.save_positions(case_ref=ref, positions=positions),
+           label="Saving the chart").run()  # fmt: skip
+
+    # --- selection, details, hide and pin ---------------------------------------------------
+
+    def selected_uids(self) -> list[str]:
+        return [uid for uid, item in self.nodes.items() if item.isSelected()]
+
+    def select(self, uid: str) -> bool:
+        item = self.nodes.get(uid)
+        if item is None:
+            return False
+        self.scene.clearSelection()
+        self._set_visible(uid, True)
+        item.setSelected(True)
+        self.view.centerOn(item)
+        return True
+
+    def show_item(self, kind: str, uid: str) -> bool:
+        """Select a firm (another tab or the search box asked); True when it is in the chart."""
+        if kind != "firm" or uid not in self.nodes:
+            return False
+        self._quiet = True
+        try:
+            return self.select(uid)
+        finally:
+            self._quiet = False
+
+    def _selection_changed(self) -> None:
+        self._sync_actions()
+        uids = self.selected_uids()
+        if len(uids) != 1:
+            return
+        uid = uids[0]
+        self.firm_selected.emit(uid)
+        ref = self.ref
+        Op(self.host, lambda book: book.network_firm(case_ref=ref, uid=uid),
+           label="Reading the firm").success(self._show_details).run()  # fmt: skip
+        if not self._quiet:
+            tell_other_tabs(self, "firm", uid)
+
+    def _show_details(self, details: dict) -> None:
+        if details["uid"] not in self.selected_uids():
+            return
+        node = self.model.node(details["uid"]) if self.model else None
+        self.details.setHtml(details_html(details, node))
+        self.details_shown.emit(details)
+
+    def _set_visible(self, uid: str, visible: bool) -> None:
+        item = self.nodes.get(uid)
+        if item is None:
+            return
+        item.setVisible(visible)
+        if visible:
+            self.hidden.discard(uid)
+        else:
+            self.hidden.add(uid)
+            item.setSelected(False)
+        for edge in item.edges:
+            edge.setVisible(edge.source.isVisible() and edge.target.isVisible())
+
+    def hide_selected(self) -> None:
+        for uid in self.selected_uids():
+            self._set_visible(uid, False)
+        self._sync_actions()
+
+    def focus_selected(self) -> None:
+        keep = set(self.selected_uids())
+        if not keep or self.model is None:
+            return
+        for uid in list(keep):
+            keep |= self.model.neighbours(uid)
+        for uid in self.nodes:
+            self._set_visible(uid, uid in keep)
+        self._sync_actions()
+
+    def expand_selected(self) -> None:
+        if self.model is None:
+            return
+        for uid in self.selected_uids():
+            for other in self.model.neighbours(uid):
+                self._set_visible(other, True)
+        self._sync_actions()
+
+    def show_all(self) -> None:
+        for uid in list(self.hidden):
+            self._set_visible(uid, True)
+        self._sync_actions()
+
+    def toggle_pin(self) -> None:
+        items = [self.nodes[uid] for uid in self.selected_uids()]
+        pin = not all(item.pinned for item in items)
+        for item in items:
+            item.pinned = pin
+            item.update()
+        self._sync_actions()
+
+    def _sync_actions(self) -> None:
+        uids = self.selected_uids() if hasattr(self, "nodes") else []
+        for button in (self.expand_button, self.focus_button, self.hide_button, self.pin_button):
+            button.setEnabled(bool(uids))
+        pinned = bool(uids) and all(self.nodes[u].pinned for u in uids)
+        self.pin_button.setText("Unpin" if pinned else "Pin")
+        self.show_all_button.setEnabled(bool(self.hidden))
+        self.show_all_button.setText(f"Show all ({len(self.hidden)} hidden)" if self.hidden
+                                     else "Show all")  # fmt: skip
+
+    # --- export -----------------------------------------------------------------------------
+
+    def _ask_export(self, kind: str) -> None:
+        names = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)",
+                 "graphml": "GraphML (*.graphml)"}  # fmt: skip
+        path = ExportDialog.ask(
+            self, "Export the network", f"{self.ref}-network.{kind}", names[kind]
+        )
+        if path is not None:
+            self.export(path)
+
+    def export(self, path: Path) -> Path:
+        """Write the chart as shown: PNG, SVG (by suffix) or GraphML (visible firms)."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".graphml":
+            self._export_graphml(path)
+        elif suffix == ".svg":
+            self._export_svg(path)
+        else:
+            self._export_png(path)
+        self.status.setText(f"Exported {path.name}")
+        return path
+
+    def _source_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in self.scene.items():
+            if item.isVisible():
+                rect = rect.united(item.sceneBoundingRect())
+        legend = legend_size(self.font())
+        return rect.adjusted(-20, -20 - legend.height(), 20, 20)
+
+    def _export_png(self, path: Path) -> None:
+        source = self._source_rect()
+        scale = 2.0
+        image = QImage((source.size() * scale).toSize(), QImage.Format.Format_ARGB32)
+        image.fill(self.palette().color(self.backgroundRole()))
+        painter = QPainter(image)
+        painter.setRenderHints(
+            QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+        )
+        self.scene.render(painter, QRectF(image.rect()), source)
+        painter.scale(scale, scale)
+        self._paint_export_legend(painter, source.width())
+        painter.end()
+        if not image.save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+
+    def _export_svg(self, path: Path) -> None:
+        from PySide6.QtSvg import QSvgGenerator
+
+        source = self._source_rect()
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(QSize(int(source.width()), int(source.height())))
+        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+        generator.setTitle(f"{self.ref} network")
+        painter = QPainter(generator)
+        self.scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
+        self._paint_export_legend(painter, source.width())
+        painter.end()
+
+    def _paint_export_legend(self, painter: QPainter, width: float) -> None:
+        size = legend_size(self.font())
+        paint_legend(painter, QPointF(width - size.width() - 8, 8), self.font(), self.palette())
+
+    def _export_graphml(self, path: Path) -> None:
+        from casebook.analysis.network import NetworkModel
+        from casebook.exchange.graphml import write_graphml
+
+        visible = {uid for uid, item in self.nodes.items() if item.isVisible()}
+        model = NetworkModel(
+            nodes=[n for n in self.model.nodes if n.uid in visible],
+            edges=[e for e in self.model.edges if e.source in visible and e.target in visible],
+            case_ref=self.ref,
+        )
+        write_graphml(model, path, force=True)
+
+    # --- refresh ----------------------------------------------------------------------------
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.touches("shipments", "firms", "relationships", "hits", "datasets"):
+            self.scores = None if changes.touches("shipments", "firms", "datasets") else self.scores
+            self.reload()
+
+
+def details_html(details: dict, node) -> str:
+    """The details pane: facts, listings, evidence and largest shipments of a firm."""
+    from html import escape
+
+    net = _net()
+    rows = [f"<h3 style='margin:0'>{escape(details['name'])}</h3>"]
+    if details.get("native_name") and details["native_name"] != details["name"]:
+        rows.append(f"<div>{escape(details['native_name'])}</div>")
+    facts = [details.get("country") or "??", details.get("role") or "no role"]
+    if node is not None:
+        facts += [f"red-flag score {node.score:g}",
+                  f"{node.shipments:,} shipments, {net.money(node.value_usd)}"]  # fmt: skip
+    rows.append(f"<p>{escape(' · '.join(facts))}</p>")
+    if node is not None and node.listings:
+        for entry in node.listings:
+            rows.append(
+                "<p style='color:#C5221F'><b>LISTED</b> "
+                f"{escape(entry['list'])} {escape(entry.get('programme') or '')} "
+                f"{escape(entry.get('date') or '')}</p>"
+            )
+    if details.get("address"):
+        rows.append(f"<p>{escape(details['address'])}</p>")
+    rows.append("<h4>Evidence</h4>")
+    if details["evidence"]:
+        rows.append("<ul>")
+        for e in details["evidence"]:
+            grade = f" [{e['grade']}]" if e.get("grade") else ""
+            rows.append(f"<li><b>{e['id']}</b>{escape(grade)} {escape(e['title'])}</li>")
+        rows.append("</ul>")
+    else:
+        rows.append("<p><i>No evidence linked to this firm.</i></p>")
+    rows.append("<h4>Largest shipments</h4>")
+    if details["shipments"]:
+        rows.append("<table cellspacing='0' cellpadding='2'>")
+        for s in details["shipments"][:25]:
+            party = s["importer"] if s["exporter"] == details["name"] else s["exporter"]
+            arrow = "→" if s["exporter"] == details["name"] else "←"
+            rows.append(
+                f"<tr><td>{escape(s['date'] or '')}</td><td>{arrow} {escape(party or '?')}</td>"
+                f"<td>{escape(s['hs6'] or '')}</td>"
+                f"<td align='right'>{escape(net.money(s['value_usd']))}</td></tr>"
+            )
+        rows.append("</table>")
+    else:
+        rows.append("<p><i>No shipments.</i></p>")
+    return "".join(rows)
+
+
+def tell_other_tabs(widget: QWidget, kind: str, uid: str) -> None:
+    """Select ``kind``/``uid`` in the sibling tabs of the workspace that can show it, without
+    changing the current tab."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QTabWidget):
+        parent = parent.parentWidget()
+    if parent is None:
+        return
+    for i in range(parent.count()):
+        other = parent.widget(i)
+        if other is not widget and hasattr(other, "show_item"):
+            try:
+                other.show_item(kind, uid)
+            except Exception:  # another tab's trouble must not break this selection
+                continue
+
+
+TAB = WorkspaceTab(
+    key="network",
+    title="Network",
+    factory=lambda host, ref: NetworkTab(host, ref),
+    shown=lambda counts: counts.get("shipments", 0) > 0 or counts.get("relationships", 0) > 0,
+)

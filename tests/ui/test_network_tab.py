@@ -1,0 +1,162 @@
+"""The Network tab driven like a user: a real import, the chart's firms and edges, selecting a
+firm, filtering by date, hiding and pinning, positions kept per case, exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from casebook.book import Casebook
+from casebook.ui.main_window import MainWindow
+from casebook.ui.network_tab import NetworkTab
+
+TIMEOUT = 30_000
+CSV = (
+    "Date,Exporter,Importer,Country of Dispatch,Destination,HS Code,Value USD\n"
+    "2022-01-05,Acme Machine Co,Techno Stanok LLC,CN,RU,845811,100000\n"
+    "2022-02-06,Acme Machine Co,Techno Stanok LLC,CN,RU,845811,50000\n"
+    "2022-03-07,Beta Tools,Techno Stanok LLC,TR,RU,845961,25000\n"
+    "2023-03-08,Acme Machine Co,Beta Tools,CN,TR,845961,70000\n"
+)
+
+
+def make_store(path: Path, tmp: Path) -> dict:
+    data = tmp / "shipments.csv"
+    data.write_text(CSV, encoding="utf-8")
+    with Casebook.open(path, user="tester", create=True) as book:
+        book.create_case(title="Network", ref="CB-NW-1")
+        book.import_file(data, case_ref="CB-NW-1")
+        firms = {f["name"]: f["uid"] for f in book.list_firms(case_ref="CB-NW-1")}
+        book.add_relationship(
+            case_ref="CB-NW-1",
+            from_uid=firms["Beta Tools"],
+            to_uid=firms["Techno Stanok LLC"],
+            kind="shared address",
+        )
+        note = tmp / "note.txt"
+        note.write_text("Beta Tools registry extract")
+        book.add_evidence(
+            path=note,
+            case_ref="CB-NW-1",
+            title="Beta registry",
+            links=[f"firm:{firms['Beta Tools']}"],
+        )
+    return firms
+
+
+@pytest.fixture
+def opened(qtbot, tmp_path):
+    firms = make_store(tmp_path / "cases.db", tmp_path)
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(tmp_path / "cases.db")
+    qtbot.waitUntil(lambda: win.page.select("CB-NW-1"), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "network" in workspace._extra, timeout=TIMEOUT)
+    tab: NetworkTab = workspace._extra["network"]
+    workspace.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.model is not None and len(tab.nodes) == 3, timeout=TIMEOUT)
+    return win, tab, firms
+
+
+def trade_pairs(tab) -> set[tuple[str, str]]:
+    return {(e.edge.source, e.edge.target) for e in tab.edge_items if e.edge.is_trade}
+
+
+def test_the_chart_shows_the_case_firms_and_edges(opened):
+    _win, tab, firms = opened
+    assert set(tab.nodes) == set(firms.values())
+    assert trade_pairs(tab) == {
+        (firms["Acme Machine Co"], firms["Techno Stanok LLC"]),
+        (firms["Beta Tools"], firms["Techno Stanok LLC"]),
+        (firms["Acme Machine Co"], firms["Beta Tools"]),
+    }
+    kinds = sorted(e.edge.kind for e in tab.edge_items)
+    assert kinds == ["shared address", "trade", "trade", "trade"]
+    acme = next(e for e in tab.edge_items if e.edge.source == firms["Acme Machine Co"]
+                and e.edge.target == firms["Techno Stanok LLC"])  # fmt: skip
+    assert acme.edge.label == "$150k · 2"
+    assert tab.nodes[firms["Beta Tools"]].node.country == "TR"
+    assert "Maker" in tab.legend_texts() and tab.view.legend.isVisible()
+    assert "3 firms" in tab.status.text()
+
+
+def test_selecting_a_node_shows_its_details(opened, qtbot):
+    _win, tab, firms = opened
+    with qtbot.waitSignal(tab.details_shown, timeout=TIMEOUT) as shown:
+        tab.select(firms["Beta Tools"])
+    assert shown.args[0]["name"] == "Beta Tools"
+    text = tab.details.toPlainText()
+    assert "Beta Tools" in text and "E1" in text and "Beta registry" in text
+    assert "Techno Stanok LLC" in text  # a shipment
+    assert tab.hide_button.isEnabled()
+
+
+def test_the_date_filter_changes_the_edges(opened, qtbot):
+    _win, tab, firms = opened
+    before = {uid: item.pos() for uid, item in tab.nodes.items()}
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.date_from.setText("2023-01")
+    assert trade_pairs(tab) == {(firms["Acme Machine Co"], firms["Beta Tools"])}
+    assert {uid: item.pos() for uid, item in tab.nodes.items()} == before  # no re-layout
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.date_from.setText("")
+        tab.min_value.setText("60000")
+    assert len(trade_pairs(tab)) == 2
+    tab.min_value.setText("")
+    tab.hs.setText("abc")
+    # A bad filter is explained, not raised; the chart stays.
+    qtbot.waitUntil(lambda: tab.problem.text() != "", timeout=TIMEOUT)
+    assert len(tab.nodes) == 3
+
+
+def test_drag_saves_positions_and_hide_pin_expand(opened, qtbot, tmp_path):
+    win, tab, firms = opened
+    beta = tab.nodes[firms["Beta Tools"]]
+    beta.setPos(12.0, 34.0)
+    tab.save_positions()
+    side = tab.side()
+
+    def saved():
+        return win.host.book.load_positions(case_ref="CB-NW-1").get(firms["Beta Tools"])
+
+    qtbot.waitUntil(lambda: saved() is not None, timeout=TIMEOUT)
+    assert saved() == pytest.approx((12.0 / side, 34.0 / side), abs=1e-5)
+
+    tab.select(firms["Beta Tools"])
+    tab.toggle_pin()
+    assert beta.pinned and tab.pin_button.text() == "Unpin"
+    tab.relayout()
+    assert (beta.pos().x(), beta.pos().y()) == pytest.approx((12.0, 34.0), abs=0.01)
+    tab.hide_selected()
+    assert not beta.isVisible() and all(not e.isVisible() for e in beta.edges)
+    tab.select(firms["Acme Machine Co"])
+    tab.expand_selected()
+    assert beta.isVisible()
+    tab.focus_selected()
+    tab.show_all()
+    assert not tab.hidden
+
+
+def test_zoom_and_fit_keep_positions(opened):
+    _win, tab, _firms = opened
+    before = {uid: item.pos() for uid, item in tab.nodes.items()}
+    tab.view.zoom_by(2.0)
+    assert tab.view.zoom() > 1.0
+    tab.view.fit()
+    assert {uid: item.pos() for uid, item in tab.nodes.items()} == before
+
+
+def test_exports(opened, tmp_path):
+    _win, tab, firms = opened
+    png = tab.export(tmp_path / "n.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = tab.export(tmp_path / "n.svg")
+    assert "<svg" in svg.read_text(encoding="utf-8")
+    graph = nx.read_graphml(tab.export(tmp_path / "n.graphml"))
+    assert set(graph.nodes) == set(firms.values())
+    assert graph.number_of_edges() == 4

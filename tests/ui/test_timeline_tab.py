@@ -1,0 +1,87 @@
+"""The Timeline tab: a lane per firm (or country) with each month's shipments, events as
+markers, and a selected firm passed on to the Network tab."""
+
+from __future__ import annotations
+
+import pytest
+
+from casebook.book import Casebook
+from casebook.ui.main_window import MainWindow
+from casebook.ui.timeline_tab import TimelineTab
+
+TIMEOUT = 30_000
+CSV = (
+    "Date,Exporter,Importer,Country of Dispatch,Destination,HS Code,Value USD\n"
+    "2022-01-05,Acme Machine Co,Techno Stanok LLC,CN,RU,845811,100000\n"
+    "2022-01-20,Acme Machine Co,Techno Stanok LLC,CN,RU,845811,50000\n"
+    "2022-04-07,Beta Tools,Techno Stanok LLC,TR,RU,845961,25000\n"
+)
+
+
+@pytest.fixture
+def opened(qtbot, tmp_path):
+    data = tmp_path / "shipments.csv"
+    data.write_text(CSV, encoding="utf-8")
+    with Casebook.open(tmp_path / "cases.db", user="tester", create=True) as book:
+        book.create_case(title="Timeline", ref="CB-TL-1")
+        book.import_file(data, case_ref="CB-TL-1")
+        firms = {f["name"]: f["uid"] for f in book.list_firms(case_ref="CB-TL-1")}
+        book.add_relationship(case_ref="CB-TL-1", from_uid=firms["Beta Tools"],
+                              to_uid=firms["Acme Machine Co"], kind="supplier",
+                              start="2022-02-10", end="2022-05-01")  # fmt: skip
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(tmp_path / "cases.db")
+    qtbot.waitUntil(lambda: win.page.select("CB-TL-1"), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "timeline" in workspace._extra, timeout=TIMEOUT)
+    tab: TimelineTab = workspace._extra["timeline"]
+    workspace.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.data is not None, timeout=TIMEOUT)
+    return win, tab, firms
+
+
+def test_the_timeline_shows_each_month_with_shipments(opened):
+    _win, tab, firms = opened
+    assert tab.months() == ["2022-01", "2022-02", "2022-03", "2022-04", "2022-05"]
+    lanes = {lane["key"]: lane for lane in tab.lanes()}
+    assert lanes[firms["Acme Machine Co"]]["months"]["2022-01"]["shipments"] == 2
+    assert lanes[firms["Techno Stanok LLC"]]["months"]["2022-04"]["shipments"] == 1
+    texts = {i.text() for i in tab.scene.items() if hasattr(i, "text")}
+    assert {"2", "1"} <= texts  # the cells' counts are drawn
+    tips = " ".join(i.toolTip() for i in tab.scene.items())
+    assert "2022-01: 2 shipments" in tips and "supplier starts" in tips and "supplier ends" in tips
+    assert tab.cell_at(*_centre(tab, firms["Acme Machine Co"], "2022-01")) == (
+        firms["Acme Machine Co"], "2022-01"
+    )  # fmt: skip
+
+
+def _centre(tab, lane, month):
+    return (tab.x_of(tab.months().index(month)) + tab.col / 2,
+            tab.y_of(tab.lane_keys.index(lane)) + 10)  # fmt: skip
+
+
+def test_lanes_per_country_and_zoom(opened, qtbot):
+    _win, tab, _firms = opened
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.lanes_by.setCurrentIndex(1)
+    assert {lane["key"] for lane in tab.lanes()} == {"CN", "TR", "RU"}
+    width = tab.col
+    tab.zoom(2.0)
+    assert tab.col == 2 * width and tab.scene.sceneRect().width() > 0
+
+
+def test_selecting_a_month_selects_the_firm_in_the_network_tab(opened, qtbot):
+    win, tab, firms = opened
+    workspace = win.page.workspace
+    network = workspace._extra["network"]
+    qtbot.waitUntil(lambda: len(network.nodes) == 3, timeout=TIMEOUT)
+    tab.select_cell(firms["Beta Tools"], "2022-04")
+    assert "Beta Tools · 2022-04: 1 shipments" in tab.info.text()
+    assert network.selected_uids() == [firms["Beta Tools"]]
+    # And back: the network's selection highlights the lane here.
+    network.select(firms["Acme Machine Co"])
+    assert tab.selected[0] == firms["Acme Machine Co"]
+    assert workspace.tabs.currentWidget() is tab
