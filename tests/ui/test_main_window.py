@@ -69,7 +69,7 @@ def _audit_actions(window) -> list[tuple[str, str]]:
 def test_a_new_store_shows_the_empty_state(window):
     assert window.page.currentWidget() is window.page.empty
     assert window.page.empty.create.isVisible()
-    assert window.page.empty.demo is None  # no dead "Open demo case" button until the demo exists
+    assert window.page.empty.demo.isVisible()  # "Open demo case" (tests/ui/test_briefing_tab.py)
 
 
 def test_create_a_case_through_the_dialog_and_see_it_in_the_list(qtbot, window):

@@ -147,11 +147,12 @@ class BriefingSection:
         data.charts = [(c, f) for c, f in charts if c.rows]
         total = self.stats(case_ref=ref, by=None)["rows"]
         figures = []
-        if total:
+        if total and total[0]["shipments"]:
+            value = total[0]["value_usd"]
             figures.append(
                 {
                     "label": "All shipments, value (USD)",
-                    "value": f"{total[0]['value_usd']:,.2f}",
+                    "value": "–" if value is None else f"{value:,.2f}",
                     "filters": _command(ref),
                 }
             )
@@ -165,7 +166,7 @@ class BriefingSection:
         for month in KEY_MONTHS:
             rows = self.stats(case_ref=ref, by="month,origin", date_from=month, date_to=month)
             cn = next((r for r in rows["rows"] if r["origin"] == "CN"), None)
-            if cn is None:
+            if cn is None or cn["value_usd"] is None or cn["share"] is None:
                 continue
             command = _command(ref, by="month,origin", **{"from": month, "to": month})
             figures.append(

@@ -54,13 +54,39 @@ def story_for(data: BriefingData, *, width: float) -> list:
     }
     big = {"trade", "network", "appendix", "provenance", "firms"}
     for name in data.sections:
-        part = builders[name](data, width)
+        full = _has_content(data, name)
+        part = builders[name](data, width) if full else _nothing(name)
         if not part:
             continue
         first = name == data.sections[0]
-        story.append(PageBreak() if name in big or first else CondPageBreak(160))
+        story.append(PageBreak() if (name in big and full) or first else CondPageBreak(160))
         story += part
     return story
+
+
+_CONTENT = {
+    "trade": lambda d: d.charts or d.figures,
+    "firms": lambda d: d.firms,
+    "shipments": lambda d: d.top_shipments,
+    "evidence": lambda d: d.evidence,
+    "appendix": lambda d: d.shipments,
+    "provenance": lambda d: d.datasets,
+}
+
+
+def _has_content(data: BriefingData, name: str) -> bool:
+    test = _CONTENT.get(name)
+    return test is None or bool(test(data))
+
+
+def _nothing(name: str) -> list:
+    """A section with nothing to show still says so (the reader should not wonder)."""
+    from reportlab.platypus import Paragraph
+
+    return [
+        heading(TITLES[name], name),
+        Paragraph("Nothing recorded in this case.", styles()["body"]),
+    ]
 
 
 def cover(data: BriefingData, width: float) -> list:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QSplitter, QStackedWidget
 
 from casebook.ui import screening_tab, shipments_tab, theme
 from casebook.ui.analysis_tab import TAB as ANALYSIS_TAB
+from casebook.ui.briefing_tab import TAB as BRIEFING_TAB
 from casebook.ui.case_list import CaseListPanel
 from casebook.ui.evidence_tab import TAB as EVIDENCE_TAB
 from casebook.ui.findings_panel import TAB as FINDINGS_TAB
@@ -24,7 +25,7 @@ if not any(t.key == shipments_tab.TAB.key for t in TABS):
     register_tab(shipments_tab.TAB)
 if not any(t.key == screening_tab.TAB.key for t in TABS):
     register_tab(screening_tab.TAB)
-for _tab in (ANALYSIS_TAB, NETWORK_TAB, TIMELINE_TAB, EVIDENCE_TAB, FINDINGS_TAB):
+for _tab in (ANALYSIS_TAB, NETWORK_TAB, TIMELINE_TAB, EVIDENCE_TAB, FINDINGS_TAB, BRIEFING_TAB):
     if not any(t.key == _tab.key for t in TABS):
         register_tab(_tab)
 

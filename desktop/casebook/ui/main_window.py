@@ -91,8 +91,11 @@ class MainWindow(QMainWindow):
         return self.page
 
     def _demo_handler(self) -> Callable | None:
-        # Hook: the demo issue returns a function running its op (e.g. ``run_demo_op(host)``).
-        return None
+        from casebook.ui.briefing_tab import run_demo_op
+
+        return lambda: run_demo_op(
+            self.host, on_done=lambda r: self._ensure_page().select(r["case_ref"])
+        )
 
     def _action(self, key, text, slot, *, shortcut=None, icon=None, tip="") -> QAction:
         action = QAction(text, self)

@@ -1,0 +1,328 @@
+"""The Briefing tab: options, Generate (with progress), a page preview, Open, Print, Save as.
+
+QtPdf is not part of PySide6-Essentials, so the preview shows pages rendered by ``pdftoppm``
+(Poppler) when it is installed — run as a QProcess, the GUI never waits — and otherwise the
+page count with an Open button. Print renders pages the same way onto a QPrinter.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QProcess, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook.core.standards import Marking, clean_marking
+from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.workspace import WorkspaceTab
+
+SECTION_LABELS = {
+    "bluf": "Bottom line up front",
+    "trade": "Trade picture",
+    "network": "Network diagram",
+    "firms": "Firms",
+    "shipments": "Largest shipments",
+    "screening": "Screening",
+    "evidence": "Evidence register",
+    "appendix": "Appendix: all shipments",
+    "provenance": "Appendix: provenance",
+}
+PREVIEW_DPI = 50
+
+
+def pdftoppm() -> str | None:
+    """The Poppler renderer, when installed."""
+    return shutil.which("pdftoppm")
+
+
+class SaveDialog:
+    """Where to save a copy of the briefing (patched in tests)."""
+
+    @classmethod
+    def ask(cls, parent, suggested: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(
+            parent, "Save briefing as", suggested, "PDF files (*.pdf)"
+        )
+        return path or None
+
+
+class PageRenderer(QProcess):
+    """Renders a PDF's pages to PNG files with pdftoppm, in the background."""
+
+    rendered = Signal(list)  # the PNG paths, in page order
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._folder: Path | None = None
+        self.finished.connect(self._finished)
+
+    def render(self, pdf: Path, folder: Path, *, dpi: int = PREVIEW_DPI) -> bool:
+        tool = pdftoppm()
+        if tool is None:
+            return False
+        for old in folder.glob("page-*.png"):
+            old.unlink()
+        self._folder = folder
+        self.start(tool, ["-png", "-r", str(dpi), str(pdf), str(folder / "page")])
+        return True
+
+    def _finished(self, code: int, _status) -> None:
+        pages = sorted(self._folder.glob("page-*.png")) if self._folder and code == 0 else []
+        self.rendered.emit(pages)
+
+
+class BriefingTab(QWidget):
+    """Options on the left, the generated briefing's pages on the right."""
+
+    generated = Signal(dict)  # the brief result {out, pages, sha256}
+    preview_ready = Signal(int)  # pages shown
+
+    def __init__(self, host: Host, ref: str, parent=None):
+        super().__init__(parent)
+        self.host, self.ref = host, ref
+        self.result: dict | None = None
+        self._work = Path(tempfile.mkdtemp(prefix="casebook-brief-"))
+        work = str(self._work)
+        self.destroyed.connect(lambda *_: shutil.rmtree(work, ignore_errors=True))
+        self.renderer = PageRenderer(self)
+        self.renderer.rendered.connect(self._show_pages)
+        self._build()
+        self.reload()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        options = QGroupBox("Options")
+        form = QFormLayout(options)
+        self.paper = QComboBox()
+        self.paper.addItem("A4", "a4")
+        self.paper.addItem("Letter", "letter")
+        self.top = QSpinBox()
+        self.top.setRange(1, 500)
+        self.top.setValue(15)
+        self.author = QLineEdit(self.host.user or "")
+        self.author.setPlaceholderText("the analyst (default: your user name)")
+        self.marking = QComboBox()
+        form.addRow("Paper", self.paper)
+        form.addRow("Largest shipments", self.top)
+        form.addRow("Author", self.author)
+        form.addRow("Marking", self.marking)
+        grid = QGridLayout()
+        self.sections: dict[str, QCheckBox] = {}
+        for i, (key, label) in enumerate(SECTION_LABELS.items()):
+            box = QCheckBox(label)
+            box.setChecked(True)
+            self.sections[key] = box
+            grid.addWidget(box, i // 2, i % 2)
+        form.addRow("Sections", grid)
+        self.generate = QPushButton("Generate")
+        self.generate.setDefault(True)
+        self.generate.clicked.connect(self.generate_briefing)
+        self.open_button = QPushButton("Open")
+        self.open_button.clicked.connect(self.open_pdf)
+        self.print_button = QPushButton("Print…")
+        self.print_button.clicked.connect(self.print_pdf)
+        self.save_button = QPushButton("Save as…")
+        self.save_button.clicked.connect(self.save_as)
+        buttons = QHBoxLayout()
+        for b in (self.generate, self.open_button, self.print_button, self.save_button):
+            buttons.addWidget(b)
+        self.status = QLabel("Choose options and press Generate.")
+        self.status.setWordWrap(True)
+        left = QVBoxLayout()
+        left.addWidget(options)
+        left.addLayout(buttons)
+        left.addWidget(self.status)
+        left.addStretch(1)
+        self.pages = QWidget()
+        self.pages_layout = QVBoxLayout(self.pages)
+        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.pages)
+        row = QHBoxLayout(self)
+        panel = QWidget()
+        panel.setLayout(left)
+        panel.setMaximumWidth(420)
+        row.addWidget(panel)
+        row.addWidget(self.scroll, 1)
+        self._update_buttons()
+
+    def reload(self) -> None:
+        """Offer the case's marking and every more restrictive one."""
+        if self.host.book is None:
+            return
+        floor = clean_marking(self.host.book.get_case(self.ref).marking) or Marking.AMBER
+        current = self.marking.currentData()
+        self.marking.clear()
+        for marking in Marking:
+            if marking >= floor:
+                self.marking.addItem(marking.label, marking.label)
+        index = self.marking.findData(current)
+        self.marking.setCurrentIndex(max(index, 0))
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.touches("case") and changes.case_ref in (None, self.ref):
+            self.reload()
+
+    # --- generate -------------------------------------------------------------------------
+
+    @property
+    def pdf_path(self) -> Path:
+        return self._work / f"{self.ref.replace('/', '_')}-briefing.pdf"
+
+    def options(self) -> dict:
+        return {
+            "paper": self.paper.currentData(),
+            "top": self.top.value(),
+            "author": self.author.text().strip() or None,
+            "marking": self.marking.currentData(),
+            "sections": [k for k, box in self.sections.items() if box.isChecked()],
+        }
+
+    def generate_briefing(self) -> None:
+        options = self.options()
+        if not options["sections"]:
+            self.status.setText("Choose at least one section.")
+            return
+        out, ref = self.pdf_path, self.ref
+
+        def work(book, task):
+            return book.brief(
+                case_ref=ref,
+                out=out,
+                force=True,
+                progress=task.progress,
+                cancelled=task.cancelled,
+                **options,
+            )
+
+        self.generate.setEnabled(False)
+        self.status.setText("Generating…")
+        (
+            Op(self.host, work, label="Generating briefing")
+            .success(self._generated)
+            .failure(self._failed)
+            .with_progress(self)
+            .run()
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        self.generate.setEnabled(True)
+        self.status.setText("The briefing was not generated.")
+        self.host.present_error(exc)
+
+    def _generated(self, result: dict) -> None:
+        self.result = result
+        self.generate.setEnabled(True)
+        self.status.setText(
+            f"{result['pages']} pages · SHA-256 {result['sha256'][:16]}…"
+            + ("" if pdftoppm() else " · preview needs Poppler's pdftoppm; use Open.")
+        )
+        self._update_buttons()
+        self.renderer.render(Path(result["out"]), self._work)
+        self.generated.emit(result)
+
+    def _show_pages(self, pages: list) -> None:
+        while self.pages_layout.count():
+            item = self.pages_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for png in pages:
+            label = QLabel()
+            label.setPixmap(QPixmap(str(png)))
+            label.setStyleSheet("border: 1px solid #9aa0a6; background: white;")
+            self.pages_layout.addWidget(label)
+        self.preview_ready.emit(len(pages))
+
+    # --- open, print, save ----------------------------------------------------------------
+
+    def _update_buttons(self) -> None:
+        ready = self.result is not None and self.pdf_path.exists()
+        for b in (self.open_button, self.print_button, self.save_button):
+            b.setEnabled(ready)
+
+    def open_pdf(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.pdf_path)))
+
+    def save_as(self) -> None:
+        target = SaveDialog.ask(self, str(Path.home() / self.pdf_path.name))
+        if target:
+            shutil.copyfile(self.pdf_path, target)
+            self.status.setText(f"Saved {target}")
+
+    def print_pdf(self) -> None:
+        """Print through a QPrinter: pages rendered at 150 dpi (else the system viewer)."""
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        if pdftoppm() is None:
+            self.open_pdf()
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if QPrintDialog(printer, self).exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        folder = self._work / "print"
+        folder.mkdir(exist_ok=True)
+        renderer = PageRenderer(self)
+        renderer.rendered.connect(lambda pages: _paint(printer, pages))
+        renderer.render(self.pdf_path, folder, dpi=150)
+
+
+def _paint(printer, pages: list) -> None:
+    from PySide6.QtGui import QPainter
+
+    painter = QPainter(printer)
+    try:
+        page = painter.viewport()
+        for i, png in enumerate(pages):
+            if i:
+                printer.newPage()
+            image = QPixmap(str(png))
+            size = image.size().scaled(page.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.save()
+            painter.setViewport(page.x(), page.y(), size.width(), size.height())
+            painter.setWindow(image.rect())
+            painter.drawPixmap(0, 0, image)
+            painter.restore()
+    finally:
+        painter.end()
+
+
+TAB = WorkspaceTab(
+    key="briefing", title="Briefing", factory=lambda host, ref: BriefingTab(host, ref)
+)
+
+
+# --- the demo case -------------------------------------------------------------------------------
+
+
+def run_demo_op(host: Host, *, on_done: Callable[[dict], None] | None = None):
+    """Build (or find) the demo case on the worker, with progress; then ``on_done(result)``."""
+    op = Op(
+        host,
+        lambda book, task: book.build_demo(progress=task.progress, cancelled=task.cancelled),
+        label="Building the demo case",
+        changes=lambda r: Changes.everything().for_case(r["case_ref"]),
+    ).with_progress(host.window)
+    if on_done is not None:
+        op.success(on_done)
+    return op.run()
