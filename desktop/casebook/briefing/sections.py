@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from casebook.briefing.data import BriefingData
 from casebook.briefing.styles import LINK, styles
-from casebook.briefing.tables import para_table, plain_table
+from casebook.briefing.tables import fit_widths, para_table, plain_table
 from casebook.briefing.text import esc, percent, usd
 
 TITLES = {
@@ -52,7 +52,7 @@ def story_for(data: BriefingData, *, width: float) -> list:
         "appendix": appendix,
         "provenance": provenance,
     }
-    big = {"trade", "network", "appendix", "provenance", "firms"}
+    big = {"network", "appendix", "firms"}
     for name in data.sections:
         full = _has_content(data, name)
         part = builders[name](data, width) if full else _nothing(name)
@@ -184,52 +184,61 @@ def bluf(data: BriefingData, width: float) -> list:
 
 
 def trade(data: BriefingData, width: float) -> list:
+    """The charts, each followed by the table of the figures it shows."""
+    story = [heading(TITLES["trade"], "trade")]
+    tables = {"figures": _figures_table, "shares": _shares_table}
+    for i, (table, filters) in enumerate(data.charts):
+        story.append(_chart_block(table, filters, f"chart{i}", width))
+        follows = _FOLLOWS.get(table.name.split("_")[0])
+        if follows in tables:
+            story += tables.pop(follows)(data, width)
+    for build in tables.values():  # their charts were not drawn
+        story += build(data, width)
+    return story
+
+
+#: The table printed right after a chart (by the first word of the chart's name).
+_FOLLOWS = {"share": "figures", "origin": "shares"}
+
+
+def _chart_block(table, filters: str, key: str, width: float):
     from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
     from casebook.briefing.charts import draw_chart
 
-    s = styles()
-    story = [heading(TITLES["trade"], "trade")]
-    for i, (table, filters) in enumerate(data.charts):
-        block = [
-            heading(table.title, f"chart{i}", level=1),
+    note = f"Data: {esc(filters)}. " + esc(" ".join(table.notes))
+    return KeepTogether(
+        [
+            heading(table.title, key, level=1),
             draw_chart(table, width),
-            Paragraph(f"Data: {esc(filters)}. " + esc(" ".join(table.notes)), s["note"]),
+            Paragraph(note, styles()["note"]),
             Spacer(1, 6),
         ]
-        story.append(KeepTogether(block))
-    if data.figures:
-        rows = [(f["label"], f["value"], f["filters"]) for f in data.figures]
-        story += [
-            heading("Figures", "figures", level=1),
-            para_table(
-                ["Figure", "Value", "Recompute with"],
-                rows,
-                [width * 0.38, width * 0.2, width * 0.42],
-                styles=s,
-                right=(1,),
-            ),
-        ]
-    if data.shares:
-        rows = [
-            (c, usd(vo), percent(so), usd(vd), percent(sd)) for c, vo, so, vd, sd in data.shares
-        ]
-        story += [
-            heading("Shares by country of origin and of dispatch", "shares", level=1),
-            para_table(
-                ["Country", "By origin, USD", "Share", "By dispatch, USD", "Share"],
-                rows,
-                [width * 0.24, width * 0.22, width * 0.12, width * 0.3, width * 0.12],
-                styles=s,
-                right=(1, 2, 3, 4),
-            ),
-            Paragraph(
-                "Where dispatch exceeds origin, goods of other origins were shipped "
-                "from that country.",
-                s["note"],
-            ),
-        ]
-    return story
+    )
+
+
+def _figures_table(data: BriefingData, width: float) -> list:
+    if not data.figures:
+        return []
+    rows = [(f["label"], f["value"], f["filters"]) for f in data.figures]
+    header = ["Figure", "Value", "Recompute with"]
+    widths = [width * 0.38, width * 0.2, width * 0.42]
+    return [
+        heading("Figures", "figures", level=1),
+        para_table(header, rows, widths, styles=styles(), right=(1,)),
+    ]
+
+
+def _shares_table(data: BriefingData, width: float) -> list:
+    if not data.shares:
+        return []
+    rows = [(c, usd(vo), percent(so), usd(vd), percent(sd)) for c, vo, so, vd, sd in data.shares]
+    header = ["Country", "By origin, USD", "Share", "By dispatch, USD", "Share"]
+    widths = [width * w for w in (0.24, 0.22, 0.12, 0.3, 0.12)]
+    return [
+        heading("Shares by country of origin and of dispatch", "shares", level=1),
+        para_table(header, rows, widths, styles=styles(), right=(1, 2, 3, 4)),
+    ]
 
 
 def network(data: BriefingData, width: float) -> list:
@@ -321,6 +330,7 @@ def firms(data: BriefingData, width: float) -> list:
             spans.append(len(rows))
     extra = [("SPAN", (0, r), (-1, r)) for r in spans]
     extra += [("LEFTPADDING", (0, r), (-1, r), 14) for r in spans]
+    extra += [("NOSPLIT", (0, r - 1), (-1, r)) for r in spans]  # a firm stays with its flags
     table = para_table(
         ["Firm", "Country · role", "Identifiers", "Trade", "Listings"],
         rows,
@@ -328,12 +338,12 @@ def firms(data: BriefingData, width: float) -> list:
         styles=s,
         extra=extra,
     )
-    table.splitInRow = 1
     return [
         heading(TITLES["firms"], "firms"),
         Paragraph(
             f"Every firm of the case ({len(data.firms)}), largest trade first; red "
-            "flags (indented) below each firm, reasons shortened to one sentence.",
+            "flags (indented) below each firm; long reasons are shortened (casebook flags "
+            "gives them in full).",
             s["note"],
         ),
         table,
@@ -341,39 +351,29 @@ def firms(data: BriefingData, width: float) -> list:
 
 
 def shipments(data: BriefingData, width: float) -> list:
+    """The top N by value; each shipment's goods on an indented line below it."""
     from reportlab.platypus import Paragraph
 
     s = styles()
-    rows = [
-        (
-            r["date"],
-            r["exporter"],
-            r["importer"],
-            f"{r['origin']} → {r['dispatch']}",
-            r["hs"],
-            r["description"],
-            usd(r["value_usd"]),
-        )
-        for r in data.top_shipments
+    rows, goods = [], []
+    for r in data.top_shipments:
+        route = f"{r['origin']} → {r['dispatch']}"
+        rows.append((r["date"], r["exporter"], r["importer"], route, r["hs"], usd(r["value_usd"])))
+        rows.append((Paragraph(esc(r["description"]), s["note"]), "", "", "", "", ""))
+        goods.append(len(rows))
+    extra = [("SPAN", (0, r), (-1, r)) for r in goods]
+    extra += [("LEFTPADDING", (0, r), (-1, r), 14) for r in goods]
+    extra += [("NOSPLIT", (0, r - 1), (-1, r)) for r in goods]
+    extra += [("LINEBELOW", (0, r - 1), (-1, r - 1), 0, "white") for r in goods]
+    header = ["Date", "Exporter", "Importer", "Origin → dispatch", "HS", "Value, USD"]
+    widths = [w * width for w in (0.12, 0.25, 0.22, 0.12, 0.13, 0.16)]
+    story = [
+        heading(f"{TITLES['shipments']} (top {len(data.top_shipments)} by value)", "shipments"),
+        para_table(header, rows, widths, styles=s, right=(5,), extra=extra),
     ]
-    return [
-        heading(f"{TITLES['shipments']} (top {len(rows)} by value)", "shipments"),
-        para_table(
-            ["Date", "Exporter", "Importer", "Origin → dispatch", "HS", "Goods", "Value, USD"],
-            rows,
-            [w * width for w in (0.1, 0.17, 0.15, 0.1, 0.1, 0.24, 0.14)],
-            styles=s,
-            right=(6,),
-        ),
-    ] + (
-        [Paragraph("Every shipment is listed in Appendix A.", s["note"])]
-        if "appendix" in data.sections
-        else []
-    )
-
-
-def _short(text: str, n: int = 60) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+    if "appendix" in data.sections:
+        story.append(Paragraph("Every shipment is listed in Appendix A.", s["note"]))
+    return story
 
 
 def screening(data: BriefingData, width: float) -> list:
@@ -445,6 +445,7 @@ def evidence(data: BriefingData, width: float) -> list:
         spans.append(len(rows))
     extra = [("SPAN", (0, r), (-1, r)) for r in spans]
     extra += [("LINEBELOW", (0, r - 1), (-1, r - 1), 0, "white") for r in spans]
+    extra += [("NOSPLIT", (0, r - 1), (-1, r)) for r in spans]
     table = para_table(
         ["Id", "Title", "Source", "Captured", "Grade"],
         rows,
@@ -478,7 +479,7 @@ def appendix(data: BriefingData, width: float) -> list:
         "HS",
         "Value, USD",
     ]
-    widths = [w * width for w in (0.05, 0.09, 0.17, 0.2, 0.18, 0.05, 0.05, 0.09, 0.12)]
+    widths = fit_widths(header, data.shipments, width, names=(3, 4))
     return [
         heading(TITLES["appendix"], "appendix"),
         Paragraph(

@@ -59,3 +59,23 @@ def plain_table(header, rows, widths, *, right=()):
     table = Table([list(header), *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(style))
     return table
+
+
+def fit_widths(header, rows, width: float, *, names: tuple[int, ...]) -> list[float]:
+    """Column widths for ``plain_table``: codes, dates and amounts get what their longest
+    value needs (they are never clipped); the name columns share the rest equally."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pad = 6.5
+    widths = []
+    for i, title in enumerate(header):
+        if i in names:
+            widths.append(0.0)
+            continue
+        values = {row[i] for row in rows}
+        need = max((stringWidth(v, CJK, APPENDIX_SIZE) for v in values), default=0.0)
+        widths.append(max(need, stringWidth(title, BOLD, APPENDIX_SIZE)) + pad)
+    rest = max(width - sum(widths), 60.0 * len(names))
+    for i in names:
+        widths[i] = rest / len(names)
+    return widths
