@@ -162,7 +162,7 @@ def grouped_bars(table, width: float):
     bar = w / n * 0.36
     for i, row in enumerate(table.rows):
         left = x + w * i / n + w / n * 0.14
-        for k, (value, colour) in enumerate(((row[1], SERIES[0]), (row[3], SERIES[6]))):
+        for k, (value, colour) in enumerate(((row[1], SERIES[0]), (row[3], SERIES[3]))):
             d.add(
                 Rect(
                     left + k * bar,
@@ -179,7 +179,7 @@ def grouped_bars(table, width: float):
         d,
         x + w + 14,
         y + h - 8,
-        [("by origin", SERIES[0], "box"), ("by dispatch", SERIES[6], "box")],
+        [("by origin", SERIES[0], "box"), ("by dispatch", SERIES[3], "box")],
     )
     return d
 

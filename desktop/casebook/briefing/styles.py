@@ -12,7 +12,7 @@ RULE = "#B0B4B8"
 HEAD_FILL = "#E6E8EB"
 LINK = "#1F4E8C"
 #: Chart series colours, ordered so neighbours differ in lightness too (readable in greyscale).
-SERIES = ["#1F3B73", "#E8A33D", "#5B8DB8", "#8C2D04", "#BFBFBF", "#3F7F3F", "#F2D39B", "#6B6B6B"]
+SERIES = ["#1F3B73", "#E8A33D", "#5B8DB8", "#F2D39B", "#8C2D04", "#BFBFBF", "#3F7F3F", "#6B6B6B"]
 
 
 @cache
