@@ -57,4 +57,8 @@ def run_gui(*, db: str | None = None, user: str | None = None, file: str | None 
     create = bool(explicit) or target is None
     _FirstPaint(window, lambda: window.open_store_at(target, create=create))
     window.show()
+    # Test hook (the packaging test of the frozen bundle): CASEBOOK_QUIT_AFTER_MS=N closes the
+    # window N milliseconds after it is shown, which ends the event loop as a user's close would.
+    if quit_after := os.environ.get("CASEBOOK_QUIT_AFTER_MS"):
+        QTimer.singleShot(int(quit_after), window.close)
     return app.exec()
