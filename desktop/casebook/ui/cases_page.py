@@ -11,8 +11,10 @@ from casebook.ui import screening_tab, shipments_tab, theme
 from casebook.ui.analysis_tab import TAB as ANALYSIS_TAB
 from casebook.ui.briefing_tab import TAB as BRIEFING_TAB
 from casebook.ui.case_list import CaseListPanel
+from casebook.ui.datasets_panel import TAB as DATASETS_TAB
 from casebook.ui.evidence_tab import TAB as EVIDENCE_TAB
 from casebook.ui.findings_panel import TAB as FINDINGS_TAB
+from casebook.ui.firms_tab import TAB as FIRMS_TAB
 from casebook.ui.network_tab import TAB as NETWORK_TAB
 from casebook.ui.ops import Host
 from casebook.ui.placeholders import EmptyStore, Placeholder
@@ -23,11 +25,15 @@ from casebook.ui.workspace import TABS, CaseWorkspace, register_tab
 # Tabs that work today; later issues register theirs the same way (or replace one by key).
 if not any(t.key == shipments_tab.TAB.key for t in TABS):
     register_tab(shipments_tab.TAB)
+if not any(t.key == FIRMS_TAB.key for t in TABS):
+    register_tab(FIRMS_TAB)
 if not any(t.key == screening_tab.TAB.key for t in TABS):
     register_tab(screening_tab.TAB)
 for _tab in (ANALYSIS_TAB, NETWORK_TAB, TIMELINE_TAB, EVIDENCE_TAB, FINDINGS_TAB, BRIEFING_TAB):
     if not any(t.key == _tab.key for t in TABS):
         register_tab(_tab)
+if not any(t.key == DATASETS_TAB.key for t in TABS):
+    register_tab(DATASETS_TAB)
 
 
 class CasesPage(QStackedWidget):

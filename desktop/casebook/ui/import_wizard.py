@@ -107,6 +107,7 @@ class RawPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("The file as read")
+        self.setSubTitle("The first rows exactly as read, before any cleaning.")
         self.info = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.sheet = QComboBox()
         self.sheet.activated.connect(self._sheet_chosen)
@@ -114,13 +115,20 @@ class RawPage(QWizardPage):
         self.encoding.addItems(["", "utf-8", "utf-8-sig", "cp1251", "cp1252", "gb18030", "utf-16"])
         self.encoding.setToolTip("Override the detected encoding")
         self.encoding.activated.connect(self._encoding_chosen)
-        form = QFormLayout()
-        form.addRow("Sheet:", self.sheet)
-        form.addRow("Encoding:", self.encoding)
+        self.sheet.setMinimumWidth(200)
+        self.encoding.setMinimumWidth(140)
+        self.sheet_label = QLabel("Sheet:")
+        row = QHBoxLayout()
+        row.addWidget(self.sheet_label)
+        row.addWidget(self.sheet)
+        row.addSpacing(16)
+        row.addWidget(QLabel("Encoding:"))
+        row.addWidget(self.encoding)
+        row.addStretch(1)
         self.table = _table([])
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
-        layout.addLayout(form)
+        layout.addLayout(row)
         layout.addWidget(self.table, 1)
 
     def show_preview(self, p: dict) -> None:
@@ -140,7 +148,10 @@ class RawPage(QWizardPage):
         if p.get("sheet"):
             self.sheet.setCurrentText(p["sheet"])
         self.sheet.setEnabled(bool(p.get("sheets")) and p["kind"] != "trade")
+        self.sheet.setVisible(bool(p.get("sheets")))
+        self.sheet_label.setVisible(bool(p.get("sheets")))
         self.encoding.setEnabled(p["kind"] != "trade" and not p.get("sheets"))
+        self.encoding.setCurrentText(p.get("encoding") or "")
         header = p["header"]
         self.table.clear()
         self.table.setColumnCount(len(header))
@@ -174,6 +185,8 @@ class MappingPage(QWizardPage):
         self.columns.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.preview = _table([])
         self.summary = QLabel()
+        self.problems = QLabel(wordWrap=True)
+        self.problems.setStyleSheet("color: #B3261E;")
         self.save = QPushButton("Save mapping…")
         self.save.clicked.connect(self._save)
         self._debounce = QTimer(self, singleShot=True, interval=300, timeout=self._remap)
@@ -187,6 +200,7 @@ class MappingPage(QWizardPage):
         bottom.addWidget(self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
+        layout.addWidget(self.problems)
         layout.addLayout(bottom)
         self.combos: list[QComboBox] = []
 
@@ -197,8 +211,6 @@ class MappingPage(QWizardPage):
         if not trade:
             self._fill_columns(p)
         fields = [f for f in p["fields"] if trade or f in p["columns"] or f in _DERIVED]
-        if not trade:
-            fields = [f for f in p["fields"] if f in p["columns"] or f in _DERIVED]
         self.preview.clear()
         self.preview.setColumnCount(len(fields))
         self.preview.setHorizontalHeaderLabels(fields)
@@ -223,11 +235,24 @@ class MappingPage(QWizardPage):
         for c in range(self.preview.columnCount()):
             self.preview.setColumnWidth(c, min(self.preview.columnWidth(c), 220))
         bad = p["error_count"]
-        self.summary.setText(
-            f"{p['rows_valid']:,} of {p['rows_read']:,} rows previewed are valid"
-            + (f"; {bad:,} problems (red)" if bad else "")
-            + (f" — {p['preset']} layout, no mapping needed" if trade else "")
+        if trade:
+            sheets = len(p.get("sheets") or [])
+            where = f" in {sheets} sheets" if sheets > 1 else ""
+            self.summary.setText(
+                f"{p['preset']} layout, no mapping needed: {p['rows_read']:,} rows{where} give "
+                f"{p['rows_valid']:,} trade flows (the first {len(p['cleaned'])} shown)"
+            )
+        else:
+            self.summary.setText(
+                f"{p['rows_valid']:,} of {p['rows_read']:,} rows previewed are valid"
+                + (f"; {bad:,} problem{'s' if bad != 1 else ''} (red)" if bad else "")
+            )
+        shown = p["errors"][:4]
+        self.problems.setText(
+            "\n".join(f"Row {e['row']}, {e['column']}: {e['reason']}" for e in shown)
+            + (f"\n… and {bad - len(shown):,} more" if bad > len(shown) else "")
         )
+        self.problems.setVisible(bool(shown))
         self.completeChanged.emit()
 
     def _fill_columns(self, p: dict) -> None:

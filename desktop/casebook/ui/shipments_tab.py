@@ -1,13 +1,32 @@
-"""The Shipments tab: the case's shipments in a paged table, filtered by origin, HS code, text.
+"""The Shipments tab: the case's shipments in a paged table (a million rows scroll), filtered.
 
-Shown only for cases that hold shipments. The shipments issue extends it (detail pane, more
-filters) by registering its own ``WorkspaceTab`` under the key ``"shipments"``.
+Filters: text (description, brand, maker, declaration), date range, origin and dispatch
+countries (comma lists), HS code prefix, firm (as exporter or importer) and dataset. Columns
+sort where an index backs them (date, origin, dispatch, HS6). Origin and dispatch sit side by
+side, so a "made in CN, shipped from TR" row is seen at a glance. Ctrl+C copies the selected
+rows as tab-separated text; the pane on the right shows the current row in full, with the file
+and row it came from.
+
+``apply_filters(**filters)`` sets the filter boxes from outside (the Analysis tab's charts).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from html import escape
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from casebook.core.errors import CasebookError
 from casebook.ui import theme
@@ -18,64 +37,143 @@ from casebook.ui.workspace import WorkspaceTab
 
 COLUMNS = [
     TableColumn("date", "Date", width=10),
-    TableColumn("declaration_no", "Declaration", width=21),
-    TableColumn("exporter", "Exporter", width=24),
-    TableColumn("importer", "Importer", width=24),
+    TableColumn("exporter", "Exporter", width=22),
+    TableColumn("importer", "Importer", width=22),
     TableColumn("origin", "Origin", width=6),
-    TableColumn("dispatch", "Dispatch", width=8),
-    TableColumn("hs6", "HS6", width=7),
-    TableColumn("description", "Description", width=36),
+    TableColumn("dispatch", "Dispatch", width=7),
+    TableColumn("hs_code", "HS code", width=12),
+    TableColumn("description", "Description", width=28),
+    TableColumn("value_usd", "Value (USD)", align=RIGHT, width=14),
+    TableColumn("value", "Value", align=RIGHT, width=11),
+    TableColumn("currency", "Cur.", width=4),
+    TableColumn("declaration_no", "Declaration", width=21),
     TableColumn("brand", "Brand", width=12),
-    TableColumn("value_usd", "Value (USD)", align=RIGHT, width=12),
 ]
+#: Filters with a text box, in the order of the bar.
+TEXT_FILTERS = ("text", "date_from", "date_to", "origin", "dispatch", "hs")
+
+
+def _edit(placeholder: str, width: int | None = None, tip: str = "") -> QLineEdit:
+    edit = QLineEdit(placeholderText=placeholder)
+    edit.setClearButtonEnabled(True)
+    edit.setToolTip(tip)
+    if width:
+        edit.setMaximumWidth(width)
+    return edit
 
 
 class ShipmentsTab(QWidget):
-    """Filters above a ``PagedTableView``; the filters re-query, the view pages."""
+    """Filters above a ``PagedTableView`` beside a detail pane; the filters re-query."""
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
-        self.origin = QLineEdit(placeholderText="Origin (CN)", maxLength=2)
-        self.origin.setMaximumWidth(110)
-        self.hs = QLineEdit(placeholderText="HS code (8457)")
-        self.hs.setMaximumWidth(140)
-        self.text = QLineEdit(placeholderText="Description, brand or declaration")
+        self.text = _edit("Description, brand, maker or declaration")
         self.text.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.text.setClearButtonEnabled(True)
+        self.date_from = _edit("From (2022-01)", 120, "First date: YYYY, YYYY-MM or YYYY-MM-DD")
+        self.date_to = _edit("To (2022-12)", 120, "Last date, inclusive")
+        self.origin = _edit("Origin (CN)", 110, "Countries of origin, e.g. CN or CN,JP")
+        self.dispatch = _edit("Dispatch (TR)", 120, "Countries of dispatch, e.g. TR,AE")
+        self.hs = _edit("HS prefix (8457)", 130, "Code prefix: 84, 8457, 845710 …")
+        self.firm = QComboBox(toolTip="Only shipments of this firm (as exporter or importer)")
+        self.firm.setMinimumContentsLength(16)
+        self.firm.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.dataset = QComboBox(toolTip="Only shipments of this imported file")
+        self.dataset.setMinimumContentsLength(12)
+        self.dataset.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.clear = QPushButton("Clear")
+        self.clear.setToolTip("Clear every filter")
+        self.copy = QPushButton("Copy rows")
+        self.copy.setToolTip("Copy the selected rows as tab-separated text (Ctrl+C)")
         self.count = QLabel()
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #D93025;")
         self.view = PagedTableView()
         self.model = PagedTableModel(self._source(), COLUMNS, parent=self)
         self.view.setModel(self.model)
+        self.detail = QTextBrowser()
+        self.detail.setPlaceholderText(
+            "Select a shipment to see it in full and where it came from."
+        )
+        self._fill_choices()
         self._layout()
         # Re-query after typing pauses, not on every key.
         self._debounce = QTimer(self, singleShot=True, interval=250, timeout=self.apply_filters)
-        for edit in (self.origin, self.hs, self.text):
-            edit.textChanged.connect(self._debounce.start)
+        for name in TEXT_FILTERS:
+            getattr(self, name).textChanged.connect(self._debounce.start)
+        self.firm.activated.connect(lambda _i: self.apply_filters())
+        self.dataset.activated.connect(lambda _i: self.apply_filters())
+        self.clear.clicked.connect(self.clear_filters)
+        self.copy.clicked.connect(self.copy_selected)
+        QShortcut(QKeySequence.StandardKey.Copy, self.view, self.copy_selected)
+        self.view.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.model.modelReset.connect(self._rebind_selection)
         self._show_count()
 
     def _layout(self) -> None:
         bar = QHBoxLayout()
-        bar.addWidget(self.origin)
-        bar.addWidget(self.hs)
-        bar.addWidget(self.text, 1)
-        bar.addWidget(self.problem)
-        bar.addWidget(self.count)
+        bar.addWidget(self.text, 3)
+        for name in ("date_from", "date_to", "origin", "dispatch", "hs"):
+            bar.addWidget(getattr(self, name))
+        bar.addWidget(self.firm)
+        bar.addWidget(self.dataset)
+        bar.addWidget(self.clear)
+        status = QHBoxLayout()
+        status.addWidget(self.problem, 1)
+        status.addWidget(self.count)
+        status.addWidget(self.copy)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.view)
+        split.addWidget(self.detail)
+        split.setSizes([900, 300])
+        split.setStretchFactor(0, 1)
+        split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(self.view, 1)
+        layout.addLayout(status)
+        layout.addWidget(split, 1)
+
+    def _fill_choices(self) -> None:
+        book = self.host.book
+        firm, dataset = self.firm.currentData(), self.dataset.currentData()
+        self.firm.clear()
+        self.firm.addItem("All firms", None)
+        self.dataset.clear()
+        self.dataset.addItem("All datasets", None)
+        if book is None:
+            return
+        for f in book.list_firms(case_ref=self.ref):
+            if f["shipments"]:
+                self.firm.addItem(f"{f['name']} ({f['country'] or '—'})", f["uid"])
+        for d in book.list_datasets(case_ref=self.ref):
+            if d["kind"] == "shipments":
+                self.dataset.addItem(d["file_name"], d["uid"])
+        for combo, value in ((self.firm, firm), (self.dataset, dataset)):
+            index = combo.findData(value)
+            combo.setCurrentIndex(max(index, 0))
+
+    # --- filters ---------------------------------------------------------------------------
 
     def filters(self) -> dict:
-        return {"origin": self.origin.text(), "hs": self.hs.text(), "text": self.text.text()}
+        """The filters as the boxes show them (empty ones included)."""
+        out = {name: getattr(self, name).text().strip() for name in TEXT_FILTERS}
+        out["firm"] = self.firm.currentData() or ""
+        out["dataset"] = self.dataset.currentData() or ""
+        return out
 
     def _source(self, filters: dict | None = None):
-        return self.host.book.shipment_page_source(self.ref, filters=filters or {})
+        return self.host.book.shipment_view_source(self.ref, filters=filters or {})
 
-    def apply_filters(self) -> None:
-        """Re-query with the current filters; a half-typed filter is explained, not raised."""
+    def apply_filters(self, **filters) -> None:
+        """Re-query with the current filters (or set these first); a half-typed filter is
+        explained, not raised."""
+        if filters:
+            self._set_filters(filters)
         try:
             source = self._source({k: v for k, v in self.filters().items() if v})
         except CasebookError as exc:
@@ -85,13 +183,111 @@ class ShipmentsTab(QWidget):
         self.model.set_source(source)
         self._show_count()
 
+    def _set_filters(self, filters: dict) -> None:
+        for name in TEXT_FILTERS:
+            edit = getattr(self, name)
+            edit.blockSignals(True)
+            edit.setText(str(filters.get(name) or ""))
+            edit.blockSignals(False)
+        for name, combo in (("firm", self.firm), ("dataset", self.dataset)):
+            value = filters.get(name)
+            index = combo.findData(value) if value else 0
+            if index < 0:
+                combo.addItem(str(value), value)
+                index = combo.count() - 1
+            combo.setCurrentIndex(index)
+
+    def clear_filters(self) -> None:
+        self._set_filters({})
+        self.apply_filters()
+
     def _show_count(self) -> None:
         self.count.setText(f"{self.model.rowCount():,} shipments")
 
+    # --- rows ------------------------------------------------------------------------------
+
+    def selected_rows(self) -> list[int]:
+        return sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+
+    def copy_selected(self) -> str:
+        """Copy the selected rows (with a header line) as tab-separated text."""
+        rows = self.selected_rows()
+        if not rows:
+            return ""
+        lines = ["\t".join(c.title for c in self.model.columns)]
+        for r in rows:
+            cells = [self.model.index(r, c).data() or "" for c in range(len(self.model.columns))]
+            lines.append("\t".join(str(v).replace("\t", " ").replace("\n", " ") for v in cells))
+        text = "\n".join(lines)
+        QGuiApplication.clipboard().setText(text)
+        self.count.setText(f"{len(rows):,} rows copied — {self.model.rowCount():,} shipments")
+        return text
+
+    def _rebind_selection(self) -> None:
+        self.detail.clear()
+
+    def _show_detail(self, current, _previous=None) -> None:
+        if not current.isValid():
+            self.detail.clear()
+            return
+        key = self.model.row_key(current.row())
+        if key is None or self.host.book is None:
+            return
+        try:
+            data = self.host.book.shipment_detail(key)
+        except CasebookError as exc:
+            self.detail.setPlainText(exc.message)
+            return
+        self.detail.setHtml(detail_html(data))
+
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("shipments", "firms", "datasets"):
+            self._fill_choices()
             self.model.refresh()
             self._show_count()
+
+
+def detail_html(d: dict) -> str:
+    """A shipment in full: goods, parties, countries, money, and its source."""
+
+    def party(p):
+        if not p:
+            return "—"
+        return f"{escape(p['name'])} ({escape(p.get('country') or '—')})"
+
+    def num(v, digits=2):
+        return "" if v is None else f"{v:,.{digits}f}"
+
+    src = d["source"]
+    rows = [
+        ("Date", d.get("date")),
+        ("Declaration", " / ".join(x for x in (d.get("declaration_no"), d.get("item_no")) if x)),
+        ("Direction", d.get("direction")),
+        ("Exporter", party(d.get("exporter"))),
+        ("Importer", party(d.get("importer"))),
+        ("Origin", d.get("origin")),
+        ("Dispatch", d.get("dispatch")),
+        ("Destination", d.get("destination")),
+        ("HS code", d.get("hs_code")),
+        ("Brand", d.get("brand")),
+        ("Manufacturer", d.get("manufacturer")),
+        ("Quantity", f"{num(d.get('quantity'), 0)} {d.get('unit') or ''}".strip()),
+        ("Net weight (kg)", num(d.get("net_weight"))),
+        ("Value", f"{num(d.get('value'))} {d.get('currency') or ''}".strip()),
+        ("Value (USD)", num(d.get("value_usd"))),
+    ]
+    table = "".join(
+        f"<tr><td style='color:gray'>{k}</td><td>{v if k in ('Exporter', 'Importer') else escape(str(v or '—'))}</td></tr>"  # noqa: E501
+        for k, v in rows
+    )
+    sheet = f", sheet {escape(src['sheet'])}" if src.get("sheet") else ""
+    return (
+        f"<p><b>{escape(d.get('description') or '(no description)')}</b></p>"
+        f"<table cellspacing=3>{table}</table>"
+        f"<p style='margin-top:8px'><b>Source</b><br>{escape(src['file_name'])}{sheet}, "
+        f"row {src['row']}<br><span style='color:gray'>dataset {src['dataset']}<br>"
+        f"SHA-256 {src['sha256'][:16]}…</span></p>"
+    )
 
 
 TAB = WorkspaceTab(

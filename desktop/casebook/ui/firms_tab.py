@@ -1,0 +1,378 @@
+"""The Firms tab: the case's firms and the merge-suggestion queue.
+
+Above, the firms (native-script name, aliases, identifiers, countries, role, shipment count and
+value) with a detail pane; below, the suggestions the import made ("probably the same firm")
+with Accept, Accept keeping the other, and Reject. Two firms selected can be merged by hand; a
+firm that absorbed another can be split again. Every change is one undoable command (Edit →
+Undo), audited by the facade like the CLI's ``firms merge`` and ``firms split``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook.ui import theme
+from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.undo import FacadeCommand
+from casebook.ui.workspace import WorkspaceTab
+
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _money(value) -> str:
+    return f"{value:,.0f}" if value else ""
+
+
+FIRM_COLUMNS = [
+    ("name", "Name", lambda f: f["name"]),
+    ("native_name", "Native name", lambda f: f.get("native_name") or ""),
+    ("countries", "Countries", lambda f: ", ".join(f.get("countries") or [])),
+    ("role", "Role", lambda f: f.get("role") or ""),
+    ("shipments", "Shipments", lambda f: f"{f['shipments']:,}"),
+    ("value_usd", "Value (USD)", lambda f: _money(f["value_usd"])),
+    ("identifiers", "Identifiers", lambda f: "; ".join(f.get("identifier_list") or [])),
+    ("aliases", "Aliases", lambda f: str(len(f.get("aliases") or []))),
+]
+QUEUE_COLUMNS = [
+    ("score", "Score", lambda s: f"{s['score']:.2f}"),
+    ("a", "Firm", lambda s: _label(s["a"])),
+    ("b", "Probably the same as", lambda s: _label(s["b"])),
+    ("reason", "Why", lambda s: s["reason"]),
+]
+_NUMERIC = {"shipments", "value_usd", "aliases", "score"}
+
+
+def _label(firm: dict) -> str:
+    text = firm["name"]
+    if firm.get("native_name"):
+        text += f" / {firm['native_name']}"
+    if firm.get("country"):
+        text += f" ({firm['country']})"
+    return text
+
+
+class RecordsModel(QAbstractTableModel):
+    """A small list of dicts as a table (firms of a case, suggestions)."""
+
+    def __init__(self, columns, parent=None):
+        super().__init__(parent)
+        self.columns = columns
+        self.rows: list[dict] = []
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt naming)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt naming)
+        return len(self.columns)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        key, _title, show = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return show(row)
+        if role == SORT_ROLE:
+            value = row.get(key)
+            if key == "aliases":
+                return len(value or [])
+            if key in _NUMERIC:
+                return value or 0
+            return show(row).casefold()
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in _NUMERIC:
+            return RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole and key == "aliases":
+            return "\n".join(row.get("aliases") or []) or None
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section][1]
+        return None
+
+
+def _view(model) -> tuple[QTableView, QSortFilterProxyModel]:
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    proxy.setFilterKeyColumn(-1)
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the facade's order until clicked
+    return view, proxy
+
+
+class FirmsTab(QWidget):
+    """See the module docstring; ``loaded`` fires after each reload (tests wait on it)."""
+
+    loaded = Signal()
+
+    def __init__(self, host: Host, ref: str, parent=None):
+        super().__init__(parent)
+        self.host, self.ref = host, ref
+        self.firms = RecordsModel(FIRM_COLUMNS, self)
+        self.queue = RecordsModel(QUEUE_COLUMNS, self)
+        self.firm_view, self.firm_proxy = _view(self.firms)
+        self.queue_view, self.queue_proxy = _view(self.queue)
+        self.filter = QLineEdit(placeholderText="Filter firms by name, identifier, country…")
+        self.filter.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.firm_proxy.setFilterFixedString)
+        self.count = QLabel()
+        self.merge_button = QPushButton("Merge selected…")
+        self.merge_button.setToolTip("Select two firms: the second is merged into the first")
+        self.split_button = QPushButton("Split")
+        self.split_button.setToolTip("Undo the newest merge into the selected firm")
+        self.accept_button = QPushButton("Accept")
+        self.accept_button.setToolTip("Merge: the firm on the right becomes an alias of the left")
+        self.accept_other = QPushButton("Accept, keep right")
+        self.reject_button = QPushButton("Reject")
+        self.reject_button.setToolTip("Not the same firm; the pair is not suggested again")
+        self.queue_label = QLabel()
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+        self._layout()
+        self.merge_button.clicked.connect(self.merge_selected)
+        self.split_button.clicked.connect(self.split_selected)
+        self.accept_button.clicked.connect(lambda: self.accept_selected(keep_first=True))
+        self.accept_other.clicked.connect(lambda: self.accept_selected(keep_first=False))
+        self.reject_button.clicked.connect(self.reject_selected)
+        self.firm_view.selectionModel().selectionChanged.connect(self._firm_selection)
+        self.queue_view.selectionModel().selectionChanged.connect(self._queue_selection)
+        self.reload()
+
+    def _layout(self) -> None:
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter, 1)
+        bar.addWidget(self.count)
+        bar.addWidget(self.merge_button)
+        bar.addWidget(self.split_button)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.firm_view)
+        top.addWidget(self.detail)
+        top.setSizes([820, 300])
+        top.setChildrenCollapsible(False)
+        queue_bar = QHBoxLayout()
+        queue_bar.addWidget(self.queue_label, 1)
+        for button in (self.accept_button, self.accept_other, self.reject_button):
+            queue_bar.addWidget(button)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 4, 0, 0)
+        lower_layout.addLayout(queue_bar)
+        lower_layout.addWidget(self.queue_view, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(bar)
+        upper_layout.addWidget(top, 1)
+        split.addWidget(upper)
+        split.addWidget(lower)
+        split.setSizes([520, 220])
+        split.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(split)
+
+    # --- data ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        book = self.host.book
+        if book is None:
+            return
+        self.firms.set_rows(book.case_firms(case_ref=self.ref))
+        self.queue.set_rows(book.merge_queue(case_ref=self.ref))
+        self._fit(self.firm_view, [30, 18, 9, 12, 10, 13, 26, 7])
+        self._fit(self.queue_view, [6, 42, 42, 30])
+        n, q = len(self.firms.rows), len(self.queue.rows)
+        self.count.setText(f"{n:,} firm{'s' if n != 1 else ''}")
+        self.queue_label.setText(
+            f"<b>Merge suggestions</b> — {q:,} open"
+            if q
+            else "<b>Merge suggestions</b> — none open"
+        )
+        self._firm_selection()
+        self._queue_selection()
+        self.loaded.emit()
+
+    @staticmethod
+    def _fit(view: QTableView, widths: list[int]) -> None:
+        char = view.fontMetrics().averageCharWidth()
+        for i, w in enumerate(widths):
+            view.setColumnWidth(i, w * char + 16)
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.touches("firms", "shipments", "datasets", "hits"):
+            self.reload()
+
+    def selected_firms(self) -> list[dict]:
+        rows = self.firm_view.selectionModel().selectedRows()
+        return [self.firm_proxy.data(i, Qt.ItemDataRole.UserRole) for i in rows]
+
+    def selected_suggestion(self) -> dict | None:
+        rows = self.queue_view.selectionModel().selectedRows()
+        return self.queue_proxy.data(rows[0], Qt.ItemDataRole.UserRole) if rows else None
+
+    def _firm_selection(self, *_args) -> None:
+        firms = self.selected_firms()
+        self.merge_button.setEnabled(len(firms) == 2)
+        self.split_button.setEnabled(len(firms) == 1 and firms[0].get("merges", 0) > 0)
+        self.detail.setHtml(_detail_html(firms[0]) if len(firms) == 1 else "")
+
+    def _queue_selection(self, *_args) -> None:
+        has = self.selected_suggestion() is not None
+        for button in (self.accept_button, self.accept_other, self.reject_button):
+            button.setEnabled(has)
+
+    # --- changes (each undoable) -----------------------------------------------------------
+
+    def _changes(self) -> Changes:
+        return Changes(firms=True, shipments=True, case_ref=self.ref)
+
+    def _do(self, text: str, apply, revert) -> None:
+        changes = self._changes()
+
+        def pushed(_result) -> None:
+            self.host.undo_stack.push(
+                FacadeCommand(self.host, text, apply=apply, revert=revert, changes=changes)
+            )
+
+        Op(self.host, apply, label=text, changes=changes).success(pushed).run()
+
+    def accept_selected(self, *, keep_first: bool = True) -> None:
+        s = self.selected_suggestion()
+        if s is None:
+            return
+        keep = s["a"] if keep_first else s["b"]
+        other = s["b"] if keep_first else s["a"]
+        sid = s["id"]
+        self._do(
+            f"Merge {other['name']} into {keep['name']}",
+            lambda book: book.accept_suggestion(sid, keep=keep["uid"]),
+            lambda book: book.reopen_suggestion(sid),
+        )
+
+    def reject_selected(self) -> None:
+        s = self.selected_suggestion()
+        if s is None:
+            return
+        sid = s["id"]
+        self._do(
+            f"Reject suggestion {s['a']['name']} / {s['b']['name']}",
+            lambda book: book.dismiss_suggestion(sid),
+            lambda book: book.reopen_suggestion(sid),
+        )
+
+    def merge_selected(self) -> None:
+        firms = self.selected_firms()
+        if len(firms) != 2:
+            return
+        keep, other = firms
+        if not self.confirm_merge(self, keep, other):
+            return
+        k, o = keep["uid"], other["uid"]
+        self._do(
+            f"Merge {other['name']} into {keep['name']}",
+            lambda book: book.merge_firms(keep=k, other=o),
+            lambda book: book.split_firm(o),
+        )
+
+    def split_selected(self) -> None:
+        firms = self.selected_firms()
+        if len(firms) != 1:
+            return
+        uid = firms[0]["uid"]
+        state: dict = {}
+
+        def apply(book):
+            result = book.split_firm(state.get("restored", uid))
+            state.update(result)
+            return result
+
+        def revert(book):
+            return book.merge_firms(keep=state["keep"], other=state["restored"])
+
+        self._do(f"Split {firms[0]['name']}", apply, revert)
+
+    @classmethod
+    def confirm_merge(cls, parent, keep: dict, other: dict) -> bool:
+        """Ask before a merge by hand (tests patch this)."""
+        answer = QMessageBox.question(
+            parent,
+            "Merge firms",
+            f"Merge “{other['name']}” into “{keep['name']}”?\n\nIts shipments, aliases and "
+            "identifiers move to the kept firm. Edit → Undo or Split reverses it.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+
+def _detail_html(firm: dict) -> str:
+    from html import escape
+
+    parts = [f"<h3>{escape(firm['name'])}</h3>"]
+    if firm.get("native_name"):
+        parts.append(f"<p style='font-size:13pt'>{escape(firm['native_name'])}</p>")
+    facts = [
+        ("Countries", ", ".join(firm.get("countries") or []) or "—"),
+        ("Role", firm.get("role") or "—"),
+        ("Shipments", f"{firm['shipments']:,}"),
+        ("Value (USD)", f"{firm['value_usd']:,.2f}"),
+        ("Listed", "yes — confirmed screening hit" if firm.get("listed") else "no"),
+        ("Merged firms", str(firm.get("merges") or 0)),
+    ]
+    parts.append(
+        "<table cellspacing=4>"
+        + "".join(f"<tr><td><b>{k}</b></td><td>{escape(v)}</td></tr>" for k, v in facts)
+        + "</table>"
+    )
+    if firm.get("identifier_list"):
+        items = "".join(f"<li>{escape(i)}</li>" for i in firm["identifier_list"])
+        parts.append(f"<p><b>Identifiers</b></p><ul>{items}</ul>")
+    if firm.get("aliases"):
+        items = "".join(f"<li>{escape(a)}</li>" for a in firm["aliases"])
+        parts.append(f"<p><b>Aliases</b></p><ul>{items}</ul>")
+    parts.append(f"<p style='color:gray'>uid {firm['uid']}</p>")
+    return "".join(parts)
+
+
+TAB = WorkspaceTab(
+    key="firms",
+    title="Firms",
+    factory=lambda host, ref: FirmsTab(host, ref),
+    shown=lambda counts: counts.get("firms", 0) > 0,
+)

@@ -1,0 +1,50 @@
+"""The Datasets tab: file, kind, rows, hash, mapping; delete only after confirmation."""
+
+from __future__ import annotations
+
+import pytest
+
+from casebook.ui.datasets_panel import DatasetsPanel
+
+TIMEOUT = 15_000
+REF = "CB-D-1"
+
+
+@pytest.fixture
+def panel(window, qtbot, tmp_path):
+    book = window.host.book
+    book.create_case(title="Datasets", ref=REF)
+    path = tmp_path / "comtrade.csv"
+    path.write_text(
+        "period,reporterISO,flowCode,partnerISO,cmdCode,primaryValue\n"
+        "202307,CHN,X,RUS,845710,68000000\n202308,CHN,X,KAZ,845710,1000\n",
+        encoding="utf-8",
+    )
+    book.import_trade(path, case_ref=REF)
+    widget = DatasetsPanel(window.host, REF)
+    window.host.changed.connect(widget.on_changes)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_lists_datasets_with_hash_and_mapping(panel):
+    assert panel.table.rowCount() == 1
+    cells = [panel.table.item(0, c).text() for c in range(panel.table.columnCount())]
+    assert cells[0] == "comtrade.csv" and cells[1] == "trade statistics" and cells[2] == "2"
+    assert cells[5] == "comtrade"
+    panel.table.selectRow(0)
+    assert "SHA-256" in panel.detail.toPlainText()
+    assert "primaryValue" in panel.detail.toPlainText()
+
+
+def test_delete_asks_first(panel, window, qtbot, monkeypatch):
+    panel.table.selectRow(0)
+    monkeypatch.setattr(DatasetsPanel, "confirm_delete", classmethod(lambda c, p, d: False))
+    panel.delete_button.click()
+    assert len(window.host.book.list_datasets(case_ref=REF)) == 1
+    monkeypatch.setattr(DatasetsPanel, "confirm_delete", classmethod(lambda c, p, d: True))
+    with qtbot.waitSignal(panel.loaded, timeout=TIMEOUT):
+        panel.delete_button.click()
+    assert panel.table.rowCount() == 0
+    assert window.host.book.list_datasets(case_ref=REF) == []

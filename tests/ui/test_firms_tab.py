@@ -1,0 +1,117 @@
+"""The Firms tab: firms with roles and identifiers, the merge queue, accept → merge, Undo → split."""
+
+from __future__ import annotations
+
+import pytest
+
+from casebook.book.cases import find_case
+from casebook.core.names import name_key
+from casebook.store import models as m
+from casebook.ui.firms_tab import FirmsTab
+
+TIMEOUT = 15_000
+REF = "CB-F-1"
+
+
+def add_firm(book, name, *, native=None, country="CN", inn=None, role="supplier") -> int:
+    with book.store.write() as session:
+        case = find_case(session, REF)
+        firm = m.Firm(name=name, native_name=native, country=country, name_key=name_key(name))
+        session.add(firm)
+        session.flush()
+        session.add(m.FirmAlias(firm_id=firm.id, name=name, name_key=name_key(name)))
+        if inn:
+            session.add(m.FirmIdentifier(firm_id=firm.id, scheme="ru_inn", value=inn))
+        session.add(m.CaseFirm(case_id=case.id, firm_id=firm.id, role=role))
+        return firm.id
+
+
+@pytest.fixture
+def tab(window, qtbot):
+    book = window.host.book
+    book.create_case(title="Jinma", ref=REF)
+    a = add_firm(book, "SHANDONG JINMA INDUSTRIAL CO LTD", native="山东金马工业有限公司")
+    b = add_firm(book, "JINMA SHANDONG IND CO")
+    add_firm(book, "OOO TEHNOSTANOK", country="RU", inn="7707083893", role="importer")
+    with book.store.write() as session:
+        case = find_case(session, REF)
+        session.add(
+            m.MergeSuggestion(case_id=case.id, firm_a_id=a, firm_b_id=b, score=0.86,
+                              reason="same words in another order")
+        )  # fmt: skip
+    widget = FirmsTab(window.host, REF)
+    window.host.changed.connect(widget.on_changes)  # what the case workspace does for its tabs
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    return widget
+
+
+def names(tab) -> list[str]:
+    return sorted(r["name"] for r in tab.firms.rows)
+
+
+def test_firms_show_native_names_roles_and_identifiers(tab):
+    rows = {r["name"]: r for r in tab.firms.rows}
+    assert rows["SHANDONG JINMA INDUSTRIAL CO LTD"]["native_name"] == "山东金马工业有限公司"
+    assert rows["OOO TEHNOSTANOK"]["role"] == "importer"
+    assert rows["OOO TEHNOSTANOK"]["identifier_list"] == ["ru_inn: 7707083893"]
+    assert tab.count.text() == "3 firms"
+    assert len(tab.queue.rows) == 1 and "1 open" in tab.queue_label.text()
+    tab.filter.setText("tehno")
+    assert tab.firm_proxy.rowCount() == 1
+
+
+def test_accepting_a_suggestion_merges_and_undo_splits(tab, window, qtbot):
+    tab.queue_view.selectRow(0)
+    assert tab.accept_button.isEnabled()
+    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
+        tab.accept_button.click()
+    assert names(tab) == ["OOO TEHNOSTANOK", "SHANDONG JINMA INDUSTRIAL CO LTD"]
+    kept = next(r for r in tab.firms.rows if r["name"].startswith("SHANDONG"))
+    assert "JINMA SHANDONG IND CO" in kept["aliases"] and kept["merges"] == 1
+    assert tab.queue.rows == []
+    stack = window.host.undo_stack
+    assert stack.canUndo() and stack.undoText().startswith("Merge JINMA SHANDONG IND CO")
+    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
+        stack.undo()
+    qtbot.waitUntil(lambda: len(tab.firms.rows) == 3 and len(tab.queue.rows) == 1, timeout=TIMEOUT)
+    assert "JINMA SHANDONG IND CO" in names(tab)
+    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
+        stack.redo()
+    qtbot.waitUntil(lambda: len(tab.firms.rows) == 2, timeout=TIMEOUT)
+
+
+def test_reject_and_merge_by_hand_and_split(tab, window, qtbot, monkeypatch):
+    tab.queue_view.selectRow(0)
+    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
+        tab.reject_button.click()
+    assert tab.queue.rows == [] and len(tab.firms.rows) == 3
+    monkeypatch.setattr(FirmsTab, "confirm_merge", classmethod(lambda cls, p, k, o: True))
+    tab.firm_view.selectAll()
+    tab.firm_view.selectionModel().clearSelection()
+    for row in range(tab.firm_proxy.rowCount()):
+        index = tab.firm_proxy.index(row, 0)
+        if "JINMA" not in index.data():
+            continue
+        tab.firm_view.selectionModel().select(
+            index, tab.firm_view.selectionModel().SelectionFlag.Select
+            | tab.firm_view.selectionModel().SelectionFlag.Rows,
+        )  # fmt: skip
+    assert tab.merge_button.isEnabled()
+    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
+        tab.merge_button.click()
+    assert len(tab.firms.rows) == 2
+    kept = next(r for r in tab.firms.rows if "JINMA" in r["name"])
+    tab.firm_view.clearSelection()
+    row = next(i for i in range(tab.firm_proxy.rowCount())
+               if tab.firm_proxy.data(tab.firm_proxy.index(i, 0)) == kept["name"])  # fmt: skip
+    tab.firm_view.selectRow(row)
+    assert tab.selected_firms() == [kept], (tab.selected_firms(), kept)
+    assert tab.split_button.isEnabled()
+    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
+        tab.split_button.click()
+    assert len(tab.firms.rows) == 3
+    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
+        window.host.undo_stack.undo()  # undo the split: merged again
+    assert len(tab.firms.rows) == 2

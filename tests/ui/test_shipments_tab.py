@@ -1,0 +1,93 @@
+"""The Shipments tab: filters by HS prefix, date, firm and dataset; copy; row details."""
+
+from __future__ import annotations
+
+import pytest
+
+from casebook.ui.ops import Changes
+from casebook.ui.shipments_tab import ShipmentsTab
+
+TIMEOUT = 15_000
+REF = "CB-S-1"
+HEADER = (
+    "Declaration No,Item No,Date,Exporter,Importer,Country of Origin,Country of Dispatch,"
+    "HS Code,Goods Description,Value,Currency"
+)
+ROWS = [
+    "D-1,1,2022-01-10,SHANDONG JINMA CO LTD,OOO TEHNOSTANOK,CN,CN,8458110000,CNC lathe,120000,USD",
+    "D-1,2,2022-01-10,SHANDONG JINMA CO LTD,OOO TEHNOSTANOK,CN,TR,8537101000,CNC control,10000,USD",
+    "D-2,1,2022-03-11,ACME MAKINA AS,OOO STANKI,JP,TR,8459610000,Milling machine,99000,USD",
+    "D-3,1,2023-02-01,ACME MAKINA AS,OOO STANKI,DE,TR,8466930000,Spindle parts,500,USD",
+]
+
+
+@pytest.fixture
+def tab(window, qtbot, tmp_path):
+    book = window.host.book
+    book.create_case(title="Shipments", ref=REF)
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    book.import_file(path, case_ref=REF)
+    widget = ShipmentsTab(window.host, REF)
+    window.host.changed.connect(widget.on_changes)
+    qtbot.addWidget(widget)
+    widget.resize(1400, 700)
+    widget.show()
+    return widget
+
+
+def rows(tab) -> int:
+    return tab.model.rowCount()
+
+
+def test_origin_and_dispatch_side_by_side(tab):
+    keys = [c.key for c in tab.model.columns]
+    assert keys.index("dispatch") == keys.index("origin") + 1
+    assert rows(tab) == 4 and tab.count.text() == "4 shipments"
+
+
+def test_filters_by_hs_prefix_and_date(tab, qtbot):
+    tab.hs.setText("845")
+    qtbot.waitUntil(lambda: rows(tab) == 2, timeout=TIMEOUT)
+    tab.hs.setText("8458")
+    qtbot.waitUntil(lambda: rows(tab) == 1, timeout=TIMEOUT)
+    tab.hs.setText("84")
+    qtbot.waitUntil(lambda: rows(tab) == 3, timeout=TIMEOUT)
+    tab.date_from.setText("2022-02")
+    qtbot.waitUntil(lambda: rows(tab) == 2, timeout=TIMEOUT)
+    tab.date_to.setText("2022-12")
+    qtbot.waitUntil(lambda: rows(tab) == 1, timeout=TIMEOUT)
+    assert tab.model.index(0, 0).data() == "2022-03-11"
+    tab.date_to.setText("2022-1x")
+    qtbot.waitUntil(lambda: "date_to" in tab.problem.text(), timeout=TIMEOUT)
+    tab.clear_filters()
+    assert rows(tab) == 4 and tab.problem.text() == ""
+
+
+def test_countries_firm_dataset_and_text(tab, window, qtbot):
+    tab.apply_filters(dispatch="TR", origin="CN,JP")
+    assert rows(tab) == 2
+    firm = next(f for f in window.host.book.list_firms(case_ref=REF) if f["name"] == "OOO STANKI")
+    tab.apply_filters(firm=firm["uid"])
+    assert rows(tab) == 2 and tab.firm.currentData() == firm["uid"]
+    [dataset] = window.host.book.list_datasets(case_ref=REF)
+    tab.apply_filters(dataset=dataset["uid"], text="spindle")
+    assert rows(tab) == 1
+
+
+def test_sort_copy_and_row_details(tab, qtbot):
+    date = [c.key for c in tab.model.columns].index("date")
+    tab.view.sortByColumn(date, tab.view.horizontalHeader().sortIndicatorOrder().DescendingOrder)
+    qtbot.waitUntil(lambda: tab.model.index(0, date).data() == "2023-02-01", timeout=TIMEOUT)
+    tab.view.selectRow(0)
+    text = tab.copy_selected()
+    assert text.splitlines()[0].startswith("Date\tExporter")
+    assert "Spindle parts" in text.splitlines()[1]
+    qtbot.waitUntil(lambda: "Source" in tab.detail.toPlainText(), timeout=TIMEOUT)
+    detail = tab.detail.toPlainText()
+    assert "s.csv, row 5" in detail and "ACME MAKINA AS" in detail
+
+
+def test_refreshes_after_an_import(tab, window, qtbot):
+    window.host.notify(Changes(shipments=True, datasets=True, case_ref=REF))
+    assert rows(tab) == 4
