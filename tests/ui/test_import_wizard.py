@@ -144,3 +144,22 @@ def test_a_trade_file_is_recognised(opened, qtbot, tmp_path):
     with qtbot.waitSignal(wizard.finished_import, timeout=TIMEOUT) as got:
         wizard.next()
     assert got.args[0]["kind"] == "trade" and got.args[0]["rows_imported"] == 1
+
+
+def test_dropping_a_file_on_the_window_starts_the_wizard(opened, qtbot, csv_file):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    opened.page.select("CB-W-1")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(csv_file))])
+    where, buttons = QPointF(200, 200), (Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(where.toPoint(), Qt.DropAction.CopyAction, mime, *buttons)
+    drop = QDropEvent(where, Qt.DropAction.CopyAction, mime, *buttons)
+    # What Qt does on a drag over the window and a drop (offscreen has no drag manager).
+    assert opened._drop_filter.eventFilter(opened, enter) and enter.isAccepted()
+    assert opened._drop_filter.eventFilter(opened, drop)
+    wizard = opened.import_wizard
+    qtbot.waitUntil(lambda: wizard.preview is not None, timeout=TIMEOUT)
+    assert wizard.preview["file"] == "shipments.csv" and wizard.case_ref == "CB-W-1"
+    wizard.close()

@@ -203,7 +203,9 @@ class WorkbenchSection:
             digits = re.sub(r"\D", "", str(given.pop("hs")))
             if not digits:
                 raise UsageError("the HS code filter takes digits, e.g. 8457")
-            where.append(c.hs_code.startswith(digits))
+            where.append(c.hs6.startswith(digits[:6]))  # as the CLI's filter (ix on hs6)
+            if len(digits) > 6:
+                where.append(c.hs_code.startswith(digits))
         for name in ("origin", "dispatch", "destination"):
             codes = [x.strip().upper() for x in str(given.pop(name, "")).split(",") if x.strip()]
             if len(codes) == 1:
