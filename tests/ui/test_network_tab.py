@@ -117,7 +117,7 @@ def test_the_date_filter_changes_the_edges(opened, qtbot):
 def test_drag_saves_positions_and_hide_pin_expand(opened, qtbot, tmp_path):
     win, tab, firms = opened
     beta = tab.nodes[firms["Beta Tools"]]
-    beta.setPos(12.0, 34.0)
+    beta.place(12.0, 34.0)
     tab.save_positions()
     side = tab.side()
 

@@ -266,35 +266,40 @@ def _adjacency(model: NetworkModel, index: dict[str, int]):
 
 
 def _force(model, uids, index, seed, pinned, fixed):
-    """Fruchterman–Reingold (the algorithm of networkx's spring layout), dense in numpy, with
-    a weak pull to the centre so that unconnected firms stay in view."""
+    """Fruchterman–Reingold (the algorithm of networkx's spring layout), dense in numpy with
+    float32 coordinates, and a weak pull to the centre so that unconnected firms stay in view.
+    (networkx's own ``spring_layout`` needs SciPy from 500 nodes on, which the app does not
+    ship.)"""
     import numpy as np
 
     n = len(uids)
     rng = np.random.default_rng(seed)
-    pos = rng.random((n, 2))
+    pos = rng.random((n, 2)).astype(np.float32)
     for u, p in pinned.items():
         pos[index[u]] = p
     if n == 1:
         return np.array([[0.5, 0.5]])
-    adj = _adjacency(model, index)
-    k = 1.0 / math.sqrt(n)
-    iterations = 60 if n <= 1000 else 30
+    adj = _adjacency(model, index).astype(np.float32)
+    k = np.float32(1.0 / math.sqrt(n))
+    iterations = 50 if n <= 1000 else 30
     t = 0.1
     dt = t / (iterations + 1)
+    movable = (~fixed).astype(np.float32)
+    pull = np.float32(0.15 * k * math.sqrt(n))
     for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.sqrt((delta**2).sum(axis=-1))
-        np.clip(dist, 0.01, None, out=dist)
-        force = k * k / dist**2 - adj * dist / k
-        disp = np.einsum("ijk,ij->ik", delta, force)
-        disp -= 0.15 * k * (pos - 0.5) * n**0.5
-        length = np.sqrt((disp**2).sum(axis=1))
-        np.clip(length, 0.01, None, out=length)
-        step = disp * (t / length)[:, None]
-        step[fixed] = 0.0
-        pos += step
+        dx = pos[:, 0, None] - pos[None, :, 0]
+        dy = pos[:, 1, None] - pos[None, :, 1]
+        dist = np.sqrt(dx * dx + dy * dy)
+        np.maximum(dist, 0.01, out=dist)
+        force = k * k / (dist * dist) - adj * dist / k
+        disp_x = (dx * force).sum(axis=1) - pull * (pos[:, 0] - 0.5)
+        disp_y = (dy * force).sum(axis=1) - pull * (pos[:, 1] - 0.5)
+        length = np.maximum(np.sqrt(disp_x * disp_x + disp_y * disp_y), 0.01)
+        scale = np.float32(t) / length * movable
+        pos[:, 0] += disp_x * scale
+        pos[:, 1] += disp_y * scale
         t -= dt
+    pos = pos.astype(np.float64)
     if not fixed.any():
         pos = _rescale(pos)
     return pos
@@ -360,37 +365,41 @@ def _layered(model, uids, index):
     return pos
 
 
-def _separate(pos, fixed, box, *, horizontal: bool = True, rounds: int = 200):
+def _separate(pos, fixed, box, *, horizontal: bool = True, rounds: int = 80):
     """Push apart nodes whose label boxes overlap (pinned nodes stay), along the axis of the
-    smaller overlap; a few vectorised rounds."""
+    smaller overlap; a few vectorised rounds over the overlapping pairs only."""
     import numpy as np
 
     n = len(pos)
     if n < 2:
         return pos
-    w, h = float(box[0]), float(box[1])
-    pos = pos.copy()
-    movable = (~fixed).astype(float)
+    w, h = np.float32(box[0]), np.float32(box[1])
+    pos = pos.astype(np.float32)
+    movable = (~fixed).astype(np.float32)
     for _ in range(rounds):
-        dx = pos[:, None, 0] - pos[None, :, 0]
-        dy = pos[:, None, 1] - pos[None, :, 1]
-        ox = w - np.abs(dx)
-        oy = h - np.abs(dy)
-        overlap = (ox > 0) & (oy > 0)
-        np.fill_diagonal(overlap, False)
-        if not overlap.any():
+        dx = pos[:, 0, None] - pos[None, :, 0]
+        dy = pos[:, 1, None] - pos[None, :, 1]
+        close = (np.abs(dx) < w) & (np.abs(dy) < h)
+        i, j = np.nonzero(np.triu(close, 1))
+        if not len(i):
             break
-        along_x = (ox < oy) if horizontal else np.zeros_like(overlap)
-        # Ties (same point) are broken by index so that the pair separates.
-        sx = np.where(dx == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dx))
-        sy = np.where(dy == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dy))
+        pdx, pdy = dx[i, j], dy[i, j]
+        ox, oy = w - np.abs(pdx), h - np.abs(pdy)
+        along_x = (ox < oy) if horizontal else np.zeros(len(i), dtype=bool)
+        # Same point: the pair separates by index.
+        sx = np.where(pdx == 0, 1.0, np.sign(pdx)).astype(np.float32)
+        sy = np.where(pdy == 0, 1.0, np.sign(pdy)).astype(np.float32)
         # Each of a pair moves half the overlap (a little more, so that it settles).
-        push_x = np.where(overlap & along_x, sx * (ox * 0.5 + 1e-4), 0.0).sum(axis=1)
-        push_y = np.where(overlap & ~along_x, sy * (oy * 0.5 + 1e-4), 0.0).sum(axis=1)
-        pos[:, 0] += push_x * movable
-        pos[:, 1] += push_y * movable
-        pos = np.clip(pos, MARGIN / 2, 1 - MARGIN / 2)
-    return pos
+        mx = np.where(along_x, sx * (ox * 0.5 + 1e-4), 0.0).astype(np.float32)
+        my = np.where(~along_x, sy * (oy * 0.5 + 1e-4), 0.0).astype(np.float32)
+        push = np.zeros((n, 2), dtype=np.float32)
+        np.add.at(push[:, 0], i, mx)
+        np.add.at(push[:, 0], j, -mx)
+        np.add.at(push[:, 1], i, my)
+        np.add.at(push[:, 1], j, -my)
+        pos += push * movable[:, None]
+        np.clip(pos, MARGIN / 2, 1 - MARGIN / 2, out=pos)
+    return pos.astype(np.float64)
 
 
 # --- style ----------------------------------------------------------------------------------

@@ -14,9 +14,10 @@ shipments, and selects it in the other tabs that can (``show_item("firm", uid)``
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -27,6 +28,8 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
     QPolygonF,
+    QStaticText,
+    QTransform,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -52,9 +55,43 @@ from PySide6.QtWidgets import (
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import WorkspaceTab
 
-TOP_LABELS = 12  # trade edges labelled at any zoom: the largest
+
+def shield_none() -> None:
+    """Work around PySide6 6.12.0 on Python 3.11: every call of a Qt method that returns
+    nothing takes one reference from ``None`` without giving it back, so a few thousand calls
+    (a chart of 2,000 edges makes ~30,000) bring its count to zero and abort the process
+    ("none_dealloc: deallocating None"). ``None`` is a static singleton that is never freed,
+    so a count set far out of reach is harmless. Python 3.12 made ``None`` immortal: no-op.
+    Remove once the app requires Python >= 3.12 or a PySide6 without the leak (NOTES-models)."""
+    if sys.version_info >= (3, 12):
+        return
+    import ctypes
+
+    count = ctypes.c_ssize_t.from_address(id(None))
+    if count.value < 1 << 40:
+        count.value = 1 << 42
+
+
+shield_none()
+
+
+def _static(text: str, font: QFont) -> QStaticText:
+    """Text laid out once (painting a laid-out text is several times faster)."""
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
+    static.prepare(QTransform(), font)
+    return static
+
+
+TOP_LABELS = 12
+MIN_TEXT_LOD = 0.45  # below this scale a 9-point label is under 5 pixels: not drawn  # trade edges labelled at any zoom: the largest
 ZOOM_ALL_LABELS = 1.4  # from this zoom on, every edge is labelled
 NAME_WIDTH = 150.0
+SELECTED_PEN = QPen(QColor("#FBBC04"), 4)
+WHITE = QColor("#FFFFFF")
+GREY = QColor("#5F6368")
+BADGE_TEXT = QStaticText("LISTED")
 
 
 def _net():
@@ -91,11 +128,11 @@ class NodeItem(QGraphicsObject):
         self.node, self.tab = node, tab
         self.edges: list[EdgeItem] = []
         self.pinned = False
+        self._bounds = QRectF()
         self.set_node(node, style)
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
             | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
         )
         self.setAcceptHoverEvents(True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -124,6 +161,40 @@ class NodeItem(QGraphicsObject):
             " · ".join(facts), Qt.TextElideMode.ElideRight, NAME_WIDTH
         )
         self.line = metrics.height()
+        self.label_width = min(
+            NAME_WIDTH,
+            max(
+                metrics.horizontalAdvance(self.name),
+                QFontMetricsF(self.fact_font).horizontalAdvance(self.facts),
+            ),
+        )
+        palette = self.tab.palette()
+        self.text_colour = palette.color(self.tab.foregroundRole())
+        self.plate = QColor(palette.color(self.tab.backgroundRole()))
+        self.plate.setAlpha(200)
+        # Everything paint() needs, prepared once: pens, brushes, laid-out texts, rectangles.
+        r = self.radius
+        self.disc_pen = QPen(QColor(style["colour"]), style["width"])
+        self.disc_brush = QBrush(QColor(style["fill"]))
+        self.badge_brush = QBrush(QColor(style["badge"])) if style.get("badge") else None
+        self.badge_font = QFont(self.code_font)
+        self.badge_font.setPointSizeF(self.code_font.pointSizeF() * 0.8)
+        self.badge_rect = QRectF(r * 0.55, -r - 6, 34, 12)
+        badge = BADGE_TEXT.size() if BADGE_TEXT.size().width() else QSizeF(30, 10)
+        self.badge_at = QPointF(self.badge_rect.center().x() - badge.width() / 2,
+                                self.badge_rect.center().y() - badge.height() / 2)  # fmt: skip
+        self.code_text = _static(node.country or "??", self.code_font)
+        size = self.code_text.size()
+        self.code_at = QPointF(-size.width() / 2, -size.height() / 2)
+        top = r + 3
+        self.name_text = _static(self.name, self.name_font)
+        self.facts_text = _static(self.facts, self.fact_font)
+        self.name_at = QPointF(-self.name_text.size().width() / 2, top)
+        self.facts_at = QPointF(-self.facts_text.size().width() / 2, top + self.line)
+        width = self.label_width
+        self.plate_rect = QRectF(-width / 2 - 2, top, width + 4, 2 * self.line)
+        half = max(NAME_WIDTH / 2 + 4, r + 34)
+        self._bounds = QRectF(-half, -r - 8, 2 * half, 2 * r + 12 + 2.2 * self.line)
         self.setToolTip(self._tooltip())
         self.update()
 
@@ -141,9 +212,7 @@ class NodeItem(QGraphicsObject):
         return "\n".join(lines)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
-        r = self.radius + 4
-        w = NAME_WIDTH / 2 + 4
-        return QRectF(-max(w, r + 30), -r - 8, 2 * max(w, r + 30), r + 12 + r + 2.2 * self.line)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -152,62 +221,60 @@ class NodeItem(QGraphicsObject):
         return path
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        style, r = self.style, self.radius
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = self.radius
         selected = self.isSelected()
         if selected:
-            painter.setPen(QPen(QColor("#FBBC04"), 4))
+            painter.setPen(SELECTED_PEN)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(QPointF(0, 0), r + 4, r + 4)
-        painter.setPen(QPen(QColor(style["colour"]), style["width"]))
-        painter.setBrush(QBrush(QColor(style["fill"])))
+        painter.setPen(self.disc_pen)
+        painter.setBrush(self.disc_brush)
         painter.drawEllipse(QPointF(0, 0), r, r)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < MIN_TEXT_LOD and not selected:
+            return  # too small to read: the disc alone
         painter.setFont(self.code_font)
-        painter.setPen(QColor("#FFFFFF"))
-        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter,
-                         self.node.country or "??")  # fmt: skip
-        if style.get("badge"):
-            badge = QRectF(r * 0.55, -r - 6, 30, 12)
+        painter.setPen(WHITE)
+        painter.drawStaticText(self.code_at, self.code_text)
+        if self.badge_brush is not None:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(style["badge"]))
-            painter.drawRoundedRect(badge, 3, 3)
-            painter.setPen(QColor("#FFFFFF"))
-            small = QFont(self.code_font)
-            small.setPointSizeF(self.code_font.pointSizeF() * 0.8)
-            painter.setFont(small)
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "LISTED")
+            painter.setBrush(self.badge_brush)
+            painter.drawRoundedRect(self.badge_rect, 3, 3)
+            painter.setPen(WHITE)
+            painter.setFont(self.badge_font)
+            painter.drawStaticText(self.badge_at, BADGE_TEXT)
         if self.pinned:
-            painter.setPen(QPen(QColor("#5F6368"), 1.5))
-            painter.setBrush(QColor("#5F6368"))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(GREY)
             painter.drawEllipse(QPointF(-r * 0.8, -r * 0.8), 3, 3)
         # The label on a translucent plate, so edges behind it do not hide it.
-        top = r + 3
-        text = self.tab.palette().color(self.tab.foregroundRole())
-        plate = self.tab.palette().color(self.tab.backgroundRole())
-        plate.setAlpha(200)
-        fm = QFontMetricsF(self.name_font)
-        width = min(NAME_WIDTH, max(fm.horizontalAdvance(self.name),
-                                    QFontMetricsF(self.fact_font).horizontalAdvance(self.facts)))  # fmt: skip
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(plate)
-        painter.drawRoundedRect(QRectF(-width / 2 - 2, top, width + 4, 2 * self.line), 3, 3)
-        painter.setPen(text)
+        painter.setBrush(self.plate)
+        painter.drawRoundedRect(self.plate_rect, 3, 3)
+        painter.setPen(self.text_colour)
         painter.setFont(self.name_font)
-        painter.drawText(QRectF(-NAME_WIDTH / 2, top, NAME_WIDTH, self.line),
-                         Qt.AlignmentFlag.AlignHCenter, self.name)  # fmt: skip
+        painter.drawStaticText(self.name_at, self.name_text)
         painter.setFont(self.fact_font)
-        painter.setPen(QColor("#5F6368") if not selected else text)
-        painter.drawText(QRectF(-NAME_WIDTH / 2, top + self.line, NAME_WIDTH, self.line),
-                         Qt.AlignmentFlag.AlignHCenter, self.facts)  # fmt: skip
+        painter.setPen(self.text_colour if selected else GREY)
+        painter.drawStaticText(self.facts_at, self.facts_text)
 
-    def itemChange(self, change, value):  # noqa: N802 (Qt naming)
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            for edge in self.edges:
-                edge.adjust()
-        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            for edge in self.edges:
-                edge.update_label()
-        return super().itemChange(change, value)
+    # No itemChange override: PySide6 mishandles the reference count of its None results
+    # (a crash after some thousands of calls on Python 3.11). Moves go through ``place`` and
+    # ``mouseMoveEvent`` instead.
+    def place(self, x: float, y: float) -> None:
+        """Move to scene point (x, y); the node's edges follow."""
+        self.setPos(x, y)
+        self.adjust_edges()
+
+    def adjust_edges(self) -> None:
+        for edge in self.edges:
+            edge.adjust()
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().mouseMoveEvent(event)  # moves every selected node
+        moved = {self, *(i for i in self.scene().selectedItems() if isinstance(i, NodeItem))}
+        for item in moved:
+            item.adjust_edges()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().mouseReleaseEvent(event)
@@ -219,20 +286,26 @@ class NodeItem(QGraphicsObject):
 
 
 class EdgeItem(QGraphicsPathItem):
-    """A trade or relationship edge: a (curved, when several join a pair) arrow, and a label."""
+    """A trade or relationship edge: a (curved, when several join a pair) arrow, and a label.
+    Geometry, pens and label box are computed when an end moves, so painting only draws."""
 
     def __init__(self, edge, style: dict, source: NodeItem, target: NodeItem, bend: float, tab):
         super().__init__()
         self.edge, self.style = edge, style
         self.source, self.target, self.bend, self.tab = source, target, bend, tab
         self.top = False  # among the largest trade edges: always labelled
-        self.setPen(_pen(style))
+        self.line_pen = _pen(style)
+        self.setPen(self.line_pen)
+        self.colour = QColor(style["colour"])
+        self.head_pen = QPen(self.colour, 1.0)
         self.setZValue(0 if edge.is_trade else 1)
         self.setToolTip(f"{source.node.name} → {target.node.name}\n{edge.label}")
-        self.label_font = QFont(tab.font())
-        self.label_font.setPointSizeF(max(tab.font().pointSizeF() * 0.85, 8.0))
+        self.label_font = tab.edge_font
+        fm = tab.edge_metrics
+        self._label_size = (fm.horizontalAdvance(edge.label) + 6, fm.height() + 2)
         self._label_rect = QRectF()
-        self._mid = QPointF()
+        self._head: QPolygonF | None = None
+        self._bounds = QRectF()
         source.edges.append(self)
         target.edges.append(self)
         self.adjust()
@@ -252,18 +325,24 @@ class EdgeItem(QGraphicsPathItem):
         end = self._toward(b, control, self.target.radius + 3)
         path = QPainterPath(start)
         path.quadTo(control, end)
+        self._head = None
         if self.style.get("arrow"):
-            tip_dir = QPointF(end.x() - control.x(), end.y() - control.y())
-            norm = math.hypot(tip_dir.x(), tip_dir.y()) or 1.0
-            tx, ty = tip_dir.x() / norm, tip_dir.y() / norm
+            norm = math.hypot(end.x() - control.x(), end.y() - control.y()) or 1.0
+            tx, ty = (end.x() - control.x()) / norm, (end.y() - control.y()) / norm
             size = 7 + self.style["width"] * 1.2
             back = QPointF(end.x() - tx * size, end.y() - ty * size)
             left = QPointF(back.x() - ty * size * 0.5, back.y() + tx * size * 0.5)
             right = QPointF(back.x() + ty * size * 0.5, back.y() - tx * size * 0.5)
-            path.addPolygon(QPolygonF([end, left, right, end]))
+            self._head = QPolygonF([end, left, right])
+        self.prepareGeometryChange()
         self.setPath(path)
-        self._mid = path.pointAtPercent(0.5)
-        self.update_label()
+        mid = path.pointAtPercent(0.5)
+        w, h = self._label_size
+        self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+        extra = self.style["width"] + 14
+        self._bounds = (
+            path.boundingRect().adjusted(-extra, -extra, extra, extra).united(self._label_rect)
+        )
 
     @staticmethod
     def _toward(point: QPointF, other: QPointF, distance: float) -> QPointF:
@@ -272,48 +351,30 @@ class EdgeItem(QGraphicsPathItem):
         return QPointF(point.x() + dx / length * distance, point.y() + dy / length * distance)
 
     def labelled(self) -> bool:
-        if self.source.isSelected() or self.target.isSelected():
+        if self.top or self.tab.all_labels:
             return True
-        return self.top or self.tab.view.zoom() >= ZOOM_ALL_LABELS
-
-    def update_label(self) -> None:
-        self.prepareGeometryChange()
-        fm = QFontMetricsF(self.label_font)
-        w, h = fm.horizontalAdvance(self.edge.label) + 6, fm.height() + 2
-        self._label_rect = QRectF(self._mid.x() - w / 2, self._mid.y() - h / 2, w, h)
-        self.update()
+        return self.source.isSelected() or self.target.isSelected()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
-        extra = self.style["width"] + 12
-        return (
-            super().boundingRect().adjusted(-extra, -extra, extra, extra).united(self._label_rect)
-        )
+        return self._bounds
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = self.pen()
-        painter.setPen(pen)
+        painter.setPen(self.line_pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        path = self.path()
-        painter.drawPath(path)
-        if self.style.get("arrow"):  # fill the head
-            painter.setBrush(QColor(self.style["colour"]))
-            solid = QPen(pen)
-            solid.setStyle(Qt.PenStyle.SolidLine)
-            solid.setWidthF(1.0)
-            painter.setPen(solid)
-            count = path.elementCount()
-            if count >= 4:
-                head = QPolygonF([QPointF(path.elementAt(i).x, path.elementAt(i).y)
-                                  for i in range(count - 4, count)])  # fmt: skip
-                painter.drawPolygon(head)
-        if self.labelled() and self.edge.label:
-            plate = QColor(self.tab.palette().color(self.tab.backgroundRole()))
-            plate.setAlpha(215)
+        painter.drawPath(self.path())
+        if self._head is not None:
+            painter.setPen(self.head_pen)
+            painter.setBrush(self.colour)
+            painter.drawPolygon(self._head)
+        if (
+            self.edge.label
+            and option.levelOfDetailFromTransform(painter.worldTransform()) >= MIN_TEXT_LOD
+            and self.labelled()
+        ):
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(plate)
+            painter.setBrush(self.tab.label_plate)
             painter.drawRoundedRect(self._label_rect, 3, 3)
-            painter.setPen(QColor(self.style["colour"]))
+            painter.setPen(self.colour)
             painter.setFont(self.label_font)
             painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.edge.label)
 
@@ -360,10 +421,7 @@ class NetworkView(QGraphicsView):
     def zoom_by(self, factor: float) -> None:
         new = min(8.0, max(0.05, self.zoom() * factor))
         factor = new / self.zoom()
-        was_all = self.zoom() >= ZOOM_ALL_LABELS
         self.scale(factor, factor)
-        if (self.zoom() >= ZOOM_ALL_LABELS) != was_all:
-            self.viewport().update()
         self.zoomed.emit(self.zoom())
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt naming)
@@ -438,15 +496,24 @@ class NetworkTab(QWidget):
     drawn = Signal()  # after the chart was (re)drawn
     details_shown = Signal(dict)  # the selected firm's details arrived
     firm_selected = Signal(str)  # uid
+    scored = Signal()  # the red-flag scores arrived and are shown
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
         self.model = None
-        self.scores: dict[str, float] | None = None
+        self.scores: dict[str, float] | None = None  # red-flag scores by firm uid
+        self._scoring = False
         self.nodes: dict[str, NodeItem] = {}
         self.edge_items: list[EdgeItem] = []
         self.hidden: set[str] = set()
+        self._labelled_for: set[str] = set()  # selected firms whose edges show their labels
+        self.all_labels = False  # zoomed in far enough to label every edge
+        self.edge_font = QFont(self.font())
+        self.edge_font.setPointSizeF(max(self.font().pointSizeF() * 0.85, 8.0))
+        self.edge_metrics = QFontMetricsF(self.edge_font)
+        self.label_plate = QColor(self.palette().color(self.backgroundRole()))
+        self.label_plate.setAlpha(215)
         self._generation = 0
         self._quiet = False  # selecting on request of another tab: do not echo it back
         self._build()
@@ -488,10 +555,9 @@ class NetworkTab(QWidget):
         self.problem.setStyleSheet("color: #D93025;")
 
         self.scene = QGraphicsScene(self)
-        self.scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.scene.selectionChanged.connect(self._selection_changed)
         self.view = NetworkView(self.scene)
-        self.view.zoomed.connect(lambda _z: self.view.viewport().update())
+        self.view.zoomed.connect(self._zoomed)
 
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
@@ -538,6 +604,12 @@ class NetworkTab(QWidget):
         layout.addWidget(self.split, 1)
         self._sync_actions()
 
+    def _zoomed(self, zoom: float) -> None:
+        labels = zoom >= ZOOM_ALL_LABELS
+        if labels != self.all_labels:
+            self.all_labels = labels
+            self.view.viewport().update()
+
     # --- reading ----------------------------------------------------------------------------
 
     def filters(self) -> dict:
@@ -549,19 +621,37 @@ class NetworkTab(QWidget):
         }
 
     def reload(self, *, relayout: bool = False) -> None:
-        """Read the network under the filters on the worker, then draw it."""
+        """Read the network under the filters on the worker, then draw it. Red-flag scores
+        (a scan of every shipment) follow in a second read, so the chart shows first."""
         self._generation += 1
         gen, ref, filters = self._generation, self.ref, self.filters()
-        want_scores = self.scores is None
 
         def work(book):
-            model = book.network(case_ref=ref, scores=want_scores, **filters)
+            model = book.network(case_ref=ref, scores=False, **filters)
             saved = book.load_positions(case_ref=ref) if relayout else None
             return model, saved
 
         Op(self.host, work, label="Reading the network").success(
             lambda result: self._arrived(gen, *result, relayout=relayout)
         ).failure(lambda exc: self._failed(gen, exc)).run()
+
+    def _read_scores(self) -> None:
+        ref = self.ref
+        self._scoring = True
+        Op(self.host, lambda book: book.flags(case_ref=ref), label="Scoring red flags").success(
+            self._scores_arrived
+        ).failure(lambda _exc: setattr(self, "_scoring", False)).run()
+
+    def _scores_arrived(self, result: dict) -> None:
+        self._scoring = False
+        self.scores = {f["uid"]: float(f["score"]) for f in result["firms"]}
+        net = _net()
+        for uid, item in self.nodes.items():
+            score = self.scores.get(uid, 0.0)
+            if item.node.score != score:
+                item.node.score = score
+                item.set_node(item.node, net.style_for(item.node))
+        self.scored.emit()
 
     def _failed(self, gen: int, exc: BaseException) -> None:
         if gen != self._generation:
@@ -577,13 +667,12 @@ class NetworkTab(QWidget):
         if gen != self._generation:
             return
         self.problem.setText("")
-        if self.scores is None:
-            self.scores = {n.uid: n.score for n in model.nodes}
-        else:
-            for node in model.nodes:
-                node.score = self.scores.get(node.uid, 0.0)
+        for node in model.nodes:
+            node.score = (self.scores or {}).get(node.uid, 0.0)
         self.model = model
         self.draw(saved=saved, relayout=relayout)
+        if self.scores is None and not self._scoring:
+            self._read_scores()
 
     # --- drawing ----------------------------------------------------------------------------
 
@@ -592,6 +681,7 @@ class NetworkTab(QWidget):
 
     def draw(self, *, saved: dict | None = None, relayout: bool = False) -> None:
         """Draw the model; existing nodes keep their positions unless ``relayout``."""
+        shield_none()
         net = _net()
         model, side = self.model, self.side()
         current = {uid: (item.pos().x() / side, item.pos().y() / side)
@@ -606,13 +696,14 @@ class NetworkTab(QWidget):
         selected = {uid for uid, item in self.nodes.items() if item.isSelected()}
         pinned = {uid for uid, item in self.nodes.items() if item.pinned}
         self._quiet = True
+        self._labelled_for = set()
         self.scene.clear()
         self.nodes.clear()
         self.edge_items = []
         for node in model.nodes:
             item = NodeItem(node, net.style_for(node), self)
             x, y = positions.get(node.uid, (0.5, 0.5))
-            item.setPos(x * side, y * side)
+            item.setPos(x * side, y * side)  # edges are drawn after the nodes
             item.pinned = node.uid in pinned
             if node.shipments == 0 and not model.neighbours(node.uid):
                 item.setOpacity(0.45)  # nothing under the filters
@@ -688,7 +779,7 @@ class NetworkTab(QWidget):
         )
         for uid, (x, y) in positions.items():
             if uid in self.nodes:
-                self.nodes[uid].setPos(x * side, y * side)
+                self.nodes[uid].place(x * side, y * side)
         self.view.fit()
         self._save_timer.start()
 
@@ -730,6 +821,11 @@ class NetworkTab(QWidget):
     def _selection_changed(self) -> None:
         self._sync_actions()
         uids = self.selected_uids()
+        now = set(uids)
+        for uid in now ^ self._labelled_for:  # edges whose label shows or hides
+            for edge in self.nodes[uid].edges if uid in self.nodes else ():
+                edge.update()
+        self._labelled_for = now
         if len(uids) != 1:
             return
         uid = uids[0]

@@ -1,0 +1,171 @@
+"""Benchmark (on demand): the link chart of 500 firms and 2,000 trade edges.
+
+    QT_QPA_PLATFORM=offscreen /work/venv/bin/python tests/benchmarks/bench_network.py \
+        [--firms 500] [--edges 2000] [--runs 5]
+
+Target (issue 9): laid out and drawn in <= 2 s; dragging and zooming fluid (no re-layout).
+Prints medians: the model read (SQL aggregation), each layout, and the Network tab from reading
+to the first painted frame; then the cost of one drag step and one zoom step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from casebook.analysis.network import layout_network  # noqa: E402
+from casebook.book import Casebook  # noqa: E402
+from casebook.store.engine import raw_connection  # noqa: E402
+
+CASE_REF = "CB-NET-BENCH"
+COUNTRIES = ["CN", "TR", "KZ", "AE", "AM", "RU", "RU", "RU", "KG", "HK"]
+
+
+def build(path: Path, *, firms: int, edges: int, seed: int = 1) -> None:
+    """A case with ``firms`` firms and ``edges`` distinct exporter → importer pairs (3 shipments
+    each on average), and a few relationships."""
+    rng = random.Random(seed)
+    with Casebook.open(path, user="bench", create=True) as book:
+        book.create_case(title="Network benchmark", ref=CASE_REF)
+        with book._write() as session:
+            conn = raw_connection(session)
+            case_id = conn.execute('SELECT id FROM "case" WHERE ref = ?', (CASE_REF,)).fetchone()[0]
+            conn.executemany(
+                "INSERT INTO firm (uid, name, country, sort_key, created) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        f"{i:032x}",
+                        f"Firm {i:03d} Trading Co",
+                        rng.choice(COUNTRIES),
+                        f"firm {i:03d}",
+                        "2024-01-01 00:00:00",
+                    )
+                    for i in range(firms)
+                ],  # fmt: skip
+            )
+            ids = [r[0] for r in conn.execute("SELECT id FROM firm ORDER BY id")][-firms:]
+            roles = ["manufacturer", "supplier", "intermediary", "importer", "end user"]
+            conn.executemany(
+                "INSERT INTO casefirm (case_id, firm_id, role, notes) VALUES (?, ?, ?, '')",
+                [(case_id, fid, rng.choice(roles)) for fid in ids],
+            )
+            conn.execute(
+                "INSERT INTO dataset (uid, case_id, kind, file_name, sha256, mapping, row_count,"
+                " content_hash, imported, imported_by) VALUES ('b'||hex(randomblob(15)), ?,"
+                " 'shipments', 'bench.csv', 'x', '{}', 0, '', '2024-01-01', 'bench')",
+                (case_id,),
+            )
+            ds = conn.execute("SELECT max(id) FROM dataset").fetchone()[0]
+            pairs: set[tuple[int, int]] = set()
+            while len(pairs) < edges:
+                a, b = rng.sample(ids, 2)
+                pairs.add((a, b))
+            rows, n = [], 0
+            for a, b in sorted(pairs):
+                for _ in range(rng.randint(1, 5)):
+                    n += 1
+                    month = rng.randint(1, 24)
+                    date = f"{2022 + (month - 1) // 12}-{(month - 1) % 12 + 1:02d}-15"
+                    rows.append((ds, case_id, n, f"r{n}", date, a, b, "8458110000", "845811",
+                                 rng.lognormvariate(10, 1.5)))  # fmt: skip
+            conn.executemany(
+                "INSERT INTO shipment (dataset_id, case_id, source_row, row_key, date,"
+                " exporter_id, importer_id, hs_code, hs6, value_usd)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        uids = [f"{i:032x}" for i in range(firms)]
+        for _ in range(20):
+            a, b = rng.sample(uids, 2)
+            book.add_relationship(case_ref=CASE_REF, from_uid=a, to_uid=b, kind="ownership")
+
+
+def median_of(fn, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def bench_gui(path: Path, runs: int) -> dict:
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from casebook.ui.network_tab import NetworkTab
+    from casebook.ui.ops import Host
+
+    app = QApplication.instance() or QApplication([])
+    window = QWidget()
+    host = Host(window)
+    host.book = Casebook.open(path, user="bench")
+    times, tab = [], None
+    for _ in range(runs):
+        host.book.save_positions(case_ref=CASE_REF, positions={})  # force a fresh layout
+        loop = QEventLoop()
+        start = time.perf_counter()
+        tab = NetworkTab(host, CASE_REF)
+        tab.drawn.connect(loop.quit)
+        QTimer.singleShot(60_000, loop.quit)
+        loop.exec()
+        tab.resize(1400, 900)
+        tab.show()
+        tab.view.viewport().grab()  # the first frame, painted
+        times.append(time.perf_counter() - start)
+        tab._save_timer.stop()
+    # Drag: one node moved 200 times (its edges follow), painting every 10 moves.
+    item = next(iter(tab.nodes.values()))
+    start = time.perf_counter()
+    for i in range(200):
+        item.place(item.pos().x() + 1.0, item.pos().y() + 0.5)
+        if i % 10 == 0:
+            app.processEvents()
+    drag = (time.perf_counter() - start) / 200
+    start = time.perf_counter()
+    for i in range(20):
+        tab.view.zoom_by(1.1 if i < 10 else 1 / 1.1)
+        tab.view.viewport().repaint()
+    zoom = (time.perf_counter() - start) / 20
+    host.worker.stop() if hasattr(host.worker, "stop") else None
+    return {"tab": statistics.median(times), "drag_step": drag, "zoom_step": zoom,
+            "nodes": len(tab.nodes), "edges": len(tab.edge_items)}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--firms", type=int, default=500)
+    parser.add_argument("--edges", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        build(path, firms=args.firms, edges=args.edges)
+        with Casebook.open(path, user="bench") as book:
+            read, model = median_of(lambda: book.network(case_ref=CASE_REF), args.runs)
+            read_quick, model = median_of(
+                lambda: book.network(case_ref=CASE_REF, scores=False), args.runs
+            )
+        force, _ = median_of(lambda: layout_network(model, kind="force"), args.runs)
+        layered, _ = median_of(lambda: layout_network(model, kind="layered"), args.runs)
+        gui = bench_gui(path, args.runs)
+    print(f"network of {len(model.nodes)} firms, {len(model.edges)} edges (medians of {args.runs})")
+    print(f"  model read with red-flag scores   {read:6.3f} s")
+    print(f"  model read without scores         {read_quick:6.3f} s")
+    print(f"  force layout                      {force:6.3f} s")
+    print(f"  layered layout                    {layered:6.3f} s")
+    verdict = "OK" if gui["tab"] <= 2.0 else "TOO SLOW"
+    print(f"  Network tab: read, laid out, drawn {gui['tab']:6.3f} s  (target <= 2 s: {verdict})")
+    print(f"  drag step (node + its edges)      {gui['drag_step'] * 1000:6.2f} ms")
+    print(f"  zoom step (repaint)               {gui['zoom_step'] * 1000:6.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
