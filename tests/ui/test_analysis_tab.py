@@ -92,13 +92,18 @@ def opened(qtbot, tmp_path):
     if tab._waiting:
         with qtbot.waitSignal(tab.charts_drawn, timeout=TIMEOUT):
             pass
-    return win, workspace, tab
+    yield win, workspace, tab
+    qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)  # the flags op too
 
 
 def _bars(panel):
-    """{series label: [bar heights]} of the panel's first axes."""
+    """{series label: [bar heights]} of the panel's first axes (bar containers or collections)."""
     ax = panel.figure.axes[0]
-    return {c.get_label(): [round(p.get_height(), 6) for p in c.patches] for c in ax.containers}
+    out = {c.get_label(): [round(p.get_height(), 6) for p in c.patches] for c in ax.containers}
+    for c in ax.collections:
+        ys = [path.vertices[:, 1] for path in c.get_paths()]
+        out[c.get_label()] = [round(float(y.max() - y.min()), 6) for y in ys]
+    return out
 
 
 def test_opening_the_tab_draws_every_chart(opened):
@@ -152,7 +157,10 @@ def _pick(panel, target) -> None:
 
     panel.canvas.draw()
     bar = target.artist
-    x, y = bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2
+    if target.index is None:
+        x, y = bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2
+    else:  # one bar of a collection
+        x, y = bar.get_paths()[target.index].vertices.mean(axis=0)
     px, py = bar.axes.transData.transform((x, y))
     event = MouseEvent("button_press_event", panel.canvas, px, py, button=MouseButton.LEFT)
     panel.figure.pick(event)

@@ -37,12 +37,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from casebook.ui import charts, theme
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
 
 SHARE_DEFAULT = "CN"
+MAX_FLAGGED = 500  # firms listed in the Flags panel (highest scores first)
 #: Filters the Shipments tab has had widgets for since its first version (the fallback).
 WIDGET_FILTERS = ("origin", "hs", "text")
 FILTER_WORDS = {
@@ -268,7 +270,7 @@ class ChartPanel(QFrame):
         """The bar or point under a matplotlib mouse event."""
         for target in self.targets:
             hit, info = target.artist.contains(event)
-            if hit and (target.index is None or target.index in info.get("ind", ())):
+            if hit and (target.index is None or target.index in list(info.get("ind", ()))):
                 return target
         return None
 
@@ -284,7 +286,8 @@ class ChartPanel(QFrame):
             self.canvas.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def _on_pick(self, event) -> None:
-        indexes = list(getattr(event, "ind", None) or [])
+        ind = getattr(event, "ind", None)
+        indexes = [] if ind is None else [int(i) for i in ind]
         for target in self.targets:
             if target.artist is event.artist and (target.index is None or target.index in indexes):
                 self.activate(target)
@@ -337,6 +340,7 @@ class FlagsPanel(QWidget):
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.ResizeToContents)
+        self._names: dict[str, str] = {}
         self.tree.itemActivated.connect(self._activated)
         self.tree.currentItemChanged.connect(self._current)
         self.show_rows = QPushButton(theme.icon("search"), "Show this firm's shipments")
@@ -352,23 +356,27 @@ class FlagsPanel(QWidget):
     def set_flags(self, result: dict) -> None:
         self.tree.clear()
         firms = result.get("firms", [])
+        shown = f" (the {MAX_FLAGGED:,} highest shown)" if len(firms) > MAX_FLAGGED else ""
         self.status.setText(
-            f"{len(firms):,} firms flagged, highest score first. Double-click a firm for its "
-            "shipments."
+            f"{len(firms):,} firms flagged{shown}, highest score first. Double-click a firm for "
+            "its shipments."
             if firms
             else "No red flags in this case."
         )
-        for firm in firms:
-            item = QTreeWidgetItem([firm["name"] or firm["uid"], f"{firm['score']:g}"])
-            item.setData(0, Qt.ItemDataRole.UserRole, (firm["uid"], firm["name"]))
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
-            item.setToolTip(0, firm["name"])
+        # Plain strings in the items (the uid); the names stay on the Python side.
+        self._names = {firm["uid"]: firm["name"] or firm["uid"] for firm in firms}
+        items = []
+        for firm in firms[:MAX_FLAGGED]:
+            item = QTreeWidgetItem([self._names[firm["uid"]], f"{firm['score']:g}"])
+            item.setData(0, Qt.ItemDataRole.UserRole, firm["uid"])
+            item.setToolTip(0, self._names[firm["uid"]])
             for flag in firm["flags"]:
                 child = QTreeWidgetItem([f"{flag['title']}: {flag['reason']}", ""])
                 child.setToolTip(0, f"{flag['title']}\n{flag['reason']}")
-                child.setData(0, Qt.ItemDataRole.UserRole, (firm["uid"], firm["name"]))
+                child.setData(0, Qt.ItemDataRole.UserRole, firm["uid"])
                 item.addChild(child)
-            self.tree.addTopLevelItem(item)
+            items.append(item)
+        self.tree.addTopLevelItems(items)
 
     def show_error(self, message: str) -> None:
         self.tree.clear()
@@ -378,9 +386,9 @@ class FlagsPanel(QWidget):
         self.show_rows.setEnabled(item is not None)
 
     def _activated(self, item, _column) -> None:
-        data = item.data(0, Qt.ItemDataRole.UserRole) if item else None
-        if data:
-            self.firm_requested.emit(*data)
+        uid = item.data(0, Qt.ItemDataRole.UserRole) if item else None
+        if uid:
+            self.firm_requested.emit(uid, self._names.get(uid, uid))
 
 
 def apply_to_shipments(tab: QWidget, filters: dict) -> list[str]:
@@ -500,11 +508,11 @@ class AnalysisTab(QWidget):
 
         def done(result: dict) -> None:
             self.cache.tables[cache_key] = result
-            if gen == self._generation:
+            if self._current(gen):
                 self.flags.set_flags(result)
 
         def failed(exc: BaseException) -> None:
-            if gen == self._generation:
+            if self._current(gen):
                 self.flags.show_error(_message(exc))
 
         self.flags.status.setText("Checking red flags…")
@@ -526,8 +534,12 @@ class AnalysisTab(QWidget):
             partial(self._arrived, key, gen)
         ).failure(partial(self._failed, key, gen)).run()
 
+    def _current(self, gen: int) -> bool:
+        """True if a result of load ``gen`` is still wanted (the tab may be gone by now)."""
+        return isValid(self) and gen == self._generation
+
     def _arrived(self, key: str, gen: int, table) -> None:
-        if gen != self._generation:
+        if not self._current(gen):
             return
         if key == "share" and table.name != f"share_origin_{self.country}":
             return  # an earlier country's table, overtaken by the analyst's new choice
@@ -537,7 +549,7 @@ class AnalysisTab(QWidget):
             self._fill_countries(table)
 
     def _failed(self, key: str, gen: int, exc: BaseException) -> None:
-        if gen != self._generation:
+        if not self._current(gen):
             return
         self.panels[key].show_error(f"Could not load this chart: {_message(exc)}")
 
