@@ -203,7 +203,7 @@ class ChartPanel(QFrame):
         self.data_button.clicked.connect(self._ask_csv)
         for button in (self.image_button, self.data_button):
             button.setEnabled(False)
-        self.figure = Figure(figsize=(6.0, 3.3), dpi=self.logicalDpiY() or 96, layout="constrained")
+        self.figure = Figure(figsize=(6.0, 3.3), dpi=self.logicalDpiY() or 96)
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setMinimumHeight(300)
         self.canvas.mpl_connect("pick_event", self._on_pick)
@@ -211,7 +211,7 @@ class ChartPanel(QFrame):
         self.canvas.mpl_connect("draw_event", self._on_draw)
         # Month ticks depend on the width: redraw once a resize settles.
         self._resized = QTimer(self, singleShot=True, interval=200, timeout=self.redraw)
-        self._width = 0.0
+        self._size = (0.0, 0.0)
         self.canvas.mpl_connect("resize_event", self._on_resize)
         charts.empty(self.figure, chart_style(self), "Loading…")
         head = QHBoxLayout()
@@ -241,7 +241,7 @@ class ChartPanel(QFrame):
     def redraw(self) -> None:
         if self.table is None:
             return
-        self._width = self.figure.get_figwidth()
+        self._size = tuple(self.figure.get_size_inches())
         self.targets = self.spec.draw(
             self.figure, self.table, chart_style(self), **self.spec.draw_options
         )
@@ -255,8 +255,12 @@ class ChartPanel(QFrame):
         self.canvas.draw_idle()
 
     def _on_resize(self, _event) -> None:
-        width = self.figure.get_figwidth()
-        if self.table is not None and abs(width - self._width) > 0.5:
+        # Margins and month ticks are set in inches when drawing: redo them for the new size.
+        width, height = self.figure.get_size_inches()
+        if (
+            self.table is not None
+            and max(abs(width - self._size[0]), abs(height - self._size[1])) > 0.2
+        ):
             self._resized.start()
 
     def _on_draw(self, _event) -> None:
@@ -429,6 +433,7 @@ class AnalysisTab(QWidget):
         self.country = SHARE_DEFAULT
         self._generation = 0
         self._waiting: set[str] = set()
+        self._flags_later: dict | None = None
         self.cache = ChartCache.of(host)
         self.specs = {s.key: s for s in _specs(self.country)}
         self.panels = {key: ChartPanel(spec) for key, spec in self.specs.items()}
@@ -502,8 +507,8 @@ class AnalysisTab(QWidget):
 
     def _load_flags(self) -> None:
         gen, cache_key = self._generation, (self.ref, "flags")
-        if cache_key in self.cache.tables:
-            self.flags.set_flags(self.cache.tables[cache_key])
+        if cache_key in self.cache.tables:  # listed once the charts are drawn (they come first)
+            self._flags_later = self.cache.tables[cache_key]
             return
 
         def done(result: dict) -> None:
@@ -559,6 +564,9 @@ class AnalysisTab(QWidget):
         self._waiting.discard(key)
         if not self._waiting:
             seconds = time.perf_counter() - self.started
+            if self._flags_later is not None:
+                QTimer.singleShot(0, partial(self.flags.set_flags, self._flags_later))
+                self._flags_later = None
             self.status.setText("Hover a bar for its value; click it to see those shipments.")
             self.charts_drawn.emit(seconds)
 

@@ -149,6 +149,22 @@ def _axes(fig, style: Style, *, title: str = ""):
     return ax
 
 
+def text_inches(text: str, points: float = 8.0) -> float:
+    """Rough width of ``text`` in inches (Chinese characters are about twice as wide)."""
+    wide = sum(1 for ch in text if ord(ch) >= 0x2E80)
+    return (len(text) - wide + 1.6 * wide) * points * 0.72 / 72
+
+
+def place(fig, *, left=0.75, right=0.2, bottom=0.55, top=0.12) -> None:
+    """Margins in inches (cheaper than a layout engine at every draw; redone on resize)."""
+    width, height = fig.get_figwidth(), fig.get_figheight()
+    lo_x = min(left / width, 0.6)
+    hi_x = max(1 - right / width, lo_x + 0.2)
+    lo_y = min(bottom / height, 0.5)
+    hi_y = max(1 - top / height, lo_y + 0.2)
+    fig.subplots_adjust(left=lo_x, right=hi_x, bottom=lo_y, top=hi_y)
+
+
 def _legend(ax, style: Style, **kw):
     legend = ax.legend(
         fontsize=8,
@@ -262,6 +278,8 @@ def draw_monthly(fig, table, style: Style) -> list[Target]:
         title=f"Country of {field_name}",
         title_fontsize=8,
     ).get_title().set_color(style.fg)
+    widest = max(text_inches(t) for t in [*labels, f"Country of {field_name}"])
+    place(fig, right=widest + 0.55)
     return targets
 
 
@@ -302,6 +320,7 @@ def draw_share(fig, table, style: Style, *, country: str, field_name: str) -> li
     _month_ticks(ax, months)
     handles = ax.get_legend_handles_labels()[0] + [line]
     _legend(ax, style, handles=handles, loc="upper left")
+    place(fig, right=0.75)
     targets = []
     for j, mo in enumerate(months):
         label = f"{country_label(country)} · {mo}: {shares[j]:.1f} % · {money(table.rows[j][1])}"
@@ -344,6 +363,7 @@ def draw_origin_dispatch(fig, table, style: Style) -> list[Target]:
     ax.set_xlabel("Country (ISO code)", fontsize=9)
     _money_axis(ax, scale)
     _legend(ax, style, loc="upper right")
+    place(fig)
     return targets
 
 
@@ -363,6 +383,7 @@ def draw_top_parties(fig, table, style: Style, *, role: str) -> list[Target]:
     bars = ax.barh(range(len(rows)), [scale(r[2]) for r in rows], color=colours, picker=True)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(names, fontsize=8)
+    place(fig, left=max(text_inches(n) for n in names) + 0.25, right=0.3, bottom=0.5)
     _min_slots(ax, len(rows), "y")
     _money_axis(ax, scale, axis="x")
     targets = []
@@ -398,6 +419,7 @@ def draw_counted_bars(fig, table, style: Style, *, xlabel: str, colour: str) -> 
     _min_slots(ax, len(keys), "x")
     ax.set_xlabel(xlabel, fontsize=9)
     ax.margins(y=0.15)
+    place(fig)
     _money_axis(ax, scale)
     targets = []
     for bar, r in zip(bars, table.rows, strict=True):
