@@ -152,6 +152,11 @@ def test_positions_are_saved_per_case(book, case):
     book.save_positions(case_ref=case["ref"], positions={case["hub"]: (0.1, 0.2)})
     book.save_positions(case_ref=case["ref"], positions={case["hub"]: (0.3, 0.4)})
     assert book.load_positions(case_ref=case["ref"]) == {case["hub"]: (0.3, 0.4)}
+    assert book.load_layout(case_ref=case["ref"]) is None
+    book.save_positions(case_ref=case["ref"], positions={}, layout="layered")
+    assert book.load_layout(case_ref=case["ref"]) == "layered"
+    with pytest.raises(UsageError):
+        book.save_positions(case_ref=case["ref"], positions={}, layout="circle")
 
 
 def test_firm_details_and_timeline(book, case):

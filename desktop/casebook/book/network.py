@@ -68,9 +68,11 @@ class NetworkSection:
         }
         return model
 
-    def save_positions(self, *, case_ref: str, positions: dict) -> None:
-        """Keep the chart's node positions (uid → (x, y) in the unit square) for the case.
-        A view setting, not case data: it is not written to the audit log."""
+    def save_positions(self, *, case_ref: str, positions: dict, layout: str | None = None) -> None:
+        """Keep the chart's node positions (uid → (x, y) in the unit square) for the case, and
+        the layout they came from. A view setting, not case data: not in the audit log."""
+        if layout is not None and layout not in net.LAYOUTS:
+            raise UsageError(f"unknown layout {layout!r}; use {', '.join(net.LAYOUTS)}")
         clean = {}
         for uid, point in (positions or {}).items():
             try:
@@ -87,7 +89,7 @@ class NetworkSection:
             ).first()
             if row is None:
                 row = m.CaseSetting(case_id=case.id, key=POSITIONS_KEY)
-            row.value = {"positions": clean}
+            row.value = {"positions": clean, "layout": layout}
             session.add(row)
 
     def load_positions(self, *, case_ref: str) -> dict[str, tuple[float, float]]:
@@ -101,6 +103,17 @@ class NetworkSection:
             ).first()
             saved = (row.value or {}).get("positions", {}) if row else {}
         return {uid: (float(p[0]), float(p[1])) for uid, p in saved.items()}
+
+    def load_layout(self, *, case_ref: str) -> str | None:
+        """The layout the saved positions came from (``force`` or ``layered``), or None."""
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            row = session.exec(
+                select(m.CaseSetting).where(
+                    m.CaseSetting.case_id == case.id, m.CaseSetting.key == POSITIONS_KEY
+                )
+            ).first()
+            return (row.value or {}).get("layout") if row else None
 
     def export_graphml(self, *, case_ref: str, out, force: bool = False) -> dict:
         """Write the case's network (no filters) as GraphML: ``{out, format, records, sha256}``."""

@@ -17,7 +17,7 @@ import math
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -91,7 +91,6 @@ NAME_WIDTH = 150.0
 SELECTED_PEN = QPen(QColor("#FBBC04"), 4)
 WHITE = QColor("#FFFFFF")
 GREY = QColor("#5F6368")
-BADGE_TEXT = QStaticText("LISTED")
 
 
 def _net():
@@ -179,10 +178,11 @@ class NodeItem(QGraphicsObject):
         self.badge_brush = QBrush(QColor(style["badge"])) if style.get("badge") else None
         self.badge_font = QFont(self.code_font)
         self.badge_font.setPointSizeF(self.code_font.pointSizeF() * 0.8)
-        self.badge_rect = QRectF(r * 0.55, -r - 6, 34, 12)
-        badge = BADGE_TEXT.size() if BADGE_TEXT.size().width() else QSizeF(30, 10)
-        self.badge_at = QPointF(self.badge_rect.center().x() - badge.width() / 2,
-                                self.badge_rect.center().y() - badge.height() / 2)  # fmt: skip
+        self.badge_text = _static("LISTED", self.badge_font)
+        badge = self.badge_text.size()
+        self.badge_rect = QRectF(r * 0.4, -r - badge.height() - 1, badge.width() + 8,
+                                 badge.height() + 2)  # fmt: skip
+        self.badge_at = QPointF(self.badge_rect.x() + 4, self.badge_rect.y() + 1)
         self.code_text = _static(node.country or "??", self.code_font)
         size = self.code_text.size()
         self.code_at = QPointF(-size.width() / 2, -size.height() / 2)
@@ -193,8 +193,9 @@ class NodeItem(QGraphicsObject):
         self.facts_at = QPointF(-self.facts_text.size().width() / 2, top + self.line)
         width = self.label_width
         self.plate_rect = QRectF(-width / 2 - 2, top, width + 4, 2 * self.line)
-        half = max(NAME_WIDTH / 2 + 4, r + 34)
-        self._bounds = QRectF(-half, -r - 8, 2 * half, 2 * r + 12 + 2.2 * self.line)
+        half = max(NAME_WIDTH / 2 + 4, self.badge_rect.right() + 4)
+        top_edge = min(-r - 8, self.badge_rect.top() - 2)
+        self._bounds = QRectF(-half, top_edge, 2 * half, r + 12 + 2.2 * self.line - top_edge)
         self.setToolTip(self._tooltip())
         self.update()
 
@@ -242,7 +243,7 @@ class NodeItem(QGraphicsObject):
             painter.drawRoundedRect(self.badge_rect, 3, 3)
             painter.setPen(WHITE)
             painter.setFont(self.badge_font)
-            painter.drawStaticText(self.badge_at, BADGE_TEXT)
+            painter.drawStaticText(self.badge_at, self.badge_text)
         if self.pinned:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(GREY)
@@ -389,7 +390,7 @@ class LegendOverlay(QWidget):
         self.place()
 
     def place(self) -> None:
-        size = legend_size(self.font()) + QSize(2, 2)
+        size = legend_size(legend_font(self.font())) + QSize(2, 2)
         self.resize(size)
         port = self.view.viewport().geometry()
         self.move(port.right() - size.width() - 10, port.top() + 10)
@@ -397,7 +398,7 @@ class LegendOverlay(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         painter = QPainter(self)
-        paint_legend(painter, QPointF(0, 0), self.font(), self.palette())
+        paint_legend(painter, QPointF(0, 0), legend_font(self.font()), self.palette())
         painter.end()
 
 
@@ -410,10 +411,14 @@ class NetworkView(QGraphicsView):
         super().__init__(scene, parent)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        # No scroll bars: pan by dragging; their coming and going would also shift the fit.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
         self.legend = LegendOverlay(self)
+        self.auto_fit = True  # keep everything in sight on resizes until the user zooms
 
     def zoom(self) -> float:
         return self.transform().m11()
@@ -427,29 +432,44 @@ class NetworkView(QGraphicsView):
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         steps = event.angleDelta().y() / 120.0
         if steps:
+            self.auto_fit = False
             self.zoom_by(1.15**steps)
             event.accept()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().resizeEvent(event)
         self.legend.place()
+        if self.auto_fit:
+            self.fit()
 
     def fit(self) -> None:
+        """Show every firm, with room for the legend on the right."""
         rect = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
-        if rect.isEmpty():
+        if rect.isEmpty() or self.viewport().width() < 50:
             return
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        # Again with room on the right for the legend, so that it covers no firm.
-        room = (self.legend.width() + 20) / max(self.zoom(), 1e-6)
-        self.fitInView(rect.adjusted(0, 0, room, 0), Qt.AspectRatioMode.KeepAspectRatio)
+        # Again with room on the right when the legend would cover a firm.
+        corner = self.legend.geometry().translated(-self.viewport().x(), -self.viewport().y())
+        covered = self.mapToScene(corner).boundingRect()
+        if any(
+            isinstance(item, NodeItem) and item.isVisible() for item in self.scene().items(covered)
+        ):
+            room = (self.legend.width() + 20) / max(self.zoom(), 1e-6)
+            self.fitInView(rect.adjusted(0, 0, room, 0), Qt.AspectRatioMode.KeepAspectRatio)
         self.zoomed.emit(self.zoom())
+
+
+def legend_font(font: QFont) -> QFont:
+    small = QFont(font)
+    small.setPointSizeF(max(font.pointSizeF() * 0.85, 7.5))
+    return small
 
 
 def legend_size(font: QFont) -> QSize:
     fm = QFontMetricsF(font)
     rows = _net().legend()
-    width = max(fm.horizontalAdvance(text) for text, _ in rows) + 70
-    return QSize(int(width), int((fm.height() + 6) * (len(rows) + 1) + 14))
+    width = max(fm.horizontalAdvance(text) for text, _ in rows) + 64
+    return QSize(int(width), int((fm.height() + 4) * (len(rows) + 1) + 12))
 
 
 def paint_legend(painter: QPainter, at: QPointF, font: QFont, palette) -> None:
@@ -457,8 +477,8 @@ def paint_legend(painter: QPainter, at: QPointF, font: QFont, palette) -> None:
     net = _net()
     fm = QFontMetricsF(font)
     size = legend_size(font)
-    line = fm.height() + 6
-    x0, y = at.x() + 10, at.y() + 6
+    line = fm.height() + 4
+    x0, y = at.x() + 8, at.y() + 5
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     back = QColor(palette.color(palette.ColorRole.Base))
     back.setAlpha(235)
@@ -478,12 +498,12 @@ def paint_legend(painter: QPainter, at: QPointF, font: QFont, palette) -> None:
             listed = "colour" in style
             painter.setPen(QPen(QColor(style.get("colour", "#202124")), 2.5 if listed else 1))
             painter.setBrush(QColor(style["fill"]))
-            painter.drawEllipse(QPointF(x0 + 18, mid), 7, 7)
+            painter.drawEllipse(QPointF(x0 + 18, mid), 6, 6)
         else:
             painter.setPen(_pen(style, 0.6 if style["width"] > 3 else 1.0))
             painter.drawLine(QPointF(x0, mid), QPointF(x0 + 36, mid))
         painter.setPen(palette.color(palette.ColorRole.Text))
-        painter.drawText(QRectF(x0 + 48, y, size.width() - 58, line),
+        painter.drawText(QRectF(x0 + 44, y, size.width() - 52, line),
                          Qt.AlignmentFlag.AlignVCenter, text)  # fmt: skip
 
 
@@ -542,7 +562,7 @@ class NetworkTab(QWidget):
         self.relayout_button.setToolTip("Lay out again; pinned firms stay where they are")
         self.relayout_button.clicked.connect(lambda: self.relayout())
         self.fit_button = QPushButton("Fit")
-        self.fit_button.clicked.connect(lambda: self.view.fit())
+        self.fit_button.clicked.connect(self._fit)
         self.export_button = QToolButton(text="Export")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
@@ -597,12 +617,16 @@ class NetworkTab(QWidget):
         self.split.addWidget(side)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([900, 320])
+        self.split.setSizes([960, 270])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.split, 1)
         self._sync_actions()
+
+    def _fit(self) -> None:
+        self.view.auto_fit = True
+        self.view.fit()
 
     def _zoomed(self, zoom: float) -> None:
         labels = zoom >= ZOOM_ALL_LABELS
@@ -629,7 +653,8 @@ class NetworkTab(QWidget):
         def work(book):
             model = book.network(case_ref=ref, scores=False, **filters)
             saved = book.load_positions(case_ref=ref) if relayout else None
-            return model, saved
+            kind = book.load_layout(case_ref=ref) if relayout else None
+            return model, saved, kind
 
         Op(self.host, work, label="Reading the network").success(
             lambda result: self._arrived(gen, *result, relayout=relayout)
@@ -663,9 +688,12 @@ class NetworkTab(QWidget):
         else:
             self.host.present_error(exc)
 
-    def _arrived(self, gen: int, model, saved, *, relayout: bool) -> None:
+    def _arrived(self, gen: int, model, saved, kind, *, relayout: bool) -> None:
         if gen != self._generation:
             return
+        index = self.layout_choice.findData(kind) if kind else -1
+        if index >= 0:
+            self.layout_choice.setCurrentIndex(index)
         self.problem.setText("")
         for node in model.nodes:
             node.score = (self.scores or {}).get(node.uid, 0.0)
@@ -805,7 +833,7 @@ class NetworkTab(QWidget):
         self.scene.clearSelection()
         self._set_visible(uid, True)
         item.setSelected(True)
-        self.view.centerOn(item)
+        self.view.ensureVisible(item, 40, 40)  # scrolls only when the firm is out of sight
         return True
 
     def show_item(self, kind: str, uid: str) -> bool:
