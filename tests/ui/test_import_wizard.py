@@ -163,3 +163,32 @@ def test_dropping_a_file_on_the_window_starts_the_wizard(opened, qtbot, csv_file
     qtbot.waitUntil(lambda: wizard.preview is not None, timeout=TIMEOUT)
     assert wizard.preview["file"] == "shipments.csv" and wizard.case_ref == "CB-W-1"
     wizard.close()
+
+
+def test_a_tidy_trade_table_is_mapped_in_the_wizard(opened, qtbot, reference_dir, tmp_path,
+                                                    monkeypatch):  # fmt: skip
+    path = reference_dir / "eu_sanctioned_goods_exports_monthly_2020-2022.xlsx"
+    wizard = start(opened, qtbot, path)
+    assert wizard.preview["kind"] == "shipments" and wizard.preview["preset"] is None
+    wizard.next(), wizard.next()
+    page = wizard.mapping_page
+    with qtbot.waitSignal(wizard.preview_ready, timeout=TIMEOUT) as got:
+        page.kind.setCurrentIndex(1)
+        page._kind_chosen()
+    p = got.args[0]
+    assert p["kind"] == "trade"
+    assert p["trade_mapping"]["columns"] == {"partner": 0, "reporter": 1, "period": 2, "value": 3}
+    with qtbot.waitSignal(wizard.preview_ready, timeout=TIMEOUT) as got:
+        page.flow.setCurrentText("export")
+        page.flow.activated.emit(1)
+    assert got.args[0]["cleaned"][0]["values"]["flow"] == "export"
+    assert page.isComplete() and "50 of 50 rows previewed are valid" in page.summary.text()
+    target = tmp_path / "tidy.toml"
+    monkeypatch.setattr(ImportWizard, "ask_save", classmethod(lambda cls, parent: str(target)))
+    page.save.click()
+    qtbot.waitUntil(target.exists, timeout=TIMEOUT)
+    assert 'kind = "trade"' in target.read_text(encoding="utf-8")
+    wizard.next()
+    with qtbot.waitSignal(wizard.finished_import, timeout=TIMEOUT) as done:
+        wizard.next()
+    assert done.args[0]["kind"] == "trade" and done.args[0]["rows_imported"] == 6804

@@ -63,13 +63,17 @@ class WorkbenchSection:
 
         ``mapping`` (shipments): ``{"columns": {field: column index}, "constants": {…},
         "date_order": …}``; without it the best preset is applied. Trade statistics files
-        (Eurostat, Comtrade) are recognised and previewed as flows.
+        (Eurostat, Comtrade) are recognised and previewed as flows; any other table is read as
+        trade flows with ``{"kind": "trade", "columns": {field: column index}, "constants":
+        {currency, flow, product…}}`` (no period column: the period columns are melted).
         """
         from casebook.ingest import trade
 
         path = Path(path)
         if not path.is_file():
             raise UsageError(f"no file {path}")
+        if mapping and mapping.get("kind") == "trade":
+            return _preview_trade_table(path, mapping, sheet=sheet, encoding=encoding, rows=rows)
         detection = trade.detect(path, encoding=encoding)
         if detection.preset and not (mapping and mapping.get("kind") == "shipments"):
             return self._preview_trade(path, detection, sheet=sheet, rows=rows)
@@ -119,6 +123,11 @@ class WorkbenchSection:
     def save_import_mapping(self, preview: dict, path: str | Path) -> Path:
         """Write the wizard's mapping as a TOML mapping file (``casebook import --mapping``)."""
         path = Path(path)
+        if preview["kind"] == "trade" and preview.get("trade_mapping"):
+            from casebook.ingest import trade
+
+            trade.save_mapping(_named_trade_mapping(preview), path)
+            return path
         if preview["kind"] == "trade":
             raise Refused(
                 f"{preview['preset']} files need no mapping file; they are recognised as they are"
@@ -148,6 +157,9 @@ class WorkbenchSection:
             "progress": progress,
             "cancelled": cancelled,
         }
+        if preview["kind"] == "trade" and preview.get("trade_mapping"):
+            mapping = _named_trade_mapping(preview)
+            return self.import_trade(path, mapping=mapping, sheet=preview.get("sheet"), **options)
         if preview["kind"] == "trade":
             return self.import_trade(path, preset=preview["preset"], **options)
         if preview.get("edited") or not preview.get("preset"):
@@ -500,6 +512,89 @@ def _preview_shipments(path: Path, *, sheet, encoding, mapping: dict | None, row
         "date_order": resolved.date_order,
         "cleaned": cleaned,
         "rows_read": len(head),
+        "rows_valid": valid,
+        "errors": errors,
+        "error_count": len(errors),
+    }
+
+
+def _trade_columns(mapping: dict) -> dict:
+    """``{field: index}`` → the mapping-file form ``{"#N": field}``."""
+    return {f"#{int(i) + 1}": field for field, i in (mapping.get("columns") or {}).items()}
+
+
+def _named_trade_mapping(preview: dict) -> dict:
+    """The wizard's trade mapping with header names where they are unique (else ``#N``)."""
+    header = preview["header"]
+    columns = {}
+    for field, index in preview["trade_mapping"]["columns"].items():
+        name = header[int(index)]
+        columns[name if header.count(name) == 1 and name else f"#{int(index) + 1}"] = field
+    constants = {k: v for k, v in (preview["trade_mapping"].get("constants") or {}).items() if v}
+    out = {"kind": "trade", "columns": columns, "constants": constants}
+    if preview.get("sheet"):
+        out["sheet"] = preview["sheet"]
+    return out
+
+
+def _preview_trade_table(path: Path, mapping: dict, *, sheet, encoding, rows: int) -> dict:
+    """The first rows of a table read as trade flows with a mapping (long or wide)."""
+    from casebook.ingest import trade
+
+    header, lines, info = trade.table_rows(path, sheet=sheet, encoding=encoding, limit=rows + 1)
+    lines = list(lines)[:rows]
+    file_mapping = {
+        "kind": "trade",
+        "columns": _trade_columns(mapping),
+        "constants": {k: v for k, v in (mapping.get("constants") or {}).items() if v},
+    }
+    cleaned, errors, valid, reason = [], [], 0, ""
+    try:
+        trade.check_mapping(file_mapping)
+        resolved = trade.resolve(file_mapping, header)
+    except (UsageError, Refused) as exc:
+        resolved, reason = None, exc.message
+    label = path.name
+    for line, row in lines:
+        if resolved is None:
+            break
+        flows, problems, _missing = trade.clean_mapped_row(resolved, header, row, line, label)
+        row_errors = {p.column or "": p.reason for p in problems}
+        errors.extend(_problem(p) for p in problems)
+        valid += 0 if problems else 1
+        first = dict(zip(trade.COLUMNS, flows[0], strict=True)) if flows else {}
+        cleaned.append({"row": line, "values": first, "errors": row_errors})
+    sheets = []
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        sheets = list(book.sheetnames)
+        book.close()
+    return {
+        "kind": "trade",
+        "file": path.name,
+        "encoding": info.get("encoding"),
+        "delimiter": info.get("delimiter"),
+        "sheets": sheets,
+        "sheet": info.get("sheet"),
+        "header": header,
+        "raw": [[_cell(c) for c in r] + [""] * (len(header) - len(r)) for _, r in lines],
+        "raw_lines": [line for line, _ in lines],
+        "preset": None,
+        "confidence": 1.0,
+        "reason": reason,
+        "fields": list(trade.FIELDS),
+        "columns": {k: int(v) for k, v in (mapping.get("columns") or {}).items()},
+        "constants": dict(mapping.get("constants") or {}),
+        "trade_mapping": {
+            "columns": {k: int(v) for k, v in (mapping.get("columns") or {}).items()},
+            "constants": dict(mapping.get("constants") or {}),
+        },
+        "melted_periods": len(resolved.periods) if resolved else 0,
+        "date_order": None,
+        "cleaned": cleaned,
+        "rows_read": len(lines),
         "rows_valid": valid,
         "errors": errors,
         "error_count": len(errors),

@@ -45,6 +45,35 @@ ERROR_FG = QColor("#B3261E")
 FILE_TYPES = "Data files (*.csv *.tsv *.txt *.xlsx *.xlsm);;All files (*)"
 
 
+_TRADE_GUESSES = {
+    "reporter": ("reporter", "reportingcountry", "declarant", "exporter country"),
+    "partner": ("partner", "partnercountry", "destination", "country"),
+    "period": ("period", "month", "time", "date", "year"),
+    "value": ("value", "tradevalue", "amount", "eur", "usd"),
+    "product": ("product", "commodity", "hs", "cn8", "code"),
+    "flow": ("flow", "tradeflow", "direction"),
+}
+
+
+def guess_trade_columns(header: list[str]) -> dict[str, int]:
+    """A first guess at a trade table's columns from their names (the user corrects it)."""
+    import re
+
+    keys = [re.sub(r"[^a-z0-9]+", "", h.casefold()) for h in header]
+    found: dict[str, int] = {}
+    for field, names in _TRADE_GUESSES.items():
+        for name in names:
+            hits = [i for i, k in enumerate(keys) if k == name and i not in found.values()]
+            if hits:
+                found[field] = hits[0]
+                break
+    if "value" not in found and len(header) > len(found):
+        rest = [i for i in range(len(header)) if i not in found.values()]
+        if "period" in found and rest:
+            found["value"] = rest[-1]  # a long table: the remaining column holds the values
+    return found
+
+
 def _fmt(value) -> str:
     if value is None:
         return ""
@@ -147,7 +176,9 @@ class RawPage(QWizardPage):
         self.sheet.addItems(p.get("sheets") or [])
         if p.get("sheet"):
             self.sheet.setCurrentText(p["sheet"])
-        self.sheet.setEnabled(bool(p.get("sheets")) and p["kind"] != "trade")
+        self.sheet.setEnabled(
+            bool(p.get("sheets")) and (p["kind"] != "trade" or "trade_mapping" in p)
+        )
         self.sheet.setVisible(bool(p.get("sheets")))
         self.sheet_label.setVisible(bool(p.get("sheets")))
         self.encoding.setEnabled(p["kind"] != "trade" and not p.get("sheets"))
@@ -190,6 +221,31 @@ class MappingPage(QWizardPage):
         self.save = QPushButton("Save mapping…")
         self.save.clicked.connect(self._save)
         self._debounce = QTimer(self, singleShot=True, interval=300, timeout=self._remap)
+        self.kind = QComboBox()
+        self.kind.addItem("Shipment records", "shipments")
+        self.kind.addItem("Trade statistics", "trade")
+        self.kind.setToolTip("What the rows are: single shipments, or aggregate trade statistics")
+        self.kind.activated.connect(self._kind_chosen)
+        self.currency = QLineEdit(placeholderText="EUR", maxLength=3)
+        self.currency.setMaximumWidth(70)
+        self.flow = QComboBox()
+        self.flow.addItems(["", "export", "import", "re-export", "re-import"])
+        self.product = QLineEdit(placeholderText="e.g. 8457 or TOTAL")
+        self.product.setMaximumWidth(160)
+        for edit in (self.currency, self.product):
+            edit.textChanged.connect(lambda _t: self._debounce.start())
+        self.flow.activated.connect(lambda _i: self._debounce.start())
+        self.constants = QWidget()
+        row = QHBoxLayout(self.constants)
+        row.setContentsMargins(0, 0, 0, 0)
+        for label, widget in (
+            ("Every row — currency:", self.currency),
+            ("flow:", self.flow),
+            ("product:", self.product),
+        ):
+            row.addWidget(QLabel(label))
+            row.addWidget(widget)
+        row.addStretch(1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.columns)
         split.addWidget(self.preview)
@@ -198,7 +254,13 @@ class MappingPage(QWizardPage):
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
         bottom.addWidget(self.save)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("The rows are:"))
+        top.addWidget(self.kind)
+        top.addSpacing(24)
+        top.addWidget(self.constants, 1)
         layout = QVBoxLayout(self)
+        layout.addLayout(top)
         layout.addWidget(split, 1)
         layout.addWidget(self.problems)
         layout.addLayout(bottom)
@@ -206,9 +268,13 @@ class MappingPage(QWizardPage):
 
     def show_preview(self, p: dict) -> None:
         trade = p["kind"] == "trade"
-        self.save.setEnabled(not trade)
-        self.columns.setVisible(not trade)
-        if not trade:
+        mapped = bool(p.get("trade_mapping")) or not trade  # a mapping the user can edit
+        self.save.setEnabled(mapped)
+        self.columns.setVisible(mapped)
+        self.kind.setCurrentIndex(1 if trade else 0)
+        self.kind.setEnabled(mapped)
+        self.constants.setVisible(trade and mapped)
+        if mapped:
             self._fill_columns(p)
         fields = [f for f in p["fields"] if trade or f in p["columns"] or f in _DERIVED]
         self.preview.clear()
@@ -235,7 +301,14 @@ class MappingPage(QWizardPage):
         for c in range(self.preview.columnCount()):
             self.preview.setColumnWidth(c, min(self.preview.columnWidth(c), 220))
         bad = p["error_count"]
-        if trade:
+        if trade and p.get("trade_mapping"):
+            melted = p.get("melted_periods") or 0
+            self.summary.setText(
+                f"{p['rows_valid']:,} of {p['rows_read']:,} rows previewed are valid"
+                + (f"; {bad:,} problem{'s' if bad != 1 else ''} (red)" if bad else "")
+                + (f"; {melted:,} period columns melted into rows" if melted else "")
+            )
+        elif trade:
             sheets = len(p.get("sheets") or [])
             where = f" in {sheets} sheets" if sheets > 1 else ""
             self.summary.setText(
@@ -286,6 +359,16 @@ class MappingPage(QWizardPage):
     def _remap(self) -> None:
         self.w.remap(self.mapping())
 
+    def _kind_chosen(self) -> None:
+        self.w.remap({}, kind=self.kind.currentData())
+
+    def trade_constants(self) -> dict:
+        return {
+            "currency": self.currency.text().strip().upper(),
+            "flow": self.flow.currentText(),
+            "product": self.product.text().strip(),
+        }
+
     def _save(self) -> None:
         path = ImportWizard.ask_save(self)
         if path:
@@ -293,7 +376,11 @@ class MappingPage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt naming)
         p = self.w.preview
-        return p is not None and (p["kind"] == "trade" or bool(p["columns"]))
+        if p is None:
+            return False
+        if p.get("trade_mapping"):
+            return p["rows_valid"] > 0
+        return p["kind"] == "trade" or bool(p["columns"])
 
 
 _DERIVED = ("hs6", "value_usd")
@@ -461,20 +548,30 @@ class ImportWizard(QWizard):
             label="Reading file",
         ).success(self._previewed).failure(self._preview_failed).run()
 
-    def remap(self, columns: dict[str, int]) -> None:
-        """Preview again with an edited mapping."""
-        if self.preview is None or self.preview["kind"] != "shipments":
-            return
+    def remap(self, columns: dict[str, int], *, kind: str | None = None) -> None:
+        """Preview again with an edited mapping (or as the other kind of rows)."""
         p = self.preview
-        mapping = {
-            "kind": "shipments",
-            "columns": columns,
-            "constants": p.get("constants") or {},
-            "schemes": p.get("schemes") or {},
-            "date_order": p.get("date_order"),
-            "preset": None,
-            "confidence": 1.0,
-        }
+        if p is None or (p["kind"] == "trade" and not p.get("trade_mapping")):
+            return
+        kind = kind or ("trade" if p.get("trade_mapping") else "shipments")
+        if kind == "trade":
+            if not columns and not p.get("trade_mapping"):
+                columns = guess_trade_columns(p["header"])
+            constants = self.mapping_page.trade_constants()
+            if not constants["currency"]:
+                constants["currency"] = "EUR"
+                self.mapping_page.currency.setText("EUR")
+            mapping = {"kind": "trade", "columns": columns, "constants": constants}
+        else:
+            mapping = {
+                "kind": "shipments",
+                "columns": columns,
+                "constants": (p.get("constants") or {}) if p["kind"] == "shipments" else {},
+                "schemes": p.get("schemes") or {},
+                "date_order": p.get("date_order"),
+                "preset": None,
+                "confidence": 1.0,
+            }
         path, sheet, encoding = self.path, p.get("sheet"), p.get("encoding")
         Op(
             self.host,
