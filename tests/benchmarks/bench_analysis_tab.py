@@ -89,6 +89,7 @@ def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication, QWidget
 
+    import casebook.ui.cases_page  # noqa: F401  (the tabs, as the app registers them)
     from casebook.ui.app import configure_application
     from casebook.ui.ops import Host
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -344,9 +345,11 @@ class FlagsPanel(QWidget):
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.ResizeToContents)
-        self._names: dict[str, str] = {}
+        self._firms: list[dict] = []
         self.tree.itemActivated.connect(self._activated)
         self.tree.currentItemChanged.connect(self._current)
+        self.detail = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.show_rows = QPushButton(theme.icon("search"), "Show this firm's shipments")
         self.show_rows.setEnabled(False)
         self.show_rows.clicked.connect(lambda: self._activated(self.tree.currentItem(), 0))
@@ -355,6 +358,7 @@ class FlagsPanel(QWidget):
         layout.addWidget(heading)
         layout.addWidget(self.status)
         layout.addWidget(self.tree, 1)
+        layout.addWidget(self.detail)
         layout.addWidget(self.show_rows)
 
     def set_flags(self, result: dict) -> None:
@@ -367,20 +371,22 @@ class FlagsPanel(QWidget):
             if firms
             else "No red flags in this case."
         )
-        # Plain strings in the items (the uid); the names stay on the Python side.
-        self._names = {firm["uid"]: firm["name"] or firm["uid"] for firm in firms}
-        items = []
-        for firm in firms[:MAX_FLAGGED]:
-            item = QTreeWidgetItem([self._names[firm["uid"]], f"{firm['score']:g}"])
-            item.setData(0, Qt.ItemDataRole.UserRole, firm["uid"])
-            item.setToolTip(0, self._names[firm["uid"]])
+        # Items made by their constructors only: PySide6 6.12 on Python 3.11 leaks a reference
+        # to None on every Qt call that returns nothing (see ui/network_tab.shield_none), and a
+        # list of firms with their flags would otherwise make thousands of such calls.
+        self._firms = firms[:MAX_FLAGGED]
+        for firm in self._firms:
+            item = QTreeWidgetItem(self.tree, [firm["name"] or firm["uid"], f"{firm['score']:g}"])
             for flag in firm["flags"]:
-                child = QTreeWidgetItem([f"{flag['title']}: {flag['reason']}", ""])
-                child.setToolTip(0, f"{flag['title']}\n{flag['reason']}")
-                child.setData(0, Qt.ItemDataRole.UserRole, firm["uid"])
-                item.addChild(child)
-            items.append(item)
-        self.tree.addTopLevelItems(items)
+                QTreeWidgetItem(item, [f"{flag['title']}: {flag['reason']}", ""])
+
+    def firm_of(self, item) -> dict | None:
+        """The flagged firm of a row (a firm or one of its flags)."""
+        if item is None:
+            return None
+        top = item.parent() or item
+        index = self.tree.indexOfTopLevelItem(top)
+        return self._firms[index] if 0 <= index < len(self._firms) else None
 
     def show_error(self, message: str) -> None:
         self.tree.clear()
@@ -388,11 +394,26 @@ class FlagsPanel(QWidget):
 
     def _current(self, item, _previous) -> None:
         self.show_rows.setEnabled(item is not None)
+        firm = self.firm_of(item)
+        if firm is None:
+            self.detail.setText("")
+            return
+        flags = firm["flags"]
+        if item.parent() is not None:
+            flags = [flags[item.parent().indexOfChild(item)]]
+        self.detail.setText(
+            f"<b>{escape(firm['name'] or firm['uid'])}</b> · score {firm['score']:g}<br>"
+            + "<br>".join(
+                f"• <b>{escape(f['title'])}</b>: {escape(f['reason'])}"
+                f" ({f.get('shipment_count') or 0:,} shipments)"
+                for f in flags
+            )
+        )
 
     def _activated(self, item, _column) -> None:
-        uid = item.data(0, Qt.ItemDataRole.UserRole) if item else None
-        if uid:
-            self.firm_requested.emit(uid, self._names.get(uid, uid))
+        firm = self.firm_of(item)
+        if firm:
+            self.firm_requested.emit(firm["uid"], firm["name"] or firm["uid"])
 
 
 def apply_to_shipments(tab: QWidget, filters: dict) -> list[str]:
