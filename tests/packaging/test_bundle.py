@@ -85,11 +85,12 @@ def ok(done: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 
 
 def test_bundle_is_lean(bundle):
-    """Under the 250 MiB target, and without the Qt modules the app never loads."""
+    """Near the 250 MB target (a guard against whole libraries creeping in), and without the
+    Qt modules the app never loads. When it grows: see EXCLUDES and DROP_* in the spec."""
     folder = bundle.parent
     size = sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
     print(f"unpacked size: {size / 2**20:.1f} MiB ({size / 1e6:.1f} MB)")
-    assert size < 280 * 10**6, f"bundle grew to {size / 1e6:.0f} MB"
+    assert size < 275 * 10**6, f"bundle grew to {size / 1e6:.0f} MB"
     names = {p.name for p in folder.rglob("*")}
     for unused in (
         "libQt6WebEngineCore.so.6",
@@ -205,3 +206,24 @@ def test_main_window_opens_offscreen_and_closes(bundle, home, demo_store):
     )
     ok(done)
     assert "Traceback" not in done.stderr, done.stderr
+
+
+def test_install_script_lays_out_an_xdg_prefix(bundle, tmp_path):
+    """install.sh copies the bundle, links the command, installs launcher, MIME type, icons."""
+    prefix = tmp_path / "prefix"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PREFIX": str(prefix)}
+    done = subprocess.run(
+        ["sh", str(bundle.parent / "install.sh")], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    command = prefix / "bin" / "casebook"
+    assert command.is_symlink()
+    assert subprocess.run([str(command), "--version"], capture_output=True, env=env).returncode == 0
+    desktop = (prefix / "share/applications/org.casebook.Casebook.desktop").read_text()
+    assert f"Exec={command} gui %f" in desktop
+    assert (prefix / "share/mime/packages/org.casebook.Casebook.xml").is_file()
+    assert (prefix / "share/icons/hicolor/48x48/apps/org.casebook.Casebook.png").is_file()
+    done = subprocess.run(
+        ["sh", str(bundle.parent / "install.sh"), "--uninstall"], capture_output=True, env=env
+    )
+    assert done.returncode == 0 and not command.exists() and not (prefix / "lib/casebook").exists()
