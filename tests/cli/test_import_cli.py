@@ -287,3 +287,15 @@ def test_country_spellings_become_codes(run_cli, case, db_path, tmp_path):
     with sqlite3.connect(db_path) as conn:
         found = [o for (o,) in conn.execute("SELECT origin FROM shipment ORDER BY source_row")]
     assert found == ["CN", "CN", "CN", "EU", "XX"]
+
+
+def test_datasets_list_text_counts_trade_rows(run_cli, reference_dir):
+    run_cli("case", "new", "Trade", "--ref", "CB-TRADE")
+    book = (
+        reference_dir / "eurostat_eu_exports_machine_tool_cn8_to_ru_and_neighbours_2020-2022.xlsx"
+    )
+    imported = run_cli("import", str(book), "--case", "CB-TRADE", "--json")
+    assert imported.code == 0, imported.err
+    listed = run_cli("datasets", "list", "--case", "CB-TRADE").out.splitlines()[1].split()
+    assert listed[1] == "trade"
+    assert int(listed[2].replace(",", "")) > 1000  # flows, not the 0 shipments

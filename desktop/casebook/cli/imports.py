@@ -96,7 +96,7 @@ def _datasets_text(data: dict) -> str:
     if not data["datasets"]:
         return "No datasets in this case. Import one: casebook import FILE --case REF"
     rows = [
-        f"{d['uid']}  {d['kind']:<9} {d['shipments']:>9,}  {d['imported']}  {d['file_name']}"
+        f"{d['uid']}  {d['kind']:<9} {d['rows']:>9,}  {d['imported']}  {d['file_name']}"
         for d in data["datasets"]
     ]
     return "\n".join([f"{'UID':<32}  {'KIND':<9} {'ROWS':>9}  {'IMPORTED':<20}  FILE", *rows])
