@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -126,14 +125,14 @@ class BriefingTab(QWidget):
         form.addRow("Largest shipments", self.top)
         form.addRow("Author", self.author)
         form.addRow("Marking", self.marking)
-        grid = QGridLayout()
+        column = QVBoxLayout()
         self.sections: dict[str, QCheckBox] = {}
-        for i, (key, label) in enumerate(SECTION_LABELS.items()):
+        for key, label in SECTION_LABELS.items():
             box = QCheckBox(label)
             box.setChecked(True)
             self.sections[key] = box
-            grid.addWidget(box, i // 2, i % 2)
-        form.addRow("Sections", grid)
+            column.addWidget(box)
+        form.addRow("Sections", column)
         self.generate = QPushButton("Generate")
         self.generate.setDefault(True)
         self.generate.clicked.connect(self.generate_briefing)
