@@ -126,6 +126,7 @@ def test_drag_saves_positions_and_hide_pin_expand(opened, qtbot, tmp_path):
 
     qtbot.waitUntil(lambda: saved() is not None, timeout=TIMEOUT)
     assert saved() == pytest.approx((12.0 / side, 34.0 / side), abs=1e-5)
+    assert win.host.book.load_layout(case_ref="CB-NW-1") == "force"
 
     tab.select(firms["Beta Tools"])
     tab.toggle_pin()

@@ -224,7 +224,8 @@ def layout_network(
     pinned: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Positions in [0, 1]² by node uid, the same for the same model, kind and seed. ``pinned``
-    nodes keep their positions; the others are laid out around them."""
+    nodes keep their positions; the others are laid out around them. y grows downwards (screen
+    order: the layered layout's first row is at the top); a PDF canvas flips it (y' = 1 - y)."""
     import numpy as np
 
     if kind not in LAYOUTS:

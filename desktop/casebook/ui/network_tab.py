@@ -665,7 +665,11 @@ class NetworkTab(QWidget):
         self._scoring = True
         Op(self.host, lambda book: book.flags(case_ref=ref), label="Scoring red flags").success(
             self._scores_arrived
-        ).failure(lambda _exc: setattr(self, "_scoring", False)).run()
+        ).failure(self._scores_failed).run()
+
+    def _scores_failed(self, exc: BaseException) -> None:
+        self._scoring = False
+        self._quiet_failure(exc)
 
     def _scores_arrived(self, result: dict) -> None:
         self._scoring = False
@@ -677,6 +681,15 @@ class NetworkTab(QWidget):
                 item.node.score = score
                 item.set_node(item.node, net.style_for(item.node))
         self.scored.emit()
+
+    def _quiet_failure(self, exc: BaseException) -> None:
+        """A refusal (the case or firm went away meanwhile) is shown in the bar, not a dialog."""
+        from casebook.core.errors import CasebookError
+
+        if isinstance(exc, CasebookError):
+            self.problem.setText(exc.message)
+        else:
+            self.host.present_error(exc)
 
     def _failed(self, gen: int, exc: BaseException) -> None:
         if gen != self._generation:
@@ -817,9 +830,12 @@ class NetworkTab(QWidget):
     def save_positions(self) -> None:
         if not self.nodes or self.host.book is None:
             return
-        ref, positions = self.ref, self.positions()
-        Op(self.host, lambda book: book.save_positions(case_ref=ref, positions=positions),
-           label="Saving the chart").run()  # fmt: skip
+        ref, positions, kind = self.ref, self.positions(), self.layout_choice.currentData()
+        Op(
+            self.host,
+            lambda book: book.save_positions(case_ref=ref, positions=positions, layout=kind),
+            label="Saving the chart",
+        ).failure(self._quiet_failure).run()
 
     # --- selection, details, hide and pin ---------------------------------------------------
 
@@ -860,7 +876,8 @@ class NetworkTab(QWidget):
         self.firm_selected.emit(uid)
         ref = self.ref
         Op(self.host, lambda book: book.network_firm(case_ref=ref, uid=uid),
-           label="Reading the firm").success(self._show_details).run()  # fmt: skip
+           label="Reading the firm").success(self._show_details).failure(
+            self._quiet_failure).run()  # fmt: skip
         if not self._quiet:
             tell_other_tabs(self, "firm", uid)
 

@@ -143,7 +143,17 @@ class TimelineTab(QWidget):
         self._generation += 1
         gen, ref, lanes = self._generation, self.ref, self.lanes_by.currentData()
         Op(self.host, lambda book: book.timeline(case_ref=ref, lanes=lanes),
-           label="Reading the timeline").success(lambda data: self._arrived(gen, data)).run()  # fmt: skip
+           label="Reading the timeline").success(lambda data: self._arrived(gen, data)).failure(
+            self._failed).run()  # fmt: skip
+
+    def _failed(self, exc: BaseException) -> None:
+        """A refusal (the case went away meanwhile) is shown in the bar, not in a dialog."""
+        from casebook.core.errors import CasebookError
+
+        if isinstance(exc, CasebookError):
+            self.info.setText(exc.message)
+        else:
+            self.host.present_error(exc)
 
     def _arrived(self, gen: int, data: dict) -> None:
         if gen != self._generation:
