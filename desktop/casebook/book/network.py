@@ -202,7 +202,7 @@ class NetworkSection:
         out_lanes: dict[str, dict] = {}
         for fid, (_uid, name, country) in firms.items():
             key = lane_of(fid)
-            label = name if lanes == "firm" else (country or "XX")
+            label = name if lanes == "firm" else _country_label(country)
             out_lanes.setdefault(
                 key, {"key": key, "label": label, "country": country, "months": {}}
             )
@@ -247,6 +247,14 @@ class NetworkSection:
         )
         return {"case": case.ref, "lanes_by": lanes, "months": months, "lanes": ordered,
                 "events": events}  # fmt: skip
+
+
+def _country_label(code: str | None) -> str:
+    from casebook.core.countries import country_name
+
+    code = code or "XX"
+    name = country_name(code) if code != "XX" else "unknown"
+    return f"{code} · {name}" if name and name != code else code
 
 
 def month_range(months: set[str], limit: int = 600) -> list[str]:

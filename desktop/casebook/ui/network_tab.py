@@ -546,8 +546,8 @@ class NetworkTab(QWidget):
     # --- widgets ----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.date_from = QLineEdit(placeholderText="From (2022-01)")
-        self.date_to = QLineEdit(placeholderText="To (2023-12)")
+        self.date_from = QLineEdit(placeholderText="From 2022-01")
+        self.date_to = QLineEdit(placeholderText="To 2023-12")
         self.hs = QLineEdit(placeholderText="HS prefix (8458)")
         self.min_value = QLineEdit(placeholderText="Min USD")
         for edit, width in ((self.date_from, 110), (self.date_to, 110), (self.hs, 120),
