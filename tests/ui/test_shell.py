@@ -36,7 +36,7 @@ def test_menus_use_standard_shortcuts(window):
         QKeySequence.StandardKey.New
     )
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&View", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Tools", "&Help"]
 
 
 def test_preferences_name_the_analyst_in_the_audit_log(qtbot, tmp_path):

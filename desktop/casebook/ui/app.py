@@ -51,6 +51,11 @@ def run_gui(*, db: str | None = None, user: str | None = None, file: str | None 
     window = MainWindow(user=user)
     # The store opens on the DB worker once the window is painted: its imports (SQLAlchemy)
     # and any schema upgrade never delay, or compete with, the first paint.
+    if file and file.lower().endswith(".casebook"):  # a case bundle: import it once open
+        from casebook.ui.exchange_actions import open_bundle_when_ready
+
+        open_bundle_when_ready(window, os.path.abspath(file))
+        file = None
     explicit = file or db or os.environ.get("CASEBOOK_DB")
     target = explicit or Settings().last_store
     # A named store or the default one is created when missing; a vanished recent one is not.

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.errors import Refused
-from casebook.ui import import_wizard, theme
+from casebook.ui import exchange_actions, import_wizard, theme
 from casebook.ui.ops import Changes, Host
 from casebook.ui.placeholders import Placeholder
 from casebook.ui.settings import Settings
@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_state()
         import_wizard.install(self)  # File → Import… and file drops (issue 5)
+        exchange_actions.install(self)  # back up, export/import case, verify (issue 11)
 
     # --- building ---------------------------------------------------------------------------
 
