@@ -186,3 +186,11 @@ def test_unsafe_member_names(name):
 @pytest.mark.parametrize("name", ["records.json", "blobs/" + "a" * 64, "shipments/u.jsonl"])
 def test_safe_member_names(name):
     assert member_name_problem(name) is None
+
+
+def test_records_larger_than_the_limit_are_refused(bundle, monkeypatch):
+    from casebook.exchange import bundle as bundles
+
+    monkeypatch.setattr(bundles, "MAX_RECORDS", 100)
+    with pytest.raises(Refused, match="larger than"):
+        bundles.read_bundle(bundle)

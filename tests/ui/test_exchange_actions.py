@@ -151,3 +151,14 @@ def test_gui_file_argument_imports_a_bundle(qtbot, filled_db, tmp_path, reports,
     qtbot.waitUntil(lambda: win.page is not None and win.page.selected_ref() == filled.ref,
                     timeout=15_000)  # fmt: skip
     settle(qtbot, win)
+
+
+def test_backup_on_exit_when_the_setting_is_on(qtbot, window):
+    from casebook.ui.settings import Settings
+
+    folder = window.host.book.folder / "backups"
+    assert exchange_actions.auto_backup_now(window) is None  # off by default
+    Settings().set_value(exchange_actions.BACKUP_ON_EXIT, 3)
+    qtbot.waitUntil(lambda: not window.host.worker.busy, timeout=10_000)
+    window.close()
+    assert len(list(folder.glob("*.zip"))) == 1

@@ -63,6 +63,19 @@ class ExchangeSection:
                 counts=counts,
             )
 
+    def auto_backup(self, *, keep: int = 5) -> dict:
+        """A backup into ``<store>.files/backups/``, keeping the newest ``keep`` of them."""
+        from datetime import UTC, datetime
+
+        folder = self.folder / "backups"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+        result = self.backup(out=folder / f"{self.path.stem}-{stamp}.zip")
+        kept = sorted(folder.glob(f"{self.path.stem}-*.zip"))
+        for old in kept[: max(len(kept) - max(keep, 1), 0)]:
+            old.unlink(missing_ok=True)
+        return result
+
     def export_bundle(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
         """Write a case as a ``.casebook`` bundle; the ``export`` JSON."""
         out = _check_out(out, force)

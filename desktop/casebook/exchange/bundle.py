@@ -38,6 +38,7 @@ FORMAT = "casebook-bundle"
 VERSION = 1
 RECORDS = "records.json"
 AUDIT = "audit.jsonl"
+MAX_RECORDS = 1024**3  # records.json is read whole; shipments stream from their own members
 
 CASE_FIELDS = ("uid", "ref", "title", "summary", "status", "priority", "marking", "created",
                "updated")  # fmt: skip
@@ -339,6 +340,8 @@ def _parse_records(archive: CheckedArchive, name: str) -> dict:
     members = set(archive.members)
     if RECORDS not in members:
         raise Refused(f"{name} is refused: no {RECORDS}")
+    if archive.members[RECORDS]["size"] > MAX_RECORDS:
+        raise Refused(f"{name} is refused: {RECORDS} is larger than {MAX_RECORDS} bytes")
     try:
         records = json.loads(archive.read(RECORDS))
     except ValueError as exc:

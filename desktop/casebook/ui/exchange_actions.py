@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
@@ -105,6 +105,43 @@ def install(window) -> None:
     else:
         bar.addMenu(tools)
     window.host.store_opened.connect(lambda: quick_check(window))
+    window._backup_on_exit = _BackupOnExit(window)
+    window.installEventFilter(window._backup_on_exit)
+
+
+#: Settings key: keep this many automatic backups, made when the window closes (0: off).
+BACKUP_ON_EXIT = "backup/on_exit_keep"
+
+
+class _BackupOnExit(QObject):
+    """When the window closes and the setting is on: back up into ``<store>.files/backups``."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            auto_backup_now(self.window)
+        return False
+
+
+def auto_backup_now(window) -> dict | None:
+    """The optional backup on exit (runs before the worker shuts down; errors are ignored so
+    that closing never fails)."""
+    from casebook.ui.settings import Settings
+
+    try:
+        keep = int(Settings().value(BACKUP_ON_EXIT, 0) or 0)
+    except (TypeError, ValueError):
+        keep = 0
+    book = window.host.book
+    if keep <= 0 or book is None or window.host.worker.busy:
+        return None
+    try:
+        return book.auto_backup(keep=keep)
+    except Exception:  # a full disk must not stop the window from closing
+        return None
 
 
 def back_up(window, path: str | None = None) -> None:
