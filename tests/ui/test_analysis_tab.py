@@ -227,7 +227,7 @@ def test_hover_names_the_value(opened):
 
 
 def test_flags_panel_lists_firms_by_score(opened, qtbot):
-    tab = opened[2]
+    _win, workspace, tab = opened
     qtbot.waitUntil(lambda: tab.flags.tree.topLevelItemCount() > 0, timeout=TIMEOUT)
     scores = [
         float(tab.flags.tree.topLevelItem(i).text(1))
@@ -236,9 +236,16 @@ def test_flags_panel_lists_firms_by_score(opened, qtbot):
     assert scores == sorted(scores, reverse=True)
     first = tab.flags.tree.topLevelItem(0)
     assert first.childCount() >= 1 and ":" in first.child(0).text(0)
+    exporter = next(
+        i for i in range(tab.flags.tree.topLevelItemCount())
+        if tab.flags.tree.topLevelItem(i).text(0) == "DMG MORI GMBH"
+    )  # fmt: skip
     with qtbot.waitSignal(tab.filter_requested, timeout=TIMEOUT) as got:
-        tab.flags._activated(first, 0)
+        tab.flags._activated(tab.flags.tree.topLevelItem(exporter), 0)
     assert set(got.args[0]) == {"firm"}
+    shipments = workspace._extra["shipments"]
+    assert workspace.tabs.currentWidget() is shipments
+    qtbot.waitUntil(lambda: shipments.model.rowCount() == 1, timeout=TIMEOUT)  # DMG's one row
 
 
 def test_shipped_fonts_reach_matplotlib(opened):
