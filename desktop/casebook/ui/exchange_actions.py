@@ -1,17 +1,19 @@
 """File → Back up…, Export Case…, Import Case…; Tools → Verify Store; a quick check on open.
 
-Everything runs on the DB worker through ``Op``; reports are shown as plain text (never as
-markup: names and details come from data). ``ExchangeDialogs`` holds the file choosers and the
+Actions run on the DB worker through ``Op`` (the quick check on open reads in a thread of its
+own, so the worker's queue is untouched); reports are shown as plain text (never as markup:
+names and details come from data). ``ExchangeDialogs`` holds the file choosers and the
 report box, which tests patch.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
@@ -233,27 +235,55 @@ def _verified(window, report: dict) -> None:
     )
 
 
-def quick_check(window) -> None:
-    """On open: the cheap checks; a warning only when something is wrong."""
-    if window.host.book is None:
-        return
+class _QuickCheck(QObject):
+    """Carries a quick check's result from its thread to the GUI thread."""
 
-    def warn(problems: list[dict]) -> None:
-        if not problems:
-            return
-        lines = [f"• {p['detail']}" for p in problems[:20]]
-        ExchangeDialogs.report(
-            window,
-            "This store may be damaged",
-            "A quick check on opening found problems:\n\n"
-            + "\n".join(lines)
-            + "\n\nRun Tools → Verify Store for a full report, or restore a backup.",
-            warning=True,
-        )
+    found = Signal(object, object)  # book, problems
 
-    Op(window.host, lambda book: book.quick_check(), label="Checking store").success(warn).failure(
-        lambda exc: warn([{"detail": f"the check itself failed: {exc}"}])
-    ).run()
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.found.connect(self.deliver)
+
+    def deliver(self, book, problems: list[dict]) -> None:
+        if problems and self.window.host.book is book:  # not for a store closed meanwhile
+            _warn_damaged(self.window, problems)
+        self.deleteLater()
+
+
+def quick_check(window) -> threading.Thread | None:
+    """On open: the cheap checks, in a thread of their own (reads only, so the DB worker's
+    queue is untouched); a warning only when something is wrong."""
+    book = window.host.book
+    if book is None:
+        return None
+    bridge = _QuickCheck(window)
+
+    def run() -> None:
+        try:
+            problems = book.quick_check()
+        except Exception as exc:  # a store too damaged to query says so too
+            problems = [{"detail": f"the check itself failed: {exc}"}]
+        try:
+            bridge.found.emit(book, problems)
+        except RuntimeError:  # the window is gone
+            pass
+
+    thread = threading.Thread(target=run, name="casebook-quick-check", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warn_damaged(window, problems: list[dict]) -> None:
+    lines = [f"• {p['detail']}" for p in problems[:20]]
+    ExchangeDialogs.report(
+        window,
+        "This store may be damaged",
+        "A quick check on opening found problems:\n\n"
+        + "\n".join(lines)
+        + "\n\nRun Tools → Verify Store for a full report, or restore a backup.",
+        warning=True,
+    )
 
 
 def _done(window, message: str) -> None:
