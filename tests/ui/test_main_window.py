@@ -184,3 +184,8 @@ def test_filtering_the_case_list(qtbot, window):
     window.page.cases.filter.clear()
     window.page.cases.status.setCurrentIndex(window.page.cases.status.findData("closed"))
     assert window.page.cases.proxy.rowCount() == 0
+
+
+def test_an_op_queued_after_the_window_closed_is_dropped_quietly(window):
+    window.host.close()
+    assert Op(window.host, lambda book: 1).run() is None

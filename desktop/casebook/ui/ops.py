@@ -145,6 +145,7 @@ class Host(QObject):
 
     def close(self) -> None:
         """Finish the worker's queue and close the store (on quit)."""
+        self.closed = True
         self.worker.shutdown()
         if self.book is not None:
             self.book.close()
@@ -200,10 +201,14 @@ class Op:
         self._progress_parent = parent or self.host.window
         return self
 
-    def run(self) -> Job:
-        """Queue the op on the DB worker."""
+    def run(self) -> Job | None:
+        """Queue the op on the DB worker (nothing, once the window has closed)."""
         book = self.host.book
         if book is None:
+            # A result that arrives while the window closes may ask for a follow-up read;
+            # there is nothing left to read it from, and nobody to show it to.
+            if getattr(self.host, "closed", False):
+                return None
             raise RuntimeError("no store is open")
         wants_task = self._progress_parent is not None
         job = Job(lambda *task: self.fn(book, *task), wants_task=wants_task)
