@@ -67,6 +67,11 @@ def run_import(ctx, args) -> None:
         cancelled=ctx.cancelled,
     )
     ctx.emit(result, _import_text)
+    report_rejects(ctx, result)
+
+
+def report_rejects(ctx, result: dict) -> None:
+    """Say on stderr where the rows set aside by ``--skip-bad-rows`` went."""
     if result["rows_rejected"] and not ctx.json:
         sys.stderr.write(
             f"{result['rows_rejected']} invalid rows left out: {result['rejects_file']}\n"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-
 from casebook.book.trade import is_trade_import
+from casebook.cli.imports import report_rejects
 
 
 def is_trade(args) -> bool:
@@ -30,10 +29,7 @@ def import_trade(ctx, args) -> None:
         cancelled=ctx.cancelled,
     )
     ctx.emit(result, _text)
-    if result["rows_rejected"] and not ctx.json:
-        sys.stderr.write(
-            f"{result['rows_rejected']} invalid rows left out: {result['rejects_file']}\n"
-        )
+    report_rejects(ctx, result)
 
 
 def _text(data: dict) -> str:

@@ -35,6 +35,7 @@ from casebook.core.dates import clean_month
 from casebook.core.errors import Cancelled, Refused, UsageError
 from casebook.core.hs import clean_hs
 from casebook.core.numbers import clean_number, is_missing
+from casebook.ingest.readers import RowError as Problem
 
 PRESETS = ("eurostat", "comtrade", "trade-table")
 FIELDS = ("reporter", "partner", "flow", "product", "period", "value", "currency")
@@ -88,25 +89,6 @@ _KEY = re.compile(r"[^a-z0-9]+")
 
 def _key(text: object) -> str:
     return _KEY.sub("", str(text or "").casefold())
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One invalid row: where, which column and value, and why (the rejects file's columns)."""
-
-    file: str
-    row: int
-    column: str | None
-    value: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.file} row {self.row}"
-        if self.column:
-            where += f", column {self.column!r}"
-        if self.value is not None:
-            where += f", value {self.value!r}"
-        return f"{where}: {self.reason}"
 
 
 @dataclass
