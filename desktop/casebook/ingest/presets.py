@@ -241,17 +241,22 @@ def check_usable(mapping: Mapping) -> None:
 # --- mapping files --------------------------------------------------------------------------
 
 
-def load_mapping_file(path: str | Path) -> dict:
-    """A mapping file's content, validated (fields, constants, date order)."""
+def read_mapping_toml(path: str | Path) -> dict:
+    """A mapping file's TOML as a dict; UsageError naming the file when it cannot be read."""
     path = Path(path)
     try:
         with path.open("rb") as f:
-            data = tomllib.load(f)
+            return tomllib.load(f)
     except OSError as exc:
         raise UsageError(f"cannot read mapping file {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"mapping file {path.name} is not valid TOML: {exc}") from exc
-    _validate_mapping_file(data, path.name)
+
+
+def load_mapping_file(path: str | Path) -> dict:
+    """A mapping file's content, validated (fields, constants, date order)."""
+    data = read_mapping_toml(path)
+    _validate_mapping_file(data, Path(path).name)
     return data
 
 

@@ -35,6 +35,7 @@ from casebook.core.dates import clean_month
 from casebook.core.errors import Cancelled, Refused, UsageError
 from casebook.core.hs import clean_hs
 from casebook.core.numbers import clean_number, is_missing
+from casebook.ingest.presets import read_mapping_toml
 from casebook.ingest.readers import RowError as Problem
 
 PRESETS = ("eurostat", "comtrade", "trade-table")
@@ -294,15 +295,8 @@ def mapping_is_trade(path: str | Path) -> bool:
 
 def load_mapping(path: str | Path) -> dict:
     """A trade mapping file, checked: ``[columns]`` column → field, ``[constants]``."""
-    path = Path(path)
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except OSError as exc:
-        raise UsageError(f"cannot read mapping file {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"mapping file {path.name} is not valid TOML: {exc}") from exc
-    check_mapping(data, path.name)
+    data = read_mapping_toml(path)
+    check_mapping(data, Path(path).name)
     return data
 
 
