@@ -426,34 +426,9 @@ class EvidenceTab(QWidget):
 
     def add_files(self, paths: list[str | Path]) -> None:
         """Ask for title, kind and grade, then add the files to the case (linked to it)."""
-        paths = [Path(p) for p in paths if Path(p).is_file()]
-        if not paths:
-            return
-        values = EvidenceDialog.ask(self, paths=paths)
-        if values is None:
-            return
-        for path in paths:
-            self._add_one(path, values)
-
-    def _add_one(self, path: Path, values: dict) -> None:
-        ref = self.ref
-
-        def work(book, task):
-            return book.add_evidence(
-                path,
-                case_ref=ref,
-                links=[("case", ref)],
-                progress=task.progress,
-                cancelled=task.cancelled,
-                **values,
-            )
-
-        Op(
-            self.host,
-            work,
-            label=f"Adding {path.name}",
-            changes=Changes(evidence=True, case_ref=ref),
-        ).success(self._added).with_progress(self).run()
+        add_evidence_files(
+            self, self.host, self.ref, paths, link=("case", self.ref), done=self._added
+        )
 
     def _added(self, result) -> None:
         self.select(result.evidence.uid)
@@ -515,6 +490,46 @@ class EvidenceTab(QWidget):
             label=f"Saving {item['id']}",
             changes=Changes(evidence=True, findings=True, case_ref=ref),
         ).run()
+
+
+def add_evidence_files(
+    parent: QWidget,
+    host: Host,
+    ref: str,
+    paths: list[str | Path],
+    *,
+    link: tuple[str, str],
+    done=None,
+) -> int:
+    """Ask for title, kind and grade, then add each file to case ``ref`` on the DB worker with
+    a progress dialog, linked to ``link`` (``("case", ref)``, ``("firm", uid)`` …); ``done``
+    gets each ``EvidenceAdded``. Returns how many files were queued (0 when cancelled)."""
+    paths = [Path(p) for p in paths if Path(p).is_file()]
+    if not paths:
+        return 0
+    values = EvidenceDialog.ask(parent, paths=paths)
+    if values is None:
+        return 0
+    for path in paths:
+        _add_one(parent, host, ref, path, values, link, done)
+    return len(paths)
+
+
+def _add_one(parent, host: Host, ref: str, path: Path, values: dict, link, done) -> None:
+    def work(book, task):
+        return book.add_evidence(
+            path,
+            case_ref=ref,
+            links=[link],
+            progress=task.progress,
+            cancelled=task.cancelled,
+            **values,
+        )
+
+    op = Op(host, work, label=f"Adding {path.name}", changes=Changes(evidence=True, case_ref=ref))
+    if done is not None:
+        op.success(done)
+    op.with_progress(parent).run()
 
 
 def local_files(mime: QMimeData) -> list[Path]:

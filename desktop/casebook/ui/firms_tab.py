@@ -4,12 +4,22 @@ Above, the firms (native-script name, aliases, identifiers, countries, role, shi
 value) with a detail pane; below, the suggestions the import made ("probably the same firm")
 with Accept, Accept keeping the other, and Reject. Two firms selected can be merged by hand; a
 firm that absorbed another can be split again. Every change is one undoable command (Edit →
-Undo), audited by the facade like the CLI's ``firms merge`` and ``firms split``.
+Undo), audited by the facade like the CLI's ``firms merge`` and ``firms split``. Files dropped
+on a firm's row go into the evidence vault linked to that firm (hashed on the DB worker).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.ui import theme
+from casebook.ui.evidence_tab import NOTICE_STYLE, add_evidence_files, local_files
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.undo import FacadeCommand
 from casebook.ui.workspace import WorkspaceTab
@@ -140,6 +151,7 @@ class FirmsTab(QWidget):
     """See the module docstring; ``loaded`` fires after each reload (tests wait on it)."""
 
     loaded = Signal()
+    evidence_added = Signal(object)  # EvidenceAdded, after a file dropped on a firm was added
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
@@ -165,6 +177,12 @@ class FirmsTab(QWidget):
         self.queue_label = QLabel()
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
+        self.notice = QLabel(wordWrap=True)
+        self.notice.setStyleSheet(NOTICE_STYLE)
+        self.notice.hide()
+        self.firm_view.viewport().setAcceptDrops(True)
+        self.firm_view.viewport().installEventFilter(self)
+        self.firm_view.setToolTip("Drop files on a firm to add them as evidence about it")
         self._layout()
         self.merge_button.clicked.connect(self.merge_selected)
         self.split_button.clicked.connect(self.split_selected)
@@ -200,6 +218,7 @@ class FirmsTab(QWidget):
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
         upper_layout.addLayout(bar)
+        upper_layout.addWidget(self.notice)
         upper_layout.addWidget(top, 1)
         split.addWidget(upper)
         split.addWidget(lower)
@@ -328,6 +347,69 @@ class FirmsTab(QWidget):
             return book.merge_firms(keep=state["keep"], other=state["restored"])
 
         self._do(f"Split {firms[0]['name']}", apply, revert)
+
+    # --- selecting (search box, other tabs) and evidence dropped on a firm ----------------
+
+    def show_item(self, kind: str, uid: str) -> bool:
+        """Select a firm (the search box or another tab asked); True when the case has it."""
+        if kind != "firm":
+            return False
+        row = next((i for i, f in enumerate(self.firms.rows) if f["uid"] == uid), -1)
+        if row < 0:
+            return False
+        index = self.firm_proxy.mapFromSource(self.firms.index(row, 0))
+        if not index.isValid():  # the filter hides it
+            self.filter.clear()
+            index = self.firm_proxy.mapFromSource(self.firms.index(row, 0))
+        self.firm_view.selectRow(index.row())
+        self.firm_view.scrollTo(index)
+        return True
+
+    def firm_at(self, point: QPoint) -> dict | None:
+        """The firm of the row under ``point`` (viewport coordinates)."""
+        index = self.firm_view.indexAt(point)
+        return self.firm_proxy.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Drags of local files over the firm rows: accepted on a row, dropped → evidence."""
+        kinds = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
+        if watched is self.firm_view.viewport() and event.type() in kinds:
+            point = event.position().toPoint()
+            firm = self.firm_at(point) if local_files(event.mimeData()) else None
+            if firm is None:
+                event.ignore()
+                # Enter must be accepted for moves to follow; a move off the rows is refused.
+                if event.type() == QEvent.Type.DragEnter and local_files(event.mimeData()):
+                    event.acceptProposedAction()
+                return True
+            event.acceptProposedAction()
+            if event.type() == QEvent.Type.Drop:
+                self.drop_files(local_files(event.mimeData()), firm)
+            else:
+                self.firm_view.selectRow(self.firm_view.indexAt(point).row())
+            return True
+        return super().eventFilter(watched, event)
+
+    def drop_files(self, paths: list, firm: dict) -> int:
+        """Add files to the vault linked to ``firm`` (asks for title and grade first)."""
+        return add_evidence_files(
+            self,
+            self.host,
+            self.ref,
+            paths,
+            link=("firm", firm["uid"]),
+            done=lambda added: self._evidence_added(added, firm),
+        )
+
+    def _evidence_added(self, added, firm: dict) -> None:
+        e = added.evidence
+        again = " (already in the vault: same SHA-256)" if added.existing else ""
+        self.notice.setText(
+            f"E{e.number} “{e.title}”{again} now supports {firm['name']}; "
+            "the Evidence tab lists it."
+        )
+        self.notice.show()
+        self.evidence_added.emit(added)
 
     @classmethod
     def confirm_merge(cls, parent, keep: dict, other: dict) -> bool:
