@@ -11,8 +11,11 @@ from casebook.book.cases import find_case
 from casebook.core.names import name_key
 from casebook.store import models as m
 from casebook.ui.evidence_tab import EvidenceTab
+from casebook.ui.findings_panel import FindingsPanel
+from casebook.ui.firms_tab import FirmsTab
 from casebook.ui.ops import Changes
 from casebook.ui.search_box import SearchBox
+from casebook.ui.shipments_tab import ShipmentsTab
 
 
 def add_case_firm(book, *, case_ref: str, name: str, role: str = "supplier") -> str:
@@ -68,6 +71,43 @@ def test_ctrl_k_search_opens_a_firm_in_its_case(qtbot, window, store):
     assert not box.isVisible()
     assert window.page.selected_ref() == "CB-2"
     assert window.page.workspace.case["ref"] == "CB-2"
+    tab = window.page.workspace.tabs.currentWidget()
+    assert isinstance(tab, FirmsTab)
+    assert [f["uid"] for f in tab.selected_firms()] == [store["firm"]]
+    assert "Beijing Jingdiao Technology Group" in tab.detail.toPlainText()
+
+
+def test_ctrl_k_opens_a_firm_hidden_by_the_firms_filter(qtbot, window, store):
+    book = window.host.book
+    add_case_firm(book, case_ref="CB-2", name="OOO Tehnostanok")
+    window.host.notify(Changes(firms=True, case_ref="CB-2"))
+    assert window.page.select("CB-2")
+    firms = window.page.workspace.tab("firms")
+    firms.filter.setText("tehnostanok")
+    box = search(qtbot, window, "jingdiao")
+    with qtbot.waitSignal(box.opened, timeout=10_000):
+        qtbot.keyClick(box.edit, Qt.Key.Key_Return)
+    assert window.page.workspace.tabs.currentWidget() is firms
+    assert firms.filter.text() == ""
+    assert [f["uid"] for f in firms.selected_firms()] == [store["firm"]]
+
+
+def test_enter_opens_a_finding_in_the_findings_tab(qtbot, window, store):
+    book = window.host.book
+    finding = book.add_finding(
+        case_ref="CB-2",
+        text="Jingdiao machines likely reach Russia through Almaty.",
+        likelihood="likely",
+        confidence="moderate",
+    )
+    window.host.notify(Changes(findings=True, case_ref="CB-2"))
+    box = search(qtbot, window, "through almaty")
+    with qtbot.waitSignal(box.opened, timeout=10_000) as opened:
+        qtbot.keyClick(box.edit, Qt.Key.Key_Return)
+    assert opened.args == ["finding", finding["uid"], "CB-2"]
+    panel = window.page.workspace.tabs.currentWidget()
+    assert isinstance(panel, FindingsPanel)
+    assert panel.selected_uid() == finding["uid"]
 
 
 def test_results_are_grouped_by_kind_and_enter_opens_a_case(qtbot, window, store):
@@ -104,3 +144,29 @@ def test_typing_then_enter_at_once_opens_the_first_result(qtbot, window, store):
     with qtbot.waitSignal(box.opened, timeout=10_000) as opened:
         qtbot.keyClick(box.edit, Qt.Key.Key_Return)  # before the debounce ran the search
     assert opened.args[0] == "firm"
+
+
+def test_enter_opens_a_shipment_in_the_shipments_tab_with_its_row_selected(
+    qtbot, window, store, tmp_path
+):
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "Declaration No,Item No,Date,Exporter,Importer,Country of Origin,Country of Dispatch,"
+        "HS Code,Goods Description,Value,Currency\n"
+        "D-1,1,2022-01-10,SHANDONG JINMA,OOO TEHNOSTANOK,CN,CN,8458110000,CNC lathe,1200,USD\n"
+        "D-2,1,2022-03-11,SHANDONG JINMA,OOO TEHNOSTANOK,CN,KZ,8458110000,"
+        "СТАНОК ТОКАРНЫЙ С ЧПУ,99000,USD\n",
+        encoding="utf-8",
+    )
+    window.host.book.import_file(path, case_ref="CB-2")
+    window.host.notify(Changes(shipments=True, firms=True, datasets=True, case_ref="CB-2"))
+    box = search(qtbot, window, "танок токарный")
+    assert box.model.item(0).text().startswith("Shipments")
+    with qtbot.waitSignal(box.opened, timeout=10_000) as opened:
+        qtbot.keyClick(box.edit, Qt.Key.Key_Return)
+    assert opened.args[0] == "shipment"
+    tab = window.page.workspace.tabs.currentWidget()
+    assert isinstance(tab, ShipmentsTab)
+    assert tab.text.text() == "D-2"
+    [row] = tab.selected_rows()
+    assert "СТАНОК ТОКАРНЫЙ" in tab.detail.toPlainText()

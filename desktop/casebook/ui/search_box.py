@@ -1,7 +1,9 @@
 """The search box (Ctrl+K): one query over cases, firms, shipments, evidence and findings.
 
 Results come grouped by kind; Enter opens the highlighted one: a case opens its workspace, any
-other item selects its case and the tab that shows it (when a tab knows how: ``show_item``).
+other item selects its case and the tab that shows it: a firm in the Firms tab, a shipment in
+the Shipments tab (filtered to its declaration, the row selected), evidence in the Evidence tab,
+a finding in the Findings tab; otherwise any tab whose ``show_item`` knows the item.
 """
 
 from __future__ import annotations
@@ -30,6 +32,13 @@ GROUPS = [
     ("finding", "Findings"),
 ]
 RESULT_ROLE = Qt.ItemDataRole.UserRole
+HOME_TABS = {
+    "firm": "firms",
+    "shipment": "shipments",
+    "evidence": "evidence",
+    "finding": "findings",
+}
+SHIPMENT_SCAN = 500  # rows of the filtered Shipments tab searched for the opened shipment
 NAVIGATION_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
 
 
@@ -229,16 +238,46 @@ class SearchBox(QFrame):
             if not page.select(ref):
                 bar.showMessage(f"Case {ref} is not in the list", 5000)
                 return
-        tabs = page.workspace.tabs
-        target = next(
-            (
-                i
-                for i in range(tabs.count())
-                if hasattr(tabs.widget(i), "show_item")
-                and tabs.widget(i).show_item(result["kind"], result["uid"])
-            ),
-            0,
-        )
-        tabs.setCurrentIndex(target)
+        workspace = page.workspace
+        target = self._tab_showing(workspace, result)
+        workspace.tabs.setCurrentIndex(max(0, workspace.tabs.indexOf(target)) if target else 0)
         bar.showMessage(f"Opened {result['kind']} {result['title']} in {ref}", 5000)
         self.opened.emit(result["kind"], result["uid"] or "", ref)
+
+    def _tab_showing(self, workspace, result: dict):
+        """The tab that now shows the result: the kind's own tab first (a firm opens in the
+        Firms tab, not in the chart), else any tab whose ``show_item`` knows the item."""
+        kind, uid = result["kind"], result["uid"]
+        own = workspace.tab(HOME_TABS[kind]) if kind in HOME_TABS else None
+        if kind == "shipment" and own is not None:
+            show_shipment(own, result, self.host.book)
+            return own
+        if own is not None and hasattr(own, "show_item") and own.show_item(kind, uid):
+            return own
+        tabs = workspace.tabs
+        for i in range(tabs.count()):
+            widget = tabs.widget(i)
+            if widget is not own and hasattr(widget, "show_item") and widget.show_item(kind, uid):
+                return widget
+        return None
+
+
+def show_shipment(tab, result: dict, book) -> bool:
+    """Filter the Shipments tab to the result's declaration (or description) and select its
+    row; True when the row was found among the first rows."""
+    from casebook.core.errors import CasebookError
+
+    shipment_id = result.get("id")
+    try:
+        detail = book.shipment_detail(shipment_id)
+    except CasebookError:
+        return False
+    text = detail.get("declaration_no") or (detail.get("description") or "")[:60]
+    tab.apply_filters(text=text)
+    model = tab.model
+    for row in range(min(model.rowCount(), SHIPMENT_SCAN)):
+        if model.row_key(row) == shipment_id:
+            tab.view.selectRow(row)
+            tab.view.scrollTo(model.index(row, 0))
+            return True
+    return False

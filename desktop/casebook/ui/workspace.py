@@ -223,6 +223,10 @@ class CaseWorkspace(QWidget):
         self.overview.show_case(self.case, self.counts)
         self._sync_tabs()
 
+    def tab(self, key: str) -> QWidget | None:
+        """The widget of tab ``key`` (``"firms"``, ``"evidence"`` …) when the case shows it."""
+        return self._extra.get(key)
+
     def _sync_tabs(self) -> None:
         for tab in TABS:
             wanted = tab.shown(self.counts)
