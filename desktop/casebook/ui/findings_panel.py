@@ -1,5 +1,10 @@
 """The Findings tab: the case's key judgments in order, with likelihood, confidence, the
-evidence behind each (with its grade) and the editor's warnings."""
+evidence behind each (with its grade) and the editor's warnings.
+
+Add, edit (text, ICD 203 likelihood, confidence, supporting evidence), move up or down and
+delete (asks first). Every change is one undoable command (Edit → Undo), audited by the facade.
+The editor warns as the analyst types: no graded evidence, mixed ICD 203 vocabularies.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +12,34 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
     QStyledItemDelegate,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from casebook.core.standards import clean_likelihood
+from casebook.core.standards import Confidence, Likelihood, clean_likelihood
 from casebook.ui.evidence_dialog import grade_help
-from casebook.ui.ops import Changes, Host
+from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.undo import FacadeCommand
 from casebook.ui.workspace import WorkspaceTab
 
 HEADERS = ["#", "Likelihood", "Confidence", "Key judgment"]
 TEXT = 3  # last: it stretches, and long judgments wrap in it
 UID_ROLE = Qt.ItemDataRole.UserRole
 WARNING_COLOUR = "#B35C00"
+WARNING_STYLE = f"color: {WARNING_COLOUR};"
 
 
 def likelihood_tip(term: str | None) -> str | None:
@@ -47,6 +63,11 @@ def _item(text: str, *, tip: str | None = None, uid: str | None = None) -> QStan
     return item
 
 
+def evidence_label(e: dict) -> str:
+    """``E3 Invoice 2291 — B2`` (or ``— ungraded``)."""
+    return f"{e['id']} {e['title']} — {e['grade'] or 'ungraded'}"
+
+
 def finding_rows(finding: dict) -> list[QStandardItem]:
     """A finding's row with its evidence and warnings as children."""
     row = [
@@ -60,8 +81,7 @@ def finding_rows(finding: dict) -> list[QStandardItem]:
         child.setForeground(QBrush(QColor(WARNING_COLOUR)))
         row[0].appendRow([_item(""), _item(""), _item(""), child])
     for e in finding["evidence"]:
-        grade = e["grade"] or "ungraded"
-        label = f"{e['id']} {e['title']} — {grade}" + (f" ({e['note']})" if e["note"] else "")
+        label = evidence_label(e) + (f" ({e['note']})" if e["note"] else "")
         evidence = _item(label, tip=grade_help(e["grade"]), uid=e["uid"])
         row[0].appendRow([_item(""), _item(""), _item(""), evidence])
     return row
@@ -81,6 +101,131 @@ class WrapDelegate(QStyledItemDelegate):
         return QSize(size.width(), max(size.height(), rect.height() + 6))
 
 
+def likelihood_choices() -> list[tuple[str, str]]:
+    """(label, term) for the likelihood box: the ICD 203 terms, then the alternative row."""
+    primary = [(f"{t.term} ({t.low}–{t.high}%)", t.term) for t in Likelihood]
+    alternative = [(f"{t.alternative} ({t.low}–{t.high}%)", t.alternative) for t in Likelihood]
+    return primary + alternative
+
+
+def warnings_for(text: str, likelihood: str, grades: list) -> list[str]:
+    """The facade's own checks (book/findings.finding_warnings), as the CLI lists them."""
+    from casebook.book.findings import finding_warnings  # loaded with the open store
+
+    return finding_warnings(text=text, likelihood=likelihood, grades=grades)
+
+
+class FindingDialog(QDialog):
+    """Write or change a key judgment: text, likelihood, confidence, supporting evidence.
+
+    Warnings update as the analyst types (the same checks the finding list shows)."""
+
+    def __init__(self, parent: QWidget | None, *, finding: dict | None = None, evidence=()):
+        super().__init__(parent)
+        finding = finding or {}
+        self.setWindowTitle(f"Edit finding {finding['position']}" if finding else "Add finding")
+        self.text = QPlainTextEdit(finding.get("text") or "")
+        self.text.setPlaceholderText(
+            "One judgment, e.g. “Firm X likely re-exports CNC lathes to Russia.”"
+        )
+        self.text.setTabChangesFocus(True)
+        line = self.text.fontMetrics().lineSpacing()
+        self.text.setMinimumHeight(line * 5 + 12)
+        self.likelihood = QComboBox()
+        choices = likelihood_choices()
+        for n, (label, term) in enumerate(choices):
+            if n == len(choices) // 2:
+                self.likelihood.insertSeparator(self.likelihood.count())
+            self.likelihood.addItem(label, term)
+        self.likelihood.setCurrentIndex(
+            max(0, self.likelihood.findData(finding.get("likelihood") or "likely"))
+        )
+        self.likelihood.setToolTip(
+            "ICD 203: use the terms of one row (likely … or probable …), not both"
+        )
+        self.confidence = QComboBox()
+        for c in Confidence:
+            self.confidence.addItem(c.label.capitalize(), c.value)
+        self.confidence.setCurrentIndex(
+            max(0, self.confidence.findData(finding.get("confidence") or "moderate"))
+        )
+        self.evidence = QListWidget()
+        linked = {e["uid"] for e in finding.get("evidence") or ()}
+        for e in evidence:
+            item = QListWidgetItem(evidence_label(e))
+            item.setData(UID_ROLE, e["uid"])
+            item.setData(Qt.ItemDataRole.UserRole + 1, e["grade"])
+            item.setToolTip(grade_help(e["grade"]))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if e["uid"] in linked else Qt.CheckState.Unchecked
+            )
+            self.evidence.addItem(item)
+        rows = min(max(self.evidence.count(), 3), 8)
+        self.evidence.setMinimumHeight(self.evidence.sizeHintForRow(0) * rows + 8)
+        if not self.evidence.count():
+            self.evidence.hide()
+        self.warnings = QLabel(wordWrap=True)
+        self.warnings.setStyleSheet(WARNING_STYLE)
+        self.warnings.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+        self._layout(bool(self.evidence.count()))
+        self.text.textChanged.connect(self._update)
+        self.likelihood.currentIndexChanged.connect(self._update)
+        self.evidence.itemChanged.connect(self._update)
+        self._update()
+
+    def _layout(self, has_evidence: bool) -> None:
+        form = QFormLayout()
+        form.addRow("&Judgment", self.text)
+        form.addRow("&Likelihood", self.likelihood)
+        form.addRow("&Confidence", self.confidence)
+        if has_evidence:
+            form.addRow("Supporting &evidence", self.evidence)
+        else:
+            none = QLabel("No evidence in this case yet: add it in the Evidence tab.")
+            none.setForegroundRole(none.palette().ColorRole.PlaceholderText)
+            form.addRow("Supporting evidence", none)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.buttons)
+
+    def checked(self) -> list[QListWidgetItem]:
+        items = (self.evidence.item(i) for i in range(self.evidence.count()))
+        return [i for i in items if i.checkState() == Qt.CheckState.Checked]
+
+    def _update(self) -> None:
+        text = self.text.toPlainText().strip()
+        grades = [i.data(Qt.ItemDataRole.UserRole + 1) for i in self.checked()]
+        found = warnings_for(text, self.likelihood.currentData(), grades) if text else []
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in found))
+        self.warnings.setVisible(bool(found))
+        self.ok.setEnabled(bool(text))
+
+    def values(self) -> dict:
+        """``text``, ``likelihood``, ``confidence`` and the checked ``evidence`` uids."""
+        return {
+            "text": self.text.toPlainText().strip(),
+            "likelihood": self.likelihood.currentData(),
+            "confidence": self.confidence.currentData(),
+            "evidence": [i.data(UID_ROLE) for i in self.checked()],
+        }
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, *, finding: dict | None = None, evidence=()
+    ) -> dict | None:
+        """Run the dialog; the values, or None when cancelled. Tests patch this method."""
+        dialog = cls(parent, finding=finding, evidence=evidence)
+        return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
 class FindingsPanel(QWidget):
     """Findings as a tree: each judgment, then its warnings and supporting evidence."""
 
@@ -89,6 +234,8 @@ class FindingsPanel(QWidget):
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
+        self.items: list[dict] = []
+        self._renamed: dict[str, str] = {}  # uid → uid of the finding an undo re-created
         self.model = QStandardItemModel(self)
         self.view = QTreeView()
         self.view.setModel(self.model)
@@ -99,19 +246,48 @@ class FindingsPanel(QWidget):
         self.view.header().setStretchLastSection(True)
         self.view.header().sectionResized.connect(lambda *_: self.view.doItemsLayout())
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.add_button = QPushButton("Add finding…")
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setToolTip("Change the judgment, its likelihood, confidence and evidence")
+        self.up_button = QPushButton("Move up")
+        self.down_button = QPushButton("Move down")
+        self.delete_button = QPushButton("Delete…")
         self.summary = QLabel()
+        self._layout()
+        self.add_button.clicked.connect(self.add_finding)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.up_button.clicked.connect(lambda: self.move_selected(-1))
+        self.down_button.clicked.connect(lambda: self.move_selected(1))
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.view.doubleClicked.connect(lambda _i: self.edit_selected())
+        self.view.selectionModel().currentChanged.connect(lambda *_: self._sync_buttons())
+        self.reload()
+
+    def _layout(self) -> None:
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Key judgments in the order the briefing gives them"))
+        for button in (
+            self.add_button,
+            self.edit_button,
+            self.up_button,
+            self.down_button,
+            self.delete_button,
+        ):
+            bar.addWidget(button)
         bar.addStretch(1)
         bar.addWidget(self.summary)
+        hint = QLabel("Key judgments in the order the briefing gives them")
+        hint.setForegroundRole(hint.palette().ColorRole.PlaceholderText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(hint)
         layout.addWidget(self.view, 1)
-        self.reload()
 
     def reload(self) -> None:
+        keep = self.selected_uid()
         findings = self.host.book.list_findings(case_ref=self.ref)
+        self.items = findings
         self.model.clear()
         self.model.setHorizontalHeaderLabels(HEADERS)
         for finding in findings:
@@ -125,30 +301,184 @@ class FindingsPanel(QWidget):
             f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
             + (f" · {warned} with warnings" if warned else "")
         )
+        if keep:
+            self.select(self._current_uid(keep))
+        self._sync_buttons()
         self.loaded.emit()
 
     def findings(self) -> list[str]:
         """The judgments as shown, in order (for tests and accessibility)."""
         return [self.model.item(r, TEXT).text() for r in range(self.model.rowCount())]
 
-    def show_item(self, kind: str, uid: str) -> bool:
-        """Select a finding the search box opened."""
-        if kind != "finding":
-            return False
+    def selected_uid(self) -> str | None:
+        """The finding of the current row (an evidence or warning row counts as its finding)."""
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        while index.parent().isValid():
+            index = index.parent()
+        return self.model.item(index.row(), 0).data(UID_ROLE)
+
+    def selected(self) -> dict | None:
+        uid = self.selected_uid()
+        return next((f for f in self.items if f["uid"] == uid), None)
+
+    def select(self, uid: str | None) -> bool:
         for r in range(self.model.rowCount()):
             if self.model.item(r, 0).data(UID_ROLE) == uid:
                 self.view.setCurrentIndex(self.model.index(r, TEXT))
                 return True
         return False
 
+    def show_item(self, kind: str, uid: str) -> bool:
+        """Select a finding the search box opened."""
+        return kind == "finding" and self.select(uid)
+
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("findings", "evidence"):
             self.reload()
+
+    def _sync_buttons(self) -> None:
+        finding = self.selected()
+        for button in (self.edit_button, self.delete_button):
+            button.setEnabled(finding is not None)
+        position = finding["position"] if finding else 0
+        self.up_button.setEnabled(finding is not None and position > 1)
+        self.down_button.setEnabled(finding is not None and position < len(self.items))
+
+    # --- changes (each undoable) -----------------------------------------------------------
+
+    def _current_uid(self, uid: str) -> str:
+        """A finding's uid now: undoing a delete re-creates the finding under a new uid."""
+        while uid in self._renamed:
+            uid = self._renamed[uid]
+        return uid
+
+    def _do(self, text: str, apply, revert, *, select: str | None = None) -> None:
+        changes = Changes(findings=True, case_ref=self.ref)
+
+        def pushed(result) -> None:
+            self.host.undo_stack.push(
+                FacadeCommand(self.host, text, apply=apply, revert=revert, changes=changes)
+            )
+            uid = select or (result.get("uid") if isinstance(result, dict) else None)
+            if uid:
+                self.select(self._current_uid(uid))
+                self._sync_buttons()
+
+        Op(self.host, apply, label=text, changes=changes).success(pushed).run()
+
+    def _case_evidence(self) -> list[dict]:
+        return self.host.book.list_evidence(case_ref=self.ref)
+
+    def add_finding(self) -> None:
+        values = FindingDialog.ask(self, evidence=self._case_evidence())
+        if values is None:
+            return
+        ref, state = self.ref, {}
+
+        def apply(book):
+            finding = book.add_finding(case_ref=ref, **values)
+            if "uid" in state:  # redone: the undo deleted the first one
+                self._renamed[self._current_uid(state["uid"])] = finding["uid"]
+            else:
+                state["uid"] = finding["uid"]
+            return finding
+
+        def revert(book):
+            return book.delete_finding(self._current_uid(state["uid"]))
+
+        self._do("Add finding", apply, revert)
+
+    def edit_selected(self) -> None:
+        old = self.selected()
+        if old is None:
+            return
+        values = FindingDialog.ask(self, finding=old, evidence=self._case_evidence())
+        if values is None:
+            return
+        fields = ("text", "likelihood", "confidence")
+        before = {k: old[k] for k in fields}
+        after = {k: values[k] for k in fields}
+        had = {e["uid"]: e["note"] for e in old["evidence"]}
+        added = [u for u in values["evidence"] if u not in had]
+        removed = [u for u in had if u not in values["evidence"]]
+        if before == after and not added and not removed:
+            return
+        uid = old["uid"]
+
+        def change(book, fields: dict, link: list, unlink: list):
+            current = self._current_uid(uid)
+            for e in unlink:
+                book.unlink_evidence(e, "finding", current)
+            for e in link:
+                book.link_evidence(e, "finding", current, note=had.get(e, ""))
+            return book.edit_finding(current, **fields)
+
+        self._do(
+            f"Edit finding {old['position']}",
+            lambda book: change(book, after, added, removed),
+            lambda book: change(book, before, removed, added),
+        )
+
+    def move_selected(self, step: int) -> None:
+        finding = self.selected()
+        if finding is None:
+            return
+        uid, old = finding["uid"], finding["position"]
+        new = old + step
+        if not 1 <= new <= len(self.items):
+            return
+        self._do(
+            f"Move finding {old} {'up' if step < 0 else 'down'}",
+            lambda book: book.move_finding(self._current_uid(uid), position=new),
+            lambda book: book.move_finding(self._current_uid(uid), position=old),
+            select=uid,
+        )
+
+    def delete_selected(self) -> None:
+        finding = self.selected()
+        if finding is None or not self.confirm_delete(self, finding):
+            return
+        uid, ref = finding["uid"], self.ref
+
+        def revert(book):
+            restored = book.add_finding(
+                case_ref=ref,
+                text=finding["text"],
+                likelihood=finding["likelihood"],
+                confidence=finding["confidence"],
+                evidence=[e["uid"] for e in finding["evidence"]],
+            )
+            for e in finding["evidence"]:
+                if e["note"]:
+                    book.link_evidence(e["uid"], "finding", restored["uid"], note=e["note"])
+            book.move_finding(restored["uid"], position=finding["position"])
+            self._renamed[self._current_uid(uid)] = restored["uid"]
+            return restored
+
+        self._do(
+            f"Delete finding {finding['position']}",
+            lambda book: book.delete_finding(self._current_uid(uid)),
+            revert,
+        )
+
+    @classmethod
+    def confirm_delete(cls, parent: QWidget, finding: dict) -> bool:
+        """Ask before deleting a finding (tests patch this)."""
+        n = len(finding["evidence"])
+        links = f"\n\nIts {n} evidence link{'s' if n != 1 else ''} go with it." if n else ""
+        answer = QMessageBox.question(
+            parent,
+            "Delete finding",
+            f"Delete finding {finding['position']}?\n\n“{finding['text']}”{links}\n\n"
+            "Edit → Undo brings it back.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
 
 TAB = WorkspaceTab(
     key="findings",
     title="Findings",
     factory=lambda host, ref: FindingsPanel(host, ref),
-    shown=lambda counts: counts.get("findings", 0) > 0,
 )
