@@ -1,4 +1,5 @@
-"""The evidence dialog: title, kind and Admiralty grade, with the standard definitions as help."""
+"""The evidence dialog: title, kind and Admiralty grade (with the standard definitions as help),
+publisher, URL, excerpt and notes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -66,6 +68,8 @@ class EvidenceDialog(QDialog):
             self.credibility.setCurrentIndex(self.credibility.findData(grade[1:]))
         self.publisher = QLineEdit(item.get("publisher") or "", placeholderText="Who published it")
         self.url = QLineEdit(item.get("url") or "", placeholderText="Where it was captured")
+        self.excerpt = _text_box(item.get("excerpt"), "The passage that matters, quoted", 3)
+        self.notes = _text_box(item.get("notes"), "Your notes on this item", 3)
         self.help = QLabel(wordWrap=True)
         self.help.setTextFormat(Qt.TextFormat.PlainText)
         self.help.setMinimumWidth(460)
@@ -88,6 +92,8 @@ class EvidenceDialog(QDialog):
         form.addRow("Information &credibility", self.credibility)
         form.addRow("&Publisher", self.publisher)
         form.addRow("&URL", self.url)
+        form.addRow("&Excerpt", self.excerpt)
+        form.addRow("&Notes", self.notes)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -127,6 +133,8 @@ class EvidenceDialog(QDialog):
             "grade": self.grade() or None,
             "publisher": self.publisher.text().strip() or None,
             "url": self.url.text().strip() or None,
+            "excerpt": self.excerpt.toPlainText().strip(),
+            "notes": self.notes.toPlainText().strip(),
         }
         if self.title.isEnabled():
             values["title"] = self.title.text().strip()
@@ -140,3 +148,11 @@ class EvidenceDialog(QDialog):
 
 
 _TIP = Qt.ItemDataRole.ToolTipRole
+
+
+def _text_box(text: str | None, placeholder: str, lines: int) -> QPlainTextEdit:
+    box = QPlainTextEdit(text or "")
+    box.setPlaceholderText(placeholder)
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 14)
+    return box

@@ -1,4 +1,5 @@
-"""The Evidence tab: the case's evidence register, detail and preview, adding by dialog or drop.
+"""The Evidence tab: the case's evidence register, detail and preview, adding by dialog or drop,
+the link editor (what the item supports), and undoable edits of grade, excerpt and notes.
 
 Adding hashes and extracts on the DB worker with a progress dialog; "Open" hands a temporary
 working copy to the desktop, never the vault file.
@@ -38,7 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.ui.evidence_dialog import EvidenceDialog, grade_help
+from casebook.ui.link_editor import LinkEditor
 from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.undo import FacadeCommand
 from casebook.ui.workspace import WorkspaceTab
 
 Index = QModelIndex | QPersistentModelIndex
@@ -218,9 +221,9 @@ def _previews_as_text(mime: str) -> bool:
 
 
 class EvidenceDetail(QWidget):
-    """The selected item's record and preview."""
+    """The selected item's record and link editor beside its preview."""
 
-    def __init__(self, parent=None):
+    def __init__(self, links: QWidget | None = None, parent=None):
         super().__init__(parent)
         self.facts = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -231,8 +234,15 @@ class EvidenceDetail(QWidget):
         self.preview.setMinimumWidth(240)
         facts = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
         facts.setWidget(self.facts)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(facts)
+        if links is not None:
+            left.addWidget(links)
+            left.setStretchFactor(0, 3)
+            left.setStretchFactor(1, 2)
+        left.setChildrenCollapsible(False)
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(facts)
+        split.addWidget(left)
         split.addWidget(self.preview)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
@@ -268,10 +278,8 @@ def _facts_html(item: dict) -> str:
         ("File", f"{_esc(item['original_name'])} ({item['size']:,} bytes, {_esc(item['mime'])})"),
         ("SHA-256", f"<tt>{item['sha256'][:32]}<br>{item['sha256'][32:]}</tt>"),
         ("Added", f"{_esc(item['added'])} by {_esc(item['added_by'])}"),
-        (
-            "Supports",
-            "<br>".join(_esc(f"{k['kind'].capitalize()}: {k['label']}") for k in item["links"]),
-        ),
+        ("Excerpt", f"<i>{_esc(item.get('excerpt'))}</i>" if item.get("excerpt") else ""),
+        ("Notes", _esc(item.get("notes")).replace("\n", "<br>")),
     ]
     body = "".join(
         f"<tr><td style='padding-right:10px; color:palette(placeholder-text)'>{name}</td>"
@@ -294,7 +302,8 @@ class EvidenceTab(QWidget):
         self.setAcceptDrops(True)
         self.model = EvidenceModel(self)
         self.view = QTableView()
-        self.detail = EvidenceDetail()
+        self.links = LinkEditor(host, ref)
+        self.detail = EvidenceDetail(self.links)
         self.add_button = QPushButton("Add evidence…")
         self.open_button = QPushButton("Open")
         self.edit_button = QPushButton("Grade / edit…")
@@ -395,6 +404,7 @@ class EvidenceTab(QWidget):
             self._load_preview(item)
         else:
             self.detail.show_item(item)
+        self.links.show_links(item)
 
     def _load_preview(self, item: dict | None) -> None:
         self._preview_for = item["uid"] if item else None
@@ -482,14 +492,32 @@ class EvidenceTab(QWidget):
         values = EvidenceDialog.ask(self, item=item)
         if values is None:
             return
-        values["grade"] = values["grade"] or ""  # "" clears a grade; None would keep it
-        uid, ref = item["uid"], self.ref
+        after = {k: ("" if v is None else v) for k, v in values.items()}  # "" clears; None keeps
+        if not after.get("kind"):
+            after.pop("kind", None)  # "from the file type": the kind stays
+        before = {k: item.get(k) or "" for k in after}
+        if after == before:
+            return
+        uid, text = item["uid"], f"Edit {item['id']}"
+        changes = Changes(evidence=True, findings=True, case_ref=self.ref)
+
+        def pushed(_result) -> None:
+            self.host.undo_stack.push(
+                FacadeCommand(
+                    self.host,
+                    text,
+                    apply=lambda book: book.edit_evidence(uid, **after),
+                    revert=lambda book: book.edit_evidence(uid, **before),
+                    changes=changes,
+                )
+            )
+
         Op(
             self.host,
-            lambda book: book.edit_evidence(uid, **values),
+            lambda book: book.edit_evidence(uid, **after),
             label=f"Saving {item['id']}",
-            changes=Changes(evidence=True, findings=True, case_ref=ref),
-        ).run()
+            changes=changes,
+        ).success(pushed).run()
 
 
 def add_evidence_files(
