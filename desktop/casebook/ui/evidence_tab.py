@@ -240,6 +240,7 @@ class EvidenceDetail(QWidget):
             left.addWidget(links)
             left.setStretchFactor(0, 3)
             left.setStretchFactor(1, 2)
+            left.setSizes([600, 360])  # proportions: the record first, then its links
         left.setChildrenCollapsible(False)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)

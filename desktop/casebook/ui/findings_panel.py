@@ -167,7 +167,11 @@ class FindingDialog(QDialog):
             self.evidence.hide()
         self.warnings = QLabel(wordWrap=True)
         self.warnings.setStyleSheet(WARNING_STYLE)
-        self.warnings.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+        # Wide enough for the evidence titles and a judgment of a few lines without scrolling.
+        metrics = self.fontMetrics()
+        longest = max((metrics.horizontalAdvance(evidence_label(e)) for e in evidence), default=0)
+        self.evidence.setMinimumWidth(min(longest + 48, metrics.averageCharWidth() * 110))
+        self.setMinimumWidth(metrics.averageCharWidth() * 90)
         self._layout(bool(self.evidence.count()))
         self.text.textChanged.connect(self._update)
         self.likelihood.currentIndexChanged.connect(self._update)
@@ -294,7 +298,7 @@ class FindingsPanel(QWidget):
             self.model.appendRow(finding_rows(finding))
         self.view.expandAll()
         width = self.view.fontMetrics().averageCharWidth()
-        for column, chars in enumerate((5, 18, 12)):
+        for column, chars in enumerate((7, 22, 12)):
             self.view.setColumnWidth(column, chars * width)
         warned = sum(bool(f["warnings"]) for f in findings)
         self.summary.setText(

@@ -196,6 +196,9 @@ class FirmsTab(QWidget):
     def _layout(self) -> None:
         bar = QHBoxLayout()
         bar.addWidget(self.filter, 1)
+        hint = QLabel("drop files on a firm to add evidence about it")
+        hint.setForegroundRole(hint.palette().ColorRole.PlaceholderText)
+        bar.addWidget(hint)
         bar.addWidget(self.count)
         bar.addWidget(self.merge_button)
         bar.addWidget(self.split_button)

@@ -175,16 +175,17 @@ class LinkEditor(QWidget):
         self.host, self.ref = host, ref
         self.item: dict | None = None
         self.list = QTreeWidget()
-        self.list.setHeaderLabels(["Supports", "", "Note"])
+        self.list.setHeaderLabels(["Kind", "What", "Note"])
         self.list.setRootIsDecorated(False)
         self.list.setAlternatingRowColors(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setWordWrap(False)
         header = self.list.header()
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        self.list.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 34)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the target's name
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self.list.setColumnWidth(2, self.fontMetrics().averageCharWidth() * 26)
         self.list.setMinimumHeight(self.fontMetrics().lineSpacing() * 4 + 30)
         self.link_button = QPushButton("Link to…")
         self.link_button.setToolTip(
