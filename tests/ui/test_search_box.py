@@ -160,7 +160,9 @@ def test_enter_opens_a_shipment_in_the_shipments_tab_with_its_row_selected(
     )
     window.host.book.import_file(path, case_ref="CB-2")
     window.host.notify(Changes(shipments=True, firms=True, datasets=True, case_ref="CB-2"))
-    box = search(qtbot, window, "танок токарный")
+    box = press_ctrl_k(qtbot, window)
+    with qtbot.waitSignal(box.results_shown, timeout=10_000):
+        box.edit.insert("танок токарный")  # QTest types ASCII only
     assert box.model.item(0).text().startswith("Shipments")
     with qtbot.waitSignal(box.opened, timeout=10_000) as opened:
         qtbot.keyClick(box.edit, Qt.Key.Key_Return)
