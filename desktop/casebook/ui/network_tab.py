@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsObject,
     QGraphicsPathItem,
+    QGraphicsPolygonItem,
     QGraphicsScene,
     QGraphicsView,
     QHBoxLayout,
@@ -58,18 +59,21 @@ from casebook.ui.workspace import WorkspaceTab
 
 def shield_none() -> None:
     """Work around PySide6 6.12.0 on Python 3.11: every call of a Qt method that returns
-    nothing takes one reference from ``None`` without giving it back, so a few thousand calls
-    (a chart of 2,000 edges makes ~30,000) bring its count to zero and abort the process
-    ("none_dealloc: deallocating None"). ``None`` is a static singleton that is never freed,
-    so a count set far out of reach is harmless. Python 3.12 made ``None`` immortal: no-op.
-    Remove once the app requires Python >= 3.12 or a PySide6 without the leak (NOTES-models)."""
+    nothing takes one reference from ``None`` without giving it back, and every ``emit`` of a
+    signal one from ``True``, so a few thousand calls (a chart of 2,000 edges makes ~30,000;
+    each zoom step emits ``zoomed``) bring a count to zero and abort the process
+    ("none_dealloc: deallocating None", "bool_dealloc"). ``None``, ``True`` and ``False`` are
+    static singletons that are never freed, so a count set far out of reach is harmless.
+    Python 3.12 made them immortal: no-op. Remove once the app requires Python >= 3.12 or a
+    PySide6 without the leak (NOTES-models)."""
     if sys.version_info >= (3, 12):
         return
     import ctypes
 
-    count = ctypes.c_ssize_t.from_address(id(None))
-    if count.value < 1 << 40:
-        count.value = 1 << 42
+    for singleton in (None, True, False):
+        count = ctypes.c_ssize_t.from_address(id(singleton))
+        if count.value < 1 << 40:
+            count.value = 1 << 42
 
 
 shield_none()
@@ -84,8 +88,9 @@ def _static(text: str, font: QFont) -> QStaticText:
     return static
 
 
-TOP_LABELS = 12
-MIN_TEXT_LOD = 0.45  # below this scale a 9-point label is under 5 pixels: not drawn  # trade edges labelled at any zoom: the largest
+TOP_LABELS = 12  # trade edges labelled at any zoom: the largest
+MIN_TEXT_LOD = 0.45  # below this scale a 9-point label is under 5 pixels: not drawn
+SETTLE_MS = 150  # after the last zoom or pan step, the chart is drawn again antialiased
 ZOOM_ALL_LABELS = 1.4  # from this zoom on, every edge is labelled
 NAME_WIDTH = 150.0
 SELECTED_PEN = QPen(QColor("#FBBC04"), 4)
@@ -134,7 +139,7 @@ class NodeItem(QGraphicsObject):
             | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
         )
         self.setAcceptHoverEvents(True)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # No item cache: at each zoom step a device cache would re-render 500 pixmaps.
         self.setZValue(2)
 
     def set_node(self, node, style: dict) -> None:
@@ -287,8 +292,10 @@ class NodeItem(QGraphicsObject):
 
 
 class EdgeItem(QGraphicsPathItem):
-    """A trade or relationship edge: a (curved, when several join a pair) arrow, and a label.
-    Geometry, pens and label box are computed when an end moves, so painting only draws."""
+    """A trade or relationship edge: a line (a curve when several join a pair), an arrowhead and
+    a label. The line and the head are painted by Qt itself (no Python ``paint`` or
+    ``boundingRect``: on 2,000 edges each Python call made a frame 3 ms slower); the label is a
+    child item, shown only while it is wanted. Geometry is computed when an end moves."""
 
     def __init__(self, edge, style: dict, source: NodeItem, target: NodeItem, bend: float, tab):
         super().__init__()
@@ -298,15 +305,15 @@ class EdgeItem(QGraphicsPathItem):
         self.line_pen = _pen(style)
         self.setPen(self.line_pen)
         self.colour = QColor(style["colour"])
-        self.head_pen = QPen(self.colour, 1.0)
         self.setZValue(0 if edge.is_trade else 1)
         self.setToolTip(f"{source.node.name} → {target.node.name}\n{edge.label}")
-        self.label_font = tab.edge_font
-        fm = tab.edge_metrics
-        self._label_size = (fm.horizontalAdvance(edge.label) + 6, fm.height() + 2)
-        self._label_rect = QRectF()
-        self._head: QPolygonF | None = None
-        self._bounds = QRectF()
+        self.head: QGraphicsPolygonItem | None = None
+        if style.get("arrow"):
+            self.head = QGraphicsPolygonItem(self)
+            self.head.setPen(QPen(self.colour, 1.0))
+            self.head.setBrush(self.colour)
+        self._head_size = 7 + style["width"] * 1.2
+        self.label = EdgeLabel(self) if edge.label else None
         source.edges.append(self)
         target.edges.append(self)
         self.adjust()
@@ -325,25 +332,21 @@ class EdgeItem(QGraphicsPathItem):
         start = self._toward(a, control, self.source.radius + 1)
         end = self._toward(b, control, self.target.radius + 3)
         path = QPainterPath(start)
-        path.quadTo(control, end)
-        self._head = None
-        if self.style.get("arrow"):
+        if self.bend:
+            path.quadTo(control, end)
+        else:  # a straight line: stroked several times faster than a (flat) curve
+            path.lineTo(end)
+        if self.head is not None:
             norm = math.hypot(end.x() - control.x(), end.y() - control.y()) or 1.0
             tx, ty = (end.x() - control.x()) / norm, (end.y() - control.y()) / norm
-            size = 7 + self.style["width"] * 1.2
+            size = self._head_size
             back = QPointF(end.x() - tx * size, end.y() - ty * size)
             left = QPointF(back.x() - ty * size * 0.5, back.y() + tx * size * 0.5)
             right = QPointF(back.x() + ty * size * 0.5, back.y() - tx * size * 0.5)
-            self._head = QPolygonF([end, left, right])
-        self.prepareGeometryChange()
+            self.head.setPolygon(QPolygonF([end, left, right]))
         self.setPath(path)
-        mid = path.pointAtPercent(0.5)
-        w, h = self._label_size
-        self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
-        extra = self.style["width"] + 14
-        self._bounds = (
-            path.boundingRect().adjusted(-extra, -extra, extra, extra).united(self._label_rect)
-        )
+        if self.label is not None:
+            self.label.place(path.pointAtPercent(0.5))
 
     @staticmethod
     def _toward(point: QPointF, other: QPointF, distance: float) -> QPointF:
@@ -356,28 +359,42 @@ class EdgeItem(QGraphicsPathItem):
             return True
         return self.source.isSelected() or self.target.isSelected()
 
+    def show_label(self) -> None:
+        """Show the label when it is wanted (largest edges, a selected end, zoomed in)."""
+        if self.label is not None:
+            wanted = self.labelled()
+            if wanted != self.label.isVisible():
+                self.label.setVisible(wanted)
+
+
+class EdgeLabel(QGraphicsItem):
+    """An edge's "value · shipments" (or relationship) label on a translucent plate."""
+
+    def __init__(self, edge: EdgeItem):
+        super().__init__(edge)
+        self.edge = edge
+        tab = edge.tab
+        self.text, self.font, self.colour = edge.edge.label, tab.edge_font, edge.colour
+        fm = tab.edge_metrics
+        w, h = fm.horizontalAdvance(self.text) + 6, fm.height() + 2
+        self.rect = QRectF(-w / 2, -h / 2, w, h)
+        self.setVisible(False)
+
+    def place(self, mid: QPointF) -> None:
+        self.setPos(mid)
+
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
-        return self._bounds
+        return self.rect
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setPen(self.line_pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self.path())
-        if self._head is not None:
-            painter.setPen(self.head_pen)
-            painter.setBrush(self.colour)
-            painter.drawPolygon(self._head)
-        if (
-            self.edge.label
-            and option.levelOfDetailFromTransform(painter.worldTransform()) >= MIN_TEXT_LOD
-            and self.labelled()
-        ):
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(self.tab.label_plate)
-            painter.drawRoundedRect(self._label_rect, 3, 3)
-            painter.setPen(self.colour)
-            painter.setFont(self.label_font)
-            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.edge.label)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < MIN_TEXT_LOD:
+            return
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.edge.tab.label_plate)
+        painter.drawRoundedRect(self.rect, 3, 3)
+        painter.setPen(self.colour)
+        painter.setFont(self.font)
+        painter.drawText(self.rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
 
 class LegendOverlay(QWidget):
@@ -419,6 +436,7 @@ class NetworkView(QGraphicsView):
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
         self.legend = LegendOverlay(self)
         self.auto_fit = True  # keep everything in sight on resizes until the user zooms
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._settled)
 
     def zoom(self) -> float:
         return self.transform().m11()
@@ -426,8 +444,19 @@ class NetworkView(QGraphicsView):
     def zoom_by(self, factor: float) -> None:
         new = min(8.0, max(0.05, self.zoom() * factor))
         factor = new / self.zoom()
+        self.moving()
         self.scale(factor, factor)
         self.zoomed.emit(self.zoom())
+
+    def moving(self) -> None:
+        """While the chart zooms or pans, frames are drawn without antialiasing (twice as fast on
+        2,000 edges); the antialiased frame follows once the steps stop for ``SETTLE_MS``."""
+        if self.renderHints() & QPainter.RenderHint.Antialiasing:
+            self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        self._settle.start()
+
+    def _settled(self) -> None:
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, True)  # repaints the viewport
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         steps = event.angleDelta().y() / 120.0
@@ -632,7 +661,8 @@ class NetworkTab(QWidget):
         labels = zoom >= ZOOM_ALL_LABELS
         if labels != self.all_labels:
             self.all_labels = labels
-            self.view.viewport().update()
+            for edge in self.edge_items:
+                edge.show_label()
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -797,6 +827,7 @@ class NetworkTab(QWidget):
         for item in self.edge_items:
             if not item.edge.is_trade:
                 item.top = True
+            item.show_label()
 
     def legend_texts(self) -> list[str]:
         return [text for text, _style in _net().legend()]
@@ -868,7 +899,7 @@ class NetworkTab(QWidget):
         now = set(uids)
         for uid in now ^ self._labelled_for:  # edges whose label shows or hides
             for edge in self.nodes[uid].edges if uid in self.nodes else ():
-                edge.update()
+                edge.show_label()
         self._labelled_for = now
         if len(uids) != 1:
             return
