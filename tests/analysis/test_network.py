@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from sqlmodel import select
 
@@ -169,3 +172,41 @@ def test_firm_details_and_timeline(book, case):
     assert lanes[case["hub"]]["months"]["2022-06"] == {"shipments": 1, "value_usd": 140000.0}
     by_country = book.timeline(case_ref=case["ref"], lanes="country")
     assert {lane["key"] for lane in by_country["lanes"]} == {"CN", "TR", "RU"}
+
+
+def big_model(n: int = 600) -> NetworkModel:
+    nodes = [Node(uid=f"f{i:03d}", name=f"Firm {i}") for i in range(n)]
+    links = {(i, (i * 7 + 3) % n) for i in range(n)} | {(i, (i * 13 + 5) % n) for i in range(n)}
+    edges_ = [Edge(f"f{a:03d}", f"f{b:03d}", "trade", 1e5, 1) for a, b in sorted(links) if a != b]
+    return NetworkModel(nodes=nodes, edges=edges_)
+
+
+def test_layouts_of_600_firms_need_no_scipy():
+    """networkx's spring_layout takes SciPy from 500 nodes on; the app does not ship SciPy, so
+    the layouts must run (and import nothing of SciPy) on larger charts, in a fresh process."""
+    code = """
+import sys
+import casebook.analysis.network as net
+nodes = [net.Node(uid=f"f{i}", name=f"Firm {i}") for i in range(600)]
+edges = [net.Edge(f"f{i}", f"f{(i * 7 + 3) % 600}", "trade", 1e5, 1) for i in range(600)]
+model = net.NetworkModel(nodes=nodes, edges=edges)
+for kind in net.LAYOUTS:
+    assert len(net.layout_network(model, kind=kind, seed=1)) == 600, kind
+assert net.layout_network(model, pinned={"f1": (0.2, 0.3)})["f1"] == (0.2, 0.3)
+assert "scipy" not in sys.modules, sorted(m for m in sys.modules if "scipy" in m)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_600_firm_layouts_are_deterministic_and_keep_firms_in_view():
+    model = big_model(600)
+    model.nodes.append(Node(uid="alone", name="No links"))  # drifts out without the rim rule
+    for kind in ("force", "layered"):
+        first = layout_network(model, kind=kind, seed=2)
+        assert first == layout_network(model, kind=kind, seed=2)
+        assert all(0 <= x <= 1 and 0 <= y <= 1 for x, y in first.values())
+    pos = layout_network(model, kind="force", seed=2)
+    xs = sorted(x for x, _ in pos.values())
+    # The linked firms fill the square: the lone firm did not squeeze them into a corner.
+    assert xs[-10] - xs[10] > 0.6

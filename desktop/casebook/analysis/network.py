@@ -225,7 +225,11 @@ def layout_network(
 ) -> dict[str, tuple[float, float]]:
     """Positions in [0, 1]² by node uid, the same for the same model, kind and seed. ``pinned``
     nodes keep their positions; the others are laid out around them. y grows downwards (screen
-    order: the layered layout's first row is at the top); a PDF canvas flips it (y' = 1 - y)."""
+    order: the layered layout's first row is at the top); a PDF canvas flips it (y' = 1 - y).
+
+    networkx computes both: Fruchterman–Reingold (``spring_layout``) for "force" and
+    ``multipartite_layout`` over the role layers for "layered"; then label boxes are pushed
+    apart. Neither needs SciPy (see ``_spring``)."""
     import numpy as np
 
     if kind not in LAYOUTS:
@@ -239,9 +243,9 @@ def layout_network(
     for u in pinned:
         fixed[index[u]] = True
     if kind == "layered":
-        pos = _layered(model, uids, index)
+        pos = _layered(model, uids)
     else:
-        pos = _force(model, uids, index, seed, pinned, fixed)
+        pos = _spring(model, uids, seed, pinned)
     for u, (x, y) in pinned.items():
         pos[index[u]] = (x, y)
     side = canvas_size(len(uids))
@@ -253,57 +257,70 @@ def layout_network(
     }
 
 
-def _adjacency(model: NetworkModel, index: dict[str, int]):
-    import numpy as np
+def _graph(model: NetworkModel, uids: list[str]):
+    """The undirected graph of the model (one edge per linked pair), nodes in model order."""
+    import networkx as nx
 
-    n = len(index)
-    adj = np.zeros((n, n))
-    for e in model.edges:
-        i, j = index.get(e.source), index.get(e.target)
-        if i is None or j is None or i == j:
-            continue
-        adj[i, j] = adj[j, i] = 1.0
-    return adj
+    graph = nx.Graph()
+    graph.add_nodes_from(uids)
+    graph.add_edges_from(
+        (e.source, e.target)
+        for e in model.edges
+        if e.source != e.target and e.source in graph and e.target in graph
+    )
+    return graph
 
 
-def _force(model, uids, index, seed, pinned, fixed):
-    """Fruchterman–Reingold (the algorithm of networkx's spring layout), dense in numpy with
-    float32 coordinates, and a weak pull to the centre so that unconnected firms stay in view.
-    (networkx's own ``spring_layout`` needs SciPy from 500 nodes on, which the app does not
-    ship.)"""
+#: networkx's ``spring_layout`` switches to a SciPy sparse solver from this many nodes, whatever
+#: its ``method`` (networkx 3.6: ``if len(G) >= 500 or method == "energy"``).
+SPRING_DENSE_LIMIT = 500
+
+
+def _spring(model: NetworkModel, uids: list[str], seed: int, pinned: dict):
+    """Fruchterman–Reingold by networkx, in the unit square. Below ``SPRING_DENSE_LIMIT`` nodes
+    through ``nx.spring_layout(method="force")``; from there on, ``spring_layout`` would import
+    SciPy (not shipped: ~100 MB of the bundle), so the same dense numpy solver that it runs below
+    the limit, ``networkx.drawing.layout._fruchterman_reingold``, is called directly (a test
+    checks that it is still there and that SciPy stays unloaded). Firms without any link would
+    drift far out and shrink the picture: they are brought back to the rim of the others."""
+    import networkx as nx
     import numpy as np
 
     n = len(uids)
-    rng = np.random.default_rng(seed)
-    pos = rng.random((n, 2)).astype(np.float32)
-    for u, p in pinned.items():
-        pos[index[u]] = p
     if n == 1:
         return np.array([[0.5, 0.5]])
-    adj = _adjacency(model, index).astype(np.float32)
-    k = np.float32(1.0 / math.sqrt(n))
-    iterations = 50 if n <= 1000 else 30
-    t = 0.1
-    dt = t / (iterations + 1)
-    movable = (~fixed).astype(np.float32)
-    pull = np.float32(0.15 * k * math.sqrt(n))
-    for _ in range(iterations):
-        dx = pos[:, 0, None] - pos[None, :, 0]
-        dy = pos[:, 1, None] - pos[None, :, 1]
-        dist = np.sqrt(dx * dx + dy * dy)
-        np.maximum(dist, 0.01, out=dist)
-        force = k * k / (dist * dist) - adj * dist / k
-        disp_x = (dx * force).sum(axis=1) - pull * (pos[:, 0] - 0.5)
-        disp_y = (dy * force).sum(axis=1) - pull * (pos[:, 1] - 0.5)
-        length = np.maximum(np.sqrt(disp_x * disp_x + disp_y * disp_y), 0.01)
-        scale = np.float32(t) / length * movable
-        pos[:, 0] += disp_x * scale
-        pos[:, 1] += disp_y * scale
-        t -= dt
-    pos = pos.astype(np.float64)
-    if not fixed.any():
-        pos = _rescale(pos)
-    return pos
+    graph = _graph(model, uids)
+    k = 1.0 / math.sqrt(n)
+    if n < SPRING_DENSE_LIMIT:
+        found = nx.spring_layout(graph, k=k, pos=pinned or None, fixed=list(pinned) or None,
+                                 seed=seed, scale=None, method="force")  # fmt: skip
+        pos = np.array([found[u] for u in uids], dtype=float)
+    else:
+        from networkx.drawing.layout import _fruchterman_reingold
+
+        rng = np.random.RandomState(seed)
+        start = rng.rand(n, 2)
+        index = {u: i for i, u in enumerate(uids)}
+        for u, p in pinned.items():
+            start[index[u]] = p
+        adjacency = nx.to_numpy_array(graph, nodelist=uids, dtype=np.float32)
+        fixed = np.array([index[u] for u in pinned], dtype=int) if pinned else None
+        pos = np.asarray(
+            _fruchterman_reingold(
+                adjacency, k=k, pos=start.astype(np.float32), fixed=fixed, seed=rng
+            ),
+            dtype=float,
+        )
+    if pinned:
+        return pos
+    alone = np.array([graph.degree(u) == 0 for u in uids])
+    if alone.any() and not alone.all():
+        centre = pos[~alone].mean(axis=0)
+        rim = np.linalg.norm(pos[~alone] - centre, axis=1).max()
+        out = pos[alone] - centre
+        far = np.maximum(np.linalg.norm(out, axis=1), 1e-9)
+        pos[alone] = centre + out * (np.minimum(far, rim) / far)[:, None]
+    return _rescale(pos)
 
 
 def _rescale(pos):
@@ -316,9 +333,12 @@ def _rescale(pos):
     return MARGIN + scaled * (1 - 2 * MARGIN)
 
 
-def _layered(model, uids, index):
-    """Makers left, intermediaries centre, importers right; within a layer the order follows
-    the neighbours' mean position (a few sweeps); a long layer takes several columns."""
+def _layered(model, uids):
+    """Makers left, intermediaries centre, importers right, placed by networkx's
+    ``multipartite_layout``. Within a layer the order follows the neighbours' mean position (a
+    few sweeps: networkx does not reduce crossings); a long layer takes several columns, every
+    other one half a row lower so that edges pass between."""
+    import networkx as nx
     import numpy as np
 
     layer = layers(model)
@@ -346,24 +366,25 @@ def _layered(model, uids, index):
                 order[u] = (i + 0.5) / len(group)
     side = canvas_size(len(uids))
     per_column = max(4, int((1 - 2 * MARGIN) * side / (LABEL_BOX[1] + 14)))
-    columns = {lay: math.ceil(len(group) / per_column) for lay, group in members.items()}
-    total = max(1, sum(columns.values()))
-    pos = np.zeros((len(uids), 2))
-    slot = 0
+    columns: dict[int, list[str]] = {}  # column number -> its nodes, top to bottom
+    lower: set[str] = set()  # nodes of the columns set half a row lower
     for lay in sorted(members):
-        group, cols = members[lay], columns[lay]
-        if not group:
-            continue
-        rows = math.ceil(len(group) / cols)
+        group = members[lay]
+        cols = math.ceil(len(group) / per_column)
+        base = len(columns)
         for i, u in enumerate(group):
-            col, row = i % cols, i // cols
-            x = MARGIN + (slot + col + 0.5) / total * (1 - 2 * MARGIN)
-            # Alternate columns of one layer sit half a row lower, so edges pass between.
-            shift = 0.25 if cols > 1 and col % 2 else -0.25 if cols > 1 else 0.0
-            y = MARGIN + (row + 0.5 + shift) / rows * (1 - 2 * MARGIN)
-            pos[index[u]] = (x, y)
-        slot += cols
-    return pos
+            columns.setdefault(base + i % cols, []).append(u)
+            if cols > 1 and (i % cols) % 2:
+                lower.add(u)
+    found = nx.multipartite_layout(_graph(model, uids), subset_key=columns, scale=1.0)
+    pos = np.array([found[u] for u in uids], dtype=float)
+    if lower:
+        tall = max(columns.values(), key=len)  # rows are evenly spaced: measure one
+        row = abs(found[tall[1]][1] - found[tall[0]][1])
+        for i, u in enumerate(uids):
+            if u in lower:
+                pos[i, 1] += row / 2
+    return _rescale(pos)
 
 
 def _separate(pos, fixed, box, *, horizontal: bool = True, rounds: int = 80):
@@ -399,7 +420,8 @@ def _separate(pos, fixed, box, *, horizontal: bool = True, rounds: int = 80):
         np.add.at(push[:, 1], i, my)
         np.add.at(push[:, 1], j, -my)
         pos += push * movable[:, None]
-        np.clip(pos, MARGIN / 2, 1 - MARGIN / 2, out=pos)
+        inside = np.clip(pos, MARGIN / 2, 1 - MARGIN / 2)
+        pos = np.where(fixed[:, None], pos, inside)  # pinned firms stay, even near a border
     return pos.astype(np.float64)
 
 
