@@ -1,9 +1,10 @@
 """Build the Linux one-folder bundle: ``python packaging/build.py`` → ``packaging/dist/casebook/``.
 
-Steps: PyInstaller on ``packaging/casebook.spec``; debug information stripped from the binaries
-that carry it (the Python runtime and some extension modules; symbols and code untouched);
-the desktop integration files copied into the bundle's ``share/`` (launcher, AppStream
-metadata, MIME type, icons) with ``install.sh`` beside the executable. Prints the unpacked size.
+Steps: PyInstaller on ``packaging/casebook.spec``; the ICU data Qt never reads cut out of
+libicudata (icudata.py); symbols and debug information stripped from the shared objects where
+the stripped file provably loads the same (strip_binaries); the desktop integration files
+copied into the bundle's ``share/`` (launcher, AppStream metadata, MIME type, icons) with
+``install.sh`` beside the executable. Prints the unpacked size (target: under 250 MB).
 
 ``--icons`` re-renders the PNG app icons in ``resources/icons/`` from ``casebook.svg`` (needs
 PySide6; the PNGs are committed, so a build does not need it).
@@ -14,10 +15,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import icudata  # packaging/icudata.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -56,37 +61,123 @@ def render_icons() -> list[Path]:
     return written
 
 
-def strippable(path: Path) -> bool:
-    """True for an ELF file with DWARF sections that ``strip --strip-debug`` may safely drop.
+SHF_ALLOC = 0x2
+SHT_NOBITS = 8
+PT_LOAD = 1
+PT_PHDR = 6
 
-    Libraries a wheel vendored (``*.libs/``) and modules linked to them (an ``$ORIGIN`` run
-    path) were rewritten by patchelf, and ``strip`` can corrupt such files (``ELF load command
-    address/offset not page-aligned``): they are left alone. What remains is mostly the Python
-    runtime (built with debug information) and self-contained extension modules.
+
+def elf_layout(path: Path) -> tuple[list, list, dict] | None:
+    """The segments and the allocated sections (what the loader maps) of an ELF file.
+
+    LOAD segments: (offset, vaddr, filesz, memsz, flags, align); the other segments: (type,
+    vaddr, memsz, flags). Sections: name → (type, addr, size, bytes in the file or None for
+    .bss-like ones, file offset). None for a file that is not a 64-bit little-endian ELF.
     """
-    if path.parent.name.endswith(".libs"):
+    elf = path.read_bytes()
+    if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
+        return None
+    phoff, shoff = struct.unpack_from("<QQ", elf, 0x20)
+    phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from("<HHHHH", elf, 0x36)
+    segments, others = [], []
+    for i in range(phnum):
+        kind, flags, offset, vaddr, _paddr, filesz, memsz, align = struct.unpack_from(
+            "<IIQQQQQQ", elf, phoff + i * phentsize
+        )
+        if kind == PT_LOAD:
+            segments.append((offset, vaddr, filesz, memsz, flags, align))
+        elif kind != PT_PHDR:  # DYNAMIC, TLS, GNU_RELRO, GNU_EH_FRAME, notes, stack
+            others.append((kind, vaddr, memsz, flags))
+    headers = [struct.unpack_from("<IIQQQQIIQQ", elf, shoff + i * shentsize) for i in range(shnum)]
+    names = headers[shstrndx][4]
+    sections = {}
+    for name_at, kind, flags, addr, offset, size, *_rest in headers:
+        if flags & SHF_ALLOC:
+            name = elf[names + name_at : elf.index(b"\0", names + name_at)].decode()
+            content = None if kind == SHT_NOBITS else elf[offset : offset + size]
+            sections[name] = (kind, addr, size, content, offset)
+    return segments, sorted(others), sections
+
+
+def maps_the_same(original: Path, stripped: Path) -> bool:
+    """True when the loader maps ``stripped`` exactly as ``original``.
+
+    ``strip`` rewrites the file layout, and on libraries patchelf edited (the wheels'
+    ``*.libs/`` and the modules given an ``$ORIGIN`` run path) it can produce segments the
+    loader rejects ("ELF load command address/offset not page-aligned") or drop a segment.
+    Checked here: the same LOAD segments (address, flags, alignment), each page-aligned in the
+    file; the same other segments (dynamic, TLS, RELRO, ...); every allocated section unchanged
+    in address, size and bytes, and placed in the file where its segment maps it.
+    """
+    before, after = elf_layout(original), elf_layout(stripped)
+    if before is None or after is None:
         return False
-    with path.open("rb") as f:
-        if f.read(4) != b"\x7fELF":
+    (old_segments, old_others, old_sections), (segments, others, sections) = before, after
+    if old_others != others:
+        return False
+    if [s[1:2] + s[4:] for s in old_segments] != [s[1:2] + s[4:] for s in segments]:
+        return False
+    if any(offset % align != vaddr % align for offset, vaddr, *_x, align in segments if align):
+        return False
+    if {n: s[:4] for n, s in old_sections.items()} != {n: s[:4] for n, s in sections.items()}:
+        return False
+    for kind, addr, size, _content, offset in sections.values():
+        if kind == SHT_NOBITS or not size:
+            continue
+        if not any(
+            vaddr <= addr and addr + size <= vaddr + filesz and offset - seg_offset == addr - vaddr
+            for seg_offset, vaddr, filesz, _memsz, _flags, _align in segments
+        ):
             return False
-    headers = subprocess.run(
-        ["objdump", "-h", "-p", str(path)], capture_output=True, text=True, check=False
-    ).stdout
-    return ".debug_info" in headers and "$ORIGIN" not in headers
+    return True
 
 
-def strip_debug(bundle: Path) -> int:
-    """Remove debug sections from the bundle's shared objects; returns the bytes saved."""
-    if not shutil.which("strip") or not shutil.which("objdump"):
-        print("strip/objdump not found (Debian: binutils); bundle left unstripped")
+def strip_binaries(bundle: Path) -> tuple[int, list[str]]:
+    """Strip symbols and debug information from the bundle's ELF libraries and modules.
+
+    Each file is stripped into a copy (``strip --strip-unneeded``: the dynamic symbols other
+    objects link against stay) that replaces it only if it maps the same (maps_the_same).
+    The executable is left alone (PyInstaller appends its archive to it). Returns the bytes
+    saved and the files left as they were.
+    """
+    if not shutil.which("strip"):
+        print("strip not found (Debian: binutils); bundle left unstripped")
+        return 0, []
+    saved, kept = 0, []
+    executable = bundle / "casebook"
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "stripped"
+        for path in sorted(bundle.rglob("*")):
+            if path.is_symlink() or not path.is_file() or path == executable:
+                continue
+            with path.open("rb") as f:
+                if f.read(4) != b"\x7fELF":
+                    continue
+            done = subprocess.run(
+                ["strip", "--strip-unneeded", "-o", str(copy), str(path)],
+                capture_output=True,
+                check=False,
+            )
+            if done.returncode != 0 or copy.stat().st_size >= path.stat().st_size:
+                continue
+            if not maps_the_same(path, copy):
+                kept.append(str(path.relative_to(bundle)))
+                continue
+            saved += path.stat().st_size - copy.stat().st_size
+            shutil.copymode(path, copy)
+            copy.replace(path)
+    return saved, kept
+
+
+def trim_icu_data(bundle: Path) -> int:
+    """Cut the ICU data Qt never reads out of the bundled libicudata (see icudata.py)."""
+    if not (shutil.which("as") and shutil.which("ld")):
+        print("as/ld not found (Debian: binutils); ICU data left whole")
         return 0
     saved = 0
-    for path in sorted(bundle.rglob("*.so*")):
-        if path.is_symlink() or not path.is_file() or not strippable(path):
-            continue
-        before = path.stat().st_size
-        subprocess.run(["strip", "--strip-debug", str(path)], check=True)
-        saved += before - path.stat().st_size
+    for lib in sorted(bundle.rglob("libicudata.so.*")):
+        if lib.is_file() and not lib.is_symlink():
+            saved += icudata.trim(lib)
     return saved
 
 
@@ -111,8 +202,11 @@ def install_desktop_files(bundle: Path) -> None:
 
 
 def tree_size(path: Path) -> int:
-    """Bytes in the files under ``path`` (symlinks not followed)."""
-    return sum(p.lstat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    """Bytes under ``path`` as ``du -sb`` counts them: files, folders, symlinks (not followed)."""
+    total = path.lstat().st_size
+    for top, dirs, files in os.walk(path):
+        total += sum((Path(top) / name).lstat().st_size for name in dirs + files)
+    return total
 
 
 def build(dist: Path, work: Path) -> Path:
@@ -142,12 +236,16 @@ def build(dist: Path, work: Path) -> Path:
         cwd=ROOT,
     )
     bundle = dist / "casebook"
-    saved = strip_debug(bundle)
+    icu_saved = trim_icu_data(bundle)
+    saved, unstripped = strip_binaries(bundle)
     install_desktop_files(bundle)
     size = tree_size(bundle)
     print(f"bundle: {bundle}")
-    print(f"unpacked size: {size / 1e6:.1f} MB ({size / 2**20:.1f} MiB)")
-    print(f"debug information stripped: {saved / 1e6:.1f} MB")
+    print(f"unpacked size: {size / 1e6:.1f} MB ({size / 2**20:.1f} MiB); target: under 250 MB")
+    print(f"ICU data trimmed: {icu_saved / 1e6:.1f} MB")
+    print(f"symbols and debug information stripped: {saved / 1e6:.1f} MB")
+    if unstripped:
+        print("left unstripped (strip would change how they load):", ", ".join(unstripped))
     print(f"build time: {time.monotonic() - started:.0f} s")
     return bundle
 
