@@ -17,8 +17,8 @@ from casebook.store import network as db
 from casebook.store.stats import Filters
 
 LAYOUTS = ("force", "layered")
-#: A node's label box, in canvas points: up to two lines of name under the node.
-LABEL_BOX = (150.0, 46.0)
+#: A node's label box, in canvas points: the disc and up to two lines of name under it.
+LABEL_BOX = (150.0, 58.0)
 MARGIN = 0.04
 LAYER_TITLES = ("Makers", "Intermediaries", "Importers")
 _MAKER_ROLES = {"manufacturer"}
