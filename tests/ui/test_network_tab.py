@@ -1,5 +1,6 @@
 """The Network tab driven like a user: a real import, the chart's firms and edges, selecting a
-firm, filtering by date, hiding and pinning, positions kept per case, exports."""
+firm, filtering by date, hiding and pinning, positions kept per case, exports, files dropped on
+a firm."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from casebook.book import Casebook
 from casebook.ui.main_window import MainWindow
@@ -161,3 +165,92 @@ def test_exports(opened, tmp_path):
     graph = nx.read_graphml(tab.export(tmp_path / "n.graphml"))
     assert set(graph.nodes) == set(firms.values())
     assert graph.number_of_edges() == 4
+
+
+# --- files dropped on a firm ---------------------------------------------------------------
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """The evidence dialog's answers (instead of a modal dialog)."""
+    from casebook.ui.evidence_dialog import EvidenceDialog
+
+    asked = []
+
+    def ask(cls, parent, *, paths=(), item=None):
+        asked.append(list(paths))
+        return {"title": "Lease of the shared office", "grade": "B2", "kind": None}
+
+    monkeypatch.setattr(EvidenceDialog, "ask", classmethod(ask))
+    return asked
+
+
+def file_mime(*paths) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return mime
+
+
+def drag_and_drop(widget, point: QPointF, mime: QMimeData) -> bool:
+    """Enter, move to ``point`` and drop, as the window system delivers them; True when the
+    move was accepted (the drop was taken there)."""
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    enter = QDragEnterEvent(point, *args)
+    enter.ignore()
+    QApplication.sendEvent(widget, enter)
+    if not enter.isAccepted():  # Qt sends moves only to the widget that accepted the enter
+        return False
+    move = QDragMoveEvent(point, *args)
+    QApplication.sendEvent(widget, move)
+    if move.isAccepted():
+        QApplication.sendEvent(widget, QDropEvent(point, *args))
+    return move.isAccepted()
+
+
+def node_point(tab, uid: str) -> QPointF:
+    """Where firm ``uid``'s disc is on the view's viewport."""
+    return QPointF(tab.view.mapFromScene(tab.nodes[uid].scenePos()))
+
+
+def test_dropping_a_file_onto_a_node_links_it_to_that_firm(opened, qtbot, answers, tmp_path):
+    win, tab, firms = opened
+    tab.view.fit()
+    lease = tmp_path / "lease.txt"
+    lease.write_text("Office lease, Tverskaya 12: Techno Stanok LLC and Beta Tools")
+    target = firms["Techno Stanok LLC"]
+    with qtbot.waitSignal(tab.evidence_added, timeout=TIMEOUT) as added:
+        assert drag_and_drop(tab.view.viewport(), node_point(tab, target), file_mime(lease))
+    assert answers == [[lease]]
+    assert tab.selected_uids() == [target]  # the firm under the drop is highlighted
+    item = next(e for e in win.host.book.list_evidence(case_ref="CB-NW-1")
+                if e["title"] == "Lease of the shared office")  # fmt: skip
+    assert item["grade"] == "B2"
+    assert [(k["kind"], k["uid"]) for k in item["links"]] == [("firm", target)]
+    assert added.args[0].evidence.uid == item["uid"]
+    assert "now supports Techno Stanok LLC" in tab.status.text()
+    # The selected firm's details list it.
+    qtbot.waitUntil(lambda: "Lease of the shared office" in tab.details.toPlainText(),
+                    timeout=TIMEOUT)  # fmt: skip
+
+
+def test_a_drop_on_empty_space_or_of_text_is_refused(opened, answers, tmp_path):
+    win, tab, firms = opened
+    tab.view.fit()
+    lease = tmp_path / "lease.txt"
+    lease.write_text("text")
+    port = tab.view.viewport().rect()
+    empty = next(
+        QPointF(x, y)
+        for x in range(5, port.width(), 15)
+        for y in range(5, port.height(), 15)
+        if tab.view.node_at(QPointF(x, y)) is None and not tab.view.legend.geometry().contains(x, y)
+    )
+    assert not drag_and_drop(tab.view.viewport(), empty, file_mime(lease))
+    text = QMimeData()
+    text.setText("not a file")
+    point = node_point(tab, firms["Beta Tools"])
+    assert not drag_and_drop(tab.view.viewport(), point, text)
+    assert answers == []
+    titles = [e["title"] for e in win.host.book.list_evidence(case_ref="CB-NW-1")]
+    assert titles == ["Beta registry"]

@@ -8,7 +8,9 @@ of them when zoomed in); relationships have their own colours and dashes. Filter
 prefix, minimum value) re-read the edges and keep the nodes where they are. Dragging moves one
 node and its edges (positions are saved per case); zoom with the wheel, pan by dragging the
 background, Fit shows everything. Selecting a firm shows its details, evidence and largest
-shipments, and selects it in the other tabs that can (``show_item("firm", uid)``).
+shipments, and selects it in the other tabs that can (``show_item("firm", uid)``). Files dropped
+on a firm go into the evidence vault linked to that firm (the Evidence tab's shared
+``add_evidence_files``, as on the Firms tab); a drop on empty space is refused.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casebook.ui.evidence_tab import add_evidence_files, local_files
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import WorkspaceTab
 
@@ -423,6 +426,7 @@ class NetworkView(QGraphicsView):
     """Zoom with the wheel (around the cursor), pan by dragging the background."""
 
     zoomed = Signal(float)
+    files_dropped = Signal(list, str)  # local paths, firm uid
 
     def __init__(self, scene: QGraphicsScene, parent=None):
         super().__init__(scene, parent)
@@ -440,6 +444,43 @@ class NetworkView(QGraphicsView):
 
     def zoom(self) -> float:
         return self.transform().m11()
+
+    # --- files dropped on a firm ------------------------------------------------------------
+
+    def node_at(self, point) -> NodeItem | None:
+        """The visible firm under viewport ``point`` (its disc or its label)."""
+        for item in self.items(point.toPoint() if hasattr(point, "toPoint") else point):
+            while item is not None and not isinstance(item, NodeItem):
+                item = item.parentItem()
+            if item is not None and item.isVisible():
+                return item
+        return None
+
+    def _drag(self, event) -> NodeItem | None:
+        """Accept a drag of local files over a firm; refuse it anywhere else (quietly)."""
+        node = self.node_at(event.position()) if local_files(event.mimeData()) else None
+        if node is None:
+            event.ignore()
+            # Enter must be accepted for moves to follow; a move off the firms is refused.
+            if event.type() == event.Type.DragEnter and local_files(event.mimeData()):
+                event.acceptProposedAction()
+            return None
+        event.acceptProposedAction()
+        return node
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._drag(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        node = self._drag(event)
+        if node is not None and not node.isSelected():
+            self.scene().clearSelection()
+            node.setSelected(True)  # shows which firm the files will support
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        node = self._drag(event)
+        if node is not None:
+            self.files_dropped.emit(local_files(event.mimeData()), node.node.uid)
 
     def zoom_by(self, factor: float) -> None:
         new = min(8.0, max(0.05, self.zoom() * factor))
@@ -546,6 +587,7 @@ class NetworkTab(QWidget):
     details_shown = Signal(dict)  # the selected firm's details arrived
     firm_selected = Signal(str)  # uid
     scored = Signal()  # the red-flag scores arrived and are shown
+    evidence_added = Signal(object)  # EvidenceAdded, after a file dropped on a firm was added
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
@@ -607,6 +649,7 @@ class NetworkTab(QWidget):
         self.scene.selectionChanged.connect(self._selection_changed)
         self.view = NetworkView(self.scene)
         self.view.zoomed.connect(self._zoomed)
+        self.view.files_dropped.connect(self.drop_files)
 
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
@@ -977,6 +1020,34 @@ class NetworkTab(QWidget):
         self.show_all_button.setEnabled(bool(self.hidden))
         self.show_all_button.setText(f"Show all ({len(self.hidden)} hidden)" if self.hidden
                                      else "Show all")  # fmt: skip
+
+    # --- evidence dropped on a firm ---------------------------------------------------------
+
+    def drop_files(self, paths: list, uid: str) -> int:
+        """Add files to the vault linked to firm ``uid`` (asks for title and grade first)."""
+        item = self.nodes.get(uid)
+        if item is None:
+            return 0
+        name = item.node.name
+        return add_evidence_files(
+            self,
+            self.host,
+            self.ref,
+            paths,
+            link=("firm", uid),
+            done=lambda added: self._evidence_added(added, uid, name),
+        )
+
+    def _evidence_added(self, added, uid: str, name: str) -> None:
+        e = added.evidence
+        again = " (already in the vault: same SHA-256)" if added.existing else ""
+        self.status.setText(f"E{e.number} “{e.title}”{again} now supports {name}")
+        if self.selected_uids() == [uid]:  # the details pane lists the firm's evidence
+            ref = self.ref
+            Op(self.host, lambda book: book.network_firm(case_ref=ref, uid=uid),
+               label="Reading the firm").success(self._show_details).failure(
+                self._quiet_failure).run()  # fmt: skip
+        self.evidence_added.emit(added)
 
     # --- export -----------------------------------------------------------------------------
 
