@@ -2,9 +2,10 @@
 
 Steps: PyInstaller on ``packaging/casebook.spec``; the ICU data Qt never reads cut out of
 libicudata (icudata.py); symbols and debug information stripped from the shared objects where
-the stripped file provably loads the same (strip_binaries); the desktop integration files
-copied into the bundle's ``share/`` (launcher, AppStream metadata, MIME type, icons) with
-``install.sh`` beside the executable. Prints the unpacked size (target: under 250 MB).
+the stripped file provably loads the same (strip_binaries); matplotlib's copies of fonts the
+app ships made links (share_fonts); the desktop integration files copied into the bundle's
+``share/`` (launcher, AppStream metadata, MIME type, icons) with ``install.sh`` beside the
+executable. Prints the unpacked size (target: under 250 MB).
 
 ``--icons`` re-renders the PNG app icons in ``resources/icons/`` from ``casebook.svg`` (needs
 PySide6; the PNGs are committed, so a build does not need it).
@@ -181,6 +182,26 @@ def trim_icu_data(bundle: Path) -> int:
     return saved
 
 
+def share_fonts(bundle: Path) -> int:
+    """Make matplotlib's copies of fonts the app ships links to the app's own; bytes saved.
+
+    matplotlib brings DejaVu Sans (regular, bold, oblique) and DejaVu Sans Mono, which the app
+    ships too (a newer release of the same faces, file for file the same names) and registers
+    with matplotlib before any chart is drawn (ui/charts.py setup()).
+    """
+    internal = bundle / "_internal"
+    ours = internal / "casebook" / "_resources" / "fonts"
+    theirs = internal / "matplotlib" / "mpl-data" / "fonts" / "ttf"
+    saved = 0
+    for font in sorted(ours.glob("*.ttf")):
+        copy = theirs / font.name
+        if copy.is_file() and not copy.is_symlink():
+            saved += copy.stat().st_size
+            copy.unlink()
+            copy.symlink_to(os.path.relpath(font, theirs))
+    return saved
+
+
 def install_desktop_files(bundle: Path) -> None:
     """Lay out ``share/`` as an XDG prefix inside the bundle, plus install.sh."""
     share = bundle / "share"
@@ -238,12 +259,14 @@ def build(dist: Path, work: Path) -> Path:
     bundle = dist / "casebook"
     icu_saved = trim_icu_data(bundle)
     saved, unstripped = strip_binaries(bundle)
+    fonts_saved = share_fonts(bundle)
     install_desktop_files(bundle)
     size = tree_size(bundle)
     print(f"bundle: {bundle}")
     print(f"unpacked size: {size / 1e6:.1f} MB ({size / 2**20:.1f} MiB); target: under 250 MB")
     print(f"ICU data trimmed: {icu_saved / 1e6:.1f} MB")
     print(f"symbols and debug information stripped: {saved / 1e6:.1f} MB")
+    print(f"matplotlib's copies of the app's fonts linked: {fonts_saved / 1e6:.1f} MB")
     if unstripped:
         print("left unstripped (strip would change how they load):", ", ".join(unstripped))
     print(f"build time: {time.monotonic() - started:.0f} s")

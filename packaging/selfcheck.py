@@ -14,7 +14,8 @@ and gets one JSON document on stdout:
   (GIF written by Pillow, which Qt reads only), and the SVG renderer, icon engine and
   the app's SVG icons.
 - ``charts``: each Analysis tab chart of the case drawn by the tab's own drawing code into
-  PNG (Agg) and SVG files in DIR, and once on the Qt canvas.
+  PNG (Agg) and SVG files in DIR, and once on the Qt canvas; the fonts matplotlib resolves;
+  mathtext.
 
 Fixed checks only: it runs no code it is given.
 """
@@ -144,6 +145,7 @@ def images(out: Path) -> dict:
 
 def charts(db: Path, ref: str, out: Path) -> dict:
     """The Analysis tab's charts of case ``ref``, drawn as the tab draws them."""
+    from matplotlib import font_manager
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
     from matplotlib.figure import Figure
 
@@ -165,6 +167,17 @@ def charts(db: Path, ref: str, out: Path) -> dict:
         canvas.resize(600, 330)
         canvas.draw()
         result["qt canvas"] = not canvas.grab().isNull()
+    # The fonts matplotlib resolves exist (its DejaVu copies are links to the app's), and
+    # mathtext (a "$" in a label) still draws.
+    fonts = {}
+    for family in ("DejaVu Sans", "DejaVu Sans Mono", "WenQuanYi Micro Hei"):
+        found = Path(font_manager.findfont(family, fallback_to_default=False))
+        fonts[family] = [found.name, found.resolve().is_file()]
+    result["fonts"] = fonts
+    figure = Figure(figsize=(3, 1), dpi=96)
+    figure.text(0.05, 0.4, r"$\alpha^2 + \sum_i x_i$ Москва")
+    figure.savefig(out / "mathtext.png", format="png")
+    result["mathtext"] = (out / "mathtext.png").stat().st_size
     return result
 
 

@@ -113,6 +113,7 @@ def test_bundle_is_lean(bundle):
         "QtNetwork.abi3.so",
         "_tkinter.cpython-311-x86_64-linux-gnu.so",
         "DarkGarden.sfd",
+        "bezierTools.cpython-311-x86_64-linux-gnu.so",  # fontTools, for matplotlib's PDF/PS
     ):
         assert unused not in names, unused
     # the ICU data was trimmed (packaging/icudata.py): about half of the wheel's 32 MB
@@ -258,9 +259,14 @@ def test_image_formats_svg_and_icons(selfcheck):
 
 def test_analysis_charts_draw(selfcheck):
     """matplotlib draws every Analysis chart (Agg to PNG, SVG, the Qt canvas), Chinese names
-    included."""
-    charts, out = selfcheck[0]["charts"], selfcheck[1]
+    included, and mathtext; its PDF/PS backends and most of fontTools are left out."""
+    charts, out = dict(selfcheck[0]["charts"]), selfcheck[1]
     assert charts.pop("qt canvas")
+    assert charts.pop("mathtext") > 1000
+    fonts = charts.pop("fonts")  # matplotlib's DejaVu copies are links to the app's fonts
+    assert fonts["DejaVu Sans"] == ["DejaVuSans.ttf", True]
+    assert fonts["DejaVu Sans Mono"] == ["DejaVuSansMono.ttf", True]
+    assert fonts["WenQuanYi Micro Hei"] == ["wqy-microhei.ttc", True]
     assert len(charts) >= 7
     for key, size in charts.items():
         png = (out / f"{key}.png").read_bytes()
