@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from casebook.store import models as m
+from casebook.store import rollups
 from casebook.store.engine import raw_connection
 
 SHIPMENT_FIELDS = (
@@ -60,6 +61,7 @@ class Factory:
             conn = raw_connection(session)
             first = conn.execute("SELECT coalesce(max(id), 0) FROM shipment").fetchone()[0]
             conn.executemany(sql, values)
+            rollups.build_dataset(session, dataset_id=ds.id)  # as an import does
         return list(range(first + 1, first + 1 + len(values)))
 
     def _shipment(self, ds: m.Dataset, row: dict) -> tuple:

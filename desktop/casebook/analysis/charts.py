@@ -11,7 +11,6 @@ import io
 from dataclasses import dataclass, field
 
 from casebook.analysis import flows, reference
-from casebook.store import redflags as db
 
 
 @dataclass
@@ -156,11 +155,11 @@ def chpl_tiers(session, *, filters) -> ChartTable:
 
 def foreign_controllers(session, *, filters) -> ChartTable:
     """Chinese-origin machines whose description names a foreign controller, by maker country."""
-    from casebook.analysis.flags import controller_test
+    from casebook.analysis.flags import row_test_totals
 
     totals: dict[str, list[float]] = {}
-    for detail, n, value in db.row_test_totals(
-        session, case_id=filters.case_id, test=controller_test()
+    for detail, n, value in row_test_totals(
+        session, case_id=filters.case_id, test="foreign_controller"
     ):
         country = detail.split("|")[1]
         acc = totals.setdefault(country, [0.0, 0])

@@ -8,6 +8,7 @@ rule, write one more decorated function here. Sources of the indicators: STANDAR
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import statistics
@@ -18,6 +19,7 @@ from functools import cached_property, lru_cache
 from casebook.analysis import reference
 from casebook.core.countries import country_name
 from casebook.store import redflags as db
+from casebook.store import rollups
 from casebook.store import stats as sql
 
 INVASION = "2022-02-24"
@@ -287,6 +289,44 @@ def _controller_answer(text: str | None) -> str | None:
 def controller_test() -> db.RowTest:
     """Chinese-origin machines (HS 8456-8465) whose description names a non-Chinese CNC maker."""
     return db.description_match(_controller_answer, origin="CN", hs=MACHINE_HS4)
+
+
+def controller_version() -> str:
+    """Changes when the controller test or its list of makers changes (stored totals expire)."""
+    test = controller_test()
+    text = repr((reference.controller_makers(), test.where, test.detail, sorted(test.params)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+#: Row tests whose totals per dataset are stored at import (``store.rollups``): the Analysis
+#: tab's foreign-controller chart reads them instead of matching a million descriptions.
+STORED_TESTS = {"foreign_controller": (controller_test, controller_version)}
+
+
+def store_row_tests(session, *, case_id: int) -> None:
+    """Store the totals of ``STORED_TESTS`` for the case's datasets that lack them."""
+    for name, (make, version_of) in STORED_TESTS.items():
+        version = version_of()
+        for dataset_id in rollups.untested_datasets(
+            session, case_id=case_id, test=name, version=version
+        ):
+            rollups.build_row_test(
+                session,
+                case_id=case_id,
+                dataset_id=dataset_id,
+                test=name,
+                version=version,
+                row_test=make(),
+            )
+
+
+def row_test_totals(session, *, case_id: int, test: str) -> list[tuple]:
+    """``(detail, shipments, value_usd)`` of a stored test: stored totals, else from the rows."""
+    make, version_of = STORED_TESTS[test]
+    stored = rollups.row_test_totals(session, case_id=case_id, test=test, version=version_of())
+    if stored is not None:
+        return stored
+    return db.row_test_totals(session, case_id=case_id, test=make())
 
 
 def _describe_controller(item: db.FlaggedFirm) -> str:

@@ -8,6 +8,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from casebook.analysis import flags
 from casebook.book.cases import find_case
 from casebook.core.errors import Refused
 from casebook.exchange import backup as backup_zip
@@ -122,6 +123,7 @@ class ExchangeSection:
                 result = bundles.merge(session, bundle, vault=self.vault, audit=self._audit)
                 if result.changed:
                     case_id = bundles.case_id_of(session, result.case_ref)
+                    flags.store_row_tests(session, case_id=case_id)
                     self._audit(
                         session,
                         "bundle.open",

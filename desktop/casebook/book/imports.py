@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from casebook.analysis import flags
 from casebook.book.cases import find_case, iso
 from casebook.core.errors import NotFound, UsageError
 from casebook.ingest.importer import ImportRequest, import_shipments
@@ -79,6 +80,7 @@ class ImportsSection:
             result = import_shipments(
                 session, request, actor=self.user, progress=progress, cancelled=cancelled
             )
+            flags.store_row_tests(session, case_id=case.id)
             self._audit(
                 session,
                 "dataset.import",

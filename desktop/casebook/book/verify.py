@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from casebook.analysis import flags
 from casebook.book.cases import find_case
-from casebook.store import audit, backup, checks
+from casebook.store import audit, backup, checks, rollups
 from casebook.store import models as m
 
 COUNTED = ["case", "firm", "dataset", "shipment", "evidence", "finding", "auditevent"]
@@ -22,8 +23,12 @@ class VerifySection:
             problems = checks.integrity_problems(session)
             problems += audit.chain_problems(session)
             problems += _dataset_record_problems(session, case_id)
+            rollup_problems = _rollup_problems(session, case_id)
             counted = checks.table_counts(session, COUNTED)
         problems += self.dataset_problems(case_ref=case_ref)  # book/imports.py
+        # Totals that disagree with edited rows add nothing to "changed after import".
+        named = {p["ref"] for p in problems if p["kind"] == "dataset"}
+        problems += [p for p in rollup_problems if p["ref"] not in named]
         blob_problems, blobs = self.vault_problems(case_ref=case_ref)  # book/evidence.py
         problems += blob_problems
         checked = {
@@ -37,6 +42,14 @@ class VerifySection:
             "blobs": blobs,
         }
         return {"ok": not problems, "checked": checked, "problems": problems}
+
+    def rebuild_rollups(self) -> None:
+        """Make the per-dataset totals behind charts, stats and flags anew from the rows."""
+        with self._write() as session:
+            rollups.rebuild_all(session)
+            for case_id in session.exec(select(m.Case.id)):
+                flags.store_row_tests(session, case_id=case_id)
+            self._audit(session, "store.rollups", "store", after={"rebuilt": True})
 
     def quick_check(self) -> list[dict]:
         """The cheap part of ``verify`` for the GUI on open: quick_check, foreign keys, the
@@ -99,6 +112,25 @@ def _dataset_record_problems(session, case_id: int | None) -> list[dict]:
                 }
             )
     return problems
+
+
+def _rollup_problems(session, case_id: int | None) -> list[dict]:
+    """Datasets whose totals for charts, stats and flags disagree with their shipments."""
+    found = {p["dataset_id"] for p in rollups.problems(session)}
+    if not found:
+        return []
+    query = select(m.Dataset).where(m.Dataset.id.in_(found))
+    if case_id is not None:
+        query = query.where(m.Dataset.case_id == case_id)
+    return [
+        {
+            "kind": "dataset",
+            "ref": d.uid,
+            "detail": f"dataset {d.file_name} ({d.uid}): the totals behind charts, stats and "
+            "flags disagree with its shipments; `casebook verify --repair` rebuilds them",
+        }
+        for d in session.exec(query)
+    ]
 
 
 def _count():

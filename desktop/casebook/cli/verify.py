@@ -12,6 +12,12 @@ def register(sub, common) -> None:
     verify.add_argument(
         "--case", metavar="REF", help="only this case's records (where a check allows)"
     )
+    verify.add_argument(
+        "--repair",
+        action="store_true",
+        help="first rebuild what is derived from the rows: the totals behind charts, stats and "
+        "flags, and the search index",
+    )
     verify.set_defaults(func=run_verify)
 
 
@@ -25,6 +31,9 @@ def _text(report: dict) -> str:
 
 
 def run_verify(ctx, args) -> int:
+    if args.repair:
+        ctx.book.rebuild_rollups()
+        ctx.book.rebuild_search_index()
     report = ctx.book.verify(case_ref=args.case)
     ctx.emit(report, _text)
     if report["ok"]:

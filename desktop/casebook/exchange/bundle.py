@@ -30,7 +30,7 @@ from casebook.core.errors import Refused
 from casebook.exchange.safety import MANIFEST, CheckedArchive, Limits, open_checked
 from casebook.store import bundles as rows
 from casebook.store import models as m
-from casebook.store import search
+from casebook.store import rollups, search
 from casebook.store.shipments import insert_shipments, stored_content_hash
 from casebook.vault import Vault
 
@@ -572,6 +572,7 @@ def _merge_datasets(session, bundle, case, firm_ids, result, audit) -> dict[str,
                     f"bundle dataset {dataset.file_name}: its rows do not match its content hash"
                 )
             search.index_dataset(session, dataset_id=dataset.id, fresh=True)
+            rollups.build_dataset(session, dataset_id=dataset.id)
             result.count(result.created, "datasets")
             result.count(result.created, "shipments", count)
             audit(

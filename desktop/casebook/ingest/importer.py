@@ -25,7 +25,7 @@ from casebook.ingest import presets
 from casebook.ingest.parties import PartyWriter
 from casebook.ingest.readers import RowError, Sheet, open_sheets, printable
 from casebook.ingest.shipments import CleanTable, clean_sheet, load_rates
-from casebook.store import search
+from casebook.store import rollups, search
 from casebook.store import shipments as store
 
 Progress = Callable[[int, int], None]
@@ -270,6 +270,8 @@ def _land(
         clock.lap("search index")
         report(0.95, 0.0, 0.0)
     clock.lap("shipment indexes")
+    rollups.build_dataset(session, dataset_id=dataset_id)
+    clock.lap("rollups")
     report(1.0, 0.0, 0.0)
     result.rows_imported += count
     result.dataset_uids.append(uid)

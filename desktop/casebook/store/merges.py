@@ -10,6 +10,7 @@ import json
 
 from sqlmodel import Session
 
+from casebook.store import rollups
 from casebook.store.engine import raw_connection
 from casebook.store.models import new_uid, utcnow
 
@@ -35,6 +36,7 @@ def merge_firm_rows(session: Session, *, keep_id: int, other_id: int, actor: str
     moved["evidencelink"] = _move_links(conn, keep_id, other_id)
     for column in ("exporter_id", "importer_id"):
         conn.execute(f"UPDATE shipment SET {column} = ? WHERE {column} = ?", (keep_id, other_id))
+    rollups.merge_firms(session, keep_id=keep_id, other_id=other_id)
     conn.execute(
         "UPDATE mergesuggestion SET status = 'accepted' WHERE status = 'open' AND "
         "((firm_a_id = ? AND firm_b_id = ?) OR (firm_a_id = ? AND firm_b_id = ?))",
@@ -139,6 +141,7 @@ def split_firm_rows(session: Session, *, merge: dict) -> None:
         [(other_id, i, keep_id) for i in moved.get("evidencelink", [])],
     )
     _restore_shipments(conn, keep_id, other_id)
+    rollups.rebuild_firms(session, firm_ids=(keep_id, other_id))
     conn.execute("UPDATE firmmerge SET undone = ? WHERE id = ?", (_now(), merge["id"]))
 
 

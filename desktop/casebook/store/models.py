@@ -186,6 +186,64 @@ class Shipment(SQLModel, table=True):
     value_usd: float | None = None
 
 
+class _Totals(SQLModel):
+    """The measures of a group of shipments, summed at import so charts need not read rows."""
+
+    shipments: int = 0
+    value_usd: float | None = None  # sum; None when no row of the group has a USD value
+    valued: int = 0  # rows with a USD value
+    weight: float | None = None  # sum of net_weight (kg)
+    weighed: int = 0  # rows with a net weight
+    first_date: str | None = None
+    min_id: int | None = None  # the group's lowest and highest shipment ids (sample rows)
+    max_id: int | None = None
+
+
+class ShipmentRollup(_Totals, table=True):
+    """Shipments of one dataset summed by month, countries and code (``store.rollups``)."""
+
+    __table_args__ = (Index("ix_shipmentrollup_case_month", "case_id", "month"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    month: str | None = None  # substr(date, 1, 7)
+    origin: str | None = None
+    dispatch: str | None = None
+    destination: str | None = None
+    hs6: str | None = None
+    hs_head: str | None = None  # substr(hs_code, 1, 6): HS prefixes up to 6 digits filter here
+
+
+class PartyRollup(_Totals, table=True):
+    """Shipments of one dataset summed by month, exporter and importer (``store.rollups``)."""
+
+    __table_args__ = (Index("ix_partyrollup_case_month", "case_id", "month"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    month: str | None = None
+    exporter_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
+    importer_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
+
+
+class RowTestRollup(SQLModel, table=True):
+    """Totals of one row test (a red flag over descriptions) per dataset and detail.
+
+    The row whose ``detail`` is None marks the dataset as tested with this ``version`` (of the
+    test and its reference data); a dataset without it is tested on its rows again.
+    """
+
+    __table_args__ = (Index("ix_rowtestrollup_case_test", "case_id", "test"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    test: str
+    version: str
+    detail: str | None = None
+    shipments: int = 0
+    value_usd: float | None = None
+
+
 class TradeFlow(SQLModel, table=True):
     """Aggregate trade statistics (Eurostat, UN Comtrade)."""
 

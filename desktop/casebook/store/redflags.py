@@ -218,13 +218,20 @@ def _split_by_firm(rows: list[tuple], names: list[str], sample: int) -> dict[str
     return out
 
 
-def row_test_totals(session: Session, *, case_id: int, test: RowTest) -> list[tuple]:
-    """Rows ``(detail, shipments, value_usd)`` of the rows ``test`` picks, each row once."""
+def row_test_totals(
+    session: Session, *, case_id: int, test: RowTest, dataset_id: int | None = None
+) -> list[tuple]:
+    """Rows ``(detail, shipments, value_usd)`` of the rows ``test`` picks, each row once (of
+    the case, or of one of its datasets)."""
     renamed, params, ctes, joins = _prepare(session, {"t": test}, case_id)
     t = renamed["t"]
+    scope = "s.case_id = :case_id"
+    if dataset_id is not None:
+        scope += " AND s.dataset_id = :dataset_id"
+        params["dataset_id"] = dataset_id
     sql = f"""WITH {ctes} picked AS (
             SELECT CASE WHEN ({t.where}) THEN {t.detail} END AS detail, s.value_usd AS v
-            FROM shipment s {joins} WHERE s.case_id = :case_id)
+            FROM shipment s {joins} WHERE {scope})
         SELECT detail, count(*), sum(v) FROM picked WHERE detail IS NOT NULL GROUP BY detail"""
     return _run(session, sql, params)
 
@@ -232,18 +239,16 @@ def row_test_totals(session: Session, *, case_id: int, test: RowTest) -> list[tu
 def activity(session: Session, *, case_id: int) -> list[tuple]:
     """Monthly activity: rows ``(kind, key, other, month, value_usd, shipments, first date,
     min id, max id)``. Kind ``p`` keys a firm pair (exporter id, importer id) — split per
-    firm by the caller, which halves the rows SQLite sorts —, kind ``o`` an origin country.
-    Undated rows have month None."""
-    sql = """
-        SELECT 'p', s.exporter_id, s.importer_id, substr(s.date, 1, 7), sum(s.value_usd),
-               count(*), min(s.date), min(s.id), max(s.id)
-        FROM shipment s WHERE s.case_id = :case_id GROUP BY 2, 3, 4
+    firm by the caller —, kind ``o`` an origin country. Undated rows have month None.
+    Read from the rollups (``store.rollups``), not the rows."""
+    totals = "sum(value_usd), sum(shipments), min(first_date), min(min_id), max(max_id)"
+    sql = f"""
+        SELECT 'p', exporter_id, importer_id, month, {totals}
+        FROM partyrollup WHERE case_id = :case_id GROUP BY 2, 3, 4
         UNION ALL
-        SELECT 'o', s.origin, NULL, substr(s.date, 1, 7), sum(s.value_usd), count(*),
-               min(s.date), min(s.id), max(s.id)
-        FROM shipment s
-        WHERE s.case_id = :case_id AND s.origin IS NOT NULL AND s.origin <> 'XX'
-          AND s.date IS NOT NULL
+        SELECT 'o', origin, NULL, month, {totals}
+        FROM shipmentrollup
+        WHERE case_id = :case_id AND origin IS NOT NULL AND origin <> 'XX' AND month IS NOT NULL
         GROUP BY 2, 4"""
     return _run(session, sql, {"case_id": case_id})
 

@@ -15,6 +15,7 @@ from itertools import islice
 from sqlalchemy import text
 from sqlmodel import Session
 
+from casebook.store import rollups
 from casebook.store.engine import raw_connection
 
 BATCH = 50_000
@@ -256,7 +257,10 @@ def dataset_rows(session: Session, *, case_id: int) -> list[dict]:
 def delete_dataset_rows(session: Session, *, dataset_id: int) -> int:
     """Delete a dataset's shipments and trade flows and the dataset itself; returns shipments."""
     conn = raw_connection(session)
+    rollups.drop_dataset(session, dataset_id=dataset_id)
     count = conn.execute("DELETE FROM shipment WHERE dataset_id = ?", (dataset_id,)).rowcount
     conn.execute("DELETE FROM tradeflow WHERE dataset_id = ?", (dataset_id,))
+    # Merge suggestions outlive the import that made them: both firms are still there.
+    conn.execute("UPDATE mergesuggestion SET dataset_id = NULL WHERE dataset_id = ?", (dataset_id,))
     conn.execute("DELETE FROM dataset WHERE id = ?", (dataset_id,))
     return count

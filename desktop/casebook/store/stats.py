@@ -7,8 +7,9 @@ text, so months and years are ``substr`` prefixes and date bounds are plain text
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -16,20 +17,28 @@ from sqlmodel import Session
 #: Sorts after any date text that starts with the bound ("2023-12" covers "2023-12-31").
 DATE_END = "\x7f"
 
-_SHIPMENT_KEYS = {
-    "month": "substr(s.date, 1, 7)",
-    "quarter": "substr(s.date, 1, 4) || '-Q' || ((CAST(substr(s.date, 6, 2) AS INTEGER) + 2) / 3)",
-    "year": "substr(s.date, 1, 4)",
-    "origin": "coalesce(s.origin, 'XX')",
-    "dispatch": "coalesce(s.dispatch, 'XX')",
-    "destination": "coalesce(s.destination, 'XX')",
-    "exporter": "s.exporter_id",
-    "importer": "s.importer_id",
-    "hs2": "CASE WHEN length(s.hs_code) >= 2 THEN substr(s.hs_code, 1, 2) END",
-    "hs4": "CASE WHEN length(s.hs_code) >= 4 THEN substr(s.hs_code, 1, 4) END",
-    "hs6": "s.hs6",
-    "brand": "s.brand",
-}
+
+def _shipment_keys(month: str, hs: str) -> dict[str, str]:
+    """Group-key expressions over a month and an HS code column (rows or rollups)."""
+    return {
+        "month": month,
+        "quarter": f"substr({month}, 1, 4) || '-Q' || "
+        f"((CAST(substr({month}, 6, 2) AS INTEGER) + 2) / 3)",
+        "year": f"substr({month}, 1, 4)",
+        "origin": "coalesce(s.origin, 'XX')",
+        "dispatch": "coalesce(s.dispatch, 'XX')",
+        "destination": "coalesce(s.destination, 'XX')",
+        "exporter": "s.exporter_id",
+        "importer": "s.importer_id",
+        "hs2": f"CASE WHEN length({hs}) >= 2 THEN substr({hs}, 1, 2) END",
+        "hs4": f"CASE WHEN length({hs}) >= 4 THEN substr({hs}, 1, 4) END",
+        "hs6": "s.hs6",
+        "brand": "s.brand",
+    }
+
+
+_SHIPMENT_KEYS = _shipment_keys("substr(s.date, 1, 7)", "s.hs_code")
+_ROLLUP_KEYS = _shipment_keys("s.month", "s.hs_head")
 _TRADE_MONTH = "CASE WHEN length(t.period) = 7 THEN t.period END"
 _TRADE_KEYS = {
     "month": _TRADE_MONTH,
@@ -88,14 +97,16 @@ def _hs_clause(column: str, prefixes: Sequence[str], params: _Params) -> str:
     return "(" + " OR ".join(parts) + ")"
 
 
-def _shipment_where(f: Filters, params: _Params) -> list[str]:
+def _shipment_where(f: Filters, params: _Params, source: _Source | None = None) -> list[str]:
+    source = source or _ROWS
     where = [f"s.case_id = {params.add(f.case_id)}"]
-    if f.date_from:
-        where.append(f"s.date >= {params.add(f.date_from)}")
-    if f.date_to:
-        where.append(f"s.date <= {params.add(f.date_to + DATE_END)}")
+    date_from, date_to = (f.date_from, f.date_to) if source is _ROWS else _months(f)
+    if date_from:
+        where.append(f"{source.date} >= {params.add(date_from)}")
+    if date_to:
+        where.append(f"{source.date} <= {params.add(date_to + DATE_END)}")
     if f.hs:
-        where.append(_hs_clause("s.hs_code", f.hs, params))
+        where.append(_hs_clause(source.hs, f.hs, params))
     for name, codes in f.countries.items():
         if name not in SHIPMENT_COUNTRY_FIELDS:
             raise ValueError(f"no country field {name!r} on shipments")
@@ -136,6 +147,66 @@ def _run(session: Session, sql: str, params: dict) -> list[tuple]:
     return [tuple(row) for row in session.execute(text(sql), params)]
 
 
+@dataclass(frozen=True)
+class _Source:
+    """Where shipment totals come from: the rows, or one of the rollups (``store.rollups``)."""
+
+    table: str
+    keys: dict[str, str]
+    date: str  # the column date bounds compare with
+    hs: str  # the column HS prefixes match
+    totals: str  # USD value, row count, valued rows
+    sums: dict[str, str]  # measure -> its sum and row count
+
+
+_ROWS = _Source(
+    "shipment",
+    _SHIPMENT_KEYS,
+    "s.date",
+    "s.hs_code",
+    "sum(s.value_usd), count(*), count(s.value_usd)",
+    {m: f"sum({c}), count({c})" for m, c in _MEASURE_COLUMNS.items()},
+)
+_COUNTRY_ROLLUP = _Source(
+    "shipmentrollup",
+    _ROLLUP_KEYS,
+    "s.month",
+    "s.hs_head",
+    "sum(s.value_usd), coalesce(sum(s.shipments), 0), coalesce(sum(s.valued), 0)",
+    {"weight": "sum(s.weight), coalesce(sum(s.weighed), 0)"},
+)
+_PARTY_ROLLUP = replace(_COUNTRY_ROLLUP, table="partyrollup")
+_PERIODS = ("month", "quarter", "year")
+
+
+def _months(f: Filters) -> tuple[str | None, str | None]:
+    """The date bounds as months (``_source`` checked that they do not cut a month)."""
+    return (f.date_from and f.date_from[:7]), (f.date_to and f.date_to[:7])
+
+
+def _whole_months(f: Filters) -> bool:
+    """True unless a bound is a day other than the first (from) or last (to) of its month."""
+    if f.date_from and len(f.date_from) == 10 and not f.date_from.endswith("-01"):
+        return False
+    if f.date_to and len(f.date_to) == 10:
+        year, month = int(f.date_to[:4]), int(f.date_to[5:7])
+        return int(f.date_to[8:]) == calendar.monthrange(year, month)[1]
+    return True
+
+
+def _source(keys: Sequence[str], f: Filters, measure: str) -> _Source:
+    """The smallest table that answers: a rollup when keys, filters and measure allow it."""
+    plain = {k for k in keys if k not in _PERIODS}
+    if measure == "quantity" or not _whole_months(f):
+        return _ROWS
+    if plain <= {"origin", "dispatch", "destination", "hs2", "hs4", "hs6"}:
+        if not f.firm_ids and all(len(p) <= 6 for p in f.hs):
+            return _COUNTRY_ROLLUP
+    if plain <= {"exporter", "importer"} and not f.hs and not f.countries:
+        return _PARTY_ROLLUP
+    return _ROWS
+
+
 def shipment_groups(
     session: Session, *, keys: Sequence[str], filters: Filters, measure: str = "value"
 ) -> list[tuple]:
@@ -144,14 +215,18 @@ def shipment_groups(
     ``valued`` counts rows with a USD value; ``measure_sum``/``measure_rows`` are the sum and
     count of quantity or net weight when that is the measure (else None); ``units`` lists the
     distinct quantity units (comma-joined) for the quantity measure.
+
+    Totals come from a rollup when it can answer (month-aligned dates, no quantity measure,
+    keys and filters of one rollup); from the rows otherwise. Both give the same groups.
     """
     params = _Params()
-    exprs = [_SHIPMENT_KEYS[k] for k in keys]
-    column = _MEASURE_COLUMNS.get(measure)
-    extra = f"sum({column}), count({column})" if column else "NULL, NULL"
+    source = _source(keys, filters, measure)
+    exprs = [source.keys[k] for k in keys]
+    extra = source.sums.get(measure, "NULL, NULL")
     units = "group_concat(DISTINCT s.unit)" if measure == "quantity" else "NULL"
-    select = ", ".join([*exprs, "sum(s.value_usd), count(*), count(s.value_usd)", extra, units])
-    sql = f"SELECT {select} FROM shipment s WHERE {' AND '.join(_shipment_where(filters, params))}"
+    select = ", ".join([*exprs, source.totals, extra, units])
+    where = " AND ".join(_shipment_where(filters, params, source))
+    sql = f"SELECT {select} FROM {source.table} s WHERE {where}"
     if keys:
         sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))
     return _run(session, sql, params)

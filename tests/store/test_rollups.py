@@ -1,0 +1,272 @@
+"""Rollups answer exactly as the rows do, and stay so through imports, merges, splits, deletes,
+bundles and the migration that builds them for older stores."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine, event
+
+from casebook.analysis import flags
+from casebook.book import Casebook
+from casebook.store import migrations, redflags, rollups
+from casebook.store import stats as sql
+
+REF = "CB-ROLL-1"
+HEADER = (
+    "Date,Exporter,Importer,Importer INN,Country of Origin,Country of Dispatch,Destination,"
+    "HS Code,Value USD,Net Weight,Description"
+)
+DESCRIPTIONS = [
+    "CNC LATHE FANUC 0i-TF",
+    "ТОКАРНЫЙ СТАНОК SIEMENS 828D",
+    "MILLING MACHINE",
+    "GSK 980",
+]
+EXPORTERS = ["Acme Machine Co", "ACME MACHINE CO LTD", "Beta Tools", "Shenzhen Gamma"]
+IMPORTERS = [("ООО Ромашка", "7707083893"), ("Лютик АО", "7736050003"), ("Delta LLC", "")]
+
+
+def _csv(rng: random.Random, rows: int) -> str:
+    lines = [HEADER]
+    for _ in range(rows):
+        day = rng.choice(["2021-12-31", "2022-01-01", "2022-01-17", "2022-02-28", "2023-03-09"])
+        importer, inn = rng.choice(IMPORTERS)
+        value = rng.choice(["", f"{rng.uniform(1, 5000):.2f}"])
+        weight = rng.choice(["", f"{rng.uniform(1, 90):.1f}"])
+        code = rng.choice(["8458110000", "845811", "8457", "8466938000", "8207300000"])
+        origin, dispatch = rng.choice(["CN", "JP", ""]), rng.choice(["CN", "TR", "KZ", ""])
+        exporter, text = rng.choice(EXPORTERS), rng.choice(DESCRIPTIONS)
+        lines.append(
+            f"{day},{exporter},{importer},{inn},{origin},{dispatch},RU,{code},{value},{weight},"
+            f"{text}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def imported(book, tmp_path):
+    rng = random.Random(11)
+    book.create_case(title="Rollups", ref=REF)
+    for n in (1, 2):
+        path = tmp_path / f"part{n}.csv"
+        path.write_text(_csv(rng, 300), encoding="utf-8")
+        book.import_file(path, case_ref=REF)
+    return book
+
+
+KEYS = [
+    (),
+    ("month",),
+    ("month", "origin"),
+    ("quarter", "dispatch"),
+    ("year", "hs4"),
+    ("hs2",),
+    ("hs6", "destination"),
+    ("exporter",),
+    ("month", "importer"),
+    ("exporter", "importer"),
+]
+FILTERS = [
+    {},
+    {"date_from": "2022-01", "date_to": "2022-02"},
+    {"date_from": "2022-01-01", "date_to": "2022-02-28"},
+    {"date_from": "2022", "date_to": "2022"},
+    {"hs": ("8458",)},
+    {"hs": ("845811", "84")},
+    {"countries": {"origin": ("CN", "XX")}},
+    {"dataset_ids": (1,)},
+]
+
+
+def _case_id(book) -> int:
+    return book.get_case(REF).id
+
+
+def _groups(book, keys, given, measure, *, rows: bool) -> list[tuple]:
+    """Groups from the rows (``rows``) or from whatever table the planner picks."""
+    filters = sql.Filters(case_id=_case_id(book), **given)
+    with book.store.read() as session:
+        picked = sql._ROWS if rows else sql._source(keys, filters, measure)
+        original = sql._source
+        sql._source = lambda *_a: picked
+        try:
+            found = sql.shipment_groups(session, keys=keys, filters=filters, measure=measure)
+        finally:
+            sql._source = original
+    return sorted((_rounded(r) for r in found), key=repr)
+
+
+def _rounded(row: tuple) -> tuple:
+    return tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+
+
+def _assert_rollups_agree(book) -> int:
+    """Every key set, filter and measure gives the same groups; returns how many used rollups."""
+    used = 0
+    for keys, given, measure in itertools.product(KEYS, FILTERS, ("value", "count", "weight")):
+        filters = sql.Filters(case_id=_case_id(book), **given)
+        if sql._source(keys, filters, measure) is sql._ROWS:
+            continue
+        used += 1
+        want = _groups(book, keys, given, measure, rows=True)
+        assert _groups(book, keys, given, measure, rows=False) == want, (keys, given, measure)
+    with book.store.read() as session:
+        assert rollups.problems(session) == []
+    return used
+
+
+def test_rollups_answer_as_the_rows_do(imported):
+    assert _assert_rollups_agree(imported) > 150
+
+
+def test_quantity_day_bounds_and_long_codes_read_the_rows():
+    f = sql.Filters(case_id=1)
+    assert sql._source(("month",), f, "quantity") is sql._ROWS
+    assert sql._source(("month",), sql.Filters(case_id=1, date_from="2022-01-02"), "value") is (
+        sql._ROWS
+    )
+    assert sql._source(("month",), sql.Filters(case_id=1, date_to="2022-02-27"), "value") is (
+        sql._ROWS
+    )
+    assert sql._source((), sql.Filters(case_id=1, date_to="2024-02-29"), "value") is not sql._ROWS
+    assert sql._source(("origin",), sql.Filters(case_id=1, hs=("84581100",)), "value") is sql._ROWS
+    assert sql._source(("brand",), f, "value") is sql._ROWS
+    assert sql._source(("exporter", "origin"), f, "value") is sql._ROWS
+    assert sql._source(("exporter",), f, "value") is sql._PARTY_ROLLUP
+    assert sql._source(("month", "origin"), f, "value") is sql._COUNTRY_ROLLUP
+
+
+def test_merge_split_and_delete_keep_rollups_in_step(imported):
+    firms = {f["name"]: f["uid"] for f in imported.list_firms(case_ref=REF)}
+    keep, other = firms["Beta Tools"], firms["Shenzhen Gamma"]
+    imported.merge_firms(keep=keep, other=other)
+    _assert_rollups_agree(imported)
+    imported.split_firm(other)
+    _assert_rollups_agree(imported)
+    first = imported.list_datasets(case_ref=REF)[0]["uid"]
+    imported.delete_dataset(first)
+    _assert_rollups_agree(imported)
+
+
+def test_stats_through_the_facade_read_no_shipment_rows(imported):
+    """The unfiltered charts' totals come from the rollups (what makes a 1M-row case fast)."""
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(imported.store.read_engine, "before_cursor_execute", seen)
+    try:
+        for by in ("month,origin", "origin", "dispatch", "exporter", "importer", "hs6"):
+            imported.stats(case_ref=REF, by=by, top=8)
+        stats_statements = list(statements)
+        imported.flags(case_ref=REF)
+    finally:
+        event.remove(imported.store.read_engine, "before_cursor_execute", seen)
+
+    def scans_rows(statement: str) -> bool:
+        return "GROUP BY" in statement and "FROM shipment s" in statement
+
+    assert stats_statements and not any(scans_rows(s) for s in stats_statements)
+    # Flags: the monthly activity of firms and origins comes from the rollups too (the row
+    # rules, such as CHPL codes or unit values, still read rows).
+    assert not any(scans_rows(s) and "substr(s.date, 1, 7)" in s for s in statements)
+
+
+def test_problems_names_a_dataset_whose_groups_were_changed(imported):
+    with imported.store.write() as session:
+        session.connection().exec_driver_sql(
+            "UPDATE shipmentrollup SET shipments = shipments + 1 "
+            "WHERE id = (SELECT min(id) FROM shipmentrollup)"
+        )
+        found = rollups.problems(session)
+    assert found == [{"table": "shipmentrollup", "dataset_id": 1}]
+    with imported.store.write() as session:
+        rollups.rebuild_all(session)
+        assert rollups.problems(session) == []
+
+
+def test_bundle_opened_elsewhere_has_its_rollups(imported, tmp_path):
+    out = tmp_path / "case.casebook"
+    imported.export_bundle(case_ref=REF, out=out)
+    with Casebook.open(tmp_path / "other.db", create=True) as other:
+        other.open_bundle(out)
+        _assert_rollups_agree(other)
+
+
+def test_migration_builds_rollups_of_shipments_already_stored(imported):
+    """A store at revision 0003 with shipments gets the same groups as an import makes."""
+    path = imported.store.path
+    made = _groups_stored(path)
+    imported.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE shipmentrollup")
+        conn.execute("DROP TABLE partyrollup")
+        conn.execute("DROP TABLE rowtestrollup")
+        conn.execute("UPDATE alembic_version SET version_num = '0003'")
+    migrations.upgrade(create_engine(f"sqlite:///{path}"))
+    assert _groups_stored(path) == made
+    assert all(made.values())
+
+
+def _groups_stored(path) -> dict[str, list]:
+    """Each rollup's rows without their ids (which may differ)."""
+    with sqlite3.connect(path) as conn:
+        found = {}
+        for table in ("shipmentrollup", "partyrollup"):
+            cursor = conn.execute(f"SELECT * FROM {table}")
+            names = [d[0] for d in cursor.description]
+            found[table] = sorted(
+                (tuple(v for n, v in zip(names, row, strict=True) if n != "id") for row in cursor),
+                key=repr,
+            )
+    return found
+
+
+def test_verify_names_the_dataset_and_repair_rebuilds(imported, run_cli):
+    path = imported.store.path
+    imported.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM partyrollup WHERE id = (SELECT max(id) FROM partyrollup)")
+    found = run_cli("verify", "--json", db=path)
+    assert found.code == 1
+    assert "totals behind charts" in found.err and "--repair" in found.err
+    repaired = run_cli("verify", "--repair", "--json", db=path)
+    assert repaired.code == 0, repaired.err
+
+
+def _controllers(book) -> list[tuple]:
+    with book.store.read() as session:
+        case_id = _case_id(book)
+        stored = flags.row_test_totals(session, case_id=case_id, test="foreign_controller")
+        rows = redflags.row_test_totals(session, case_id=case_id, test=flags.controller_test())
+    assert sorted(map(_rounded, stored)) == sorted(map(_rounded, rows))
+    return stored
+
+
+def _stored_controllers(book, version: str) -> list[tuple] | None:
+    with book.store.read() as session:
+        return rollups.row_test_totals(
+            session, case_id=_case_id(book), test="foreign_controller", version=version
+        )
+
+
+def test_foreign_controller_totals_are_stored_at_import(imported, monkeypatch):
+    found = {d.split("|")[0]: n for d, n, _v in _controllers(imported)}
+    assert set(found) == {"FANUC", "Siemens"} and all(found.values())
+    assert _stored_controllers(imported, flags.controller_version())
+    # A new list of makers (another Casebook version) makes the stored totals stale: the
+    # chart counts rows again until the next import or `verify --repair` stores them.
+    monkeypatch.setitem(
+        flags.STORED_TESTS, "foreign_controller", (flags.controller_test, lambda: "other")
+    )
+    assert _stored_controllers(imported, "other") is None
+    _controllers(imported)
+    imported.rebuild_rollups()
+    assert _stored_controllers(imported, "other")
+    imported.delete_dataset(imported.list_datasets(case_ref=REF)[0]["uid"])
+    _controllers(imported)
