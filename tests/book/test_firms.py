@@ -133,3 +133,16 @@ def test_merge_keeps_the_audit_chain_and_integrity_clean(book, imported):
     keep, other = firm_named(imported, "ООО Ромашка"), firm_named(imported, "Лютик")
     book.merge_firms(keep=keep["uid"], other=other["uid"])
     assert book.verify()["ok"]
+
+
+def test_deleting_a_dataset_that_suggested_merges_keeps_the_suggestions(book, tmp_path):
+    """Same name dispatched from two countries: the import suggests a merge. Deleting that
+    dataset used to fail with a bare FOREIGN KEY error; the suggestion stays (both firms do)."""
+    path = tmp_path / "two.csv"
+    path.write_text(CSV + "2022-01-08,Beta Tools,Лютик АО,7736050003,CN,RU,845811,5\n")
+    book.create_case(title="Case", ref="CB-F-2")
+    book.import_file(path, case_ref="CB-F-2")
+    assert book.merge_queue(case_ref="CB-F-2")
+    book.delete_dataset(book.list_datasets(case_ref="CB-F-2")[0]["uid"])
+    assert book.list_datasets(case_ref="CB-F-2") == []
+    assert book.merge_queue(case_ref="CB-F-2")

@@ -206,7 +206,9 @@ class ChartPanel(QFrame):
             button.setEnabled(False)
         self.figure = Figure(figsize=(6.0, 3.3), dpi=self.logicalDpiY() or 96)
         self.canvas = FigureCanvasQTAgg(self.figure)
-        self.canvas.setMinimumHeight(300)
+        # A fixed height: a note or a title wrapping elsewhere must not resize (and so re-render)
+        # every chart of the grid.
+        self.canvas.setFixedHeight(300)
         self.canvas.mpl_connect("pick_event", self._on_pick)
         self.canvas.mpl_connect("motion_notify_event", self._on_motion)
         self.canvas.mpl_connect("draw_event", self._on_draw)
