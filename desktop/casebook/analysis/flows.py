@@ -157,12 +157,17 @@ def _fold_other(df, *, keys: Sequence[str], column: str, top: int | None, in_ran
 
 
 def _regroup(df, keys: Sequence[str]):
-    sums = {c: lambda s: s.sum(min_count=1) for c in ("value_usd", "measure_sum")}
-    agg = {c: "sum" for c in ("shipments", "valued", "measure_rows")}
-    agg.update(sums)
-    if "units" in df:
-        agg["units"] = lambda s: ",".join(sorted({u for x in s.dropna() for u in x.split(",")}))
-    return df.groupby(list(keys), dropna=False, as_index=False).agg(agg)
+    import pandas as pd
+
+    grouped = df.groupby(list(keys), dropna=False)
+    out = grouped[["shipments", "valued", "measure_rows"]].sum()
+    for column in ("value_usd", "measure_sum"):  # None when no row of the group has a value
+        out[column] = pd.to_numeric(df[column]).groupby(grouped.ngroup()).sum(min_count=1).values
+    if "units" in df and df["units"].notna().any():
+        out["units"] = grouped["units"].agg(
+            lambda s: ",".join(sorted({u for x in s.dropna() for u in x.split(",")}))
+        )
+    return out.reset_index()
 
 
 def _add_change(df, *, keys: Sequence[str], column: str):

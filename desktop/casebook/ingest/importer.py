@@ -268,10 +268,10 @@ def _land(
         report(0.85, 0.0, 0.0)
         search.index_dataset(session, dataset_id=dataset_id, fresh=True)
         clock.lap("search index")
+        rollups.build_dataset(session, dataset_id=dataset_id)
+        clock.lap("rollups")
         report(0.95, 0.0, 0.0)
     clock.lap("shipment indexes")
-    rollups.build_dataset(session, dataset_id=dataset_id)
-    clock.lap("rollups")
     report(1.0, 0.0, 0.0)
     result.rows_imported += count
     result.dataset_uids.append(uid)
