@@ -87,6 +87,54 @@ def finding_rows(finding: dict) -> list[QStandardItem]:
     return row
 
 
+class EvidenceChecklist(QListWidget):
+    """The case's evidence as a checkable list (``E3 Invoice — B2``, the grade's meaning as a
+    tooltip), the ``linked`` uids checked; used by the finding and relationship dialogs."""
+
+    GRADE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, evidence=(), *, linked=(), parent: QWidget | None = None):
+        super().__init__(parent)
+        linked = set(linked)
+        for e in evidence:
+            item = QListWidgetItem(evidence_label(e))
+            item.setData(UID_ROLE, e["uid"])
+            item.setData(self.GRADE_ROLE, e["grade"])
+            item.setToolTip(grade_help(e["grade"]))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if e["uid"] in linked else Qt.CheckState.Unchecked
+            )
+            self.addItem(item)
+        rows = min(max(self.count(), 3), 8)
+        self.setMinimumHeight(self.sizeHintForRow(0) * rows + 8)
+        metrics = self.fontMetrics()
+        longest = max((metrics.horizontalAdvance(evidence_label(e)) for e in evidence), default=0)
+        self.setMinimumWidth(min(longest + 48, metrics.averageCharWidth() * 110))
+        if not self.count():
+            self.hide()
+
+    def checked(self) -> list[QListWidgetItem]:
+        items = (self.item(i) for i in range(self.count()))
+        return [i for i in items if i.checkState() == Qt.CheckState.Checked]
+
+    def uids(self) -> list[str]:
+        """The checked items' uids, in the list's (E-number) order."""
+        return [i.data(UID_ROLE) for i in self.checked()]
+
+    def grades(self) -> list[str | None]:
+        return [i.data(self.GRADE_ROLE) for i in self.checked()]
+
+    def add_to(self, form: QFormLayout, label: str = "Supporting &evidence") -> None:
+        """Add the list as a row of ``form``, or a hint when the case has no evidence yet."""
+        if self.count():
+            form.addRow(label, self)
+        else:
+            none = QLabel("No evidence in this case yet: add it in the Evidence tab.")
+            none.setForegroundRole(none.palette().ColorRole.PlaceholderText)
+            form.addRow(label.replace("&", ""), none)
+
+
 class WrapDelegate(QStyledItemDelegate):
     """Rows as tall as their wrapped text at the column's current width."""
 
@@ -149,46 +197,25 @@ class FindingDialog(QDialog):
         self.confidence.setCurrentIndex(
             max(0, self.confidence.findData(finding.get("confidence") or "moderate"))
         )
-        self.evidence = QListWidget()
-        linked = {e["uid"] for e in finding.get("evidence") or ()}
-        for e in evidence:
-            item = QListWidgetItem(evidence_label(e))
-            item.setData(UID_ROLE, e["uid"])
-            item.setData(Qt.ItemDataRole.UserRole + 1, e["grade"])
-            item.setToolTip(grade_help(e["grade"]))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(
-                Qt.CheckState.Checked if e["uid"] in linked else Qt.CheckState.Unchecked
-            )
-            self.evidence.addItem(item)
-        rows = min(max(self.evidence.count(), 3), 8)
-        self.evidence.setMinimumHeight(self.evidence.sizeHintForRow(0) * rows + 8)
-        if not self.evidence.count():
-            self.evidence.hide()
+        self.evidence = EvidenceChecklist(
+            evidence, linked=[e["uid"] for e in finding.get("evidence") or ()]
+        )
         self.warnings = QLabel(wordWrap=True)
         self.warnings.setStyleSheet(WARNING_STYLE)
         # Wide enough for the evidence titles and a judgment of a few lines without scrolling.
-        metrics = self.fontMetrics()
-        longest = max((metrics.horizontalAdvance(evidence_label(e)) for e in evidence), default=0)
-        self.evidence.setMinimumWidth(min(longest + 48, metrics.averageCharWidth() * 110))
-        self.setMinimumWidth(metrics.averageCharWidth() * 90)
-        self._layout(bool(self.evidence.count()))
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 90)
+        self._layout()
         self.text.textChanged.connect(self._update)
         self.likelihood.currentIndexChanged.connect(self._update)
         self.evidence.itemChanged.connect(self._update)
         self._update()
 
-    def _layout(self, has_evidence: bool) -> None:
+    def _layout(self) -> None:
         form = QFormLayout()
         form.addRow("&Judgment", self.text)
         form.addRow("&Likelihood", self.likelihood)
         form.addRow("&Confidence", self.confidence)
-        if has_evidence:
-            form.addRow("Supporting &evidence", self.evidence)
-        else:
-            none = QLabel("No evidence in this case yet: add it in the Evidence tab.")
-            none.setForegroundRole(none.palette().ColorRole.PlaceholderText)
-            form.addRow("Supporting evidence", none)
+        self.evidence.add_to(form)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -201,12 +228,11 @@ class FindingDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def checked(self) -> list[QListWidgetItem]:
-        items = (self.evidence.item(i) for i in range(self.evidence.count()))
-        return [i for i in items if i.checkState() == Qt.CheckState.Checked]
+        return self.evidence.checked()
 
     def _update(self) -> None:
         text = self.text.toPlainText().strip()
-        grades = [i.data(Qt.ItemDataRole.UserRole + 1) for i in self.checked()]
+        grades = self.evidence.grades()
         found = warnings_for(text, self.likelihood.currentData(), grades) if text else []
         self.warnings.setText("\n".join(f"⚠ {w}" for w in found))
         self.warnings.setVisible(bool(found))
@@ -218,7 +244,7 @@ class FindingDialog(QDialog):
             "text": self.text.toPlainText().strip(),
             "likelihood": self.likelihood.currentData(),
             "confidence": self.confidence.currentData(),
-            "evidence": [i.data(UID_ROLE) for i in self.checked()],
+            "evidence": self.evidence.uids(),
         }
 
     @classmethod
