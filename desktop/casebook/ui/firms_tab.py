@@ -6,6 +6,11 @@ with Accept, Accept keeping the other, and Reject. Two firms selected can be mer
 firm that absorbed another can be split again. Every change is one undoable command (Edit →
 Undo), audited by the facade like the CLI's ``firms merge`` and ``firms split``. Files dropped
 on a firm's row go into the evidence vault linked to that firm (hashed on the DB worker).
+
+Between them, the selected firm's relationships in this case (ownership with its share,
+subsidiary, supplier, customer, distributor/agent, shared address or officer, other; dates,
+notes, supporting evidence) with Add…, Edit… and Delete… — also undoable and audited, like
+``rel add``; the Network tab redraws its relationship edges when told.
 """
 
 from __future__ import annotations
@@ -31,13 +36,22 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from casebook.ui import theme
 from casebook.ui.evidence_tab import NOTICE_STYLE, add_evidence_files, local_files
+from casebook.ui.findings_panel import evidence_label
 from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.relationship_dialog import (
+    RelationshipDialog,
+    direction_of,
+    kind_label,
+    phrase,
+)
 from casebook.ui.undo import FacadeCommand
 from casebook.ui.workspace import WorkspaceTab
 
@@ -66,6 +80,8 @@ QUEUE_COLUMNS = [
     ("reason", "Why", lambda s: s["reason"]),
 ]
 _NUMERIC = {"shipments", "value_usd", "aliases", "score"}
+REL_HEADERS = ["Kind", "This firm", "Other firm", "Share", "Start", "End", "Evidence", "Note"]
+REL_ROLE = Qt.ItemDataRole.UserRole
 
 
 def _label(firm: dict) -> str:
@@ -180,6 +196,23 @@ class FirmsTab(QWidget):
         self.notice = QLabel(wordWrap=True)
         self.notice.setStyleSheet(NOTICE_STYLE)
         self.notice.hide()
+        self.relationships: list[dict] = []  # the case's, all of them
+        self._renamed: dict[str, str] = {}  # uid → uid of the relationship an undo re-created
+        self.rel_label = QLabel()
+        self.rel_list = QTreeWidget()
+        self.rel_list.setHeaderLabels(REL_HEADERS)
+        self.rel_list.setRootIsDecorated(False)
+        self.rel_list.setAlternatingRowColors(True)
+        self.rel_list.setWordWrap(False)
+        self.rel_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.rel_list.header().setStretchLastSection(True)
+        char = self.fontMetrics().averageCharWidth()
+        for column, chars in enumerate((18, 26, 40, 7, 11, 11, 9)):
+            self.rel_list.setColumnWidth(column, chars * char + 16)
+        self.rel_add = QPushButton("Add…")
+        self.rel_add.setToolTip("Record a relationship between the selected firm and another")
+        self.rel_edit = QPushButton("Edit…")
+        self.rel_delete = QPushButton("Delete…")
         self.firm_view.viewport().setAcceptDrops(True)
         self.firm_view.viewport().installEventFilter(self)
         self.firm_view.setToolTip("Drop files on a firm to add them as evidence about it")
@@ -189,6 +222,11 @@ class FirmsTab(QWidget):
         self.accept_button.clicked.connect(lambda: self.accept_selected(keep_first=True))
         self.accept_other.clicked.connect(lambda: self.accept_selected(keep_first=False))
         self.reject_button.clicked.connect(self.reject_selected)
+        self.rel_add.clicked.connect(self.add_relationship)
+        self.rel_edit.clicked.connect(self.edit_relationship)
+        self.rel_delete.clicked.connect(self.delete_relationship)
+        self.rel_list.itemDoubleClicked.connect(lambda *_: self.edit_relationship())
+        self.rel_list.currentItemChanged.connect(lambda *_: self._rel_buttons())
         self.firm_view.selectionModel().selectionChanged.connect(self._firm_selection)
         self.queue_view.selectionModel().selectionChanged.connect(self._queue_selection)
         self.reload()
@@ -216,6 +254,15 @@ class FirmsTab(QWidget):
         lower_layout.setContentsMargins(0, 4, 0, 0)
         lower_layout.addLayout(queue_bar)
         lower_layout.addWidget(self.queue_view, 1)
+        rel_bar = QHBoxLayout()
+        rel_bar.addWidget(self.rel_label, 1)
+        for button in (self.rel_add, self.rel_edit, self.rel_delete):
+            rel_bar.addWidget(button)
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 4, 0, 0)
+        middle_layout.addLayout(rel_bar)
+        middle_layout.addWidget(self.rel_list, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
@@ -224,8 +271,9 @@ class FirmsTab(QWidget):
         upper_layout.addWidget(self.notice)
         upper_layout.addWidget(top, 1)
         split.addWidget(upper)
+        split.addWidget(middle)
         split.addWidget(lower)
-        split.setSizes([520, 220])
+        split.setSizes([440, 190, 170])
         split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
@@ -237,8 +285,11 @@ class FirmsTab(QWidget):
         book = self.host.book
         if book is None:
             return
+        keep = [f["uid"] for f in self.selected_firms()]
         self.firms.set_rows(book.case_firms(case_ref=self.ref))
         self.queue.set_rows(book.merge_queue(case_ref=self.ref))
+        self.relationships = book.list_relationships(case_ref=self.ref)
+        self._reselect(keep)
         self._fit(self.firm_view, [30, 18, 9, 12, 10, 13, 26, 7])
         self._fit(self.queue_view, [6, 42, 42, 30])
         n, q = len(self.firms.rows), len(self.queue.rows)
@@ -258,9 +309,28 @@ class FirmsTab(QWidget):
         for i, w in enumerate(widths):
             view.setColumnWidth(i, w * char + 16)
 
+    def _reselect(self, uids: list[str]) -> None:
+        """Select the firms of ``uids`` again after a reload (those still in the case)."""
+        model = self.firm_view.selectionModel()
+        flags = model.SelectionFlag.Select | model.SelectionFlag.Rows
+        for row, firm in enumerate(self.firms.rows):
+            if firm["uid"] in uids:
+                index = self.firm_proxy.mapFromSource(self.firms.index(row, 0))
+                if index.isValid():
+                    model.select(index, flags)
+
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("firms", "shipments", "datasets", "hits"):
             self.reload()
+        elif changes.touches("relationships", "evidence"):
+            self.reload_relationships()
+
+    def reload_relationships(self) -> None:
+        if self.host.book is None:
+            return
+        self.relationships = self.host.book.list_relationships(case_ref=self.ref)
+        self._show_relationships()
+        self.loaded.emit()
 
     def selected_firms(self) -> list[dict]:
         rows = self.firm_view.selectionModel().selectedRows()
@@ -275,11 +345,201 @@ class FirmsTab(QWidget):
         self.merge_button.setEnabled(len(firms) == 2)
         self.split_button.setEnabled(len(firms) == 1 and firms[0].get("merges", 0) > 0)
         self.detail.setHtml(_detail_html(firms[0]) if len(firms) == 1 else "")
+        self._show_relationships()
 
     def _queue_selection(self, *_args) -> None:
         has = self.selected_suggestion() is not None
         for button in (self.accept_button, self.accept_other, self.reject_button):
             button.setEnabled(has)
+
+    # --- relationships of the selected firm ------------------------------------------------
+
+    def selected_firm(self) -> dict | None:
+        firms = self.selected_firms()
+        return firms[0] if len(firms) == 1 else None
+
+    def firm_relationships(self, uid: str) -> list[dict]:
+        return [r for r in self.relationships if uid in (r["from_uid"], r["to_uid"])]
+
+    def _show_relationships(self) -> None:
+        keep = self.selected_relationship()
+        firm = self.selected_firm()
+        self.rel_list.clear()
+        if firm is None:
+            many = len(self.selected_firms()) > 1
+            self.rel_label.setText(
+                "<b>Relationships</b> — select "
+                + ("one firm" if many else "a firm")
+                + " to see and edit its relationships"
+            )
+            self._rel_buttons()
+            return
+        rels = self.firm_relationships(firm["uid"])
+        for rel in rels:
+            row = QTreeWidgetItem(relationship_row(rel, firm["uid"]))
+            row.setData(0, REL_ROLE, rel)
+            row.setTextAlignment(3, RIGHT)
+            row.setTextAlignment(6, RIGHT)
+            row.setToolTip(1, f"{firm['name']} {row.text(1)} {row.text(2)}")
+            row.setToolTip(2, row.text(2))
+            evidence = "\n".join(evidence_label(e) for e in rel["evidence"])
+            row.setToolTip(6, evidence or "No evidence supports it yet")
+            row.setToolTip(7, rel["notes"] or "")
+            self.rel_list.addTopLevelItem(row)
+            if keep and keep["uid"] == rel["uid"]:
+                self.rel_list.setCurrentItem(row)
+        n = len(rels)
+        self.rel_label.setText(
+            f"<b>Relationships</b> of {_escape(firm['name'])} — "
+            + (f"{n} in this case" if n else "none recorded in this case")
+        )
+        self._rel_buttons()
+
+    def relationship_rows(self) -> list[tuple[str, ...]]:
+        """The Relationships section as shown (for tests and accessibility)."""
+        items = (self.rel_list.topLevelItem(i) for i in range(self.rel_list.topLevelItemCount()))
+        return [tuple(item.text(c) for c in range(len(REL_HEADERS))) for item in items]
+
+    def selected_relationship(self) -> dict | None:
+        item = self.rel_list.currentItem()
+        return item.data(0, REL_ROLE) if item is not None else None
+
+    def select_relationship(self, uid: str) -> bool:
+        for i in range(self.rel_list.topLevelItemCount()):
+            item = self.rel_list.topLevelItem(i)
+            if item.data(0, REL_ROLE)["uid"] == uid:
+                self.rel_list.setCurrentItem(item)
+                return True
+        return False
+
+    def _rel_buttons(self) -> None:
+        firm = self.selected_firm()
+        self.rel_add.setEnabled(firm is not None and len(self.firms.rows) > 1)
+        has = firm is not None and self.selected_relationship() is not None
+        self.rel_edit.setEnabled(has)
+        self.rel_delete.setEnabled(has)
+
+    def _current(self, uid: str) -> str:
+        """A relationship's uid now: undoing a delete re-creates it under a new uid."""
+        while uid in self._renamed:
+            uid = self._renamed[uid]
+        return uid
+
+    def _rel_do(self, text: str, apply, revert) -> None:
+        changes = Changes(relationships=True, evidence=True, case_ref=self.ref)
+
+        def pushed(result) -> None:
+            self.host.undo_stack.push(
+                FacadeCommand(self.host, text, apply=apply, revert=revert, changes=changes)
+            )
+            if isinstance(result, dict) and result.get("uid"):
+                self.select_relationship(self._current(result["uid"]))
+
+        Op(self.host, apply, label=text, changes=changes).success(pushed).run()
+
+    def _ask(self, firm: dict, relationship: dict | None = None) -> dict | None:
+        evidence = self.host.book.list_evidence(case_ref=self.ref)
+        return RelationshipDialog.ask(
+            self, firm=firm, firms=self.firms.rows, evidence=evidence, relationship=relationship
+        )
+
+    def add_relationship(self) -> None:
+        firm = self.selected_firm()
+        if firm is None:
+            return
+        values = self._ask(firm)
+        if values is None:
+            return
+        ref, state = self.ref, {}
+
+        def apply(book):
+            rel = book.add_relationship(case_ref=ref, **values)
+            if "uid" in state:  # redone: the undo deleted the first one
+                self._renamed[self._current(state["uid"])] = rel["uid"]
+            else:
+                state["uid"] = rel["uid"]
+            return rel
+
+        def revert(book):
+            return book.delete_relationship(self._current(state["uid"]))
+
+        self._rel_do(f"Add {kind_label(values['kind']).lower()} relationship", apply, revert)
+
+    def edit_relationship(self) -> None:
+        firm, old = self.selected_firm(), self.selected_relationship()
+        if firm is None or old is None:
+            return
+        values = self._ask(firm, old)
+        if values is None:
+            return
+        before = _stored_values(old)
+        if values == before:
+            return
+        uid, ref = old["uid"], self.ref
+        notes = {e["uid"]: e["note"] for e in old["evidence"]}
+        text = f"Edit {kind_label(old['kind']).lower()} relationship"
+        if (values["from_uid"], values["to_uid"]) == (old["from_uid"], old["to_uid"]):
+            added = [e for e in values["evidence"] if e not in notes]
+            removed = [e for e in notes if e not in values["evidence"]]
+
+            def change(book, target: dict, link: list, unlink: list):
+                current = self._current(uid)
+                rel = book.edit_relationship(current, **_edit_fields(target))
+                for e in unlink:
+                    book.unlink_evidence(e, "relationship", current)
+                for e in link:
+                    book.link_evidence(e, "relationship", current, note=notes.get(e, ""))
+                return rel
+
+            self._rel_do(
+                text,
+                lambda book: change(book, values, added, removed),
+                lambda book: change(book, before, removed, added),
+            )
+            return
+
+        # Other ends: the facade keeps a relationship's firms, so it is recorded anew (added
+        # first, so a refusal loses nothing) and the old one deleted, both audited.
+        def replace(book, target: dict):
+            current = self._current(uid)
+            rel = _add_with_notes(book, ref, target, notes)
+            book.delete_relationship(current)
+            self._renamed[current] = rel["uid"]
+            return rel
+
+        self._rel_do(text, lambda book: replace(book, values), lambda book: replace(book, before))
+
+    def delete_relationship(self) -> None:
+        firm, rel = self.selected_firm(), self.selected_relationship()
+        if firm is None or rel is None or not self.confirm_delete_relationship(self, rel, firm):
+            return
+        uid, ref = rel["uid"], self.ref
+        notes = {e["uid"]: e["note"] for e in rel["evidence"]}
+
+        def revert(book):
+            restored = _add_with_notes(book, ref, _stored_values(rel), notes)
+            self._renamed[self._current(uid)] = restored["uid"]
+            return restored
+
+        self._rel_do(
+            f"Delete {kind_label(rel['kind']).lower()} relationship",
+            lambda book: book.delete_relationship(self._current(uid)),
+            revert,
+        )
+
+    @classmethod
+    def confirm_delete_relationship(cls, parent, rel: dict, firm: dict) -> bool:
+        """Ask before deleting a relationship (tests patch this)."""
+        direction, _other, other_name = direction_of(rel, firm["uid"])
+        n = len(rel["evidence"])
+        links = f"\n\nIts {n} evidence link{'s' if n != 1 else ''} go with it." if n else ""
+        answer = QMessageBox.question(
+            parent,
+            "Delete relationship",
+            f"Delete the relationship “{firm['name']} {phrase(rel['kind'], direction, rel['share'])}"
+            f" {other_name}”?{links}\n\nEdit → Undo brings it back.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     # --- changes (each undoable) -----------------------------------------------------------
 
@@ -424,6 +684,62 @@ class FirmsTab(QWidget):
             "identifiers move to the kept firm. Edit → Undo or Split reverses it.",
         )
         return answer == QMessageBox.StandardButton.Yes
+
+
+def relationship_row(rel: dict, firm_uid: str) -> list[str]:
+    """A relationship as the Firms tab lists it, seen from ``firm_uid``."""
+    direction, _other, other_name = direction_of(rel, firm_uid)
+    share = rel["share"]
+    return [
+        kind_label(rel["kind"]),
+        phrase(rel["kind"], direction),
+        other_name or "?",
+        "" if share is None else f"{share:g} %",
+        rel["start"] or "",
+        rel["end"] or "",
+        str(len(rel["evidence"])) if rel["evidence"] else "",
+        " ".join((rel["notes"] or "").split()),
+    ]
+
+
+def _stored_values(rel: dict) -> dict:
+    """A stored relationship as the dialog's values (to compare, to restore)."""
+    return {
+        "kind": rel["kind"],
+        "from_uid": rel["from_uid"],
+        "to_uid": rel["to_uid"],
+        "share": rel["share"],
+        "start": rel["start"],
+        "end": rel["end"],
+        "notes": rel["notes"] or "",
+        "evidence": [e["uid"] for e in rel["evidence"]],
+    }
+
+
+def _edit_fields(values: dict) -> dict:
+    """``edit_relationship`` skips None, so an emptied share or date is sent as ""."""
+    return {
+        "kind": values["kind"],
+        "share": "" if values["share"] is None else values["share"],
+        "start": values["start"] or "",
+        "end": values["end"] or "",
+        "notes": values["notes"] or "",
+    }
+
+
+def _add_with_notes(book, ref: str, values: dict, notes: dict) -> dict:
+    """Add a relationship with its evidence, and the links' notes where it had them."""
+    rel = book.add_relationship(case_ref=ref, **values)
+    for e in values["evidence"]:
+        if notes.get(e):
+            book.link_evidence(e, "relationship", rel["uid"], note=notes[e])
+    return rel
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text or "")
 
 
 def _detail_html(firm: dict) -> str:
