@@ -18,6 +18,10 @@ REF = "CB-R-1"
 JINMA = "SHANDONG JINMA INDUSTRIAL CO LTD"
 TEKHNO = "OOO TEKHNOSTANOK"
 AB = "AB TRADING LIMITED"
+# How the Relationships section names the other firm: both scripts and the country.
+JINMA_LABEL = "SHANDONG JINMA INDUSTRIAL CO LTD / 山东金马工业有限公司 (CN)"
+TEKHNO_LABEL = "OOO TEKHNOSTANOK / ООО ТЕХНОСТАНОК (RU)"
+AB_LABEL = "AB TRADING LIMITED (HK)"
 
 
 def add_firm(book, name, *, native=None, country="CN") -> str:
@@ -149,7 +153,7 @@ def test_adding_an_ownership_lists_it_in_both_firms_and_the_store_audited(
          ["E1"]),
     ]  # fmt: skip
     assert tab.relationship_rows() == [
-        ("Ownership", "owns", JINMA, "51 %", "2021-06-01", "", "1",
+        ("Ownership", "owns", JINMA_LABEL, "51 %", "2021-06-01", "", "1",
          "Registry extract, shareholders"),
     ]  # fmt: skip
     assert "1 in this case" in tab.rel_label.text()
@@ -157,7 +161,7 @@ def test_adding_an_ownership_lists_it_in_both_firms_and_the_store_audited(
     assert "relationship.add" in audited(book)
     assert window.host.undo_stack.undoText() == "Add ownership relationship"
     select_firm(tab, JINMA)  # seen from the other end
-    assert tab.relationship_rows()[0][:4] == ("Ownership", "is owned by", AB, "51 %")
+    assert tab.relationship_rows()[0][:4] == ("Ownership", "is owned by", AB_LABEL, "51 %")
     select_firm(tab, TEKHNO)
     assert tab.relationship_rows() == []
     undo(qtbot, window, tab)
@@ -182,7 +186,7 @@ def test_editing_share_dates_and_evidence_is_one_undoable_change(qtbot, window, 
     assert answers.asked[0]["rel"]["share"] == 51.0
     assert stored(book) == [(AB, JINMA, "ownership", 75.0, None, "2023-12-31", "", ["E2"])]
     assert tab.relationship_rows() == [
-        ("Ownership", "is owned by", AB, "75 %", "", "2023-12-31", "1", "")
+        ("Ownership", "is owned by", AB_LABEL, "75 %", "", "2023-12-31", "1", "")
     ]
     assert "relationship.edit" in audited(book)
     assert window.host.undo_stack.undoText() == "Edit ownership relationship"
@@ -206,7 +210,7 @@ def test_turning_a_relationship_round_records_it_anew_and_undo_turns_it_back(
                        book.list_relationships(case_ref=REF)[0]["uid"], note="p. 4")  # fmt: skip
     window.host.notify(Changes(relationships=True, case_ref=REF))
     select_firm(tab, JINMA)
-    assert tab.relationship_rows()[0][:3] == ("Supplier", "supplies", TEKHNO)
+    assert tab.relationship_rows()[0][:3] == ("Supplier", "supplies", TEKHNO_LABEL)
     tab.rel_list.setCurrentItem(tab.rel_list.topLevelItem(0))
     answers.values = {
         "kind": "customer", "from_uid": tab.uids[AB], "to_uid": tab.uids[JINMA], "share": None,
@@ -215,7 +219,7 @@ def test_turning_a_relationship_round_records_it_anew_and_undo_turns_it_back(
     click(qtbot, tab, tab.rel_edit)
     assert stored(book) == [(AB, JINMA, "customer", None, None, None, "", ["E1"])]
     assert book.list_relationships(case_ref=REF)[0]["evidence"][0]["note"] == "p. 4"
-    assert tab.relationship_rows()[0][:3] == ("Customer", "sells to", AB)
+    assert tab.relationship_rows()[0][:3] == ("Customer", "sells to", AB_LABEL)
     undo(qtbot, window, tab)
     assert stored(book) == [(JINMA, TEKHNO, "supplier", None, None, None, "", ["E1"])]
     redo(qtbot, window, tab)
@@ -252,7 +256,7 @@ def test_delete_asks_first_and_undo_restores_it_with_its_evidence(qtbot, window,
     ]  # fmt: skip
     notes = {e["id"]: e["note"] for e in book.list_relationships(case_ref=REF)[0]["evidence"]}
     assert notes == {"E1": "", "E2": "annual report"}
-    assert tab.relationship_rows()[0][:4] == ("Ownership", "owns", JINMA, "51 %")
+    assert tab.relationship_rows()[0][:4] == ("Ownership", "owns", JINMA_LABEL, "51 %")
     assert tab.relationship_rows()[0][6] == "2"
     redo(qtbot, window, tab)  # deletes the restored one (new uid)
     assert stored(book) == [] and audited(book).count("relationship.delete") == 2

@@ -114,6 +114,10 @@ class EvidenceChecklist(QListWidget):
         if not self.count():
             self.hide()
 
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        # As tall as its rows (3 to 8), not Qt's fixed default: dialogs open without a gap.
+        return QSize(super().sizeHint().width(), self.minimumHeight())
+
     def checked(self) -> list[QListWidgetItem]:
         items = (self.item(i) for i in range(self.count()))
         return [i for i in items if i.checkState() == Qt.CheckState.Checked]

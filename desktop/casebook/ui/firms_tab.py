@@ -49,6 +49,7 @@ from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.relationship_dialog import (
     RelationshipDialog,
     direction_of,
+    firm_label,
     kind_label,
     phrase,
 )
@@ -375,8 +376,9 @@ class FirmsTab(QWidget):
             self._rel_buttons()
             return
         rels = self.firm_relationships(firm["uid"])
+        labels = {f["uid"]: firm_label(f) for f in self.firms.rows}
         for rel in rels:
-            row = QTreeWidgetItem(relationship_row(rel, firm["uid"]))
+            row = QTreeWidgetItem(relationship_row(rel, firm["uid"], labels))
             row.setData(0, REL_ROLE, rel)
             row.setTextAlignment(3, RIGHT)
             row.setTextAlignment(6, RIGHT)
@@ -686,14 +688,15 @@ class FirmsTab(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
 
-def relationship_row(rel: dict, firm_uid: str) -> list[str]:
-    """A relationship as the Firms tab lists it, seen from ``firm_uid``."""
-    direction, _other, other_name = direction_of(rel, firm_uid)
+def relationship_row(rel: dict, firm_uid: str, labels: dict | None = None) -> list[str]:
+    """A relationship as the Firms tab lists it, seen from ``firm_uid`` (``labels``: the
+    case's firms as ``NAME / 本地名 (CN)`` by uid)."""
+    direction, other, other_name = direction_of(rel, firm_uid)
     share = rel["share"]
     return [
         kind_label(rel["kind"]),
         phrase(rel["kind"], direction),
-        other_name or "?",
+        (labels or {}).get(other) or other_name or "?",
         "" if share is None else f"{share:g} %",
         rel["start"] or "",
         rel["end"] or "",

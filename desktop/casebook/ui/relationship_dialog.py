@@ -107,6 +107,7 @@ class RelationshipDialog(QDialog):
         super().__init__(parent)
         rel = relationship or {}
         self.firm = firm
+        self.names = {f["uid"]: f["name"] for f in firms}
         self.setWindowTitle(
             f"Edit relationship of {firm['name']}" if rel else f"Add relationship of {firm['name']}"
         )
@@ -197,8 +198,7 @@ class RelationshipDialog(QDialog):
         return self.other.itemData(index) if index >= 0 else None
 
     def _other_name(self) -> str:
-        index = self.other.findData(self.other_uid()) if self.other_uid() else -1
-        return self.other.itemText(index).split(" / ")[0] if index >= 0 else "the other firm"
+        return self.names.get(self.other_uid(), "the other firm")
 
     def problems(self) -> list[str]:
         """What keeps OK disabled, as the dialog says it."""
