@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -24,6 +25,33 @@ def configure_application(app: QApplication) -> None:
     theme.load_fonts()
     theme.apply_fonts(app)
     app.setWindowIcon(theme.app_icon())
+    if app.findChild(GuiThreadCollector) is None:
+        GuiThreadCollector(app)
+
+
+class GuiThreadCollector(QObject):
+    """Python's cycle collector runs in whichever thread happens to cross its threshold. When
+    that is the DB worker and the garbage holds Qt objects (a closed dialog, a replaced tab),
+    Qt destroys them outside the GUI thread and the process crashes (seen as a segfault in
+    "Garbage-collecting" on the worker). So automatic collection is off, and the GUI thread
+    collects on a timer, by the same thresholds Python would use."""
+
+    INTERVAL_MS = 500
+
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        self.thresholds = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self, interval=self.INTERVAL_MS, timeout=self.collect)
+        self.timer.start()
+
+    def collect(self) -> int | None:
+        """Collect the oldest generation whose count passed its threshold; what it found."""
+        counts = gc.get_count()
+        for generation in (2, 1, 0):
+            if counts[generation] > self.thresholds[generation]:
+                return gc.collect(generation)
+        return None
 
 
 class _FirstPaint(QObject):
