@@ -115,3 +115,16 @@ def test_reject_and_merge_by_hand_and_split(tab, window, qtbot, monkeypatch):
     with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
         window.host.undo_stack.undo()  # undo the split: merged again
     assert len(tab.firms.rows) == 2
+
+
+def test_a_reload_keeps_the_selected_firm_and_its_relationships_section(tab, window, qtbot):
+    from casebook.ui.ops import Changes
+
+    tekhno = next(r for r in tab.firms.rows if r["name"] == "OOO TEHNOSTANOK")
+    assert tab.show_item("firm", tekhno["uid"])
+    assert "OOO TEHNOSTANOK — none recorded" in tab.rel_label.text()
+    assert tab.rel_add.isEnabled() and not tab.rel_edit.isEnabled()
+    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
+        window.host.notify(Changes(firms=True, case_ref=REF))
+    assert tab.selected_firm()["uid"] == tekhno["uid"]
+    assert "OOO TEHNOSTANOK" in tab.rel_label.text() and tab.rel_add.isEnabled()

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPoint,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -377,9 +378,11 @@ class FirmsTab(QWidget):
             return
         rels = self.firm_relationships(firm["uid"])
         labels = {f["uid"]: firm_label(f) for f in self.firms.rows}
+        height = self.firm_view.verticalHeader().defaultSectionSize()
         for rel in rels:
             row = QTreeWidgetItem(relationship_row(rel, firm["uid"], labels))
             row.setData(0, REL_ROLE, rel)
+            row.setSizeHint(0, QSize(0, height))  # as tall as the firm rows above
             row.setTextAlignment(3, RIGHT)
             row.setTextAlignment(6, RIGHT)
             row.setToolTip(1, f"{firm['name']} {row.text(1)} {row.text(2)}")
