@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import select
 
 from casebook.analysis.network import (
-    LABEL_BOX,
     Edge,
     NetworkModel,
     Node,
     canvas_size,
+    label_box,
     layout_network,
     legend,
     style_for,
@@ -119,21 +119,40 @@ def test_pinned_nodes_keep_their_positions(book, case):
     assert pos[case["hub"]] == (0.25, 0.75)
 
 
-def test_labels_of_a_30_firm_layout_do_not_overlap():
-    nodes = [Node(uid=f"f{i}", name=f"Firm {i}") for i in range(30)]
+def test_label_boxes_of_a_30_firm_layout_do_not_overlap():
+    """Each node's own box (disc, LISTED badge, two label lines) stays clear of every other's."""
+    nodes = [Node(uid=f"f{i}", name=f"Firm {i} Machine Tools Trading", listed=i % 7 == 0,
+                  value_usd=10.0 ** (3 + i % 6), shipments=i) for i in range(30)]  # fmt: skip
     edges_ = [Edge(f"f{i}", f"f{(i * 7 + 3) % 30}", "trade", 1e5, 1) for i in range(60)]
+    edges_ += [Edge("f0", f"f{i}", "trade", 1e6, 3) for i in range(1, 12)]  # a hub
     model = NetworkModel(nodes=nodes, edges=[e for e in edges_ if e.source != e.target])
     side = canvas_size(30)
-    w, h = LABEL_BOX[0] / side, LABEL_BOX[1] / side
     for kind in ("force", "layered"):
-        pos = list(layout_network(model, kind=kind).values())
-        clashes = sum(
-            1
-            for i, (x1, y1) in enumerate(pos)
-            for x2, y2 in pos[i + 1 :]
-            if abs(x1 - x2) < w * 0.9 and abs(y1 - y2) < h * 0.9
-        )
-        assert clashes == 0, kind
+        pos = layout_network(model, kind=kind)
+        boxes = []
+        for node in nodes:
+            half, top, bottom = label_box(node)
+            x, y = pos[node.uid][0] * side, pos[node.uid][1] * side
+            boxes.append((x - half, y + top, x + half, y + bottom))
+        clashes = [
+            (i, j)
+            for i, a in enumerate(boxes)
+            for j, b in enumerate(boxes[i + 1 :], i + 1)
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+        ]
+        assert clashes == [], kind
+
+
+def test_force_layout_spreads_over_the_square():
+    """No crowded middle with far-flung leaves: the nodes reach into every quarter."""
+    nodes = [Node(uid=f"f{i}", name=f"F{i}") for i in range(30)]
+    edges_ = [Edge("f0", f"f{i}", "trade", 1e5, 1) for i in range(1, 30)]
+    edges_ += [Edge("f1", f"f{i}", "trade", 1e5, 1) for i in range(2, 8)]
+    pos = layout_network(NetworkModel(nodes=nodes, edges=edges_), kind="force")
+    quarters = {(x > 0.5, y > 0.5) for x, y in pos.values()}
+    assert len(quarters) == 4
+    near_middle = sum(1 for x, y in pos.values() if abs(x - 0.5) < 0.25 and abs(y - 0.5) < 0.25)
+    assert near_middle <= 12  # a quarter of the area, at most ~40% of the firms
 
 
 def test_styles():

@@ -4,7 +4,8 @@ relationships as typed edges; deterministic layouts in the unit square; one styl
 The GUI (``ui/network_tab.py``) and the briefing draw the same picture from these three pieces:
 ``NetworkModel`` (what), ``layout_network`` (where, in [0, 1]²) and ``style_for`` (how). Both map
 the unit square onto a canvas of ``canvas_size(len(nodes))`` points, for which the layouts keep
-the label boxes (``LABEL_BOX``) of neighbouring nodes apart.
+each node's label box (``label_box``: its disc, LISTED badge and two lines of label, with a gap)
+clear of every other node's.
 """
 
 from __future__ import annotations
@@ -17,8 +18,13 @@ from casebook.store import network as db
 from casebook.store.stats import Filters
 
 LAYOUTS = ("force", "layered")
-#: A node's label box, in canvas points: the disc and up to two lines of name under it.
+#: A node's label box, in canvas points: the disc and up to two lines of name under it (the
+#: largest; ``label_box`` gives each node's own).
 LABEL_BOX = (150.0, 58.0)
+NAME_WIDTH = 150.0  # the GUI elides a label line at this width
+LABEL_LINE = 14.0  # a label line's height (9-point text)
+BADGE_HEIGHT = 13.0  # the LISTED badge above the disc
+LABEL_GAP = 8.0  # clear space kept between two nodes' boxes
 MARGIN = 0.04
 LAYER_TITLES = ("Makers", "Intermediaries", "Importers")
 _MAKER_ROLES = {"manufacturer"}
@@ -190,8 +196,35 @@ def build_network(
 
 
 def canvas_size(n_nodes: int) -> float:
-    """The side of the square canvas, in points, that the unit square is drawn on."""
-    return max(640.0, 150.0 * math.sqrt(max(n_nodes, 1)))
+    """The side of the square canvas, in points, that the unit square is drawn on: ~190 points
+    a node's square root for small charts (room for every label at a readable zoom after Fit),
+    tapering to 150 by 500 firms (a large chart is read zoomed in anyway)."""
+    n = max(n_nodes, 1)
+    per = 190.0 - 40.0 * min(1.0, max(0.0, (n - 50) / 450))
+    return max(720.0, per * math.sqrt(n))
+
+
+def text_width(text: str, size: float = 12.0) -> float:
+    """A generous estimate of ``text``'s width in canvas points (screen pixels at zoom 1) at an
+    em of ``size`` (9-point text is 12 pixels high at 96 dpi; no font metrics here): wide East
+    Asian characters a full em, others 0.62 em."""
+    import unicodedata
+
+    wide = sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
+    return size * (wide + 0.62 * (len(text) - wide))
+
+
+def label_box(node: Node) -> tuple[float, float, float]:
+    """(half width, top, bottom) of the node's box around its centre, in canvas points (y
+    down): the disc, the LISTED badge above it, and the label's two lines under it (the name,
+    then role · score · shipments, each elided at ``NAME_WIDTH``), as the GUI draws them."""
+    r = node_radius(node)
+    facts = f"{node.role or 'no role'} · score 00 · {node.shipments:,} shp"
+    width = min(NAME_WIDTH, max(text_width(node.name), text_width(facts, 12.0 * 0.85))) + 4
+    half = max(width / 2, r + 2, (0.4 * r + 44) if node.listed else 0.0)
+    top = -(r + 1 + (BADGE_HEIGHT if node.listed else 0.0))
+    bottom = r + 3 + 2 * LABEL_LINE
+    return half, top, bottom
 
 
 def layer_of(role: str | None, sends: bool, receives: bool) -> int:
@@ -249,8 +282,11 @@ def layout_network(
     for u, (x, y) in pinned.items():
         pos[index[u]] = (x, y)
     side = canvas_size(len(uids))
-    box = np.array(LABEL_BOX) / side
-    pos = _separate(pos, fixed, box, horizontal=kind != "layered")
+    boxes = np.array([label_box(n) for n in model.nodes], dtype=float)
+    boxes[:, 0] += LABEL_GAP / 2
+    boxes[:, 1] -= LABEL_GAP / 2
+    boxes[:, 2] += LABEL_GAP / 2
+    pos = _separate(pos, fixed, boxes / side, horizontal=kind != "layered")
     pos = np.clip(pos, 0.0, 1.0)
     return {
         u: (round(float(x), 6), round(float(y), 6)) for u, (x, y) in zip(uids, pos, strict=True)
@@ -320,7 +356,35 @@ def _spring(model: NetworkModel, uids: list[str], seed: int, pinned: dict):
         out = pos[alone] - centre
         far = np.maximum(np.linalg.norm(out, axis=1), 1e-9)
         pos[alone] = centre + out * (np.minimum(far, rim) / far)[:, None]
-    return _rescale(pos)
+    return _rescale(_even_out(pos))
+
+
+def _even_out(pos):
+    """Fruchterman–Reingold packs hubs and their neighbours in the centre and throws leaves
+    far out, so that after scaling to the square most labels crowd a small middle. Each node
+    keeps its direction from the centre and its rank in distance, but takes the radius that an
+    even spread over the disc gives its rank (blended with its own), and the disc is widened
+    towards the square's corners."""
+    import numpy as np
+
+    n = len(pos)
+    if n < 3:
+        return pos
+    centre = np.median(pos, axis=0)
+    out = pos - centre
+    radius = np.linalg.norm(out, axis=1)
+    top = radius.max()
+    if top <= 1e-12:
+        return pos
+    rank = np.empty(n)
+    rank[np.argsort(radius, kind="stable")] = np.arange(n)
+    even = np.sqrt((rank + 0.5) / n)
+    new = 0.25 * radius / top + 0.75 * even
+    unit = out / np.maximum(radius, 1e-12)[:, None]
+    # Disc -> square: stretch each direction by its 2-norm over its max-norm (half way).
+    corner = np.linalg.norm(unit, axis=1) / np.maximum(np.abs(unit).max(axis=1), 1e-12)
+    stretch = 1.0 + 0.5 * (corner - 1.0)
+    return unit * (new * stretch)[:, None]
 
 
 def _rescale(pos):
@@ -387,26 +451,32 @@ def _layered(model, uids):
     return _rescale(pos)
 
 
-def _separate(pos, fixed, box, *, horizontal: bool = True, rounds: int = 80):
-    """Push apart nodes whose label boxes overlap (pinned nodes stay), along the axis of the
-    smaller overlap; a few vectorised rounds over the overlapping pairs only."""
+def _separate(pos, fixed, boxes, *, horizontal: bool = True, rounds: int = 120):
+    """Push apart nodes whose boxes overlap (pinned nodes stay), along the axis of the smaller
+    overlap; vectorised rounds over the overlapping pairs only. ``boxes`` holds each node's
+    (half width, top, bottom) around its position, in unit-square units."""
     import numpy as np
 
     n = len(pos)
     if n < 2:
         return pos
-    w, h = np.float32(box[0]), np.float32(box[1])
     pos = pos.astype(np.float32)
+    half = boxes[:, 0].astype(np.float32)
+    top, bottom = boxes[:, 1].astype(np.float32), boxes[:, 2].astype(np.float32)
+    mid = (top + bottom) / 2  # each box's centre below the node's position
+    reach_x = half[:, None] + half[None, :]
+    reach_y = ((bottom - top)[:, None] + (bottom - top)[None, :]) / 2
     movable = (~fixed).astype(np.float32)
     for _ in range(rounds):
         dx = pos[:, 0, None] - pos[None, :, 0]
-        dy = pos[:, 1, None] - pos[None, :, 1]
-        close = (np.abs(dx) < w) & (np.abs(dy) < h)
+        cy = pos[:, 1] + mid
+        dy = cy[:, None] - cy[None, :]
+        close = (np.abs(dx) < reach_x) & (np.abs(dy) < reach_y)
         i, j = np.nonzero(np.triu(close, 1))
         if not len(i):
             break
         pdx, pdy = dx[i, j], dy[i, j]
-        ox, oy = w - np.abs(pdx), h - np.abs(pdy)
+        ox, oy = reach_x[i, j] - np.abs(pdx), reach_y[i, j] - np.abs(pdy)
         along_x = (ox < oy) if horizontal else np.zeros(len(i), dtype=bool)
         # Same point: the pair separates by index.
         sx = np.where(pdx == 0, 1.0, np.sign(pdx)).astype(np.float32)
