@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from casebook.book import Casebook
 from casebook.ui.main_window import MainWindow
-from casebook.ui.network_tab import NetworkTab
+from casebook.ui.network_tab import TOP_LABELS, NetworkTab
 
 TIMEOUT = 30_000
 CSV = (
@@ -254,3 +254,69 @@ def test_a_drop_on_empty_space_or_of_text_is_refused(opened, answers, tmp_path):
     assert answers == []
     titles = [e["title"] for e in win.host.book.list_evidence(case_ref="CB-NW-1")]
     assert titles == ["Beta registry"]
+
+
+# --- a readable chart of ~30 firms -----------------------------------------------------------
+
+
+def thirty_firm_csv() -> str:
+    makers = [f"Shenzhen Precision Machine Tool Works No {i}" for i in range(10)]
+    middle = [f"Steppe Industrial Supply LLP {i}" for i in range(8)]
+    buyers = [f"ООО «Станкоимпорт-{i}»" for i in range(12)]
+    rows = ["Date,Exporter,Importer,Country of Dispatch,Destination,HS Code,Value USD"]
+    for i in range(40):
+        rows.append(f"2022-0{1 + i % 9}-10,{makers[i % 10]},{middle[(i * 3) % 8]},CN,KZ,845811,"
+                    f"{20000 + 3000 * i}")  # fmt: skip
+    for i in range(30):
+        rows.append(f"2022-0{1 + i % 9}-12,{middle[i % 8]},{buyers[(i * 5) % 12]},KZ,RU,845811,"
+                    f"{15000 + 2000 * i}")  # fmt: skip
+    for i in range(10):
+        rows.append(f"2023-0{1 + i % 9}-14,{makers[(i * 3) % 10]},{buyers[(i * 7) % 12]},CN,RU,"
+                    f"845961,{90000 + 5000 * i}")  # fmt: skip
+    return "\n".join(rows) + "\n"
+
+
+def test_a_30_firm_chart_is_readable_and_fit_fills_the_view(qtbot, tmp_path):
+    data = tmp_path / "thirty.csv"
+    data.write_text(thirty_firm_csv(), encoding="utf-8")
+    with Casebook.open(tmp_path / "cases.db", user="tester", create=True) as book:
+        book.create_case(title="Thirty", ref="CB-30")
+        book.import_file(data, case_ref="CB-30")
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.resize(1600, 1000)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(tmp_path / "cases.db")
+    qtbot.waitUntil(lambda: win.page.select("CB-30"), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "network" in workspace._extra, timeout=TIMEOUT)
+    tab: NetworkTab = workspace._extra["network"]
+    workspace.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.model is not None and len(tab.nodes) == 30, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: tab.scores is not None, timeout=TIMEOUT)
+    tab.fit_button.click()
+
+    nodes = list(tab.nodes.values())
+    for a in nodes:  # a firm's label covers no other firm's disc, badge or label
+        plate = a.plate_rect.translated(a.pos())
+        for b in nodes:
+            if b is not a:
+                assert not any(plate.intersects(r) for r in b.obstacles()), (a.name, b.name)
+    shown = [e.label.sceneBoundingRect() for e in tab.edge_items
+             if e.label is not None and e.label.isVisible()]  # fmt: skip
+    assert len(shown) >= TOP_LABELS // 2
+    for i, rect in enumerate(shown):  # edge labels clear of each other and of every firm
+        assert not any(rect.intersects(other) for other in shown[i + 1 :])
+        assert not any(rect.intersects(r) for node in nodes for r in node.obstacles())
+    hidden = [e for e in tab.edge_items if e.wants_label() and not e.label.isVisible()]
+    assert all(e.edge.label in e.toolTip() for e in hidden)  # still there on hover
+
+    view = tab.view
+    chart = view.mapFromScene(view.visible_rect()).boundingRect()
+    port = view.viewport().rect()
+    assert port.contains(chart)
+    assert max(chart.width() / port.width(), chart.height() / port.height()) > 0.9
+    legend = view.legend.geometry()
+    assert not any(legend.intersects(view.mapFromScene(n.sceneBoundingRect()).boundingRect())
+                   for n in nodes)  # fmt: skip

@@ -97,7 +97,8 @@ TOP_LABELS = 12  # trade edges labelled at any zoom: the largest
 MIN_TEXT_LOD = 0.45  # below this scale a 9-point label is under 5 pixels: not drawn
 SETTLE_MS = 150  # after the last zoom step, the chart is drawn again antialiased
 FIT_MARGIN = 12  # pixels around the chart after Fit
-ZOOM_ALL_LABELS = 1.4  # from this zoom on, every edge is labelled
+ZOOM_ALL_LABELS = 1.4  # from this zoom on, every edge is labelled (where it has room)
+LABEL_POINTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)  # where along an edge a label may sit
 NAME_WIDTH = 150.0
 SELECTED_PEN = QPen(QColor("#FBBC04"), 4)
 WHITE = QColor("#FFFFFF")
@@ -204,7 +205,7 @@ class NodeItem(QGraphicsObject):
         self.facts_at = QPointF(-self.facts_text.size().width() / 2, top + self.line)
         width = self.label_width
         self.plate_rect = QRectF(-width / 2 - 2, top, width + 4, 2 * self.line)
-        half = max(NAME_WIDTH / 2 + 4, self.badge_rect.right() + 4)
+        half = max(width / 2 + 4, r + 8, self.badge_rect.right() + 4)
         top_edge = min(-r - 8, self.badge_rect.top() - 2)
         self._bounds = QRectF(-half, top_edge, 2 * half, r + 12 + 2.2 * self.line - top_edge)
         self.setToolTip(self._tooltip())
@@ -226,10 +227,19 @@ class NodeItem(QGraphicsObject):
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
         return self._bounds
 
+    def obstacles(self) -> list[QRectF]:
+        """The disc, the badge and the label's plate, in scene coordinates (where an edge
+        label must not go)."""
+        x, y, r = self.pos().x(), self.pos().y(), self.radius + 2
+        rects = [QRectF(x - r, y - r, 2 * r, 2 * r), self.plate_rect.translated(x, y)]
+        if self.badge_brush is not None:
+            rects.append(self.badge_rect.translated(x, y))
+        return rects
+
     def shape(self) -> QPainterPath:
         path = QPainterPath()
         path.addEllipse(QPointF(0, 0), self.radius + 2, self.radius + 2)
-        path.addRect(QRectF(-NAME_WIDTH / 2, self.radius + 2, NAME_WIDTH, 2 * self.line))
+        path.addRect(self.plate_rect)
         return path
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
@@ -352,7 +362,7 @@ class EdgeItem(QGraphicsPathItem):
             self.head.setPolygon(QPolygonF([end, left, right]))
         self.setPath(path)
         if self.label is not None:
-            self.label.place(path.pointAtPercent(0.5))
+            self.label.place(path.pointAtPercent(self.label.at))
 
     @staticmethod
     def _toward(point: QPointF, other: QPointF, distance: float) -> QPointF:
@@ -365,12 +375,9 @@ class EdgeItem(QGraphicsPathItem):
             return True
         return self.source.isSelected() or self.target.isSelected()
 
-    def show_label(self) -> None:
-        """Show the label when it is wanted (largest edges, a selected end, zoomed in)."""
-        if self.label is not None:
-            wanted = self.labelled()
-            if wanted != self.label.isVisible():
-                self.label.setVisible(wanted)
+    def wants_label(self) -> bool:
+        """Whether the label is wanted (largest edges, a selected end, zoomed in) and can be."""
+        return self.label is not None and self.isVisible() and self.labelled()
 
 
 class EdgeLabel(QGraphicsItem):
@@ -384,6 +391,7 @@ class EdgeLabel(QGraphicsItem):
         fm = tab.edge_metrics
         w, h = fm.horizontalAdvance(self.text) + 6, fm.height() + 2
         self.rect = QRectF(-w / 2, -h / 2, w, h)
+        self.at = 0.5  # where along the edge (0 at the source), chosen by ``place_edge_labels``
         self.setVisible(False)
 
     def place(self, mid: QPointF) -> None:
@@ -776,8 +784,7 @@ class NetworkTab(QWidget):
         labels = zoom >= ZOOM_ALL_LABELS
         if labels != self.all_labels:
             self.all_labels = labels
-            for edge in self.edge_items:
-                edge.show_label()
+            self.place_edge_labels()
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -825,6 +832,7 @@ class NetworkTab(QWidget):
             if item.node.score != score:
                 item.node.score = score
                 item.set_node(item.node, net.style_for(item.node))
+        self.place_edge_labels()  # the labels' plates may have grown
         self.scored.emit()
 
     def _quiet_failure(self, exc: BaseException) -> None:
@@ -901,6 +909,7 @@ class NetworkTab(QWidget):
         for uid in self.hidden & set(self.nodes):
             self._set_visible(uid, False)
         self._quiet = False
+        self.place_edge_labels()
         self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-200, -200, 200, 200))
         trade = sum(1 for e in model.edges if e.is_trade)
         self.status.setText(
@@ -942,7 +951,56 @@ class NetworkTab(QWidget):
         for item in self.edge_items:
             if not item.edge.is_trade:
                 item.top = True
-            item.show_label()
+
+    def place_edge_labels(self) -> None:
+        """Show the wanted edge labels where they cover no firm (disc, badge, label) and no
+        other edge label: greedily, the selected firms' edges first, then relationships, then
+        trade by value, each at the first free point of a few along its edge (the middle
+        first). A label with no free point stays hidden; the edge's tooltip gives it."""
+        shield_none()
+        cell = 120.0
+        grid: dict[tuple[int, int], list[QRectF]] = {}
+
+        def cells(rect: QRectF):
+            for gx in range(math.floor(rect.left() / cell), math.floor(rect.right() / cell) + 1):
+                for gy in range(math.floor(rect.top() / cell),
+                                math.floor(rect.bottom() / cell) + 1):  # fmt: skip
+                    yield gx, gy
+
+        def free(rect: QRectF) -> bool:
+            return not any(
+                rect.intersects(other) for key in cells(rect) for other in grid.get(key, ())
+            )
+
+        def take(rect: QRectF) -> None:
+            for key in cells(rect):
+                grid.setdefault(key, []).append(rect)
+
+        for node in self.nodes.values():
+            if node.isVisible():
+                for rect in node.obstacles():
+                    take(rect)
+        wanted = [e for e in self.edge_items if e.wants_label()]
+        wanted.sort(key=lambda e: (not (e.source.isSelected() or e.target.isSelected()),
+                                   e.edge.is_trade, -e.edge.value_usd))  # fmt: skip
+        for edge in self.edge_items:
+            if edge.label is not None and edge.label.isVisible() and not edge.wants_label():
+                edge.label.setVisible(False)
+        path = None
+        for edge in wanted:
+            label, path = edge.label, edge.path()
+            for at in LABEL_POINTS:
+                rect = label.rect.translated(path.pointAtPercent(at))
+                if free(rect):
+                    take(rect)
+                    label.at = at
+                    label.setPos(rect.center())
+                    if not label.isVisible():
+                        label.setVisible(True)
+                    break
+            else:
+                if label.isVisible():
+                    label.setVisible(False)
 
     def legend_texts(self) -> list[str]:
         return [text for text, _style in _net().legend()]
@@ -967,10 +1025,12 @@ class NetworkTab(QWidget):
         for uid, (x, y) in positions.items():
             if uid in self.nodes:
                 self.nodes[uid].place(x * side, y * side)
+        self.place_edge_labels()
         self.view.fit()
         self._save_timer.start()
 
     def node_moved(self) -> None:
+        self.place_edge_labels()
         self._save_timer.start()
 
     def save_positions(self) -> None:
@@ -1012,9 +1072,8 @@ class NetworkTab(QWidget):
         self._sync_actions()
         uids = self.selected_uids()
         now = set(uids)
-        for uid in now ^ self._labelled_for:  # edges whose label shows or hides
-            for edge in self.nodes[uid].edges if uid in self.nodes else ():
-                edge.show_label()
+        if now != self._labelled_for:  # the selected firms' edges are labelled first
+            self.place_edge_labels()
         self._labelled_for = now
         if len(uids) != 1:
             return
@@ -1050,6 +1109,7 @@ class NetworkTab(QWidget):
     def hide_selected(self) -> None:
         for uid in self.selected_uids():
             self._set_visible(uid, False)
+        self.place_edge_labels()
         self._sync_actions()
 
     def focus_selected(self) -> None:
@@ -1060,6 +1120,7 @@ class NetworkTab(QWidget):
             keep |= self.model.neighbours(uid)
         for uid in self.nodes:
             self._set_visible(uid, uid in keep)
+        self.place_edge_labels()
         self._sync_actions()
 
     def expand_selected(self) -> None:
@@ -1068,11 +1129,13 @@ class NetworkTab(QWidget):
         for uid in self.selected_uids():
             for other in self.model.neighbours(uid):
                 self._set_visible(other, True)
+        self.place_edge_labels()
         self._sync_actions()
 
     def show_all(self) -> None:
         for uid in list(self.hidden):
             self._set_visible(uid, True)
+        self.place_edge_labels()
         self._sync_actions()
 
     def toggle_pin(self) -> None:
