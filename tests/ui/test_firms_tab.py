@@ -71,12 +71,15 @@ def test_accepting_a_suggestion_merges_and_undo_splits(tab, window, qtbot):
     kept = next(r for r in tab.firms.rows if r["name"].startswith("SHANDONG"))
     assert "JINMA SHANDONG IND CO" in kept["aliases"] and kept["merges"] == 1
     assert tab.queue.rows == []
+    # An empty queue shrinks to its heading; the relationships above get the room.
+    assert not tab.queue_view.isVisible() and tab.queue_pane.height() < 60
     stack = window.host.undo_stack
     assert stack.canUndo() and stack.undoText().startswith("Merge JINMA SHANDONG IND CO")
     with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
         stack.undo()
     qtbot.waitUntil(lambda: len(tab.firms.rows) == 3 and len(tab.queue.rows) == 1, timeout=TIMEOUT)
     assert "JINMA SHANDONG IND CO" in names(tab)
+    assert tab.queue_view.isVisible() and tab.accept_button.isVisible()
     with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
         stack.redo()
     qtbot.waitUntil(lambda: len(tab.firms.rows) == 2, timeout=TIMEOUT)

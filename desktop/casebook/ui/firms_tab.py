@@ -251,7 +251,7 @@ class FirmsTab(QWidget):
         queue_bar.addWidget(self.queue_label, 1)
         for button in (self.accept_button, self.accept_other, self.reject_button):
             queue_bar.addWidget(button)
-        lower = QWidget()
+        self.queue_pane = lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 4, 0, 0)
         lower_layout.addLayout(queue_bar)
@@ -301,9 +301,18 @@ class FirmsTab(QWidget):
             if q
             else "<b>Merge suggestions</b> — none open"
         )
+        self._show_queue(bool(q))
         self._firm_selection()
         self._queue_selection()
         self.loaded.emit()
+
+    def _show_queue(self, shown: bool) -> None:
+        """An empty merge queue shrinks to its heading, leaving the room to the lists above."""
+        for widget in (self.queue_view, self.accept_button, self.accept_other, self.reject_button):
+            widget.setVisible(shown)
+        self.queue_pane.setMaximumHeight(
+            16_777_215 if shown else self.queue_label.sizeHint().height() + 8
+        )
 
     @staticmethod
     def _fit(view: QTableView, widths: list[int]) -> None:
