@@ -9,7 +9,6 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from casebook.core.domain import CASE_STATUSES, PRIORITIES
 from casebook.ui import theme
+from casebook.ui.dialogs import ok_cancel
 
 
 def marking_icon(label: str, size: int = 32) -> QIcon:
@@ -72,10 +72,7 @@ class CaseDialog(QDialog):
         self.summary.setTabChangesFocus(True)
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #D93025;")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.buttons, self.ok = ok_cancel(self)
         self.ok.setText("Save" if editing else "Create case")
         self._layout()
         self._connect()
@@ -102,8 +99,6 @@ class CaseDialog(QDialog):
         self.title.textChanged.connect(self.validate)
         self.ref.textChanged.connect(self.validate)
         self.marking.currentIndexChanged.connect(self._show_meaning)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
 
     def _show_meaning(self) -> None:
         self.meaning.setText(theme.marking_meaning(self.marking.currentData()))

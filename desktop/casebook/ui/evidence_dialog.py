@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from casebook.core.domain import EVIDENCE_KINDS
 from casebook.core.standards import Credibility, Reliability, clean_grade
+from casebook.ui.dialogs import ok_cancel
 
 
 def grade_help(grade: str | None) -> str:
@@ -94,12 +94,7 @@ class EvidenceDialog(QDialog):
         form.addRow("&URL", self.url)
         form.addRow("&Excerpt", self.excerpt)
         form.addRow("&Notes", self.notes)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.ok = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.help)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.standards import Confidence, Likelihood, clean_likelihood
+from casebook.ui.dialogs import ok_cancel
 from casebook.ui.evidence_dialog import grade_help
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.undo import FacadeCommand
@@ -220,12 +220,7 @@ class FindingDialog(QDialog):
         form.addRow("&Likelihood", self.likelihood)
         form.addRow("&Confidence", self.confidence)
         self.evidence.add_to(form)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.ok = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.warnings)

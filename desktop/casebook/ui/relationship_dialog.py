@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from casebook.core.dates import clean_date
 from casebook.core.domain import RELATIONSHIP_KINDS
+from casebook.ui.dialogs import ok_cancel
 from casebook.ui.findings_panel import EvidenceChecklist
 
 KIND_LABELS = {
@@ -179,12 +179,7 @@ class RelationshipDialog(QDialog):
         form.addRow("&End", self.end)
         form.addRow("&Notes", self.notes)
         self.evidence.add_to(form)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.ok = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)
