@@ -32,7 +32,7 @@ from casebook.core.standards import Confidence, Likelihood, clean_likelihood
 from casebook.ui.dialogs import ok_cancel
 from casebook.ui.evidence_dialog import grade_help
 from casebook.ui.ops import Changes, Host, Op
-from casebook.ui.undo import FacadeCommand
+from casebook.ui.undo import FacadeCommand, Recreated
 from casebook.ui.workspace import WorkspaceTab
 
 HEADERS = ["#", "Likelihood", "Confidence", "Key judgment"]
@@ -264,7 +264,7 @@ class FindingsPanel(QWidget):
         super().__init__(parent)
         self.host, self.ref = host, ref
         self.items: list[dict] = []
-        self._renamed: dict[str, str] = {}  # uid → uid of the finding an undo re-created
+        self._recreated = Recreated()  # findings an undo re-created under a new uid
         self.model = QStandardItemModel(self)
         self.view = QTreeView()
         self.view.setModel(self.model)
@@ -331,7 +331,7 @@ class FindingsPanel(QWidget):
             + (f" · {warned} with warnings" if warned else "")
         )
         if keep:
-            self.select(self._current_uid(keep))
+            self.select(self._recreated.current(keep))
         self._sync_buttons()
         self.loaded.emit()
 
@@ -377,12 +377,6 @@ class FindingsPanel(QWidget):
 
     # --- changes (each undoable) -----------------------------------------------------------
 
-    def _current_uid(self, uid: str) -> str:
-        """A finding's uid now: undoing a delete re-creates the finding under a new uid."""
-        while uid in self._renamed:
-            uid = self._renamed[uid]
-        return uid
-
     def _do(self, text: str, apply, revert, *, select: str | None = None) -> None:
         changes = Changes(findings=True, case_ref=self.ref)
 
@@ -392,7 +386,7 @@ class FindingsPanel(QWidget):
             )
             uid = select or (result.get("uid") if isinstance(result, dict) else None)
             if uid:
-                self.select(self._current_uid(uid))
+                self.select(self._recreated.current(uid))
                 self._sync_buttons()
 
         Op(self.host, apply, label=text, changes=changes).success(pushed).run()
@@ -408,14 +402,11 @@ class FindingsPanel(QWidget):
 
         def apply(book):
             finding = book.add_finding(case_ref=ref, **values)
-            if "uid" in state:  # redone: the undo deleted the first one
-                self._renamed[self._current_uid(state["uid"])] = finding["uid"]
-            else:
-                state["uid"] = finding["uid"]
+            self._recreated.added(state, finding["uid"])
             return finding
 
         def revert(book):
-            return book.delete_finding(self._current_uid(state["uid"]))
+            return book.delete_finding(self._recreated.current(state["uid"]))
 
         self._do("Add finding", apply, revert)
 
@@ -437,7 +428,7 @@ class FindingsPanel(QWidget):
         uid = old["uid"]
 
         def change(book, fields: dict, link: list, unlink: list):
-            current = self._current_uid(uid)
+            current = self._recreated.current(uid)
             for e in unlink:
                 book.unlink_evidence(e, "finding", current)
             for e in link:
@@ -460,8 +451,8 @@ class FindingsPanel(QWidget):
             return
         self._do(
             f"Move finding {old} {'up' if step < 0 else 'down'}",
-            lambda book: book.move_finding(self._current_uid(uid), position=new),
-            lambda book: book.move_finding(self._current_uid(uid), position=old),
+            lambda book: book.move_finding(self._recreated.current(uid), position=new),
+            lambda book: book.move_finding(self._recreated.current(uid), position=old),
             select=uid,
         )
 
@@ -483,12 +474,12 @@ class FindingsPanel(QWidget):
                 if e["note"]:
                     book.link_evidence(e["uid"], "finding", restored["uid"], note=e["note"])
             book.move_finding(restored["uid"], position=finding["position"])
-            self._renamed[self._current_uid(uid)] = restored["uid"]
+            self._recreated.moved(uid, restored["uid"])
             return restored
 
         self._do(
             f"Delete finding {finding['position']}",
-            lambda book: book.delete_finding(self._current_uid(uid)),
+            lambda book: book.delete_finding(self._recreated.current(uid)),
             revert,
         )
 

@@ -54,7 +54,7 @@ from casebook.ui.relationship_dialog import (
     kind_label,
     phrase,
 )
-from casebook.ui.undo import FacadeCommand
+from casebook.ui.undo import FacadeCommand, Recreated
 from casebook.ui.workspace import WorkspaceTab
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -199,7 +199,7 @@ class FirmsTab(QWidget):
         self.notice.setStyleSheet(NOTICE_STYLE)
         self.notice.hide()
         self.relationships: list[dict] = []  # the case's, all of them
-        self._renamed: dict[str, str] = {}  # uid → uid of the relationship an undo re-created
+        self._recreated = Recreated()  # relationships an undo re-created under a new uid
         self.rel_label = QLabel()
         self.rel_list = QTreeWidget()
         self.rel_list.setHeaderLabels(REL_HEADERS)
@@ -433,12 +433,6 @@ class FirmsTab(QWidget):
         self.rel_edit.setEnabled(has)
         self.rel_delete.setEnabled(has)
 
-    def _current(self, uid: str) -> str:
-        """A relationship's uid now: undoing a delete re-creates it under a new uid."""
-        while uid in self._renamed:
-            uid = self._renamed[uid]
-        return uid
-
     def _rel_do(self, text: str, apply, revert) -> None:
         changes = Changes(relationships=True, evidence=True, case_ref=self.ref)
 
@@ -447,7 +441,7 @@ class FirmsTab(QWidget):
                 FacadeCommand(self.host, text, apply=apply, revert=revert, changes=changes)
             )
             if isinstance(result, dict) and result.get("uid"):
-                self.select_relationship(self._current(result["uid"]))
+                self.select_relationship(self._recreated.current(result["uid"]))
 
         Op(self.host, apply, label=text, changes=changes).success(pushed).run()
 
@@ -468,14 +462,11 @@ class FirmsTab(QWidget):
 
         def apply(book):
             rel = book.add_relationship(case_ref=ref, **values)
-            if "uid" in state:  # redone: the undo deleted the first one
-                self._renamed[self._current(state["uid"])] = rel["uid"]
-            else:
-                state["uid"] = rel["uid"]
+            self._recreated.added(state, rel["uid"])
             return rel
 
         def revert(book):
-            return book.delete_relationship(self._current(state["uid"]))
+            return book.delete_relationship(self._recreated.current(state["uid"]))
 
         self._rel_do(f"Add {kind_label(values['kind']).lower()} relationship", apply, revert)
 
@@ -497,7 +488,7 @@ class FirmsTab(QWidget):
             removed = [e for e in notes if e not in values["evidence"]]
 
             def change(book, target: dict, link: list, unlink: list):
-                current = self._current(uid)
+                current = self._recreated.current(uid)
                 rel = book.edit_relationship(current, **_edit_fields(target))
                 for e in unlink:
                     book.unlink_evidence(e, "relationship", current)
@@ -515,10 +506,10 @@ class FirmsTab(QWidget):
         # Other ends: the facade keeps a relationship's firms, so it is recorded anew (added
         # first, so a refusal loses nothing) and the old one deleted, both audited.
         def replace(book, target: dict):
-            current = self._current(uid)
+            current = self._recreated.current(uid)
             rel = _add_with_notes(book, ref, target, notes)
             book.delete_relationship(current)
-            self._renamed[current] = rel["uid"]
+            self._recreated.moved(current, rel["uid"])
             return rel
 
         self._rel_do(text, lambda book: replace(book, values), lambda book: replace(book, before))
@@ -532,12 +523,12 @@ class FirmsTab(QWidget):
 
         def revert(book):
             restored = _add_with_notes(book, ref, _stored_values(rel), notes)
-            self._renamed[self._current(uid)] = restored["uid"]
+            self._recreated.moved(uid, restored["uid"])
             return restored
 
         self._rel_do(
             f"Delete {kind_label(rel['kind']).lower()} relationship",
-            lambda book: book.delete_relationship(self._current(uid)),
+            lambda book: book.delete_relationship(self._recreated.current(uid)),
             revert,
         )
 

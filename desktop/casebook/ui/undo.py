@@ -47,3 +47,28 @@ class FacadeCommand(QUndoCommand):
         # The stack no longer matches the store; keeping it would undo the wrong thing next.
         self.host.undo_stack.clear()
         self.host.present_error(exc)
+
+
+class Recreated:
+    """Which uid an item has now. Undoing a delete (or redoing an add) makes the item anew under
+    a new uid; commands keep the uid they first knew and look up the current one here."""
+
+    def __init__(self):
+        self._moved: dict[str, str] = {}  # uid → uid of the item an undo or redo re-created
+
+    def current(self, uid: str) -> str:
+        while uid in self._moved:
+            uid = self._moved[uid]
+        return uid
+
+    def moved(self, old: str, new: str) -> None:
+        """The item once ``old`` (whatever uid it has now) was re-created as ``new``."""
+        self._moved[self.current(old)] = new
+
+    def added(self, state: dict, uid: str) -> None:
+        """An add command's item is ``uid``: the first time, kept in ``state``; on a redo (the
+        undo deleted the first one) the new item stands in for it."""
+        if "uid" in state:
+            self.moved(state["uid"], uid)
+        else:
+            state["uid"] = uid
