@@ -21,12 +21,19 @@ def _load_helper(name: str):
 
 
 million_rows = _load_helper("million_rows")
+editing_steps = _load_helper("editing")
 
 
 @pytest.fixture(scope="session")
 def bulk():
     """The bulk-store helper module (``build_shipments``, ``CASE_REF``)."""
     return million_rows
+
+
+@pytest.fixture(scope="session")
+def editing():
+    """The editing tabs' test steps (``add_firm``, ``click``, ``undo``, ``redo``)."""
+    return editing_steps
 
 
 @pytest.fixture(autouse=True)

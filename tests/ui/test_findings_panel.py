@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from casebook.ui.findings_panel import FindingDialog, FindingsPanel
 from casebook.ui.ops import Changes
 
-TIMEOUT = 10_000
 REF = "CB-1"
 
 
@@ -46,22 +45,6 @@ def uid_of(book, number: int) -> str:
     return next(e["uid"] for e in book.list_evidence(case_ref=REF) if e["id"] == f"E{number}")
 
 
-def click(qtbot, panel, button) -> None:
-    assert button.isEnabled()
-    with qtbot.waitSignal(panel.loaded, timeout=TIMEOUT):
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def undo(qtbot, window, panel) -> None:
-    with qtbot.waitSignal(panel.loaded, timeout=TIMEOUT):
-        window.host.undo_stack.undo()
-
-
-def redo(qtbot, window, panel) -> None:
-    with qtbot.waitSignal(panel.loaded, timeout=TIMEOUT):
-        window.host.undo_stack.redo()
-
-
 def stored(window) -> list[tuple]:
     return [
         (f["text"], f["likelihood"], f["confidence"], [e["id"] for e in f["evidence"]])
@@ -70,7 +53,7 @@ def stored(window) -> list[tuple]:
 
 
 def test_adding_a_finding_with_evidence_shows_it_with_grades_and_undo_removes_it(
-    qtbot, window, panel, answers
+    qtbot, window, panel, answers, editing
 ):
     book = window.host.book
     answers.values = {
@@ -79,7 +62,7 @@ def test_adding_a_finding_with_evidence_shows_it_with_grades_and_undo_removes_it
         "confidence": "moderate",
         "evidence": [uid_of(book, 1), uid_of(book, 2)],
     }
-    click(qtbot, panel, panel.add_button)
+    editing.click(qtbot, panel, panel.add_button)
     assert [e["id"] for e in answers.asked[0]["evidence"]] == ["E1", "E2"]
     assert stored(window) == [
         ("Tehnostanok likely re-exports lathes to Russia.", "likely", "moderate", ["E1", "E2"])
@@ -92,15 +75,17 @@ def test_adding_a_finding_with_evidence_shows_it_with_grades_and_undo_removes_it
     ]
     assert panel.selected_uid() == book.list_findings(case_ref=REF)[0]["uid"]
     assert window.host.undo_stack.undoText() == "Add finding"
-    undo(qtbot, window, panel)
+    editing.undo(qtbot, window, panel)
     assert stored(window) == [] and panel.findings() == []
-    redo(qtbot, window, panel)
+    editing.redo(qtbot, window, panel)
     assert [s[0] for s in stored(window)] == ["Tehnostanok likely re-exports lathes to Russia."]
-    undo(qtbot, window, panel)  # the re-created finding (new uid) is the one removed
+    editing.undo(qtbot, window, panel)  # the re-created finding (new uid) is the one removed
     assert stored(window) == []
 
 
-def test_editing_text_terms_and_evidence_is_one_undoable_change(qtbot, window, panel, answers):
+def test_editing_text_terms_and_evidence_is_one_undoable_change(
+    qtbot, window, panel, answers, editing
+):
     book = window.host.book
     first = uid_of(book, 1)
     book.add_finding(
@@ -116,17 +101,17 @@ def test_editing_text_terms_and_evidence_is_one_undoable_change(qtbot, window, p
         "confidence": "high",
         "evidence": [uid_of(book, 2)],
     }
-    click(qtbot, panel, panel.edit_button)
+    editing.click(qtbot, panel, panel.edit_button)
     assert answers.asked[0]["finding"]["text"] == "Firm X is a front."
     assert stored(window) == [("Firm X is very likely a front.", "very likely", "high", ["E2"])]
     assert "no graded evidence" in panel.model.item(0, 0).child(0, 3).text()
-    undo(qtbot, window, panel)
+    editing.undo(qtbot, window, panel)
     assert stored(window) == [("Firm X is a front.", "likely", "low", ["E1"])]
     assert book.list_findings(case_ref=REF)[0]["evidence"][0]["note"] == "p. 2"
     assert panel.findings() == ["Firm X is a front."]
 
 
-def test_moving_up_and_down_reorders_and_undo_restores(qtbot, window, panel):
+def test_moving_up_and_down_reorders_and_undo_restores(qtbot, window, panel, editing):
     book = window.host.book
     for text in ("First.", "Second.", "Third."):
         book.add_finding(case_ref=REF, text=text, likelihood="likely", confidence="low")
@@ -134,22 +119,22 @@ def test_moving_up_and_down_reorders_and_undo_restores(qtbot, window, panel):
     third = book.list_findings(case_ref=REF)[2]["uid"]
     panel.select(third)
     assert not panel.down_button.isEnabled()
-    click(qtbot, panel, panel.up_button)
+    editing.click(qtbot, panel, panel.up_button)
     assert panel.findings() == ["First.", "Third.", "Second."]
     assert panel.selected_uid() == third  # the moved finding stays selected
-    click(qtbot, panel, panel.up_button)
+    editing.click(qtbot, panel, panel.up_button)
     assert panel.findings() == ["Third.", "First.", "Second."]
     assert not panel.up_button.isEnabled()
-    click(qtbot, panel, panel.down_button)
+    editing.click(qtbot, panel, panel.down_button)
     assert [s[0] for s in stored(window)] == ["First.", "Third.", "Second."]
-    undo(qtbot, window, panel)
-    undo(qtbot, window, panel)
-    undo(qtbot, window, panel)
+    editing.undo(qtbot, window, panel)
+    editing.undo(qtbot, window, panel)
+    editing.undo(qtbot, window, panel)
     assert [s[0] for s in stored(window)] == ["First.", "Second.", "Third."]
 
 
 def test_delete_asks_first_and_undo_brings_the_finding_back_in_place(
-    qtbot, window, panel, monkeypatch
+    qtbot, window, panel, monkeypatch, editing
 ):
     book = window.host.book
     for text in ("First.", "Second.", "Third."):
@@ -169,13 +154,13 @@ def test_delete_asks_first_and_undo_brings_the_finding_back_in_place(
     assert [f["text"] for f in asked] == ["Second."]
     assert len(stored(window)) == 3  # said no
     monkeypatch.setattr(FindingsPanel, "confirm_delete", classmethod(lambda cls, p, f: True))
-    click(qtbot, panel, panel.delete_button)
+    editing.click(qtbot, panel, panel.delete_button)
     assert panel.findings() == ["First.", "Third."]
-    undo(qtbot, window, panel)
+    editing.undo(qtbot, window, panel)
     assert panel.findings() == ["First.", "Second.", "Third."]
     restored = book.list_findings(case_ref=REF)[1]
     assert restored["likelihood"] == "probable" and restored["evidence"][0]["note"] == "table 3"
-    redo(qtbot, window, panel)  # deletes the restored finding (new uid)
+    editing.redo(qtbot, window, panel)  # deletes the restored finding (new uid)
     assert [s[0] for s in stored(window)] == ["First.", "Third."]
     assert audited(book).count("finding.delete") == 2
 

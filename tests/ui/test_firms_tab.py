@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from casebook.book.cases import find_case
-from casebook.core.names import name_key
 from casebook.store import models as m
 from casebook.ui.firms_tab import FirmsTab
 
@@ -13,26 +12,15 @@ TIMEOUT = 15_000
 REF = "CB-F-1"
 
 
-def add_firm(book, name, *, native=None, country="CN", inn=None, role="supplier") -> int:
-    with book.store.write() as session:
-        case = find_case(session, REF)
-        firm = m.Firm(name=name, native_name=native, country=country, name_key=name_key(name))
-        session.add(firm)
-        session.flush()
-        session.add(m.FirmAlias(firm_id=firm.id, name=name, name_key=name_key(name)))
-        if inn:
-            session.add(m.FirmIdentifier(firm_id=firm.id, scheme="ru_inn", value=inn))
-        session.add(m.CaseFirm(case_id=case.id, firm_id=firm.id, role=role))
-        return firm.id
-
-
 @pytest.fixture
-def tab(window, qtbot):
+def tab(window, qtbot, editing):
     book = window.host.book
     book.create_case(title="Jinma", ref=REF)
-    a = add_firm(book, "SHANDONG JINMA INDUSTRIAL CO LTD", native="山东金马工业有限公司")
-    b = add_firm(book, "JINMA SHANDONG IND CO")
-    add_firm(book, "OOO TEHNOSTANOK", country="RU", inn="7707083893", role="importer")
+    a = editing.add_firm(
+        book, REF, "SHANDONG JINMA INDUSTRIAL CO LTD", native="山东金马工业有限公司"
+    ).id
+    b = editing.add_firm(book, REF, "JINMA SHANDONG IND CO").id
+    editing.add_firm(book, REF, "OOO TEHNOSTANOK", country="RU", inn="7707083893", role="importer")
     with book.store.write() as session:
         case = find_case(session, REF)
         session.add(

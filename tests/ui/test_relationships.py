@@ -6,14 +6,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from casebook.book.cases import find_case
-from casebook.core.names import name_key
 from casebook.store import models as m
 from casebook.ui.firms_tab import FirmsTab
 from casebook.ui.ops import Changes
 from casebook.ui.relationship_dialog import RelationshipDialog
 
-TIMEOUT = 15_000
 REF = "CB-R-1"
 JINMA = "SHANDONG JINMA INDUSTRIAL CO LTD"
 TEKHNO = "OOO TEKHNOSTANOK"
@@ -24,27 +21,16 @@ TEKHNO_LABEL = "OOO TEKHNOSTANOK / ООО ТЕХНОСТАНОК (RU)"
 AB_LABEL = "AB TRADING LIMITED (HK)"
 
 
-def add_firm(book, name, *, native=None, country="CN") -> str:
-    with book.store.write() as session:
-        case = find_case(session, REF)
-        firm = m.Firm(name=name, native_name=native, country=country, name_key=name_key(name))
-        session.add(firm)
-        session.flush()
-        session.add(m.FirmAlias(firm_id=firm.id, name=name, name_key=name_key(name)))
-        session.add(m.CaseFirm(case_id=case.id, firm_id=firm.id, role="supplier"))
-        return firm.uid
-
-
 @pytest.fixture
-def tab(window, qtbot, tmp_path):
+def tab(window, qtbot, tmp_path, editing):
     """The Firms tab of a case with three firms (Chinese, Russian, Hong Kong) and two
     evidence items: E1 graded B2, E2 ungraded."""
     book = window.host.book
     book.create_case(title="Jinma lathes", ref=REF)
     uids = {
-        JINMA: add_firm(book, JINMA, native="山东金马工业有限公司"),
-        TEKHNO: add_firm(book, TEKHNO, native="ООО ТЕХНОСТАНОК", country="RU"),
-        AB: add_firm(book, AB, country="HK"),
+        JINMA: editing.add_firm(book, REF, JINMA, native="山东金马工业有限公司").uid,
+        TEKHNO: editing.add_firm(book, REF, TEKHNO, native="ООО ТЕХНОСТАНОК", country="RU").uid,
+        AB: editing.add_firm(book, REF, AB, country="HK").uid,
     }
     for name, grade in (("registry.txt", "B2"), ("rumour.txt", None)):
         (tmp_path / name).write_text(name, encoding="utf-8")
@@ -89,22 +75,6 @@ def select_firm(tab, name: str) -> None:
     assert tab.selected_firm()["name"] == name
 
 
-def click(qtbot, tab, button) -> None:
-    assert button.isEnabled(), button.text()
-    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def undo(qtbot, window, tab) -> None:
-    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
-        window.host.undo_stack.undo()
-
-
-def redo(qtbot, window, tab) -> None:
-    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):
-        window.host.undo_stack.redo()
-
-
 def stored(book) -> list[tuple]:
     return [
         (r["from_name"], r["to_name"], r["kind"], r["share"], r["start"], r["end"], r["notes"],
@@ -135,7 +105,7 @@ def ownership(tab, book, **extra) -> dict:
 
 
 def test_adding_an_ownership_lists_it_in_both_firms_and_the_store_audited(
-    qtbot, window, tab, answers
+    qtbot, window, tab, answers, editing
 ):
     book = window.host.book
     assert not tab.rel_add.isEnabled()  # no firm selected
@@ -143,7 +113,7 @@ def test_adding_an_ownership_lists_it_in_both_firms_and_the_store_audited(
     select_firm(tab, AB)
     assert tab.relationship_rows() == [] and "none recorded" in tab.rel_label.text()
     answers.values = ownership(tab, book)
-    click(qtbot, tab, tab.rel_add)
+    editing.click(qtbot, tab, tab.rel_add)
     asked = answers.asked[0]
     assert asked["firm"]["name"] == AB and asked["rel"] is None
     assert {f["name"] for f in asked["firms"]} == {JINMA, TEKHNO, AB}
@@ -164,15 +134,17 @@ def test_adding_an_ownership_lists_it_in_both_firms_and_the_store_audited(
     assert tab.relationship_rows()[0][:4] == ("Ownership", "is owned by", AB_LABEL, "51 %")
     select_firm(tab, TEKHNO)
     assert tab.relationship_rows() == []
-    undo(qtbot, window, tab)
+    editing.undo(qtbot, window, tab)
     assert stored(book) == []
-    redo(qtbot, window, tab)
+    editing.redo(qtbot, window, tab)
     assert len(stored(book)) == 1
-    undo(qtbot, window, tab)  # the re-added one (new uid) is the one removed
+    editing.undo(qtbot, window, tab)  # the re-added one (new uid) is the one removed
     assert stored(book) == [] and audited(book).count("relationship.delete") == 2
 
 
-def test_editing_share_dates_and_evidence_is_one_undoable_change(qtbot, window, tab, answers):
+def test_editing_share_dates_and_evidence_is_one_undoable_change(
+    qtbot, window, tab, answers, editing
+):
     book = window.host.book
     book.add_relationship(case_ref=REF, **ownership(tab, book))
     window.host.notify(Changes(relationships=True, case_ref=REF))
@@ -182,7 +154,7 @@ def test_editing_share_dates_and_evidence_is_one_undoable_change(qtbot, window, 
         tab, book, share=75.0, start=None, end="2023-12-31", notes="",
         evidence=[evidence_uid(book, 2)],
     )  # fmt: skip
-    click(qtbot, tab, tab.rel_edit)
+    editing.click(qtbot, tab, tab.rel_edit)
     assert answers.asked[0]["rel"]["share"] == 51.0
     assert stored(book) == [(AB, JINMA, "ownership", 75.0, None, "2023-12-31", "", ["E2"])]
     assert tab.relationship_rows() == [
@@ -190,7 +162,7 @@ def test_editing_share_dates_and_evidence_is_one_undoable_change(qtbot, window, 
     ]
     assert "relationship.edit" in audited(book)
     assert window.host.undo_stack.undoText() == "Edit ownership relationship"
-    undo(qtbot, window, tab)
+    editing.undo(qtbot, window, tab)
     assert stored(book) == [
         (AB, JINMA, "ownership", 51.0, "2021-06-01", None, "Registry extract, shareholders",
          ["E1"]),
@@ -199,7 +171,7 @@ def test_editing_share_dates_and_evidence_is_one_undoable_change(qtbot, window, 
 
 
 def test_turning_a_relationship_round_records_it_anew_and_undo_turns_it_back(
-    qtbot, window, tab, answers
+    qtbot, window, tab, answers, editing
 ):
     book = window.host.book
     book.add_relationship(
@@ -216,17 +188,19 @@ def test_turning_a_relationship_round_records_it_anew_and_undo_turns_it_back(
         "kind": "customer", "from_uid": tab.uids[AB], "to_uid": tab.uids[JINMA], "share": None,
         "start": None, "end": None, "notes": "", "evidence": [evidence_uid(book, 1)],
     }  # fmt: skip
-    click(qtbot, tab, tab.rel_edit)
+    editing.click(qtbot, tab, tab.rel_edit)
     assert stored(book) == [(AB, JINMA, "customer", None, None, None, "", ["E1"])]
     assert book.list_relationships(case_ref=REF)[0]["evidence"][0]["note"] == "p. 4"
     assert tab.relationship_rows()[0][:3] == ("Customer", "sells to", AB_LABEL)
-    undo(qtbot, window, tab)
+    editing.undo(qtbot, window, tab)
     assert stored(book) == [(JINMA, TEKHNO, "supplier", None, None, None, "", ["E1"])]
-    redo(qtbot, window, tab)
+    editing.redo(qtbot, window, tab)
     assert stored(book) == [(AB, JINMA, "customer", None, None, None, "", ["E1"])]
 
 
-def test_delete_asks_first_and_undo_restores_it_with_its_evidence(qtbot, window, tab, monkeypatch):
+def test_delete_asks_first_and_undo_restores_it_with_its_evidence(
+    qtbot, window, tab, monkeypatch, editing
+):
     book = window.host.book
     rel = book.add_relationship(case_ref=REF, **ownership(tab, book))
     book.link_evidence(evidence_uid(book, 2), "relationship", rel["uid"], note="annual report")
@@ -246,10 +220,10 @@ def test_delete_asks_first_and_undo_restores_it_with_its_evidence(qtbot, window,
     monkeypatch.setattr(
         FirmsTab, "confirm_delete_relationship", classmethod(lambda cls, p, r, f: True)
     )
-    click(qtbot, tab, tab.rel_delete)
+    editing.click(qtbot, tab, tab.rel_delete)
     assert stored(book) == [] and tab.relationship_rows() == []
     assert "relationship.delete" in audited(book)
-    undo(qtbot, window, tab)
+    editing.undo(qtbot, window, tab)
     assert stored(book) == [
         (AB, JINMA, "ownership", 51.0, "2021-06-01", None, "Registry extract, shareholders",
          ["E1", "E2"]),
@@ -258,7 +232,7 @@ def test_delete_asks_first_and_undo_restores_it_with_its_evidence(qtbot, window,
     assert notes == {"E1": "", "E2": "annual report"}
     assert tab.relationship_rows()[0][:4] == ("Ownership", "owns", JINMA_LABEL, "51 %")
     assert tab.relationship_rows()[0][6] == "2"
-    redo(qtbot, window, tab)  # deletes the restored one (new uid)
+    editing.redo(qtbot, window, tab)  # deletes the restored one (new uid)
     assert stored(book) == [] and audited(book).count("relationship.delete") == 2
 
 
