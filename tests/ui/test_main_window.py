@@ -189,3 +189,15 @@ def test_filtering_the_case_list(qtbot, window):
 def test_an_op_queued_after_the_window_closed_is_dropped_quietly(window):
     window.host.close()
     assert Op(window.host, lambda book: 1).run() is None
+
+
+def test_a_narrow_case_list_keeps_the_title_readable(qtbot, window):
+    _create(qtbot, window, "Станки через Казахстан — 机床")
+    header = window.page.cases.view.horizontalHeader()
+    window.page.split.setSizes([360, 1000])
+    # Updated, priority and status give way, in that order, so the title keeps its room.
+    qtbot.waitUntil(lambda: header.isSectionHidden(5) and header.sectionSize(1) >= 120)
+    assert not header.isSectionHidden(0) and not header.isSectionHidden(4)
+    window.page.split.setSizes([900, 460])
+    qtbot.waitUntil(lambda: not any(header.isSectionHidden(c) for c in range(6)))
+    assert header.sectionSize(1) >= window.page.cases.TITLE_MIN

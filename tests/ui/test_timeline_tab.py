@@ -85,3 +85,17 @@ def test_selecting_a_month_selects_the_firm_in_the_network_tab(opened, qtbot):
     network.select(firms["Acme Machine Co"])
     assert tab.selected[0] == firms["Acme Machine Co"]
     assert workspace.tabs.currentWidget() is tab
+
+
+def test_the_case_workspace_leaves_room_for_the_case_list(opened):
+    """No tab may demand the whole window: the Timeline's one-line hint made the workspace
+    1,116 px wide at least, which squeezed the case list to 160 px in a 1,280 px window."""
+    win, _tab, _firms = opened
+    workspace = win.page.workspace
+    widths = {
+        workspace.tabs.tabText(i): workspace.tabs.widget(i).minimumSizeHint().width()
+        for i in range(workspace.tabs.count())
+    }
+    assert max(widths.values()) <= 720, widths
+    win.resize(1280, 800)
+    assert win.page.split.sizes()[0] >= 300

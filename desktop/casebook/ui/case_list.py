@@ -6,6 +6,7 @@ from datetime import datetime
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QRectF,
@@ -227,6 +228,7 @@ class CaseListPanel(QWidget):
         for status in CASE_STATUSES:
             self.status.addItem(status.capitalize(), status)
         self.view = self._make_view()
+        self.view.viewport().installEventFilter(self)  # keeps the title readable (_make_room)
         self._layout()
         self.filter.textChanged.connect(self.proxy.set_text)
         self.status.currentIndexChanged.connect(
@@ -265,10 +267,33 @@ class CaseListPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
 
+    #: Columns given up, in this order, when the title would be narrower than TITLE_MIN.
+    OPTIONAL = (5, 3, 2)  # updated, priority, status
+    TITLE_MIN = 180
+
     def fit_columns(self) -> None:
-        """Size the short columns to their contents (the title takes the rest)."""
+        """Size the short columns to their contents; the title takes the rest."""
         for column in (0, 2, 3, 4, 5):
             self.view.resizeColumnToContents(column)
+        self._make_room()
+
+    def _make_room(self) -> None:
+        """In a narrow pane the optional columns hide, so the title stays readable; they come
+        back when the pane is wider."""
+        header = self.view.horizontalHeader()
+        for column in self.OPTIONAL:
+            header.showSection(column)
+        room = self.view.viewport().width() - sum(header.sectionSize(c) for c in (0, 2, 3, 4, 5))
+        for column in self.OPTIONAL:
+            if room >= self.TITLE_MIN:
+                break
+            room += header.sectionSize(column)
+            header.hideSection(column)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt naming)
+        if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._make_room()
+        return False
 
     def set_cases(self, cases: list[dict]) -> None:
         """Replace the rows, keeping the selected case selected."""

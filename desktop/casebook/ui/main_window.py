@@ -218,8 +218,11 @@ class MainWindow(QMainWindow):
         geometry, state = Settings().window_state("main")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        else:  # first start: most of the screen (the workspace has eleven tabs), at least 1280×800
+            screen = self.screen().availableGeometry() if self.screen() else None
+            width = max(1280, int(screen.width() * 0.9)) if screen else 1280
+            height = max(800, int(screen.height() * 0.9)) if screen else 800
+            self.resize(width, height)
         if isinstance(state, QByteArray):
             self.restoreState(state)
 

@@ -114,6 +114,8 @@ class TimelineTab(QWidget):
         self.view.cell_clicked.connect(self.select_cell)
         self.view.cell_activated.connect(self.open_cell)
         self.legend = QLabel(self._legend_html())
+        for label in (self.info, self.legend):  # may wrap: the tab must not set the window's width
+            label.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(self.lanes_by)
         bar.addWidget(self.zoom_out)
