@@ -22,6 +22,7 @@ def _load_helper(name: str):
 
 million_rows = _load_helper("million_rows")
 editing_steps = _load_helper("editing")
+drop_steps = _load_helper("drops")
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +35,12 @@ def bulk():
 def editing():
     """The editing tabs' test steps (``add_firm``, ``click``, ``undo``, ``redo``)."""
     return editing_steps
+
+
+@pytest.fixture(scope="session")
+def drops():
+    """Files dragged and dropped in tests (``file_mime``, ``drag_and_drop``)."""
+    return drop_steps
 
 
 @pytest.fixture(autouse=True)

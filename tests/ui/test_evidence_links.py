@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
 from casebook.book.cases import find_case
@@ -60,33 +59,6 @@ def answers(monkeypatch):
     return answers
 
 
-def file_mime(*paths) -> QMimeData:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    return mime
-
-
-def drag_and_drop(widget, point: QPointF, mime: QMimeData) -> bool:
-    """Enter, move to ``point`` and drop, as the window system delivers them; True when the
-    move was accepted (the drop would be taken there)."""
-    args = (
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    enter = QDragEnterEvent(point, *args)
-    enter.ignore()
-    QApplication.sendEvent(widget, enter)
-    if not enter.isAccepted():  # Qt sends moves only to the widget that accepted the enter
-        return False
-    move = QDragMoveEvent(point, *args)
-    QApplication.sendEvent(widget, move)
-    if move.isAccepted():
-        QApplication.sendEvent(widget, QDropEvent(point, *args))
-    return move.isAccepted()
-
-
 def firms_tab(window) -> FirmsTab:
     tab = window.page.workspace.tab("firms")
     window.page.workspace.tabs.setCurrentWidget(tab)
@@ -101,14 +73,14 @@ def row_point(tab: FirmsTab, name: str) -> QPointF:
 
 
 def test_dropping_a_file_onto_a_firm_links_it_and_the_evidence_tab_lists_it_with_its_grade(
-    qtbot, window, case, answers, tmp_path
+    drops, qtbot, window, case, answers, tmp_path
 ):
     scan = tmp_path / "agreement.txt"
     scan.write_text("Exclusive distributor of Jingdiao machines in Kazakhstan", encoding="utf-8")
     tab = firms_tab(window)
     point = row_point(tab, "OOO TEHNOSTANOK")
     with qtbot.waitSignal(tab.evidence_added, timeout=TIMEOUT):
-        assert drag_and_drop(tab.firm_view.viewport(), point, file_mime(scan))
+        assert drops.drag_and_drop(tab.firm_view.viewport(), point, drops.file_mime(scan))
     assert answers.asked[0]["paths"] == [scan]
     [item] = window.host.book.list_evidence(case_ref="CB-1")
     assert item["grade"] == "B2" and item["title"] == "Distributor agreement"
@@ -123,22 +95,24 @@ def test_dropping_a_file_onto_a_firm_links_it_and_the_evidence_tab_lists_it_with
     assert evidence.model.index(0, SUPPORTS).data() == "Firm: OOO TEHNOSTANOK"
 
 
-def test_a_drop_beside_the_firm_rows_is_refused(qtbot, window, case, answers, tmp_path):
+def test_a_drop_beside_the_firm_rows_is_refused(drops, qtbot, window, case, answers, tmp_path):
     scan = tmp_path / "agreement.txt"
     scan.write_text("text", encoding="utf-8")
     tab = firms_tab(window)
     below = QPointF(10, tab.firm_view.viewport().height() - 5)
     assert tab.firm_at(below.toPoint()) is None
-    assert not drag_and_drop(tab.firm_view.viewport(), below, file_mime(scan))
+    assert not drops.drag_and_drop(tab.firm_view.viewport(), below, drops.file_mime(scan))
     assert answers.asked == []
     assert window.host.book.list_evidence(case_ref="CB-1") == []
 
 
-def test_dropping_text_on_a_firm_is_refused(qtbot, window, case, answers):
+def test_dropping_text_on_a_firm_is_refused(drops, qtbot, window, case, answers):
     tab = firms_tab(window)
     mime = QMimeData()
     mime.setText("not a file")
-    assert not drag_and_drop(tab.firm_view.viewport(), row_point(tab, "BEIJING JINGDIAO"), mime)
+    assert not drops.drag_and_drop(
+        tab.firm_view.viewport(), row_point(tab, "BEIJING JINGDIAO"), mime
+    )
     assert answers.asked == []
 
 
