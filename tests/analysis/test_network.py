@@ -229,3 +229,46 @@ def test_600_firm_layouts_are_deterministic_and_keep_firms_in_view():
     xs = sorted(x for x, _ in pos.values())
     # The linked firms fill the square: the lone firm did not squeeze them into a corner.
     assert xs[-10] - xs[10] > 0.6
+
+
+def test_a_compact_layout_in_the_views_shape_keeps_labels_apart_and_is_tighter():
+    """With the GUI's arguments (its view's shape, its text widths, compact) the label boxes
+    stay clear, the chart takes the view's shape, and it needs less room than without
+    ``compact``; pinned positions are unit-square positions whatever the aspect."""
+    nodes = [Node(uid=f"f{i}", name=f"Firm {i} Machine Tools Trading", listed=i % 7 == 0,
+                  value_usd=10.0 ** (3 + i % 6), shipments=i) for i in range(30)]  # fmt: skip
+    edges_ = [Edge(f"f{i}", f"f{(i * 7 + 3) % 30}", "trade", 1e5, 1) for i in range(60)]
+    model = NetworkModel(nodes=nodes, edges=[e for e in edges_ if e.source != e.target])
+    measured = []
+
+    def width(text: str, em: float) -> float:
+        measured.append(em)
+        return 6.5 * em * len(text)
+
+    side = canvas_size(30)
+
+    def extent(pos):
+        boxes = []
+        for node in nodes:
+            half, top, bottom = label_box(node, text_width=width, line=15.0)
+            x, y = pos[node.uid][0] * side, pos[node.uid][1] * side
+            boxes.append((x - half, y + top, x + half, y + bottom))
+        clashes = [
+            (i, j)
+            for i, a in enumerate(boxes)
+            for j, b in enumerate(boxes[i + 1 :], i + 1)
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+        ]
+        w = max(b[2] for b in boxes) - min(b[0] for b in boxes)
+        h = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+        return clashes, w, h
+
+    args = {"aspect": 1.6, "text_width": width, "line": 15.0}
+    loose = extent(layout_network(model, **args))
+    tight = extent(layout_network(model, compact=True, **args))
+    assert {1.0, 0.85} <= set(measured)  # names and facts measured by the caller
+    assert loose[0] == [] and tight[0] == []
+    assert tight[1] * tight[2] < 0.8 * loose[1] * loose[2]
+    assert tight[1] > 1.2 * tight[2]  # wider than high, like the view
+    pinned = layout_network(model, pinned={"f1": (0.1, 0.9)}, compact=True, **args)
+    assert pinned["f1"] == (0.1, 0.9)

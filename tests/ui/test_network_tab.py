@@ -8,9 +8,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QMimeData, QPointF
 
 from casebook.book import Casebook
 from casebook.ui.main_window import MainWindow
@@ -185,42 +183,21 @@ def answers(monkeypatch):
     return asked
 
 
-def file_mime(*paths) -> QMimeData:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    return mime
-
-
-def drag_and_drop(widget, point: QPointF, mime: QMimeData) -> bool:
-    """Enter, move to ``point`` and drop, as the window system delivers them; True when the
-    move was accepted (the drop was taken there)."""
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)  # fmt: skip
-    enter = QDragEnterEvent(point, *args)
-    enter.ignore()
-    QApplication.sendEvent(widget, enter)
-    if not enter.isAccepted():  # Qt sends moves only to the widget that accepted the enter
-        return False
-    move = QDragMoveEvent(point, *args)
-    QApplication.sendEvent(widget, move)
-    if move.isAccepted():
-        QApplication.sendEvent(widget, QDropEvent(point, *args))
-    return move.isAccepted()
-
-
 def node_point(tab, uid: str) -> QPointF:
     """Where firm ``uid``'s disc is on the view's viewport."""
     return QPointF(tab.view.mapFromScene(tab.nodes[uid].scenePos()))
 
 
-def test_dropping_a_file_onto_a_node_links_it_to_that_firm(opened, qtbot, answers, tmp_path):
+def test_dropping_a_file_onto_a_node_links_it_to_that_firm(drops, opened, qtbot, answers, tmp_path):
     win, tab, firms = opened
     tab.view.fit()
     lease = tmp_path / "lease.txt"
     lease.write_text("Office lease, Tverskaya 12: Techno Stanok LLC and Beta Tools")
     target = firms["Techno Stanok LLC"]
     with qtbot.waitSignal(tab.evidence_added, timeout=TIMEOUT) as added:
-        assert drag_and_drop(tab.view.viewport(), node_point(tab, target), file_mime(lease))
+        assert drops.drag_and_drop(
+            tab.view.viewport(), node_point(tab, target), drops.file_mime(lease)
+        )
     assert answers == [[lease]]
     assert tab.selected_uids() == [target]  # the firm under the drop is highlighted
     item = next(e for e in win.host.book.list_evidence(case_ref="CB-NW-1")
@@ -234,7 +211,7 @@ def test_dropping_a_file_onto_a_node_links_it_to_that_firm(opened, qtbot, answer
                     timeout=TIMEOUT)  # fmt: skip
 
 
-def test_a_drop_on_empty_space_or_of_text_is_refused(opened, answers, tmp_path):
+def test_a_drop_on_empty_space_or_of_text_is_refused(drops, opened, answers, tmp_path):
     win, tab, firms = opened
     tab.view.fit()
     lease = tmp_path / "lease.txt"
@@ -246,11 +223,11 @@ def test_a_drop_on_empty_space_or_of_text_is_refused(opened, answers, tmp_path):
         for y in range(5, port.height(), 15)
         if tab.view.node_at(QPointF(x, y)) is None and not tab.view.legend.geometry().contains(x, y)
     )
-    assert not drag_and_drop(tab.view.viewport(), empty, file_mime(lease))
+    assert not drops.drag_and_drop(tab.view.viewport(), empty, drops.file_mime(lease))
     text = QMimeData()
     text.setText("not a file")
     point = node_point(tab, firms["Beta Tools"])
-    assert not drag_and_drop(tab.view.viewport(), point, text)
+    assert not drops.drag_and_drop(tab.view.viewport(), point, text)
     assert answers == []
     titles = [e["title"] for e in win.host.book.list_evidence(case_ref="CB-NW-1")]
     assert titles == ["Beta registry"]
@@ -284,7 +261,7 @@ def test_a_30_firm_chart_is_readable_and_fit_fills_the_view(qtbot, tmp_path):
         book.import_file(data, case_ref="CB-30")
     win = MainWindow(user="tester")
     qtbot.addWidget(win)
-    win.resize(1600, 1000)
+    win.resize(1440, 900)  # the main window as it first opens on a 1600 x 1000 screen
     win.show()
     with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
         win.open_store_at(tmp_path / "cases.db")
@@ -298,6 +275,10 @@ def test_a_30_firm_chart_is_readable_and_fit_fills_the_view(qtbot, tmp_path):
     tab.fit_button.click()
 
     nodes = list(tab.nodes.values())
+    # Fit shows the firms' names at 8.5 points or more (font size times zoom).
+    assert nodes[0].name_font.pointSizeF() * tab.view.zoom() >= 8.5
+    assert all(n.name_font == nodes[0].name_font for n in nodes)
+    assert tab.view.zoom() <= 1.5  # and not simply blown up: the chart fits (below)
     for a in nodes:  # a firm's label covers no other firm's disc, badge or label
         plate = a.plate_rect.translated(a.pos())
         for b in nodes:
@@ -305,7 +286,9 @@ def test_a_30_firm_chart_is_readable_and_fit_fills_the_view(qtbot, tmp_path):
                 assert not any(plate.intersects(r) for r in b.obstacles()), (a.name, b.name)
     shown = [e.label.sceneBoundingRect() for e in tab.edge_items
              if e.label is not None and e.label.isVisible()]  # fmt: skip
-    assert len(shown) >= TOP_LABELS // 2
+    # The tight chart leaves room for a third of the largest edges' labels at Fit; the others
+    # are in the edges' tooltips and shown as the chart is zoomed in.
+    assert len(shown) >= TOP_LABELS // 3
     for i, rect in enumerate(shown):  # edge labels clear of each other and of every firm
         assert not any(rect.intersects(other) for other in shown[i + 1 :])
         assert not any(rect.intersects(r) for node in nodes for r in node.obstacles())
@@ -318,5 +301,6 @@ def test_a_30_firm_chart_is_readable_and_fit_fills_the_view(qtbot, tmp_path):
     assert port.contains(chart)
     assert max(chart.width() / port.width(), chart.height() / port.height()) > 0.9
     legend = view.legend.geometry()
-    assert not any(legend.intersects(view.mapFromScene(n.sceneBoundingRect()).boundingRect())
-                   for n in nodes)  # fmt: skip
+    # The legend covers nothing drawn of a firm (disc, badge, label).
+    assert not any(legend.intersects(view.mapFromScene(r).boundingRect())
+                   for n in nodes for r in n.obstacles())  # fmt: skip

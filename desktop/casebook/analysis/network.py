@@ -2,16 +2,19 @@
 relationships as typed edges; deterministic layouts in the unit square; one style table.
 
 The GUI (``ui/network_tab.py``) and the briefing draw the same picture from these three pieces:
-``NetworkModel`` (what), ``layout_network`` (where, in [0, 1]²) and ``style_for`` (how). Both map
-the unit square onto a canvas of ``canvas_size(len(nodes))`` points, for which the layouts keep
-each node's label box (``label_box``: its disc, LISTED badge and two lines of label, with a gap)
-clear of every other node's.
+``NetworkModel`` (what), ``layout_network`` (where, in [0, 1]²) and ``style_for`` (how). The GUI
+maps the unit square onto a canvas of ``canvas_size(len(nodes))`` points; the layouts fill a
+rectangle of the same area shaped like the GUI's view (``canvas``, centred on that square) and
+keep each node's label box (``label_box``: its disc, LISTED badge and two lines of label, with a
+gap) clear of every other node's; the GUI passes its own font metrics (``text_width``,
+``line``) so that the boxes are the ones it draws. The briefing scales the positions to its
+page.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from casebook.store import network as db
@@ -24,8 +27,14 @@ LABEL_BOX = (150.0, 58.0)
 NAME_WIDTH = 150.0  # the GUI elides a label line at this width
 LABEL_LINE = 14.0  # a label line's height (9-point text)
 BADGE_HEIGHT = 13.0  # the LISTED badge above the disc
-LABEL_GAP = 8.0  # clear space kept between two nodes' boxes
+LABEL_GAP = 4.0  # clear space kept between two nodes' boxes
+FACTS_EM = 0.85  # the facts line's font size, relative to the name's
 MARGIN = 0.04
+#: Below this many firms the layouts are compacted (see ``_compact``): the chart shrinks
+#: around its labels, so that Fit shows them larger.
+COMPACT_LIMIT = 200
+#: ``text_width(text, em)``: a text's width in canvas points, ``em`` relative to the name font.
+TextWidth = Callable[[str, float], float]
 LAYER_TITLES = ("Makers", "Intermediaries", "Importers")
 _MAKER_ROLES = {"manufacturer"}
 _MIDDLE_ROLES = {"intermediary", "forwarder"}
@@ -204,26 +213,51 @@ def canvas_size(n_nodes: int) -> float:
     return max(720.0, per * math.sqrt(n))
 
 
-def text_width(text: str, size: float = 12.0) -> float:
-    """A generous estimate of ``text``'s width in canvas points (screen pixels at zoom 1) at an
-    em of ``size`` (9-point text is 12 pixels high at 96 dpi; no font metrics here): wide East
-    Asian characters a full em, others 0.62 em."""
+def canvas(n_nodes: int, aspect: float = 1.0) -> tuple[float, float]:
+    """(width, height) in points of the rectangle a layout fills: the area of
+    ``canvas_size``'s square, ``aspect`` times as wide as high (the shape of the view)."""
+    side, stretch = canvas_size(n_nodes), math.sqrt(max(aspect, 0.1))
+    return side * stretch, side / stretch
+
+
+def text_width(text: str, em: float = 1.0) -> float:
+    """A generous estimate of ``text``'s width in canvas points (screen pixels at zoom 1) in
+    the label font scaled by ``em`` (9-point text is 12 pixels high at 96 dpi; no font metrics
+    here: the GUI passes its own): wide East Asian characters a full em, others 0.62 em."""
     import unicodedata
 
+    size = 12.0 * em
     wide = sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
     return size * (wide + 0.62 * (len(text) - wide))
 
 
-def label_box(node: Node) -> tuple[float, float, float]:
+def facts_text(node: Node, score: float | None = None) -> str:
+    """The label's second line: role · score · shipments (the score as the GUI shows it; with
+    ``score=None`` a two-digit placeholder, as wide as most scores)."""
+    facts = [node.role or "no role"]
+    if score is None:
+        facts.append("score 00")
+    elif score:
+        facts.append(f"score {score:g}")
+    if node.shipments:
+        facts.append(f"{node.shipments:,} shp")
+    return " · ".join(facts)
+
+
+def label_box(
+    node: Node, *, text_width: TextWidth = text_width, line: float = LABEL_LINE
+) -> tuple[float, float, float]:
     """(half width, top, bottom) of the node's box around its centre, in canvas points (y
-    down): the disc, the LISTED badge above it, and the label's two lines under it (the name,
-    then role · score · shipments, each elided at ``NAME_WIDTH``), as the GUI draws them."""
+    down): the disc, the LISTED badge above it, and the label's two lines of height ``line``
+    under it (the name, then role · score · shipments, each elided at ``NAME_WIDTH``), as the
+    GUI draws them; ``text_width`` measures a text (the GUI passes its font metrics)."""
     r = node_radius(node)
-    facts = f"{node.role or 'no role'} · score 00 · {node.shipments:,} shp"
-    width = min(NAME_WIDTH, max(text_width(node.name), text_width(facts, 12.0 * 0.85))) + 4
+    name = text_width(node.name, 1.0)
+    facts = text_width(facts_text(node), FACTS_EM)
+    width = min(NAME_WIDTH, max(name, facts)) + 4
     half = max(width / 2, r + 2, (0.4 * r + 44) if node.listed else 0.0)
     top = -(r + 1 + (BADGE_HEIGHT if node.listed else 0.0))
-    bottom = r + 3 + 2 * LABEL_LINE
+    bottom = r + 3 + 2 * line
     return half, top, bottom
 
 
@@ -255,10 +289,20 @@ def layout_network(
     kind: str = "force",
     seed: int = 0,
     pinned: Mapping[str, tuple[float, float]] | None = None,
+    aspect: float = 1.0,
+    text_width: TextWidth = text_width,
+    line: float = LABEL_LINE,
+    compact: bool = False,
 ) -> dict[str, tuple[float, float]]:
-    """Positions in [0, 1]² by node uid, the same for the same model, kind and seed. ``pinned``
-    nodes keep their positions; the others are laid out around them. y grows downwards (screen
-    order: the layered layout's first row is at the top); a PDF canvas flips it (y' = 1 - y).
+    """Positions by node uid in units of the ``canvas_size`` square, the same for the same
+    arguments: in [0, 1]² with ``aspect`` 1, else in the rectangle ``canvas(n, aspect)`` of the
+    same area centred on the square (it reaches out past the square's long sides), so that
+    saved positions mean the same whatever the view's shape later. ``pinned`` nodes keep their
+    positions; the others are laid out around them. y grows downwards (screen order: the
+    layered layout's first row is at the top); a PDF canvas flips it (y' = 1 - y). The label
+    boxes (``label_box`` with ``text_width`` and ``line``) are kept apart; with ``compact``
+    (and no pinned firm, below ``COMPACT_LIMIT`` firms) the chart is then drawn in around them
+    (``_compact``).
 
     networkx computes both: Fruchterman–Reingold (``spring_layout``) for "force" and
     ``multipartite_layout`` over the role layers for "layered"; then label boxes are pushed
@@ -271,23 +315,42 @@ def layout_network(
     if not uids:
         return {}
     index = {u: i for i, u in enumerate(uids)}
-    pinned = {u: p for u, p in (pinned or {}).items() if u in index}
+    side = canvas_size(len(uids))
+    width, height = canvas(len(uids), aspect)
+    # Square units <-> the rectangle's own unit square (where the layouts work).
+    offset = np.array([(side - width) / 2, (side - height) / 2])
+    extent = np.array([width, height])
+    given = {u: p for u, p in (pinned or {}).items() if u in index}
+    pinned = {
+        u: tuple((np.array(p, dtype=float) * side - offset) / extent)
+        for u, p in (pinned or {}).items()
+        if u in index
+    }
     fixed = np.zeros(len(uids), dtype=bool)
     for u in pinned:
         fixed[index[u]] = True
     if kind == "layered":
-        pos = _layered(model, uids)
+        pos = _layered(model, uids, height)
     else:
         pos = _spring(model, uids, seed, pinned)
     for u, (x, y) in pinned.items():
         pos[index[u]] = (x, y)
-    side = canvas_size(len(uids))
-    boxes = np.array([label_box(n) for n in model.nodes], dtype=float)
+    boxes = np.array(
+        [label_box(n, text_width=text_width, line=line) for n in model.nodes], dtype=float
+    )
     boxes[:, 0] += LABEL_GAP / 2
     boxes[:, 1] -= LABEL_GAP / 2
     boxes[:, 2] += LABEL_GAP / 2
-    pos = _separate(pos, fixed, boxes / side, horizontal=kind != "layered")
-    pos = np.clip(pos, 0.0, 1.0)
+    boxes /= np.array([width, height, height])
+    horizontal = kind != "layered"
+    small = len(uids) < COMPACT_LIMIT  # crowded pairs settle slowly: more rounds while cheap
+    pos, _clear = _separate(pos, fixed, boxes, horizontal=horizontal, rounds=400 if small else 120)
+    if compact and not pinned and small:
+        pos = _compact(pos, fixed, boxes, horizontal=horizontal)
+    pos = np.where(fixed[:, None], pos, np.clip(pos, 0.0, 1.0))
+    pos = (pos * extent + offset) / side
+    for u in pinned:  # exactly as given
+        pos[index[u]] = given[u]
     return {
         u: (round(float(x), 6), round(float(y), 6)) for u, (x, y) in zip(uids, pos, strict=True)
     }
@@ -397,7 +460,7 @@ def _rescale(pos):
     return MARGIN + scaled * (1 - 2 * MARGIN)
 
 
-def _layered(model, uids):
+def _layered(model, uids, height: float):
     """Makers left, intermediaries centre, importers right, placed by networkx's
     ``multipartite_layout``. Within a layer the order follows the neighbours' mean position (a
     few sweeps: networkx does not reduce crossings); a long layer takes several columns, every
@@ -428,8 +491,7 @@ def _layered(model, uids):
             group.sort(key=lambda u: (order[u], name[u], u))
             for i, u in enumerate(group):
                 order[u] = (i + 0.5) / len(group)
-    side = canvas_size(len(uids))
-    per_column = max(4, int((1 - 2 * MARGIN) * side / (LABEL_BOX[1] + 14)))
+    per_column = max(4, int((1 - 2 * MARGIN) * height / (LABEL_BOX[1] + 14)))
     columns: dict[int, list[str]] = {}  # column number -> its nodes, top to bottom
     lower: set[str] = set()  # nodes of the columns set half a row lower
     for lay in sorted(members):
@@ -451,15 +513,80 @@ def _layered(model, uids):
     return _rescale(pos)
 
 
-def _separate(pos, fixed, boxes, *, horizontal: bool = True, rounds: int = 120):
+def _compact(pos, fixed, boxes, *, horizontal: bool, steps: int = 24):
+    """Draw the separated chart in towards its middle a step at a time, pushing the boxes
+    apart again after each step, and keep the last arrangement whose boxes are all clear:
+    Fruchterman–Reingold leaves wide empty spaces between the labels, and Fit can only enlarge
+    what is tight. The longer side (in unit-square terms: the canvas has the view's shape) is
+    drawn in first, its overlaps pushed out along the other axis, so that the chart keeps the
+    canvas's shape; then both; then finer steps. The layered layout moves nodes up and down
+    only and keeps its columns apart."""
+    import numpy as np
+
+    best = pos
+    for step in (0.9, 0.97):
+        for _ in range(steps):
+            span = np.ptp(best, axis=0)
+            x_only = ((step, 1.0), False, True)  # shrink x, push along y only
+            y_only = ((1.0, step), True, False)
+            both = ((step, step), True, True)
+            if span[0] > 1.05 * span[1]:
+                tries = (x_only, both, y_only)
+            elif span[1] > 1.05 * span[0]:
+                tries = (y_only, both, x_only)
+            else:
+                tries = (both, x_only, y_only)
+            for shrink, along_x, along_y in tries:
+                if not horizontal:
+                    along_x, along_y = False, True
+                centre = (best.min(axis=0) + best.max(axis=0)) / 2
+                trial = centre + (best - centre) * np.array(shrink)
+                trial, clear = _separate(trial, fixed, boxes, horizontal=along_x,
+                                         vertical=along_y, rounds=200)  # fmt: skip
+                if (clear and _smaller(trial, best)
+                        and (horizontal or _columns_apart(trial, boxes))):  # fmt: skip
+                    best = trial
+                    break
+            else:
+                break
+    return best
+
+
+def _smaller(pos, than) -> bool:
+    """Whether ``pos`` needs less room than ``than``: its longer side (then its area) smaller,
+    in unit-square terms (the canvas has the view's shape)."""
+    import numpy as np
+
+    a, b = np.ptp(pos, axis=0), np.ptp(than, axis=0)
+    if a.max() < b.max() - 1e-6:
+        return True
+    return a.max() <= b.max() + 1e-6 and a.prod() < b.prod() - 1e-9
+
+
+def _columns_apart(pos, boxes) -> bool:
+    """Whether no two boxes overlap in x while at different x (the layered layout's columns
+    keep clear of each other)."""
+    import numpy as np
+
+    x, half = pos[:, 0], boxes[:, 0]
+    dx = np.abs(x[:, None] - x[None, :])
+    different = dx > 1e-6
+    return not bool(np.any(different & (dx < half[:, None] + half[None, :])))
+
+
+def _separate(
+    pos, fixed, boxes, *, horizontal: bool = True, vertical: bool = True, rounds: int = 120
+):
     """Push apart nodes whose boxes overlap (pinned nodes stay), along the axis of the smaller
-    overlap; vectorised rounds over the overlapping pairs only. ``boxes`` holds each node's
-    (half width, top, bottom) around its position, in unit-square units."""
+    overlap (only sideways without ``vertical``, only up and down without ``horizontal``);
+    vectorised rounds over the overlapping pairs only. ``boxes`` holds each node's
+    (half width, top, bottom) around its position, in unit-square units. Returns the positions
+    and whether every box came clear."""
     import numpy as np
 
     n = len(pos)
     if n < 2:
-        return pos
+        return pos, True
     pos = pos.astype(np.float32)
     half = boxes[:, 0].astype(np.float32)
     top, bottom = boxes[:, 1].astype(np.float32), boxes[:, 2].astype(np.float32)
@@ -467,17 +594,24 @@ def _separate(pos, fixed, boxes, *, horizontal: bool = True, rounds: int = 120):
     reach_x = half[:, None] + half[None, :]
     reach_y = ((bottom - top)[:, None] + (bottom - top)[None, :]) / 2
     movable = (~fixed).astype(np.float32)
-    for _ in range(rounds):
+    clear = False
+    for done in range(rounds + 1):
         dx = pos[:, 0, None] - pos[None, :, 0]
         cy = pos[:, 1] + mid
         dy = cy[:, None] - cy[None, :]
         close = (np.abs(dx) < reach_x) & (np.abs(dy) < reach_y)
         i, j = np.nonzero(np.triu(close, 1))
         if not len(i):
+            clear = True
+            break
+        if done == rounds:
             break
         pdx, pdy = dx[i, j], dy[i, j]
         ox, oy = reach_x[i, j] - np.abs(pdx), reach_y[i, j] - np.abs(pdy)
-        along_x = (ox < oy) if horizontal else np.zeros(len(i), dtype=bool)
+        if not vertical:
+            along_x = np.ones(len(i), dtype=bool)
+        else:
+            along_x = (ox < oy) if horizontal else np.zeros(len(i), dtype=bool)
         # Same point: the pair separates by index.
         sx = np.where(pdx == 0, 1.0, np.sign(pdx)).astype(np.float32)
         sy = np.where(pdy == 0, 1.0, np.sign(pdy)).astype(np.float32)
@@ -492,7 +626,7 @@ def _separate(pos, fixed, boxes, *, horizontal: bool = True, rounds: int = 120):
         pos += push * movable[:, None]
         inside = np.clip(pos, MARGIN / 2, 1 - MARGIN / 2)
         pos = np.where(fixed[:, None], pos, inside)  # pinned firms stay, even near a border
-    return pos.astype(np.float64)
+    return pos.astype(np.float64), clear
 
 
 # --- style ----------------------------------------------------------------------------------

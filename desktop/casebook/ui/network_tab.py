@@ -1,7 +1,9 @@
 """The Network tab: the case's link chart on a ``QGraphicsView``.
 
 The model, layouts and styles come from ``analysis/network.py`` (the briefing draws the same
-picture): the unit-square layout is mapped onto a canvas of ``canvas_size(n)`` points. Nodes
+picture): the unit-square layout is mapped onto a canvas of ``canvas_size(n)`` points; it fills
+a rectangle shaped like the view, is laid out with this tab's font metrics and drawn in around
+the labels, so that Fit shows them at a readable size. Nodes
 show the country code, a listed badge, the red-flag score and the role; trade edges are as wide
 as their value and labelled "value · shipments" (the largest ones, the selected firm's, and all
 of them when zoomed in); relationships have their own colours and dashes. Filters (dates, HS
@@ -44,6 +46,7 @@ from PySide6.QtWidgets import (
     QGraphicsPolygonItem,
     QGraphicsScene,
     QGraphicsView,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -96,10 +99,17 @@ def _static(text: str, font: QFont) -> QStaticText:
 TOP_LABELS = 12  # trade edges labelled at any zoom: the largest
 MIN_TEXT_LOD = 0.45  # below this scale a 9-point label is under 5 pixels: not drawn
 SETTLE_MS = 150  # after the last zoom step, the chart is drawn again antialiased
-FIT_MARGIN = 12  # pixels around the chart after Fit
+FIT_MARGIN = 8  # pixels around the chart after Fit
+#: Where the legend may go, (right, top), in order of preference: the first that covers no
+#: firm after Fit.
+LEGEND_CORNERS = ((True, True), (True, False), (False, True), (False, False))
 ZOOM_ALL_LABELS = 1.4  # from this zoom on, every edge is labelled (where it has room)
 LABEL_POINTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)  # where along an edge a label may sit
-NAME_WIDTH = 150.0
+NAME_WIDTH = 150.0  # a label line is elided at this width (the tooltip has the full name)
+NAME_POINTS = 10.0  # the firm's name; the facts line is ``FACTS_EM`` of it
+#: The layout's shape (width : height) before the view has its size: about the chart's view in
+#: a main window of 1280 x 800 to 1600 x 1000.
+CHART_ASPECT = 1.3
 SELECTED_PEN = QPen(QColor("#FBBC04"), 4)
 WHITE = QColor("#FFFFFF")
 GREY = QColor("#5F6368")
@@ -153,31 +163,19 @@ class NodeItem(QGraphicsObject):
         self.prepareGeometryChange()
         self.node, self.style = node, style
         self.radius = float(style["radius"])
-        font = QFont(self.tab.font())
-        font.setPointSizeF(max(font.pointSizeF(), 9.0))
-        self.name_font = font
-        self.fact_font = QFont(font)
-        self.fact_font.setPointSizeF(font.pointSizeF() * 0.85)
-        self.code_font = QFont(font)
+        self.name_font, self.fact_font = self.tab.name_font, self.tab.fact_font
+        self.code_font = QFont(self.tab.font())
         self.code_font.setBold(True)
-        self.code_font.setPointSizeF(font.pointSizeF() * 0.8)
-        metrics = QFontMetricsF(font)
+        self.code_font.setPointSizeF(max(self.tab.font().pointSizeF(), 9.0) * 0.8)
+        metrics, fact_metrics = self.tab.name_metrics, self.tab.fact_metrics
         self.name = metrics.elidedText(node.name, Qt.TextElideMode.ElideRight, NAME_WIDTH)
-        facts = [node.role or "no role"]
-        if node.score:
-            facts.append(f"score {node.score:g}")
-        if node.shipments:
-            facts.append(f"{node.shipments:,} shp")
-        self.facts = QFontMetricsF(self.fact_font).elidedText(
-            " · ".join(facts), Qt.TextElideMode.ElideRight, NAME_WIDTH
+        self.facts = fact_metrics.elidedText(
+            _net().facts_text(node, node.score), Qt.TextElideMode.ElideRight, NAME_WIDTH
         )
         self.line = metrics.height()
         self.label_width = min(
             NAME_WIDTH,
-            max(
-                metrics.horizontalAdvance(self.name),
-                QFontMetricsF(self.fact_font).horizontalAdvance(self.facts),
-            ),
+            max(metrics.horizontalAdvance(self.name), fact_metrics.horizontalAdvance(self.facts)),
         )
         palette = self.tab.palette()
         self.text_colour = palette.color(self.tab.foregroundRole())
@@ -412,7 +410,8 @@ class EdgeLabel(QGraphicsItem):
 
 
 class LegendOverlay:
-    """The legend, fixed in the top right corner of the viewport, painted by the view over the
+    """The legend, fixed in a corner of the viewport (the top right one unless Fit finds it
+    over a firm and another corner free: ``corner``), painted by the view over the
     scene (``drawForeground``) from a pixmap made once. Not a child widget: a widget over the
     viewport stops Qt from scrolling it by moving its pixels (a pan step would repaint the whole
     chart, ~40 ms on 2,000 edges, instead of the strip that comes into sight, ~2 ms)."""
@@ -420,6 +419,7 @@ class LegendOverlay:
     def __init__(self, view: QGraphicsView):
         self.view = view
         self.visible = True
+        self.corner = (True, True)  # (right, top)
         font = legend_font(view.font())
         size = legend_size(font) + QSize(2, 2)
         ratio = view.devicePixelRatioF()
@@ -437,8 +437,10 @@ class LegendOverlay:
     def geometry(self) -> QRect:
         """Where it is, in viewport coordinates."""
         port = self.view.viewport().rect()
-        return QRect(port.right() - self.size.width() - 10, 10, self.size.width(),
-                     self.size.height())  # fmt: skip
+        right, top = self.corner
+        x = port.right() - self.size.width() - 10 if right else 10
+        y = 10 if top else port.bottom() - self.size.height() - 10
+        return QRect(x, y, self.size.width(), self.size.height())
 
     def width(self) -> int:
         return self.size.width()
@@ -458,6 +460,7 @@ class NetworkView(QGraphicsView):
     """Zoom with the wheel (around the cursor), pan by dragging the background."""
 
     zoomed = Signal(float)
+    resized = Signal()
     files_dropped = Signal(list, str)  # local paths, firm uid
 
     def __init__(self, scene: QGraphicsScene, parent=None):
@@ -542,6 +545,7 @@ class NetworkView(QGraphicsView):
         super().resizeEvent(event)
         if self.auto_fit:
             self.fit()
+        self.resized.emit()
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 (Qt naming)
         self.legend.paint(painter)
@@ -575,6 +579,11 @@ class NetworkView(QGraphicsView):
         width, height = port.width() - 2 * margin, port.height() - 2 * margin
         zoom = min(width / rect.width(), height / rect.height())
         choice = rect
+        if self.legend.isVisible():
+            self.legend.corner = next(
+                (c for c in LEGEND_CORNERS if not self._covers_a_firm(rect, zoom, c)),
+                LEGEND_CORNERS[0],
+            )
         if self.legend.isVisible() and self._covers_a_firm(rect, zoom):
             gap = 8
             lw, lh = self.legend.width() + gap, self.legend.height() + gap
@@ -593,8 +602,15 @@ class NetworkView(QGraphicsView):
         self.centerOn(choice.center())
         self.zoomed.emit(self.zoom())
 
-    def _covers_a_firm(self, rect: QRectF, zoom: float) -> bool:
-        """Whether the legend would cover a visible firm with ``rect`` centred at ``zoom``."""
+    def _covers_a_firm(self, rect: QRectF, zoom: float, corner=None) -> bool:
+        """Whether the legend (in its corner, or ``corner``) would cover a visible firm (its
+        disc, badge or label) with ``rect`` centred at ``zoom``."""
+        if corner is not None:
+            was, self.legend.corner = self.legend.corner, corner
+            try:
+                return self._covers_a_firm(rect, zoom)
+            finally:
+                self.legend.corner = was
         corner = QRectF(self.legend.geometry())
         port = self.viewport().rect()
         # Viewport -> scene for the fitted view: centre on centre.
@@ -604,8 +620,8 @@ class NetworkView(QGraphicsView):
         return any(
             isinstance(item, NodeItem)
             and item.isVisible()
-            and item.sceneBoundingRect().intersects(covered)
-            for item in self.scene().items(covered)
+            and any(r.intersects(covered) for r in item.obstacles())
+            for item in self.scene().items(covered, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
         )
 
 
@@ -680,12 +696,19 @@ class NetworkTab(QWidget):
         self.hidden: set[str] = set()
         self._labelled_for: set[str] = set()  # selected firms whose edges show their labels
         self.all_labels = False  # zoomed in far enough to label every edge
+        self.name_font = QFont(self.font())
+        self.name_font.setPointSizeF(max(self.font().pointSizeF(), NAME_POINTS))
+        self.fact_font = QFont(self.name_font)
+        self.fact_font.setPointSizeF(self.name_font.pointSizeF() * _net().FACTS_EM)
+        self.name_metrics = QFontMetricsF(self.name_font)
+        self.fact_metrics = QFontMetricsF(self.fact_font)
         self.edge_font = QFont(self.font())
         self.edge_font.setPointSizeF(max(self.font().pointSizeF() * 0.85, 8.0))
         self.edge_metrics = QFontMetricsF(self.edge_font)
         self.label_plate = QColor(self.palette().color(self.backgroundRole()))
         self.label_plate.setAlpha(215)
         self._generation = 0
+        self._blind = False  # laid out before the view had its size
         self._quiet = False  # selecting on request of another tab: do not echo it back
         self._build()
         self._save_timer = QTimer(self, singleShot=True, interval=600, timeout=self.save_positions)
@@ -729,6 +752,7 @@ class NetworkTab(QWidget):
         self.scene.selectionChanged.connect(self._selection_changed)
         self.view = NetworkView(self.scene)
         self.view.zoomed.connect(self._zoomed)
+        self.view.resized.connect(self._view_resized)
         self.view.files_dropped.connect(self.drop_files)
 
         self.details = QTextBrowser()
@@ -758,9 +782,11 @@ class NetworkTab(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        actions = QHBoxLayout()
-        for button in (self.expand_button, self.focus_button, self.hide_button, self.pin_button):
-            actions.addWidget(button)
+        actions = QGridLayout()  # two rows: a narrow pane leaves the chart more room
+        actions.addWidget(self.expand_button, 0, 0)
+        actions.addWidget(self.focus_button, 0, 1)
+        actions.addWidget(self.hide_button, 1, 0)
+        actions.addWidget(self.pin_button, 1, 1)
         side_layout.addLayout(actions)
         side_layout.addWidget(self.details, 1)
         side_layout.addWidget(self.show_all_button)
@@ -769,7 +795,7 @@ class NetworkTab(QWidget):
         self.split.addWidget(side)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([960, 270])
+        self.split.setSizes([1000, 240])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(bar)
@@ -873,20 +899,49 @@ class NetworkTab(QWidget):
     def side(self) -> float:
         return _net().canvas_size(len(self.model.nodes) if self.model else 1)
 
+    def aspect(self) -> float:
+        """The view's shape (width : height) once it has its size, else ``CHART_ASPECT``."""
+        port = self.view.viewport()
+        if not self.view.isVisible() or port.width() < 200 or port.height() < 150:
+            return CHART_ASPECT
+        return min(2.5, max(0.6, port.width() / port.height()))
+
+    def text_width(self, text: str, em: float) -> float:
+        """A label line's width as this tab draws it (the layouts' ``text_width``)."""
+        metrics = self.name_metrics if em >= 1.0 else self.fact_metrics
+        return metrics.horizontalAdvance(text)
+
+    def layout(self, pinned: dict | None = None) -> dict[str, tuple[float, float]]:
+        """The chosen layout of the model in the view's shape, with this tab's label sizes,
+        drawn in tight. Laid out before the view had its size (a tab read while hidden), a
+        chart of fewer than ``COMPACT_LIMIT`` firms is laid out again when it is first shown."""
+        aspect = self.aspect()
+        net = _net()
+        self._blind = aspect == CHART_ASPECT and len(self.model.nodes) < net.COMPACT_LIMIT
+        return net.layout_network(
+            self.model, kind=self.layout_choice.currentData(), seed=0, pinned=pinned or None,
+            aspect=aspect, text_width=self.text_width, line=self.name_metrics.height(),
+            compact=True,
+        )  # fmt: skip
+
+    def _view_resized(self) -> None:
+        if self._blind and self.model is not None and self.aspect() != CHART_ASPECT:
+            self._blind = False
+            if not any(item.pinned for item in self.nodes.values()):
+                self.relayout()
+
     def draw(self, *, saved: dict | None = None, relayout: bool = False) -> None:
         """Draw the model; existing nodes keep their positions unless ``relayout``."""
         shield_none()
         net = _net()
         model, side = self.model, self.side()
-        current = {uid: (item.pos().x() / side, item.pos().y() / side)
-                   for uid, item in self.nodes.items()}  # fmt: skip
+        width = height = side
+        current = self.positions()
         keep = dict(saved or {}) if relayout else current
         new_nodes = [n.uid for n in model.nodes if n.uid not in keep]
         positions = keep
         if new_nodes or not model.nodes:
-            positions = net.layout_network(
-                model, kind=self.layout_choice.currentData(), seed=0, pinned=keep or None
-            )
+            positions = self.layout(pinned=keep)
         selected = {uid for uid, item in self.nodes.items() if item.isSelected()}
         pinned = {uid for uid, item in self.nodes.items() if item.pinned}
         self._quiet = True
@@ -897,7 +952,7 @@ class NetworkTab(QWidget):
         for node in model.nodes:
             item = NodeItem(node, net.style_for(node), self)
             x, y = positions.get(node.uid, (0.5, 0.5))
-            item.setPos(x * side, y * side)  # edges are drawn after the nodes
+            item.setPos(x * width, y * height)  # edges are drawn after the nodes
             item.pinned = node.uid in pinned
             if node.shipments == 0 and not model.neighbours(node.uid):
                 item.setOpacity(0.45)  # nothing under the filters
@@ -1016,12 +1071,10 @@ class NetworkTab(QWidget):
         """Lay the chart out again (the chosen layout); pinned firms stay."""
         if self.model is None:
             return
-        net, side = _net(), self.side()
-        pinned = {uid: (item.pos().x() / side, item.pos().y() / side)
-                  for uid, item in self.nodes.items() if item.pinned}  # fmt: skip
-        positions = net.layout_network(
-            self.model, kind=self.layout_choice.currentData(), seed=0, pinned=pinned or None
-        )
+        side = self.side()
+        at = self.positions()
+        positions = self.layout(pinned={uid: at[uid] for uid, item in self.nodes.items()
+                                        if item.pinned})  # fmt: skip
         for uid, (x, y) in positions.items():
             if uid in self.nodes:
                 self.nodes[uid].place(x * side, y * side)
