@@ -91,7 +91,7 @@ def test_shares_by_origin_and_dispatch_equal_stats(demo_pages, demo_book):
 def test_confirmed_hit_and_dismissed_count(demo_pages):
     text = re.sub(r"-\s+", "-", _flat("\n".join(demo_pages)))  # wrapped at a hyphen
     assert "DEMO-RUSSIA-EO14024" in text
-    assert "1 hit(s) dismissed" in text
+    assert "1 hit dismissed" in text and "hit(s)" not in text
 
 
 def test_provenance_names_the_dataset_and_its_hash(demo_pages, demo_book):
@@ -113,3 +113,15 @@ def test_metadata_and_outline(demo_pdf):
 
 def test_the_chain_head_is_on_the_cover(demo_pages, demo_book):
     assert demo_book.head_hash() in _flat(demo_pages[0])
+
+
+def test_a_firm_with_one_shipment_reads_one_shipment():
+    from types import SimpleNamespace
+
+    from casebook.briefing.sections import firms
+
+    firm = {"name": "Solo Ltd", "country": "HK", "role": "intermediary", "shipments": 1}
+    story = firms(SimpleNamespace(firms=[firm]), 500.0)
+    cells = [p.text for row in story[-1]._cellvalues for p in row if hasattr(p, "text")]
+    assert "1 shipment, $" in " ".join(cells)
+    assert "1 shipments" not in " ".join(cells)

@@ -42,3 +42,11 @@ def test_verify_detects_a_deleted_audit_event(run_cli, db_path):
 
 def test_verify_on_missing_store_exits_2(run_cli):
     assert run_cli("verify", "--json").code == 2
+
+
+def test_verify_text_counts_in_words(run_cli):
+    run_cli("case", "new", "T", "--ref", "CB-1")
+    r = run_cli("verify")
+    assert r.code == 0, r.err
+    assert "checked 1 case, 0 firms" in r.out
+    assert "1 audit event" in r.out and "1 cases" not in r.out

@@ -6,6 +6,7 @@ from casebook.briefing.data import BriefingData
 from casebook.briefing.styles import LINK, styles
 from casebook.briefing.tables import fit_widths, para_table, plain_table
 from casebook.briefing.text import esc, percent, usd
+from casebook.core.words import plural
 
 TITLES = {
     "bluf": "Bottom line up front",
@@ -314,7 +315,7 @@ def firms(data: BriefingData, width: float) -> list:
             )
             or "–"
         )
-        trade_text = f"{f.get('shipments', 0)} shipments, ${esc(usd(f.get('value_usd')))}"
+        trade_text = f"{plural(f.get('shipments', 0), 'shipment')}, ${esc(usd(f.get('value_usd')))}"
         rows.append(
             [
                 Paragraph(name, s["cell"]),
@@ -406,7 +407,7 @@ def screening(data: BriefingData, width: float) -> list:
         story.append(Paragraph("No confirmed hits.", s["body"]))
     story.append(
         Paragraph(
-            f"{data.dismissed} hit(s) dismissed after review; {data.unreviewed} not yet reviewed.",
+            f"{plural(data.dismissed, 'hit')} dismissed after review; {data.unreviewed:,} not yet reviewed.",
             s["body"],
         )
     )
@@ -483,7 +484,7 @@ def appendix(data: BriefingData, width: float) -> list:
     return [
         heading(TITLES["appendix"], "appendix"),
         Paragraph(
-            f"{len(data.shipments)} shipments, by date. Long names are shortened "
+            f"{plural(len(data.shipments), 'shipment')}, by date. Long names are shortened "
             "with “…”; the full records are in the case.",
             s["note"],
         ),

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from casebook.cli.context import fail
+from casebook.core.words import plural
+
+#: What each check counted, in words (singular, plural) where "s" is not the plural.
+NOUNS = {"evidence": ("evidence item", "evidence items")}
 
 
 def register(sub, common) -> None:
@@ -21,11 +25,18 @@ def register(sub, common) -> None:
     verify.set_defaults(func=run_verify)
 
 
+def _counted(key: str, n: int) -> str:
+    """``1 case``, ``32 audit events``: a count of the report's ``checked`` in words."""
+    words = key.replace("_", " ")
+    one, many = NOUNS.get(key, (words.removesuffix("s"), words))
+    return plural(n, one, many)
+
+
 def _text(report: dict) -> str:
-    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in report["checked"].items())
+    counts = ", ".join(_counted(k, n) for k, n in report["checked"].items())
     if report["ok"]:
         return f"OK — checked {counts}"
-    lines = [f"PROBLEMS FOUND ({len(report['problems'])}) — checked {counts}"]
+    lines = [f"PROBLEMS FOUND ({len(report['problems']):,}) — checked {counts}"]
     lines += [f"  [{p['kind']}] {p['ref']}: {p['detail']}" for p in report["problems"]]
     return "\n".join(lines)
 
@@ -41,7 +52,7 @@ def run_verify(ctx, args) -> int:
     # The report above is the result; stderr names each problem too, for scripts that only
     # read the error stream.
     fail(
-        f"verify found {len(report['problems'])} problem(s)",
+        f"verify found {plural(len(report['problems']), 'problem')}",
         [p["detail"] for p in report["problems"]],
     )
     return 1
