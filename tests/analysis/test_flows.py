@@ -63,6 +63,20 @@ def test_change_looks_before_the_from_bound(book, data):
     assert rows[("2022-03", "CN")]["change"] == 2.0
 
 
+def test_change_of_a_part_year_compares_the_same_part_a_year_earlier(book, data):
+    """--from 2022-01 --to 2022-04 by year: 2022 Jan-Apr (375) against 2021 Jan-Apr (100),
+    not against a whole year (the reviewer's -11.5 % that should have been like for like)."""
+    [row] = book.stats(case_ref=REF, by="year", date_from="2022-01", date_to="2022-04")["rows"]
+    assert (row["year"], row["value_usd"], row["previous"]) == ("2022", 375.0, 100.0)
+    [row] = book.stats(case_ref=REF, by="year", date_from="2022-03-10", date_to="2022-12")["rows"]
+    assert (row["value_usd"], row["previous"]) == (110.0, None)  # 2021-03-05 is before the part
+
+
+def test_a_day_bound_cuts_its_first_period(book, data):
+    rows = by(book.stats(case_ref=REF, by="month", date_from="2022-03-10")["rows"], "month")
+    assert rows[("2022-03",)]["value_usd"] == 50.0  # the 5th is before the bound
+
+
 def test_change_is_null_without_an_earlier_period(book, data):
     rows = by(book.stats(case_ref=REF, by="month,origin")["rows"], "month", "origin")
     assert rows[("2022-03", "TW")]["previous"] is None
@@ -183,6 +197,24 @@ def test_trade_annual_period_counts_only_when_the_year_is_covered(book, factory)
     assert [r["value"] for r in whole["rows"]] == [6.0]
 
 
+def test_trade_change_of_a_part_year_is_like_for_like(book, factory):
+    factory.case(REF)
+    months = [f"{y}-{m:02d}" for y in (2021, 2022) for m in range(1, 13)]
+    factory.trade(
+        REF,
+        [
+            {"reporter": "DE", "partner": "RU", "product": "8457", "period": p,
+             "value": 1.0 if p < "2022" else 3.0, "currency": "EUR"}
+            for p in months
+        ],
+    )  # fmt: skip
+    result = book.stats(
+        case_ref=REF, source="trade", by="year", date_from="2022-01", date_to="2022-06"
+    )
+    [row] = result["rows"]
+    assert (row["value"], row["previous"], row["change"]) == (18.0, 6.0, 2.0)
+
+
 def test_trade_never_sums_across_currencies(book, factory):
     factory.case(REF)
     factory.trade(
@@ -215,7 +247,16 @@ def test_trade_never_sums_across_currencies(book, factory):
 def test_chart_monthly_by_origin_is_a_month_by_country_table(book, data):
     table = book.chart("monthly_by_country", case_ref=REF, top=2)
     assert table.columns == ["month", "CN", "TW", "other"]
-    assert table.rows[1] == ("2022-03", 300.0, 50.0, 0.0)
+    rows = {r[0]: r for r in table.rows}
+    assert rows["2022-03"] == ("2022-03", 300.0, 50.0, 0.0)
+    # Every month from the first to the last, so bars drawn side by side keep the calendar:
+    # the eleven months without shipments between 2021-03 and 2022-03 are there, at zero.
+    assert (
+        len(table.rows) == 21 and table.rows[0][0] == "2021-03" and table.rows[-1][0] == "2022-11"
+    )
+    assert rows["2021-08"] == ("2021-08", 0.0, 0.0, 0.0)
+    share = book.chart("country_share", case_ref=REF, country="CN")
+    assert [r[0] for r in share.rows] == [r[0] for r in table.rows]
 
 
 def test_chart_origin_vs_dispatch_puts_both_side_by_side(book, data):

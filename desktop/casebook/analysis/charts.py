@@ -50,6 +50,20 @@ def _stats(session, filters, by, *, top=None, compare=False) -> list[dict]:
     return flows.shipment_stats(session, request=request)["rows"]
 
 
+def every_month(months) -> list[str]:
+    """Every month from the first to the last of ``months``, gaps included: a chart whose bars
+    stand for consecutive months must not close up a year without shipments."""
+    known = sorted(set(months))
+    if not known:
+        return []
+    year, month = int(known[0][:4]), int(known[0][5:7])
+    out = []
+    while (label := f"{year:04d}-{month:02d}") <= known[-1]:
+        out.append(label)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def monthly_by_country(session, *, filters, field: str = "origin", top: int = 8) -> ChartTable:
     """Monthly USD value by country of origin (or dispatch), top N and "other", stacked."""
     rows = _stats(session, filters, ("month", field), top=top)
@@ -58,7 +72,10 @@ def monthly_by_country(session, *, filters, field: str = "origin", top: int = 8)
     for r in rows:
         if r["month"]:
             table.setdefault(r["month"], {})[r[field]] = r["value_usd"] or 0.0
-    data = [(mo, *(round(table[mo].get(c, 0.0), 2) for c in countries)) for mo in sorted(table)]
+    data = [
+        (mo, *(round(table.get(mo, {}).get(c, 0.0), 2) for c in countries))
+        for mo in every_month(table)
+    ]
     title = f"Monthly value by country of {field}"
     return ChartTable(f"monthly_by_{field}", title, "stacked-bar", ["month", *countries], data)
 
@@ -66,7 +83,7 @@ def monthly_by_country(session, *, filters, field: str = "origin", top: int = 8)
 def country_share(session, *, filters, country: str = "CN", field: str = "origin") -> ChartTable:
     """One country's monthly value and share of the month's total, by origin or dispatch."""
     rows = _stats(session, filters, ("month", field))
-    months = sorted({r["month"] for r in rows if r["month"]})
+    months = every_month(r["month"] for r in rows if r["month"])
     mine = {r["month"]: r for r in rows if r[field] == country}
     data = [
         (mo, (mine.get(mo) or {}).get("value_usd") or 0.0, (mine.get(mo) or {}).get("share") or 0.0)

@@ -101,33 +101,21 @@ def year_earlier(period: str | None) -> str | None:
     return f"{int(period[:4]) - 1:04d}{period[4:]}"
 
 
-def _period_of(bound: str, key: str) -> str:
-    if key == "year":
-        return bound[:4]
-    month = bound[:7] if len(bound) >= 7 else bound[:4] + "-01"
-    if key == "month":
-        return month
-    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
-
-
-def _extended(request: StatsRequest) -> sql.Filters:
-    """The filters widened one year back, so the first periods have a comparison."""
+def _prior(request: StatsRequest) -> sql.Filters | None:
+    """The same date range one year earlier (the comparison), or None when there is none."""
     f = request.filters
-    if not (request.compare and _period_key(request.by) and f.date_from):
-        return f
-    return replace(f, date_from=year_earlier(f.date_from))
+    if not (request.compare and _period_key(request.by)):
+        return None
+    return replace(f, date_from=year_earlier(f.date_from), date_to=year_earlier(f.date_to))
 
 
 _SHIPMENT_COLUMNS = ("value_usd", "shipments", "valued", "measure_sum", "measure_rows", "units")
 
 
-def shipment_frame(session, *, request: StatsRequest):
-    """The grouped totals as a DataFrame, before top N, shares and comparison."""
+def _shipment_frame(session, request: StatsRequest, filters: sql.Filters):
     import pandas as pd
 
-    rows = sql.shipment_groups(
-        session, keys=request.by, filters=_extended(request), measure=request.measure
-    )
+    rows = sql.shipment_groups(session, keys=request.by, filters=filters, measure=request.measure)
     return pd.DataFrame(rows, columns=[*request.by, *_SHIPMENT_COLUMNS])
 
 
@@ -135,18 +123,28 @@ def _measure_column(measure: str) -> str:
     return {"value": "value_usd", "count": "shipments"}.get(measure, "measure_sum")
 
 
-def _fold_other(df, *, keys: Sequence[str], column: str, top: int | None, in_range):
-    """Keep the ``top`` groups of the non-period keys (by in-range total); sum the rest."""
+def _top_groups(df, *, keys: Sequence[str], column: str, top: int | None) -> set | None:
+    """The ``top`` groups of the non-period keys by total, or None when nothing is folded."""
     others = [k for k in keys if k not in PERIOD_KEYS]
     if not top or not others or df.empty:
-        return df
-    groups = list(zip(*(df[k].where(df[k].notna(), None) for k in others), strict=True))
+        return None
     totals: dict[tuple, float] = {}
-    for group, value, inside in zip(groups, df[column], in_range, strict=True):
-        if inside and value == value and value is not None:
+    for group, value in zip(_groups(df, others), df[column], strict=True):
+        if value == value and value is not None:
             totals[group] = totals.get(group, 0.0) + float(value)
-    keep = set(sorted(totals, key=lambda g: -totals[g])[:top])
-    fold = [g not in keep for g in groups]
+    return set(sorted(totals, key=lambda g: -totals[g])[:top])
+
+
+def _groups(df, others: Sequence[str]) -> list[tuple]:
+    return list(zip(*(df[k].where(df[k].notna(), None) for k in others), strict=True))
+
+
+def _fold(df, *, keys: Sequence[str], keep: set | None):
+    """Sum the groups outside ``keep`` as "other"."""
+    others = [k for k in keys if k not in PERIOD_KEYS]
+    if keep is None or df.empty:
+        return df
+    fold = [g not in keep for g in _groups(df, others)]
     if not any(fold):
         return df
     df = df.copy()
@@ -170,13 +168,14 @@ def _regroup(df, keys: Sequence[str]):
     return out.reset_index()
 
 
-def _add_change(df, *, keys: Sequence[str], column: str):
-    """Add ``previous`` (the same period a year earlier) and ``change`` (a fraction)."""
+def _add_change(df, prior, *, keys: Sequence[str], column: str):
+    """Add ``previous`` (the same period a year earlier, over the same part of it: the date
+    range moved back one year) and ``change`` (a fraction)."""
     period = _period_key(keys)
     others = [k for k in keys if k != period]
-    prior = df.loc[df[period].notna(), [*keys, column]].rename(columns={column: "previous"})
-    prior[period] = prior[period].map(lambda p: f"{int(p[:4]) + 1:04d}{p[4:]}")
-    merged = df.merge(prior, on=[period, *others], how="left")
+    before = prior.loc[prior[period].notna(), [*keys, column]].rename(columns={column: "previous"})
+    before[period] = before[period].map(lambda p: f"{int(p[:4]) + 1:04d}{p[4:]}")
+    merged = df.merge(before, on=[period, *others], how="left")
     base = merged["previous"]
     merged["change"] = (merged[column] - base) / base.where(base != 0)
     return merged
@@ -192,25 +191,15 @@ def _add_share(df, *, keys: Sequence[str], column: str):
     return df
 
 
-def _in_range(df, *, keys: Sequence[str], date_from: str | None):
-    """Rows whose period starts on or after the bound's period (undated rows stay)."""
-    period = _period_key(keys)
-    if not period or not date_from:
-        return df.index == df.index
-    start = _period_of(date_from, period)
-    return (df[period].isna() | (df[period] >= start)).to_numpy()
-
-
-def shape_shipments(df, *, request: StatsRequest):
-    """Top N, year-on-year change, in-range rows and shares, in that order."""
+def shape_shipments(df, prior=None, *, request: StatsRequest):
+    """Top N (the same groups in the comparison), year-on-year change, shares."""
     keys, column = request.by, _measure_column(request.measure)
     if df.empty:
         return df.assign(share=[], previous=[], change=[])
-    in_range = _in_range(df, keys=keys, date_from=request.filters.date_from)
-    df = _fold_other(df, keys=keys, column=column, top=request.top, in_range=in_range)
-    if request.compare and _period_key(keys):
-        df = _add_change(df, keys=keys, column=column)
-    df = df[_in_range(df, keys=keys, date_from=request.filters.date_from)].copy()
+    keep = _top_groups(df, keys=keys, column=column, top=request.top)
+    df = _fold(df, keys=keys, keep=keep)
+    if prior is not None:
+        df = _add_change(df, _fold(prior, keys=keys, keep=keep), keys=keys, column=column)
     return _add_share(df, keys=keys, column=column)
 
 
@@ -282,7 +271,13 @@ _UNITS = {"value": "USD", "count": "shipments", "weight": "kg", "quantity": "as 
 
 def shipment_stats(session, *, request: StatsRequest) -> dict:
     """The ``stats`` result of DESIGN.md for shipments (before the facade adds its filters)."""
-    df = shape_shipments(shipment_frame(session, request=request), request=request)
+    df = _shipment_frame(session, request, request.filters)
+    prior_filters = _prior(request)
+    prior = None
+    if prior_filters is not None:
+        same = prior_filters == request.filters  # no bounds: the comparison is in the totals
+        prior = df if same else _shipment_frame(session, request, prior_filters)
+    df = shape_shipments(df, prior, request=request)
     records = df.astype(object).where(df.notna(), None).to_dict("records")
     ids = [
         r[k] for r in records for k in request.by if k in FIRM_KEYS and r[k] not in (None, OTHER)
@@ -305,14 +300,19 @@ def trade_stats(session, *, request: StatsRequest) -> dict:
     import pandas as pd
 
     keys = request.by
-    rows = sql.trade_groups(session, keys=keys, filters=_extended(request))
-    df = pd.DataFrame(rows, columns=[*keys, "currency", "value", "records", "valued"])
+    columns = [*keys, "currency", "value", "records", "valued"]
+
+    def frame(filters: sql.Filters):
+        return pd.DataFrame(sql.trade_groups(session, keys=keys, filters=filters), columns=columns)
+
+    df = frame(request.filters)
     column = "value" if request.measure == "value" else "records"
     by = [*keys, "currency"]
     if not df.empty:
-        if request.compare and _period_key(keys):
-            df = _add_change(df, keys=by, column=column)
-        df = df[_in_range(df, keys=by, date_from=request.filters.date_from)].copy()
+        prior_filters = _prior(request)
+        if prior_filters is not None:
+            prior = df if prior_filters == request.filters else frame(prior_filters)
+            df = _add_change(df, prior, keys=by, column=column)
         df = _add_trade_share(df, keys=keys, column=column)
     records = df.astype(object).where(df.notna(), None).to_dict("records") if not df.empty else []
     out = [_trade_row(r, keys=keys, measure=request.measure) for r in records]
