@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
+import importlib.util
 import json
-import warnings
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -28,46 +28,17 @@ def target(tmp_path):
         yield other
 
 
-def members_of(path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {name: zf.read(name) for name in zf.namelist()}
+def _sibling(name: str):
+    """A helper module beside this file (tests run with --import-mode=importlib)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def entry(data: bytes) -> dict:
-    return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-
-
-def rebuild(path, members, *, extra=(), relist=True):
-    """Write ``members`` (+ ``extra`` (ZipInfo|name, bytes) pairs) as a new zip; with
-    ``relist`` the manifest lists every member with its true hash (a well-forged bundle)."""
-    manifest = json.loads(members["manifest.json"])
-    if relist:
-        manifest["members"] = {n: entry(d) for n, d in members.items() if n != "manifest.json"}
-        for info, data in extra:
-            name = info.filename if isinstance(info, zipfile.ZipInfo) else info
-            manifest["members"][name] = entry(data)
-    members = dict(members, **{"manifest.json": json.dumps(manifest).encode()})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # duplicate names
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name, data in members.items():
-                zf.writestr(name, data)
-            for info, data in extra:
-                zf.writestr(info, data)
-    return path
-
-
-def assert_refused_and_untouched(target, path, match, tmp_path):
-    with pytest.raises(Refused) as caught:
-        target.open_bundle(path)
-    text = caught.value.message + " " + " ".join(caught.value.details)
-    assert match in text, text
-    assert target.list_cases() == [] if hasattr(target, "list_cases") else True
-    assert target.list_firms() == []
-    assert list(target.vault.blobs()) == []
-    assert not list(tmp_path.rglob("evil*"))
-    assert target.verify()["ok"]
-    return text
+zips = _sibling("zips")
+members_of, entry, rebuild = zips.members_of, zips.entry, zips.rebuild
+assert_refused_and_untouched = zips.assert_refused_and_untouched
 
 
 def test_member_climbing_out_with_dot_dot(target, bundle, tmp_path):
