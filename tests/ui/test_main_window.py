@@ -201,3 +201,34 @@ def test_a_narrow_case_list_keeps_the_title_readable(qtbot, window):
     window.page.split.setSizes([900, 460])
     qtbot.waitUntil(lambda: not any(header.isSectionHidden(c) for c in range(6)))
     assert header.sectionSize(1) >= window.page.cases.TITLE_MIN
+
+
+def test_ctrl_y_redoes_as_well_as_ctrl_shift_z(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtGui import QKeySequence
+
+    from casebook.ui.main_window import MainWindow
+
+    # As on GNOME and KDE, whose standard Redo is only Ctrl+Shift+Z.
+    standard = QKeySequence.keyBindings
+    only_shift_z = [QKeySequence("Ctrl+Shift+Z")]
+    monkeypatch.setattr(
+        QKeySequence,
+        "keyBindings",
+        lambda key: only_shift_z if key == QKeySequence.StandardKey.Redo else standard(key),
+    )
+    window = MainWindow(user="tester")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.host.store_opened, timeout=10_000):
+        window.open_store_at(tmp_path / "cases.db")
+    keys = window.actions["redo"].shortcuts()
+    assert QKeySequence("Ctrl+Y") in keys and QKeySequence("Ctrl+Shift+Z") in keys
+    _create(qtbot, window, "Redo by Ctrl+Y", "CB-TR-009")
+    with qtbot.waitSignal(window.host.changed, timeout=10_000):
+        window.actions["undo"].trigger()
+    assert _titles(window) == []
+    window.activateWindow()  # shortcuts reach only the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+    with qtbot.waitSignal(window.host.changed, timeout=10_000):
+        qtbot.keyClick(window.page.cases.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert _titles(window) == ["Redo by Ctrl+Y"]

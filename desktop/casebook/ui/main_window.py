@@ -167,6 +167,12 @@ class MainWindow(QMainWindow):
             action.setShortcuts(QKeySequence.keyBindings(std))
             action.setIcon(theme.icon(icon))
             self.actions[key] = action
+        # Ctrl+Y redoes too, as in most Windows and office programs (besides Ctrl+Shift+Z).
+        redo_keys = self.actions["redo"].shortcuts()
+        for extra in (QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")):
+            if extra not in redo_keys:
+                redo_keys.append(extra)
+        self.actions["redo"].setShortcuts(redo_keys)
         self.actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
         self.actions["preferences"].setMenuRole(QAction.MenuRole.PreferencesRole)
         self.actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
