@@ -11,7 +11,8 @@ from sqlmodel import select
 from casebook.book.cases import find_case
 from casebook.book.demo import is_demo
 from casebook.briefing.data import SECTIONS, BriefingData
-from casebook.core.errors import Refused, UsageError
+from casebook.core.errors import UsageError
+from casebook.core.files import output_path
 from casebook.core.identifiers import SCHEMES
 from casebook.core.standards import Marking, clean_marking
 from casebook.store import models as m
@@ -78,9 +79,7 @@ class BriefingSection:
             raise UsageError(f"unknown paper {paper!r}; use a4 or letter")
         if top is None or int(top) < 1:
             raise UsageError("--top must be at least 1")
-        out = Path(out)
-        if out.exists() and not force:
-            raise Refused(f"{out} exists; use --force to overwrite it")
+        out = output_path(out, force=force)
         data = self.briefing_data(
             case_ref=case_ref, top=int(top), sections=sections, author=author, marking=marking
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 from casebook.analysis import flags
 from casebook.book.cases import find_case
 from casebook.core.errors import Refused
+from casebook.core.files import output_path
 from casebook.exchange import backup as backup_zip
 from casebook.exchange import bundle as bundles
 from casebook.exchange import ftm, spreadsheet
@@ -28,23 +29,12 @@ EXPORTS = [
 ]
 
 
-def _check_out(out: str | Path, force: bool) -> Path:
-    out = Path(out).expanduser()
-    if out.is_dir():
-        raise Refused(f"{out} is a folder")
-    if out.exists() and not force:
-        raise Refused(f"{out} exists; use --force to overwrite it")
-    if not out.parent.is_dir():
-        raise Refused(f"no folder {out.parent}")
-    return out
-
-
 class ExchangeSection:
     """``backup``, ``restore`` (a class method: the store may not exist), bundles, exports."""
 
     def backup(self, *, out: str | Path, force: bool = False) -> dict:
         """A consistent copy of the store (online backup API) and its vault as one zip."""
-        out = _check_out(out, force)
+        out = output_path(out, force=force)
         with tempfile.TemporaryDirectory(prefix=".casebook-backup-", dir=out.parent) as temp:
             database = Path(temp) / backup_zip.DATABASE
             for _attempt in range(3):
@@ -79,7 +69,7 @@ class ExchangeSection:
 
     def export_bundle(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
         """Write a case as a ``.casebook`` bundle; the ``export`` JSON."""
-        out = _check_out(out, force)
+        out = output_path(out, force=force)
         with self._read() as session:
             case = find_case(session, case_ref)
             records = bundles.gather(session, case)
@@ -99,7 +89,7 @@ class ExchangeSection:
         return self._export_with(spreadsheet.write_csv_zip, case_ref, out, force)
 
     def _export_with(self, writer, case_ref: str, out: str | Path, force: bool) -> dict:
-        out = _check_out(out, force)
+        out = output_path(out, force=force)
         with self._read() as session:
             records = bundles.gather(session, find_case(session, case_ref))
             return writer(session, records, out)

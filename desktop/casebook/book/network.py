@@ -11,6 +11,7 @@ from casebook.analysis import flags
 from casebook.analysis import network as net
 from casebook.book.cases import find_case
 from casebook.core.errors import NotFound, UsageError
+from casebook.core.files import output_path
 from casebook.store import models as m
 from casebook.store import network as db
 
@@ -119,7 +120,7 @@ class NetworkSection:
         """Write the case's network (no filters) as GraphML: ``{out, format, records, sha256}``."""
         from casebook.exchange import graphml
 
-        graphml.check_out(Path(out), force=force)
+        output_path(out, force=force)  # before the model is built
         model = self.network(case_ref=case_ref)
         return graphml.write_graphml(model, Path(out), force=force)
 

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from casebook.analysis.network import NetworkModel
-from casebook.core.errors import Refused
+from casebook.core.files import output_path
 
 NS = "http://graphml.graphdrawing.org/xmlns"
 SCHEMA = (
@@ -38,14 +38,6 @@ EDGE_KEYS = [
     ("first", "string"),
     ("last", "string"),
 ]
-
-
-def check_out(out: Path, *, force: bool) -> None:
-    """Refuse an existing ``out`` unless ``force``."""
-    if out.exists() and not force:
-        raise Refused(f"{out} exists; use --force to overwrite it")
-    if out.exists() and out.is_dir():
-        raise Refused(f"{out} is a folder")
 
 
 def _text(value) -> str | None:
@@ -102,10 +94,9 @@ def _data(parent: ET.Element, key: str, value) -> None:
 
 def write_graphml(model: NetworkModel, out: Path, *, force: bool = False) -> dict:
     """Write the model to ``out`` (atomically); ``{out, format, records, sha256}``."""
-    check_out(out, force=force)
+    out = output_path(out, force=force)
     tree = ET.ElementTree(to_element(model))
     ET.indent(tree)
-    out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".graphml-", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
