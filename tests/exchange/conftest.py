@@ -78,3 +78,24 @@ def filled(book, tmp_path) -> Filled:
 def fill():
     """``fill(book, folder, ref=…)``: fill a case in any open store."""
     return fill_case
+
+
+COMTRADE_HEADER = "period,reporterISO,reporterDesc,partnerISO,flowCode,cmdCode,primaryValue"
+COMTRADE_ROWS = [
+    "202201,CHN,China,RUS,X,845811,6500000",
+    "202201,CHN,China,KGZ,X,845811,120000.5",
+    "202202,CHN,China,RUS,X,845811,7100000",
+    "202202,CHN,China,W00,X,845811,9999999",  # the World aggregate: left out
+    "202307,CHN,China,RUS,X,845961,68000000",
+]
+
+
+def write_comtrade_csv(path: Path, rows=COMTRADE_ROWS) -> Path:
+    """A small UN Comtrade download: four flows (and one World row that is left out)."""
+    path.write_text("\n".join([COMTRADE_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def comtrade_csv(tmp_path) -> Path:
+    return write_comtrade_csv(tmp_path / "comtrade_cn_exports_8458.csv")

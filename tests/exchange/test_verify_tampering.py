@@ -118,3 +118,96 @@ def test_quick_check_names_a_missing_blob(db_path, store):
     with Casebook.open(db_path) as book:
         [problem] = book.quick_check()
     assert filled.evidence_sha in problem["detail"]
+
+
+# --- trade statistics -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def trade_store(db_path, tmp_path, comtrade_csv):
+    """A store with one trade dataset (four flows) in a case of its own."""
+    with Casebook.open(db_path, user="tester", create=True) as book:
+        book.create_case(title="China's CNC exports", ref="T-1")
+        result = book.import_trade(comtrade_csv, case_ref="T-1")
+    return result["dataset_uid"], comtrade_csv.name
+
+
+def test_a_clean_trade_store_verifies_and_counts_its_flows(run_cli, trade_store):
+    code, report, _ = _verify(run_cli)
+    assert (code, report["problems"]) == (0, [])
+    assert report["checked"]["trade_flows"] == 4 and report["checked"]["datasets"] == 1
+
+
+def test_an_edited_trade_value(run_cli, trade_store, db_path):
+    uid, name = trade_store
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE tradeflow SET value = value * 10 WHERE partner = 'KG'")
+    code, report, err = _verify(run_cli)
+    assert code == 1
+    [problem] = report["problems"]
+    assert problem["kind"] == "dataset" and problem["ref"] == uid
+    assert name in problem["detail"] and "changed after import" in problem["detail"]
+    assert uid in err
+
+
+def test_a_deleted_trade_flow(run_cli, trade_store, db_path):
+    uid, name = trade_store
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DELETE FROM tradeflow WHERE period = '2023-07'")
+    code, report, _ = _verify(run_cli)
+    assert code == 1
+    assert {p["ref"] for p in report["problems"]} == {uid}
+    details = " | ".join(p["detail"] for p in report["problems"])
+    assert name in details and "changed after import" in details
+    assert "3 trade flows stored, 4 imported" in details
+
+
+def test_an_added_trade_flow(run_cli, trade_store, db_path):
+    uid, name = trade_store
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "INSERT INTO tradeflow (dataset_id, case_id, source_row, reporter, partner, flow, "
+            "product, product_level, period, value, currency) "
+            "SELECT dataset_id, case_id, 9, 'CN', 'BY', 'export', product, product_level, "
+            "period, 1e6, currency FROM tradeflow LIMIT 1"
+        )
+    code, report, _ = _verify(run_cli)
+    assert code == 1
+    assert {p["ref"] for p in report["problems"]} == {uid}
+    assert "5 trade flows stored, 4 imported" in " | ".join(p["detail"] for p in report["problems"])
+
+
+def test_an_edited_trade_flow_with_its_dataset_hash_rewritten(run_cli, trade_store, db_path):
+    uid, _ = trade_store
+    with Casebook.open(db_path) as book, book.store.write() as session:
+        from sqlalchemy import text
+
+        from casebook.store.trade import stored_content_hash
+
+        session.execute(text("UPDATE tradeflow SET value = 1.0 WHERE partner = 'KG'"))
+        dataset_id = session.execute(text("SELECT id FROM dataset")).scalar_one()
+        forged = stored_content_hash(session, dataset_id=dataset_id)
+        session.execute(text("UPDATE dataset SET content_hash = :h"), {"h": forged})
+    code, report, _ = _verify(run_cli)
+    assert code == 1
+    [problem] = report["problems"]
+    assert problem["ref"] == uid and "audit chain" in problem["detail"]
+
+
+def test_a_trade_dataset_without_a_hash_is_named_as_unchecked(run_cli, trade_store, db_path):
+    """A dataset with no recorded hash cannot be checked: verify says so, without failing."""
+    uid, name = trade_store
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE dataset SET content_hash = ''")
+    code, report, _ = _verify(run_cli)
+    assert code == 0 and report["problems"] == []
+    [note] = report["unchecked"]
+    assert note["kind"] == "dataset" and note["ref"] == uid and name in note["detail"]
+
+
+def test_verify_of_another_case_leaves_the_trade_dataset_alone(run_cli, trade_store, db_path):
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE tradeflow SET value = 0")
+    assert run_cli("case", "new", "Other", "--ref", "T-9").code == 0
+    assert run_cli("verify", "--case", "T-9", "--json").code == 0
+    assert run_cli("verify", "--case", "T-1", "--json").code == 1

@@ -1,5 +1,5 @@
 """Facade section: verify the store (database integrity, the audit chain, the vault, and every
-dataset's content hash recomputed from its stored rows)."""
+dataset's content hash recomputed from its stored rows: shipments and trade flows)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from casebook.analysis import flags
 from casebook.book.cases import find_case
 from casebook.store import audit, backup, checks, rollups
 from casebook.store import models as m
+from casebook.store import trade as trade_store
 
 COUNTED = ["case", "firm", "dataset", "shipment", "evidence", "finding", "auditevent"]
 
@@ -23,9 +24,13 @@ class VerifySection:
             problems = checks.integrity_problems(session)
             problems += audit.chain_problems(session)
             problems += _dataset_record_problems(session, case_id)
+            problems += _dataset_record_problems(session, case_id, kind="trade")
             rollup_problems = _rollup_problems(session, case_id)
             counted = checks.table_counts(session, COUNTED)
+            trade_flows = trade_store.flow_count(session)
+            trade_problems, unchecked = trade_store.dataset_hash_problems(session, case_id=case_id)
         problems += self.dataset_problems(case_ref=case_ref)  # book/imports.py
+        problems += trade_problems
         # Totals that disagree with edited rows add nothing to "changed after import".
         named = {p["ref"] for p in problems if p["kind"] == "dataset"}
         problems += [p for p in rollup_problems if p["ref"] not in named]
@@ -40,8 +45,15 @@ class VerifySection:
             "findings": counted["finding"],
             "audit_events": counted["auditevent"],
             "blobs": blobs,
+            "trade_flows": trade_flows,
         }
-        return {"ok": not problems, "checked": checked, "problems": problems}
+        # ``unchecked``: what could not be checked (trade datasets without a recorded hash).
+        return {
+            "ok": not problems,
+            "checked": checked,
+            "problems": problems,
+            "unchecked": unchecked,
+        }
 
     def rebuild_rollups(self) -> None:
         """Make the per-dataset totals behind charts, stats and flags anew from the rows."""
@@ -65,11 +77,12 @@ class VerifySection:
         return problems
 
 
-def _dataset_record_problems(session, case_id: int | None) -> list[dict]:
+def _dataset_record_problems(session, case_id: int | None, *, kind="shipments") -> list[dict]:
     """Datasets whose row count or recorded content hash differ from what the audit chain says
-    was imported (an edit of the dataset row itself, to hide an edit of its shipments), and
-    datasets whose stored shipments are more or fewer than the rows recorded."""
-    query = select(m.Dataset).where(m.Dataset.kind == "shipments")
+    was imported (an edit of the dataset row itself, to hide an edit of its rows), and shipment
+    datasets whose stored shipments are more or fewer than the rows recorded (trade datasets:
+    ``store.trade.dataset_hash_problems``)."""
+    query = select(m.Dataset).where(m.Dataset.kind == kind)
     if case_id is not None:
         query = query.where(m.Dataset.case_id == case_id)
     datasets = {d.uid: d for d in session.exec(query)}
@@ -103,7 +116,7 @@ def _dataset_record_problems(session, case_id: int | None) -> list[dict]:
                 }
             )
         stored = counts.get(dataset.id, 0)
-        if dataset.row_count and stored != dataset.row_count:
+        if kind == "shipments" and dataset.row_count and stored != dataset.row_count:
             problems.append(
                 {
                     "kind": "dataset",

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import re
 import tomllib
 from collections.abc import Callable, Iterator
@@ -37,21 +36,12 @@ from casebook.core.hs import clean_hs
 from casebook.core.numbers import clean_number, is_missing
 from casebook.ingest.presets import read_mapping_toml
 from casebook.ingest.readers import RowError as Problem
+from casebook.store import trade as store_trade
 
 PRESETS = ("eurostat", "comtrade", "trade-table")
 FIELDS = ("reporter", "partner", "flow", "product", "period", "value", "currency")
 CONSTANT_FIELDS = frozenset({"reporter", "partner", "flow", "product", "period", "currency"})
-COLUMNS = (
-    "source_row",
-    "reporter",
-    "partner",
-    "flow",
-    "product",
-    "product_level",
-    "period",
-    "value",
-    "currency",
-)
+COLUMNS = store_trade.INSERTED  # the TradeFlow columns an import writes, in order
 SHEET_LABEL_LIMIT = 200
 
 Progress = Callable[[int, int], None]
@@ -132,19 +122,15 @@ class TradeTable:
         c["product"].append(product)
         c["product_level"].append(len(product) if product and product.isdigit() else None)
         c["period"].append(period)
-        c["value"].append(value)
+        c["value"].append(value + 0.0 if isinstance(value, float) else value)  # -0.0 as 0.0
         c["currency"].append(currency)
 
     def rows(self) -> Iterator[tuple]:
         return zip(*(self.columns[c] for c in COLUMNS), strict=True)
 
     def content_hash(self) -> str:
-        """SHA-256 over the rows as text, in source order."""
-        digest = hashlib.sha256()
-        for row in self.rows():
-            digest.update("\x1f".join("" if v is None else repr(v) for v in row).encode())
-            digest.update(b"\x1e")
-        return digest.hexdigest()
+        """SHA-256 over the rows in order, as ``verify`` recomputes it from the stored flows."""
+        return store_trade.content_hash(self.rows())
 
 
 # --- cleaning one value ----------------------------------------------------------------------
