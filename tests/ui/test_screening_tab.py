@@ -207,3 +207,63 @@ def test_the_tables_are_sound_models(qtmodeltester):
     hits = RecordsModel(HIT_COLUMNS)
     hits.set_rows([{"id": 1, "firm_name": "A", "score": 0.9, "status": "confirmed"}])
     qtmodeltester.check(hits)
+
+
+EU_269, EU_833 = "EU Regulation 269/2014", "EU Regulation 833/2014"
+
+
+def _eu_state() -> dict:
+    """Two EU lists whose names differ only at the end, and a hit of each status."""
+    lists = [
+        {"name": name, "version": 1, "entities": 900, "names": 3000, "records": 968}
+        for name in (EU_269, EU_833)
+    ]
+    hits = [
+        {
+            "id": i,
+            "firm_name": f"Firm number {i} Trading Limited Liability Company",
+            "matched_name": f"Listed entity {i} Joint Stock Company",
+            "list": name,
+            "version": 1,
+            "score": 0.9,
+            "status": status,
+        }
+        for i, (name, status) in enumerate(
+            [(EU_269, "unreviewed"), (EU_833, "confirmed"), (EU_269, "dismissed")], start=1
+        )
+    ]
+    return {"lists": lists, "hits": hits}
+
+
+def _shown_text(view, index) -> str:
+    """The cell's text as the view draws it: elided to the column's width by its delegate."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    view.itemDelegateForIndex(index).initStyleOption(option, index)
+    room = view.columnWidth(index.column()) - 12  # the cell's margins
+    return view.fontMetrics().elidedText(option.text, option.textElideMode, room)
+
+
+def test_columns_fit_the_status_and_list_names_keep_their_numbers(qtbot, store):
+    tab = _open(qtbot, store)
+    tab.window().resize(1440, 900)
+    tab._show(_eu_state())
+    view, metrics = tab.hits_view, tab.hits_view.fontMetrics()
+    status = tab.proxy.index(0, STATUS_COLUMN).column()
+    assert view.columnWidth(status) >= metrics.horizontalAdvance("unreviewed") + 12
+    right = view.columnViewportPosition(status) + view.columnWidth(status)
+    assert right <= view.viewport().width()  # every column in view, status not cut
+
+    list_column = [c.key for c in HIT_COLUMNS].index("list")
+    rows = {tab.proxy.index(r, list_column).data(): r for r in range(tab.proxy.rowCount())}
+    shown = {_shown_text(view, tab.proxy.index(r, list_column)) for r in rows.values()}
+    assert len(shown) == 2 and all("/2014" in t for t in shown)  # 269 and 833 stay apart
+    tip = tab.proxy.index(rows[EU_833], list_column).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == "EU Regulation 833/2014 version 1"
+
+    lists = tab.lists_view
+    names = {_shown_text(lists, tab.lists_model.index(r, 0)) for r in range(2)}
+    assert names == {EU_269, EU_833}  # room for the whole name
+    assert tab.count.text() == "3 hits"

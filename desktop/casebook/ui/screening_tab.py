@@ -36,12 +36,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
+    QStyledItemDelegate,
     QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from casebook.core.words import plural
 from casebook.ui import screening_ops, theme
 from casebook.ui.case_list import local_time
 from casebook.ui.ops import Changes, Host
@@ -66,7 +68,7 @@ def _score(value: Any) -> str:
 
 
 LIST_COLUMNS = [
-    TableColumn("name", "List", width=22),
+    TableColumn("name", "List", width=30),
     TableColumn("version", "Version", align=RIGHT, width=7),
     TableColumn("published", "Published", width=10),
     TableColumn("loaded", "Loaded", format=local_time, width=18),
@@ -76,21 +78,43 @@ LIST_COLUMNS = [
 ]
 HIT_COLUMNS = [
     TableColumn("firm_name", "Firm", width=24),
-    TableColumn("matched_name", "Matched listed name", width=26),
-    TableColumn("list", "List", width=12),
-    TableColumn("score", "Score", align=RIGHT, format=_score, width=7),
-    TableColumn("status", "Status", width=11),
+    TableColumn("matched_name", "Matched listed name", width=24),
+    TableColumn("list", "List", width=20),
+    TableColumn("score", "Score", align=RIGHT, format=_score, width=6),
+    TableColumn("status", "Status", width=10),
 ]
 STATUS_COLUMN = [c.key for c in HIT_COLUMNS].index("status")
 SCORE_COLUMN = [c.key for c in HIT_COLUMNS].index("score")
+#: The widest a column is sized to its content, in average characters (None: no limit). Longer
+#: text is elided (list names in the middle, so "EU Regulation 269/2014" keeps its number) and
+#: shown in full in the tooltip.
+LIST_CAPS = {"name": 40}
+HIT_CAPS = {"firm_name": 22, "matched_name": 22, "list": 20}
+#: Columns elided in the middle rather than at the end.
+MIDDLE_ELIDED = ("name", "list")
+#: Share of the tab's width the hits table may take at first; the detail gets the rest.
+HITS_SHARE = 0.64
+
+
+def _list_tip(row: dict) -> str:
+    """A hit's list in full: its name and version."""
+    version = row.get("version")
+    return f"{row.get('list', '')} version {version}" if version else str(row.get("list", ""))
 
 
 class RecordsModel(QAbstractTableModel):
     """Rows of dicts shown through ``TableColumn``s; the row's ``id`` is its key."""
 
-    def __init__(self, columns: Sequence[TableColumn], parent=None):
+    def __init__(
+        self,
+        columns: Sequence[TableColumn],
+        parent=None,
+        *,
+        tips: dict[str, Callable[[dict], str]] | None = None,
+    ):
         super().__init__(parent)
         self.columns = list(columns)
+        self.tips = dict(tips or {})  # key → the row's tooltip for that column (else the text)
         self.rows: list[dict] = []
 
     def set_rows(self, rows: list[dict]) -> None:
@@ -109,6 +133,8 @@ class RecordsModel(QAbstractTableModel):
             return None
         row, column = self.rows[index.row()], self.columns[index.column()]
         value = row.get(column.key)
+        if role == Qt.ItemDataRole.ToolTipRole and column.key in self.tips:
+            return self.tips[column.key](row)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return column.format(value)
         if role == SORT_ROLE:
@@ -156,7 +182,31 @@ def _table(model, columns: Sequence[TableColumn]) -> QTableView:
     width = view.fontMetrics().averageCharWidth()
     for i, column in enumerate(columns):
         view.setColumnWidth(i, column.width * width + 16)
+        if column.key in MIDDLE_ELIDED:
+            view.setItemDelegateForColumn(i, MiddleElided(view))
     return view
+
+
+class MiddleElided(QStyledItemDelegate):
+    """Text elided in the middle: list names that differ only at the end stay apart."""
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 (Qt naming)
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
+def fit_columns(view: QTableView, columns: Sequence[TableColumn], caps: dict) -> int:
+    """Each column as wide as its header and content, up to its cap (in average characters);
+    returns the width of them all (a stretched last column counted as fitted)."""
+    char, total = view.fontMetrics().averageCharWidth(), 0
+    for i, column in enumerate(columns):
+        width = max(view.sizeHintForColumn(i), view.horizontalHeader().sectionSizeHint(i)) + 8
+        cap = caps.get(column.key)
+        if cap is not None:
+            width = min(width, cap * char + 16)
+        view.setColumnWidth(i, width)
+        total += width
+    return total
 
 
 # --- the load dialog ----------------------------------------------------------------------------
@@ -393,7 +443,7 @@ class ScreeningTab(QWidget):
         ):
             self.status.addItem(text, key)
         self.count = QLabel()
-        self.hits_model = RecordsModel(HIT_COLUMNS, self)
+        self.hits_model = RecordsModel(HIT_COLUMNS, self, tips={"list": _list_tip})
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.hits_model)
         self.proxy.setSortRole(SORT_ROLE)
@@ -428,9 +478,9 @@ class ScreeningTab(QWidget):
         self.split.setChildrenCollapsible(False)
         self.split.setStretchFactor(0, 1)
         self.split.setStretchFactor(1, 1)
-        # The hits table as wide as its columns at first; the detail takes the rest.
-        header = self.hits_view.horizontalHeader()
-        self.split.setSizes([header.length() + 4, max(header.length(), 500)])
+        self.split.splitterMoved.connect(self._split_moved)
+        self._split_by_hand = False
+        self._hits_width = self.hits_view.horizontalHeader().length()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(lists_bar)
@@ -454,9 +504,17 @@ class ScreeningTab(QWidget):
 
     def _show(self, state: dict) -> None:
         selected = self.selected_hit()
+        lists_before, hits_before = len(self.lists_model.rows), len(self.hits_model.rows)
         self.lists_model.set_rows(state["lists"])
         self.hits = {h["id"]: h for h in state["hits"]}
         self.hits_model.set_rows(state["hits"])
+        # Columns sized to what they show when rows come or go (not on every re-read, which
+        # would undo the analyst's own column widths).
+        if state["lists"] and len(state["lists"]) != lists_before:
+            fit_columns(self.lists_view, LIST_COLUMNS, LIST_CAPS)
+        if state["hits"] and len(state["hits"]) != hits_before:
+            self._hits_width = fit_columns(self.hits_view, HIT_COLUMNS, HIT_CAPS)
+            self.fit_split()
         self.screen_button.setEnabled(bool(state["lists"]))
         self.screen_button.setToolTip("" if state["lists"] else "Load a list first (Load list…)")
         self._show_count()
@@ -466,9 +524,29 @@ class ScreeningTab(QWidget):
             self.detail.show_hit(None)
         self.refreshed.emit(len(state["lists"]), len(self.hits))
 
+    def fit_split(self) -> None:
+        """The hits table as wide as its columns (up to ``HITS_SHARE``); the detail the rest.
+
+        Left alone once the analyst has moved the splitter."""
+        total = sum(self.split.sizes())
+        if self._split_by_hand or total <= 0:
+            return
+        view = self.hits_view
+        wanted = self._hits_width + 2 * view.frameWidth()
+        wanted += view.verticalScrollBar().sizeHint().width()
+        left = min(wanted, int(total * HITS_SHARE))
+        self.split.setSizes([left, total - left])
+
+    def _split_moved(self, *_args) -> None:
+        self._split_by_hand = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        self.fit_split()  # the real width is known only now
+
     def _show_count(self) -> None:
         shown, total = self.proxy.rowCount(), len(self.hits)
-        text = f"{total:,} hits" if shown == total else f"{shown:,} of {total:,} hits"
+        text = plural(total, "hit") if shown == total else f"{shown:,} of {plural(total, 'hit')}"
         if not self.lists_model.rows:
             text = "No lists loaded yet"
         self.count.setText(text)
