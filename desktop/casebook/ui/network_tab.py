@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from casebook.ui.evidence_tab import add_evidence_files, local_files
 from casebook.ui.ops import Changes, Host, Op
@@ -1099,7 +1100,8 @@ class NetworkTab(QWidget):
     # --- selection, details, hide and pin ---------------------------------------------------
 
     def selected_uids(self) -> list[str]:
-        return [uid for uid, item in self.nodes.items() if item.isSelected()]
+        # isValid: at exit Qt deletes the items before the scene's last selectionChanged.
+        return [uid for uid, item in self.nodes.items() if isValid(item) and item.isSelected()]
 
     def select(self, uid: str) -> bool:
         item = self.nodes.get(uid)
