@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from casebook.book import Casebook
-from casebook.core.errors import Cancelled, NotFound, UsageError
+from casebook.core.errors import Cancelled, NotFound, Refused, UsageError
 from casebook.store import models as m
 
 HIT_FIELDS = {
@@ -78,6 +78,7 @@ def ofac(book, reference_dir: Path, tmp_path_factory) -> dict:
 
 def _sdn(tmp_path: Path, name: str, *, sino_extra: str = "") -> Path:
     """A two-entry OFAC sdn.csv (CRLF, as published)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / name
     lines = [STANKOPROM, SINO.format(extra=sino_extra)]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
@@ -129,6 +130,96 @@ def test_content_hash_ignores_order_but_not_content(book, tmp_path):
     b = ListedRecord("1", "entity", "X", aliases=["A", "B"], programmes=["P"], remarks="r")
     c = ListedRecord("1", "entity", "X", aliases=["A", "B"], programmes=["P", "Q"])
     assert content_hash(a) == content_hash(b) != content_hash(c)
+
+
+# --- which list a file joins -------------------------------------------------------------------
+
+
+def _copy(reference_dir: Path, name: str, folder: Path, as_name: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copyfile(reference_dir / name, folder / (as_name or name)))
+
+
+def _latest(book) -> dict[str, tuple]:
+    return {x["name"]: (x["version"], x["published"]) for x in book.list_lists()}
+
+
+def test_an_unrelated_ftm_file_does_not_hide_the_first(book, case, make_firm, reference_dir):
+    # The reviewer's sequence: ZALA cluster (2026-04-29), then the EU FSF sample (2024-06-01).
+    book.load_list(reference_dir / "opensanctions_zala_aero_cluster.ftm.jsonl")
+    second = book.load_list(reference_dir / "opensanctions_eu_fsf_sample.ftm.jsonl")
+    assert (second["list"], second["version"], second["replaces"]) == (
+        "OpenSanctions eu_fsf",
+        1,
+        None,
+    )
+    assert _latest(book) == {
+        "OpenSanctions eu_fsf": (1, "2024-06-01"),
+        "OpenSanctions zala_aero_cluster": (1, "2026-04-29"),
+    }
+    make_firm(case_ref="CB-1", name="ZALA AERO GROUP")
+    make_firm(case_ref="CB-1", name="Kalashnikov Concern")
+    hits = book.screen(case_ref="CB-1", list_name="OpenSanctions zala_aero_cluster")
+    best = {h["firm_name"]: h["score"] for h in hits}
+    assert best == {"ZALA AERO GROUP": 1.0, "Kalashnikov Concern": 1.0}
+
+
+def test_csl_2019_does_not_replace_csl_2025(book, case, make_firm, reference_dir):
+    book.load_list(reference_dir / "us_csl_consolidated_sample_2025.csv")
+    book.load_list(reference_dir / "us_csl_sample_2019.csv")
+    assert _latest(book) == {"US CSL consolidated_sample": (1, None), "US CSL sample": (1, None)}
+    make_firm(case_ref="CB-1", name="Atlas Sanatgaran")  # only in the 2025 sample
+    [hit] = book.screen(case_ref="CB-1")
+    assert (hit["list"], hit["listed_name"]) == ("US CSL consolidated_sample", "Atlas Sanatgaran")
+
+
+def test_the_same_publication_again_is_a_new_version(book, reference_dir, tmp_path):
+    book.load_list(reference_dir / "opensanctions_zala_aero_cluster.ftm.jsonl")
+    again = book.load_list(reference_dir / "opensanctions_zala_aero_cluster.ftm.jsonl")
+    assert (again["list"], again["version"]) == ("OpenSanctions zala_aero_cluster", 2)
+    assert again["replaces"] == {"version": 1, "published": "2026-04-29"}
+    book.load_list(reference_dir / "opensanctions_eu_fsf_sample.ftm.jsonl")
+    renamed = _copy(reference_dir, "opensanctions_eu_fsf_sample.ftm.jsonl", tmp_path, "e.ftm.json")
+    assert book.load_list(renamed)["list"] == "OpenSanctions eu_fsf"  # same datasets
+    assert _latest(book) == {
+        "OpenSanctions eu_fsf": (2, "2024-06-01"),
+        "OpenSanctions zala_aero_cluster": (2, "2026-04-29"),
+    }
+
+
+def test_the_same_file_rejoins_the_list_it_was_named_into(book, reference_dir):
+    zala = reference_dir / "opensanctions_zala_aero_cluster.ftm.jsonl"
+    book.load_list(zala, name="OpenSanctions ZALA")
+    assert book.load_list(zala)["list"] == "OpenSanctions ZALA"
+    forced = book.load_list(reference_dir / "opensanctions_eu_fsf_sample.ftm.jsonl", name="Mine")
+    assert forced["list"] == "Mine"
+    assert _latest(book) == {"OpenSanctions ZALA": (2, "2026-04-29"), "Mine": (1, "2024-06-01")}
+
+
+def test_an_older_publication_is_refused_unless_forced(book, tmp_path):
+    book.load_list(_sdn(tmp_path, "sdn.csv"), published="2024-06-01")
+    older = _sdn(tmp_path / "old", "sdn.csv", sino_extra="; a.k.a. 'SINO CNC'")
+    with pytest.raises(Refused, match=r"older than OFAC SDN version 1 .*2024-05-03.*--force"):
+        book.load_list(older, published="2024-05-03")
+    assert _latest(book) == {"OFAC SDN": (1, "2024-06-01")}
+    assert _events(book, "list.load")[-1].after["published"] == "2024-06-01"
+    loaded = book.load_list(older, published="2024-05-03", force=True)
+    assert (loaded["version"], loaded["published"]) == (2, "2024-05-03")
+    assert _events(book, "list.load")[-1].after["forced_older"] is True
+    assert book.load_list(older, published="2024-05-03")["version"] == 3  # same date: not older
+
+
+def test_without_dates_the_newest_listing_decides_what_is_older(book, reference_dir, tmp_path):
+    # Both saved as trade.gov names the file, so both are the US CSL.
+    book.load_list(
+        _copy(
+            reference_dir, "us_csl_consolidated_sample_2025.csv", tmp_path / "a", "consolidated.csv"
+        )
+    )
+    old = _copy(reference_dir, "us_csl_sample_2019.csv", tmp_path / "b", "consolidated.csv")
+    with pytest.raises(Refused, match=r"newest entry listed 2019-08-13.*2023-07-19"):
+        book.load_list(old)
+    assert book.load_list(old, force=True)["version"] == 2
 
 
 # --- matching -----------------------------------------------------------------------------------

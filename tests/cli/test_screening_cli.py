@@ -163,3 +163,53 @@ def test_hits_review_unknown_hit_or_bad_usage_exits_2(run_cli, sdn, args):
     run_cli("lists", "load", str(sdn))
     r = run_cli("hits", "review", *args, "--json")
     assert r.code == 2 and r.out == ""
+
+
+def test_an_unrelated_file_of_the_same_format_is_a_list_of_its_own(run_cli, db_path, reference_dir):
+    run_cli("lists", "load", str(reference_dir / "opensanctions_zala_aero_cluster.ftm.jsonl"))
+    r = run_cli("lists", "load", str(reference_dir / "opensanctions_eu_fsf_sample.ftm.jsonl"))
+    assert r.code == 0, r.err
+    assert "Screening now uses" not in r.out
+    shown = run_cli("lists")
+    lines = [" ".join(line.split()) for line in shown.out.splitlines()]
+    assert lines[1:] == [
+        "OpenSanctions eu_fsf 1 2024-06-01 2 35",
+        "OpenSanctions zala_aero_cluster 1 2026-04-29 8 215",
+    ]
+    listed = run_cli("lists", "--json").json["lists"]
+    assert all(
+        {"name", "format", "version", "published", "entities", "names"} <= set(x) for x in listed
+    )
+    run_cli("case", "new", "Drones", "--ref", "CB-1")
+    add_firm(db_path, case_ref="CB-1", name="ZALA AERO GROUP")
+    add_firm(db_path, case_ref="CB-1", name="Kalashnikov Concern")
+    hits = run_cli(
+        "screen", "--case", "CB-1", "--list", "OpenSanctions zala_aero_cluster", "--json"
+    ).json["hits"]
+    assert {h["firm_name"]: h["score"] for h in hits} == {
+        "ZALA AERO GROUP": 1.0,
+        "Kalashnikov Concern": 1.0,
+    }
+
+
+def test_csl_2019_after_csl_2025_keeps_both(run_cli, reference_dir):
+    run_cli("lists", "load", str(reference_dir / "us_csl_consolidated_sample_2025.csv"))
+    run_cli("lists", "load", str(reference_dir / "us_csl_sample_2019.csv"))
+    listed = run_cli("lists", "--json").json["lists"]
+    assert [(x["name"], x["version"]) for x in listed] == [
+        ("US CSL consolidated_sample", 1),
+        ("US CSL sample", 1),
+    ]
+
+
+def test_an_older_version_needs_force(run_cli, sdn):
+    run_cli("lists", "load", str(sdn), "--published", "2024-06-01")
+    r = run_cli("lists", "load", str(sdn), "--published", "2024-05-03", "--json")
+    assert r.code == 1 and r.out == ""
+    assert "older than OFAC SDN version 1" in r.err and "--force" in r.err
+    r = run_cli("lists", "load", str(sdn), "--published", "2024-05-03", "--force", "--json")
+    assert r.code == 0, r.err
+    assert LOAD_FIELDS <= set(r.json) and r.json["version"] == 2
+    assert r.json["replaces"] == {"version": 1, "published": "2024-06-01"}
+    text = run_cli("lists", "load", str(sdn), "--published", "2024-05-03").out
+    assert "version 3" in text and "instead of version 2 (2024-05-03)" in text

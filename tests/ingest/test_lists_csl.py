@@ -71,7 +71,11 @@ def test_source_is_kept_as_the_sublist():
     record = next(r for r in parsed.records if r.name == "Atlas Sanatgaran")
     assert record.sublist == "Unverified List (UVL) - Bureau of Industry and Security"
     assert record.countries == ["AM"]
-    assert (parsed.name, parsed.format, parsed.published) == ("US CSL", "csl", None)
+    assert (parsed.name, parsed.format, parsed.published) == (
+        "US CSL consolidated_sample",
+        "csl",
+        None,
+    )
 
 
 def test_ids_are_read_in_both_layouts():

@@ -89,7 +89,7 @@ def test_address_entities_are_resolved_by_id_or_referent(tmp_path):
 
 def test_publication_date_is_the_last_day_seen_and_beats_the_argument():
     assert load_list(ZALA, published="2020-01-01").published == "2026-04-29"
-    assert load_list(FSF).name == "OpenSanctions"
+    assert load_list(FSF).name == "OpenSanctions eu_fsf"
 
 
 def test_detected_and_a_bad_line_is_refused_with_its_number(tmp_path):

@@ -39,8 +39,18 @@ class _Target:
 # --- JSON shapes --------------------------------------------------------------------------------
 
 
-def load_json(sanctions_list: m.SanctionsList, version: m.ListVersion, *, records: int) -> dict:
-    """The ``lists load`` shape (DESIGN.md), with the number of records stored."""
+def load_json(
+    sanctions_list: m.SanctionsList,
+    version: m.ListVersion,
+    *,
+    records: int,
+    replaces: m.ListVersion | None = None,
+) -> dict:
+    """The ``lists load`` shape (DESIGN.md), with the number of records stored and the version
+    it replaces in screening (``replaces``: number and publication date, or None)."""
+    replaced = (
+        None if replaces is None else {"version": replaces.number, "published": replaces.published}
+    )
     return {
         "list": sanctions_list.name,
         "version": version.number,
@@ -49,6 +59,7 @@ def load_json(sanctions_list: m.SanctionsList, version: m.ListVersion, *, record
         "entities": version.entities,
         "names": version.names,
         "records": records,
+        "replaces": replaced,
     }
 
 
@@ -177,21 +188,36 @@ class ScreeningSection:
         add: str | Path | None = None,
         name: str | None = None,
         published: str | date | None = None,
+        force: bool = False,
         progress: Progress | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> dict:
-        """Read a list file and store it as a new version of its list; earlier versions stay."""
+        """Read a list file and store it as a new version of its list; earlier versions stay.
+
+        The file joins the list of the same publication (its identity, see
+        ``ingest.lists.identity``; or the list already holding this very file), or the list
+        ``name`` forces; otherwise it starts a list of its own. A file older than the list's
+        current version is refused unless ``force``: screening uses only the newest version.
+        """
         parsed = read_list(
             path, fmt=fmt, alt=alt, add=add, name=name, published=clean_published(published)
         )
         if cancelled is not None and cancelled():
             raise Cancelled("list load cancelled")
         with self._write() as session:
+            list_name = _list_name(session, parsed)
+            current = _current_version(session, name=list_name)
+            older = _older(session, parsed, current)
+            if older and not force:
+                raise Refused(_older_message(parsed, list_name, current, older))
             sanctions_list, version = store.add_version(
-                session, parsed=parsed, progress=progress, cancelled=cancelled
+                session, parsed=parsed, name=list_name, progress=progress, cancelled=cancelled
             )
-            loaded = load_json(sanctions_list, version, records=len(parsed.records))
+            loaded = load_json(
+                sanctions_list, version, records=len(parsed.records), replaces=current
+            )
             after = loaded | {"sha256": parsed.sha256, "file_name": parsed.file_name}
+            after |= {"identity": parsed.identity, "forced_older": bool(older)}
             after["companions"] = dict(parsed.companions)
             self._audit(session, "list.load", "list_version", target_uid=version.uid, after=after)
         return loaded
@@ -311,6 +337,48 @@ def _hit_id(hit_id) -> int:
 def _hit_ref(shown: dict) -> dict:
     """What an audit event needs to say which pair was reviewed."""
     return {k: shown[k] for k in ("firm_uid", "list", "version", "listed_uid", "score")}
+
+
+def _list_name(session: Session, parsed) -> str:
+    """The list a parsed file joins: the name it was given or carries, else the list that
+    already holds this very file (whatever it was named), else its publication's name."""
+    if parsed.name_given:
+        return parsed.name
+    holder = store.list_with_file(session, sha256=parsed.sha256)
+    if holder is not None and holder.format == parsed.format:
+        return holder.name
+    return parsed.name
+
+
+def _current_version(session: Session, *, name: str) -> m.ListVersion | None:
+    """The newest version of the list with exactly this name, or None for a new list."""
+    found = store.get_list(session, name=name)
+    return None if found is None else store.latest_version(session, list_id=found.id)
+
+
+def _older(session: Session, parsed, current: m.ListVersion | None) -> str | None:
+    """Why the file is older than the current version (publication dates, else the newest
+    listing dates when either lacks a publication date), or None when it is not."""
+    if current is None:
+        return None
+    if parsed.published and current.published:
+        if parsed.published < current.published:
+            return f"published {parsed.published}; the current version {current.published}"
+        return None
+    new, old = parsed.newest_listing, store.newest_listing(session, version_id=current.id)
+    if new and old and new < old:
+        return f"its newest entry listed {new}; the current version's {old}"
+    return None
+
+
+def _older_message(parsed, list_name: str, current: m.ListVersion, why: str) -> str:
+    """The refusal of a file older than the version it would replace."""
+    return (
+        f"{parsed.file_name} is older than {list_name} version {current.number} ({why}). "
+        "Screening uses only a list's newest version, so loading it would hide the newer one. "
+        "To keep both, give it a list name of its own (--name); to make it current anyway, "
+        "load it with --force."
+    )
 
 
 def _targets(session: Session) -> list[_Target]:

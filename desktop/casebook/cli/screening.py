@@ -35,6 +35,11 @@ def _register_lists(sub, common) -> None:
     load.add_argument("--add", metavar="F", help="OFAC add.csv (addresses)")
     load.add_argument("--name", metavar="N", help="list name when the file has none")
     load.add_argument("--published", metavar="YYYY-MM-DD", help="date when the file has none")
+    load.add_argument(
+        "--force",
+        action="store_true",
+        help="load a file older than the list's current version (it becomes current)",
+    )
     load.set_defaults(func=lists_load, creates=True)
 
 
@@ -43,10 +48,15 @@ def _register_lists(sub, common) -> None:
 
 def _load_text(data: dict) -> str:
     date = data["published"] or "no publication date"
-    return (
+    text = (
         f"Loaded {data['list']} version {data['version']} ({data['format']}, {date}): "
         f"{data['records']} records, {data['entities']} entities screened, {data['names']} names"
     )
+    replaced = data.get("replaces")
+    if replaced:
+        was = replaced["published"] or "no publication date"
+        text += f"\nScreening now uses it instead of version {replaced['version']} ({was})."
+    return text
 
 
 def _lists_text(data: dict) -> str:
@@ -90,6 +100,7 @@ def lists_load(ctx, args) -> None:
         add=args.add,
         name=args.name,
         published=args.published,
+        force=args.force,
         progress=ctx.progress("Loading"),
         cancelled=ctx.cancelled,
     )

@@ -65,9 +65,14 @@ def entity_row(record: Any, *, version_id: int) -> dict:
 # --- writing a version --------------------------------------------------------------------------
 
 
+def get_list(session: Session, *, name: str) -> m.SanctionsList | None:
+    """The list with exactly this name, or None."""
+    return session.execute(select(m.SanctionsList).where(m.SanctionsList.name == name)).scalar()
+
+
 def get_or_create_list(session: Session, *, name: str, fmt: str) -> m.SanctionsList:
     """The list with this name, created (with its format) when new."""
-    found = session.execute(select(m.SanctionsList).where(m.SanctionsList.name == name)).scalar()
+    found = get_list(session, name=name)
     if found is not None:
         return found
     created = m.SanctionsList(name=name, format=fmt)
@@ -86,11 +91,13 @@ def add_version(
     session: Session,
     *,
     parsed: Any,
+    name: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> tuple[m.SanctionsList, m.ListVersion]:
-    """Store a parsed list as the next version of its list, entities inserted in bulk."""
-    sanctions_list = get_or_create_list(session, name=parsed.name, fmt=parsed.format)
+    """Store a parsed list as the next version of its list (``name``, else the parsed list's
+    own name), entities inserted in bulk."""
+    sanctions_list = get_or_create_list(session, name=name or parsed.name, fmt=parsed.format)
     version = m.ListVersion(
         list_id=sanctions_list.id,
         number=next_version_number(session, list_id=sanctions_list.id),
@@ -143,6 +150,26 @@ def find_list(session: Session, *, name: str) -> m.SanctionsList | None:
         return exact
     folded = select(m.SanctionsList).where(func.lower(m.SanctionsList.name) == name.lower())
     return session.execute(folded).scalar()
+
+
+def list_with_file(session: Session, *, sha256: str) -> m.SanctionsList | None:
+    """The list that most recently had a version loaded from a file with this hash, or None."""
+    query = (
+        select(m.SanctionsList)
+        .join(m.ListVersion, m.ListVersion.list_id == m.SanctionsList.id)
+        .where(m.ListVersion.sha256 == sha256)
+        .order_by(m.ListVersion.id.desc())
+        .limit(1)
+    )
+    return session.execute(query).scalar()
+
+
+def newest_listing(session: Session, *, version_id: int) -> str | None:
+    """The latest listing date (ISO) of any entry of one version, or None."""
+    query = select(func.max(m.ListedEntity.listed_on)).where(
+        m.ListedEntity.version_id == version_id
+    )
+    return session.execute(query).scalar()
 
 
 def all_lists(session: Session) -> list[m.SanctionsList]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from casebook.core.errors import Refused, UsageError
 
 from . import csl, eu_csv, ftm, ofac
+from .identity import identify
 from .model import ListedRecord, ParsedList
 from .parsing import check_published, decode, read_bytes, sha256
 
@@ -18,12 +19,6 @@ __all__ = ["FORMATS", "ListedRecord", "ParsedList", "detect_format", "load_list"
 
 FORMATS = ("ofac", "csl", "ftm", "eu-csv")
 _ALIASES = {"eu_csv": "eu-csv", "eu": "eu-csv", "sdn": "ofac", "jsonl": "ftm"}
-_DEFAULT_NAMES = {
-    "ofac": ofac.LIST_NAME,
-    "csl": csl.LIST_NAME,
-    "ftm": ftm.LIST_NAME,
-    "eu-csv": eu_csv.LIST_NAME,
-}
 
 
 def detect_format(path: str | Path) -> str:
@@ -81,7 +76,11 @@ def load_list(
     name: str | None = None,
     published: str | date | None = None,
 ) -> ParsedList:
-    """Read a list file (and OFAC companions) into records; never refused for lack of a name or date."""
+    """Read a list file (and OFAC companions) into records; never refused for lack of a name or date.
+
+    The list's name: the one the file carries (an EU act), else ``name``, else the name of the
+    publication the file is (``identify``: "OpenSanctions eu_fsf", "US CSL sample", "OFAC SDN").
+    """
     path = Path(path)
     data = read_bytes(path)
     text = decode(data, file_name=path.name)
@@ -90,9 +89,11 @@ def load_list(
         raise UsageError("--alt and --add go with an OFAC sdn.csv only")
     given_date = check_published(published)
     records, companions, orphans = _records(fmt, text, file_name=path.name, alt=alt, add=add)
-    file_name, file_date = _own_name(fmt, text), _own_date(fmt, text)
+    own_name, file_date = _own_name(fmt, text), _own_date(fmt, text)
+    identity = identify(fmt, text, file_name=path.name)
+    given = None if own_name else (name or "").strip() or None
     return ParsedList(
-        name=file_name or (name or "").strip() or _DEFAULT_NAMES[fmt],
+        name=own_name or given or identity.name,
         format=fmt,
         published=file_date or given_date,
         sha256=sha256(data),
@@ -100,6 +101,8 @@ def load_list(
         records=records,
         companions=companions,
         orphans=orphans,
+        identity=identity.key,
+        name_given=given is not None,
     )
 
 

@@ -87,6 +87,18 @@ def published(text: str) -> str | None:
     return found[-1] if found else None
 
 
+def shared_datasets(text: str) -> list[str]:
+    """The datasets every entity of the export belongs to (sorted); none for a mixed extract."""
+    shared: set[str] | None = None
+    for line in text.splitlines():
+        if line.strip():
+            datasets = {str(d) for d in json.loads(line).get("datasets") or [] if d}
+            shared = datasets if shared is None else shared & datasets
+            if not shared:
+                return []
+    return sorted(shared or ())
+
+
 def sanctions_by_entity(entities: list[dict]) -> dict[str, list[dict]]:
     """Sanction entities' properties, grouped by the entity they sanction."""
     grouped: dict[str, list[dict]] = defaultdict(list)

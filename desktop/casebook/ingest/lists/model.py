@@ -43,6 +43,13 @@ class ParsedList:
     records: list[ListedRecord]
     companions: dict[str, str] = field(default_factory=dict)  # file name -> sha256
     orphans: int = 0  # companion rows whose entry is not in the main file
+    identity: str = ""  # which publication the file is (see ingest.lists.identity)
+    name_given: bool = False  # the name came from --name, not from the file
+
+    @property
+    def newest_listing(self) -> str | None:
+        """The latest listing date of any record (ISO), or None."""
+        return max((r.listed_on for r in self.records if r.listed_on), default=None)
 
     @property
     def entities(self) -> int:
