@@ -91,3 +91,37 @@ def test_sort_copy_and_row_details(tab, qtbot):
 def test_refreshes_after_an_import(tab, window, qtbot):
     window.host.notify(Changes(shipments=True, datasets=True, case_ref=REF))
     assert rows(tab) == 4
+
+
+def test_key_columns_and_whole_placeholders_fit_a_1000_px_tab(tab, qtbot):
+    """As in a 1440-px window on a 1600-px screen: value in USD in view without scrolling."""
+    tab.resize(1000, 700)
+    qtbot.waitUntil(lambda: tab.view.viewport().width() < 1000, timeout=TIMEOUT)
+    keys = [c.key for c in tab.model.columns]
+    view = tab.view
+    assert keys[:7] == [
+        "date",
+        "exporter",
+        "importer",
+        "origin",
+        "dispatch",
+        "hs_code",
+        "value_usd",
+    ]
+    usd = keys.index("value_usd")
+    assert view.columnViewportPosition(usd) + view.columnWidth(usd) <= view.viewport().width()
+    description = keys.index("description")
+    right = view.columnViewportPosition(description) + view.columnWidth(description)
+    assert right >= view.viewport().width() - 2  # the long text takes the rest
+    for name in ("text", "date_from", "date_to", "origin", "dispatch", "hs"):
+        edit = getattr(tab, name)
+        needed = edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 30
+        assert edit.width() >= needed, (name, edit.width(), needed)
+    assert "Select a shipment" in tab.detail.toPlainText()  # a hint that wraps, not cut
+
+
+def test_codes_and_values_are_shown_whole(tab):
+    keys = [c.key for c in tab.model.columns]
+    metrics = tab.view.fontMetrics()
+    for key, sample in (("hs_code", "8466938000"), ("value_usd", "888,888,888.88")):
+        assert tab.view.columnWidth(keys.index(key)) >= metrics.horizontalAdvance(sample) + 12

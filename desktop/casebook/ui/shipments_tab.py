@@ -2,10 +2,12 @@
 
 Filters: text (description, brand, maker, declaration), date range, origin and dispatch
 countries (comma lists), HS code prefix, firm (as exporter or importer) and dataset. Columns
-sort where an index backs them (date, origin, dispatch, HS6). Origin and dispatch sit side by
-side, so a "made in CN, shipped from TR" row is seen at a glance. Ctrl+C copies the selected
-rows as tab-separated text; the pane on the right shows the current row in full, with the file
-and row it came from.
+sort where an index backs them (date, origin, dispatch, HS6). The analyst's key columns come
+first (date, exporter, importer, origin, dispatch, HS code, value in USD), so they are in view
+without scrolling sideways; the description takes the width left over. Origin and dispatch sit
+side by side, so a "made in CN, shipped from TR" row is seen at a glance. Ctrl+C copies the
+selected rows as tab-separated text; the pane on the right shows the current row in full, with
+the file and row it came from.
 
 ``apply_filters(**filters)`` sets the filter boxes from outside (the Analysis tab's charts).
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,29 +39,58 @@ from casebook.ui.workspace import WorkspaceTab
 
 COLUMNS = [
     TableColumn("date", "Date", width=10),
-    TableColumn("exporter", "Exporter", width=22),
-    TableColumn("importer", "Importer", width=22),
+    TableColumn("exporter", "Exporter", width=18),
+    TableColumn("importer", "Importer", width=18),
     TableColumn("origin", "Origin", width=6),
-    TableColumn("dispatch", "Dispatch", width=7),
-    TableColumn("hs_code", "HS code", width=12),
+    TableColumn("dispatch", "Dispatch", width=8),
+    TableColumn("hs_code", "HS code", width=10),
+    TableColumn("value_usd", "Value (USD)", align=RIGHT, width=12),
     TableColumn("description", "Description", width=28),
-    TableColumn("value_usd", "Value (USD)", align=RIGHT, width=14),
     TableColumn("value", "Value", align=RIGHT, width=11),
     TableColumn("currency", "Cur.", width=4),
     TableColumn("declaration_no", "Declaration", width=21),
     TableColumn("brand", "Brand", width=12),
 ]
+#: The columns an analyst reads first: kept in view, before the long text.
+KEY_COLUMNS = ("date", "exporter", "importer", "origin", "dispatch", "hs_code", "value_usd")
+#: Widest usual values of the short key columns: these are sized to show them whole.
+SAMPLES = {
+    "date": "2022-12-31",
+    "origin": "XX",
+    "dispatch": "XX",
+    "hs_code": "8466938000",
+    "value_usd": "888,888,888.88",
+}
+#: The long text column that takes the width the key columns leave (at least this many chars).
+FILL_COLUMN, FILL_MIN_CHARS = "description", 16
+#: The detail pane's share of the tab's width at first (at least ``DETAIL_MIN`` pixels).
+DETAIL_SHARE, DETAIL_MIN = 0.24, 250
+HINT = (
+    '<p style="color:gray">Select a shipment to see it in full and the file and row it came '
+    "from.</p>"
+)
 #: Filters with a text box, in the order of the bar.
 TEXT_FILTERS = ("text", "date_from", "date_to", "origin", "dispatch", "hs")
 
 
-def _edit(placeholder: str, width: int | None = None, tip: str = "") -> QLineEdit:
+def _edit(placeholder: str, tip: str = "", *, fixed: bool = True) -> QLineEdit:
+    """A filter box wide enough for its whole placeholder and the clear button."""
     edit = QLineEdit(placeholderText=placeholder)
     edit.setClearButtonEnabled(True)
     edit.setToolTip(tip)
-    if width:
-        edit.setMaximumWidth(width)
+    width = placeholder_width(edit)
+    edit.setMinimumWidth(width)
+    if fixed:
+        edit.setMaximumWidth(width + 12)
     return edit
+
+
+def placeholder_width(edit: QLineEdit) -> int:
+    """The width at which ``edit`` shows its placeholder whole: text, frame, clear button and
+    any leading icon."""
+    icon = edit.style().pixelMetric(edit.style().PixelMetric.PM_SmallIconSize) + 8
+    sides = 1 + len(edit.actions())  # the clear button, and a leading icon if added
+    return edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + sides * icon + 14
 
 
 class ShipmentsTab(QWidget):
@@ -68,13 +99,18 @@ class ShipmentsTab(QWidget):
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
-        self.text = _edit("Description, brand, maker or declaration")
+        self.text = _edit(
+            "Goods, brand, maker, declaration",
+            "Text in the description, brand, maker or declaration number",
+            fixed=False,
+        )
         self.text.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.date_from = _edit("From (2022-01)", 120, "First date: YYYY, YYYY-MM or YYYY-MM-DD")
-        self.date_to = _edit("To (2022-12)", 120, "Last date, inclusive")
-        self.origin = _edit("Origin (CN)", 110, "Countries of origin, e.g. CN or CN,JP")
-        self.dispatch = _edit("Dispatch (TR)", 120, "Countries of dispatch, e.g. TR,AE")
-        self.hs = _edit("HS prefix (8457)", 130, "Code prefix: 84, 8457, 845710 …")
+        self.text.setMinimumWidth(placeholder_width(self.text))
+        self.date_from = _edit("From (2022-01)", "First date: YYYY, YYYY-MM or YYYY-MM-DD")
+        self.date_to = _edit("To (2022-12)", "Last date, inclusive")
+        self.origin = _edit("Origin (CN)", "Countries of origin, e.g. CN or CN,JP")
+        self.dispatch = _edit("Dispatch (TR)", "Countries of dispatch, e.g. TR,AE")
+        self.hs = _edit("HS code (8457)", "Code prefix: 84, 8457, 845710 …")
         self.firm = QComboBox(toolTip="Only shipments of this firm (as exporter or importer)")
         self.firm.setMinimumContentsLength(16)
         self.firm.setSizeAdjustPolicy(
@@ -95,10 +131,13 @@ class ShipmentsTab(QWidget):
         self.view = PagedTableView()
         self.model = PagedTableModel(self._source(), COLUMNS, parent=self)
         self.view.setModel(self.model)
+        self._size_key_columns()
         self.detail = QTextBrowser()
-        self.detail.setPlaceholderText(
-            "Select a shipment to see it in full and where it came from."
-        )
+        self.detail.setHtml(HINT)  # wraps in a narrow pane (a placeholder would be cut)
+        self._fill_by_hand = False
+        self._filling = False
+        self.view.viewport().installEventFilter(self)
+        self.view.horizontalHeader().sectionResized.connect(self._section_resized)
         self._fill_choices()
         self._layout()
         # Re-query after typing pauses, not on every key.
@@ -119,19 +158,22 @@ class ShipmentsTab(QWidget):
         bar.addWidget(self.text, 3)
         for name in ("date_from", "date_to", "origin", "dispatch", "hs"):
             bar.addWidget(getattr(self, name))
-        bar.addWidget(self.firm)
-        bar.addWidget(self.dataset)
         bar.addWidget(self.clear)
+        # The firm and dataset choices on the second row: the text boxes keep their room.
         status = QHBoxLayout()
+        status.addWidget(self.firm)
+        status.addWidget(self.dataset)
         status.addWidget(self.problem, 1)
         status.addWidget(self.count)
         status.addWidget(self.copy)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.detail)
         split.setSizes([900, 300])
         split.setStretchFactor(0, 1)
         split.setChildrenCollapsible(False)
+        self._split_by_hand = False
+        split.splitterMoved.connect(self._split_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(bar)
@@ -225,11 +267,11 @@ class ShipmentsTab(QWidget):
         return text
 
     def _rebind_selection(self) -> None:
-        self.detail.clear()
+        self.detail.setHtml(HINT)
 
     def _show_detail(self, current, _previous=None) -> None:
         if not current.isValid():
-            self.detail.clear()
+            self.detail.setHtml(HINT)
             return
         key = self.model.row_key(current.row())
         if key is None or self.host.book is None:
@@ -240,6 +282,65 @@ class ShipmentsTab(QWidget):
             self.detail.setPlainText(exc.message)
             return
         self.detail.setHtml(detail_html(data))
+
+    # --- widths ----------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        self.fit_split()  # the real width is known only now
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self.fit_split()
+
+    def fit_split(self) -> None:
+        """The detail pane ``DETAIL_SHARE`` of the width (until the analyst moves the
+        splitter); the table the rest."""
+        total = sum(self.split.sizes())
+        if self._split_by_hand or total <= 0:
+            return
+        detail = max(DETAIL_MIN, int(total * DETAIL_SHARE))
+        self.split.setSizes([max(total - detail, 0), detail])
+
+    def _split_moved(self, *_args) -> None:
+        self._split_by_hand = True
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt naming)
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_description()
+        return super().eventFilter(watched, event)
+
+    def _size_key_columns(self) -> None:
+        """Short key columns as wide as their widest usual value or title (with the sort
+        arrow), measured in this font, not guessed in average characters."""
+        metrics = self.view.fontMetrics()
+        for i, column in enumerate(self.model.columns):
+            sample = SAMPLES.get(column.key)
+            if sample is not None:
+                cell = metrics.horizontalAdvance(sample) + 16  # the cell's margins
+                title = metrics.horizontalAdvance(column.title) + 26  # and the sort arrow
+                self.view.setColumnWidth(i, max(cell, title))
+
+    def fit_description(self) -> None:
+        """The description column takes the width the columns before it leave (until the
+        analyst sizes it by hand)."""
+        keys = [c.key for c in self.model.columns]
+        if self._fill_by_hand or FILL_COLUMN not in keys:
+            return
+        column = keys.index(FILL_COLUMN)
+        before = sum(self.view.columnWidth(i) for i in range(column))
+        least = FILL_MIN_CHARS * self.view.fontMetrics().averageCharWidth() + 16
+        self._filling = True
+        self.view.setColumnWidth(column, max(least, self.view.viewport().width() - before))
+        self._filling = False
+
+    def _section_resized(self, index: int, _old: int, _new: int) -> None:
+        if self._filling:
+            return
+        if self.model.columns[index].key == FILL_COLUMN:
+            self._fill_by_hand = True  # the analyst's width stays
+        else:
+            self.fit_description()
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("shipments", "firms", "datasets"):
