@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from casebook.book import Casebook
 from casebook.core.errors import Refused
-from casebook.exchange.bundle import gather
+from casebook.exchange.bundle import VERSION, gather
 from casebook.store import models as m
 
 
@@ -127,7 +127,7 @@ def test_newer_format_versions_are_refused(book, filled, tmp_path):
             data = src.read(name)
             if name == "manifest.json":
                 manifest = json.loads(data)
-                manifest["format_version"] = 2
+                manifest["format_version"] = VERSION + 1
                 data = json.dumps(manifest).encode()
             dst.writestr(name, data)
     with Casebook.open(tmp_path / "other.db", create=True) as other:

@@ -190,3 +190,26 @@ def test_cancel_while_reading(tmp_path):
 
 def test_row_errors_type():
     assert issubclass(RowErrors, Exception)
+
+
+def test_the_content_hash_is_what_verify_recomputes_from_the_stored_flows(book, tmp_path):
+    """The importer hashes the rows it inserts exactly as ``verify`` hashes the stored ones,
+    a published ``-0`` included (SQLite stores -0.0 as 0.0)."""
+    from casebook.store import models as m
+    from casebook.store.trade import stored_content_hash
+
+    rows = [
+        comtrade_row(202201, "CHN", "X", "643", "RUS", "845811", "-0"),
+        comtrade_row(202202, "CHN", "X", "643", "RUS", "845811", "1234.5"),
+        comtrade_row(202202, "CHN", "M", "398", "KAZ", "8458", "7"),
+    ]
+    path = write_comtrade(tmp_path / "comtrade.csv", rows)
+    book.create_case(title="Zero", ref="Z-1")
+    result = book.import_trade(path, case_ref="Z-1")
+    with book.store.read() as session:
+        dataset = session.get(m.Dataset, 1)
+        assert dataset.uid == result["dataset_uid"]
+        assert stored_content_hash(session, dataset_id=dataset.id) == dataset.content_hash
+    report = book.verify()
+    assert report["ok"], report["problems"]
+    assert report["checked"]["trade_flows"] == 3

@@ -3,8 +3,16 @@
 Members: ``manifest.json`` (format, version, app version, created, case, counts, the chain head,
 and the SHA-256 and size of every other member), ``records.json`` (the case, its firms,
 datasets, evidence, links, relationships and findings, keyed by UUID), ``shipments/<dataset
-uid>.jsonl`` (a dataset's rows; a shipment is ``DATASET_UID:ROW``), ``blobs/<sha256>`` (the
-evidence files) and ``audit.jsonl`` (the case's audit events, for the record).
+uid>.jsonl`` (a shipment dataset's rows; a shipment is ``DATASET_UID:ROW``), ``trade/<dataset
+uid>.jsonl`` (a trade dataset's flows, in import order), ``blobs/<sha256>`` (the evidence files)
+and ``audit.jsonl`` (the case's audit events, for the record). Each dataset's rows are checked
+against its content hash as they go in.
+
+Format versions: 1 had no ``trade/`` members (a trade dataset travelled as an empty
+``shipments/`` member, so its flows were lost); 2 adds them. A bundle is written as version 2
+only when it holds a trade dataset, so Casebooks that read only version 1 still open every other
+bundle, and refuse one with trade flows as too new instead of losing them. A version-1 bundle's
+trade datasets cannot be restored: opening it leaves them out, each with a conflict.
 
 Opening merges into the current store: records are matched by UUID (so the same bundle twice
 changes nothing), firms also by identifiers and name keys; nothing existing is overwritten —
@@ -31,11 +39,14 @@ from casebook.exchange.safety import MANIFEST, CheckedArchive, Limits, open_chec
 from casebook.store import bundles as rows
 from casebook.store import models as m
 from casebook.store import rollups, search
+from casebook.store import trade as trade_store
 from casebook.store.shipments import insert_shipments, stored_content_hash
 from casebook.vault import Vault
 
 FORMAT = "casebook-bundle"
-VERSION = 1
+VERSION = 2  # the newest format this Casebook reads
+TRADE_VERSION = 2  # the first format whose bundles carry trade flows (``trade/`` members)
+DATASET_KINDS = ("shipments", "trade")
 RECORDS = "records.json"
 AUDIT = "audit.jsonl"
 MAX_RECORDS = 1024**3  # records.json is read whole; shipments stream from their own members
@@ -94,10 +105,14 @@ class CaseRecords:
     firm_uids: dict[int, str] = field(default_factory=dict)
 
     def counts(self) -> dict:
+        rows = {kind: 0 for kind in DATASET_KINDS}
+        for d in self.datasets.values():
+            rows[d["kind"]] = rows.get(d["kind"], 0) + (d["row_count"] or 0)
         return {
             "firms": len(self.firms),
             "datasets": len(self.datasets),
-            "shipments": sum(d["row_count"] or 0 for d in self.datasets.values()),
+            "shipments": rows["shipments"],
+            "trade_flows": rows["trade"],
             "evidence": len(self.evidence),
             "relationships": len(self.relationships),
             "findings": len(self.findings),
@@ -227,18 +242,34 @@ def shipment_lines(session: Session, records: CaseRecords, dataset_uid: str) -> 
         yield (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
+def trade_lines(session: Session, records: CaseRecords, dataset_uid: str) -> Iterator[bytes]:
+    """A trade dataset's flows as JSON lines, in import order."""
+    for row in rows.trade_rows(session, dataset_id=records.dataset_ids[dataset_uid]):
+        yield (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def member_of(uid: str, dataset: dict, version: int) -> str:
+    """The member holding a dataset's rows in a bundle of this format version."""
+    if dataset.get("kind") == "trade" and version >= TRADE_VERSION:
+        return f"trade/{uid}.jsonl"
+    return f"shipments/{uid}.jsonl"
+
+
 def write_bundle(
     session: Session, records: CaseRecords, out: Path, *, vault: Vault, head_hash: str
 ) -> dict:
     """Write the bundle through a temporary file; returns {out, format, records, sha256}."""
     members: dict[str, dict] = {}
+    has_trade = any(d["kind"] == "trade" for d in records.datasets.values())
+    version = TRADE_VERSION if has_trade else 1
     temp = out.with_name(f".{out.name}.partial")
     temp.unlink(missing_ok=True)
     try:
         with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
             _put(zf, members, RECORDS, [_dumps(records.json())])
-            for uid in sorted(records.datasets):
-                _put(zf, members, f"shipments/{uid}.jsonl", shipment_lines(session, records, uid))
+            for uid, dataset in sorted(records.datasets.items()):
+                lines = trade_lines if dataset["kind"] == "trade" else shipment_lines
+                _put(zf, members, member_of(uid, dataset, version), lines(session, records, uid))
             for sha in sorted({e["sha256"] for e in records.evidence.values()}):
                 path = vault.path_of(sha)
                 if not path.is_file():
@@ -257,7 +288,7 @@ def write_bundle(
             )
             manifest = {
                 "format": FORMAT,
-                "format_version": VERSION,
+                "format_version": version,
                 "app_version": __version__,
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "case": {k: records.case[k] for k in ("uid", "ref", "title")},
@@ -320,6 +351,10 @@ class Bundle:
     def manifest(self) -> dict:
         return self.archive.manifest
 
+    @property
+    def version(self) -> int:
+        return self.manifest["format_version"]
+
     def close(self) -> None:
         self.archive.close()
 
@@ -329,14 +364,14 @@ def read_bundle(path: Path, *, limits: Limits = Limits()) -> Bundle:
     path = Path(path)
     archive = open_checked(path, format_name=FORMAT, max_version=VERSION, limits=limits)
     try:
-        records = _parse_records(archive, path.name)
+        records = _parse_records(archive, path.name, archive.manifest["format_version"])
         return Bundle(archive, records, _sha_file(path))
     except BaseException:
         archive.close()
         raise
 
 
-def _parse_records(archive: CheckedArchive, name: str) -> dict:
+def _parse_records(archive: CheckedArchive, name: str, version: int) -> dict:
     members = set(archive.members)
     if RECORDS not in members:
         raise Refused(f"{name} is refused: no {RECORDS}")
@@ -357,9 +392,16 @@ def _parse_records(archive: CheckedArchive, name: str) -> dict:
             problems.append(f"{RECORDS}: '{key}' is not a table keyed by UUID")
     if not isinstance(records.get("links"), list):
         problems.append(f"{RECORDS}: 'links' is not a list")
+    if not problems:
+        problems += [
+            f"{RECORDS}: dataset {uid} has an unknown kind {d.get('kind')!r}"
+            for uid, d in records["datasets"].items()
+            if d.get("kind") not in DATASET_KINDS
+        ]
     if problems:
         raise Refused(f"{name} is refused: malformed records", details=problems)
-    expected = {RECORDS, AUDIT} | {f"shipments/{uid}.jsonl" for uid in records["datasets"]}
+    expected = {RECORDS, AUDIT}
+    expected |= {member_of(uid, d, version) for uid, d in records["datasets"].items()}
     expected |= {f"blobs/{e.get('sha256')}" for e in records["evidence"].values()}
     extra, missing = members - expected, expected - members - {AUDIT}
     if extra or missing:
@@ -389,8 +431,8 @@ class MergeResult:
         self.conflicts.append({"kind": kind, "uid": uid, "detail": detail})
 
     def json(self) -> dict:
-        kinds = ("case", "firms", "datasets", "shipments", "evidence", "relationships",
-                 "findings", "links")  # fmt: skip
+        kinds = ("case", "firms", "datasets", "shipments", "trade_flows", "evidence",
+                 "relationships", "findings", "links")  # fmt: skip
         return {
             "case_ref": self.case_ref,
             "created": {k: self.created.get(k, 0) for k in kinds},
@@ -556,25 +598,40 @@ def _merge_datasets(session, bundle, case, firm_ids, result, audit) -> dict[str,
                     uid,
                     f"dataset {dataset.file_name}: its rows here differ from the bundle's (kept)",
                 )
+        elif data.get("kind") == "trade" and bundle.version < TRADE_VERSION:
+            result.conflict(
+                "dataset",
+                uid,
+                f"dataset {data.get('file_name')}: its trade flows are not in this bundle "
+                f"(format {bundle.version}, written before bundles carried trade statistics), "
+                "so it was left out; import the file again, or ask for a bundle from a newer "
+                "Casebook",
+            )
+            continue
         else:
             dataset = m.Dataset(uid=uid, case_id=case.id, **_revive(data, DATASET_FIELDS))
             session.add(dataset)
             session.flush()
-            count = insert_shipments(
-                session,
-                rows=_shipment_tuples(bundle, uid, dataset.id, case.id, firm_ids),
-                total=dataset.row_count or 0,
-            )
-            if dataset.content_hash and (
-                stored_content_hash(session, dataset_id=dataset.id) != dataset.content_hash
-            ):
-                raise Refused(
-                    f"bundle dataset {dataset.file_name}: its rows do not match its content hash"
+            if dataset.kind == "trade":
+                count = _insert_trade(session, bundle, dataset, case)
+                result.count(result.created, "trade_flows", count)
+            else:
+                count = insert_shipments(
+                    session,
+                    rows=_shipment_tuples(bundle, uid, dataset.id, case.id, firm_ids),
+                    total=dataset.row_count or 0,
                 )
-            search.index_dataset(session, dataset_id=dataset.id, fresh=True)
-            rollups.build_dataset(session, dataset_id=dataset.id)
+                if dataset.content_hash and (
+                    stored_content_hash(session, dataset_id=dataset.id) != dataset.content_hash
+                ):
+                    raise Refused(
+                        f"bundle dataset {dataset.file_name}: its rows do not match its content "
+                        "hash"
+                    )
+                search.index_dataset(session, dataset_id=dataset.id, fresh=True)
+                rollups.build_dataset(session, dataset_id=dataset.id)
+                result.count(result.created, "shipments", count)
             result.count(result.created, "datasets")
-            result.count(result.created, "shipments", count)
             audit(
                 session,
                 "bundle.dataset",
@@ -583,30 +640,79 @@ def _merge_datasets(session, bundle, case, firm_ids, result, audit) -> dict[str,
                 case_id=case.id,
                 after={
                     "file_name": dataset.file_name,
+                    "kind": dataset.kind,
                     "content_hash": dataset.content_hash,
                     "rows": count,
                 },  # fmt: skip
             )
-        for row, sid in rows.shipment_ids_by_row(session, dataset_id=dataset.id).items():
-            ship_ids[f"{uid}:{row}"] = sid
+        if dataset.kind != "trade":
+            for row, sid in rows.shipment_ids_by_row(session, dataset_id=dataset.id).items():
+                ship_ids[f"{uid}:{row}"] = sid
     return ship_ids
+
+
+def _json_rows(bundle: Bundle, name: str) -> Iterator[dict]:
+    """The rows of a JSON-lines member, streamed within the archive's limits."""
+    for line in bundle.archive.lines(name):
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise Refused(f"{name}: a line is not JSON") from exc
+        if not isinstance(row, dict):
+            raise Refused(f"{name}: a line is not a record")
+        yield row
 
 
 def _shipment_tuples(bundle, uid, dataset_id, case_id, firm_ids) -> Iterator[tuple]:
     name = f"shipments/{uid}.jsonl"
-    with bundle.archive.zip.open(name) as handle:
-        for line in handle:
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise Refused(f"{name}: a line is not JSON") from exc
-            row["dataset_id"], row["case_id"] = dataset_id, case_id
-            for column in FIRM_COLUMNS:
-                firm = row.get(column)
-                if firm is not None and firm not in firm_ids:
-                    raise Refused(f"{name}: names firm {firm}, which the bundle does not hold")
-                row[column] = firm_ids.get(firm) if firm else None
-            yield tuple(row.get(c) for c in rows.COLUMNS)
+    for row in _json_rows(bundle, name):
+        row["dataset_id"], row["case_id"] = dataset_id, case_id
+        for column in FIRM_COLUMNS:
+            firm = row.get(column)
+            if firm is not None and firm not in firm_ids:
+                raise Refused(f"{name}: names firm {firm}, which the bundle does not hold")
+            row[column] = firm_ids.get(firm) if firm else None
+        yield tuple(row.get(c) for c in rows.COLUMNS)
+
+
+#: What each trade-flow column may hold in a bundle (None is allowed but for ``source_row``).
+_TRADE_TYPES = {"source_row": (int,), "product_level": (int,), "value": (int, float)}
+
+
+def _trade_tuples(bundle: Bundle, name: str) -> Iterator[tuple]:
+    for row in _json_rows(bundle, name):
+        values = tuple(row.get(c) for c in rows.TRADE_COLUMNS)
+        for column, value in zip(rows.TRADE_COLUMNS, values, strict=True):
+            types = _TRADE_TYPES.get(column, (str,))
+            if (value is None and column != "source_row") or (
+                isinstance(value, types) and not isinstance(value, bool)
+            ):
+                continue
+            raise Refused(f"{name}: a flow's {column} is {value!r}")
+        yield values
+
+
+def _insert_trade(session, bundle: Bundle, dataset: m.Dataset, case: m.Case) -> int:
+    """Insert a trade dataset's flows and check them against its content hash and row count."""
+    count = trade_store.insert_flows(
+        session,
+        dataset_id=dataset.id,
+        case_id=case.id,
+        rows=_trade_tuples(bundle, member_of(dataset.uid, {"kind": "trade"}, bundle.version)),
+        total=dataset.row_count or 0,
+    )
+    if dataset.content_hash and (
+        trade_store.stored_content_hash(session, dataset_id=dataset.id) != dataset.content_hash
+    ):
+        raise Refused(
+            f"bundle dataset {dataset.file_name}: its trade flows do not match its content hash"
+        )
+    if dataset.row_count is not None and count != dataset.row_count:
+        raise Refused(
+            f"bundle dataset {dataset.file_name}: {count} trade flows, its record says "
+            f"{dataset.row_count}"
+        )
+    return count
 
 
 def _merge_evidence(session, bundle, case, result, vault: Vault) -> dict[str, int]:

@@ -24,6 +24,7 @@ MAX_RATIO = 200  # expanded / compressed, for members past RATIO_FROM bytes
 RATIO_FROM = 1024 * 1024
 MAX_MEMBERS = 200_000
 MAX_MANIFEST = 64 * 1024 * 1024
+MAX_LINE = 16 * 1024 * 1024  # bytes in one line of a JSON-lines member (one row)
 CHUNK = 1 << 20
 
 
@@ -62,6 +63,29 @@ class CheckedArchive:
         if digest.hexdigest() != self.members[name]["sha256"]:
             target.unlink(missing_ok=True)
             raise Refused(f"{self.path.name}: member {name} changed while being read")
+
+    def lines(self, name: str, *, max_line: int | None = None) -> Iterator[bytes]:
+        """A JSON-lines member's lines (without their newline), streamed: each at most
+        ``max_line`` bytes (``MAX_LINE``), the member no longer than the manifest says, and its
+        hash checked again after the last line (a reader inside a transaction then rolls back)."""
+        max_line = max_line or MAX_LINE
+        expected = self.members[name]
+        digest = hashlib.sha256()
+        pending = b""
+        with self.zip.open(name) as source:
+            for chunk in _chunks(source, expected["size"], name):
+                digest.update(chunk)
+                *complete, pending = (pending + chunk).split(b"\n")
+                for line in [*complete, pending]:
+                    if len(line) > max_line:
+                        raise Refused(
+                            f"{self.path.name}: {name} has a line longer than {max_line} bytes"
+                        )
+                yield from complete
+        if digest.hexdigest() != expected["sha256"]:
+            raise Refused(f"{self.path.name}: member {name} changed while being read")
+        if pending:
+            yield pending
 
     def close(self) -> None:
         self.zip.close()

@@ -1,4 +1,5 @@
-"""Shipment rows in and out of case bundles and exports (bulk, through the DB-API connection)."""
+"""Shipment and trade-flow rows in and out of case bundles and exports (bulk, through the DB-API
+connection)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from collections.abc import Iterator
 
 from sqlmodel import Session
 
+from casebook.store import trade
 from casebook.store.engine import raw_connection
 from casebook.store.shipments import BATCH, INSERTED
 
 #: Shipment columns as they travel (the store's keys and firm ids are replaced by the caller).
 COLUMNS = INSERTED
+#: Trade-flow columns as they travel (the dataset and case are the caller's).
+TRADE_COLUMNS = trade.INSERTED
 
 
 def shipment_rows(
@@ -26,6 +30,13 @@ def shipment_rows(
     while batch := cursor.fetchmany(BATCH):
         for row in batch:
             yield dict(zip(COLUMNS, row, strict=True))
+
+
+def trade_rows(session: Session, *, dataset_id: int) -> Iterator[dict]:
+    """A trade dataset's flows in import order (the order its content hash covers), as dicts of
+    ``TRADE_COLUMNS``."""
+    for row in trade.flow_rows(session, dataset_id=dataset_id):
+        yield dict(zip(TRADE_COLUMNS, row, strict=True))
 
 
 def shipment_ids_by_row(session: Session, *, dataset_id: int) -> dict[int, int]:
