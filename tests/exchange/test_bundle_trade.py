@@ -159,7 +159,7 @@ def test_an_old_bundle_opens_without_its_trade_dataset(
     assert target.verify()["ok"]
 
 
-def test_an_old_bundle_of_a_trade_case_is_refused_when_nothing_else_comes_with_it(
+def test_an_old_bundle_of_a_trade_only_case_opens_the_case_without_the_dataset(
     book, comtrade_csv, target, tmp_path
 ):
     """Even alone, the trade dataset is left out with a conflict, never opened empty."""
