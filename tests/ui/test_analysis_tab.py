@@ -252,3 +252,94 @@ def test_shipped_fonts_reach_matplotlib(opened):
     import matplotlib
 
     assert matplotlib.rcParams["font.family"][:2] == charts.FONT_FAMILIES
+
+
+# --- legibility: labels that fit, a note for this tab, the wheel over a chart ---------------
+
+
+def _drawn(draw, table, size=(3.2, 3.1), **options):
+    """``table`` drawn by ``draw`` on a figure of ``size`` inches, rendered."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    charts.setup()
+    fig = Figure(figsize=size, dpi=96)
+    FigureCanvasAgg(fig)
+    draw(fig, table, charts.Style(), **options)
+    fig.canvas.draw()
+    return fig
+
+
+def _overlapping(texts, renderer) -> list[tuple[str, str]]:
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text()]
+    return [
+        (a, b)
+        for i, (a, box_a) in enumerate(boxes)
+        for b, box_b in boxes[i + 1 :]
+        if box_a.x1 > box_b.x0 and box_b.x1 > box_a.x0 and box_a.y1 > box_b.y0
+        and box_b.y1 > box_a.y0
+    ]  # fmt: skip
+
+
+def test_control_system_labels_and_counts_do_not_run_together():
+    from casebook.analysis.charts import ChartTable
+
+    table = ChartTable(
+        "foreign_controllers", "Foreign control systems", "bar",
+        ["maker_country", "value_usd", "shipments"],
+        [("DE", 3_000_000.0, 24), ("JP", 5_000_000.0, 24), ("TW", 2_000_000.0, 24)],
+    )  # fmt: skip
+    fig = _drawn(charts.draw_counted_bars, table, xlabel="Maker country", colour="#B07AA1")
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    assert _overlapping(ax.get_xticklabels(), renderer) == []
+    assert _overlapping(ax.texts, renderer) == []  # the counts above the bars
+    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["DE", "JP", "TW"]
+
+
+def test_long_exporter_names_keep_their_start_inside_the_chart():
+    from casebook.analysis.charts import ChartTable
+
+    long_name = "Rheinwerk Werkzeugmaschinen GmbH & Co. KG, Niederlassung Süd"
+    table = ChartTable(
+        "top_exporters", "Top exporters", "bar",
+        ["uid", "name", "value_usd", "shipments", "share"],
+        [("f1", long_name, 9_000_000.0, 41, 0.5), ("f2", "北京精雕科技集团有限公司", 8e6, 81, 0.4)],
+    )  # fmt: skip
+    fig = _drawn(charts.draw_top_parties, table, role="exporter")
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    assert any(t.get_text().startswith("Rheinwerk") for t in labels)
+    for label in labels:
+        assert label.get_window_extent(renderer).x0 >= 0, label.get_text()  # not cut at the left
+
+
+def test_chart_notes_speak_of_this_tab(opened):
+    from casebook.ui.analysis_tab import tab_note
+
+    assert (
+        tab_note("Counts the whole case; date and code filters do not apply to this chart.")
+        == "Counts the whole case."
+    )
+    note = opened[2].panels["controllers"].note.text()
+    assert note == "Counts the whole case."
+
+
+def test_the_wheel_over_a_chart_scrolls_the_grid(opened, qtbot):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    tab = opened[2]
+    scroll = tab.findChild(QScrollArea)
+    bar = scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=TIMEOUT)
+    canvas = tab.panels["share"].canvas
+    middle = QPointF(canvas.width() / 2, canvas.height() / 2)
+    event = QWheelEvent(
+        middle, QPointF(canvas.mapToGlobal(middle)), QPoint(0, 0), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )  # fmt: skip
+    before = bar.value()
+    QApplication.sendEvent(canvas, event)
+    assert bar.value() > before

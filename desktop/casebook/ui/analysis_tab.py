@@ -15,13 +15,15 @@ import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
     QComboBox,
     QFileDialog,
     QFrame,
@@ -176,6 +178,36 @@ class ExportDialog:
         return Path(path) if path else None
 
 
+def tab_note(note: str) -> str:
+    """A chart's note as this tab should say it: the tab has no date or code filters, so a
+    clause about filters not applying is dropped ("Counts the whole case.")."""
+    parts = [p.strip() for p in note.split(";")]
+    kept = [p for p in parts if "filter" not in p.lower()]
+    if not kept:
+        return ""
+    text = "; ".join(kept)
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+@cache
+def _canvas_class():
+    """matplotlib's Qt canvas, passing the mouse wheel on to the scrolling chart grid (the
+    charts do not zoom), so the grid scrolls while the pointer is over a chart."""
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+    class WheelPassingCanvas(FigureCanvasQTAgg):
+        def wheelEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+            area = self.parentWidget()
+            while area is not None and not isinstance(area, QAbstractScrollArea):
+                area = area.parentWidget()
+            if area is None:
+                event.ignore()
+                return
+            QApplication.sendEvent(area.viewport(), event)
+
+    return WheelPassingCanvas
+
+
 class ChartPanel(QFrame):
     """One chart: title, export buttons, the matplotlib canvas, hover and click."""
 
@@ -184,7 +216,6 @@ class ChartPanel(QFrame):
 
     def __init__(self, spec: ChartSpec, parent=None):
         super().__init__(parent)
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
         from matplotlib.figure import Figure
 
         self.spec = spec
@@ -205,7 +236,7 @@ class ChartPanel(QFrame):
         for button in (self.image_button, self.data_button):
             button.setEnabled(False)
         self.figure = Figure(figsize=(6.0, 3.3), dpi=self.logicalDpiY() or 96)
-        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas = _canvas_class()(self.figure)
         # A fixed height: a note or a title wrapping elsewhere must not resize (and so re-render)
         # every chart of the grid.
         self.canvas.setFixedHeight(300)
@@ -234,7 +265,7 @@ class ChartPanel(QFrame):
         self.table = table
         if title:
             self.title.setText(title)
-        notes = " ".join(table.notes)
+        notes = " ".join(n for n in (tab_note(note) for note in table.notes) if n)
         self.note.setText(notes)
         self.note.setVisible(bool(notes))
         for button in (self.image_button, self.data_button):

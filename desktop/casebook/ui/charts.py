@@ -155,6 +155,16 @@ def text_inches(text: str, points: float = 8.0) -> float:
     return (len(text) - wide + 1.6 * wide) * points * 0.72 / 72
 
 
+def fit_text(text: str, inches: float, points: float = 8.0) -> str:
+    """``text`` shortened at the end (its start kept, "…" added) to about ``inches`` wide."""
+    text = " ".join(str(text or "").split())
+    if text_inches(text, points) <= inches:
+        return text
+    while len(text) > 1 and text_inches(text + "…", points) > inches:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def place(fig, *, left=0.75, right=0.2, bottom=0.55, top=0.12) -> None:
     """Margins in inches (cheaper than a layout engine at every draw; redone on resize)."""
     width, height = fig.get_figwidth(), fig.get_figheight()
@@ -376,7 +386,10 @@ def draw_top_parties(fig, table, style: Style, *, role: str) -> list[Target]:
     ax = _axes(fig, style)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", color=style.grid, linewidth=0.6)
-    names = ["Other firms" if r[0] == OTHER else short(r[1] or r[0]) for r in rows]
+    # Names shortened at the end to the room at the left (at most 45 % of the width), so a
+    # long name keeps its start rather than being cut by the figure's edge.
+    room = max(0.6, 0.45 * fig.get_figwidth() - 0.3)
+    names = ["Other firms" if r[0] == OTHER else fit_text(short(r[1] or r[0]), room) for r in rows]
     colours = [
         OTHER_COLOUR if r[0] == OTHER else COLOURS[0 if role == "exporter" else 4] for r in rows
     ]
@@ -403,9 +416,19 @@ def draw_counted_bars(fig, table, style: Style, *, xlabel: str, colour: str) -> 
     ax = _axes(fig, style)
     is_country = table.name == "foreign_controllers"
     bars = ax.bar(range(len(keys)), [scale(r[1]) for r in table.rows], width=0.6, color=colour)
-    for bar, r in zip(bars, table.rows, strict=True):
+    # The width of one bar's slot (the plot is the figure less about 0.95 inch of margins):
+    # labels wider than it would run into their neighbours. text_inches over-estimates Latin
+    # text by about a fifth, hence the 1.1.
+    slot = 1.1 * (fig.get_figwidth() - 0.95) / max(len(keys), MIN_SLOTS)
+    counts = [f"{r[2]:,} shipments" for r in table.rows]
+    top = 0.12
+    if len(counts) > 1 and max(text_inches(c) for c in counts) > slot:
+        counts = [f"{r[2]:,}" for r in table.rows]  # the count alone; the caption says what
+        ax.set_title("Figures on the bars: shipments", fontsize=8, color=style.fg, loc="left")
+        top = 0.35
+    for bar, count in zip(bars, counts, strict=True):
         ax.annotate(
-            f"{r[2]:,} shipments",
+            count,
             (bar.get_x() + bar.get_width() / 2, bar.get_height()),
             ha="center",
             va="bottom",
@@ -415,11 +438,11 @@ def draw_counted_bars(fig, table, style: Style, *, xlabel: str, colour: str) -> 
             textcoords="offset points",
         )
     ax.set_xticks(range(len(keys)))
-    ax.set_xticklabels([country_label(k) if is_country else f"Tier {k}" for k in keys])
+    ax.set_xticklabels([_category_label(k, is_country, slot) for k in keys])
     _min_slots(ax, len(keys), "x")
     ax.set_xlabel(xlabel, fontsize=9)
     ax.margins(y=0.15)
-    place(fig)
+    place(fig, bottom=0.7, top=top)
     _money_axis(ax, scale)
     targets = []
     for bar, r in zip(bars, table.rows, strict=True):
@@ -427,3 +450,15 @@ def draw_counted_bars(fig, table, style: Style, *, xlabel: str, colour: str) -> 
         # No click filter: the Shipments tab cannot select a tier's codes or a maker's rows.
         targets.append(Target(bar, f"{what}: {money(r[1])} · {r[2]:,} shipments"))
     return targets
+
+
+def _category_label(key: str, is_country: bool, slot: float) -> str:
+    """A bar's tick label within its slot: a country's code above its name (the name shortened
+    to the slot), or the CHPL tier."""
+    if not is_country:
+        return f"Tier {key}"
+    label = country_label(key)
+    code, _, name = label.partition(" ")
+    if not name:
+        return label
+    return f"{code}\n{fit_text(name, slot, 8.5)}"
