@@ -192,3 +192,40 @@ def test_a_tidy_trade_table_is_mapped_in_the_wizard(opened, qtbot, reference_dir
     with qtbot.waitSignal(wizard.finished_import, timeout=TIMEOUT) as done:
         wizard.next()
     assert done.args[0]["kind"] == "trade" and done.args[0]["rows_imported"] == 6804
+
+
+def test_typing_a_path_enables_next_without_leaving_the_field(opened, qtbot, csv_file):
+    wizard = ImportWizard(opened.host, case_ref="CB-W-1", parent=opened)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    page = wizard.file_page
+    page.path.setFocus()
+    with qtbot.waitSignal(wizard.preview_ready, timeout=TIMEOUT):
+        qtbot.keyClicks(page.path, str(csv_file))
+    assert page.isComplete()
+    qtbot.waitUntil(lambda: wizard.button(wizard.WizardButton.NextButton).isEnabled())
+
+
+def test_no_recognised_column_is_explained_in_the_wizards_words(opened, qtbot, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("foo,bar,baz\n1,2,3\n4,5,6\n", encoding="utf-8")
+    wizard = start(opened, qtbot, path)
+    page = wizard.mapping_page
+    assert wizard.preview["rows_valid"] == 0
+    assert not page.problems.isHidden()
+    assert "No shipment column was recognised" in page.problems.text()
+    for text in (page.problems.text(), wizard.raw_page.info.text()):
+        assert "--mapping" not in text
+    assert "Mapping page" in wizard.raw_page.info.text()
+
+
+def test_when_no_row_is_valid_the_first_rows_reasons_are_shown(opened, qtbot, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "Date,Exporter,Importer,Value,Currency\nnot a date,A,B,x,USD\nbad,C,D,y,USD\n",
+        encoding="utf-8",
+    )
+    wizard = start(opened, qtbot, path)
+    problems = wizard.mapping_page.problems.text()
+    assert problems.startswith("None of the 2 rows previewed is valid:")
+    assert "Row 2, Date: not a date" in problems

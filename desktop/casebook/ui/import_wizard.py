@@ -11,6 +11,8 @@ Every read of the file and the import itself run on the DB worker (``book.previe
 
 from __future__ import annotations
 
+import re
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
@@ -43,6 +45,36 @@ NOT_MAPPED = "—"
 ERROR_BG = QColor("#FDE7E9")
 ERROR_FG = QColor("#B3261E")
 FILE_TYPES = "Data files (*.csv *.tsv *.txt *.xlsx *.xlsm);;All files (*)"
+
+
+#: The importer's messages speak to the command line; in the wizard, say what to do here.
+_GUI_WORDS = [
+    (
+        re.compile(r"write a mapping file \(--mapping\) naming the column, e\.g\. .*$"),
+        "choose on the Mapping page which field each of these columns holds",
+    ),
+    (
+        re.compile(r"name them in a mapping file \(--mapping\)"),
+        "choose the field each column holds on the Mapping page",
+    ),
+    (
+        re.compile(r"use --sheet and --mapping"),
+        "choose the sheet on the next page and the fields on the Mapping page",
+    ),
+]
+#: Why no row is valid when no column was recognised, and what to do.
+NO_COLUMNS = (
+    "No shipment column was recognised, so no row can be read. Choose the field each column "
+    "holds in the list on the left: at least a date, an HS code, an exporter or importer, "
+    "and a value or quantity."
+)
+
+
+def for_gui(message: str) -> str:
+    """An importer message with its command-line advice put as what to do in the wizard."""
+    for pattern, words in _GUI_WORDS:
+        message = pattern.sub(words, message)
+    return message
 
 
 _TRADE_GUESSES = {
@@ -115,11 +147,20 @@ class FilePage(QWizardPage):
         layout.addWidget(self.status)
         layout.addStretch(1)
         self.path.editingFinished.connect(self._typed)
+        # Read the file as soon as the typed path names one (Next needs its preview), not only
+        # when the field loses focus.
+        self._typing = QTimer(self, singleShot=True, interval=250, timeout=self._typed_file)
+        self.path.textChanged.connect(lambda _t: self._typing.start())
 
     def _typed(self) -> None:
         text = self.path.text().strip()
         if text and Path(text) != self.w.path:
             self.w.load(text)
+
+    def _typed_file(self) -> None:
+        text = self.path.text().strip()
+        if text and Path(text).is_file():
+            self._typed()
 
     def _browse(self) -> None:
         chosen = ImportWizard.ask_file(self)
@@ -170,7 +211,8 @@ class RawPage(QWizardPage):
         self.info.setText(
             f"<b>{p['file']}</b> — {kind}<br>Encoding: <b>{p.get('encoding') or '—'}</b> · "
             f"Delimiter: <b>{delimiter}</b> · Detected preset: <b>{preset}</b> "
-            f"(confidence {confidence})" + (f"<br><i>{p['reason']}</i>" if p.get("reason") else "")
+            f"(confidence {confidence})"
+            + (f"<br><i>{escape(for_gui(p['reason']))}</i>" if p.get("reason") else "")
         )
         self.sheet.clear()
         self.sheet.addItems(p.get("sheets") or [])
@@ -321,11 +363,20 @@ class MappingPage(QWizardPage):
                 + (f"; {bad:,} problem{'s' if bad != 1 else ''} (red)" if bad else "")
             )
         shown = p["errors"][:4]
-        self.problems.setText(
-            "\n".join(f"Row {e['row']}, {e['column']}: {e['reason']}" for e in shown)
-            + (f"\n… and {bad - len(shown):,} more" if bad > len(shown) else "")
-        )
-        self.problems.setVisible(bool(shown))
+        lines = [f"Row {e['row']}, {e['column']}: {for_gui(e['reason'])}" for e in shown]
+        if bad > len(shown):
+            lines.append(f"… and {bad - len(shown):,} more")
+        if not trade and p["rows_read"] and not p["rows_valid"]:
+            # Nothing to import: say why rather than show an empty preview.
+            if not p["columns"]:
+                lines = [NO_COLUMNS]
+            elif lines:
+                lines.insert(0, f"None of the {p['rows_read']:,} rows previewed is valid:")
+            else:
+                reason = for_gui(p.get("reason") or "") or "they hold none of the mapped fields"
+                lines = [f"None of the {p['rows_read']:,} rows previewed is valid: {reason}"]
+        self.problems.setText("\n".join(lines))
+        self.problems.setVisible(bool(lines))
         self.completeChanged.emit()
 
     def _fill_columns(self, p: dict) -> None:
@@ -601,9 +652,9 @@ class ImportWizard(QWizard):
     def _preview_failed(self, exc: BaseException) -> None:
         if not self._alive():
             return
-        message = exc.message if isinstance(exc, CasebookError) else str(exc)
+        message = for_gui(exc.message if isinstance(exc, CasebookError) else str(exc))
         self.preview = None
-        self.file_page.status.setText(f"<span style='color:#B3261E'>{message}</span>")
+        self.file_page.status.setText(f"<span style='color:#B3261E'>{escape(message)}</span>")
         self.file_page.completeChanged.emit()
         self.preview_failed.emit(message)
 
