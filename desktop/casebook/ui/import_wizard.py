@@ -65,8 +65,8 @@ _GUI_WORDS = [
 #: Why no row is valid when no column was recognised, and what to do.
 NO_COLUMNS = (
     "No shipment column was recognised, so no row can be read. Choose the field each column "
-    "holds in the list on the left: at least a date, an HS code, an exporter or importer, "
-    "and a value or quantity."
+    "holds in the list on the left: at least two fields, one of them a date, an HS code, an "
+    "exporter or importer, or a value or quantity."
 )
 
 
