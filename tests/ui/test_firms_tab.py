@@ -119,3 +119,41 @@ def test_a_reload_keeps_the_selected_firm_and_its_relationships_section(tab, win
         window.host.notify(Changes(firms=True, case_ref=REF))
     assert tab.selected_firm()["uid"] == tekhno["uid"]
     assert "OOO TEHNOSTANOK" in tab.rel_label.text() and tab.rel_add.isEnabled()
+
+
+@pytest.fixture
+def demo_tab(window, qtbot):
+    """The Firms tab of the demo case: names in their own scripts, one confirmed hit."""
+    window.host.book.build_demo()
+    widget = FirmsTab(window.host, "DEMO-CNC-RU")
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    return widget
+
+
+def _select_firm(tab, name: str) -> None:
+    from PySide6.QtCore import Qt
+
+    proxy = tab.firm_proxy
+    row = next(
+        r for r in range(proxy.rowCount())
+        if proxy.data(proxy.index(r, 0), Qt.ItemDataRole.UserRole)["name"] == name
+    )  # fmt: skip
+    tab.firm_view.selectRow(row)
+
+
+def test_the_native_name_column_shows_only_when_a_firm_has_one(tab, demo_tab):
+    from casebook.ui.firms_tab import NATIVE_COLUMN
+
+    assert not tab.firm_view.isColumnHidden(NATIVE_COLUMN)  # 山东金马工业有限公司
+    assert not any(f.get("native_name") for f in demo_tab.firms.rows)
+    assert demo_tab.firm_view.isColumnHidden(NATIVE_COLUMN)
+
+
+def test_a_listed_firm_names_the_list_and_version(demo_tab):
+    _select_firm(demo_tab, "ООО «Техностанок»")
+    text = demo_tab.detail.toPlainText()
+    assert "confirmed screening hit on Casebook demo list (illustrative), version 1" in text
+    _select_firm(demo_tab, "Kansai Machine Works Co., Ltd.")
+    assert "Listed no" in " ".join(demo_tab.detail.toPlainText().split())

@@ -82,6 +82,7 @@ QUEUE_COLUMNS = [
     ("reason", "Why", lambda s: s["reason"]),
 ]
 _NUMERIC = {"shipments", "value_usd", "aliases", "score"}
+NATIVE_COLUMN = [key for key, _t, _s in FIRM_COLUMNS].index("native_name")
 REL_HEADERS = ["Kind", "This firm", "Other firm", "Share", "Start", "End", "Evidence", "Note"]
 REL_ROLE = Qt.ItemDataRole.UserRole
 
@@ -288,11 +289,17 @@ class FirmsTab(QWidget):
         if book is None:
             return
         keep = [f["uid"] for f in self.selected_firms()]
-        self.firms.set_rows(book.case_firms(case_ref=self.ref))
+        firms = book.case_firms(case_ref=self.ref)
+        _add_listings(firms, book.list_hits(case_ref=self.ref, status="confirmed"))
+        self.firms.set_rows(firms)
         self.queue.set_rows(book.merge_queue(case_ref=self.ref))
         self.relationships = book.list_relationships(case_ref=self.ref)
         self._reselect(keep)
         self._fit(self.firm_view, [30, 18, 9, 12, 10, 13, 26, 7])
+        # Names are kept in their own script; a separate native name is rare. An empty column
+        # for every firm only takes room.
+        has_native = any(f.get("native_name") for f in firms)
+        self.firm_view.setColumnHidden(NATIVE_COLUMN, not has_native)
         self._fit(self.queue_view, [6, 42, 42, 30])
         n, q = len(self.firms.rows), len(self.queue.rows)
         self.count.setText(f"{n:,} firm{'s' if n != 1 else ''}")
@@ -748,6 +755,33 @@ def _escape(text: str) -> str:
     return escape(text or "")
 
 
+def _add_listings(firms: list[dict], confirmed_hits: list[dict]) -> None:
+    """Each firm's ``listings``: the lists (name, version) of its confirmed screening hits."""
+    by_firm: dict[str, list[tuple[str, int | None, bool]]] = {}
+    for hit in confirmed_hits:
+        listing = (hit["list"], hit.get("version"), hit.get("current", True))
+        if listing not in by_firm.setdefault(hit["firm_uid"], []):
+            by_firm[hit["firm_uid"]].append(listing)
+    for firm in firms:
+        firm["listings"] = by_firm.get(firm["uid"], [])
+
+
+def _listed_text(firm: dict) -> str:
+    """ "yes — confirmed screening hit on OFAC SDN (version 3)", or "no"."""
+    if not firm.get("listed"):
+        return "no"
+    listings = firm.get("listings") or []
+    if not listings:
+        return "yes — confirmed screening hit"
+    names = [
+        f"{name}, version {version}{'' if current else ' (an earlier one)'}"
+        if version is not None
+        else name
+        for name, version, current in listings
+    ]
+    return "yes — confirmed screening hit on " + "; ".join(names)
+
+
 def _detail_html(firm: dict) -> str:
     from html import escape
 
@@ -759,7 +793,7 @@ def _detail_html(firm: dict) -> str:
         ("Role", firm.get("role") or "—"),
         ("Shipments", f"{firm['shipments']:,}"),
         ("Value (USD)", f"{firm['value_usd']:,.2f}"),
-        ("Listed", "yes — confirmed screening hit" if firm.get("listed") else "no"),
+        ("Listed", _listed_text(firm)),
         ("Merged firms", str(firm.get("merges") or 0)),
     ]
     parts.append(
