@@ -125,3 +125,8 @@ def test_codes_and_values_are_shown_whole(tab):
     metrics = tab.view.fontMetrics()
     for key, sample in (("hs_code", "8466938000"), ("value_usd", "888,888,888.88")):
         assert tab.view.columnWidth(keys.index(key)) >= metrics.horizontalAdvance(sample) + 12
+
+
+def test_one_shipment_is_counted_in_the_singular(tab):
+    tab.apply_filters(hs="8458")
+    assert rows(tab) == 1 and tab.count.text() == "1 shipment"

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from casebook.core.words import plural
 from casebook.ui import charts, theme
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
@@ -399,7 +400,7 @@ class FlagsPanel(QWidget):
         firms = result.get("firms", [])
         shown = f" (the {MAX_FLAGGED:,} highest shown)" if len(firms) > MAX_FLAGGED else ""
         self.status.setText(
-            f"{len(firms):,} firms flagged{shown}, highest score first. Double-click a firm for "
+            f"{plural(len(firms), 'firm')} flagged{shown}, highest score first. Double-click a firm for "
             "its shipments."
             if firms
             else "No red flags in this case."
@@ -438,7 +439,7 @@ class FlagsPanel(QWidget):
             f"<b>{escape(firm['name'] or firm['uid'])}</b> · score {firm['score']:g}<br>"
             + "<br>".join(
                 f"• <b>{escape(f['title'])}</b>: {escape(f['reason'])}"
-                f" ({f.get('shipment_count') or 0:,} shipments)"
+                f" ({plural(f.get('shipment_count') or 0, 'shipment')})"
                 for f in flags
             )
         )

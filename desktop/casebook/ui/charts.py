@@ -15,6 +15,7 @@ from typing import Any
 
 from casebook import resources
 from casebook.core.countries import country_name
+from casebook.core.words import plural
 
 OTHER = "other"
 #: Series colours: distinguishable on white and on a dark grey (Tableau 10, "other" is grey).
@@ -402,7 +403,7 @@ def draw_top_parties(fig, table, style: Style, *, role: str) -> list[Target]:
     targets = []
     for bar, r in zip(bars, rows, strict=True):
         who = "Other firms" if r[0] == OTHER else (r[1] or r[0])
-        label = f"{who}: {money(r[2])} · {r[3]:,} shipments · {100 * (r[4] or 0):.1f} %"
+        label = f"{who}: {money(r[2])} · {plural(r[3], 'shipment')} · {100 * (r[4] or 0):.1f} %"
         targets.append(Target(bar, label, {} if r[0] == OTHER else {"firm": r[0]}))
     return targets
 
@@ -420,7 +421,7 @@ def draw_counted_bars(fig, table, style: Style, *, xlabel: str, colour: str) -> 
     # labels wider than it would run into their neighbours. text_inches over-estimates Latin
     # text by about a fifth, hence the 1.1.
     slot = 1.1 * (fig.get_figwidth() - 0.95) / max(len(keys), MIN_SLOTS)
-    counts = [f"{r[2]:,} shipments" for r in table.rows]
+    counts = [plural(r[2], "shipment") for r in table.rows]
     top = 0.12
     if len(counts) > 1 and max(text_inches(c) for c in counts) > slot:
         counts = [f"{r[2]:,}" for r in table.rows]  # the count alone; the caption says what
@@ -448,7 +449,7 @@ def draw_counted_bars(fig, table, style: Style, *, xlabel: str, colour: str) -> 
     for bar, r in zip(bars, table.rows, strict=True):
         what = country_label(r[0]) if is_country else f"Tier {r[0]}"
         # No click filter: the Shipments tab cannot select a tier's codes or a maker's rows.
-        targets.append(Target(bar, f"{what}: {money(r[1])} · {r[2]:,} shipments"))
+        targets.append(Target(bar, f"{what}: {money(r[1])} · {plural(r[2], 'shipment')}"))
     return targets
 
 

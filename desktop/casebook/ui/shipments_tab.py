@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.errors import CasebookError
+from casebook.core.words import plural
 from casebook.ui import theme
 from casebook.ui.ops import Changes, Host
 from casebook.ui.table_model import RIGHT, PagedTableModel, TableColumn
@@ -245,7 +246,7 @@ class ShipmentsTab(QWidget):
         self.apply_filters()
 
     def _show_count(self) -> None:
-        self.count.setText(f"{self.model.rowCount():,} shipments")
+        self.count.setText(plural(self.model.rowCount(), "shipment"))
 
     # --- rows ------------------------------------------------------------------------------
 
@@ -263,7 +264,9 @@ class ShipmentsTab(QWidget):
             lines.append("\t".join(str(v).replace("\t", " ").replace("\n", " ") for v in cells))
         text = "\n".join(lines)
         QGuiApplication.clipboard().setText(text)
-        self.count.setText(f"{len(rows):,} rows copied — {self.model.rowCount():,} shipments")
+        self.count.setText(
+            f"{plural(len(rows), 'row')} copied — {plural(self.model.rowCount(), 'shipment')}"
+        )
         return text
 
     def _rebind_selection(self) -> None:
