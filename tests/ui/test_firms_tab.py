@@ -140,7 +140,9 @@ def _select_firm(tab, name: str) -> None:
         r for r in range(proxy.rowCount())
         if proxy.data(proxy.index(r, 0), Qt.ItemDataRole.UserRole)["name"] == name
     )  # fmt: skip
-    tab.firm_view.selectRow(row)
+    model = tab.firm_view.selectionModel()
+    flags = model.SelectionFlag.ClearAndSelect | model.SelectionFlag.Rows
+    model.select(proxy.index(row, 0), flags)  # this firm alone, whatever keys are held
 
 
 def test_the_native_name_column_shows_only_when_a_firm_has_one(tab, demo_tab):
