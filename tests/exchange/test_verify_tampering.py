@@ -203,6 +203,8 @@ def test_a_trade_dataset_without_a_hash_is_named_as_unchecked(run_cli, trade_sto
     assert code == 0 and report["problems"] == []
     [note] = report["unchecked"]
     assert note["kind"] == "dataset" and note["ref"] == uid and name in note["detail"]
+    text = run_cli("verify")
+    assert text.code == 0 and f"not checked: trade flows of dataset {name}" in text.out
 
 
 def test_verify_of_another_case_leaves_the_trade_dataset_alone(run_cli, trade_store, db_path):

@@ -35,9 +35,11 @@ def _counted(key: str, n: int) -> str:
 def _text(report: dict) -> str:
     counts = ", ".join(_counted(k, n) for k, n in report["checked"].items())
     if report["ok"]:
-        return f"OK — checked {counts}"
-    lines = [f"PROBLEMS FOUND ({len(report['problems']):,}) — checked {counts}"]
-    lines += [f"  [{p['kind']}] {p['ref']}: {p['detail']}" for p in report["problems"]]
+        lines = [f"OK — checked {counts}"]
+    else:
+        lines = [f"PROBLEMS FOUND ({len(report['problems']):,}) — checked {counts}"]
+        lines += [f"  [{p['kind']}] {p['ref']}: {p['detail']}" for p in report["problems"]]
+    lines += [f"  not checked: {p['detail']}" for p in report.get("unchecked", ())]
     return "\n".join(lines)
 
 
