@@ -128,19 +128,28 @@ def test_label_boxes_of_a_30_firm_layout_do_not_overlap():
     model = NetworkModel(nodes=nodes, edges=[e for e in edges_ if e.source != e.target])
     side = canvas_size(30)
     for kind in ("force", "layered"):
-        pos = layout_network(model, kind=kind)
-        boxes = []
-        for node in nodes:
-            half, top, bottom = label_box(node)
-            x, y = pos[node.uid][0] * side, pos[node.uid][1] * side
-            boxes.append((x - half, y + top, x + half, y + bottom))
-        clashes = [
-            (i, j)
-            for i, a in enumerate(boxes)
-            for j, b in enumerate(boxes[i + 1 :], i + 1)
-            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-        ]
-        assert clashes == [], kind
+        boxes = _boxes(nodes, layout_network(model, kind=kind), side)
+        assert _clashes(boxes) == [], kind
+
+
+def _boxes(nodes, pos, side: float, **measure) -> list[tuple]:
+    """Each node's label box (left, top, right, bottom) at its laid-out position."""
+    boxes = []
+    for node in nodes:
+        half, top, bottom = label_box(node, **measure)
+        x, y = pos[node.uid][0] * side, pos[node.uid][1] * side
+        boxes.append((x - half, y + top, x + half, y + bottom))
+    return boxes
+
+
+def _clashes(boxes: list[tuple]) -> list[tuple[int, int]]:
+    """The pairs of boxes that overlap."""
+    return [
+        (i, j)
+        for i, a in enumerate(boxes)
+        for j, b in enumerate(boxes[i + 1 :], i + 1)
+        if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    ]
 
 
 def test_force_layout_spreads_over_the_square():
@@ -248,20 +257,10 @@ def test_a_compact_layout_in_the_views_shape_keeps_labels_apart_and_is_tighter()
     side = canvas_size(30)
 
     def extent(pos):
-        boxes = []
-        for node in nodes:
-            half, top, bottom = label_box(node, text_width=width, line=15.0)
-            x, y = pos[node.uid][0] * side, pos[node.uid][1] * side
-            boxes.append((x - half, y + top, x + half, y + bottom))
-        clashes = [
-            (i, j)
-            for i, a in enumerate(boxes)
-            for j, b in enumerate(boxes[i + 1 :], i + 1)
-            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-        ]
+        boxes = _boxes(nodes, pos, side, text_width=width, line=15.0)
         w = max(b[2] for b in boxes) - min(b[0] for b in boxes)
         h = max(b[3] for b in boxes) - min(b[1] for b in boxes)
-        return clashes, w, h
+        return _clashes(boxes), w, h
 
     args = {"aspect": 1.6, "text_width": width, "line": 15.0}
     loose = extent(layout_network(model, **args))
