@@ -69,7 +69,7 @@ def row_point(tab: FirmsTab, name: str) -> QPointF:
     row = next(
         r for r in range(tab.firm_proxy.rowCount()) if tab.firm_proxy.index(r, 0).data() == name
     )
-    return QPointF(tab.firm_view.visualRect(tab.firm_proxy.index(row, 1)).center())
+    return QPointF(tab.firm_view.visualRect(tab.firm_proxy.index(row, 0)).center())
 
 
 def test_dropping_a_file_onto_a_firm_links_it_and_the_evidence_tab_lists_it_with_its_grade(

@@ -96,6 +96,6 @@ def test_the_case_workspace_leaves_room_for_the_case_list(opened):
         workspace.tabs.tabText(i): workspace.tabs.widget(i).minimumSizeHint().width()
         for i in range(workspace.tabs.count())
     }
-    assert max(widths.values()) <= 720, widths
+    assert max(widths.values()) <= 800, widths
     win.resize(1280, 800)
     assert win.page.split.sizes()[0] >= 300

@@ -155,17 +155,18 @@ class ShipmentsTab(QWidget):
         self._show_count()
 
     def _layout(self) -> None:
+        # Two rows, so every box shows its whole placeholder without the tab (and so the case
+        # workspace) needing the width of all of them side by side.
         bar = QHBoxLayout()
         bar.addWidget(self.text, 3)
-        for name in ("date_from", "date_to", "origin", "dispatch", "hs"):
-            bar.addWidget(getattr(self, name))
+        bar.addWidget(self.firm, 1)
+        bar.addWidget(self.dataset, 1)
         bar.addWidget(self.clear)
-        # The firm and dataset choices on the second row: the text boxes keep their room.
+        bar.addWidget(self.count)
         status = QHBoxLayout()
-        status.addWidget(self.firm)
-        status.addWidget(self.dataset)
+        for name in ("date_from", "date_to", "origin", "dispatch", "hs"):
+            status.addWidget(getattr(self, name))
         status.addWidget(self.problem, 1)
-        status.addWidget(self.count)
         status.addWidget(self.copy)
         self.split = split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
