@@ -110,6 +110,14 @@ def test_selection_signals_while_the_scene_is_torn_down_are_ignored(opened):
     assert tab.selected_uids() == [firms["Beta Tools"]]
 
 
+def test_filter_boxes_show_their_whole_placeholder(opened):
+    from casebook.ui.filter_edit import placeholder_width
+
+    _win, tab, _firms = opened
+    for edit in (tab.date_from, tab.date_to, tab.hs, tab.min_value):
+        assert edit.width() >= placeholder_width(edit), edit.placeholderText()
+
+
 def test_the_date_filter_changes_the_edges(opened, qtbot):
     _win, tab, firms = opened
     before = {uid: item.pos() for uid, item in tab.nodes.items()}

@@ -49,7 +49,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
@@ -62,6 +61,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from casebook.ui.evidence_tab import add_evidence_files, local_files
+from casebook.ui.filter_edit import filter_edit
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import WorkspaceTab
 
@@ -721,14 +721,12 @@ class NetworkTab(QWidget):
     # --- widgets ----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.date_from = QLineEdit(placeholderText="From 2022-01")
-        self.date_to = QLineEdit(placeholderText="To 2023-12")
-        self.hs = QLineEdit(placeholderText="HS prefix (8458)")
-        self.min_value = QLineEdit(placeholderText="Min USD")
-        for edit, width in ((self.date_from, 110), (self.date_to, 110), (self.hs, 120),
-                            (self.min_value, 90)):  # fmt: skip
-            edit.setMaximumWidth(width)
-            edit.setClearButtonEnabled(True)
+        # Short placeholders (the formats are in the tooltips): one row of controls keeps the
+        # chart its height and the tab narrow enough for the case list beside it.
+        self.date_from = filter_edit("From", "First date: YYYY, YYYY-MM or YYYY-MM-DD")
+        self.date_to = filter_edit("To", "Last date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD")
+        self.hs = filter_edit("HS code", "Code prefix: 84, 8458, 845811 …")
+        self.min_value = filter_edit("Min USD", "Leave out trade links worth less than this")
         self.layout_choice = QComboBox()
         self.layout_choice.addItem("Force-directed", "force")
         self.layout_choice.addItem("Layered: makers → importers", "layered")

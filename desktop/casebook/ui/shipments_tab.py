@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from casebook.core.errors import CasebookError
 from casebook.core.words import plural
 from casebook.ui import theme
+from casebook.ui.filter_edit import filter_edit, placeholder_width
 from casebook.ui.ops import Changes, Host
 from casebook.ui.table_model import RIGHT, PagedTableModel, TableColumn
 from casebook.ui.table_view import PagedTableView
@@ -74,44 +75,24 @@ HINT = (
 TEXT_FILTERS = ("text", "date_from", "date_to", "origin", "dispatch", "hs")
 
 
-def _edit(placeholder: str, tip: str = "", *, fixed: bool = True) -> QLineEdit:
-    """A filter box wide enough for its whole placeholder and the clear button."""
-    edit = QLineEdit(placeholderText=placeholder)
-    edit.setClearButtonEnabled(True)
-    edit.setToolTip(tip)
-    width = placeholder_width(edit)
-    edit.setMinimumWidth(width)
-    if fixed:
-        edit.setMaximumWidth(width + 12)
-    return edit
-
-
-def placeholder_width(edit: QLineEdit) -> int:
-    """The width at which ``edit`` shows its placeholder whole: text, frame, clear button and
-    any leading icon."""
-    icon = edit.style().pixelMetric(edit.style().PixelMetric.PM_SmallIconSize) + 8
-    sides = 1 + len(edit.actions())  # the clear button, and a leading icon if added
-    return edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + sides * icon + 14
-
-
 class ShipmentsTab(QWidget):
     """Filters above a ``PagedTableView`` beside a detail pane; the filters re-query."""
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
-        self.text = _edit(
+        self.text = filter_edit(
             "Goods, brand, maker, declaration",
             "Text in the description, brand, maker or declaration number",
             fixed=False,
         )
         self.text.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.text.setMinimumWidth(placeholder_width(self.text))
-        self.date_from = _edit("From (2022-01)", "First date: YYYY, YYYY-MM or YYYY-MM-DD")
-        self.date_to = _edit("To (2022-12)", "Last date, inclusive")
-        self.origin = _edit("Origin (CN)", "Countries of origin, e.g. CN or CN,JP")
-        self.dispatch = _edit("Dispatch (TR)", "Countries of dispatch, e.g. TR,AE")
-        self.hs = _edit("HS code (8457)", "Code prefix: 84, 8457, 845710 …")
+        self.date_from = filter_edit("From (2022-01)", "First date: YYYY, YYYY-MM or YYYY-MM-DD")
+        self.date_to = filter_edit("To (2022-12)", "Last date, inclusive")
+        self.origin = filter_edit("Origin (CN)", "Countries of origin, e.g. CN or CN,JP")
+        self.dispatch = filter_edit("Dispatch (TR)", "Countries of dispatch, e.g. TR,AE")
+        self.hs = filter_edit("HS code (8457)", "Code prefix: 84, 8457, 845710 …")
         self.firm = QComboBox(toolTip="Only shipments of this firm (as exporter or importer)")
         self.firm.setMinimumContentsLength(16)
         self.firm.setSizeAdjustPolicy(
