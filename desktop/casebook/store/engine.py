@@ -23,6 +23,10 @@ from casebook.store import migrations
 BUSY_TIMEOUT_S = float(os.environ.get("CASEBOOK_BUSY_TIMEOUT", "10"))
 
 
+#: Worker threads SQLite's sorter may use besides the connection's own.
+SORT_THREADS = 2
+
+
 def _engine(path: Path, *, immediate: bool, readonly: bool = False) -> Engine:
     uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
     engine = create_engine(
@@ -40,6 +44,11 @@ def _engine(path: Path, *, immediate: bool, readonly: bool = False) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         cur.execute("PRAGMA synchronous=NORMAL")
+        if not immediate:
+            # Readers' large sorts (GROUP BY over a million rows) may use a helper thread: red
+            # flags on 1M shipments 8.3 -> 7.4 s on two cores. Not for writers: an import's
+            # index builds showed no gain.
+            cur.execute(f"PRAGMA threads={SORT_THREADS}")
         cur.close()
 
     @event.listens_for(engine, "begin")
