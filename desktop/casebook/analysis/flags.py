@@ -18,6 +18,7 @@ from functools import cached_property, lru_cache
 
 from casebook.analysis import reference
 from casebook.core.countries import country_name
+from casebook.core.words import plural
 from casebook.store import redflags as db
 from casebook.store import rollups
 from casebook.store import stats as sql
@@ -174,7 +175,7 @@ def _money(value: float | None) -> str:
 
 
 def _rows(n: int) -> str:
-    return f"{n} shipment" + ("" if n == 1 else "s")
+    return plural(n, "shipment")
 
 
 def _hit(firm_id: int, items: list[db.FlaggedFirm], reason: str) -> Hit:

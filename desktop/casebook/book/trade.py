@@ -8,6 +8,7 @@ from pathlib import Path
 
 from casebook.book.cases import find_case
 from casebook.core.errors import Refused, RowErrors, UsageError
+from casebook.core.words import plural
 from casebook.ingest import trade as ingest
 from casebook.store import trade as store
 from casebook.store.models import Dataset
@@ -88,7 +89,7 @@ class TradeSection:
             if not skip_bad_rows:
                 rows = table.rejected_rows
                 raise RowErrors(
-                    f"{rows} invalid row{'s' if rows != 1 else ''} in {path.name}; nothing was "
+                    f"{plural(rows, 'invalid row')} in {path.name}; nothing was "
                     f"imported (all listed in {rejects}; --skip-bad-rows imports the rest)",
                     errors=table.errors,
                     rejects_file=str(rejects) if rejects else None,

@@ -53,21 +53,24 @@ def run_import(ctx, args) -> None:
 
     if is_trade(args):
         return import_trade(ctx, args)
-    result = ctx.book.import_file(
-        args.file,
-        case_ref=args.case,
-        preset=args.preset,
-        mapping=args.mapping,
-        sheet=args.sheet,
-        encoding=args.encoding,
-        rates=args.rates,
-        skip_bad_rows=args.skip_bad_rows,
-        force=args.force,
-        progress=ctx.progress("import"),
-        cancelled=ctx.cancelled,
-    )
+    result = ctx.book.import_file(args.file, rates=args.rates, **import_options(ctx, args))
     ctx.emit(result, _import_text)
     report_rejects(ctx, result)
+
+
+def import_options(ctx, args) -> dict:
+    """What shipment and trade imports take alike from ``casebook import``'s arguments."""
+    return {
+        "case_ref": args.case,
+        "preset": args.preset,
+        "mapping": args.mapping,
+        "sheet": args.sheet,
+        "encoding": args.encoding,
+        "skip_bad_rows": args.skip_bad_rows,
+        "force": args.force,
+        "progress": ctx.progress("import"),
+        "cancelled": ctx.cancelled,
+    }
 
 
 def report_rejects(ctx, result: dict) -> None:

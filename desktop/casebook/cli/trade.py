@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from casebook.book.trade import is_trade_import
-from casebook.cli.imports import report_rejects
+from casebook.cli.imports import import_options, report_rejects
 
 
 def is_trade(args) -> bool:
@@ -16,18 +16,7 @@ def import_trade(ctx, args) -> None:
         from casebook.core.errors import UsageError
 
         raise UsageError("--rates applies to shipments, not trade statistics")
-    result = ctx.book.import_trade(
-        args.file,
-        case_ref=args.case,
-        preset=args.preset,
-        mapping=args.mapping,
-        sheet=args.sheet,
-        encoding=args.encoding,
-        skip_bad_rows=args.skip_bad_rows,
-        force=args.force,
-        progress=ctx.progress("import"),
-        cancelled=ctx.cancelled,
-    )
+    result = ctx.book.import_trade(args.file, **import_options(ctx, args))
     ctx.emit(result, _text)
     report_rejects(ctx, result)
 

@@ -21,6 +21,7 @@ import numpy as np
 from sqlmodel import Session
 
 from casebook.core.errors import Refused, RowErrors
+from casebook.core.words import plural
 from casebook.ingest import presets
 from casebook.ingest.parties import PartyWriter
 from casebook.ingest.readers import RowError, Sheet, open_sheets, printable
@@ -202,7 +203,7 @@ def _check_errors(request: ImportRequest, tables: list[tuple], result: ImportRes
     if not request.skip_bad_rows:
         rows = len({(e.file, e.row) for e in errors})
         raise RowErrors(
-            f"{rows} invalid row{'s' if rows != 1 else ''} in {request.path.name}; nothing was "
+            f"{plural(rows, 'invalid row')} in {request.path.name}; nothing was "
             f"imported (all listed in {result.rejects_file}; --skip-bad-rows imports the rest)",
             errors=errors,
             rejects_file=result.rejects_file,

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casebook.core.words import plural
 from casebook.ui.case_list import local_time
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import WorkspaceTab
@@ -117,7 +118,7 @@ class DatasetsPanel(QWidget):
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), 420))
         n = len(self.datasets)
-        self.count.setText(f"{n} dataset{'s' if n != 1 else ''}")
+        self.count.setText(plural(n, "dataset"))
         self._selected()
         self.loaded.emit()
 

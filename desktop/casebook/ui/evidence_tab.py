@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casebook.core.words import plural
 from casebook.ui.evidence_dialog import EvidenceDialog, grade_help
 from casebook.ui.link_editor import LinkEditor
 from casebook.ui.ops import Changes, Host, Op
@@ -372,7 +373,7 @@ class EvidenceTab(QWidget):
         keep = self.selected()
         self.model.set_items(self.host.book.list_evidence(case_ref=self.ref))
         n = self.model.rowCount()
-        self.count.setText(f"{n} item{'s' if n != 1 else ''}")
+        self.count.setText(plural(n, "item"))
         if not (keep and self.select(keep["uid"])) and n:
             self.view.selectRow(0)
         self._show_selected()

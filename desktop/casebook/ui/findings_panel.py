@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.standards import Confidence, Likelihood, clean_likelihood
+from casebook.core.words import plural
 from casebook.ui.dialogs import ok_cancel
 from casebook.ui.evidence_dialog import grade_help
 from casebook.ui.ops import Changes, Host, Op
@@ -327,8 +328,7 @@ class FindingsPanel(QWidget):
             self.view.setColumnWidth(column, chars * width)
         warned = sum(bool(f["warnings"]) for f in findings)
         self.summary.setText(
-            f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
-            + (f" · {warned} with warnings" if warned else "")
+            plural(len(findings), "finding") + (f" · {warned} with warnings" if warned else "")
         )
         if keep:
             self.select(self._recreated.current(keep))
@@ -487,7 +487,7 @@ class FindingsPanel(QWidget):
     def confirm_delete(cls, parent: QWidget, finding: dict) -> bool:
         """Ask before deleting a finding (tests patch this)."""
         n = len(finding["evidence"])
-        links = f"\n\nIts {n} evidence link{'s' if n != 1 else ''} go with it." if n else ""
+        links = f"\n\nIts {plural(n, 'evidence link')} go with it." if n else ""
         answer = QMessageBox.question(
             parent,
             "Delete finding",

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casebook.core.words import plural
 from casebook.ui import theme
 from casebook.ui.evidence_tab import NOTICE_STYLE, add_evidence_files, local_files
 from casebook.ui.findings_panel import evidence_label
@@ -302,7 +303,7 @@ class FirmsTab(QWidget):
         self.firm_view.setColumnHidden(NATIVE_COLUMN, not has_native)
         self._fit(self.queue_view, [6, 42, 42, 30])
         n, q = len(self.firms.rows), len(self.queue.rows)
-        self.count.setText(f"{n:,} firm{'s' if n != 1 else ''}")
+        self.count.setText(plural(n, "firm"))
         self.queue_label.setText(
             f"<b>Merge suggestions</b> — {q:,} open"
             if q
@@ -544,7 +545,7 @@ class FirmsTab(QWidget):
         """Ask before deleting a relationship (tests patch this)."""
         direction, _other, other_name = direction_of(rel, firm["uid"])
         n = len(rel["evidence"])
-        links = f"\n\nIts {n} evidence link{'s' if n != 1 else ''} go with it." if n else ""
+        links = f"\n\nIts {plural(n, 'evidence link')} go with it." if n else ""
         answer = QMessageBox.question(
             parent,
             "Delete relationship",

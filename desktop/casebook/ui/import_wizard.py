@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.errors import Cancelled, CasebookError
+from casebook.core.words import plural
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.worker import Job
 
@@ -347,7 +348,7 @@ class MappingPage(QWizardPage):
             melted = p.get("melted_periods") or 0
             self.summary.setText(
                 f"{p['rows_valid']:,} of {p['rows_read']:,} rows previewed are valid"
-                + (f"; {bad:,} problem{'s' if bad != 1 else ''} (red)" if bad else "")
+                + (f"; {plural(bad, 'problem')} (red)" if bad else "")
                 + (f"; {melted:,} period columns melted into rows" if melted else "")
             )
         elif trade:
@@ -360,7 +361,7 @@ class MappingPage(QWizardPage):
         else:
             self.summary.setText(
                 f"{p['rows_valid']:,} of {p['rows_read']:,} rows previewed are valid"
-                + (f"; {bad:,} problem{'s' if bad != 1 else ''} (red)" if bad else "")
+                + (f"; {plural(bad, 'problem')} (red)" if bad else "")
             )
         shown = p["errors"][:4]
         lines = [f"Row {e['row']}, {e['column']}: {for_gui(e['reason'])}" for e in shown]

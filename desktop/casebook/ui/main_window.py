@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.errors import Refused
+from casebook.core.words import plural
 from casebook.ui import exchange_actions, import_wizard, theme
 from casebook.ui.ops import Changes, Host
 from casebook.ui.placeholders import Placeholder
@@ -301,7 +302,7 @@ class MainWindow(QMainWindow):
         page = self._ensure_page()
         page.show_cases(cases, select_first=changes.store)
         self.central.setCurrentWidget(page)
-        self.count_label.setText(f"{len(cases)} case{'s' if len(cases) != 1 else ''}")
+        self.count_label.setText(plural(len(cases), "case"))
         self._update_actions()
 
     def new_case(self) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.errors import CasebookError
+from casebook.core.words import plural
 from casebook.ui import theme
 from casebook.ui.ops import Op
 
@@ -158,7 +159,7 @@ class SearchBox(QFrame):
         self.view.expandAll()
         n = len(found["results"])
         self.status.setText(
-            (f"{n} result{'s' if n != 1 else ''} · Enter opens" if n else "Nothing found")
+            (f"{plural(n, 'result')} · Enter opens" if n else "Nothing found")
             if text
             else "Type to search; 3+ characters match inside words"
         )
