@@ -56,14 +56,14 @@ def run_cli(db_path):
     return run
 
 
+REFERENCE = Path(__file__).resolve().parent / "fixtures" / "reference"
+
+
 @pytest.fixture
 def reference_dir() -> Path:
-    """The shared reference files (``CASEBOOK_REFERENCE`` overrides); fails in CI when missing."""
-    default = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
-    folder = Path(os.environ.get("CASEBOOK_REFERENCE", default))
+    """The public reference files in ``tests/fixtures/reference`` (``CASEBOOK_REFERENCE``
+    overrides); a missing folder fails, it never skips."""
+    folder = Path(os.environ.get("CASEBOOK_REFERENCE", REFERENCE))
     if not folder.is_dir():
-        message = f"reference files not found at {folder} (set CASEBOOK_REFERENCE)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        pytest.fail(f"reference files not found at {folder} (set CASEBOOK_REFERENCE)")
     return folder

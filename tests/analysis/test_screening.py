@@ -14,7 +14,7 @@ from casebook.ingest.lists.model import ListedRecord
 
 REFERENCE = Path(
     os.environ.get(
-        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[3] / "shared" / "reference"
+        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[1] / "fixtures" / "reference"
     )
 )
 SDN = REFERENCE / "ofac_sdn_2024-05-03_subset.csv"
@@ -42,8 +42,6 @@ def firm(name, *, key=1, aliases=(), country=None, ids=None):
 
 @pytest.fixture(scope="module")
 def sdn():
-    if not SDN.exists():
-        pytest.skip("reference lists not available")
     records = load_list(SDN).records
     return records, ScreeningIndex(records)
 

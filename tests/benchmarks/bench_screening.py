@@ -37,7 +37,7 @@ from casebook.analysis.screening import (
 from casebook.core.names import name_key
 from casebook.ingest.lists import load_list
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 LISTS = [
     (
         "ofac_sdn_2024-05-03_subset.csv",
@@ -329,7 +329,7 @@ def cdist_baseline(
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reference", type=Path, default=ROOT / "shared" / "reference")
+    parser.add_argument("--reference", type=Path, default=ROOT / "tests" / "fixtures" / "reference")
     parser.add_argument("--sources", type=int, default=800, help="listed entities to vary")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)

@@ -14,12 +14,11 @@ from casebook.ingest.lists import detect_format, load_list
 
 REFERENCE = Path(
     os.environ.get(
-        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[3] / "shared" / "reference"
+        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[1] / "fixtures" / "reference"
     )
 )
 CSL_2025 = REFERENCE / "us_csl_consolidated_sample_2025.csv"
 CSL_2019 = REFERENCE / "us_csl_sample_2019.csv"
-pytestmark = pytest.mark.skipif(not CSL_2019.exists(), reason="reference lists not available")
 OFAC_TYPES = {"entity", "individual", "vessel", "aircraft"}
 
 

@@ -12,12 +12,11 @@ from casebook.ingest.lists import detect_format, load_list
 
 REFERENCE = Path(
     os.environ.get(
-        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[3] / "shared" / "reference"
+        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[1] / "fixtures" / "reference"
     )
 )
 REG833 = REFERENCE / "eu_reg833_2014_annexes.csv"
 REG269 = REFERENCE / "eu_reg269_2014_annexI_subset.csv"
-pytestmark = pytest.mark.skipif(not REG833.exists(), reason="reference lists not available")
 
 
 def _rows(path: Path) -> list[dict]:

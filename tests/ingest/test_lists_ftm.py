@@ -13,12 +13,11 @@ from casebook.ingest.lists import detect_format, load_list
 
 REFERENCE = Path(
     os.environ.get(
-        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[3] / "shared" / "reference"
+        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[1] / "fixtures" / "reference"
     )
 )
 ZALA = REFERENCE / "opensanctions_zala_aero_cluster.ftm.jsonl"
 FSF = REFERENCE / "opensanctions_eu_fsf_sample.ftm.jsonl"
-pytestmark = pytest.mark.skipif(not ZALA.exists(), reason="reference lists not available")
 PARTIES = {"Company", "Organization", "LegalEntity", "PublicBody", "Person", "Vessel", "Airplane"}
 ENTITIES = {"Company", "Organization", "LegalEntity", "PublicBody"}
 NAME_PROPS = ("name", "alias", "weakAlias", "previousName", "abbreviation")

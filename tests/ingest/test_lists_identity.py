@@ -14,7 +14,7 @@ from casebook.ingest.lists.identity import file_stem
 
 REFERENCE = Path(
     os.environ.get(
-        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[3] / "shared" / "reference"
+        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[1] / "fixtures" / "reference"
     )
 )
 ZALA = REFERENCE / "opensanctions_zala_aero_cluster.ftm.jsonl"
@@ -23,7 +23,6 @@ CSL_2025 = REFERENCE / "us_csl_consolidated_sample_2025.csv"
 CSL_2019 = REFERENCE / "us_csl_sample_2019.csv"
 SDN = REFERENCE / "ofac_sdn_2024-05-03_subset.csv"
 REG833 = REFERENCE / "eu_reg833_2014_annexes.csv"
-pytestmark = pytest.mark.skipif(not ZALA.exists(), reason="reference lists not available")
 SDN_ROW = (
     b'45631,"STANKOPROM OOO",-0- ,"RUSSIA-EO14024",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
 )

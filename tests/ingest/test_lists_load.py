@@ -12,10 +12,9 @@ from casebook.ingest.lists import detect_format, load_list
 
 REFERENCE = Path(
     os.environ.get(
-        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[3] / "shared" / "reference"
+        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[1] / "fixtures" / "reference"
     )
 )
-pytestmark = pytest.mark.skipif(not REFERENCE.exists(), reason="reference lists not available")
 
 
 def test_every_reference_list_is_detected():

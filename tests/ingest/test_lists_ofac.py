@@ -14,13 +14,12 @@ from casebook.ingest.lists import load_list
 
 REFERENCE = Path(
     os.environ.get(
-        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[3] / "shared" / "reference"
+        "CASEBOOK_REFERENCE", Path(__file__).resolve().parents[1] / "fixtures" / "reference"
     )
 )
 SDN = REFERENCE / "ofac_sdn_2024-05-03_subset.csv"
 ALT = REFERENCE / "ofac_alt_2025-01_subset.csv"
 ADD = REFERENCE / "ofac_add_2025-01_subset.csv"
-pytestmark = pytest.mark.skipif(not SDN.exists(), reason="reference lists not available")
 
 
 def _rows(path: Path) -> list[list[str]]:
