@@ -1,6 +1,6 @@
 """Benchmark (on demand): stats and red flags on a 1M-shipment store.
 
-    /work/venv/bin/python tests/benchmarks/bench_analysis.py [--rows 1000000] [--keep PATH]
+    .venv/bin/python tests/benchmarks/bench_analysis.py [--rows 1000000] [--keep PATH]
 
 Targets (issue 6): month x origin stats <= 1.5x the raw SQL GROUP BY on the same table in the
 same run; flags for all firms <= 10 s. Prints medians and ratios. The store gets its rollups as

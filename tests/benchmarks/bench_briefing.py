@@ -1,6 +1,6 @@
 """Benchmark (on demand): a briefing with 5,000 shipments in its appendix.
 
-    /work/venv/bin/python tests/benchmarks/bench_briefing.py [--rows 5000] [--runs 3]
+    .venv/bin/python tests/benchmarks/bench_briefing.py [--rows 5000] [--runs 3]
 
 Target (issue 10): the whole briefing (``book.brief``: store reads, charts, network, every
 section, the appendix) <= 2x the time ReportLab alone takes to build the same appendix table

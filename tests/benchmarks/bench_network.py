@@ -1,6 +1,6 @@
 """Benchmark (on demand): the link chart of 500 firms and 2,000 trade edges.
 
-    QT_QPA_PLATFORM=offscreen /work/venv/bin/python tests/benchmarks/bench_network.py \
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/benchmarks/bench_network.py \
         [--firms 500] [--edges 2000] [--runs 5]
 
 Target (issue 9): laid out and drawn in <= 2 s; dragging and zooming fluid (no re-layout).

@@ -1,6 +1,6 @@
 """Search benchmark (run on demand): 1M shipments and 5,000 evidence texts, median query time.
 
-    /work/venv/bin/python tests/benchmarks/bench_search.py [--shipments 1000000] [--evidence 5000]
+    .venv/bin/python tests/benchmarks/bench_search.py [--shipments 1000000] [--evidence 5000]
 
 Target (issue 8): median ≤ 50 ms for queries of 3+ characters. Also prints what indexing a
 dataset costs next to inserting its rows, the ratio a shipment import pays for search.

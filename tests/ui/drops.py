@@ -20,12 +20,13 @@ def drag_and_drop(widget, point: QPointF, mime: QMimeData) -> bool:
     move was accepted (the drop was taken there)."""
     args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
             Qt.KeyboardModifier.NoModifier)  # fmt: skip
-    enter = QDragEnterEvent(point, *args)
+    at = point.toPoint()  # enter and move events take a QPoint (6.12 also converted a QPointF)
+    enter = QDragEnterEvent(at, *args)
     enter.ignore()
     QApplication.sendEvent(widget, enter)
     if not enter.isAccepted():  # Qt sends moves only to the widget that accepted the enter
         return False
-    move = QDragMoveEvent(point, *args)
+    move = QDragMoveEvent(at, *args)
     QApplication.sendEvent(widget, move)
     if move.isAccepted():
         QApplication.sendEvent(widget, QDropEvent(point, *args))

@@ -55,7 +55,7 @@ def drop(widget, mime: QMimeData) -> None:
     point = QPointF(widget.rect().center())
     actions = Qt.DropAction.CopyAction
     buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(point, actions, mime, buttons, keys)
+    enter = QDragEnterEvent(point.toPoint(), actions, mime, buttons, keys)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted()
     QApplication.sendEvent(widget, QDropEvent(point, actions, mime, buttons, keys))
@@ -90,7 +90,7 @@ def test_a_drag_without_files_is_refused(qtbot, window, case):
     mime = QMimeData()
     mime.setText("just text")
     enter = QDragEnterEvent(
-        QPointF(tab.rect().center()),
+        tab.rect().center(),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,

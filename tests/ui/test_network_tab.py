@@ -146,8 +146,9 @@ def test_drag_saves_positions_and_hide_pin_expand(opened, qtbot, tmp_path):
     def saved():
         return win.host.book.load_positions(case_ref="CB-NW-1").get(firms["Beta Tools"])
 
-    qtbot.waitUntil(lambda: saved() is not None, timeout=TIMEOUT)
-    assert saved() == pytest.approx((12.0 / side, 34.0 / side), abs=1e-5)
+    # The chart's own 600 ms save timer may store the laid-out position first: wait for ours.
+    wanted = pytest.approx((12.0 / side, 34.0 / side), abs=1e-5)
+    qtbot.waitUntil(lambda: saved() == wanted, timeout=TIMEOUT)
     assert win.host.book.load_layout(case_ref="CB-NW-1") == "force"
 
     tab.select(firms["Beta Tools"])

@@ -405,9 +405,6 @@ class FlagsPanel(QWidget):
             if firms
             else "No red flags in this case."
         )
-        # Items made by their constructors only: PySide6 6.12 on Python 3.11 leaks a reference
-        # to None on every Qt call that returns nothing (see ui/network_tab.shield_none), and a
-        # list of firms with their flags would otherwise make thousands of such calls.
         self._firms = firms[:MAX_FLAGGED]
         for firm in self._firms:
             item = QTreeWidgetItem(self.tree, [firm["name"] or firm["uid"], f"{firm['score']:g}"])

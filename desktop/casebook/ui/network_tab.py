@@ -18,7 +18,6 @@ on a firm go into the evidence vault linked to that firm (the Evidence tab's sha
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
@@ -64,28 +63,6 @@ from casebook.ui.evidence_tab import add_evidence_files, local_files
 from casebook.ui.filter_edit import filter_edit
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import WorkspaceTab
-
-
-def shield_none() -> None:
-    """Work around PySide6 6.12.0 on Python 3.11: every call of a Qt method that returns
-    nothing takes one reference from ``None`` without giving it back, and every ``emit`` of a
-    signal one from ``True``, so a few thousand calls (a chart of 2,000 edges makes ~30,000;
-    each zoom step emits ``zoomed``) bring a count to zero and abort the process
-    ("none_dealloc: deallocating None", "bool_dealloc"). ``None``, ``True`` and ``False`` are
-    static singletons that are never freed, so a count set far out of reach is harmless.
-    Python 3.12 made them immortal: no-op. Remove once the app requires Python >= 3.12 or a
-    PySide6 without the leak (NOTES-models)."""
-    if sys.version_info >= (3, 12):
-        return
-    import ctypes
-
-    for singleton in (None, True, False):
-        count = ctypes.c_ssize_t.from_address(id(singleton))
-        if count.value < 1 << 40:
-            count.value = 1 << 42
-
-
-shield_none()
 
 
 def _static(text: str, font: QFont) -> QStaticText:
@@ -931,7 +908,6 @@ class NetworkTab(QWidget):
 
     def draw(self, *, saved: dict | None = None, relayout: bool = False) -> None:
         """Draw the model; existing nodes keep their positions unless ``relayout``."""
-        shield_none()
         net = _net()
         model, side = self.model, self.side()
         width = height = side
@@ -1011,7 +987,6 @@ class NetworkTab(QWidget):
         other edge label: greedily, the selected firms' edges first, then relationships, then
         trade by value, each at the first free point of a few along its edge (the middle
         first). A label with no free point stays hidden; the edge's tooltip gives it."""
-        shield_none()
         cell = 120.0
         grid: dict[tuple[int, int], list[QRectF]] = {}
 
