@@ -885,7 +885,7 @@ def negatives(records, firms, held, party, members, df, rng) -> list[Query]:
     for i, p, core, rare in rng.sample(siblings, min(400, len(siblings))):
         pool = russian if "RU" in records[i].countries or not chinese else chinese
         if len(pool) < len(rare):
-            break
+            continue
         new = list(core)
         for k in rare:
             new[k] = pool.pop()
