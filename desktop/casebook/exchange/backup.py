@@ -48,6 +48,9 @@ def write_backup(
     {out, sha256, size}. A full or read-only disk is one error naming the place."""
     try:
         _write_zip(work / "backup.zip", database, vault, blobs, head_hash, counts)
+    except OSError as exc:
+        raise write_refused(exc, work.parent) from exc
+    try:
         _place(work / "backup.zip", out, work)
     except OSError as exc:
         raise write_refused(exc, out) from exc

@@ -75,8 +75,8 @@ def _is_read_only(exc: BaseException) -> bool:
 def read_only(path: Path, why: str) -> StoreReadOnly:
     """The error for a store Casebook cannot write (its file, its folder or their disk)."""
     return StoreReadOnly(
-        f"cannot write to the store {path}: {why}. Casebook needs write access to the store's "
-        "file and its folder (give it, or copy the store somewhere writable)"
+        f"the store {path} is read-only ({why}); Casebook needs write access to the store's "
+        "file and its folder: give it, or copy the store somewhere writable"
     )
 
 
