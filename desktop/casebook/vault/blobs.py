@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casebook.core.errors import Cancelled, Refused
-from casebook.vault.scratch import remove_tree, scratch_dir
+from casebook.vault.scratch import scratch_dir
 
 CHUNK = 1 << 20
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -158,14 +158,6 @@ class Vault:
                 or not (SHA256_RE.match(inner.name) and inner.name.startswith(path.name))
             ]
         return found
-
-    def remove_leftover(self, path: Path) -> None:
-        """Delete one of ``leftovers()`` (never a link's target)."""
-        path, root = Path(path), self.root.resolve()
-        folder = path.parent.resolve()
-        if folder != root and folder.parent != root:
-            raise Refused(f"{path} is not in the vault")
-        remove_tree(path)
 
 
 def hash_file(
