@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 
 import pytest
 from sqlmodel import select
@@ -169,3 +170,72 @@ def test_verify_reports_missing_and_extra_blobs(book, case, doc, tmp_path):
 def test_verify_is_clean_for_intact_evidence(book, case, doc):
     book.add_evidence(doc, case_ref="CB-1", grade="B2")
     assert book.verify()["ok"]
+
+
+# --- issue #24: a partner's files are hostile until proven otherwise --------------------------
+
+
+@pytest.mark.parametrize("declared", ["text/plain", "image/gif"])
+def test_a_web_capture_opens_as_text_whatever_mime_its_record_declares(
+    book, case, tmp_path, declared
+):
+    """Finding 5: a bundle may declare ``mime: text/plain`` for an ``.html`` blob."""
+    page = tmp_path / "capture.html"
+    page.write_bytes(
+        'GIF89a<html><img src="http://203.0.113.5/x.gif"><p>ООО Ромашка</p></html>'.encode()
+    )
+    e = book.add_evidence(page, case_ref="CB-1").evidence
+    with book.store.write() as session:
+        row = session.get(m.Evidence, e.id)
+        row.mime = declared
+        session.add(row)
+    copy = book.open_evidence(e.uid)
+    assert copy.path.name == "capture.html.txt" and copy.warning
+    assert "ООО Ромашка" in copy.path.read_text(encoding="utf-8")
+    assert "<img" not in copy.path.read_text(encoding="utf-8")
+
+
+def test_a_symbolic_link_is_refused_and_nothing_is_stored(book, case, tmp_path):
+    """Finding 6: ``registry.pdf -> ~/.ssh/id_rsa`` from a partner's zip."""
+    secret = tmp_path / "id_rsa"
+    secret.write_text("-----BEGIN OPENSSH PRIVATE KEY-----")
+    link = tmp_path / "registry.pdf"
+    link.symlink_to(secret)
+    with pytest.raises(Refused, match="symbolic link"):
+        book.add_evidence(link, case_ref="CB-1")
+    assert list(book.vault.blobs()) == [] and book.list_evidence(case_ref="CB-1") == []
+
+
+def test_a_link_followed_knowingly_records_its_target_in_the_notes(book, case, tmp_path, doc):
+    link = tmp_path / "latest-extract.txt"
+    link.symlink_to(doc)
+    e = book.add_evidence(
+        link, case_ref="CB-1", notes="From the shared drive.", follow_symlinks=True
+    )
+    assert e.evidence.sha256 == hashlib.sha256(doc.read_bytes()).hexdigest()
+    assert e.evidence.notes.startswith("From the shared drive.")
+    assert f"{link} -> {doc.resolve()}" in e.evidence.notes
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(book, case, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(Refused, match="FIFO"):
+        book.add_evidence(fifo, case_ref="CB-1")
+
+
+def test_verify_repair_removes_orphan_blobs_and_leftovers_and_audits_it(book, case, doc, tmp_path):
+    """Finding 9: an interrupted open-bundle left a blob no record names (verify failed for
+    good), an older version's interrupted add left ``vault/.incoming-*``."""
+    kept = book.add_evidence(doc, case_ref="CB-1").evidence.sha256
+    other = tmp_path / "other.txt"
+    other.write_text("a blob whose record was never committed")
+    orphan = book.vault.put(other).sha256
+    leftover = book.vault.root / ".incoming-k2j3h4"
+    leftover.write_bytes(b"\0" * 1000)
+    report = book.verify()
+    assert {p["ref"] for p in report["problems"]} == {orphan, str(leftover)}
+    removed = book.repair_vault()
+    assert removed == {"blobs": [orphan], "leftovers": [str(leftover)]}
+    assert book.verify()["ok"] and list(book.vault.blobs()) == [kept]
+    assert _actions(book)[-1] == "vault.repair"

@@ -160,3 +160,63 @@ def test_restore_of_something_that_is_not_a_backup(run_cli, tmp_path):
     junk.write_bytes(b"not a zip")
     r = run_cli("restore", str(junk), "--json", db=tmp_path / "x.db")
     assert r.code == 1 and "not a readable zip" in r.err
+
+
+def test_backup_keeps_its_temporary_copy_inside_the_stores_folder(
+    run_cli, filled_store, tmp_path, db_path, monkeypatch
+):
+    """Issue #24, finding 9: a killed backup left ``.casebook-backup-*`` (a plaintext copy of
+    the store) in the output folder. Every temporary file now lives in ``<store>.files/tmp``."""
+    from casebook.store import backup as store_backup
+
+    out_dir = tmp_path / "usb"
+    out_dir.mkdir()
+    copies, beside_out = [], []
+    real_backup = store_backup.backup_database
+
+    def spy(source, target):
+        real_backup(source, target)
+        copies.append(target)
+        beside_out.extend(out_dir.iterdir())
+
+    monkeypatch.setattr(store_backup, "backup_database", spy)
+    r = run_cli("backup", "--out", str(out_dir / "b.zip"), "--json")
+    assert r.code == 0, r.err
+    store_tmp = db_path.with_name(db_path.stem + ".files") / "tmp"
+    assert copies and all(store_tmp in copy.parents for copy in copies)
+    assert beside_out == [] and [p.name for p in out_dir.iterdir()] == ["b.zip"]
+    assert list(store_tmp.iterdir()) == []
+
+
+def test_a_restore_killed_while_moving_in_is_finished_by_the_next_start(
+    run_cli, filled_store, tmp_path
+):
+    """Issue #24, finding 9: the database already replaced, the blobs not yet moved, then
+    kill -9. The next start finishes the move (the restore was verified before it began)."""
+    import subprocess
+
+    out = tmp_path / "backup.zip"
+    assert run_cli("backup", "--out", str(out)).code == 0
+    target = tmp_path / "elsewhere" / "cases.db"
+    target.parent.mkdir()
+    with Casebook.open(target, create=True) as book:
+        book.create_case(title="About to be replaced", ref="CB-OLD")
+    code = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from casebook.book import Casebook\n"
+        "real = os.replace\n"
+        "def dying(src, dst):\n"
+        "    real(src, dst)\n"
+        "    if Path(dst) == Path(sys.argv[2]):\n"
+        "        os._exit(9)\n"
+        "os.replace = dying\n"
+        "Casebook.restore(sys.argv[1], db=sys.argv[2], force=True)\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", code, str(out), str(target.resolve())])
+    assert killed.returncode == 9
+    with Casebook.open(target) as book:
+        assert [c.ref for c in book.list_cases()] == [filled_store.ref]
+        assert book.vault.has(filled_store.evidence_sha)
+        assert book.verify()["ok"]
+        assert list(book.vault.tmp.iterdir()) == []

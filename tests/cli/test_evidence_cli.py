@@ -149,3 +149,22 @@ def test_verify_counts_blobs(run_cli, case, doc):
     run_cli("evidence", "add", str(doc), "--case", case)
     r = run_cli("verify", "--json")
     assert r.code == 0 and r.json["checked"]["blobs"] == 1
+
+
+def test_evidence_add_of_a_symbolic_link_exits_1_unless_followed(run_cli, case, doc, tmp_path):
+    """Issue #24, finding 6 (DESIGN.md: links, devices and FIFOs exit 1)."""
+    link = tmp_path / "registry.pdf"
+    link.symlink_to(doc)
+    r = run_cli("evidence", "add", str(link), "--case", case, "--json")
+    assert r.code == 1 and r.out == ""
+    assert r.err.startswith("error: ") and "symbolic link" in r.err and "--follow-symlinks" in r.err
+    r = run_cli("evidence", "add", str(link), "--case", case, "--follow-symlinks", "--json")
+    assert r.code == 0, r.err
+    shown = run_cli("evidence", "show", r.json["uid"], "--json").json
+    assert str(doc.resolve()) in shown["notes"] and shown["original_name"] == "registry.pdf"
+
+
+@pytest.mark.parametrize("special", ["/dev/null", "/dev/zero"])
+def test_evidence_add_of_a_device_exits_1(run_cli, case, special):
+    r = run_cli("evidence", "add", special, "--case", case, "--follow-symlinks")
+    assert r.code == 1 and "device" in r.err, r.err

@@ -50,3 +50,28 @@ def test_verify_text_counts_in_words(run_cli):
     assert r.code == 0, r.err
     assert "checked 1 case, 0 firms" in r.out
     assert "1 audit event" in r.out and "1 cases" not in r.out
+
+
+def test_verify_reports_leftovers_and_repair_removes_orphans(run_cli, db_path, tmp_path):
+    """Issue #24, finding 9: an interrupted evidence add left ``vault/.incoming-*`` (200 MB in
+    the report) that verify did not name; an orphan blob made verify fail for good."""
+    from casebook.book import Casebook
+
+    run_cli("case", "new", "T", "--ref", "CB-1")
+    doc = tmp_path / "doc.txt"
+    doc.write_text("never recorded")
+    with Casebook.open(db_path) as book:
+        orphan = book.vault.put(doc).sha256
+        leftover = book.vault.root / ".incoming-3hd81"
+        leftover.write_bytes(b"\0" * 4096)
+    r = run_cli("verify", "--json")
+    assert r.code == 1 and str(leftover) in r.err and orphan in r.err
+    r = run_cli("verify", "--repair", "--json")
+    assert r.code == 0, r.err
+    assert r.json["repaired"] == {"blobs": [orphan], "leftovers": [str(leftover)]}
+    assert not leftover.exists()
+    with sqlite3.connect(db_path) as conn:
+        action, after = conn.execute(
+            "SELECT action, after FROM auditevent ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert action == "vault.repair" and orphan in after

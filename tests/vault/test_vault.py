@@ -87,7 +87,7 @@ def test_missing_and_extra_blobs(vault, doc):
 
 def test_working_copy_is_a_writable_copy_outside_the_vault(vault, doc, tmp_path):
     stored = vault.put(doc)
-    copy = working_copy(stored.path, name="invoice.txt", mime="text/plain", folder=tmp_path)
+    copy = working_copy(stored.path, name="invoice.txt", folder=tmp_path)
     assert copy.path.read_bytes() == doc.read_bytes()
     assert vault.root not in copy.path.parents and copy.warning is None
     copy.path.write_text("edited")
@@ -99,9 +99,7 @@ def test_html_opens_as_text_with_a_warning(vault, tmp_path):
     page.write_text(
         '<html><img src="http://x/y.png"><p>ООО Ромашка</p><script>track()</script></html>'
     )
-    copy = working_copy(
-        vault.put(page).path, name="capture.html", mime="text/html", folder=tmp_path
-    )
+    copy = working_copy(vault.put(page).path, name="capture.html", folder=tmp_path)
     assert copy.path.suffix == ".txt" and copy.warning
     assert copy.path.read_text() == "ООО Ромашка"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlmodel import Session
@@ -29,8 +29,10 @@ from casebook.book.search import SearchSection
 from casebook.book.trade import TradeSection
 from casebook.book.verify import VerifySection
 from casebook.book.workbench import WorkbenchSection
+from casebook.exchange.backup import resume_restores
 from casebook.store import audit
 from casebook.store.engine import Store, default_store_path
+from casebook.vault.scratch import sweep
 
 __all__ = ["Casebook", "default_store_path"]
 
@@ -65,13 +67,18 @@ class Casebook(
     def __init__(self, store: Store, *, user: str | None = None):
         self.store = store
         self.user = user or _os_user()
+        with suppress(OSError):  # what cannot be removed now, `verify` reports
+            sweep(self.vault.tmp)  # what killed processes left in the scratch folder
 
     @classmethod
     def open(
         cls, path: str | Path | None = None, *, user: str | None = None, create: bool = False
     ) -> Casebook:
-        """Open the store at ``path`` (default: ``default_store_path()``), upgrading its schema."""
-        return cls(Store(Path(path) if path else default_store_path(), create=create), user=user)
+        """Open the store at ``path`` (default: ``default_store_path()``), upgrading its schema;
+        a restore into it that was killed while moving into place is finished first."""
+        path = Path(path).expanduser() if path else default_store_path()
+        resume_restores(path.resolve())
+        return cls(Store(path, create=create), user=user)
 
     @property
     def path(self) -> Path:

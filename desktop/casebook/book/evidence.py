@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,7 +23,17 @@ from casebook.core.domain import EVIDENCE_KINDS, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
 from casebook.core.standards import Grade, clean_grade
 from casebook.store import models as m
-from casebook.vault import Vault, WorkingCopy, extract_text, guess_mime, working_copy
+from casebook.vault import (
+    Vault,
+    WorkingCopy,
+    extract_text,
+    file_kind,
+    guess_mime,
+    remove_tree,
+    symlink_refused,
+    working_copy,
+)
+from casebook.vault.scratch import stale_entries
 
 EDITABLE = ("title", "kind", "grade", "publisher", "url", "captured", "excerpt", "notes")
 NUMBER_RE = re.compile(r"^[Ee](\d+)$")
@@ -186,14 +197,18 @@ class EvidenceSection:
         excerpt: str = "",
         notes: str = "",
         links: Iterable = (),
+        follow_symlinks: bool = False,
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> EvidenceAdded:
         """Store a file in the vault and record it in a case; the same content again links the
-        existing item. Hashing streams with ``progress(done, total)`` and polls ``cancelled``."""
+        existing item. Hashing streams with ``progress(done, total)`` and polls ``cancelled``.
+
+        Only a regular file is added: a symbolic link could point anywhere (a partner's zip with
+        ``registry.pdf -> ~/.ssh/id_rsa``), so it is refused unless ``follow_symlinks``, and then
+        its target is written into the item's notes; a device or FIFO is always refused."""
         path = Path(path)
-        if not path.is_file():
-            raise UsageError(f"no file at {path}")
+        notes = _custody(path, notes, follow_symlinks)
         fields = clean_evidence_fields(
             {
                 "title": title or path.stem or path.name,
@@ -211,7 +226,9 @@ class EvidenceSection:
             case_id = find_case(session, case_ref).id
             for link_kind, ref, _ in wanted:
                 find_target(session, link_kind, ref)
-        blob = self.vault.put(path, progress=progress, cancelled=cancelled)
+        blob = self.vault.put(
+            path, follow_symlinks=follow_symlinks, progress=progress, cancelled=cancelled
+        )
         try:
             return self._record_evidence(path, blob, case_id, fields, wanted, cancelled)
         except BaseException:
@@ -224,9 +241,11 @@ class EvidenceSection:
             existing = _same_content(session, case_id, blob.sha256)
         text = mime = ""
         if existing is None:
-            mime = guess_mime(path)
+            mime = guess_mime(blob.path, name=path.name)
             text = extract_text(blob.path, mime=mime, cancelled=cancelled)
         with self._write() as session:
+            if not self.vault.has(blob.sha256):  # `verify --repair` took it as an orphan
+                raise Refused(f"{path.name} left the vault while being added; add it again")
             evidence = _same_content(session, case_id, blob.sha256)
             if evidence is None:
                 evidence = self._insert_evidence(
@@ -403,9 +422,7 @@ class EvidenceSection:
         blob = self.vault.path_of(evidence.sha256)
         if not blob.is_file():
             raise Refused(f"E{evidence.number}: the file is missing from the vault")
-        return working_copy(
-            blob, name=evidence.original_name or "", mime=evidence.mime, folder=folder
-        )
+        return working_copy(blob, name=evidence.original_name or "", folder=folder)
 
     def vault_problems(
         self,
@@ -436,15 +453,72 @@ class EvidenceSection:
             if progress is not None:
                 progress(n, len(holders))
         if case_ref is None:
-            problems += [
-                {
-                    "kind": "vault",
-                    "ref": sha,
-                    "detail": f"blob {sha} is in the vault but no evidence names it",
-                }
-                for sha in self.vault.extra_blobs(holders)
-            ]
+            problems += self._residue_problems(holders)
         return problems, len(holders)
+
+    def _residue_problems(self, named: Iterable[str]) -> list[dict]:
+        """Blobs no record names, and what interrupted writes left in the vault and the
+        scratch folder (which the next start clears unless something stops it)."""
+        repair = "; `casebook verify --repair` removes it"
+        problems = [
+            {
+                "kind": "vault",
+                "ref": sha,
+                "detail": f"blob {sha} is in the vault but no evidence names it{repair}",
+            }
+            for sha in self.vault.extra_blobs(named)
+        ]
+        problems += [
+            {
+                "kind": "temp",
+                "ref": str(path),
+                "detail": f"{path} was left by an interrupted write{repair}",
+            }
+            for path in self.vault.leftovers() + stale_entries(self.vault.tmp)
+        ]
+        return problems
+
+    def repair_vault(self) -> dict:
+        """Remove blobs no record names and what interrupted writes left behind (audited).
+
+        Runs holding the write lock: a bundle being opened writes its blobs under it, and an
+        evidence item being added checks under it that its blob is still there."""
+        with self._write() as session:
+            named = set(session.exec(select(m.Evidence.sha256)))
+            orphans = self.vault.extra_blobs(named)
+            residue = self.vault.leftovers() + stale_entries(self.vault.tmp)
+            if not orphans and not residue:
+                return {"blobs": [], "leftovers": []}
+            for sha in orphans:
+                self.vault.remove(sha)
+            for path in residue:
+                remove_tree(path)
+            removed = {"blobs": orphans, "leftovers": [str(p) for p in residue]}
+            self._audit(session, "vault.repair", "store", after=removed)
+        return removed
+
+
+def _custody(path: Path, notes: str, follow_symlinks: bool) -> str:
+    """The notes to record for ``path``, after refusing what is not a regular file; a link
+    followed knowingly is written into them (where the bytes really came from)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        raise UsageError(f"no file at {path}") from None
+    except OSError as exc:
+        raise Refused(f"cannot read {path}: {exc.strerror or exc}") from exc
+    kind = file_kind(mode)
+    if kind == "a symbolic link" and follow_symlinks:
+        target = Path(os.path.realpath(path))
+        if not target.exists():
+            raise UsageError(f"{path} is a symbolic link to {target}, which does not exist")
+        custody = f"Added through the symbolic link {path} -> {target} (--follow-symlinks)."
+        return f"{notes.strip()}\n\n{custody}".strip()
+    if kind == "a symbolic link":
+        raise symlink_refused(path)
+    if kind != "file":
+        raise Refused(f"{path} is {kind}, not a regular file; it was not added")
+    return notes
 
 
 def _same_content(session: Session, case_id: int, sha256: str) -> m.Evidence | None:

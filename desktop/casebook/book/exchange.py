@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import stat
-import tempfile
 from pathlib import Path
 
 from casebook.analysis import flags
@@ -18,6 +14,7 @@ from casebook.exchange import ftm, spreadsheet
 from casebook.store import audit
 from casebook.store import backup as store_backup
 from casebook.store.engine import Store, default_store_path
+from casebook.vault import scratch_dir
 
 #: Export suffixes (longest first) → facade method.
 EXPORTS = [
@@ -35,8 +32,8 @@ class ExchangeSection:
     def backup(self, *, out: str | Path, force: bool = False) -> dict:
         """A consistent copy of the store (online backup API) and its vault as one zip."""
         out = output_path(out, force=force)
-        with tempfile.TemporaryDirectory(prefix=".casebook-backup-", dir=out.parent) as temp:
-            database = Path(temp) / backup_zip.DATABASE
+        with scratch_dir(self.vault.tmp, "backup") as temp:  # never a plaintext copy beside out
+            database = temp / backup_zip.DATABASE
             for _attempt in range(3):
                 store_backup.backup_database(self.path, database)
                 blobs = store_backup.evidence_hashes(database)
@@ -47,6 +44,7 @@ class ExchangeSection:
             head, counts = store_backup.copy_summary(database)
             return backup_zip.write_backup(
                 out,
+                work=temp,
                 database=database,
                 vault=self.vault,
                 blobs=blobs,
@@ -138,8 +136,9 @@ class ExchangeSection:
     ) -> dict:
         """Restore a backup into ``db`` (created when missing; replaced only with ``force``).
 
-        Everything is checked first (the archive's names, sizes and hashes), extracted beside
-        the target, opened and verified; only then does it replace the store.
+        Everything is checked first (the archive's names, sizes and hashes), extracted into
+        the target's scratch folder, opened and verified; only then does it replace the store
+        (``backup_zip.commit_restore``: a kill from there on is finished by the next start).
         """
         file = Path(file).expanduser()
         if not file.is_file():
@@ -151,17 +150,13 @@ class ExchangeSection:
         if target.exists() and not force:
             raise Refused(f"{target} exists; use --force to replace it with the backup")
         target.parent.mkdir(parents=True, exist_ok=True)
-        with backup_zip.open_backup(file) as archive:
+        tmp = target.with_name(target.stem + ".files") / "tmp"
+        with backup_zip.open_backup(file) as archive, scratch_dir(tmp, "restore") as temp:
             manifest = archive.manifest
-            temp = Path(tempfile.mkdtemp(prefix=".casebook-restore-", dir=target.parent))
-            try:
-                staged = temp / target.name
-                staged_vault = temp / (target.stem + ".files") / "vault"
-                backup_zip.extract_backup(archive, database=staged, vault_root=staged_vault)
-                report = _verify_staged(cls, staged, manifest)
-                _swap_in(staged, staged_vault, target)
-            finally:
-                _remove_tree(temp)
+            staged, staged_vault = backup_zip.staged_paths(temp, target)
+            backup_zip.extract_backup(archive, database=staged, vault_root=staged_vault)
+            report = _verify_staged(cls, staged, manifest)
+            backup_zip.commit_restore(temp, target)
         return {
             "db": str(target),
             "restored": True,
@@ -188,31 +183,3 @@ def _verify_staged(cls, staged: Path, manifest: dict) -> dict:
             f"{manifest.get('head_hash')}; nothing was restored"
         )
     return report
-
-
-def _swap_in(staged: Path, staged_vault: Path, target: Path) -> None:
-    """Move the verified copy into place; the old vault is kept until the move succeeded."""
-    vault = target.with_name(target.stem + ".files") / "vault"
-    old = None
-    if vault.exists():
-        old = vault.with_name(f".vault-replaced-{os.getpid()}")
-        _remove_tree(old)
-        os.replace(vault, old)
-    store_backup.remove_database(target)
-    os.replace(staged, target)
-    vault.parent.mkdir(parents=True, exist_ok=True)
-    if staged_vault.exists():
-        os.replace(staged_vault, vault)
-    if old is not None:
-        _remove_tree(old)
-
-
-def _remove_tree(path: Path) -> None:
-    if not path.exists():
-        return
-
-    def writable(func, name, _exc):
-        os.chmod(name, stat.S_IRWXU)
-        func(name)
-
-    shutil.rmtree(path, onerror=writable)

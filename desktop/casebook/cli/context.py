@@ -7,9 +7,11 @@ import signal
 import sys
 from collections.abc import Callable
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from casebook.book import Casebook
 from casebook.core.errors import Cancelled, CasebookError
+from casebook.vault import write_refused
 
 
 class Context:
@@ -94,5 +96,18 @@ def run_command(ctx: Context, args) -> int:
     except CasebookError as exc:
         fail(exc.message, exc.details)
         return exc.exit_code
+    except ParseError as exc:
+        # XML inside a workbook that expat refuses: an entity declaration (XXE, "billion
+        # laughs") or plain damage. Nothing was read into the store.
+        fail(f"{_file_of(args)} is refused: its XML cannot be read safely ({exc})")
+        return 1
+    except OSError as exc:  # a disk that filled up or turned read-only under a command
+        fail(write_refused(exc, _file_of(args)).message)
+        return 1
     finally:
         ctx.close()
+
+
+def _file_of(args) -> str:
+    """The file a command was working on, to name it in an error."""
+    return str(getattr(args, "file", None) or getattr(args, "out", None) or args.db or "the store")

@@ -24,6 +24,11 @@ def register(sub, common) -> None:
     add.add_argument("--captured", metavar="ISO8601", help="when the source was captured")
     add.add_argument("--excerpt", default="")
     add.add_argument("--notes", default="")
+    add.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="if FILE is a symbolic link, add what it points to (its target goes in the notes)",
+    )
     add.set_defaults(func=evidence_add, creates=True)
 
     lst = verbs.add_parser("list", parents=[common], help="a case's evidence register")
@@ -98,6 +103,7 @@ def evidence_add(ctx, args) -> None:
         excerpt=args.excerpt,
         notes=args.notes,
         links=args.link,
+        follow_symlinks=args.follow_symlinks,
         progress=ctx.progress("Hashing"),
         cancelled=ctx.cancelled,
     )

@@ -19,8 +19,9 @@ def register(sub, common) -> None:
     verify.add_argument(
         "--repair",
         action="store_true",
-        help="first rebuild what is derived from the rows: the totals behind charts, stats and "
-        "flags, and the search index",
+        help="first rebuild what is derived from the rows (the totals behind charts, stats and "
+        "flags, and the search index) and remove blobs no evidence names and leftovers of "
+        "interrupted writes (audited)",
     )
     verify.set_defaults(func=run_verify)
 
@@ -40,14 +41,24 @@ def _text(report: dict) -> str:
         lines = [f"PROBLEMS FOUND ({len(report['problems']):,}) — checked {counts}"]
         lines += [f"  [{p['kind']}] {p['ref']}: {p['detail']}" for p in report["problems"]]
     lines += [f"  not checked: {p['detail']}" for p in report.get("unchecked", ())]
+    repaired = report.get("repaired") or {}
+    lines += [f"  removed: blob {sha} (no evidence named it)" for sha in repaired.get("blobs", ())]
+    lines += [
+        f"  removed: {path} (left by an interrupted write)"
+        for path in repaired.get("leftovers", ())
+    ]
     return "\n".join(lines)
 
 
 def run_verify(ctx, args) -> int:
+    repaired = None
     if args.repair:
         ctx.book.rebuild_rollups()
         ctx.book.rebuild_search_index()
+        repaired = ctx.book.repair_vault()
     report = ctx.book.verify(case_ref=args.case)
+    if repaired is not None:
+        report["repaired"] = repaired
     ctx.emit(report, _text)
     if report["ok"]:
         return 0

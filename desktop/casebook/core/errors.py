@@ -43,6 +43,12 @@ class StoreBusy(CasebookError):
     exit_code = 3
 
 
+class StoreReadOnly(CasebookError):
+    """The store's file or folder cannot be written (permissions, a read-only disk): exit 3."""
+
+    exit_code = 3
+
+
 class StoreTooNew(CasebookError):
     """The store was written by a newer Casebook: exit 3."""
 

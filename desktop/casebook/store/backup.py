@@ -8,6 +8,9 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session
 
+from casebook.core.errors import Refused
+from casebook.store.engine import is_full
+
 PAGES_PER_STEP = 4096
 
 
@@ -24,6 +27,13 @@ def backup_database(source: Path, target: Path) -> None:
             dst.execute("PRAGMA journal_mode=DELETE")
         finally:
             dst.close()
+    except sqlite3.OperationalError as exc:
+        if is_full(exc):
+            raise Refused(
+                f"no space left on the disk holding {target.parent} for the backup's copy of "
+                "the store; nothing was written"
+            ) from exc
+        raise
     finally:
         src.close()
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
-from casebook.core.errors import NotFound, Refused, StoreBusy, StoreTooNew
+from casebook.core.errors import NotFound, Refused, StoreBusy, StoreReadOnly, StoreTooNew
 from casebook.store import migrations
 
 BUSY_TIMEOUT_S = float(os.environ.get("CASEBOOK_BUSY_TIMEOUT", "10"))
@@ -64,6 +64,27 @@ def _is_busy(exc: BaseException) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
+def is_full(exc: BaseException) -> bool:
+    return "disk is full" in str(exc) or "No space left" in str(exc)
+
+
+def _is_read_only(exc: BaseException) -> bool:
+    return "readonly" in str(exc) or "read-only" in str(exc) or "unable to open" in str(exc)
+
+
+def read_only(path: Path, why: str) -> StoreReadOnly:
+    """The error for a store Casebook cannot write (its file, its folder or their disk)."""
+    return StoreReadOnly(
+        f"the store {path} is read-only ({why}); Casebook needs write access to the store's "
+        "file and its folder: give it, or copy the store somewhere writable"
+    )
+
+
+def full(path: Path) -> Refused:
+    """The error for a write that found the store's disk full (SQLite rolled it back)."""
+    return Refused(f"no space left on the disk holding the store {path}; nothing was saved")
+
+
 class Store:
     """An open SQLite store: a write engine (one writer at a time) and a read engine."""
 
@@ -75,6 +96,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif self.path.is_dir():
             raise Refused(f"{self.path} is a folder, not a store")
+        self._check_writable()
         self.engine = _engine(self.path, immediate=True)
         try:
             self._prepare()
@@ -82,8 +104,23 @@ class Store:
             self.engine.dispose()
             if _is_busy(exc):
                 raise StoreBusy(f"store busy: {self.path}") from exc
+            if _is_read_only(exc):
+                raise read_only(self.path, str(exc.orig)) from exc
+            if is_full(exc):
+                raise full(self.path) from exc
             raise Refused(f"{self.path} is not a Casebook store: {exc.orig}") from exc
         self.read_engine = _engine(self.path, immediate=False)
+
+    def _check_writable(self) -> None:
+        """A read-only store file or folder is named as such, not as "not a Casebook store"
+        (SQLite needs to write its WAL files beside the database even to read it)."""
+        for path, what in (
+            (self.path, "the file is read-only"),
+            (self.path.parent, "its folder is read-only"),
+            (self.folder, "its files folder is read-only"),
+        ):
+            if path.exists() and not os.access(path, os.W_OK):
+                raise read_only(self.path, what)
 
     def _prepare(self) -> None:
         with self.engine.connect() as conn:
@@ -114,9 +151,13 @@ class Store:
             with Session(self.engine, expire_on_commit=False) as session:
                 with session.begin():
                     yield session
-        except OperationalError as exc:
+        except (OperationalError, sqlite3.OperationalError) as exc:
             if _is_busy(exc):
                 raise StoreBusy(f"store busy: {self.path} (another writer holds it)") from exc
+            if is_full(exc):
+                raise full(self.path) from exc
+            if _is_read_only(exc):
+                raise read_only(self.path, "SQLite reports it read-only") from exc
             raise
 
     @contextmanager

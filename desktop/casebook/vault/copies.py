@@ -9,12 +9,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from casebook.vault.text import decode, html_to_text, is_html
+from casebook.vault.active import active_reason, safe_suffix
+from casebook.vault.text import decode, html_to_text
 
 SAFE_NAME = re.compile(r"[^\w.\- ]+")
-HTML_WARNING = (
-    "This is a web capture. It opens as plain text so that nothing is fetched from the "
-    "internet; the original HTML is kept unaltered in the vault."
+ACTIVE_WARNING = (
+    "Opened as plain text: {reason}, which a browser or another program could use to fetch "
+    "from the internet (revealing your address) or to run something. The original is kept "
+    "unaltered in the vault."
 )
 
 
@@ -26,17 +28,18 @@ class WorkingCopy:
     warning: str | None = None
 
 
-def working_copy(
-    blob: Path, *, name: str, mime: str | None, folder: Path | None = None
-) -> WorkingCopy:
-    """Copy a blob to a fresh temporary folder; HTML becomes a ``.txt`` of its visible text."""
+def working_copy(blob: Path, *, name: str, folder: Path | None = None) -> WorkingCopy:
+    """Copy a blob to a fresh temporary folder. Active content (``active.active_reason``: HTML,
+    SVG, MHT, script, whatever the record's MIME type says) becomes a ``.txt`` of its text with
+    a warning; anything else keeps its name, plus the suffix its first bytes call for."""
     target_dir = Path(tempfile.mkdtemp(prefix="casebook-open-", dir=folder))
-    safe = SAFE_NAME.sub("_", Path(name or blob.name).name).strip() or "evidence"
-    if is_html(mime):
+    safe = SAFE_NAME.sub("_", Path(name or blob.name).name).strip(" .") or "evidence"
+    reason = active_reason(blob, safe)
+    if reason is not None:
         target = target_dir / f"{safe}.txt"
         target.write_text(html_to_text(decode(blob.read_bytes())), encoding="utf-8")
-        return WorkingCopy(target, HTML_WARNING)
-    target = target_dir / safe
+        return WorkingCopy(target, ACTIVE_WARNING.format(reason=reason))
+    target = target_dir / f"{safe}{safe_suffix(blob, safe)}"
     shutil.copyfile(blob, target)
     target.chmod(stat.S_IRUSR | stat.S_IWUSR)
     return WorkingCopy(target)

@@ -24,8 +24,8 @@ TEXT_TYPES = {"text/plain", "text/csv", "text/tab-separated-values", "text/markd
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 
 
-def guess_mime(path: Path) -> str:
-    """The file's type from its first bytes, else from its name."""
+def guess_mime(path: Path, name: str | None = None) -> str:
+    """The file's type from its first bytes, else from its name (``name``, else the path's)."""
     with open(path, "rb") as handle:
         head = handle.read(512)
     for magic, mime in SNIFF.items():
@@ -34,7 +34,7 @@ def guess_mime(path: Path) -> str:
     lowered = head.lstrip().lower()
     if lowered.startswith((b"<!doctype html", b"<html")):
         return "text/html"
-    guessed, _ = mimetypes.guess_type(path.name)
+    guessed, _ = mimetypes.guess_type(name or path.name)
     return guessed or "application/octet-stream"
 
 
