@@ -48,6 +48,21 @@ def canonical_ids(session: Session, ids: Iterable[int]) -> dict[int, int]:
     return resolved
 
 
+def creates_cycle(session: Session, *, firm_id: int, into_id: int) -> bool:
+    """Whether marking ``firm_id`` merged into ``into_id`` would close a loop of merges (or
+    ``into_id``'s chain already loops): a loop hides every firm on it from every list."""
+    conn = raw_connection(session)
+    seen: set[int] = set()
+    current: int | None = into_id
+    while current is not None:
+        if current == firm_id or current in seen:
+            return True
+        seen.add(current)
+        row = conn.execute("SELECT merged_into FROM firm WHERE id = ?", (current,)).fetchone()
+        current = row[0] if row else None
+    return False
+
+
 def firms_by_identifier(session: Session, *, pairs: Iterable[tuple[str, str]]) -> list[int]:
     """Ids of firms holding any of these (scheme, value) identifiers."""
     conn = raw_connection(session)
