@@ -69,6 +69,7 @@ UID = re.compile(r"[0-9a-f]{32}")
 RECORDS = "records.json"
 AUDIT = "audit.jsonl"
 MAX_RECORDS = 1024**3  # bytes of records.json (streamed, one record at a time)
+MAX_TABLE = 1_000_000  # records of one kind: their UUIDs are held while the bundle is open
 
 CASE_FIELDS = ("uid", "ref", "title", "summary", "status", "priority", "marking", "created",
                "updated")  # fmt: skip
@@ -447,7 +448,8 @@ def _read_records(archive: CheckedArchive, name: str, spool: Path) -> Bundle:
     files = {table: open(spool / f"{table}.jsonl", "w", encoding="utf-8") for table in TABLES}
     try:
         with archive.stream(RECORDS) as source:
-            items = stream_items(source, name=f"{name}: {RECORDS}", tables=TABLES)
+            shapes = {table: list if table == "links" else dict for table in TABLES}
+            items = stream_items(source, name=f"{name}: {RECORDS}", tables=shapes)
             for top, key, value in items:
                 if top != last:
                     if top in done:
@@ -460,14 +462,14 @@ def _read_records(archive: CheckedArchive, name: str, spool: Path) -> Bundle:
                 if top not in TABLES:
                     continue  # a field this Casebook does not know: read within limits, unused
                 kind = TABLES[top]
-                if key is None:
-                    raise Refused(f"{name} is refused: {RECORDS}: '{top}' is not a table")
                 record = schema.clean(kind, _label(kind, key), value)
                 if top != "links":
                     if not isinstance(key, str) or not UID.fullmatch(key):
                         raise Refused(f"{RECORDS}: {kind} {key!r}: its key is not a UUID")
                     if key in uids[top]:
                         raise Refused(f"{RECORDS}: {kind} {key} appears twice")
+                    if len(uids[top]) >= MAX_TABLE:
+                        raise Refused(f"{name} is refused: more than {MAX_TABLE} {top}")
                     uids[top].add(key)
                 if top == "datasets":
                     datasets[key] = record

@@ -18,7 +18,7 @@ import json
 import shutil
 import stat
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -347,15 +347,14 @@ def bounded_loads(data: bytes, *, name: str = "JSON", depth: int = MAX_DEPTH):
 
 
 def stream_items(
-    source, *, name: str, tables: Iterable[str], limits: RecordLimits = RecordLimits()
+    source, *, name: str, tables: dict[str, type], limits: RecordLimits = RecordLimits()
 ) -> Iterator[tuple[str, str | int | None, object]]:
     """The records of a JSON object, one at a time, without holding the document.
 
     Yields ``(key, None, value)`` for each top-level value, except that the values of the
-    ``tables`` (objects or arrays) are yielded item by item as ``(table, key or index,
-    value)``. Each yielded value is built within ``limits``; the document is refused (naming
+    ``tables`` (``{name: dict or list}``, the shape each must have) are yielded item by item as
+    ``(table, key or index, value)``. Each yielded value is built within ``limits``; the document is refused (naming
     the record) as soon as one is exceeded."""
-    tables = frozenset(tables)
     depth = 0  # containers open in the document
     top: str | None = None
     key: str | int | None = None
@@ -382,7 +381,10 @@ def stream_items(
             if event in ("end_map", "end_array"):
                 depth -= 1
                 continue
-            if depth == 1 and top in tables and event in ("start_map", "start_array"):
+            if depth == 1 and top in tables:
+                if event != ("start_map" if tables[top] is dict else "start_array"):
+                    shape = "a table keyed by UUID" if tables[top] is dict else "a list"
+                    raise Refused(f"{name}: '{top}' is not {shape}")
                 depth, key, index = 2, None, 0
                 continue
             if depth == 2 and key is None:
