@@ -69,6 +69,7 @@ UID = re.compile(r"[0-9a-f]{32}")
 RECORDS = "records.json"
 AUDIT = "audit.jsonl"
 MAX_RECORDS = 1024**3  # bytes of records.json (streamed, one record at a time)
+FIRM_CHUNK = 2_000  # firms merged per bulk lookup and insert
 MAX_TABLE = 1_000_000  # records of one kind: their UUIDs are held while the bundle is open
 
 CASE_FIELDS = ("uid", "ref", "title", "summary", "status", "priority", "marking", "created",
@@ -665,108 +666,129 @@ def _short(value) -> str:
 
 
 def _merge_firms(session, bundle: Bundle, case: m.Case, result: MergeResult) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    created: set[str] = set()
-    for uid, data in bundle.records("firms"):
-        firm = session.exec(select(m.Firm).where(m.Firm.uid == uid)).first()
-        how = "uid"
-        if firm is None:
-            firm, how = _firm_by_identity(session, data), "identity"
-        if firm is None:
-            firm = m.Firm(uid=uid, **{k: data[k] for k in FIRM_FIELDS if k in data})
-            session.add(firm)
-            session.flush()
-            for scheme, value in data["identifiers"]:
-                session.add(m.FirmIdentifier(firm_id=firm.id, scheme=scheme, value=value))
-            for name, key, country in data["aliases"]:
-                session.add(m.FirmAlias(firm_id=firm.id, name=name, name_key=key, country=country))
-            result.count(result.created, "firms")
-            result.wrote("firms", uid)
-            created.add(uid)
-        else:
-            result.count(result.matched, "firms")
-            if how == "uid":
-                for name in ("name", "country"):
-                    if getattr(firm, name) != data[name]:
-                        result.conflict(
-                            "firm",
-                            uid,
-                            f"firm {firm.name!r}: {name} here is {_short(getattr(firm, name))}, "
-                            f"the bundle has {_short(data[name])} (kept)",
-                        )
-        ids[uid] = firm.id
-        if data["in_case"]:
-            _case_firm(session, case, firm, data, result)
+    """Firms, a chunk at a time in bulk (a large case holds hundreds of thousands): matched by
+    uid, else by identity, else created; returns bundle uid -> firm id here."""
     session.flush()
-    _merge_chains(session, bundle, ids, created, result)
+    ids: dict[str, int] = {}
+    local_merges: dict[str, int | None] = {}  # matched by uid: its merge here, when it matters
+    created_merged: set[str] = set()  # created firms the bundle has merged into another
+    chunk: list[tuple[str, dict]] = []
+    for item in bundle.records("firms"):
+        chunk.append(item)
+        if len(chunk) == FIRM_CHUNK:
+            _firm_chunk(session, bundle, case, chunk, ids, local_merges, created_merged, result)
+            chunk = []
+    _firm_chunk(session, bundle, case, chunk, ids, local_merges, created_merged, result)
+    _merge_chains(session, bundle, ids, local_merges, created_merged, result)
     return ids
 
 
-def _merge_chains(session, bundle: Bundle, ids: dict, created: set, result: MergeResult) -> None:
+def _firm_chunk(session, bundle, case, chunk, ids, local_merges, created_merged, result) -> None:
+    by_uid = firms_store.firms_by_uid(session, uids=[uid for uid, _ in chunk])
+    owners = firms_store.identifier_owners(
+        session, pairs=[tuple(i) for uid, d in chunk if uid not in by_uid for i in d["identifiers"]]
+    )
+    keys = firms_store.live_firms_by_name_key(
+        session,
+        keys=[d["name_key"] for uid, d in chunk
+              if uid not in by_uid and d["name_key"] and not d["identifiers"]],
+    )  # fmt: skip
+    owners = _live_ids(session, owners)
+    new: list[dict] = []
+    twins: dict[str, str] = {}  # uid -> the firm created earlier in this chunk it is
+    made_pairs: dict[tuple, str] = {}  # identifiers and name keys of firms created in this chunk
+    for uid, data in chunk:
+        here = by_uid.get(uid)
+        if here is not None:
+            ids[uid] = here["id"]
+            result.count(result.matched, "firms")
+            for name in ("name", "country"):
+                if here[name] != data[name]:
+                    result.conflict(
+                        "firm",
+                        uid,
+                        f"firm {here['name']!r}: {name} here is {_short(here[name])}, "
+                        f"the bundle has {_short(data[name])} (kept)",
+                    )
+            if here["merged_into"] is not None or uid in bundle.merged:
+                local_merges[uid] = here["merged_into"]
+            continue
+        pairs = [tuple(i) for i in data["identifiers"]]
+        if not pairs and data["name_key"]:
+            pairs = [("name_key", data["name_key"], data["country"])]
+        match = next((owners[p] for p in pairs if p in owners), None)
+        if match is None and data["name_key"] and not data["identifiers"]:
+            match = next(
+                (fid for fid, country in keys.get(data["name_key"], ())
+                 if not data["country"] or not country or country == data["country"]),
+                None,
+            )  # fmt: skip
+        twin = next((made_pairs[p] for p in pairs if p in made_pairs), None)
+        result.count(result.matched if match or twin else result.created, "firms")
+        if match is not None:
+            ids[uid] = match
+        elif twin is not None:
+            twins[uid] = twin
+        else:
+            new.append({"uid": uid, **{k: data.get(k) for k in FIRM_FIELDS}})
+            made_pairs.update(dict.fromkeys(pairs, uid))
+            result.wrote("firms", uid)
+            if uid in bundle.merged:
+                created_merged.add(uid)
+    created = firms_store.insert_firms_with_uids(session, rows=new) if new else {}
+    ids.update(created)
+    ids.update((uid, created[twin]) for uid, twin in twins.items())
+    firms_store.insert_identifiers(
+        session, rows=[(created[uid], s, v) for uid, d in chunk if uid in created
+                       for s, v in d["identifiers"]],
+    )  # fmt: skip
+    firms_store.insert_aliases(
+        session, rows=[(created[uid], n, k, c) for uid, d in chunk if uid in created
+                       for n, k, c in d["aliases"]],
+    )  # fmt: skip
+    _case_firms(session, case, [(ids[uid], uid, d) for uid, d in chunk if d["in_case"]], result)
+
+
+def _live_ids(session, owners: dict) -> dict:
+    """The same mapping, each firm replaced by the live firm it was merged into."""
+    live = firms_store.canonical_ids(session, owners.values())
+    return {pair: live.get(fid, fid) for pair, fid in owners.items()}
+
+
+def _case_firms(session, case, firms: list[tuple[int, str, dict]], result) -> None:
+    """Link the bundle's firms to its case (a firm linked already keeps its role and notes)."""
+    roles = firms_store.case_firm_roles(session, case_id=case.id, ids=[f for f, _, _ in firms])
+    rows = []
+    for fid, uid, data in firms:
+        if fid not in roles:
+            roles[fid] = data["role"]
+            rows.append((fid, data["role"], data["notes"]))
+            result.wrote("case_firms", uid)
+        elif data["role"] and roles[fid] != data["role"]:
+            result.conflict(
+                "firm", uid, f"firm {uid}: role here {roles[fid]!r}, bundle {data['role']!r} (kept)"
+            )
+    firms_store.insert_case_firms(session, case_id=case.id, rows=rows)
+
+
+def _merge_chains(session, bundle, ids, local_merges, created_merged, result) -> None:
     """Record the bundle's merges of the firms it created; a firm that was here already keeps
     its own merge (or none), a difference being a conflict."""
-    for uid in bundle.uids["firms"]:
-        firm = session.get(m.Firm, ids[uid])
-        into = bundle.merged.get(uid)
-        target = ids[into] if into else None
-        if uid in created and target is not None and target != firm.id:
-            if firms_store.creates_cycle(session, firm_id=firm.id, into_id=target):
-                raise Refused(f"bundle firm {uid}: merging it into {into} would make a loop")
-            firm.merged_into = target
-            session.add(firm)
+    for uid in sorted(created_merged):
+        into = bundle.merged[uid]
+        if ids[into] != ids[uid]:
+            firms_store.set_merged_into(session, firm_id=ids[uid], into_id=ids[into])
             result.wrote("merges", [uid, into])
-        elif uid not in created and firm.uid == uid and firm.merged_into != target:
-            here = session.get(m.Firm, firm.merged_into).uid if firm.merged_into else None
+    here_uids = firms_store.uids_of(session, ids=[i for i in local_merges.values() if i])
+    for uid, here in sorted(local_merges.items()):
+        into = bundle.merged.get(uid)
+        if here != (ids[into] if into else None):
             result.conflict(
                 "firm",
                 uid,
-                f"firm {firm.name!r}: merged into {here or 'no firm'} here, into "
+                f"firm {uid}: merged into {here_uids.get(here, 'no firm')} here, into "
                 f"{into or 'no firm'} in the bundle (kept)",
             )
-    session.flush()
-
-
-def _firm_by_identity(session: Session, data: dict) -> m.Firm | None:
-    """A firm already in the store with one of the identifiers, else the same name key."""
-    for scheme, value in data["identifiers"]:
-        row = session.exec(
-            select(m.FirmIdentifier).where(
-                m.FirmIdentifier.scheme == scheme, m.FirmIdentifier.value == value
-            )
-        ).first()
-        if row is not None:
-            return _live(session, session.get(m.Firm, row.firm_id))
-    key = data["name_key"]
-    if key and not data["identifiers"]:
-        query = select(m.Firm).where(m.Firm.name_key == key, m.Firm.merged_into.is_(None))
-        for firm in session.exec(query):
-            if not data["country"] or not firm.country or firm.country == data["country"]:
-                return firm
-    return None
-
-
-def _live(session: Session, firm: m.Firm) -> m.Firm:
-    seen = set()
-    while firm.merged_into and firm.id not in seen:
-        seen.add(firm.id)
-        firm = session.get(m.Firm, firm.merged_into)
-    return firm
-
-
-def _case_firm(session, case, firm, data, result) -> None:
-    link = session.exec(
-        select(m.CaseFirm).where(m.CaseFirm.case_id == case.id, m.CaseFirm.firm_id == firm.id)
-    ).first()
-    if link is None:
-        session.add(m.CaseFirm(case_id=case.id, firm_id=firm.id, role=data["role"],
-                               notes=data["notes"]))  # fmt: skip
-        result.wrote("case_firms", firm.uid)
-    elif data["role"] and link.role != data["role"]:
-        result.conflict(
-            "firm",
-            firm.uid,
-            f"firm {firm.name!r}: role here {link.role!r}, bundle {data['role']!r} (kept)",
-        )
 
 
 def _merge_datasets(session, bundle, case, firm_ids, result, audit) -> dict[str, int]:
