@@ -111,16 +111,20 @@ def confirm_listed(book: Casebook, ref: str, tmp_path: Path) -> int:
     return hit["id"]
 
 
-def test_a_bundle_cannot_merge_a_listed_local_firm_into_a_new_one(book, filled, sent, tmp_path):
+@pytest.mark.parametrize("known_by", ["uid", "identifiers"])
+def test_a_bundle_cannot_merge_a_listed_local_firm_into_a_new_one(
+    book, filled, sent, tmp_path, known_by
+):
     confirm_listed(book, filled.ref, tmp_path)
     listed = firm_uid(book, "OOO TEHNOSTANOK")
     harmless = new_uid()
+    key = listed if known_by == "uid" else new_uid()  # same INN, so the same firm
 
     def hide(records):
         new_case(records)
         firm = records["firms"][listed] | {"merged_into": harmless, "in_case": False}
         records["firms"] = {
-            listed: firm,
+            key: firm,
             harmless: firm | {"name": "Harmless Trading LLC", "native_name": None,
                               "name_key": "harmless trading", "sort_key": "harmless trading",
                               "merged_into": None, "in_case": True, "aliases": [],

@@ -727,6 +727,8 @@ def _firm_chunk(session, bundle, case, chunk, ids, local_merges, created_merged,
         result.count(result.matched if match or twin else result.created, "firms")
         if match is not None:
             ids[uid] = match
+            if uid in bundle.merged:  # the live firm it matched is merged into none here
+                local_merges[uid] = None
         elif twin is not None:
             twins[uid] = twin
         else:
