@@ -414,3 +414,18 @@ def test_type_confusions_in_shipment_rows_are_refused(
 
     forged = _with_rows(sent, tmp_path / "forged.casebook", change)
     assert_refused_and_untouched(target, forged, message, tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["finding", "relationship", "evidence"])
+def test_a_link_to_a_record_the_bundle_does_not_hold_is_refused(target, sent, tmp_path, kind):
+    stranger = new_uid()
+
+    def dangle(records):
+        link = records["links"][0]
+        if kind == "evidence":
+            link["evidence"] = stranger
+        else:
+            link.update(target_kind=kind, target=stranger)
+
+    forged = forge(sent, tmp_path / "forged.casebook", dangle)
+    assert_refused_and_untouched(target, forged, f"does not hold: {kind} {stranger}", tmp_path)

@@ -520,26 +520,26 @@ def _check_references(bundle: Bundle) -> None:
         if rel["from"] not in firms or rel["to"] not in firms:
             raise Refused(f"bundle relationship {uid} names a firm the bundle does not hold")
     for n, link in bundle.records("links"):
-        if not _link_target_held(bundle, link):
-            raise Refused(
-                f"bundle link {n + 1} names a record the bundle does not hold: "
-                f"{link['target_kind']} {link['target']} (evidence {link['evidence']})"
-            )
+        if missing := _link_missing(bundle, link):
+            raise Refused(f"bundle link {n + 1} names a record the bundle does not hold: {missing}")
 
 
-def _link_target_held(bundle: Bundle, link: dict) -> bool:
-    kind, target = link["target_kind"], link["target"]
+def _link_missing(bundle: Bundle, link: dict) -> str | None:
+    """What a link names that the bundle does not hold, or None."""
     if link["evidence"] not in bundle.uids["evidence"]:
-        return False
+        return f"evidence {link['evidence']}"
+    kind, target = link["target_kind"], link["target"]
     if kind == "shipment":
         dataset, _, row = target.partition(":")
-        return bool(row) and bundle.datasets.get(dataset, {}).get("kind") == "shipments"
-    if ":" in target:
-        return False
-    if kind == "case":
-        return target == bundle.case["uid"]
-    return target in bundle.uids[{"firm": "firms", "relationship": "relationships",
-                                  "finding": "findings"}[kind]]  # fmt: skip
+        held = bool(row) and bundle.datasets.get(dataset, {}).get("kind") == "shipments"
+    elif ":" in target:
+        held = False
+    elif kind == "case":
+        held = target == bundle.case["uid"]
+    else:
+        table = {"firm": "firms", "relationship": "relationships", "finding": "findings"}[kind]
+        held = target in bundle.uids[table]
+    return None if held else f"{kind} {target}"
 
 
 def merge_cycle(merged: dict[str, str]) -> list[str] | None:
