@@ -429,3 +429,11 @@ def test_a_link_to_a_record_the_bundle_does_not_hold_is_refused(target, sent, tm
 
     forged = forge(sent, tmp_path / "forged.casebook", dangle)
     assert_refused_and_untouched(target, forged, f"does not hold: {kind} {stranger}", tmp_path)
+
+
+def test_more_records_than_a_bundle_may_hold_are_refused(target, sent, tmp_path, monkeypatch):
+    """Their UUIDs are held while the bundle is open, so their number is bounded."""
+    from casebook.exchange import bundle as bundles
+
+    monkeypatch.setattr(bundles, "MAX_KEYED", 4)
+    assert_refused_and_untouched(target, sent, "more records than a bundle may hold", tmp_path)

@@ -46,6 +46,7 @@ from casebook.core.errors import Refused
 from casebook.exchange import schema
 from casebook.exchange.safety import (
     MANIFEST,
+    MAX_MEMBERS,
     CheckedArchive,
     Limits,
     bounded_loads,
@@ -70,7 +71,8 @@ RECORDS = "records.json"
 AUDIT = "audit.jsonl"
 MAX_RECORDS = 1024**3  # bytes of records.json (streamed, one record at a time)
 FIRM_CHUNK = 2_000  # firms merged per bulk lookup and insert
-MAX_TABLE = 1_000_000  # records of one kind: their UUIDs are held while the bundle is open
+MAX_KEYED = 1_000_000  # records keyed by UUID: their UUIDs are held while the bundle is open
+MAX_TABLE = {"datasets": MAX_MEMBERS, "evidence": MAX_MEMBERS}  # each calls for a member
 
 CASE_FIELDS = ("uid", "ref", "title", "summary", "status", "priority", "marking", "created",
                "updated")  # fmt: skip
@@ -360,7 +362,7 @@ class Bundle:
     archive: CheckedArchive
     sha256: str
     case: dict
-    datasets: dict[str, dict]
+    datasets: dict[str, str]  # uid -> kind
     uids: dict[str, set[str]]
     merged: dict[str, str]  # firm uid -> the bundle firm it is merged into
     spool: Path
@@ -441,11 +443,12 @@ def _read_records(archive: CheckedArchive, name: str, spool: Path) -> Bundle:
     if archive.members[RECORDS]["size"] > MAX_RECORDS:
         raise Refused(f"{name} is refused: {RECORDS} is larger than {MAX_RECORDS} bytes")
     case: dict | None = None
-    datasets: dict[str, dict] = {}
+    datasets: dict[str, str] = {}
     uids: dict[str, set[str]] = {table: set() for table in TABLES}
     merged: dict[str, str] = {}
     done: set[str] = set()
     last = None
+    held = 0
     files = {table: open(spool / f"{table}.jsonl", "w", encoding="utf-8") for table in TABLES}
     try:
         with archive.stream(RECORDS) as source:
@@ -463,17 +466,19 @@ def _read_records(archive: CheckedArchive, name: str, spool: Path) -> Bundle:
                 if top not in TABLES:
                     continue  # a field this Casebook does not know: read within limits, unused
                 kind = TABLES[top]
-                record = schema.clean(kind, _label(kind, key), value)
                 if top != "links":
                     if not isinstance(key, str) or not UID.fullmatch(key):
-                        raise Refused(f"{RECORDS}: {kind} {key!r}: its key is not a UUID")
+                        raise Refused(f"{RECORDS}: {kind} {_short(key)}: its key is not a UUID")
                     if key in uids[top]:
                         raise Refused(f"{RECORDS}: {kind} {key} appears twice")
-                    if len(uids[top]) >= MAX_TABLE:
-                        raise Refused(f"{name} is refused: more than {MAX_TABLE} {top}")
+                    held += 1
+                    if held > MAX_KEYED or len(uids[top]) >= MAX_TABLE.get(top, MAX_KEYED):
+                        raise Refused(f"{name} is refused: more records than a bundle may hold "
+                                      f"({MAX_KEYED} in all, {MAX_TABLE.get(top, MAX_KEYED)} {top})")  # fmt: skip
                     uids[top].add(key)
+                record = schema.clean(kind, _label(kind, key), value)
                 if top == "datasets":
-                    datasets[key] = record
+                    datasets[key] = record["kind"]
                 elif top == "firms" and record["merged_into"]:
                     merged[key] = record["merged_into"]
                 elif top == "evidence":
@@ -492,7 +497,9 @@ def _check_members(bundle: Bundle, name: str) -> None:
     """The archive holds exactly the members its records call for."""
     members = set(bundle.archive.members)
     expected = {RECORDS, AUDIT}
-    expected |= {member_of(uid, d, bundle.version) for uid, d in bundle.datasets.items()}
+    expected |= {
+        member_of(uid, {"kind": kind}, bundle.version) for uid, kind in bundle.datasets.items()
+    }
     expected |= {f"blobs/{sha}" for sha in bundle.uids.get("blobs", ())}
     extra, missing = members - expected, expected - members - {AUDIT}
     if extra or missing:
@@ -531,7 +538,7 @@ def _link_missing(bundle: Bundle, link: dict) -> str | None:
     kind, target = link["target_kind"], link["target"]
     if kind == "shipment":
         dataset, _, row = target.partition(":")
-        held = bool(row) and bundle.datasets.get(dataset, {}).get("kind") == "shipments"
+        held = bool(row) and bundle.datasets.get(dataset) == "shipments"
     elif ":" in target:
         held = False
     elif kind == "case":
@@ -797,7 +804,7 @@ def _merge_datasets(session, bundle, case, firm_ids, result, audit) -> dict[str,
     """The case's datasets: new ones created with their rows checked; returns uid -> id of the
     datasets of this case (a dataset of another case here is left out, a conflict)."""
     ids: dict[str, int] = {}
-    for uid, data in sorted(bundle.datasets.items()):
+    for uid, data in bundle.records("datasets"):
         dataset = session.exec(select(m.Dataset).where(m.Dataset.uid == uid)).first()
         if dataset is not None:
             if dataset.case_id != case.id:
