@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,51 @@ def test_open_bundle_refuses_a_hostile_file_with_exit_1(run_cli, tmp_path):
 def test_export_of_an_unknown_case_exits_2(run_cli, filled_store, tmp_path):
     r = run_cli("export", "--case", "NOPE", "--out", str(tmp_path / "x.casebook"), "--json")
     assert r.code == 2
+
+
+def _zips():
+    """tests/exchange/zips.py (tests run with --import-mode=importlib)."""
+    spec = importlib.util.spec_from_file_location(
+        "bundle_zips", Path(__file__).parents[1] / "exchange" / "zips.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _refused_cleanly(r, *words: str) -> None:
+    assert (r.code, r.out) == (1, ""), r.err
+    assert r.err.startswith("error:") and "Traceback" not in r.err
+    for word in words:
+        assert word in r.err, r.err
+
+
+def test_a_type_confusion_in_a_bundle_exits_1_naming_the_field(run_cli, filled_store, tmp_path):
+    zips = _zips()
+    out = tmp_path / "case.casebook"
+    assert run_cli("export", "--case", filled_store.ref, "--out", str(out)).code == 0
+    members = zips.members_of(out)
+    records = json.loads(members["records.json"])
+    next(iter(records["relationships"].values()))["share"] = "abc"
+    members["records.json"] = json.dumps(records).encode()
+    forged = zips.rebuild(tmp_path / "forged.casebook", members)
+    other = tmp_path / "other.db"
+    r = run_cli("open-bundle", str(forged), "--json", db=other)
+    _refused_cleanly(r, "relationship", "share")
+    assert run_cli("case", "list", "--json", db=other).json["cases"] == []
+
+
+def test_a_deep_manifest_exits_1(run_cli, tmp_path):
+    forged = tmp_path / "deep.casebook"
+    with zipfile.ZipFile(forged, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("manifest.json", "[" * 100_000 + "]" * 100_000)
+    _refused_cleanly(run_cli("open-bundle", str(forged), "--json"), "nested deeper")
+
+
+def test_a_deep_ftm_line_exits_1(run_cli, tmp_path):
+    deep = tmp_path / "deep.ftm.jsonl"
+    entity = {"id": "x", "schema": "Company", "properties": {"name": ["A"]}}
+    deep.write_text(json.dumps(entity) + "\n" + "[" * 100_000 + "]" * 100_000 + "\n")
+    _refused_cleanly(run_cli("lists", "load", str(deep), "--json"), "line 2", "not JSON")
+    deep.write_text("{" + '"a":[' * 100_000 + "]" * 100_000 + "}\n")
+    _refused_cleanly(run_cli("lists", "load", str(deep), "--json"), "line 1")

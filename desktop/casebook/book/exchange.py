@@ -101,11 +101,12 @@ class ExchangeSection:
         raise Refused(f"cannot tell the export format of {Path(out).name!r}")
 
     def open_bundle(self, file: str | Path) -> dict:
-        """Merge a ``.casebook`` bundle into this store (checked whole first; audited)."""
+        """Merge a ``.casebook`` bundle into this store: checked whole first, then written only
+        inside its own case, every record it writes named in its audit event."""
         file = Path(file).expanduser()
         if not file.is_file():
             raise Refused(f"no bundle file {file}")
-        bundle = bundles.read_bundle(file)
+        bundle = bundles.read_bundle(file, scratch=self.folder, vault=self.vault)
         try:
             with self._write() as session:
                 result = bundles.merge(session, bundle, vault=self.vault, audit=self._audit)
@@ -116,7 +117,7 @@ class ExchangeSection:
                         session,
                         "bundle.open",
                         "case",
-                        target_uid=bundle.records["case"]["uid"],
+                        target_uid=bundle.case["uid"],
                         case_id=case_id,
                         after={
                             "file_name": file.name,
@@ -124,6 +125,7 @@ class ExchangeSection:
                             "bundle_head_hash": bundle.manifest.get("head_hash"),
                             "created": result.json()["created"],
                             "conflicts": len(result.conflicts),
+                            **result.audit(),
                         },
                     )
         finally:

@@ -14,9 +14,15 @@ only when it holds a trade dataset, so Casebooks that read only version 1 still 
 bundle, and refuse one with trade flows as too new instead of losing them. A version-1 bundle's
 trade datasets cannot be restored: opening it leaves them out, each with a conflict.
 
-Opening merges into the current store: records are matched by UUID (so the same bundle twice
-changes nothing), firms also by identifiers and name keys; nothing existing is overwritten —
-differences are listed as conflicts. The archive is checked whole before anything is written.
+Opening merges into the current store. A bundle is untrusted (its author may know the UUIDs of
+records here): it is checked whole before anything is written — the archive (``safety``), every
+record against its kind's schema (``schema``, streamed: records.json is never held whole), the
+references between records, merge chains (no loops), disk space — and it then writes only inside
+its own case. Records are matched by UUID (so the same bundle twice changes nothing), firms also
+by identifiers and name keys; a record that exists here is never changed (firms' names, merges
+and identities included), and a record here of another case, or of none, is never taken for one
+of the bundle's case. Differences are listed as conflicts. Every record it writes is named in
+its audit event (``MergeResult.audit``).
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -35,8 +43,19 @@ from sqlmodel import Session, func, select
 
 from casebook import __version__
 from casebook.core.errors import Refused
-from casebook.exchange.safety import MANIFEST, CheckedArchive, Limits, open_checked
+from casebook.exchange import schema
+from casebook.exchange.safety import (
+    MANIFEST,
+    MAX_MEMBERS,
+    CheckedArchive,
+    Limits,
+    bounded_loads,
+    check_free_space,
+    open_checked,
+    stream_items,
+)
 from casebook.store import bundles as rows
+from casebook.store import firms as firms_store
 from casebook.store import models as m
 from casebook.store import rollups, search
 from casebook.store import trade as trade_store
@@ -46,10 +65,14 @@ from casebook.vault import Vault
 FORMAT = "casebook-bundle"
 VERSION = 2  # the newest format this Casebook reads
 TRADE_VERSION = 2  # the first format whose bundles carry trade flows (``trade/`` members)
-DATASET_KINDS = ("shipments", "trade")
+DATASET_KINDS = schema.DATASET_KINDS
+UID = re.compile(r"[0-9a-f]{32}")
 RECORDS = "records.json"
 AUDIT = "audit.jsonl"
-MAX_RECORDS = 1024**3  # records.json is read whole; shipments stream from their own members
+MAX_RECORDS = 1024**3  # bytes of records.json (streamed, one record at a time)
+FIRM_CHUNK = 2_000  # firms merged per bulk lookup and insert
+MAX_KEYED = 1_000_000  # records keyed by UUID: their UUIDs are held while the bundle is open
+MAX_TABLE = {"datasets": MAX_MEMBERS, "evidence": MAX_MEMBERS}  # each calls for a member
 
 CASE_FIELDS = ("uid", "ref", "title", "summary", "status", "priority", "marking", "created",
                "updated")  # fmt: skip
@@ -62,7 +85,6 @@ EVIDENCE_FIELDS = ("number", "title", "kind", "publisher", "url", "captured", "s
 REL_FIELDS = ("kind", "share", "start", "end", "notes", "created")
 FINDING_FIELDS = ("position", "text", "likelihood", "confidence", "created", "updated")
 FIRM_COLUMNS = ("exporter_id", "importer_id", "exporter_orig_id", "importer_orig_id")
-DATETIMES = {"created", "updated", "imported", "captured", "added"}
 
 
 def _plain(obj, names) -> dict:
@@ -70,19 +92,6 @@ def _plain(obj, names) -> dict:
     for name in names:
         value = getattr(obj, name)
         out[name] = value.isoformat() if isinstance(value, datetime) else value
-    return out
-
-
-def _revive(data: dict, names) -> dict:
-    out = {}
-    for name in names:
-        value = data.get(name)
-        if name in DATETIMES and isinstance(value, str):
-            try:
-                value = datetime.fromisoformat(value)
-            except ValueError as exc:
-                raise Refused(f"bundle record has a bad {name}: {value!r}") from exc
-        out[name] = value
     return out
 
 
@@ -338,14 +347,25 @@ def _sha_file(path: Path) -> str:
 
 # --- open --------------------------------------------------------------------------------------
 
+#: records.json's tables (keyed by UUID; ``links`` is a list) and the kind of their records.
+TABLES = {"firms": "firm", "datasets": "dataset", "evidence": "evidence",
+          "relationships": "relationship", "findings": "finding", "links": "link"}  # fmt: skip
+ROW_GROWTH = 2  # bytes on disk per byte of a dataset member, at most (rows, indexes, search)
+
 
 @dataclass
 class Bundle:
-    """A checked bundle: its archive, manifest and parsed records."""
+    """A checked bundle: its archive and manifest, its case, its datasets, the UUIDs of its
+    other records, and those records themselves, checked and spooled to a scratch folder (read
+    back one at a time with ``records``) so that no table is ever held in memory whole."""
 
     archive: CheckedArchive
-    records: dict
     sha256: str
+    case: dict
+    datasets: dict[str, str]  # uid -> kind
+    uids: dict[str, set[str]]
+    merged: dict[str, str]  # firm uid -> the bundle firm it is merged into
+    spool: Path
 
     @property
     def manifest(self) -> dict:
@@ -355,54 +375,132 @@ class Bundle:
     def version(self) -> int:
         return self.manifest["format_version"]
 
+    def records(self, table: str) -> Iterator[tuple[str, dict]]:
+        """A table's records as (uid or position, record), checked again as they are read."""
+        kind = TABLES[table]
+        with open(self.spool / f"{table}.jsonl", encoding="utf-8") as lines:
+            for line in lines:
+                key, value = json.loads(line)
+                yield key, schema.clean(kind, _label(kind, key), value)
+
     def close(self) -> None:
         self.archive.close()
+        shutil.rmtree(self.spool, ignore_errors=True)
 
 
-def read_bundle(path: Path, *, limits: Limits = Limits()) -> Bundle:
-    """Open and check a bundle whole (archive, manifest, hashes, record shapes), or Refused."""
+def _label(kind: str, key) -> str:
+    return f"{RECORDS}: link {key + 1}" if kind == "link" else f"{RECORDS}: {kind} {key}"
+
+
+def read_bundle(
+    path: Path,
+    *,
+    limits: Limits = Limits(),
+    scratch: Path | None = None,
+    vault: Vault | None = None,
+) -> Bundle:
+    """Open and check a bundle whole (archive, manifest, hashes, every record against its schema,
+    references between records, merge chains, disk space), or Refused; nothing is written but
+    the spooled records in a scratch folder (``scratch``, else the system's)."""
     path = Path(path)
     archive = open_checked(path, format_name=FORMAT, max_version=VERSION, limits=limits)
+    spool = None
     try:
-        records = _parse_records(archive, path.name, archive.manifest["format_version"])
-        return Bundle(archive, records, _sha_file(path))
+        if scratch is not None:
+            Path(scratch).mkdir(parents=True, exist_ok=True)
+        spool = Path(tempfile.mkdtemp(prefix=".bundle-", dir=scratch))
+        if vault is not None:
+            check_free_space(scratch or spool, _space_needed(archive, vault), what=path.name)
+        bundle = _read_records(archive, path.name, spool)
+        bundle.sha256 = _sha_file(path)
+        _check_members(bundle, path.name)
+        _check_references(bundle)
+        return bundle
     except BaseException:
         archive.close()
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
         raise
 
 
-def _parse_records(archive: CheckedArchive, name: str, version: int) -> dict:
-    members = set(archive.members)
-    if RECORDS not in members:
+def _space_needed(archive: CheckedArchive, vault: Vault) -> int:
+    """Bytes opening the bundle may write: the spooled records, the rows, the new blobs."""
+    needed = 0
+    for name, entry in archive.members.items():
+        if name == RECORDS:
+            needed += entry["size"]
+        elif name.startswith(("shipments/", "trade/")):
+            needed += entry["size"] * ROW_GROWTH
+        elif name.startswith("blobs/") and not vault.has(name[6:]):
+            needed += entry["size"]
+    return needed
+
+
+def _read_records(archive: CheckedArchive, name: str, spool: Path) -> Bundle:
+    """Stream records.json once: check each record, keep the UUIDs, spool the records."""
+    if RECORDS not in archive.members:
         raise Refused(f"{name} is refused: no {RECORDS}")
     if archive.members[RECORDS]["size"] > MAX_RECORDS:
         raise Refused(f"{name} is refused: {RECORDS} is larger than {MAX_RECORDS} bytes")
+    case: dict | None = None
+    datasets: dict[str, str] = {}
+    uids: dict[str, set[str]] = {table: set() for table in TABLES}
+    merged: dict[str, str] = {}
+    done: set[str] = set()
+    last = None
+    held = 0
+    files = {table: open(spool / f"{table}.jsonl", "w", encoding="utf-8") for table in TABLES}
     try:
-        records = json.loads(archive.read(RECORDS))
-    except ValueError as exc:
-        raise Refused(f"{name} is refused: {RECORDS} is not valid JSON") from exc
-    problems = []
-    if not isinstance(records, dict) or not isinstance(records.get("case"), dict):
+        with archive.stream(RECORDS) as source:
+            shapes = {table: list if table == "links" else dict for table in TABLES}
+            items = stream_items(source, name=f"{name}: {RECORDS}", tables=shapes)
+            for top, key, value in items:
+                if top != last:
+                    if top in done:
+                        raise Refused(f"{name} is refused: {RECORDS} holds '{top}' twice")
+                    done.add(top)
+                    last = top
+                if top == "case":
+                    case = schema.clean("case", f"{RECORDS}: case", value)
+                    continue
+                if top not in TABLES:
+                    continue  # a field this Casebook does not know: read within limits, unused
+                kind = TABLES[top]
+                if top != "links":
+                    if not isinstance(key, str) or not UID.fullmatch(key):
+                        raise Refused(f"{RECORDS}: {kind} {_short(key)}: its key is not a UUID")
+                    if key in uids[top]:
+                        raise Refused(f"{RECORDS}: {kind} {key} appears twice")
+                    held += 1
+                    if held > MAX_KEYED or len(uids[top]) >= MAX_TABLE.get(top, MAX_KEYED):
+                        raise Refused(f"{name} is refused: more records than a bundle may hold "
+                                      f"({MAX_KEYED} in all, {MAX_TABLE.get(top, MAX_KEYED)} {top})")  # fmt: skip
+                    uids[top].add(key)
+                record = schema.clean(kind, _label(kind, key), value)
+                if top == "datasets":
+                    datasets[key] = record["kind"]
+                elif top == "firms" and record["merged_into"]:
+                    merged[key] = record["merged_into"]
+                elif top == "evidence":
+                    uids.setdefault("blobs", set()).add(record["sha256"])
+                spooled = {k: value[k] for k in schema.SCHEMAS[kind] if k in value}
+                files[top].write(json.dumps([key, spooled], ensure_ascii=False) + "\n")
+    finally:
+        for handle in files.values():
+            handle.close()
+    if case is None:
         raise Refused(f"{name} is refused: {RECORDS} has no case")
-    for key in ("firms", "datasets", "evidence", "relationships", "findings"):
-        table = records.get(key)
-        if not isinstance(table, dict) or not all(
-            isinstance(k, str) and isinstance(v, dict) for k, v in table.items()
-        ):
-            problems.append(f"{RECORDS}: '{key}' is not a table keyed by UUID")
-    if not isinstance(records.get("links"), list):
-        problems.append(f"{RECORDS}: 'links' is not a list")
-    if not problems:
-        problems += [
-            f"{RECORDS}: dataset {uid} has an unknown kind {d.get('kind')!r}"
-            for uid, d in records["datasets"].items()
-            if d.get("kind") not in DATASET_KINDS
-        ]
-    if problems:
-        raise Refused(f"{name} is refused: malformed records", details=problems)
+    return Bundle(archive, "", case, datasets, uids, merged, spool)
+
+
+def _check_members(bundle: Bundle, name: str) -> None:
+    """The archive holds exactly the members its records call for."""
+    members = set(bundle.archive.members)
     expected = {RECORDS, AUDIT}
-    expected |= {member_of(uid, d, version) for uid, d in records["datasets"].items()}
-    expected |= {f"blobs/{e.get('sha256')}" for e in records["evidence"].values()}
+    expected |= {
+        member_of(uid, {"kind": kind}, bundle.version) for uid, kind in bundle.datasets.items()
+    }
+    expected |= {f"blobs/{sha}" for sha in bundle.uids.get("blobs", ())}
     extra, missing = members - expected, expected - members - {AUDIT}
     if extra or missing:
         raise Refused(
@@ -411,9 +509,60 @@ def _parse_records(archive: CheckedArchive, name: str, version: int) -> dict:
             + [f"missing member {n!r}" for n in sorted(missing)],
         )
     for member in members:
-        if member.startswith("blobs/") and archive.members[member]["sha256"] != member[6:]:
+        if member.startswith("blobs/") and bundle.archive.members[member]["sha256"] != member[6:]:
             raise Refused(f"{name} is refused: {member} is not named by its hash")
-    return records
+
+
+def _check_references(bundle: Bundle) -> None:
+    """Every UUID a record names is a record of the bundle; merge chains end."""
+    firms = bundle.uids["firms"]
+    for uid, into in bundle.merged.items():
+        if into not in firms:
+            raise Refused(
+                f"{RECORDS}: firm {uid} is merged into {into}, which the bundle does not hold"
+            )
+    if cycle := merge_cycle(bundle.merged):
+        raise Refused(f"{RECORDS}: firms merged into each other in a loop: {' -> '.join(cycle)}")
+    for uid, rel in bundle.records("relationships"):
+        if rel["from"] not in firms or rel["to"] not in firms:
+            raise Refused(f"bundle relationship {uid} names a firm the bundle does not hold")
+    for n, link in bundle.records("links"):
+        if missing := _link_missing(bundle, link):
+            raise Refused(f"bundle link {n + 1} names a record the bundle does not hold: {missing}")
+
+
+def _link_missing(bundle: Bundle, link: dict) -> str | None:
+    """What a link names that the bundle does not hold, or None."""
+    if link["evidence"] not in bundle.uids["evidence"]:
+        return f"evidence {link['evidence']}"
+    kind, target = link["target_kind"], link["target"]
+    if kind == "shipment":
+        dataset, _, row = target.partition(":")
+        held = bool(row) and bundle.datasets.get(dataset) == "shipments"
+    elif ":" in target:
+        held = False
+    elif kind == "case":
+        held = target == bundle.case["uid"]
+    else:
+        table = {"firm": "firms", "relationship": "relationships", "finding": "findings"}[kind]
+        held = target in bundle.uids[table]
+    return None if held else f"{kind} {target}"
+
+
+def merge_cycle(merged: dict[str, str]) -> list[str] | None:
+    """A loop in ``merged`` (firm -> the firm it is merged into), as the firms on it, or None."""
+    ended: set[str] = set()
+    for start in merged:
+        path, on_path = [], set()
+        current = start
+        while current in merged and current not in ended:
+            if current in on_path:
+                return path[path.index(current) :] + [current]
+            path.append(current)
+            on_path.add(current)
+            current = merged[current]
+        ended |= on_path
+    return None
 
 
 @dataclass
@@ -423,12 +572,18 @@ class MergeResult:
     matched: dict = field(default_factory=dict)
     conflicts: list = field(default_factory=list)
     new_blobs: list = field(default_factory=list)
+    #: What the bundle wrote, by record, for its audit event: created uids by kind, and the
+    #: firms it linked to the case, the merges it recorded and the evidence links it added.
+    written: dict = field(default_factory=dict)
 
     def count(self, table: dict, kind: str, n: int = 1) -> None:
         table[kind] = table.get(kind, 0) + n
 
     def conflict(self, kind: str, uid: str, detail: str) -> None:
         self.conflicts.append({"kind": kind, "uid": uid, "detail": detail})
+
+    def wrote(self, what: str, entry) -> None:
+        self.written.setdefault(what, []).append(entry)
 
     def json(self) -> dict:
         kinds = ("case", "firms", "datasets", "shipments", "trade_flows", "evidence",
@@ -440,27 +595,42 @@ class MergeResult:
             "conflicts": self.conflicts,
         }
 
+    def audit(self) -> dict:
+        """Every record the bundle created or changed, with the fields it wrote."""
+        fields = {"case": CASE_FIELDS, "firms": (*FIRM_FIELDS, "aliases", "identifiers"),
+                  "datasets": DATASET_FIELDS, "evidence": EVIDENCE_FIELDS,
+                  "relationships": (*REL_FIELDS, "from", "to"), "findings": FINDING_FIELDS,
+                  "case_firms": ("role", "notes"), "merges": ("merged_into",),
+                  "links": ("note",)}  # fmt: skip
+        return {
+            "records": self.written,
+            "fields": {k: list(fields[k]) for k in self.written},
+        }
+
     @property
     def changed(self) -> bool:
-        return any(self.created.values())
+        return bool(self.written)
 
 
 Audit = Callable[..., None]
 
 
 def merge(session: Session, bundle: Bundle, *, vault: Vault, audit: Audit) -> MergeResult:
-    """Merge a checked bundle into the store inside the caller's write transaction."""
-    r = bundle.records
-    case, result = _merge_case(session, r["case"])
+    """Merge a checked bundle into the store inside the caller's write transaction.
+
+    The bundle writes only inside its own case: it creates records, and links firms to its case;
+    a record that exists here (by UUID or identity) is never changed, and a record of another
+    case (or of none) is never used as the case's own. Differences are conflicts, listed."""
+    case, result = _merge_case(session, bundle.case)
     try:
-        firm_ids = _merge_firms(session, r["firms"], case, result)
-        ship_ids = _merge_datasets(session, bundle, case, firm_ids, result, audit)
+        firm_ids = _merge_firms(session, bundle, case, result)
+        dataset_ids = _merge_datasets(session, bundle, case, firm_ids, result, audit)
         ev_ids = _merge_evidence(session, bundle, case, result, vault)
-        rel_ids = _merge_relationships(session, r["relationships"], case, firm_ids, result)
-        finding_ids = _merge_findings(session, r["findings"], case, result)
+        rel_ids = _merge_relationships(session, bundle, case, firm_ids, result)
+        finding_ids = _merge_findings(session, bundle, case, result)
         targets = {"case": {case.uid: case.id}, "firm": firm_ids, "relationship": rel_ids,
-                   "finding": finding_ids, "shipment": ship_ids}  # fmt: skip
-        _merge_links(session, r["links"], ev_ids, targets, result)
+                   "finding": finding_ids}  # fmt: skip
+        _merge_links(session, bundle, ev_ids, targets, dataset_ids, result)
     except BaseException:
         for sha in result.new_blobs:
             vault.remove(sha)
@@ -469,9 +639,7 @@ def merge(session: Session, bundle: Bundle, *, vault: Vault, audit: Audit) -> Me
 
 
 def _merge_case(session: Session, data: dict) -> tuple[m.Case, MergeResult]:
-    uid, ref = data.get("uid"), data.get("ref")
-    if not isinstance(uid, str) or not isinstance(ref, str) or not ref.strip():
-        raise Refused("the bundle's case has no uid or reference")
+    uid, ref = data["uid"], data["ref"]
     case = session.exec(select(m.Case).where(m.Case.uid == uid)).first()
     result = MergeResult(case_ref=ref)
     if case is not None:
@@ -482,8 +650,8 @@ def _merge_case(session: Session, data: dict) -> tuple[m.Case, MergeResult]:
                 result.conflict(
                     "case",
                     uid,
-                    f"case {case.ref}: {name} here is {getattr(case, name)!r}, "
-                    f"the bundle has {data.get(name)!r} (kept)",
+                    f"case {case.ref}: {name} here is {_short(getattr(case, name))}, "
+                    f"the bundle has {_short(data.get(name))} (kept)",
                 )
         return case, result
     if session.exec(select(m.Case).where(m.Case.ref == ref)).first() is not None:
@@ -491,147 +659,187 @@ def _merge_case(session: Session, data: dict) -> tuple[m.Case, MergeResult]:
             f"bundle conflict: a different case already has the reference {ref}; "
             "rename that case and open the bundle again"
         )
-    case = m.Case(**_revive(data, CASE_FIELDS))
+    case = m.Case(**data)
     session.add(case)
     session.flush()
     result.count(result.created, "case")
+    result.wrote("case", uid)
     return case, result
 
 
-def _merge_firms(session, firms: dict, case: m.Case, result: MergeResult) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    for uid, data in sorted(firms.items()):
-        firm = session.exec(select(m.Firm).where(m.Firm.uid == uid)).first()
-        how = "uid"
-        if firm is None:
-            firm, how = _firm_by_identity(session, data), "identity"
-        if firm is None:
-            firm = m.Firm(uid=uid, **_revive(data, FIRM_FIELDS))
-            if not firm.name:
-                raise Refused(f"bundle firm {uid} has no name")
-            session.add(firm)
-            session.flush()
-            for scheme, value in data.get("identifiers") or []:
-                session.add(m.FirmIdentifier(firm_id=firm.id, scheme=scheme, value=value))
-            for name, key, country in data.get("aliases") or []:
-                session.add(m.FirmAlias(firm_id=firm.id, name=name, name_key=key, country=country))
-            result.count(result.created, "firms")
-        else:
-            result.count(result.matched, "firms")
-            if how == "uid" and firm.name != data.get("name"):
-                result.conflict(
-                    "firm",
-                    uid,
-                    f"firm {firm.name!r} is named {data.get('name')!r} in the bundle (kept)",
-                )
-        ids[uid] = firm.id
-        if data.get("in_case"):
-            _case_firm(session, case, firm, data, result)
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "…'"
+
+
+def _merge_firms(session, bundle: Bundle, case: m.Case, result: MergeResult) -> dict[str, int]:
+    """Firms, a chunk at a time in bulk (a large case holds hundreds of thousands): matched by
+    uid, else by identity, else created; returns bundle uid -> firm id here."""
     session.flush()
-    for uid, data in firms.items():
-        target = data.get("merged_into")
-        if target and target in ids:
-            firm = session.get(m.Firm, ids[uid])
-            if firm.merged_into is None and firm.id != ids[target] and firm.uid == uid:
-                firm.merged_into = ids[target]
-                session.add(firm)
+    ids: dict[str, int] = {}
+    local_merges: dict[str, int | None] = {}  # matched by uid: its merge here, when it matters
+    created_merged: set[str] = set()  # created firms the bundle has merged into another
+    chunk: list[tuple[str, dict]] = []
+    for item in bundle.records("firms"):
+        chunk.append(item)
+        if len(chunk) == FIRM_CHUNK:
+            _firm_chunk(session, bundle, case, chunk, ids, local_merges, created_merged, result)
+            chunk = []
+    _firm_chunk(session, bundle, case, chunk, ids, local_merges, created_merged, result)
+    _merge_chains(session, bundle, ids, local_merges, created_merged, result)
     return ids
 
 
-def _firm_by_identity(session: Session, data: dict) -> m.Firm | None:
-    """A firm already in the store with one of the identifiers, else the same name key."""
-    for scheme, value in data.get("identifiers") or []:
-        row = session.exec(
-            select(m.FirmIdentifier).where(
-                m.FirmIdentifier.scheme == scheme, m.FirmIdentifier.value == value
-            )
-        ).first()
-        if row is not None:
-            return _live(session, session.get(m.Firm, row.firm_id))
-    key = data.get("name_key")
-    if key and not data.get("identifiers"):
-        query = select(m.Firm).where(m.Firm.name_key == key, m.Firm.merged_into.is_(None))
-        for firm in session.exec(query):
-            if not data.get("country") or not firm.country or firm.country == data["country"]:
-                return firm
-    return None
-
-
-def _live(session: Session, firm: m.Firm) -> m.Firm:
-    seen = set()
-    while firm.merged_into and firm.id not in seen:
-        seen.add(firm.id)
-        firm = session.get(m.Firm, firm.merged_into)
-    return firm
-
-
-def _case_firm(session, case, firm, data, result) -> None:
-    link = session.exec(
-        select(m.CaseFirm).where(m.CaseFirm.case_id == case.id, m.CaseFirm.firm_id == firm.id)
-    ).first()
-    if link is None:
-        session.add(
-            m.CaseFirm(
-                case_id=case.id,
-                firm_id=firm.id,
-                role=data.get("role"),
-                notes=data.get("notes") or "",
+def _firm_chunk(session, bundle, case, chunk, ids, local_merges, created_merged, result) -> None:
+    by_uid = firms_store.firms_by_uid(session, uids=[uid for uid, _ in chunk])
+    owners = firms_store.identifier_owners(
+        session, pairs=[tuple(i) for uid, d in chunk if uid not in by_uid for i in d["identifiers"]]
+    )
+    keys = firms_store.live_firms_by_name_key(
+        session,
+        keys=[d["name_key"] for uid, d in chunk
+              if uid not in by_uid and d["name_key"] and not d["identifiers"]],
+    )  # fmt: skip
+    owners = _live_ids(session, owners)
+    new: list[dict] = []
+    twins: dict[str, str] = {}  # uid -> the firm created earlier in this chunk it is
+    made_pairs: dict[tuple, str] = {}  # identifiers and name keys of firms created in this chunk
+    for uid, data in chunk:
+        here = by_uid.get(uid)
+        if here is not None:
+            ids[uid] = here["id"]
+            result.count(result.matched, "firms")
+            for name in ("name", "country"):
+                if here[name] != data[name]:
+                    result.conflict(
+                        "firm",
+                        uid,
+                        f"firm {here['name']!r}: {name} here is {_short(here[name])}, "
+                        f"the bundle has {_short(data[name])} (kept)",
+                    )
+            if here["merged_into"] is not None or uid in bundle.merged:
+                local_merges[uid] = here["merged_into"]
+            continue
+        pairs = [tuple(i) for i in data["identifiers"]]
+        if not pairs and data["name_key"]:
+            pairs = [("name_key", data["name_key"], data["country"])]
+        match = next((owners[p] for p in pairs if p in owners), None)
+        if match is None and data["name_key"] and not data["identifiers"]:
+            match = next(
+                (fid for fid, country in keys.get(data["name_key"], ())
+                 if not data["country"] or not country or country == data["country"]),
+                None,
             )  # fmt: skip
-        )
-    elif data.get("role") and link.role != data.get("role"):
-        result.conflict(
-            "firm",
-            firm.uid,
-            f"firm {firm.name!r}: role here {link.role!r}, bundle {data.get('role')!r} (kept)",
-        )
+        twin = next((made_pairs[p] for p in pairs if p in made_pairs), None)
+        result.count(result.matched if match or twin else result.created, "firms")
+        if match is not None:
+            ids[uid] = match
+            if uid in bundle.merged:  # the live firm it matched is merged into none here
+                local_merges[uid] = None
+        elif twin is not None:
+            twins[uid] = twin
+        else:
+            new.append({"uid": uid, **{k: data.get(k) for k in FIRM_FIELDS}})
+            made_pairs.update(dict.fromkeys(pairs, uid))
+            result.wrote("firms", uid)
+            if uid in bundle.merged:
+                created_merged.add(uid)
+    created = firms_store.insert_firms_with_uids(session, rows=new) if new else {}
+    ids.update(created)
+    ids.update((uid, created[twin]) for uid, twin in twins.items())
+    firms_store.insert_identifiers(
+        session, rows=[(created[uid], s, v) for uid, d in chunk if uid in created
+                       for s, v in d["identifiers"]],
+    )  # fmt: skip
+    firms_store.insert_aliases(
+        session, rows=[(created[uid], n, k, c) for uid, d in chunk if uid in created
+                       for n, k, c in d["aliases"]],
+    )  # fmt: skip
+    _case_firms(session, case, [(ids[uid], uid, d) for uid, d in chunk if d["in_case"]], result)
+
+
+def _live_ids(session, owners: dict) -> dict:
+    """The same mapping, each firm replaced by the live firm it was merged into."""
+    live = firms_store.canonical_ids(session, owners.values())
+    return {pair: live.get(fid, fid) for pair, fid in owners.items()}
+
+
+def _case_firms(session, case, firms: list[tuple[int, str, dict]], result) -> None:
+    """Link the bundle's firms to its case (a firm linked already keeps its role and notes)."""
+    roles = firms_store.case_firm_roles(session, case_id=case.id, ids=[f for f, _, _ in firms])
+    rows = []
+    for fid, uid, data in firms:
+        if fid not in roles:
+            roles[fid] = data["role"]
+            rows.append((fid, data["role"], data["notes"]))
+            result.wrote("case_firms", uid)
+        elif data["role"] and roles[fid] != data["role"]:
+            result.conflict(
+                "firm", uid, f"firm {uid}: role here {roles[fid]!r}, bundle {data['role']!r} (kept)"
+            )
+    firms_store.insert_case_firms(session, case_id=case.id, rows=rows)
+
+
+def _merge_chains(session, bundle, ids, local_merges, created_merged, result) -> None:
+    """Record the bundle's merges of the firms it created; a firm that was here already keeps
+    its own merge (or none), a difference being a conflict."""
+    for uid in sorted(created_merged):
+        into = bundle.merged[uid]
+        if ids[into] != ids[uid]:
+            firms_store.set_merged_into(session, firm_id=ids[uid], into_id=ids[into])
+            result.wrote("merges", [uid, into])
+    here_uids = firms_store.uids_of(session, ids=[i for i in local_merges.values() if i])
+    for uid, here in sorted(local_merges.items()):
+        into = bundle.merged.get(uid)
+        if here != (ids[into] if into else None):
+            result.conflict(
+                "firm",
+                uid,
+                f"firm {uid}: merged into {here_uids.get(here, 'no firm')} here, into "
+                f"{into or 'no firm'} in the bundle (kept)",
+            )
 
 
 def _merge_datasets(session, bundle, case, firm_ids, result, audit) -> dict[str, int]:
-    ship_ids: dict[str, int] = {}
-    for uid, data in sorted(bundle.records["datasets"].items()):
+    """The case's datasets: new ones created with their rows checked; returns uid -> id of the
+    datasets of this case (a dataset of another case here is left out, a conflict)."""
+    ids: dict[str, int] = {}
+    for uid, data in bundle.records("datasets"):
         dataset = session.exec(select(m.Dataset).where(m.Dataset.uid == uid)).first()
         if dataset is not None:
+            if dataset.case_id != case.id:
+                result.conflict("dataset", uid, f"dataset {dataset.file_name} belongs to another "
+                                "case here; left out of this one")  # fmt: skip
+                continue
             result.count(result.matched, "datasets")
-            if dataset.content_hash != data.get("content_hash"):
+            if dataset.content_hash != data["content_hash"]:
                 result.conflict(
                     "dataset",
                     uid,
                     f"dataset {dataset.file_name}: its rows here differ from the bundle's (kept)",
                 )
-        elif data.get("kind") == "trade" and bundle.version < TRADE_VERSION:
+        elif data["kind"] == "trade" and bundle.version < TRADE_VERSION:
             result.conflict(
                 "dataset",
                 uid,
-                f"dataset {data.get('file_name')}: its trade flows are not in this bundle "
+                f"dataset {data['file_name']}: its trade flows are not in this bundle "
                 f"(format {bundle.version}, written before bundles carried trade statistics), "
                 "so it was left out; import the file again, or ask for a bundle from a newer "
                 "Casebook",
             )
             continue
         else:
-            dataset = m.Dataset(uid=uid, case_id=case.id, **_revive(data, DATASET_FIELDS))
+            dataset = m.Dataset(uid=uid, case_id=case.id, **data)
             session.add(dataset)
             session.flush()
             if dataset.kind == "trade":
                 count = _insert_trade(session, bundle, dataset, case)
                 result.count(result.created, "trade_flows", count)
             else:
-                count = insert_shipments(
-                    session,
-                    rows=_shipment_tuples(bundle, uid, dataset.id, case.id, firm_ids),
-                    total=dataset.row_count or 0,
-                )
-                if dataset.content_hash and (
-                    stored_content_hash(session, dataset_id=dataset.id) != dataset.content_hash
-                ):
-                    raise Refused(
-                        f"bundle dataset {dataset.file_name}: its rows do not match its content "
-                        "hash"
-                    )
-                search.index_dataset(session, dataset_id=dataset.id, fresh=True)
-                rollups.build_dataset(session, dataset_id=dataset.id)
+                count = _insert_shipments(session, bundle, dataset, case, firm_ids)
                 result.count(result.created, "shipments", count)
             result.count(result.created, "datasets")
+            result.wrote("datasets", uid)
             audit(
                 session,
                 "bundle.dataset",
@@ -645,91 +853,94 @@ def _merge_datasets(session, bundle, case, firm_ids, result, audit) -> dict[str,
                     "rows": count,
                 },  # fmt: skip
             )
-        if dataset.kind != "trade":
-            for row, sid in rows.shipment_ids_by_row(session, dataset_id=dataset.id).items():
-                ship_ids[f"{uid}:{row}"] = sid
-    return ship_ids
+        ids[uid] = dataset.id
+    return ids
 
 
-def _json_rows(bundle: Bundle, name: str) -> Iterator[dict]:
-    """The rows of a JSON-lines member, streamed within the archive's limits."""
-    for line in bundle.archive.lines(name):
+def _rows_match(dataset: m.Dataset, count: int, stored_hash: str, what: str) -> None:
+    """A created dataset's rows are exactly those its record describes, or Refused."""
+    if count != dataset.row_count:
+        raise Refused(
+            f"bundle dataset {dataset.file_name}: {count} {what}, its record says "
+            f"{dataset.row_count}"
+        )
+    if stored_hash != dataset.content_hash:
+        raise Refused(
+            f"bundle dataset {dataset.file_name}: its {what} do not match its content hash"
+        )
+
+
+def _insert_shipments(session, bundle, dataset, case, firm_ids) -> int:
+    count = insert_shipments(
+        session,
+        rows=_shipment_tuples(bundle, dataset.uid, dataset.id, case.id, firm_ids),
+        total=dataset.row_count,
+    )
+    _rows_match(dataset, count, stored_content_hash(session, dataset_id=dataset.id), "rows")
+    search.index_dataset(session, dataset_id=dataset.id, fresh=True)
+    rollups.build_dataset(session, dataset_id=dataset.id)
+    return count
+
+
+def _json_rows(bundle: Bundle, name: str, kind: str) -> Iterator[dict]:
+    """The rows of a JSON-lines member, streamed within the archive's limits, each checked
+    against its kind's schema."""
+    for number, line in enumerate(bundle.archive.lines(name), start=1):
         try:
-            row = json.loads(line)
+            row = bounded_loads(line, name=f"{name}, line {number}")
         except ValueError as exc:
-            raise Refused(f"{name}: a line is not JSON") from exc
+            raise Refused(f"{name}, line {number}: not JSON") from exc
         if not isinstance(row, dict):
-            raise Refused(f"{name}: a line is not a record")
-        yield row
+            raise Refused(f"{name}, line {number}: not a record")
+        yield schema.clean(kind, f"{name}, line {number}", row)
 
 
 def _shipment_tuples(bundle, uid, dataset_id, case_id, firm_ids) -> Iterator[tuple]:
     name = f"shipments/{uid}.jsonl"
-    for row in _json_rows(bundle, name):
+    for row in _json_rows(bundle, name, "shipment"):
         row["dataset_id"], row["case_id"] = dataset_id, case_id
         for column in FIRM_COLUMNS:
-            firm = row.get(column)
+            firm = row[column]
             if firm is not None and firm not in firm_ids:
                 raise Refused(f"{name}: names firm {firm}, which the bundle does not hold")
             row[column] = firm_ids.get(firm) if firm else None
         yield tuple(row.get(c) for c in rows.COLUMNS)
 
 
-#: What each trade-flow column may hold in a bundle (None is allowed but for ``source_row``).
-_TRADE_TYPES = {"source_row": (int,), "product_level": (int,), "value": (int, float)}
-
-
-def _trade_tuples(bundle: Bundle, name: str) -> Iterator[tuple]:
-    for row in _json_rows(bundle, name):
-        values = tuple(row.get(c) for c in rows.TRADE_COLUMNS)
-        for column, value in zip(rows.TRADE_COLUMNS, values, strict=True):
-            types = _TRADE_TYPES.get(column, (str,))
-            if (value is None and column != "source_row") or (
-                isinstance(value, types) and not isinstance(value, bool)
-            ):
-                continue
-            raise Refused(f"{name}: a flow's {column} is {value!r}")
-        yield values
-
-
 def _insert_trade(session, bundle: Bundle, dataset: m.Dataset, case: m.Case) -> int:
     """Insert a trade dataset's flows and check them against its content hash and row count."""
+    name = member_of(dataset.uid, {"kind": "trade"}, bundle.version)
     count = trade_store.insert_flows(
         session,
         dataset_id=dataset.id,
         case_id=case.id,
-        rows=_trade_tuples(bundle, member_of(dataset.uid, {"kind": "trade"}, bundle.version)),
-        total=dataset.row_count or 0,
+        rows=(
+            tuple(r[c] for c in rows.TRADE_COLUMNS) for r in _json_rows(bundle, name, "trade flow")
+        ),
+        total=dataset.row_count,
     )
-    if dataset.content_hash and (
-        trade_store.stored_content_hash(session, dataset_id=dataset.id) != dataset.content_hash
-    ):
-        raise Refused(
-            f"bundle dataset {dataset.file_name}: its trade flows do not match its content hash"
-        )
-    if dataset.row_count is not None and count != dataset.row_count:
-        raise Refused(
-            f"bundle dataset {dataset.file_name}: {count} trade flows, its record says "
-            f"{dataset.row_count}"
-        )
+    stored = trade_store.stored_content_hash(session, dataset_id=dataset.id)
+    _rows_match(dataset, count, stored, "trade flows")
     return count
 
 
 def _merge_evidence(session, bundle, case, result, vault: Vault) -> dict[str, int]:
     ids: dict[str, int] = {}
-    for uid, data in sorted(
-        bundle.records["evidence"].items(), key=lambda x: x[1].get("number") or 0
-    ):
+    for uid, data in bundle.records("evidence"):
         item = session.exec(select(m.Evidence).where(m.Evidence.uid == uid)).first()
+        if item is not None and item.case_id != case.id:
+            result.conflict("evidence", uid, f"evidence {uid} belongs to another case here; "
+                            "left out of this one")  # fmt: skip
+            continue
         if item is None:
             item = session.exec(
                 select(m.Evidence).where(
-                    m.Evidence.case_id == case.id, m.Evidence.sha256 == data.get("sha256")
+                    m.Evidence.case_id == case.id, m.Evidence.sha256 == data["sha256"]
                 )
             ).first()
         if item is not None:
             result.count(result.matched, "evidence")
-            if item.sha256 != data.get("sha256"):
+            if item.sha256 != data["sha256"]:
                 result.conflict(
                     "evidence",
                     uid,
@@ -741,22 +952,22 @@ def _merge_evidence(session, bundle, case, result, vault: Vault) -> dict[str, in
         if not vault.has(sha):
             _put_blob(bundle, sha, vault)
             result.new_blobs.append(sha)
-        fields = _revive(data, EVIDENCE_FIELDS)
         taken = session.exec(
             select(m.Evidence.id).where(
-                m.Evidence.case_id == case.id, m.Evidence.number == fields["number"]
+                m.Evidence.case_id == case.id, m.Evidence.number == data["number"]
             )
         ).first()
-        if taken is not None or not isinstance(fields["number"], int):
+        if taken is not None or data["number"] is None:
             last = session.exec(
                 select(func.max(m.Evidence.number)).where(m.Evidence.case_id == case.id)
             ).one()
-            fields["number"] = (last or 0) + 1
-        item = m.Evidence(uid=uid, case_id=case.id, **fields)
+            data["number"] = (last or 0) + 1
+        item = m.Evidence(uid=uid, case_id=case.id, **data)
         session.add(item)
         session.flush()
         ids[uid] = item.id
         result.count(result.created, "evidence")
+        result.wrote("evidence", uid)
     return ids
 
 
@@ -770,69 +981,97 @@ def _put_blob(bundle: Bundle, sha: str, vault: Vault) -> None:
         raise Refused(f"bundle blob {sha} does not hash to its name")
 
 
-def _merge_relationships(session, rels: dict, case, firm_ids, result) -> dict[str, int]:
+def _merge_relationships(session, bundle, case, firm_ids, result) -> dict[str, int]:
     ids: dict[str, int] = {}
-    for uid, data in sorted(rels.items()):
+    for uid, data in bundle.records("relationships"):
         rel = session.exec(select(m.Relationship).where(m.Relationship.uid == uid)).first()
+        if rel is not None and rel.case_id != case.id:
+            result.conflict("relationship", uid, f"relationship {uid} belongs to another case "
+                            "here (or to none); left out of this one")  # fmt: skip
+            continue
         if rel is not None:
             result.count(result.matched, "relationships")
         else:
-            if data.get("from") not in firm_ids or data.get("to") not in firm_ids:
-                raise Refused(f"bundle relationship {uid} names a firm the bundle does not hold")
             rel = m.Relationship(
                 uid=uid,
                 case_id=case.id,
-                from_firm_id=firm_ids[data["from"]],
-                to_firm_id=firm_ids[data["to"]],
-                **_revive(data, REL_FIELDS),
+                from_firm_id=firm_ids[data.pop("from")],
+                to_firm_id=firm_ids[data.pop("to")],
+                **data,
             )
             session.add(rel)
             session.flush()
             result.count(result.created, "relationships")
+            result.wrote("relationships", uid)
         ids[uid] = rel.id
     return ids
 
 
-def _merge_findings(session, findings: dict, case, result) -> dict[str, int]:
+def _merge_findings(session, bundle, case, result) -> dict[str, int]:
     ids: dict[str, int] = {}
-    for uid, data in sorted(findings.items(), key=lambda x: x[1].get("position") or 0):
+    for uid, data in bundle.records("findings"):
         finding = session.exec(select(m.Finding).where(m.Finding.uid == uid)).first()
+        if finding is not None and finding.case_id != case.id:
+            result.conflict("finding", uid, f"finding {uid} belongs to another case here; "
+                            "left out of this one")  # fmt: skip
+            continue
         if finding is not None:
             result.count(result.matched, "findings")
-            if finding.text != data.get("text"):
+            if finding.text != data["text"]:
                 result.conflict("finding", uid, f"finding {finding.position} reads differently "
                                 "here than in the bundle (kept)")  # fmt: skip
         else:
-            finding = m.Finding(uid=uid, case_id=case.id, **_revive(data, FINDING_FIELDS))
+            finding = m.Finding(uid=uid, case_id=case.id, **data)
             session.add(finding)
             session.flush()
             result.count(result.created, "findings")
+            result.wrote("findings", uid)
         ids[uid] = finding.id
     return ids
 
 
-def _merge_links(session, links: list, ev_ids, targets, result) -> None:
-    for link in links:
-        if not isinstance(link, dict):
-            raise Refused("bundle link is not a record")
-        kind = link.get("target_kind")
-        evidence = ev_ids.get(link.get("evidence"))
-        target = targets.get(kind, {}).get(link.get("target"))
-        if evidence is None or target is None:
-            raise Refused(f"bundle link names a record the bundle does not hold: {link}")
+def _shipment_id(session, dataset_id: int, row: str) -> int | None:
+    return session.exec(
+        select(m.Shipment.id).where(
+            m.Shipment.dataset_id == dataset_id, m.Shipment.source_row == int(row)
+        )
+    ).first()
+
+
+def _merge_links(session, bundle, ev_ids, targets, dataset_ids, result) -> None:
+    """Links between the case's own records; one touching a record left out is a conflict."""
+    for n, link in bundle.records("links"):
+        kind, target = link["target_kind"], link["target"]
+        evidence = ev_ids.get(link["evidence"])
+        if kind == "shipment":
+            dataset, _, row = target.partition(":")
+            if dataset in dataset_ids:
+                target_id = _shipment_id(session, dataset_ids[dataset], row)
+                if target_id is None:
+                    raise Refused(f"bundle link {n + 1} names shipment {target}, which the "
+                                  "bundle does not hold")  # fmt: skip
+            else:
+                target_id = None
+        else:
+            target_id = targets[kind].get(target)
+        if evidence is None or target_id is None:
+            result.conflict("link", link["evidence"], f"the link from evidence {link['evidence']} "
+                            f"to {kind} {target} touches a record left out; not added")  # fmt: skip
+            continue
         exists = session.exec(
             select(m.EvidenceLink.id).where(
                 m.EvidenceLink.evidence_id == evidence,
                 m.EvidenceLink.target_kind == kind,
-                m.EvidenceLink.target_id == target,
+                m.EvidenceLink.target_id == target_id,
             )
         ).first()
         if exists is not None:
             result.count(result.matched, "links")
             continue
-        session.add(m.EvidenceLink(evidence_id=evidence, target_kind=kind, target_id=target,
-                                   note=link.get("note") or ""))  # fmt: skip
+        session.add(m.EvidenceLink(evidence_id=evidence, target_kind=kind, target_id=target_id,
+                                   note=link["note"]))  # fmt: skip
         result.count(result.created, "links")
+        result.wrote("links", [link["evidence"], kind, target])
     session.flush()
 
 

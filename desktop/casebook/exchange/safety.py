@@ -4,17 +4,26 @@ An archive is accepted only when every member is a plain file under a relative, 
 listed once in ``manifest.json`` with its SHA-256 and size, the archive expands to no more than
 a size limit and no member expands more than a ratio limit, and every member's bytes hash to what
 the manifest says. Anything else refuses the archive as a whole.
+
+JSON from outside is read with bounds too: ``bounded_loads`` (a small document, nesting checked
+before ``json.loads`` could recurse) and ``stream_items`` (a large one, parsed as a stream of
+events into one record at a time, each record's nesting, values and text bounded), so neither a
+deep document nor a huge one can exhaust the stack or the memory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import stat
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+import ijson
 
 from casebook.core.errors import Refused
 
@@ -26,6 +35,8 @@ MAX_MEMBERS = 200_000
 MAX_MANIFEST = 64 * 1024 * 1024
 MAX_LINE = 16 * 1024 * 1024  # bytes in one line of a JSON-lines member (one row)
 CHUNK = 1 << 20
+MAX_DEPTH = 16  # nesting of any JSON read from an archive
+DISK_RESERVE = 256 * 1024 * 1024  # bytes left free on the store's disk after opening an archive
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,15 @@ class Limits:
     ratio: int = MAX_RATIO
     ratio_from: int = RATIO_FROM
     members: int = MAX_MEMBERS
+
+
+@dataclass(frozen=True)
+class RecordLimits:
+    """Bounds on one record of a streamed JSON document (its nested values and its text)."""
+
+    depth: int = MAX_DEPTH
+    values: int = 200_000
+    text: int = MAX_LINE
 
 
 @dataclass
@@ -63,6 +83,16 @@ class CheckedArchive:
         if digest.hexdigest() != self.members[name]["sha256"]:
             target.unlink(missing_ok=True)
             raise Refused(f"{self.path.name}: member {name} changed while being read")
+
+    @contextmanager
+    def stream(self, name: str) -> Iterator[_CheckedReader]:
+        """A member as a file to read from, no longer than the manifest says; its hash is checked
+        again once it was read to the end (a reader inside a transaction then rolls back)."""
+        with self.zip.open(name) as source:
+            reader = _CheckedReader(source, self.members[name], name)
+            yield reader
+            if not reader.complete():
+                raise Refused(f"{self.path.name}: member {name} changed while being read")
 
     def lines(self, name: str, *, max_line: int | None = None) -> Iterator[bytes]:
         """A JSON-lines member's lines (without their newline), streamed: each at most
@@ -95,6 +125,32 @@ class CheckedArchive:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class _CheckedReader:
+    """``read(n)`` over a zip member, refusing bytes past its declared size, hashing as it goes."""
+
+    def __init__(self, source, expected: dict, name: str):
+        self.source, self.expected, self.name = source, expected, name
+        self.digest = hashlib.sha256()
+        self.done = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:
+            return b""  # ijson probes the type of what a file returns
+        data = self.source.read(size if size > 0 else CHUNK)
+        self.done += len(data)
+        if self.done > self.expected["size"]:
+            raise Refused(f"member {self.name!r} expands past its declared size")
+        self.digest.update(data)
+        return data
+
+    def complete(self) -> bool:
+        while self.read(CHUNK):
+            pass
+        return self.done == self.expected["size"] and (
+            self.digest.hexdigest() == self.expected["sha256"]
+        )
 
 
 def member_name_problem(name: str) -> str | None:
@@ -211,7 +267,7 @@ def _manifest(archive, path, format_name, max_version) -> dict:
         raise Refused(f"{path.name} is refused: {MANIFEST} is too large")
     try:
         with archive.open(MANIFEST) as source:
-            manifest = json.loads(b"".join(_chunks(source, info.file_size, MANIFEST)))
+            manifest = bounded_loads(b"".join(_chunks(source, info.file_size, MANIFEST)))
     except (ValueError, zipfile.BadZipFile, OSError) as exc:
         raise Refused(f"{path.name} is refused: {MANIFEST} is not valid JSON ({exc})") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != format_name:
@@ -219,7 +275,7 @@ def _manifest(archive, path, format_name, max_version) -> dict:
             f"{path.name} is not a {format_name} (format {manifest.get('format') if isinstance(manifest, dict) else None!r})"
         )
     version = manifest.get("format_version")
-    if not isinstance(version, int) or version < 1:
+    if not _is_count(version) or version < 1:
         raise Refused(f"{path.name} is refused: no format version in its manifest")
     if version > max_version:
         raise Refused(
@@ -231,12 +287,18 @@ def _manifest(archive, path, format_name, max_version) -> dict:
         isinstance(k, str)
         and isinstance(v, dict)
         and isinstance(v.get("sha256"), str)
-        and isinstance(v.get("size"), int)
+        and _is_count(v.get("size"))
         for k, v in members.items()
     )
     if not ok:
         raise Refused(f"{path.name} is refused: its manifest has no valid member list")
+    if not isinstance(manifest.get("head_hash"), str | None):
+        raise Refused(f"{path.name} is refused: its manifest's head_hash is not text")
     return manifest
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _chunks(source, declared: int, name: str) -> Iterator[bytes]:
@@ -254,3 +316,124 @@ def member_entry(data_or_digest: bytes | str, size: int | None = None) -> dict:
     if isinstance(data_or_digest, bytes):
         return {"sha256": hashlib.sha256(data_or_digest).hexdigest(), "size": len(data_or_digest)}
     return {"sha256": data_or_digest, "size": size}
+
+
+# --- JSON from outside ---------------------------------------------------------------------------
+
+
+def _events(source, name: str) -> Iterator[tuple[str, object]]:
+    """ijson's parse events (numbers as int or float), a syntax error as a refusal."""
+    try:
+        yield from ijson.basic_parse(source, use_float=True)
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
+        detail = exc.args[0] if exc.args else ""
+        if isinstance(detail, bytes):
+            detail = detail.decode(errors="replace")
+        first = (str(detail).strip().splitlines() or [""])[0]
+        raise Refused(f"{name}: not JSON ({first})") from exc
+
+
+def bounded_loads(data: bytes, *, name: str = "JSON", depth: int = MAX_DEPTH):
+    """``json.loads`` of a small document, refused when nested deeper than ``depth``."""
+    level = 0
+    for event, _value in _events(data, name):
+        if event in ("start_map", "start_array"):
+            level += 1
+            if level > depth:
+                raise Refused(f"{name} is nested deeper than {depth} levels")
+        elif event in ("end_map", "end_array"):
+            level -= 1
+    return json.loads(data)
+
+
+def stream_items(
+    source, *, name: str, tables: dict[str, type], limits: RecordLimits = RecordLimits()
+) -> Iterator[tuple[str, str | int | None, object]]:
+    """The records of a JSON object, one at a time, without holding the document.
+
+    Yields ``(key, None, value)`` for each top-level value, except that the values of the
+    ``tables`` (``{name: dict or list}``, the shape each must have) are yielded item by item as
+    ``(table, key or index, value)``. Each yielded value is built within ``limits``; the document is refused (naming
+    the record) as soon as one is exceeded."""
+    depth = 0  # containers open in the document
+    top: str | None = None
+    key: str | int | None = None
+    index = 0
+    stack: list[list] = []  # [container, pending key] of the record being built
+    values = text = 0
+
+    def where() -> str:
+        return f"{name}: {top}" + (f" {key}" if top in tables and key is not None else "")
+
+    for event, value in _events(source, name):
+        if not stack:
+            if depth == 0:
+                if event != "start_map":
+                    raise Refused(f"{name} is not a JSON object")
+                depth = 1
+                continue
+            if event == "map_key":
+                if depth == 1:
+                    top, key = value, None
+                else:
+                    key = value
+                continue
+            if event in ("end_map", "end_array"):
+                depth -= 1
+                continue
+            if depth == 1 and top in tables:
+                if event != ("start_map" if tables[top] is dict else "start_array"):
+                    shape = "a table keyed by UUID" if tables[top] is dict else "a list"
+                    raise Refused(f"{name}: '{top}' is not {shape}")
+                depth, key, index = 2, None, 0
+                continue
+            if depth == 2 and key is None:
+                key, index = index, index + 1
+            values = text = 0
+        values += 1
+        if values > limits.values:
+            raise Refused(f"{where()} holds more than {limits.values} values")
+        if event == "map_key":
+            stack[-1][1] = value
+            text += len(value)
+        elif event in ("start_map", "start_array"):
+            depth += 1
+            if depth > limits.depth:
+                raise Refused(f"{where()} is nested deeper than {limits.depth} levels")
+            stack.append([{} if event == "start_map" else [], None])
+            continue
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+            value = stack.pop()[0]
+        elif isinstance(value, str):
+            text += len(value)
+        if text > limits.text:
+            raise Refused(f"{where()} holds more than {limits.text} characters of text")
+        if event == "map_key":
+            continue
+        if stack:
+            parent, pending = stack[-1]
+            if isinstance(parent, dict):
+                parent[pending] = value
+            else:
+                parent.append(value)
+            continue
+        yield top, (key if depth == 2 else None), value
+        if depth == 2 and isinstance(key, int):
+            key = None
+    if depth:
+        raise Refused(f"{name} ends before its last record")
+
+
+def check_free_space(folder: Path, needed: int, *, what: str) -> None:
+    """Refuse when writing ``needed`` bytes into ``folder`` would leave less than
+    ``DISK_RESERVE`` free on its disk."""
+    folder = Path(folder)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free
+    if needed + DISK_RESERVE > free:
+        raise Refused(
+            f"{what} needs {needed:,} bytes of disk, and {folder} has {free:,} bytes free "
+            f"(keeping {DISK_RESERVE:,} in reserve); free some space and try again"
+        )

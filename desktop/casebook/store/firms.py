@@ -48,6 +48,134 @@ def canonical_ids(session: Session, ids: Iterable[int]) -> dict[int, int]:
     return resolved
 
 
+def creates_cycle(session: Session, *, firm_id: int, into_id: int) -> bool:
+    """Whether marking ``firm_id`` merged into ``into_id`` would close a loop of merges (or
+    ``into_id``'s chain already loops): a loop hides every firm on it from every list."""
+    conn = raw_connection(session)
+    seen: set[int] = set()
+    current: int | None = into_id
+    while current is not None:
+        if current == firm_id or current in seen:
+            return True
+        seen.add(current)
+        row = conn.execute("SELECT merged_into FROM firm WHERE id = ?", (current,)).fetchone()
+        current = row[0] if row else None
+    return False
+
+
+def set_merged_into(session: Session, *, firm_id: int, into_id: int) -> None:
+    """Mark a firm merged into another (no rows move): a bundle's record of a merge made
+    elsewhere, for a firm the bundle itself created."""
+    if firm_id == into_id or creates_cycle(session, firm_id=firm_id, into_id=into_id):
+        from casebook.core.errors import Refused
+
+        raise Refused("the merge would make a loop of merged firms")
+    raw_connection(session).execute(
+        "UPDATE firm SET merged_into = ? WHERE id = ?", (into_id, firm_id)
+    )
+
+
+def firms_by_uid(session: Session, *, uids: Sequence[str]) -> dict[str, dict]:
+    """{uid: {id, name, country, merged_into}} of the firms with these uids."""
+    conn = raw_connection(session)
+    found = {}
+    for part in _chunks(list(uids)):
+        for fid, uid, name, country, merged in conn.execute(
+            f"SELECT id, uid, name, country, merged_into FROM firm WHERE uid IN ({_marks(len(part))})",
+            part,
+        ):
+            found[uid] = {"id": fid, "name": name, "country": country, "merged_into": merged}
+    return found
+
+
+def uids_of(session: Session, *, ids: Iterable[int]) -> dict[int, str]:
+    """{id: uid} of these firms."""
+    conn = raw_connection(session)
+    found = {}
+    for part in _chunks(sorted(set(ids))):
+        cursor = conn.execute(f"SELECT id, uid FROM firm WHERE id IN ({_marks(len(part))})", part)
+        found.update(cursor.fetchall())
+    return found
+
+
+def identifier_owners(
+    session: Session, *, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """{(scheme, value): the first firm holding it} for these identifiers."""
+    conn = raw_connection(session)
+    by_scheme: dict[str, set[str]] = {}
+    for scheme, value in pairs:
+        by_scheme.setdefault(scheme, set()).add(value)
+    found: dict[tuple[str, str], int] = {}
+    for scheme, values in by_scheme.items():
+        for part in _chunks(sorted(values)):
+            cursor = conn.execute(
+                "SELECT value, min(firm_id) FROM firmidentifier "
+                f"WHERE scheme = ? AND value IN ({_marks(len(part))}) GROUP BY value",
+                (scheme, *part),
+            )
+            found.update(((scheme, value), fid) for value, fid in cursor)
+    return found
+
+
+def live_firms_by_name_key(
+    session: Session, *, keys: Iterable[str]
+) -> dict[str, list[tuple[int, str | None]]]:
+    """{name key: [(id, country)]} of live firms with that name key, oldest first."""
+    conn = raw_connection(session)
+    found: dict[str, list] = {}
+    for part in _chunks(sorted(set(keys))):
+        cursor = conn.execute(
+            f"SELECT name_key, id, country FROM firm WHERE name_key IN ({_marks(len(part))}) "
+            "AND merged_into IS NULL ORDER BY id",
+            part,
+        )
+        for key, fid, country in cursor:
+            found.setdefault(key, []).append((fid, country))
+    return found
+
+
+def insert_firms_with_uids(session: Session, *, rows: Sequence[dict]) -> dict[str, int]:
+    """Insert firms that come with their own uid (from a bundle); returns {uid: id}."""
+    columns = ("uid", "name", "native_name", "country", "address", "name_key", "sort_key",
+               "created")  # fmt: skip
+    now = _now()
+    conn = raw_connection(session)
+    conn.executemany(
+        f"INSERT INTO firm ({', '.join(columns)}) VALUES ({_marks(len(columns))})",
+        [
+            tuple(row.get(c) for c in columns[:-1])
+            + ((row["created"].strftime("%Y-%m-%d %H:%M:%S.%f") if row.get("created") else now),)
+            for row in rows
+        ],
+    )
+    return {uid: found["id"] for uid, found in firms_by_uid(
+        session, uids=[row["uid"] for row in rows]).items()}  # fmt: skip
+
+
+def case_firm_roles(session: Session, *, case_id: int, ids: Iterable[int]) -> dict[int, str | None]:
+    """{firm id: role} of these firms' links to a case."""
+    conn = raw_connection(session)
+    found: dict[int, str | None] = {}
+    for part in _chunks(sorted(set(ids))):
+        cursor = conn.execute(
+            f"SELECT firm_id, role FROM casefirm WHERE case_id = ? AND firm_id IN ({_marks(len(part))})",
+            (case_id, *part),
+        )
+        found.update(cursor.fetchall())
+    return found
+
+
+def insert_case_firms(
+    session: Session, *, case_id: int, rows: Iterable[tuple[int, str | None, str]]
+) -> None:
+    """Link (firm id, role, notes) to a case."""
+    raw_connection(session).executemany(
+        "INSERT INTO casefirm (case_id, firm_id, role, notes) VALUES (?, ?, ?, ?)",
+        [(case_id, fid, role, notes) for fid, role, notes in rows],
+    )
+
+
 def firms_by_identifier(session: Session, *, pairs: Iterable[tuple[str, str]]) -> list[int]:
     """Ids of firms holding any of these (scheme, value) identifiers."""
     conn = raw_connection(session)

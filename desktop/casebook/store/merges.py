@@ -10,7 +10,8 @@ import json
 
 from sqlmodel import Session
 
-from casebook.store import rollups
+from casebook.core.errors import Refused
+from casebook.store import firms, rollups
 from casebook.store.engine import raw_connection
 from casebook.store.models import new_uid, utcnow
 
@@ -27,6 +28,8 @@ _MOVABLE = (
 
 def merge_firm_rows(session: Session, *, keep_id: int, other_id: int, actor: str) -> dict:
     """Move everything of ``other`` to ``keep``, mark ``other`` merged; returns what moved."""
+    if keep_id == other_id or firms.creates_cycle(session, firm_id=other_id, into_id=keep_id):
+        raise Refused("the merge would make a loop of merged firms; split one of them first")
     conn = raw_connection(session)
     moved: dict[str, list] = {}
     for table, column, unique in _MOVABLE:

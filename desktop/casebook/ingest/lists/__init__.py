@@ -48,8 +48,9 @@ def _sniff_json(first: str, *, file_name: str) -> str:
     """FtM JSON lines, or a refusal naming what is wrong with line 1."""
     try:
         entity = json.loads(first)
-    except json.JSONDecodeError as exc:
-        raise Refused(f"{file_name}, line 1: not JSON ({exc.msg})") from exc
+    except (json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
+        why = getattr(exc, "msg", "nested too deep")
+        raise Refused(f"{file_name}, line 1: not JSON ({why})") from None
     if isinstance(entity, dict) and "schema" in entity and "properties" in entity:
         return "ftm"
     raise Refused(f"{file_name}, line 1: JSON, but not FollowTheMoney entities")

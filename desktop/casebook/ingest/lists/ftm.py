@@ -50,8 +50,9 @@ def read_entities(text: str, *, file_name: str) -> list[dict]:
             continue
         try:
             entity = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise Refused(f"{file_name}, line {number}: not JSON ({exc.msg})") from exc
+        except (json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
+            why = getattr(exc, "msg", "nested too deep")
+            raise Refused(f"{file_name}, line {number}: not JSON ({why})") from None
         if not isinstance(entity, dict) or "schema" not in entity or "id" not in entity:
             raise Refused(f"{file_name}, line {number}: not a FollowTheMoney entity")
         entity.setdefault("properties", {})
