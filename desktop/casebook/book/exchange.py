@@ -106,30 +106,33 @@ class ExchangeSection:
         file = Path(file).expanduser()
         if not file.is_file():
             raise Refused(f"no bundle file {file}")
-        bundle = bundles.read_bundle(file, scratch=self.folder, vault=self.vault)
-        try:
-            with self._write() as session:
-                result = bundles.merge(session, bundle, vault=self.vault, audit=self._audit)
-                if result.changed:
-                    case_id = bundles.case_id_of(session, result.case_ref)
-                    flags.store_row_tests(session, case_id=case_id)
-                    self._audit(
-                        session,
-                        "bundle.open",
-                        "case",
-                        target_uid=bundle.case["uid"],
-                        case_id=case_id,
-                        after={
-                            "file_name": file.name,
-                            "sha256": bundle.sha256,
-                            "bundle_head_hash": bundle.manifest.get("head_hash"),
-                            "created": result.json()["created"],
-                            "conflicts": len(result.conflicts),
-                            **result.audit(),
-                        },
-                    )
-        finally:
-            bundle.close()
+        # The records are spooled in a locked folder of the store's tmp/: a killed open leaves
+        # only what the next start sweeps.
+        with scratch_dir(self.vault.tmp, "bundle") as scratch:
+            bundle = bundles.read_bundle(file, scratch=scratch, vault=self.vault)
+            try:
+                with self._write() as session:
+                    result = bundles.merge(session, bundle, vault=self.vault, audit=self._audit)
+                    if result.changed:
+                        case_id = bundles.case_id_of(session, result.case_ref)
+                        flags.store_row_tests(session, case_id=case_id)
+                        self._audit(
+                            session,
+                            "bundle.open",
+                            "case",
+                            target_uid=bundle.case["uid"],
+                            case_id=case_id,
+                            after={
+                                "file_name": file.name,
+                                "sha256": bundle.sha256,
+                                "bundle_head_hash": bundle.manifest.get("head_hash"),
+                                "created": result.json()["created"],
+                                "conflicts": len(result.conflicts),
+                                **result.audit(),
+                            },
+                        )
+            finally:
+                bundle.close()
         return result.json()
 
     @classmethod

@@ -60,7 +60,7 @@ from casebook.store import models as m
 from casebook.store import rollups, search
 from casebook.store import trade as trade_store
 from casebook.store.shipments import insert_shipments, stored_content_hash
-from casebook.vault import Vault
+from casebook.vault import Vault, scratch_dir
 
 FORMAT = "casebook-bundle"
 VERSION = 2  # the newest format this Casebook reads
@@ -972,9 +972,8 @@ def _merge_evidence(session, bundle, case, result, vault: Vault) -> dict[str, in
 
 
 def _put_blob(bundle: Bundle, sha: str, vault: Vault) -> None:
-    vault.root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=vault.root, prefix=".bundle-") as temp:
-        path = Path(temp) / "blob"
+    with scratch_dir(vault.tmp, "blob") as temp:
+        path = temp / "blob"
         bundle.archive.copy_to(f"blobs/{sha}", path)
         stored = vault.put(path)
     if stored.sha256 != sha:
