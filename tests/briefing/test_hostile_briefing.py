@@ -1,0 +1,75 @@
+"""Issue 24, finding 7: one hostile row must not stop the briefing (huge cells, huge values)."""
+
+from __future__ import annotations
+
+import csv
+
+from pypdf import PdfReader
+
+from casebook.book.demo import HEADER
+
+REF = "CB-HOSTILE"
+
+
+def _row(number: int, **values) -> list[str]:
+    row = dict.fromkeys(HEADER, "")
+    row.update(
+        {
+            "Declaration No": f"10702030/010122/{number:07d}",
+            "Item No": "1",
+            "Date": "2022-02-10",
+            "Direction": "import",
+            "Exporter": f"Exporter {number} Ltd",
+            "Exporter Country": "CN",
+            "Importer": "ООО Импортер",
+            "Importer Country": "RU",
+            "Country of Origin": "CN",
+            "Country of Dispatch": "CN",
+            "Country of Destination": "RU",
+            "HS Code": "8458110000",
+            "Goods Description": "CNC lathe",
+            "Value USD": "1000",
+        }
+    )
+    row.update(values)
+    return [row[h] for h in HEADER]
+
+
+def _case(book, tmp_path, rows) -> None:
+    path = tmp_path / "rows.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    book.create_case(title="Hostile rows", ref=REF)
+    book.import_file(path, case_ref=REF, preset="generic-en")
+
+
+def _text(path) -> str:
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split())
+
+
+def test_huge_cells_print_clipped_with_the_count_and_where_the_rest_is(book, tmp_path):
+    long_name = "Великая Торговая Компания " * 200  # 5,200 characters
+    description = "x" * 8000
+    cell = "Ж" * 1_000_000
+    rows = [
+        _row(1, **{"Goods Description": description}),
+        _row(2, **{"Exporter": long_name}),
+        _row(3, **{"Importer": cell, "Value USD": "5"}),
+    ]
+    _case(book, tmp_path, rows)
+    out = tmp_path / "b.pdf"
+    result = book.brief(case_ref=REF, out=out)
+    assert result["pages"] == len(PdfReader(out).pages) < 60
+    text = _text(out)
+    assert "more characters; full text: casebook export" in text
+    assert "Великая Торговая Компания" in text
+
+
+def test_values_whose_sum_overflows_still_print(book, tmp_path):
+    rows = [_row(1, **{"Value USD": "1e308"}), _row(2, **{"Value USD": "1e308"})]
+    _case(book, tmp_path, rows)
+    out = tmp_path / "b.pdf"
+    book.brief(case_ref=REF, out=out)
+    assert "Exporter 1 Ltd" in _text(out)
