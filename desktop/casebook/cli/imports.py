@@ -94,6 +94,7 @@ def _import_text(data: dict) -> str:
     ]
     if data["rejects_file"]:
         lines.append(f"  rejects: {data['rejects_file']}")
+    lines += [f"  warning: {safe(w)}" for w in data.get("warnings", [])]
     return "\n".join(lines)
 
 

@@ -284,8 +284,17 @@ _PROVES_DOT_GROUPS = re.compile(r"-?\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|-?\d{1,3}(?:
 _AMBIGUOUS = re.compile(r"-?\d{1,3}[.,]\d{3}")
 
 
+#: Texts of numbers that are not finite: a value, quantity or weight has none of them.
+NON_FINITE = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
+NOT_FINITE = "not a finite number (NaN or infinity)"
+NEGATIVE = "negative (a value, quantity or weight is never below zero)"
+
+
 class NumberColumn:
-    """Floats (NaN when missing). ``1,234`` and ``1.234`` wait for the column's grouping style."""
+    """Non-negative floats (NaN when missing). ``1,234`` and ``1.234`` wait for the column's
+    grouping style. ``NaN``, ``inf`` and negative numbers are bad values, not missing ones: a
+    customs value below zero is a data error the analyst must see (``--skip-bad-rows`` sets
+    such rows aside)."""
 
     def __init__(self, encoding: str | None):
         self.encoding = encoding
@@ -299,14 +308,22 @@ class NumberColumn:
         out = _bulk_numbers(raw)
         if out is None:
             out = np.array([self._one(v, i) for i, v in enumerate(raw)], dtype=np.float64)
+        for i in np.flatnonzero(out < 0).tolist():
+            self.bad.append((self.count + i, Bad(raw[i], NEGATIVE)))
+            out[i] = np.nan
         self.parts.append(out)
         self.count += len(raw)
 
     def _one(self, value: object, i: int) -> float:
         if not isinstance(value, str):
             number = clean_number(value) if not missing(value) else None
+            if number is None and isinstance(value, float) and value in (np.inf, -np.inf):
+                self.bad.append((self.count + i, Bad(value, NOT_FINITE)))
             return np.nan if number is None else number
         text = value.strip()
+        if text.casefold() in NON_FINITE:
+            self.bad.append((self.count + i, Bad(value, NOT_FINITE)))
+            return np.nan
         if missing(text):
             return np.nan
         if _AMBIGUOUS.fullmatch(text):
@@ -324,7 +341,11 @@ class NumberColumn:
     def finish(self) -> np.ndarray:
         column = _concat(self.parts, np.float64)
         for text, positions in self.pending.items():
-            column[positions] = self._resolve(text)
+            number = self._resolve(text)
+            if number is not None and number < 0:
+                self.bad += [(p, Bad(text, NEGATIVE)) for p in positions]
+                number = np.nan
+            column[positions] = number
         return column
 
     def _resolve(self, text: str) -> float:

@@ -25,14 +25,14 @@ _SUFFIX = re.compile(r";?\s*and any successor, sub-unit, or subsidiary thereof\.
 
 def parse(text: str, *, file_name: str) -> list[ListedRecord]:
     """Records of a CSL CSV; rows of one party repeated per address are merged."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     missing = REQUIRED - set(reader.fieldnames or ())
     if missing:
         raise Refused(
             f"{file_name}: not a Consolidated Screening List CSV (missing {sorted(missing)})"
         )
     merged: dict[str, ListedRecord] = {}
-    for row in reader:
+    for row in _complete_rows(reader, file_name):
         if not (row.get("name") or "").strip():
             raise Refused(f"{file_name}, line {reader.line_num}: a row without a name")
         record = row_record(row)
@@ -41,6 +41,27 @@ def parse(text: str, *, file_name: str) -> list[ListedRecord]:
         else:
             merged[record.source_id] = record
     return list(merged.values())
+
+
+def _complete_rows(reader: csv.DictReader, file_name: str):
+    """The rows, each with every column: a file cut short (a download that stopped) ends in
+    half a row or inside a quoted field, and half a listing must not be loaded as a whole one."""
+    width = len(reader.fieldnames or ())
+    while True:
+        line = reader.line_num + 1  # where the next row starts
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise Refused(f"{file_name}, line {line}: {exc}; {_CUT}") from None
+        if None in row or None in row.values():
+            got = width - sum(v is None for v in row.values()) + len(row.get(None) or ())
+            raise Refused(f"{file_name}, line {line}: {got} of {width} columns; {_CUT}")
+        yield row
+
+
+_CUT = "the file looks cut short or damaged (download it again)"
 
 
 def row_record(row: dict[str, str]) -> ListedRecord:
