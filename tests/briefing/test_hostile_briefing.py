@@ -73,3 +73,23 @@ def test_values_whose_sum_overflows_still_print(book, tmp_path):
     out = tmp_path / "b.pdf"
     book.brief(case_ref=REF, out=out)
     assert "Exporter 1 Ltd" in _text(out)
+
+
+def test_a_large_case_prints_the_largest_firms_in_detail_and_lists_the_rest(
+    book, tmp_path, monkeypatch
+):
+    from casebook.book import briefing as facade
+    from casebook.briefing import sections
+
+    monkeypatch.setattr(sections, "FIRMS_IN_DETAIL", 2)
+    monkeypatch.setattr(facade, "NETWORK_NODES", 3)
+    rows = [_row(n, **{"Value USD": str(1000 * n)}) for n in range(1, 6)]
+    _case(book, tmp_path, rows)
+    out = tmp_path / "b.pdf"
+    book.brief(case_ref=REF, out=out)
+    text = _text(out)
+    assert "6 firms in this case" in text and "the other 4 in a short list" in text
+    assert "Other firms (4)" in text
+    for number in range(1, 6):  # every firm is printed, in detail or in the list
+        assert f"Exporter {number} Ltd" in text
+    assert "Drawn: the 3 listed or largest (by trade) of the case's 6 firms" in text

@@ -310,7 +310,9 @@ def _firm_row(f: dict, s: dict) -> list:
     name = f"<b>{esc(f['name'])}</b>"
     if f.get("native_name") and f["native_name"] != f["name"]:
         name += f"<br/>{esc(f['native_name'])}"
-    ids = "<br/>".join(f"{esc(k)}: {esc(v)}" for k, v in f.get("identifiers", {}).items())
+    ids = "<br/>".join(  # identifiers are short; a long one is not, and must not fill the page
+        f"{esc(k, 40)}: {esc(v, 80)}" for k, v in f.get("identifiers", {}).items()
+    )
     who = f"{esc(f.get('country') or '–')} · {esc(f.get('role') or '–')}"
     listings = f.get("listings", [])
     listed = "<br/>".join(
