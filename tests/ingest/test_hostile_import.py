@@ -134,3 +134,13 @@ def test_a_whole_csl_file_loads(tmp_path):
     path.write_text(CSL_HEADER + CSL_ROWS, encoding="utf-8")
     names = {r.name for r in load_list(path, fmt="csl").records}
     assert names == {"Alpha Machine Tools", "Beta Precision"}
+
+
+def test_an_eu_journal_csv_cut_mid_row_is_refused(tmp_path):
+    path = tmp_path / "eu.csv"
+    header = "celex,recordId,annex,schema,name,alias,innCode\n"
+    rows = '32022R0001,1,I,Company,"Alpha Machine Tools",,7707083893\n32022R0001,2,I,Company,"Beta'
+    path.write_text(header + rows, encoding="utf-8")
+    with pytest.raises(Refused) as caught:
+        load_list(path, fmt="eu-csv")
+    assert "eu.csv, line 3" in str(caught.value) and "cut short" in str(caught.value)

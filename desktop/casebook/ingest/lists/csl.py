@@ -10,7 +10,14 @@ import re
 from casebook.core.errors import Refused
 
 from .model import ListedRecord, unique
-from .parsing import address_country, countries_of, iso_date, labelled, split_values
+from .parsing import (
+    address_country,
+    complete_rows,
+    countries_of,
+    iso_date,
+    labelled,
+    split_values,
+)
 
 LIST_NAME = "US CSL"
 REQUIRED = {"source", "entity_number", "type", "name", "alt_names", "addresses", "ids"}
@@ -32,7 +39,7 @@ def parse(text: str, *, file_name: str) -> list[ListedRecord]:
             f"{file_name}: not a Consolidated Screening List CSV (missing {sorted(missing)})"
         )
     merged: dict[str, ListedRecord] = {}
-    for row in _complete_rows(reader, file_name):
+    for row in complete_rows(reader, file_name):
         if not (row.get("name") or "").strip():
             raise Refused(f"{file_name}, line {reader.line_num}: a row without a name")
         record = row_record(row)
@@ -41,27 +48,6 @@ def parse(text: str, *, file_name: str) -> list[ListedRecord]:
         else:
             merged[record.source_id] = record
     return list(merged.values())
-
-
-def _complete_rows(reader: csv.DictReader, file_name: str):
-    """The rows, each with every column: a file cut short (a download that stopped) ends in
-    half a row or inside a quoted field, and half a listing must not be loaded as a whole one."""
-    width = len(reader.fieldnames or ())
-    while True:
-        line = reader.line_num + 1  # where the next row starts
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise Refused(f"{file_name}, line {line}: {exc}; {_CUT}") from None
-        if None in row or None in row.values():
-            got = width - sum(v is None for v in row.values()) + len(row.get(None) or ())
-            raise Refused(f"{file_name}, line {line}: {got} of {width} columns; {_CUT}")
-        yield row
-
-
-_CUT = "the file looks cut short or damaged (download it again)"
 
 
 def row_record(row: dict[str, str]) -> ListedRecord:
