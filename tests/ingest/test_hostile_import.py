@@ -57,6 +57,8 @@ def case(book):
         ("Value USD", "(1 500,50)", "negative"),
         ("Net Weight (kg)", "-3", "negative"),
         ("Quantity", "nan", "not a finite number"),
+        ("Value USD", "1e308", "implausibly large"),
+        ("Value USD", "1e309", "not a number"),  # beyond a float
     ],
 )
 def test_non_finite_and_negative_numbers_are_invalid_rows(

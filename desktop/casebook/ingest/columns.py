@@ -288,13 +288,27 @@ _AMBIGUOUS = re.compile(r"-?\d{1,3}[.,]\d{3}")
 NON_FINITE = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 NOT_FINITE = "not a finite number (NaN or infinity)"
 NEGATIVE = "negative (a value, quantity or weight is never below zero)"
+#: No value, quantity or weight of one customs line reaches 10^18 in any currency or unit;
+#: one that does is a data error, and summing such values overflows to infinity (two cells
+#: of 1e308 made every total, chart and JSON document of the case "inf").
+TOO_LARGE = 1e18
+IMPLAUSIBLE = "implausibly large (10^18 or more)"
+
+
+def implausible(number: float) -> str | None:
+    """Why a parsed amount cannot be a value, quantity or weight; None when it can."""
+    if number < 0:
+        return NEGATIVE
+    if number >= TOO_LARGE:
+        return IMPLAUSIBLE
+    return None
 
 
 class NumberColumn:
-    """Non-negative floats (NaN when missing). ``1,234`` and ``1.234`` wait for the column's
-    grouping style. ``NaN``, ``inf`` and negative numbers are bad values, not missing ones: a
-    customs value below zero is a data error the analyst must see (``--skip-bad-rows`` sets
-    such rows aside)."""
+    """Floats from 0 to 10^18 (NaN when missing). ``1,234`` and ``1.234`` wait for the column's
+    grouping style. ``NaN``, ``inf``, negative and implausibly large numbers are bad values, not
+    missing ones: a customs value below zero is a data error the analyst must see
+    (``--skip-bad-rows`` sets such rows aside)."""
 
     def __init__(self, encoding: str | None):
         self.encoding = encoding
@@ -308,8 +322,8 @@ class NumberColumn:
         out = _bulk_numbers(raw)
         if out is None:
             out = np.array([self._one(v, i) for i, v in enumerate(raw)], dtype=np.float64)
-        for i in np.flatnonzero(out < 0).tolist():
-            self.bad.append((self.count + i, Bad(raw[i], NEGATIVE)))
+        for i in np.flatnonzero((out < 0) | (out >= TOO_LARGE)).tolist():
+            self.bad.append((self.count + i, Bad(raw[i], implausible(out[i]))))
             out[i] = np.nan
         self.parts.append(out)
         self.count += len(raw)
@@ -342,8 +356,9 @@ class NumberColumn:
         column = _concat(self.parts, np.float64)
         for text, positions in self.pending.items():
             number = self._resolve(text)
-            if number is not None and number < 0:
-                self.bad += [(p, Bad(text, NEGATIVE)) for p in positions]
+            why = None if number is None else implausible(number)
+            if why:
+                self.bad += [(p, Bad(text, why)) for p in positions]
                 number = np.nan
             column[positions] = number
         return column

@@ -34,7 +34,7 @@ from casebook.core.dates import clean_month
 from casebook.core.errors import Cancelled, Refused, UsageError
 from casebook.core.hs import clean_hs
 from casebook.core.numbers import clean_number, is_missing
-from casebook.ingest.columns import NEGATIVE, NON_FINITE, NOT_FINITE
+from casebook.ingest.columns import NON_FINITE, NOT_FINITE, implausible
 from casebook.ingest.presets import read_mapping_toml
 from casebook.ingest.readers import RowError as Problem
 from casebook.store import trade as store_trade
@@ -196,7 +196,8 @@ def is_world(value: object) -> bool:
 
 def clean_value(value: object) -> tuple[float | None, bool]:
     """``(number, missing)``; a number with a Eurostat flag letter (``123 p``) counts. NaN,
-    infinity and negative numbers are bad values (None, not missing): ``why_bad`` says why."""
+    infinity, negative and implausibly large numbers are bad values (None, not missing):
+    ``why_bad`` says why."""
     if isinstance(value, str) and value.strip().casefold() in NON_FINITE:
         return None, False
     if value is None or is_missing(value) or (isinstance(value, str) and value.strip() == ":"):
@@ -204,7 +205,7 @@ def clean_value(value: object) -> tuple[float | None, bool]:
     number = clean_number(value)
     if number is None and isinstance(value, str) and (match := _FLAGGED.match(value)):
         number = clean_number(match[1])
-    return (None if number is not None and number < 0 else number), False
+    return (None if number is not None and implausible(number) else number), False
 
 
 def why_bad(value: object) -> str:
@@ -215,7 +216,7 @@ def why_bad(value: object) -> str:
     number = clean_number(text)
     if number is None and (match := _FLAGGED.match(text)):
         number = clean_number(match[1])
-    return NEGATIVE if number is not None and number < 0 else "not a number"
+    return (number is not None and implausible(number)) or "not a number"
 
 
 def currency_of_indicator(indicator: str | None) -> str | None:
