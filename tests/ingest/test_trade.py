@@ -133,6 +133,21 @@ def test_comtrade_bad_rows_are_problems(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(("cell", "reason"), [("NaN", "not a finite"), ("-2500", "negative")])
+def test_values_not_finite_or_negative_are_problems_not_gaps(tmp_path, cell, reason):
+    """Issue 24, finding 11: ``NaN`` is no missing-value marker, a value is never negative."""
+    path = write_comtrade(
+        tmp_path / "c.csv",
+        [
+            comtrade_row(202201, "CHN", "X", "643", "RUS", "845710", "1500"),
+            comtrade_row(202202, "CHN", "X", "643", "RUS", "845710", cell),
+        ],
+    )
+    table = trade.read_trade(path)
+    assert [(p.row, p.value) for p in table.errors] == [(3, cell)]
+    assert reason in table.errors[0].reason and table.cells_missing == 0
+
+
 def test_wide_table_is_melted_even_with_ten_thousand_periods(tmp_path):
     # A month per column, 1990-01 … 2089-12, repeated (e.g. one block per product) to 10,000.
     months = [f"{1990 + i // 12}-{i % 12 + 1:02d}" for i in range(1200)]

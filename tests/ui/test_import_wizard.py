@@ -229,3 +229,26 @@ def test_when_no_row_is_valid_the_first_rows_reasons_are_shown(opened, qtbot, tm
     problems = wizard.mapping_page.problems.text()
     assert problems.startswith("None of the 2 rows previewed is valid:")
     assert "Row 2, Date: not a date" in problems
+
+
+def test_the_summary_names_formula_cells_without_a_saved_value(opened, qtbot, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Data"
+    sheet.append(HEADER.split(","))
+    for row in ROWS:
+        cells = row.split(",")
+        cells[10] = "=1000*2"  # Value: a formula that was never calculated (openpyxl saves none)
+        sheet.append(cells)
+    path = tmp_path / "calc.xlsx"
+    workbook.save(path)
+    wizard = start(opened, qtbot, path)
+    wizard.next(), wizard.next(), wizard.next()
+    with qtbot.waitSignal(wizard.finished_import, timeout=TIMEOUT) as got:
+        wizard.next()  # the run page starts the import
+    assert "K2, K3, K4" in got.args[0]["warnings"][0]
+    assert wizard.currentPage() is wizard.summary_page
+    text = wizard.summary_page.label.text()
+    assert "<b>Warning:</b> calc.xlsx [Data]: 3 formula cells have no saved value" in text

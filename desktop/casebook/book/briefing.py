@@ -11,6 +11,7 @@ from sqlmodel import select
 from casebook.book.cases import find_case
 from casebook.book.demo import is_demo
 from casebook.briefing.data import SECTIONS, BriefingData
+from casebook.briefing.text import percent, usd
 from casebook.core.errors import UsageError
 from casebook.core.files import output_path
 from casebook.core.identifiers import SCHEMES
@@ -20,6 +21,9 @@ from casebook.store import models as m
 PAPERS = ("a4", "letter")
 #: Figures printed in the table of the trade picture: (label, month, country).
 KEY_MONTHS = ("2022-02", "2023-07")
+#: Firms drawn in the printed network: a page holds about this many legible nodes (and the
+#: layout of 16,000 took 50 s). The listed firms first, then the largest by trade.
+NETWORK_NODES = 60
 
 
 def clean_sections(sections: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -151,7 +155,7 @@ class BriefingSection:
             figures.append(
                 {
                     "label": "All shipments, value (USD)",
-                    "value": "–" if value is None else f"{value:,.2f}",
+                    "value": usd(value),
                     "filters": _command(ref),
                 }
             )
@@ -171,14 +175,14 @@ class BriefingSection:
             figures.append(
                 {
                     "label": f"China (origin), {month}: value (USD)",
-                    "value": f"{cn['value_usd']:,.2f}",
+                    "value": usd(cn["value_usd"]),
                     "filters": command,
                 }
             )
             figures.append(
                 {
                     "label": f"China (origin), {month}: share of the month",
-                    "value": f"{cn['share'] * 100:.1f}%",
+                    "value": percent(cn["share"]),
                     "filters": command,
                 }
             )
@@ -199,9 +203,11 @@ class BriefingSection:
                 )
             }
         listings = self.listed_firms([v[0] for v in info.values()])
-        flags = {f["uid"]: f["flags"] for f in self.flags(case_ref=data.case_ref)["firms"]}
+        flagged = self.flags(case_ref=data.case_ref)["firms"]
+        flags = {f["uid"]: f["flags"] for f in flagged}
+        data.scores = {f["uid"]: f["score"] for f in flagged}
         firms = []
-        for f in sorted(listed, key=lambda f: -(f.get("value_usd") or 0)):
+        for f in sorted(listed, key=lambda f: -(f.get("value_usd") or 0.0)):
             firm_id, native, role = info.get(f["uid"], (None, None, None))
             firms.append(
                 f
@@ -256,9 +262,14 @@ class BriefingSection:
             return
         from casebook.analysis import network as net
 
-        model = self.network(case_ref=data.case_ref)
+        model = self.network(case_ref=data.case_ref, scores=False)
         if not model.nodes:
             return
+        for node in model.nodes:
+            node.score = data.scores.get(node.uid, 0.0)
+        total = len(model.nodes)
+        if total > NETWORK_NODES:
+            model = _largest(model, NETWORK_NODES)
         data.network = model
         data.positions = net.layout_network(model, kind="layered", seed=0)
         data.network_note = (
@@ -266,6 +277,22 @@ class BriefingSection:
             "importers). Trade edges are exporter → importer, width by value; coloured lines "
             "are recorded relationships."
         )
+        if total > NETWORK_NODES:
+            data.network_note += (
+                f" Drawn: the {NETWORK_NODES} listed or largest (by trade) of the case's "
+                f"{total:,} firms, and the links among them; the Network tab shows them all."
+            )
+
+
+def _largest(model, count: int):
+    """The model restricted to its ``count`` listed or largest (by trade value) firms."""
+    from casebook.analysis.network import NetworkModel
+
+    ranked = sorted(model.nodes, key=lambda n: (not n.listed, -(n.value_usd or 0.0)))
+    nodes = ranked[:count]
+    kept = {n.uid for n in nodes}
+    edges = [e for e in model.edges if e.source in kept and e.target in kept]
+    return NetworkModel(nodes=nodes, edges=edges, case_ref=model.case_ref, filters=model.filters)
 
 
 def _firm_ids(book, firms: list[dict]) -> list[int]:
@@ -288,7 +315,7 @@ def _top_row(s: m.Shipment, names: dict) -> dict:
 
 
 def _appendix_row(number: int, s: m.Shipment, names: dict) -> tuple:
-    value = "" if s.value_usd is None else f"{s.value_usd:,.2f}"
+    value = "" if s.value_usd is None else usd(s.value_usd)
     return (
         str(number),
         s.date or "",

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import math
+import sys
+
 from casebook.briefing.fonts import BOLD, SANS
 from casebook.briefing.styles import GREY, INK, RULE, SERIES
-from casebook.briefing.text import money
+from casebook.briefing.text import OVERFLOW, money
 
 HEIGHT = 190
 LEFT, BOTTOM, TOP = 46, 28, 14
 
 
 def _axis_max(value: float) -> float:
-    """A round axis maximum at or above ``value``."""
+    """A round axis maximum at or above ``value`` (the largest float for a sum that
+    overflowed: two values of 1e308 add up to infinity)."""
+    if not math.isfinite(value):
+        return sys.float_info.max
     if value <= 0:
         return 1.0
-    step = 10 ** (len(str(int(value))) - 1)
+    step = 10.0 ** math.floor(math.log10(value))
     for mult in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if mult * step >= value:
+        if value <= mult * step < math.inf:
             return mult * step
     return value
+
+
+def _height(h: float, value: float, top: float) -> float:
+    """``value``'s part of ``h`` on an axis up to ``top``, within the plot (an infinite or NaN
+    value, from an overflowing sum, fills it)."""
+    part = value / top
+    return h * (min(max(part, 0.0), 1.0) if math.isfinite(part) else 1.0)
 
 
 def _frame(d, width, top_value, *, fmt=money, ticks=4):
@@ -85,7 +98,7 @@ def stacked_bars(table, width: float):
     for i, row in enumerate(table.rows):
         base = y
         for j, value in enumerate(row[1:]):
-            height = h * value / top
+            height = min(_height(h, value, top), y + h - base)
             colour = colors.HexColor(SERIES[j % len(SERIES)])
             d.add(
                 Rect(
@@ -121,7 +134,7 @@ def share_line(table, width: float):
     points = []
     for i, (_month, value, share) in enumerate(table.rows):
         cx = x + w * (i + 0.5) / n
-        bar_h = h * value / top * 0.9
+        bar_h = _height(h, value, top) * 0.9
         d.add(
             Rect(
                 cx - w / n * 0.3,
@@ -132,13 +145,14 @@ def share_line(table, width: float):
                 strokeColor=None,
             )
         )
-        points += [cx, y + h * share]
+        points += [cx, y + _height(h, share, 1.0)]
     d.add(PolyLine(points, strokeColor=colors.HexColor(SERIES[0]), strokeWidth=1.8))
     for i, (month, value, share) in enumerate(table.rows):
         cx, cy = points[2 * i], points[2 * i + 1]
         d.add(Circle(cx, cy, 1.8, fillColor=colors.HexColor(SERIES[0]), strokeColor=None))
         if month in ("2022-02", "2023-07") or i in (0, n - 1):
-            text = f"{share * 100:.0f}% · {money(value)}"
+            share_text = f"{share * 100:.0f}%" if math.isfinite(share) else OVERFLOW
+            text = f"{share_text} · {money(value)}"
             d.add(String(cx, cy + 6, text, fontName=BOLD, fontSize=6.5, textAnchor="middle"))
     _month_labels(d, x, y, w, [r[0] for r in table.rows])
     _legend(
@@ -168,7 +182,7 @@ def grouped_bars(table, width: float):
                     left + k * bar,
                     y,
                     bar,
-                    h * value / top,
+                    _height(h, value, top),
                     fillColor=colors.HexColor(colour),
                     strokeColor=colors.black,
                     strokeWidth=0.3,
@@ -203,7 +217,7 @@ def bars(table, width: float, *, label_col: int = 0, value_col: int = 1):
                 cx - bw / 2,
                 y,
                 bw,
-                h * row[value_col] / top,
+                _height(h, row[value_col], top),
                 fillColor=colors.HexColor(SERIES[i % len(SERIES)]),
                 strokeColor=colors.black,
                 strokeWidth=0.3,

@@ -48,3 +48,4 @@ class BriefingData:
     positions: dict = field(default_factory=dict)
     network_note: str = ""
     totals: dict = field(default_factory=dict)
+    scores: dict = field(default_factory=dict)  # firm uid → red-flag score

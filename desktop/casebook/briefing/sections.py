@@ -5,7 +5,7 @@ from __future__ import annotations
 from casebook.briefing.data import BriefingData
 from casebook.briefing.styles import LINK, styles
 from casebook.briefing.tables import fit_widths, para_table, plain_table
-from casebook.briefing.text import esc, percent, usd
+from casebook.briefing.text import CELL_CHARS, esc, percent, usd
 from casebook.core.words import plural
 
 TITLES = {
@@ -122,7 +122,7 @@ def cover(data: BriefingData, width: float) -> list:
     facts.setStyle(
         TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
     )
-    cover_title = Paragraph(esc(data.title), s["title"])
+    cover_title = Paragraph(esc(data.title, None), s["title"])
     cover_title._outline = ("Cover", 0, "cover")
     story = [
         Spacer(1, 40),
@@ -161,7 +161,7 @@ def bluf(data: BriefingData, width: float) -> list:
     s = styles()
     story = [
         heading(TITLES["bluf"], "bluf"),
-        Paragraph(esc(data.summary), s["body"]),
+        Paragraph(esc(data.summary, None), s["body"]),
         heading("Key judgments", "judgments", level=1),
     ]
     linked = "evidence" in data.sections
@@ -169,7 +169,7 @@ def bluf(data: BriefingData, width: float) -> list:
         refs = " ".join(cite(e["id"], linked=linked) for e in finding.get("evidence", []))
         text = (
             f"<b>{esc(finding['likelihood'].capitalize())}</b> "
-            f"(confidence: {esc(finding['confidence'])}). {esc(finding['text'])} {refs}"
+            f"(confidence: {esc(finding['confidence'])}). {esc(finding['text'], None)} {refs}"
         )
         story.append(Paragraph(text, s["judgment"], bulletText=f"{i}."))
     if not data.findings:
@@ -226,7 +226,7 @@ def _figures_table(data: BriefingData, width: float) -> list:
     widths = [width * 0.38, width * 0.2, width * 0.42]
     return [
         heading("Figures", "figures", level=1),
-        para_table(header, rows, widths, styles=styles(), right=(1,)),
+        *para_table(header, rows, widths, styles=styles(), right=(1,)),
     ]
 
 
@@ -238,7 +238,7 @@ def _shares_table(data: BriefingData, width: float) -> list:
     widths = [width * w for w in (0.24, 0.22, 0.12, 0.3, 0.12)]
     return [
         heading("Shares by country of origin and of dispatch", "shares", level=1),
-        para_table(header, rows, widths, styles=styles(), right=(1, 2, 3, 4)),
+        *para_table(header, rows, widths, styles=styles(), right=(1, 2, 3, 4)),
     ]
 
 
@@ -285,7 +285,7 @@ def _largest_links(data: BriefingData, width: float) -> list:
     widths = [w * width for w in (0.3, 0.26, 0.07, 0.2, 0.17)]
     return [
         heading("Largest trade links", "links", level=1),
-        para_table(header, rows, widths, styles=styles(), right=(2, 4)),
+        *para_table(header, rows, widths, styles=styles(), right=(2, 4)),
     ]
 
 
@@ -297,34 +297,59 @@ def _flag_text(flags: list[dict]) -> str:
     return "<br/>".join(parts)
 
 
+#: Firms printed in detail (identifiers, listings, red flags); the rest, in a large case, in a
+#: short plain list: a briefing of 10,000 firms in detail would take minutes and 1,000 pages.
+FIRMS_IN_DETAIL = 250
+#: Listings printed per firm (the rest counted).
+LISTINGS_SHOWN = 8
+
+
+def _firm_row(f: dict, s: dict) -> list:
+    from reportlab.platypus import Paragraph
+
+    name = f"<b>{esc(f['name'])}</b>"
+    if f.get("native_name") and f["native_name"] != f["name"]:
+        name += f"<br/>{esc(f['native_name'])}"
+    ids = "<br/>".join(  # identifiers are short; a long one is not, and must not fill the page
+        f"{esc(k, 40)}: {esc(v, 80)}" for k, v in f.get("identifiers", {}).items()
+    )
+    who = f"{esc(f.get('country') or '–')} · {esc(f.get('role') or '–')}"
+    listings = f.get("listings", [])
+    listed = "<br/>".join(
+        f"<b>{esc(x['list'])}</b>: {esc(x.get('programme') or '')} ({esc(x.get('date') or '')})"
+        for x in listings[:LISTINGS_SHOWN]
+    )
+    if len(listings) > LISTINGS_SHOWN:
+        listed += f"<br/>and {len(listings) - LISTINGS_SHOWN:,} more"
+    trade_text = f"{plural(f.get('shipments', 0), 'shipment')}, ${esc(usd(f.get('value_usd')))}"
+    return [
+        Paragraph(name, s["cell"]),
+        Paragraph(who, s["cell"]),
+        Paragraph(ids or "–", s["cell"]),
+        Paragraph(trade_text, s["cell"]),
+        Paragraph(listed or "–", s["cell"]),
+    ]
+
+
 def firms(data: BriefingData, width: float) -> list:
+    """Every firm: the listed ones and the largest by trade in detail, with their red flags;
+    in a large case the others in a plain list after them."""
     from reportlab.platypus import Paragraph
 
     s = styles()
+    budget = FIRMS_IN_DETAIL - sum(1 for f in data.firms if f.get("listings"))
+    detail, rest = [], []
+    for f in data.firms:  # largest trade first
+        if f.get("listings"):
+            detail.append(f)
+        elif budget > 0:
+            detail.append(f)
+            budget -= 1
+        else:
+            rest.append(f)
     rows, spans = [], []
-    for f in data.firms:
-        name = f"<b>{esc(f['name'])}</b>"
-        if f.get("native_name") and f["native_name"] != f["name"]:
-            name += f"<br/>{esc(f['native_name'])}"
-        ids = "<br/>".join(f"{esc(k)}: {esc(v)}" for k, v in f.get("identifiers", {}).items())
-        who = f"{esc(f.get('country') or '–')} · {esc(f.get('role') or '–')}"
-        listed = (
-            "<br/>".join(
-                f"<b>{esc(x['list'])}</b>: {esc(x.get('programme') or '')} ({esc(x.get('date') or '')})"
-                for x in f.get("listings", [])
-            )
-            or "–"
-        )
-        trade_text = f"{plural(f.get('shipments', 0), 'shipment')}, ${esc(usd(f.get('value_usd')))}"
-        rows.append(
-            [
-                Paragraph(name, s["cell"]),
-                Paragraph(who, s["cell"]),
-                Paragraph(ids or "–", s["cell"]),
-                Paragraph(trade_text, s["cell"]),
-                Paragraph(listed, s["cell"]),
-            ]
-        )
+    for f in detail:
+        rows.append(_firm_row(f, s))
         flags = _flag_text(f.get("flags", []))
         if flags:
             rows.append([Paragraph(flags, s["small"]), "", "", "", ""])
@@ -332,22 +357,49 @@ def firms(data: BriefingData, width: float) -> list:
     extra = [("SPAN", (0, r), (-1, r)) for r in spans]
     extra += [("LEFTPADDING", (0, r), (-1, r), 14) for r in spans]
     extra += [("NOSPLIT", (0, r - 1), (-1, r)) for r in spans]  # a firm stays with its flags
-    table = para_table(
+    tables = para_table(
         ["Firm", "Country · role", "Identifiers", "Trade", "Listings"],
         rows,
         [w * width for w in (0.27, 0.15, 0.25, 0.15, 0.18)],
         styles=s,
         extra=extra,
     )
+    note = (
+        f"Every firm of the case ({len(data.firms):,}), largest trade first; red "
+        "flags (indented) below each firm; long reasons are shortened (casebook flags "
+        "gives them in full)."
+    )
+    if rest:
+        note = (
+            f"{plural(len(data.firms), 'firm')} in this case: every listed firm and the largest "
+            f"by trade ({len(detail):,}) in detail, largest first, red flags (indented) below "
+            f"each; the other {len(rest):,} in a short list after them (casebook firms list and "
+            "casebook flags give every firm in full)."
+        )
+    story = [heading(TITLES["firms"], "firms"), Paragraph(note, s["note"]), *tables]
+    if rest:
+        story += _other_firms(rest, width)
+    return story
+
+
+def _other_firms(rest: list[dict], width: float) -> list:
+    """The firms not printed in detail: one plain line each, largest trade first."""
+    header = ["Firm", "Country", "Role", "Shipments", "Value, USD", "Red flags"]
+    rows = [
+        (
+            f["name"],
+            f.get("country") or "",
+            f.get("role") or "",
+            f"{f.get('shipments', 0):,}",
+            usd(f.get("value_usd")),
+            str(len(f.get("flags", []))),
+        )
+        for f in rest
+    ]
+    widths = fit_widths(header, rows, width, names=(0,))
     return [
-        heading(TITLES["firms"], "firms"),
-        Paragraph(
-            f"Every firm of the case ({len(data.firms)}), largest trade first; red "
-            "flags (indented) below each firm; long reasons are shortened (casebook flags "
-            "gives them in full).",
-            s["note"],
-        ),
-        table,
+        heading(f"Other firms ({len(rest):,})", "other-firms", level=1),
+        *plain_table(header, rows, widths, right=(3, 4, 5)),
     ]
 
 
@@ -360,7 +412,9 @@ def shipments(data: BriefingData, width: float) -> list:
     for r in data.top_shipments:
         route = f"{r['origin']} → {r['dispatch']}"
         rows.append((r["date"], r["exporter"], r["importer"], route, r["hs"], usd(r["value_usd"])))
-        rows.append((Paragraph(esc(r["description"]), s["note"]), "", "", "", "", ""))
+        rows.append(
+            (Paragraph(esc(r["description"], 2 * CELL_CHARS), s["note"]), "", "", "", "", "")
+        )
         goods.append(len(rows))
     extra = [("SPAN", (0, r), (-1, r)) for r in goods]
     extra += [("LEFTPADDING", (0, r), (-1, r), 14) for r in goods]
@@ -370,7 +424,7 @@ def shipments(data: BriefingData, width: float) -> list:
     widths = [w * width for w in (0.12, 0.25, 0.22, 0.12, 0.13, 0.16)]
     story = [
         heading(f"{TITLES['shipments']} (top {len(data.top_shipments)} by value)", "shipments"),
-        para_table(header, rows, widths, styles=s, right=(5,), extra=extra),
+        *para_table(header, rows, widths, styles=s, right=(5,), extra=extra),
     ]
     if "appendix" in data.sections:
         story.append(Paragraph("Every shipment is listed in Appendix A.", s["note"]))
@@ -395,13 +449,11 @@ def screening(data: BriefingData, width: float) -> list:
             )
             for h in data.hits
         ]
-        story.append(
-            para_table(
-                ["Firm", "Listed as", "List", "Programme", "Listed on", "Confirmed", "Note"],
-                rows,
-                [w * width for w in (0.14, 0.14, 0.15, 0.2, 0.11, 0.11, 0.15)],
-                styles=s,
-            )
+        story += para_table(
+            ["Firm", "Listed as", "List", "Programme", "Listed on", "Confirmed", "Note"],
+            rows,
+            [w * width for w in (0.14, 0.14, 0.15, 0.2, 0.11, 0.11, 0.15)],
+            styles=s,
         )
     else:
         story.append(Paragraph("No confirmed hits.", s["body"]))
@@ -440,14 +492,14 @@ def evidence(data: BriefingData, width: float) -> list:
         )
         detail = (
             f'<font name="CB-Mono">SHA-256 {esc(item["sha256"])}</font>'
-            f"<br/>Supports: {esc(supports) or '–'}"
+            f"<br/>Supports: {esc(supports, 2 * CELL_CHARS) or '–'}"
         )
         rows.append([Paragraph(detail, s["cell"]), "", "", "", ""])
         spans.append(len(rows))
     extra = [("SPAN", (0, r), (-1, r)) for r in spans]
     extra += [("LINEBELOW", (0, r - 1), (-1, r - 1), 0, "white") for r in spans]
     extra += [("NOSPLIT", (0, r - 1), (-1, r)) for r in spans]
-    table = para_table(
+    tables = para_table(
         ["Id", "Title", "Source", "Captured", "Grade"],
         rows,
         [w * width for w in (0.07, 0.38, 0.25, 0.12, 0.18)],
@@ -456,7 +508,7 @@ def evidence(data: BriefingData, width: float) -> list:
     )
     return [
         heading(TITLES["evidence"], "evidence"),
-        table,
+        *tables,
         Paragraph(
             "Grades: source reliability A–F and information credibility 1–6 "
             "(Admiralty system). Hashes are of the files held in the evidence vault.",
@@ -488,7 +540,7 @@ def appendix(data: BriefingData, width: float) -> list:
             "with “…”; the full records are in the case.",
             s["note"],
         ),
-        plain_table(header, data.shipments, widths, right=(0, 8)),
+        *plain_table(header, data.shipments, widths, right=(0, 8)),
     ]
 
 
@@ -520,7 +572,7 @@ def provenance(data: BriefingData, width: float) -> list:
     story = [
         heading(TITLES["provenance"], "provenance"),
         heading("Datasets", "datasets", level=1),
-        para_table(
+        *para_table(
             ["File", "Kind", "Rows", "Imported (UTC)", "Mapping"],
             rows,
             [w * width for w in (0.42, 0.12, 0.1, 0.18, 0.18)],
@@ -533,10 +585,8 @@ def provenance(data: BriefingData, width: float) -> list:
     lines = [(f"{t.title}", f) for t, f in data.charts] + [
         (f["label"], f["filters"]) for f in data.figures
     ]
-    story.append(
-        para_table(
-            ["Figure", "Filters (casebook command)"], lines, [width * 0.4, width * 0.6], styles=s
-        )
+    story += para_table(
+        ["Figure", "Filters (casebook command)"], lines, [width * 0.4, width * 0.6], styles=s
     )
     story.append(
         Paragraph(

@@ -7,6 +7,7 @@ runs of Chinese (and other CJK) characters are set in the CJK font, since DejaVu
 
 from __future__ import annotations
 
+import math
 import re
 from xml.sax.saxutils import escape
 
@@ -19,9 +20,25 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK_RUN.search(text or ""))
 
 
-def esc(value: object) -> str:
-    """Paragraph markup that prints ``value`` exactly."""
-    text = "" if value is None else str(value)
+#: Characters of one data value printed in a table cell. A table row cannot break across pages,
+#: so a cell taller than the page stops the whole briefing (ReportLab ``LayoutError``): 300
+#: characters fill at most a third of a page even in the narrowest column.
+CELL_CHARS = 300
+#: Where the full text of a clipped value is (the briefing has no appendix file of its own).
+FULL_TEXT = "full text: casebook export"
+
+
+def clipped(text: str, limit: int | None = CELL_CHARS) -> str:
+    """``text``, or its first ``limit`` characters and how many more there are."""
+    if limit is None or len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters; {FULL_TEXT})"
+
+
+def esc(value: object, limit: int | None = CELL_CHARS) -> str:
+    """Paragraph markup that prints ``value`` exactly, clipped to ``limit`` characters (None:
+    whole, for body text, which breaks across pages)."""
+    text = clipped("" if value is None else str(value), limit)
     out, last = [], 0
     for match in _CJK_RUN.finditer(text):
         out.append(escape(text[last : match.start()]))
@@ -35,6 +52,10 @@ def money(value: float | None) -> str:
     """``$6.5 m``-style amounts for prose and tables."""
     if value is None:
         return "–"
+    if not math.isfinite(value):
+        return OVERFLOW
+    if abs(value) >= 1e15:
+        return f"${value:.3g}"
     if abs(value) >= 1e6:
         return f"${value / 1e6:,.1f} m"
     if abs(value) >= 1e3:
@@ -42,13 +63,21 @@ def money(value: float | None) -> str:
     return f"${value:,.0f}"
 
 
+#: A sum too large for a float (two values of 1e308 add up to infinity).
+OVERFLOW = "too large to sum"
+
+
 def usd(value: float | None) -> str:
     """An exact USD amount, to the cent (matches ``casebook stats``)."""
-    return "–" if value is None else f"{value:,.2f}"
+    if value is None:
+        return "–"
+    return f"{value:,.2f}" if math.isfinite(value) else OVERFLOW
 
 
 def percent(share: float | None) -> str:
-    return "–" if share is None else f"{share * 100:.1f}%"
+    if share is None:
+        return "–"
+    return f"{share * 100:.1f}%" if math.isfinite(share) else OVERFLOW
 
 
 def clip(text: str, width: float, font: str, size: float) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from casebook.core.terminal import terminal_safe as safe
+
 MEASURES = ("value", "count", "quantity", "weight")
 
 
@@ -57,7 +59,7 @@ def _cell(column: str, value) -> str:
         return f"{value:+.1%}" if column == "change" else f"{value:.1%}"
     if isinstance(value, float):
         return f"{value:,.2f}"
-    return str(value)
+    return safe(value)
 
 
 def _stats_text(data: dict) -> str:
@@ -82,7 +84,7 @@ def _flags_text(data: dict) -> str:
         return f"No red flags in {data['case']}."
     lines = []
     for firm in data["firms"]:
-        lines.append(f"{firm['score']:>3}  {firm['name']}  ({firm['uid']})")
+        lines.append(f"{firm['score']:>3}  {safe(firm['name'])}  ({firm['uid']})")
         for flag in firm["flags"]:
-            lines.append(f"       {flag['title']}: {flag['reason']}")
+            lines.append(f"       {flag['title']}: {safe(flag['reason'])}")
     return "\n".join(lines)

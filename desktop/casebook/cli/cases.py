@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from casebook.book.cases import case_json
 from casebook.core.domain import CASE_STATUSES, PRIORITIES
+from casebook.core.terminal import terminal_safe as safe
 
 
 def register(sub, common) -> None:
@@ -37,14 +38,14 @@ def register(sub, common) -> None:
 
 def _case_text(data: dict) -> str:
     lines = [
-        f"{data['ref']}  {data['title']}",
+        f"{safe(data['ref'])}  {safe(data['title'])}",
         f"  marking:  {data['marking']}",
         f"  status:   {data['status']}   priority: {data['priority']}",
         f"  created:  {data['created']}   updated: {data['updated']}",
         f"  uid:      {data['uid']}",
     ]
     if data["summary"]:
-        lines.append(f"  summary:  {data['summary']}")
+        lines.append(f"  summary:  {safe(data['summary'])}")
     return "\n".join(lines)
 
 
@@ -52,7 +53,8 @@ def _list_text(data: dict) -> str:
     if not data["cases"]:
         return "No cases yet. Create one: casebook case new TITLE"
     rows = [
-        f"{c['ref']:<16} {c['marking']:<17} {c['status']:<9} {c['title']}" for c in data["cases"]
+        f"{safe(c['ref']):<16} {c['marking']:<17} {c['status']:<9} {safe(c['title'])}"
+        for c in data["cases"]
     ]
     return "\n".join([f"{'REF':<16} {'MARKING':<17} {'STATUS':<9} TITLE", *rows])
 

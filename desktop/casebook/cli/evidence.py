@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from casebook.book.evidence import evidence_json
 from casebook.core.domain import EVIDENCE_KINDS
+from casebook.core.terminal import terminal_safe
 
 
 def register(sub, common) -> None:
@@ -83,7 +84,7 @@ def _list_text(data: dict) -> str:
     if not data["evidence"]:
         return "No evidence yet. Add a file: casebook evidence add FILE --case REF"
     rows = [
-        f"{e['id']:<5} {e['grade'] or '--':<5} {e['sha256'][:12]}  {e['title']}"
+        f"{e['id']:<5} {e['grade'] or '--':<5} {e['sha256'][:12]}  {terminal_safe(e['title'])}"
         for e in data["evidence"]
     ]
     return "\n".join([f"{'ID':<5} {'GRADE':<5} {'SHA256':<12}  TITLE", *rows])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from casebook.core.domain import RELATIONSHIP_KINDS
 from casebook.core.standards import Confidence, Likelihood
+from casebook.core.terminal import terminal_safe as safe
 
 
 def register(sub, common) -> None:
@@ -47,7 +48,7 @@ def _refs(text: str) -> list[str]:
 def _rel_line(r: dict) -> str:
     dates = " ".join(d for d in (r["start"], r["end"]) if d)
     evidence = ", ".join(e["id"] for e in r["evidence"])
-    return f"{r['uid'][:8]}  {r['label']}  {dates}  {evidence}".rstrip()
+    return f"{r['uid'][:8]}  {safe(r['label'])}  {dates}  {evidence}".rstrip()
 
 
 def _rels_text(data: dict) -> str:
@@ -57,9 +58,14 @@ def _rels_text(data: dict) -> str:
 
 
 def _finding_lines(f: dict) -> list[str]:
-    lines = [f"{f['position']}. {f['text']}", f"   {f['likelihood']}; {f['confidence']} confidence"]
-    lines += [f"   {e['id']} [{e['grade'] or 'not graded'}] {e['title']}" for e in f["evidence"]]
-    lines += [f"   warning: {w}" for w in f["warnings"]]
+    lines = [
+        f"{f['position']}. {safe(f['text'])}",
+        f"   {f['likelihood']}; {f['confidence']} confidence",
+    ]
+    lines += [
+        f"   {e['id']} [{e['grade'] or 'not graded'}] {safe(e['title'])}" for e in f["evidence"]
+    ]
+    lines += [f"   warning: {safe(w)}" for w in f["warnings"]]
     return lines
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from casebook.core.terminal import terminal_safe as safe
+
 
 def register(sub, common) -> None:
     imp = sub.add_parser("import", parents=[common], help="import a shipments file into a case")
@@ -92,6 +94,7 @@ def _import_text(data: dict) -> str:
     ]
     if data["rejects_file"]:
         lines.append(f"  rejects: {data['rejects_file']}")
+    lines += [f"  warning: {safe(w)}" for w in data.get("warnings", [])]
     return "\n".join(lines)
 
 
@@ -104,7 +107,7 @@ def _datasets_text(data: dict) -> str:
     if not data["datasets"]:
         return "No datasets in this case. Import one: casebook import FILE --case REF"
     rows = [
-        f"{d['uid']}  {d['kind']:<9} {d['rows']:>9,}  {d['imported']}  {d['file_name']}"
+        f"{d['uid']}  {d['kind']:<9} {d['rows']:>9,}  {d['imported']}  {safe(d['file_name'])}"
         for d in data["datasets"]
     ]
     return "\n".join([f"{'UID':<32}  {'KIND':<9} {'ROWS':>9}  {'IMPORTED':<20}  FILE", *rows])
@@ -124,7 +127,7 @@ def _firms_text(data: dict) -> str:
         return "No firms yet."
     rows = [
         f"{f['uid']}  {f['country'] or '--':<2}  {f['shipments']:>8,}  {f['value_usd']:>16,.2f}  "
-        f"{'LISTED ' if f['listed'] else ''}{f['name']}"
+        f"{'LISTED ' if f['listed'] else ''}{safe(f['name'])}"
         for f in data["firms"]
     ]
     head = f"{'UID':<32}  CC  {'SHIPMENTS':>8}  {'VALUE USD':>16}  NAME"
@@ -136,17 +139,22 @@ def firms_show(ctx, args) -> None:
 
 
 def _firm_text(f: dict) -> str:
-    lines = [f"{f['name']}  ({f['country'] or 'country unknown'})", f"  uid:       {f['uid']}"]
+    lines = [
+        f"{safe(f['name'])}  ({f['country'] or 'country unknown'})",
+        f"  uid:       {f['uid']}",
+    ]
     if f.get("native_name"):
-        lines.append(f"  native:    {f['native_name']}")
+        lines.append(f"  native:    {safe(f['native_name'])}")
     if f.get("merged_into"):
         lines.append(f"  merged into {f['merged_into']}")
-    lines += [f"  {scheme}: {value}" for scheme, value in f["identifiers"].items()]
+    lines += [f"  {scheme}: {safe(value)}" for scheme, value in f["identifiers"].items()]
     lines.append(f"  shipments: {f['shipments']:,}   value USD: {f['value_usd']:,.2f}")
-    lines += [f"  alias:     {a}" for a in f["aliases"]]
-    lines += [f"  case:      {c['case']} ({c['role'] or 'no role'})" for c in f.get("cases", [])]
+    lines += [f"  alias:     {safe(a)}" for a in f["aliases"]]
     lines += [
-        f"  maybe same as {s['firm_uid']} {s['firm_name']} ({s['score']:.2f}: {s['reason']})"
+        f"  case:      {safe(c['case'])} ({c['role'] or 'no role'})" for c in f.get("cases", [])
+    ]
+    lines += [
+        f"  maybe same as {s['firm_uid']} {safe(s['firm_name'])} ({s['score']:.2f}: {s['reason']})"
         for s in f.get("suggestions", [])
     ]
     return "\n".join(lines)

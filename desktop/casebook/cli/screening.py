@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from casebook.core.terminal import terminal_safe as safe
+
 FORMATS = ("auto", "ofac", "csl", "ftm", "eu-csv")
 
 
@@ -49,7 +51,7 @@ def _register_lists(sub, common) -> None:
 def _load_text(data: dict) -> str:
     date = data["published"] or "no publication date"
     text = (
-        f"Loaded {data['list']} version {data['version']} ({data['format']}, {date}): "
+        f"Loaded {safe(data['list'])} version {data['version']} ({data['format']}, {date}): "
         f"{data['records']} records, {data['entities']} entities screened, {data['names']} names"
     )
     replaced = data.get("replaces")
@@ -64,7 +66,7 @@ def _lists_text(data: dict) -> str:
         return "No lists loaded yet. Load one: casebook lists load FILE"
     head = f"{'LIST':<32} {'VER':>4} {'PUBLISHED':<11} {'ENTITIES':>9} {'NAMES':>8}"
     rows = [
-        f"{x['name']:<32} {x['version'] or '':>4} {x['published'] or '-':<11} "
+        f"{safe(x['name']):<32} {x['version'] or '':>4} {x['published'] or '-':<11} "
         f"{x['entities']:>9} {x['names']:>8}"
         for x in data["lists"]
     ]
@@ -73,8 +75,9 @@ def _lists_text(data: dict) -> str:
 
 def _hit_line(hit: dict) -> str:
     return (
-        f"#{hit['id']:<5} {hit['score']:.2f}  {hit['status']:<10} {hit['firm_name']}  ~  "
-        f"{hit['listed_name']} [{hit['list']} v{hit['version']}, {', '.join(hit['programmes'])}]"
+        f"#{hit['id']:<5} {hit['score']:.2f}  {hit['status']:<10} {safe(hit['firm_name'])}  ~  "
+        f"{safe(hit['listed_name'])} [{safe(hit['list'])} v{hit['version']}, "
+        f"{safe(', '.join(hit['programmes']))}]"
     )
 
 
@@ -84,7 +87,7 @@ def _hits_text(data: dict) -> str:
     lines = []
     for hit in data["hits"]:
         lines.append(_hit_line(hit))
-        lines.extend(f"         {reason}" for reason in hit["reasons"])
+        lines.extend(f"         {safe(reason)}" for reason in hit["reasons"])
     return "\n".join(lines)
 
 

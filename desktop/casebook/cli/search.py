@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from casebook.core.terminal import terminal_safe as safe
+
 
 def register(sub, common) -> None:
     search = sub.add_parser("search", parents=[common], help="search everything in the store")
@@ -19,10 +21,10 @@ def _text(data: dict) -> str:
     for kind, hits in groupby(data["results"], key=lambda r: r["kind"]):
         lines.append(f"{kind}:")
         for hit in hits:
-            ref = f"[{hit['case_ref']}] " if hit["case_ref"] else ""
-            lines.append(f"  {ref}{hit['title']}")
+            ref = f"[{safe(hit['case_ref'])}] " if hit["case_ref"] else ""
+            lines.append(f"  {ref}{safe(hit['title'])}")
             if _shows_more(hit["snippet"], hit["title"]):
-                lines.append(f"      {hit['snippet']}")
+                lines.append(f"      {safe(hit['snippet'])}")
     return "\n".join(lines)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from casebook.book.trade import is_trade_import
 from casebook.cli.imports import import_options, report_rejects
+from casebook.core.terminal import terminal_safe as safe
 
 
 def is_trade(args) -> bool:
@@ -31,7 +32,7 @@ def _text(data: dict) -> str:
         f"  rejected (invalid):                  {data['rows_rejected']:,}",
     ]
     if sheets:
-        lines.append(f"  sheets: {len(sheets)} ({sheets[0]} … {sheets[-1]})")
+        lines.append(f"  sheets: {len(sheets)} ({safe(sheets[0])} … {safe(sheets[-1])})")
     if data["rejects_file"]:
         lines.append(f"  rejects: {data['rejects_file']}")
     return "\n".join(lines)

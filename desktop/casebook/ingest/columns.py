@@ -284,8 +284,31 @@ _PROVES_DOT_GROUPS = re.compile(r"-?\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|-?\d{1,3}(?:
 _AMBIGUOUS = re.compile(r"-?\d{1,3}[.,]\d{3}")
 
 
+#: Texts of numbers that are not finite: a value, quantity or weight has none of them.
+NON_FINITE = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
+NOT_FINITE = "not a finite number (NaN or infinity)"
+NEGATIVE = "negative (a value, quantity or weight is never below zero)"
+#: No value, quantity or weight of one customs line reaches 10^18 in any currency or unit;
+#: one that does is a data error, and summing such values overflows to infinity (two cells
+#: of 1e308 made every total, chart and JSON document of the case "inf").
+TOO_LARGE = 1e18
+IMPLAUSIBLE = "implausibly large (10^18 or more)"
+
+
+def implausible(number: float) -> str | None:
+    """Why a parsed amount cannot be a value, quantity or weight; None when it can."""
+    if number < 0:
+        return NEGATIVE
+    if number >= TOO_LARGE:
+        return IMPLAUSIBLE
+    return None
+
+
 class NumberColumn:
-    """Floats (NaN when missing). ``1,234`` and ``1.234`` wait for the column's grouping style."""
+    """Floats from 0 to 10^18 (NaN when missing). ``1,234`` and ``1.234`` wait for the column's
+    grouping style. ``NaN``, ``inf``, negative and implausibly large numbers are bad values, not
+    missing ones: a customs value below zero is a data error the analyst must see
+    (``--skip-bad-rows`` sets such rows aside)."""
 
     def __init__(self, encoding: str | None):
         self.encoding = encoding
@@ -299,14 +322,22 @@ class NumberColumn:
         out = _bulk_numbers(raw)
         if out is None:
             out = np.array([self._one(v, i) for i, v in enumerate(raw)], dtype=np.float64)
+        for i in np.flatnonzero((out < 0) | (out >= TOO_LARGE)).tolist():
+            self.bad.append((self.count + i, Bad(raw[i], implausible(out[i]))))
+            out[i] = np.nan
         self.parts.append(out)
         self.count += len(raw)
 
     def _one(self, value: object, i: int) -> float:
         if not isinstance(value, str):
             number = clean_number(value) if not missing(value) else None
+            if number is None and isinstance(value, float) and value in (np.inf, -np.inf):
+                self.bad.append((self.count + i, Bad(value, NOT_FINITE)))
             return np.nan if number is None else number
         text = value.strip()
+        if text.casefold() in NON_FINITE:
+            self.bad.append((self.count + i, Bad(value, NOT_FINITE)))
+            return np.nan
         if missing(text):
             return np.nan
         if _AMBIGUOUS.fullmatch(text):
@@ -324,7 +355,12 @@ class NumberColumn:
     def finish(self) -> np.ndarray:
         column = _concat(self.parts, np.float64)
         for text, positions in self.pending.items():
-            column[positions] = self._resolve(text)
+            number = self._resolve(text)
+            why = None if number is None else implausible(number)
+            if why:
+                self.bad += [(p, Bad(text, why)) for p in positions]
+                number = np.nan
+            column[positions] = number
         return column
 
     def _resolve(self, text: str) -> float:

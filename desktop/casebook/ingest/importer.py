@@ -67,6 +67,7 @@ class ImportResult:
     seconds: float = 0.0
     sha256: str = ""
     datasets: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -82,6 +83,7 @@ class ImportResult:
             "rejects_file": self.rejects_file,
             "seconds": round(self.seconds, 3),
             "datasets": self.dataset_uids,
+            "warnings": self.warnings,
         }
 
 
@@ -127,6 +129,7 @@ def import_shipments(
     report = _stage(progress)
     with gc_paused():
         tables = _clean_tables(request, report, cancelled)
+        result.warnings = [w for _, sheet, _ in tables for w in sheet.warnings]
         log.debug("import stage %-16s %6.2f s", "read and clean", time.perf_counter() - started)
         _check_errors(request, tables, result)
         for table, sheet, mapping in tables:

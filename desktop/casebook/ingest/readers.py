@@ -77,6 +77,8 @@ class Sheet:
     encoding: str | None = None
     delimiter: str | None = None
     errors: list[RowError] = field(default_factory=list)
+    #: What the analyst should know about the rows read (e.g. formulas with no saved value).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:

@@ -34,6 +34,7 @@ from casebook.core.dates import clean_month
 from casebook.core.errors import Cancelled, Refused, UsageError
 from casebook.core.hs import clean_hs
 from casebook.core.numbers import clean_number, is_missing
+from casebook.ingest.columns import NON_FINITE, NOT_FINITE, implausible
 from casebook.ingest.presets import read_mapping_toml
 from casebook.ingest.readers import RowError as Problem
 from casebook.store import trade as store_trade
@@ -194,13 +195,28 @@ def is_world(value: object) -> bool:
 
 
 def clean_value(value: object) -> tuple[float | None, bool]:
-    """``(number, missing)``; a number with a Eurostat flag letter (``123 p``) counts."""
+    """``(number, missing)``; a number with a Eurostat flag letter (``123 p``) counts. NaN,
+    infinity, negative and implausibly large numbers are bad values (None, not missing):
+    ``why_bad`` says why."""
+    if isinstance(value, str) and value.strip().casefold() in NON_FINITE:
+        return None, False
     if value is None or is_missing(value) or (isinstance(value, str) and value.strip() == ":"):
         return None, True
     number = clean_number(value)
     if number is None and isinstance(value, str) and (match := _FLAGGED.match(value)):
         number = clean_number(match[1])
-    return number, False
+    return (None if number is not None and implausible(number) else number), False
+
+
+def why_bad(value: object) -> str:
+    """Why ``clean_value`` found no number in ``value``."""
+    if isinstance(value, str) and value.strip().casefold() in NON_FINITE:
+        return NOT_FINITE
+    text = str(value).strip()
+    number = clean_number(text)
+    if number is None and (match := _FLAGGED.match(text)):
+        number = clean_number(match[1])
+    return (number is not None and implausible(number)) or "not a number"
 
 
 def currency_of_indicator(indicator: str | None) -> str | None:
@@ -523,7 +539,7 @@ def _add_periods(table, row, line, label, periods, values, currency) -> None:
             table.cells_missing += 1
             continue
         if number is None:
-            table.errors.append(Problem(label, line, period, _text(raw), "not a number"))
+            table.errors.append(Problem(label, line, period, _text(raw), why_bad(raw)))
             continue
         table.add(
             line,
@@ -605,7 +621,9 @@ def _comtrade_row(table: TradeTable, header, cols, row, line) -> None:
         return
     if number is None:
         column = header[cols["value"]]
-        table.errors.append(Problem(table.file, line, column, cell("value"), "not a number"))
+        table.errors.append(
+            Problem(table.file, line, column, cell("value"), why_bad(cell("value")))
+        )
         return
     table.add(
         line,
@@ -749,7 +767,7 @@ def clean_mapped_row(
             missing += 1
             continue
         if number is None:
-            problems.append(Problem(label, line, header[i], _text(raw), "not a number"))
+            problems.append(Problem(label, line, header[i], _text(raw), why_bad(raw)))
             continue
         product = values["product"]
         flows.append(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree.ElementTree import iterparse
 
 from casebook.core.errors import Refused
+from casebook.core.words import plural
 from casebook.ingest.readers import (
     CHUNK_ROWS,
     HEADER_SCAN_ROWS,
@@ -80,7 +83,51 @@ def _xlsx_sheet(path, book, name, header_score, header_row) -> Sheet | None:
         sheet=name,
     )
     sheet.chunks = lambda: _xlsx_chunks(path, sheet)
+    cells = uncached_formulas(book[name], below=line)
+    if cells:
+        shown = ", ".join(cells[:FORMULA_CELLS_SHOWN]) + (
+            " …" if len(cells) > FORMULA_CELLS_SHOWN else ""
+        )
+        sheet.warnings.append(
+            f"{sheet.label}: {plural(len(cells), 'formula cell')} "
+            f"{'has' if len(cells) == 1 else 'have'} no saved value, read as "
+            f"empty ({shown}); open the file in Excel or LibreOffice and save it to store them"
+        )
     return sheet
+
+
+#: Cells named in the warning about formulas without a saved value (the rest counted).
+FORMULA_CELLS_SHOWN = 10
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def uncached_formulas(ws, *, below: int) -> list[str]:
+    """Cells (``E7``) under row ``below`` holding a formula but no saved result. openpyxl,
+    reading values, gives None for them, which would import as an empty cell: a workbook
+    written by a script (not saved by a spreadsheet program) has formulas and no values."""
+    with ws._get_source() as source:  # the sheet's XML: a quick look for any formula first
+        found = False
+        tail = b""
+        while block := source.read(1 << 20):
+            if _FORMULA.search(tail + block):
+                found = True
+                break
+            tail = block[-16:]
+    if not found:
+        return []
+    cells = []
+    with ws._get_source() as source:
+        for _event, element in iterparse(source):
+            if element.tag.endswith("}c") or element.tag == "c":
+                children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                value = children.get("v")
+                if "f" in children and (value is None or not (value.text or "").strip()):
+                    ref = element.get("r") or ""
+                    digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                    if not digits.isdigit() or int(digits) > below:
+                        cells.append(ref)
+                element.clear()
+    return cells
 
 
 def _xlsx_chunks(path: Path, sheet: Sheet) -> Iterator[Chunk]:

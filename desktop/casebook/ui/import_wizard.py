@@ -526,6 +526,7 @@ class SummaryPage(QWizardPage):
         if r.get("rejects_file"):
             url = QUrl.fromLocalFile(r["rejects_file"]).toString()
             lines.append(f'Rejected rows: <a href="{url}">{Path(r["rejects_file"]).name}</a>')
+        lines += [f"<b>Warning:</b> {escape(w)}" for w in r.get("warnings", [])]
         self.label.setText("<br>".join(lines))
 
 

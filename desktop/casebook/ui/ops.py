@@ -136,6 +136,7 @@ class Host(QObject):
 
         job = Job(work)
         job.on_done, job.on_error = done, self.present_error
+        job.on_dropped = lambda book: book.close()  # opened as the app quit
         return self.submit(job, "Opening store")
 
     def set_analyst(self, name: str) -> None:

@@ -46,6 +46,9 @@ class Job:
         self.on_done: Callable[[Any], None] | None = None
         self.on_error: Callable[[BaseException, str], None] | None = None
         self.on_progress: Callable[[int, int], None] | None = None
+        #: Called instead of ``on_done`` when the job finished but the app closed before its
+        #: result was delivered (e.g. close a store that opened just as the window closed).
+        self.on_dropped: Callable[[Any], None] | None = None
 
     def cancel(self) -> None:
         """Ask the job to stop at its next cancel check."""
@@ -71,6 +74,7 @@ class DbWorker(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casebook-db")
         self._pending: list[Job] = []
+        self._closed = False
         # Queued: these signals are emitted on the worker thread, handled on this object's.
         self._relay.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._progress.connect(self._deliver_progress, Qt.ConnectionType.QueuedConnection)
@@ -80,7 +84,12 @@ class DbWorker(QObject):
         return bool(self._pending)
 
     def submit(self, job: Job) -> Job:
-        """Queue ``job``; its callbacks run on the GUI thread when it ends."""
+        """Queue ``job``; its callbacks run on the GUI thread when it ends. After ``shutdown``
+        (the app is quitting: a tab built in the last moment asks for its first page) the job
+        is dropped, never run."""
+        if self._closed:
+            job.cancel()
+            return job
         self._pending.append(job)
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
@@ -91,6 +100,8 @@ class DbWorker(QObject):
 
     @Slot(object)
     def _deliver(self, job: Job) -> None:
+        if self._closed:  # shut down: what was pending was dropped there
+            return
         self._pending.remove(job)
         try:
             if job.error is None:
@@ -114,6 +125,12 @@ class DbWorker(QObject):
             job.cancel()
 
     def shutdown(self) -> None:
-        """Cancel what is pending and wait for the thread to finish (on quit)."""
+        """Cancel what is pending, wait for the thread to finish and drop every result not yet
+        delivered (on quit: no callback runs, and nothing is submitted, after this)."""
+        self._closed = True
         self.cancel_all()
         self._pool.shutdown(wait=True, cancel_futures=False)
+        dropped, self._pending = self._pending, []
+        for job in dropped:
+            if job.error is None and job.on_dropped is not None:
+                job.on_dropped(job.result)

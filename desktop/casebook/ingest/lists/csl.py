@@ -10,7 +10,14 @@ import re
 from casebook.core.errors import Refused
 
 from .model import ListedRecord, unique
-from .parsing import address_country, countries_of, iso_date, labelled, split_values
+from .parsing import (
+    address_country,
+    complete_rows,
+    countries_of,
+    iso_date,
+    labelled,
+    split_values,
+)
 
 LIST_NAME = "US CSL"
 REQUIRED = {"source", "entity_number", "type", "name", "alt_names", "addresses", "ids"}
@@ -25,14 +32,14 @@ _SUFFIX = re.compile(r";?\s*and any successor, sub-unit, or subsidiary thereof\.
 
 def parse(text: str, *, file_name: str) -> list[ListedRecord]:
     """Records of a CSL CSV; rows of one party repeated per address are merged."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     missing = REQUIRED - set(reader.fieldnames or ())
     if missing:
         raise Refused(
             f"{file_name}: not a Consolidated Screening List CSV (missing {sorted(missing)})"
         )
     merged: dict[str, ListedRecord] = {}
-    for row in reader:
+    for row in complete_rows(reader, file_name):
         if not (row.get("name") or "").strip():
             raise Refused(f"{file_name}, line {reader.line_num}: a row without a name")
         record = row_record(row)

@@ -9,7 +9,14 @@ import re
 from casebook.core.errors import Refused
 
 from .model import ListedRecord, unique
-from .parsing import address_country, countries_of, free_text_identifiers, iso_date, split_values
+from .parsing import (
+    address_country,
+    complete_rows,
+    countries_of,
+    free_text_identifiers,
+    iso_date,
+    split_values,
+)
 
 LIST_NAME = "EU Official Journal"
 REQUIRED = {"celex", "recordId", "annex", "schema", "name", "alias"}
@@ -42,13 +49,13 @@ _ACTS = {"R": "Regulation", "D": "Decision", "L": "Directive"}
 
 def parse(text: str, *, file_name: str) -> list[ListedRecord]:
     """Records of an EU journal CSV, one per row."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     missing = REQUIRED - set(reader.fieldnames or ())
     if missing:
         raise Refused(f"{file_name}: not an EU Official Journal CSV (missing {sorted(missing)})")
     records = []
     seen: dict[str, int] = {}
-    for row in reader:
+    for row in complete_rows(reader, file_name):
         if not (row.get("name") or "").strip():
             raise Refused(f"{file_name}, line {reader.line_num}: a row without a name")
         record = row_record(row)
@@ -61,7 +68,7 @@ def parse(text: str, *, file_name: str) -> list[ListedRecord]:
 
 def list_name(text: str) -> str | None:
     """The act the file transcribes ('EU Regulation 833/2014'), from its first CELEX number."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     for row in reader:
         match = _CELEX.match((row.get("celex") or "").strip())
         if match:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from datetime import date
@@ -271,3 +272,24 @@ def countries_of(*groups) -> list[str]:
     """Distinct alpha-2 codes from groups of names or codes."""
     codes = [country_code(item) for group in groups for item in group]
     return unique(c for c in codes if c)
+
+
+def complete_rows(reader: csv.DictReader, file_name: str):
+    """The rows, each with every column: a file cut short (a download that stopped) ends in
+    half a row or inside a quoted field, and half a listing must not be loaded as a whole one."""
+    width = len(reader.fieldnames or ())
+    while True:
+        line = reader.line_num + 1  # where the next row starts
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise Refused(f"{file_name}, line {line}: {exc}; {_CUT}") from None
+        if None in row or None in row.values():
+            got = width - sum(v is None for v in row.values()) + len(row.get(None) or ())
+            raise Refused(f"{file_name}, line {line}: {got} of {width} columns; {_CUT}")
+        yield row
+
+
+_CUT = "the file looks cut short or damaged (download it again)"
