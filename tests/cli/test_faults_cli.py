@@ -12,6 +12,7 @@ import zipfile
 import pytest
 
 from casebook.book import Casebook
+from casebook.core.errors import Refused
 
 
 def _full(*_args, **_kwargs):
@@ -114,16 +115,14 @@ LAUGHS = (
 )
 
 
-@pytest.mark.parametrize("doctype,ref", [(XXE, "&xxe;"), (LAUGHS, "&l9;")], ids=["xxe", "laughs"])
-def test_a_workbook_with_entity_declarations_is_refused_by_name(
-    run_cli, case, tmp_path, doctype, ref
-):
+def _hostile_workbook(folder, doctype: str, ref: str, header: list, row: list):
+    """A workbook whose first sheet declares entities (``doctype``) and uses one (``ref``)."""
     from openpyxl import Workbook
 
     book = Workbook()
-    book.active.append(["Exporter", "Importer", "Value USD"])
-    book.active.append(["PLACEHOLDER", "ООО Покупатель", 100])
-    plain, hostile = tmp_path / "plain.xlsx", tmp_path / "hostile.xlsx"
+    book.active.append(header)
+    book.active.append(row)
+    plain, hostile = folder / "plain.xlsx", folder / "hostile.xlsx"
     book.save(plain)
     with zipfile.ZipFile(plain) as src, zipfile.ZipFile(hostile, "w") as out:
         for name in src.namelist():
@@ -131,9 +130,23 @@ def test_a_workbook_with_entity_declarations_is_refused_by_name(
             if name == "xl/worksheets/sheet1.xml":
                 data = doctype + data.replace("PLACEHOLDER", ref)
             out.writestr(name, data)
+    return hostile
+
+
+ENTITIES = pytest.mark.parametrize(
+    "doctype,ref", [(XXE, "&xxe;"), (LAUGHS, "&l9;")], ids=["xxe", "laughs"]
+)
+
+
+@ENTITIES
+def test_a_workbook_with_entity_declarations_is_refused_by_name(
+    run_cli, case, tmp_path, doctype, ref
+):
+    header, row = ["Exporter", "Importer", "Value USD"], ["PLACEHOLDER", "ООО Покупатель", 100]
+    hostile = _hostile_workbook(tmp_path, doctype, ref, header, row)
     r = run_cli("import", str(hostile), "--case", case, "--json")
     assert r.code == 1
-    _one_error_line(r, "hostile.xlsx", "refused")
+    _one_error_line(r, "hostile.xlsx", "not a readable")
 
 
 def test_a_read_only_store_folder_is_named_as_such(run_cli, case, db_path, monkeypatch):
@@ -176,3 +189,14 @@ def test_a_chmod_read_only_store_folder(run_cli, case, db_path):
         db_path.parent.chmod(0o755)
     assert r.code == 3
     _one_error_line(r, "read-only")
+
+
+@ENTITIES
+def test_the_apps_import_paths_refuse_such_a_workbook_too(book, tmp_path, doctype, ref):
+    """The GUI calls the facade, not the CLI: shipment preview and trade import refuse the file
+    by name too (a raw XML ParseError used to escape the trade reader)."""
+    book.create_case(title="Hostile", ref="CB-X")
+    trade = ["reporter", "partner", "period", "PLACEHOLDER"], ["DE", "RU", "2022-01", 5]
+    hostile = _hostile_workbook(tmp_path, doctype, ref, *trade)
+    with pytest.raises(Refused, match="hostile.xlsx"):
+        book.import_trade(hostile, case_ref="CB-X")

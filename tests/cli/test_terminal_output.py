@@ -4,6 +4,7 @@ terminal through the readable output; ``--json`` keeps them exactly."""
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
@@ -63,3 +64,28 @@ def test_readable_output_strips_control_and_bidi_characters(run_cli, case, comma
 def test_json_output_keeps_the_name_exactly(run_cli, case):
     firms = run_cli("firms", "list", "--case", "CB-T", "--json").json["firms"]
     assert HOSTILE in {f["name"] for f in firms}
+
+
+def test_the_printer_cleans_readable_text_and_error_lines(capsys):
+    """A backstop: a command that forgets to clean a value still prints nothing hostile."""
+    from casebook.cli.context import Context, fail
+
+    ctx = Context.__new__(Context)
+    ctx.json = False
+    ctx.emit(None, f"conflict: firm {HOSTILE} kept\nsecond line")
+    fail(f"no firm {HOSTILE}", [f"detail {HOSTILE}"])
+    printed = capsys.readouterr()
+    assert printed.out == f"conflict: firm {SHOWN} kept\nsecond line\n"
+    assert printed.err == f"error: no firm {SHOWN}\n  detail {SHOWN}\n"
+
+
+def test_json_never_prints_nan_or_infinity(capsys):
+    from casebook.cli.context import Context
+
+    ctx = Context.__new__(Context)
+    ctx.json = True
+    ctx.emit({"total": float("inf"), "rows": [{"value": float("nan")}, {"value": 1.5}]})
+    assert json.loads(capsys.readouterr().out) == {
+        "total": None,
+        "rows": [{"value": None}, {"value": 1.5}],
+    }

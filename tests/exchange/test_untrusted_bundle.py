@@ -403,7 +403,9 @@ def test_a_deep_manifest_is_refused_before_any_check(target, sent, tmp_path):
     ("column", "value", "message"),
     [("value", "abc", "value is text"), ("date", "yesterday", "date"),
      ("origin", ["CN"], "origin is a list"), ("source_row", 1.5, "source_row"),
-     ("description", {"a": 1}, "description is an object")],
+     ("description", {"a": 1}, "description is an object"),
+     ("value_usd", -5.0, "value_usd is -5"), ("value_usd", 1e308, "value_usd is 1e+308"),
+     ("net_weight", -1, "net_weight is -1")],
 )  # fmt: skip
 def test_type_confusions_in_shipment_rows_are_refused(
     target, sent, tmp_path, column, value, message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import signal
 import sys
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from xml.etree.ElementTree import ParseError
 
 from casebook.book import Casebook
 from casebook.core.errors import Cancelled, CasebookError
+from casebook.core.terminal import terminal_safe
 from casebook.vault import write_refused
 
 
@@ -38,11 +40,12 @@ class Context:
     def emit(self, data: Any, text: Callable[[Any], str] | str | None = None) -> None:
         """Print the result: one JSON document with ``--json``, else readable text."""
         if self.json:
-            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+            document = json.dumps(finite(data), ensure_ascii=False, indent=2, default=str)
+            sys.stdout.write(document + "\n")
         elif text is not None:
             out = text(data) if callable(text) else text
-            if out:
-                sys.stdout.write(out.rstrip("\n") + "\n")
+            if out:  # a backstop: every line from data should already be terminal-safe
+                sys.stdout.write(terminal_safe(out.rstrip("\n"), lines=True) + "\n")
 
     def progress(self, label: str) -> Callable[[int, int], None]:
         """A progress callback drawing a bar on stderr (silent with ``--json`` or no TTY)."""
@@ -75,11 +78,23 @@ class Context:
         signal.signal(signal.SIGINT, handler)
 
 
+def finite(data: Any) -> Any:
+    """``data`` with NaN and infinities as None: ``json.dumps`` would write them as ``NaN`` and
+    ``Infinity``, which are not JSON (a stored 1e308 sums to infinity)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(value) for value in data]
+    return data
+
+
 def fail(message: str, details: list[str] | None = None) -> None:
-    """Print an error line (and details) on stderr."""
-    sys.stderr.write(f"error: {message}\n")
+    """Print an error line (and details) on stderr; messages quote data, so terminal-safe."""
+    sys.stderr.write(f"error: {terminal_safe(message, lines=True)}\n")
     for line in details or []:
-        sys.stderr.write(f"  {line}\n")
+        sys.stderr.write(f"  {terminal_safe(line)}\n")
 
 
 def run_command(ctx: Context, args) -> int:

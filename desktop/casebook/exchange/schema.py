@@ -25,6 +25,7 @@ from casebook.core.domain import (
 from casebook.core.errors import Refused
 from casebook.core.identifiers import SCHEMES
 from casebook.core.standards import Confidence, Credibility, Likelihood, Marking, Reliability
+from casebook.ingest.columns import TOO_LARGE
 
 DATASET_KINDS = ("shipments", "trade")
 LINK_KINDS = ("case", "firm", "shipment", "relationship", "finding")
@@ -139,6 +140,11 @@ def number(low: float = -1e300, high: float = 1e300) -> Spec:
         return value
 
     return check
+
+
+#: A value, quantity or weight of one row: what an import accepts (0 up to 10^18), so a bundle
+#: cannot bring in what the importer refuses (a negative value, a 1e308 that sums to infinity).
+AMOUNT = number(0, TOO_LARGE)
 
 
 def flag(value):
@@ -357,12 +363,12 @@ SHIPMENT = {
     "description": text(LONG),
     "brand": text(NAME),
     "manufacturer": text(NAME),
-    "quantity": number(),
+    "quantity": AMOUNT,
     "unit": text(SHORT),
-    "net_weight": number(),
-    "value": number(),
+    "net_weight": AMOUNT,
+    "value": AMOUNT,
     "currency": text(SHORT),
-    "value_usd": number(),
+    "value_usd": AMOUNT,
 }
 TRADE = {
     "source_row": integer(0, 10**12, required=True),
@@ -372,7 +378,7 @@ TRADE = {
     "product": text(SHORT),
     "product_level": integer(0, 100),
     "period": pattern(r"[0-9]{4}(-[0-9]{2})?", "a period (YYYY or YYYY-MM)"),
-    "value": number(),
+    "value": AMOUNT,
     "currency": text(SHORT),
 }
 SCHEMAS = {

@@ -352,10 +352,15 @@ def _xlsx_tables(path: Path, *, limit: int | None = None, sheet: str | None = No
             if hasattr(ws, "reset_dimensions"):
                 ws.reset_dimensions()  # Eurostat declares <dimension ref="A1"/>
             rows = []
-            for row in ws.iter_rows(values_only=True):
-                rows.append(tuple(row))
-                if limit and len(rows) >= limit:
-                    break
+            try:  # read-only sheets parse their XML as they go
+                for row in ws.iter_rows(values_only=True):
+                    rows.append(tuple(row))
+                    if limit and len(rows) >= limit:
+                        break
+            except Exception as exc:  # a damaged sheet, or entity declarations (XXE, "laughs")
+                raise Refused(
+                    f"cannot read sheet {name!r} of {path.name}: {type(exc).__name__}: {exc}"
+                ) from exc
             yield name, rows
     finally:
         book.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree.ElementTree import iterparse
@@ -47,8 +46,6 @@ def _load_workbook(path: Path):
 
     try:
         return load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
-        raise unreadable(path, f"{type(exc).__name__}: {exc}") from exc
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
         raise unreadable(path, f"{type(exc).__name__}: {exc}") from exc
 
