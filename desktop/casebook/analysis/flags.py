@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -438,13 +437,15 @@ def trading_name(ctx: Context) -> list[Hit]:
     return hits
 
 
-def _months_between(first: str, last: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _months_between(first: str, last: str) -> tuple[str, ...]:
+    """Every month from ``first`` to ``last`` (cached: thousands of firms share a few spans)."""
     y, m = int(first[:4]), int(first[5:7])
     out = []
     while f"{y:04d}-{m:02d}" <= last:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    return tuple(out)
 
 
 def _series(months: dict[str, float]) -> list[tuple[str, float]]:
@@ -493,10 +494,11 @@ def new_fast_growth(ctx: Context) -> list[Hit]:
 def jumps(months: dict[str, float]) -> list[tuple[str, float, float]]:
     """Months whose value is ``JUMP_FACTOR`` times the mean of the 3 months before it."""
     series = _series(months)
+    values = [v for _, v in series]
     found = []
     for i in range(3, len(series)):
         month, value = series[i]
-        before = statistics.fmean(v for _, v in series[i - 3 : i])
+        before = math.fsum(values[i - 3 : i]) / 3  # statistics.fmean, without its overhead
         if before > 0 and value >= JUMP_FACTOR * before and value - before >= JUMP_MIN_USD:
             found.append((month, value, before))
     return found
