@@ -289,20 +289,26 @@ def test_foreign_controller_totals_are_stored_at_import(imported, monkeypatch):
 
 
 def _flags_stored_and_from_rows(book) -> dict:
-    """``flags`` from the groups stored per dataset, and again with them gone (from the rows)."""
+    """``flags`` from the groups stored per dataset; again with the newest dataset's groups gone
+    (that dataset read from its rows, the others from their groups); and with all gone."""
     stored = book.flags(case_ref=REF)
     with book.store.write() as session:
         conn = session.connection()
         saved = conn.exec_driver_sql("SELECT * FROM rowtestrollup").fetchall()
-        conn.exec_driver_sql("DELETE FROM rowtestrollup")
+        conn.exec_driver_sql(
+            "DELETE FROM rowtestrollup WHERE dataset_id = (SELECT max(dataset_id) FROM shipment)"
+        )
+    mixed = book.flags(case_ref=REF)
+    with book.store.write() as session:
+        session.connection().exec_driver_sql("DELETE FROM rowtestrollup")
     from_rows = book.flags(case_ref=REF)
     with book.store.write() as session:
-        conn = session.connection()
         marks = ", ".join("?" * len(saved[0]))
-        conn.exec_driver_sql(
+        session.connection().exec_driver_sql(
             f"INSERT INTO rowtestrollup VALUES ({marks})", [tuple(r) for r in saved]
         )
     assert stored == from_rows
+    assert mixed == from_rows
     return stored
 
 
