@@ -8,7 +8,8 @@ writer:
 
 - an import or an opened bundle builds the new dataset's groups (``build_dataset``), then the
   row tests of the case's datasets that lack them (``analysis.flags.store_row_tests``);
-- deleting a dataset deletes its groups (``drop_dataset``);
+- deleting a dataset deletes its groups (``drop_dataset``), then the unit-value groups of the
+  others, if the case's medians moved, are stored again (``store_row_tests``);
 - merging firms repoints the firm groups (``merge_firms``); a split rebuilds the firm groups of
   the datasets it touches and repoints the row-test groups (``rebuild_firms``).
 
