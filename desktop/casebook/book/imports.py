@@ -113,6 +113,7 @@ class ImportsSection:
             search.unindex_dataset(session, dataset_id=dataset.id)
             session.expunge(dataset)
             shipments = store.delete_dataset_rows(session, dataset_id=dataset.id)
+            flags.store_row_tests(session, case_id=dataset.case_id)  # unit-value medians moved
             before["shipments"] = shipments
             self._audit(
                 session,
