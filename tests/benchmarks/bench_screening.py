@@ -500,7 +500,9 @@ def harder_variants(record, country, rng: random.Random) -> list[tuple[str, str]
     found = []
     wide = [w for w in WIDTHS if len(record.name) > w + 3]
     if wide:
-        found.append((record.name[: rng.choice(wide)].rstrip(), "cut to field width"))
+        cut = record.name[: rng.choice(wide)].rstrip()
+        if len("".join(strip_forms(cut))) >= 4:  # a name cut inside its legal form is lost
+            found.append((cut, "cut to field width"))
     if words:
         dropped = drop_words(words, rng)
         if dropped:

@@ -49,10 +49,12 @@ SPLIT_MIN_LEN = 6  # a token this long may be two listed words written as one
 # Partial names. A firm name that is a listed name's first words, cut inside a word or not, in
 # a name at least this long (customs fields cut at 35-70 characters):
 TRUNCATED_MIN_CHARS = 28
+FIELD_WIDTHS = (35, 40, 50, 70)
 TRUNCATED_BASE = 0.62  # plus TRUNCATED_PER_WEIGHT for each unit of weight the kept words carry
 TRUNCATED_MIN_WEIGHT = 0.9  # the kept words must weigh this much (one distinctive word)…
 CUT_WORD_MIN_LEN = 3  # a word cut shorter than this proposes no candidates
-TRUNCATED_WHOLE_WEIGHT = 1.5  # …or, when no word was cut, this much (it may be a short name)
+TRUNCATED_WHOLE_WEIGHT = 1.0  # …or, when no word was cut, this much (it may be a short name)
+TRUNCATED_RARE_WEIGHT = 0.5  # …of which rare words (not "research and production") this much
 # A firm name whose words all belong to a listed name (some of its words dropped):
 CONTAINED_BASE = 0.66
 TRUNCATED_MAX = 0.95
@@ -61,7 +63,7 @@ CONTAINED_MIN_WEIGHT = 1.2
 CONTAINED_RARE_WEIGHT = 0.7  # …and one of them must be this rare (not "named after")
 # A word many listed names are built on (START, OPTIMA, RESURS): a match resting on it alone,
 # with other words on either side, stays below the default threshold.
-CARRIER_MIN_NAMES = 2  # distinct listed names using the word besides the one compared
+CARRIER_MIN_NAMES = 1  # distinct listed names using the word besides the one compared
 CARRIER_CAP = 0.70
 CARRIER_REST = 0.5  # …unless the other words shared weigh this much together
 DISTINCTIVE_WEIGHT = 0.5  # a token weighing this much is distinctive
@@ -221,7 +223,7 @@ class ScreeningIndex:
 
     def _name_scores(self, query: _Query) -> dict[int, float]:
         """Name scores of the entries the blocking index proposes for one firm name."""
-        matched = self._blocked(query)
+        matched, near_common = self._blocked(query)
         for number in self._compact.get("".join(query.tokens), ()):
             matched[number] = None  # equal once spaces are ignored
         scores = {}
@@ -230,13 +232,15 @@ class ScreeningIndex:
             if found is None:
                 scores[number] = 1.0
                 continue
-            self._add_common(query, entry, found)
+            self._add_common(query, entry, found, near_common)
             scores[number] = self._score(query, entry, found)
         return scores
 
-    def _blocked(self, query: _Query) -> dict[int, _Matches]:
-        """Entries sharing a distinctive token (a typo away, split or joined) with the query."""
+    def _blocked(self, query: _Query) -> tuple[dict[int, _Matches], list[tuple[str, str, float]]]:
+        """Entries sharing a distinctive token (a typo away, split or joined) with the query,
+        and the (query token, common token, similarity) of common words a typo away."""
         matched: dict[int, _Matches] = {}
+        near_common: list[tuple[str, str, float]] = []
 
         def credit(number: int, ours: Sequence[str], theirs: Sequence[str], similarity: float):
             query_best, entry_best = matched.setdefault(number, ({}, {}))
@@ -249,9 +253,12 @@ class ScreeningIndex:
 
         def propose(similar: str, ours: Sequence[str], similarity: float) -> None:
             posting = self._postings[similar]
-            if len(posting) <= self._max_posting:  # common words alone propose nothing
-                for number in posting:
-                    credit(number, ours, (similar,), similarity)
+            if len(posting) > self._max_posting:  # common words alone propose nothing
+                if len(ours) == 1 and similarity < 1.0:
+                    near_common.append((ours[0], similar, similarity))
+                return
+            for number in posting:
+                credit(number, ours, (similar,), similarity)
 
         tokens = query.token_set
         if all(len(self._postings.get(t, ())) > self._max_posting for t in tokens):
@@ -277,9 +284,10 @@ class ScreeningIndex:
                 if similar in self._postings:
                     propose(similar, query.tokens[position : position + 2], similarity)
         if query.cut and query.tokens[-1] not in self._postings:  # a word cut short
-            for longer in self._completions(query.tokens[-1]):
+            last = query.tokens[-1]  # less its last letter: it may be half a digraph (kh)
+            for longer in {*self._completions(last), *self._completions(last[:-1])}:
                 propose(longer, (), 1.0)
-        return matched
+        return matched, near_common
 
     def _completions(self, start: str) -> list[str]:
         """Indexed tokens starting with a (cut) token of three letters or more (cached)."""
@@ -348,13 +356,23 @@ class ScreeningIndex:
             self._splits[token] = cached
         return cached
 
-    def _add_common(self, query: _Query, entry: _Entry, found: _Matches) -> None:
+    def _add_common(
+        self,
+        query: _Query,
+        entry: _Entry,
+        found: _Matches,
+        near_common: list[tuple[str, str, float]],
+    ) -> None:
         """Count the common words the two names share (they proposed nothing themselves),
-        also where one name writes them as one word and the other as two."""
+        also a typo apart, and where one name writes them as one word and the other as two."""
         query_best, entry_best = found
         for token in query.tokens:
             if token not in query_best and token in entry.token_set:
                 query_best[token] = entry_best[token] = 1.0
+        for token, common, similarity in near_common:
+            if common in entry.token_set and similarity > query_best.get(token, 0.0):
+                query_best[token] = similarity
+                entry_best[common] = max(entry_best.get(common, 0.0), similarity)
         for position, joined in enumerate(query.joined):
             if joined in entry.token_set:
                 entry_best[joined] = 1.0
@@ -394,7 +412,7 @@ class ScreeningIndex:
         ours, theirs = query.tokens, entry.tokens
         if len(ours) > len(theirs) or not entry.words:
             return 0.0
-        kept = 0.0
+        kept = rare = 0.0
         for position, (token, listed) in enumerate(zip(ours, theirs, strict=False)):
             word, listed_word = query.words[position], entry.words[position]
             if position == len(ours) - 1 and (
@@ -405,17 +423,21 @@ class ScreeningIndex:
                 similarity = token_similarity(token, listed)
             if not similarity:
                 return 0.0
-            kept += self._weights.weight(listed) * similarity
+            weight = self._weights.weight(listed)
+            kept += weight * similarity
+            rare += weight * similarity if weight >= CONTAINED_RARE_WEIGHT else 0.0
         whole = query.words[-1] == entry.words[len(ours) - 1]  # cut between words, or not cut
-        if (whole and len(ours) == len(theirs)) or kept < TRUNCATED_MIN_WEIGHT + whole * (
-            TRUNCATED_WHOLE_WEIGHT - TRUNCATED_MIN_WEIGHT
-        ):
+        if (whole and len(ours) == len(theirs)) or rare < TRUNCATED_RARE_WEIGHT:
+            return 0.0
+        if kept < (TRUNCATED_WHOLE_WEIGHT if whole else TRUNCATED_MIN_WEIGHT):
             return 0.0
         return min(TRUNCATED_MAX, TRUNCATED_BASE + TRUNCATED_PER_WEIGHT * kept)
 
     def _rests_on_a_carrier(self, query: _Query, entry: _Entry, found: _Matches) -> bool:
-        """Whether the only distinctive word the names share is one many listed names use,
-        and either name has words the other lacks."""
+        """Whether the only distinctive word the names share is one other listed names use
+        too, and the firm's name says more than the listed one (``ZAVOD START`` ~ ``START``)
+        or is that word alone (``START`` ~ ``ZAVOD START``). A listed name with words the
+        firm left out (``DRAGON GROUP`` ~ ``SHINE DRAGON GROUP``) is not capped."""
         query_best, entry_best = found
         weight = self._weights.weight
         shared = [t for t in entry_best if weight(t) >= DISTINCTIVE_WEIGHT]
@@ -423,7 +445,9 @@ class ScreeningIndex:
             return False
         if sum(weight(t) * s for t, s in entry_best.items()) - weight(shared[0]) >= CARRIER_REST:
             return False  # other shared words, common as they are, carry the match with it
-        return len(query_best) < len(query.token_set) or len(entry_best) < len(entry.token_set)
+        if len(query_best) < len(query.token_set):
+            return True
+        return len(query.token_set) == 1 and len(entry_best) < len(entry.token_set)
 
     # --- scores ---------------------------------------------------------------------------
 
@@ -584,16 +608,22 @@ def _queries(firm: Candidate) -> list[_Query]:
         spellings = _spellings(text, syllables=True)
         for number, (tokens, joined, words) in enumerate(spellings):
             if tokens not in queries:
-                cut = number == 0 and len(text) >= TRUNCATED_MIN_CHARS and _ends_in_a_word(text)
+                cut = number == 0 and _may_be_cut(text)
                 queries[tokens] = _Query(text, tokens, frozenset(tokens), cut, joined, words)
     return list(queries.values())
 
 
-def _ends_in_a_word(text: str) -> bool:
-    """Whether the name's last word is part of its name (not a legal form, which shows the
-    name was not cut)."""
+def _may_be_cut(text: str) -> bool:
+    """Whether a name may have been cut to a field width: it is long, and it ends in a word
+    of its name (a legal form at the end shows it was not cut) or in a fragment exactly at a
+    usual width (where ``… CO`` may be the start of ``CONSULTING``)."""
+    if len(text) < TRUNCATED_MIN_CHARS:
+        return False
+    last_word = text.split()[-1]
+    if len(last_word) <= 2 and any(width - 1 <= len(text) <= width for width in FIELD_WIDTHS):
+        return True
     words = screen_words(text)
-    last = screen_words(text.split()[-1]) if text.split() else []
+    last = screen_words(last_word)
     return bool(words and last and last[-1] == words[-1])
 
 

@@ -279,49 +279,53 @@ def legal_form(name: object) -> str | None:
 # words are undone, and each word is folded so that the usual romanisations of one Russian name
 # (BGN/PCGN, ICAO 9303, GOST 7.79-B, German, French, ad hoc) and a few English loanwords meet:
 #
-#   schtsch/shch/shh/sch/zh -> sh    tsch/tch/kh/ch -> h    ts/tz/cz -> c    c (hard) -> k
+#   schtsch/shch/shh/sch/zh -> sh   tsch/tch/kh/ch -> h   ts/tz/cz/z/c (soft) -> s   c -> k
 #   x -> ks   w -> v   ph -> f   j, y -> i   q -> k   ou -> u   rn -> m   ie -> e   doubles -> one
+#
+# (German writes з and с as s and ц as z, GOST 7.79-B ц as c or cz, so all of them meet in s.)
 #
 # Legal forms are stripped after folding, so ``Otkrytoye aktsionernoye obshchestvo``,
 # ``Limited-Liability Company`` and ``O.O.O.`` are recognised whatever their spelling.
 
 _SCREEN_FOLD = re.compile(
-    r"schtsch|shch|tsch|sch|shh|zh|tch|kh|ch|ck|cz|ts|tz|ph|x|c|w|j|y|q|ou|rn"
+    r"schtsch|shch|tsch|sch|shh|zh|tch|kh|ch|ck|cz|ts|tz|ph|x|c|z|w|j|y|q|ou|rn"
 )
 _SCREEN_LETTERS = {
     "schtsch": "sh", "shch": "sh", "tsch": "h", "sch": "sh", "shh": "sh", "zh": "sh", "tch": "h",
-    "kh": "h", "ch": "h", "ck": "k", "cz": "c", "ts": "c", "tz": "c", "ph": "f", "x": "ks",
-    "w": "v", "j": "i", "y": "i", "q": "k", "ou": "u", "rn": "m",
+    "kh": "h", "ch": "h", "ck": "k", "cz": "s", "ts": "s", "tz": "s", "z": "s", "ph": "f",
+    "x": "ks", "w": "v", "j": "i", "y": "i", "q": "k", "ou": "u", "rn": "m",
 }  # fmt: skip
-_OCR_DIGITS = str.maketrans("01", "ol")
-_OCR_WORD = re.compile(r"[a-z][01]|[01][a-z]")
+_OCR_DIGITS = str.maketrans("0158", "oisb")  # read as letters inside words (PRODUCT1ON)
+_OCR_WORD = re.compile(r"[a-z][0158]|[0158][a-z]")
 _SUFFIXES = ((re.compile(r"tions?$"), "cia"),)
 # Folded words written in English and in romanised Russian that folding alone does not bring
 # together (technology/tekhnologii and arctic/arktik already meet): the first spelling stands
 # for the others.
-_LOANWORDS = {
-    variant: words.split()[0]
-    for words in (
-        "mash mashina mashini mahine mahines mahineri",
-        "servis service servisa",
-        "centr center centre centra",
-        "grup grupa grupi",
-        "resurs resursi resursa resurce resurces",
-        "trading treiding",
-        "enginering inshiniring",
-        "elektronik elektronika elektroniks elektronni",
-    )
-    for variant in words.split()
-}
+_LOANWORDS_SPELT = (
+    "mash mashina mashiny machine machines machinery",
+    "servis service servisa",
+    "tsentr center centre tsentra",
+    "grupp group gruppa gruppy",
+    "resurs resursy resursa resource resources",
+    "trading treyding",
+    "engineering inzhiniring",
+    "elektronik elektronika electronics elektronny",
+)
 # Legal forms only screening strips: romanised Chinese ones and "company" in Russian.
 _SCREEN_ONLY_FORMS = (
     "Youxian Gongsi; Youxian Zeren Gongsi; Gufen Youxian Gongsi; Kompaniya; Kompania"
 )
 
 
+def _fold_letters(match: re.Match[str]) -> str:
+    letters = match.group()
+    if letters == "c":  # soft before e, i, y (GOST 7.79-B's ц), hard elsewhere
+        return "s" if match.string[match.end() : match.end() + 1] in ("e", "i", "y") else "k"
+    return _SCREEN_LETTERS[letters]
+
+
 @lru_cache(maxsize=1 << 18)
-def screen_fold(word: str) -> str:
-    """One lower-case word in the screening key (see above); non-Latin words are kept."""
+def _fold_spelling(word: str) -> str:
     if not word.isascii():
         return word
     if _OCR_WORD.search(word):
@@ -330,14 +334,20 @@ def screen_fold(word: str) -> str:
     word = _DOUBLED.sub(r"\1", word.replace("ie", "e"))
     for pattern, replacement in _SUFFIXES:
         word = pattern.sub(replacement, word)
-    return _LOANWORDS.get(word, word)
+    return word
 
 
-def _fold_letters(match: re.Match[str]) -> str:
-    letters = match.group()
-    if letters == "c":  # soft before e, i, y (GOST 7.79-B's ц), hard elsewhere
-        return "c" if match.string[match.end() : match.end() + 1] in ("e", "i", "y") else "k"
-    return _SCREEN_LETTERS[letters]
+_LOANWORDS = {
+    _fold_spelling(variant): _fold_spelling(words.split()[0])
+    for words in _LOANWORDS_SPELT
+    for variant in words.split()
+}
+
+
+def screen_fold(word: str) -> str:
+    """One lower-case word in the screening key (see above); non-Latin words are kept."""
+    folded = _fold_spelling(word)
+    return _LOANWORDS.get(folded, folded)
 
 
 def _screen_forms() -> dict[str, list[tuple[str, ...]]]:
