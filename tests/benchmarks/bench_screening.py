@@ -501,7 +501,10 @@ def harder_variants(record, country, rng: random.Random) -> list[tuple[str, str]
     wide = [w for w in WIDTHS if len(record.name) > w + 3]
     if wide:
         cut = record.name[: rng.choice(wide)].rstrip()
-        if len("".join(strip_forms(cut))) >= 4:  # a name cut inside its legal form is lost
+        kept = strip_forms(cut)
+        if kept and any(f.startswith(kept[-1].casefold()) for f in FORM_WORDS):
+            kept.pop()  # the cut fell inside a legal form ("… OTVETST")
+        if len("".join(kept)) >= 4:  # a name cut inside its legal form is lost
             found.append((cut, "cut to field width"))
     if words:
         dropped = drop_words(words, rng)

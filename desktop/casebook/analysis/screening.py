@@ -50,15 +50,15 @@ SPLIT_MIN_LEN = 6  # a token this long may be two listed words written as one
 # a name at least this long (customs fields cut at 35-70 characters):
 TRUNCATED_MIN_CHARS = 28
 FIELD_WIDTHS = (35, 40, 50, 70)
-TRUNCATED_BASE = 0.62  # plus TRUNCATED_PER_WEIGHT for each unit of weight the kept words carry
-TRUNCATED_MIN_WEIGHT = 0.9  # the kept words must weigh this much (one distinctive word)…
+TRUNCATED_BASE = 0.70  # plus TRUNCATED_PER_WEIGHT for each unit of weight the kept words carry
+TRUNCATED_MIN_WEIGHT = 0.5  # the kept words must weigh this much (half a distinctive word)…
 CUT_WORD_MIN_LEN = 3  # a word cut shorter than this proposes no candidates
 TRUNCATED_WHOLE_WEIGHT = 1.0  # …or, when no word was cut, this much (it may be a short name)
 TRUNCATED_RARE_WEIGHT = 0.5  # …of which rare words (not "research and production") this much
 # A firm name whose words all belong to a listed name (some of its words dropped):
 CONTAINED_BASE = 0.66
 TRUNCATED_MAX = 0.95
-TRUNCATED_PER_WEIGHT = 0.18
+TRUNCATED_PER_WEIGHT = 0.15
 CONTAINED_MIN_WEIGHT = 1.2
 CONTAINED_RARE_WEIGHT = 0.7  # …and one of them must be this rare (not "named after")
 # A word many listed names are built on (START, OPTIMA, RESURS): a match resting on it alone,
@@ -402,7 +402,7 @@ class ScreeningIndex:
         ):
             score = max(score, precision * (CONTAINED_BASE + (1 - CONTAINED_BASE) * recall))
         if self._rests_on_a_carrier(query, entry, found):
-            return min(score, CARRIER_CAP)
+            score = min(score, CARRIER_CAP)
         if query.cut:
             score = max(score, self._cut_score(query, entry))
         return score
@@ -412,6 +412,8 @@ class ScreeningIndex:
         ours, theirs = query.tokens, entry.tokens
         if len(ours) > len(theirs) or not entry.words:
             return 0.0
+        # cut between words (or not at all) when the last word is whole
+        whole = query.words[-1] == entry.words[len(ours) - 1]
         kept = rare = 0.0
         for position, (token, listed) in enumerate(zip(ours, theirs, strict=False)):
             word, listed_word = query.words[position], entry.words[position]
@@ -425,8 +427,9 @@ class ScreeningIndex:
                 return 0.0
             weight = self._weights.weight(listed)
             kept += weight * similarity
-            rare += weight * similarity if weight >= CONTAINED_RARE_WEIGHT else 0.0
-        whole = query.words[-1] == entry.words[len(ours) - 1]  # cut between words, or not cut
+            carrier = whole and self._names_using[listed] > CARRIER_MIN_NAMES
+            if weight >= CONTAINED_RARE_WEIGHT and not carrier:
+                rare += weight * similarity  # (a whole carrier word is not enough: "… START")
         if (whole and len(ours) == len(theirs)) or rare < TRUNCATED_RARE_WEIGHT:
             return 0.0
         if kept < (TRUNCATED_WHOLE_WEIGHT if whole else TRUNCATED_MIN_WEIGHT):

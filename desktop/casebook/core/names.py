@@ -311,9 +311,11 @@ _LOANWORDS_SPELT = (
     "engineering inzhiniring",
     "elektronik elektronika electronics elektronny",
 )
-# Legal forms only screening strips: romanised Chinese ones and "company" in Russian.
+# Legal forms only screening strips: Chinese ones in pinyin and Wade–Giles, "company" in Russian.
 _SCREEN_ONLY_FORMS = (
-    "Youxian Gongsi; Youxian Zeren Gongsi; Gufen Youxian Gongsi; Kompaniya; Kompania"
+    "Youxian Gongsi; Youxian Zeren Gongsi; Gufen Youxian Gongsi; You Xian Gong Si; "
+    "You Xian Ze Ren Gong Si; Gu Fen You Xian Gong Si; Yu Hsien Kung Ssu; "
+    "Yu Hsien Tse Jen Kung Ssu; Ku Fen Yu Hsien Kung Ssu; Kompaniya; Kompania"
 )
 
 

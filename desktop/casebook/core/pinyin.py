@@ -70,9 +70,11 @@ def syllabify(words: Sequence[str]) -> tuple[str, ...] | None:
 
 @cache
 def _cut(word: str) -> tuple[str, ...] | None:
-    """One word as the fewest syllables (dynamic programming), or None."""
+    """One word as the fewest syllables (dynamic programming), or None. Neither pinyin nor
+    Wade–Giles uses v, so a v is a ü typed without its dots (``lv``, ``yv``)."""
     if not word.isascii() or not word.isalpha():
         return None
+    word = word.replace("v", "u")
     known = _syllables()
     best: list[tuple[str, ...] | None] = [()] + [None] * len(word)
     for end in range(1, len(word) + 1):
