@@ -279,21 +279,22 @@ def legal_form(name: object) -> str | None:
 # words are undone, and each word is folded so that the usual romanisations of one Russian name
 # (BGN/PCGN, ICAO 9303, GOST 7.79-B, German, French, ad hoc) and a few English loanwords meet:
 #
-#   schtsch/shch/shh/sch/zh -> sh   tsch/tch/kh/ch -> h   ts/tz/cz/z/c (soft) -> s   c -> k
-#   x -> ks   w -> v   ph -> f   j, y -> i   q -> k   ou -> u   rn -> m   ie -> e   doubles -> one
+#   schtsch/shch/shh/sch/zh -> sh   tsch/tch/kh/ch/ks/x -> h   ts/tz/cz/z/c (soft) -> s
+#   c -> k   w -> v   ph -> f   j, y -> i   q -> k   ou -> u   rn -> m   ie -> e   doubles -> one
 #
-# (German writes з and с as s and ц as z, GOST 7.79-B ц as c or cz, so all of them meet in s.)
+# (German writes з and с as s and ц as z, GOST 7.79-B ц as c or cz, so all of them meet in s;
+# GOST 7.79-B writes х as x, and x is ks in Eksport/Export, so those meet in h.)
 #
 # Legal forms are stripped after folding, so ``Otkrytoye aktsionernoye obshchestvo``,
 # ``Limited-Liability Company`` and ``O.O.O.`` are recognised whatever their spelling.
 
 _SCREEN_FOLD = re.compile(
-    r"schtsch|shch|tsch|sch|shh|zh|tch|kh|ch|ck|cz|ts|tz|ph|x|c|z|w|j|y|q|ou|rn"
+    r"schtsch|shch|tsch|sch|shh|zh|tch|kh|ch|ck|cz|ts|tz|ph|ks|x|c|z|w|j|y|q|ou|rn"
 )
 _SCREEN_LETTERS = {
     "schtsch": "sh", "shch": "sh", "tsch": "h", "sch": "sh", "shh": "sh", "zh": "sh", "tch": "h",
     "kh": "h", "ch": "h", "ck": "k", "cz": "s", "ts": "s", "tz": "s", "z": "s", "ph": "f",
-    "x": "ks", "w": "v", "j": "i", "y": "i", "q": "k", "ou": "u", "rn": "m",
+    "ks": "h", "x": "h", "w": "v", "j": "i", "y": "i", "q": "k", "ou": "u", "rn": "m",
 }  # fmt: skip
 _OCR_DIGITS = str.maketrans("0158", "oisb")  # read as letters inside words (PRODUCT1ON)
 _OCR_WORD = re.compile(r"[a-z][0158]|[0158][a-z]")
@@ -303,6 +304,7 @@ _SUFFIXES = ((re.compile(r"tions?$"), "cia"),)
 # for the others.
 _LOANWORDS_SPELT = (
     "mash mashina mashiny machine machines machinery",
+    "tekhnologii technology technologies tekhnologiya tekhnologiy",
     "servis service servisa",
     "tsentr center centre tsentra",
     "grupp group gruppa gruppy",
