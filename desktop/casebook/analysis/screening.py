@@ -110,6 +110,7 @@ class _Entry:
     token_set: frozenset[str] = frozenset()
     joined: tuple[str, ...] = ()  # each two neighbouring words written as one, folded
     words: tuple[str, ...] = ()  # the words before folding
+    join_set: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class _Query:
     cut: bool = False
     joined: tuple[str, ...] = ()  # each two neighbouring words written as one, folded
     words: tuple[str, ...] = ()  # the words before folding
+    join_set: frozenset[str] = frozenset()
 
 
 # Per candidate entry: best similarity of each query token, and of each entry token.
@@ -145,6 +147,8 @@ class ScreeningIndex:
                 if joined:
                     self._joins[joined].append((number, *entry.tokens[position : position + 2]))
         self._weights = _TokenWeights(self._postings, total=len(self._entries))
+        self._weight = {t: self._weights.weight(t) for t in self._postings}  # unknown: 1
+        self._totals = [sum(self._weight[t] for t in e.token_set) for e in self._entries]
         self._neighbours = _deletion_index([*self._postings, *self._joins])
         self._shapes = _shape_index([*self._postings, *self._joins])
         self._sorted = sorted(self._postings)
@@ -204,10 +208,18 @@ class ScreeningIndex:
 
     def screen_firm(self, firm: Candidate) -> list[Hit]:
         """Every candidate hit of one firm (no threshold), best first."""
-        best: dict[int, Hit] = {}
+        strongest: dict[int, tuple[float, _Query, _Entry]] = {}  # per record
         for query in _queries(firm):
             for number, score in self._name_scores(query).items():
-                _keep_best(best, self._name_hit(firm, query, self._entries[number], score))
+                entry = self._entries[number]
+                score *= WEAK_ALIAS_FACTOR if entry.weak else 1.0
+                current = strongest.get(entry.record_index)
+                if current is None or score > current[0]:
+                    strongest[entry.record_index] = (score, query, entry)
+        best = {
+            index: self._name_hit(firm, query, entry, score)
+            for index, (score, query, entry) in strongest.items()
+        }
         known = {scheme: {value} for scheme, value in _firm_identifiers(firm).items()}
         for record_index, scheme, value in self._identifier_matches(firm):
             best[record_index] = self._identifier_hit(firm, record_index, scheme, value, best)
@@ -227,13 +239,14 @@ class ScreeningIndex:
         for number in self._compact.get("".join(query.tokens), ()):
             matched[number] = None  # equal once spaces are ignored
         scores = {}
+        query_total = sum(self._weight.get(t, 1.0) for t in query.token_set)
         for number, found in matched.items():
-            entry = self._entries[number]
             if found is None:
                 scores[number] = 1.0
                 continue
+            entry = self._entries[number]
             self._add_common(query, entry, found, near_common)
-            scores[number] = self._score(query, entry, found)
+            scores[number] = self._score(query, query_total, number, found)
         return scores
 
     def _blocked(self, query: _Query) -> tuple[dict[int, _Matches], list[tuple[str, str, float]]]:
@@ -315,7 +328,7 @@ class ScreeningIndex:
                             similarity = token_similarity(token, other)
                             if similarity:
                                 found[other] = similarity
-            if len(token) >= TWO_EDITS_MIN_LEN and not known:
+            if len(token) >= TWO_EDITS_MIN_LEN and not found:  # none a typo away: two?
                 for other in self._two_edits(token):
                     if other not in found:
                         found[other] = token_similarity(token, other)
@@ -366,13 +379,16 @@ class ScreeningIndex:
         """Count the common words the two names share (they proposed nothing themselves),
         also a typo apart, and where one name writes them as one word and the other as two."""
         query_best, entry_best = found
-        for token in query.tokens:
-            if token not in query_best and token in entry.token_set:
-                query_best[token] = entry_best[token] = 1.0
+        for token in query.token_set.intersection(entry.token_set):
+            query_best[token] = entry_best[token] = 1.0
         for token, common, similarity in near_common:
             if common in entry.token_set and similarity > query_best.get(token, 0.0):
                 query_best[token] = similarity
                 entry_best[common] = max(entry_best.get(common, 0.0), similarity)
+        if query.join_set.isdisjoint(entry.token_set) and entry.join_set.isdisjoint(
+            query.token_set
+        ):
+            return
         for position, joined in enumerate(query.joined):
             if joined in entry.token_set:
                 entry_best[joined] = 1.0
@@ -382,15 +398,14 @@ class ScreeningIndex:
                 query_best[joined] = 1.0
                 entry_best.update(dict.fromkeys(entry.tokens[position : position + 2], 1.0))
 
-    def _score(self, query: _Query, entry: _Entry, found: _Matches) -> float:
+    def _score(self, query: _Query, query_total: float, number: int, found: _Matches) -> float:
         """Weighted token F1 (how much of each name's weight the other covers), raised for a
         name that is a cut or a part of the listed one, capped for one resting on a carrier."""
-        weight = self._weights.weight
+        weight = self._weight.get
+        entry, entry_total = self._entries[number], self._totals[number]
         query_best, entry_best = found
-        query_total = sum(weight(t) for t in query.token_set)
-        entry_total = sum(weight(t) for t in entry.token_set)
-        kept = sum(weight(t) * s for t, s in entry_best.items())
-        precision = sum(weight(t) * s for t, s in query_best.items()) / query_total
+        kept = sum(weight(t, 1.0) * s for t, s in entry_best.items())
+        precision = sum(weight(t, 1.0) * s for t, s in query_best.items()) / query_total
         recall = kept / entry_total
         if precision + recall == 0:
             return 0.0
@@ -398,11 +413,11 @@ class ScreeningIndex:
         if (
             kept >= CONTAINED_MIN_WEIGHT
             and len(query_best) == len(query.token_set)
-            and any(weight(t) >= CONTAINED_RARE_WEIGHT for t in entry_best)
+            and any(weight(t, 1.0) >= CONTAINED_RARE_WEIGHT for t in entry_best)
         ):
             score = max(score, precision * (CONTAINED_BASE + (1 - CONTAINED_BASE) * recall))
-        if self._rests_on_a_carrier(query, entry, found):
-            score = min(score, CARRIER_CAP)
+        if score > CARRIER_CAP and self._rests_on_a_carrier(query, entry, found):
+            score = CARRIER_CAP
         if query.cut:
             score = max(score, self._cut_score(query, entry))
         return score
@@ -425,7 +440,7 @@ class ScreeningIndex:
                 similarity = token_similarity(token, listed)
             if not similarity:
                 return 0.0
-            weight = self._weights.weight(listed)
+            weight = self._weight.get(listed, 1.0)
             kept += weight * similarity
             carrier = whole and self._names_using[listed] > CARRIER_MIN_NAMES
             if weight >= CONTAINED_RARE_WEIGHT and not carrier:
@@ -442,11 +457,12 @@ class ScreeningIndex:
         or is that word alone (``START`` ~ ``ZAVOD START``). A listed name with words the
         firm left out (``DRAGON GROUP`` ~ ``SHINE DRAGON GROUP``) is not capped."""
         query_best, entry_best = found
-        weight = self._weights.weight
-        shared = [t for t in entry_best if weight(t) >= DISTINCTIVE_WEIGHT]
+        weight = self._weight.get
+        shared = [t for t in entry_best if weight(t, 1.0) >= DISTINCTIVE_WEIGHT]
         if len(shared) != 1 or self._names_using[shared[0]] <= CARRIER_MIN_NAMES:
             return False
-        if sum(weight(t) * s for t, s in entry_best.items()) - weight(shared[0]) >= CARRIER_REST:
+        rest = sum(weight(t, 1.0) * s for t, s in entry_best.items()) - weight(shared[0], 1.0)
+        if rest >= CARRIER_REST:
             return False  # other shared words, common as they are, carry the match with it
         if len(query_best) < len(query.token_set):
             return True
@@ -455,10 +471,13 @@ class ScreeningIndex:
     # --- scores ---------------------------------------------------------------------------
 
     def _name_hit(self, firm: Candidate, query: _Query, entry: _Entry, score: float) -> Hit:
-        """A hit from one firm name against one listed name."""
-        reasons = [f"name {score:.2f}: {query.name!r} ~ {entry.name!r}"]
+        """A hit from one firm name against one listed name (score already weighed for a
+        weak alias)."""
+        reasons = [
+            f"name {score / (WEAK_ALIAS_FACTOR if entry.weak else 1.0):.2f}: "
+            f"{query.name!r} ~ {entry.name!r}"
+        ]
         if entry.weak:
-            score *= WEAK_ALIAS_FACTOR
             reasons.append("weak alias (counts less)")
         return Hit(firm.key, entry.record_index, score, query.name, entry.name, reasons)
 
@@ -494,7 +513,7 @@ class ScreeningIndex:
         if hit.score >= 1.0 and any("(certain)" in r for r in hit.reasons):
             return
         record = self._records[hit.record_index]
-        listed = self._namesakes.get(hit.record_index, record.identifiers)
+        listed = self._namesakes.get(hit.record_index, record.identifiers) if known else {}
         for scheme, theirs, ours in _conflicts(known, listed):
             hit.score = min(hit.score - CONFLICT_PENALTY, CONFLICT_CAP)
             hit.reasons.append(f"different {scheme}: firm {ours}, listed {', '.join(theirs)}")
@@ -600,7 +619,16 @@ def _entries(records: Sequence[ListedRecord]):
             for tokens, joined, words in _spellings(name, syllables=chinese):
                 if tokens not in seen:
                     seen.add(tokens)
-                    yield _Entry(index, name, tokens, weak, frozenset(tokens), joined, words)
+                    yield _Entry(
+                        index,
+                        name,
+                        tokens,
+                        weak,
+                        frozenset(tokens),
+                        joined,
+                        words,
+                        frozenset(joined),
+                    )
 
 
 def _queries(firm: Candidate) -> list[_Query]:
@@ -612,7 +640,9 @@ def _queries(firm: Candidate) -> list[_Query]:
         for number, (tokens, joined, words) in enumerate(spellings):
             if tokens not in queries:
                 cut = number == 0 and _may_be_cut(text)
-                queries[tokens] = _Query(text, tokens, frozenset(tokens), cut, joined, words)
+                queries[tokens] = _Query(
+                    text, tokens, frozenset(tokens), cut, joined, words, frozenset(joined)
+                )
     return list(queries.values())
 
 
@@ -653,13 +683,6 @@ def _shape_index(tokens: Iterable[str]) -> dict[tuple[int, str, int], list[str]]
             index[(len(token), token[0], 0)].append(token)
             index[(len(token), token[-1], -1)].append(token)
     return index
-
-
-def _keep_best(best: dict[int, Hit], hit: Hit) -> None:
-    """Keep the higher-scoring hit per record."""
-    current = best.get(hit.record_index)
-    if current is None or hit.score > current.score:
-        best[hit.record_index] = hit
 
 
 # --- identifiers -----------------------------------------------------------------------------
