@@ -69,6 +69,7 @@ LISTS = [
     ("eu_reg269_2014_annexI_subset.csv", {}),
 ]
 PEER_THRESHOLD = 0.70  # yente's default
+PEER_IDENTIFIERS = {"ru_inn": "innCode", "ru_ogrn": "ogrnCode", "lei": "leiCode"}  # FtM
 THRESHOLDS = [0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.78, 0.80, 0.82, 0.85, 0.88, 0.90, 0.95]
 LEGAL_FORMS = [
     "LLC", "OOO", "JSC", "AO", "OJSC", "PJSC", "Co., Ltd.", "Limited", "Ltd", "GmbH", "Inc.",
@@ -649,6 +650,8 @@ def peer_flags(index, records, cases, threshold: float = PEER_THRESHOLD):
             entity.id = f"r{i}"
             entity.add("name", record.names)
             entity.add("country", record.countries, quiet=True)
+            for scheme, prop in PEER_IDENTIFIERS.items():
+                entity.add(prop, record.identifiers.get(scheme, []), quiet=True)
             proxies[i] = entity
         return proxies[i]
 
@@ -659,6 +662,8 @@ def peer_flags(index, records, cases, threshold: float = PEER_THRESHOLD):
         query.add("name", case.name)
         if case.country:
             query.add("country", case.country, quiet=True)
+        for scheme, value in case.identifiers.items():
+            query.add(PEER_IDENTIFIERS[scheme], value, quiet=True)
         candidates = {h.record_index for h in index.screen_firm(case.firm(n))[:10]}
         key = name_key(case.name) or case.name
         for _, _, position in process.extract(key, choices, scorer=fuzz.WRatio, limit=5):

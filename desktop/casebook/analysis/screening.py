@@ -42,27 +42,30 @@ COUNTRY_PENALTY = 0.05
 CONFLICT_PENALTY = 0.35
 CONFLICT_CAP = 0.70  # different valid identifiers of one scheme: below the default threshold
 SUPPORT_BONUS = 0.15
-FUZZY_MIN_LEN = 5  # shorter tokens must be equal; longer ones may be one edit apart
+FUZZY_MIN_LEN = 4  # shorter tokens must be equal; longer ones may be one edit apart
 TWO_EDITS_MIN_LEN = 8  # …and tokens this long two edits (a swap is one edit)
 TOKEN_SIMILARITY_MIN = 0.80  # …and very long ones as many as leave this normalised similarity
 SPLIT_MIN_LEN = 6  # a token this long may be two listed words written as one
-# Partial names. A firm name that is a listed name's first words, cut inside a word or not, in
-# a name at least this long (customs fields cut at 35-70 characters):
+# Partial names (calibrated on the "tune" half of tests/benchmarks/bench_screening.py). A firm
+# name that is a listed name's first words, cut inside a word or not, in a name at least this
+# long (customs fields cut names at 35-70 characters):
 TRUNCATED_MIN_CHARS = 28
 FIELD_WIDTHS = (35, 40, 50, 70)
-TRUNCATED_BASE = 0.70  # plus TRUNCATED_PER_WEIGHT for each unit of weight the kept words carry
+TRUNCATED_BASE = 0.70  # plus TRUNCATED_PER_WEIGHT for each unit of weight the kept words carry,
+TRUNCATED_PER_WEIGHT = 0.15
+TRUNCATED_MAX = 0.95  # up to this
 TRUNCATED_MIN_WEIGHT = 0.5  # the kept words must weigh this much (half a distinctive word)…
-CUT_WORD_MIN_LEN = 3  # a word cut shorter than this proposes no candidates
 TRUNCATED_WHOLE_WEIGHT = 1.0  # …or, when no word was cut, this much (it may be a short name)
 TRUNCATED_RARE_WEIGHT = 0.5  # …of which rare words (not "research and production") this much
-# A firm name whose words all belong to a listed name (some of its words dropped):
+CUT_WORD_MIN_LEN = 3  # a word cut shorter than this proposes no candidates
+# A firm name whose words all belong to a listed name (some of its words dropped) scores
+# CONTAINED_BASE + (1 - CONTAINED_BASE) * the listed name's weight it covers, when its words
+# weigh this much and one of them is this rare (not "named after"):
 CONTAINED_BASE = 0.66
-TRUNCATED_MAX = 0.95
-TRUNCATED_PER_WEIGHT = 0.15
 CONTAINED_MIN_WEIGHT = 1.2
-CONTAINED_RARE_WEIGHT = 0.7  # …and one of them must be this rare (not "named after")
-# A word many listed names are built on (START, OPTIMA, RESURS): a match resting on it alone,
-# with other words on either side, stays below the default threshold.
+CONTAINED_RARE_WEIGHT = 0.7
+# A word other listed names are built on too (START, OPTIMA, RESURS): a match resting on it
+# alone, the firm's name saying more or being that word alone, stays below the threshold.
 CARRIER_MIN_NAMES = 1  # distinct listed names using the word besides the one compared
 CARRIER_CAP = 0.70
 CARRIER_REST = 0.5  # …unless the other words shared weigh this much together
@@ -164,7 +167,8 @@ class ScreeningIndex:
 
     @property
     def size(self) -> int:
-        """How many names (of screenable records) the index holds."""
+        """How many distinct spellings of screenable records' names the index holds (a
+        Chinese name counts with its pinyin and Wade–Giles readings)."""
         return len(self._entries)
 
     def vocabulary(self) -> list[str]:
@@ -172,7 +176,7 @@ class ScreeningIndex:
         return list(self._postings)
 
     def keys(self) -> list[str]:
-        """The normalised key of every indexed name."""
+        """The screening key of every indexed spelling."""
         return [" ".join(e.tokens) for e in self._entries]
 
     def weight(self, word: str) -> float:
