@@ -199,3 +199,123 @@ def test_on_a_short_watch_list_a_distinctive_word_keeps_its_weight():
     best = max(index.screen_firm(firm), key=lambda h: h.score)
     assert best.record_index == 0
     assert best.score > 0.6  # was 0.09 when 'stankoprom' counted as a common word
+
+
+# --- issue #22: names the matcher has never seen ---------------------------------------------
+
+EU_833 = REFERENCE / "eu_reg833_2014_annexes.csv"
+
+
+@pytest.fixture(scope="module")
+def sdn_and_eu():
+    records = [*load_list(SDN).records, *load_list(EU_833).records]
+    return records, ScreeningIndex(records)
+
+
+def best_on(index, records, candidate, name):
+    scores = [h.score for h in index.screen_firm(candidate) if records[h.record_index].name == name]
+    return max(scores, default=0.0)
+
+
+@pytest.mark.parametrize(
+    ("firm_name", "listed"),
+    [
+        # cut to a 35-character customs field
+        (
+            "KALUGA SCIENTIFIC-RESEARCH INSTITUT",
+            "Kaluga Scientific-Research Institute of Telemechanical Devices JSC",
+        ),
+        # a legal form written as a romanised phrase, or hyphenated, or spelt with dots
+        ("BELSHINA Otkrytoye aktsionernoye obshchestvo", "BELSHINA OAO"),
+        ("Limited-Liability Company Resurs", "LIMITED LIABILITY COMPANY RESURS"),
+        ("Pik Plus-O.O.O.", "LIMITED LIABILITY COMPANY PIK PLUS"),
+        # a legal form run into the word before it
+        ("OPTIMA FREIGHTOY", "OPTIMA FREIGHT OY"),
+        # a loanword spelt the Russian way (arktik, arctic)
+        ('АО "РУСАТОМ АРКТИК"', "JOINT STOCK COMPANY RUSATOM ARCTIC"),
+        # a word split in two
+        ("Mei Xin Elect ronic Co., Limited", "Mei Xin Electronic (HK) Co., Limited"),
+    ],
+)
+def test_variants_of_listed_names_hit_them(sdn_and_eu, firm_name, listed):
+    records, index = sdn_and_eu
+    assert best_on(index, records, firm(firm_name), listed) >= DEFAULT_THRESHOLD
+
+
+def test_a_legal_form_run_into_a_word_outranks_a_shorter_listed_name(sdn_and_eu):
+    records, index = sdn_and_eu
+    candidate = firm("OPTIMA FREIGHTOY")
+    wrong = best_on(index, records, candidate, "OPTIMA, OOO")
+    assert wrong < DEFAULT_THRESHOLD
+    assert best_on(index, records, candidate, "OPTIMA FREIGHT OY") > wrong
+
+
+def test_a_generic_word_alone_does_not_carry_a_longer_name(sdn_and_eu):
+    """START is a word many listed names use: ZAVOD START is not JSC START."""
+    records, index = sdn_and_eu
+    score = best_on(
+        index, records, firm("JOINT STOCK COMPANY ZAVOD START"), "JOINT STOCK COMPANY START"
+    )
+    assert 0 < score < DEFAULT_THRESHOLD
+
+
+def test_a_firm_identified_by_its_own_ogrn_does_not_hit_its_namesake(sdn_and_eu):
+    """The OGRN makes the firm Sovcombank Technologies, whose INN differs from Sovcombank's."""
+    records, index = sdn_and_eu
+    candidate = firm("SOVCOMBANK TECHNOLOGIES L.L.C.", ids={"ru_ogrn": "1214400000760"})
+    own = "SOVCOMBANK TECHNOLOGIES LIMITED LIABILITY COMPANY"
+    assert best_on(index, records, candidate, own) == 1.0
+    assert (
+        best_on(index, records, candidate, "SOVCOMBANK OPEN JOINT STOCK COMPANY")
+        < DEFAULT_THRESHOLD
+    )
+
+
+def test_different_valid_identifiers_cut_a_close_name_below_the_threshold():
+    index = ScreeningIndex([entity("1", "Tekhnostankoservis Ural", ids={"ru_inn": ["3661073772"]})])
+    candidate = firm("Tekhnostankoservis Ural Trading", ids={"ru_inn": "7702715348"})
+    (hit,) = index.screen([candidate], threshold=0.0)
+    assert hit.score < DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Tekhnostankosrevsi Ural",  # two edits in a long word
+        "TEKHN0STANK0SERVIS URAL",  # OCR: zeros for O
+        "Tekhno Stankoservis Ural",  # a word split
+        "Tekhnostankoservis-Ural Trade",  # hyphenated, a word more
+        "Technostankoservis Ural",  # German/English ch for kh
+        "Texnostankoservis Ural",  # GOST 7.79-B x for kh
+    ],
+)
+def test_typos_and_spellings_of_a_long_word_still_hit(name):
+    index = ScreeningIndex([entity("1", "Tekhnostankoservis Ural")])
+    assert index.screen([firm(name)]), name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Meixin Dianzi Xianggang Youxian Gongsi",  # pinyin, syllables joined
+        "MEI XIN DIAN ZI (XIANG GANG) CO., LTD.",  # pinyin, syllables spaced
+        "Mei-hsin Tien-tzu Hsiang-kang",  # Wade-Giles
+        "美欣电子(香港)有限公司",  # simplified characters
+    ],
+)
+def test_a_chinese_name_hits_its_romanisations(name):
+    index = ScreeningIndex([entity("1", "美欣電子(香港)有限公司", countries=["HK"])])
+    assert index.screen([firm(name)]), name
+
+
+def test_a_listed_pinyin_name_hits_the_chinese_characters():
+    index = ScreeningIndex(
+        [entity("1", "Meixin Dianzi (Xianggang) Youxian Gongsi", countries=["HK"])]
+    )
+    assert index.screen([firm("美欣電子(香港)有限公司")])
+
+
+def test_chinese_names_sharing_some_syllables_do_not_hit():
+    index = ScreeningIndex([entity("1", "美欣電子有限公司", countries=["HK"])])
+    assert index.screen([firm("日新電子有限公司")]) == []
+    assert index.screen([firm("Rixin Dianzi Youxian Gongsi")]) == []

@@ -290,3 +290,89 @@ def test_legal_form_none(name):
 )
 def test_transliterated_russian_legal_forms_are_removed(name):
     assert name_key(name) == "stankoprom"
+
+
+# --- screening keys (issue #22) ----------------------------------------------------------------
+
+from casebook.core.names import screen_words  # noqa: E402
+from casebook.core.pinyin import romanisations, syllabify  # noqa: E402
+
+
+def screen_tokens(name):
+    return [token for _, token in screen_words(name)]
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        # BGN/PCGN, ICAO 9303, GOST 7.79-B, German, and the Cyrillic
+        (
+            "Chelyabinskiy Traktornyy Zavod",
+            "Cheliabinskii Traktornyi Zavod",
+            "Chelyabinskij Traktornyj Zavod",
+            "Tscheljabinskij Traktornyj Sawod",
+            "Челябинский тракторный завод",
+        ),
+        (
+            "Tsentr Obshchestvennykh Svyazey",
+            "Czentr Obshhestvennyx Svyazej",
+            "Zentr Obschtschestwennych Swjasej",
+        ),
+        ("Zhukovskiy", "Schukowskij", "Жуковский"),
+        ("Yekaterinburg", "Jekaterinburg", "Ekaterinburg"),
+        # English and Russian loanwords of industry
+        ("Rusatom Arctic Technologies", "Rusatom Arktik Tekhnologii", "Русатом Арктик Технологии"),
+        ("Uralmash Machinery Service Centre", "Uralmash Mashiny Servis Tsentr"),
+        ("Eksport Kompleks", "Export Complex", "Экспорт Комплекс"),
+    ],
+)
+def test_romanisation_schemes_meet_in_the_screening_key(spellings):
+    keys = {tuple(screen_tokens(s)) for s in spellings}
+    assert len(keys) == 1, keys
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("BELSHINA Otkrytoye aktsionernoye obshchestvo", ["belshina"]),
+        ("Obshchestvo s ogranichennoy otvetstvennostyu Resurs", ["resurs"]),
+        ("OBSHCHESTVO S OGRANICHENNOI OTVETSVENNOSTYU VR-RESURS", ["vr", "resurs"]),
+        ("Limited-Liability Company Resurs", ["resurs"]),
+        ("Pik Plus-O.O.O.", ["pik", "plus"]),
+        ("Zakrytoe aktsionernoe obshchestvo Start", ["start"]),
+        ("Shenzhen Meixin Youxian Gongsi", ["shenshen", "meihin"]),
+        ("PRODUCT1ON A5SOCIATION", screen_tokens("PRODUCTION ASSOCIATION")),
+    ],
+)
+def test_legal_forms_are_stripped_after_spelling_is_folded(name, expected):
+    assert screen_tokens(name) == expected
+
+
+def test_the_firm_resolution_key_is_unchanged_by_screening_keys():
+    """name_key still joins hyphenated words and keeps romanised phrases it never knew."""
+    assert name_key("Pik Plus-O.O.O.") == "pik pluso o"
+    assert name_key("FZ-LLC Orbita") == "orbita"
+    assert name_key("Otkrytoye Aktsionernoye Obshchestvo Belshina") == "otkritoe belshina"
+
+
+def test_chinese_characters_read_as_pinyin_and_wade_giles():
+    assert romanisations(["美欣電子", "香港"]) == [
+        ("mei", "xin", "dian", "zi", "xiang", "gang"),
+        ("mei", "hsin", "tien", "tzu", "hsiang", "kang"),
+    ]
+    assert romanisations(["orbita"]) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["meixin", "dianzi"], ("mei", "xin", "dian", "zi")),
+        (["MEI", "XIN"], None),  # words are lower case by then
+        (["mei", "hsin", "tien", "tzu"], ("mei", "hsin", "tien", "tzu")),
+        (["lvye"], ("lu", "ye")),  # ü typed as v
+        (["stankoprom"], None),
+        (["mei"], None),  # one syllable is no name
+    ],
+)
+def test_latin_words_cut_into_syllables_only_when_all_are(words, expected):
+    assert syllabify(words) == expected

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
 
 from casebook.core.numbers import is_missing
 
@@ -126,6 +129,7 @@ _LEGAL_FORMS: dict[str | None, str] = {
 _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK_CHARS}]+|[^\W_{_CJK_CHARS}]+")
 _INNER_JOINER = re.compile(r"(?<=\w)['\u2019\u02bc`\u00b4\-\u2010\u2011](?=\w)")
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)['\u2019\u02bc`\u00b4](?=\w)")
 _NON_WORD = re.compile(r"[\W_]+")
 _SPECIAL_LETTERS = str.maketrans(
     {"ı": "i", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
@@ -149,7 +153,7 @@ _FOLDS = (
 _DOUBLED = re.compile(r"([a-z])\1+")
 
 
-def _display_tokens(value: object) -> list[str]:
+def _display_tokens(value: object, joiner: re.Pattern[str] = _INNER_JOINER) -> list[str]:
     """Case-folded, transliterated, accent-free words, with initials joined."""
     text = clean_name(value)
     if text is None:
@@ -158,7 +162,7 @@ def _display_tokens(value: object) -> list[str]:
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _NON_WORD.sub(" ", _INNER_JOINER.sub("", text))
+    text = _NON_WORD.sub(" ", joiner.sub("", text))
     return _join_initials(_TOKEN.findall(text))
 
 
@@ -267,3 +271,159 @@ def legal_form(name: object) -> str | None:
     """The normalised legal form in a name (``"LLC"`` for ООО), or None."""
     _, found = _split_forms(_display_tokens(name))
     return next((label for label in found if label), None)
+
+
+# --- screening keys ---------------------------------------------------------------------------
+# Screening compares names it has never seen, so its key is lossier than ``name_key`` (which
+# firm resolution relies on and must not change): hyphens separate words, OCR digit slips inside
+# words are undone, and each word is folded so that the usual romanisations of one Russian name
+# (BGN/PCGN, ICAO 9303, GOST 7.79-B, German, French, ad hoc) and a few English loanwords meet:
+#
+#   schtsch/shch/shh/sch/zh -> sh   tsch/tch/kh/ch/ks/x -> h   ts/tz/cz/z/c (soft) -> s
+#   c -> k   w -> v   ph -> f   j, y -> i   q -> k   ou -> u   rn -> m   ie -> e   doubles -> one
+#
+# (German writes з and с as s and ц as z, GOST 7.79-B ц as c or cz, so all of them meet in s;
+# GOST 7.79-B writes х as x, and x is ks in Eksport/Export, so those meet in h.)
+#
+# Legal forms are stripped after folding, so ``Otkrytoye aktsionernoye obshchestvo``,
+# ``Limited-Liability Company`` and ``O.O.O.`` are recognised whatever their spelling.
+
+_SCREEN_FOLD = re.compile(
+    r"schtsch|shch|tsch|sch|shh|zh|tch|kh|ch|ck|cz|ts|tz|ph|ks|x|c|z|w|j|y|q|ou|rn"
+)
+_SCREEN_LETTERS = {
+    "schtsch": "sh", "shch": "sh", "tsch": "h", "sch": "sh", "shh": "sh", "zh": "sh", "tch": "h",
+    "kh": "h", "ch": "h", "ck": "k", "cz": "s", "ts": "s", "tz": "s", "z": "s", "ph": "f",
+    "ks": "h", "x": "h", "w": "v", "j": "i", "y": "i", "q": "k", "ou": "u", "rn": "m",
+}  # fmt: skip
+_OCR_DIGITS = str.maketrans("0158", "oisb")  # read as letters inside words (PRODUCT1ON)
+_OCR_WORD = re.compile(r"[a-z][0158]|[0158][a-z]")
+_SUFFIXES = ((re.compile(r"tions?$"), "cia"),)
+# Folded words written in English and in romanised Russian that folding alone does not bring
+# together (technology/tekhnologii and arctic/arktik already meet): the first spelling stands
+# for the others.
+_LOANWORDS_SPELT = (
+    "mash mashina mashiny machine machines machinery",
+    "tekhnologii technology technologies tekhnologiya tekhnologiy",
+    "servis service servisa",
+    "tsentr center centre tsentra",
+    "grupp group gruppa gruppy",
+    "resurs resursy resursa resource resources",
+    "trading treyding",
+    "engineering inzhiniring",
+    "elektronik elektronika electronics elektronny",
+)
+# Legal forms only screening strips: Chinese ones in pinyin and Wade–Giles, "company" in Russian.
+_SCREEN_ONLY_FORMS = (
+    "Youxian Gongsi; Youxian Zeren Gongsi; Gufen Youxian Gongsi; You Xian Gong Si; "
+    "You Xian Ze Ren Gong Si; Gu Fen You Xian Gong Si; Yu Hsien Kung Ssu; "
+    "Yu Hsien Tse Jen Kung Ssu; Ku Fen Yu Hsien Kung Ssu; Kompaniya; Kompania"
+)
+
+
+def _fold_letters(match: re.Match[str]) -> str:
+    letters = match.group()
+    if letters == "c":  # soft before e, i, y (GOST 7.79-B's ц), hard elsewhere
+        return "s" if match.string[match.end() : match.end() + 1] in ("e", "i", "y") else "k"
+    return _SCREEN_LETTERS[letters]
+
+
+@lru_cache(maxsize=1 << 18)
+def _fold_spelling(word: str) -> str:
+    if not word.isascii():
+        return word
+    if _OCR_WORD.search(word):
+        word = word.translate(_OCR_DIGITS)
+    word = _SCREEN_FOLD.sub(_fold_letters, word)
+    word = _DOUBLED.sub(r"\1", word.replace("ie", "e"))
+    for pattern, replacement in _SUFFIXES:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+_LOANWORDS = {
+    _fold_spelling(variant): _fold_spelling(words.split()[0])
+    for words in _LOANWORDS_SPELT
+    for variant in words.split()
+}
+
+
+def screen_fold(word: str) -> str:
+    """One lower-case word in the screening key (see above); non-Latin words are kept."""
+    folded = _fold_spelling(word)
+    return _LOANWORDS.get(folded, folded)
+
+
+def _screen_forms() -> dict[str, list[tuple[str, ...]]]:
+    spellings = [s for value in _LEGAL_FORMS.values() for s in value.split("; ")]
+    spellings += _SCREEN_ONLY_FORMS.split("; ")
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for spelling in spellings:
+        tokens = tuple(screen_fold(t) for t in _display_tokens(spelling, _INNER_APOSTROPHE))
+        if tokens and tokens[0].isascii():
+            by_first.setdefault(tokens[0], []).append(tokens)
+    for forms in by_first.values():
+        forms.sort(key=lambda form: -len(form))
+    return by_first
+
+
+_SCREEN_FORMS = _screen_forms()
+_FORM_WORD_SLACK = 2  # edits allowed in a long word of a long legal form (OTVETSVENNOSTYU)
+
+
+_LONG_FORM_WORDS = sorted({f for f in _SCREEN_FORMS if len(f) >= 8})
+
+
+@lru_cache(maxsize=1 << 14)
+def _form_first(token: str) -> str:
+    """The first word of a legal form the token is, allowing typos in long words."""
+    if token in _SCREEN_FORMS or len(token) < 8:
+        return token
+    return next((f for f in _LONG_FORM_WORDS if _edits_at_most(token, f, _FORM_WORD_SLACK)), token)
+
+
+def _form_at(tokens: list[str], i: int) -> int:
+    """How many tokens from i make up a legal form (0: none)."""
+    for form in _SCREEN_FORMS.get(_form_first(tokens[i]), ()):
+        got = tokens[i : i + len(form)]
+        if (
+            len(got) == len(form)
+            and all(
+                a == b or (len(b) >= 8 and _edits_at_most(a, b, _FORM_WORD_SLACK))
+                for a, b in zip(got, form, strict=True)
+            )
+            and (len(form) > 1 or got[0] == form[0])
+        ):
+            return len(form)
+    return 0
+
+
+def _edits_at_most(a: str, b: str, limit: int) -> bool:
+    return Levenshtein.distance(a, b, score_cutoff=limit) <= limit
+
+
+def screen_words(name: object) -> list[tuple[str, str]]:
+    """(word, screening token) for each word of a name that is not a legal form.
+
+    The word is the lower-case, transliterated spelling (what pinyin is read from); the
+    token is its screening fold. Chinese/Japanese legal forms are cut from their words.
+    """
+    words = _display_tokens(name, _INNER_APOSTROPHE)
+    folded = [screen_fold(w) for w in words]
+    kept: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        length = _form_at(folded, i) if folded[i].isascii() else 0
+        if length:
+            i += length
+            continue
+        word = words[i] if words[i].isascii() else _strip_cjk(words[i], [])
+        if word:
+            kept.append((word, folded[i] if word == words[i] else word))
+        i += 1
+    return kept
+
+
+def is_legal_form_word(token: str) -> bool:
+    """Whether a screening token is a legal form by itself (``oy``, ``ooo`` folded)."""
+    return (token,) in _SCREEN_FORMS.get(token, ())
