@@ -40,6 +40,7 @@ class BriefingData:
     firms: list[dict] = field(default_factory=list)
     top_shipments: list[dict] = field(default_factory=list)
     shipments: list[tuple] = field(default_factory=list)  # appendix rows, plain strings
+    table: dict | None = None  # the full shipment table beside the PDF: {rows, sha256}
     hits: list[dict] = field(default_factory=list)
     dismissed: int = 0
     unreviewed: int = 0
@@ -47,5 +48,5 @@ class BriefingData:
     network: object | None = None  # analysis.network.NetworkModel
     positions: dict = field(default_factory=dict)
     network_note: str = ""
-    totals: dict = field(default_factory=dict)
+    totals: dict = field(default_factory=dict)  # {shipments: the case's count}
     scores: dict = field(default_factory=dict)  # firm uid → red-flag score
