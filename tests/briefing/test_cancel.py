@@ -23,7 +23,7 @@ def _cancel_after(calls: int):
 def test_cancel_while_writing_the_table_leaves_no_file(demo_book, tmp_path, monkeypatch, calls):
     from casebook.book import briefing
 
-    monkeypatch.setattr(briefing, "TABLE_BATCH", 10)  # the demo case is far below 20,000 rows
+    monkeypatch.setattr(briefing, "TABLE_BATCH", 10)  # the demo case is one batch of 5,000
     with pytest.raises(Cancelled):
         demo_book.brief(
             case_ref="DEMO-CNC-RU", out=tmp_path / "b.pdf", cancelled=_cancel_after(calls)
@@ -32,7 +32,7 @@ def test_cancel_while_writing_the_table_leaves_no_file(demo_book, tmp_path, monk
 
 
 def test_cancel_while_rendering_leaves_no_file(demo_book, tmp_path):
-    cancelled = _cancel_after(3)  # the table is written (no check below 20,000 rows); pages not
+    cancelled = _cancel_after(3)  # one look while the table is written, then pages
     with pytest.raises(Cancelled):
         demo_book.brief(case_ref="DEMO-CNC-RU", out=tmp_path / "b.pdf", cancelled=cancelled)
     assert list(tmp_path.iterdir()) == []

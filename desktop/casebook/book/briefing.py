@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from casebook.core.errors import Cancelled, UsageError
 from casebook.core.files import output_path
 from casebook.core.identifiers import SCHEMES
 from casebook.core.standards import Marking, clean_marking
-from casebook.exchange.spreadsheet import neutralise
+from casebook.exchange.spreadsheet import FORMULA_START
 from casebook.store import models as m
 from casebook.store import shipment_table
 
@@ -31,8 +31,8 @@ NETWORK_NODES = 60
 #: Shipments printed in the appendix (the largest by value); the full table travels beside
 #: the PDF, so a million-row case still prints a briefing of a few hundred pages.
 APPENDIX_ROWS = 2_000
-#: Rows of the full table written between two looks at ``cancelled`` (and progress reports).
-TABLE_BATCH = 20_000
+#: Rows of the full table read at a time, between two looks at ``cancelled``.
+TABLE_BATCH = 5_000
 
 
 def table_path(out: Path) -> Path:
@@ -122,7 +122,7 @@ class BriefingSection:
         try:
             if table is not None:
                 data.table = self._write_table(
-                    data.case_ref, parts[1], progress=progress, cancelled=cancelled
+                    data, parts[1], progress=progress, cancelled=cancelled
                 )
                 extra = {
                     "table": str(table),
@@ -146,26 +146,35 @@ class BriefingSection:
                 part.unlink(missing_ok=True)
         return result | {"out": str(out)} | extra
 
-    def _write_table(self, case_ref: str, path: Path, *, progress, cancelled) -> dict:
-        """Every shipment of the case as a CSV (UTF-8 with a BOM, formulas neutralised),
-        streamed from one query; returns ``{rows, sha256}``."""
-        with self._read() as session:
-            case_id = find_case(session, case_ref).id
-            total = shipment_table.count_shipments(session, case_id=case_id)
-            rows = shipment_table.table_rows(session, case_id=case_id)
-            count = write_csv(
-                path,
-                shipment_table.TABLE_COLUMNS,
-                rows,
-                total=total,
-                progress=progress,
-                cancelled=cancelled,
+    def _write_table(self, data: BriefingData, path: Path, *, progress, cancelled) -> dict:
+        """Every shipment of the case as a CSV (UTF-8 with a BOM, so spreadsheets read the
+        encoding; text that would run as a formula quoted), streamed from one query; numbers
+        the appendix's shipments as in it. Returns ``{rows, sha256}``."""
+        listed = {r["id"]: r for r in data.shipments}
+        total = data.totals["shipments"]
+        number = 0
+        with self._read() as session, path.open("w", encoding="utf-8-sig", newline="") as out:
+            case_id = find_case(session, data.case_ref).id
+            writer = csv.writer(out)
+            writer.writerow(shipment_table.TABLE_COLUMNS)
+            chunks = shipment_table.table_rows(
+                session, case_id=case_id, quote=FORMULA_START, batch=TABLE_BATCH
             )
+            for chunk in chunks:
+                if cancelled is not None and cancelled():
+                    raise Cancelled("briefing cancelled")
+                for row in chunk:
+                    number += 1
+                    if row[0] in listed:
+                        listed[row[0]]["number"] = number
+                    writer.writerow((number, *row[1:]))
+                if progress is not None:
+                    progress(number, total)
         digest = hashlib.sha256()
         with path.open("rb") as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
-        return {"rows": count, "sha256": digest.hexdigest()}
+        return {"rows": number, "sha256": digest.hexdigest()}
 
     def briefing_data(
         self,
@@ -297,8 +306,8 @@ class BriefingSection:
         data.firms = firms
 
     def _brief_shipments(self, data: BriefingData, *, top: int, appendix_rows: int) -> None:
-        """The top-N table and the appendix: one SQL query for the largest shipments (the
-        appendix lists them by date), never every row."""
+        """The top-N table and the appendix's shipments: one SQL query for the largest,
+        never every row (the appendix numbers them as the full table is written)."""
         listed = appendix_rows if "appendix" in data.sections else 0
         with self._read() as session:
             case_id = find_case(session, data.case_ref).id
@@ -307,8 +316,7 @@ class BriefingSection:
                 session, case_id=case_id, limit=max(top, listed)
             )
         data.top_shipments = [_top_row(r) for r in largest[:top]]
-        chosen = sorted(largest[:listed], key=lambda r: r["number"])
-        data.shipments = [_appendix_row(r) for r in chosen]
+        data.shipments = largest[:listed]
         data.totals = {"shipments": total}
 
     def _brief_screening(self, data: BriefingData) -> None:
@@ -380,43 +388,3 @@ def _top_row(r: dict) -> dict:
         "description": r["description"] or "",
         "value_usd": r["value_usd"],
     }
-
-
-def _appendix_row(r: dict) -> tuple:
-    value = "" if r["value_usd"] is None else usd(r["value_usd"])
-    return (
-        f"{r['number']:,}",
-        r["date"] or "",
-        r["declaration_no"] or "",
-        r["exporter"] or "",
-        r["importer"] or "",
-        r["origin"] or "",
-        r["dispatch"] or "",
-        r["hs"] or "",
-        value,
-    )
-
-
-def write_csv(
-    path: Path,
-    header: Sequence[str],
-    rows: Iterable[Sequence],
-    *,
-    total: int,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> int:
-    """Write ``rows`` to ``path`` as they come (UTF-8 with a BOM, so spreadsheets read the
-    encoding; text that would run as a formula neutralised); returns the rows written."""
-    count = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for count, row in enumerate(rows, start=1):
-            writer.writerow(["" if v is None else neutralise(v) for v in row])
-            if count % TABLE_BATCH == 0:
-                if cancelled is not None and cancelled():
-                    raise Cancelled("briefing cancelled")
-                if progress is not None:
-                    progress(count, total)
-    return count

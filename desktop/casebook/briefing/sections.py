@@ -554,14 +554,21 @@ def appendix(data: BriefingData, width: float) -> list:
     if data.shipments:
         header = ["#", "Date", "Declaration", "Exporter", "Importer"]
         header += ["Orig.", "Disp.", "HS", "Value, USD"]
-        widths = fit_widths(header, data.shipments, width, names=(3, 4))
+        rows = [_appendix_row(r) for r in sorted(data.shipments, key=lambda r: r["number"])]
+        widths = fit_widths(header, rows, width, names=(3, 4))
         story.append(
             Paragraph(
                 "Long names are shortened with “…”; the table file holds them whole.", s["note"]
             )
         )
-        story += plain_table(header, data.shipments, widths, right=(0, 8))
+        story += plain_table(header, rows, widths, right=(0, 8))
     return story
+
+
+def _appendix_row(r: dict) -> tuple:
+    keys = ("date", "declaration_no", "exporter", "importer", "origin", "dispatch", "hs")
+    value = "" if r["value_usd"] is None else usd(r["value_usd"])
+    return (f"{r['number']:,}", *(r[k] or "" for k in keys), value)
 
 
 def provenance(data: BriefingData, width: float) -> list:

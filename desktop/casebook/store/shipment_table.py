@@ -11,63 +11,52 @@ from sqlmodel import Session
 
 from casebook.store.engine import raw_connection
 
-#: The full table's columns, in order; ``number`` is the row's place in date order.
-TABLE_COLUMNS = (
-    "number",
-    "date",
-    "declaration_no",
-    "item_no",
-    "exporter",
-    "importer",
-    "origin",
-    "dispatch",
-    "destination",
-    "hs_code",
-    "description",
-    "brand",
-    "quantity",
-    "unit",
-    "net_weight",
-    "value",
-    "currency",
-    "value_usd",
-    "file_name",
-    "source_row",
-)
-
-_TABLE = """
-SELECT s.date, s.declaration_no, s.item_no, e.name, i.name, s.origin, s.dispatch,
-       s.destination, coalesce(nullif(s.hs_code, ''), s.hs6), s.description, s.brand, s.quantity, s.unit,
-       s.net_weight, s.value, s.currency, s.value_usd, d.file_name, s.source_row
-FROM shipment s
+#: Each column of the full table and its SQL; ``number`` (the row's place in date order) is
+#: counted as the rows stream.
+_SOURCES = {
+    "date": "s.date",
+    "declaration_no": "s.declaration_no",
+    "item_no": "s.item_no",
+    "exporter": "e.name",
+    "importer": "i.name",
+    "origin": "s.origin",
+    "dispatch": "s.dispatch",
+    "destination": "s.destination",
+    "hs_code": "coalesce(nullif(s.hs_code, ''), s.hs6)",
+    "description": "s.description",
+    "brand": "s.brand",
+    "quantity": "s.quantity",
+    "unit": "s.unit",
+    "net_weight": "s.net_weight",
+    "value": "s.value",
+    "currency": "s.currency",
+    "value_usd": "s.value_usd",
+    "file_name": "d.file_name",
+    "source_row": "s.source_row",
+}
+TABLE_COLUMNS = ("number", *_SOURCES)
+#: Free-text columns a spreadsheet could run as a formula (``table_rows`` quotes them).
+_TEXT = {"declaration_no", "item_no", "exporter", "importer", "hs_code", "description", "brand"}
+_TEXT |= {"unit", "currency", "file_name"}
+_NAMES = """
 LEFT JOIN firm e ON e.id = s.exporter_id
 LEFT JOIN firm i ON i.id = s.importer_id
-LEFT JOIN dataset d ON d.id = s.dataset_id
-WHERE s.case_id = ?
-ORDER BY s.date, s.id
 """
 
-# The row numbers are those of ``_TABLE`` (date, then id), so an appendix row can be found in
-# the full table; the window runs over the (case, date) index, the LIMIT keeps a heap of N.
-_LARGEST = """
-WITH numbered AS (
-    SELECT id, value_usd, row_number() OVER (ORDER BY date, id) AS number
-    FROM shipment WHERE case_id = :case
-), chosen AS (
-    SELECT id, number FROM numbered
-    ORDER BY value_usd IS NULL, value_usd DESC, number
+# The chosen ids first (one pass over the case's rows keeping a heap of N), then their names.
+_LARGEST = f"""
+WITH chosen AS (
+    SELECT id FROM shipment WHERE case_id = :case
+    ORDER BY value_usd IS NULL, value_usd DESC, date, id
     LIMIT :limit
 )
-SELECT c.number, s.date, s.declaration_no, e.name, i.name, s.origin, s.dispatch,
-       coalesce(nullif(s.hs_code, ''), s.hs6), s.description, s.value_usd
-FROM chosen c
-JOIN shipment s ON s.id = c.id
-LEFT JOIN firm e ON e.id = s.exporter_id
-LEFT JOIN firm i ON i.id = s.importer_id
-ORDER BY s.value_usd IS NULL, s.value_usd DESC, c.number
+SELECT s.id, s.date, s.declaration_no, e.name, i.name, s.origin, s.dispatch,
+       {_SOURCES["hs_code"]}, s.description, s.value_usd
+FROM chosen c JOIN shipment s ON s.id = c.id {_NAMES}
+ORDER BY s.value_usd IS NULL, s.value_usd DESC, s.date, s.id
 """
 LARGEST_KEYS = (
-    "number",
+    "id",
     "date",
     "declaration_no",
     "exporter",
@@ -86,23 +75,34 @@ def count_shipments(session: Session, *, case_id: int) -> int:
 
 
 def largest_shipments(session: Session, *, case_id: int, limit: int) -> list[dict]:
-    """The ``limit`` shipments of largest USD value (rows without one last), largest first;
-    each with its ``number`` in the full table (``table_rows``)."""
+    """The ``limit`` shipments of largest USD value (rows without one last), largest first."""
     if limit <= 0:
         return []
     rows = session.execute(text(_LARGEST), {"case": case_id, "limit": limit}).all()
     return [dict(zip(LARGEST_KEYS, row, strict=True)) for row in rows]
 
 
-def table_rows(session: Session, *, case_id: int, batch: int = 5_000) -> Iterator[tuple]:
-    """Every shipment of the case as a ``TABLE_COLUMNS`` tuple, by date, read in batches
-    (a million rows stream in constant memory)."""
-    cursor = raw_connection(session).execute(_TABLE, (case_id,))
-    number = 0
+def table_rows(
+    session: Session, *, case_id: int, quote: tuple[str, ...] = (), batch: int = 5_000
+) -> Iterator[list[tuple]]:
+    """Every shipment of the case, by date then id, in batches of ``(id, *TABLE_COLUMNS[1:])``
+    tuples (a million rows stream in constant memory). Free text starting with one of
+    ``quote`` gets a leading apostrophe, in SQL: per value in Python it took most of the time.
+    """
+    starts = ", ".join("?" * len(quote))
+    columns, params = [], []
+    for name, sql in _SOURCES.items():
+        if quote and name in _TEXT:
+            sql = f"CASE WHEN substr({sql}, 1, 1) IN ({starts}) THEN '''' || {sql} ELSE {sql} END"
+            params += quote
+        columns.append(sql)
+    query = (
+        f"SELECT s.id, {', '.join(columns)} FROM shipment s {_NAMES}"
+        "LEFT JOIN dataset d ON d.id = s.dataset_id WHERE s.case_id = ? ORDER BY s.date, s.id"
+    )
+    cursor = raw_connection(session).execute(query, (*params, case_id))
     try:
         while chunk := cursor.fetchmany(batch):
-            for row in chunk:
-                number += 1
-                yield (number, *row)
+            yield chunk
     finally:
         cursor.close()
