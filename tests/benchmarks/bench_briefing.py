@@ -1,8 +1,9 @@
 """Benchmark (on demand): a briefing with 5,000 shipments in its appendix; or, with
-``--firms``, a case of that many firms.
+``--firms``, a case of that many firms; or, with ``--large``, a case of a million shipments.
 
     .venv/bin/python tests/benchmarks/bench_briefing.py [--rows 5000] [--runs 3]
     .venv/bin/python tests/benchmarks/bench_briefing.py --firms 10000
+    .venv/bin/python tests/benchmarks/bench_briefing.py --large /tmp/1m.db [--large-rows 1000000]
 
 Target (issue 10): the whole briefing (``book.brief``: store reads, charts, network, every
 section, the appendix) <= 2x the time ReportLab alone takes to build the same appendix table
@@ -13,16 +14,26 @@ minutes and 1.7 GB with 8,247 firms). Each row has its own exporter and importer
 N`` imports N / 2 shipments. Prints the briefing's wall time and peak RSS (each measured in a
 forked child process) beside ReportLab alone printing the same firm list and appendix as plain
 string tables (in page-sized tables, its fastest way: one table of n rows costs n²).
+
+Target (issue 18, briefing at any size): a case of 1M shipments (``--large PATH``: the store of
+``bench_analysis.py``, built there if missing) briefs in <= 3x the raw baseline's wall time,
+<= 1 GB peak RSS, <= 300 pages, the full table beside the PDF with its SHA-256 printed. The
+baseline, in the same run, makes the same two outputs with the raw libraries: sqlite3 reads the
+2,000 largest rows and ReportLab prints them as plain string tables; sqlite3 reads every row
+(with its firms' names, by date) and ``csv.writer`` writes them. Each in a forked child.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import multiprocessing
 import random
 import resource
+import sqlite3
 import statistics
+import subprocess
 import tempfile
 import time
 from functools import partial
@@ -136,7 +147,7 @@ def firms_main(firms: int) -> None:
              f"{f['value_usd'] or 0:,.2f}")
             for f in data.firms
         ]  # fmt: skip
-        appendix = book.briefing_data(case_ref=CASE_REF, sections="appendix").shipments
+        appendix = raw_largest(book.store.path, CASE_REF, 2_000)
         out = folder / "brief.pdf"
         brief_wall, brief_rss = in_child(lambda: book.brief(case_ref=CASE_REF, out=out, force=True))
         pages = len(PdfReader(out).pages)
@@ -183,6 +194,84 @@ def plain_reportlab(rows: list[tuple], out: Path) -> None:
     SimpleDocTemplate(str(out), pagesize=A4, invariant=1).build([table])
 
 
+RAW_LARGEST = """
+SELECT s.id, s.date, s.declaration_no, e.name, i.name, s.origin, s.dispatch, s.hs_code, s.value_usd
+FROM shipment s JOIN "case" c ON c.id = s.case_id
+LEFT JOIN firm e ON e.id = s.exporter_id LEFT JOIN firm i ON i.id = s.importer_id
+WHERE c.ref = ? ORDER BY s.value_usd DESC LIMIT ?
+"""
+RAW_TABLE = """
+SELECT s.*, e.name, i.name FROM shipment s JOIN "case" c ON c.id = s.case_id
+LEFT JOIN firm e ON e.id = s.exporter_id LEFT JOIN firm i ON i.id = s.importer_id
+WHERE c.ref = ? ORDER BY s.date, s.id
+"""
+
+
+def raw_largest(path: Path, ref: str, limit: int) -> list[tuple]:
+    """sqlite3 alone: the ``limit`` largest shipments as the appendix's plain strings."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = con.execute(RAW_LARGEST, (ref, limit)).fetchall()
+    finally:
+        con.close()
+    return [tuple("" if v is None else str(v) for v in row) for row in rows]
+
+
+def raw_baseline(path: Path, ref: str, folder: Path) -> None:
+    """The raw libraries making the briefing's two outputs: the 2,000 largest as a ReportLab
+    table, every row (with its firms' names, by date) as a CSV file."""
+    header = ["#", "Date", "Declaration", "Exp.", "Imp.", "O", "D", "HS", "USD"]
+    plain_reportlab_chunked([(header, raw_largest(path, ref, 2_000))], folder / "raw.pdf")
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        cursor = con.execute(RAW_TABLE, (ref,))
+        with (folder / "raw.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            while chunk := cursor.fetchmany(5_000):
+                writer.writerows(chunk)
+    finally:
+        con.close()
+
+
+def large_main(path: Path, rows: int) -> None:
+    import bench_analysis
+
+    if not path.exists():
+        started = time.perf_counter()
+        bench_analysis.build_store(path, rows)
+        print(f"built {rows:,} shipments in {time.perf_counter() - started:.0f} s: {path}")
+    ref = bench_analysis.CASE_REF
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        out = folder / "brief.pdf"
+
+        def brief():
+            with Casebook.open(path, user="bench") as book:
+                book.brief(case_ref=ref, out=out)
+
+        brief_wall, brief_rss = in_child(brief)
+        raw_wall, raw_rss = in_child(raw_baseline, path, ref, folder)
+        pages = len(PdfReader(out).pages)
+        table = folder / "brief.shipments.csv"
+        digest = hashlib.sha256()
+        with table.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        with table.open(encoding="utf-8-sig", newline="") as handle:
+            table_rows = sum(1 for _ in csv.reader(handle)) - 1
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, check=True)
+        printed = digest.hexdigest() in text.stdout.decode("utf-8")
+        mb = table.stat().st_size / 1e6
+        print(f"book.brief of {table_rows:,} shipments: {brief_wall:.1f} s, peak RSS "
+              f"{brief_rss:,} MB, {pages} pages; table file {mb:.0f} MB, SHA-256 printed in "
+              f"the appendix: {printed}")  # fmt: skip
+        print(f"raw baseline (sqlite3 top 2,000 + ReportLab table; sqlite3 every row + csv): "
+              f"{raw_wall:.1f} s, peak RSS {raw_rss:,} MB")  # fmt: skip
+        ok = brief_wall <= 3 * raw_wall and brief_rss <= 1024 and pages <= 300 and printed
+        print(f"ratio: {brief_wall / raw_wall:.2f}x time (target <= 3x), {brief_rss:,} MB "
+              f"(<= 1,024), {pages} pages (<= 300): {'OK' if ok else 'MISSED'}")  # fmt: skip
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -194,18 +283,24 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--firms", type=int, help="a case of this many firms instead")
+    parser.add_argument("--large", type=Path, help="brief the 1M-shipment store here")
+    parser.add_argument("--large-rows", type=int, default=1_000_000)
     args = parser.parse_args()
+    if args.large:
+        large_main(args.large, args.large_rows)
+        return
     if args.firms:
         firms_main(args.firms)
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         book = build_store(folder, args.rows)
-        rows = book.briefing_data(case_ref=CASE_REF).shipments
+        rows = raw_largest(book.store.path, CASE_REF, args.rows)
         brief_times, plain_times, pages = [], [], 0
         for run in range(args.runs):
             out, plain_out = folder / f"brief-{run}.pdf", folder / f"plain-{run}.pdf"
-            brief_times.append(timed(partial(book.brief, case_ref=CASE_REF, out=out)))
+            brief = partial(book.brief, case_ref=CASE_REF, out=out, appendix_rows=args.rows)
+            brief_times.append(timed(brief))
             plain_times.append(timed(partial(plain_reportlab, rows, plain_out)))
             pages = len(PdfReader(out).pages)
         brief, plain = statistics.median(brief_times), statistics.median(plain_times)

@@ -98,3 +98,18 @@ def test_a_large_case_prints_the_largest_firms_in_detail_and_lists_the_rest(
     for number in range(1, 6):  # every firm is printed, in detail or in the list
         assert f"Exporter {number} Ltd" in text
     assert "Drawn: the 3 listed or largest (by trade) of the case's 6 firms" in text
+
+
+def test_table_file_quotes_text_a_spreadsheet_would_run(book, tmp_path):
+    formula = '=HYPERLINK("http://evil.example","click")'
+    rows = [
+        _row(1, **{"Exporter": formula, "Goods Description": "@SUM(A1:A9)"}),
+        _row(2, **{"Goods Description": "-1+2 станка"}),
+    ]
+    _case(book, tmp_path, rows)
+    result = book.brief(case_ref=REF, out=tmp_path / "b.pdf")
+    with open(result["table"], encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert [r["exporter"] for r in table] == ["'" + formula, "Exporter 2 Ltd"]
+    assert [r["description"] for r in table] == ["'@SUM(A1:A9)", "'-1+2 станка"]
+    assert [r["number"] for r in table] == ["1", "2"] and table[0]["value_usd"] == "1000.0"

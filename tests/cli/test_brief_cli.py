@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import subprocess
@@ -40,9 +41,84 @@ def test_brief_writes_the_pdf(run_cli, demo_db, tmp_path):
     out = tmp_path / "b.pdf"
     r = run_cli("brief", "--case", REF, "--out", str(out), "--json", db=demo_db)
     assert r.code == 0, r.err
-    assert set(r.json) == {"out", "pages", "sha256"}
+    table = tmp_path / "b.shipments.csv"
+    assert set(r.json) == {
+        "out",
+        "pages",
+        "sha256",
+        "table",
+        "table_sha256",
+        "table_rows",
+        "appendix_rows",
+    }
     assert r.json["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert r.json["pages"] > 5
+    assert r.json["table"] == str(table)
+    assert r.json["table_sha256"] == hashlib.sha256(table.read_bytes()).hexdigest()
+    with table.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert r.json["table_rows"] == len(rows) == r.json["appendix_rows"]  # all fit in 2,000
+    assert r.json["table_sha256"] in pdf_text(out)
+
+
+def pdf_text(path) -> str:
+    """The PDF's text as poppler's pdftotext reads it (one line per printed line)."""
+    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
+
+
+def appendix_text(path) -> str:
+    text = pdf_text(path)
+    return text[text.rindex("Appendix A: shipments") : text.index("Appendix B")]
+
+
+def test_appendix_rows_lists_the_largest_and_says_how_many_are_left_out(run_cli, demo_db, tmp_path):
+    out = tmp_path / "five.pdf"
+    r = run_cli("brief", "--case", REF, "--out", str(out), "--appendix-rows", "5", "--json",
+                db=demo_db)  # fmt: skip
+    assert r.code == 0, r.err
+    table = tmp_path / "five.shipments.csv"
+    with table.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    total = len(rows)
+    assert r.json["table_rows"] == total > 5 and r.json["appendix_rows"] == 5
+    text = appendix_text(out)
+    assert f"The 5 largest of {total:,} shipments" in text
+    assert f"{total - 5:,} shipments are left out" in text
+    assert r.json["table_sha256"] in text
+    ranked = sorted(rows, key=lambda row: -float(row["value_usd"] or 0))
+    for row in ranked[:5]:  # each listed under its number in the full table
+        assert f"{float(row['value_usd']):,.2f}" in text and row["number"] in text
+    assert f"{float(ranked[5]['value_usd']):,.2f}" not in text
+
+
+def test_appendix_rows_zero_lists_none_but_the_table_travels(run_cli, demo_db, tmp_path):
+    out = tmp_path / "none.pdf"
+    r = run_cli("brief", "--case", REF, "--out", str(out), "--appendix-rows", "0", "--json",
+                db=demo_db)  # fmt: skip
+    assert r.code == 0, r.err
+    assert r.json["appendix_rows"] == 0 and r.json["table_rows"] > 0
+    text = appendix_text(out)
+    assert f"None of the case's {r.json['table_rows']:,} shipments is listed here" in text
+    assert r.json["table_sha256"] in text and "Declaration" not in text
+
+
+def test_negative_appendix_rows_is_a_usage_error(run_cli, demo_db, tmp_path):
+    out = tmp_path / "x.pdf"
+    r = run_cli("brief", "--case", REF, "--out", str(out), "--appendix-rows", "-1", db=demo_db)
+    assert r.code == 2 and "--appendix-rows" in r.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_table_file_is_refused_without_force(run_cli, demo_db, tmp_path):
+    table = tmp_path / "b.shipments.csv"
+    table.write_bytes(b"keep me")
+    r = run_cli("brief", "--case", REF, "--out", str(tmp_path / "b.pdf"), db=demo_db)
+    assert r.code == 1 and "b.shipments.csv" in r.err
+    assert table.read_bytes() == b"keep me" and sorted(tmp_path.iterdir()) == [table]
+    r = run_cli("brief", "--case", REF, "--out", str(tmp_path / "b.pdf"), "--force", db=demo_db)
+    assert r.code == 0, r.err
+    assert table.read_bytes() != b"keep me" and "b.shipments.csv" in r.out
 
 
 def test_existing_out_is_refused_without_force(run_cli, demo_db, tmp_path):
@@ -88,6 +164,7 @@ def test_sections_top_author_and_letter_paper(run_cli, demo_db, tmp_path):
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "A. Analyst" in text and "top 3 by value" in text
     assert "Appendix A" not in text and "Evidence register" not in text
+    assert not (tmp_path / "short.shipments.csv").exists()  # no appendix, no table file
 
 
 def test_unknown_section_is_a_usage_error(run_cli, demo_db, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,11 +14,13 @@ from casebook.book.cases import find_case
 from casebook.book.demo import is_demo
 from casebook.briefing.data import SECTIONS, BriefingData
 from casebook.briefing.text import percent, usd
-from casebook.core.errors import UsageError
+from casebook.core.errors import Cancelled, UsageError
 from casebook.core.files import output_path
 from casebook.core.identifiers import SCHEMES
 from casebook.core.standards import Marking, clean_marking
+from casebook.exchange.spreadsheet import FORMULA_START
 from casebook.store import models as m
+from casebook.store import shipment_table
 
 PAPERS = ("a4", "letter")
 #: Figures printed in the table of the trade picture: (label, month, country).
@@ -24,6 +28,16 @@ KEY_MONTHS = ("2022-02", "2023-07")
 #: Firms drawn in the printed network: a page holds about this many legible nodes (and the
 #: layout of 16,000 took 50 s). The listed firms first, then the largest by trade.
 NETWORK_NODES = 60
+#: Shipments printed in the appendix (the largest by value); the full table travels beside
+#: the PDF, so a million-row case still prints a briefing of a few hundred pages.
+APPENDIX_ROWS = 2_000
+#: Rows of the full table read at a time, between two looks at ``cancelled``.
+TABLE_BATCH = 5_000
+
+
+def table_path(out: Path) -> Path:
+    """The full shipment table written beside the briefing ``out``."""
+    return out.with_name(f"{out.stem}.shipments.csv")
 
 
 def clean_sections(sections: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -67,6 +81,7 @@ class BriefingSection:
         out: str | Path,
         paper: str = "a4",
         top: int = 15,
+        appendix_rows: int = APPENDIX_ROWS,
         sections: str | Sequence[str] | None = None,
         author: str | None = None,
         marking: str | None = None,
@@ -74,8 +89,11 @@ class BriefingSection:
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> dict:
-        """Render the briefing; returns ``{out, pages, sha256}``. An existing ``out`` is
-        refused unless ``force``; the marking can be raised, never lowered."""
+        """Render the briefing; returns ``{out, pages, sha256}``, and with the appendix the full
+        table written beside it (``table``, ``table_sha256``, ``table_rows``) and the rows
+        printed (``appendix_rows``). An existing ``out`` or table is refused unless
+        ``force``; the marking can be raised, never lowered. A cancelled or failed briefing
+        leaves neither file."""
         from casebook.briefing.build import render_briefing
 
         paper = (paper or "a4").lower()
@@ -83,23 +101,87 @@ class BriefingSection:
             raise UsageError(f"unknown paper {paper!r}; use a4 or letter")
         if top is None or int(top) < 1:
             raise UsageError("--top must be at least 1")
+        if appendix_rows is None or int(appendix_rows) < 0:
+            raise UsageError("--appendix-rows must be 0 or more")
+        chosen = clean_sections(sections)
         out = output_path(out, force=force)
+        table = output_path(table_path(out), force=force) if "appendix" in chosen else None
         data = self.briefing_data(
-            case_ref=case_ref, top=int(top), sections=sections, author=author, marking=marking
+            case_ref=case_ref,
+            top=int(top),
+            appendix_rows=int(appendix_rows),
+            sections=chosen,
+            author=author,
+            marking=marking,
         )
-        tmp = out.with_name(out.name + ".part")
+        table = table if data.totals["shipments"] else None
+        parts = [out.with_name(out.name + ".part")]
+        if table is not None:
+            parts.append(table.with_name(table.name + ".part"))
+        extra = {}
         try:
-            result = render_briefing(data, tmp, paper=paper, progress=progress, cancelled=cancelled)
-            tmp.replace(out)
+            if table is not None:
+                data.table = self._write_table(
+                    data, parts[1], progress=progress, cancelled=cancelled
+                )
+                extra = {
+                    "table": str(table),
+                    "table_sha256": data.table["sha256"],
+                    "table_rows": data.table["rows"],
+                    "appendix_rows": len(data.shipments),
+                }
+            result = render_briefing(
+                data, parts[0], paper=paper, progress=progress, cancelled=cancelled
+            )
+            if table is not None:
+                parts[1].replace(table)
+            try:
+                parts[0].replace(out)
+            except OSError:
+                if table is not None:
+                    table.unlink(missing_ok=True)
+                raise
         finally:
-            tmp.unlink(missing_ok=True)
-        return result | {"out": str(out)}
+            for part in parts:
+                part.unlink(missing_ok=True)
+        return result | {"out": str(out)} | extra
+
+    def _write_table(self, data: BriefingData, path: Path, *, progress, cancelled) -> dict:
+        """Every shipment of the case as a CSV (UTF-8 with a BOM, so spreadsheets read the
+        encoding; text that would run as a formula quoted), streamed from one query; numbers
+        the appendix's shipments as in it. Returns ``{rows, sha256}``."""
+        listed = {r["id"]: r for r in data.shipments}
+        total = data.totals["shipments"]
+        number = 0
+        with self._read() as session, path.open("w", encoding="utf-8-sig", newline="") as out:
+            case_id = find_case(session, data.case_ref).id
+            writer = csv.writer(out)
+            writer.writerow(shipment_table.TABLE_COLUMNS)
+            chunks = shipment_table.table_rows(
+                session, case_id=case_id, quote=FORMULA_START, batch=TABLE_BATCH
+            )
+            for chunk in chunks:
+                if cancelled is not None and cancelled():
+                    raise Cancelled("briefing cancelled")
+                for row in chunk:
+                    number += 1
+                    if row[0] in listed:
+                        listed[row[0]]["number"] = number
+                    writer.writerow((number, *row[1:]))
+                if progress is not None:
+                    progress(number, total)
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        return {"rows": number, "sha256": digest.hexdigest()}
 
     def briefing_data(
         self,
         *,
         case_ref: str,
         top: int = 15,
+        appendix_rows: int = APPENDIX_ROWS,
         sections=None,
         author: str | None = None,
         marking: str | None = None,
@@ -124,7 +206,7 @@ class BriefingSection:
         data.evidence = self.list_evidence(case_ref=case.ref)
         self._brief_trade(data)
         self._brief_firms(data)
-        self._brief_shipments(data, top=top)
+        self._brief_shipments(data, top=top, appendix_rows=appendix_rows)
         self._brief_screening(data)
         self._brief_network(data)
         data.datasets = self.list_datasets(case_ref=case.ref)
@@ -223,25 +305,19 @@ class BriefingSection:
             )
         data.firms = firms
 
-    def _brief_shipments(self, data: BriefingData, *, top: int) -> None:
+    def _brief_shipments(self, data: BriefingData, *, top: int, appendix_rows: int) -> None:
+        """The top-N table and the appendix's shipments: one SQL query for the largest,
+        never every row (the appendix numbers them as the full table is written)."""
+        listed = appendix_rows if "appendix" in data.sections else 0
         with self._read() as session:
-            case = find_case(session, data.case_ref)
-            names = dict(
-                session.exec(
-                    select(m.Firm.id, m.Firm.name)
-                    .join(m.CaseFirm, m.CaseFirm.firm_id == m.Firm.id)
-                    .where(m.CaseFirm.case_id == case.id)
-                ).all()
+            case_id = find_case(session, data.case_ref).id
+            total = shipment_table.count_shipments(session, case_id=case_id)
+            largest = shipment_table.largest_shipments(
+                session, case_id=case_id, limit=max(top, listed)
             )
-            rows = session.exec(
-                select(m.Shipment)
-                .where(m.Shipment.case_id == case.id)
-                .order_by(m.Shipment.date, m.Shipment.id)
-            ).all()
-        data.shipments = [_appendix_row(i, s, names) for i, s in enumerate(rows, start=1)]
-        ranked = sorted(rows, key=lambda s: -(s.value_usd or 0))[:top]
-        data.top_shipments = [_top_row(s, names) for s in ranked]
-        data.totals = {"shipments": len(rows)}
+        data.top_shipments = [_top_row(r) for r in largest[:top]]
+        data.shipments = largest[:listed]
+        data.totals = {"shipments": total}
 
     def _brief_screening(self, data: BriefingData) -> None:
         hits = self.list_hits(case_ref=data.case_ref)
@@ -301,29 +377,14 @@ def _firm_ids(book, firms: list[dict]) -> list[int]:
         return list(session.exec(select(m.Firm.id).where(m.Firm.uid.in_(uids))).all())
 
 
-def _top_row(s: m.Shipment, names: dict) -> dict:
+def _top_row(r: dict) -> dict:
     return {
-        "date": s.date or "",
-        "exporter": names.get(s.exporter_id, ""),
-        "importer": names.get(s.importer_id, ""),
-        "origin": s.origin or "XX",
-        "dispatch": s.dispatch or "XX",
-        "hs": s.hs_code or s.hs6 or "",
-        "description": s.description or "",
-        "value_usd": s.value_usd,
+        "date": r["date"] or "",
+        "exporter": r["exporter"] or "",
+        "importer": r["importer"] or "",
+        "origin": r["origin"] or "XX",
+        "dispatch": r["dispatch"] or "XX",
+        "hs": r["hs"] or "",
+        "description": r["description"] or "",
+        "value_usd": r["value_usd"],
     }
-
-
-def _appendix_row(number: int, s: m.Shipment, names: dict) -> tuple:
-    value = "" if s.value_usd is None else usd(s.value_usd)
-    return (
-        str(number),
-        s.date or "",
-        s.declaration_no or "",
-        names.get(s.exporter_id, ""),
-        names.get(s.importer_id, ""),
-        s.origin or "",
-        s.dispatch or "",
-        s.hs_code or s.hs6 or "",
-        value,
-    )

@@ -39,7 +39,9 @@ class BriefingData:
     shares: list[tuple] = field(default_factory=list)  # (country, origin $, %, dispatch $, %)
     firms: list[dict] = field(default_factory=list)
     top_shipments: list[dict] = field(default_factory=list)
-    shipments: list[tuple] = field(default_factory=list)  # appendix rows, plain strings
+    shipments: list[dict] = field(default_factory=list)  # the appendix's: the largest
+    #: (``store.shipment_table.largest_shipments``), each with its ``number`` in the table
+    table: dict | None = None  # the full shipment table beside the PDF: {rows, sha256}
     hits: list[dict] = field(default_factory=list)
     dismissed: int = 0
     unreviewed: int = 0
@@ -47,5 +49,5 @@ class BriefingData:
     network: object | None = None  # analysis.network.NetworkModel
     positions: dict = field(default_factory=dict)
     network_note: str = ""
-    totals: dict = field(default_factory=dict)
+    totals: dict = field(default_factory=dict)  # {shipments: the case's count}
     scores: dict = field(default_factory=dict)  # firm uid → red-flag score

@@ -16,7 +16,7 @@ TITLES = {
     "shipments": "Largest shipments",
     "screening": "Sanctions screening",
     "evidence": "Evidence register",
-    "appendix": "Appendix A: all shipments",
+    "appendix": "Appendix A: shipments",
     "provenance": "Appendix B: provenance",
 }
 
@@ -70,7 +70,7 @@ _CONTENT = {
     "firms": lambda d: d.firms,
     "shipments": lambda d: d.top_shipments,
     "evidence": lambda d: d.evidence,
-    "appendix": lambda d: d.shipments,
+    "appendix": lambda d: d.totals.get("shipments"),
     "provenance": lambda d: d.datasets,
 }
 
@@ -427,7 +427,16 @@ def shipments(data: BriefingData, width: float) -> list:
         *para_table(header, rows, widths, styles=s, right=(5,), extra=extra),
     ]
     if "appendix" in data.sections:
-        story.append(Paragraph("Every shipment is listed in Appendix A.", s["note"]))
+        every = len(data.shipments) == data.totals.get("shipments")
+        story.append(
+            Paragraph(
+                "Every shipment is listed in Appendix A."
+                if every
+                else f"The {len(data.shipments):,} largest are listed in Appendix A; every "
+                "shipment is in the full table that travels with this briefing.",
+                s["note"],
+            )
+        )
     return story
 
 
@@ -518,30 +527,48 @@ def evidence(data: BriefingData, width: float) -> list:
 
 
 def appendix(data: BriefingData, width: float) -> list:
+    """The largest shipments, by date, with how many are left out; the full table is a file
+    beside the PDF, identified here by its hash (pages stay bounded whatever the case size)."""
     from reportlab.platypus import Paragraph
 
     s = styles()
-    header = [
-        "#",
-        "Date",
-        "Declaration",
-        "Exporter",
-        "Importer",
-        "Orig.",
-        "Disp.",
-        "HS",
-        "Value, USD",
-    ]
-    widths = fit_widths(header, data.shipments, width, names=(3, 4))
-    return [
-        heading(TITLES["appendix"], "appendix"),
-        Paragraph(
-            f"{plural(len(data.shipments), 'shipment')}, by date. Long names are shortened "
-            "with “…”; the full records are in the case.",
-            s["note"],
-        ),
-        *plain_table(header, data.shipments, widths, right=(0, 8)),
-    ]
+    total, listed = data.totals["shipments"], len(data.shipments)
+    if listed == total:
+        intro = f"All {plural(total, 'shipment')}, by date."
+    elif not listed:
+        intro = f"None of the case's {plural(total, 'shipment')} is listed here."
+    else:
+        intro = (
+            f"The {listed:,} largest of {total:,} shipments by value (USD), by date; "
+            f"{plural(total - listed, 'shipment')} {'is' if total - listed == 1 else 'are'} "
+            "left out here."
+        )
+    if data.table:
+        intro += (
+            f" The full table of {plural(data.table['rows'], 'shipment')}, every column, is "
+            "the CSV file beside this PDF, named after it with “.shipments.csv”; its SHA-256 "
+            f'is <font name="CB-Mono">{esc(data.table["sha256"])}</font>. The # column is the '
+            "row's number in it."
+        )
+    story = [heading(TITLES["appendix"], "appendix"), Paragraph(intro, s["note"])]
+    if data.shipments:
+        header = ["#", "Date", "Declaration", "Exporter", "Importer"]
+        header += ["Orig.", "Disp.", "HS", "Value, USD"]
+        rows = [_appendix_row(r) for r in sorted(data.shipments, key=lambda r: r["number"])]
+        widths = fit_widths(header, rows, width, names=(3, 4))
+        story.append(
+            Paragraph(
+                "Long names are shortened with “…”; the table file holds them whole.", s["note"]
+            )
+        )
+        story += plain_table(header, rows, widths, right=(0, 8))
+    return story
+
+
+def _appendix_row(r: dict) -> tuple:
+    keys = ("date", "declaration_no", "exporter", "importer", "origin", "dispatch", "hs")
+    value = "" if r["value_usd"] is None else usd(r["value_usd"])
+    return (f"{r['number']:,}", *(r[k] or "" for k in keys), value)
 
 
 def provenance(data: BriefingData, width: float) -> list:

@@ -13,6 +13,14 @@ def register(sub, common) -> None:
         "--top", type=int, default=15, metavar="N", help="shipments in the top-N table (15)"
     )
     brief.add_argument(
+        "--appendix-rows",
+        type=int,
+        default=2_000,
+        metavar="N",
+        help="shipments listed in the appendix, the largest by value (2,000); every shipment "
+        "goes to FILE.shipments.csv beside the PDF",
+    )
+    brief.add_argument(
         "--sections",
         metavar="LIST",
         help="comma-separated sections (default all): bluf, trade, network, firms, shipments, "
@@ -39,6 +47,7 @@ def run_brief(ctx, args) -> int:
         out=args.out,
         paper=args.paper,
         top=args.top,
+        appendix_rows=args.appendix_rows,
         sections=args.sections,
         author=args.author,
         marking=args.marking,
@@ -46,8 +55,18 @@ def run_brief(ctx, args) -> int:
         progress=ctx.progress("briefing"),
         cancelled=ctx.cancelled,
     )
-    ctx.emit(result, lambda r: f"wrote {r['out']} ({r['pages']} pages, sha256 {r['sha256']})")
+    ctx.emit(result, _brief_text)
     return 0
+
+
+def _brief_text(result: dict) -> str:
+    text = f"wrote {result['out']} ({result['pages']} pages, sha256 {result['sha256']})"
+    if result.get("table"):
+        text += (
+            f"\nwrote {result['table']} ({result['table_rows']:,} shipments, "
+            f"{result['appendix_rows']:,} in the appendix; sha256 {result['table_sha256']})"
+        )
+    return text
 
 
 def _demo_text(result: dict) -> str:

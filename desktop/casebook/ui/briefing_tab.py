@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casebook.book.briefing import APPENDIX_ROWS
+from casebook.core.errors import Cancelled
 from casebook.core.standards import Marking, clean_marking
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import WorkspaceTab
@@ -118,11 +120,20 @@ class BriefingTab(QWidget):
         self.top = QSpinBox()
         self.top.setRange(1, 500)
         self.top.setValue(15)
+        self.appendix_rows = QSpinBox()
+        self.appendix_rows.setRange(0, 100_000)
+        self.appendix_rows.setSingleStep(500)
+        self.appendix_rows.setValue(APPENDIX_ROWS)
+        self.appendix_rows.setToolTip(
+            "Shipments listed in the appendix, the largest by value; every shipment goes to "
+            "the table file saved with the briefing"
+        )
         self.author = QLineEdit(self.host.user or "")
         self.author.setPlaceholderText("the analyst (default: your user name)")
         self.marking = QComboBox()
         form.addRow("Paper", self.paper)
         form.addRow("Largest shipments", self.top)
+        form.addRow("Appendix shipments", self.appendix_rows)
         form.addRow("Author", self.author)
         form.addRow("Marking", self.marking)
         column = QVBoxLayout()
@@ -193,6 +204,7 @@ class BriefingTab(QWidget):
         return {
             "paper": self.paper.currentData(),
             "top": self.top.value(),
+            "appendix_rows": self.appendix_rows.value(),
             "author": self.author.text().strip() or None,
             "marking": self.marking.currentData(),
             "sections": [k for k, box in self.sections.items() if box.isChecked()],
@@ -206,14 +218,18 @@ class BriefingTab(QWidget):
         out, ref = self.pdf_path, self.ref
 
         def work(book, task):
-            return book.brief(
-                case_ref=ref,
-                out=out,
-                force=True,
-                progress=task.progress,
-                cancelled=task.cancelled,
-                **options,
-            )
+            # A cancelled op reports nothing (ops.Op); answer None so the tab is ready again.
+            try:
+                return book.brief(
+                    case_ref=ref,
+                    out=out,
+                    force=True,
+                    progress=task.progress,
+                    cancelled=task.cancelled,
+                    **options,
+                )
+            except Cancelled:
+                return None
 
         self.generate.setEnabled(False)
         self.status.setText("Generating…")
@@ -230,9 +246,12 @@ class BriefingTab(QWidget):
         self.status.setText("The briefing was not generated.")
         self.host.present_error(exc)
 
-    def _generated(self, result: dict) -> None:
-        self.result = result
+    def _generated(self, result: dict | None) -> None:
         self.generate.setEnabled(True)
+        if result is None:
+            self.status.setText("Cancelled; no briefing was written.")
+            return
+        self.result = result
         self.status.setText(
             f"{result['pages']} pages · SHA-256 {result['sha256'][:16]}…"
             + ("" if pdftoppm() else " · preview needs Poppler's pdftoppm; use Open.")
@@ -264,10 +283,17 @@ class BriefingTab(QWidget):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.pdf_path)))
 
     def save_as(self) -> None:
+        """A copy of the PDF and, beside it, of the full shipment table it names by hash."""
         target = SaveDialog.ask(self, str(Path.home() / self.pdf_path.name))
-        if target:
-            shutil.copyfile(self.pdf_path, target)
-            self.status.setText(f"Saved {target}")
+        if not target:
+            return
+        shutil.copyfile(self.pdf_path, target)
+        saved = [target]
+        if self.result and self.result.get("table"):
+            table = Path(target).with_name(f"{Path(target).stem}.shipments.csv")
+            shutil.copyfile(self.result["table"], table)
+            saved.append(str(table))
+        self.status.setText("Saved " + " and ".join(saved))
 
     def print_pdf(self) -> None:
         """Print through a QPrinter: pages rendered at 150 dpi (else the system viewer)."""
