@@ -1,12 +1,15 @@
 """Entry point: the GUI when there is no command (or ``gui``), else the CLI.
 
 The GUI case is recognised without importing the CLI, whose command modules pull in the store
-(SQLAlchemy, SQLModel, pydantic): that half second belongs after the window appears.
+(SQLAlchemy, SQLModel, pydantic): that half second belongs after the window appears. A bare
+``--version`` (what scripts and installers ask) is answered before the parser is even built.
 """
 
 from __future__ import annotations
 
 import sys
+
+from casebook import __version__
 
 _GLOBAL_WITH_VALUE = ("--db", "--user")
 
@@ -37,6 +40,9 @@ def gui_request(argv: list[str]) -> dict | None:
 def main(argv: list[str] | None = None) -> int:
     """Dispatch to the GUI or the command line."""
     argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--version"]:  # the parser's own --version action prints the same line
+        sys.stdout.write(f"casebook {__version__}\n")
+        return 0
     request = gui_request(argv)
     if request is not None:
         from casebook.ui.app import run_gui

@@ -53,8 +53,15 @@ def _run(*argv: str) -> tuple[int, str, set[str]]:
     return code, done.stdout, {name.partition(".")[0] for name in modules}
 
 
-def test_version_imports_neither_the_store_nor_heavy_libraries():
-    code, out, packages = _run("--version")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--version"],  # answered before the parser is built
+        ["--user", "ann", "--version"],  # the parser's --version action
+    ],
+)
+def test_version_imports_neither_the_store_nor_heavy_libraries(argv):
+    code, out, packages = _run(*argv)
     assert (code, out) == (0, f"casebook {__version__}\n")
     assert packages & (HEAVY | STORE) == set()
 
