@@ -73,10 +73,11 @@ def test_help_imports_neither_the_store_nor_heavy_libraries(argv):
     assert packages & (HEAVY | STORE) == set()
 
 
-def test_case_list_imports_the_store_but_no_heavy_library(tmp_path):
+@pytest.mark.parametrize("argv", [["case", "list"], ["case", "show", "CB-2026-001"], ["verify"]])
+def test_reading_the_store_imports_no_heavy_library(tmp_path, argv):
     db = str(tmp_path / "cases.db")
-    assert _run("--db", db, "case", "new", "Drones via Almaty")[0] == 0
-    code, out, packages = _run("--db", db, "case", "list")
-    assert code == 0 and "Drones via Almaty" in out
+    assert _run("--db", db, "case", "new", "Drones via Almaty", "--ref", "CB-2026-001")[0] == 0
+    code, out, packages = _run("--db", db, *argv)
+    assert code == 0 and out
     assert "sqlmodel" in packages  # it did open the store
     assert packages & HEAVY == set()
