@@ -14,27 +14,38 @@ from casebook import __version__
 _GLOBAL_WITH_VALUE = ("--db", "--user")
 
 
-def gui_request(argv: list[str]) -> dict | None:
-    """``{db, user, file}`` when argv asks for the GUI, else None (a command, --help, --version)."""
-    found: dict = {"db": None, "user": None, "file": None}
+def split_globals(argv: list[str]) -> tuple[dict, list[str]] | None:
+    """The global options before the command as ``{db, user}``, and argv from the command on;
+    None when anything else comes first (--help, --version, an option without its value)."""
+    found: dict = {"db": None, "user": None}
     rest = list(argv)
     while rest:
-        arg = rest.pop(0)
-        name, eq, value = arg.partition("=")
-        if name in _GLOBAL_WITH_VALUE:
-            if not eq:
-                if not rest:
-                    return None
-                value = rest.pop(0)
-            found[name[2:]] = value
-        elif arg == "gui":
-            if len(rest) > 1 or any(r.startswith("-") for r in rest):
+        name, eq, value = rest[0].partition("=")
+        if name not in _GLOBAL_WITH_VALUE:
+            break
+        rest.pop(0)
+        if not eq:
+            if not rest:
                 return None
-            found["file"] = rest[0] if rest else None
-            return found
-        else:
-            return None
-    return found
+            value = rest.pop(0)
+        found[name[2:]] = value
+    if rest and rest[0].startswith("-"):
+        return None
+    return found, rest
+
+
+def gui_request(argv: list[str]) -> dict | None:
+    """``{db, user, file}`` when argv asks for the GUI, else None (a command, --help, --version)."""
+    split = split_globals(argv)
+    if split is None:
+        return None
+    found, rest = split
+    if rest and rest[0] != "gui":
+        return None
+    args = rest[1:]
+    if len(args) > 1 or any(a.startswith("-") for a in args):
+        return None
+    return found | {"file": args[0] if args else None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_gui(**request)
     from casebook import cli
 
-    args = cli.build_parser().parse_args(argv)
+    split = split_globals(argv)
+    command = split[1][0] if split and split[1] else None
+    args = cli.build_parser(command).parse_args(argv)
     if args.command == "gui":  # e.g. `casebook gui --help` already exited; anything else odd
         from casebook.ui.app import run_gui
 

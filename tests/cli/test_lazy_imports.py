@@ -4,6 +4,7 @@ imports only what it uses (issue #18). Checked in a fresh interpreter by what is
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import sys
 import pytest
 
 from casebook import __version__
+from casebook.cli import COMMAND_MODULES, build_parser
 
 #: Libraries that cost a noticeable share of a second to import.
 HEAVY = {
@@ -81,3 +83,28 @@ def test_reading_the_store_imports_no_heavy_library(tmp_path, argv):
     assert code == 0 and out
     assert "sqlmodel" in packages  # it did open the store
     assert packages & HEAVY == set()
+
+
+def _groups(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(action.choices)
+
+
+def _helps(parser: argparse.ArgumentParser) -> list[str]:
+    """The help of a parser and of every parser beneath it."""
+    nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return [
+        parser.format_help(),
+        *(h for a in nested for p in a.choices.values() for h in _helps(p)),
+    ]
+
+
+def test_a_command_parses_alike_when_only_its_group_is_built():
+    full = _groups(build_parser())
+    listed = [command for _, commands in COMMAND_MODULES for command in commands]
+    assert sorted(full) == sorted(["gui", *listed])  # the table names every command once
+    for _, commands in COMMAND_MODULES:
+        for command in commands:
+            alone = _groups(build_parser(command))
+            assert sorted(alone) == sorted(["gui", *commands])
+            assert _helps(alone[command]) == _helps(full[command])

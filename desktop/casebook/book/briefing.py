@@ -11,10 +11,8 @@ from sqlmodel import select
 from casebook.book.cases import find_case
 from casebook.book.demo import is_demo
 from casebook.briefing.data import SECTIONS, BriefingData
-from casebook.briefing.text import percent, usd
 from casebook.core.errors import UsageError
 from casebook.core.files import output_path
-from casebook.core.identifiers import SCHEMES
 from casebook.core.standards import Marking, clean_marking
 from casebook.store import models as m
 
@@ -131,6 +129,8 @@ class BriefingSection:
         return data
 
     def _brief_trade(self, data: BriefingData) -> None:
+        from casebook.briefing.text import percent, usd
+
         ref = data.case_ref
         charts = [
             (
@@ -191,6 +191,8 @@ class BriefingSection:
         data.shares = [tuple(r) for r in shares.rows]
 
     def _brief_firms(self, data: BriefingData) -> None:
+        from casebook.core.identifiers import SCHEMES
+
         listed = self.list_firms(case_ref=data.case_ref)
         with self._read() as session:
             case = find_case(session, data.case_ref)
@@ -315,6 +317,8 @@ def _top_row(s: m.Shipment, names: dict) -> dict:
 
 
 def _appendix_row(number: int, s: m.Shipment, names: dict) -> tuple:
+    from casebook.briefing.text import usd
+
     value = "" if s.value_usd is None else usd(s.value_usd)
     return (
         str(number),
