@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from casebook.analysis import charts, flags, flows
 from casebook.book.cases import find_case
 from casebook.core.errors import NotFound, UsageError
 from casebook.core.hs import hs_prefixes
 from casebook.store import stats as sql
+
+if TYPE_CHECKING:
+    from casebook.analysis import charts
 
 SOURCES = ("shipments", "trade")
 EXTRA_FILTERS = ("origin", "dispatch", "destination", "reporter", "partner", "firms", "datasets")
@@ -31,6 +34,8 @@ class AnalysisSection:
     """Totals by period, country, firm, code and brand; chart tables; red flags."""
 
     def _filters(self, session, case, *, source: str, **given) -> sql.Filters:
+        from casebook.analysis import flows
+
         date_from = flows.clean_bound(given.get("date_from"), "--from")
         date_to = flows.clean_bound(given.get("date_to"), "--to")
         if date_from and date_to and date_from[: len(date_to)] > date_to:
@@ -93,6 +98,8 @@ class AnalysisSection:
         More filters: ``origin``, ``dispatch``, ``destination`` (shipments) or ``reporter``,
         ``partner`` (trade) as country lists, ``firms`` and ``datasets`` as uid lists.
         """
+        from casebook.analysis import flows
+
         if source not in SOURCES:
             raise UsageError(f"unknown source {source!r}; use shipments or trade")
         keys = flows.clean_keys(by, source=source)
@@ -118,6 +125,8 @@ class AnalysisSection:
 
     def chart(self, name: str, *, case_ref: str, **options) -> charts.ChartTable:
         """One chart's data table (see ``analysis.charts.CHARTS`` for the names)."""
+        from casebook.analysis import charts
+
         if name not in charts.CHARTS:
             raise UsageError(f"unknown chart {name!r}; use {', '.join(charts.CHARTS)}")
         with self._read() as session:
@@ -127,6 +136,8 @@ class AnalysisSection:
 
     def flags(self, *, case_ref: str) -> dict:
         """Red flags per firm, in the ``flags`` JSON shape of DESIGN.md (plus the rules)."""
+        from casebook.analysis import flags
+
         with self._read() as session:
             case = find_case(session, case_ref)
             firms = flags.flag_firms(session, case_id=case.id)

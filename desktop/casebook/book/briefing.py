@@ -13,10 +13,8 @@ from sqlmodel import select
 from casebook.book.cases import find_case
 from casebook.book.demo import is_demo
 from casebook.briefing.data import SECTIONS, BriefingData
-from casebook.briefing.text import percent, usd
 from casebook.core.errors import Cancelled, UsageError
 from casebook.core.files import output_path
-from casebook.core.identifiers import SCHEMES
 from casebook.core.standards import Marking, clean_marking
 from casebook.exchange.spreadsheet import FORMULA_START
 from casebook.store import models as m
@@ -213,6 +211,8 @@ class BriefingSection:
         return data
 
     def _brief_trade(self, data: BriefingData) -> None:
+        from casebook.briefing.text import percent, usd
+
         ref = data.case_ref
         charts = [
             (
@@ -273,6 +273,8 @@ class BriefingSection:
         data.shares = [tuple(r) for r in shares.rows]
 
     def _brief_firms(self, data: BriefingData) -> None:
+        from casebook.core.identifiers import SCHEMES
+
         listed = self.list_firms(case_ref=data.case_ref)
         with self._read() as session:
             case = find_case(session, data.case_ref)

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casebook.analysis import flags
 from casebook.book.cases import find_case
 from casebook.core.errors import Refused
 from casebook.core.files import output_path
 from casebook.exchange import backup as backup_zip
-from casebook.exchange import bundle as bundles
-from casebook.exchange import ftm, spreadsheet
 from casebook.store import audit
-from casebook.store import backup as store_backup
 from casebook.store.engine import Store, default_store_path
 from casebook.vault import scratch_dir
 
@@ -31,6 +27,8 @@ class ExchangeSection:
 
     def backup(self, *, out: str | Path, force: bool = False) -> dict:
         """A consistent copy of the store (online backup API) and its vault as one zip."""
+        from casebook.store import backup as store_backup
+
         out = output_path(out, force=force)
         with scratch_dir(self.vault.tmp, "backup") as temp:  # never a plaintext copy beside out
             database = temp / backup_zip.DATABASE
@@ -67,6 +65,8 @@ class ExchangeSection:
 
     def export_bundle(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
         """Write a case as a ``.casebook`` bundle; the ``export`` JSON."""
+        from casebook.exchange import bundle as bundles
+
         out = output_path(out, force=force)
         with self._read() as session:
             case = find_case(session, case_ref)
@@ -76,17 +76,25 @@ class ExchangeSection:
 
     def export_ftm(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
         """Write a case as FollowTheMoney entities, one per line."""
+        from casebook.exchange import ftm
+
         return self._export_with(ftm.write_ftm, case_ref, out, force)
 
     def export_xlsx(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
         """Write a case as a workbook (firms, shipments, evidence, findings, relationships)."""
+        from casebook.exchange import spreadsheet
+
         return self._export_with(spreadsheet.write_xlsx, case_ref, out, force)
 
     def export_csv_zip(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
         """Write a case as a zip of CSV files (the workbook's tables)."""
+        from casebook.exchange import spreadsheet
+
         return self._export_with(spreadsheet.write_csv_zip, case_ref, out, force)
 
     def _export_with(self, writer, case_ref: str, out: str | Path, force: bool) -> dict:
+        from casebook.exchange import bundle as bundles
+
         out = output_path(out, force=force)
         with self._read() as session:
             records = bundles.gather(session, find_case(session, case_ref))
@@ -103,6 +111,9 @@ class ExchangeSection:
     def open_bundle(self, file: str | Path) -> dict:
         """Merge a ``.casebook`` bundle into this store: checked whole first, then written only
         inside its own case, every record it writes named in its audit event."""
+        from casebook.analysis import flags
+        from casebook.exchange import bundle as bundles
+
         file = Path(file).expanduser()
         if not file.is_file():
             raise Refused(f"no bundle file {file}")

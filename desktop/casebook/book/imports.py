@@ -7,10 +7,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from casebook.analysis import flags
 from casebook.book.cases import find_case, iso
 from casebook.core.errors import NotFound, UsageError
-from casebook.ingest.importer import ImportRequest, import_shipments
 from casebook.store import models as m
 from casebook.store import search
 from casebook.store import shipments as store
@@ -58,6 +56,9 @@ class ImportsSection:
         Returns the ``import`` JSON of DESIGN.md. Row errors raise ``RowErrors`` (all of them
         in the rejects CSV) unless ``skip_bad_rows``; ``cancelled()`` leaves the store unchanged.
         """
+        from casebook.analysis import flags
+        from casebook.ingest.importer import ImportRequest, import_shipments
+
         path = Path(path)
         if not path.is_file():
             raise UsageError(f"no file {path}")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from casebook.analysis import flags
 from casebook.analysis import network as net
 from casebook.book.cases import find_case
 from casebook.core.errors import NotFound, UsageError
@@ -34,6 +33,8 @@ class NetworkSection:
     ) -> net.NetworkModel:
         """The case's firms and edges: trade per exporter → importer pair under the filters
         (inclusive dates, HS prefixes, at least ``min_value`` USD), and every relationship."""
+        from casebook.analysis import flags
+
         try:
             min_value = float(min_value or 0.0)
         except (TypeError, ValueError):

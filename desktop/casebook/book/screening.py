@@ -11,16 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from casebook.analysis.screening import DEFAULT_THRESHOLD, Candidate, ScreeningIndex
 from casebook.book.cases import find_case, iso
 from casebook.core.errors import Cancelled, NotFound, Refused, UsageError
-from casebook.ingest.lists import load_list as read_list
-from casebook.ingest.lists.model import ListedRecord
 from casebook.store import lists as store
 from casebook.store import models as m
+
+if TYPE_CHECKING:
+    from casebook.analysis.screening import Candidate
+    from casebook.ingest.lists.model import ListedRecord
 
 HIT_STATUSES = ("unreviewed", "confirmed", "dismissed")
 REVIEW_STATUSES = ("confirmed", "dismissed")
@@ -134,6 +136,8 @@ def hit_detail(row: tuple, *, current: bool) -> dict:
 
 def record_of(entity: m.ListedEntity) -> ListedRecord:
     """A stored entity as the record the matcher reads."""
+    from casebook.ingest.lists.model import ListedRecord
+
     return ListedRecord(
         source_id=entity.source_id,
         schema=entity.kind,
@@ -149,6 +153,8 @@ def record_of(entity: m.ListedEntity) -> ListedRecord:
 
 def candidate_of(firm: m.Firm, *, aliases: list[str], identifiers: dict[str, list]) -> Candidate:
     """A firm as the matcher's candidate: its name, native name and aliases, identifiers."""
+    from casebook.analysis.screening import Candidate
+
     names = [n for n in (firm.native_name, *aliases) if n and n != firm.name]
     return Candidate(
         key=firm.id,
@@ -161,6 +167,8 @@ def candidate_of(firm: m.Firm, *, aliases: list[str], identifiers: dict[str, lis
 
 def clean_threshold(threshold: float | None) -> float:
     """The threshold to use: the default, or a number from 0 to 1."""
+    from casebook.analysis.screening import DEFAULT_THRESHOLD
+
     if threshold is None:
         return DEFAULT_THRESHOLD
     if not 0.0 <= float(threshold) <= 1.0:
@@ -199,6 +207,8 @@ class ScreeningSection:
         ``name`` forces; otherwise it starts a list of its own. A file older than the list's
         current version is refused unless ``force``: screening uses only the newest version.
         """
+        from casebook.ingest.lists import load_list as read_list
+
         parsed = read_list(
             path, fmt=fmt, alt=alt, add=add, name=name, published=clean_published(published)
         )
@@ -424,6 +434,8 @@ def _match(targets: list[_Target], candidates, *, threshold, progress, cancelled
     weight (how common it is) is learned from all loaded names, so a pair scores the same
     whether one list or all are screened.
     """
+    from casebook.analysis.screening import ScreeningIndex
+
     pairs = [(t.sanctions_list.id, e) for t in targets for e in t.entities]
     index = ScreeningIndex([record_of(e) for _, e in pairs])
     hits = index.screen(candidates, threshold=threshold, progress=progress, cancelled=cancelled)

@@ -9,19 +9,18 @@ from pathlib import Path
 from casebook.book.cases import find_case
 from casebook.core.errors import Refused, RowErrors, UsageError
 from casebook.core.words import plural
-from casebook.ingest import trade as ingest
 from casebook.store import trade as store
 from casebook.store.models import Dataset
-
-TRADE_PRESETS = ingest.PRESETS
 
 
 def is_trade_import(
     path: str | Path, *, preset: str | None = None, mapping: str | Path | None = None
 ) -> bool:
     """True when ``casebook import`` should import the file as trade statistics."""
+    from casebook.ingest import trade as ingest
+
     if preset:
-        return preset in TRADE_PRESETS
+        return preset in ingest.PRESETS
     if mapping:
         return ingest.mapping_is_trade(mapping)
     path = Path(path)
@@ -50,6 +49,7 @@ class TradeSection:
         Returns the ``import`` JSON (``kind`` "trade"). Row errors raise ``RowErrors`` (all in
         the rejects CSV) unless ``skip_bad_rows``; ``cancelled()`` leaves the store unchanged.
         """
+        from casebook.ingest import trade as ingest
         from casebook.ingest.importer import file_sha256, write_rejects
 
         started = time.perf_counter()
@@ -178,6 +178,8 @@ def _dataset_with_hash(session, case_id: int, sha256: str) -> str | None:
 
 
 def _sheets_label(sheets: list[str]) -> str | None:
+    from casebook.ingest import trade as ingest
+
     if not sheets:
         return None
     text = ", ".join(sheets)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from casebook.analysis import flags
 from casebook.book.cases import find_case
 from casebook.store import audit, backup, checks, rollups
 from casebook.store import models as m
@@ -57,6 +56,8 @@ class VerifySection:
 
     def rebuild_rollups(self) -> None:
         """Make the per-dataset totals behind charts, stats and flags anew from the rows."""
+        from casebook.analysis import flags
+
         with self._write() as session:
             rollups.rebuild_all(session)
             for case_id in session.exec(select(m.Case.id)):

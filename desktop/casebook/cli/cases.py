@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from casebook.book.cases import case_json
 from casebook.core.domain import CASE_STATUSES, PRIORITIES
 from casebook.core.terminal import terminal_safe as safe
 
@@ -60,6 +59,8 @@ def _list_text(data: dict) -> str:
 
 
 def case_new(ctx, args) -> None:
+    from casebook.book.cases import case_json
+
     case = ctx.book.create_case(
         title=args.title,
         ref=args.ref,
@@ -71,14 +72,20 @@ def case_new(ctx, args) -> None:
 
 
 def case_list(ctx, args) -> None:
+    from casebook.book.cases import case_json
+
     ctx.emit({"cases": [case_json(c) for c in ctx.book.list_cases()]}, _list_text)
 
 
 def case_show(ctx, args) -> None:
+    from casebook.book.cases import case_json
+
     ctx.emit(case_json(ctx.book.get_case(args.ref)), _case_text)
 
 
 def case_edit(ctx, args) -> None:
+    from casebook.book.cases import case_json
+
     case = ctx.book.edit_case(
         args.ref,
         title=args.title,

@@ -1,4 +1,8 @@
-"""What every command handler gets: the open store, output, progress and cancellation."""
+"""What every command handler gets: the open store, output, progress and cancellation.
+
+The store (SQLAlchemy, SQLModel) is imported when a handler first asks for it, so that
+``--version``, ``--help`` and argument errors answer at once.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ import math
 import signal
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import ParseError
 
-from casebook.book import Casebook
 from casebook.core.errors import Cancelled, CasebookError
 from casebook.core.terminal import terminal_safe
-from casebook.vault import write_refused
+
+if TYPE_CHECKING:
+    from casebook.book import Casebook
 
 
 class Context:
@@ -29,6 +34,8 @@ class Context:
     def book(self) -> Casebook:
         """The store; created when the command creates data, else it must exist (exit 2)."""
         if self._book is None:
+            from casebook.book import Casebook
+
             creates = bool(getattr(self.args, "creates", False))
             self._book = Casebook.open(self.args.db, user=self.args.user, create=creates)
         return self._book
@@ -117,6 +124,8 @@ def run_command(ctx: Context, args) -> int:
         fail(f"{_file_of(args)} is refused: its XML cannot be read safely ({exc})")
         return 1
     except OSError as exc:  # a disk that filled up or turned read-only under a command
+        from casebook.vault import write_refused
+
         fail(write_refused(exc, _file_of(args)).message)
         return 1
     finally:

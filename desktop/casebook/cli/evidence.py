@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from casebook.book.evidence import evidence_json
 from casebook.core.domain import EVIDENCE_KINDS
 from casebook.core.terminal import terminal_safe
 
@@ -91,6 +90,8 @@ def _list_text(data: dict) -> str:
 
 
 def evidence_add(ctx, args) -> None:
+    from casebook.book.evidence import evidence_json
+
     ctx.catch_interrupt()
     added = ctx.book.add_evidence(
         args.file,

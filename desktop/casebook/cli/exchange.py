@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from casebook.book import Casebook
-
 
 def register(sub, common) -> None:
     backup = sub.add_parser(
@@ -35,6 +33,8 @@ def run_backup(ctx, args) -> None:
 
 
 def run_restore(ctx, args) -> None:
+    from casebook.book import Casebook
+
     data = Casebook.restore(args.file, db=args.db, force=args.force)
     ctx.emit(
         data,
