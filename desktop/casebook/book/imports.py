@@ -106,6 +106,8 @@ class ImportsSection:
 
     def delete_dataset(self, uid: str) -> dict:
         """Delete a dataset and its shipments (audited); returns what was deleted."""
+        from casebook.analysis import flags
+
         with self._write() as session:
             dataset = session.exec(select(m.Dataset).where(m.Dataset.uid == uid)).first()
             if dataset is None:

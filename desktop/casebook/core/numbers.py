@@ -12,6 +12,12 @@ MISSING: frozenset[str] = frozenset(
 )
 """Cell texts (stripped, case-folded) that mean "no value"."""
 
+#: No value, quantity or weight of one customs line reaches 10^18 in any currency or unit;
+#: one that does is a data error, and summing such values overflows to infinity (two cells
+#: of 1e308 made every total, chart and JSON document of the case "inf"). Imports and bundles
+#: both refuse amounts from here up.
+TOO_LARGE = 1e18
+
 _GROUP_CHARS = " \u00a0\u202f\u2009'\u2019"
 _SPACED = re.compile(rf"([0-9]{{1,3}}(?:[{_GROUP_CHARS}][0-9]{{3}})+)(?:([.,])([0-9]+))?")
 _PLAIN = re.compile(r"[0-9]+")

@@ -24,8 +24,8 @@ from casebook.core.domain import (
 )
 from casebook.core.errors import Refused
 from casebook.core.identifiers import SCHEMES
+from casebook.core.numbers import TOO_LARGE
 from casebook.core.standards import Confidence, Credibility, Likelihood, Marking, Reliability
-from casebook.ingest.columns import TOO_LARGE
 
 DATASET_KINDS = ("shipments", "trade")
 LINK_KINDS = ("case", "firm", "shipment", "relationship", "finding")

@@ -20,7 +20,7 @@ from casebook.core.dates import clean_date, infer_date_order
 from casebook.core.errors import Refused
 from casebook.core.hs import clean_hs
 from casebook.core.identifiers import SCHEMES, clean_identifier, detect_scheme
-from casebook.core.numbers import MISSING, clean_number
+from casebook.core.numbers import MISSING, TOO_LARGE, clean_number
 from casebook.ingest.readers import SINGLE_BYTE, has_undecodable, looks_misencoded
 
 CACHE_LIMIT = 200_000  # distinct values kept per field before caching per chunk only
@@ -288,10 +288,6 @@ _AMBIGUOUS = re.compile(r"-?\d{1,3}[.,]\d{3}")
 NON_FINITE = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 NOT_FINITE = "not a finite number (NaN or infinity)"
 NEGATIVE = "negative (a value, quantity or weight is never below zero)"
-#: No value, quantity or weight of one customs line reaches 10^18 in any currency or unit;
-#: one that does is a data error, and summing such values overflows to infinity (two cells
-#: of 1e308 made every total, chart and JSON document of the case "inf").
-TOO_LARGE = 1e18
 IMPLAUSIBLE = "implausibly large (10^18 or more)"
 
 
