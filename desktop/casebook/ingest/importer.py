@@ -246,7 +246,8 @@ def _land(
     clock.lap("duplicate keys")
     report(0.6, 0.1, 0.0)
     parties = PartyWriter(session, case_id=request.case_id, dataset_id=dataset_id)
-    exporters, importers = parties.resolve(columns)
+    with search.firms_indexed_once(session):
+        exporters, importers = parties.resolve(columns)
     result.firms_created += parties.created
     result.firms_matched += parties.matched
     result.merge_suggestions += parties.suggested
