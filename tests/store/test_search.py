@@ -177,3 +177,33 @@ def test_upgrade_indexes_an_existing_store(tmp_path):
         )
     with Casebook.open(path) as book:
         assert [h["uid"] for h in book.search("精雕科")["results"]] == ["f1"]
+
+
+def firm_documents(book) -> list[tuple]:
+    with sqlite3.connect(book.path) as conn:
+        return conn.execute(
+            "SELECT rowid, title, body FROM search_index WHERE rowid BETWEEN ? AND ? ORDER BY 1",
+            (search.SPAN * 2, search.SPAN * 3 - 1),
+        ).fetchall()
+
+
+def test_import_indexes_its_firms_as_a_rebuild_would_and_keeps_the_triggers(book, tmp_path):
+    extract = tmp_path / "dt.csv"
+    extract.write_text(
+        "Номер ДТ;Дата ДТ;Номер товара;Отправитель;Получатель;ИНН получателя;Описание товара\n"
+        "10702070/100122/0000001;10.01.2022;1;SHANDONG JINMA CO., LTD;ООО Техностанок;7707083893;"
+        "СТАНОК\n"
+        "10702070/100122/0000002;11.01.2022;1;Shandong Jinma Co Ltd;TEKHNOSTANOK LLC;7707083893;"
+        "ЧАСТИ\n",
+        encoding="utf-8",
+    )
+    book.create_case(title="Станки", ref="CB-2")
+    known = add_firm(book, "Shandong Jinma Co Ltd")
+    book.import_file(extract, case_ref="CB-2")
+    imported = firm_documents(book)
+    book.rebuild_search_index()
+    assert imported == firm_documents(book)
+    assert {h["kind"] for h in book.search("ТЕХНОСТАНОК")["results"]} == {"firm"}
+    with book.store.write() as session:  # the insert triggers are back after the import
+        session.add(m.FirmAlias(firm_id=known.id, name="Цзиньма Шаньдун"))
+    assert [h["uid"] for h in book.search("Цзиньма")["results"]] == [known.uid]

@@ -107,8 +107,10 @@ def clean_sheet(
     _constants(columns, mapping, count)
     _derive(columns, count, rates or {})
     errors.sort(key=lambda e: (e.row, e.column or ""))
-    keep = ~bad
-    table = CleanTable(sheet.label, rows[keep], {k: v[keep] for k, v in columns.items()}, errors)
+    if bad.any():
+        keep = ~bad
+        rows, columns = rows[keep], {k: v[keep] for k, v in columns.items()}
+    table = CleanTable(sheet.label, rows, columns, errors)
     table.rows_read = count + len(sheet.errors)
     return table
 

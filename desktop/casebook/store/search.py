@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import text as sql
@@ -72,6 +74,51 @@ def unindex_dataset(session: Session, *, dataset_id: int) -> int:
         {"dataset": dataset_id, "base": KINDS["shipment"] * SPAN},
     )
     return result.rowcount
+
+
+#: Tables whose inserted rows each re-index their whole firm through an ``…_ai`` trigger.
+FIRM_TABLES = ("firm", "firmalias", "firmidentifier")
+
+
+@contextmanager
+def firms_indexed_once(session: Session) -> Iterator[None]:
+    """Index the firms that a bulk write inserts, or gives aliases or identifiers, once at the end.
+
+    Inside, the insert triggers of ``FIRM_TABLES`` are dropped (in the caller's transaction, so a
+    rollback restores them): otherwise every alias and identifier of an import re-indexes its
+    firm's whole document, several times per firm. On success the touched firms are indexed
+    from ``search_doc_firm``, exactly as the triggers would have left them.
+    """
+    from casebook.store.engine import raw_connection
+
+    conn = raw_connection(session)
+    marks = [
+        conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {t}").fetchone()[0] for t in FIRM_TABLES
+    ]
+    names = ", ".join(f"'search_{t}_ai'" for t in FIRM_TABLES)
+    triggers = conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})"
+    ).fetchall()
+    for name, _ in triggers:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+    finally:
+        for _, statement in triggers:
+            conn.execute(statement)
+    touched = (
+        "SELECT id FROM firm WHERE rowid > ? UNION SELECT firm_id FROM firmalias WHERE rowid > ? "
+        "UNION SELECT firm_id FROM firmidentifier WHERE rowid > ?"
+    )
+    base = KINDS["firm"] * SPAN
+    conn.execute(
+        f"DELETE FROM search_index WHERE rowid IN (SELECT ? + id FROM ({touched}))", (base, *marks)
+    )
+    conn.execute(
+        "INSERT INTO search_index (rowid, title, body, case_id) "
+        f"SELECT doc_id, title, body, case_id FROM search_doc_firm WHERE id IN ({touched})",
+        marks,
+    )
 
 
 def rebuild_index(session: Session) -> int:
