@@ -89,6 +89,12 @@ EXTRA_WORDS_WEIGHT = 0.9
 # its "Import and Export" subsidiary, a name contained in a longer one) stays below threshold.
 NEAR_CERTAIN = 0.95
 SECONDARY_CAP = 0.74  # below the threshold even with the same-country bonus
+# Without one, a partial match (a cut or contained name) hits only when no other listed name
+# scores more than this above it, nor covers more of its own words by more than this: a name
+# contained in several listed ones names the closest. A cut name that begins more listed names
+# than this (``LIMITED LIABILITY COMPANY NATSIONAL``) says too little to name any of them.
+CUT_MAX_NAMES = 15
+PARTIAL_MARGIN = 0.05
 COMMON_SHARE = 0.002  # a token in more of the loaded names than this counts less
 # …but only once it is in at least this many names: on a short watch list every word is in a
 # large share of the names, and none of them is "common" in the sense that matters.
@@ -242,10 +248,8 @@ class ScreeningIndex:
                 current = strongest.get(entry.record_index)
                 if current is None or score > current[0]:
                     strongest[entry.record_index] = (score, query, entry)
-        if own and max(own.values()) >= NEAR_CERTAIN:  # one listed name is near-certain
-            for index, (score, query, entry) in strongest.items():
-                if own[index] < NEAR_CERTAIN and score > SECONDARY_CAP:
-                    strongest[index] = (SECONDARY_CAP, query, entry)
+        if own:
+            self._cap_secondary(strongest, own)
         best = {
             index: self._name_hit(firm, query, entry, score)
             for index, (score, query, entry) in strongest.items()
@@ -260,6 +264,39 @@ class ScreeningIndex:
         for hit in best.values():
             self._adjust(firm, hit, known)
         return sorted(best.values(), key=lambda h: (-h.score, h.record_index))
+
+    def _cap_secondary(
+        self,
+        strongest: dict[int, tuple[float, _Query, _Entry]],
+        own: dict[int, float],
+    ) -> None:
+        """Cap the hits that are second to a near-certain one (not as close on their own
+        words), and the partial ones (cut, contained) but the firm's best: of those scoring
+        alike, the ones its name covers most of (``UNITED SHIPBUIL`` is United Shipbuilding
+        Corporation more than each of its shipyards)."""
+        near_certain = max(own.values()) >= NEAR_CERTAIN
+        best = max(score for score, _, _ in strongest.values())
+        partial = [  # contained names (a cut one may be any of the names it begins)
+            i for i, (score, query, _) in strongest.items() if score > own[i] and not query.cut
+        ]
+        closest = [i for i in partial if strongest[i][0] >= best - PARTIAL_MARGIN]
+        if closest:
+            fullest = max(own[i] for i in closest)
+            closest = [i for i in closest if own[i] >= fullest - PARTIAL_MARGIN]
+        cuts = [  # the names a cut name begins, when too many to say which
+            i
+            for i, (score, query, _) in strongest.items()
+            if score > own[i] and query.cut and score >= best - PARTIAL_MARGIN
+        ]
+        for index, (score, query, entry) in strongest.items():
+            if near_certain:
+                second = own[index] < NEAR_CERTAIN
+            else:
+                second = (index in partial and index not in closest) or (
+                    len(cuts) > CUT_MAX_NAMES and index in cuts
+                )
+            if second and score > SECONDARY_CAP:
+                strongest[index] = (SECONDARY_CAP, query, entry)
 
     # --- candidates and name scores ---------------------------------------------------------
 
