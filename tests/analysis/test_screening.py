@@ -319,3 +319,41 @@ def test_chinese_names_sharing_some_syllables_do_not_hit():
     index = ScreeningIndex([entity("1", "美欣電子有限公司", countries=["HK"])])
     assert index.screen([firm("日新電子有限公司")]) == []
     assert index.screen([firm("Rixin Dianzi Youxian Gongsi")]) == []
+
+
+@pytest.fixture(scope="module")
+def parents_and_parts():
+    records = [
+        entity("1", "Ningbo Tiancheng Machinery Co., Ltd."),
+        entity("2", "Ningbo Tiancheng Machinery Import and Export Co., Ltd."),
+        entity("3", "Moscow Mechanical Plant of Special Equipment JSC"),
+        entity("4", "Plant of Special Equipment LLC"),
+    ]
+    return records, ScreeningIndex(records)
+
+
+def listed_hits(index, records, name):
+    return sorted(records[h.record_index].source_id for h in index.screen([firm(name)]))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("NINGBO TIANCHENG MACHINERY CO LTD", ["1"]),  # not its Import and Export subsidiary
+        ("Ningbo Tiancheng Machinery Import & Export Co Ltd", ["2"]),
+        ("OOO Plant of Special Equipment", ["4"]),  # not the longer name containing it
+        ("Moscow Mechanical Plant of Special Equipment", ["3"]),
+    ],
+)
+def test_a_firm_equal_to_one_listed_name_does_not_also_hit_one_sharing_most_words(
+    parents_and_parts, name, expected
+):
+    records, index = parents_and_parts
+    assert listed_hits(index, records, name) == expected
+
+
+def test_a_longer_name_with_distinctive_words_of_its_own_is_another_firm(parents_and_parts):
+    records, index = parents_and_parts
+    assert listed_hits(index, records, "Kazan Optical Plant of Special Equipment") == []
+    # generic or legal-form words besides the listed name do not make it another firm
+    assert listed_hits(index, records, "Plant of Special Equipment Obshchestvo LLC") == ["4"]

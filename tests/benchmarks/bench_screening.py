@@ -19,7 +19,11 @@ Evaluation set, built from the lists themselves:
   characters or pinyin), a word many listed names use with another word ("ZAVOD START"), and
   listed names carrying a different valid INN or OGRN.
 A hit is correct when it is the source entity or an entry of another list that is the same
-party (one of its names has the same key, or it shares a certain identifier).
+party (one of its names has the same key, or it shares a certain identifier). Two precisions
+are printed: per firm (a firm flagged with at least one correct hit counts as right) and over
+all hits (every hit on a record that is not the same party is a false positive, also a second
+hit of a firm that correctly hits its own party: a parent and its "Import and Export"
+subsidiary, a short name and a longer one containing it), positives and negatives together.
 
 Entities (and the negatives built from them) are split in two halves by a hash of their source
 id: ``--split tune`` is the half the scores were calibrated on, ``--split test`` (the default)
@@ -587,7 +591,7 @@ def evaluate(index: ScreeningIndex, cases: list[Case]) -> dict[float, dict]:
 
 
 def _metrics(cases, by_firm, threshold) -> dict:
-    tp = fp = found = pairs = good_pairs = 0
+    tp = fp = found = pairs = good_pairs = extra = 0
     positives = sum(1 for c in cases if c.correct)
     for i, case in enumerate(cases):
         flagged = [h for h in by_firm.get(i, ()) if h.score >= threshold]
@@ -596,12 +600,15 @@ def _metrics(cases, by_firm, threshold) -> dict:
         good_pairs += len(good)
         if case.correct and good:
             found += 1
+            extra += len(flagged) - len(good)
         if flagged:
             tp, fp = (tp + 1, fp) if good else (tp, fp + 1)
     return {
         "recall": found / positives if positives else 0.0,
         "precision": tp / (tp + fp) if tp + fp else 1.0,
-        "pair_precision": good_pairs / pairs if pairs else 1.0,
+        "hit_precision": good_pairs / pairs if pairs else 1.0,
+        "wrong_hits": pairs - good_pairs,
+        "extra_hits": extra,  # wrong hits of firms that also hit their own party
         "flagged_negatives": sum(
             1
             for i, c in enumerate(cases)
@@ -731,13 +738,15 @@ def main(argv=None) -> int:
     )
     table = evaluate(index, cases)
     print(
-        f"\n{'threshold':>9} {'recall':>7} {'precision':>9} {'hit-precision':>13} {'negatives flagged':>17}"
+        f"\n{'threshold':>9} {'recall':>7} {'precision':>9} {'all-hits precision':>18} "
+        f"{'wrong hits (beside a right one)':>31} {'negatives flagged':>17}"
     )
     for threshold, m in table.items():
         mark = "  <- default" if abs(threshold - DEFAULT_THRESHOLD) < 1e-9 else ""
+        wrong = f"{m['wrong_hits']} ({m['extra_hits']})"
         print(
-            f"{threshold:>9.2f} {m['recall']:>7.3f} {m['precision']:>9.3f} {m['pair_precision']:>13.3f} "
-            f"{m['flagged_negatives']:>10}/{len(neg)}{mark}"
+            f"{threshold:>9.2f} {m['recall']:>7.3f} {m['precision']:>9.3f} "
+            f"{m['hit_precision']:>18.3f} {wrong:>31} {m['flagged_negatives']:>10}/{len(neg)}{mark}"
         )
     ours = found_by_kind(casebook_flags(index, cases, DEFAULT_THRESHOLD), cases)
     peer = peer_flags(index, records, cases) if args.peer else None

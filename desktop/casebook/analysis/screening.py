@@ -9,7 +9,10 @@ which words that are common in the loaded lists ("machine", "tool", "trading", "
 count less. A name that is all of a listed name's first words (a customs field cut at 35–70
 characters) or whose words all belong to it scores as a partial match weighted by how
 distinctive the kept words are; a name resting on one word that many listed names use
-("START", "OPTIMA") needs more than that word. Identifiers settle a match (same
+("START", "OPTIMA") needs more than that word. A name that is a listed name plus distinctive
+words of its own names another firm; and once a firm is near-certainly one listed name, another
+listed name hits too only when it is as close on its own words (not the parent of a subsidiary,
+nor a longer name containing a short one). Identifiers settle a match (same
 INN/OGRN/USCC/LEI) or weigh strongly against it (different valid ones, also those of a listed
 party the firm's identifier has already matched).
 """
@@ -17,6 +20,7 @@ party the firm's identifier has already matched).
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -27,7 +31,13 @@ from rapidfuzz.distance import OSA
 
 from casebook.core.errors import Cancelled
 from casebook.core.identifiers import clean_identifier
-from casebook.core.names import clean_name, is_legal_form_word, screen_fold, screen_words
+from casebook.core.names import (
+    LEGAL_FORM_PARTS,
+    clean_name,
+    is_legal_form_word,
+    screen_fold,
+    screen_words,
+)
 from casebook.core.pinyin import romanisations, syllabify
 from casebook.ingest.lists.model import ListedRecord
 
@@ -70,6 +80,21 @@ CARRIER_MIN_NAMES = 1  # distinct listed names using the word besides the one co
 CARRIER_CAP = 0.70
 CARRIER_REST = 0.5  # …unless the other words shared weigh this much together
 DISTINCTIVE_WEIGHT = 0.5  # a token weighing this much is distinctive
+# A firm name that is a listed name plus distinctive words of its own (``MOSCOW MECHANICAL PLANT
+# OF SPECIAL EQUIPMENT`` ~ ``PLANT OF SPECIAL EQUIPMENT``) names another firm: it stays below
+# the threshold when its extra words weigh this much.
+EXTRA_WORDS_WEIGHT = 0.9
+# When a firm name is near-certainly one listed name on the words alone, another listed name
+# must be as close on its own words to hit too; one that only shares most of them (a parent and
+# its "Import and Export" subsidiary, a name contained in a longer one) stays below threshold.
+NEAR_CERTAIN = 0.95
+SECONDARY_CAP = 0.74  # below the threshold even with the same-country bonus
+# Without one, a partial match (a cut or contained name) hits only when no other listed name
+# scores more than this above it, nor covers more of its own words by more than this: a name
+# contained in several listed ones names the closest. A cut name that begins more listed names
+# than this (``LIMITED LIABILITY COMPANY NATSIONAL``) says too little to name any of them.
+CUT_MAX_NAMES = 15
+PARTIAL_MARGIN = 0.05
 COMMON_SHARE = 0.002  # a token in more of the loaded names than this counts less
 # …but only once it is in at least this many names: on a short watch list every word is in a
 # large share of the names, and none of them is "common" in the sense that matters.
@@ -213,13 +238,18 @@ class ScreeningIndex:
     def screen_firm(self, firm: Candidate) -> list[Hit]:
         """Every candidate hit of one firm (no threshold), best first."""
         strongest: dict[int, tuple[float, _Query, _Entry]] = {}  # per record
+        own: dict[int, float] = {}  # per record: the best score on the words alone
         for query in _queries(firm):
-            for number, score in self._name_scores(query).items():
+            for number, (score, whole) in self._name_scores(query).items():
                 entry = self._entries[number]
-                score *= WEAK_ALIAS_FACTOR if entry.weak else 1.0
+                factor = WEAK_ALIAS_FACTOR if entry.weak else 1.0
+                score, whole = score * factor, whole * factor
+                own[entry.record_index] = max(own.get(entry.record_index, 0.0), whole)
                 current = strongest.get(entry.record_index)
                 if current is None or score > current[0]:
                     strongest[entry.record_index] = (score, query, entry)
+        if own:
+            self._cap_secondary(strongest, own)
         best = {
             index: self._name_hit(firm, query, entry, score)
             for index, (score, query, entry) in strongest.items()
@@ -235,10 +265,44 @@ class ScreeningIndex:
             self._adjust(firm, hit, known)
         return sorted(best.values(), key=lambda h: (-h.score, h.record_index))
 
+    def _cap_secondary(
+        self,
+        strongest: dict[int, tuple[float, _Query, _Entry]],
+        own: dict[int, float],
+    ) -> None:
+        """Cap the hits that are second to a near-certain one (not as close on their own
+        words), and the partial ones (cut, contained) but the firm's best: of those scoring
+        alike, the ones its name covers most of (``UNITED SHIPBUIL`` is United Shipbuilding
+        Corporation more than each of its shipyards)."""
+        near_certain = max(own.values()) >= NEAR_CERTAIN
+        best = max(score for score, _, _ in strongest.values())
+        partial = [  # contained names (a cut one may be any of the names it begins)
+            i for i, (score, query, _) in strongest.items() if score > own[i] and not query.cut
+        ]
+        closest = [i for i in partial if strongest[i][0] >= best - PARTIAL_MARGIN]
+        if closest:
+            fullest = max(own[i] for i in closest)
+            closest = [i for i in closest if own[i] >= fullest - PARTIAL_MARGIN]
+        cuts = [  # the names a cut name begins, when too many to say which
+            i
+            for i, (score, query, _) in strongest.items()
+            if score > own[i] and query.cut and score >= best - PARTIAL_MARGIN
+        ]
+        for index, (score, query, entry) in strongest.items():
+            if near_certain:
+                second = own[index] < NEAR_CERTAIN
+            else:
+                second = (index in partial and index not in closest) or (
+                    len(cuts) > CUT_MAX_NAMES and index in cuts
+                )
+            if second and score > SECONDARY_CAP:
+                strongest[index] = (SECONDARY_CAP, query, entry)
+
     # --- candidates and name scores ---------------------------------------------------------
 
-    def _name_scores(self, query: _Query) -> dict[int, float]:
-        """Name scores of the entries the blocking index proposes for one firm name."""
+    def _name_scores(self, query: _Query) -> dict[int, tuple[float, float]]:
+        """(score, score on the whole words alone) of the entries the blocking index proposes
+        for one firm name."""
         matched, near_common = self._blocked(query)
         for number in self._compact.get("".join(query.tokens), ()):
             matched[number] = None  # equal once spaces are ignored
@@ -246,7 +310,7 @@ class ScreeningIndex:
         query_total = sum(self._weight.get(t, 1.0) for t in query.token_set)
         for number, found in matched.items():
             if found is None:
-                scores[number] = 1.0
+                scores[number] = (1.0, 1.0)
                 continue
             entry = self._entries[number]
             self._add_common(query, entry, found, near_common)
@@ -402,9 +466,12 @@ class ScreeningIndex:
                 query_best[joined] = 1.0
                 entry_best.update(dict.fromkeys(entry.tokens[position : position + 2], 1.0))
 
-    def _score(self, query: _Query, query_total: float, number: int, found: _Matches) -> float:
+    def _score(
+        self, query: _Query, query_total: float, number: int, found: _Matches
+    ) -> tuple[float, float]:
         """Weighted token F1 (how much of each name's weight the other covers), raised for a
-        name that is a cut or a part of the listed one, capped for one resting on a carrier."""
+        name that is a cut or a part of the listed one, capped for one resting on a carrier
+        or one with distinctive words the listed name lacks; and the F1 alone."""
         weight = self._weight.get
         entry, entry_total = self._entries[number], self._totals[number]
         query_best, entry_best = found
@@ -412,8 +479,10 @@ class ScreeningIndex:
         precision = sum(weight(t, 1.0) * s for t, s in query_best.items()) / query_total
         recall = kept / entry_total
         if precision + recall == 0:
-            return 0.0
-        score = 2 * precision * recall / (precision + recall)
+            return 0.0, 0.0
+        score = whole = 2 * precision * recall / (precision + recall)
+        if score > SECONDARY_CAP and self._says_more(query, entry, found):
+            return SECONDARY_CAP, whole
         if (
             kept >= CONTAINED_MIN_WEIGHT
             and len(query_best) == len(query.token_set)
@@ -424,7 +493,22 @@ class ScreeningIndex:
             score = CARRIER_CAP
         if query.cut:
             score = max(score, self._cut_score(query, entry))
-        return score
+        return score, whole
+
+    def _says_more(self, query: _Query, entry: _Entry, found: _Matches) -> bool:
+        """Whether the firm's name has every word of the listed name and distinctive words
+        besides (a longer name containing it names another firm unless the extra words are
+        generic or legal forms)."""
+        query_best, entry_best = found
+        if len(entry_best) < len(entry.token_set):
+            return False
+        cut = query.tokens[-1] if query.cut else None  # perhaps part of a word or legal form
+        extra = sum(
+            self._weight.get(t, 1.0)
+            for t in query.token_set - query_best.keys()
+            if t != cut and not _form_like(t)
+        )
+        return extra >= EXTRA_WORDS_WEIGHT
 
     def _cut_score(self, query: _Query, entry: _Entry) -> float:
         """The score of a name that is the listed name's first words, perhaps cut in a word."""
@@ -534,6 +618,12 @@ class ScreeningIndex:
 
 
 # --- names -----------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _form_like(token: str) -> bool:
+    """Whether a token is a word of a legal form, or a typo or two away from one."""
+    return token in LEGAL_FORM_PARTS or any(token_similarity(token, f) for f in LEGAL_FORM_PARTS)
 
 
 def token_similarity(a: str, b: str) -> float:

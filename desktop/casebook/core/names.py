@@ -424,6 +424,11 @@ def screen_words(name: object) -> list[tuple[str, str]]:
     return kept
 
 
+# Every word of the legal forms (``sirketi`` of ``limited sirketi``): alone, such a word says
+# nothing about which firm a name is.
+LEGAL_FORM_PARTS = frozenset(t for forms in _SCREEN_FORMS.values() for form in forms for t in form)
+
+
 def is_legal_form_word(token: str) -> bool:
     """Whether a screening token is a legal form by itself (``oy``, ``ooo`` folded)."""
     return (token,) in _SCREEN_FORMS.get(token, ())
