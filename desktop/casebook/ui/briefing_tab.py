@@ -44,7 +44,7 @@ SECTION_LABELS = {
     "shipments": "Largest shipments",
     "screening": "Screening",
     "evidence": "Evidence register",
-    "appendix": "Appendix: all shipments",
+    "appendix": "Appendix: shipments",
     "provenance": "Appendix: provenance",
 }
 PREVIEW_DPI = 50
