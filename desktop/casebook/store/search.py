@@ -86,8 +86,11 @@ def firms_indexed_once(session: Session) -> Iterator[None]:
 
     Inside, the insert triggers of ``FIRM_TABLES`` are dropped (in the caller's transaction, so a
     rollback restores them): otherwise every alias and identifier of an import re-indexes its
-    firm's whole document, several times per firm. On success the touched firms are indexed
-    from ``search_doc_firm``, exactly as the triggers would have left them.
+    firm's whole document, several times per firm. On success the triggers are created again and
+    the touched firms are indexed from ``search_doc_firm``, exactly as the triggers would have
+    left them. On an error nothing is done here: the write session rolls back, which restores the
+    triggers (SQLite may already have rolled back, e.g. on a full disk, so creating them again
+    would fail and hide the error).
     """
     from casebook.store.engine import raw_connection
 
@@ -101,11 +104,9 @@ def firms_indexed_once(session: Session) -> Iterator[None]:
     ).fetchall()
     for name, _ in triggers:
         conn.execute(f'DROP TRIGGER "{name}"')
-    try:
-        yield
-    finally:
-        for _, statement in triggers:
-            conn.execute(statement)
+    yield
+    for _, statement in triggers:
+        conn.execute(statement)
     touched = (
         "SELECT id FROM firm WHERE rowid > ? UNION SELECT firm_id FROM firmalias WHERE rowid > ? "
         "UNION SELECT firm_id FROM firmidentifier WHERE rowid > ?"
