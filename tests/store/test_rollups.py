@@ -3,7 +3,6 @@ bundles and the migration that builds them for older stores."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import random
 import sqlite3
@@ -208,7 +207,6 @@ def test_migration_builds_rollups_of_shipments_already_stored(imported):
         conn.execute("DROP TABLE shipmentrollup")
         conn.execute("DROP TABLE partyrollup")
         conn.execute("DROP TABLE rowtestrollup")
-        conn.execute("DROP TABLE unitvaluerollup")
         conn.execute("UPDATE alembic_version SET version_num = '0003'")
     migrations.upgrade(create_engine(f"sqlite:///{path}"))
     assert _groups_stored(path) == made
@@ -219,7 +217,7 @@ def _groups_stored(path) -> dict[str, list]:
     """Each rollup's rows without their ids (which may differ)."""
     with sqlite3.connect(path) as conn:
         found = {}
-        for table in ("shipmentrollup", "partyrollup", "unitvaluerollup"):
+        for table in ("shipmentrollup", "partyrollup"):
             cursor = conn.execute(f"SELECT * FROM {table}")
             names = [d[0] for d in cursor.description]
             found[table] = sorted(
@@ -250,13 +248,6 @@ def _controllers(book) -> list[tuple]:
     return stored
 
 
-def _controller_version(book) -> str:
-    case_id = _case_id(book)
-    with book.store.read() as session:
-        rule = next(r for r in flags.RULES if r.id == "foreign_controller")
-        return flags.Context(session, case_id, [rule]).row_versions[rule.id]
-
-
 def _stored_controllers(book, version: str) -> list[tuple] | None:
     with book.store.read() as session:
         return rollups.row_test_totals(
@@ -267,151 +258,15 @@ def _stored_controllers(book, version: str) -> list[tuple] | None:
 def test_foreign_controller_totals_are_stored_at_import(imported, monkeypatch):
     found = {d.split("|")[0]: n for d, n, _v in _controllers(imported)}
     assert set(found) == {"FANUC", "Siemens"} and all(found.values())
-    version = _controller_version(imported)
-    assert _stored_controllers(imported, version)
+    assert _stored_controllers(imported, flags.controller_version())
     # A new list of makers (another Casebook version) makes the stored totals stale: the
     # chart counts rows again until the next import or `verify --repair` stores them.
-    changed = [
-        dataclasses.replace(r, depends=lambda: "other") if r.id == "foreign_controller" else r
-        for r in flags.RULES
-    ]
-    monkeypatch.setattr(flags, "RULES", changed)
-    other = _controller_version(imported)
-    assert other != version and _stored_controllers(imported, other) is None
+    monkeypatch.setitem(
+        flags.STORED_TESTS, "foreign_controller", (flags.controller_test, lambda: "other")
+    )
+    assert _stored_controllers(imported, "other") is None
     _controllers(imported)
     imported.rebuild_rollups()
-    assert _stored_controllers(imported, other)
+    assert _stored_controllers(imported, "other")
     imported.delete_dataset(imported.list_datasets(case_ref=REF)[0]["uid"])
     _controllers(imported)
-
-
-# --- flags and firms list read the rollups, and answer as the rows do ----------------------
-
-
-def _flags_stored_and_from_rows(book) -> dict:
-    """``flags`` from the groups stored per dataset; again with the newest dataset's groups gone
-    (that dataset read from its rows, the others from their groups); and with all gone."""
-    stored = book.flags(case_ref=REF)
-    with book.store.write() as session:
-        conn = session.connection()
-        saved = conn.exec_driver_sql("SELECT * FROM rowtestrollup").fetchall()
-        conn.exec_driver_sql(
-            "DELETE FROM rowtestrollup WHERE dataset_id = (SELECT max(dataset_id) FROM shipment)"
-        )
-    mixed = book.flags(case_ref=REF)
-    with book.store.write() as session:
-        session.connection().exec_driver_sql("DELETE FROM rowtestrollup")
-    from_rows = book.flags(case_ref=REF)
-    with book.store.write() as session:
-        marks = ", ".join("?" * len(saved[0]))
-        session.connection().exec_driver_sql(
-            f"INSERT INTO rowtestrollup VALUES ({marks})", [tuple(r) for r in saved]
-        )
-    assert stored == from_rows
-    assert mixed == from_rows
-    return stored
-
-
-def _firm_totals_from_rows(book) -> dict:
-    with book.store.read() as session:
-        rows = session.connection().exec_driver_sql(
-            "SELECT f.uid, count(*), round(total(v), 2) FROM ("
-            "SELECT exporter_id AS fid, value_usd AS v FROM shipment UNION ALL "
-            "SELECT importer_id, value_usd FROM shipment) JOIN firm f ON f.id = fid GROUP BY f.uid"
-        )
-        return {uid: (n, v) for uid, n, v in rows}
-
-
-def _assert_firms_list_as_rows(book) -> None:
-    want = _firm_totals_from_rows(book)
-    listed = book.list_firms(case_ref=REF)
-    assert listed and all(
-        want.get(f["uid"], (0, 0.0)) == (f["shipments"], f["value_usd"]) for f in listed
-    )
-    assert {f["uid"] for f in listed if f["shipments"]} == set(want)
-
-
-def _stored_groups(book) -> list[tuple]:
-    """The row-test groups stored, summed per test, detail and firm pair."""
-    with book.store.read() as session:
-        rows = session.connection().exec_driver_sql(
-            "SELECT test, detail, exporter_id, importer_id, sum(shipments), "
-            "round(total(value_usd), 6), min(min_id), max(max_id) FROM rowtestrollup "
-            "WHERE detail IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
-        )
-        return [tuple(r) for r in rows]
-
-
-def test_flags_and_firms_list_answer_as_the_rows_through_merge_split_and_delete(imported, tmp_path):
-    rng = random.Random(5)
-    path = tmp_path / "part3.csv"
-    banned = [  # an EU export-banned CN8 code, among the generated rows
-        f"2022-0{m}-11,Beta Tools,Лютик АО,7736050003,JP,TR,RU,8466103800,{m}00.50,2.0,PARTS"
-        for m in range(1, 8)
-    ]
-    path.write_text(_csv(rng, 200) + "\n".join(banned) + "\n", encoding="utf-8")
-    imported.import_file(path, case_ref=REF)
-    first = _flags_stored_and_from_rows(imported)
-    assert {flag["rule"] for firm in first["firms"] for flag in firm["flags"]} >= {
-        "chpl_item",
-        "eu_banned_cn8",
-        "origin_dispatch",
-        "hub_dispatch",
-        "foreign_controller",
-    }
-    _assert_firms_list_as_rows(imported)
-    firms = {f["name"]: f["uid"] for f in imported.list_firms(case_ref=REF)}
-    keep, other = firms["Beta Tools"], firms["Shenzhen Gamma"]
-    before = _stored_groups(imported)
-    imported.merge_firms(keep=keep, other=other)
-    merged = _flags_stored_and_from_rows(imported)
-    assert other not in {f["uid"] for f in merged["firms"]}
-    _assert_firms_list_as_rows(imported)
-    imported.split_firm(other)
-    assert _flags_stored_and_from_rows(imported) == first
-    assert _stored_groups(imported) == before
-    _assert_firms_list_as_rows(imported)
-    imported.delete_dataset(imported.list_datasets(case_ref=REF)[0]["uid"])
-    _flags_stored_and_from_rows(imported)
-    _assert_firms_list_as_rows(imported)
-    _assert_rollups_agree(imported)
-
-
-def test_flags_read_stored_groups_not_rows(imported):
-    """After an import every row test and the unit-value medians come from stored groups."""
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(imported.store.read_engine, "before_cursor_execute", seen)
-    try:
-        imported.flags(case_ref=REF)
-        imported.list_firms(case_ref=REF)
-    finally:
-        event.remove(imported.store.read_engine, "before_cursor_execute", seen)
-    assert statements
-    assert not any("hit AS MATERIALIZED" in s or "ln(" in s for s in statements)
-    assert not any("FROM shipment" in s and "GROUP BY fid" in s for s in statements)
-
-
-def test_unit_value_groups_follow_the_medians_of_a_new_import(imported, tmp_path):
-    """Another dataset moves the case's medians: every dataset's unit-value groups are made
-    again at import, so they still answer as the rows do."""
-    path = tmp_path / "pricey.csv"
-    rows = [HEADER] + [
-        f"2023-03-09,Acme Machine Co,Delta LLC,,CN,CN,RU,8458110000,{900000 + i}.00,1.0,LATHE"
-        for i in range(400)
-    ]
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    case_id = _case_id(imported)
-    with imported.store.read() as session:
-        before = flags.Context(session, case_id, flags.RULES).row_versions["unit_value"]
-    imported.import_file(path, case_ref=REF)
-    with imported.store.read() as session:
-        after = flags.Context(session, case_id, flags.RULES).row_versions["unit_value"]
-        stale = rollups.untested_datasets(
-            session, case_id=case_id, test="unit_value", version=after
-        )
-    assert after != before and stale == []
-    _flags_stored_and_from_rows(imported)

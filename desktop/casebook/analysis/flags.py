@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -56,9 +57,7 @@ class Hit:
 @dataclass(frozen=True)
 class Rule:
     """A rule: ``find(ctx) -> hits`` for firm-level rules, or ``test(ctx) -> (RowTest,
-    describe)`` for rules that pick shipments (stored per dataset at import, see
-    ``store_row_tests``; datasets without them run in one scan). ``depends`` returns the
-    reference data a test's matcher function reads, part of the test's version."""
+    describe)`` for rules that pick shipments (all of those run in one scan)."""
 
     id: str
     title: str
@@ -66,7 +65,6 @@ class Rule:
     weight: int
     find: Callable[[Context], list[Hit]] | None = None
     test: Callable[[Context], tuple[db.RowTest, Callable[[db.FlaggedFirm], str]]] | None = None
-    depends: Callable[[], object] | None = None
 
 
 RULES: list[Rule] = []
@@ -82,11 +80,11 @@ def rule(id: str, title: str, explanation: str, *, weight: int = 1):
     return register
 
 
-def row_rule(id: str, title: str, explanation: str, *, weight: int = 1, depends=None):
+def row_rule(id: str, title: str, explanation: str, *, weight: int = 1):
     """Register a row-level rule ``fn(ctx) -> (RowTest, describe)``."""
 
     def register(fn: Callable[[Context], tuple[db.RowTest, Callable[[db.FlaggedFirm], str]]]):
-        RULES.append(Rule(id, title, explanation, weight, test=fn, depends=depends))
+        RULES.append(Rule(id, title, explanation, weight, test=fn))
         return fn
 
     return register
@@ -94,7 +92,7 @@ def row_rule(id: str, title: str, explanation: str, *, weight: int = 1, depends=
 
 @dataclass
 class Activity:
-    """Monthly value of firms and origins, with row counts and sample ids, from the rollups."""
+    """Monthly value of firms and origins, with row counts and sample ids, from one scan."""
 
     firm_months: dict[int, dict[str, float]] = field(default_factory=dict)
     firm_rows: dict[int, dict[str | None, tuple[int, int, int]]] = field(default_factory=dict)
@@ -102,18 +100,24 @@ class Activity:
     origin_months: dict[str, dict[str, float]] = field(default_factory=dict)
     start: str | None = None
 
-    def add(self, kind, key, month, value, n, first, min_id, max_id) -> None:
-        """One row of ``store.redflags.activity``."""
-        if kind == "s":
+    def add(self, kind, key, other, month, value, n, first, min_id, max_id) -> None:
+        if first and (self.start is None or first < self.start):
             self.start = first
-        elif kind == "o":
+        if kind == "o":
             self.origin_months.setdefault(key, {})[month] = value or 0.0
-        else:
-            self.firm_rows.setdefault(key, {})[month] = (n, min_id, max_id)
-            if first and (key not in self.firm_first or first < self.firm_first[key]):
-                self.firm_first[key] = first
-            if month:
-                self.firm_months.setdefault(key, {})[month] = value or 0.0
+            return
+        for firm in {key, other} - {None}:
+            self._add_firm(firm, month, value, n, first, min_id, max_id)
+
+    def _add_firm(self, firm, month, value, n, first, min_id, max_id) -> None:
+        cells = self.firm_rows.setdefault(firm, {})
+        old_n, old_lo, old_hi = cells.get(month, (0, min_id, max_id))
+        cells[month] = (old_n + n, min(old_lo, min_id), max(old_hi, max_id))
+        if first and (firm not in self.firm_first or first < self.firm_first[firm]):
+            self.firm_first[firm] = first
+        if month:
+            months = self.firm_months.setdefault(firm, {})
+            months[month] = months.get(month, 0.0) + (value or 0.0)
 
     def rows(self, firm_id: int, months: Iterable[str] | None = None) -> tuple[int, list[int]]:
         """How many rows a firm has (in these months), and up to SAMPLE of their ids."""
@@ -146,22 +150,9 @@ class Context:
         return {r.id: r.test(self) for r in self.rules if r.test}
 
     @cached_property
-    def row_versions(self) -> dict[str, str]:
-        rules = {r.id: r for r in self.rules}
-        return {
-            rid: row_test_version(rules[rid], test) for rid, (test, _) in self.row_tests.items()
-        }
-
-    @cached_property
     def row_results(self) -> dict[str, list[db.FlaggedFirm]]:
         tests = {rid: test for rid, (test, _describe) in self.row_tests.items()}
-        return db.flagged_firms(
-            self.session,
-            case_id=self.case_id,
-            tests=tests,
-            versions=self.row_versions,
-            sample=SAMPLE,
-        )
+        return db.flagged_firms(self.session, case_id=self.case_id, tests=tests, sample=SAMPLE)
 
     def row_hits(self, rule_id: str) -> list[Hit]:
         return _row_hits(self.row_tests[rule_id][1], self.row_results[rule_id])
@@ -301,60 +292,42 @@ def controller_test() -> db.RowTest:
     return db.description_match(_controller_answer, origin="CN", hs=MACHINE_HS4)
 
 
-def row_test_version(rule: Rule, test: db.RowTest) -> str:
-    """Changes when a row test, its reference data or (unit values) the case's medians change:
-    the groups stored with another version are stale and the rows are read again."""
-    text = repr(
-        (
-            rule.id,
-            test.where,
-            test.detail,
-            sorted(test.params.items()),
-            test.ctes,
-            test.join,
-            rule.depends() if rule.depends else None,
-        )
-    )
+def controller_version() -> str:
+    """Changes when the controller test or its list of makers changes (stored totals expire)."""
+    test = controller_test()
+    text = repr((reference.controller_makers(), test.where, test.detail, sorted(test.params)))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+#: Row tests whose totals per dataset are stored at import (``store.rollups``): the Analysis
+#: tab's foreign-controller chart reads them instead of matching a million descriptions.
+STORED_TESTS = {"foreign_controller": (controller_test, controller_version)}
+
+
 def store_row_tests(session, *, case_id: int) -> None:
-    """Store the groups of every row test for the case's datasets that lack this version of
-    them, one scan per dataset (after an import, an opened bundle, a deleted dataset, and by
-    ``verify --repair``). The Analysis tab's charts and ``flags`` read them instead of rows."""
-    ctx = Context(session, case_id, [r for r in RULES if r.test])
-    versions = ctx.row_versions
-    wanted: dict[int, list[str]] = {}
-    for name, version in versions.items():
+    """Store the totals of ``STORED_TESTS`` for the case's datasets that lack them."""
+    for name, (make, version_of) in STORED_TESTS.items():
+        version = version_of()
         for dataset_id in rollups.untested_datasets(
             session, case_id=case_id, test=name, version=version
         ):
-            wanted.setdefault(dataset_id, []).append(name)
-    for dataset_id, names in sorted(wanted.items()):
-        groups = db.row_test_groups(
-            session,
-            case_id=case_id,
-            dataset_id=dataset_id,
-            tests={name: ctx.row_tests[name][0] for name in names},
-        )
-        rollups.save_row_tests(
-            session,
-            case_id=case_id,
-            dataset_id=dataset_id,
-            versions={name: versions[name] for name in names},
-            groups=groups,
-        )
+            rollups.build_row_test(
+                session,
+                case_id=case_id,
+                dataset_id=dataset_id,
+                test=name,
+                version=version,
+                row_test=make(),
+            )
 
 
 def row_test_totals(session, *, case_id: int, test: str) -> list[tuple]:
-    """``(detail, shipments, value_usd)`` of a row test: stored totals, else from the rows."""
-    ctx = Context(session, case_id, [r for r in RULES if r.id == test])
-    row_test = ctx.row_tests[test][0]
-    version = ctx.row_versions[test]
-    stored = rollups.row_test_totals(session, case_id=case_id, test=test, version=version)
+    """``(detail, shipments, value_usd)`` of a stored test: stored totals, else from the rows."""
+    make, version_of = STORED_TESTS[test]
+    stored = rollups.row_test_totals(session, case_id=case_id, test=test, version=version_of())
     if stored is not None:
         return stored
-    return db.row_test_totals(session, case_id=case_id, test=row_test)
+    return db.row_test_totals(session, case_id=case_id, test=make())
 
 
 def _describe_controller(item: db.FlaggedFirm) -> str:
@@ -372,7 +345,6 @@ def _describe_controller(item: db.FlaggedFirm) -> str:
     "Spanish CNC control system. Such controls are themselves controlled items; a Chinese "
     "machine can carry Western technology to Russia.",
     weight=3,
-    depends=reference.controller_makers,
 )
 def foreign_controller(ctx: Context):
     return controller_test(), _describe_controller
@@ -437,15 +409,13 @@ def trading_name(ctx: Context) -> list[Hit]:
     return hits
 
 
-@lru_cache(maxsize=4096)
-def _months_between(first: str, last: str) -> tuple[str, ...]:
-    """Every month from ``first`` to ``last`` (cached: thousands of firms share a few spans)."""
+def _months_between(first: str, last: str) -> list[str]:
     y, m = int(first[:4]), int(first[5:7])
     out = []
     while f"{y:04d}-{m:02d}" <= last:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return tuple(out)
+    return out
 
 
 def _series(months: dict[str, float]) -> list[tuple[str, float]]:
@@ -494,11 +464,10 @@ def new_fast_growth(ctx: Context) -> list[Hit]:
 def jumps(months: dict[str, float]) -> list[tuple[str, float, float]]:
     """Months whose value is ``JUMP_FACTOR`` times the mean of the 3 months before it."""
     series = _series(months)
-    values = [v for _, v in series]
     found = []
     for i in range(3, len(series)):
         month, value = series[i]
-        before = math.fsum(values[i - 3 : i]) / 3  # statistics.fmean, without its overhead
+        before = statistics.fmean(v for _, v in series[i - 3 : i])
         if before > 0 and value >= JUMP_FACTOR * before and value - before >= JUMP_MIN_USD:
             found.append((month, value, before))
     return found

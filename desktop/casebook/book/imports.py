@@ -106,8 +106,6 @@ class ImportsSection:
 
     def delete_dataset(self, uid: str) -> dict:
         """Delete a dataset and its shipments (audited); returns what was deleted."""
-        from casebook.analysis import flags
-
         with self._write() as session:
             dataset = session.exec(select(m.Dataset).where(m.Dataset.uid == uid)).first()
             if dataset is None:
@@ -116,7 +114,6 @@ class ImportsSection:
             search.unindex_dataset(session, dataset_id=dataset.id)
             session.expunge(dataset)
             shipments = store.delete_dataset_rows(session, dataset_id=dataset.id)
-            flags.store_row_tests(session, case_id=dataset.case_id)  # unit-value medians moved
             before["shipments"] = shipments
             self._audit(
                 session,

@@ -384,16 +384,13 @@ def aliases_of(session: Session, *, ids: Sequence[int]) -> dict[int, list[str]]:
 def shipment_totals(
     session: Session, *, case_id: int | None = None
 ) -> dict[int, tuple[int, float]]:
-    """{firm id: (shipments as exporter or importer, their USD value)} in a case or overall.
-
-    Read from the firm rollup (``store.rollups``): a few groups per firm and month rather than
-    every shipment of a million-row case."""
+    """{firm id: (shipments as exporter or importer, their USD value)} in a case or overall."""
     where = "WHERE case_id = ?" if case_id is not None else ""
     args = (case_id, case_id) if case_id is not None else ()
     cursor = raw_connection(session).execute(
-        "SELECT fid, sum(n), total(v) FROM ("
-        f"SELECT exporter_id AS fid, shipments AS n, value_usd AS v FROM partyrollup {where} "
-        f"UNION ALL SELECT importer_id, shipments, value_usd FROM partyrollup {where}"
+        "SELECT fid, count(*), total(value_usd) FROM ("
+        f"SELECT exporter_id AS fid, value_usd FROM shipment {where} UNION ALL "
+        f"SELECT importer_id AS fid, value_usd FROM shipment {where}"
         ") WHERE fid IS NOT NULL GROUP BY fid",
         args,
     )

@@ -226,20 +226,8 @@ class PartyRollup(_Totals, table=True):
     importer_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
 
 
-class UnitValueRollup(_Totals, table=True):
-    """Priced shipments of one dataset (USD value and net weight above zero) summed by HS6 and
-    log-binned USD per kg (``store.rollups``): the medians behind the unit-value red flag."""
-
-    __table_args__ = (Index("ix_unitvaluerollup_case_hs6", "case_id", "hs6"),)
-    id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="case.id")
-    dataset_id: int = Field(foreign_key="dataset.id", index=True)
-    hs6: str | None = None
-    bin: int | None = None  # round(ln(USD per kg) * store.rollups.LOG_BINS)
-
-
 class RowTestRollup(SQLModel, table=True):
-    """The shipments one row test (a red flag) picks, per dataset, detail and firm pair.
+    """Totals of one row test (a red flag over descriptions) per dataset and detail.
 
     The row whose ``detail`` is None marks the dataset as tested with this ``version`` (of the
     test and its reference data); a dataset without it is tested on its rows again.
@@ -252,12 +240,8 @@ class RowTestRollup(SQLModel, table=True):
     test: str
     version: str
     detail: str | None = None
-    exporter_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
-    importer_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
     shipments: int = 0
     value_usd: float | None = None
-    min_id: int | None = None  # the group's lowest and highest shipment ids (sample rows)
-    max_id: int | None = None
 
 
 class TradeFlow(SQLModel, table=True):

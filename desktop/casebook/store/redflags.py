@@ -1,32 +1,23 @@
 """The queries behind red flags: rows a test picks, per firm, and firms' monthly activity.
 
-Built for a million shipments: each dataset's groups of every row-level test (per detail and
-firm pair) are stored once, at import (``store.rollups``), and read from there; the datasets
-without groups of a test's current version are scanned once for all tests together (each test
-a ``CASE`` column). The monthly activity of firms and countries and the unit-value histogram
-come from the rollups too. Results are small: counts, sums and a few row ids.
+Built for a million shipments: every row-level test of a run is evaluated in **one** scan of
+the case's shipments (each test a ``CASE`` column), and the monthly activity of firms and
+countries comes from one more scan. Results are small: counts, sums and a few row ids.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from casebook.store import rollups
 from casebook.store.engine import raw_connection
-from casebook.store.stats import DATE_END, _hs_clause, _Params
+from casebook.store.stats import DATE_END, _hs_clause, _Params, _run
 
 _PARAM = re.compile(r":(p\d+)\b")
-
-
-def _fetch(session: Session, sql: str, params: dict) -> list[tuple]:
-    """Rows straight from sqlite3: red flags read up to a few hundred thousand small groups,
-    which SQLAlchemy's row objects would make several times slower."""
-    return raw_connection(session).execute(sql, params).fetchall()
 
 
 @dataclass(frozen=True)
@@ -108,14 +99,30 @@ def description_match(
     )
 
 
-LOG_BINS = rollups.LOG_BINS
+#: Unit values are binned on a log scale, 50 bins per factor e (about 2% wide).
+LOG_BINS = 50
+
+
+def _ensure_ln(session: Session) -> None:
+    """SQLite built without math functions lacks ``ln``; supply it from Python then."""
+    conn = raw_connection(session)
+    try:
+        conn.execute("SELECT ln(2.0)")
+    except Exception:
+        conn.create_function("ln", 1, math.log, deterministic=True)
 
 
 def unit_value_histogram(session: Session, *, case_id: int) -> list[tuple]:
     """Rows ``(hs6, log bin, rows)`` of USD per kg, for medians without sorting every row."""
-    sql = """SELECT hs6, bin, sum(shipments) FROM unitvaluerollup WHERE case_id = :case_id
-             GROUP BY 1, 2"""
-    return _fetch(session, sql, {"case_id": case_id})
+    _ensure_ln(session)
+    sql = f"""
+        SELECT s.hs6, CAST(round(ln(s.value_usd / s.net_weight) * {LOG_BINS}) AS INTEGER),
+               count(*)
+        FROM shipment s
+        WHERE s.case_id = :case_id AND s.hs6 IS NOT NULL AND s.value_usd > 0
+          AND s.net_weight > 0
+        GROUP BY 1, 2"""
+    return _run(session, sql, {"case_id": case_id})
 
 
 def unit_value_outliers(*, medians: dict[str, float], factor: float) -> RowTest:
@@ -162,130 +169,49 @@ def _prepare(session: Session, tests: dict[str, RowTest], case_id: int):
     return renamed, params, (ctes + ",") if ctes else "", joins
 
 
-def _scan(
-    session: Session,
-    case_id: int,
-    tests: dict[str, RowTest],
-    scopes: dict,
-    keys: str,
-    numbers: Sequence[int] | None = None,
-) -> tuple[str, str, dict]:
-    """``(ctes, select, params)``: one scan of the case's shipments grouping the rows each test
-    picks by test number ``t`` (``numbers``, else its position), ``keys`` and ``detail`` into
-    ``n, v, lo, hi`` (rows, USD value, lowest and highest id). ``scopes[name]`` limits a test
-    to some datasets."""
-    renamed, params, ctes, joins = _prepare(session, tests, case_id)
-
-    def scoped(name: str) -> str:
-        ids = scopes.get(name)
-        return "" if ids is None else f"s.dataset_id IN ({', '.join(map(str, ids))}) AND "
-
-    cols = ", ".join(
-        f"CASE WHEN {scoped(n)}({t.where}) THEN {t.detail} END AS d{i}"
-        for i, (n, t) in enumerate(renamed.items())
-    )
-    any_hit = " OR ".join(f"d{i} IS NOT NULL" for i in range(len(renamed)))
-    where = "s.case_id = :case_id"
-    if all(scopes.get(n) is not None for n in renamed):
-        ids = sorted({i for n in renamed for i in scopes[n]})
-        where += f" AND s.dataset_id IN ({', '.join(map(str, ids))})"
-    numbers = range(len(renamed)) if numbers is None else numbers
-    branches = " UNION ALL ".join(
-        f"SELECT {t} AS t, {keys}, d{i} AS detail, id, v FROM hit WHERE d{i} IS NOT NULL"
-        for i, t in enumerate(numbers)
-    )
-    ctes += f"""
-        hit AS MATERIALIZED (
-            SELECT * FROM (
-                SELECT s.id AS id, s.exporter_id AS ex, s.importer_id AS im,
-                       s.exporter_orig_id AS exo, s.importer_orig_id AS imo, s.value_usd AS v,
-                       {cols}
-                FROM shipment s {joins} WHERE {where})
-            WHERE {any_hit})"""
-    select = f"""SELECT t, {keys}, detail, count(*) AS n, sum(v) AS v, min(id) AS lo,
-                        max(id) AS hi
-                 FROM ({branches}) GROUP BY t, {keys}, detail"""
-    return ctes, select, params
-
-
 def flagged_firms(
-    session: Session,
-    *,
-    case_id: int,
-    tests: dict[str, RowTest],
-    versions: dict[str, str] | None = None,
-    sample: int = 20,
+    session: Session, *, case_id: int, tests: dict[str, RowTest], sample: int = 20
 ) -> dict[str, list[FlaggedFirm]]:
     """Per test, firm (as exporter or importer) and detail: the rows the test picks.
 
-    A test with a version in ``versions`` is read from its stored groups (``store.rollups``),
-    and only the datasets without groups of that version are scanned; the others scan every
-    row. The scanned tests share one scan; all is grouped once by (test, exporter, importer,
-    detail), and the split per firm happens here, on small data. The sample ids are the first
-    and last row of each group, at most ``sample`` per firm.
+    All tests are evaluated in one scan of the case's shipments and grouped once by
+    (test, exporter, importer, detail); the split per firm happens here, on small data. The
+    sample ids are the first and last row of each group, at most ``sample`` per firm.
     """
     if not tests:
         return {}
-    versions = versions or {}
-    names = list(tests)
-    scopes = {
-        name: rollups.untested_datasets(session, case_id=case_id, test=name, version=version)
-        for name, version in versions.items()
-        if name in tests
-    }
-    scanned = {n: t for n, t in tests.items() if scopes.get(n, True)}
-    parts, params, ctes = [], {"case_id": case_id}, ""
-    if scanned:
-        numbers = [names.index(n) for n in scanned]
-        ctes, select, params = _scan(session, case_id, scanned, scopes, "ex, im", numbers)
-        ctes = f"WITH {ctes}"
-        parts.append(select)
-    for i, name in enumerate(scopes):
-        params.update({f"sn{i}": name, f"sv{i}": versions[name]})
-        parts.append(
-            f"SELECT {names.index(name)} AS t, exporter_id AS ex, importer_id AS im, detail, "
-            "shipments AS n, value_usd AS v, min_id AS lo, max_id AS hi FROM rowtestrollup "
-            f"WHERE case_id = :case_id AND test = :sn{i} AND version = :sv{i} "
-            "AND detail IS NOT NULL"
-        )
-    sql = f"""{ctes}
-        SELECT t, ex, im, detail, sum(n), sum(v), min(lo), max(hi)
-        FROM ({" UNION ALL ".join(parts)}) GROUP BY t, ex, im, detail"""
-    return _split_by_firm(_fetch(session, sql, params), names, sample)
-
-
-def row_test_groups(
-    session: Session, *, case_id: int, dataset_id: int, tests: dict[str, RowTest]
-) -> list[tuple]:
-    """A dataset's rows ``(test, detail, exporter id, importer id, rows, USD value, lowest id,
-    highest id)`` picked by each test, in one scan, for ``store.rollups`` to store.
-
-    Grouped by the original firms too (``exporter_orig_id``, ``importer_orig_id``): a firm split
-    moves all the shipments of a group or none."""
-    names = list(tests)
-    scopes = {name: [dataset_id] for name in names}
-    ctes, select, params = _scan(session, case_id, tests, scopes, "ex, im, exo, imo")
-    rows = _fetch(session, f"WITH {ctes} {select}", params)
-    return [
-        (names[t], detail, ex, im, n, v, lo, hi) for t, ex, im, _, _, detail, n, v, lo, hi in rows
-    ]
+    renamed, params, ctes, joins = _prepare(session, tests, case_id)
+    names = list(renamed)
+    cols = ", ".join(
+        f"CASE WHEN ({t.where}) THEN {t.detail} END AS d{i}" for i, t in enumerate(renamed.values())
+    )
+    any_hit = " OR ".join(f"d{i} IS NOT NULL" for i in range(len(names)))
+    branches = " UNION ALL ".join(
+        f"SELECT {i} AS t, ex, im, d{i} AS detail, id, v FROM hit WHERE d{i} IS NOT NULL"
+        for i in range(len(names))
+    )
+    sql = f"""
+        WITH {ctes}
+        hit AS MATERIALIZED (
+            SELECT * FROM (
+                SELECT s.id AS id, s.exporter_id AS ex, s.importer_id AS im, s.value_usd AS v,
+                       {cols}
+                FROM shipment s {joins} WHERE s.case_id = :case_id)
+            WHERE {any_hit})
+        SELECT t, ex, im, detail, count(*), sum(v), min(id), max(id)
+        FROM ({branches}) GROUP BY t, ex, im, detail"""
+    return _split_by_firm(_run(session, sql, params), names, sample)
 
 
 def _split_by_firm(rows: list[tuple], names: list[str], sample: int) -> dict[str, list]:
     acc: dict[tuple, list] = {}
-    get = acc.get
     for t, ex, im, detail, n, v, lo, hi in rows:
-        for firm in (ex,) if ex == im else (ex, im):
-            if firm is None:
-                continue
-            cell = get((t, firm, detail))
-            if cell is None:
-                acc[t, firm, detail] = [n, v, {lo, hi}]
-            else:
-                cell[0] += n
-                cell[1] = v if cell[1] is None else cell[1] + (v or 0.0)
-                if len(cell[2]) < sample:
-                    cell[2].update((lo, hi))
+        for firm in {ex, im} - {None}:
+            cell = acc.setdefault((t, firm, detail), [0, None, set()])
+            cell[0] += n
+            cell[1] = v if cell[1] is None else cell[1] + (v or 0.0)
+            if len(cell[2]) < sample:
+                cell[2].update((lo, hi))
     out: dict[str, list[FlaggedFirm]] = {name: [] for name in names}
     for (t, firm, detail), (n, v, ids) in acc.items():
         out[names[t]].append(FlaggedFirm(firm, detail, n, v, sorted(ids)[:sample]))
@@ -307,35 +233,24 @@ def row_test_totals(
             SELECT CASE WHEN ({t.where}) THEN {t.detail} END AS detail, s.value_usd AS v
             FROM shipment s {joins} WHERE {scope})
         SELECT detail, count(*), sum(v) FROM picked WHERE detail IS NOT NULL GROUP BY detail"""
-    return _fetch(session, sql, params)
+    return _run(session, sql, params)
 
 
 def activity(session: Session, *, case_id: int) -> list[tuple]:
-    """Monthly activity: rows ``(kind, key, month, value_usd, shipments, first date, min id,
-    max id)``. Kind ``f`` keys a firm (as exporter or importer, a shipment counted once for a
-    firm that is both), kind ``o`` an origin country; the one row of kind ``s`` gives the first
-    date of all. Undated rows have month None. Read from the rollups (``store.rollups``), not
-    the rows."""
+    """Monthly activity: rows ``(kind, key, other, month, value_usd, shipments, first date,
+    min id, max id)``. Kind ``p`` keys a firm pair (exporter id, importer id) — split per
+    firm by the caller —, kind ``o`` an origin country. Undated rows have month None.
+    Read from the rollups (``store.rollups``), not the rows."""
     totals = "sum(value_usd), sum(shipments), min(first_date), min(min_id), max(max_id)"
-    columns = "month, value_usd, shipments, first_date, min_id, max_id"
     sql = f"""
-        SELECT 'f', firm, month, {totals} FROM (
-            SELECT exporter_id AS firm, {columns} FROM partyrollup
-            WHERE case_id = :case_id AND exporter_id IS NOT NULL
-            UNION ALL
-            SELECT importer_id, {columns} FROM partyrollup
-            WHERE case_id = :case_id AND importer_id IS NOT NULL
-              AND importer_id IS NOT exporter_id)
-        GROUP BY 2, 3
+        SELECT 'p', exporter_id, importer_id, month, {totals}
+        FROM partyrollup WHERE case_id = :case_id GROUP BY 2, 3, 4
         UNION ALL
-        SELECT 'o', origin, month, {totals}
+        SELECT 'o', origin, NULL, month, {totals}
         FROM shipmentrollup
         WHERE case_id = :case_id AND origin IS NOT NULL AND origin <> 'XX' AND month IS NOT NULL
-        GROUP BY 2, 3
-        UNION ALL
-        SELECT 's', NULL, NULL, NULL, NULL, min(first_date), NULL, NULL
-        FROM partyrollup WHERE case_id = :case_id"""
-    return _fetch(session, sql, {"case_id": case_id})
+        GROUP BY 2, 4"""
+    return _run(session, sql, {"case_id": case_id})
 
 
 def origin_month_firms(
@@ -354,13 +269,17 @@ def origin_month_firms(
         FROM (SELECT *, row_number() OVER (PARTITION BY firm_id ORDER BY id) AS rn FROM f)
         GROUP BY firm_id"""
     params = {"case_id": case_id, "month": month, "origin": origin, "sample": sample}
-    return _fetch(session, sql, params)
+    return _run(session, sql, params)
 
 
 def row_refs(session: Session, *, ids: Iterable[int]) -> dict[int, tuple[str, int]]:
-    """``{shipment id: (dataset uid, source row)}``, the ids passed as one JSON array."""
-    sql = """SELECT s.id, d.uid, s.source_row FROM shipment s
-             JOIN dataset d ON d.id = s.dataset_id
-             WHERE s.id IN (SELECT value FROM json_each(:ids))"""
-    rows = _fetch(session, sql, {"ids": json.dumps(sorted(set(ids)))})
-    return {i: (uid, row) for i, uid, row in rows}
+    """``{shipment id: (dataset uid, source row)}``."""
+    wanted = sorted(set(ids))
+    out: dict[int, tuple[str, int]] = {}
+    for start in range(0, len(wanted), 5000):
+        params = _Params()
+        chunk = params.many(wanted[start : start + 5000])
+        sql = f"""SELECT s.id, d.uid, s.source_row FROM shipment s
+                  JOIN dataset d ON d.id = s.dataset_id WHERE s.id IN ({chunk})"""
+        out.update((i, (uid, row)) for i, uid, row in _run(session, sql, params))
+    return out
