@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from casebook.book import Casebook
+from casebook.core.filters import ShipmentFilter
 from casebook.ui import charts
-from casebook.ui.analysis_tab import AnalysisTab, apply_to_shipments
+from casebook.ui.analysis_tab import AnalysisTab
 from casebook.ui.main_window import MainWindow
 
 TIMEOUT = 60_000
@@ -173,10 +174,10 @@ def test_clicking_a_bar_filters_the_shipments_tab(opened, qtbot):
     assert target.filters == {"origin": "CN", "date_from": "2023-01", "date_to": "2023-01"}
     with qtbot.waitSignal(tab.filter_requested, timeout=TIMEOUT) as got:
         _pick(monthly, target)
-    assert got.args == [target.filters]
+    assert got.args == [ShipmentFilter.parse(origin="CN", date_from="2023-01", date_to="2023-01")]
     shipments = workspace._extra["shipments"]
     assert workspace.tabs.currentWidget() is shipments
-    assert shipments.filters()["origin"] == "CN"
+    assert shipments.lens.origin == ("CN",)
     qtbot.waitUntil(lambda: shipments.model.rowCount() == 2, timeout=TIMEOUT)
 
 
@@ -187,24 +188,6 @@ def test_clicking_a_dispatch_bar(opened, qtbot):
     _pick(panel, target)
     shipments = workspace._extra["shipments"]
     qtbot.waitUntil(lambda: shipments.model.rowCount() == 2, timeout=TIMEOUT)
-
-
-def test_fallback_names_what_the_shipments_tab_cannot_filter():
-    class Old:
-        def __init__(self):
-            self.calls = 0
-
-        def apply_filters(self):
-            self.calls += 1
-
-    class New:
-        def apply_filters(self, **filters):
-            self.got = filters
-
-    old, new = Old(), New()
-    assert apply_to_shipments(old, {"firm": "x"}) == ["firm"] and old.calls == 0
-    assert apply_to_shipments(new, {"firm": "x", "origin": "CN"}) == []
-    assert new.got == {"firm": "x", "origin": "CN"}
 
 
 def test_charts_export_png_svg_and_csv(opened, tmp_path):
@@ -242,7 +225,7 @@ def test_flags_panel_lists_firms_by_score(opened, qtbot):
     )  # fmt: skip
     with qtbot.waitSignal(tab.filter_requested, timeout=TIMEOUT) as got:
         tab.flags._activated(tab.flags.tree.topLevelItem(exporter), 0)
-    assert set(got.args[0]) == {"firm"}
+    assert got.args[0].firms and got.args[0] == ShipmentFilter(firms=got.args[0].firms)
     shipments = workspace._extra["shipments"]
     assert workspace.tabs.currentWidget() is shipments
     qtbot.waitUntil(lambda: shipments.model.rowCount() == 1, timeout=TIMEOUT)  # DMG's one row

@@ -112,7 +112,7 @@ def test_a_reload_keeps_the_selected_firm_and_its_relationships_section(tab, win
     from casebook.ui.ops import Changes
 
     tekhno = next(r for r in tab.firms.rows if r["name"] == "OOO TEHNOSTANOK")
-    assert tab.show_item("firm", tekhno["uid"])
+    assert tab.reveal("firm", tekhno["uid"])
     assert "OOO TEHNOSTANOK — none recorded" in tab.rel_label.text()
     assert tab.rel_add.isEnabled() and not tab.rel_edit.isEnabled()
     with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT):

@@ -169,6 +169,6 @@ def test_enter_opens_a_shipment_in_the_shipments_tab_with_its_row_selected(
     assert opened.args[0] == "shipment"
     tab = window.page.workspace.tabs.currentWidget()
     assert isinstance(tab, ShipmentsTab)
-    assert tab.text.text() == "D-2"
+    assert (tab.lens.date_from, tab.lens.date_to) == ("2022-03-11", "2022-03-11")
     [row] = tab.selected_rows()
     assert "СТАНОК ТОКАРНЫЙ" in tab.detail.toPlainText()

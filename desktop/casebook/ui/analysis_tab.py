@@ -2,16 +2,16 @@
 
 Chart data comes from the facade (``book.chart``, ``book.flags``) on the DB worker, one op per
 chart so each is drawn as soon as its table arrives; drawing is in ``ui.charts`` (matplotlib's
-Qt canvas, imported when the tab is first built). Hovering a bar names its value; clicking it
-asks the Shipments tab for those rows (``ShipmentsTab.apply_filters(**filters)``, see
-NOTES-models.txt; older tabs get the filters they have widgets for). Every chart exports an image
-(PNG or SVG) and its data (CSV). The Flags panel lists firms by score with their reasons and jumps
-to their shipments.
+Qt canvas, imported when the tab is first built). Every chart and the flags show the case's
+lens (the filter bar's ``ShipmentFilter``, named on each chart as "Filtered: …"). Hovering a bar
+names its value; clicking it shows those rows in the Shipments tab (the lens narrowed by the
+bar, through ``CaseWorkspace.show_shipments``). Every chart exports an image (PNG or SVG, with
+the caption) and its data (CSV). The Flags panel lists firms by score with their reasons and
+jumps to their shipments.
 """
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +22,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
-    QAbstractScrollArea,
     QApplication,
     QComboBox,
     QFileDialog,
@@ -42,24 +41,15 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from casebook.core.errors import UsageError
+from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.core.words import plural
 from casebook.ui import charts, theme
 from casebook.ui.ops import Changes, Host, Op
-from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
+from casebook.ui.workspace import CaseWorkspace, WorkspaceTab, narrowed
 
 SHARE_DEFAULT = "CN"
 MAX_FLAGGED = 500  # firms listed in the Flags panel (highest scores first)
-#: Filters the Shipments tab has had widgets for since its first version (the fallback).
-WIDGET_FILTERS = ("origin", "hs", "text")
-FILTER_WORDS = {
-    "origin": "origin",
-    "dispatch": "dispatch",
-    "date_from": "date",
-    "date_to": "date",
-    "hs": "HS code",
-    "firm": "firm",
-    "text": "text",
-}
 
 
 @dataclass
@@ -150,8 +140,8 @@ class ChartCache(QObject):
         cache = host.findChild(cls)
         return cache if cache is not None else cls(host)
 
-    def key(self, ref: str, spec: ChartSpec) -> tuple:
-        return (ref, spec.chart, tuple(sorted(spec.options.items())))
+    def key(self, ref: str, spec: ChartSpec, lens: ShipmentFilter) -> tuple:
+        return (ref, lens, spec.chart, tuple(sorted(spec.options.items())))
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches("shipments", "firms", "datasets"):
@@ -180,8 +170,8 @@ class ExportDialog:
 
 
 def tab_note(note: str) -> str:
-    """A chart's note as this tab should say it: the tab has no date or code filters, so a
-    clause about filters not applying is dropped ("Counts the whole case.")."""
+    """A chart's note as this tab should say it: the caption names the lens, so a clause about
+    filters is dropped."""
     parts = [p.strip() for p in note.split(";")]
     kept = [p for p in parts if "filter" not in p.lower()]
     if not kept:
@@ -193,18 +183,18 @@ def tab_note(note: str) -> str:
 @cache
 def _canvas_class():
     """matplotlib's Qt canvas, passing the mouse wheel on to the scrolling chart grid (the
-    charts do not zoom), so the grid scrolls while the pointer is over a chart."""
+    charts do not zoom; the tab sets ``wheel_target``), so the grid scrolls while the pointer
+    is over a chart."""
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
     class WheelPassingCanvas(FigureCanvasQTAgg):
+        wheel_target: QWidget | None = None
+
         def wheelEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-            area = self.parentWidget()
-            while area is not None and not isinstance(area, QAbstractScrollArea):
-                area = area.parentWidget()
-            if area is None:
+            if self.wheel_target is None:
                 event.ignore()
                 return
-            QApplication.sendEvent(area.viewport(), event)
+            QApplication.sendEvent(self.wheel_target, event)
 
     return WheelPassingCanvas
 
@@ -221,6 +211,7 @@ class ChartPanel(QFrame):
 
         self.spec = spec
         self.table = None
+        self.caption = ""  # "Filtered: …" under a lens, drawn on the chart
         self.targets: list[charts.Target] = []
         self._pending = False
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -261,9 +252,10 @@ class ChartPanel(QFrame):
 
     # --- data -----------------------------------------------------------------------------
 
-    def set_table(self, table, *, title: str | None = None) -> None:
-        """Draw ``table`` (an ``analysis.charts.ChartTable``)."""
+    def set_table(self, table, *, title: str | None = None, caption: str = "") -> None:
+        """Draw ``table`` (an ``analysis.charts.ChartTable``), captioned with its lens."""
         self.table = table
+        self.caption = caption
         if title:
             self.title.setText(title)
         notes = " ".join(n for n in (tab_note(note) for note in table.notes) if n)
@@ -277,9 +269,9 @@ class ChartPanel(QFrame):
         if self.table is None:
             return
         self._size = tuple(self.figure.get_size_inches())
-        self.targets = self.spec.draw(
-            self.figure, self.table, chart_style(self), **self.spec.draw_options
-        )
+        style = chart_style(self)
+        self.targets = self.spec.draw(self.figure, self.table, style, **self.spec.draw_options)
+        charts.caption(self.figure, style, self.caption)
         self._pending = True
         self.canvas.draw_idle()
 
@@ -447,48 +439,27 @@ class FlagsPanel(QWidget):
             self.firm_requested.emit(firm["uid"], firm["name"] or firm["uid"])
 
 
-def apply_to_shipments(tab: QWidget, filters: dict) -> list[str]:
-    """Filter the Shipments tab ``tab``; returns the filters it could not apply."""
-    method = getattr(tab, "apply_filters", None)
-    if method is None:
-        return sorted(filters)
-    params = inspect.signature(method).parameters.values()
-    if any(p.kind is p.VAR_KEYWORD for p in params):
-        method(**filters)
-        return []
-    named = {p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
-    if not (set(filters) & (named or set(WIDGET_FILTERS))):
-        return sorted(filters)  # nothing it can apply: leave the tab as it is
-    if named:
-        method(**{k: v for k, v in filters.items() if k in named})
-        return sorted(k for k in filters if k not in named)
-    # The first Shipments tab: set the filter boxes it has, then re-query.
-    for name in WIDGET_FILTERS:
-        edit = getattr(tab, name, None)
-        if edit is not None and hasattr(edit, "setText"):
-            edit.setText(str(filters.get(name, "")))
-    method()
-    return sorted(k for k in filters if k not in WIDGET_FILTERS or not hasattr(tab, k))
-
-
 class AnalysisTab(QWidget):
     """Charts (scrolling grid) beside the Flags panel."""
 
     charts_drawn = Signal(float)  # seconds from loading to the last chart drawn
-    filter_requested = Signal(dict)  # what a click asked the Shipments tab for
+    filter_requested = Signal(object)  # the ShipmentFilter a click asked the Shipments tab for
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.started = time.perf_counter()
         charts.setup()  # matplotlib, on first use
         self.host, self.ref = host, ref
+        self.workspace: CaseWorkspace | None = None
+        self.lens = EVERYTHING
+        self._loaded = False
         self.country = SHARE_DEFAULT
         self._generation = 0
-        self._waiting: set[str] = set()
         self._flags_later: dict | None = None
         self.cache = ChartCache.of(host)
         self.specs = {s.key: s for s in _specs(self.country)}
         self.panels = {key: ChartPanel(spec) for key, spec in self.specs.items()}
+        self._waiting = set(self.panels)  # charts not drawn yet: all, until loaded
         self.flags = FlagsPanel()
         self.countries = QComboBox(toolTip="The country whose share the second chart follows")
         self.countries.addItem(charts.country_label(self.country), self.country)
@@ -502,7 +473,27 @@ class AnalysisTab(QWidget):
             panel.filter_requested.connect(self.show_shipments)
             panel.drawn.connect(self._panel_drawn)
         self.flags.firm_requested.connect(self._show_firm)
-        self.load()
+        # Loaded once the workspace has told the lens (right after construction), not twice.
+        QTimer.singleShot(0, self, self._first_load)
+
+    def _first_load(self) -> None:
+        if not self._loaded:
+            self.load()
+
+    def set_workspace(self, workspace: CaseWorkspace) -> None:
+        self.workspace = workspace
+
+    def set_lens(self, lens: ShipmentFilter) -> None:
+        """Show every chart and the flags for ``lens`` only."""
+        if lens == self.lens:
+            return
+        self.lens = lens
+        if self._loaded:
+            self.load()
+
+    def lens_words(self) -> str:
+        """The lens in words (firms and datasets by name when the workspace knows them)."""
+        return self.workspace.describe(self.lens) if self.workspace else self.lens.describe()
 
     def _layout(self) -> None:
         grid_host = QWidget()
@@ -521,6 +512,8 @@ class AnalysisTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(grid_host)
+        for panel in self.panels.values():
+            panel.canvas.wheel_target = scroll.viewport()
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(scroll)
         self.split.addWidget(self.flags)
@@ -549,6 +542,7 @@ class AnalysisTab(QWidget):
             return
         if fresh:
             self.cache.tables.clear()
+        self._loaded = True
         self._generation += 1
         self.started = time.perf_counter()
         self._waiting = set(self.panels)
@@ -558,7 +552,8 @@ class AnalysisTab(QWidget):
         self._load_flags()
 
     def _load_flags(self) -> None:
-        gen, cache_key = self._generation, (self.ref, "flags")
+        gen, lens = self._generation, self.lens
+        cache_key = (self.ref, lens, "flags")
         if cache_key in self.cache.tables:  # listed once the charts are drawn (they come first)
             self._flags_later = self.cache.tables[cache_key]
             return
@@ -574,18 +569,20 @@ class AnalysisTab(QWidget):
 
         self.flags.status.setText("Checking red flags…")
         Op(
-            self.host, lambda book: book.flags(case_ref=self.ref), label="Checking red flags"
+            self.host,
+            lambda book: book.flags(case_ref=self.ref, lens=lens),
+            label="Checking red flags",
         ).success(done).failure(failed).run()
 
     def _fetch(self, key: str) -> None:
-        spec, gen, ref = self.specs[key], self._generation, self.ref
-        cache_key = self.cache.key(ref, spec)
+        spec, gen, ref, lens = self.specs[key], self._generation, self.ref, self.lens
+        cache_key = self.cache.key(ref, spec, lens)
         if cache_key in self.cache.tables:
             QTimer.singleShot(0, partial(self._arrived, key, gen, self.cache.tables[cache_key]))
             return
 
         def work(book):
-            return book.chart(spec.chart, case_ref=ref, **spec.options)
+            return book.chart(spec.chart, case_ref=ref, lens=lens, **spec.options)
 
         Op(self.host, work, label="Loading chart").success(
             partial(self._arrived, key, gen)
@@ -600,8 +597,10 @@ class AnalysisTab(QWidget):
             return
         if key == "share" and table.name != f"share_origin_{self.country}":
             return  # an earlier country's table, overtaken by the analyst's new choice
-        self.cache.tables[self.cache.key(self.ref, self.specs[key])] = table
-        self.panels[key].set_table(table, title=self.specs[key].title)
+        self.cache.tables[self.cache.key(self.ref, self.specs[key], self.lens)] = table
+        words = self.lens_words()
+        caption = f"Filtered: {words}" if words else ""
+        self.panels[key].set_table(table, title=self.specs[key].title, caption=caption)
         if key == "monthly":
             self._fill_countries(table)
 
@@ -647,33 +646,18 @@ class AnalysisTab(QWidget):
 
     # --- to the Shipments tab -------------------------------------------------------------
 
-    def _workspace(self) -> CaseWorkspace | None:
-        widget = self.parentWidget()
-        while widget is not None and not isinstance(widget, CaseWorkspace):
-            widget = widget.parentWidget()
-        return widget
-
-    def show_shipments(self, filters: dict) -> None:
-        """Select the Shipments tab filtered to ``filters`` (what a clicked bar stands for)."""
-        self.filter_requested.emit(filters)
-        workspace = self._workspace()
-        tab = workspace._extra.get("shipments") if workspace else None
-        if tab is None:
+    def show_shipments(self, clicked: dict) -> None:
+        """The Shipments tab showing what a clicked bar stands for, within the lens."""
+        try:
+            lens = narrowed(self.lens, clicked)
+        except UsageError as exc:
+            self.status.setText(exc.message)
+            return
+        self.filter_requested.emit(lens)
+        if self.workspace is None or not self.workspace.show_shipments(lens):
             self.status.setText("This case has no Shipments tab to show the rows in.")
-            return
-        dropped = apply_to_shipments(tab, filters)
-        if set(dropped) == set(filters):
-            words = sorted({FILTER_WORDS.get(k, k) for k in dropped})
-            self.status.setText("The Shipments tab cannot filter by " + ", ".join(words) + " yet.")
-            return
-        workspace.tabs.setCurrentWidget(tab)
-        if dropped:
-            words = sorted({FILTER_WORDS.get(k, k) for k in dropped})
-            self.status.setText(
-                "The Shipments tab cannot filter by " + ", ".join(words) + " yet; it shows more."
-            )
 
-    def _show_firm(self, uid: str, name: str) -> None:
+    def _show_firm(self, uid: str, _name: str) -> None:
         self.show_shipments({"firm": uid})
 
     # --- refresh --------------------------------------------------------------------------

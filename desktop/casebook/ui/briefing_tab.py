@@ -1,5 +1,8 @@
 """The Briefing tab: options, Generate (with progress), a page preview, Open, Print, Save as.
 
+The briefing covers the shipments of the case's lens (the filter bar), which the tab names
+above the options; the briefing names it too.
+
 QtPdf is not part of PySide6-Essentials, so the preview shows pages rendered by ``pdftoppm``
 (Poppler) when it is installed — run as a QProcess, the GUI never waits — and otherwise the
 page count with an Open button. Print renders pages the same way onto a QPrinter.
@@ -10,6 +13,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QProcess, Qt, QUrl, Signal
@@ -32,9 +36,10 @@ from PySide6.QtWidgets import (
 
 from casebook.book.briefing import APPENDIX_ROWS
 from casebook.core.errors import Cancelled
+from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.core.standards import Marking, clean_marking
 from casebook.ui.ops import Changes, Host, Op
-from casebook.ui.workspace import WorkspaceTab
+from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
 
 SECTION_LABELS = {
     "bluf": "Bottom line up front",
@@ -100,6 +105,8 @@ class BriefingTab(QWidget):
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
+        self.workspace: CaseWorkspace | None = None
+        self.lens = EVERYTHING
         self.result: dict | None = None
         self._work = Path(tempfile.mkdtemp(prefix="casebook-brief-"))
         work = str(self._work)
@@ -108,6 +115,7 @@ class BriefingTab(QWidget):
         self.renderer.rendered.connect(self._show_pages)
         self._build()
         self.reload()
+        self._show_lens()
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -158,7 +166,9 @@ class BriefingTab(QWidget):
             buttons.addWidget(b)
         self.status = QLabel("Choose options and press Generate.")
         self.status.setWordWrap(True)
+        self.lens_label = QLabel(wordWrap=True)
         left = QVBoxLayout()
+        left.addWidget(self.lens_label)
         left.addWidget(options)
         left.addLayout(buttons)
         left.addWidget(self.status)
@@ -194,6 +204,24 @@ class BriefingTab(QWidget):
         if changes.touches("case") and changes.case_ref in (None, self.ref):
             self.reload()
 
+    # --- the lens -------------------------------------------------------------------------
+
+    def set_workspace(self, workspace: CaseWorkspace) -> None:
+        self.workspace = workspace
+
+    def set_lens(self, lens: ShipmentFilter) -> None:
+        """The next briefing covers the shipments of ``lens`` (the filter bar's)."""
+        self.lens = lens
+        self._show_lens()
+
+    def _show_lens(self) -> None:
+        words = self.workspace.describe(self.lens) if self.workspace else self.lens.describe()
+        self.lens_label.setText(
+            f"<b>Filtered:</b> {escape(words)} — the briefing covers these shipments only."
+            if words
+            else "The briefing covers the whole case (set the filter bar above to narrow it)."
+        )
+
     # --- generate -------------------------------------------------------------------------
 
     @property
@@ -215,7 +243,7 @@ class BriefingTab(QWidget):
         if not options["sections"]:
             self.status.setText("Choose at least one section.")
             return
-        out, ref = self.pdf_path, self.ref
+        out, ref, lens = self.pdf_path, self.ref, self.lens
 
         def work(book, task):
             # A cancelled op reports nothing (ops.Op); answer None so the tab is ready again.
@@ -226,6 +254,7 @@ class BriefingTab(QWidget):
                     force=True,
                     progress=task.progress,
                     cancelled=task.cancelled,
+                    lens=lens,
                     **options,
                 )
             except Cancelled:

@@ -176,6 +176,26 @@ def place(fig, *, left=0.75, right=0.2, bottom=0.55, top=0.12) -> None:
     fig.subplots_adjust(left=lo_x, right=hi_x, bottom=lo_y, top=hi_y)
 
 
+def caption(fig, style: Style, text: str, points: float = 7.5) -> None:
+    """``text`` (the lens, "Filtered: …") across the top of the figure, the plot moved down to
+    make room; shortened to the width, so an exported image names its filter too."""
+    if not text:
+        return
+    room = 0.2 + points / 72
+    fig.text(
+        0.08 / fig.get_figwidth(),
+        1 - 0.06 / fig.get_figheight(),
+        fit_text(text, fig.get_figwidth() - 0.16, points),
+        ha="left",
+        va="top",
+        fontsize=points,
+        color=style.fg,
+        style="italic",
+    )
+    params = fig.subplotpars
+    fig.subplots_adjust(top=max(params.bottom + 0.1, params.top - room / fig.get_figheight()))
+
+
 def _legend(ax, style: Style, **kw):
     legend = ax.legend(
         fontsize=8,

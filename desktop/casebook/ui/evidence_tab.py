@@ -389,7 +389,7 @@ class EvidenceTab(QWidget):
             self.view.selectRow(row)
         return row >= 0
 
-    def show_item(self, kind: str, uid: str) -> bool:
+    def reveal(self, kind: str, uid: str) -> bool:
         """Select an item the search box opened; True when this tab holds it."""
         return kind == "evidence" and self.select(uid)
 

@@ -359,7 +359,7 @@ class FindingsPanel(QWidget):
                 return True
         return False
 
-    def show_item(self, kind: str, uid: str) -> bool:
+    def reveal(self, kind: str, uid: str) -> bool:
         """Select a finding the search box opened."""
         return kind == "finding" and self.select(uid)
 

@@ -11,6 +11,9 @@ Between them, the selected firm's relationships in this case (ownership with its
 subsidiary, supplier, customer, distributor/agent, shared address or officer, other; dates,
 notes, supporting evidence) with Add…, Edit… and Delete… — also undoable and audited, like
 ``rel add``; the Network tab redraws its relationship edges when told.
+
+Under the case's lens (the filter bar) the list keeps the firms with shipments in the slice,
+and says so above the list.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.core.words import plural
 from casebook.ui import theme
 from casebook.ui.evidence_tab import NOTICE_STYLE, add_evidence_files, local_files
@@ -56,7 +60,7 @@ from casebook.ui.relationship_dialog import (
     phrase,
 )
 from casebook.ui.undo import FacadeCommand, Recreated
-from casebook.ui.workspace import WorkspaceTab
+from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -176,6 +180,10 @@ class FirmsTab(QWidget):
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
+        self.workspace: CaseWorkspace | None = None
+        self.lens = EVERYTHING
+        self.lens_label = QLabel(wordWrap=True)
+        self.lens_label.hide()
         self.firms = RecordsModel(FIRM_COLUMNS, self)
         self.queue = RecordsModel(QUEUE_COLUMNS, self)
         self.firm_view, self.firm_proxy = _view(self.firms)
@@ -272,6 +280,7 @@ class FirmsTab(QWidget):
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
         upper_layout.addLayout(bar)
+        upper_layout.addWidget(self.lens_label)
         upper_layout.addWidget(self.notice)
         upper_layout.addWidget(top, 1)
         split.addWidget(upper)
@@ -290,7 +299,7 @@ class FirmsTab(QWidget):
         if book is None:
             return
         keep = [f["uid"] for f in self.selected_firms()]
-        firms = book.case_firms(case_ref=self.ref)
+        firms = self._in_lens(book.case_firms(case_ref=self.ref))
         _add_listings(firms, book.list_hits(case_ref=self.ref, status="confirmed"))
         self.firms.set_rows(firms)
         self.queue.set_rows(book.merge_queue(case_ref=self.ref))
@@ -313,6 +322,32 @@ class FirmsTab(QWidget):
         self._firm_selection()
         self._queue_selection()
         self.loaded.emit()
+
+    # --- the lens ---------------------------------------------------------------------------
+
+    def set_workspace(self, workspace: CaseWorkspace) -> None:
+        self.workspace = workspace
+
+    def set_lens(self, lens: ShipmentFilter) -> None:
+        """List only the firms with shipments in ``lens`` (the filter bar's)."""
+        if lens == self.lens:
+            return
+        self.lens = lens
+        self.reload()
+
+    def _in_lens(self, firms: list[dict]) -> list[dict]:
+        """``firms`` with shipments in the lens (all of them without one), named above."""
+        words = self.workspace.describe(self.lens) if self.workspace else self.lens.describe()
+        self.lens_label.setText(
+            f"<b>Filtered:</b> {_escape(words)} — the firms with shipments in this slice; "
+            "their counts and values are the whole case's."
+        )
+        self.lens_label.setVisible(bool(self.lens))
+        if not self.lens:
+            return firms
+        source = self.host.book.firm_page_source(self.ref, lens=self.lens)
+        keep = {row[4] for row in source.fetch(0, source.count(), "name")}
+        return [f for f in firms if f["uid"] in keep]
 
     def _show_queue(self, shown: bool) -> None:
         """An empty merge queue shrinks to its heading, leaving the room to the lists above."""
@@ -626,7 +661,7 @@ class FirmsTab(QWidget):
 
     # --- selecting (search box, other tabs) and evidence dropped on a firm ----------------
 
-    def show_item(self, kind: str, uid: str) -> bool:
+    def reveal(self, kind: str, uid: str) -> bool:
         """Select a firm (the search box or another tab asked); True when the case has it."""
         if kind != "firm":
             return False

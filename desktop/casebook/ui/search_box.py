@@ -2,8 +2,8 @@
 
 Results come grouped by kind; Enter opens the highlighted one: a case opens its workspace, any
 other item selects its case and the tab that shows it: a firm in the Firms tab, a shipment in
-the Shipments tab (filtered to its declaration, the row selected), evidence in the Evidence tab,
-a finding in the Findings tab; otherwise any tab whose ``show_item`` knows the item.
+the Shipments tab (its day and firm shown, the row selected), evidence in the Evidence tab,
+a finding in the Findings tab; otherwise any tab whose ``reveal`` knows the item.
 """
 
 from __future__ import annotations
@@ -33,13 +33,6 @@ GROUPS = [
     ("finding", "Findings"),
 ]
 RESULT_ROLE = Qt.ItemDataRole.UserRole
-HOME_TABS = {
-    "firm": "firms",
-    "shipment": "shipments",
-    "evidence": "evidence",
-    "finding": "findings",
-}
-SHIPMENT_SCAN = 500  # rows of the filtered Shipments tab searched for the opened shipment
 NAVIGATION_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
 
 
@@ -247,38 +240,26 @@ class SearchBox(QFrame):
 
     def _tab_showing(self, workspace, result: dict):
         """The tab that now shows the result: the kind's own tab first (a firm opens in the
-        Firms tab, not in the chart), else any tab whose ``show_item`` knows the item."""
+        Firms tab, not in the chart), else any tab that knows the item (``reveal``)."""
         kind, uid = result["kind"], result["uid"]
-        own = workspace.tab(HOME_TABS[kind]) if kind in HOME_TABS else None
-        if kind == "shipment" and own is not None:
-            show_shipment(own, result, self.host.book)
-            return own
-        if own is not None and hasattr(own, "show_item") and own.show_item(kind, uid):
-            return own
-        tabs = workspace.tabs
-        for i in range(tabs.count()):
-            widget = tabs.widget(i)
-            if widget is not own and hasattr(widget, "show_item") and widget.show_item(kind, uid):
-                return widget
-        return None
+        if kind == "shipment":
+            shown = show_shipment(workspace, result, self.host.book)
+            return workspace.tab("shipments") if shown else None
+        return workspace.tabs.currentWidget() if workspace.show(kind, uid, switch=True) else None
 
 
-def show_shipment(tab, result: dict, book) -> bool:
-    """Filter the Shipments tab to the result's declaration (or description) and select its
-    row; True when the row was found among the first rows."""
+def show_shipment(workspace, result: dict, book) -> bool:
+    """Show the result's day and firm in the Shipments tab and select its row; True when the
+    row was found among the first rows."""
     from casebook.core.errors import CasebookError
+    from casebook.core.filters import ShipmentFilter
 
     shipment_id = result.get("id")
     try:
         detail = book.shipment_detail(shipment_id)
     except CasebookError:
         return False
-    text = detail.get("declaration_no") or (detail.get("description") or "")[:60]
-    tab.apply_filters(text=text)
-    model = tab.model
-    for row in range(min(model.rowCount(), SHIPMENT_SCAN)):
-        if model.row_key(row) == shipment_id:
-            tab.view.selectRow(row)
-            tab.view.scrollTo(model.index(row, 0))
-            return True
-    return False
+    firm = detail.get("exporter") or detail.get("importer")
+    day = detail.get("date") or None
+    lens = ShipmentFilter.parse(date_from=day, date_to=day, firm=firm["uid"] if firm else None)
+    return workspace.show_shipments(lens) and workspace.show("shipment", str(shipment_id))

@@ -1,28 +1,25 @@
-"""The Shipments tab: the case's shipments in a paged table (a million rows scroll), filtered.
+"""The Shipments tab: the case's shipments in a paged table (a million rows scroll), through
+the case's lens.
 
-Filters: text (description, brand, maker, declaration), date range, origin and dispatch
-countries (comma lists), HS code prefix, firm (as exporter or importer) and dataset. Columns
-sort where an index backs them (date, origin, dispatch, HS6). The analyst's key columns come
-first (date, exporter, importer, origin, dispatch, HS code, value in USD), so they are in view
-without scrolling sideways; the description takes the width left over. Origin and dispatch sit
-side by side, so a "made in CN, shipped from TR" row is seen at a glance. Ctrl+C copies the
-selected rows as tab-separated text; the pane on the right shows the current row in full, with
-the file and row it came from.
-
-``apply_filters(**filters)`` sets the filter boxes from outside (the Analysis tab's charts).
+The filter bar above the tabs chooses the shipments (``set_lens``); a click on a chart or a
+timeline shows a narrower slice here (``CaseWorkspace.show_shipments``), named above the table
+with a way back to the bar's filter. Columns sort where an index backs them (date, origin,
+dispatch, HS6). The analyst's key columns come first (date, exporter, importer, origin, dispatch,
+HS code, value in USD), so they are in view without scrolling sideways; the description takes
+the width left over. Origin and dispatch sit side by side, so a "made in CN, shipped from TR"
+row is seen at a glance. Ctrl+C copies the selected rows as tab-separated text; the pane on the
+right shows the current row in full, with the file and row it came from.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTextBrowser,
@@ -31,13 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.errors import CasebookError
+from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.core.words import plural
-from casebook.ui import theme
-from casebook.ui.filter_edit import filter_edit, placeholder_width
 from casebook.ui.ops import Changes, Host
 from casebook.ui.table_model import RIGHT, PagedTableModel, TableColumn
 from casebook.ui.table_view import PagedTableView
-from casebook.ui.workspace import WorkspaceTab
+from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
 
 COLUMNS = [
     TableColumn("date", "Date", width=10),
@@ -67,51 +63,33 @@ SAMPLES = {
 FILL_COLUMN, FILL_MIN_CHARS = "description", 16
 #: The detail pane's share of the tab's width at first (at least ``DETAIL_MIN`` pixels).
 DETAIL_SHARE, DETAIL_MIN = 0.24, 250
+#: Rows of the current slice searched for a shipment another tab asks to show.
+REVEAL_SCAN = 500
 HINT = (
     '<p style="color:gray">Select a shipment to see it in full and the file and row it came '
     "from.</p>"
 )
-#: Filters with a text box, in the order of the bar.
-TEXT_FILTERS = ("text", "date_from", "date_to", "origin", "dispatch", "hs")
 
 
 class ShipmentsTab(QWidget):
-    """Filters above a ``PagedTableView`` beside a detail pane; the filters re-query."""
+    """The lens named above a ``PagedTableView`` beside a detail pane."""
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
-        self.text = filter_edit(
-            "Goods, brand, maker, declaration",
-            "Text in the description, brand, maker or declaration number",
-            fixed=False,
-        )
-        self.text.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.text.setMinimumWidth(placeholder_width(self.text))
-        self.date_from = filter_edit("From (2022-01)", "First date: YYYY, YYYY-MM or YYYY-MM-DD")
-        self.date_to = filter_edit("To (2022-12)", "Last date, inclusive")
-        self.origin = filter_edit("Origin (CN)", "Countries of origin, e.g. CN or CN,JP")
-        self.dispatch = filter_edit("Dispatch (TR)", "Countries of dispatch, e.g. TR,AE")
-        self.hs = filter_edit("HS code (8457)", "Code prefix: 84, 8457, 845710 …")
-        self.firm = QComboBox(toolTip="Only shipments of this firm (as exporter or importer)")
-        self.firm.setMinimumContentsLength(16)
-        self.firm.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.dataset = QComboBox(toolTip="Only shipments of this imported file")
-        self.dataset.setMinimumContentsLength(12)
-        self.dataset.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.clear = QPushButton("Clear")
-        self.clear.setToolTip("Clear every filter")
+        self.workspace: CaseWorkspace | None = None
+        self.lens = EVERYTHING
+        self.showing = QLabel(wordWrap=True)
+        self.back = QPushButton("Back to the bar's filter")
+        self.back.setToolTip("Show the shipments the filter bar above chooses")
+        self.back.hide()
         self.copy = QPushButton("Copy rows")
         self.copy.setToolTip("Copy the selected rows as tab-separated text (Ctrl+C)")
         self.count = QLabel()
-        self.problem = QLabel()
+        self.problem = QLabel(wordWrap=True)
         self.problem.setStyleSheet("color: #D93025;")
         self.view = PagedTableView()
-        self.model = PagedTableModel(self._source(), COLUMNS, parent=self)
+        self.model = PagedTableModel(self._source(EVERYTHING), COLUMNS, parent=self)
         self.view.setModel(self.model)
         self._size_key_columns()
         self.detail = QTextBrowser()
@@ -120,35 +98,20 @@ class ShipmentsTab(QWidget):
         self._filling = False
         self.view.viewport().installEventFilter(self)
         self.view.horizontalHeader().sectionResized.connect(self._section_resized)
-        self._fill_choices()
         self._layout()
-        # Re-query after typing pauses, not on every key.
-        self._debounce = QTimer(self, singleShot=True, interval=250, timeout=self.apply_filters)
-        for name in TEXT_FILTERS:
-            getattr(self, name).textChanged.connect(self._debounce.start)
-        self.firm.activated.connect(lambda _i: self.apply_filters())
-        self.dataset.activated.connect(lambda _i: self.apply_filters())
-        self.clear.clicked.connect(self.clear_filters)
+        self.back.clicked.connect(self._back_to_bar)
         self.copy.clicked.connect(self.copy_selected)
         QShortcut(QKeySequence.StandardKey.Copy, self.view, self.copy_selected)
         self.view.selectionModel().currentRowChanged.connect(self._show_detail)
         self.model.modelReset.connect(self._rebind_selection)
-        self._show_count()
+        self._show_lens()
 
     def _layout(self) -> None:
-        # Two rows, so every box shows its whole placeholder without the tab (and so the case
-        # workspace) needing the width of all of them side by side.
         bar = QHBoxLayout()
-        bar.addWidget(self.text, 3)
-        bar.addWidget(self.firm, 1)
-        bar.addWidget(self.dataset, 1)
-        bar.addWidget(self.clear)
+        bar.addWidget(self.showing, 1)
+        bar.addWidget(self.back)
         bar.addWidget(self.count)
-        status = QHBoxLayout()
-        for name in ("date_from", "date_to", "origin", "dispatch", "hs"):
-            status.addWidget(getattr(self, name))
-        status.addWidget(self.problem, 1)
-        status.addWidget(self.copy)
+        bar.addWidget(self.copy)
         self.split = split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.detail)
@@ -160,72 +123,46 @@ class ShipmentsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(bar)
-        layout.addLayout(status)
+        layout.addWidget(self.problem)
+        self.problem.hide()
         layout.addWidget(split, 1)
 
-    def _fill_choices(self) -> None:
-        book = self.host.book
-        firm, dataset = self.firm.currentData(), self.dataset.currentData()
-        self.firm.clear()
-        self.firm.addItem("All firms", None)
-        self.dataset.clear()
-        self.dataset.addItem("All datasets", None)
-        if book is None:
-            return
-        # The case's firms by name, without per-firm totals (cheap on a million shipments).
-        firms = book.firm_page_source(self.ref)
-        for name, _native, country, _role, uid, _key in firms.fetch(0, 5000, "name"):
-            self.firm.addItem(f"{name} ({country or '—'})", uid)
-        for d in book.list_datasets(case_ref=self.ref):
-            if d["kind"] == "shipments":
-                self.dataset.addItem(d["file_name"], d["uid"])
-        for combo, value in ((self.firm, firm), (self.dataset, dataset)):
-            index = combo.findData(value)
-            combo.setCurrentIndex(max(index, 0))
+    # --- the lens --------------------------------------------------------------------------
 
-    # --- filters ---------------------------------------------------------------------------
+    def set_workspace(self, workspace: CaseWorkspace) -> None:
+        self.workspace = workspace
 
-    def filters(self) -> dict:
-        """The filters as the boxes show them (empty ones included)."""
-        out = {name: getattr(self, name).text().strip() for name in TEXT_FILTERS}
-        out["firm"] = self.firm.currentData() or ""
-        out["dataset"] = self.dataset.currentData() or ""
-        return out
+    def _source(self, lens: ShipmentFilter):
+        return self.host.book.shipment_page_source(self.ref, lens=lens)
 
-    def _source(self, filters: dict | None = None):
-        return self.host.book.shipment_view_source(self.ref, filters=filters or {})
-
-    def apply_filters(self, **filters) -> None:
-        """Re-query with the current filters (or set these first); a half-typed filter is
-        explained, not raised."""
-        if filters:
-            self._set_filters(filters)
+    def set_lens(self, lens: ShipmentFilter) -> None:
+        """Show exactly the shipments of ``lens`` (the bar's, or a slice another tab asked
+        for); a lens the store refuses is explained, not raised."""
         try:
-            source = self._source({k: v for k, v in self.filters().items() if v})
+            source = self._source(lens)
         except CasebookError as exc:
             self.problem.setText(exc.message)
+            self.problem.show()
             return
-        self.problem.setText("")
+        self.problem.hide()
+        self.lens = lens
         self.model.set_source(source)
+        self._show_lens()
+
+    def _back_to_bar(self) -> None:
+        if self.workspace is not None:
+            self.set_lens(self.workspace.lens)
+
+    def _show_lens(self) -> None:
+        """Name the slice shown, and whether it is narrower than the bar's."""
+        bar = self.workspace.lens if self.workspace is not None else self.lens
+        words = self.workspace.describe(self.lens) if self.workspace else self.lens.describe()
+        if self.lens != bar:
+            self.showing.setText(f"<b>Showing:</b> {escape(words or 'the whole case')}")
+        else:
+            self.showing.setText(f"Filtered: {escape(words)}" if words else "The whole case")
+        self.back.setVisible(self.lens != bar)
         self._show_count()
-
-    def _set_filters(self, filters: dict) -> None:
-        for name in TEXT_FILTERS:
-            edit = getattr(self, name)
-            edit.blockSignals(True)
-            edit.setText(str(filters.get(name) or ""))
-            edit.blockSignals(False)
-        for name, combo in (("firm", self.firm), ("dataset", self.dataset)):
-            value = filters.get(name)
-            index = combo.findData(value) if value else 0
-            if index < 0:
-                combo.addItem(str(value), value)
-                index = combo.count() - 1
-            combo.setCurrentIndex(index)
-
-    def clear_filters(self) -> None:
-        self._set_filters({})
-        self.apply_filters()
 
     def _show_count(self) -> None:
         self.count.setText(plural(self.model.rowCount(), "shipment"))
@@ -329,9 +266,19 @@ class ShipmentsTab(QWidget):
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("shipments", "firms", "datasets"):
-            self._fill_choices()
             self.model.refresh()
             self._show_count()
+
+    def reveal(self, kind: str, uid: str) -> bool:
+        """Select shipment ``uid`` (its id) when it is among the first rows of the slice."""
+        if kind != "shipment":
+            return False
+        for row in range(min(self.model.rowCount(), REVEAL_SCAN)):
+            if str(self.model.row_key(row)) == str(uid):
+                self.view.selectRow(row)
+                self.view.scrollTo(self.model.index(row, 0))
+                return True
+        return False
 
 
 def detail_html(d: dict) -> str:

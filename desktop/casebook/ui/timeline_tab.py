@@ -4,15 +4,16 @@ evidence, relationship start and end dates and listings as markers on their lane
 One ``QGraphicsScene``: a column per month, a row per lane; a cell's shade and dot grow with the
 month's value and it shows the number of shipments. Lane names and month headings are painted
 in the view's foreground, so they stay in sight while scrolling. Zoom (the buttons, or Ctrl+wheel)
-widens the months. Clicking a cell selects the lane's firm in the other tabs (the Network tab);
-double-clicking asks the Shipments tab for that firm's shipments of that month.
+widens the months. Shipments are those of the case's lens (the filter bar), named above the
+grid. Clicking a cell selects the lane's firm in the other tabs (the Network tab);
+double-clicking shows that firm's shipments of that month in the Shipments tab.
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,9 +25,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from casebook.core.errors import UsageError
+from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.ui.ops import Changes, Host, Op
-from casebook.ui.workspace import WorkspaceTab
+from casebook.ui.workspace import CaseWorkspace, WorkspaceTab, narrowed
 
 LABEL_WIDTH = 230.0
 HEADER = 44.0
@@ -91,6 +95,9 @@ class TimelineTab(QWidget):
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
+        self.workspace: CaseWorkspace | None = None
+        self.lens = EVERYTHING
+        self._loaded = False
         self.data: dict | None = None
         self.col = 46.0  # month width: the zoom
         self.selected: tuple[str, str] | None = None
@@ -114,6 +121,9 @@ class TimelineTab(QWidget):
         self.view.cell_clicked.connect(self.select_cell)
         self.view.cell_activated.connect(self.open_cell)
         self.legend = QLabel(self._legend_html())
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.hide()
         for label in (self.info, self.legend):  # may wrap: the tab must not set the window's width
             label.setWordWrap(True)
         bar = QHBoxLayout()
@@ -125,8 +135,25 @@ class TimelineTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.caption)
         layout.addWidget(self.view, 1)
-        self.reload()
+        # Read once the workspace has told the lens (right after construction), not twice.
+        QTimer.singleShot(0, self, self._first_load)
+
+    def _first_load(self) -> None:
+        if not self._loaded:
+            self.reload()
+
+    def set_workspace(self, workspace: CaseWorkspace) -> None:
+        self.workspace = workspace
+
+    def set_lens(self, lens: ShipmentFilter) -> None:
+        """Show the shipments of ``lens`` only (the events stay: they are not shipments)."""
+        if lens == self.lens:
+            return
+        self.lens = lens
+        if self._loaded:
+            self.reload()
 
     @staticmethod
     def _legend_html() -> str:
@@ -142,9 +169,13 @@ class TimelineTab(QWidget):
     # --- reading ----------------------------------------------------------------------------
 
     def reload(self) -> None:
+        self._loaded = True
         self._generation += 1
-        gen, ref, lanes = self._generation, self.ref, self.lanes_by.currentData()
-        Op(self.host, lambda book: book.timeline(case_ref=ref, lanes=lanes),
+        gen, ref, lanes, lens = self._generation, self.ref, self.lanes_by.currentData(), self.lens
+        words = self.workspace.describe(lens) if self.workspace else lens.describe()
+        self.caption.setText(f"Filtered: {words}")
+        self.caption.setVisible(bool(words))
+        Op(self.host, lambda book: book.timeline(case_ref=ref, lanes=lanes, lens=lens),
            label="Reading the timeline").success(lambda data: self._arrived(gen, data)).failure(
             self._failed).run()  # fmt: skip
 
@@ -158,7 +189,7 @@ class TimelineTab(QWidget):
             self.host.present_error(exc)
 
     def _arrived(self, gen: int, data: dict) -> None:
-        if gen != self._generation:
+        if not isValid(self) or gen != self._generation:  # the case was left meanwhile
             return
         self.data = data
         self.draw()
@@ -347,32 +378,28 @@ class TimelineTab(QWidget):
         self.info.setText(f"{self.lane_label(lane)} · {month}: {what}")
         self.draw()
         self.cell_selected.emit(lane, month)
-        if self.data and self.data.get("lanes_by") == "firm" and lane != CASE_LANE:
-            from casebook.ui.network_tab import tell_other_tabs
-
-            tell_other_tabs(self, "firm", lane)
+        if (
+            self.workspace
+            and self.data
+            and self.data.get("lanes_by") == "firm"
+            and lane != CASE_LANE
+        ):
+            self.workspace.show("firm", lane)
 
     def open_cell(self, lane: str, month: str) -> None:
-        """The Shipments tab, filtered to the lane's firm and the month, where it can."""
-        from casebook.ui.analysis_tab import apply_to_shipments
-        from casebook.ui.workspace import CaseWorkspace
-
-        filters = {"date_from": month, "date_to": month}
+        """The Shipments tab showing the lane's firm in that month, within the lens."""
+        clicked = {"date_from": month, "date_to": month}
         if self.data and self.data.get("lanes_by") == "firm" and lane != CASE_LANE:
-            filters["firm"] = lane
-        workspace = self.parentWidget()
-        while workspace is not None and not isinstance(workspace, CaseWorkspace):
-            workspace = workspace.parentWidget()
-        tab = workspace._extra.get("shipments") if workspace is not None else None
-        if tab is None:
+            clicked["firm"] = lane  # a country lane is its firms' country: the month alone
+        try:
+            lens = narrowed(self.lens, clicked)
+        except UsageError as exc:
+            self.info.setText(exc.message)
             return
-        dropped = apply_to_shipments(tab, filters)
-        if set(dropped) != set(filters):
-            workspace.tabs.setCurrentWidget(tab)
-        if dropped:
-            self.info.setText("The Shipments tab cannot filter by " + ", ".join(dropped) + " yet.")
+        if self.workspace is None or not self.workspace.show_shipments(lens):
+            self.info.setText("This case has no Shipments tab to show the rows in.")
 
-    def show_item(self, kind: str, uid: str) -> bool:
+    def reveal(self, kind: str, uid: str) -> bool:
         """Select a firm's lane (another tab asked); True when it has one."""
         if kind != "firm" or uid not in self.lane_keys:
             return False

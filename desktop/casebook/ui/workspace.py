@@ -1,14 +1,25 @@
-"""The case workspace: marking banner, header, and tabs (Overview first; later issues add more).
+"""The case workspace: marking banner, header, the filter bar, and tabs (Overview first).
 
 A tab is added with ``register_tab(WorkspaceTab(...))``. Its factory builds a widget for one
-case; the widget may define ``on_changes(changes)`` to refresh after ops. A tab is shown only
-when ``shown(counts)`` says it has something that works (e.g. shipments were imported).
+case; the widget may define:
+
+- ``on_changes(changes)``: refresh after ops;
+- ``set_workspace(workspace)``: called right after the factory built it; the tab talks to the
+  other tabs only through the workspace (``show``, ``show_shipments``, ``lens``), never by
+  walking its parents or reading another tab's attributes;
+- ``set_lens(lens)``: show only the shipments of ``lens`` (a ``ShipmentFilter``); called once
+  after construction and whenever the filter bar changes;
+- ``reveal(kind, uid) -> bool``: select the item (``"firm"``, ``"shipment"``, ``"evidence"``,
+  ``"finding"``, ``"dataset"``) when the tab has it; called by ``CaseWorkspace.show``.
+
+A tab is shown only when ``shown(counts)`` says it has something that works (e.g. shipments
+were imported). The filter bar's lens is kept per case for the session.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
@@ -25,8 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.errors import NotFound
+from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.ui import theme
 from casebook.ui.case_list import STATUS_COLOURS, local_time
+from casebook.ui.filter_bar import FIRM_CHOICES, FilterBar
 from casebook.ui.ops import Changes, Host
 
 COUNT_LABELS = [
@@ -39,6 +52,14 @@ COUNT_LABELS = [
     ("hits", "Screening hits"),
 ]
 COUNT_FLAGS = tuple(key for key, _label in COUNT_LABELS)
+#: The tab that owns each kind of item (``CaseWorkspace.show`` selects it there first).
+HOME_TABS = {
+    "firm": "firms",
+    "shipment": "shipments",
+    "evidence": "evidence",
+    "finding": "findings",
+    "dataset": "datasets",
+}
 
 
 @dataclass(frozen=True)
@@ -176,10 +197,45 @@ class CaseHeader(QWidget):
         )
 
 
+def _start_key(bound: str) -> str:
+    return bound + "-01-01"[len(bound) - 4 :]
+
+
+def _end_key(bound: str) -> str:
+    return bound + "-12-31"[len(bound) - 4 :]
+
+
+def narrowed(lens: ShipmentFilter, clicked: dict) -> ShipmentFilter:
+    """``lens`` narrowed by what was clicked on a chart or a timeline (``date_from``,
+    ``date_to``, ``hs``, ``origin``, ``dispatch``, ``destination``, ``firm``, ``dataset``,
+    ``text``): the later start, the earlier end, the common countries; a firm, dataset, code or
+    text clicked replaces the lens's. Raises UsageError for a value the filter refuses."""
+    extra = ShipmentFilter.parse(**clicked)
+    start = max((b for b in (lens.date_from, extra.date_from) if b), key=_start_key, default=None)
+    end = min((b for b in (lens.date_to, extra.date_to) if b), key=_end_key, default=None)
+    countries = {}
+    for name in ("origin", "dispatch", "destination"):
+        mine, theirs = getattr(lens, name), getattr(extra, name)
+        countries[name] = (
+            tuple(c for c in mine if c in theirs) if mine and theirs else mine or theirs
+        )
+    return replace(
+        lens,
+        date_from=start,
+        date_to=end,
+        hs=extra.hs or lens.hs,
+        firms=extra.firms or lens.firms,
+        datasets=extra.datasets or lens.datasets,
+        text=extra.text or lens.text,
+        **countries,
+    )
+
+
 class CaseWorkspace(QWidget):
-    """One case: banner, header, tabs."""
+    """One case: banner, header, filter bar, tabs; the tabs talk to each other through it."""
 
     edit_requested = Signal(dict)
+    lens_changed = Signal(object)  # the ShipmentFilter every tab now shows
 
     def __init__(self, host: Host, parent=None):
         super().__init__(parent)
@@ -187,8 +243,11 @@ class CaseWorkspace(QWidget):
         self.ref: str | None = None
         self.case: dict | None = None
         self.counts: dict = {}
+        self._lenses: dict[str, ShipmentFilter] = {}  # per case, for the session
+        self._showing = False
         self.banner = MarkingBanner()
         self.header = CaseHeader()
+        self.filter_bar = FilterBar()
         self.tabs = QTabWidget(documentMode=True)
         self.overview = OverviewTab()
         self.tabs.addTab(self.overview, theme.icon("case"), "Overview")
@@ -197,17 +256,93 @@ class CaseWorkspace(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.header)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.tabs, 1)
         self.header.edit_requested.connect(
             lambda: self.case and self.edit_requested.emit(self.case)
         )
+        self.filter_bar.applied.connect(self.set_lens)
         host.changed.connect(self.on_changes)
 
+    # --- the lens --------------------------------------------------------------------------
+
+    @property
+    def lens(self) -> ShipmentFilter:
+        """The filter bar's lens on the case shown (the whole case when none is set)."""
+        return self._lenses.get(self.ref, EVERYTHING) if self.ref else EVERYTHING
+
+    def set_lens(self, lens: ShipmentFilter) -> None:
+        """Show ``lens`` in the bar and in every tab (kept for this case for the session)."""
+        if self.ref is None:
+            return
+        self._lenses[self.ref] = lens
+        self.filter_bar.show_lens(lens)
+        for widget in self._extra.values():
+            if hasattr(widget, "set_lens"):
+                widget.set_lens(lens)
+        self.lens_changed.emit(lens)
+
+    def describe(self, lens: ShipmentFilter | None = None) -> str:
+        """``lens`` (default: the bar's) in words, firms and datasets by name ("" when empty)."""
+        return self.filter_bar.describe(self.lens if lens is None else lens)
+
+    def _fill_bar(self) -> None:
+        """The case's firms and datasets to pick from in the bar."""
+        book = self.host.book
+        firms = book.firm_page_source(self.ref).fetch(0, FIRM_CHOICES, "name")
+        datasets = [
+            (d["uid"], d["file_name"])
+            for d in book.list_datasets(case_ref=self.ref)
+            if d["kind"] == "shipments"
+        ]
+        self.filter_bar.set_choices([(row[4], _firm_name(row)) for row in firms], datasets)
+
+    # --- between tabs ----------------------------------------------------------------------
+
+    def show(self, kind: str | None = None, uid: str = "", *, switch: bool = False) -> bool:
+        """Without arguments, QWidget.show(). Otherwise select ``kind``/``uid`` in the tab that owns it and in every other tab that shows
+        it (the Network tab selects the firm's node, the Timeline its lane); True when a tab
+        has it. The current tab stays unless ``switch`` (then the owner, or the first tab that
+        has it, is brought to the front). A tab selecting an item while being told is not
+        told again."""
+        if kind is None:
+            super().show()
+            return True
+        if self._showing:
+            return False
+        self._showing = True
+        try:
+            owner = self._extra.get(HOME_TABS.get(kind, ""))
+            shown = [
+                widget
+                for widget in sorted(self._extra.values(), key=lambda w: w is not owner)
+                if hasattr(widget, "reveal") and widget.reveal(kind, uid)
+            ]
+        finally:
+            self._showing = False
+        if switch and shown:
+            self.tabs.setCurrentWidget(shown[0])
+        return bool(shown)
+
+    def show_shipments(self, lens: ShipmentFilter) -> bool:
+        """Bring the Shipments tab to the front showing exactly ``lens`` (e.g. the bar's lens
+        narrowed to a clicked month); the bar stays as it is. False when the case has no
+        Shipments tab."""
+        tab = self._extra.get("shipments")
+        if tab is None:
+            return False
+        tab.set_lens(lens)
+        self.tabs.setCurrentWidget(tab)
+        return True
+
+    # --- the case --------------------------------------------------------------------------
+
     def show_case(self, ref: str) -> None:
-        """Show case ``ref`` (read through the read engine; small queries)."""
+        """Show case ``ref`` (read through the read engine; small queries), with its lens."""
         if ref != self.ref:
             self._drop_tabs()
         self.ref = ref
+        self.filter_bar.show_lens(self.lens)
         self.reload()
 
     def reload(self) -> None:
@@ -221,6 +356,8 @@ class CaseWorkspace(QWidget):
         self.banner.set_marking(self.case["marking"])
         self.header.show_case(self.case)
         self.overview.show_case(self.case, self.counts)
+        self.filter_bar.setVisible(self.counts.get("shipments", 0) > 0)
+        self._fill_bar()
         self._sync_tabs()
 
     def tab(self, key: str) -> QWidget | None:
@@ -232,6 +369,10 @@ class CaseWorkspace(QWidget):
             wanted = tab.shown(self.counts)
             if wanted and tab.key not in self._extra:
                 widget = tab.factory(self.host, self.ref)
+                if hasattr(widget, "set_workspace"):
+                    widget.set_workspace(self)
+                if hasattr(widget, "set_lens"):
+                    widget.set_lens(self.lens)
                 self._extra[tab.key] = widget
                 self.tabs.addTab(widget, tab.title)
             elif not wanted and tab.key in self._extra:
@@ -258,3 +399,10 @@ class CaseWorkspace(QWidget):
         for widget in self._extra.values():
             if hasattr(widget, "on_changes"):
                 widget.on_changes(changes)
+
+
+def _firm_name(row: tuple) -> str:
+    """A firm as the bar lists it: its name, the native one beside it, and its country."""
+    name, native, country = row[0], row[1], row[2]
+    shown = f"{name} / {native}" if native and native != name else name
+    return f"{shown} ({country})" if country else shown
