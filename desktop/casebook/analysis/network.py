@@ -1,7 +1,7 @@
 """The network of a case, apart from Qt: firms as nodes, trade aggregated into directed edges,
 relationships as typed edges; deterministic layouts in the unit square; one style table.
 
-The GUI (``ui/network_tab.py``) and the briefing draw the same picture from these three pieces:
+The GUI (``ui/network_scene.py``) and the briefing draw the same picture from these three pieces:
 ``NetworkModel`` (what), ``layout_network`` (where, in [0, 1]²) and ``style_for`` (how). The GUI
 maps the unit square onto a canvas of ``canvas_size(len(nodes))`` points; the layouts fill a
 rectangle of the same area shaped like the GUI's view (``canvas``, centred on that square) and
