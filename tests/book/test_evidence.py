@@ -249,3 +249,61 @@ def test_verify_repair_removes_orphan_blobs_and_leftovers_and_audits_it(book, ca
     assert removed == {"blobs": [orphan], "leftovers": [str(leftover)]}
     assert book.verify()["ok"] and list(book.vault.blobs()) == [kept]
     assert _actions(book)[-1] == "vault.repair"
+
+
+def _pdf(path, *pages: str):
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path))
+    for text in pages:
+        pdf.drawString(72, 720, text)
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def test_a_pdf_previews_its_first_page_as_text(book, case, tmp_path):
+    path = _pdf(tmp_path / "registry.pdf", "Registry extract Jingdiao", "Second page")
+    e = book.add_evidence(path, case_ref="CB-1").evidence
+    preview = book.evidence_preview(e["uid"])
+    assert preview["kind"] == "pdf" and "Registry extract Jingdiao" in preview["text"]
+    assert "Second page" not in preview["text"]
+
+
+def test_a_damaged_pdf_previews_as_no_text_instead_of_failing(book, case, tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n(truncated by the mail gateway")
+    e = book.add_evidence(path, case_ref="CB-1").evidence
+    assert book.evidence_preview(e["uid"]) == {"kind": "pdf", "text": ""}
+
+
+def test_text_html_and_images_preview_from_the_vault(book, case, doc, tmp_path):
+    text = book.add_evidence(doc, case_ref="CB-1").evidence
+    start = doc.read_text(encoding="utf-8")[:13]
+    assert book.evidence_preview(text["uid"], chars=13) == {"kind": "text", "text": start}
+    page = tmp_path / "capture.html"
+    page.write_text("<html><script>track()</script><p>ТОО Станок</p></html>", encoding="utf-8")
+    html = book.add_evidence(page, case_ref="CB-1").evidence
+    assert book.evidence_preview(html["uid"]) == {"kind": "text", "text": "ТОО Станок"}
+    png = tmp_path / "photo.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(64)))
+    image = book.add_evidence(png, case_ref="CB-1").evidence
+    assert book.evidence_preview(image["uid"]) == {"kind": "image", "data": png.read_bytes()}
+
+
+def test_no_preview_says_why(book, case, doc, tmp_path):
+    archive = tmp_path / "bundle.zip"
+    archive.write_bytes(b"PK\x03\x04" + bytes(32))
+    zipped = book.add_evidence(archive, case_ref="CB-1").evidence
+    assert book.evidence_preview(zipped["uid"]) == {
+        "kind": None,
+        "text": "No preview for application/zip; use Open",
+    }
+    e = book.add_evidence(doc, case_ref="CB-1").evidence
+    book.vault.remove(e["sha256"])
+    assert book.evidence_preview(e["uid"]) == {
+        "kind": None,
+        "text": "E2: the file is missing from the vault",
+    }
+    with pytest.raises(NotFound):
+        book.evidence_preview("nope")

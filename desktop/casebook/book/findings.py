@@ -45,8 +45,8 @@ def finding_warnings(*, text: str, likelihood: str | None, grades: list[str | No
     if not any(grades):
         warnings.append("no graded evidence supports this finding")
     used = {vocab for _, vocab in estimative_terms(text)}
-    if likelihood and _VOCABULARY.get(likelihood):
-        used.add(_VOCABULARY[likelihood])
+    if likelihood in _VOCABULARY:
+        used |= {_VOCABULARY[likelihood]}
     if len(used) > 1:
         warnings.append(
             "mixes the two ICD 203 vocabularies (e.g. 'likely' with 'highly probable'); "
@@ -153,7 +153,8 @@ def clean_relationship_fields(fields: dict) -> dict:
             clean["notes"] = str(value or "").strip()
         else:
             raise UsageError(f"a relationship has no field {name!r}")
-    if clean.get("start") and clean.get("end") and clean["end"] < clean["start"]:
+    dates = {"start": None, "end": None} | clean
+    if dates["start"] and dates["end"] and dates["end"] < dates["start"]:
         raise UsageError("a relationship cannot end before it starts")
     return clean
 
@@ -241,8 +242,8 @@ class FindingsSection:
         with self._write() as session:
             rel = _found(store.get_relationship(session, uid=uid), "relationship", uid)
             before = relationship_json(session, rel)
-            share, kind = clean.get("share", rel.share), clean.get("kind", rel.kind)
-            if share is not None and kind != "ownership":
+            changed = {"share": rel.share, "kind": rel.kind} | clean
+            if changed["share"] is not None and changed["kind"] != "ownership":
                 raise UsageError("a share is given only for an ownership relationship")
             store.update_relationship(session, relationship=rel, fields=clean)
             after = relationship_json(session, rel)
