@@ -62,18 +62,14 @@ def grade_of(e: m.Evidence) -> str | None:
     return None
 
 
-def evidence_json(e: m.Evidence) -> dict:
-    """The JSON shape of an evidence item (DESIGN.md), with ``id`` like ``E3``."""
-    return _json_shape(evidence_detail(e))
-
-
 def _json_shape(detail: dict) -> dict:
+    """The JSON shape of an evidence item (DESIGN.md), with ``id`` like ``E3``."""
     keys = ("uid", "id", "sha256", "title", "kind", "grade", "size", "original_name", "added")
     return {key: detail[key] for key in keys}
 
 
 def evidence_detail(e: m.Evidence) -> dict:
-    """Everything the evidence register shows about one item (``evidence_json`` and more)."""
+    """Everything the evidence register shows about one item (``_json_shape`` and more)."""
     grade = clean_grade(grade_of(e) or "")
     return {
         "uid": e.uid,
