@@ -194,6 +194,21 @@ def test_a_pdf_shows_its_first_page_text_read_through_the_facade(
     assert tab.detail.preview.currentWidget() is shown
 
 
+def test_an_image_is_shown_from_the_bytes_the_facade_reads(qtbot, window, case, answers, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    path = tmp_path / "photo.png"
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("red"))
+    assert image.save(str(path))
+    tab = evidence_tab(window)
+    with qtbot.waitSignal(tab.added, timeout=10_000):
+        tab.add_files([path])
+    preview = tab.detail.preview
+    qtbot.waitUntil(lambda: preview.currentWidget() is preview.image, timeout=10_000)
+    assert preview.image.pixmap().toImage().pixelColor(0, 0) == QColor("red")
+
+
 def test_the_evidence_tab_reads_files_only_through_the_facade():
     """Vault, store and PDF parsing stay beneath casebook.book (issue #16)."""
     import ast
