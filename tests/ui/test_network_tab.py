@@ -322,7 +322,7 @@ def test_dropping_a_file_onto_a_node_links_it_to_that_firm(drops, opened, qtbot,
                 if e["title"] == "Lease of the shared office")  # fmt: skip
     assert item["grade"] == "B2"
     assert [(k["kind"], k["uid"]) for k in item["links"]] == [("firm", target)]
-    assert added.args[0].evidence.uid == item["uid"]
+    assert added.args[0].evidence["uid"] == item["uid"]
     assert "now supports Techno Stanok LLC" in tab.status.text()
     # The selected firm's details list it.
     qtbot.waitUntil(lambda: "Lease of the shared office" in tab.details.toPlainText(),

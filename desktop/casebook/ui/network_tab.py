@@ -323,7 +323,7 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
     def _evidence_added(self, added, uid: str, name: str) -> None:
         e = added.evidence
         again = " (already in the vault: same SHA-256)" if added.existing else ""
-        self.status.setText(f"E{e.number} “{e.title}”{again} now supports {name}")
+        self.status.setText(f"{e['id']} “{e['title']}”{again} now supports {name}")
         if self.selected_uids() == [uid]:  # the details pane lists the firm's evidence
             self._read_firm(uid)
         self.evidence_added.emit(added)
