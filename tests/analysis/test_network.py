@@ -20,6 +20,7 @@ from casebook.analysis.network import (
     trade_width,
 )
 from casebook.core.errors import NotFound, UsageError
+from casebook.core.filters import ShipmentFilter
 from casebook.store import models as m
 
 
@@ -32,13 +33,13 @@ def case(factory, book):
     other = factory.firm("Uralmash", "RU")
     rows = [
         {"exporter": maker, "importer": hub, "date": "2022-01-10", "hs_code": "845811",
-         "value_usd": 100_000.0},
+         "value_usd": 100_000.0, "dispatch": "CN", "description": "CNC lathe"},
         {"exporter": maker, "importer": hub, "date": "2022-03-10", "hs_code": "845811",
-         "value_usd": 50_000.0},
+         "value_usd": 50_000.0, "dispatch": "CN", "description": "ТОКАРНЫЙ СТАНОК"},
         {"exporter": hub, "importer": buyer, "date": "2022-06-01", "hs_code": "845961",
-         "value_usd": 140_000.0},
+         "value_usd": 140_000.0, "dispatch": "TR", "description": "токарный станок"},
         {"exporter": maker, "importer": buyer, "date": "2023-02-01", "hs_code": "853710",
-         "value_usd": 500.0},
+         "value_usd": 500.0, "dispatch": "CN", "description": "relay"},
     ]  # fmt: skip
     factory.shipments(ref, rows)
     with book._write() as session:
@@ -48,7 +49,11 @@ def case(factory, book):
     book.add_relationship(
         case_ref=ref, from_uid=buyer.uid, to_uid=other.uid, kind="ownership", share=0.51
     )
-    return {"ref": ref, "maker": maker.uid, "hub": hub.uid, "buyer": buyer.uid, "other": other.uid}
+    shipped = [
+        row | {"exporter": row["exporter"].uid, "importer": row["importer"].uid} for row in rows
+    ]
+    return {"ref": ref, "maker": maker.uid, "hub": hub.uid, "buyer": buyer.uid, "other": other.uid,
+            "rows": shipped}  # fmt: skip
 
 
 def edges(model):
@@ -86,6 +91,64 @@ def test_filters_change_the_trade_edges(book, case):
     assert (case["maker"], case["buyer"], "trade") not in edges(big)
     # Relationships and firms stay whatever the filters.
     assert len(big.nodes) == 4 and any(not e.is_trade for e in big.edges)
+
+
+#: Lenses and the shipments (of the fixture's rows) that each selects, decided here in Python.
+LENSES = [
+    (ShipmentFilter.parse(dispatch="CN"), lambda r: r["dispatch"] == "CN"),
+    (ShipmentFilter.parse(text="станок"), lambda r: "станок" in r["description"].casefold()),
+    (ShipmentFilter.parse(min_value=1000, date_to="2022"), lambda r: r["value_usd"] >= 1000),
+    (ShipmentFilter.parse(hs="8458,8537"), lambda r: r["hs_code"][:4] in ("8458", "8537")),
+    (ShipmentFilter(), lambda r: True),
+]
+
+
+@pytest.mark.parametrize(("lens", "picks"), LENSES)
+def test_the_lens_picks_the_shipments_of_edges_firms_and_timeline(book, case, lens, picks):
+    chosen = [r for r in case["rows"] if picks(r)]
+    model = book.network(case_ref=case["ref"], lens=lens)
+    pairs: dict[tuple[str, str], list[float]] = {}
+    for r in chosen:
+        pairs.setdefault((r["exporter"], r["importer"]), []).append(r["value_usd"])
+    trade = {(e.source, e.target): (e.value_usd, e.count) for e in model.edges if e.is_trade}
+    assert trade == {pair: (sum(values), len(values)) for pair, values in pairs.items()}
+    for node in model.nodes:
+        mine = [r["value_usd"] for r in chosen if node.uid in (r["exporter"], r["importer"])]
+        assert (node.shipments, node.value_usd) == (len(mine), sum(mine))
+    assert len(model.nodes) == 4  # firms and relationships stay whatever the lens
+    assert model.filters["lens"] == lens.to_json() if lens else "lens" not in model.filters
+
+    lanes = {lane["key"]: lane for lane in book.timeline(case_ref=case["ref"], lens=lens)["lanes"]}
+    for uid, lane in lanes.items():
+        mine = [r for r in chosen if uid in (r["exporter"], r["importer"])]
+        months = {r["date"][:7] for r in mine}
+        assert lane["months"] == {
+            month: {
+                "shipments": sum(r["date"][:7] == month for r in mine),
+                "value_usd": sum(r["value_usd"] for r in mine if r["date"][:7] == month),
+            }
+            for month in months
+        }
+
+
+def test_the_charts_own_options_replace_the_lenses(book, case):
+    lens = ShipmentFilter.parse(date_from="2023", hs="8537", dispatch="CN")
+    model = book.network(case_ref=case["ref"], lens=lens, date_from="2022-01", hs="8458")
+    assert [(e.source, e.target) for e in model.edges if e.is_trade] == [
+        (case["maker"], case["hub"])
+    ]
+    assert model.filters["from"] == "2022-01" and model.filters["hs"] == ["8458"]
+    with pytest.raises(UsageError, match="after"):
+        book.network(case_ref=case["ref"], lens=ShipmentFilter.parse(date_to="2022"),
+                     date_from="2023")  # fmt: skip
+
+
+def test_a_lens_naming_an_unknown_firm_is_refused(book, case):
+    lens = ShipmentFilter.parse(firm="F-NOPE")
+    with pytest.raises(NotFound, match="F-NOPE"):
+        book.network(case_ref=case["ref"], lens=lens)
+    with pytest.raises(NotFound, match="F-NOPE"):
+        book.timeline(case_ref=case["ref"], lens=lens)
 
 
 def test_bad_filters_are_usage_errors(book, case):

@@ -168,7 +168,7 @@ def test_confirmed_firm_delete_is_recorded_in_the_audit_chain(book, case, tmp_pa
     book.delete_firm(firm.uid, confirm=True)
     [event] = _events(book, "firm.delete")
     assert event.target_uid == firm.uid and event.before["name"] == "Техностанок"
-    assert book.show_evidence(e.uid)["links"] == []
+    assert book.show_evidence(e["uid"])["links"] == []
     assert book.verify()["ok"]
 
 

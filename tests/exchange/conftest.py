@@ -57,16 +57,16 @@ def fill_case(book, folder: Path, *, ref: str = REF) -> Filled:
         to_uid=uids[1],
         kind="ownership",
         share=51,
-        evidence=[added.evidence.uid],
+        evidence=[added.evidence["uid"]],
     )
     book.add_finding(
         case_ref=ref,
         text="The lathes likely reached the end user through the importer.",
         likelihood="likely",
         confidence="moderate",
-        evidence=[f"E{added.evidence.number}"],
+        evidence=[added.evidence["id"]],
     )
-    return Filled(ref, result["dataset_uid"], added.evidence.sha256, uids)
+    return Filled(ref, result["dataset_uid"], added.evidence["sha256"], uids)
 
 
 @pytest.fixture

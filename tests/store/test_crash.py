@@ -75,7 +75,7 @@ def test_sigkill_during_import_never_leaves_a_partial_dataset(tmp_path):
     with Casebook.open(db, user="tester", create=True) as book:
         book.create_case(title="Crash", ref="CB-CRASH")
         first = book.import_file(earlier_csv, case_ref="CB-CRASH")["dataset_uid"]
-        blob = book.add_evidence(doc, case_ref="CB-CRASH").evidence.sha256
+        blob = book.add_evidence(doc, case_ref="CB-CRASH").evidence["sha256"]
         head_before = book.head_hash()
     earlier = store_state(db)[first]
 

@@ -150,7 +150,7 @@ def item(window, case, tmp_path):
         kind="supplier",
     )
     window.host.notify(Changes(evidence=True, findings=True, relationships=True, case_ref="CB-1"))
-    return {"uid": added.evidence.uid, "finding": finding["uid"], "relationship": rel["uid"]}
+    return {"uid": added.evidence["uid"], "finding": finding["uid"], "relationship": rel["uid"]}
 
 
 def links_of(window, uid) -> list[tuple]:

@@ -174,3 +174,59 @@ def test_findings_list_their_evidence_with_grades_and_warnings(qtbot, window, ca
     assert children == ["E1 a — A1", "E2 b — ungraded"]
     second = panel.model.item(1, 0)
     assert "no graded evidence" in second.child(0, 3).text()
+
+
+def test_a_pdf_shows_its_first_page_text_read_through_the_facade(
+    qtbot, window, case, answers, tmp_path
+):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "registry.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.drawString(72, 720, "Registry extract Jingdiao Machine Tools")
+    pdf.save()
+    tab = evidence_tab(window)
+    with qtbot.waitSignal(tab.added, timeout=10_000):
+        tab.add_files([path])
+    shown = tab.detail.preview.text
+    qtbot.waitUntil(lambda: "Jingdiao" in shown.toPlainText(), timeout=10_000)
+    assert shown.toPlainText().startswith("First page as extracted text")
+    assert tab.detail.preview.currentWidget() is shown
+
+
+def test_an_image_is_shown_from_the_bytes_the_facade_reads(qtbot, window, case, answers, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    path = tmp_path / "photo.png"
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("red"))
+    assert image.save(str(path))
+    tab = evidence_tab(window)
+    with qtbot.waitSignal(tab.added, timeout=10_000):
+        tab.add_files([path])
+    preview = tab.detail.preview
+    qtbot.waitUntil(lambda: preview.currentWidget() is preview.image, timeout=10_000)
+    assert preview.image.pixmap().toImage().pixelColor(0, 0) == QColor("red")
+
+
+def test_the_evidence_tab_reads_files_only_through_the_facade():
+    """Vault, store and PDF parsing stay beneath casebook.book (issue #16)."""
+    import ast
+    import inspect
+
+    from casebook.ui import evidence_tab
+
+    tree = ast.parse(inspect.getsource(evidence_tab))
+    modules = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    allowed = ("casebook.book", "casebook.core", "casebook.resources", "casebook.ui")
+    outside = {
+        name
+        for name in modules
+        if name.startswith("casebook") and not name.startswith(allowed) or name == "pypdf"
+    }
+    assert outside == set()

@@ -11,8 +11,10 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF
 
 from casebook.book import Casebook
+from casebook.core.filters import ShipmentFilter
 from casebook.ui.main_window import MainWindow
-from casebook.ui.network_tab import TOP_LABELS, NetworkTab
+from casebook.ui.network_scene import TOP_LABELS
+from casebook.ui.network_tab import NetworkTab
 
 TIMEOUT = 30_000
 CSV = (
@@ -175,15 +177,110 @@ def test_zoom_and_fit_keep_positions(opened):
     assert {uid: item.pos() for uid, item in tab.nodes.items()} == before
 
 
-def test_exports(opened, tmp_path):
+def test_exports(opened, qtbot, tmp_path):
     _win, tab, firms = opened
     png = tab.export(tmp_path / "n.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = tab.export(tmp_path / "n.svg")
     assert "<svg" in svg.read_text(encoding="utf-8")
-    graph = nx.read_graphml(tab.export(tmp_path / "n.graphml"))
+    with qtbot.waitSignal(tab.exported, timeout=TIMEOUT):
+        out = tab.export(tmp_path / "n.graphml")
+    graph = nx.read_graphml(out)
     assert set(graph.nodes) == set(firms.values())
     assert graph.number_of_edges() == 4
+    assert "Exported n.graphml" in tab.status.text()
+
+
+def test_graphml_export_has_the_visible_firms_of_the_lens(opened, qtbot, tmp_path):
+    _win, tab, firms = opened
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.set_lens(ShipmentFilter.parse(dispatch="CN"))
+    tab.select(firms["Beta Tools"])
+    tab.hide_selected()
+    with qtbot.waitSignal(tab.exported, timeout=TIMEOUT):
+        out = tab.export(tmp_path / "lens.graphml")
+    graph = nx.read_graphml(out)
+    acme, techno = firms["Acme Machine Co"], firms["Techno Stanok LLC"]
+    assert set(graph.nodes) == {acme, techno}
+    assert [(u, v, d["value_usd"]) for u, v, d in graph.edges(data=True)] == [
+        (acme, techno, 150000.0)
+    ]
+
+
+# --- the workspace: lens, reveal, selection ---------------------------------------------------
+
+
+class FakeWorkspace:
+    """Records what the tab tells the workspace."""
+
+    def __init__(self):
+        self.shown: list[tuple[str, str]] = []
+
+    def show(self, kind: str, uid: str) -> None:
+        self.shown.append((kind, uid))
+
+
+def test_the_lens_re_reads_the_chart_and_is_shown_in_a_caption(opened, qtbot, tmp_path):
+    _win, tab, firms = opened
+    assert not tab.caption.isVisible()
+    before = {uid: item.pos() for uid, item in tab.nodes.items()}
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.set_lens(ShipmentFilter.parse(dispatch="TR", date_from="2022"))
+    assert trade_pairs(tab) == {(firms["Beta Tools"], firms["Techno Stanok LLC"])}
+    assert tab.caption.isVisible() and tab.caption.text() == "Filtered: from 2022 · dispatch TR"
+    assert {uid: item.pos() for uid, item in tab.nodes.items()} == before  # no re-layout
+    # The chart's own date replaces the lens's; firm uids are named in the caption.
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.set_lens(ShipmentFilter.parse(firm=firms["Acme Machine Co"]))
+    assert tab.caption.text() == "Filtered: firm Acme Machine Co"
+    assert len(trade_pairs(tab)) == 2
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.date_from.setText("2023")
+    assert trade_pairs(tab) == {(firms["Acme Machine Co"], firms["Beta Tools"])}
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.date_from.setText("")
+        tab.set_lens(ShipmentFilter())
+    assert not tab.caption.isVisible() and len(trade_pairs(tab)) == 3
+
+
+def test_an_exported_picture_of_a_filtered_chart_says_so(opened, qtbot, tmp_path):
+    _win, tab, _firms = opened
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.set_lens(ShipmentFilter.parse(dispatch="KZ"))
+    svg = tab.export(tmp_path / "kz.svg").read_text(encoding="utf-8")
+    assert "Filtered: dispatch KZ" in svg
+
+
+def test_a_lens_set_while_the_chart_is_first_read_keeps_the_saved_layout(opened, qtbot):
+    win, tab, firms = opened
+    beta = firms["Beta Tools"]
+    win.host.book.save_positions(case_ref="CB-NW-1", positions={beta: (0.25, 0.75)})
+    fresh = NetworkTab(win.host, "CB-NW-1")
+    qtbot.addWidget(fresh)
+    fresh.set_lens(ShipmentFilter.parse(dispatch="CN"))  # as the workspace does, at once
+    qtbot.waitUntil(lambda: fresh.model is not None and len(fresh.nodes) == 3, timeout=TIMEOUT)
+    side = fresh.side()
+    at = fresh.nodes[beta].pos()
+    assert (at.x() / side, at.y() / side) == pytest.approx((0.25, 0.75), abs=1e-6)
+    assert len(trade_pairs(fresh)) == 2  # and the lens applies
+
+
+def test_selecting_a_firm_tells_the_workspace_and_reveal_does_not_echo(opened, qtbot):
+    _win, tab, firms = opened
+    workspace = FakeWorkspace()
+    tab.set_workspace(workspace)
+    with qtbot.waitSignal(tab.details_shown, timeout=TIMEOUT):
+        tab.select(firms["Beta Tools"])
+    assert workspace.shown == [("firm", firms["Beta Tools"])]
+    acme = firms["Acme Machine Co"]
+    with qtbot.waitSignal(tab.details_shown, timeout=TIMEOUT):
+        assert tab.reveal("firm", acme)
+    assert tab.selected_uids() == [acme]
+    assert workspace.shown == [("firm", firms["Beta Tools"])]  # asked for: not told back
+    assert tab.reveal("firm", acme)  # already selected: stays so
+    assert not tab.reveal("firm", "F-NOT-HERE")
+    assert not tab.reveal("evidence", acme)
+    assert tab.selected_uids() == [acme]
 
 
 # --- files dropped on a firm ---------------------------------------------------------------
@@ -225,7 +322,7 @@ def test_dropping_a_file_onto_a_node_links_it_to_that_firm(drops, opened, qtbot,
                 if e["title"] == "Lease of the shared office")  # fmt: skip
     assert item["grade"] == "B2"
     assert [(k["kind"], k["uid"]) for k in item["links"]] == [("firm", target)]
-    assert added.args[0].evidence.uid == item["uid"]
+    assert added.args[0].evidence["uid"] == item["uid"]
     assert "now supports Techno Stanok LLC" in tab.status.text()
     # The selected firm's details list it.
     qtbot.waitUntil(lambda: "Lease of the shared office" in tab.details.toPlainText(),
@@ -325,3 +422,18 @@ def test_a_30_firm_chart_is_readable_and_fit_fills_the_view(qtbot, tmp_path):
     # The legend covers nothing drawn of a firm (disc, badge, label).
     assert not any(legend.intersects(view.mapFromScene(r).boundingRect())
                    for n in nodes for r in n.obstacles())  # fmt: skip
+
+
+def test_the_tab_module_leaves_the_facade_and_analysis_unloaded():
+    """GUI start imports the tab's module: the chart's model and layouts (networkx, numpy) come
+    with the facade on the worker, later."""
+    import subprocess
+    import sys
+
+    heavy = ("casebook.analysis", "casebook.book", "casebook.exchange", "networkx", "numpy")
+    code = (
+        "import sys, casebook.ui.network_tab\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({heavy!r})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

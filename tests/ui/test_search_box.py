@@ -135,7 +135,7 @@ def test_enter_opens_evidence_in_the_evidence_tab(qtbot, window, store, tmp_path
         qtbot.keyClick(box.edit, Qt.Key.Key_Return)
     tab = window.page.workspace.tabs.currentWidget()
     assert isinstance(tab, EvidenceTab)
-    assert tab.selected()["uid"] == added.evidence.uid
+    assert tab.selected()["uid"] == added.evidence["uid"]
 
 
 def test_typing_then_enter_at_once_opens_the_first_result(qtbot, window, store):

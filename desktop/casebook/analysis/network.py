@@ -1,7 +1,7 @@
 """The network of a case, apart from Qt: firms as nodes, trade aggregated into directed edges,
 relationships as typed edges; deterministic layouts in the unit square; one style table.
 
-The GUI (``ui/network_tab.py``) and the briefing draw the same picture from these three pieces:
+The GUI (``ui/network_scene.py``) and the briefing draw the same picture from these three pieces:
 ``NetworkModel`` (what), ``layout_network`` (where, in [0, 1]²) and ``style_for`` (how). The GUI
 maps the unit square onto a canvas of ``canvas_size(len(nodes))`` points; the layouts fill a
 rectangle of the same area shaped like the GUI's view (``canvas``, centred on that square) and
@@ -17,8 +17,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from casebook.core.filters import ShipmentFilter
 from casebook.store import network as db
-from casebook.store.stats import Filters
 
 LAYOUTS = ("force", "layered")
 #: A node's label box, in canvas points: the disc and up to two lines of name under it (the
@@ -138,17 +138,19 @@ def relationship_text(kind: str, share: float | None, start: str | None, end: st
 def build_network(
     session,
     *,
-    filters: Filters,
+    case_id: int,
+    lens: ShipmentFilter | None = None,
     min_value: float = 0.0,
     scores: Mapping[str, float] | None = None,
     listed: Mapping[int, list[dict]] | None = None,
     case_ref: str | None = None,
 ) -> NetworkModel:
-    """The case's network: every firm of the case, trade edges under the filters (aggregated in
-    SQL per exporter → importer pair, ``min_value`` USD at least), every relationship."""
+    """The case's network: every firm of the case, trade edges of the lens's shipments
+    (aggregated in SQL per exporter → importer pair, ``min_value`` USD at least), every
+    relationship."""
     scores, listed = scores or {}, listed or {}
-    firms = db.case_firms(session, case_id=filters.case_id)
-    totals = db.firm_totals(session, filters=filters)
+    firms = db.case_firms(session, case_id=case_id)
+    totals = db.firm_totals(session, case_id=case_id, lens=lens)
     nodes, uid_of = [], {}
     for fid, uid, name, native, country, role in firms:
         n, v = totals.get(fid, (0, 0.0))
@@ -170,7 +172,7 @@ def build_network(
         uid_of[fid] = uid
     edges = []
     for exp, imp, value, count, first, last in db.trade_edges(
-        session, filters=filters, min_value=min_value
+        session, case_id=case_id, lens=lens, min_value=min_value
     ):
         if exp in uid_of and imp in uid_of:
             edges.append(
@@ -185,9 +187,7 @@ def build_network(
                     last=last,
                 )
             )
-    for uid, a, b, kind, share, start, end, _notes in db.relationships(
-        session, case_id=filters.case_id
-    ):
+    for uid, a, b, kind, share, start, end, _notes in db.relationships(session, case_id=case_id):
         if a in uid_of and b in uid_of and a != b:
             label = relationship_text(kind, share, start, end)
             edges.append(

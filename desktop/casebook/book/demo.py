@@ -479,7 +479,7 @@ class DemoSection:
                 notes=ILLUSTRATIVE,
                 links=targets[item["key"]],
             )
-            numbers[item["key"]] = f"E{added.evidence.number}"
+            numbers[item["key"]] = added.evidence["id"]
         return numbers
 
     def _demo_screening(self) -> None:

@@ -9,44 +9,50 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from casebook.book.cases import find_case, iso
-from casebook.book.links import (
-    find_target,
-    link_row,
-    links_of,
-    parse_links,
-)
+from casebook.book.links import find_target, links_of, parse_links
 from casebook.core.domain import EVIDENCE_KINDS, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
 from casebook.core.standards import Grade, clean_grade
+from casebook.store import evidence as store
 from casebook.store import models as m
 from casebook.vault import (
     Vault,
     WorkingCopy,
-    extract_text,
     file_kind,
     guess_mime,
+    is_html,
+    preview,
     remove_tree,
     symlink_refused,
     working_copy,
 )
+from casebook.vault import extract_text as text_of
 from casebook.vault.scratch import stale_entries
 
 EDITABLE = ("title", "kind", "grade", "publisher", "url", "captured", "excerpt", "notes")
 NUMBER_RE = re.compile(r"^[Ee](\d+)$")
 TITLE_MAX = 300
+PREVIEW_CHARS = 20_000
 
 
 @dataclass(frozen=True)
 class EvidenceAdded:
-    """What ``add_evidence`` did: the item, whether it already existed, how many links it made."""
+    """What ``add_evidence`` did: the item (``evidence_detail``), whether it already existed,
+    how many links it made."""
 
-    evidence: m.Evidence
+    evidence: dict
     existing: bool
     links_added: int
+
+    def json(self) -> dict:
+        """What ``evidence add --json`` prints: the DESIGN.md shape and what the add did."""
+        return _json_shape(self.evidence) | {
+            "existing": self.existing,
+            "links_added": self.links_added,
+        }
 
 
 def grade_of(e: m.Evidence) -> str | None:
@@ -56,8 +62,15 @@ def grade_of(e: m.Evidence) -> str | None:
     return None
 
 
-def evidence_json(e: m.Evidence) -> dict:
+def _json_shape(detail: dict) -> dict:
     """The JSON shape of an evidence item (DESIGN.md), with ``id`` like ``E3``."""
+    keys = ("uid", "id", "sha256", "title", "kind", "grade", "size", "original_name", "added")
+    return {key: detail[key] for key in keys}
+
+
+def evidence_detail(e: m.Evidence) -> dict:
+    """Everything the evidence register shows about one item (``_json_shape`` and more)."""
+    grade = clean_grade(grade_of(e) or "")
     return {
         "uid": e.uid,
         "id": f"E{e.number}",
@@ -68,13 +81,6 @@ def evidence_json(e: m.Evidence) -> dict:
         "size": e.size,
         "original_name": e.original_name,
         "added": iso(e.added),
-    }
-
-
-def evidence_detail(e: m.Evidence) -> dict:
-    """Everything the evidence register shows about one item."""
-    grade = clean_grade(grade_of(e) or "")
-    return evidence_json(e) | {
         "grade_label": grade.label if grade else None,
         "publisher": e.publisher,
         "url": e.url,
@@ -96,7 +102,7 @@ def clean_evidence_fields(fields: dict) -> dict:
         elif name == "kind":
             clean["kind"] = _kind(value)
         elif name == "grade":
-            clean.update(_grade_columns(value))
+            clean |= _grade_columns(value)
         elif name == "captured":
             clean["captured"] = _captured(value)
         elif name in ("publisher", "url"):
@@ -164,12 +170,9 @@ def find_evidence(session: Session, ref: str, *, case_id: int | None = None) -> 
     ref = str(ref).strip()
     match = NUMBER_RE.match(ref)
     if match and case_id is not None:
-        query = select(m.Evidence).where(
-            m.Evidence.case_id == case_id, m.Evidence.number == int(match[1])
-        )
+        evidence = store.get_evidence_by_number(session, case_id=case_id, number=int(match[1]))
     else:
-        query = select(m.Evidence).where(m.Evidence.uid == ref)
-    evidence = session.exec(query).first()
+        evidence = store.get_evidence(session, uid=ref)
     if evidence is None:
         raise NotFound(f"no evidence {ref!r}")
     return evidence
@@ -238,15 +241,15 @@ class EvidenceSection:
 
     def _record_evidence(self, path, blob, case_id, fields, wanted, cancelled) -> EvidenceAdded:
         with self._read() as session:
-            existing = _same_content(session, case_id, blob.sha256)
+            existing = store.get_evidence_by_content(session, case_id=case_id, sha256=blob.sha256)
         text = mime = ""
         if existing is None:
             mime = guess_mime(blob.path, name=path.name)
-            text = extract_text(blob.path, mime=mime, cancelled=cancelled)
+            text = text_of(blob.path, mime=mime, cancelled=cancelled)
         with self._write() as session:
             if not self.vault.has(blob.sha256):  # `verify --repair` took it as an orphan
                 raise Refused(f"{path.name} left the vault while being added; add it again")
-            evidence = _same_content(session, case_id, blob.sha256)
+            evidence = store.get_evidence_by_content(session, case_id=case_id, sha256=blob.sha256)
             if evidence is None:
                 evidence = self._insert_evidence(
                     session, case_id, fields, path=path, blob=blob, mime=mime, text=text
@@ -254,15 +257,13 @@ class EvidenceSection:
             added = sum(
                 self._link(session, evidence, kind, ref, note=note) for kind, ref, note in wanted
             )
-        return EvidenceAdded(evidence, existing=existing is not None, links_added=added)
+            detail = evidence_detail(evidence)
+        return EvidenceAdded(detail, existing=existing is not None, links_added=added)
 
     def _insert_evidence(self, session, case_id, fields, *, path, blob, mime, text) -> m.Evidence:
-        number = session.exec(
-            select(func.max(m.Evidence.number)).where(m.Evidence.case_id == case_id)
-        ).one()
-        evidence = m.Evidence(
+        evidence = store.add_evidence(
+            session,
             case_id=case_id,
-            number=(number or 0) + 1,
             sha256=blob.sha256,
             size=blob.size,
             original_name=path.name,
@@ -271,8 +272,6 @@ class EvidenceSection:
             added_by=self.user,
             **({"kind": kind_for_mime(mime)} | fields),
         )
-        session.add(evidence)
-        session.flush()
         self._audit(
             session,
             "evidence.add",
@@ -285,17 +284,15 @@ class EvidenceSection:
 
     def _drop_unused_blob(self, sha256: str) -> None:
         with self._read() as session:
-            used = session.exec(select(m.Evidence.id).where(m.Evidence.sha256 == sha256)).first()
-        if used is None:
+            used = store.sha256_in_use(session, sha256=sha256)
+        if not used:
             self.vault.remove(sha256)
 
     def list_evidence(self, *, case_ref: str) -> list[dict]:
         """A case's evidence register in E-number order, each item with what it supports."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            items = session.exec(
-                select(m.Evidence).where(m.Evidence.case_id == case.id).order_by(m.Evidence.number)
-            )
+            items = store.list_evidence(session, case_id=case.id)
             return [evidence_detail(e) | {"links": links_of(session, e.id)} for e in items]
 
     def show_evidence(self, ref: str, *, case_ref: str | None = None) -> dict:
@@ -303,9 +300,8 @@ class EvidenceSection:
         with self._read() as session:
             case_id = find_case(session, case_ref).id if case_ref else None
             evidence = find_evidence(session, ref, case_id=case_id)
-            case = session.get(m.Case, evidence.case_id)
             return evidence_detail(evidence) | {
-                "case_ref": case.ref,
+                "case_ref": store.case_ref_of(session, case_id=evidence.case_id),
                 "links": links_of(session, evidence.id),
             }
 
@@ -323,17 +319,16 @@ class EvidenceSection:
         target_id, target_case = find_target(session, kind, ref)
         if target_case is not None and target_case != evidence.case_id:
             raise Refused(f"E{evidence.number} belongs to another case than that {kind}")
-        link = link_row(session, evidence.id, kind, target_id)
+        link = store.get_link(
+            session, evidence_id=evidence.id, target_kind=kind, target_id=target_id
+        )
         note = str(note or "").strip()
         if link is not None and (not note or link.note == note):
             return False
         before = {"kind": kind, "target": ref, "note": link.note} if link else None
-        link = link or m.EvidenceLink(
-            evidence_id=evidence.id, target_kind=kind, target_id=target_id
+        link = store.save_link(
+            session, evidence_id=evidence.id, target_kind=kind, target_id=target_id, note=note
         )
-        link.note = note or link.note
-        session.add(link)
-        session.flush()
         after = {"evidence": evidence.uid, "kind": kind, "target": ref, "note": link.note}
         self._audit(
             session,
@@ -351,12 +346,13 @@ class EvidenceSection:
         with self._write() as session:
             evidence = find_evidence(session, evidence_uid)
             target_id, _ = find_target(session, target_kind, target_uid)
-            link = link_row(session, evidence.id, target_kind, target_id)
+            link = store.get_link(
+                session, evidence_id=evidence.id, target_kind=target_kind, target_id=target_id
+            )
             if link is None:
                 raise NotFound(f"E{evidence.number} is not linked to that {target_kind}")
             before = {"evidence": evidence.uid, "kind": target_kind, "target": target_uid}
-            session.delete(link)
-            session.flush()
+            store.delete_link(session, link=link)
             self._audit(
                 session,
                 "evidence.unlink",
@@ -366,18 +362,16 @@ class EvidenceSection:
                 before=before | {"note": link.note},
             )
 
-    def edit_evidence(self, uid: str, **changes) -> m.Evidence:
-        """Change title, kind, grade, publisher, url, captured, excerpt or notes."""
+    def edit_evidence(self, uid: str, **changes) -> dict:
+        """Change title, kind, grade, publisher, url, captured, excerpt or notes; returns the
+        item as ``list_evidence`` shows it (without its links)."""
         clean = clean_evidence_fields({k: v for k, v in changes.items() if v is not None})
         with self._write() as session:
             evidence = find_evidence(session, uid)
             before = _audited(evidence)
-            for name, value in clean.items():
-                setattr(evidence, name, value)
+            store.update_evidence(session, evidence=evidence, fields=clean)
             if _audited(evidence) == before:
-                return evidence
-            session.add(evidence)
-            session.flush()
+                return evidence_detail(evidence)
             self._audit(
                 session,
                 "evidence.edit",
@@ -387,7 +381,7 @@ class EvidenceSection:
                 before=before,
                 after=_audited(evidence),
             )
-        return evidence
+            return evidence_detail(evidence)
 
     def delete_evidence(self, uid: str) -> dict:
         """Delete an item and its links; its blob goes when no other item holds the same bytes.
@@ -397,13 +391,7 @@ class EvidenceSection:
         with self._write() as session:
             evidence = find_evidence(session, uid)
             before = _audited(evidence) | {"links": links_of(session, evidence.id)}
-            for link in session.exec(
-                select(m.EvidenceLink).where(m.EvidenceLink.evidence_id == evidence.id)
-            ):
-                session.delete(link)
-            session.flush()  # links first: the unit of work does not order unrelated deletes
-            session.delete(evidence)
-            session.flush()
+            store.delete_evidence(session, evidence=evidence)
             self._audit(
                 session,
                 "evidence.delete",
@@ -424,6 +412,31 @@ class EvidenceSection:
             raise Refused(f"E{evidence.number}: the file is missing from the vault")
         return working_copy(blob, name=evidence.original_name or "", folder=folder)
 
+    def evidence_preview(self, uid: str, *, chars: int = PREVIEW_CHARS) -> dict:
+        """What to show beside an item: ``{"kind": "image", "data": bytes}``; ``{"kind":
+        "text", "text": …}`` for text and HTML (its visible text); ``{"kind": "pdf", "text": …}``
+        with a PDF's first page (no text layer: ""); or ``{"kind": None, "text": why not}``.
+
+        Reads the vault and may parse a PDF: call it off the GUI thread."""
+        with self._read() as session:
+            evidence = find_evidence(session, uid)
+            number, sha256, mime = evidence.number, evidence.sha256, evidence.mime or ""
+        blob = self.vault.path_of(sha256)
+        if not mime.startswith("image/") and not _text_like(mime):
+            return {"kind": None, "text": f"No preview for {mime or 'this type'}; use Open"}
+        if not blob.is_file():
+            return {"kind": None, "text": f"E{number}: the file is missing from the vault"}
+        try:
+            if mime.startswith("image/"):
+                return {"kind": "image", "data": blob.read_bytes()}
+            text = preview(blob, mime=mime, chars=chars)
+        except OSError as exc:
+            return {"kind": None, "text": f"E{number} cannot be read: {exc.strerror or exc}"}
+        if mime == "application/pdf":
+            lines = (" ".join(line.split()) for line in text.splitlines())  # layout gaps
+            return {"kind": "pdf", "text": "\n".join(lines).strip()}
+        return {"kind": "text", "text": text}
+
     def vault_problems(
         self,
         *,
@@ -434,12 +447,8 @@ class EvidenceSection:
         """Re-hash every blob the evidence records name; report damaged, missing and extra
         blobs (extra only for the whole store). Returns (problems, blobs checked)."""
         with self._read() as session:
-            query = select(m.Evidence.sha256, m.Evidence.number, m.Case.ref).join(
-                m.Case, m.Case.id == m.Evidence.case_id
-            )
-            if case_ref is not None:
-                query = query.where(m.Case.id == find_case(session, case_ref).id)
-            rows = list(session.exec(query))
+            case_id = find_case(session, case_ref).id if case_ref is not None else None
+            rows = store.blob_holders(session, case_id=case_id)
         holders: dict[str, list[str]] = {}
         for sha, number, ref in rows:
             holders.setdefault(sha, []).append(f"{ref}/E{number}")
@@ -484,7 +493,7 @@ class EvidenceSection:
         Runs holding the write lock: a bundle being opened writes its blobs under it, and an
         evidence item being added checks under it that its blob is still there."""
         with self._write() as session:
-            named = set(session.exec(select(m.Evidence.sha256)))
+            named = store.all_sha256(session)
             orphans = self.vault.extra_blobs(named)
             residue = self.vault.leftovers() + stale_entries(self.vault.tmp)
             if not orphans and not residue:
@@ -496,6 +505,10 @@ class EvidenceSection:
             removed = {"blobs": orphans, "leftovers": [str(p) for p in residue]}
             self._audit(session, "vault.repair", "store", after=removed)
         return removed
+
+
+def _text_like(mime: str) -> bool:
+    return mime.startswith("text/") or mime == "application/pdf" or is_html(mime)
 
 
 def _custody(path: Path, notes: str, follow_symlinks: bool) -> str:
@@ -519,12 +532,6 @@ def _custody(path: Path, notes: str, follow_symlinks: bool) -> str:
     if kind != "file":
         raise Refused(f"{path} is {kind}, not a regular file; it was not added")
     return notes
-
-
-def _same_content(session: Session, case_id: int, sha256: str) -> m.Evidence | None:
-    return session.exec(
-        select(m.Evidence).where(m.Evidence.case_id == case_id, m.Evidence.sha256 == sha256)
-    ).first()
 
 
 def _audited(e: m.Evidence) -> dict:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from casebook.book.cases import find_case, iso
 from casebook.book.evidence import find_evidence, grade_of
@@ -15,6 +14,7 @@ from casebook.core.dates import clean_date
 from casebook.core.domain import RELATIONSHIP_KINDS, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
 from casebook.core.standards import Likelihood, clean_confidence, clean_likelihood
+from casebook.store import findings as store
 from casebook.store import models as m
 
 TEXT_MAX = 4000
@@ -45,8 +45,8 @@ def finding_warnings(*, text: str, likelihood: str | None, grades: list[str | No
     if not any(grades):
         warnings.append("no graded evidence supports this finding")
     used = {vocab for _, vocab in estimative_terms(text)}
-    if likelihood and _VOCABULARY.get(likelihood):
-        used.add(_VOCABULARY[likelihood])
+    if likelihood in _VOCABULARY:
+        used |= {_VOCABULARY[likelihood]}
     if len(used) > 1:
         warnings.append(
             "mixes the two ICD 203 vocabularies (e.g. 'likely' with 'highly probable'); "
@@ -63,7 +63,8 @@ def finding_warnings(*, text: str, likelihood: str | None, grades: list[str | No
 
 def relationship_json(session: Session, rel: m.Relationship) -> dict:
     """The JSON shape of a relationship."""
-    first, second = session.get(m.Firm, rel.from_firm_id), session.get(m.Firm, rel.to_firm_id)
+    first = store.get_firm_by_id(session, firm_id=rel.from_firm_id)
+    second = store.get_firm_by_id(session, firm_id=rel.to_firm_id)
     return {
         "uid": rel.uid,
         "from_uid": first.uid if first else None,
@@ -124,7 +125,7 @@ def _confidence(value: object) -> str:
     return confidence.value
 
 
-def _finding_text(value: object) -> str:
+def _judgment(value: object) -> str:
     text = str(value or "").strip()
     if not text:
         raise UsageError("a finding needs text")
@@ -152,7 +153,8 @@ def clean_relationship_fields(fields: dict) -> dict:
             clean["notes"] = str(value or "").strip()
         else:
             raise UsageError(f"a relationship has no field {name!r}")
-    if clean.get("start") and clean.get("end") and clean["end"] < clean["start"]:
+    dates = {"start": None, "end": None} | clean
+    if dates["start"] and dates["end"] and dates["end"] < dates["start"]:
         raise UsageError("a relationship cannot end before it starts")
     return clean
 
@@ -180,14 +182,10 @@ def _date(value: object, name: str) -> str | None:
 
 def find_firm(session: Session, uid: str) -> m.Firm:
     """A firm by uid; NotFound otherwise."""
-    firm = session.exec(select(m.Firm).where(m.Firm.uid == uid)).first()
-    if firm is None:
-        raise NotFound(f"no firm {uid!r}")
-    return firm
+    return _found(store.get_firm(session, uid=uid), "firm", uid)
 
 
-def _find_by_uid(session: Session, model, uid: str, what: str):
-    row = session.exec(select(model).where(model.uid == uid)).first()
+def _found(row, what: str, uid: str):
     if row is None:
         raise NotFound(f"no {what} {uid!r}")
     return row
@@ -222,11 +220,9 @@ class FindingsSection:
             first, second = find_firm(session, from_uid), find_firm(session, to_uid)
             if first.id == second.id:
                 raise UsageError("a relationship needs two different firms")
-            rel = m.Relationship(
-                case_id=case.id, from_firm_id=first.id, to_firm_id=second.id, **fields
+            rel = store.add_relationship(
+                session, case_id=case.id, from_firm_id=first.id, to_firm_id=second.id, **fields
             )
-            session.add(rel)
-            session.flush()
             self._audit_record(
                 session, "relationship.add", rel, after=relationship_json(session, rel)
             )
@@ -237,36 +233,30 @@ class FindingsSection:
         """A case's relationships, oldest first."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            rels = session.exec(
-                select(m.Relationship)
-                .where(m.Relationship.case_id == case.id)
-                .order_by(m.Relationship.id)
-            )
+            rels = store.list_relationships(session, case_id=case.id)
             return [relationship_json(session, r) for r in rels]
 
     def edit_relationship(self, uid: str, **changes) -> dict:
         """Change kind, share, start, end or notes of a relationship."""
         clean = clean_relationship_fields({k: v for k, v in changes.items() if v is not None})
         with self._write() as session:
-            rel = _find_by_uid(session, m.Relationship, uid, "relationship")
+            rel = _found(store.get_relationship(session, uid=uid), "relationship", uid)
             before = relationship_json(session, rel)
-            for name, value in clean.items():
-                setattr(rel, name, value)
-            if rel.share is not None and rel.kind != "ownership":
+            changed = {"share": rel.share, "kind": rel.kind} | clean
+            if changed["share"] is not None and changed["kind"] != "ownership":
                 raise UsageError("a share is given only for an ownership relationship")
+            store.update_relationship(session, relationship=rel, fields=clean)
             after = relationship_json(session, rel)
             if after != before:
-                session.add(rel)
                 self._audit_record(session, "relationship.edit", rel, before=before, after=after)
             return after
 
     def delete_relationship(self, uid: str) -> dict:
         """Delete a relationship and its evidence links; returns what was deleted."""
         with self._write() as session:
-            rel = _find_by_uid(session, m.Relationship, uid, "relationship")
+            rel = _found(store.get_relationship(session, uid=uid), "relationship", uid)
             before = relationship_json(session, rel)
-            _drop_links(session, "relationship", rel.id)
-            session.delete(rel)
+            store.delete_relationship(session, relationship=rel)
             self._audit_record(session, "relationship.delete", rel, before=before)
             return before
 
@@ -283,18 +273,13 @@ class FindingsSection:
     ) -> dict:
         """Add a key judgment at the end of the case's list; ``evidence``: ``E3`` or uids."""
         fields = {
-            "text": _finding_text(text),
+            "text": _judgment(text),
             "likelihood": _likelihood_term(likelihood),
             "confidence": _confidence(confidence),
         }
         with self._write() as session:
             case = find_case(session, case_ref)
-            last = session.exec(
-                select(func.max(m.Finding.position)).where(m.Finding.case_id == case.id)
-            ).one()
-            finding = m.Finding(case_id=case.id, position=(last or 0) + 1, **fields)
-            session.add(finding)
-            session.flush()
+            finding = store.add_finding(session, case_id=case.id, **fields)
             self._audit_record(session, "finding.add", finding, after=_finding_audit(finding))
             self._link_all(session, case.id, list(evidence), "finding", finding.uid)
             return finding_json(session, finding)
@@ -303,7 +288,7 @@ class FindingsSection:
         """A case's findings in order, each with its evidence, grades and warnings."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            return [finding_json(session, f) for f in _findings(session, case.id)]
+            return [finding_json(session, f) for f in store.list_findings(session, case_id=case.id)]
 
     def edit_finding(
         self,
@@ -316,20 +301,16 @@ class FindingsSection:
         """Change a finding's text, likelihood or confidence."""
         clean = {}
         if text is not None:
-            clean["text"] = _finding_text(text)
+            clean["text"] = _judgment(text)
         if likelihood is not None:
             clean["likelihood"] = _likelihood_term(likelihood)
         if confidence is not None:
             clean["confidence"] = _confidence(confidence)
         with self._write() as session:
-            finding = _find_by_uid(session, m.Finding, uid, "finding")
+            finding = _found(store.get_finding(session, uid=uid), "finding", uid)
             before = _finding_audit(finding)
-            for name, value in clean.items():
-                setattr(finding, name, value)
-            if _finding_audit(finding) != before:
-                finding.updated = m.utcnow()
-                session.add(finding)
-                session.flush()
+            if _finding_audit(finding) | clean != before:
+                store.update_finding(session, finding=finding, fields=clean)
                 self._audit_record(
                     session, "finding.edit", finding, before=before, after=_finding_audit(finding)
                 )
@@ -338,17 +319,14 @@ class FindingsSection:
     def move_finding(self, uid: str, *, position: int) -> list[dict]:
         """Move a finding to ``position`` (1 = first); returns the case's findings in order."""
         with self._write() as session:
-            finding = _find_by_uid(session, m.Finding, uid, "finding")
-            ordered = [f for f in _findings(session, finding.case_id) if f.id != finding.id]
+            finding = _found(store.get_finding(session, uid=uid), "finding", uid)
+            findings = store.list_findings(session, case_id=finding.case_id)
+            ordered = [f for f in findings if f.id != finding.id]
             if not 1 <= position <= len(ordered) + 1:
                 raise UsageError(f"position must be from 1 to {len(ordered) + 1}")
             before = finding.position
-            ordered.insert(position - 1, finding)
-            for n, item in enumerate(ordered, 1):
-                if item.position != n:
-                    item.position = n
-                    session.add(item)
-            session.flush()
+            ordered[position - 1 : position - 1] = [finding]
+            store.renumber_findings(session, findings=ordered)
             if before != finding.position:
                 self._audit_record(
                     session,
@@ -362,15 +340,9 @@ class FindingsSection:
     def delete_finding(self, uid: str) -> dict:
         """Delete a finding and its evidence links; later findings move up."""
         with self._write() as session:
-            finding = _find_by_uid(session, m.Finding, uid, "finding")
+            finding = _found(store.get_finding(session, uid=uid), "finding", uid)
             before = finding_json(session, finding)
-            _drop_links(session, "finding", finding.id)
-            session.delete(finding)
-            session.flush()
-            for n, item in enumerate(_findings(session, finding.case_id), 1):
-                if item.position != n:
-                    item.position = n
-                    session.add(item)
+            store.delete_finding(session, finding=finding)
             self._audit_record(session, "finding.delete", finding, before=before)
             return before
 
@@ -414,19 +386,9 @@ class FindingsSection:
                 held = ", ".join(f"{n} {k}" for k, n in impact["asks"].items())
                 raise Refused(f"firm {firm.name} has {held}; confirm to delete it and them")
             before = _firm_audit(session, firm) | {"removed": impact}
-            _delete_firm_rows(session, firm)
+            store.delete_firm(session, firm=firm)
             self._audit(session, "firm.delete", "firm", target_uid=firm.uid, before=before)
             return before
-
-
-def _findings(session: Session, case_id: int) -> list[m.Finding]:
-    return list(
-        session.exec(
-            select(m.Finding)
-            .where(m.Finding.case_id == case_id)
-            .order_by(m.Finding.position, m.Finding.id)
-        )
-    )
 
 
 def _finding_audit(finding: m.Finding) -> dict:
@@ -438,85 +400,19 @@ def _finding_audit(finding: m.Finding) -> dict:
     }
 
 
-def _drop_links(session: Session, kind: str, target_id: int) -> None:
-    for link in session.exec(
-        select(m.EvidenceLink).where(
-            m.EvidenceLink.target_kind == kind, m.EvidenceLink.target_id == target_id
-        )
-    ):
-        session.delete(link)
-
-
-def _count(session: Session, model, *conditions) -> int:
-    return session.exec(select(func.count()).select_from(model).where(*conditions)).one()
-
-
-def _relationships_of(firm_id: int):
-    return or_(m.Relationship.from_firm_id == firm_id, m.Relationship.to_firm_id == firm_id)
-
-
 def _impact(session: Session, firm: m.Firm) -> dict:
-    shipments = _count(
-        session,
-        m.Shipment,
-        or_(
-            m.Shipment.exporter_id == firm.id,
-            m.Shipment.importer_id == firm.id,
-            m.Shipment.exporter_orig_id == firm.id,
-            m.Shipment.importer_orig_id == firm.id,
-        ),
-    )
-    blocked = {
-        "shipments": shipments,
-        "screening hits": _count(session, m.ScreeningHit, m.ScreeningHit.firm_id == firm.id),
-        "merges": _count(
-            session,
-            m.FirmMerge,
-            or_(m.FirmMerge.keep_id == firm.id, m.FirmMerge.other_id == firm.id),
-        ),
-        "merged firms": _count(session, m.Firm, m.Firm.merged_into == firm.id),
-    }
-    asks = {
-        "evidence links": _count(
-            session,
-            m.EvidenceLink,
-            m.EvidenceLink.target_kind == "firm",
-            m.EvidenceLink.target_id == firm.id,
-        ),
-        "relationships": _count(session, m.Relationship, _relationships_of(firm.id)),
-    }
+    blocking, dependent = store.firm_references(session, firm_id=firm.id)
     return {
-        "blocked_by": {k: n for k, n in blocked.items() if n},
-        "asks": {k: n for k, n in asks.items() if n},
+        "blocked_by": {k: n for k, n in blocking.items() if n},
+        "asks": {k: n for k, n in dependent.items() if n},
     }
 
 
 def _firm_audit(session: Session, firm: m.Firm) -> dict:
-    aliases = session.exec(select(m.FirmAlias.name).where(m.FirmAlias.firm_id == firm.id)).all()
     return {
         "uid": firm.uid,
         "name": firm.name,
         "native_name": firm.native_name,
         "country": firm.country,
-        "aliases": sorted(aliases),
+        "aliases": store.firm_alias_names(session, firm_id=firm.id),
     }
-
-
-def _delete_firm_rows(session: Session, firm: m.Firm) -> None:
-    rels = list(session.exec(select(m.Relationship).where(_relationships_of(firm.id))))
-    for rel in rels:
-        _drop_links(session, "relationship", rel.id)
-    _drop_links(session, "firm", firm.id)
-    children = [
-        select(m.FirmAlias).where(m.FirmAlias.firm_id == firm.id),
-        select(m.FirmIdentifier).where(m.FirmIdentifier.firm_id == firm.id),
-        select(m.CaseFirm).where(m.CaseFirm.firm_id == firm.id),
-        select(m.MergeSuggestion).where(
-            or_(m.MergeSuggestion.firm_a_id == firm.id, m.MergeSuggestion.firm_b_id == firm.id)
-        ),
-    ]
-    for row in rels + [r for query in children for r in session.exec(query)]:
-        session.delete(row)
-    session.flush()
-    session.delete(firm)
-    session.flush()

@@ -3,19 +3,80 @@ details of one firm for the chart, and the timeline's data."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
-from sqlmodel import select
-
 from casebook.analysis import network as net
+from casebook.analysis.network import (  # the chart's model, layouts and styles, for the GUI
+    COMPACT_LIMIT,
+    FACTS_EM,
+    Edge,
+    NetworkModel,
+    Node,
+    canvas_size,
+    facts_text,
+    layout_network,
+    legend,
+    money,
+    style_for,
+)
 from casebook.book.cases import find_case
 from casebook.core.errors import NotFound, UsageError
 from casebook.core.files import output_path
-from casebook.store import models as m
+from casebook.core.filters import ShipmentFilter
+from casebook.store import firms as firm_store
 from casebook.store import network as db
+from casebook.store.filters import unknown_uids
+
+#: What the GUI draws the chart with (it imports ``casebook.book``, not ``casebook.analysis``).
+__all__ = [
+    "COMPACT_LIMIT",
+    "FACTS_EM",
+    "Edge",
+    "NetworkModel",
+    "NetworkSection",
+    "Node",
+    "canvas_size",
+    "chart_lens",
+    "facts_text",
+    "layout_network",
+    "legend",
+    "money",
+    "style_for",
+]
 
 POSITIONS_KEY = "network.positions"
 LANES = ("firm", "country")
+
+
+def chart_lens(
+    lens: ShipmentFilter | None,
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    hs: str | None = None,
+) -> ShipmentFilter:
+    """The lens with the chart's own date and HS options in place of the lens's (each one
+    given replaces the lens's), validated as a whole (``--from`` after ``--to`` is refused)."""
+    base = lens or ShipmentFilter()
+    return ShipmentFilter.parse(
+        date_from=date_from or base.date_from,
+        date_to=date_to or base.date_to,
+        hs=hs or base.hs,
+        origin=base.origin,
+        dispatch=base.dispatch,
+        destination=base.destination,
+        firm=base.firms,
+        dataset=base.datasets,
+        text=base.text,
+        min_value=base.min_value,
+    )
+
+
+def _refuse_unknown(session, lens: ShipmentFilter | None, case_id: int) -> None:
+    """A lens naming a firm or dataset that does not exist would quietly show nothing."""
+    for kind, uids in unknown_uids(session, lens, case_id=case_id).items():
+        raise NotFound(f"no {kind} {', '.join(map(repr, uids))}")
 
 
 class NetworkSection:
@@ -30,9 +91,11 @@ class NetworkSection:
         hs: str | None = None,
         min_value: float | None = 0.0,
         scores: bool = True,
-    ) -> net.NetworkModel:
-        """The case's firms and edges: trade per exporter → importer pair under the filters
-        (inclusive dates, HS prefixes, at least ``min_value`` USD), and every relationship."""
+        lens: ShipmentFilter | None = None,
+    ) -> NetworkModel:
+        """The case's firms and edges: trade per exporter → importer pair of the lens's
+        shipments (None: the whole case; ``date_from``, ``date_to`` and ``hs`` replace the
+        lens's own), pairs worth at least ``min_value`` USD in all, and every relationship."""
         from casebook.analysis import flags
 
         try:
@@ -41,11 +104,10 @@ class NetworkSection:
             raise UsageError(f"minimum value must be a number, not {min_value!r}") from None
         if min_value < 0:
             raise UsageError("minimum value must not be negative")
+        lens = chart_lens(lens, date_from=date_from, date_to=date_to, hs=hs)
         with self._read() as session:
             case = find_case(session, case_ref)
-            f = self._filters(
-                session, case, source="shipments", hs=hs, date_from=date_from, date_to=date_to
-            )
+            _refuse_unknown(session, lens, case.id)
             firm_scores = {}
             if scores:
                 firm_scores = {
@@ -56,18 +118,21 @@ class NetworkSection:
         with self._read() as session:
             model = net.build_network(
                 session,
-                filters=f,
+                case_id=case.id,
+                lens=lens,
                 min_value=min_value,
                 scores=firm_scores,
                 listed=listed,
                 case_ref=case.ref,
             )
         model.filters = {
-            "from": f.date_from,
-            "to": f.date_to,
-            "hs": list(f.hs),
+            "from": lens.date_from,
+            "to": lens.date_to,
+            "hs": list(lens.hs),
             "min_value": min_value,
         }
+        if lens:
+            model.filters["lens"] = lens.to_json()
         return model
 
     def save_positions(self, *, case_ref: str, positions: dict, layout: str | None = None) -> None:
@@ -84,59 +149,66 @@ class NetworkSection:
             clean[str(uid)] = [round(x, 6), round(y, 6)]
         with self._write() as session:
             case = find_case(session, case_ref)
-            row = session.exec(
-                select(m.CaseSetting).where(
-                    m.CaseSetting.case_id == case.id, m.CaseSetting.key == POSITIONS_KEY
-                )
-            ).first()
-            if row is None:
-                row = m.CaseSetting(case_id=case.id, key=POSITIONS_KEY)
-            row.value = {"positions": clean, "layout": layout}
-            session.add(row)
+            db.put_setting(
+                session,
+                case_id=case.id,
+                key=POSITIONS_KEY,
+                value={"positions": clean, "layout": layout},
+            )
+
+    def _chart_setting(self, case_ref: str) -> dict:
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            return db.get_setting(session, case_id=case.id, key=POSITIONS_KEY) or {}
 
     def load_positions(self, *, case_ref: str) -> dict[str, tuple[float, float]]:
         """The saved node positions of the case (empty when none were saved)."""
-        with self._read() as session:
-            case = find_case(session, case_ref)
-            row = session.exec(
-                select(m.CaseSetting).where(
-                    m.CaseSetting.case_id == case.id, m.CaseSetting.key == POSITIONS_KEY
-                )
-            ).first()
-            saved = (row.value or {}).get("positions", {}) if row else {}
+        saved = self._chart_setting(case_ref).get("positions", {})
         return {uid: (float(p[0]), float(p[1])) for uid, p in saved.items()}
 
     def load_layout(self, *, case_ref: str) -> str | None:
         """The layout the saved positions came from (``force`` or ``layered``), or None."""
-        with self._read() as session:
-            case = find_case(session, case_ref)
-            row = session.exec(
-                select(m.CaseSetting).where(
-                    m.CaseSetting.case_id == case.id, m.CaseSetting.key == POSITIONS_KEY
-                )
-            ).first()
-            return (row.value or {}).get("layout") if row else None
+        return self._chart_setting(case_ref).get("layout")
 
-    def export_graphml(self, *, case_ref: str, out, force: bool = False) -> dict:
-        """Write the case's network (no filters) as GraphML: ``{out, format, records, sha256}``."""
+    def export_graphml(
+        self,
+        *,
+        case_ref: str,
+        out,
+        force: bool = False,
+        lens: ShipmentFilter | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        hs: str | None = None,
+        min_value: float | None = 0.0,
+        keep: Collection[str] | None = None,
+    ) -> dict:
+        """Write the case's network (as ``network`` with the same options) as GraphML:
+        ``{out, format, records, nodes, edges, sha256}``. ``keep`` limits it to those firms
+        (uids) and the edges among them: the chart's visible firms."""
         from casebook.exchange import graphml
 
         output_path(out, force=force)  # before the model is built
-        model = self.network(case_ref=case_ref)
+        model = self.network(case_ref=case_ref, lens=lens, date_from=date_from,
+                             date_to=date_to, hs=hs, min_value=min_value)  # fmt: skip
+        if keep is not None:
+            kept = set(keep)
+            model = NetworkModel(
+                nodes=[n for n in model.nodes if n.uid in kept],
+                edges=[e for e in model.edges if e.source in kept and e.target in kept],
+                case_ref=model.case_ref,
+                filters=model.filters,
+            )
         return graphml.write_graphml(model, Path(out), force=force)
 
     def network_firm(self, *, case_ref: str, uid: str, limit: int = 50) -> dict:
         """What the chart shows for a selected firm: its evidence and largest shipments."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            firm = session.exec(select(m.Firm).where(m.Firm.uid == uid)).first()
+            firm = firm_store.firm_by_uid(session, uid)
             if firm is None:
                 raise NotFound(f"no firm {uid!r}")
-            role = session.exec(
-                select(m.CaseFirm.role).where(
-                    m.CaseFirm.case_id == case.id, m.CaseFirm.firm_id == firm.id
-                )
-            ).first()
+            role = firm_store.case_firm_roles(session, case_id=case.id, ids=[firm["id"]])
             evidence = [
                 {
                     "id": f"E{n}",
@@ -146,7 +218,7 @@ class NetworkSection:
                     "note": note,
                 }
                 for n, e_uid, title, rel, cred, note in db.firm_evidence(
-                    session, case_id=case.id, firm_id=firm.id
+                    session, case_id=case.id, firm_id=firm["id"]
                 )
             ]
             shipments = [
@@ -159,23 +231,26 @@ class NetworkSection:
                     "value_usd": value,
                 }
                 for d, exp, imp, hs6, desc, value in db.firm_shipments(
-                    session, case_id=case.id, firm_id=firm.id, limit=limit
+                    session, case_id=case.id, firm_id=firm["id"], limit=limit
                 )
             ]
         return {
-            "uid": firm.uid,
-            "name": firm.name,
-            "native_name": firm.native_name,
-            "country": firm.country,
-            "address": firm.address,
-            "role": role,
+            "uid": firm["uid"],
+            "name": firm["name"],
+            "native_name": firm["native_name"],
+            "country": firm["country"],
+            "address": firm["address"],
+            "role": role.get(firm["id"]),
             "evidence": evidence,
             "shipments": shipments,
         }
 
-    def timeline(self, *, case_ref: str, lanes: str = "firm") -> dict:
-        """Shipments by month per firm (or per country), dated evidence, relationship start and
-        end dates, and listings (dates of confirmed hits' entries).
+    def timeline(
+        self, *, case_ref: str, lanes: str = "firm", lens: ShipmentFilter | None = None
+    ) -> dict:
+        """Shipments by month per firm (or per country) of the lens's shipments (None: the
+        whole case), dated evidence, relationship start and end dates, and listings (dates of
+        confirmed hits' entries).
 
         ``{months: [YYYY-MM…], lanes: [{key, label, country, months: {YYYY-MM: {shipments,
         value_usd}}}], events: [{date, month, kind, lane, label}]}`` — an event's ``lane`` is a
@@ -184,13 +259,14 @@ class NetworkSection:
             raise UsageError(f"unknown lanes {lanes!r}; use firm or country")
         with self._read() as session:
             case = find_case(session, case_ref)
+            _refuse_unknown(session, lens, case.id)
             firms = {
                 fid: (uid, name, country)
                 for fid, uid, name, _native, country, _role in db.case_firms(
                     session, case_id=case.id
                 )
             }
-            monthly = db.monthly_by_firm(session, case_id=case.id)
+            monthly = db.monthly_by_firm(session, case_id=case.id, lens=lens)
             rels = db.relationships(session, case_id=case.id)
             evidence = db.dated_evidence(session, case_id=case.id)
         listed = self.listed_firms(list(firms)) if firms else {}

@@ -90,8 +90,6 @@ def _list_text(data: dict) -> str:
 
 
 def evidence_add(ctx, args) -> None:
-    from casebook.book.evidence import evidence_json
-
     ctx.catch_interrupt()
     added = ctx.book.add_evidence(
         args.file,
@@ -109,11 +107,7 @@ def evidence_add(ctx, args) -> None:
         progress=ctx.progress("Hashing"),
         cancelled=ctx.cancelled,
     )
-    data = evidence_json(added.evidence) | {
-        "existing": added.existing,
-        "links_added": added.links_added,
-    }
-    ctx.emit(data, _item_text)
+    ctx.emit(added.json(), _item_text)
 
 
 def evidence_list(ctx, args) -> None:

@@ -1,15 +1,19 @@
 """Queries behind the link chart and the timeline: firms of a case, trade edges aggregated per
-exporter → importer pair, per-firm totals, relationships, and monthly activity per firm.
+exporter → importer pair, per-firm totals, relationships, monthly activity per firm, and the
+chart's saved positions.
 
-Every shipment query groups in SQL, so a case of a million rows returns a few thousand rows.
+Every shipment query groups in SQL, so a case of a million rows returns a few thousand rows;
+the shipments are those of the lens (``store.filters.shipment_clauses``; None: the whole case).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from casebook.store.stats import Filters, _Params, _shipment_where
+from casebook.core.filters import ShipmentFilter
+from casebook.store import models as m
+from casebook.store.filters import Params, shipment_clauses
 
 
 def _run(session: Session, sql: str, params: dict) -> list[tuple]:
@@ -33,10 +37,13 @@ def case_firms(session: Session, *, case_id: int) -> list[tuple]:
     return _run(session, sql, {"case": case_id})
 
 
-def trade_edges(session: Session, *, filters: Filters, min_value: float = 0.0) -> list[tuple]:
-    """(exporter id, importer id, value USD, shipments, first date, last date) per pair."""
-    params = _Params()
-    where = _shipment_where(filters, params)
+def trade_edges(
+    session: Session, *, case_id: int, lens: ShipmentFilter | None, min_value: float = 0.0
+) -> list[tuple]:
+    """(exporter id, importer id, value USD, shipments, first date, last date) per pair of the
+    lens's shipments; pairs worth less than ``min_value`` USD in all are left out."""
+    params = Params()
+    where = shipment_clauses(lens, case_id=case_id, params=params)
     where += ["s.exporter_id IS NOT NULL", "s.importer_id IS NOT NULL"]
     having = ""
     if min_value and min_value > 0:
@@ -51,10 +58,12 @@ def trade_edges(session: Session, *, filters: Filters, min_value: float = 0.0) -
     return _run(session, sql, params)
 
 
-def firm_totals(session: Session, *, filters: Filters) -> dict[int, tuple[int, float]]:
-    """Firm id → (shipments, value USD) as exporter or importer, under the filters."""
-    params = _Params()
-    where = " AND ".join(_shipment_where(filters, params))
+def firm_totals(
+    session: Session, *, case_id: int, lens: ShipmentFilter | None
+) -> dict[int, tuple[int, float]]:
+    """Firm id → (shipments, value USD) as exporter or importer, of the lens's shipments."""
+    params = Params()
+    where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
     sql = f"""
         SELECT firm, sum(n), sum(v) FROM (
             SELECT s.exporter_id AS firm, count(*) AS n, coalesce(sum(s.value_usd), 0) AS v
@@ -79,21 +88,28 @@ def relationships(session: Session, *, case_id: int) -> list[tuple]:
     return _run(session, sql, {"case": case_id})
 
 
-def monthly_by_firm(session: Session, *, case_id: int) -> list[tuple]:
-    """(firm id, month, shipments, value USD) of every firm of the case, as either party."""
-    sql = """
+def monthly_by_firm(
+    session: Session, *, case_id: int, lens: ShipmentFilter | None = None
+) -> list[tuple]:
+    """(firm id, month, shipments, value USD) of every firm of the case, as either party, of
+    the lens's dated shipments."""
+    params = Params()
+    where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
+    sql = f"""
         SELECT firm, month, sum(n), sum(v) FROM (
-            SELECT exporter_id AS firm, substr(date, 1, 7) AS month, count(*) AS n,
-                   coalesce(sum(value_usd), 0) AS v
-            FROM shipment WHERE case_id = :case AND exporter_id IS NOT NULL AND date IS NOT NULL
+            SELECT s.exporter_id AS firm, substr(s.date, 1, 7) AS month, count(*) AS n,
+                   coalesce(sum(s.value_usd), 0) AS v
+            FROM shipment s
+            WHERE {where} AND s.exporter_id IS NOT NULL AND s.date IS NOT NULL
             GROUP BY 1, 2
             UNION ALL
-            SELECT importer_id, substr(date, 1, 7), count(*), coalesce(sum(value_usd), 0)
-            FROM shipment WHERE case_id = :case AND importer_id IS NOT NULL AND date IS NOT NULL
+            SELECT s.importer_id, substr(s.date, 1, 7), count(*), coalesce(sum(s.value_usd), 0)
+            FROM shipment s
+            WHERE {where} AND s.importer_id IS NOT NULL AND s.date IS NOT NULL
             GROUP BY 1, 2
         ) GROUP BY firm, month ORDER BY firm, month
     """
-    return [(r[0], r[1], int(r[2]), float(r[3])) for r in _run(session, sql, {"case": case_id})]
+    return [(r[0], r[1], int(r[2]), float(r[3])) for r in _run(session, sql, params)]
 
 
 def firm_shipments(session: Session, *, case_id: int, firm_id: int, limit: int = 50) -> list:
@@ -131,3 +147,22 @@ def dated_evidence(session: Session, *, case_id: int) -> list[tuple]:
         WHERE e.case_id = :case AND e.captured IS NOT NULL ORDER BY e.number
     """
     return _run(session, sql, {"case": case_id})
+
+
+def get_setting(session: Session, *, case_id: int, key: str) -> dict | None:
+    """The value of the case's view setting ``key`` (JSON), or None when it was never set."""
+    row = session.exec(
+        select(m.CaseSetting).where(m.CaseSetting.case_id == case_id, m.CaseSetting.key == key)
+    ).first()
+    return (row.value or {}) if row is not None else None
+
+
+def put_setting(session: Session, *, case_id: int, key: str, value: dict) -> None:
+    """Set the case's view setting ``key`` to ``value`` (JSON), replacing any earlier one."""
+    row = session.exec(
+        select(m.CaseSetting).where(m.CaseSetting.case_id == case_id, m.CaseSetting.key == key)
+    ).first()
+    if row is None:
+        row = m.CaseSetting(case_id=case_id, key=key)
+    row.value = value
+    session.add(row)

@@ -55,7 +55,6 @@ COLUMNS = [
     ("sha256", "SHA-256", 14),
     ("supports", "Supports", 30),
 ]
-PREVIEW_CHARS = 20_000
 NOTICE_STYLE = "background: #FFF4CE; color: #4A3B00; border-radius: 4px; padding: 6px;"
 PDF_NOTE = "First page as extracted text (this Qt has no PDF renderer)."
 
@@ -163,9 +162,9 @@ class Preview(QStackedWidget):
         self.empty.setText(why)
         self.setCurrentWidget(self.empty)
 
-    def show_image(self, path: Path) -> None:
-        self._pixmap = QPixmap(str(path))
-        if self._pixmap.isNull():
+    def show_image(self, data: bytes) -> None:
+        self._pixmap = QPixmap()
+        if not self._pixmap.loadFromData(data):
             self.show_nothing("This image cannot be shown")
             return
         self.setCurrentWidget(self.image)
@@ -189,36 +188,6 @@ class Preview(QStackedWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._fit()
-
-
-def preview_text(book, item: dict) -> str:
-    """Text to preview an item: runs on the worker (a PDF is parsed)."""
-    from casebook.vault.text import decode, html_to_text, is_html
-
-    blob = book.vault.path_of(item["sha256"])
-    mime = item.get("mime") or ""
-    if mime == "application/pdf":
-        first = _pdf_first_page(blob)[:PREVIEW_CHARS]
-        first = "\n".join(" ".join(line.split()) for line in first.splitlines())  # layout gaps
-        return f"{PDF_NOTE}\n\n" + (first.strip() or "(no text layer)")
-    with open(blob, "rb") as handle:
-        data = handle.read(PREVIEW_CHARS * 4)
-    text = decode(data)
-    return html_to_text(text)[:PREVIEW_CHARS] if is_html(mime) else text[:PREVIEW_CHARS]
-
-
-def _pdf_first_page(path: Path) -> str:
-    from pypdf import PdfReader
-
-    try:
-        reader = PdfReader(path)
-        return reader.pages[0].extract_text() or "" if reader.pages else ""
-    except Exception:  # damaged or encrypted: still evidence, just without a preview
-        return ""
-
-
-def _previews_as_text(mime: str) -> bool:
-    return mime.startswith("text/") or mime in ("application/pdf", "application/xhtml+xml")
 
 
 class EvidenceDetail(QWidget):
@@ -259,9 +228,6 @@ class EvidenceDetail(QWidget):
             self.preview.show_nothing("Select an item to see it here")
             return
         self.facts.setText(_facts_html(item))
-
-    def show_image(self, path: Path) -> None:
-        self.preview.show_image(path)
 
 
 def _esc(text: object) -> str:
@@ -409,20 +375,26 @@ class EvidenceTab(QWidget):
         self.links.show_links(item)
 
     def _load_preview(self, item: dict | None) -> None:
+        """Read the preview on the worker (a PDF is parsed, an image read whole)."""
         self._preview_for = item["uid"] if item else None
         if item is None:
             return
-        mime = item.get("mime") or ""
-        if mime.startswith("image/"):
-            self.detail.show_image(self.host.book.vault.path_of(item["sha256"]))
-        elif _previews_as_text(mime):
-            self.detail.preview.show_nothing("Loading preview…")
-            uid = item["uid"]
-            Op(self.host, lambda book: preview_text(book, item), label="Preparing preview").success(
-                lambda text: self._preview_for == uid and self.detail.preview.show_text(text)
-            ).run()
+        self.detail.preview.show_nothing("Loading preview…")
+        uid = item["uid"]
+        Op(self.host, lambda book: book.evidence_preview(uid), label="Preparing preview").success(
+            lambda preview: self._preview_for == uid and self._show_preview(preview)
+        ).run()
+
+    def _show_preview(self, preview: dict) -> None:
+        shown = self.detail.preview
+        if preview["kind"] == "image":
+            shown.show_image(preview["data"])
+        elif preview["kind"] == "pdf":
+            shown.show_text(f"{PDF_NOTE}\n\n" + (preview["text"] or "(no text layer)"))
+        elif preview["kind"] == "text":
+            shown.show_text(preview["text"])
         else:
-            self.detail.preview.show_nothing(f"No preview for {mime or 'this type'}; use Open")
+            shown.show_nothing(preview["text"])
 
     def copy_hash(self) -> None:
         item = self.selected()
@@ -443,10 +415,10 @@ class EvidenceTab(QWidget):
         )
 
     def _added(self, result) -> None:
-        self.select(result.evidence.uid)
+        self.select(result.evidence["uid"])
         if result.existing:
             self.show_notice(
-                f"E{result.evidence.number} already holds this file (same SHA-256); "
+                f"{result.evidence['id']} already holds this file (same SHA-256); "
                 "it was not stored again."
             )
         self.added.emit(result)

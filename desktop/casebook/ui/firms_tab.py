@@ -716,7 +716,7 @@ class FirmsTab(QWidget):
         e = added.evidence
         again = " (already in the vault: same SHA-256)" if added.existing else ""
         self.notice.setText(
-            f"E{e.number} “{e.title}”{again} now supports {firm['name']}; "
+            f"{e['id']} “{e['title']}”{again} now supports {firm['name']}; "
             "the Evidence tab lists it."
         )
         self.notice.show()

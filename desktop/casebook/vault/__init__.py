@@ -13,7 +13,7 @@ from casebook.vault.blobs import (
 )
 from casebook.vault.copies import WorkingCopy, working_copy
 from casebook.vault.scratch import remove_tree, scratch_dir
-from casebook.vault.text import extract_text, guess_mime, html_to_text, is_html
+from casebook.vault.text import extract_text, guess_mime, html_to_text, is_html, preview
 
 __all__ = [
     "StoredBlob",
@@ -26,6 +26,7 @@ __all__ = [
     "hash_file",
     "html_to_text",
     "is_html",
+    "preview",
     "remove_tree",
     "scratch_dir",
     "symlink_refused",

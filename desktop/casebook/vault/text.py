@@ -68,9 +68,21 @@ def decode(data: bytes) -> str:
     return data.decode(best.encoding if best else "cp1251", errors="replace")
 
 
-def _pdf_text(path: Path, cancelled: Callable[[], bool] | None) -> str:
+def preview(path: Path, *, mime: str, chars: int) -> str:
+    """The start of a file's text to show beside its record: a PDF's first page, an HTML
+    capture's visible text, else the first ``chars`` characters of the file as text."""
+    if mime == "application/pdf":
+        return _pdf_text(path, None, first_page_only=True)[:chars]
+    with open(path, "rb") as handle:
+        text = decode(handle.read(chars * 4))
+    return (html_to_text(text) if is_html(mime) else text)[:chars]
+
+
+def _pdf_text(
+    path: Path, cancelled: Callable[[], bool] | None, *, first_page_only: bool = False
+) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
     try:
         reader = PdfReader(path)
@@ -79,10 +91,12 @@ def _pdf_text(path: Path, cancelled: Callable[[], bool] | None) -> str:
             if cancelled is not None and cancelled():
                 raise Cancelled("cancelled while reading the PDF")
             pages.append(page.extract_text() or "")
-            if sum(map(len, pages)) > MAX_CHARS:
+            if first_page_only or sum(map(len, pages)) > MAX_CHARS:
                 break
-    except (PdfReadError, ValueError, KeyError, OSError):
-        return ""  # a damaged or encrypted PDF is still evidence; it just is not searchable
+    except (PdfReadError, DependencyError, ValueError, KeyError, OSError):
+        # damaged, or encrypted (AES needs a library Casebook does not ship): still evidence,
+        # just neither searchable nor previewed
+        return ""
     return "\n".join(pages)
 
 

@@ -1,0 +1,332 @@
+"""The Network chart's graphics items: a firm (``NodeItem``), a trade or relationship edge
+(``EdgeItem``) and an edge's label (``EdgeLabel``).
+
+Every style, label text and size comes from the network model's style table (``chart()``,
+loaded with the facade); the fonts, metrics and palette from the tab that draws them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+    QStaticText,
+    QTransform,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsObject,
+    QGraphicsPathItem,
+    QGraphicsPolygonItem,
+)
+
+if TYPE_CHECKING:
+    from casebook.ui.network_tab import NetworkTab
+
+MIN_TEXT_LOD = 0.45  # below this scale a 9-point label is under 5 pixels: not drawn
+NAME_WIDTH = 150.0  # a label line is elided at this width (the tooltip has the full name)
+SELECTED_PEN = QPen(QColor("#FBBC04"), 4)
+WHITE = QColor("#FFFFFF")
+GREY = QColor("#5F6368")
+
+
+def chart():
+    """The chart's model, layouts and styles (``casebook.book.network``), loaded with the
+    facade, not at GUI start."""
+    from casebook.book import network
+
+    return network
+
+
+def _static(text: str, font: QFont) -> QStaticText:
+    """Text laid out once (painting a laid-out text is several times faster)."""
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
+    static.prepare(QTransform(), font)
+    return static
+
+
+def style_pen(style: dict, scale: float = 1.0) -> QPen:
+    pen = QPen(QColor(style["colour"]), style["width"] * scale)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    if style.get("pattern"):
+        pen.setDashPattern([float(v) for v in style["pattern"]])
+    return pen
+
+
+class NodeItem(QGraphicsObject):
+    """A firm: a disc with its country code, a label of name and facts, and badges."""
+
+    def __init__(self, node, style: dict, tab: NetworkTab):
+        super().__init__()
+        self.node, self.tab = node, tab
+        self.edges: list[EdgeItem] = []
+        self.pinned = False
+        self._bounds = QRectF()
+        self.set_node(node, style)
+        self.setFlags(
+            QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+            | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+        )
+        self.setAcceptHoverEvents(True)
+        # No item cache: at each zoom step a device cache would re-render 500 pixmaps.
+        self.setZValue(2)
+
+    def set_node(self, node, style: dict) -> None:
+        self.prepareGeometryChange()
+        self.node, self.style = node, style
+        self.radius = float(style["radius"])
+        self.name_font, self.fact_font = self.tab.name_font, self.tab.fact_font
+        self.code_font = QFont(self.tab.font())
+        self.code_font.setBold(True)
+        self.code_font.setPointSizeF(max(self.tab.font().pointSizeF(), 9.0) * 0.8)
+        metrics, fact_metrics = self.tab.name_metrics, self.tab.fact_metrics
+        self.name = metrics.elidedText(node.name, Qt.TextElideMode.ElideRight, NAME_WIDTH)
+        self.facts = fact_metrics.elidedText(
+            chart().facts_text(node, node.score), Qt.TextElideMode.ElideRight, NAME_WIDTH
+        )
+        self.line = metrics.height()
+        self.label_width = min(
+            NAME_WIDTH,
+            max(metrics.horizontalAdvance(self.name), fact_metrics.horizontalAdvance(self.facts)),
+        )
+        palette = self.tab.palette()
+        self.text_colour = palette.color(self.tab.foregroundRole())
+        self.plate = QColor(palette.color(self.tab.backgroundRole()))
+        self.plate.setAlpha(200)
+        # Everything paint() needs, prepared once: pens, brushes, laid-out texts, rectangles.
+        r = self.radius
+        self.disc_pen = QPen(QColor(style["colour"]), style["width"])
+        self.disc_brush = QBrush(QColor(style["fill"]))
+        self.badge_brush = QBrush(QColor(style["badge"])) if style.get("badge") else None
+        self.badge_font = QFont(self.code_font)
+        self.badge_font.setPointSizeF(self.code_font.pointSizeF() * 0.8)
+        self.badge_text = _static("LISTED", self.badge_font)
+        badge = self.badge_text.size()
+        self.badge_rect = QRectF(r * 0.4, -r - badge.height() - 1, badge.width() + 8,
+                                 badge.height() + 2)  # fmt: skip
+        self.badge_at = QPointF(self.badge_rect.x() + 4, self.badge_rect.y() + 1)
+        self.code_text = _static(node.country or "??", self.code_font)
+        size = self.code_text.size()
+        self.code_at = QPointF(-size.width() / 2, -size.height() / 2)
+        top = r + 3
+        self.name_text = _static(self.name, self.name_font)
+        self.facts_text = _static(self.facts, self.fact_font)
+        self.name_at = QPointF(-self.name_text.size().width() / 2, top)
+        self.facts_at = QPointF(-self.facts_text.size().width() / 2, top + self.line)
+        width = self.label_width
+        self.plate_rect = QRectF(-width / 2 - 2, top, width + 4, 2 * self.line)
+        half = max(width / 2 + 4, r + 8, self.badge_rect.right() + 4)
+        top_edge = min(-r - 8, self.badge_rect.top() - 2)
+        self._bounds = QRectF(-half, top_edge, 2 * half, r + 12 + 2.2 * self.line - top_edge)
+        self.setToolTip(self._tooltip())
+        self.update()
+
+    def _tooltip(self) -> str:
+        n = self.node
+        lines = [n.name]
+        if n.native_name and n.native_name != n.name:
+            lines.append(n.native_name)
+        lines.append(f"{n.country or '??'} · {n.role or 'no role'} · red-flag score {n.score:g}")
+        lines.append(f"{n.shipments:,} shipments · {chart().money(n.value_usd)}")
+        for entry in n.listings:
+            lines.append(
+                f"LISTED: {entry['list']} {entry.get('programme') or ''} {entry['date'] or ''}"
+            )
+        return "\n".join(lines)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
+        return self._bounds
+
+    def obstacles(self) -> list[QRectF]:
+        """The disc, the badge and the label's plate, in scene coordinates (where an edge
+        label must not go)."""
+        x, y, r = self.pos().x(), self.pos().y(), self.radius + 2
+        rects = [QRectF(x - r, y - r, 2 * r, 2 * r), self.plate_rect.translated(x, y)]
+        if self.badge_brush is not None:
+            rects.append(self.badge_rect.translated(x, y))
+        return rects
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(QPointF(0, 0), self.radius + 2, self.radius + 2)
+        path.addRect(self.plate_rect)
+        return path
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        r = self.radius
+        selected = self.isSelected()
+        if selected:
+            painter.setPen(SELECTED_PEN)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QPointF(0, 0), r + 4, r + 4)
+        painter.setPen(self.disc_pen)
+        painter.setBrush(self.disc_brush)
+        painter.drawEllipse(QPointF(0, 0), r, r)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < MIN_TEXT_LOD and not selected:
+            return  # too small to read: the disc alone
+        painter.setFont(self.code_font)
+        painter.setPen(WHITE)
+        painter.drawStaticText(self.code_at, self.code_text)
+        if self.badge_brush is not None:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self.badge_brush)
+            painter.drawRoundedRect(self.badge_rect, 3, 3)
+            painter.setPen(WHITE)
+            painter.setFont(self.badge_font)
+            painter.drawStaticText(self.badge_at, self.badge_text)
+        if self.pinned:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(GREY)
+            painter.drawEllipse(QPointF(-r * 0.8, -r * 0.8), 3, 3)
+        # The label on a translucent plate, so edges behind it do not hide it.
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.plate)
+        painter.drawRoundedRect(self.plate_rect, 3, 3)
+        painter.setPen(self.text_colour)
+        painter.setFont(self.name_font)
+        painter.drawStaticText(self.name_at, self.name_text)
+        painter.setFont(self.fact_font)
+        painter.setPen(self.text_colour if selected else GREY)
+        painter.drawStaticText(self.facts_at, self.facts_text)
+
+    # No itemChange override: PySide6 mishandles the reference count of its None results
+    # (a crash after some thousands of calls on Python 3.11). Moves go through ``place`` and
+    # ``mouseMoveEvent`` instead.
+    def place(self, x: float, y: float) -> None:
+        """Move to scene point (x, y); the node's edges follow."""
+        self.setPos(x, y)
+        self.adjust_edges()
+
+    def adjust_edges(self) -> None:
+        for edge in self.edges:
+            edge.adjust()
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().mouseMoveEvent(event)  # moves every selected node
+        moved = {self, *(i for i in self.scene().selectedItems() if isinstance(i, NodeItem))}
+        for item in moved:
+            item.adjust_edges()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().mouseReleaseEvent(event)
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and event.buttonDownScenePos(Qt.MouseButton.LeftButton) != event.scenePos()
+        ):
+            self.tab.node_moved()
+
+
+class EdgeItem(QGraphicsPathItem):
+    """A trade or relationship edge: a line (a curve when several join a pair), an arrowhead and
+    a label. The line and the head are painted by Qt itself (no Python ``paint`` or
+    ``boundingRect``: on 2,000 edges each Python call made a frame 3 ms slower); the label is a
+    child item, shown only while it is wanted. Geometry is computed when an end moves."""
+
+    def __init__(self, edge, style: dict, source: NodeItem, target: NodeItem, bend: float, tab):
+        super().__init__()
+        self.edge, self.style = edge, style
+        self.source, self.target, self.bend, self.tab = source, target, bend, tab
+        self.top = False  # among the largest trade edges: always labelled
+        self.line_pen = style_pen(style)
+        self.setPen(self.line_pen)
+        self.colour = QColor(style["colour"])
+        self.setZValue(0 if edge.is_trade else 1)
+        self.setToolTip(f"{source.node.name} → {target.node.name}\n{edge.label}")
+        self.head: QGraphicsPolygonItem | None = None
+        if style.get("arrow"):
+            self.head = QGraphicsPolygonItem(self)
+            self.head.setPen(QPen(self.colour, 1.0))
+            self.head.setBrush(self.colour)
+        self._head_size = 7 + style["width"] * 1.2
+        self.label = EdgeLabel(self) if edge.label else None
+        source.edges.append(self)
+        target.edges.append(self)
+        self.adjust()
+
+    def adjust(self) -> None:
+        a, b = self.source.pos(), self.target.pos()
+        dx, dy = b.x() - a.x(), b.y() - a.y()
+        length = math.hypot(dx, dy) or 1.0
+        ux, uy = dx / length, dy / length
+        # Perpendicular by the pair's canonical direction, so A→B and B→A bend apart.
+        sign = 1.0 if self.source.node.uid < self.target.node.uid else -1.0
+        px, py = -uy * sign, ux * sign
+        control = QPointF(
+            (a.x() + b.x()) / 2 + px * self.bend, (a.y() + b.y()) / 2 + py * self.bend
+        )
+        start = self._toward(a, control, self.source.radius + 1)
+        end = self._toward(b, control, self.target.radius + 3)
+        path = QPainterPath(start)
+        if self.bend:
+            path.quadTo(control, end)
+        else:  # a straight line: stroked several times faster than a (flat) curve
+            path.lineTo(end)
+        if self.head is not None:
+            norm = math.hypot(end.x() - control.x(), end.y() - control.y()) or 1.0
+            tx, ty = (end.x() - control.x()) / norm, (end.y() - control.y()) / norm
+            size = self._head_size
+            back = QPointF(end.x() - tx * size, end.y() - ty * size)
+            left = QPointF(back.x() - ty * size * 0.5, back.y() + tx * size * 0.5)
+            right = QPointF(back.x() + ty * size * 0.5, back.y() - tx * size * 0.5)
+            self.head.setPolygon(QPolygonF([end, left, right]))
+        self.setPath(path)
+        if self.label is not None:
+            self.label.place(path.pointAtPercent(self.label.at))
+
+    @staticmethod
+    def _toward(point: QPointF, other: QPointF, distance: float) -> QPointF:
+        dx, dy = other.x() - point.x(), other.y() - point.y()
+        length = math.hypot(dx, dy) or 1.0
+        return QPointF(point.x() + dx / length * distance, point.y() + dy / length * distance)
+
+    def labelled(self) -> bool:
+        if self.top or self.tab.all_labels:
+            return True
+        return self.source.isSelected() or self.target.isSelected()
+
+    def wants_label(self) -> bool:
+        """Whether the label is wanted (largest edges, a selected end, zoomed in) and can be."""
+        return self.label is not None and self.isVisible() and self.labelled()
+
+
+class EdgeLabel(QGraphicsItem):
+    """An edge's "value · shipments" (or relationship) label on a translucent plate."""
+
+    def __init__(self, edge: EdgeItem):
+        super().__init__(edge)
+        self.edge = edge
+        tab = edge.tab
+        self.text, self.font, self.colour = edge.edge.label, tab.edge_font, edge.colour
+        fm = tab.edge_metrics
+        w, h = fm.horizontalAdvance(self.text) + 6, fm.height() + 2
+        self.rect = QRectF(-w / 2, -h / 2, w, h)
+        self.at = 0.5  # where along the edge (0 at the source), chosen by ``place_edge_labels``
+        self.setVisible(False)
+
+    def place(self, mid: QPointF) -> None:
+        self.setPos(mid)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
+        return self.rect
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < MIN_TEXT_LOD:
+            return
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.edge.tab.label_plate)
+        painter.drawRoundedRect(self.rect, 3, 3)
+        painter.setPen(self.colour)
+        painter.setFont(self.font)
+        painter.drawText(self.rect, Qt.AlignmentFlag.AlignCenter, self.text)

@@ -1,0 +1,171 @@
+"""The Network chart's side panel: the selected firm's details (facts, listings, evidence,
+largest shipments) and the actions on the selected firms (expand, focus, hide, pin, show all).
+
+``FirmPanel`` is the widget; ``PanelActions`` (a mixin of ``NetworkTab``) the actions, which
+show and hide the tab's items.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtWidgets import QGridLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from casebook.ui.network_items import chart
+
+
+class FirmPanel(QWidget):
+    """The action buttons above the selected firm's details; "Show all" below them."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.details = QTextBrowser()
+        self.details.setOpenLinks(False)
+        self.details.setPlaceholderText("Select a firm to see its details, evidence and shipments.")
+        self.expand_button = QPushButton("Expand neighbours")
+        self.focus_button = QPushButton("Focus")
+        self.focus_button.setToolTip("Hide every firm not linked to the selected ones")
+        self.hide_button = QPushButton("Hide")
+        self.pin_button = QPushButton("Pin")
+        self.show_all_button = QPushButton("Show all")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        actions = QGridLayout()  # two rows: a narrow pane leaves the chart more room
+        actions.addWidget(self.expand_button, 0, 0)
+        actions.addWidget(self.focus_button, 0, 1)
+        actions.addWidget(self.hide_button, 1, 0)
+        actions.addWidget(self.pin_button, 1, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.details, 1)
+        layout.addWidget(self.show_all_button)
+
+
+class PanelActions:
+    """Details of the selected firm, and hide, focus, expand, pin (a mixin of ``NetworkTab``)."""
+
+    def _connect_panel(self, panel: FirmPanel) -> None:
+        self.details = panel.details
+        self.expand_button, self.focus_button = panel.expand_button, panel.focus_button
+        self.hide_button, self.pin_button = panel.hide_button, panel.pin_button
+        self.show_all_button = panel.show_all_button
+        self.expand_button.clicked.connect(self.expand_selected)
+        self.focus_button.clicked.connect(self.focus_selected)
+        self.hide_button.clicked.connect(self.hide_selected)
+        self.pin_button.clicked.connect(self.toggle_pin)
+        self.show_all_button.clicked.connect(self.show_all)
+
+    def _show_details(self, details: dict) -> None:
+        if details["uid"] not in self.selected_uids():
+            return
+        node = self.model.node(details["uid"]) if self.model else None
+        self.details.setHtml(details_html(details, node))
+        self.details_shown.emit(details)
+
+    def _set_visible(self, uid: str, visible: bool) -> None:
+        item = self.nodes.get(uid)
+        if item is None:
+            return
+        item.setVisible(visible)
+        if visible:
+            self.hidden.discard(uid)
+        else:
+            self.hidden.add(uid)
+            item.setSelected(False)
+        for edge in item.edges:
+            edge.setVisible(edge.source.isVisible() and edge.target.isVisible())
+
+    def hide_selected(self) -> None:
+        for uid in self.selected_uids():
+            self._set_visible(uid, False)
+        self.place_edge_labels()
+        self._sync_actions()
+
+    def focus_selected(self) -> None:
+        keep = set(self.selected_uids())
+        if not keep or self.model is None:
+            return
+        for uid in list(keep):
+            keep |= self.model.neighbours(uid)
+        for uid in self.nodes:
+            self._set_visible(uid, uid in keep)
+        self.place_edge_labels()
+        self._sync_actions()
+
+    def expand_selected(self) -> None:
+        if self.model is None:
+            return
+        for uid in self.selected_uids():
+            for other in self.model.neighbours(uid):
+                self._set_visible(other, True)
+        self.place_edge_labels()
+        self._sync_actions()
+
+    def show_all(self) -> None:
+        for uid in list(self.hidden):
+            self._set_visible(uid, True)
+        self.place_edge_labels()
+        self._sync_actions()
+
+    def toggle_pin(self) -> None:
+        items = [self.nodes[uid] for uid in self.selected_uids()]
+        pin = not all(item.pinned for item in items)
+        for item in items:
+            item.pinned = pin
+            item.update()
+        self._sync_actions()
+
+    def _sync_actions(self) -> None:
+        uids = self.selected_uids() if hasattr(self, "nodes") else []
+        for button in (self.expand_button, self.focus_button, self.hide_button, self.pin_button):
+            button.setEnabled(bool(uids))
+        pinned = bool(uids) and all(self.nodes[u].pinned for u in uids)
+        self.pin_button.setText("Unpin" if pinned else "Pin")
+        self.show_all_button.setEnabled(bool(self.hidden))
+        self.show_all_button.setText(f"Show all ({len(self.hidden)} hidden)" if self.hidden
+                                     else "Show all")  # fmt: skip
+
+
+def details_html(details: dict, node) -> str:
+    """The details pane: facts, listings, evidence and largest shipments of a firm."""
+    net = chart()
+    rows = [f"<h3 style='margin:0'>{escape(details['name'])}</h3>"]
+    if details.get("native_name") and details["native_name"] != details["name"]:
+        rows.append(f"<div>{escape(details['native_name'])}</div>")
+    facts = [details.get("country") or "??", details.get("role") or "no role"]
+    if node is not None:
+        facts += [f"red-flag score {node.score:g}",
+                  f"{node.shipments:,} shipments, {net.money(node.value_usd)}"]  # fmt: skip
+    rows.append(f"<p>{escape(' · '.join(facts))}</p>")
+    if node is not None and node.listings:
+        for entry in node.listings:
+            rows.append(
+                "<p style='color:#C5221F'><b>LISTED</b> "
+                f"{escape(entry['list'])} {escape(entry.get('programme') or '')} "
+                f"{escape(entry.get('date') or '')}</p>"
+            )
+    if details.get("address"):
+        rows.append(f"<p>{escape(details['address'])}</p>")
+    rows.append("<h4>Evidence</h4>")
+    if details["evidence"]:
+        rows.append("<ul>")
+        for e in details["evidence"]:
+            grade = f" [{e['grade']}]" if e.get("grade") else ""
+            rows.append(f"<li><b>{e['id']}</b>{escape(grade)} {escape(e['title'])}</li>")
+        rows.append("</ul>")
+    else:
+        rows.append("<p><i>No evidence linked to this firm.</i></p>")
+    rows.append("<h4>Largest shipments</h4>")
+    if details["shipments"]:
+        rows.append("<table cellspacing='0' cellpadding='2'>")
+        for s in details["shipments"][:25]:
+            party = s["importer"] if s["exporter"] == details["name"] else s["exporter"]
+            arrow = "→" if s["exporter"] == details["name"] else "←"
+            rows.append(
+                f"<tr><td>{escape(s['date'] or '')}</td><td>{arrow} {escape(party or '?')}</td>"
+                f"<td>{escape(s['hs6'] or '')}</td>"
+                f"<td align='right'>{escape(net.money(s['value_usd']))}</td></tr>"
+            )
+        rows.append("</table>")
+    else:
+        rows.append("<p><i>No shipments.</i></p>")
+    return "".join(rows)

@@ -1,0 +1,324 @@
+"""Drawing the Network chart: the model's firms and edges as items on the scene, placed by a
+layout (``layout_network`` in the view's shape, with this tab's font metrics, drawn in around
+the labels), edge labels where they cover nothing, positions kept per case, and the chart as a
+PNG or SVG picture.
+
+``ChartDrawing`` is the tab's drawing half (a mixin of ``NetworkTab``): it reads the tab's
+``model``, ``scene``, ``view``, ``nodes`` and ``edge_items``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
+
+from casebook.ui.network_items import EdgeItem, NodeItem, chart
+from casebook.ui.network_view import legend_size, paint_legend
+from casebook.ui.ops import Op
+
+TOP_LABELS = 12  # trade edges labelled at any zoom: the largest
+ZOOM_ALL_LABELS = 1.4  # from this zoom on, every edge is labelled (where it has room)
+LABEL_POINTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)  # where along an edge a label may sit
+NAME_POINTS = 10.0  # the firm's name; the facts line is ``FACTS_EM`` of it
+#: The layout's shape (width : height) before the view has its size: about the chart's view in
+#: a main window of 1280 x 800 to 1600 x 1000.
+CHART_ASPECT = 1.3
+
+
+class ChartDrawing:
+    """The chart's items, layout, positions and picture exports (a mixin of ``NetworkTab``)."""
+
+    def _prepare_drawing(self) -> None:
+        """Fonts, metrics and the state of the drawing; before the widgets are built."""
+        self.model = None
+        self.nodes: dict[str, NodeItem] = {}
+        self.edge_items: list[EdgeItem] = []
+        self.hidden: set[str] = set()
+        self._labelled_for: set[str] = set()  # selected firms whose edges show their labels
+        self.all_labels = False  # zoomed in far enough to label every edge
+        self.name_font = QFont(self.font())
+        self.name_font.setPointSizeF(max(self.font().pointSizeF(), NAME_POINTS))
+        self.fact_font = QFont(self.name_font)
+        self.fact_font.setPointSizeF(self.name_font.pointSizeF() * chart().FACTS_EM)
+        self.name_metrics = QFontMetricsF(self.name_font)
+        self.fact_metrics = QFontMetricsF(self.fact_font)
+        self.edge_font = QFont(self.font())
+        self.edge_font.setPointSizeF(max(self.font().pointSizeF() * 0.85, 8.0))
+        self.edge_metrics = QFontMetricsF(self.edge_font)
+        self.label_plate = QColor(self.palette().color(self.backgroundRole()))
+        self.label_plate.setAlpha(215)
+        self._blind = False  # laid out before the view had its size
+        self._save_timer = QTimer(self, singleShot=True, interval=600, timeout=self.save_positions)
+
+    def _fit(self) -> None:
+        self.view.auto_fit = True
+        self.view.fit()
+
+    def _zoomed(self, zoom: float) -> None:
+        labels = zoom >= ZOOM_ALL_LABELS
+        if labels != self.all_labels:
+            self.all_labels = labels
+            self.place_edge_labels()
+
+    # --- drawing ----------------------------------------------------------------------------
+
+    def side(self) -> float:
+        return chart().canvas_size(len(self.model.nodes) if self.model else 1)
+
+    def aspect(self) -> float:
+        """The view's shape (width : height) once it has its size, else ``CHART_ASPECT``."""
+        port = self.view.viewport()
+        if not self.view.isVisible() or port.width() < 200 or port.height() < 150:
+            return CHART_ASPECT
+        return min(2.5, max(0.6, port.width() / port.height()))
+
+    def text_width(self, text: str, em: float) -> float:
+        """A label line's width as this tab draws it (the layouts' ``text_width``)."""
+        metrics = self.name_metrics if em >= 1.0 else self.fact_metrics
+        return metrics.horizontalAdvance(text)
+
+    def layout(self, pinned: dict | None = None) -> dict[str, tuple[float, float]]:
+        """The chosen layout of the model in the view's shape, with this tab's label sizes,
+        drawn in tight. Laid out before the view had its size (a tab read while hidden), a
+        chart of fewer than ``COMPACT_LIMIT`` firms is laid out again when it is first shown."""
+        aspect = self.aspect()
+        net = chart()
+        self._blind = aspect == CHART_ASPECT and len(self.model.nodes) < net.COMPACT_LIMIT
+        return net.layout_network(
+            self.model, kind=self.layout_choice.currentData(), seed=0, pinned=pinned or None,
+            aspect=aspect, text_width=self.text_width, line=self.name_metrics.height(),
+            compact=True,
+        )  # fmt: skip
+
+    def _view_resized(self) -> None:
+        if self._blind and self.model is not None and self.aspect() != CHART_ASPECT:
+            self._blind = False
+            if not any(item.pinned for item in self.nodes.values()):
+                self.relayout()
+
+    def draw(self, *, saved: dict | None = None, relayout: bool = False) -> None:
+        """Draw the model; existing nodes keep their positions unless ``relayout``."""
+        net = chart()
+        model, side = self.model, self.side()
+        width = height = side
+        current = self.positions()
+        keep = dict(saved or {}) if relayout else current
+        new_nodes = [n.uid for n in model.nodes if n.uid not in keep]
+        positions = keep
+        if new_nodes or not model.nodes:
+            positions = self.layout(pinned=keep)
+        selected = {uid for uid, item in self.nodes.items() if item.isSelected()}
+        pinned = {uid for uid, item in self.nodes.items() if item.pinned}
+        self._quiet = True
+        self._labelled_for = set()
+        self.scene.clear()
+        self.nodes.clear()
+        self.edge_items = []
+        for node in model.nodes:
+            item = NodeItem(node, net.style_for(node), self)
+            x, y = positions.get(node.uid, (0.5, 0.5))
+            item.setPos(x * width, y * height)  # edges are drawn after the nodes
+            item.pinned = node.uid in pinned
+            if node.shipments == 0 and not model.neighbours(node.uid):
+                item.setOpacity(0.45)  # nothing under the filters
+            self.scene.addItem(item)
+            self.nodes[node.uid] = item
+        self._add_edges(model)
+        for uid in selected & set(self.nodes):
+            self.nodes[uid].setSelected(True)
+        for uid in self.hidden & set(self.nodes):
+            self._set_visible(uid, False)
+        self._quiet = False
+        self.place_edge_labels()
+        self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-200, -200, 200, 200))
+        trade = sum(1 for e in model.edges if e.is_trade)
+        self.status.setText(
+            f"{len(model.nodes):,} firms · {trade:,} trade links · "
+            f"{len(model.edges) - trade:,} relationships"
+        )
+        if relayout:
+            self.view.fit()
+        if relayout and not saved:
+            self._save_timer.start()
+        self._sync_actions()
+        self.drawn.emit()
+
+    def _add_edges(self, model) -> None:
+        net = chart()
+        pairs: dict[frozenset, int] = {}
+        for edge in model.edges:
+            key = frozenset((edge.source, edge.target))
+            pairs[key] = pairs.get(key, 0) + 1
+        seen: dict[frozenset, int] = {}
+        for edge in model.edges:
+            if edge.source not in self.nodes or edge.target not in self.nodes:
+                continue
+            key = frozenset((edge.source, edge.target))
+            i = seen.get(key, 0)
+            seen[key] = i + 1
+            count = pairs[key]
+            bend = 0.0 if count == 1 else (i - (count - 1) / 2) * 36.0
+            if count == 2 and edge.source > edge.target:
+                bend = -bend  # opposite directions: keep both curves apart
+            item = EdgeItem(edge, net.style_for(edge), self.nodes[edge.source],
+                            self.nodes[edge.target], bend, self)  # fmt: skip
+            self.scene.addItem(item)
+            self.edge_items.append(item)
+        trade = sorted((e for e in self.edge_items if e.edge.is_trade),
+                       key=lambda e: -e.edge.value_usd)  # fmt: skip
+        for item in trade[:TOP_LABELS]:
+            item.top = True
+        for item in self.edge_items:
+            if not item.edge.is_trade:
+                item.top = True
+
+    def place_edge_labels(self) -> None:
+        """Show the wanted edge labels where they cover no firm (disc, badge, label) and no
+        other edge label: greedily, the selected firms' edges first, then relationships, then
+        trade by value, each at the first free point of a few along its edge (the middle
+        first). A label with no free point stays hidden; the edge's tooltip gives it."""
+        cell = 120.0
+        grid: dict[tuple[int, int], list[QRectF]] = {}
+
+        def cells(rect: QRectF):
+            for gx in range(math.floor(rect.left() / cell), math.floor(rect.right() / cell) + 1):
+                for gy in range(math.floor(rect.top() / cell),
+                                math.floor(rect.bottom() / cell) + 1):  # fmt: skip
+                    yield gx, gy
+
+        def free(rect: QRectF) -> bool:
+            return not any(
+                rect.intersects(other) for key in cells(rect) for other in grid.get(key, ())
+            )
+
+        def take(rect: QRectF) -> None:
+            for key in cells(rect):
+                grid.setdefault(key, []).append(rect)
+
+        for node in self.nodes.values():
+            if node.isVisible():
+                for rect in node.obstacles():
+                    take(rect)
+        wanted = [e for e in self.edge_items if e.wants_label()]
+        wanted.sort(key=lambda e: (not (e.source.isSelected() or e.target.isSelected()),
+                                   e.edge.is_trade, -e.edge.value_usd))  # fmt: skip
+        for edge in self.edge_items:
+            if edge.label is not None and edge.label.isVisible() and not edge.wants_label():
+                edge.label.setVisible(False)
+        path = None
+        for edge in wanted:
+            label, path = edge.label, edge.path()
+            for at in LABEL_POINTS:
+                rect = label.rect.translated(path.pointAtPercent(at))
+                if free(rect):
+                    take(rect)
+                    label.at = at
+                    label.setPos(rect.center())
+                    if not label.isVisible():
+                        label.setVisible(True)
+                    break
+            else:
+                if label.isVisible():
+                    label.setVisible(False)
+
+    def legend_texts(self) -> list[str]:
+        return [text for text, _style in chart().legend()]
+
+    # --- layout and positions ---------------------------------------------------------------
+
+    def positions(self) -> dict[str, tuple[float, float]]:
+        side = self.side()
+        return {uid: (item.pos().x() / side, item.pos().y() / side)
+                for uid, item in self.nodes.items()}  # fmt: skip
+
+    def relayout(self) -> None:
+        """Lay the chart out again (the chosen layout); pinned firms stay."""
+        if self.model is None:
+            return
+        side = self.side()
+        at = self.positions()
+        positions = self.layout(pinned={uid: at[uid] for uid, item in self.nodes.items()
+                                        if item.pinned})  # fmt: skip
+        for uid, (x, y) in positions.items():
+            if uid in self.nodes:
+                self.nodes[uid].place(x * side, y * side)
+        self.place_edge_labels()
+        self.view.fit()
+        self._save_timer.start()
+
+    def node_moved(self) -> None:
+        self.place_edge_labels()
+        self._save_timer.start()
+
+    def save_positions(self) -> None:
+        if not self.nodes or self.host.book is None:
+            return
+        ref, positions, kind = self.ref, self.positions(), self.layout_choice.currentData()
+        Op(
+            self.host,
+            lambda book: book.save_positions(case_ref=ref, positions=positions, layout=kind),
+            label="Saving the chart",
+        ).failure(self._quiet_failure).run()
+
+    # --- pictures -----------------------------------------------------------------------------
+
+    def _source_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in self.scene.items():
+            if item.isVisible():
+                rect = rect.united(item.sceneBoundingRect())
+        legend = legend_size(self.font())
+        rect = rect.adjusted(-20, -20 - legend.height() - self._caption_height(), 20, 20)
+        room = QFontMetricsF(self.caption.font()).horizontalAdvance(self.caption.text()) + 16
+        if rect.width() < room:  # the caption is never cut
+            rect.adjust(-(room - rect.width()) / 2, 0, (room - rect.width()) / 2, 0)
+        return rect
+
+    def _caption_height(self) -> float:
+        """The lens's caption line above an exported picture (none for the whole case)."""
+        return QFontMetricsF(self.caption.font()).height() + 6 if self.caption.text() else 0.0
+
+    def _export_png(self, path: Path) -> None:
+        source = self._source_rect()
+        scale = 2.0
+        image = QImage((source.size() * scale).toSize(), QImage.Format.Format_ARGB32)
+        image.fill(self.palette().color(self.backgroundRole()))
+        painter = QPainter(image)
+        painter.setRenderHints(
+            QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+        )
+        self.scene.render(painter, QRectF(image.rect()), source)
+        painter.scale(scale, scale)
+        self._paint_export_legend(painter, source.width())
+        painter.end()
+        if not image.save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+
+    def _export_svg(self, path: Path) -> None:
+        from PySide6.QtSvg import QSvgGenerator
+
+        source = self._source_rect()
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(QSize(int(source.width()), int(source.height())))
+        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+        generator.setTitle(f"{self.ref} network")
+        painter = QPainter(generator)
+        self.scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
+        self._paint_export_legend(painter, source.width())
+        painter.end()
+
+    def _paint_export_legend(self, painter: QPainter, width: float) -> None:
+        """The lens's caption across the top (a picture of a filtered chart says so), and the
+        legend in the top right corner below it."""
+        top = 8 + self._caption_height()
+        if self.caption.text():
+            painter.setFont(self.caption.font())
+            painter.setPen(self.caption.palette().color(self.caption.foregroundRole()))
+            line = QRectF(8, 8, width - 16, top - 8)
+            painter.drawText(line, Qt.AlignmentFlag.AlignLeft, self.caption.text())
+        size = legend_size(self.font())
+        paint_legend(painter, QPointF(width - size.width() - 8, top), self.font(), self.palette())

@@ -1,0 +1,281 @@
+"""The Network chart's view: zoom around the cursor, pan by dragging, Fit, files dropped on a
+firm, and the legend painted over the chart in a corner that covers no firm."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap, QRegion, QTransform
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
+
+from casebook.ui.evidence_tab import local_files
+from casebook.ui.network_items import NodeItem, chart, style_pen
+
+SETTLE_MS = 150  # after the last zoom step, the chart is drawn again antialiased
+FIT_MARGIN = 8  # pixels around the chart after Fit
+#: Where the legend may go, (right, top), in order of preference: the first that covers no
+#: firm after Fit.
+LEGEND_CORNERS = ((True, True), (True, False), (False, True), (False, False))
+
+
+class LegendOverlay:
+    """The legend, fixed in a corner of the viewport (the top right one unless Fit finds it
+    over a firm and another corner free: ``corner``), painted by the view over the
+    scene (``drawForeground``) from a pixmap made once. Not a child widget: a widget over the
+    viewport stops Qt from scrolling it by moving its pixels (a pan step would repaint the whole
+    chart, ~40 ms on 2,000 edges, instead of the strip that comes into sight, ~2 ms)."""
+
+    def __init__(self, view: QGraphicsView):
+        self.view = view
+        self.visible = True
+        self.corner = (True, True)  # (right, top)
+        font = legend_font(view.font())
+        size = legend_size(font) + QSize(2, 2)
+        ratio = view.devicePixelRatioF()
+        self.pixmap = QPixmap((size.toSizeF() * ratio).toSize())
+        self.pixmap.setDevicePixelRatio(ratio)
+        self.pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(self.pixmap)
+        paint_legend(painter, QPointF(0, 0), font, view.palette())
+        painter.end()
+        self.size = size
+
+    def isVisible(self) -> bool:  # noqa: N802 (like a widget's)
+        return self.visible
+
+    def geometry(self) -> QRect:
+        """Where it is, in viewport coordinates."""
+        port = self.view.viewport().rect()
+        right, top = self.corner
+        x = port.right() - self.size.width() - 10 if right else 10
+        y = 10 if top else port.bottom() - self.size.height() - 10
+        return QRect(x, y, self.size.width(), self.size.height())
+
+    def width(self) -> int:
+        return self.size.width()
+
+    def height(self) -> int:
+        return self.size.height()
+
+    def paint(self, painter: QPainter) -> None:
+        if self.visible:
+            painter.save()
+            painter.resetTransform()  # viewport coordinates
+            painter.drawPixmap(self.geometry().topLeft(), self.pixmap)
+            painter.restore()
+
+
+class NetworkView(QGraphicsView):
+    """Zoom with the wheel (around the cursor), pan by dragging the background."""
+
+    zoomed = Signal(float)
+    resized = Signal()
+    files_dropped = Signal(list, str)  # local paths, firm uid
+
+    def __init__(self, scene: QGraphicsScene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        # No scroll bars: pan by dragging; their coming and going would also shift the fit.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        self.legend = LegendOverlay(self)
+        self.auto_fit = True  # keep everything in sight on resizes until the user zooms
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._settled)
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    # --- files dropped on a firm ------------------------------------------------------------
+
+    def node_at(self, point) -> NodeItem | None:
+        """The visible firm under viewport ``point`` (its disc or its label)."""
+        for item in self.items(point.toPoint() if hasattr(point, "toPoint") else point):
+            while item is not None and not isinstance(item, NodeItem):
+                item = item.parentItem()
+            if item is not None and item.isVisible():
+                return item
+        return None
+
+    def _drag(self, event) -> NodeItem | None:
+        """Accept a drag of local files over a firm; refuse it anywhere else (quietly)."""
+        node = self.node_at(event.position()) if local_files(event.mimeData()) else None
+        if node is None:
+            event.ignore()
+            # Enter must be accepted for moves to follow; a move off the firms is refused.
+            if event.type() == event.Type.DragEnter and local_files(event.mimeData()):
+                event.acceptProposedAction()
+            return None
+        event.acceptProposedAction()
+        return node
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._drag(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        node = self._drag(event)
+        if node is not None and not node.isSelected():
+            self.scene().clearSelection()
+            node.setSelected(True)  # shows which firm the files will support
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        node = self._drag(event)
+        if node is not None:
+            self.files_dropped.emit(local_files(event.mimeData()), node.node.uid)
+
+    def zoom_by(self, factor: float) -> None:
+        new = min(8.0, max(0.05, self.zoom() * factor))
+        factor = new / self.zoom()
+        self.moving()
+        self.scale(factor, factor)
+        self.zoomed.emit(self.zoom())
+
+    def moving(self) -> None:
+        """While the chart zooms, frames are drawn without antialiasing (a third faster on 2,000
+        edges); the antialiased frame follows once the steps stop for ``SETTLE_MS``."""
+        if self.renderHints() & QPainter.RenderHint.Antialiasing:
+            self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        self._settle.start()
+
+    def _settled(self) -> None:
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, True)  # repaints the viewport
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.auto_fit = False
+            self.zoom_by(1.15**steps)
+            event.accept()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fit()
+        self.resized.emit()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 (Qt naming)
+        self.legend.paint(painter)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 (Qt naming)
+        """Qt moves the chart's pixels and paints the strip that came into sight; the legend
+        moved with them: paint it again where it was and where it stays."""
+        super().scrollContentsBy(dx, dy)
+        if self.legend.visible and (dx or dy):
+            where = self.legend.geometry()
+            self.viewport().update(QRegion(where) | QRegion(where.translated(dx, dy)))
+
+    def visible_rect(self) -> QRectF:
+        """The scene rectangle of what is shown: visible firms (disc, badge, label), visible
+        edges and edge labels."""
+        rect = QRectF()
+        for item in self.scene().items():
+            if item.isVisible() and (item.parentItem() is None or item.parentItem().isVisible()):
+                rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    def fit(self) -> None:
+        """Show everything visible as large as it fits, with a small margin; when the legend
+        would cover a firm, the chart makes room for it beside or below it, whichever leaves
+        the chart larger."""
+        rect = self.visible_rect()
+        port = self.viewport().rect()
+        if rect.isEmpty() or port.width() < 50 or port.height() < 50:
+            return
+        margin = FIT_MARGIN
+        width, height = port.width() - 2 * margin, port.height() - 2 * margin
+        zoom = min(width / rect.width(), height / rect.height())
+        choice = rect
+        if self.legend.isVisible():
+            self.legend.corner = next(
+                (c for c in LEGEND_CORNERS if not self._covers_a_firm(rect, zoom, c)),
+                LEGEND_CORNERS[0],
+            )
+        if self.legend.isVisible() and self._covers_a_firm(rect, zoom):
+            gap = 8
+            lw, lh = self.legend.width() + gap, self.legend.height() + gap
+            beside = min((width - lw) / rect.width(), height / rect.height())
+            below = min(width / rect.width(), (height - lh) / rect.height())
+            if beside >= below:
+                zoom, choice = beside, rect.adjusted(0, 0, lw / beside, 0)
+            else:
+                zoom, choice = below, rect.adjusted(0, -lh / below, 0, 0)
+        zoom = max(zoom, 1e-3)
+        # The scene must reach past the view on every side, or Qt centres it instead.
+        seen = QRectF(0, 0, port.width() / zoom, port.height() / zoom)
+        seen.moveCenter(choice.center())
+        self.scene().setSceneRect(self.scene().sceneRect().united(seen.adjusted(-50, -50, 50, 50)))
+        self.setTransform(QTransform.fromScale(zoom, zoom))
+        self.centerOn(choice.center())
+        self.zoomed.emit(self.zoom())
+
+    def _covers_a_firm(self, rect: QRectF, zoom: float, corner=None) -> bool:
+        """Whether the legend (in its corner, or ``corner``) would cover a visible firm (its
+        disc, badge or label) with ``rect`` centred at ``zoom``."""
+        if corner is not None:
+            was, self.legend.corner = self.legend.corner, corner
+            try:
+                return self._covers_a_firm(rect, zoom)
+            finally:
+                self.legend.corner = was
+        corner = QRectF(self.legend.geometry())
+        port = self.viewport().rect()
+        # Viewport -> scene for the fitted view: centre on centre.
+        x = rect.center().x() + (corner.left() - port.width() / 2) / zoom
+        y = rect.center().y() + (corner.top() - port.height() / 2) / zoom
+        covered = QRectF(x, y, corner.width() / zoom, corner.height() / zoom)
+        return any(
+            isinstance(item, NodeItem)
+            and item.isVisible()
+            and any(r.intersects(covered) for r in item.obstacles())
+            for item in self.scene().items(covered, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+        )
+
+
+def legend_font(font: QFont) -> QFont:
+    small = QFont(font)
+    small.setPointSizeF(max(font.pointSizeF() * 0.85, 7.5))
+    return small
+
+
+def legend_size(font: QFont) -> QSize:
+    fm = QFontMetricsF(font)
+    rows = chart().legend()
+    width = max(fm.horizontalAdvance(text) for text, _ in rows) + 64
+    return QSize(int(width), int((fm.height() + 4) * (len(rows) + 1) + 12))
+
+
+def paint_legend(painter: QPainter, at: QPointF, font: QFont, palette) -> None:
+    """The legend (node colours, listed, trade, relationship kinds) at ``at``."""
+    net = chart()
+    fm = QFontMetricsF(font)
+    size = legend_size(font)
+    line = fm.height() + 4
+    x0, y = at.x() + 8, at.y() + 5
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    back = QColor(palette.color(palette.ColorRole.Base))
+    back.setAlpha(235)
+    painter.setPen(QPen(QColor("#DADCE0")))
+    painter.setBrush(back)
+    painter.drawRoundedRect(QRectF(at.x(), at.y(), size.width(), size.height()), 4, 4)
+    bold = QFont(font)
+    bold.setBold(True)
+    painter.setFont(bold)
+    painter.setPen(palette.color(palette.ColorRole.Text))
+    painter.drawText(QRectF(x0, y, size.width(), line), Qt.AlignmentFlag.AlignVCenter, "Legend")
+    painter.setFont(font)
+    for text, style in net.legend():
+        y += line
+        mid = y + line / 2
+        if style["kind"] == "node":
+            listed = "colour" in style
+            painter.setPen(QPen(QColor(style.get("colour", "#202124")), 2.5 if listed else 1))
+            painter.setBrush(QColor(style["fill"]))
+            painter.drawEllipse(QPointF(x0 + 18, mid), 6, 6)
+        else:
+            painter.setPen(style_pen(style, 0.6 if style["width"] > 3 else 1.0))
+            painter.drawLine(QPointF(x0, mid), QPointF(x0 + 36, mid))
+        painter.setPen(palette.color(palette.ColorRole.Text))
+        painter.drawText(QRectF(x0 + 44, y, size.width() - 52, line),
+                         Qt.AlignmentFlag.AlignVCenter, text)  # fmt: skip
