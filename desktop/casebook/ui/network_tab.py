@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from casebook.core.numbers import money
 from casebook.ui.evidence_tab import add_evidence_files, local_files
 from casebook.ui.filter_edit import filter_edit
 from casebook.ui.ops import Changes, Host, Op
@@ -193,7 +194,7 @@ class NodeItem(QGraphicsObject):
         if n.native_name and n.native_name != n.name:
             lines.append(n.native_name)
         lines.append(f"{n.country or '??'} · {n.role or 'no role'} · red-flag score {n.score:g}")
-        lines.append(f"{n.shipments:,} shipments · {_net().money(n.value_usd)}")
+        lines.append(f"{n.shipments:,} shipments · {money(n.value_usd, compact=True)}")
         for entry in n.listings:
             lines.append(
                 f"LISTED: {entry['list']} {entry.get('programme') or ''} {entry['date'] or ''}"
@@ -1302,14 +1303,13 @@ def details_html(details: dict, node) -> str:
     """The details pane: facts, listings, evidence and largest shipments of a firm."""
     from html import escape
 
-    net = _net()
     rows = [f"<h3 style='margin:0'>{escape(details['name'])}</h3>"]
     if details.get("native_name") and details["native_name"] != details["name"]:
         rows.append(f"<div>{escape(details['native_name'])}</div>")
     facts = [details.get("country") or "??", details.get("role") or "no role"]
     if node is not None:
         facts += [f"red-flag score {node.score:g}",
-                  f"{node.shipments:,} shipments, {net.money(node.value_usd)}"]  # fmt: skip
+                  f"{node.shipments:,} shipments, {money(node.value_usd, compact=True)}"]  # fmt: skip
     rows.append(f"<p>{escape(' · '.join(facts))}</p>")
     if node is not None and node.listings:
         for entry in node.listings:
@@ -1338,7 +1338,7 @@ def details_html(details: dict, node) -> str:
             rows.append(
                 f"<tr><td>{escape(s['date'] or '')}</td><td>{arrow} {escape(party or '?')}</td>"
                 f"<td>{escape(s['hs6'] or '')}</td>"
-                f"<td align='right'>{escape(net.money(s['value_usd']))}</td></tr>"
+                f"<td align='right'>{escape(money(s['value_usd'], compact=True))}</td></tr>"
             )
         rows.append("</table>")
     else:
