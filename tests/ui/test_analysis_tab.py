@@ -223,7 +223,7 @@ def test_charts_export_png_svg_and_csv(opened, tmp_path):
 def test_hover_names_the_value(opened):
     panel = opened[2].panels["monthly"]
     labels = [t.label for t in panel.targets]
-    assert "CN China · 2023-01: 3.00 M USD" in labels
+    assert "CN China · 2023-01: $3 m" in labels
 
 
 def test_flags_panel_lists_firms_by_score(opened, qtbot):

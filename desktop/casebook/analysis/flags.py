@@ -18,6 +18,7 @@ from functools import cached_property, lru_cache
 
 from casebook.analysis import reference
 from casebook.core.countries import country_name
+from casebook.core.numbers import money
 from casebook.core.words import plural
 from casebook.store import redflags as db
 from casebook.store import rollups
@@ -166,12 +167,8 @@ class Context:
 
 
 def _money(value: float | None) -> str:
-    if value is None:
-        return "no USD value"
-    for size, suffix in ((1e9, " bn"), (1e6, " m"), (1e3, " k")):
-        if abs(value) >= size:
-            return f"${value / size:,.1f}{suffix}"
-    return f"${value:,.0f}"
+    """An amount in a reason sentence: a missing one said in words rather than a dash."""
+    return "no USD value" if value is None else money(value, compact=True)
 
 
 def _rows(n: int) -> str:

@@ -211,7 +211,8 @@ class BriefingSection:
         return data
 
     def _brief_trade(self, data: BriefingData) -> None:
-        from casebook.briefing.text import percent, usd
+        from casebook.briefing.text import percent
+        from casebook.core.numbers import money
 
         ref = data.case_ref
         charts = [
@@ -237,7 +238,7 @@ class BriefingSection:
             figures.append(
                 {
                     "label": "All shipments, value (USD)",
-                    "value": usd(value),
+                    "value": money(value),
                     "filters": _command(ref),
                 }
             )
@@ -257,7 +258,7 @@ class BriefingSection:
             figures.append(
                 {
                     "label": f"China (origin), {month}: value (USD)",
-                    "value": usd(cn["value_usd"]),
+                    "value": money(cn["value_usd"]),
                     "filters": command,
                 }
             )

@@ -17,7 +17,6 @@ from casebook.analysis.network import (  # the chart's model, layouts and styles
     facts_text,
     layout_network,
     legend,
-    money,
     style_for,
 )
 from casebook.book.cases import find_case
@@ -41,7 +40,6 @@ __all__ = [
     "facts_text",
     "layout_network",
     "legend",
-    "money",
     "style_for",
 ]
 

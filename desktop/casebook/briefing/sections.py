@@ -5,7 +5,8 @@ from __future__ import annotations
 from casebook.briefing.data import BriefingData
 from casebook.briefing.styles import LINK, styles
 from casebook.briefing.tables import fit_widths, para_table, plain_table
-from casebook.briefing.text import CELL_CHARS, esc, percent, usd
+from casebook.briefing.text import CELL_CHARS, esc, percent
+from casebook.core.numbers import money
 from casebook.core.words import plural
 
 TITLES = {
@@ -233,7 +234,9 @@ def _figures_table(data: BriefingData, width: float) -> list:
 def _shares_table(data: BriefingData, width: float) -> list:
     if not data.shares:
         return []
-    rows = [(c, usd(vo), percent(so), usd(vd), percent(sd)) for c, vo, so, vd, sd in data.shares]
+    rows = [
+        (c, money(vo), percent(so), money(vd), percent(sd)) for c, vo, so, vd, sd in data.shares
+    ]
     header = ["Country", "By origin, USD", "Share", "By dispatch, USD", "Share"]
     widths = [width * w for w in (0.24, 0.22, 0.12, 0.3, 0.12)]
     return [
@@ -277,7 +280,7 @@ def _largest_links(data: BriefingData, width: float) -> list:
             names.get(e.target, ""),
             str(e.count),
             f"{e.first or ''} – {e.last or ''}",
-            usd(e.value_usd),
+            money(e.value_usd),
         )
         for e in trade_edges
     ]
@@ -321,7 +324,7 @@ def _firm_row(f: dict, s: dict) -> list:
     )
     if len(listings) > LISTINGS_SHOWN:
         listed += f"<br/>and {len(listings) - LISTINGS_SHOWN:,} more"
-    trade_text = f"{plural(f.get('shipments', 0), 'shipment')}, ${esc(usd(f.get('value_usd')))}"
+    trade_text = f"{plural(f.get('shipments', 0), 'shipment')}, {esc(money(f.get('value_usd'), compact=True))}"
     return [
         Paragraph(name, s["cell"]),
         Paragraph(who, s["cell"]),
@@ -391,7 +394,7 @@ def _other_firms(rest: list[dict], width: float) -> list:
             f.get("country") or "",
             f.get("role") or "",
             f"{f.get('shipments', 0):,}",
-            usd(f.get("value_usd")),
+            money(f.get("value_usd")),
             str(len(f.get("flags", []))),
         )
         for f in rest
@@ -411,7 +414,9 @@ def shipments(data: BriefingData, width: float) -> list:
     rows, goods = [], []
     for r in data.top_shipments:
         route = f"{r['origin']} → {r['dispatch']}"
-        rows.append((r["date"], r["exporter"], r["importer"], route, r["hs"], usd(r["value_usd"])))
+        rows.append(
+            (r["date"], r["exporter"], r["importer"], route, r["hs"], money(r["value_usd"]))
+        )
         rows.append(
             (Paragraph(esc(r["description"], 2 * CELL_CHARS), s["note"]), "", "", "", "", "")
         )
@@ -567,8 +572,7 @@ def appendix(data: BriefingData, width: float) -> list:
 
 def _appendix_row(r: dict) -> tuple:
     keys = ("date", "declaration_no", "exporter", "importer", "origin", "dispatch", "hs")
-    value = "" if r["value_usd"] is None else usd(r["value_usd"])
-    return (f"{r['number']:,}", *(r[k] or "" for k in keys), value)
+    return (f"{r['number']:,}", *(r[k] or "" for k in keys), money(r["value_usd"]))
 
 
 def provenance(data: BriefingData, width: float) -> list:

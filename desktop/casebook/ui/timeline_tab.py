@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casebook.core.numbers import money
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import WorkspaceTab
 
@@ -38,9 +39,7 @@ EVENT_TITLES = {"evidence": "Evidence", "relationship": "Relationship starts / e
 
 
 def _money(value: float) -> str:
-    from casebook.analysis.network import money
-
-    return money(value)
+    return money(value, compact=True)
 
 
 class TimelineView(QGraphicsView):
