@@ -117,6 +117,7 @@ class CleanFile:
     request: ImportRequest
     result: ImportResult
     tables: list[tuple[CleanTable, Sheet, presets.Mapping]]
+    keys: list[np.ndarray]  # each table's duplicate keys (``_row_keys``)
     started: float
 
 
@@ -146,7 +147,9 @@ def read_shipments(
     result.warnings = [w for _, sheet, _ in tables for w in sheet.warnings]
     clock.lap("read and clean")
     _check_errors(request, tables, result)
-    return CleanFile(request, result, tables, started)
+    keys = [_row_keys(table.columns) for table, _, _ in tables]
+    clock.lap("duplicate keys")
+    return CleanFile(request, result, tables, keys, started)
 
 
 def write_shipments(
@@ -164,8 +167,8 @@ def write_shipments(
         refuse_repeat(session, case_id=case_id, path=request.path, sha256=result.sha256)
     report = _stage(progress)
     with gc_paused():
-        for table, sheet, mapping in cleaned.tables:
-            _land(session, request, table, sheet, mapping, result, actor, report, cancelled)
+        for (table, sheet, mapping), keys in zip(cleaned.tables, cleaned.keys, strict=True):
+            _land(session, request, table, keys, sheet, mapping, result, actor, report, cancelled)
     result.seconds = time.perf_counter() - cleaned.started
     return result
 
@@ -265,11 +268,19 @@ def write_rejects(errors: list[RowError], *, folder: Path | None, source: Path) 
 
 
 def _land(
-    session, request, table: CleanTable, sheet: Sheet, mapping, result, actor, report, cancelled
+    session,
+    request,
+    table: CleanTable,
+    keys: np.ndarray,
+    sheet: Sheet,
+    mapping,
+    result,
+    actor,
+    report,
+    cancelled,
 ):
     """Skip known rows, insert the dataset, resolve firms, insert the shipments."""
     clock = _Clock()
-    keys = _row_keys(table.columns)
     keep = _new_rows(session, request.case_id, keys)
     result.rows_skipped += int((~keep).sum())
     if not keep.all():  # a copy of every column only when rows are left out
@@ -289,7 +300,7 @@ def _land(
         imported_by=actor,
     )
     dataset_id, uid = dataset.id, dataset.uid
-    clock.lap("duplicate keys")
+    clock.lap("rows already in")
     report(0.6, 0.1, 0.0)
     parties = PartyWriter(session, case_id=request.case_id, dataset_id=dataset_id)
     with search.firms_indexed_once(session):
