@@ -50,25 +50,18 @@ class ImportsSection:
     ) -> dict:
         """Import a shipments file into a case as one transaction and one audit event.
 
-        Returns the ``import`` JSON of DESIGN.md. Row errors raise ``RowErrors`` (all of them
+        The file is read and cleaned first, with no lock held; the write transaction holds the
+        store's write lock for the inserts only. Returns the ``import`` JSON of DESIGN.md. Row errors raise ``RowErrors`` (all of them
         in the rejects CSV) unless ``skip_bad_rows``; ``cancelled()`` leaves the store unchanged.
         """
         from casebook.analysis import flags
         from casebook.ingest import importer
 
         path = Path(path)
-        if not path.is_file():
-            raise UsageError(f"no file {path}")
-        if preset and mapping:
-            raise UsageError("give --preset or --mapping, not both")
-        with self._read() as session:
-            case = find_case(session, case_ref)
-            sha256 = importer.file_sha256(path)
-            if not force:
-                importer.refuse_repeat(session, case_id=case.id, path=path, sha256=sha256)
+        case_id, sha256 = self._check_import(path, case_ref, preset, mapping, force)
         request = importer.ImportRequest(
             path=path,
-            case_id=case.id,
+            case_id=case_id,
             preset=preset,
             mapping_file=Path(mapping) if mapping else None,
             sheet=sheet,
@@ -103,6 +96,24 @@ class ImportsSection:
                 after=_import_audit(path, result),
             )
         return result.to_json()
+
+    def _check_import(
+        self, path: Path, case_ref: str, preset: str | None, mapping, force: bool
+    ) -> tuple[int, str]:
+        """The options checked, the case's id and the file's SHA-256; a file the case holds
+        already is refused unless ``force`` (checked again under the write lock)."""
+        from casebook.ingest import importer
+
+        if not path.is_file():
+            raise UsageError(f"no file {path}")
+        if preset and mapping:
+            raise UsageError("give --preset or --mapping, not both")
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            sha256 = importer.file_sha256(path)
+            if not force:
+                importer.refuse_repeat(session, case_id=case.id, path=path, sha256=sha256)
+        return case.id, sha256
 
     def list_datasets(self, *, case_ref: str) -> list[dict]:
         """The case's datasets, oldest first."""

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casebook.book.cases import find_case
-from casebook.core.errors import UsageError
 from casebook.store import trade as store
 
 
@@ -41,18 +40,10 @@ class TradeSection:
         Returns the ``import`` JSON (``kind`` "trade"). Row errors raise ``RowErrors`` (all in
         the rejects CSV) unless ``skip_bad_rows``; ``cancelled()`` leaves the store unchanged.
         """
-        from casebook.ingest import importer, trade_import
+        from casebook.ingest import trade_import
 
         path = Path(path)
-        if not path.is_file():
-            raise UsageError(f"no file {path}")
-        if preset and mapping:
-            raise UsageError("give --preset or --mapping, not both")
-        with self._read() as session:
-            case = find_case(session, case_ref)
-            sha256 = importer.file_sha256(path)
-            if not force:
-                importer.refuse_repeat(session, case_id=case.id, path=path, sha256=sha256)
+        _, sha256 = self._check_import(path, case_ref, preset, mapping, force)
         # Read and clean with no lock held; the write transaction holds it for the inserts.
         cleaned = trade_import.read_trade_file(
             path,
