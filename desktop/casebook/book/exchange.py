@@ -123,7 +123,9 @@ class ExchangeSection:
             bundle = bundles.read_bundle(file, scratch=scratch, vault=self.vault)
             try:
                 with self._write() as session:
-                    result = bundles.merge(session, bundle, vault=self.vault, audit=self._audit)
+                    result = bundles.merge_bundle(
+                        session, bundle, vault=self.vault, audit=self._audit
+                    )
                     if result.changed:
                         case_id = bundles.case_id_of(session, result.case_ref)
                         flags.store_row_tests(session, case_id=case_id)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from itertools import islice
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from casebook.store import models as m
 from casebook.store import rollups
 from casebook.store.engine import raw_connection
 
@@ -229,6 +231,64 @@ def existing_row_keys(session: Session, *, case_id: int) -> set[str]:
 
 
 # --- datasets ------------------------------------------------------------------------------
+
+
+def add_dataset(
+    session: Session,
+    *,
+    case_id: int,
+    kind: str,
+    file_name: str,
+    sha256: str,
+    imported_by: str,
+    uid: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    preset: str | None = None,
+    mapping: dict | None = None,
+    row_count: int = 0,
+    content_hash: str = "",
+    imported: datetime | None = None,
+) -> m.Dataset:
+    """A new dataset record (an import's, or a bundle's with its own uid and totals)."""
+    recorded = {"uid": uid, "imported": imported}
+    dataset = m.Dataset(
+        case_id=case_id,
+        kind=kind,
+        file_name=file_name,
+        sha256=sha256,
+        encoding=encoding,
+        sheet=sheet,
+        preset=preset,
+        mapping=mapping or {},
+        row_count=row_count,
+        content_hash=content_hash,
+        imported_by=imported_by,
+        **{k: v for k, v in recorded.items() if v is not None},
+    )
+    session.add(dataset)
+    session.flush()
+    return dataset
+
+
+def set_dataset_totals(session: Session, *, dataset_id: int, rows: int, content_hash: str) -> None:
+    """Record a dataset's row count and content hash once its rows are in."""
+    raw_connection(session).execute(
+        "UPDATE dataset SET row_count = ?, content_hash = ? WHERE id = ?",
+        (rows, content_hash, dataset_id),
+    )
+
+
+def get_dataset(session: Session, *, uid: str) -> dict | None:
+    """A dataset's record (what its deletion audits), by uid."""
+    row = session.execute(
+        text(
+            "SELECT id, uid, case_id, kind, file_name, sha256, row_count, content_hash "
+            "FROM dataset WHERE uid = :uid"
+        ),
+        {"uid": uid},
+    ).first()
+    return dict(row._mapping) if row else None
 
 
 def dataset_with_hash(session: Session, *, case_id: int, sha256: str) -> str | None:
