@@ -106,7 +106,7 @@ class FirmsSection:
 
 
 def _firm(session, uid: str) -> dict:
-    firm = store.firm_by_uid(session, uid)
+    firm = store.firm_by_uid(session, uid=uid)
     if firm is None:
         raise NotFound(f"no firm {uid!r}")
     return firm

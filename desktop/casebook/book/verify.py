@@ -23,7 +23,7 @@ class VerifySection:
             problems += _dataset_record_problems(session, case_id)
             problems += _dataset_record_problems(session, case_id, kind="trade")
             rollup_problems = _rollup_problems(session, case_id)
-            counted = checks.table_counts(session, COUNTED)
+            counted = checks.table_counts(session, tables=COUNTED)
             trade_flows = trade_store.flow_count(session)
             trade_problems, unchecked = trade_store.dataset_hash_problems(session, case_id=case_id)
         problems += self.dataset_problems(case_ref=case_ref)  # book/imports.py

@@ -31,7 +31,7 @@ def integrity_problems(session: Session) -> list[dict]:
     return problems
 
 
-def table_counts(session: Session, tables: list[str]) -> dict[str, int]:
+def table_counts(session: Session, *, tables: list[str]) -> dict[str, int]:
     """Row counts of the named tables."""
     return {t: session.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
 

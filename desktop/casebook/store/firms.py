@@ -345,7 +345,7 @@ def insert_suggestions(
 _FIRM_COLUMNS = "f.id, f.uid, f.name, f.native_name, f.country, f.address, f.merged_into"
 
 
-def firm_by_uid(session: Session, uid: str) -> dict | None:
+def firm_by_uid(session: Session, *, uid: str) -> dict | None:
     """One firm (merged or not) as a dict, or None."""
     conn = raw_connection(session)
     cursor = conn.execute(f"SELECT {_FIRM_COLUMNS} FROM firm AS f WHERE f.uid = ?", (uid,))
