@@ -14,21 +14,10 @@ from sqlalchemy import TextClause, text
 from sqlmodel import Session
 
 from casebook.core.filters import COUNTRY_FIELDS, ShipmentFilter
+from casebook.store import sqlite
 
 #: Sorts after any date text that starts with the bound ("2023-12" covers "2023-12-31").
 DATE_END = "\x7f"
-CONTAINS = "casebook_contains"
-
-
-def contains(haystack: str | None, needle: str | None) -> int:
-    """SQL function: ``needle`` occurs in ``haystack``, ignoring case in every script.
-
-    SQLite's LIKE folds ASCII only, so "станок" would miss "СТАНОК"; the engine registers this
-    for filters whose text is not plain ASCII.
-    """
-    if haystack is None or not needle:
-        return 0
-    return int(needle.casefold() in haystack.casefold())
 
 
 def _like(value: str) -> str:
@@ -109,7 +98,8 @@ def shipment_clauses(
         else:
             needle = params.add(lens.text)
             where.append(
-                f"({CONTAINS}({a}.description, {needle}) OR {CONTAINS}({a}.brand, {needle}))"
+                f"({sqlite.contains_clause(f'{a}.description', needle)} "
+                f"OR {sqlite.contains_clause(f'{a}.brand', needle)})"
             )
     if lens.min_value is not None:
         where.append(f"{a}.value_usd >= {params.add(lens.min_value)}")

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casebook.core.domain import SCREENING_THRESHOLD
 from casebook.core.words import plural
 from casebook.ui import screening_ops, theme
 from casebook.ui.case_list import local_time
@@ -359,16 +360,14 @@ class ScreeningTab(QWidget):
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
-        from casebook.analysis.screening import DEFAULT_THRESHOLD  # loaded with the facade
-
         self.host, self.ref = host, ref
         self.hits: dict[int, dict] = {}
         self.lists_model = RecordsModel(LIST_COLUMNS, self)
         self.lists_view = _table(self.lists_model, LIST_COLUMNS)
         self.load_button = QPushButton("Load list…")
         self.threshold = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.01)
-        self.threshold.setValue(DEFAULT_THRESHOLD)
-        self.threshold.setToolTip(f"Lowest score shown as a hit (default {DEFAULT_THRESHOLD})")
+        self.threshold.setValue(SCREENING_THRESHOLD)
+        self.threshold.setToolTip(f"Lowest score shown as a hit (default {SCREENING_THRESHOLD})")
         self.screen_button = QPushButton(theme.icon("search"), "Screen")
         self.status = QComboBox()
         for text, key in (
