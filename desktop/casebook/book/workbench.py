@@ -9,31 +9,18 @@ reopen) — each change audited like the CLI's.
 from __future__ import annotations
 
 import dataclasses
-import re
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import or_, text
-from sqlmodel import select
+from sqlalchemy import text
 
-from casebook.book.browse import _shipment_columns, _shipment_where
 from casebook.book.cases import find_case
 from casebook.core.errors import NotFound, Refused, UsageError
+from casebook.core.filters import ShipmentFilter
 from casebook.store import models as m
 from casebook.store.paging import PageSource
 
 PREVIEW_ROWS = 50
-SHIPMENT_VIEW_FILTERS = (
-    "origin",
-    "dispatch",
-    "destination",
-    "hs",
-    "date_from",
-    "date_to",
-    "text",
-    "firm",
-    "dataset",
-)
 
 
 def _plain(value):
@@ -183,54 +170,12 @@ class WorkbenchSection:
 
     # --- shipments -----------------------------------------------------------------------
 
-    def shipment_view_source(self, case_ref: str, *, filters: dict | None = None) -> PageSource:
-        """The case's shipments for the Shipments tab: ``SHIPMENT_VIEW_FILTERS`` (firm and
-        dataset by uid; ``hs`` any digit prefix; ``origin``/``dispatch`` comma lists)."""
-        columns, joined = _shipment_columns()
-        table = m.Shipment.__table__
-        c = table.c
-        given = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-        unknown = sorted(set(given) - set(SHIPMENT_VIEW_FILTERS))
-        if unknown:
-            raise UsageError(f"unknown shipment filter {unknown[0]!r}")
-        with self._read() as session:
-            case = find_case(session, case_ref)
-            where = [c.case_id == case.id]
-            if "firm" in given:
-                firm = session.exec(
-                    select(m.Firm.id).where(m.Firm.uid == given.pop("firm"))
-                ).first()
-                if firm is None:
-                    raise NotFound("no such firm")
-                where.append(or_(c.exporter_id == firm, c.importer_id == firm))
-            if "dataset" in given:
-                uid = given.pop("dataset")
-                ds = session.exec(
-                    select(m.Dataset.id).where(m.Dataset.uid == uid, m.Dataset.case_id == case.id)
-                ).first()
-                if ds is None:
-                    raise NotFound("no such dataset in this case")
-                where.append(c.dataset_id == ds)
-        if "hs" in given:
-            digits = re.sub(r"\D", "", str(given.pop("hs")))
-            if not digits:
-                raise UsageError("the HS code filter takes digits, e.g. 8457")
-            where.append(c.hs6.startswith(digits[:6]))  # as the CLI's filter (ix on hs6)
-            if len(digits) > 6:
-                where.append(c.hs_code.startswith(digits))
-        for name in ("origin", "dispatch", "destination"):
-            codes = [x.strip().upper() for x in str(given.pop(name, "")).split(",") if x.strip()]
-            if len(codes) == 1:
-                given[name] = codes[0]
-            elif codes:
-                for code in codes:
-                    if not re.fullmatch(r"[A-Z]{2}", code):
-                        raise UsageError(f"{name} must be two-letter country codes, not {code!r}")
-                where.append(c[name].in_(codes))
-        where.extend(_shipment_where(given))
-        return PageSource(
-            self.store.read_engine, table, columns, where=where, joined=joined, default_sort="date"
-        )
+    def shipment_view_source(
+        self, case_ref: str, *, lens: ShipmentFilter | None = None, filters: dict | None = None
+    ) -> PageSource:
+        """The Shipments tab's table: ``shipment_page_source`` (the lens, and the tab's own
+        ``filters`` over it)."""
+        return self.shipment_page_source(case_ref, lens=lens, filters=filters)
 
     def shipment_detail(self, shipment_id: int) -> dict:
         """One shipment with its firms and its source: dataset, file, sheet and row."""

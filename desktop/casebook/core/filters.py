@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from casebook.core.errors import UsageError
 from casebook.core.hs import hs_prefixes
@@ -169,6 +169,16 @@ class ShipmentFilter:
         for name in ("firm", "dataset"):  # older commands keep their plural destinations
             given[name] = given[name] or getattr(options, f"{name}s", None)
         return cls.parse(**given)
+
+    def merged(self, other: ShipmentFilter) -> ShipmentFilter:
+        """This filter with the options set in ``other`` in place of its own (a command's
+        explicit options over the lens it runs under)."""
+        changes = {f.name: getattr(other, f.name) for f in fields(other)}
+        merged = replace(self, **{k: v for k, v in changes.items() if v not in (None, ())})
+        start, end = merged.date_from, merged.date_to
+        if start and end and start[: len(end)] > end:
+            raise UsageError(f"--from {start} is after --to {end}")
+        return merged
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) not in (None, ()) for f in fields(self))

@@ -31,7 +31,8 @@ def contains(haystack: str | None, needle: str | None) -> int:
     return int(needle.casefold() in haystack.casefold())
 
 
-def _like(value: str) -> str:
+def like_pattern(value: str) -> str:
+    """A LIKE pattern (escape ``\\``) matching ``value`` anywhere, its wildcards taken literally."""
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -101,7 +102,7 @@ def shipment_clauses(
         )
     if lens.text:
         if lens.text.isascii():
-            pattern = params.add(_like(lens.text))
+            pattern = params.add(like_pattern(lens.text))
             where.append(
                 f"({a}.description LIKE {pattern} ESCAPE '\\' "
                 f"OR {a}.brand LIKE {pattern} ESCAPE '\\')"
@@ -123,6 +124,17 @@ def shipment_condition(
     params = Params()
     where = shipment_clauses(lens, case_id=case_id, params=params, alias=alias)
     return text(" AND ".join(where)).bindparams(**params)
+
+
+def firms_in_lens(lens: ShipmentFilter | None, *, case_id: int, column: str) -> TextClause:
+    """``column`` (a firm id) is the exporter or importer of a shipment of the case in the lens."""
+    params = Params()
+    where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
+    sql = (
+        f"{column} IN (SELECT s.exporter_id FROM shipment s WHERE {where} "
+        f"UNION SELECT s.importer_id FROM shipment s WHERE {where})"
+    )
+    return text(sql).bindparams(**params)
 
 
 def needs_rows(lens: ShipmentFilter | None) -> bool:

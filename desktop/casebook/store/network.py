@@ -9,7 +9,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session
 
-from casebook.store.stats import Filters, _Params, _shipment_where
+from casebook.store.filters import Params as _Params
+from casebook.store.stats import Filters, _shipment_where
 
 
 def _run(session: Session, sql: str, params: dict) -> list[tuple]:

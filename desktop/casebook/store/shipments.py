@@ -264,3 +264,58 @@ def delete_dataset_rows(session: Session, *, dataset_id: int) -> int:
     conn.execute("UPDATE mergesuggestion SET dataset_id = NULL WHERE dataset_id = ?", (dataset_id,))
     conn.execute("DELETE FROM dataset WHERE id = ?", (dataset_id,))
     return count
+
+
+# --- the lens: one page of a case's shipments, with totals over every match ------------------
+
+#: Sort orders of ``shipment_page`` (date and value, newest or largest last; id breaks ties).
+PAGE_SORTS = {"date": "s.date, s.id", "value": "s.value_usd, s.id"}
+PAGE_COLUMNS = (
+    "uid",
+    "date",
+    "declaration_no",
+    "item_no",
+    "exporter_uid",
+    "exporter_name",
+    "importer_uid",
+    "importer_name",
+    "origin",
+    "dispatch",
+    "destination",
+    "hs_code",
+    "description",
+    "value_usd",
+)
+
+
+def lens_totals(session: Session, *, case_id: int, lens) -> tuple[int, float | None]:
+    """``(rows, USD value)`` of every shipment of the case in the lens."""
+    from casebook.store.filters import Params, shipment_clauses
+
+    params = Params()
+    where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
+    sql = f"SELECT count(*), sum(s.value_usd) FROM shipment s WHERE {where}"
+    count, value = session.execute(text(sql), params).one()
+    return int(count), value
+
+
+def shipment_page(
+    session: Session, *, case_id: int, lens, limit: int, offset: int, sort: str = "date"
+) -> list[dict]:
+    """One window of the case's shipments in the lens, in ``PAGE_SORTS`` order, as dicts of
+    ``PAGE_COLUMNS`` (a shipment's uid is its dataset's uid and source row: ``DS-1:12``)."""
+    from casebook.store.filters import Params, shipment_clauses
+
+    params = Params()
+    where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
+    sql = f"""
+        SELECT d.uid || ':' || s.source_row, s.date, s.declaration_no, s.item_no,
+               e.uid, e.name, i.uid, i.name, s.origin, s.dispatch, s.destination,
+               coalesce(nullif(s.hs_code, ''), s.hs6), s.description, s.value_usd
+        FROM shipment s JOIN dataset d ON d.id = s.dataset_id
+        LEFT JOIN firm e ON e.id = s.exporter_id LEFT JOIN firm i ON i.id = s.importer_id
+        WHERE s.id IN (SELECT s.id FROM shipment s WHERE {where}
+                       ORDER BY {PAGE_SORTS[sort]} LIMIT {params.add(limit)}
+                       OFFSET {params.add(offset)})
+        ORDER BY {PAGE_SORTS[sort]}"""
+    return [dict(zip(PAGE_COLUMNS, row, strict=True)) for row in session.execute(text(sql), params)]
