@@ -134,6 +134,15 @@ def cover(data: BriefingData, width: float) -> list:
         Spacer(1, 28),
         facts,
     ]
+    if data.filtered:
+        story += [
+            Spacer(1, 12),
+            Paragraph(
+                f"<b>Filtered:</b> {esc(data.filtered)}. Every figure, chart and table counts "
+                "only the shipments this filter selects.",
+                s["body"],
+            ),
+        ]
     if data.illustrative:
         story += [
             Spacer(1, 24),

@@ -268,8 +268,9 @@ def delete_dataset_rows(session: Session, *, dataset_id: int) -> int:
 
 # --- the lens: one page of a case's shipments, with totals over every match ------------------
 
-#: Sort orders of ``shipment_page`` (date and value, newest or largest last; id breaks ties).
-PAGE_SORTS = {"date": "s.date, s.id", "value": "s.value_usd, s.id"}
+#: Sort orders of ``shipment_page``: oldest first, or largest USD value first (rows without
+#: one last); the id breaks ties, so pages never overlap.
+PAGE_SORTS = {"date": "s.date, s.id", "value": "s.value_usd IS NULL, s.value_usd DESC, s.id"}
 PAGE_COLUMNS = (
     "uid",
     "date",
@@ -319,3 +320,26 @@ def shipment_page(
                        OFFSET {params.add(offset)})
         ORDER BY {PAGE_SORTS[sort]}"""
     return [dict(zip(PAGE_COLUMNS, row, strict=True)) for row in session.execute(text(sql), params)]
+
+
+def dataset_rows_in_lens(
+    session: Session, *, dataset_id: int, lens, columns: Sequence[str]
+) -> Iterator[dict]:
+    """A dataset's shipments in the lens, in source order, as dicts of ``columns`` (streamed:
+    an export of a million rows holds one batch at a time)."""
+    from casebook.store.filters import Params, shipment_clauses
+
+    case_id = session.execute(
+        text("SELECT case_id FROM dataset WHERE id = :d"), {"d": dataset_id}
+    ).scalar_one()
+    params = Params()
+    where = shipment_clauses(lens, case_id=case_id, params=params)
+    where.append(f"s.dataset_id = {params.add(dataset_id)}")
+    cursor = raw_connection(session).execute(
+        f"SELECT {', '.join(f's.{c}' for c in columns)} FROM shipment s "
+        f"WHERE {' AND '.join(where)} ORDER BY s.source_row, s.id",
+        params,
+    )
+    while batch := cursor.fetchmany(BATCH):
+        for row in batch:
+            yield dict(zip(columns, row, strict=True))
