@@ -159,8 +159,8 @@ def _filters_json(ref, source, keys, f: sql.Filters, measure, top) -> dict:
         "from": lens.date_from,
         "to": lens.date_to,
     }
-    out.update({name: list(getattr(lens, name)) for name in COUNTRY_FIELDS if getattr(lens, name)})
-    out.update({name: list(codes) for name, codes in f.countries.items()})
+    out |= {name: list(getattr(lens, name)) for name in COUNTRY_FIELDS if getattr(lens, name)}
+    out |= {name: list(codes) for name, codes in f.countries.items()}
     for name in ("firms", "datasets"):
         if getattr(lens, name):
             out[name] = list(getattr(lens, name))

@@ -9,8 +9,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import select
-
 from casebook.book.cases import find_case
 from casebook.book.demo import is_demo
 from casebook.book.shipments import check_lens
@@ -20,9 +18,9 @@ from casebook.core.files import output_path
 from casebook.core.filters import ShipmentFilter
 from casebook.core.standards import Marking, clean_marking
 from casebook.exchange.spreadsheet import FORMULA_START
-from casebook.store import models as m
+from casebook.store import firms as firm_store
 from casebook.store import network as network_store
-from casebook.store import shipment_table
+from casebook.store import shipment_table, suggestions
 from casebook.store import stats as stats_store
 
 PAPERS = ("a4", "letter")
@@ -178,10 +176,8 @@ class BriefingSection:
                     writer.writerow((number, *row[1:]))
                 if progress is not None:
                     progress(number, total)
-        digest = hashlib.sha256()
         with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+            digest = hashlib.file_digest(handle, "sha256")
         return {"rows": number, "sha256": digest.hexdigest()}
 
     def briefing_data(
@@ -231,7 +227,7 @@ class BriefingSection:
         if not (lens.firms or lens.datasets):
             return {}
         names = {f["uid"]: f["name"] for f in self.list_firms(case_ref=case_ref)}
-        names.update({d["uid"]: d["file_name"] for d in self.list_datasets(case_ref=case_ref)})
+        names |= {d["uid"]: d["file_name"] for d in self.list_datasets(case_ref=case_ref)}
         return {uid: names[uid] for uid in (*lens.firms, *lens.datasets) if uid in names}
 
     def _brief_trade(self, data: BriefingData) -> None:
@@ -310,12 +306,10 @@ class BriefingSection:
         with self._read() as session:
             case = find_case(session, data.case_ref)
             info = {
-                firm.uid: (firm.id, firm.native_name, role)
-                for firm, role in session.exec(
-                    select(m.Firm, m.CaseFirm.role)
-                    .join(m.CaseFirm, m.CaseFirm.firm_id == m.Firm.id)
-                    .where(m.CaseFirm.case_id == case.id)
-                )
+                uid: (fid, native, role)
+                for uid, (native, role, fid) in suggestions.case_firm_roles(
+                    session, case_id=case.id
+                ).items()
             }
         listings = self.listed_firms([v[0] for v in info.values()])
         flagged = self.flags(case_ref=data.case_ref, lens=data.lens)["firms"]
@@ -424,7 +418,7 @@ def _largest(model, count: int):
 def _firm_ids(book, firms: list[dict]) -> list[int]:
     uids = [f["uid"] for f in firms]
     with book._read() as session:
-        return list(session.exec(select(m.Firm.id).where(m.Firm.uid.in_(uids))).all())
+        return [f["id"] for f in firm_store.firms_by_uid(session, uids=uids).values()]
 
 
 def _top_row(r: dict) -> dict:

@@ -46,8 +46,12 @@ def lens_from(lens: ShipmentFilter | None, filters: Mapping | None) -> ShipmentF
     unknown = sorted(set(given) - set(FILTER_KEYS))
     if unknown:
         raise UsageError(f"unknown shipment filter {unknown[0]!r}; use {', '.join(FILTER_KEYS)}")
-    own = ShipmentFilter.parse(**given)
-    return (lens or EVERYTHING).merged(own)
+    for key, value in given.items():  # name the view's key of a bad value
+        try:
+            ShipmentFilter.parse(**{key: value})
+        except UsageError as e:
+            raise UsageError(f"{key}: {e.message}") from None
+    return (lens or EVERYTHING).merged(ShipmentFilter.parse(**given))
 
 
 class ShipmentsSection:

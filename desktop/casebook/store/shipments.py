@@ -343,3 +343,26 @@ def dataset_rows_in_lens(
     while batch := cursor.fetchmany(BATCH):
         for row in batch:
             yield dict(zip(columns, row, strict=True))
+
+
+def shipment_detail(session: Session, *, shipment_id: int) -> dict | None:
+    """One shipment's stored columns, its firms (``{uid, name, country}`` or None) and its
+    source (dataset uid, file, sheet, row, file hash); None when there is no such shipment."""
+    from casebook.store.models import Dataset, Firm, Shipment
+
+    row = session.get(Shipment, shipment_id)
+    if row is None:
+        return None
+    data = row.model_dump()
+    for role in ("exporter", "importer"):
+        firm = session.get(Firm, data[f"{role}_id"]) if data[f"{role}_id"] else None
+        data[role] = {"uid": firm.uid, "name": firm.name, "country": firm.country} if firm else None
+    dataset = session.get(Dataset, row.dataset_id)
+    data["source"] = {
+        "dataset": dataset.uid,
+        "file_name": dataset.file_name,
+        "sheet": dataset.sheet,
+        "row": row.source_row,
+        "sha256": dataset.sha256,
+    }
+    return data
