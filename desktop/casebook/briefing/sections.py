@@ -554,7 +554,8 @@ def appendix(data: BriefingData, width: float) -> list:
     if listed == total:
         intro = f"All {plural(total, 'shipment')}, by date."
     elif not listed:
-        intro = f"None of the case's {plural(total, 'shipment')} is listed here."
+        whose = "the filter's" if data.filtered else "the case's"
+        intro = f"None of {whose} {plural(total, 'shipment')} is listed here."
     else:
         intro = (
             f"The {listed:,} largest of {total:,} shipments by value (USD), by date; "

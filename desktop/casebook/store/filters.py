@@ -60,6 +60,15 @@ def hs_clause(column: str, prefixes: Iterable[str], params: Params) -> str:
     return "(" + " OR ".join(parts) + ")"
 
 
+def dataset_clause(column: str, uids: Iterable[str], *, case_id: int, params: Params) -> str:
+    """``column`` (a dataset id) is one of the case's datasets with these uids (trade flows use
+    it too)."""
+    return (
+        f"{column} IN (SELECT id FROM dataset WHERE case_id = {params.add(case_id)} "
+        f"AND uid IN ({params.many(uids)}))"
+    )
+
+
 def shipment_clauses(
     lens: ShipmentFilter | None,
     *,
@@ -97,8 +106,7 @@ def shipment_clauses(
         where.append(f"({a}.exporter_id IN ({ids}) OR {a}.importer_id IN ({ids}))")
     if lens.datasets:
         where.append(
-            f"{a}.dataset_id IN (SELECT id FROM dataset WHERE case_id = {params.add(case_id)} "
-            f"AND uid IN ({params.many(lens.datasets)}))"
+            dataset_clause(f"{a}.dataset_id", lens.datasets, case_id=case_id, params=params)
         )
     if lens.text:
         if lens.text.isascii():

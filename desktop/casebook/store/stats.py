@@ -15,7 +15,13 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from casebook.core.filters import COUNTRY_FIELDS, EVERYTHING, ShipmentFilter
-from casebook.store.filters import Params, hs_clause, needs_rows, shipment_clauses
+from casebook.store.filters import (
+    Params,
+    dataset_clause,
+    hs_clause,
+    needs_rows,
+    shipment_clauses,
+)
 
 
 def _shipment_keys(month: str, hs: str) -> dict[str, str]:
@@ -123,8 +129,7 @@ def _trade_where(f: Filters, params: Params) -> list[str]:
         where.append(f"coalesce(t.{name}, 'XX') IN ({params.many(codes)})")
     if f.lens.datasets:
         where.append(
-            f"t.dataset_id IN (SELECT id FROM dataset WHERE case_id = {params.add(f.case_id)} "
-            f"AND uid IN ({params.many(f.lens.datasets)}))"
+            dataset_clause("t.dataset_id", f.lens.datasets, case_id=f.case_id, params=params)
         )
     return where
 
