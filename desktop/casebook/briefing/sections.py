@@ -382,6 +382,7 @@ def firms(data: BriefingData, width: float) -> list:
     )
     flags_command = esc(" ".join(["casebook flags", *map(shlex.quote, _lens_args(data))]))
     scope = "with a shipment in the filter" if data.filtered else "of the case"
+    where = "in the filter" if data.filtered else "in this case"
     note = (
         f"Every firm {scope} ({len(data.firms):,}), largest trade first; red "
         "flags (indented) below each firm; long reasons are shortened "
@@ -389,7 +390,7 @@ def firms(data: BriefingData, width: float) -> list:
     )
     if rest:
         note = (
-            f"{plural(len(data.firms), 'firm')} {scope}: every listed firm and the largest "
+            f"{plural(len(data.firms), 'firm')} {where}: every listed firm and the largest "
             f"by trade ({len(detail):,}) in detail, largest first, red flags (indented) below "
             f"each; the other {len(rest):,} in a short list after them (casebook firms list and "
             f"{flags_command} give every firm in full)."
