@@ -181,3 +181,9 @@ def test_a_filtered_briefing_says_so_on_the_cover_and_in_every_command(run_cli, 
     assert len(commands) > 5
     for command in commands:  # a month's figure narrows the dates to its month
         assert "--dispatch KZ" in command[:120] and "--from 2023-0" in command[:120], command
+
+
+@pytest.mark.parametrize("option,value", [("--firm", "x1"), ("--min-value", "5"), ("--text", "a")])
+def test_shipment_only_filters_on_trade_name_the_option(run_cli, demo_db, option, value):
+    r = run_cli("stats", "--case", REF, "--source", "trade", option, value, db=demo_db)
+    assert r.code == 2 and f"{option} does not apply to trade" in r.err

@@ -24,8 +24,13 @@ EXTRA_FILTERS = (
     "text",
     "min_value",
 )
-#: Lens options that select shipments only (trade flows have no such columns).
-_SHIPMENT_ONLY = (*COUNTRY_FIELDS, "firms", "text", "min_value")
+#: Lens fields that select shipments only (trade flows have no such columns): their options.
+_SHIPMENT_ONLY = {
+    **{name: name for name in COUNTRY_FIELDS},
+    "firms": "firm",
+    "text": "text",
+    "min_value": "min-value",
+}
 
 
 class AnalysisSection:
@@ -48,13 +53,14 @@ class AnalysisSection:
             text=given.get("text"),
             min_value=given.get("min_value"),
         )
-        lens = check_lens(session, (lens or EVERYTHING).merged(own), case_id=case.id)
+        lens = (lens or EVERYTHING).merged(own)
         if source == "shipments":
             wrong = [n for n in TRADE_COUNTRY_FIELDS if given.get(n)]
         else:
-            wrong = [n for n in _SHIPMENT_ONLY if getattr(lens, n) not in (None, ())]
+            wrong = [o for n, o in _SHIPMENT_ONLY.items() if getattr(lens, n) not in (None, ())]
         if wrong:
-            raise UsageError(f"--{wrong[0].replace('_', '-')} does not apply to {source}")
+            raise UsageError(f"--{wrong[0]} does not apply to {source}")
+        lens = check_lens(session, lens, case_id=case.id)
         countries = {
             name: clean_countries(given.get(name), name)
             for name in TRADE_COUNTRY_FIELDS
