@@ -123,7 +123,7 @@ def test_a_firm_with_one_shipment_reads_one_shipment():
     from casebook.briefing.sections import firms
 
     firm = {"name": "Solo Ltd", "country": "HK", "role": "intermediary", "shipments": 1}
-    story = firms(SimpleNamespace(firms=[firm]), 500.0)
+    story = firms(SimpleNamespace(firms=[firm], lens=None, filtered=""), 500.0)
     cells = [p.text for row in story[-1]._cellvalues for p in row if hasattr(p, "text")]
     assert "1 shipment, —" in " ".join(cells)  # no value: a dash, not "$–"
     assert "1 shipments" not in " ".join(cells)

@@ -320,8 +320,8 @@ def test_chart_notes_speak_of_this_tab(opened):
         tab_note("Counts the whole case; date and code filters do not apply to this chart.")
         == "Counts the whole case."
     )
-    note = opened[2].panels["controllers"].note.text()
-    assert note == "Counts the whole case."
+    # The controllers chart now follows the filters like every other chart: no note.
+    assert opened[2].panels["controllers"].note.text() == ""
 
 
 def test_the_wheel_over_a_chart_scrolls_the_grid(opened, qtbot):

@@ -25,6 +25,7 @@ from casebook.book.imports import ImportsSection
 from casebook.book.network import NetworkSection
 from casebook.book.screening import ScreeningSection
 from casebook.book.search import SearchSection
+from casebook.book.shipments import ShipmentsSection
 from casebook.book.trade import TradeSection
 from casebook.book.verify import VerifySection
 from casebook.book.workbench import WorkbenchSection
@@ -47,6 +48,7 @@ class Casebook(
     ExchangeSection,
     FindingsSection,
     SearchSection,
+    ShipmentsSection,
     AnalysisSection,
     ScreeningSection,
     ImportsSection,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from casebook.briefing.data import BriefingData
 from casebook.briefing.styles import LINK, styles
 from casebook.briefing.tables import fit_widths, para_table, plain_table
@@ -135,6 +137,15 @@ def cover(data: BriefingData, width: float) -> list:
         Spacer(1, 28),
         facts,
     ]
+    if data.filtered:
+        story += [
+            Spacer(1, 12),
+            Paragraph(
+                f"<b>Filtered:</b> {esc(data.filtered)}. Every figure, chart and table counts "
+                "only the shipments this filter selects.",
+                s["body"],
+            ),
+        ]
     if data.illustrative:
         story += [
             Spacer(1, 24),
@@ -334,6 +345,11 @@ def _firm_row(f: dict, s: dict) -> list:
     ]
 
 
+def _lens_args(data: BriefingData) -> list[str]:
+    """The filter's command-line options (none for the whole case)."""
+    return data.lens.cli_args() if data.lens else []
+
+
 def firms(data: BriefingData, width: float) -> list:
     """Every firm: the listed ones and the largest by trade in detail, with their red flags;
     in a large case the others in a plain list after them."""
@@ -367,17 +383,20 @@ def firms(data: BriefingData, width: float) -> list:
         styles=s,
         extra=extra,
     )
+    flags_command = esc(" ".join(["casebook flags", *map(shlex.quote, _lens_args(data))]))
+    scope = "with a shipment in the filter" if data.filtered else "of the case"
+    where = "in the filter" if data.filtered else "in this case"
     note = (
-        f"Every firm of the case ({len(data.firms):,}), largest trade first; red "
-        "flags (indented) below each firm; long reasons are shortened (casebook flags "
-        "gives them in full)."
+        f"Every firm {scope} ({len(data.firms):,}), largest trade first; red "
+        "flags (indented) below each firm; long reasons are shortened "
+        f"({flags_command} gives them in full)."
     )
     if rest:
         note = (
-            f"{plural(len(data.firms), 'firm')} in this case: every listed firm and the largest "
+            f"{plural(len(data.firms), 'firm')} {where}: every listed firm and the largest "
             f"by trade ({len(detail):,}) in detail, largest first, red flags (indented) below "
             f"each; the other {len(rest):,} in a short list after them (casebook firms list and "
-            "casebook flags give every firm in full)."
+            f"{flags_command} give every firm in full)."
         )
     story = [heading(TITLES["firms"], "firms"), Paragraph(note, s["note"]), *tables]
     if rest:
@@ -541,7 +560,8 @@ def appendix(data: BriefingData, width: float) -> list:
     if listed == total:
         intro = f"All {plural(total, 'shipment')}, by date."
     elif not listed:
-        intro = f"None of the case's {plural(total, 'shipment')} is listed here."
+        whose = "the filter's" if data.filtered else "the case's"
+        intro = f"None of {whose} {plural(total, 'shipment')} is listed here."
     else:
         intro = (
             f"The {listed:,} largest of {total:,} shipments by value (USD), by date; "

@@ -20,7 +20,8 @@ from casebook.store import sqlite
 DATE_END = "\x7f"
 
 
-def _like(value: str) -> str:
+def like_pattern(value: str) -> str:
+    """A LIKE pattern (escape ``\\``) matching ``value`` anywhere, its wildcards taken literally."""
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -46,6 +47,15 @@ def hs_clause(column: str, prefixes: Iterable[str], params: Params) -> str:
         f"substr({column}, 1, {n}) IN ({params.many(group)})" for n, group in by_length.items()
     ]
     return "(" + " OR ".join(parts) + ")"
+
+
+def dataset_clause(column: str, uids: Iterable[str], *, case_id: int, params: Params) -> str:
+    """``column`` (a dataset id) is one of the case's datasets with these uids (trade flows use
+    it too)."""
+    return (
+        f"{column} IN (SELECT id FROM dataset WHERE case_id = {params.add(case_id)} "
+        f"AND uid IN ({params.many(uids)}))"
+    )
 
 
 def shipment_clauses(
@@ -85,12 +95,11 @@ def shipment_clauses(
         where.append(f"({a}.exporter_id IN ({ids}) OR {a}.importer_id IN ({ids}))")
     if lens.datasets:
         where.append(
-            f"{a}.dataset_id IN (SELECT id FROM dataset WHERE case_id = {params.add(case_id)} "
-            f"AND uid IN ({params.many(lens.datasets)}))"
+            dataset_clause(f"{a}.dataset_id", lens.datasets, case_id=case_id, params=params)
         )
     if lens.text:
         if lens.text.isascii():
-            pattern = params.add(_like(lens.text))
+            pattern = params.add(like_pattern(lens.text))
             where.append(
                 f"({a}.description LIKE {pattern} ESCAPE '\\' "
                 f"OR {a}.brand LIKE {pattern} ESCAPE '\\')"
@@ -113,6 +122,17 @@ def shipment_condition(
     params = Params()
     where = shipment_clauses(lens, case_id=case_id, params=params, alias=alias)
     return text(" AND ".join(where)).bindparams(**params)
+
+
+def firms_in_lens(lens: ShipmentFilter | None, *, case_id: int, column: str) -> TextClause:
+    """``column`` (a firm id) is the exporter or importer of a shipment of the case in the lens."""
+    params = Params()
+    where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
+    sql = (
+        f"{column} IN (SELECT s.exporter_id FROM shipment s WHERE {where} "
+        f"UNION SELECT s.importer_id FROM shipment s WHERE {where})"
+    )
+    return text(sql).bindparams(**params)
 
 
 def needs_rows(lens: ShipmentFilter | None) -> bool:
