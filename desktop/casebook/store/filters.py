@@ -18,6 +18,8 @@ from casebook.core.filters import COUNTRY_FIELDS, ShipmentFilter
 #: Sorts after any date text that starts with the bound ("2023-12" covers "2023-12-31").
 DATE_END = "\x7f"
 CONTAINS = "casebook_contains"
+#: The columns ``--text`` searches (as the Shipments tab's text box always did).
+TEXT_COLUMNS = ("description", "brand", "manufacturer", "declaration_no")
 
 
 def contains(haystack: str | None, needle: str | None) -> int:
@@ -111,15 +113,11 @@ def shipment_clauses(
     if lens.text:
         if lens.text.isascii():
             pattern = params.add(like_pattern(lens.text))
-            where.append(
-                f"({a}.description LIKE {pattern} ESCAPE '\\' "
-                f"OR {a}.brand LIKE {pattern} ESCAPE '\\')"
-            )
+            tests = [f"{a}.{c} LIKE {pattern} ESCAPE '\\'" for c in TEXT_COLUMNS]
         else:
             needle = params.add(lens.text)
-            where.append(
-                f"({CONTAINS}({a}.description, {needle}) OR {CONTAINS}({a}.brand, {needle}))"
-            )
+            tests = [f"{CONTAINS}({a}.{c}, {needle})" for c in TEXT_COLUMNS]
+        where.append("(" + " OR ".join(tests) + ")")
     if lens.min_value is not None:
         where.append(f"{a}.value_usd >= {params.add(lens.min_value)}")
     return where
