@@ -21,7 +21,6 @@ from casebook.exchange.spreadsheet import FORMULA_START
 from casebook.store import firms as firm_store
 from casebook.store import network as network_store
 from casebook.store import shipment_table, suggestions
-from casebook.store import stats as stats_store
 
 PAPERS = ("a4", "letter")
 #: Figures printed in the table of the trade picture: (label, month, country).
@@ -339,8 +338,7 @@ class BriefingSection:
         """The case's firms with a shipment in the lens, their counts and values from it."""
         with self._read() as session:
             case_id = find_case(session, data.case_ref).id
-            filters = stats_store.Filters(case_id=case_id, lens=data.lens)
-            totals = network_store.firm_totals(session, filters=filters)
+            totals = network_store.firm_totals(session, case_id=case_id, lens=data.lens)
         out = []
         for f in listed:
             found = totals.get(ids.get(f["uid"]))
@@ -376,14 +374,9 @@ class BriefingSection:
     def _brief_network(self, data: BriefingData) -> None:
         if "network" not in data.sections:
             return
-        if not hasattr(self, "network"):
-            data.network_note = "The network diagram is not available in this version."
-            return
         from casebook.analysis import network as net
 
-        # The lens goes to ``network`` only when set: the parameter came with issue #16.
-        lensed = {"lens": data.lens} if data.lens else {}
-        model = self.network(case_ref=data.case_ref, scores=False, **lensed)
+        model = self.network(case_ref=data.case_ref, scores=False, lens=data.lens)
         if not model.nodes:
             return
         for node in model.nodes:

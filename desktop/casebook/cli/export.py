@@ -15,8 +15,7 @@ from casebook.core.errors import Refused, UsageError
 
 
 def _graphml(book, case_ref: str, out: Path, force: bool, lens) -> dict:
-    lensed = {"lens": lens} if lens else {}  # export_graphml's lens came with issue #16
-    return book.export_graphml(case_ref=case_ref, out=out, force=force, **lensed)
+    return book.export_graphml(case_ref=case_ref, out=out, force=force, lens=lens)
 
 
 def _exchange(book, case_ref: str, out: Path, force: bool, lens) -> dict:

@@ -21,7 +21,9 @@ def add_filter_options(parser, *, firm_dest: str = "firm", dataset_dest: str = "
     )
     group.add_argument("--dataset", dest=dataset_dest, metavar="UIDS", help="dataset uids")
     group.add_argument(
-        "--text", metavar="TEXT", help="in the description or brand (any case, any script)"
+        "--text",
+        metavar="TEXT",
+        help="in the description, brand, maker or declaration number (any case, any script)",
     )
     group.add_argument(
         "--min-value", dest="min_value", metavar="USD", help="at least this value in USD"

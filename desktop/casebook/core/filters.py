@@ -130,7 +130,8 @@ class ShipmentFilter:
     """Which shipments a view shows. Empty fields do not filter; lists match any of their items.
 
     ``firms`` match as exporter or importer; ``text`` is a case-insensitive substring of the
-    description or the brand; ``min_value`` is in US dollars, inclusive.
+    description, brand, manufacturer or declaration number; ``min_value`` is in US dollars,
+    inclusive.
     """
 
     date_from: str | None = None

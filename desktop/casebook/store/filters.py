@@ -18,6 +18,8 @@ from casebook.store import sqlite
 
 #: Sorts after any date text that starts with the bound ("2023-12" covers "2023-12-31").
 DATE_END = "\x7f"
+#: The columns ``--text`` searches (as the Shipments tab's text box always did).
+TEXT_COLUMNS = ("description", "brand", "manufacturer", "declaration_no")
 
 
 def like_pattern(value: str) -> str:
@@ -100,16 +102,11 @@ def shipment_clauses(
     if lens.text:
         if lens.text.isascii():
             pattern = params.add(like_pattern(lens.text))
-            where.append(
-                f"({a}.description LIKE {pattern} ESCAPE '\\' "
-                f"OR {a}.brand LIKE {pattern} ESCAPE '\\')"
-            )
+            tests = [f"{a}.{c} LIKE {pattern} ESCAPE '\\'" for c in TEXT_COLUMNS]
         else:
             needle = params.add(lens.text)
-            where.append(
-                f"({sqlite.contains_clause(f'{a}.description', needle)} "
-                f"OR {sqlite.contains_clause(f'{a}.brand', needle)})"
-            )
+            tests = [sqlite.contains_clause(f"{a}.{c}", needle) for c in TEXT_COLUMNS]
+        where.append("(" + " OR ".join(tests) + ")")
     if lens.min_value is not None:
         where.append(f"{a}.value_usd >= {params.add(lens.min_value)}")
     return where
