@@ -1,0 +1,413 @@
+"""Screen persons against the listed individuals: names in any order and script, birth dates,
+personal identifiers.
+
+A person's names and the listed ones are compared word by word in the scheme-neutral key the
+firm matcher uses (``screen_words``/``screen_fold``: ``Алексей``, ``Aleksey``, ``Alexei`` and
+``Oleksiy``-free ``Aleksej`` meet), as bags of words, so ``ROTENBERG, Arkady Romanovich`` and
+``Arkady Romanovich Rotenberg`` are the same name. Words one or two typos apart match as
+similar, an initial (``A. R. Rotenberg``) matches a word it begins, and each word counts by how
+rare it is among the listed names (``Sergey`` says less than ``Rotenberg``). A patronymic
+(``-ovich``, ``-evna``, ``-ovych``, ``-ogly`` …) one side leaves out neither counts for nor
+against; two different ones name two people (brothers are ``Romanovich`` both, a namesake
+rarely). Birth dates then move the score: the same day raises it, a date within the listed
+year or range a little; a year or more apart lowers it, five years or more rule the hit out; a
+missing date changes nothing. A personal identifier settles it: the same personal INN (12
+digits, checked with python-stdnum) makes the hit certain, different valid ones keep it below
+the threshold; the same passport or national id makes a name match certain.
+
+Candidates come only from a blocking index (the words, and words a typo away); a listed name
+is compared when two of the person's words propose it, or one rare word does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from casebook.analysis.screening import (
+    CONFLICT_CAP,
+    CONFLICT_PENALTY,
+    SUPPORT_BONUS,
+    WEAK_ALIAS_FACTOR,
+    _deletion_index,
+    _deletions,
+    _TokenWeights,
+    token_similarity,
+)
+from casebook.core.identifiers import clean_identifier
+from casebook.core.names import screen_fold, screen_words, transliterate
+from casebook.ingest.lists.birth import birth_dates, birth_span
+from casebook.ingest.lists.model import ListedRecord
+
+DEFAULT_THRESHOLD = 0.80  # chosen from tests/benchmarks/bench_screening_people.py
+# Birth dates (issue 21): the same day raises the score, a date within the listed year, month
+# or range a little; each year apart lowers it, and this many years apart rules the hit out.
+SAME_DAY_BONUS = 0.10
+WITHIN_BONUS = 0.03
+OTHER_DAY_PENALTY = 0.05  # both give a day, in the same year, and the days differ
+YEAR_PENALTY = 0.06  # per year between the closest dates, below RULED_OUT_YEARS
+RULED_OUT_YEARS = 5
+NATIONALITY_BONUS = 0.02
+PATRONYMIC_WEIGHT = 0.5  # a patronymic says less than a given name or a surname …
+PATRONYMIC_CONFLICT_CAP = 0.60  # … but two different ones name two people
+INITIAL_WEIGHT = 0.3
+INITIAL_SIMILARITY = 0.9
+PASSPORT_NAME_MIN = 0.5  # the same passport makes a hit certain when the names are this close
+PERSONAL_INN_DIGITS = 12
+FREE_SCHEMES = ("passport", "national_id", "tax_id")  # compared as written, less spaces
+MAX_POSTING_SHARE = 0.01  # a word in more listed persons than this proposes only with another
+MIN_MAX_POSTING = 20
+
+_SEPARATORS = re.compile(r"[\s,.;:/()\[\]\"«»]+")
+_ALTERNATIVE = re.compile(r"(\S+)\s*\(([^()]+)\)")  # Ihor (Igor): two spellings of one name
+_PATRONYMIC = re.compile(
+    r"(?:ovich|evich|ovitch|evitch|ovych|evych|ovic|evic|ovna|evna|ivna|ichna|inichna"
+    r"|ogly|oglu|ugli|kyzy|kizi|qizi)$"
+)
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "prof", "sir"})
+
+
+@dataclass(frozen=True)
+class PersonCandidate:
+    """A person to screen: names, birth date (``YYYY-MM-DD`` or ``YYYY``), nationality (ISO2)
+    and identifiers as (scheme, value) pairs (``("ru_inn", "773407989940")``)."""
+
+    name: str
+    native_name: str | None = None
+    aliases: tuple[str, ...] = ()
+    birth_date: str | None = None
+    nationality: str | None = None
+    identifiers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class Hit:
+    """The best match of the person with one listed individual."""
+
+    record_index: int
+    score: float
+    name: str  # the person's name that matched
+    matched_name: str
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Word:
+    """One word of a person's name: its screening token, first letter, and what it is."""
+
+    token: str
+    letter: str  # first letter of the transliterated word (an initial matches on it)
+    initial: bool
+    patronymic: bool
+
+
+@dataclass(frozen=True)
+class _Name:
+    """One spelling of a name, as words."""
+
+    text: str
+    words: tuple[_Word, ...]
+    weak: bool = False
+
+
+class PersonIndex:
+    """Blocking, word-weight, birth-date and identifier indexes over the listed individuals."""
+
+    def __init__(self, records: Sequence[ListedRecord]):
+        self._records = records
+        self._entries: list[tuple[int, _Name]] = []
+        self._births: dict[int, list[tuple]] = {}
+        by_record: dict[str, set[int]] = defaultdict(set)
+        for index, record in enumerate(records):
+            if record.schema != "individual":
+                continue
+            strong = {n.casefold() for n in (record.name, *record.aliases)}
+            for text in record.names:
+                for name in _spellings(text, weak=text.casefold() not in strong):
+                    self._entries.append((index, name))
+                    for word in name.words:
+                        if not word.initial:
+                            by_record[word.token].add(index)
+            self._births[index] = [birth_span(d) for d in record.birth_dates]
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for number, (_, name) in enumerate(self._entries):
+            for token in {w.token for w in name.words if not w.initial}:
+                self._postings[token].append(number)
+        people = len(self._births)
+        weights = _TokenWeights({t: list(r) for t, r in by_record.items()}, total=people)
+        self._weight = {t: weights.weight(t) for t in by_record}
+        self._max_posting = max(MIN_MAX_POSTING, int(MAX_POSTING_SHARE * people))
+        self._persons_using = {t: len(r) for t, r in by_record.items()}
+        self._neighbours = _deletion_index(self._postings)
+        self._similar: dict[str, list[tuple[str, float]]] = {}
+        self._ids = _identifier_index(records)
+
+    @property
+    def size(self) -> int:
+        """How many spellings of listed individuals' names the index holds."""
+        return len(self._entries)
+
+    def screen(self, person: PersonCandidate, *, threshold: float = DEFAULT_THRESHOLD) -> list[Hit]:
+        """Hits at or above the threshold, one per listed individual, best first."""
+        best: dict[int, Hit] = {}
+        for query in _queries(person):
+            for number, score in self._name_scores(query).items():
+                index, name = self._entries[number]
+                if name.weak:
+                    score *= WEAK_ALIAS_FACTOR
+                if index not in best or score > best[index].score:
+                    reasons = [f"name {score:.2f}: {query.text!r} ~ {name.text!r}"]
+                    if name.weak:
+                        reasons.append("weak alias (counts less)")
+                    best[index] = Hit(index, score, query.text, name.text, reasons)
+        personal = _personal_identifiers(person)
+        for scheme, value in personal:
+            for index in self._ids.get((scheme, value), ()):
+                best[index] = self._identifier_hit(person, index, scheme, value, best.get(index))
+        hits = []
+        for hit in best.values():
+            if self._adjust(person, hit, personal):
+                hit.score = round(min(1.0, max(0.0, hit.score)), 4)
+                if hit.score >= threshold:
+                    hits.append(hit)
+        return sorted(hits, key=lambda h: (-h.score, h.record_index))
+
+    # --- names ------------------------------------------------------------------------------
+
+    def _name_scores(self, query: _Name) -> dict[int, float]:
+        """Name scores of the listed spellings the blocking index proposes for one name."""
+        proposed: dict[int, set[str]] = defaultdict(set)
+        rare: set[int] = set()
+        full = {w.token for w in query.words if not w.initial}
+        for token in full:
+            for similar, _ in self._similar_tokens(token):
+                posting = self._postings[similar]
+                for number in posting:
+                    proposed[number].add(token)
+                if len(posting) <= self._max_posting:
+                    rare.update(posting)
+        needed = min(2, len(full))
+        return {
+            number: self._score(query, self._entries[number][1])
+            for number, tokens in proposed.items()
+            if number in rare or len(tokens) >= needed
+        }
+
+    def _similar_tokens(self, token: str) -> list[tuple[str, float]]:
+        """Indexed tokens equal to the token or a typo away, with similarity (cached)."""
+        cached = self._similar.get(token)
+        if cached is None:
+            found = {token: 1.0} if token in self._postings else {}
+            if len(token) >= 4:
+                for variant in _deletions(token):
+                    for other in self._neighbours.get(variant, ()):
+                        if other not in found:
+                            found[other] = token_similarity(token, other)
+            cached = self._similar[token] = [(t, s) for t, s in found.items() if s]
+        return cached
+
+    def _score(self, query: _Name, listed: _Name) -> float:
+        """Weighted F1 of the two bags of words, matched one to one, best pairs first; a
+        patronymic one side lacks left out, two different ones capping the score."""
+        pairs = sorted(
+            (
+                (similarity, i, j)
+                for i, ours in enumerate(query.words)
+                for j, theirs in enumerate(listed.words)
+                if (similarity := _similarity(ours, theirs))
+            ),
+            reverse=True,
+        )
+        ours_found: dict[int, float] = {}
+        theirs_found: dict[int, float] = {}
+        for similarity, i, j in pairs:
+            if i not in ours_found and j not in theirs_found:
+                ours_found[i], theirs_found[j] = similarity, similarity
+        ours_left = [w for i, w in enumerate(query.words) if i not in ours_found]
+        theirs_left = [w for j, w in enumerate(listed.words) if j not in theirs_found]
+        conflict = any(w.patronymic for w in ours_left) and any(w.patronymic for w in theirs_left)
+        precision = self._covered(query.words, ours_found, drop_patronymics=not conflict)
+        recall = self._covered(listed.words, theirs_found, drop_patronymics=not conflict)
+        if precision + recall == 0:
+            return 0.0
+        score = 2 * precision * recall / (precision + recall)
+        return min(score, PATRONYMIC_CONFLICT_CAP) if conflict else score
+
+    def _covered(
+        self, words: tuple[_Word, ...], found: dict[int, float], *, drop_patronymics: bool
+    ) -> float:
+        """How much of a name's weight the other name covers (an unmatched patronymic not
+        counted when the other name has none of its own left over)."""
+        total = covered = 0.0
+        for position, word in enumerate(words):
+            similarity = found.get(position, 0.0)
+            if not similarity and word.patronymic and drop_patronymics:
+                continue
+            weight = self._word_weight(word)
+            total += weight
+            covered += weight * similarity
+        return covered / total if total else 0.0
+
+    def _word_weight(self, word: _Word) -> float:
+        if word.initial:
+            return INITIAL_WEIGHT
+        weight = self._weight.get(word.token, 1.0)
+        return weight * PATRONYMIC_WEIGHT if word.patronymic else weight
+
+    # --- identifiers, birth dates, nationality ----------------------------------------------
+
+    def _identifier_hit(
+        self, person: PersonCandidate, index: int, scheme: str, value: str, hit: Hit | None
+    ) -> Hit:
+        """A hit carried by a shared identifier: certain for a personal INN, and for a free
+        identifier (passport, national id) when the names agree; else support."""
+        record = self._records[index]
+        hit = hit or Hit(index, 0.0, person.name, record.name, [])
+        if scheme == "ru_inn" or hit.score >= PASSPORT_NAME_MIN:
+            hit.score = 1.0
+            hit.reasons.insert(0, f"same {scheme} {value} (certain)")
+        else:
+            hit.score = min(1.0, hit.score + SUPPORT_BONUS)
+            hit.reasons.insert(0, f"same {scheme} {value}")
+        return hit
+
+    def _adjust(self, person: PersonCandidate, hit: Hit, personal: list[tuple[str, str]]) -> bool:
+        """Move a name-based score by birth date, nationality and a conflicting personal INN;
+        False when the birth dates rule the hit out. A certain hit stays as it is."""
+        if any("(certain)" in r for r in hit.reasons):
+            return True
+        record = self._records[hit.record_index]
+        ours = {v for s, v in personal if s == "ru_inn"}
+        theirs = [v for v in record.identifiers.get("ru_inn", ()) if len(v) == PERSONAL_INN_DIGITS]
+        if ours and theirs and not ours.intersection(theirs):
+            hit.score = min(hit.score - CONFLICT_PENALTY, CONFLICT_CAP)
+            hit.reasons.append(f"different ru_inn: person {', '.join(ours)}, listed {theirs[0]}")
+        if person.birth_date and self._births.get(hit.record_index):
+            if not self._birth(person.birth_date, hit):
+                return False
+        if person.nationality and person.nationality in record.countries:
+            hit.score += NATIONALITY_BONUS
+            hit.reasons.append(f"same nationality {person.nationality}")
+        return True
+
+    def _birth(self, birth_date: str, hit: Hit) -> bool:
+        """Apply the birth-date rules to a hit; False when five or more years apart."""
+        spans = birth_dates(birth_date)
+        if not spans:
+            return True
+        start, end = birth_span(spans[0])
+        listed = self._births[hit.record_index]
+        gap = min(max(0, s.year - end.year, start.year - e.year) for s, e in listed)
+        shown = ", ".join(self._records[hit.record_index].birth_dates)
+        if gap >= RULED_OUT_YEARS:
+            return False
+        if gap:
+            hit.score -= YEAR_PENALTY * gap
+            hit.reasons.append(f"born {birth_date}, listed {shown}: {gap} year(s) apart")
+        elif start == end and any(s == e == start for s, e in listed):
+            hit.score += SAME_DAY_BONUS
+            hit.reasons.append(f"same birth date {birth_date}")
+        elif any(s <= start and end <= e for s, e in listed):
+            hit.score += WITHIN_BONUS
+            hit.reasons.append(f"born {birth_date}, within listed {shown}")
+        elif start == end and all(s == e for s, e in listed):
+            hit.score -= OTHER_DAY_PENALTY
+            hit.reasons.append(f"born {birth_date}, listed {shown}: another day")
+        return True
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def _words(text: str) -> tuple[_Word, ...]:
+    """The words of a person's name, split at spaces, commas and dots (``V.V.`` is two
+    initials), each in the screening key; titles (``Dr.``) left out."""
+    words: list[_Word] = []
+    for part in _SEPARATORS.split(text):
+        pairs = screen_words(part) or _bare(part)  # a word such as "Ko" is no legal form here
+        for raw, token in pairs:
+            if raw in _TITLES or not token:
+                continue
+            initial = len(raw) == 1 and raw.isalpha()
+            patronymic = not initial and bool(_PATRONYMIC.search(raw))
+            words.append(_Word(token, raw[0], initial, patronymic))
+    return tuple(words)
+
+
+def _bare(part: str) -> list[tuple[str, str]]:
+    """A word screen_words drops as a legal form, kept as a name word."""
+    word = transliterate(part.casefold())
+    return [(word, screen_fold(word))] if word.isalpha() else []
+
+
+def _spellings(text: str, *, weak: bool = False) -> list[_Name]:
+    """The name's spellings: ``Ihor (Igor) Petrenko`` is ``Ihor Petrenko`` and ``Igor
+    Petrenko``."""
+    texts = [text]
+    if _ALTERNATIVE.search(text):
+        texts = [_ALTERNATIVE.sub(r"\1", text), _ALTERNATIVE.sub(r"\2", text)]
+    names = []
+    for one in texts:
+        words = _words(one)
+        if words:
+            names.append(_Name(text, words, weak))
+    return names
+
+
+def _queries(person: PersonCandidate) -> list[_Name]:
+    """The person's names in their spellings, each once."""
+    seen: set[tuple[_Word, ...]] = set()
+    queries = []
+    for text in (person.name, person.native_name, *person.aliases):
+        for name in _spellings(text or ""):
+            if name.words not in seen:
+                seen.add(name.words)
+                queries.append(name)
+    return queries
+
+
+def _similarity(ours: _Word, theirs: _Word) -> float:
+    """1 for the same word, less for a typo, INITIAL_SIMILARITY for an initial of the word."""
+    if ours.initial or theirs.initial:
+        if ours.initial and theirs.initial:
+            return 1.0 if ours.letter == theirs.letter else 0.0
+        same = ours.letter == theirs.letter or ours.token[0] == theirs.token[0]
+        return INITIAL_SIMILARITY if same else 0.0
+    return token_similarity(ours.token, theirs.token)
+
+
+# --- identifiers -----------------------------------------------------------------------------
+
+
+def _personal_identifiers(person: PersonCandidate) -> list[tuple[str, str]]:
+    """The person's identifiers the index knows: a personal INN (12 digits, valid), and free
+    ones (passport, national id, tax id) as written less spaces and dots."""
+    found = []
+    for scheme, value in person.identifiers:
+        if scheme == "ru_inn":
+            clean = clean_identifier("ru_inn", value)
+            if clean and len(clean) == PERSONAL_INN_DIGITS:
+                found.append((scheme, clean))
+        elif scheme in FREE_SCHEMES:
+            clean = clean_identifier("registration", value)
+            if clean:
+                found.append((scheme, clean))
+    return found
+
+
+def _identifier_index(records: Sequence[ListedRecord]) -> dict[tuple[str, str], list[int]]:
+    """(scheme, value) -> listed individuals carrying it."""
+    index: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for number, record in enumerate(records):
+        if record.schema != "individual":
+            continue
+        values: Iterable[tuple[str, str]] = (
+            (scheme, value)
+            for scheme in ("ru_inn", *FREE_SCHEMES)
+            for value in record.identifiers.get(scheme, ())
+        )
+        for scheme, value in _personal_identifiers(PersonCandidate("", identifiers=tuple(values))):
+            index[(scheme, value)].append(number)
+    return index
