@@ -21,6 +21,7 @@ is compared when two of the person's words propose it, or one rare word does.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -52,6 +53,7 @@ RULED_OUT_YEARS = 5
 NATIONALITY_BONUS = 0.02
 PATRONYMIC_WEIGHT = 0.5  # a patronymic says less than a given name or a surname …
 PATRONYMIC_CONFLICT_CAP = 0.60  # … but two different ones name two people
+MIN_WORD_WEIGHT = 0.6  # a common given name that differs still tells two people apart
 INITIAL_WEIGHT = 0.3
 INITIAL_SIMILARITY = 0.9
 PASSPORT_NAME_MIN = 0.5  # the same passport makes a hit certain when the names are this close
@@ -66,6 +68,7 @@ _PATRONYMIC = re.compile(
     r"(?:ovich|evich|ovitch|evitch|ovych|evych|ovic|evic|ovna|evna|ivna|ichna|inichna"
     r"|ogly|oglu|ugli|kyzy|kizi|qizi)$"
 )
+_AFFRICATE = re.compile(r"dzh|dj")
 _TITLES = frozenset({"dr", "mr", "mrs", "ms", "prof", "sir"})
 
 
@@ -98,7 +101,7 @@ class _Word:
     """One word of a person's name: its screening token, first letter, and what it is."""
 
     token: str
-    letter: str  # first letter of the transliterated word (an initial matches on it)
+    raw: str  # the transliterated word before folding (a typo may hide in the fold)
     initial: bool
     patronymic: bool
 
@@ -119,6 +122,7 @@ class PersonIndex:
         self._records = records
         self._entries: list[tuple[int, _Name]] = []
         self._births: dict[int, list[tuple]] = {}
+        self._patronymics: dict[int, set[str]] = defaultdict(set)  # in any of its names
         by_record: dict[str, set[int]] = defaultdict(set)
         for index, record in enumerate(records):
             if record.schema != "individual":
@@ -130,10 +134,12 @@ class PersonIndex:
                     for word in name.words:
                         if not word.initial:
                             by_record[word.token].add(index)
+                        if word.patronymic:
+                            self._patronymics[index].add(word.token)
             self._births[index] = [birth_span(d) for d in record.birth_dates]
         self._postings: dict[str, list[int]] = defaultdict(list)
         for number, (_, name) in enumerate(self._entries):
-            for token in {w.token for w in name.words if not w.initial}:
+            for token in {t for w in name.words if not w.initial for t in (w.token, w.raw)}:
                 self._postings[token].append(number)
         people = len(self._births)
         weights = _TokenWeights({t: list(r) for t, r in by_record.items()}, total=people)
@@ -143,6 +149,7 @@ class PersonIndex:
         self._neighbours = _deletion_index(self._postings)
         self._similar: dict[str, list[tuple[str, float]]] = {}
         self._ids = _identifier_index(records)
+        self._inns = self._same_person_inns()
 
     @property
     def size(self) -> int:
@@ -180,17 +187,17 @@ class PersonIndex:
         """Name scores of the listed spellings the blocking index proposes for one name."""
         proposed: dict[int, set[str]] = defaultdict(set)
         rare: set[int] = set()
-        full = {w.token for w in query.words if not w.initial}
-        for token in full:
-            for similar, _ in self._similar_tokens(token):
+        full = [w for w in query.words if not w.initial]
+        for word in full:
+            for similar in {s for t in (word.token, word.raw) for s, _ in self._similar_tokens(t)}:
                 posting = self._postings[similar]
                 for number in posting:
-                    proposed[number].add(token)
+                    proposed[number].add(word.token)
                 if len(posting) <= self._max_posting:
                     rare.update(posting)
         needed = min(2, len(full))
         return {
-            number: self._score(query, self._entries[number][1])
+            number: self._score(query, *self._entries[number])
             for number, tokens in proposed.items()
             if number in rare or len(tokens) >= needed
         }
@@ -208,9 +215,11 @@ class PersonIndex:
             cached = self._similar[token] = [(t, s) for t, s in found.items() if s]
         return cached
 
-    def _score(self, query: _Name, listed: _Name) -> float:
+    def _score(self, query: _Name, index: int, listed: _Name) -> float:
         """Weighted F1 of the two bags of words, matched one to one, best pairs first; a
-        patronymic one side lacks left out, two different ones capping the score."""
+        patronymic one side lacks left out, one the listed person does not have (in any of
+        their names: ``ZHAROV, Aleksandr`` is also ``ZHAROV, Alexander Alexandrovich``)
+        capping the score."""
         pairs = sorted(
             (
                 (similarity, i, j)
@@ -225,9 +234,12 @@ class PersonIndex:
         for similarity, i, j in pairs:
             if i not in ours_found and j not in theirs_found:
                 ours_found[i], theirs_found[j] = similarity, similarity
-        ours_left = [w for i, w in enumerate(query.words) if i not in ours_found]
-        theirs_left = [w for j, w in enumerate(listed.words) if j not in theirs_found]
-        conflict = any(w.patronymic for w in ours_left) and any(w.patronymic for w in theirs_left)
+        theirs = self._patronymics.get(index, ())
+        conflict = any(
+            word.patronymic and not any(token_similarity(word.token, t) for t in theirs)
+            for i, word in enumerate(query.words)
+            if i not in ours_found and theirs
+        )
         precision = self._covered(query.words, ours_found, drop_patronymics=not conflict)
         recall = self._covered(listed.words, theirs_found, drop_patronymics=not conflict)
         if precision + recall == 0:
@@ -253,7 +265,7 @@ class PersonIndex:
     def _word_weight(self, word: _Word) -> float:
         if word.initial:
             return INITIAL_WEIGHT
-        weight = self._weight.get(word.token, 1.0)
+        weight = max(MIN_WORD_WEIGHT, self._weight.get(word.token, 1.0))
         return weight * PATRONYMIC_WEIGHT if word.patronymic else weight
 
     # --- identifiers, birth dates, nationality ----------------------------------------------
@@ -280,10 +292,11 @@ class PersonIndex:
             return True
         record = self._records[hit.record_index]
         ours = {v for s, v in personal if s == "ru_inn"}
-        theirs = [v for v in record.identifiers.get("ru_inn", ()) if len(v) == PERSONAL_INN_DIGITS]
+        theirs = self._inns.get(hit.record_index)
         if ours and theirs and not ours.intersection(theirs):
             hit.score = min(hit.score - CONFLICT_PENALTY, CONFLICT_CAP)
-            hit.reasons.append(f"different ru_inn: person {', '.join(ours)}, listed {theirs[0]}")
+            listed = ", ".join(sorted(theirs))
+            hit.reasons.append(f"different ru_inn: person {', '.join(ours)}, listed {listed}")
         if person.birth_date and self._births.get(hit.record_index):
             if not self._birth(person.birth_date, hit):
                 return False
@@ -291,6 +304,43 @@ class PersonIndex:
             hit.score += NATIONALITY_BONUS
             hit.reasons.append(f"same nationality {person.nationality}")
         return True
+
+    def _same_person_inns(self) -> dict[int, set[str]]:
+        """Each individual's personal INNs, and those of the entries in other lists with the
+        same name (patronymic aside) and birth dates a year apart at most: the same person,
+        most often, so a person whose INN differs from OFAC's also differs from the EU's."""
+        by_name: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        for index, name in self._entries:
+            key = tuple(sorted(w.token for w in name.words if not w.initial and not w.patronymic))
+            if len(key) >= 2:
+                by_name[key].add(index)
+        own = {
+            index: {
+                v for v in record.identifiers.get("ru_inn", ()) if len(v) == PERSONAL_INN_DIGITS
+            }
+            for index, record in enumerate(self._records)
+            if index in self._births
+        }
+        pooled: dict[int, set[str]] = {i: set(v) for i, v in own.items() if v}
+        for members in by_name.values():
+            for i in members:
+                for j in members:
+                    if own[j] and i != j and self._born_alike(i, j):
+                        pooled.setdefault(i, set()).update(own[j])
+        return pooled
+
+    def _born_alike(self, i: int, j: int) -> bool:
+        """Whether two individuals' birth dates may be one person's (a year apart at most)."""
+        first, second = self._births[i], self._births[j]
+        return (
+            not first
+            or not second
+            or any(
+                max(0, s.year - e2.year, s2.year - e.year) <= 1
+                for s, e in first
+                for s2, e2 in second
+            )
+        )
 
     def _birth(self, birth_date: str, hit: Hit) -> bool:
         """Apply the birth-date rules to a hit; False when five or more years apart."""
@@ -324,15 +374,22 @@ class PersonIndex:
 def _words(text: str) -> tuple[_Word, ...]:
     """The words of a person's name, split at spaces, commas and dots (``V.V.`` is two
     initials), each in the screening key; titles (``Dr.``) left out."""
+    return tuple(word for part in _SEPARATORS.split(text) for word in _part_words(part))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _part_words(part: str) -> tuple[_Word, ...]:
+    """The words of one part of a name (``Rimsky-Korsakov`` is two)."""
     words: list[_Word] = []
-    for part in _SEPARATORS.split(text):
-        pairs = screen_words(part) or _bare(part)  # a word such as "Ko" is no legal form here
-        for raw, token in pairs:
-            if raw in _TITLES or not token:
-                continue
-            initial = len(raw) == 1 and raw.isalpha()
-            patronymic = not initial and bool(_PATRONYMIC.search(raw))
-            words.append(_Word(token, raw[0], initial, patronymic))
+    pairs = screen_words(part) or _bare(part)  # a word such as "Ko" is no legal form here
+    initial = sum(ch.isalpha() for ch in part) == 1  # Х. (kh), Ю. (yu): one letter written
+    for raw, token in pairs:
+        if raw in _TITLES or not token:
+            continue
+        patronymic = not initial and bool(_PATRONYMIC.search(raw))
+        if _AFFRICATE.search(raw):  # Джамшид, Dzhamshid and Jamshid meet
+            token = screen_fold(_AFFRICATE.sub("j", raw))
+        words.append(_Word(token, raw, initial, patronymic))
     return tuple(words)
 
 
@@ -347,7 +404,8 @@ def _spellings(text: str, *, weak: bool = False) -> list[_Name]:
     Petrenko``."""
     texts = [text]
     if _ALTERNATIVE.search(text):
-        texts = [_ALTERNATIVE.sub(r"\1", text), _ALTERNATIVE.sub(r"\2", text)]
+        texts = [_ALTERNATIVE.sub(lambda m: m[1], text), _ALTERNATIVE.sub(lambda m: m[2], text)]
+    texts += [t.replace("-", "") for t in texts if "-" in t]  # Izz-al-Din, Izzaldin
     names = []
     for one in texts:
         words = _words(one)
@@ -369,13 +427,18 @@ def _queries(person: PersonCandidate) -> list[_Name]:
 
 
 def _similarity(ours: _Word, theirs: _Word) -> float:
-    """1 for the same word, less for a typo, INITIAL_SIMILARITY for an initial of the word."""
+    """1 for the same word, less for a typo, INITIAL_SIMILARITY for an initial of the word
+    (``Ю.`` of ``Yuri``, ``Iouri`` or ``Юрий``)."""
     if ours.initial or theirs.initial:
         if ours.initial and theirs.initial:
-            return 1.0 if ours.letter == theirs.letter else 0.0
-        same = ours.letter == theirs.letter or ours.token[0] == theirs.token[0]
+            return 1.0 if ours.token == theirs.token else 0.0
+        initial, word = (ours, theirs) if ours.initial else (theirs, ours)
+        same = word.raw.startswith(initial.raw) or word.token.startswith(initial.token)
         return INITIAL_SIMILARITY if same else 0.0
-    return token_similarity(ours.token, theirs.token)
+    similarity = token_similarity(ours.token, theirs.token)
+    if similarity < 1.0 and ours.raw.isascii() and theirs.raw.isascii():
+        similarity = max(similarity, token_similarity(ours.raw, theirs.raw))
+    return similarity
 
 
 # --- identifiers -----------------------------------------------------------------------------
