@@ -1,22 +1,29 @@
 """Screen persons against the listed individuals: names in any order and script, birth dates,
 personal identifiers.
 
-A person's names and the listed ones are compared word by word in the scheme-neutral key the
-firm matcher uses (``screen_words``/``screen_fold``: ``Алексей``, ``Aleksey``, ``Alexei`` and
-``Oleksiy``-free ``Aleksej`` meet), as bags of words, so ``ROTENBERG, Arkady Romanovich`` and
-``Arkady Romanovich Rotenberg`` are the same name. Words one or two typos apart match as
-similar, an initial (``A. R. Rotenberg``) matches a word it begins, and each word counts by how
-rare it is among the listed names (``Sergey`` says less than ``Rotenberg``). A patronymic
-(``-ovich``, ``-evna``, ``-ovych``, ``-ogly`` …) one side leaves out neither counts for nor
-against; two different ones name two people (brothers are ``Romanovich`` both, a namesake
-rarely). Birth dates then move the score: the same day raises it, a date within the listed
-year or range a little; a year or more apart lowers it, five years or more rule the hit out; a
-missing date changes nothing. A personal identifier settles it: the same personal INN (12
-digits, checked with python-stdnum) makes the hit certain, different valid ones keep it below
-the threshold; the same passport or national id makes a name match certain.
+Names are compared word by word in the scheme-neutral key the firm matcher uses
+(``screen_words``/``screen_fold``: ``Алексей``, ``Aleksey``, ``Alexei`` and ``Aleksej`` meet; so
+do ``Джамшид``, ``Dzhamshid`` and ``Jamshid``), as bags of words, so ``ROTENBERG, Arkady
+Romanovich``, ``Arkady Romanovich Rotenberg`` and ``Ротенберг Аркадий`` are one name. Words a
+typo or two apart match as similar (before or after folding), an initial (``A. R.``, ``Ю.``)
+matches a word it begins, a hyphenated name also matches written as one word, and each word
+counts by how rare it is among the listed names (``Sergey`` says less than ``Rotenberg``, but
+a given name that differs still tells two people apart). Individuals only: entities, vessels
+and aircraft are never compared.
 
-Candidates come only from a blocking index (the words, and words a typo away); a listed name
-is compared when two of the person's words propose it, or one rare word does.
+A patronymic (``-ovich``, ``-evna``, ``-ovych``, ``-ogly`` …) one side leaves out neither
+counts for nor against; one the listed person has in none of their names names another person
+(brothers share a surname, namesakes a given name) and caps the score below the threshold.
+Birth dates then move it: the same day raises it, a date within the listed year, month or
+range a little; another day of the same year, or each year apart, lowers it; five years or more
+apart rule the hit out; a missing date changes nothing. A personal identifier settles it: the
+same personal INN (12 digits, checked with python-stdnum) makes the hit certain on its own,
+a different valid one (also than the same person's in another list) keeps it below the
+threshold; the same passport or national id makes a name match certain.
+
+Candidates come only from a blocking index (the words, and words a typo away): a listed name is
+compared when two of the person's words propose it, or one rare word does, and only when the
+words that proposed it could bring it to the threshold.
 """
 
 from __future__ import annotations
@@ -159,8 +166,9 @@ class PersonIndex:
     def screen(self, person: PersonCandidate, *, threshold: float = DEFAULT_THRESHOLD) -> list[Hit]:
         """Hits at or above the threshold, one per listed individual, best first."""
         best: dict[int, Hit] = {}
+        floor = threshold - SAME_DAY_BONUS - NATIONALITY_BONUS  # the most dates and nationality add
         for query in _queries(person):
-            for number, score in self._name_scores(query).items():
+            for number, score in self._name_scores(query, floor).items():
                 index, name = self._entries[number]
                 if name.weak:
                     score *= WEAK_ALIAS_FACTOR
@@ -183,8 +191,10 @@ class PersonIndex:
 
     # --- names ------------------------------------------------------------------------------
 
-    def _name_scores(self, query: _Name) -> dict[int, float]:
-        """Name scores of the listed spellings the blocking index proposes for one name."""
+    def _name_scores(self, query: _Name, floor: float) -> dict[int, float]:
+        """Name scores of the listed spellings the blocking index proposes for one name, but
+        those that could not reach the floor even if every word that proposed them matched
+        (``Aleksandr Yuryevich`` proposes every such name; only those with the surname count)."""
         proposed: dict[int, set[str]] = defaultdict(set)
         rare: set[int] = set()
         full = [w for w in query.words if not w.initial]
@@ -196,11 +206,18 @@ class PersonIndex:
                 if len(posting) <= self._max_posting:
                     rare.update(posting)
         needed = min(2, len(full))
-        return {
-            number: self._score(query, *self._entries[number])
-            for number, tokens in proposed.items()
-            if number in rare or len(tokens) >= needed
-        }
+        initials = sum(self._word_weight(w) for w in query.words if w.initial)
+        weights = [(w.token, w.patronymic, self._word_weight(w)) for w in full]
+        scores = {}
+        for number, tokens in proposed.items():
+            if number not in rare and len(tokens) < needed:
+                continue
+            found = initials + sum(weight for token, _, weight in weights if token in tokens)
+            missed = sum(w for t, patronymic, w in weights if t not in tokens and not patronymic)
+            best = found / (found + missed) if found else 0.0  # precision at best; recall 1
+            if 2 * best / (1 + best) >= floor:
+                scores[number] = self._score(query, *self._entries[number])
+        return scores
 
     def _similar_tokens(self, token: str) -> list[tuple[str, float]]:
         """Indexed tokens equal to the token or a typo away, with similarity (cached)."""
