@@ -202,3 +202,62 @@ def test_the_same_passport_makes_a_name_match_certain(small):
     assert records[hit.record_index].source_id == "5" and hit.score == 1.0
     alone = index.screen(PersonCandidate("Li Song", identifiers=(("passport", "836238033"),)))
     assert alone == []  # a passport number alone, under another name, is not enough
+
+
+# --- found by the benchmark ----------------------------------------------------------------
+
+
+def test_patronymics_a_typo_apart_with_other_fathers_are_a_conflict():
+    """Igorevich and Yurevich are two edits apart, but name two fathers."""
+    records = [individual("1", "MURANOV, Aleksander Yurievich", born=["1958-07-14"])]
+    index = PersonIndex(records)
+    assert index.screen(PersonCandidate("Aleksander Igorevich Muranov")) == []
+    assert index.screen(PersonCandidate("Aleksander Yuryevich Muranov"))
+
+
+def test_a_surname_that_looks_like_a_patronymic_still_counts():
+    """``Rusakevich`` against a listed ``AWDA`` is another surname, not a missing patronymic."""
+    index = PersonIndex([individual("1", "AWDA, Abd Al Aziz", born=["1960"])])
+    assert index.screen(PersonCandidate("Abd Al Aziz Rusakevich")) == []
+    assert index.screen(PersonCandidate("Abd Al Aziz Awda"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Тимченко Г.Н.", "Тимченко Геннадий Н.", "TIMCHENKO G.N."],
+)
+def test_initials_in_either_script(small, name):
+    records, index = small
+    hits = index.screen(PersonCandidate(name, birth_date="1952-11-09"))
+    assert [records[h.record_index].source_id for h in hits] == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("listed", "name"),
+    [
+        ("DZHABRAILOV, Ruslan", "Ruslan Jabrailov"),
+        ("IZZ-AL-DIN, Hasan", "Hasan Izzaldin"),
+        ("AL-NASSER, Abdelkarim Hussein Mohamed", "Abdelkarim Hussein Mohamed Alnasser"),
+    ],
+)
+def test_dzh_and_j_and_hyphenated_names_meet(listed, name):
+    index = PersonIndex([individual("1", listed)])
+    assert index.screen(PersonCandidate(name))
+
+
+def test_an_inn_of_the_same_person_in_another_list_counts_against_a_namesake():
+    """The EU entry has no INN; OFAC's entry for the same person (same name, same birth date)
+    has one: a person with another INN is neither."""
+    records = [
+        individual(
+            "ofac",
+            "PINCHUK, Andrei Yuryevich",
+            born=["1977-12-27"],
+            ids={"ru_inn": ["772801473782"]},
+        ),
+        individual("eu", "Andrey Yurevich PINCHUK", born=["1977-12-27"]),
+    ]
+    index = PersonIndex(records)
+    person = PersonCandidate("Andrei Yuryevich Pinchuk", identifiers=(("ru_inn", "500100732259"),))
+    assert index.screen(person) == []
+    assert len(index.screen(PersonCandidate("Andrei Yuryevich Pinchuk"))) == 2

@@ -148,17 +148,17 @@ def year_gap(x: str, y: str) -> int:
     return max(0, s1.year - e2.year, s2.year - e1.year)
 
 
-def given_date(record, rng: random.Random) -> tuple[str | None, str]:
+def given_date(record, rng: random.Random) -> str | None:
     """The birth date a register gives: the listed day (half), its year (a quarter), none."""
     if not record.birth_dates:
-        return None, "no date"
+        return None
     start, end = birth_span(rng.choice(record.birth_dates))
     roll = rng.random()
     if roll < 0.5 and start == end:
-        return start.isoformat(), "listed date"
+        return start.isoformat()
     if roll < 0.75:
-        return str(rng.randint(start.year, end.year)), "listed year"
-    return None, "no date"
+        return str(rng.randint(start.year, end.year))
+    return None
 
 
 def slip(born: str, rng: random.Random) -> str:
@@ -176,7 +176,7 @@ def positives(records, people, groups, rng, *, sources: int, split: str) -> list
     for i in rng.sample(pool, min(sources, len(pool))):
         record = records[i]
         for name, kind in variants(record, rng):
-            born, _ = given_date(record, rng)
+            born = given_date(record, rng)
             if kind == "order: given first" and born and rng.random() < 0.5:
                 born, kind = slip(born, rng), "order + birth date slip"
             nationality = record.countries[0] if record.countries and rng.random() < 0.3 else None
@@ -227,7 +227,7 @@ def variants(record, rng: random.Random) -> list[tuple[str, str]]:
     return found
 
 
-def negatives(records, people, index, groups, rng, *, count: int, split: str) -> list[Case]:
+def negatives(records, people, rng, *, count: int, split: str) -> list[Case]:
     """People who are not listed but look like listed ones."""
     pool = [i for i in people if in_split(records[i], split) and parts(records[i].name)]
     split_parts = {i: parts(records[i].name) for i in people if parts(records[i].name)}
@@ -270,17 +270,24 @@ def negatives(records, people, index, groups, rng, *, count: int, split: str) ->
             elif kind == "same given name and patronymic":
                 words = p.given + ([p.patronymic] if p.patronymic else []) + other.surname
             else:
-                if not p.patronymic or not other.patronymic:
+                if not p.patronymic or not other.patronymic or same_father(p, other):
                     continue
                 words = p.given + [other.patronymic] + p.surname
-            if bag(words) in taken or bag([w for w in words if not PATRONYMIC.search(w)]) in taken:
-                continue
+            short = bag([w for w in words if not PATRONYMIC.search(w)])
+            if bag(words) in taken or (short in taken and kind != "sibling (other patronymic)"):
+                continue  # (a sibling's name without the patronymic is the listed one's)
             name = title(words)
             if rng.random() < 0.5:
                 born_on = str(rng.randint(1940, 1995))
         person = PersonCandidate(name, birth_date=born_on, identifiers=identifiers)
         cases.append(Case(person, kind, frozenset()))
     return cases
+
+
+def same_father(a: Parts, b: Parts) -> bool:
+    """Whether two patronymics may name one father (Aleksandrovich, Aliaksandrovna)."""
+    stems = [PATRONYMIC.sub("", x.patronymic.casefold()) for x in (a, b)]
+    return fuzz.ratio(*stems) >= 70
 
 
 def namesake_year(dates: list[str], rng: random.Random) -> str:
@@ -362,7 +369,7 @@ def main(argv=None) -> int:
     )
     groups = person_groups(records, people)
     pos = positives(records, people, groups, rng, sources=args.sources, split=args.split)
-    neg = negatives(records, people, index, groups, rng, count=len(pos), split=args.split)
+    neg = negatives(records, people, rng, count=len(pos), split=args.split)
     cases = pos + neg
     print(
         f"\nevaluation set ({args.split} half): {len(pos)} positives from "

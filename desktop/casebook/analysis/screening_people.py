@@ -110,7 +110,11 @@ class _Word:
     token: str
     raw: str  # the transliterated word before folding (a typo may hide in the fold)
     initial: bool
-    patronymic: bool
+    father: str = ""  # a patronymic's stem, folded: ``iuri`` of Yuryevich, ``igor`` of Igorevich
+
+    @property
+    def patronymic(self) -> bool:
+        return bool(self.father)
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ class PersonIndex:
         self._records = records
         self._entries: list[tuple[int, _Name]] = []
         self._births: dict[int, list[tuple]] = {}
-        self._patronymics: dict[int, set[str]] = defaultdict(set)  # in any of its names
+        self._patronymics: dict[int, set[_Word]] = defaultdict(set)  # in any of its names
         by_record: dict[str, set[int]] = defaultdict(set)
         for index, record in enumerate(records):
             if record.schema != "individual":
@@ -142,7 +146,7 @@ class PersonIndex:
                         if not word.initial:
                             by_record[word.token].add(index)
                         if word.patronymic:
-                            self._patronymics[index].add(word.token)
+                            self._patronymics[index].add(word)
             self._births[index] = [birth_span(d) for d in record.birth_dates]
         self._postings: dict[str, list[int]] = defaultdict(list)
         for number, (_, name) in enumerate(self._entries):
@@ -253,12 +257,22 @@ class PersonIndex:
                 ours_found[i], theirs_found[j] = similarity, similarity
         theirs = self._patronymics.get(index, ())
         conflict = any(
-            word.patronymic and not any(token_similarity(word.token, t) for t in theirs)
+            word.patronymic and not any(_similarity(word, t) for t in theirs)
             for i, word in enumerate(query.words)
             if i not in ours_found and theirs
         )
-        precision = self._covered(query.words, ours_found, drop_patronymics=not conflict)
-        recall = self._covered(listed.words, theirs_found, drop_patronymics=not conflict)
+        # a patronymic is left out only when the other name has no word of its own left over
+        # (``Sivkovich`` against a listed ``EFENDIEV`` is a surname, not a missing patronymic)
+        ours_extra = any(not w.patronymic for i, w in enumerate(query.words) if i not in ours_found)
+        theirs_extra = any(
+            not w.patronymic for j, w in enumerate(listed.words) if j not in theirs_found
+        )
+        precision = self._covered(
+            query.words, ours_found, drop_patronymics=not (conflict or theirs_extra)
+        )
+        recall = self._covered(
+            listed.words, theirs_found, drop_patronymics=not (conflict or ours_extra)
+        )
         if precision + recall == 0:
             return 0.0
         score = 2 * precision * recall / (precision + recall)
@@ -267,14 +281,16 @@ class PersonIndex:
     def _covered(
         self, words: tuple[_Word, ...], found: dict[int, float], *, drop_patronymics: bool
     ) -> float:
-        """How much of a name's weight the other name covers (an unmatched patronymic not
-        counted when the other name has none of its own left over)."""
+        """How much of a name's weight the other name covers (an unmatched patronymic left
+        out when told to, else counted in full)."""
         total = covered = 0.0
         for position, word in enumerate(words):
             similarity = found.get(position, 0.0)
-            if not similarity and word.patronymic and drop_patronymics:
-                continue
             weight = self._word_weight(word)
+            if not similarity and word.patronymic:
+                if drop_patronymics:
+                    continue
+                weight /= PATRONYMIC_WEIGHT  # left over beside a word of the other's: a surname
             total += weight
             covered += weight * similarity
         return covered / total if total else 0.0
@@ -403,10 +419,11 @@ def _part_words(part: str) -> tuple[_Word, ...]:
     for raw, token in pairs:
         if raw in _TITLES or not token:
             continue
-        patronymic = not initial and bool(_PATRONYMIC.search(raw))
+        suffix = None if initial else _PATRONYMIC.search(raw)
         if _AFFRICATE.search(raw):  # Джамшид, Dzhamshid and Jamshid meet
             token = screen_fold(_AFFRICATE.sub("j", raw))
-        words.append(_Word(token, raw, initial, patronymic))
+        father = screen_fold(raw[: suffix.start()]) if suffix else ""
+        words.append(_Word(token, raw, initial, father))
     return tuple(words)
 
 
@@ -452,10 +469,20 @@ def _similarity(ours: _Word, theirs: _Word) -> float:
         initial, word = (ours, theirs) if ours.initial else (theirs, ours)
         same = word.raw.startswith(initial.raw) or word.token.startswith(initial.token)
         return INITIAL_SIMILARITY if same else 0.0
+    if ours.patronymic and theirs.patronymic and not _same_father(ours.father, theirs.father):
+        return 0.0  # Igorevich and Yurevich are two letters apart, their fathers are not
     similarity = token_similarity(ours.token, theirs.token)
     if similarity < 1.0 and ours.raw.isascii() and theirs.raw.isascii():
         similarity = max(similarity, token_similarity(ours.raw, theirs.raw))
     return similarity
+
+
+def _same_father(ours: str, theirs: str) -> bool:
+    """Whether two patronymics' stems name one father's name: equal, one the start of the
+    other (``iur`` of Yurevich, ``iuri`` of Yuryevich) or a typo apart."""
+    return (
+        ours.startswith(theirs) or theirs.startswith(ours) or bool(token_similarity(ours, theirs))
+    )
 
 
 # --- identifiers -----------------------------------------------------------------------------
