@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casebook.analysis.screening_people import (
     DEFAULT_THRESHOLD,
@@ -261,3 +263,43 @@ def test_an_inn_of_the_same_person_in_another_list_counts_against_a_namesake():
     person = PersonCandidate("Andrei Yuryevich Pinchuk", identifiers=(("ru_inn", "500100732259"),))
     assert index.screen(person) == []
     assert len(index.screen(PersonCandidate("Andrei Yuryevich Pinchuk"))) == 2
+
+
+# --- odd input --------------------------------------------------------------------------------
+
+NAME_TEXT = st.text(
+    alphabet=st.sampled_from(list("aAbЖжЁёХх.,-'() \u00a0\t玉山ßÖ0123456789")), max_size=40
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=NAME_TEXT,
+    native=st.none() | NAME_TEXT,
+    born=st.none() | st.text(max_size=12) | st.sampled_from(["1952", "1952-11-09", "1952-02-30"]),
+    ids=st.lists(
+        st.tuples(
+            st.sampled_from(["ru_inn", "passport", "national_id", "other"]), st.text(max_size=14)
+        ),
+        max_size=3,
+    ),
+)
+def test_any_input_screens_without_error(small, name, native, born, ids):
+    """A person as a register may give one (blank, punctuation only, digits, an impossible
+    date, junk identifiers) is screened, never an exception; every hit is a valid one."""
+    records, index = small
+    person = PersonCandidate(name, native_name=native, birth_date=born, identifiers=tuple(ids))
+    for hit in index.screen(person, threshold=0.0):
+        assert 0.0 <= hit.score <= 1.0
+        assert records[hit.record_index].schema == "individual"
+
+
+def test_an_unreadable_birth_date_counts_as_missing(small):
+    records, index = small
+    without = score(index, PersonCandidate("Gennady Timshenko"), records, "1")
+    assert (
+        score(index, PersonCandidate("Gennady Timshenko", birth_date="1952-02-30"), records, "1")
+        == without
+    )

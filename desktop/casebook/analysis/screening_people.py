@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from casebook.analysis.screening import (
@@ -489,32 +489,30 @@ def _same_father(ours: str, theirs: str) -> bool:
 
 
 def _personal_identifiers(person: PersonCandidate) -> list[tuple[str, str]]:
-    """The person's identifiers the index knows: a personal INN (12 digits, valid), and free
-    ones (passport, national id, tax id) as written less spaces and dots."""
-    found = []
-    for scheme, value in person.identifiers:
-        if scheme == "ru_inn":
-            clean = clean_identifier("ru_inn", value)
-            if clean and len(clean) == PERSONAL_INN_DIGITS:
-                found.append((scheme, clean))
-        elif scheme in FREE_SCHEMES:
-            clean = clean_identifier("registration", value)
-            if clean:
-                found.append((scheme, clean))
-    return found
+    """The person's identifiers the index knows, cleaned (see ``_personal``)."""
+    return [
+        (scheme, clean)
+        for scheme, value in person.identifiers
+        if (clean := _personal(scheme, value))
+    ]
+
+
+def _personal(scheme: str, value: str) -> str | None:
+    """A personal INN (12 digits, valid), or a free identifier (passport, national id, tax
+    id) as written less spaces, dots and dashes; None for anything else."""
+    if scheme == "ru_inn":
+        clean = clean_identifier("ru_inn", value)
+        return clean if clean and len(clean) == PERSONAL_INN_DIGITS else None
+    return clean_identifier("registration", value) if scheme in FREE_SCHEMES else None
 
 
 def _identifier_index(records: Sequence[ListedRecord]) -> dict[tuple[str, str], list[int]]:
     """(scheme, value) -> listed individuals carrying it."""
     index: dict[tuple[str, str], list[int]] = defaultdict(list)
     for number, record in enumerate(records):
-        if record.schema != "individual":
-            continue
-        values: Iterable[tuple[str, str]] = (
-            (scheme, value)
-            for scheme in ("ru_inn", *FREE_SCHEMES)
-            for value in record.identifiers.get(scheme, ())
-        )
-        for scheme, value in _personal_identifiers(PersonCandidate("", identifiers=tuple(values))):
-            index[(scheme, value)].append(number)
+        if record.schema == "individual":
+            for scheme in ("ru_inn", *FREE_SCHEMES):
+                for value in record.identifiers.get(scheme, ()):
+                    if clean := _personal(scheme, value):
+                        index[(scheme, clean)].append(number)
     return index
