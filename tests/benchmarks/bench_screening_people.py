@@ -9,8 +9,9 @@ OpenSanctions, the CSL samples):
   (``SURNAME, Given Patronymic`` <-> ``Given Patronymic Surname``); without the patronymic;
   with initials (``Timchenko G. N.``, as Russian registers write it); with a typo in the
   surname; written in Cyrillic (a Latin name as a Russian clerk would, crudely), and Cyrillic
-  names romanised in GOST 7.79-B, German, a scholarly and an ad hoc scheme; two changes at
-  once. Each is given the listed birth date (half), its year only (a quarter) or none.
+  names romanised in GOST 7.79-B, ICAO (Russian passports), French, German, a scholarly and
+  an ad hoc scheme (every individual listed with a Cyrillic name is sampled); two changes at
+  once; the listed birth date slipped (another day, or a year off). Each is given the listed birth date (half), its year only (a quarter) or none.
 - hard negatives: namesakes, the listed name (or a variant) with a birth year 5 to 30 years
   from every listed one; other people sharing a surname (a listed surname with another listed
   person's given name and patronymic), sharing a given name and patronymic (with another
@@ -59,6 +60,15 @@ from casebook.analysis.screening_people import DEFAULT_THRESHOLD, PersonCandidat
 from casebook.core.names import screen_words
 from casebook.ingest.lists.birth import birth_span
 
+# Russian passports since 2013 (ICAO Doc 9303), and French usage (Iouri Tchernychev)
+ICAO = {
+    **GOST_B, "ж": "zh", "х": "kh", "ц": "ts", "щ": "shch", "й": "i", "ы": "y", "ъ": "ie",
+    "ь": "", "э": "e", "ю": "iu", "я": "ia", "ё": "e",
+}  # fmt: skip
+FRENCH = {
+    **ICAO, "ж": "j", "х": "kh", "ч": "tch", "ш": "ch", "щ": "chtch", "у": "ou", "ю": "iou",
+    "я": "ia", "й": "i", "ы": "y", "ъ": "", "ё": "io",
+}  # fmt: skip
 THRESHOLDS = [0.60, 0.65, 0.70, 0.75, 0.78, 0.80, 0.82, 0.85, 0.88, 0.90, 0.95]
 PATRONYMIC = re.compile(r"(?:ovich|evich|ovitch|ovych|evych|ovna|evna|ivna|ichna)$", re.I)
 TITLES = {"dr.", "dr", "mr", "mr.", "general", "colonel"}
@@ -118,19 +128,21 @@ def title(words) -> str:
 def person_groups(records, people: list[int]) -> dict[int, frozenset[int]]:
     """For each individual, the individuals that are the same person: a name with the same
     folded words and compatible birth dates, or the same personal INN."""
-    by_key: dict[object, set[int]] = defaultdict(set)
+    by_name: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    by_inn: dict[str, set[int]] = defaultdict(set)
     for i in people:
-        record = records[i]
-        for name in record.names:
+        for name in records[i].names:
             key = bag(name.replace(",", " ").split())
             if len(key) >= 2:
-                by_key[key].add(i)
-        for value in record.identifiers.get("ru_inn", ()):
-            by_key[("inn", value)].add(i)
+                by_name[key].add(i)
+        for value in records[i].identifiers.get("ru_inn", ()):
+            by_inn[value].add(i)
     groups: dict[int, set[int]] = defaultdict(set)
-    for key, members in by_key.items():
+    for members in by_inn.values():
         for i in members:
-            groups[i] |= {j for j in members if isinstance(key[0], str) and key[0] == "inn"}
+            groups[i] |= members
+    for members in by_name.values():
+        for i in members:
             groups[i] |= {j for j in members if born_alike(records[i], records[j])}
     return {i: frozenset(groups[i] | {i}) for i in people}
 
@@ -172,8 +184,10 @@ def slip(born: str, rng: random.Random) -> str:
 def positives(records, people, groups, rng, *, sources: int, split: str) -> list[Case]:
     """Variants of sampled listed individuals' names, with or without their birth date."""
     pool = [i for i in people if in_split(records[i], split) and parts(records[i].name)]
+    sampled = rng.sample(pool, min(sources, len(pool)))
+    sampled += [i for i in pool if i not in sampled and any(map(is_cyrillic, records[i].names))]
     cases = []
-    for i in rng.sample(pool, min(sources, len(pool))):
+    for i in sampled:
         record = records[i]
         for name, kind in variants(record, rng):
             born = given_date(record, rng)
@@ -215,7 +229,9 @@ def variants(record, rng: random.Random) -> list[tuple[str, str]]:
     cyrillic = [n for n in record.names if is_cyrillic(n)]
     if cyrillic:
         source = rng.choice(cyrillic)
-        scheme, table = rng.choice([("GOST 7.79-B", GOST_B), ("German", GERMAN)])
+        scheme, table = rng.choice(
+            [("GOST 7.79-B", GOST_B), ("German", GERMAN), ("ICAO", ICAO), ("French", FRENCH)]
+        )
         found.append((romanise(source, table), f"Cyr->Lat {scheme}"))
         found.append((source.lower().translate(SCHOLARLY).title(), "Cyr->Lat scholarly"))
         found.append((ad_hoc(source, rng), "Cyr->Lat ad hoc"))
@@ -372,8 +388,8 @@ def main(argv=None) -> int:
     neg = negatives(records, people, rng, count=len(pos), split=args.split)
     cases = pos + neg
     print(
-        f"\nevaluation set ({args.split} half): {len(pos)} positives from "
-        f"{min(args.sources, len(pos))} individuals sampled, {len(neg)} hard negatives"
+        f"\nevaluation set ({args.split} half): {len(pos)} positives from {args.sources} "
+        f"individuals sampled and every one with a Cyrillic name, {len(neg)} hard negatives"
     )
     table, hits = evaluate(index, cases)
     print(
