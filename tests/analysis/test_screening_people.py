@@ -303,3 +303,21 @@ def test_an_unreadable_birth_date_counts_as_missing(small):
         score(index, PersonCandidate("Gennady Timshenko", birth_date="1952-02-30"), records, "1")
         == without
     )
+
+
+def test_a_surname_in_ovich_is_no_patronymic():
+    """A given name alone is not ABRAMOVICH, Roman Arkadyevich; his name without the
+    patronymic, in any order, is."""
+    index = PersonIndex([individual("1", "ABRAMOVICH, Roman Arkadyevich", born=["1966-10-24"])])
+    assert index.screen(PersonCandidate("Roman")) == []
+    assert index.screen(PersonCandidate("Roman Petrov")) == []
+    for name in ("Roman Abramovich", "Абрамович Роман", "Абрамович Роман Аркадьевич"):
+        assert index.screen(PersonCandidate(name)), name
+    assert index.screen(PersonCandidate("Roman Borisovich Abramovich")) == []
+
+
+def test_a_patronymic_is_no_typo_of_a_surname_but_may_have_one():
+    index = PersonIndex([individual("1", "IVANOV, Victor Petrovich", born=["1950-05-12"])])
+    assert index.screen(PersonCandidate("Viktor Ivanovich")) == []
+    index = PersonIndex([individual("1", "PETROV, Ivan Vladimirovich", born=["1950-05-12"])])
+    assert index.screen(PersonCandidate("Ivan Vladimirovih Petrov"))

@@ -11,13 +11,14 @@ OpenSanctions, the CSL samples):
   surname; written in Cyrillic (a Latin name as a Russian clerk would, crudely), and Cyrillic
   names romanised in GOST 7.79-B, ICAO (Russian passports), French, German, a scholarly and
   an ad hoc scheme (every individual listed with a Cyrillic name is sampled); two changes at
-  once; the listed birth date slipped (another day, or a year off). Each is given the listed birth date (half), its year only (a quarter) or none.
+  once; the listed birth date slipped (another day, or a year off). Each is given the listed
+  birth date (half), its year only (a quarter) or none.
 - hard negatives: namesakes, the listed name (or a variant) with a birth year 5 to 30 years
   from every listed one; other people sharing a surname (a listed surname with another listed
   person's given name and patronymic), sharing a given name and patronymic (with another
   surname), brothers and sisters (the same given name and surname, another patronymic); listed
-  names with another valid personal INN. A constructed name that is some listed person's
-  name (with or without the patronymic) is not used.
+  names with another valid personal INN; a listed person's given name and patronymic alone. A constructed name that is some listed person's name (with or without the
+  patronymic) is not used.
 A hit is correct when it is the source individual or another list's entry for the same person
 (the same words of the name once folded and compatible birth dates, or the same personal INN).
 Precision per person: a person flagged with at least one correct hit counts as right; all-hits
@@ -263,6 +264,7 @@ def negatives(records, people, rng, *, count: int, split: str) -> list[Case]:
     cases: list[Case] = []
     kinds = ["namesake, other birth year", "same surname", "same given name and patronymic"]
     kinds += ["sibling (other patronymic)", "other personal INN"]
+    kinds += ["given name and patronymic alone"]
     while len(cases) < count:
         kind = rng.choice(kinds)
         i = rng.choice(with_inn if kind == "other personal INN" else pool)
@@ -276,6 +278,12 @@ def negatives(records, people, rng, *, count: int, split: str) -> list[Case]:
             name = rng.choice([record.name, title(p.given + p.surname), *record.aliases[:2]])
             words = [w for w in name.replace(",", " ").split() if not PATRONYMIC.search(w)]
             born_on = namesake_year(born[bag(words)] or record.birth_dates, rng)
+        elif kind == "given name and patronymic alone":
+            if not p.patronymic:
+                continue  # (other names have no reliable given part: Omar Mahmoud UTHMAN)
+            name = title([*p.given, p.patronymic])
+            if bag(name.split()) in taken:
+                continue
         elif kind == "other personal INN":
             name = record.name  # (without the patronymic, a namesake of another would be right)
             ours = record.identifiers["ru_inn"][0]

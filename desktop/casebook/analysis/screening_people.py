@@ -28,11 +28,14 @@ words that proposed it could bring it to the threshold.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from rapidfuzz.distance import OSA
 
 from casebook.analysis.screening import (
     CONFLICT_CAP,
@@ -71,10 +74,9 @@ MIN_MAX_POSTING = 20
 
 _SEPARATORS = re.compile(r"[\s,.;:/()\[\]\"«»]+")
 _ALTERNATIVE = re.compile(r"(\S+)\s*\(([^()]+)\)")  # Ihor (Igor): two spellings of one name
-_PATRONYMIC = re.compile(
-    r"(?:ovich|evich|ovitch|evitch|ovych|evych|ovic|evic|ovna|evna|ivna|ichna|inichna"
-    r"|ogly|oglu|ugli|kyzy|kizi|qizi)$"
-)
+# Russian, Ukrainian and Belarusian patronymic endings once folded, whatever the romanisation:
+# -ovich, -ovitch, -owitsch, -ovych (ovih); -ovič (ovik); -ovna, -owna, -ivna, -auna, -ichna
+_PATRONYMIC = re.compile(r"(?<=[a-z]{2})(?:ovih|evih|avih|ovik|evik|ovna|evna|ivna|auna|ihna)$")
 _AFFRICATE = re.compile(r"dzh|dj")
 _TITLES = frozenset({"dr", "mr", "mrs", "ms", "prof", "sir"})
 
@@ -110,11 +112,8 @@ class _Word:
     token: str
     raw: str  # the transliterated word before folding (a typo may hide in the fold)
     initial: bool
-    father: str = ""  # a patronymic's stem, folded: ``iuri`` of Yuryevich, ``igor`` of Igorevich
-
-    @property
-    def patronymic(self) -> bool:
-        return bool(self.father)
+    stem: str = ""  # ending as patronymics do, the rest: ``igor`` of Igorevich (folded)
+    patronymic: bool = False  # the name's patronymic (see ``_words``)
 
 
 @dataclass(frozen=True)
@@ -406,8 +405,23 @@ class PersonIndex:
 
 def _words(text: str) -> tuple[_Word, ...]:
     """The words of a person's name, split at spaces, commas and dots (``V.V.`` is two
-    initials), each in the screening key; titles (``Dr.``) left out."""
-    return tuple(word for part in _SEPARATORS.split(text) for word in _part_words(part))
+    initials), each in the screening key; titles (``Dr.``) left out.
+
+    At most one word is the patronymic, in a name of three words or more, never before a
+    comma: of ``ABRAMOVICH, Roman Arkadyevich``, ``Roman Arkadyevich Abramovich`` and
+    ``Абрамович Роман Аркадьевич`` it is Arkadyevich (in the middle, else last), and ``Roman
+    Abramovich`` has none.
+    """
+    surname, comma, given = text.partition(",")
+    before = [w for part in _SEPARATORS.split(surname) for w in _part_words(part)] if comma else []
+    words = [w for part in _SEPARATORS.split(given if comma else text) for w in _part_words(part)]
+    candidates = [i for i, w in enumerate(words) if w.stem]
+    total = len(before) + len(words)
+    if candidates and total >= 3:
+        middle = [i for i in candidates if 0 < len(before) + i < total - 1]
+        chosen = (middle or candidates)[-1]
+        words[chosen] = dataclasses.replace(words[chosen], patronymic=True)
+    return (*before, *words)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -419,11 +433,11 @@ def _part_words(part: str) -> tuple[_Word, ...]:
     for raw, token in pairs:
         if raw in _TITLES or not token:
             continue
-        suffix = None if initial else _PATRONYMIC.search(raw)
         if _AFFRICATE.search(raw):  # Джамшид, Dzhamshid and Jamshid meet
             token = screen_fold(_AFFRICATE.sub("j", raw))
-        father = screen_fold(raw[: suffix.start()]) if suffix else ""
-        words.append(_Word(token, raw, initial, father))
+        suffix = None if initial else _PATRONYMIC.search(token)
+        stem = token[: suffix.start()] if suffix else ""
+        words.append(_Word(token, raw, initial, stem))
     return tuple(words)
 
 
@@ -469,7 +483,10 @@ def _similarity(ours: _Word, theirs: _Word) -> float:
         initial, word = (ours, theirs) if ours.initial else (theirs, ours)
         same = word.raw.startswith(initial.raw) or word.token.startswith(initial.token)
         return INITIAL_SIMILARITY if same else 0.0
-    if ours.patronymic and theirs.patronymic and not _same_father(ours.father, theirs.father):
+    if bool(ours.stem) != bool(theirs.stem):  # Ivanovich is no typo of Ivanov; Ivanovih is
+        edits = OSA.distance(ours.raw, theirs.raw, score_cutoff=1)
+        return 1 - edits / max(len(ours.raw), len(theirs.raw)) if edits <= 1 else 0.0
+    if ours.stem and not _same_father(ours.stem, theirs.stem):
         return 0.0  # Igorevich and Yurevich are two letters apart, their fathers are not
     similarity = token_similarity(ours.token, theirs.token)
     if similarity < 1.0 and ours.raw.isascii() and theirs.raw.isascii():
