@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -204,6 +205,10 @@ def test_the_same_passport_makes_a_name_match_certain(small):
     assert records[hit.record_index].source_id == "5" and hit.score == 1.0
     alone = index.screen(PersonCandidate("Li Song", identifiers=(("passport", "836238033"),)))
     assert alone == []  # a passport number alone, under another name, is not enough
+    near = PersonCandidate("Kim Chol Man Song")
+    assert index.screen(near) == []  # the name alone is not close enough…
+    (hit,) = index.screen(dataclasses.replace(near, identifiers=(("passport", "836238033"),)))
+    assert hit.score == 1.0  # …but with the same passport it is
 
 
 # --- found by the benchmark ----------------------------------------------------------------

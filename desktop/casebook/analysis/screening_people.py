@@ -29,7 +29,9 @@ words that proposed it could bring it to the threshold.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -131,7 +133,8 @@ class PersonIndex:
     def __init__(self, records: Sequence[ListedRecord]):
         self._records = records
         self._entries: list[tuple[int, _Name]] = []
-        self._births: dict[int, list[tuple]] = {}
+        self._births: dict[int, list[tuple[dt.date, dt.date]]] = {}
+        self._spelled: dict[int, list[int]] = defaultdict(list)  # record -> its entries
         self._patronymics: dict[int, set[_Word]] = defaultdict(set)  # in any of its names
         by_record: dict[str, set[int]] = defaultdict(set)
         for index, record in enumerate(records):
@@ -140,6 +143,7 @@ class PersonIndex:
             strong = {n.casefold() for n in (record.name, *record.aliases)}
             for text in record.names:
                 for name in _spellings(text, weak=text.casefold() not in strong):
+                    self._spelled[index].append(len(self._entries))
                     self._entries.append((index, name))
                     for word in name.words:
                         if not word.initial:
@@ -155,7 +159,6 @@ class PersonIndex:
         weights = _TokenWeights({t: list(r) for t, r in by_record.items()}, total=people)
         self._weight = {t: weights.weight(t) for t in by_record}
         self._max_posting = max(MIN_MAX_POSTING, int(MAX_POSTING_SHARE * people))
-        self._persons_using = {t: len(r) for t, r in by_record.items()}
         self._neighbours = _deletion_index(self._postings)
         self._similar: dict[str, list[tuple[str, float]]] = {}
         self._ids = _identifier_index(records)
@@ -170,19 +173,16 @@ class PersonIndex:
         """Hits at or above the threshold, one per listed individual, best first."""
         best: dict[int, Hit] = {}
         floor = threshold - SAME_DAY_BONUS - NATIONALITY_BONUS  # the most dates and nationality add
-        for query in _queries(person):
+        queries = _queries(person)
+        for query in queries:
             for number, score in self._name_scores(query, floor).items():
-                index, name = self._entries[number]
-                if name.weak:
-                    score *= WEAK_ALIAS_FACTOR
-                if index not in best or score > best[index].score:
-                    reasons = [f"name {score:.2f}: {query.text!r} ~ {name.text!r}"]
-                    if name.weak:
-                        reasons.append("weak alias (counts less)")
-                    best[index] = Hit(index, score, query.text, name.text, reasons)
+                self._keep(best, query, number, score)
         personal = _personal_identifiers(person)
         for scheme, value in personal:
             for index in self._ids.get((scheme, value), ()):
+                if index not in best:  # how close the names are, below the floor as it may be
+                    for query, number in itertools.product(queries, self._spelled[index]):
+                        self._keep(best, query, number, self._score(query, *self._entries[number]))
                 best[index] = self._identifier_hit(person, index, scheme, value, best.get(index))
         hits = []
         for hit in best.values():
@@ -191,6 +191,17 @@ class PersonIndex:
                 if hit.score >= threshold:
                     hits.append(hit)
         return sorted(hits, key=lambda h: (-h.score, h.record_index))
+
+    def _keep(self, best: dict[int, Hit], query: _Name, number: int, score: float) -> None:
+        """Keep a listed spelling's name score when it is its record's best so far."""
+        index, name = self._entries[number]
+        if name.weak:
+            score *= WEAK_ALIAS_FACTOR
+        if index not in best or score > best[index].score:
+            reasons = [f"name {score:.2f}: {query.text!r} ~ {name.text!r}"]
+            if name.weak:
+                reasons.append("weak alias (counts less)")
+            best[index] = Hit(index, score, query.text, name.text, reasons)
 
     # --- names ------------------------------------------------------------------------------
 
