@@ -326,3 +326,8 @@ def test_a_patronymic_is_no_typo_of_a_surname_but_may_have_one():
     assert index.screen(PersonCandidate("Viktor Ivanovich")) == []
     index = PersonIndex([individual("1", "PETROV, Ivan Vladimirovich", born=["1950-05-12"])])
     assert index.screen(PersonCandidate("Ivan Vladimirovih Petrov"))
+
+
+def test_a_typo_in_a_surname_ending_like_a_patronymic():
+    index = PersonIndex([individual("1", "MALKEVICH, Alexander Aleksandrovich")])
+    assert index.screen(PersonCandidate("MLKEVICH, Alexander Aleksandrovich"))

@@ -122,6 +122,12 @@ def bag(words) -> tuple[str, ...]:
     return tuple(sorted(t for w in words for _, t in screen_words(w)))
 
 
+def coarse(words) -> tuple[str, ...]:
+    """The first four letters of each folded word, sorted: Alexander and Aleksandr, Sergei
+    and Sergii agree (to keep listed people out of the negatives)."""
+    return tuple(sorted(t[:4] for t in bag(words)))
+
+
 def title(words) -> str:
     return " ".join(w.capitalize() if w.isupper() else w for w in words)
 
@@ -248,15 +254,14 @@ def negatives(records, people, rng, *, count: int, split: str) -> list[Case]:
     """People who are not listed but look like listed ones."""
     pool = [i for i in people if in_split(records[i], split) and parts(records[i].name)]
     split_parts = {i: parts(records[i].name) for i in people if parts(records[i].name)}
-    taken = set()  # every listed name, with and without its patronymic
+    taken = set()  # every listed name, with and without its patronymic, coarsely
     born = defaultdict(list)  # listed name without patronymic -> birth dates of its bearers
     for i in people:
         for name in records[i].names:
             words = name.replace(",", " ").split()
-            taken.add(bag(words))
-            short = bag([w for w in words if not PATRONYMIC.search(w)])
-            taken.add(short)
-            born[short].extend(records[i].birth_dates)
+            short = [w for w in words if not PATRONYMIC.search(w)]
+            taken.update((coarse(words), coarse(short)))
+            born[coarse(short)].extend(records[i].birth_dates)
     with_inn = [
         i for i in pool if any(len(v) == 12 for v in records[i].identifiers.get("ru_inn", ()))
     ]
@@ -277,12 +282,12 @@ def negatives(records, people, rng, *, count: int, split: str) -> list[Case]:
                 continue
             name = rng.choice([record.name, title(p.given + p.surname), *record.aliases[:2]])
             words = [w for w in name.replace(",", " ").split() if not PATRONYMIC.search(w)]
-            born_on = namesake_year(born[bag(words)] or record.birth_dates, rng)
+            born_on = namesake_year(born[coarse(words)] or record.birth_dates, rng)
         elif kind == "given name and patronymic alone":
             if not p.patronymic:
                 continue  # (other names have no reliable given part: Omar Mahmoud UTHMAN)
             name = title([*p.given, p.patronymic])
-            if bag(name.split()) in taken:
+            if coarse(name.split()) in taken:
                 continue
         elif kind == "other personal INN":
             name = record.name  # (without the patronymic, a namesake of another would be right)
@@ -297,8 +302,8 @@ def negatives(records, people, rng, *, count: int, split: str) -> list[Case]:
                 if not p.patronymic or not other.patronymic or same_father(p, other):
                     continue
                 words = p.given + [other.patronymic] + p.surname
-            short = bag([w for w in words if not PATRONYMIC.search(w)])
-            if bag(words) in taken or (short in taken and kind != "sibling (other patronymic)"):
+            short = coarse([w for w in words if not PATRONYMIC.search(w)])
+            if coarse(words) in taken or (short in taken and kind != "sibling (other patronymic)"):
                 continue  # (a sibling's name without the patronymic is the listed one's)
             name = title(words)
             if rng.random() < 0.5:

@@ -497,7 +497,7 @@ def _similarity(ours: _Word, theirs: _Word) -> float:
     if bool(ours.stem) != bool(theirs.stem):  # Ivanovich is no typo of Ivanov; Ivanovih is
         edits = OSA.distance(ours.raw, theirs.raw, score_cutoff=1)
         return 1 - edits / max(len(ours.raw), len(theirs.raw)) if edits <= 1 else 0.0
-    if ours.stem and not _same_father(ours.stem, theirs.stem):
+    if ours.patronymic and theirs.patronymic and not _same_father(ours.stem, theirs.stem):
         return 0.0  # Igorevich and Yurevich are two letters apart, their fathers are not
     similarity = token_similarity(ours.token, theirs.token)
     if similarity < 1.0 and ours.raw.isascii() and theirs.raw.isascii():
