@@ -11,15 +11,22 @@ counts by how rare it is among the listed names (``Sergey`` says less than ``Rot
 a given name that differs still tells two people apart). Individuals only: entities, vessels
 and aircraft are never compared.
 
-A patronymic (``-ovich``, ``-evna``, ``-ovych``, ``-ogly`` …) one side leaves out neither
-counts for nor against; one the listed person has in none of their names names another person
+A patronymic (``-ovich``, ``-owitsch``, ``-evna``, ``-ovych``, ``-ivna`` …; one word at most,
+in a name of three or more, never before a comma) one side leaves out neither counts for nor
+against, unless the other name has a word of its own left over (then it is a surname:
+``Rusakevich``); one the listed person has in none of their names names another person
 (brothers share a surname, namesakes a given name) and caps the score below the threshold.
-Birth dates then move it: the same day raises it, a date within the listed year, month or
+Patronymics are compared by their fathers' names (Igorevich is not Yurevich), and a word
+ending as patronymics do matches one that does not only a typo apart (Ivanovich is not
+Ivanov).
+
+Birth dates then move the score: the same day raises it, a date within the listed year, month or
 range a little; another day of the same year, or each year apart, lowers it; five years or more
 apart rule the hit out; a missing date changes nothing. A personal identifier settles it: the
 same personal INN (12 digits, checked with python-stdnum) makes the hit certain on its own,
 a different valid one (also than the same person's in another list) keeps it below the
-threshold; the same passport or national id makes a name match certain.
+threshold; the same passport or national id (or tax id) makes a name at least half as close
+certain.
 
 Candidates come only from a blocking index (the words, and words a typo away): a listed name is
 compared when two of the person's words propose it, or one rare word does, and only when the
