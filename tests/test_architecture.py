@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -24,3 +26,39 @@ def test_cli_start_does_not_import_pandas_or_reportlab():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert "HEAVY []" in out.stdout
+
+
+#: What only the store may do: build SQL and query or write through a session (#16).
+_STORE_ONLY = re.compile(
+    r"\b(select|text|insert|update|delete)\("
+    r"|\bsession\.(exec|execute|get|scalar|scalars|query|add|add_all|delete|merge)\("
+    r"|\.(exec|execute|exec_driver_sql|scalar|scalars)\("
+)
+_BOOK = Path(__file__).resolve().parents[1] / "desktop" / "casebook" / "book"
+
+
+def _store_work(path: Path) -> list[str]:
+    found = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        code = line.split("#", 1)[0]
+        if _STORE_ONLY.search(code):
+            found.append(f"{path.name}:{number}: {line.strip()}")
+    return found
+
+
+def test_the_facade_leaves_queries_to_the_store():
+    """No SQL construct and no session query or write under book/: the store owns them."""
+    found = [hit for path in sorted(_BOOK.glob("*.py")) for hit in _store_work(path)]
+    assert found == []
+
+
+def test_the_facade_check_sees_a_query():
+    """The check above is not vacuous: it finds each kind of statement it forbids."""
+    for line in (
+        "rows = session.exec(select(m.Firm)).all()",
+        'session.execute(text("DELETE FROM firm"))',
+        "session.add(row)",
+        "case = session.get(m.Case, 3)",
+    ):
+        assert _STORE_ONLY.search(line), line
+    assert not _STORE_ONLY.search("with self._write() as session: session.commit()")

@@ -204,7 +204,7 @@ def test_unit_value_flags_a_price_far_above_the_hs6_median(book, case, firms):
     odd = case.firm("Odd Pricing Co", "CN")
     ship(case, firms, exporter=odd, hs_code="8457101000", value_usd=500000.0, net_weight=100.0)
     found = [h for h in hits(book, "unit_value") if h.firm_id == odd.id]
-    assert found and "far above the median of about $99/kg" in found[0].reason
+    assert found and "far above the median of about $99.5/kg" in found[0].reason
 
 
 def test_unit_value_ignores_prices_near_the_median(book, case, firms):

@@ -6,6 +6,7 @@ import pytest
 
 from casebook.analysis import flows
 from casebook.core.errors import UsageError
+from casebook.core.filters import clean_bound
 
 REF = "CB-T-1"
 
@@ -151,13 +152,13 @@ def test_two_period_keys_are_refused():
 
 @pytest.mark.parametrize("bound", ["2022", "2022-02", "2024-02-29"])
 def test_clean_bound_accepts_real_dates(bound):
-    assert flows.clean_bound(bound, "--from") == bound
+    assert clean_bound(bound, "from") == bound
 
 
 @pytest.mark.parametrize("bound", ["2022-02-30", "22-01", "2022/01"])
 def test_clean_bound_refuses_bad_dates(bound):
     with pytest.raises(UsageError):
-        flows.clean_bound(bound, "--from")
+        clean_bound(bound, "from")
 
 
 def test_year_earlier_keeps_the_period_kind():

@@ -68,7 +68,7 @@ def test_network_has_the_case_firms_and_one_trade_edge_per_pair(book, case):
     assert (pair.value_usd, pair.count, pair.first, pair.last) == (
         150_000.0, 2, "2022-01-10", "2022-03-10"
     )  # fmt: skip
-    assert pair.label == "$150k · 2"
+    assert pair.label == "$150 k · 2"
     assert (case["buyer"], case["other"], "ownership") in found
     assert found[(case["buyer"], case["other"], "ownership")].label.startswith("ownership 51%")
     hub = model.node(case["hub"])

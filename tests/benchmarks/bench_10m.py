@@ -91,7 +91,9 @@ def main() -> None:
     try:
         if not csv_path.exists():
             started = time.perf_counter()
-            write_extract(csv_path, args.rows)
+            partial = csv_path.with_suffix(".part")  # a run stopped mid-way leaves no extract
+            write_extract(partial, args.rows)
+            partial.rename(csv_path)
             print(f"generated {args.rows:,} rows in {time.perf_counter() - started:.0f} s")
         csv_mb = csv_path.stat().st_size / 1e6
         print(f"extract: {csv_mb:,.0f} MB")

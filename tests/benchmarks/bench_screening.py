@@ -2,6 +2,7 @@
 
     python tests/benchmarks/bench_screening.py [--reference DIR] [--sources N] [--seed S]
         [--split tune|test|all] [--peer]
+    python tests/benchmarks/bench_screening.py --people [options of bench_screening_people.py]
 
 Evaluation set, built from the lists themselves:
 - positives: for sampled listed entities, an alias of theirs, the name with another legal
@@ -703,6 +704,11 @@ def cdist_baseline(
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--people" in argv:  # persons against the listed individuals: bench_screening_people.py
+        from bench_screening_people import main as people
+
+        return people([a for a in argv if a != "--people"])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, default=ROOT / "tests" / "fixtures" / "reference")
     parser.add_argument("--sources", type=int, default=400, help="listed entities to vary")

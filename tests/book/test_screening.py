@@ -410,3 +410,30 @@ def test_a_cancelled_screen_stores_no_hits(book, case, tmp_path, make_firm):
     with pytest.raises(Cancelled):
         book.screen(case_ref="CB-1", cancelled=lambda: True)
     assert book.list_hits(case_ref="CB-1") == []
+
+
+def test_hit_sides_show_both_sides_of_each_pair_as_plain_data(book, case, tmp_path, make_firm):
+    book.load_list(_sdn(tmp_path, "v1.csv"), published="2024-05-03")
+    make_firm(
+        case_ref="CB-1",
+        name="STANKOPROM LLC",
+        native_name="ООО «Станкопром»",
+        country="RU",
+        identifiers={"ru_inn": "3661073772"},
+    )
+    [hit] = book.screen(case_ref="CB-1")
+    sides = book.hit_sides([hit["id"]])
+    firm, listed = sides[hit["id"]]["firm"], sides[hit["id"]]["listed"]
+    assert firm == {
+        "name": "STANKOPROM LLC",
+        "aliases": ["ООО «Станкопром»"],
+        "identifiers": {"ru_inn": ["3661073772"]},
+        "addresses": [],
+        "countries": ["RU"],
+        "programmes": [],
+    }
+    assert listed["name"] == "STANKOPROM OOO"
+    assert listed["programmes"] == ["RUSSIA-EO14024"]
+    assert listed["published"] == "2024-05-03"
+    assert book.hit_sides([]) == {}
+    assert book.hit_sides([hit["id"] + 1000]) == {}

@@ -123,3 +123,23 @@ def test_cli_routes_trade_files(run_cli, reference_dir, tmp_path):
     )  # fmt: skip
     assert stats.code == 0, stats.err
     assert json.loads(stats.out)["rows"][0]["value"] == 6_333_313
+
+
+def test_a_file_imported_while_it_was_being_read_is_refused(book, case, reference_dir, monkeypatch):
+    """The file is read with no lock held, so the same file may be imported meanwhile: the
+    write transaction checks again and refuses it, leaving one dataset."""
+    from casebook.ingest import trade as ingest
+
+    path, read = reference_dir / EUROSTAT, ingest.read_trade
+    earlier = {}
+
+    def read_while_another_import_lands(*args, **kwargs):
+        monkeypatch.setattr(ingest, "read_trade", read)
+        earlier.update(book.import_trade(path, case_ref="T-1"))
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "read_trade", read_while_another_import_lands)
+    with pytest.raises(Refused, match="already imported into this case") as refused:
+        book.import_trade(path, case_ref="T-1")
+    assert earlier["dataset_uid"] in str(refused.value)
+    assert [d["uid"] for d in book.list_datasets(case_ref="T-1")] == [earlier["dataset_uid"]]

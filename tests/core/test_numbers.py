@@ -4,8 +4,10 @@ import math
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from casebook.core.numbers import MISSING, clean_number, is_missing
+from casebook.core.numbers import MISSING, clean_number, is_missing, money
 
 
 @pytest.mark.parametrize(
@@ -147,3 +149,69 @@ def test_missing_is_folded_and_stripped():
 def test_clean_number_result_is_plain_float():
     result = clean_number("1 234,5")
     assert type(result) is float and not math.isnan(result)
+
+
+@pytest.mark.parametrize(
+    ("value", "compact", "full"),
+    [
+        (11_440_752_301, "$11.4 bn", "$11,440,752,301"),
+        (6_500_000, "$6.5 m", "$6,500,000"),
+        (950_000, "$950 k", "$950,000"),
+        (150_000, "$150 k", "$150,000"),
+        (1_234.5, "$1.23 k", "$1,234.50"),
+        (999.4, "$999", "$999.40"),
+        (999.5, "$1 k", "$999.50"),  # rounding up to 1,000 moves to the next unit
+        (999_500, "$1 m", "$999,500"),
+        (1e12, "$1 tn", "$1,000,000,000,000"),
+        (2.5e15, "$2,500 tn", "$2,500,000,000,000,000"),  # no unit above tn
+        (12.345, "$12.3", "$12.35"),
+        (0.4237, "$0.42", "$0.42"),
+        (0.004, "$0", "$0"),
+        (0, "$0", "$0"),
+        (-0.001, "$0", "$0"),  # no minus on an amount shown as zero
+        (-6_500_000, "-$6.5 m", "-$6,500,000"),
+        (None, "—", "—"),
+        (math.nan, "—", "—"),
+        (math.inf, "too large to sum", "too large to sum"),
+        (Decimal("1500"), "$1.5 k", "$1,500"),
+    ],
+)
+def test_money(value, compact, full):
+    assert money(value, compact=True) == compact
+    assert money(value) == full
+
+
+def test_money_other_currencies_are_a_suffix():
+    assert money(6_500_000, "EUR", compact=True) == "6.5 m EUR"
+    assert money(1234, "EUR") == "1,234 EUR"
+    assert money(-1234, "CNY") == "-1,234 CNY"
+    assert money(None, "EUR") == "—"
+    assert money(5, "usd") == "$5"
+
+
+_AMOUNTS = st.floats(min_value=-1e17, max_value=1e17, allow_nan=False)
+
+
+@given(_AMOUNTS)
+def test_full_money_reads_back_to_the_cent(value):
+    text = money(value)
+    assert text.startswith("-$" if value <= -0.005 else "$")
+    back = float(text.replace("$", "").replace(",", ""))
+    assert back == pytest.approx(value, abs=0.005, rel=1e-15)
+
+
+_SCALE = {"": 1, "k": 1e3, "m": 1e6, "bn": 1e9, "tn": 1e12}
+
+
+@given(_AMOUNTS)
+def test_compact_money_keeps_three_significant_digits(value):
+    text = money(value, compact=True)
+    number, _, unit = text.replace("$", "").replace(",", "").partition(" ")
+    shown = float(number) * _SCALE[unit]
+    if abs(value) >= 1:
+        assert shown == pytest.approx(value, rel=0.005)
+    else:
+        assert shown == pytest.approx(value, abs=0.005)
+    digits = number.lstrip("-").replace(".", "").lstrip("0")
+    assert len(digits) <= 3 or unit == "tn"
+    assert unit == "tn" or abs(float(number)) < 1000

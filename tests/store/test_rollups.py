@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, event
 
 from casebook.analysis import flags
 from casebook.book import Casebook
+from casebook.core.filters import ShipmentFilter
 from casebook.store import migrations, redflags, rollups
 from casebook.store import stats as sql
 
@@ -77,8 +78,8 @@ FILTERS = [
     {"date_from": "2022", "date_to": "2022"},
     {"hs": ("8458",)},
     {"hs": ("845811", "84")},
-    {"countries": {"origin": ("CN", "XX")}},
-    {"dataset_ids": (1,)},
+    {"origin": ("CN", "XX")},
+    {"datasets": "first"},
 ]
 
 
@@ -86,9 +87,16 @@ def _case_id(book) -> int:
     return book.get_case(REF).id
 
 
+def _filters(book, given: dict) -> sql.Filters:
+    """The filters of ``given`` (``datasets: "first"``: the case's first dataset)."""
+    if given.get("datasets") == "first":
+        given = {"datasets": (book.list_datasets(case_ref=REF)[0]["uid"],)}
+    return sql.Filters(case_id=_case_id(book), lens=ShipmentFilter(**given))
+
+
 def _groups(book, keys, given, measure, *, rows: bool) -> list[tuple]:
     """Groups from the rows (``rows``) or from whatever table the planner picks."""
-    filters = sql.Filters(case_id=_case_id(book), **given)
+    filters = _filters(book, given)
     with book.store.read() as session:
         picked = sql._ROWS if rows else sql._source(keys, filters, measure)
         original = sql._source
@@ -108,7 +116,7 @@ def _assert_rollups_agree(book) -> int:
     """Every key set, filter and measure gives the same groups; returns how many used rollups."""
     used = 0
     for keys, given, measure in itertools.product(KEYS, FILTERS, ("value", "count", "weight")):
-        filters = sql.Filters(case_id=_case_id(book), **given)
+        filters = _filters(book, given)
         if sql._source(keys, filters, measure) is sql._ROWS:
             continue
         used += 1
@@ -126,14 +134,22 @@ def test_rollups_answer_as_the_rows_do(imported):
 def test_quantity_day_bounds_and_long_codes_read_the_rows():
     f = sql.Filters(case_id=1)
     assert sql._source(("month",), f, "quantity") is sql._ROWS
-    assert sql._source(("month",), sql.Filters(case_id=1, date_from="2022-01-02"), "value") is (
-        sql._ROWS
+    assert sql._source(
+        ("month",), sql.Filters(case_id=1, lens=ShipmentFilter(date_from="2022-01-02")), "value"
+    ) is (sql._ROWS)
+    assert sql._source(
+        ("month",), sql.Filters(case_id=1, lens=ShipmentFilter(date_to="2022-02-27")), "value"
+    ) is (sql._ROWS)
+    assert (
+        sql._source((), sql.Filters(case_id=1, lens=ShipmentFilter(date_to="2024-02-29")), "value")
+        is not sql._ROWS
     )
-    assert sql._source(("month",), sql.Filters(case_id=1, date_to="2022-02-27"), "value") is (
-        sql._ROWS
+    assert (
+        sql._source(
+            ("origin",), sql.Filters(case_id=1, lens=ShipmentFilter(hs=("84581100",))), "value"
+        )
+        is sql._ROWS
     )
-    assert sql._source((), sql.Filters(case_id=1, date_to="2024-02-29"), "value") is not sql._ROWS
-    assert sql._source(("origin",), sql.Filters(case_id=1, hs=("84581100",)), "value") is sql._ROWS
     assert sql._source(("brand",), f, "value") is sql._ROWS
     assert sql._source(("exporter", "origin"), f, "value") is sql._ROWS
     assert sql._source(("exporter",), f, "value") is sql._PARTY_ROLLUP

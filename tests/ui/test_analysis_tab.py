@@ -206,7 +206,7 @@ def test_charts_export_png_svg_and_csv(opened, tmp_path):
 def test_hover_names_the_value(opened):
     panel = opened[2].panels["monthly"]
     labels = [t.label for t in panel.targets]
-    assert "CN China · 2023-01: 3.00 M USD" in labels
+    assert "CN China · 2023-01: $3 m" in labels
 
 
 def test_flags_panel_lists_firms_by_score(opened, qtbot):
@@ -303,8 +303,8 @@ def test_chart_notes_speak_of_this_tab(opened):
         tab_note("Counts the whole case; date and code filters do not apply to this chart.")
         == "Counts the whole case."
     )
-    note = opened[2].panels["controllers"].note.text()
-    assert note == "Counts the whole case."
+    # The controllers chart now follows the filters like every other chart: no note.
+    assert opened[2].panels["controllers"].note.text() == ""
 
 
 def test_the_wheel_over_a_chart_scrolls_the_grid(opened, qtbot):

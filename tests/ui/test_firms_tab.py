@@ -7,6 +7,7 @@ import pytest
 from casebook.book.cases import find_case
 from casebook.store import models as m
 from casebook.ui.firms_tab import FirmsTab
+from casebook.ui.table_model import ROW_ROLE
 
 TIMEOUT = 15_000
 REF = "CB-F-1"
@@ -133,12 +134,10 @@ def demo_tab(window, qtbot):
 
 
 def _select_firm(tab, name: str) -> None:
-    from PySide6.QtCore import Qt
-
     proxy = tab.firm_proxy
     row = next(
         r for r in range(proxy.rowCount())
-        if proxy.data(proxy.index(r, 0), Qt.ItemDataRole.UserRole)["name"] == name
+        if proxy.data(proxy.index(r, 0), ROW_ROLE)["name"] == name
     )  # fmt: skip
     model = tab.firm_view.selectionModel()
     flags = model.SelectionFlag.ClearAndSelect | model.SelectionFlag.Rows

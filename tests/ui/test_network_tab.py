@@ -83,7 +83,7 @@ def test_the_chart_shows_the_case_firms_and_edges(opened):
     assert kinds == ["shared address", "trade", "trade", "trade"]
     acme = next(e for e in tab.edge_items if e.edge.source == firms["Acme Machine Co"]
                 and e.edge.target == firms["Techno Stanok LLC"])  # fmt: skip
-    assert acme.edge.label == "$150k · 2"
+    assert acme.edge.label == "$150 k · 2"
     assert tab.nodes[firms["Beta Tools"]].node.country == "TR"
     assert "Maker" in tab.legend_texts() and tab.view.legend.isVisible()
     assert "3 firms" in tab.status.text()

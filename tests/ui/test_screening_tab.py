@@ -16,9 +16,9 @@ from casebook.ui.screening_tab import (
     LIST_COLUMNS,
     STATUS_COLUMN,
     LoadListDialog,
-    RecordsModel,
     ScreeningTab,
 )
+from casebook.ui.table_model import RecordsModel
 
 SDN = "ofac_sdn_2024-05-03_subset.csv"
 TIMEOUT = 60_000

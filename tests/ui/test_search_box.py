@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -172,3 +175,58 @@ def test_enter_opens_a_shipment_in_the_shipments_tab_with_its_row_selected(
     assert (tab.lens.date_from, tab.lens.date_to) == ("2022-03-11", "2022-03-11")
     [row] = tab.selected_rows()
     assert "СТАНОК ТОКАРНЫЙ" in tab.detail.toPlainText()
+
+
+def test_search_and_opening_a_firm_go_through_the_facade(qtbot, window, store, monkeypatch):
+    calls = []
+    facade = type(window.host.book)
+    for name in ("search", "firm_case_refs"):
+        real = getattr(facade, name)
+
+        def spy(self, *args, _real=real, _name=name, **kwargs):
+            calls.append((_name, args))
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(facade, name, spy)
+    box = search(qtbot, window, "jingdiao")
+    with qtbot.waitSignal(box.opened, timeout=10_000) as opened:
+        qtbot.keyClick(box.edit, Qt.Key.Key_Return)
+    assert opened.args == ["firm", store["firm"], "CB-2"]
+    assert ("search", ("jingdiao",)) in calls
+    assert calls[-1] == ("firm_case_refs", (store["firm"],))
+
+
+UI_ROOT = Path(__file__).resolve().parents[2] / "desktop" / "casebook"
+FACADE_ONLY = [
+    "ui/search_box.py",
+    "ui/screening_ops.py",
+    "ui/screening_tab.py",
+    "ui/case_list.py",
+    "ui/case_dialog.py",
+    "ui/cases_page.py",
+    "ui/link_editor.py",
+    "ui/relationship_dialog.py",
+    "cli/context.py",
+    "cli/cases.py",
+    "cli/screening.py",
+    "cli/search.py",
+    "cli/verify.py",
+]
+ALLOWED = ("casebook.book", "casebook.core", "casebook.resources", "casebook.ui", "casebook.cli")
+
+
+@pytest.mark.parametrize("path", FACADE_ONLY)
+def test_the_ui_and_cli_reach_the_store_only_through_the_facade(path):
+    tree = ast.parse((UI_ROOT / path).read_text(encoding="utf-8"))
+    imported = [
+        f"{node.module}.{alias.name}" if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    wrong = [
+        name
+        for name in imported
+        if name and name.startswith("casebook") and not name.startswith(ALLOWED)
+    ]
+    assert wrong == []

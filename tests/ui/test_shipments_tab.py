@@ -83,6 +83,7 @@ def test_sort_copy_and_row_details(tab, qtbot):
     qtbot.waitUntil(lambda: "Source" in tab.detail.toPlainText(), timeout=TIMEOUT)
     detail = tab.detail.toPlainText()
     assert "s.csv, row 5" in detail and "ACME MAKINA AS" in detail
+    assert "\nValue\n$500\nValue (USD)\n$500\n" in detail  # one rendering of money
 
 
 def test_refreshes_after_an_import(tab, window, qtbot):
@@ -116,7 +117,7 @@ def test_key_columns_fit_a_1000_px_tab(tab, qtbot):
 def test_codes_and_values_are_shown_whole(tab):
     keys = [c.key for c in tab.model.columns]
     metrics = tab.view.fontMetrics()
-    for key, sample in (("hs_code", "8466938000"), ("value_usd", "888,888,888.88")):
+    for key, sample in (("hs_code", "8466938000"), ("value_usd", "$888,888,888.88")):
         assert tab.view.columnWidth(keys.index(key)) >= metrics.horizontalAdvance(sample) + 12
 
 

@@ -101,3 +101,76 @@ def test_the_shipments_tab_appears_for_a_case_with_shipments(qtbot, small, tmp_p
     qtbot.keyClicks(tab.origin, "CN")
     qtbot.waitUntil(lambda: 0 < tab.model.rowCount() < 1001)
     assert tab.count.text() == f"{tab.model.rowCount():,} shipments"
+
+
+# --- the in-memory records model (firms, suggestions, screening lists and hits) -------------
+
+
+def _records():
+    from casebook.ui.firms_tab import FIRM_COLUMNS
+    from casebook.ui.table_model import RecordsModel
+
+    model = RecordsModel(FIRM_COLUMNS, tips={"aliases": lambda row: "\n".join(row["aliases"])})
+    model.set_rows(
+        [
+            {"id": 1, "name": "beta", "shipments": 10, "value_usd": 9_500_000.0,
+             "aliases": ["B1", "B2", "B3"]},
+            {"id": 2, "name": "Alpha", "shipments": 9, "value_usd": None, "aliases": []},
+            {"id": 3, "name": "gamma", "shipments": 100, "value_usd": 12_000.5,
+             "aliases": [f"G{i}" for i in range(10)]},
+        ]
+    )  # fmt: skip
+    return model
+
+
+def _sorted_ids(model, key: str) -> list:
+    from PySide6.QtCore import QSortFilterProxyModel
+
+    from casebook.ui.table_model import KEY_ROLE, SORT_ROLE
+
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    proxy.sort([c.key for c in model.columns].index(key))
+    return [proxy.index(r, 0).data(KEY_ROLE) for r in range(proxy.rowCount())]
+
+
+def test_records_sort_numbers_as_numbers_and_text_ignoring_case(qtmodeltester):
+    model = _records()
+    qtmodeltester.check(model)
+    assert _sorted_ids(model, "shipments") == [2, 1, 3]  # 9 < 10 < 100, not "10" < "100" < "9"
+    assert _sorted_ids(model, "value_usd") == [2, 3, 1]  # no value first
+    assert _sorted_ids(model, "aliases") == [2, 1, 3]  # by how many: 0, 3, 10
+    assert _sorted_ids(model, "name") == [2, 1, 3]  # Alpha, beta, gamma
+
+
+def test_records_show_money_whole_right_aligned_with_tips():
+    from casebook.ui.table_model import ROW_ROLE
+
+    model = _records()
+    value = [c.key for c in model.columns].index("value_usd")
+    aliases = [c.key for c in model.columns].index("aliases")
+    cell = model.index(0, value)
+    assert cell.data() == "$9,500,000"
+    assert model.index(1, value).data() == "—"
+    assert model.index(2, value).data() == "$12,000.50"
+    assert cell.data(Qt.ItemDataRole.TextAlignmentRole) == int(RIGHT)
+    assert model.headerData(
+        value, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole
+    ) == int(RIGHT)
+    assert model.index(0, aliases).data() == "3"
+    assert model.index(0, aliases).data(Qt.ItemDataRole.ToolTipRole) == "B1\nB2\nB3"
+    assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole) == "beta"  # elided text in full
+    assert model.index(1, 0).data(ROW_ROLE)["name"] == "Alpha"
+
+
+def test_records_colour_a_column_by_value():
+    from casebook.ui.screening_tab import HIT_COLUMNS, STATUS_COLOURS
+    from casebook.ui.table_model import RecordsModel
+
+    model = RecordsModel(HIT_COLUMNS, colours={"status": STATUS_COLOURS})
+    model.set_rows([{"id": 7, "status": "confirmed"}, {"id": 8, "status": "unreviewed"}])
+    status = [c.key for c in HIT_COLUMNS].index("status")
+    colour = model.index(0, status).data(Qt.ItemDataRole.ForegroundRole)
+    assert colour.name().upper() == STATUS_COLOURS["confirmed"]
+    assert model.index(1, status).data(Qt.ItemDataRole.ForegroundRole) is None

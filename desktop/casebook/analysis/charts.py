@@ -176,7 +176,7 @@ def foreign_controllers(session, *, filters) -> ChartTable:
 
     totals: dict[str, list[float]] = {}
     for detail, n, value in row_test_totals(
-        session, case_id=filters.case_id, test="foreign_controller"
+        session, case_id=filters.case_id, test="foreign_controller", lens=filters.lens
     ):
         country = detail.split("|")[1]
         acc = totals.setdefault(country, [0.0, 0])
@@ -184,14 +184,8 @@ def foreign_controllers(session, *, filters) -> ChartTable:
         acc[1] += n
     data = [(c, round(v, 2), int(n)) for c, (v, n) in sorted(totals.items())]
     title = "Foreign control systems in Chinese machines, by maker country"
-    notes = ["Counts the whole case; date and code filters do not apply to this chart."]
     return ChartTable(
-        "foreign_controllers",
-        title,
-        "bar",
-        ["maker_country", "value_usd", "shipments"],
-        data,
-        notes=notes,
+        "foreign_controllers", title, "bar", ["maker_country", "value_usd", "shipments"], data
     )
 
 

@@ -18,6 +18,7 @@ from functools import cached_property, lru_cache
 
 from casebook.analysis import reference
 from casebook.core.countries import country_name
+from casebook.core.numbers import money
 from casebook.core.words import plural
 from casebook.store import redflags as db
 from casebook.store import rollups
@@ -130,13 +131,13 @@ class Activity:
 class Context:
     """What rules share: the case, its session, and data computed once on first use."""
 
-    def __init__(self, session, case_id: int, rules: Sequence[Rule]):
-        self.session, self.case_id, self.rules = session, case_id, rules
+    def __init__(self, session, case_id: int, rules: Sequence[Rule], lens=None):
+        self.session, self.case_id, self.rules, self.lens = session, case_id, rules, lens
 
     @cached_property
     def activity(self) -> Activity:
         found = Activity()
-        for row in db.activity(self.session, case_id=self.case_id):
+        for row in db.activity(self.session, case_id=self.case_id, lens=self.lens):
             found.add(*row)
         return found
 
@@ -152,7 +153,9 @@ class Context:
     @cached_property
     def row_results(self) -> dict[str, list[db.FlaggedFirm]]:
         tests = {rid: test for rid, (test, _describe) in self.row_tests.items()}
-        return db.flagged_firms(self.session, case_id=self.case_id, tests=tests, sample=SAMPLE)
+        return db.flagged_firms(
+            self.session, case_id=self.case_id, tests=tests, sample=SAMPLE, lens=self.lens
+        )
 
     def row_hits(self, rule_id: str) -> list[Hit]:
         return _row_hits(self.row_tests[rule_id][1], self.row_results[rule_id])
@@ -166,12 +169,8 @@ class Context:
 
 
 def _money(value: float | None) -> str:
-    if value is None:
-        return "no USD value"
-    for size, suffix in ((1e9, " bn"), (1e6, " m"), (1e3, " k")):
-        if abs(value) >= size:
-            return f"${value / size:,.1f}{suffix}"
-    return f"${value:,.0f}"
+    """An amount in a reason sentence: a missing one said in words rather than a dash."""
+    return "no USD value" if value is None else money(value, compact=True)
 
 
 def _rows(n: int) -> str:
@@ -321,13 +320,15 @@ def store_row_tests(session, *, case_id: int) -> None:
             )
 
 
-def row_test_totals(session, *, case_id: int, test: str) -> list[tuple]:
-    """``(detail, shipments, value_usd)`` of a stored test: stored totals, else from the rows."""
+def row_test_totals(session, *, case_id: int, test: str, lens=None) -> list[tuple]:
+    """``(detail, shipments, value_usd)`` of a stored test: stored totals for the whole case,
+    else (under a lens, or before they are stored) from the rows."""
     make, version_of = STORED_TESTS[test]
-    stored = rollups.row_test_totals(session, case_id=case_id, test=test, version=version_of())
-    if stored is not None:
-        return stored
-    return db.row_test_totals(session, case_id=case_id, test=make())
+    if not lens:
+        stored = rollups.row_test_totals(session, case_id=case_id, test=test, version=version_of())
+        if stored is not None:
+            return stored
+    return db.row_test_totals(session, case_id=case_id, test=make(), lens=lens)
 
 
 def _describe_controller(item: db.FlaggedFirm) -> str:
@@ -364,7 +365,7 @@ def _describe_unit_value(item: db.FlaggedFirm) -> str:
     weight=1,
 )
 def unit_value(ctx: Context):
-    medians = hs6_medians(db.unit_value_histogram(ctx.session, case_id=ctx.case_id))
+    medians = hs6_medians(db.unit_value_histogram(ctx.session, case_id=ctx.case_id, lens=ctx.lens))
     return db.unit_value_outliers(medians=medians, factor=UNIT_VALUE_FACTOR), _describe_unit_value
 
 
@@ -506,7 +507,12 @@ def country_jump(ctx: Context) -> list[Hit]:
     for origin, months in ctx.activity.origin_months.items():
         for month, total, before in jumps(months):
             cell = db.origin_month_firms(
-                ctx.session, case_id=ctx.case_id, origin=origin, month=month, sample=SAMPLE
+                ctx.session,
+                case_id=ctx.case_id,
+                origin=origin,
+                month=month,
+                sample=SAMPLE,
+                lens=ctx.lens,
             )
             for fid, value, n, ids in cell:
                 if (value or 0.0) >= JUMP_FIRM_SHARE * total:
@@ -538,16 +544,19 @@ def rules_json() -> list[dict]:
     ]
 
 
-def run_rules(session, *, case_id: int, only: set[str] | None = None) -> dict[str, list[Hit]]:
-    """Each rule's hits (all rules, or the ids in ``only``)."""
+def run_rules(
+    session, *, case_id: int, only: set[str] | None = None, lens=None
+) -> dict[str, list[Hit]]:
+    """Each rule's hits (all rules, or the ids in ``only``) over the shipments in the lens."""
     chosen = [r for r in RULES if only is None or r.id in only]
-    ctx = Context(session, case_id, chosen)
+    ctx = Context(session, case_id, chosen, lens)
     return {r.id: r.find(ctx) if r.find else ctx.row_hits(r.id) for r in chosen}
 
 
-def flag_firms(session, *, case_id: int) -> list[dict]:
-    """Flagged firms, highest score first, in the ``flags`` JSON shape of DESIGN.md."""
-    results = run_rules(session, case_id=case_id)
+def flag_firms(session, *, case_id: int, lens=None) -> list[dict]:
+    """Flagged firms, highest score first, in the ``flags`` JSON shape of DESIGN.md; only the
+    shipments in the lens (a ``core.filters.ShipmentFilter``; None: the whole case) count."""
+    results = run_rules(session, case_id=case_id, lens=lens)
     by_firm: dict[int, list[tuple[Rule, Hit]]] = {}
     for r in RULES:
         for hit in results.get(r.id, []):

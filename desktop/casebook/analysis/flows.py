@@ -7,10 +7,8 @@ returns plain rows (dicts) ready for JSON, the GUI's charts and the briefing.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from casebook.core.errors import UsageError
 from casebook.store import stats as sql
@@ -20,7 +18,6 @@ MEASURES = ("value", "count", "quantity", "weight")
 TRADE_MEASURES = ("value", "count")
 FIRM_KEYS = ("exporter", "importer")
 OTHER = "other"
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 @dataclass(frozen=True)
@@ -61,32 +58,6 @@ def clean_measure(measure: str | None, *, source: str = "shipments") -> str:
     return name
 
 
-def clean_bound(value: str | None, what: str) -> str | None:
-    """A date bound ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a real date), or None."""
-    if value in (None, ""):
-        return None
-    text = str(value).strip()
-    match = _DATE_RE.match(text)
-    if not match:
-        raise UsageError(f"{what} must be YYYY-MM or YYYY-MM-DD, not {value!r}")
-    year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        raise UsageError(f"{what} is not a real date: {value!r}") from None
-    return text
-
-
-def clean_countries(values: str | Iterable[str] | None, what: str) -> tuple[str, ...]:
-    """Country codes from ``"CN,TR"`` or a list, upper-cased; UsageError on a bad one."""
-    items = values.split(",") if isinstance(values, str) else list(values or ())
-    codes = tuple(v.strip().upper() for v in items if v and v.strip())
-    for code in codes:
-        if not re.fullmatch(r"[A-Z]{2}", code):
-            raise UsageError(f"{what} must be two-letter country codes, not {code!r}")
-    return codes
-
-
 # ---- shipments ------------------------------------------------------------------------------
 
 
@@ -106,7 +77,7 @@ def _prior(request: StatsRequest) -> sql.Filters | None:
     f = request.filters
     if not (request.compare and _period_key(request.by)):
         return None
-    return replace(f, date_from=year_earlier(f.date_from), date_to=year_earlier(f.date_to))
+    return f.with_dates(year_earlier(f.date_from), year_earlier(f.date_to))
 
 
 _SHIPMENT_COLUMNS = ("value_usd", "shipments", "valued", "measure_sum", "measure_rows", "units")

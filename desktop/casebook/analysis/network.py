@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from casebook.core.filters import ShipmentFilter
+from casebook.core.numbers import money
 from casebook.store import network as db
 
 LAYOUTS = ("force", "layered")
@@ -111,19 +112,8 @@ class NetworkModel:
 # --- building -------------------------------------------------------------------------------
 
 
-def money(value: float | None) -> str:
-    """$1.2M, $350k, $900."""
-    if value is None:
-        return "-"
-    v = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if v >= limit:
-            return f"${value / limit:.1f}{suffix}".replace(".0" + suffix, suffix)
-    return f"${value:,.0f}"
-
-
 def trade_label(value_usd: float, count: int) -> str:
-    return f"{money(value_usd)} · {count:,}"
+    return f"{money(value_usd, compact=True)} · {count:,}"
 
 
 def relationship_text(kind: str, share: float | None, start: str | None, end: str | None) -> str:

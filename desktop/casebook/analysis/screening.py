@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from casebook.core.domain import SCREENING_THRESHOLD
 from casebook.core.errors import Cancelled
 from casebook.core.identifiers import clean_identifier
 from casebook.core.names import (
@@ -41,7 +42,7 @@ from casebook.core.names import (
 from casebook.core.pinyin import romanisations, syllabify
 from casebook.ingest.lists.model import ListedRecord
 
-DEFAULT_THRESHOLD = 0.78  # chosen from tests/benchmarks/bench_screening.py
+DEFAULT_THRESHOLD = SCREENING_THRESHOLD
 # Identifier schemes whose values name exactly one legal person: equal values settle a match.
 CERTAIN_SCHEMES = ("ru_inn", "ru_ogrn", "cn_uscc", "lei", "by_unp", "ua_edrpou", "tr_vkn")
 # Schemes whose equal values support a match without settling it (formats vary by country).

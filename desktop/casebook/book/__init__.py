@@ -6,7 +6,6 @@ The CLI and the GUI call only this class. It is assembled from sections, one mod
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -26,22 +25,17 @@ from casebook.book.imports import ImportsSection
 from casebook.book.network import NetworkSection
 from casebook.book.screening import ScreeningSection
 from casebook.book.search import SearchSection
+from casebook.book.shipments import ShipmentsSection
 from casebook.book.trade import TradeSection
 from casebook.book.verify import VerifySection
 from casebook.book.workbench import WorkbenchSection
+from casebook.core.users import os_user
 from casebook.exchange.backup import resume_restores
 from casebook.store import audit
 from casebook.store.engine import Store, default_store_path
 from casebook.vault.scratch import sweep
 
 __all__ = ["Casebook", "default_store_path"]
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers, services)
-        return "unknown"
 
 
 class Casebook(
@@ -54,6 +48,7 @@ class Casebook(
     ExchangeSection,
     FindingsSection,
     SearchSection,
+    ShipmentsSection,
     AnalysisSection,
     ScreeningSection,
     ImportsSection,
@@ -66,7 +61,7 @@ class Casebook(
 
     def __init__(self, store: Store, *, user: str | None = None):
         self.store = store
-        self.user = user or _os_user()
+        self.user = user or os_user()
         with suppress(OSError):  # what cannot be removed now, `verify` reports
             sweep(self.vault.tmp)  # what killed processes left in the scratch folder
 

@@ -1,83 +1,72 @@
-"""Facade section: flows (``stats``), chart data and red flags of a case."""
+"""Facade section: flows (``stats``), chart data and red flags of a case, under the lens."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from casebook.book.cases import find_case
-from casebook.core.errors import NotFound, UsageError
-from casebook.core.hs import hs_prefixes
+from casebook.book.shipments import check_lens
+from casebook.core.errors import UsageError
+from casebook.core.filters import COUNTRY_FIELDS, EVERYTHING, ShipmentFilter, clean_countries
 from casebook.store import stats as sql
 
 if TYPE_CHECKING:
     from casebook.analysis import charts
 
 SOURCES = ("shipments", "trade")
-EXTRA_FILTERS = ("origin", "dispatch", "destination", "reporter", "partner", "firms", "datasets")
-
-
-def _split(values: str | Iterable[str] | None) -> list[str]:
-    items = values.split(",") if isinstance(values, str) else list(values or ())
-    return [v.strip() for v in items if v and v.strip()]
-
-
-def _hs(hs: str | Iterable[str] | None) -> tuple[str, ...]:
-    text = hs if isinstance(hs, str) else ",".join(hs or ())
-    prefixes = tuple(hs_prefixes(text))
-    if text.strip() and not prefixes:
-        raise UsageError(f"--hs takes digit prefixes like 8456,8457, not {text!r}")
-    return prefixes
+TRADE_COUNTRY_FIELDS = ("reporter", "partner")
+EXTRA_FILTERS = (
+    *COUNTRY_FIELDS,
+    *TRADE_COUNTRY_FIELDS,
+    "firms",
+    "datasets",
+    "text",
+    "min_value",
+)
+#: Lens fields that select shipments only (trade flows have no such columns): their options.
+_SHIPMENT_ONLY = {
+    **{name: name for name in COUNTRY_FIELDS},
+    "firms": "firm",
+    "text": "text",
+    "min_value": "min-value",
+}
 
 
 class AnalysisSection:
     """Totals by period, country, firm, code and brand; chart tables; red flags."""
 
-    def _filters(self, session, case, *, source: str, **given) -> sql.Filters:
-        from casebook.analysis import flows
-
-        date_from = flows.clean_bound(given.get("date_from"), "--from")
-        date_to = flows.clean_bound(given.get("date_to"), "--to")
-        if date_from and date_to and date_from[: len(date_to)] > date_to:
-            raise UsageError(f"--from {date_from} is after --to {date_to}")
-        fields = sql.SHIPMENT_COUNTRY_FIELDS if source == "shipments" else sql.TRADE_COUNTRY_FIELDS
-        wrong = [
-            n
-            for n in ("origin", "dispatch", "destination", "reporter", "partner", "firms")
-            if given.get(n) and n not in fields and not (n == "firms" and source == "shipments")
-        ]
+    def _filters(
+        self, session, case, *, source: str, lens: ShipmentFilter | None = None, **given
+    ) -> sql.Filters:
+        """The lens with the command's own options over it, checked for the source: what a
+        trade flow cannot be filtered by is a usage error, an unknown uid NotFound."""
+        own = ShipmentFilter.parse(
+            date_from=given.get("date_from"),
+            date_to=given.get("date_to"),
+            hs=given.get("hs"),
+            origin=given.get("origin"),
+            dispatch=given.get("dispatch"),
+            destination=given.get("destination"),
+            firm=given.get("firms"),
+            dataset=given.get("datasets"),
+            text=given.get("text"),
+            min_value=given.get("min_value"),
+        )
+        lens = (lens or EVERYTHING).merged(own)
+        if source == "shipments":
+            wrong = [n for n in TRADE_COUNTRY_FIELDS if given.get(n)]
+        else:
+            wrong = [o for n, o in _SHIPMENT_ONLY.items() if getattr(lens, n) not in (None, ())]
         if wrong:
             raise UsageError(f"--{wrong[0]} does not apply to {source}")
+        lens = check_lens(session, lens, case_id=case.id)
         countries = {
-            name: flows.clean_countries(given.get(name), f"--{name}")
-            for name in fields
+            name: clean_countries(given.get(name), name)
+            for name in TRADE_COUNTRY_FIELDS
             if given.get(name)
         }
-        return sql.Filters(
-            case_id=case.id,
-            date_from=date_from,
-            date_to=date_to,
-            hs=_hs(given.get("hs")),
-            countries=countries,
-            firm_ids=self._firm_ids(session, _split(given.get("firms"))),
-            dataset_ids=self._dataset_ids(session, case.id, _split(given.get("datasets"))),
-        )
-
-    @staticmethod
-    def _firm_ids(session, uids: Sequence[str]) -> tuple[int, ...]:
-        found = sql.firm_ids_by_uid(session, uids=uids) if uids else {}
-        missing = [u for u in uids if u not in found]
-        if missing:
-            raise NotFound(f"no firm {missing[0]!r}")
-        return tuple(found[u] for u in uids)
-
-    @staticmethod
-    def _dataset_ids(session, case_id: int, uids: Sequence[str]) -> tuple[int, ...]:
-        found = sql.dataset_ids_by_uid(session, case_id=case_id, uids=uids) if uids else {}
-        missing = [u for u in uids if u not in found]
-        if missing:
-            raise NotFound(f"no dataset {missing[0]!r} in this case")
-        return tuple(found[u] for u in uids)
+        return sql.Filters(case_id=case.id, lens=lens, countries=countries)
 
     def stats(
         self,
@@ -91,12 +80,15 @@ class AnalysisSection:
         measure: str = "value",
         top: int | None = None,
         compare: bool = True,
+        lens: ShipmentFilter | None = None,
         **filters,
     ) -> dict:
-        """Totals in the ``stats`` JSON shape of DESIGN.md.
+        """Totals in the ``stats`` JSON shape of DESIGN.md, of the shipments in the ``lens``.
 
-        More filters: ``origin``, ``dispatch``, ``destination`` (shipments) or ``reporter``,
-        ``partner`` (trade) as country lists, ``firms`` and ``datasets`` as uid lists.
+        The options ``hs``, ``date_from``, ``date_to`` and these ``filters`` replace the lens's
+        own: ``origin``, ``dispatch``, ``destination`` (shipments) or ``reporter``, ``partner``
+        (trade) as country lists, ``firms`` and ``datasets`` as uid lists, ``text`` and
+        ``min_value``.
         """
         from casebook.analysis import flows
 
@@ -112,52 +104,76 @@ class AnalysisSection:
         with self._read() as session:
             case = find_case(session, case_ref)
             f = self._filters(
-                session, case, source=source, hs=hs, date_from=date_from, date_to=date_to, **filters
+                session,
+                case,
+                source=source,
+                lens=lens,
+                hs=hs,
+                date_from=date_from,
+                date_to=date_to,
+                **filters,
             )
             request = flows.StatsRequest(f, keys, measure, top, compare)
             run = flows.shipment_stats if source == "shipments" else flows.trade_stats
             result = run(session, request=request)
-        result["filters"] = _filters_json(case.ref, source, keys, f, measure, top, filters)
+        result["filters"] = _filters_json(case.ref, source, keys, f, measure, top)
         if source == "trade":
             currencies = {r["currency"] for r in result["rows"]}
             result["unit"] = currencies.pop() if len(currencies) == 1 else "mixed"
         return result
 
-    def chart(self, name: str, *, case_ref: str, **options) -> charts.ChartTable:
-        """One chart's data table (see ``analysis.charts.CHARTS`` for the names)."""
+    def chart(
+        self, name: str, *, case_ref: str, lens: ShipmentFilter | None = None, **options
+    ) -> charts.ChartTable:
+        """One chart's data table (see ``analysis.charts.CHARTS`` for the names), of the
+        shipments in the ``lens`` (``filters``: ``stats`` options over it)."""
         from casebook.analysis import charts
 
         if name not in charts.CHARTS:
             raise UsageError(f"unknown chart {name!r}; use {', '.join(charts.CHARTS)}")
         with self._read() as session:
             case = find_case(session, case_ref)
-            f = self._filters(session, case, source="shipments", **options.pop("filters", {}))
+            given = options.pop("filters", {})
+            f = self._filters(session, case, source="shipments", lens=lens, **given)
             return charts.CHARTS[name](session, filters=f, **options)
 
-    def flags(self, *, case_ref: str) -> dict:
-        """Red flags per firm, in the ``flags`` JSON shape of DESIGN.md (plus the rules)."""
+    def flags(self, *, case_ref: str, lens: ShipmentFilter | None = None) -> dict:
+        """Red flags per firm, in the ``flags`` JSON shape of DESIGN.md (plus the rules): only
+        the shipments in the ``lens`` count, and every shipment a flag cites lies inside it."""
         from casebook.analysis import flags
 
         with self._read() as session:
             case = find_case(session, case_ref)
-            firms = flags.flag_firms(session, case_id=case.id)
-        return {"firms": firms, "rules": flags.rules_json(), "case": case.ref}
+            lens = check_lens(session, lens, case_id=case.id)
+            firms = flags.flag_firms(session, case_id=case.id, lens=lens)
+        out = {"firms": firms, "rules": flags.rules_json(), "case": case.ref}
+        if lens:
+            out["filters"] = lens.to_json()
+        return out
 
 
-def _filters_json(ref, source, keys, f: sql.Filters, measure, top, extra) -> dict:
+def _filters_json(ref, source, keys, f: sql.Filters, measure, top) -> dict:
+    """The ``filters`` field of ``stats``: the keys it always had, and the lens's other set
+    options under their JSON names."""
+    lens = f.lens
     out = {
         "case": ref,
         "source": source,
         "by": list(keys),
         "measure": measure,
-        "hs": list(f.hs),
-        "from": f.date_from,
-        "to": f.date_to,
+        "hs": list(lens.hs),
+        "from": lens.date_from,
+        "to": lens.date_to,
     }
-    out.update({name: list(codes) for name, codes in f.countries.items()})
+    out |= {name: list(getattr(lens, name)) for name in COUNTRY_FIELDS if getattr(lens, name)}
+    out |= {name: list(codes) for name, codes in f.countries.items()}
     for name in ("firms", "datasets"):
-        if extra.get(name):
-            out[name] = _split(extra[name])
+        if getattr(lens, name):
+            out[name] = list(getattr(lens, name))
+    if lens.text:
+        out["text"] = lens.text
+    if lens.min_value is not None:
+        out["min_value"] = lens.min_value
     if top:
         out["top"] = top
     return out

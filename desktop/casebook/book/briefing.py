@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import shlex
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import select
-
 from casebook.book.cases import find_case
 from casebook.book.demo import is_demo
+from casebook.book.shipments import check_lens
 from casebook.briefing.data import SECTIONS, BriefingData
 from casebook.core.errors import Cancelled, UsageError
 from casebook.core.files import output_path
+from casebook.core.filters import ShipmentFilter
 from casebook.core.standards import Marking, clean_marking
 from casebook.exchange.spreadsheet import FORMULA_START
-from casebook.store import models as m
-from casebook.store import shipment_table
+from casebook.store import firms as firm_store
+from casebook.store import network as network_store
+from casebook.store import shipment_table, suggestions
 
 PAPERS = ("a4", "letter")
 #: Figures printed in the table of the trade picture: (label, month, country).
@@ -63,9 +65,11 @@ def choose_marking(case_marking: str, wanted: str | None) -> Marking:
     return chosen
 
 
-def _command(ref: str, **flags) -> str:
-    parts = [f"casebook stats --case {ref}"]
+def _command(ref: str, lens: ShipmentFilter, *, command: str = "stats", **flags) -> str:
+    """The command that recomputes a figure: its own flags, then the lens's."""
+    parts = [f"casebook {command} --case {ref}"]
     parts += [f"--{k.replace('_', '-')} {v}" for k, v in flags.items() if v]
+    parts += [shlex.quote(arg) for arg in lens.cli_args()]
     return " ".join(parts)
 
 
@@ -86,12 +90,14 @@ class BriefingSection:
         force: bool = False,
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        lens: ShipmentFilter | None = None,
     ) -> dict:
         """Render the briefing; returns ``{out, pages, sha256}``, and with the appendix the full
         table written beside it (``table``, ``table_sha256``, ``table_rows``) and the rows
         printed (``appendix_rows``). An existing ``out`` or table is refused unless
         ``force``; the marking can be raised, never lowered. A cancelled or failed briefing
-        leaves neither file."""
+        leaves neither file. Under a ``lens``, every figure, chart and table counts the
+        shipments in it only; the cover says so and every recompute command carries it."""
         from casebook.briefing.build import render_briefing
 
         paper = (paper or "a4").lower()
@@ -111,6 +117,7 @@ class BriefingSection:
             sections=chosen,
             author=author,
             marking=marking,
+            lens=lens,
         )
         table = table if data.totals["shipments"] else None
         parts = [out.with_name(out.name + ".part")]
@@ -156,7 +163,7 @@ class BriefingSection:
             writer = csv.writer(out)
             writer.writerow(shipment_table.TABLE_COLUMNS)
             chunks = shipment_table.table_rows(
-                session, case_id=case_id, quote=FORMULA_START, batch=TABLE_BATCH
+                session, case_id=case_id, quote=FORMULA_START, batch=TABLE_BATCH, lens=data.lens
             )
             for chunk in chunks:
                 if cancelled is not None and cancelled():
@@ -168,10 +175,8 @@ class BriefingSection:
                     writer.writerow((number, *row[1:]))
                 if progress is not None:
                     progress(number, total)
-        digest = hashlib.sha256()
         with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+            digest = hashlib.file_digest(handle, "sha256")
         return {"rows": number, "sha256": digest.hexdigest()}
 
     def briefing_data(
@@ -183,10 +188,14 @@ class BriefingSection:
         sections=None,
         author: str | None = None,
         marking: str | None = None,
+        lens: ShipmentFilter | None = None,
     ) -> BriefingData:
-        """Everything the briefing prints, read from the store."""
+        """Everything the briefing prints, read from the store (shipment figures: those in the
+        ``lens``)."""
         case = self.get_case(case_ref)
         chosen = choose_marking(case.marking, marking)
+        with self._read() as session:
+            lens = check_lens(session, lens, case_id=find_case(session, case.ref).id)
         data = BriefingData(
             case_ref=case.ref,
             title=case.title,
@@ -199,6 +208,8 @@ class BriefingSection:
             head_hash=self.head_hash(),
             illustrative=is_demo(case.ref),
             sections=clean_sections(sections),
+            lens=lens,
+            filtered=lens.describe(self._lens_names(case.ref, lens)),
         )
         data.findings = self.list_findings(case_ref=case.ref)
         data.evidence = self.list_evidence(case_ref=case.ref)
@@ -210,54 +221,70 @@ class BriefingSection:
         data.datasets = self.list_datasets(case_ref=case.ref)
         return data
 
-    def _brief_trade(self, data: BriefingData) -> None:
-        from casebook.briefing.text import percent, usd
+    def _lens_names(self, case_ref: str, lens: ShipmentFilter) -> dict[str, str]:
+        """Names of the lens's firms and datasets (uid -> name), for the cover."""
+        if not (lens.firms or lens.datasets):
+            return {}
+        names = {f["uid"]: f["name"] for f in self.list_firms(case_ref=case_ref)}
+        names |= {d["uid"]: d["file_name"] for d in self.list_datasets(case_ref=case_ref)}
+        return {uid: names[uid] for uid in (*lens.firms, *lens.datasets) if uid in names}
 
-        ref = data.case_ref
+    def _brief_trade(self, data: BriefingData) -> None:
+        from casebook.briefing.text import percent
+        from casebook.core.numbers import money
+
+        ref, lens = data.case_ref, data.lens
         charts = [
             (
-                self.chart("monthly_by_country", case_ref=ref, field="origin"),
-                _command(ref, by="month,origin"),
+                self.chart("monthly_by_country", case_ref=ref, field="origin", lens=lens),
+                _command(ref, lens, by="month,origin"),
             ),
             (
-                self.chart("country_share", case_ref=ref, country="CN", field="origin"),
-                _command(ref, by="month,origin") + " (rows with origin CN)",
+                self.chart("country_share", case_ref=ref, country="CN", field="origin", lens=lens),
+                _command(ref, lens, by="month,origin") + " (rows with origin CN)",
             ),
             (
-                self.chart("origin_vs_dispatch", case_ref=ref),
-                _command(ref, by="origin") + "; " + _command(ref, by="dispatch"),
+                self.chart("origin_vs_dispatch", case_ref=ref, lens=lens),
+                _command(ref, lens, by="origin") + "; " + _command(ref, lens, by="dispatch"),
             ),
-            (self.chart("foreign_controllers", case_ref=ref), f"casebook flags --case {ref}"),
+            (
+                self.chart("foreign_controllers", case_ref=ref, lens=lens),
+                _command(ref, lens, command="flags"),
+            ),
         ]
         data.charts = [(c, f) for c, f in charts if c.rows]
-        total = self.stats(case_ref=ref, by=None)["rows"]
+        total = self.stats(case_ref=ref, by=None, lens=lens)["rows"]
         figures = []
+        which = "Shipments in the filter" if lens else "All shipments"
         if total and total[0]["shipments"]:
             value = total[0]["value_usd"]
             figures.append(
                 {
-                    "label": "All shipments, value (USD)",
-                    "value": usd(value),
-                    "filters": _command(ref),
+                    "label": f"{which}, value (USD)",
+                    "value": money(value),
+                    "filters": _command(ref, lens),
                 }
             )
             figures.append(
                 {
-                    "label": "All shipments, count",
+                    "label": f"{which}, count",
                     "value": f"{total[0]['shipments']:,}",
-                    "filters": _command(ref),
+                    "filters": _command(ref, lens),
                 }
             )
         for month in KEY_MONTHS:
-            rows = self.stats(case_ref=ref, by="month,origin", date_from=month, date_to=month)
+            in_month = lens.within(month, month)
+            if in_month is None:
+                continue
+            rows = self.stats(case_ref=ref, by="month,origin", lens=in_month)
             cn = next((r for r in rows["rows"] if r["origin"] == "CN"), None)
             if cn is None or cn["value_usd"] is None or cn["share"] is None:
                 continue
-            command = _command(ref, by="month,origin", **{"from": month, "to": month})
+            command = _command(ref, in_month, by="month,origin")
             figures.append(
                 {
                     "label": f"China (origin), {month}: value (USD)",
-                    "value": usd(cn["value_usd"]),
+                    "value": money(cn["value_usd"]),
                     "filters": command,
                 }
             )
@@ -269,7 +296,7 @@ class BriefingSection:
                 }
             )
         data.figures = figures
-        shares = self.chart("origin_vs_dispatch", case_ref=ref, top=12)
+        shares = self.chart("origin_vs_dispatch", case_ref=ref, top=12, lens=lens)
         data.shares = [tuple(r) for r in shares.rows]
 
     def _brief_firms(self, data: BriefingData) -> None:
@@ -279,17 +306,17 @@ class BriefingSection:
         with self._read() as session:
             case = find_case(session, data.case_ref)
             info = {
-                firm.uid: (firm.id, firm.native_name, role)
-                for firm, role in session.exec(
-                    select(m.Firm, m.CaseFirm.role)
-                    .join(m.CaseFirm, m.CaseFirm.firm_id == m.Firm.id)
-                    .where(m.CaseFirm.case_id == case.id)
-                )
+                uid: (fid, native, role)
+                for uid, (native, role, fid) in suggestions.case_firm_roles(
+                    session, case_id=case.id
+                ).items()
             }
         listings = self.listed_firms([v[0] for v in info.values()])
-        flagged = self.flags(case_ref=data.case_ref)["firms"]
+        flagged = self.flags(case_ref=data.case_ref, lens=data.lens)["firms"]
         flags = {f["uid"]: f["flags"] for f in flagged}
         data.scores = {f["uid"]: f["score"] for f in flagged}
+        if data.lens:
+            listed = self._firms_in_lens(data, listed, {uid: v[0] for uid, v in info.items()})
         firms = []
         for f in sorted(listed, key=lambda f: -(f.get("value_usd") or 0.0)):
             firm_id, native, role = info.get(f["uid"], (None, None, None))
@@ -307,15 +334,27 @@ class BriefingSection:
             )
         data.firms = firms
 
+    def _firms_in_lens(self, data: BriefingData, listed: list[dict], ids: dict) -> list[dict]:
+        """The case's firms with a shipment in the lens, their counts and values from it."""
+        with self._read() as session:
+            case_id = find_case(session, data.case_ref).id
+            totals = network_store.firm_totals(session, case_id=case_id, lens=data.lens)
+        out = []
+        for f in listed:
+            found = totals.get(ids.get(f["uid"]))
+            if found:
+                out.append(f | {"shipments": found[0], "value_usd": found[1]})
+        return out
+
     def _brief_shipments(self, data: BriefingData, *, top: int, appendix_rows: int) -> None:
         """The top-N table and the appendix's shipments: one SQL query for the largest,
         never every row (the appendix numbers them as the full table is written)."""
         listed = appendix_rows if "appendix" in data.sections else 0
         with self._read() as session:
             case_id = find_case(session, data.case_ref).id
-            total = shipment_table.count_shipments(session, case_id=case_id)
+            total = shipment_table.count_shipments(session, case_id=case_id, lens=data.lens)
             largest = shipment_table.largest_shipments(
-                session, case_id=case_id, limit=max(top, listed)
+                session, case_id=case_id, limit=max(top, listed), lens=data.lens
             )
         data.top_shipments = [_top_row(r) for r in largest[:top]]
         data.shipments = largest[:listed]
@@ -335,12 +374,9 @@ class BriefingSection:
     def _brief_network(self, data: BriefingData) -> None:
         if "network" not in data.sections:
             return
-        if not hasattr(self, "network"):
-            data.network_note = "The network diagram is not available in this version."
-            return
         from casebook.analysis import network as net
 
-        model = self.network(case_ref=data.case_ref, scores=False)
+        model = self.network(case_ref=data.case_ref, scores=False, lens=data.lens)
         if not model.nodes:
             return
         for node in model.nodes:
@@ -376,7 +412,7 @@ def _largest(model, count: int):
 def _firm_ids(book, firms: list[dict]) -> list[int]:
     uids = [f["uid"] for f in firms]
     with book._read() as session:
-        return list(session.exec(select(m.Firm.id).where(m.Firm.uid.in_(uids))).all())
+        return [f["id"] for f in firm_store.firms_by_uid(session, uids=uids).values()]
 
 
 def _top_row(r: dict) -> dict:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from casebook.core.cases import CaseInfo
 from casebook.core.domain import CASE_STATUSES, PRIORITIES, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
 from casebook.core.standards import Marking, clean_marking
+from casebook.store import cases as store
 from casebook.store import models as m
 
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
@@ -27,7 +29,7 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def case_json(case: m.Case) -> dict:
+def case_json(case: m.Case | CaseInfo) -> dict:
     """The JSON shape of a case (DESIGN.md)."""
     return {
         "uid": case.uid,
@@ -80,11 +82,15 @@ def _markings() -> str:
     return ", ".join(mk.label for mk in Marking)
 
 
+def case_info(case: m.Case) -> CaseInfo:
+    """A stored case as the plain record the facade returns."""
+    return CaseInfo(**{f.name: getattr(case, f.name) for f in dataclasses.fields(CaseInfo)})
+
+
 def find_case(session: Session, ref: str) -> m.Case:
-    """The case with this ref (or uid); NotFound otherwise."""
-    case = session.exec(select(m.Case).where(m.Case.ref == ref)).first()
-    if case is None:
-        case = session.exec(select(m.Case).where(m.Case.uid == ref)).first()
+    """The case with this ref (or uid); NotFound otherwise. For facade sections working
+    inside a unit of work."""
+    case = store.get_case(session, ref=ref)
     if case is None:
         raise NotFound(f"no case {ref!r}")
     return case
@@ -93,7 +99,7 @@ def find_case(session: Session, ref: str) -> m.Case:
 def next_ref(session: Session, year: int) -> str:
     """The next free default reference ``CB-YYYY-NNN``."""
     prefix = f"CB-{year}-"
-    refs = session.exec(select(m.Case.ref).where(m.Case.ref.startswith(prefix))).all()
+    refs = store.refs_starting(session, prefix=prefix)
     numbers = [int(r[len(prefix) :]) for r in refs if r[len(prefix) :].isdigit()]
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
@@ -110,7 +116,7 @@ class CasesSection:
         summary: str = "",
         priority: str = "medium",
         status: str = "open",
-    ) -> m.Case:
+    ) -> CaseInfo:
         """Create a case; the ref defaults to the next ``CB-YYYY-NNN``."""
         fields = validate_case_fields(
             {
@@ -127,11 +133,9 @@ class CasesSection:
             )
         with self._write() as session:
             ref = ref.strip() if ref else next_ref(session, datetime.now(UTC).year)
-            if session.exec(select(m.Case.id).where(m.Case.ref == ref)).first():
+            if store.ref_taken(session, ref=ref):
                 raise Refused(f"a case with reference {ref} already exists")
-            case = m.Case(ref=ref, **fields)
-            session.add(case)
-            session.flush()
+            case = store.add_case(session, ref=ref, **fields)
             self._audit(
                 session,
                 "case.create",
@@ -140,34 +144,29 @@ class CasesSection:
                 case_id=case.id,
                 after=case_json(case),
             )
-        return case
+            return case_info(case)
 
-    def list_cases(self, *, include_archived: bool = True) -> list[m.Case]:
+    def list_cases(self, *, include_archived: bool = True) -> list[CaseInfo]:
         """Every case, newest first."""
         with self._read() as session:
-            query = select(m.Case).order_by(m.Case.created.desc(), m.Case.id.desc())
-            if not include_archived:
-                query = query.where(m.Case.status != "archived")
-            return list(session.exec(query))
+            cases = store.list_cases(session, include_archived=include_archived)
+            return [case_info(c) for c in cases]
 
-    def get_case(self, ref: str) -> m.Case:
+    def get_case(self, ref: str) -> CaseInfo:
         """The case with this ref or uid."""
         with self._read() as session:
-            return find_case(session, ref)
+            return case_info(find_case(session, ref))
 
-    def edit_case(self, ref: str, **changes) -> m.Case:
+    def edit_case(self, ref: str, **changes) -> CaseInfo:
         """Change some of a case's title, summary, status, priority and marking."""
         clean = validate_case_fields({k: v for k, v in changes.items() if v is not None})
         with self._write() as session:
             case = find_case(session, ref)
             before = case_json(case)
-            for name, value in clean.items():
-                setattr(case, name, value)
-            if case_json(case) == before:
-                return case
-            case.updated = m.utcnow()
-            session.add(case)
-            session.flush()
+            changed = {k: v for k, v in clean.items() if getattr(case, k) != v}
+            if not changed:
+                return case_info(case)
+            store.update_case(session, case=case, changes=changed)
             self._audit(
                 session,
                 "case.edit",
@@ -177,9 +176,9 @@ class CasesSection:
                 before=before,
                 after=case_json(case),
             )
-        return case
+            return case_info(case)
 
-    def archive_case(self, ref: str) -> m.Case:
+    def archive_case(self, ref: str) -> CaseInfo:
         """Archive a case (it stays in the store, read-only by convention)."""
         return self.edit_case(ref, status="archived")
 
@@ -187,35 +186,15 @@ class CasesSection:
         """Delete an empty case (used to undo its creation); a case with data is refused."""
         with self._write() as session:
             case = find_case(session, ref)
-            counts = _counts(session, case.id)
+            counts = store.count_records(session, case_id=case.id)
             if any(counts.values()):
                 held = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
                 raise Refused(f"case {case.ref} holds data ({held}); archive it instead")
             before = case_json(case)
-            for setting in session.exec(
-                select(m.CaseSetting).where(m.CaseSetting.case_id == case.id)
-            ):
-                session.delete(setting)
-            session.delete(case)
-            session.flush()
+            store.delete_case(session, case=case)
             self._audit(session, "case.delete", "case", target_uid=before["uid"], before=before)
 
     def case_counts(self, ref: str) -> dict[str, int]:
         """How many datasets, shipments, firms, evidence items, findings and hits a case has."""
         with self._read() as session:
-            return _counts(session, find_case(session, ref).id)
-
-
-def _counts(session: Session, case_id: int) -> dict[str, int]:
-    def count(model, column) -> int:
-        return session.exec(select(func.count()).select_from(model).where(column == case_id)).one()
-
-    return {
-        "datasets": count(m.Dataset, m.Dataset.case_id),
-        "shipments": count(m.Shipment, m.Shipment.case_id),
-        "firms": count(m.CaseFirm, m.CaseFirm.case_id),
-        "evidence": count(m.Evidence, m.Evidence.case_id),
-        "findings": count(m.Finding, m.Finding.case_id),
-        "relationships": count(m.Relationship, m.Relationship.case_id),
-        "hits": count(m.ScreeningHit, m.ScreeningHit.case_id),
-    }
+            return store.count_records(session, case_id=find_case(session, ref).id)

@@ -17,11 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import select
-
 from casebook import resources
+from casebook.book.cases import find_case
 from casebook.core.errors import Cancelled, NotFound
-from casebook.store import models as m
+from casebook.store import firms as firm_store
 
 DEMO_REF = "DEMO-CNC-RU"
 DEMO_TITLE = "Chinese CNC machine tools to Russia (demo)"
@@ -297,7 +296,7 @@ def write_evidence_file(folder: Path, item: dict) -> Path:
     if path.suffix == ".pdf":
         _write_pdf(path, body)
     else:
-        path.write_text(body, encoding="utf-8")
+        path.write_bytes(body.encode("utf-8"))
     return path
 
 
@@ -420,18 +419,8 @@ class DemoSection:
         """Makers, intermediaries and importers, so the layered network reads left to right."""
         roles = {firms[p.name]: role for p, role in ROLES.items() if p.name in firms}
         with self._write() as session:
-            case = session.exec(select(m.Case).where(m.Case.ref == DEMO_REF)).one()
-            rows = session.exec(
-                select(m.CaseFirm, m.Firm.uid)
-                .join(m.Firm, m.Firm.id == m.CaseFirm.firm_id)
-                .where(m.CaseFirm.case_id == case.id)
-            ).all()
-            changed = {}
-            for link, uid in rows:
-                if uid in roles and link.role != roles[uid]:
-                    changed[uid] = {"before": link.role, "after": roles[uid]}
-                    link.role = roles[uid]
-                    session.add(link)
+            case = find_case(session, DEMO_REF)
+            changed = firm_store.set_case_roles(session, case_id=case.id, roles=roles)
             after = {"roles": changed}
             self._audit(
                 session, "demo.roles", "case", target_uid=case.uid, case_id=case.id, after=after

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from casebook.book.cases import find_case
-from casebook.core.errors import Refused
+from casebook.book.shipments import check_lens
+from casebook.core.errors import Refused, UsageError
 from casebook.core.files import output_path
+from casebook.core.filters import ShipmentFilter
 from casebook.exchange import backup as backup_zip
 from casebook.store import audit
 from casebook.store.engine import Store, default_store_path
@@ -74,38 +76,75 @@ class ExchangeSection:
             head = audit.head_hash(session)
             return bundles.write_bundle(session, records, out, vault=self.vault, head_hash=head)
 
-    def export_ftm(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
-        """Write a case as FollowTheMoney entities, one per line."""
+    def export_ftm(
+        self,
+        *,
+        case_ref: str,
+        out: str | Path,
+        force: bool = False,
+        lens: ShipmentFilter | None = None,
+    ) -> dict:
+        """Write a case as FollowTheMoney entities, one per line (shipments: the lens's)."""
         from casebook.exchange import ftm
 
-        return self._export_with(ftm.write_ftm, case_ref, out, force)
+        return self._export_with(ftm.write_ftm, case_ref, out, force, lens)
 
-    def export_xlsx(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
+    def export_xlsx(
+        self,
+        *,
+        case_ref: str,
+        out: str | Path,
+        force: bool = False,
+        lens: ShipmentFilter | None = None,
+    ) -> dict:
         """Write a case as a workbook (firms, shipments, evidence, findings, relationships)."""
         from casebook.exchange import spreadsheet
 
-        return self._export_with(spreadsheet.write_xlsx, case_ref, out, force)
+        return self._export_with(spreadsheet.write_xlsx, case_ref, out, force, lens)
 
-    def export_csv_zip(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
+    def export_csv_zip(
+        self,
+        *,
+        case_ref: str,
+        out: str | Path,
+        force: bool = False,
+        lens: ShipmentFilter | None = None,
+    ) -> dict:
         """Write a case as a zip of CSV files (the workbook's tables)."""
         from casebook.exchange import spreadsheet
 
-        return self._export_with(spreadsheet.write_csv_zip, case_ref, out, force)
+        return self._export_with(spreadsheet.write_csv_zip, case_ref, out, force, lens)
 
-    def _export_with(self, writer, case_ref: str, out: str | Path, force: bool) -> dict:
+    def _export_with(self, writer, case_ref: str, out: str | Path, force: bool, lens) -> dict:
         from casebook.exchange import bundle as bundles
 
         out = output_path(out, force=force)
         with self._read() as session:
-            records = bundles.gather(session, find_case(session, case_ref))
-            return writer(session, records, out)
+            case = find_case(session, case_ref)
+            lens = check_lens(session, lens, case_id=case.id)
+            records = bundles.gather(session, case)
+            return writer(session, records, out, lens=lens)
 
-    def export_case(self, *, case_ref: str, out: str | Path, force: bool = False) -> dict:
-        """Export a case; the format follows the file name (see ``EXPORTS``)."""
+    def export_case(
+        self,
+        *,
+        case_ref: str,
+        out: str | Path,
+        force: bool = False,
+        lens: ShipmentFilter | None = None,
+    ) -> dict:
+        """Export a case; the format follows the file name (see ``EXPORTS``). A bundle carries
+        the whole case: a ``lens`` there is a usage error."""
         name = Path(out).name.lower()
         for suffix, method in EXPORTS:
             if name.endswith(suffix) and len(name) > len(suffix):
-                return getattr(self, method)(case_ref=case_ref, out=out, force=force)
+                if method == "export_bundle":
+                    if lens:
+                        raise UsageError(
+                            "a .casebook bundle carries the whole case; drop the filters"
+                        )
+                    return self.export_bundle(case_ref=case_ref, out=out, force=force)
+                return getattr(self, method)(case_ref=case_ref, out=out, force=force, lens=lens)
         raise Refused(f"cannot tell the export format of {Path(out).name!r}")
 
     def open_bundle(self, file: str | Path) -> dict:
@@ -123,7 +162,9 @@ class ExchangeSection:
             bundle = bundles.read_bundle(file, scratch=scratch, vault=self.vault)
             try:
                 with self._write() as session:
-                    result = bundles.merge(session, bundle, vault=self.vault, audit=self._audit)
+                    result = bundles.merge_bundle(
+                        session, bundle, vault=self.vault, audit=self._audit
+                    )
                     if result.changed:
                         case_id = bundles.case_id_of(session, result.case_ref)
                         flags.store_row_tests(session, case_id=case_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from casebook.book.cases import find_case
 from casebook.core.errors import NotFound, Refused
+from casebook.store import cases as case_store
 from casebook.store import firms as store
 from casebook.store import merges
 
@@ -39,14 +40,19 @@ class FirmsSection:
                 store.shipment_totals(session),
                 store.listed_ids(session, ids=[fid]),
             )
-            data.update(
-                native_name=firm["native_name"],
-                address=firm["address"],
-                merged_into=_uid_of(session, firm["merged_into"]),
-                cases=store.case_roles(session, firm_id=fid),
-                suggestions=store.suggestions_of(session, firm_id=fid),
-            )
+            data |= {
+                "native_name": firm["native_name"],
+                "address": firm["address"],
+                "merged_into": _uid_of(session, firm["merged_into"]),
+                "cases": store.case_roles(session, firm_id=fid),
+                "suggestions": store.suggestions_of(session, firm_id=fid),
+            }
         return data
+
+    def firm_case_refs(self, uid: str) -> list[str]:
+        """The references of the cases a firm takes part in, oldest case first."""
+        with self._read() as session:
+            return case_store.refs_of_firm(session, firm_uid=uid)
 
     def merge_firms(self, *, keep: str, other: str) -> dict:
         """Merge ``other`` into ``keep``: KEEP survives, every spelling stays as its alias."""
@@ -100,7 +106,7 @@ class FirmsSection:
 
 
 def _firm(session, uid: str) -> dict:
-    firm = store.firm_by_uid(session, uid)
+    firm = store.firm_by_uid(session, uid=uid)
     if firm is None:
         raise NotFound(f"no firm {uid!r}")
     return firm
@@ -108,10 +114,10 @@ def _firm(session, uid: str) -> dict:
 
 def session_firm_by_id(session, firm_id: int) -> dict:
     """A firm by its integer key (it must exist)."""
-    from sqlalchemy import text
-
-    uid = session.execute(text("SELECT uid FROM firm WHERE id = :id"), {"id": firm_id}).scalar_one()
-    return _firm(session, uid)
+    firm = store.firm_by_id(session, firm_id=firm_id)
+    if firm is None:
+        raise NotFound(f"no firm with key {firm_id}")
+    return firm
 
 
 def _uid_of(session, firm_id: int | None) -> str | None:

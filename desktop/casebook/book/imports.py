@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlmodel import select
-
 from casebook.book.cases import find_case, iso
 from casebook.core.errors import NotFound, UsageError
-from casebook.store import models as m
 from casebook.store import search
 from casebook.store import shipments as store
 
@@ -53,33 +50,41 @@ class ImportsSection:
     ) -> dict:
         """Import a shipments file into a case as one transaction and one audit event.
 
-        Returns the ``import`` JSON of DESIGN.md. Row errors raise ``RowErrors`` (all of them
+        The file is read and cleaned first, with no lock held; the write transaction holds the
+        store's write lock for the inserts only. Returns the ``import`` JSON of DESIGN.md. Row errors raise ``RowErrors`` (all of them
         in the rejects CSV) unless ``skip_bad_rows``; ``cancelled()`` leaves the store unchanged.
         """
         from casebook.analysis import flags
-        from casebook.ingest.importer import ImportRequest, import_shipments
+        from casebook.ingest import importer
 
         path = Path(path)
-        if not path.is_file():
-            raise UsageError(f"no file {path}")
-        if preset and mapping:
-            raise UsageError("give --preset or --mapping, not both")
+        case_id, sha256 = self._check_import(path, case_ref, preset, mapping, force)
+        request = importer.ImportRequest(
+            path=path,
+            case_id=case_id,
+            preset=preset,
+            mapping_file=Path(mapping) if mapping else None,
+            sheet=sheet,
+            encoding=encoding,
+            rates_file=Path(rates) if rates else None,
+            skip_bad_rows=skip_bad_rows,
+            force=force,
+            rejects_dir=self.folder / "rejects",
+        )
+        # Read and clean with no lock held: other writers go on meanwhile; the write
+        # transaction below holds the lock for the inserts only.
+        cleaned = importer.read_shipments(
+            request, sha256=sha256, progress=progress, cancelled=cancelled
+        )
         with self._write() as session:
             case = find_case(session, case_ref)
-            request = ImportRequest(
-                path=path,
+            result = importer.write_shipments(
+                session,
+                cleaned,
                 case_id=case.id,
-                preset=preset,
-                mapping_file=Path(mapping) if mapping else None,
-                sheet=sheet,
-                encoding=encoding,
-                rates_file=Path(rates) if rates else None,
-                skip_bad_rows=skip_bad_rows,
-                force=force,
-                rejects_dir=self.folder / "rejects",
-            )
-            result = import_shipments(
-                session, request, actor=self.user, progress=progress, cancelled=cancelled
+                actor=self.user,
+                progress=progress,
+                cancelled=cancelled,
             )
             flags.store_row_tests(session, case_id=case.id)
             self._audit(
@@ -91,6 +96,24 @@ class ImportsSection:
                 after=_import_audit(path, result),
             )
         return result.to_json()
+
+    def _check_import(
+        self, path: Path, case_ref: str, preset: str | None, mapping, force: bool
+    ) -> tuple[int, str]:
+        """The options checked, the case's id and the file's SHA-256; a file the case holds
+        already is refused unless ``force`` (checked again under the write lock)."""
+        from casebook.ingest import importer
+
+        if not path.is_file():
+            raise UsageError(f"no file {path}")
+        if preset and mapping:
+            raise UsageError("give --preset or --mapping, not both")
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            sha256 = importer.file_sha256(path)
+            if not force:
+                importer.refuse_repeat(session, case_id=case.id, path=path, sha256=sha256)
+        return case.id, sha256
 
     def list_datasets(self, *, case_ref: str) -> list[dict]:
         """The case's datasets, oldest first."""
@@ -107,21 +130,18 @@ class ImportsSection:
     def delete_dataset(self, uid: str) -> dict:
         """Delete a dataset and its shipments (audited); returns what was deleted."""
         with self._write() as session:
-            dataset = session.exec(select(m.Dataset).where(m.Dataset.uid == uid)).first()
+            dataset = store.get_dataset(session, uid=uid)
             if dataset is None:
                 raise NotFound(f"no dataset {uid!r}")
-            before = _dataset_audit(dataset)
-            search.unindex_dataset(session, dataset_id=dataset.id)
-            session.expunge(dataset)
-            shipments = store.delete_dataset_rows(session, dataset_id=dataset.id)
-            before["shipments"] = shipments
+            search.unindex_dataset(session, dataset_id=dataset["id"])
+            shipments = store.delete_dataset_rows(session, dataset_id=dataset["id"])
             self._audit(
                 session,
                 "dataset.delete",
                 "dataset",
                 target_uid=uid,
-                case_id=dataset.case_id,
-                before=before,
+                case_id=dataset["case_id"],
+                before=_dataset_audit(dataset) | {"shipments": shipments},
             )
         return {"uid": uid, "deleted": True, "shipments": shipments}
 
@@ -140,11 +160,5 @@ def _import_audit(path: Path, result) -> dict:
     }
 
 
-def _dataset_audit(dataset: m.Dataset) -> dict:
-    return {
-        "uid": dataset.uid,
-        "file_name": dataset.file_name,
-        "sha256": dataset.sha256,
-        "row_count": dataset.row_count,
-        "content_hash": dataset.content_hash,
-    }
+def _dataset_audit(dataset: dict) -> dict:
+    return {k: dataset[k] for k in ("uid", "file_name", "sha256", "row_count", "content_hash")}

@@ -17,7 +17,6 @@ from casebook.analysis.network import (  # the chart's model, layouts and styles
     facts_text,
     layout_network,
     legend,
-    money,
     style_for,
 )
 from casebook.book.cases import find_case
@@ -41,7 +40,6 @@ __all__ = [
     "facts_text",
     "layout_network",
     "legend",
-    "money",
     "style_for",
 ]
 
@@ -205,7 +203,7 @@ class NetworkSection:
         """What the chart shows for a selected firm: its evidence and largest shipments."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            firm = firm_store.firm_by_uid(session, uid)
+            firm = firm_store.firm_by_uid(session, uid=uid)
             if firm is None:
                 raise NotFound(f"no firm {uid!r}")
             role = firm_store.case_firm_roles(session, case_id=case.id, ids=[firm["id"]])

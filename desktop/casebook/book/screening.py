@@ -2,7 +2,7 @@
 
 A screen reads in a read session, matches without holding the write lock, then stores its hits
 in one short write. A review survives re-screening against newer versions of a list while the
-listed entry's content hash is unchanged (see ``store.lists.save_hits``).
+listed entry's content hash is unchanged (see ``store.hits.save_hits``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from casebook.book.cases import find_case, iso
+from casebook.core.domain import HIT_STATUSES, SCREENING_THRESHOLD
 from casebook.core.errors import Cancelled, NotFound, Refused, UsageError
+from casebook.store import hits as hit_store
 from casebook.store import lists as store
 from casebook.store import models as m
 
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
     from casebook.analysis.screening import Candidate
     from casebook.ingest.lists.model import ListedRecord
 
-HIT_STATUSES = ("unreviewed", "confirmed", "dismissed")
 REVIEW_STATUSES = ("confirmed", "dismissed")
 Progress = Callable[[int, int], None]
 
@@ -167,10 +168,8 @@ def candidate_of(firm: m.Firm, *, aliases: list[str], identifiers: dict[str, lis
 
 def clean_threshold(threshold: float | None) -> float:
     """The threshold to use: the default, or a number from 0 to 1."""
-    from casebook.analysis.screening import DEFAULT_THRESHOLD
-
     if threshold is None:
-        return DEFAULT_THRESHOLD
+        return SCREENING_THRESHOLD
     if not 0.0 <= float(threshold) <= 1.0:
         raise UsageError(f"threshold {threshold} is not between 0.0 and 1.0")
     return float(threshold)
@@ -266,7 +265,7 @@ class ScreeningSection:
         with self._write() as session:
             ran = {"targets": chosen, "found": found, "candidates": candidates}
             ids = self._save_screen(session, case=case, threshold=threshold, **ran)
-            return [hit_json(*row) for row in store.hit_rows(session, hit_ids=ids)]
+            return [hit_json(*row) for row in hit_store.hit_rows(session, hit_ids=ids)]
 
     def _save_screen(self, session: Session, *, case, targets, found, candidates, threshold):
         """Store the hits on every chosen list and audit the run; returns the hit ids."""
@@ -275,7 +274,7 @@ class ScreeningSection:
         for target in targets:
             list_id = target.sanctions_list.id
             items = found.get(list_id, [])
-            ids += store.save_hits(
+            ids += hit_store.save_hits(
                 session, case_id=case.id, list_id=list_id, found=items, firm_ids=firm_ids
             )
         lists = [{"list": t.sanctions_list.name, "version": t.version.number} for t in targets]
@@ -291,13 +290,13 @@ class ScreeningSection:
         if status not in REVIEW_STATUSES:
             raise UsageError(f"unknown review {status!r}; use one of {', '.join(REVIEW_STATUSES)}")
         with self._write() as session:
-            rows = store.hit_rows(session, hit_ids=[_hit_id(hit_id)])
+            rows = hit_store.hit_rows(session, hit_ids=[_hit_id(hit_id)])
             if not rows:
                 raise NotFound(f"no hit {hit_id}")
             hit = rows[0][0]
             before = {"status": hit.status, "note": hit.note}
             note = hit.note if note is None else note.strip()
-            store.set_review(session, hit=hit, status=status, note=note, actor=self.user)
+            hit_store.set_review(session, hit=hit, status=status, note=note, actor=self.user)
             shown = hit_json(*rows[0])
             after = {"status": hit.status, "note": hit.note} | _hit_ref(shown)
             before |= _hit_ref(shown)
@@ -319,8 +318,29 @@ class ScreeningSection:
         with self._read() as session:
             case = find_case(session, case_ref)
             latest = set(store.latest_version_ids(session).values())
-            rows = store.hit_rows(session, case_id=case.id, status=status)
+            rows = hit_store.hit_rows(session, case_id=case.id, status=status)
             return [hit_detail(row, current=row[3].id in latest) for row in rows]
+
+    def hit_sides(self, hit_ids) -> dict[int, dict]:
+        """For each hit, both sides of its pair (``firm`` and ``listed``): names, aliases,
+        identifiers, addresses, countries, programmes; what a reviewer compares."""
+        hit_ids = [_hit_id(h) for h in hit_ids]
+        if not hit_ids:
+            return {}
+        with self._read() as session:
+            rows = hit_store.hit_rows(session, hit_ids=hit_ids)
+            firm_ids = sorted({row[1].id for row in rows})
+            aliases = store.firm_aliases(session, firm_ids=firm_ids)
+            identifiers = store.firm_identifiers(session, firm_ids=firm_ids)
+            return {
+                hit.id: {
+                    "firm": _firm_side(
+                        firm, aliases.get(firm.id, []), identifiers.get(firm.id, {})
+                    ),
+                    "listed": _listed_side(entity, version),
+                }
+                for hit, firm, entity, version, _list in rows
+            }
 
     def listed_firms(self, firm_ids) -> dict[int, list[dict]]:
         """Firms with a confirmed hit whose entry is still on its list: list, programme, date."""
@@ -328,7 +348,7 @@ class ScreeningSection:
         if not firm_ids:
             return {}
         with self._read() as session:
-            confirmed = store.confirmed_hits(session, firm_ids=firm_ids)
+            confirmed = hit_store.confirmed_hits(session, firm_ids=firm_ids)
             latest = store.latest_version_ids(session)
             return _listings(session, confirmed=confirmed, latest=latest)
 
@@ -472,9 +492,39 @@ def _listings(session: Session, *, confirmed: list[tuple], latest: dict[int, int
         seen.add(key)
         entity = store.entities_by_source(session, version_id=version_id, source_ids=[source_id])
         if source_id in entity:
-            version = session.get(m.ListVersion, version_id)
+            version = store.get_version(session, version_id=version_id)
             out.setdefault(firm_id, []).append(_listing(sanctions_list, entity[source_id], version))
     return out
+
+
+def _firm_side(firm: m.Firm, aliases: list[str], identifiers: dict[str, list]) -> dict:
+    """A firm as one side of a hit (the same keys as the listed side)."""
+    names = [n for n in (firm.native_name, *aliases) if n and n != firm.name]
+    return {
+        "name": firm.name,
+        "aliases": list(dict.fromkeys(names)),
+        "identifiers": {k: list(v) for k, v in identifiers.items()},
+        "addresses": [firm.address] if firm.address else [],
+        "countries": [firm.country] if firm.country else [],
+        "programmes": [],
+    }
+
+
+def _listed_side(entity: m.ListedEntity, version: m.ListVersion) -> dict:
+    """A listed entry as the other side of a hit."""
+    return {
+        "name": entity.name,
+        "kind": entity.kind,
+        "aliases": list(entity.aliases or []),
+        "weak_aliases": list(entity.weak_aliases or []),
+        "identifiers": {k: list(v) for k, v in (entity.identifiers or {}).items()},
+        "addresses": [str(a) for a in entity.addresses or []],
+        "countries": list(entity.countries or []),
+        "programmes": list(entity.programmes or []),
+        "listed_on": entity.listed_on,
+        "sublist": entity.sublist,
+        "published": version.published,
+    }
 
 
 def _listing(sanctions_list: m.SanctionsList, entity: m.ListedEntity, version) -> dict:

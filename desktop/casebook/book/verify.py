@@ -3,11 +3,9 @@ dataset's content hash recomputed from its stored rows: shipments and trade flow
 
 from __future__ import annotations
 
-from sqlmodel import select
-
 from casebook.book.cases import find_case
-from casebook.store import audit, backup, checks, rollups
-from casebook.store import models as m
+from casebook.store import audit, backup, checks, datasets, rollups
+from casebook.store import cases as case_store
 from casebook.store import trade as trade_store
 
 COUNTED = ["case", "firm", "dataset", "shipment", "evidence", "finding", "auditevent"]
@@ -25,7 +23,7 @@ class VerifySection:
             problems += _dataset_record_problems(session, case_id)
             problems += _dataset_record_problems(session, case_id, kind="trade")
             rollup_problems = _rollup_problems(session, case_id)
-            counted = checks.table_counts(session, COUNTED)
+            counted = checks.table_counts(session, tables=COUNTED)
             trade_flows = trade_store.flow_count(session)
             trade_problems, unchecked = trade_store.dataset_hash_problems(session, case_id=case_id)
         problems += self.dataset_problems(case_ref=case_ref)  # book/imports.py
@@ -60,7 +58,7 @@ class VerifySection:
 
         with self._write() as session:
             rollups.rebuild_all(session)
-            for case_id in session.exec(select(m.Case.id)):
+            for case_id in case_store.case_ids(session):
                 flags.store_row_tests(session, case_id=case_id)
             self._audit(session, "store.rollups", "store", after={"rebuilt": True})
 
@@ -70,7 +68,7 @@ class VerifySection:
         with self._read() as session:
             problems = backup.quick_problems(session)
             problems += audit.chain_problems(session)
-            shas = set(session.exec(select(m.Evidence.sha256)))
+            shas = checks.evidence_hashes(session)
         problems += [
             {"kind": "vault", "ref": sha, "detail": f"blob {sha}: missing from the vault"}
             for sha in self.vault.missing_blobs(shas)
@@ -83,28 +81,13 @@ def _dataset_record_problems(session, case_id: int | None, *, kind="shipments") 
     was imported (an edit of the dataset row itself, to hide an edit of its rows), and shipment
     datasets whose stored shipments are more or fewer than the rows recorded (trade datasets:
     ``store.trade.dataset_hash_problems``)."""
-    query = select(m.Dataset).where(m.Dataset.kind == kind)
-    if case_id is not None:
-        query = query.where(m.Dataset.case_id == case_id)
-    datasets = {d.uid: d for d in session.exec(query)}
-    if not datasets:
+    found = {d.uid: d for d in datasets.list_datasets(session, kind=kind, case_id=case_id)}
+    if not found:
         return []
-    imported: dict[str, dict] = {}
-    events = select(m.AuditEvent.target_uid, m.AuditEvent.after).where(
-        m.AuditEvent.action.in_(("dataset.import", "bundle.dataset"))
-    )
-    for uid, after in session.exec(events):
-        if uid in datasets and isinstance(after, dict):
-            imported[uid] = after
-    counts = dict(
-        session.exec(
-            select(m.Shipment.dataset_id, _count())
-            .where(m.Shipment.dataset_id.in_([d.id for d in datasets.values()]))
-            .group_by(m.Shipment.dataset_id)
-        ).all()
-    )
+    imported = checks.imported_records(session, uids=found)
+    counts = datasets.shipment_counts(session, dataset_ids=[d.id for d in found.values()])
     problems = []
-    for uid, dataset in datasets.items():
+    for uid, dataset in found.items():
         name = f"dataset {dataset.file_name} ({uid})"
         recorded = imported.get(uid, {}).get("content_hash")
         if recorded and dataset.content_hash and recorded != dataset.content_hash:
@@ -133,9 +116,6 @@ def _rollup_problems(session, case_id: int | None) -> list[dict]:
     found = {p["dataset_id"] for p in rollups.problems(session)}
     if not found:
         return []
-    query = select(m.Dataset).where(m.Dataset.id.in_(found))
-    if case_id is not None:
-        query = query.where(m.Dataset.case_id == case_id)
     return [
         {
             "kind": "dataset",
@@ -143,11 +123,5 @@ def _rollup_problems(session, case_id: int | None) -> list[dict]:
             "detail": f"dataset {d.file_name} ({d.uid}): the totals behind charts, stats and "
             "flags disagree with its shipments; `casebook verify --repair` rebuilds them",
         }
-        for d in session.exec(query)
+        for d in datasets.list_datasets(session, ids=found, case_id=case_id)
     ]
-
-
-def _count():
-    from sqlalchemy import func
-
-    return func.count()

@@ -9,31 +9,16 @@ reopen) — each change audited like the CLI's.
 from __future__ import annotations
 
 import dataclasses
-import re
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import or_, text
-from sqlmodel import select
-
-from casebook.book.browse import _shipment_columns, _shipment_where
 from casebook.book.cases import find_case
 from casebook.core.errors import NotFound, Refused, UsageError
-from casebook.store import models as m
+from casebook.core.filters import ShipmentFilter
+from casebook.store import shipments, suggestions
 from casebook.store.paging import PageSource
 
 PREVIEW_ROWS = 50
-SHIPMENT_VIEW_FILTERS = (
-    "origin",
-    "dispatch",
-    "destination",
-    "hs",
-    "date_from",
-    "date_to",
-    "text",
-    "firm",
-    "dataset",
-)
 
 
 def _plain(value):
@@ -183,75 +168,19 @@ class WorkbenchSection:
 
     # --- shipments -----------------------------------------------------------------------
 
-    def shipment_view_source(self, case_ref: str, *, filters: dict | None = None) -> PageSource:
-        """The case's shipments for the Shipments tab: ``SHIPMENT_VIEW_FILTERS`` (firm and
-        dataset by uid; ``hs`` any digit prefix; ``origin``/``dispatch`` comma lists)."""
-        columns, joined = _shipment_columns()
-        table = m.Shipment.__table__
-        c = table.c
-        given = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-        unknown = sorted(set(given) - set(SHIPMENT_VIEW_FILTERS))
-        if unknown:
-            raise UsageError(f"unknown shipment filter {unknown[0]!r}")
-        with self._read() as session:
-            case = find_case(session, case_ref)
-            where = [c.case_id == case.id]
-            if "firm" in given:
-                firm = session.exec(
-                    select(m.Firm.id).where(m.Firm.uid == given.pop("firm"))
-                ).first()
-                if firm is None:
-                    raise NotFound("no such firm")
-                where.append(or_(c.exporter_id == firm, c.importer_id == firm))
-            if "dataset" in given:
-                uid = given.pop("dataset")
-                ds = session.exec(
-                    select(m.Dataset.id).where(m.Dataset.uid == uid, m.Dataset.case_id == case.id)
-                ).first()
-                if ds is None:
-                    raise NotFound("no such dataset in this case")
-                where.append(c.dataset_id == ds)
-        if "hs" in given:
-            digits = re.sub(r"\D", "", str(given.pop("hs")))
-            if not digits:
-                raise UsageError("the HS code filter takes digits, e.g. 8457")
-            where.append(c.hs6.startswith(digits[:6]))  # as the CLI's filter (ix on hs6)
-            if len(digits) > 6:
-                where.append(c.hs_code.startswith(digits))
-        for name in ("origin", "dispatch", "destination"):
-            codes = [x.strip().upper() for x in str(given.pop(name, "")).split(",") if x.strip()]
-            if len(codes) == 1:
-                given[name] = codes[0]
-            elif codes:
-                for code in codes:
-                    if not re.fullmatch(r"[A-Z]{2}", code):
-                        raise UsageError(f"{name} must be two-letter country codes, not {code!r}")
-                where.append(c[name].in_(codes))
-        where.extend(_shipment_where(given))
-        return PageSource(
-            self.store.read_engine, table, columns, where=where, joined=joined, default_sort="date"
-        )
+    def shipment_view_source(
+        self, case_ref: str, *, lens: ShipmentFilter | None = None, filters: dict | None = None
+    ) -> PageSource:
+        """The Shipments tab's table: ``shipment_page_source`` (the lens, and the tab's own
+        ``filters`` over it)."""
+        return self.shipment_page_source(case_ref, lens=lens, filters=filters)
 
     def shipment_detail(self, shipment_id: int) -> dict:
         """One shipment with its firms and its source: dataset, file, sheet and row."""
         with self._read() as session:
-            row = session.get(m.Shipment, shipment_id)
-            if row is None:
-                raise NotFound(f"no shipment {shipment_id}")
-            data = row.model_dump()
-            dataset = session.get(m.Dataset, row.dataset_id)
-            for role in ("exporter", "importer"):
-                firm = session.get(m.Firm, data[f"{role}_id"]) if data[f"{role}_id"] else None
-                data[role] = (
-                    {"uid": firm.uid, "name": firm.name, "country": firm.country} if firm else None
-                )
-            data["source"] = {
-                "dataset": dataset.uid,
-                "file_name": dataset.file_name,
-                "sheet": dataset.sheet,
-                "row": row.source_row,
-                "sha256": dataset.sha256,
-            }
+            data = shipments.shipment_detail(session, shipment_id=shipment_id)
+        if data is None:
+            raise NotFound(f"no shipment {shipment_id}")
         return {k: (str(v) if hasattr(v, "isoformat") else v) for k, v in data.items()}
 
     # --- firms ---------------------------------------------------------------------------
@@ -261,69 +190,24 @@ class WorkbenchSection:
         firms = self.list_firms(case_ref=case_ref)
         with self._read() as session:
             case = find_case(session, case_ref)
-            rows = session.execute(
-                text(
-                    "SELECT f.uid, f.native_name, l.role, f.id FROM casefirm AS l "
-                    "JOIN firm AS f ON f.id = l.firm_id WHERE l.case_id = :c"
-                ),
-                {"c": case.id},
-            ).all()
-            extra = {uid: (native, role, fid) for uid, native, role, fid in rows}
-            ids = [fid for _, _, fid in extra.values()]
-            countries: dict[int, set] = {}
-            idents: dict[int, list] = {}
-            merged: dict[int, int] = {}
-            if ids:
-                marks = ", ".join(str(int(i)) for i in ids)
-                for fid, country in session.execute(
-                    text(f"SELECT firm_id, country FROM firmalias WHERE firm_id IN ({marks})")
-                ):
-                    if country:
-                        countries.setdefault(fid, set()).add(country)
-                for fid, scheme, value in session.execute(
-                    text(
-                        "SELECT firm_id, scheme, value FROM firmidentifier "
-                        f"WHERE firm_id IN ({marks}) ORDER BY id"
-                    )
-                ):
-                    idents.setdefault(fid, []).append(f"{scheme}: {value}")
-                for fid, count in session.execute(
-                    text(
-                        "SELECT keep_id, count(*) FROM firmmerge WHERE undone IS NULL "
-                        f"AND keep_id IN ({marks}) GROUP BY keep_id"
-                    )
-                ):
-                    merged[fid] = count
+            extra = suggestions.case_firm_roles(session, case_id=case.id)
+            details = suggestions.firm_details(session, ids=[v[2] for v in extra.values()])
         for firm in firms:
             native, role, fid = extra.get(firm["uid"], (None, None, None))
+            more = details.get(fid, {"countries": set(), "identifiers": [], "merges": 0})
             firm["native_name"] = native
             firm["role"] = role
-            found = set(countries.get(fid, ())) | ({firm["country"]} if firm["country"] else set())
+            found = more["countries"] | ({firm["country"]} if firm["country"] else set())
             firm["countries"] = sorted(found)
-            firm["identifier_list"] = idents.get(fid, [])
-            firm["merges"] = merged.get(fid, 0)
+            firm["identifier_list"] = more["identifiers"]
+            firm["merges"] = more["merges"]
         return firms
 
     def merge_queue(self, *, case_ref: str, status: str | None = "open") -> list[dict]:
         """Merge suggestions among the case's firms, best score first."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            sql = (
-                "SELECT s.id, s.score, s.reason, s.status, "
-                "a.uid, a.name, a.native_name, a.country, a.merged_into, "
-                "b.uid, b.name, b.native_name, b.country, b.merged_into "
-                "FROM mergesuggestion AS s JOIN firm AS a ON a.id = s.firm_a_id "
-                "JOIN firm AS b ON b.id = s.firm_b_id "
-                "WHERE (s.case_id = :c OR s.firm_a_id IN (SELECT firm_id FROM casefirm "
-                "WHERE case_id = :c) OR s.firm_b_id IN (SELECT firm_id FROM casefirm "
-                "WHERE case_id = :c))"
-            )
-            params: dict = {"c": case.id}
-            if status:
-                sql += " AND s.status = :s"
-                params["s"] = status
-            sql += " ORDER BY s.score DESC, s.id"
-            rows = session.execute(text(sql), params).all()
+            rows = suggestions.suggestion_rows(session, case_id=case.id, status=status)
         out = []
         for r in rows:
             a = {"uid": r[4], "name": r[5], "native_name": r[6], "country": r[7]}
@@ -355,10 +239,7 @@ class WorkbenchSection:
         pair = self._suggestion(suggestion_id)
         if pair["status"] == "accepted":
             with self._read() as session:
-                merged = session.execute(
-                    text("SELECT uid FROM firm WHERE uid IN (:a, :b) AND merged_into IS NOT NULL"),
-                    {"a": pair["a"], "b": pair["b"]},
-                ).scalar()
+                merged = suggestions.merged_uid(session, uids=[pair["a"], pair["b"]])
             if merged:
                 self.split_firm(merged)
         self._set_suggestion(suggestion_id, "open")
@@ -366,29 +247,21 @@ class WorkbenchSection:
 
     def _suggestion(self, suggestion_id: int) -> dict:
         with self._read() as session:
-            row = session.execute(
-                text(
-                    "SELECT a.uid, b.uid, s.status FROM mergesuggestion AS s "
-                    "JOIN firm AS a ON a.id = s.firm_a_id JOIN firm AS b ON b.id = s.firm_b_id "
-                    "WHERE s.id = :id"
-                ),
-                {"id": suggestion_id},
-            ).first()
-        if row is None:
+            pair = suggestions.suggestion_pair(session, suggestion_id=suggestion_id)
+        if pair is None:
             raise NotFound(f"no merge suggestion {suggestion_id}")
-        return {"a": row[0], "b": row[1], "status": row[2]}
+        return pair
 
     def _set_suggestion(self, suggestion_id: int, status: str) -> None:
         with self._write() as session:
-            row = session.get(m.MergeSuggestion, suggestion_id)
-            before = row.status
-            row.status = status
-            session.add(row)
+            case_id, before = suggestions.set_status(
+                session, suggestion_id=suggestion_id, status=status
+            )
             self._audit(
                 session,
                 "firm.suggestion",
                 "mergesuggestion",
-                case_id=row.case_id,
+                case_id=case_id,
                 before={"id": suggestion_id, "status": before},
                 after={"id": suggestion_id, "status": status},
             )

@@ -7,7 +7,8 @@ import sys
 
 from casebook.briefing.fonts import BOLD, SANS
 from casebook.briefing.styles import GREY, INK, RULE, SERIES
-from casebook.briefing.text import OVERFLOW, money
+from casebook.briefing.text import OVERFLOW
+from casebook.core.numbers import money
 
 HEIGHT = 190
 LEFT, BOTTOM, TOP = 46, 28, 14
@@ -34,7 +35,7 @@ def _height(h: float, value: float, top: float) -> float:
     return h * (min(max(part, 0.0), 1.0) if math.isfinite(part) else 1.0)
 
 
-def _frame(d, width, top_value, *, fmt=money, ticks=4):
+def _frame(d, width, top_value, *, fmt=lambda v: money(v, compact=True), ticks=4):
     """Grid lines and y labels; returns the plot box (x, y, w, h)."""
     from reportlab.graphics.shapes import Line, String
     from reportlab.lib import colors
@@ -152,14 +153,17 @@ def share_line(table, width: float):
         d.add(Circle(cx, cy, 1.8, fillColor=colors.HexColor(SERIES[0]), strokeColor=None))
         if month in ("2022-02", "2023-07") or i in (0, n - 1):
             share_text = f"{share * 100:.0f}%" if math.isfinite(share) else OVERFLOW
-            text = f"{share_text} · {money(value)}"
+            text = f"{share_text} · {money(value, compact=True)}"
             d.add(String(cx, cy + 6, text, fontName=BOLD, fontSize=6.5, textAnchor="middle"))
     _month_labels(d, x, y, w, [r[0] for r in table.rows])
     _legend(
         d,
         x + w + 14,
         y + h - 8,
-        [("share (left axis)", SERIES[0], "line"), (f"value (max {money(top)})", "#D9D9D9", "box")],
+        [
+            ("share (left axis)", SERIES[0], "line"),
+            (f"value (max {money(top, compact=True)})", "#D9D9D9", "box"),
+        ],
     )
     return d
 
@@ -240,7 +244,7 @@ def _frame_lines(d, x, y, w, h, top):
             String(
                 x - 4,
                 yy - 3,
-                money(top * i / 4),
+                money(top * i / 4, compact=True),
                 fontName=SANS,
                 fontSize=6.5,
                 textAnchor="end",

@@ -51,3 +51,5 @@ class BriefingData:
     network_note: str = ""
     totals: dict = field(default_factory=dict)  # {shipments: the case's count}
     scores: dict = field(default_factory=dict)  # firm uid → red-flag score
+    lens: object = None  # core.filters.ShipmentFilter: the shipments every figure counts
+    filtered: str = ""  # the lens in words ("" for the whole case), printed on the cover

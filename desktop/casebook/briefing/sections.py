@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
+
 from casebook.briefing.data import BriefingData
 from casebook.briefing.styles import LINK, styles
 from casebook.briefing.tables import fit_widths, para_table, plain_table
-from casebook.briefing.text import CELL_CHARS, esc, percent, usd
+from casebook.briefing.text import CELL_CHARS, esc, percent
+from casebook.core.numbers import money
 from casebook.core.words import plural
 
 TITLES = {
@@ -134,6 +137,15 @@ def cover(data: BriefingData, width: float) -> list:
         Spacer(1, 28),
         facts,
     ]
+    if data.filtered:
+        story += [
+            Spacer(1, 12),
+            Paragraph(
+                f"<b>Filtered:</b> {esc(data.filtered)}. Every figure, chart and table counts "
+                "only the shipments this filter selects.",
+                s["body"],
+            ),
+        ]
     if data.illustrative:
         story += [
             Spacer(1, 24),
@@ -233,7 +245,9 @@ def _figures_table(data: BriefingData, width: float) -> list:
 def _shares_table(data: BriefingData, width: float) -> list:
     if not data.shares:
         return []
-    rows = [(c, usd(vo), percent(so), usd(vd), percent(sd)) for c, vo, so, vd, sd in data.shares]
+    rows = [
+        (c, money(vo), percent(so), money(vd), percent(sd)) for c, vo, so, vd, sd in data.shares
+    ]
     header = ["Country", "By origin, USD", "Share", "By dispatch, USD", "Share"]
     widths = [width * w for w in (0.24, 0.22, 0.12, 0.3, 0.12)]
     return [
@@ -277,7 +291,7 @@ def _largest_links(data: BriefingData, width: float) -> list:
             names.get(e.target, ""),
             str(e.count),
             f"{e.first or ''} – {e.last or ''}",
-            usd(e.value_usd),
+            money(e.value_usd),
         )
         for e in trade_edges
     ]
@@ -321,7 +335,7 @@ def _firm_row(f: dict, s: dict) -> list:
     )
     if len(listings) > LISTINGS_SHOWN:
         listed += f"<br/>and {len(listings) - LISTINGS_SHOWN:,} more"
-    trade_text = f"{plural(f.get('shipments', 0), 'shipment')}, ${esc(usd(f.get('value_usd')))}"
+    trade_text = f"{plural(f.get('shipments', 0), 'shipment')}, {esc(money(f.get('value_usd'), compact=True))}"
     return [
         Paragraph(name, s["cell"]),
         Paragraph(who, s["cell"]),
@@ -329,6 +343,11 @@ def _firm_row(f: dict, s: dict) -> list:
         Paragraph(trade_text, s["cell"]),
         Paragraph(listed or "–", s["cell"]),
     ]
+
+
+def _lens_args(data: BriefingData) -> list[str]:
+    """The filter's command-line options (none for the whole case)."""
+    return data.lens.cli_args() if data.lens else []
 
 
 def firms(data: BriefingData, width: float) -> list:
@@ -364,17 +383,20 @@ def firms(data: BriefingData, width: float) -> list:
         styles=s,
         extra=extra,
     )
+    flags_command = esc(" ".join(["casebook flags", *map(shlex.quote, _lens_args(data))]))
+    scope = "with a shipment in the filter" if data.filtered else "of the case"
+    where = "in the filter" if data.filtered else "in this case"
     note = (
-        f"Every firm of the case ({len(data.firms):,}), largest trade first; red "
-        "flags (indented) below each firm; long reasons are shortened (casebook flags "
-        "gives them in full)."
+        f"Every firm {scope} ({len(data.firms):,}), largest trade first; red "
+        "flags (indented) below each firm; long reasons are shortened "
+        f"({flags_command} gives them in full)."
     )
     if rest:
         note = (
-            f"{plural(len(data.firms), 'firm')} in this case: every listed firm and the largest "
+            f"{plural(len(data.firms), 'firm')} {where}: every listed firm and the largest "
             f"by trade ({len(detail):,}) in detail, largest first, red flags (indented) below "
             f"each; the other {len(rest):,} in a short list after them (casebook firms list and "
-            "casebook flags give every firm in full)."
+            f"{flags_command} give every firm in full)."
         )
     story = [heading(TITLES["firms"], "firms"), Paragraph(note, s["note"]), *tables]
     if rest:
@@ -391,7 +413,7 @@ def _other_firms(rest: list[dict], width: float) -> list:
             f.get("country") or "",
             f.get("role") or "",
             f"{f.get('shipments', 0):,}",
-            usd(f.get("value_usd")),
+            money(f.get("value_usd")),
             str(len(f.get("flags", []))),
         )
         for f in rest
@@ -411,7 +433,9 @@ def shipments(data: BriefingData, width: float) -> list:
     rows, goods = [], []
     for r in data.top_shipments:
         route = f"{r['origin']} → {r['dispatch']}"
-        rows.append((r["date"], r["exporter"], r["importer"], route, r["hs"], usd(r["value_usd"])))
+        rows.append(
+            (r["date"], r["exporter"], r["importer"], route, r["hs"], money(r["value_usd"]))
+        )
         rows.append(
             (Paragraph(esc(r["description"], 2 * CELL_CHARS), s["note"]), "", "", "", "", "")
         )
@@ -536,7 +560,8 @@ def appendix(data: BriefingData, width: float) -> list:
     if listed == total:
         intro = f"All {plural(total, 'shipment')}, by date."
     elif not listed:
-        intro = f"None of the case's {plural(total, 'shipment')} is listed here."
+        whose = "the filter's" if data.filtered else "the case's"
+        intro = f"None of {whose} {plural(total, 'shipment')} is listed here."
     else:
         intro = (
             f"The {listed:,} largest of {total:,} shipments by value (USD), by date; "
@@ -567,8 +592,7 @@ def appendix(data: BriefingData, width: float) -> list:
 
 def _appendix_row(r: dict) -> tuple:
     keys = ("date", "declaration_no", "exporter", "importer", "origin", "dispatch", "hs")
-    value = "" if r["value_usd"] is None else usd(r["value_usd"])
-    return (f"{r['number']:,}", *(r[k] or "" for k in keys), value)
+    return (f"{r['number']:,}", *(r[k] or "" for k in keys), money(r["value_usd"]))
 
 
 def provenance(data: BriefingData, width: float) -> list:

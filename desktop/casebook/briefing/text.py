@@ -12,6 +12,7 @@ import re
 from xml.sax.saxutils import escape
 
 from casebook.briefing.fonts import CJK
+from casebook.core.numbers import OVERFLOW
 
 _CJK_RUN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+")
 
@@ -46,32 +47,6 @@ def esc(value: object, limit: int | None = CELL_CHARS) -> str:
         last = match.end()
     out.append(escape(text[last:]))
     return "".join(out)
-
-
-def money(value: float | None) -> str:
-    """``$6.5 m``-style amounts for prose and tables."""
-    if value is None:
-        return "–"
-    if not math.isfinite(value):
-        return OVERFLOW
-    if abs(value) >= 1e15:
-        return f"${value:.3g}"
-    if abs(value) >= 1e6:
-        return f"${value / 1e6:,.1f} m"
-    if abs(value) >= 1e3:
-        return f"${value / 1e3:,.0f} k"
-    return f"${value:,.0f}"
-
-
-#: A sum too large for a float (two values of 1e308 add up to infinity).
-OVERFLOW = "too large to sum"
-
-
-def usd(value: float | None) -> str:
-    """An exact USD amount, to the cent (matches ``casebook stats``)."""
-    if value is None:
-        return "–"
-    return f"{value:,.2f}" if math.isfinite(value) else OVERFLOW
 
 
 def percent(share: float | None) -> str:

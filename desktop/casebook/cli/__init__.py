@@ -21,6 +21,7 @@ from casebook.cli import (
     imports,
     screening,
     search,
+    shipments,
     verify,
 )
 from casebook.cli.context import Context, run_command
@@ -33,6 +34,7 @@ COMMAND_MODULES = [
     (findings, ("rel", "finding")),
     (search, ("search",)),
     (analysis, ("stats", "flags")),
+    (shipments, ("shipments",)),
     (screening, ("lists", "screen", "hits")),
     (imports, ("import", "datasets", "firms")),
     (briefing, ("brief", "demo")),

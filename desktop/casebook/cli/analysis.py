@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from casebook.cli.lens import add_filter_options, lens_of
 from casebook.core.terminal import terminal_safe as safe
 
 MEASURES = ("value", "count", "quantity", "weight")
@@ -14,39 +15,31 @@ def register(sub, common) -> None:
         "--by", default="", help="group keys, e.g. month,origin (quarter, year, dispatch, …)"
     )
     stats.add_argument("--source", choices=("shipments", "trade"), default="shipments")
-    stats.add_argument("--hs", help="HS code prefixes, e.g. 8456,8457")
-    stats.add_argument("--from", dest="date_from", metavar="DATE", help="YYYY-MM or YYYY-MM-DD")
-    stats.add_argument("--to", dest="date_to", metavar="DATE", help="inclusive, YYYY-MM[-DD]")
     stats.add_argument("--measure", choices=MEASURES, default="value")
-    stats.add_argument("--origin", help="countries of origin, e.g. CN,TR")
-    stats.add_argument("--dispatch", help="countries of dispatch")
-    stats.add_argument("--destination", help="countries of destination")
     stats.add_argument("--reporter", help="reporting countries (trade)")
     stats.add_argument("--partner", help="partner countries (trade)")
-    stats.add_argument("--firm", dest="firms", help="firm uids, as exporter or importer")
-    stats.add_argument("--dataset", dest="datasets", help="dataset uids")
     stats.add_argument("--top", type=int, help="keep the top N groups, sum the rest as 'other'")
+    add_filter_options(stats, firm_dest="firms", dataset_dest="datasets")
     stats.set_defaults(func=run_stats)
 
     flags = sub.add_parser("flags", parents=[common], help="red flags per firm of a case")
     flags.add_argument("--case", required=True, metavar="REF")
+    add_filter_options(flags)
     flags.set_defaults(func=run_flags)
 
 
-_FILTERS = ("origin", "dispatch", "destination", "reporter", "partner", "firms", "datasets")
+_TRADE_FILTERS = ("reporter", "partner")
 
 
 def run_stats(ctx, args) -> None:
-    extra = {name: getattr(args, name) for name in _FILTERS if getattr(args, name)}
+    extra = {name: getattr(args, name) for name in _TRADE_FILTERS if getattr(args, name)}
     data = ctx.book.stats(
         case_ref=args.case,
         by=args.by,
         source=args.source,
-        hs=args.hs,
-        date_from=args.date_from,
-        date_to=args.date_to,
         measure=args.measure,
         top=args.top,
+        lens=lens_of(args),
         **extra,
     )
     ctx.emit(data, _stats_text)
@@ -76,7 +69,7 @@ def _stats_text(data: dict) -> str:
 
 
 def run_flags(ctx, args) -> None:
-    ctx.emit(ctx.book.flags(case_ref=args.case), _flags_text)
+    ctx.emit(ctx.book.flags(case_ref=args.case, lens=lens_of(args)), _flags_text)
 
 
 def _flags_text(data: dict) -> str:

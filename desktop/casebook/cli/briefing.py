@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from casebook.cli.lens import add_filter_options, lens_of
+
 
 def register(sub, common) -> None:
     brief = sub.add_parser("brief", parents=[common], help="print a case's briefing as a PDF")
@@ -30,6 +32,7 @@ def register(sub, common) -> None:
     brief.add_argument(
         "--marking", metavar="TLP:…", help="raise the handling marking (never below the case's)"
     )
+    add_filter_options(brief)
     brief.set_defaults(func=run_brief)
 
     demo = sub.add_parser(
@@ -54,6 +57,7 @@ def run_brief(ctx, args) -> int:
         force=args.force,
         progress=ctx.progress("briefing"),
         cancelled=ctx.cancelled,
+        lens=lens_of(args),
     )
     ctx.emit(result, _brief_text)
     return 0

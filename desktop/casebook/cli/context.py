@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import ParseError
 
-from casebook.core.errors import Cancelled, CasebookError
+from casebook.core.errors import Cancelled, CasebookError, write_refused
 from casebook.core.terminal import terminal_safe
 
 if TYPE_CHECKING:
@@ -124,8 +124,6 @@ def run_command(ctx: Context, args) -> int:
         fail(f"{_file_of(args)} is refused: its XML cannot be read safely ({exc})")
         return 1
     except OSError as exc:  # a disk that filled up or turned read-only under a command
-        from casebook.vault import write_refused
-
         fail(write_refused(exc, _file_of(args)).message)
         return 1
     finally:

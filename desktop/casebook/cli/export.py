@@ -1,23 +1,25 @@
 """``casebook export --case REF --out FILE [--force]``: the format follows the file's suffix.
 
-Formats are a table of suffix → writer; each writer is ``fn(book, case_ref, out, force) ->
-{out, format, records, sha256}``. More formats (bundles, FollowTheMoney, XLSX, CSV) are added
-as rows of ``FORMATS``.
+Formats are a table of suffix → writer; each writer is ``fn(book, case_ref, out, force, lens)
+-> {out, format, records, sha256}``. More formats (bundles, FollowTheMoney, XLSX, CSV) are added
+as rows of ``FORMATS``. The filter options select the shipments of the formats that carry them
+(GraphML, FtM, XLSX, CSV); a bundle carries the whole case, so filters there exit 2.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from casebook.cli.lens import add_filter_options, lens_of
 from casebook.core.errors import Refused, UsageError
 
 
-def _graphml(book, case_ref: str, out: Path, force: bool) -> dict:
-    return book.export_graphml(case_ref=case_ref, out=out, force=force)
+def _graphml(book, case_ref: str, out: Path, force: bool, lens) -> dict:
+    return book.export_graphml(case_ref=case_ref, out=out, force=force, lens=lens)
 
 
-def _exchange(book, case_ref: str, out: Path, force: bool) -> dict:
-    return book.export_case(case_ref=case_ref, out=out, force=force)  # book/exchange.py
+def _exchange(book, case_ref: str, out: Path, force: bool, lens) -> dict:
+    return book.export_case(case_ref=case_ref, out=out, force=force, lens=lens)
 
 
 #: File suffix (lower case, longest first wins) → writer.
@@ -50,15 +52,17 @@ def register(sub, common) -> None:
     export.add_argument("--case", required=True, metavar="REF")
     export.add_argument("--out", required=True, metavar="FILE", help="e.g. case.graphml")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    add_filter_options(export)
     export.set_defaults(func=run_export)
 
 
 def run_export(ctx, args) -> None:
     out = Path(args.out)
     write = writer_for(out)
+    lens = lens_of(args)
     if out.exists() and not args.force:
         raise Refused(f"{out} exists; use --force to overwrite it")
-    data = write(ctx.book, args.case, out, args.force)
+    data = write(ctx.book, args.case, out, args.force, lens)
     ctx.emit(data, _text)
 
 

@@ -26,6 +26,8 @@ RELATIONSHIP_KINDS = (
 )
 EVIDENCE_KINDS = ("document", "web capture", "image", "registry extract", "customs record", "note")
 HIT_STATUSES = ("unreviewed", "confirmed", "dismissed")
+#: The lowest score screening reports as a hit (chosen from tests/benchmarks/bench_screening.py).
+SCREENING_THRESHOLD = 0.78
 
 
 def clean_choice(value: object, choices: tuple[str, ...]) -> str | None:

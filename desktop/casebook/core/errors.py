@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+
 
 class CasebookError(Exception):
     """Root of every error Casebook reports to a user."""
@@ -59,3 +62,13 @@ class Cancelled(CasebookError):
     """The user cancelled a long operation: exit 130, and silence in the GUI."""
 
     exit_code = 130
+
+
+def write_refused(exc: OSError, where: Path) -> Refused:
+    """A write that failed for want of space or permission, as one line naming the place."""
+    place = exc.filename or where
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return Refused(f"no space left on the disk holding {place}; nothing was saved")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return Refused(f"cannot write in {place} ({exc.strerror}); nothing was saved")
+    return Refused(f"{place}: {exc.strerror or exc}; nothing was saved")

@@ -7,11 +7,12 @@ place that turns it into SQL. Bounds are inclusive: ``--to 2023`` covers 31 Dece
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from casebook.core.errors import UsageError
 from casebook.core.hs import hs_prefixes
@@ -106,6 +107,20 @@ def _clean_min_value(value: object) -> float | None:
     return number
 
 
+def _first_day(bound: str) -> str:
+    """The first day a bound covers (``2023`` -> ``2023-01-01``)."""
+    return bound + "-01-01"[len(bound) - 4 :]
+
+
+def _last_day(bound: str) -> str:
+    """The last day a bound covers (``2023-02`` -> ``2023-02-28``)."""
+    if len(bound) == 10:
+        return bound
+    year = int(bound[:4])
+    month = int(bound[5:7]) if len(bound) == 7 else 12
+    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+
+
 def _number(value: float) -> str:
     return f"{value:.0f}" if value.is_integer() else f"{value:g}"
 
@@ -115,7 +130,8 @@ class ShipmentFilter:
     """Which shipments a view shows. Empty fields do not filter; lists match any of their items.
 
     ``firms`` match as exporter or importer; ``text`` is a case-insensitive substring of the
-    description or the brand; ``min_value`` is in US dollars, inclusive.
+    description, brand, manufacturer or declaration number; ``min_value`` is in US dollars,
+    inclusive.
     """
 
     date_from: str | None = None
@@ -169,6 +185,25 @@ class ShipmentFilter:
         for name in ("firm", "dataset"):  # older commands keep their plural destinations
             given[name] = given[name] or getattr(options, f"{name}s", None)
         return cls.parse(**given)
+
+    def merged(self, other: ShipmentFilter) -> ShipmentFilter:
+        """This filter with the options set in ``other`` in place of its own (a command's
+        explicit options over the lens it runs under)."""
+        changes = {f.name: getattr(other, f.name) for f in fields(other)}
+        merged = replace(self, **{k: v for k, v in changes.items() if v not in (None, ())})
+        start, end = merged.date_from, merged.date_to
+        if start and end and start[: len(end)] > end:
+            raise UsageError(f"--from {start} is after --to {end}")
+        return merged
+
+    def within(self, date_from: str, date_to: str) -> ShipmentFilter | None:
+        """This filter narrowed to the dates ``date_from``..``date_to`` as well (the tighter
+        bound of each side wins), or None when the two ranges do not meet."""
+        start = max((b for b in (self.date_from, date_from) if b), key=_first_day)
+        end = min((b for b in (self.date_to, date_to) if b), key=_last_day)
+        if _first_day(start) > _last_day(end):
+            return None
+        return replace(self, date_from=start, date_to=end)
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) not in (None, ()) for f in fields(self))

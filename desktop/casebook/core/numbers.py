@@ -1,4 +1,5 @@
-"""Numbers from spreadsheet cells: decimal commas, thousands separators, missing markers."""
+"""Numbers from spreadsheet cells (decimal commas, thousands separators, missing markers), and
+amounts of money as every view shows them."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ MISSING: frozenset[str] = frozenset(
 #: of 1e308 made every total, chart and JSON document of the case "inf"). Imports and bundles
 #: both refuse amounts from here up.
 TOO_LARGE = 1e18
+
+#: What an amount without a value shows (None, NaN).
+NO_AMOUNT = "—"
+#: A sum too large for a float (two values of 1e308 add up to infinity).
+OVERFLOW = "too large to sum"
+_UNITS = ("", " k", " m", " bn", " tn")
 
 _GROUP_CHARS = " \u00a0\u202f\u2009'\u2019"
 _SPACED = re.compile(rf"([0-9]{{1,3}}(?:[{_GROUP_CHARS}][0-9]{{3}})+)(?:([.,])([0-9]+))?")
@@ -96,3 +103,47 @@ def _unsigned(text: str) -> str | None:
     if _SCIENTIFIC.fullmatch(text):
         return text
     return None
+
+
+def money(value: float | None, currency: str = "USD", *, compact: bool = False) -> str:
+    """An amount as every view shows it, so one figure reads the same in a chart, a table, a
+    flag's reason and the briefing.
+
+    ``compact`` (charts, labels, prose, narrow cells) keeps three significant digits and a unit
+    (k, m, bn, tn): ``$11.4 bn``, ``$6.5 m``, ``$950 k``, ``$0.42``. Otherwise every dollar is
+    kept, and the cents when there are any (tables): ``$11,440,752,301``, ``$1,234.50``. USD
+    is a ``$`` prefix, another currency a suffix (``6.5 m EUR``); a missing amount (None, NaN)
+    is ``—``, an infinite sum ``too large to sum``.
+    """
+    if is_missing(value):
+        return NO_AMOUNT
+    number = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(number):
+        return OVERFLOW
+    text = _compact(abs(number)) if compact else _full(abs(number))
+    sign = "-" if number < 0 and text.strip("0.,") else ""
+    if currency.upper() == "USD":
+        return f"{sign}${text}"
+    return f"{sign}{text} {currency}".rstrip()
+
+
+def _full(amount: float) -> str:
+    text = f"{amount:,.2f}"
+    return text.removesuffix(".00")
+
+
+def _compact(amount: float) -> str:
+    """Three significant digits (at most to the cent) in the largest unit the amount reaches;
+    one up when rounding reaches 1,000 (``999,999`` is ``1 m``, not ``1,000 k``)."""
+    unit = 0
+    while unit < len(_UNITS) - 1 and amount >= 1000 ** (unit + 1):
+        unit += 1
+    while True:
+        scaled = amount / 1000**unit
+        decimals = 2 if scaled < 1 else min(2, max(0, 2 - math.floor(math.log10(scaled))))
+        text = f"{scaled:,.{decimals}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        if unit == len(_UNITS) - 1 or float(text.replace(",", "")) < 1000:
+            return text + _UNITS[unit]
+        unit += 1

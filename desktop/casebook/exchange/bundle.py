@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from casebook import __version__
 from casebook.core.errors import Refused
@@ -59,7 +59,7 @@ from casebook.store import firms as firms_store
 from casebook.store import models as m
 from casebook.store import rollups, search
 from casebook.store import trade as trade_store
-from casebook.store.shipments import insert_shipments, stored_content_hash
+from casebook.store.shipments import add_dataset, insert_shipments, stored_content_hash
 from casebook.vault import Vault, scratch_dir
 
 FORMAT = "casebook-bundle"
@@ -143,32 +143,19 @@ class CaseRecords:
 
 def gather(session: Session, case: m.Case) -> CaseRecords:
     """Everything of one case that travels in a bundle."""
-    evidence = list(session.exec(select(m.Evidence).where(m.Evidence.case_id == case.id)))
-    rels = list(session.exec(select(m.Relationship).where(m.Relationship.case_id == case.id)))
-    findings = list(session.exec(select(m.Finding).where(m.Finding.case_id == case.id)))
-    datasets = list(session.exec(select(m.Dataset).where(m.Dataset.case_id == case.id)))
-    case_firms = {
-        cf.firm_id: cf
-        for cf in session.exec(select(m.CaseFirm).where(m.CaseFirm.case_id == case.id))
-    }
-    links = list(
-        session.exec(
-            select(m.EvidenceLink).where(m.EvidenceLink.evidence_id.in_([e.id for e in evidence]))
-        )
-    )
+    evidence = rows.case_records(session, m.Evidence, case_id=case.id)
+    rels = rows.case_records(session, m.Relationship, case_id=case.id)
+    findings = rows.case_records(session, m.Finding, case_id=case.id)
+    datasets = rows.case_records(session, m.Dataset, case_id=case.id)
+    case_firms = {cf.firm_id: cf for cf in rows.case_records(session, m.CaseFirm, case_id=case.id)}
+    links = rows.evidence_links(session, evidence_ids=[e.id for e in evidence])
     firm_ids = set(case_firms) | rows.firm_ids_of_case_shipments(session, case_id=case.id)
     firm_ids |= {r.from_firm_id for r in rels} | {r.to_firm_id for r in rels}
     firm_ids |= {ln.target_id for ln in links if ln.target_kind == "firm"}
-    firms = _firms_closed(session, firm_ids)
+    firms = rows.firms_closed(session, ids=firm_ids)
     firm_uids = {f.id: f.uid for f in firms}
-    aliases: dict[int, list] = {}
-    for a in session.exec(select(m.FirmAlias).where(m.FirmAlias.firm_id.in_(list(firm_uids)))):
-        aliases.setdefault(a.firm_id, []).append([a.name, a.name_key, a.country])
-    idents: dict[int, list] = {}
-    for i in session.exec(
-        select(m.FirmIdentifier).where(m.FirmIdentifier.firm_id.in_(list(firm_uids)))
-    ):
-        idents.setdefault(i.firm_id, []).append([i.scheme, i.value])
+    aliases = rows.firm_aliases(session, firm_ids=list(firm_uids))
+    idents = rows.firm_identifiers(session, firm_ids=list(firm_uids))
     firm_json = {}
     for f in firms:
         cf = case_firms.get(f.id)
@@ -203,12 +190,7 @@ def gather(session: Session, case: m.Case) -> CaseRecords:
                 }
             )
     link_json.sort(key=lambda x: (x["evidence"], x["target_kind"], x["target"]))
-    audit = [
-        e.model_dump(mode="json")
-        for e in session.exec(
-            select(m.AuditEvent).where(m.AuditEvent.case_id == case.id).order_by(m.AuditEvent.id)
-        )
-    ]
+    audit = rows.case_audit_events(session, case_id=case.id)
     return CaseRecords(
         case=_plain(case, CASE_FIELDS),
         firms=firm_json,
@@ -225,20 +207,6 @@ def gather(session: Session, case: m.Case) -> CaseRecords:
         dataset_ids={d.uid: d.id for d in datasets},
         firm_uids=firm_uids,
     )
-
-
-def _firms_closed(session: Session, ids: set[int]) -> list[m.Firm]:
-    """The firms, plus the firms they were merged into (transitively)."""
-    found: dict[int, m.Firm] = {}
-    todo = set(ids)
-    while todo:
-        batch = list(todo)
-        todo = set()
-        for firm in session.exec(select(m.Firm).where(m.Firm.id.in_(batch))):
-            found[firm.id] = firm
-            if firm.merged_into and firm.merged_into not in found:
-                todo.add(firm.merged_into)
-    return sorted(found.values(), key=lambda f: f.id)
 
 
 def shipment_lines(session: Session, records: CaseRecords, dataset_uid: str) -> Iterator[bytes]:
@@ -615,7 +583,7 @@ class MergeResult:
 Audit = Callable[..., None]
 
 
-def merge(session: Session, bundle: Bundle, *, vault: Vault, audit: Audit) -> MergeResult:
+def merge_bundle(session: Session, bundle: Bundle, *, vault: Vault, audit: Audit) -> MergeResult:
     """Merge a checked bundle into the store inside the caller's write transaction.
 
     The bundle writes only inside its own case: it creates records, and links firms to its case;
@@ -640,7 +608,7 @@ def merge(session: Session, bundle: Bundle, *, vault: Vault, audit: Audit) -> Me
 
 def _merge_case(session: Session, data: dict) -> tuple[m.Case, MergeResult]:
     uid, ref = data["uid"], data["ref"]
-    case = session.exec(select(m.Case).where(m.Case.uid == uid)).first()
+    case = rows.record_by_uid(session, m.Case, uid=uid)
     result = MergeResult(case_ref=ref)
     if case is not None:
         result.case_ref = case.ref
@@ -654,14 +622,12 @@ def _merge_case(session: Session, data: dict) -> tuple[m.Case, MergeResult]:
                     f"the bundle has {_short(data.get(name))} (kept)",
                 )
         return case, result
-    if session.exec(select(m.Case).where(m.Case.ref == ref)).first() is not None:
+    if rows.case_id_by_ref(session, ref=ref) is not None:
         raise Refused(
             f"bundle conflict: a different case already has the reference {ref}; "
             "rename that case and open the bundle again"
         )
-    case = m.Case(**data)
-    session.add(case)
-    session.flush()
+    case = rows.add_record(session, m.Case, **data)
     result.count(result.created, "case")
     result.wrote("case", uid)
     return case, result
@@ -675,7 +641,6 @@ def _short(value) -> str:
 def _merge_firms(session, bundle: Bundle, case: m.Case, result: MergeResult) -> dict[str, int]:
     """Firms, a chunk at a time in bulk (a large case holds hundreds of thousands): matched by
     uid, else by identity, else created; returns bundle uid -> firm id here."""
-    session.flush()
     ids: dict[str, int] = {}
     local_merges: dict[str, int | None] = {}  # matched by uid: its merge here, when it matters
     created_merged: set[str] = set()  # created firms the bundle has merged into another
@@ -805,7 +770,7 @@ def _merge_datasets(session, bundle, case, firm_ids, result, audit) -> dict[str,
     datasets of this case (a dataset of another case here is left out, a conflict)."""
     ids: dict[str, int] = {}
     for uid, data in bundle.records("datasets"):
-        dataset = session.exec(select(m.Dataset).where(m.Dataset.uid == uid)).first()
+        dataset = rows.record_by_uid(session, m.Dataset, uid=uid)
         if dataset is not None:
             if dataset.case_id != case.id:
                 result.conflict("dataset", uid, f"dataset {dataset.file_name} belongs to another "
@@ -829,9 +794,7 @@ def _merge_datasets(session, bundle, case, firm_ids, result, audit) -> dict[str,
             )
             continue
         else:
-            dataset = m.Dataset(uid=uid, case_id=case.id, **data)
-            session.add(dataset)
-            session.flush()
+            dataset = add_dataset(session, uid=uid, case_id=case.id, **data)
             if dataset.kind == "trade":
                 count = _insert_trade(session, bundle, dataset, case)
                 result.count(result.created, "trade_flows", count)
@@ -927,17 +890,13 @@ def _insert_trade(session, bundle: Bundle, dataset: m.Dataset, case: m.Case) -> 
 def _merge_evidence(session, bundle, case, result, vault: Vault) -> dict[str, int]:
     ids: dict[str, int] = {}
     for uid, data in bundle.records("evidence"):
-        item = session.exec(select(m.Evidence).where(m.Evidence.uid == uid)).first()
+        item = rows.record_by_uid(session, m.Evidence, uid=uid)
         if item is not None and item.case_id != case.id:
             result.conflict("evidence", uid, f"evidence {uid} belongs to another case here; "
                             "left out of this one")  # fmt: skip
             continue
         if item is None:
-            item = session.exec(
-                select(m.Evidence).where(
-                    m.Evidence.case_id == case.id, m.Evidence.sha256 == data["sha256"]
-                )
-            ).first()
+            item = rows.evidence_with_hash(session, case_id=case.id, sha256=data["sha256"])
         if item is not None:
             result.count(result.matched, "evidence")
             if item.sha256 != data["sha256"]:
@@ -952,19 +911,8 @@ def _merge_evidence(session, bundle, case, result, vault: Vault) -> dict[str, in
         if not vault.has(sha):
             _put_blob(bundle, sha, vault)
             result.new_blobs.append(sha)
-        taken = session.exec(
-            select(m.Evidence.id).where(
-                m.Evidence.case_id == case.id, m.Evidence.number == data["number"]
-            )
-        ).first()
-        if taken is not None or data["number"] is None:
-            last = session.exec(
-                select(func.max(m.Evidence.number)).where(m.Evidence.case_id == case.id)
-            ).one()
-            data["number"] = (last or 0) + 1
-        item = m.Evidence(uid=uid, case_id=case.id, **data)
-        session.add(item)
-        session.flush()
+        data["number"] = rows.free_evidence_number(session, case_id=case.id, number=data["number"])
+        item = rows.add_record(session, m.Evidence, uid=uid, case_id=case.id, **data)
         ids[uid] = item.id
         result.count(result.created, "evidence")
         result.wrote("evidence", uid)
@@ -983,7 +931,7 @@ def _put_blob(bundle: Bundle, sha: str, vault: Vault) -> None:
 def _merge_relationships(session, bundle, case, firm_ids, result) -> dict[str, int]:
     ids: dict[str, int] = {}
     for uid, data in bundle.records("relationships"):
-        rel = session.exec(select(m.Relationship).where(m.Relationship.uid == uid)).first()
+        rel = rows.record_by_uid(session, m.Relationship, uid=uid)
         if rel is not None and rel.case_id != case.id:
             result.conflict("relationship", uid, f"relationship {uid} belongs to another case "
                             "here (or to none); left out of this one")  # fmt: skip
@@ -991,15 +939,15 @@ def _merge_relationships(session, bundle, case, firm_ids, result) -> dict[str, i
         if rel is not None:
             result.count(result.matched, "relationships")
         else:
-            rel = m.Relationship(
+            rel = rows.add_record(
+                session,
+                m.Relationship,
                 uid=uid,
                 case_id=case.id,
                 from_firm_id=firm_ids[data.pop("from")],
                 to_firm_id=firm_ids[data.pop("to")],
                 **data,
             )
-            session.add(rel)
-            session.flush()
             result.count(result.created, "relationships")
             result.wrote("relationships", uid)
         ids[uid] = rel.id
@@ -1009,7 +957,7 @@ def _merge_relationships(session, bundle, case, firm_ids, result) -> dict[str, i
 def _merge_findings(session, bundle, case, result) -> dict[str, int]:
     ids: dict[str, int] = {}
     for uid, data in bundle.records("findings"):
-        finding = session.exec(select(m.Finding).where(m.Finding.uid == uid)).first()
+        finding = rows.record_by_uid(session, m.Finding, uid=uid)
         if finding is not None and finding.case_id != case.id:
             result.conflict("finding", uid, f"finding {uid} belongs to another case here; "
                             "left out of this one")  # fmt: skip
@@ -1020,21 +968,11 @@ def _merge_findings(session, bundle, case, result) -> dict[str, int]:
                 result.conflict("finding", uid, f"finding {finding.position} reads differently "
                                 "here than in the bundle (kept)")  # fmt: skip
         else:
-            finding = m.Finding(uid=uid, case_id=case.id, **data)
-            session.add(finding)
-            session.flush()
+            finding = rows.add_record(session, m.Finding, uid=uid, case_id=case.id, **data)
             result.count(result.created, "findings")
             result.wrote("findings", uid)
         ids[uid] = finding.id
     return ids
-
-
-def _shipment_id(session, dataset_id: int, row: str) -> int | None:
-    return session.exec(
-        select(m.Shipment.id).where(
-            m.Shipment.dataset_id == dataset_id, m.Shipment.source_row == int(row)
-        )
-    ).first()
 
 
 def _merge_links(session, bundle, ev_ids, targets, dataset_ids, result) -> None:
@@ -1045,7 +983,9 @@ def _merge_links(session, bundle, ev_ids, targets, dataset_ids, result) -> None:
         if kind == "shipment":
             dataset, _, row = target.partition(":")
             if dataset in dataset_ids:
-                target_id = _shipment_id(session, dataset_ids[dataset], row)
+                target_id = rows.shipment_id(
+                    session, dataset_id=dataset_ids[dataset], source_row=int(row)
+                )
                 if target_id is None:
                     raise Refused(f"bundle link {n + 1} names shipment {target}, which the "
                                   "bundle does not hold")  # fmt: skip
@@ -1057,23 +997,15 @@ def _merge_links(session, bundle, ev_ids, targets, dataset_ids, result) -> None:
             result.conflict("link", link["evidence"], f"the link from evidence {link['evidence']} "
                             f"to {kind} {target} touches a record left out; not added")  # fmt: skip
             continue
-        exists = session.exec(
-            select(m.EvidenceLink.id).where(
-                m.EvidenceLink.evidence_id == evidence,
-                m.EvidenceLink.target_kind == kind,
-                m.EvidenceLink.target_id == target_id,
-            )
-        ).first()
-        if exists is not None:
+        if rows.has_link(session, evidence_id=evidence, target_kind=kind, target_id=target_id):
             result.count(result.matched, "links")
             continue
-        session.add(m.EvidenceLink(evidence_id=evidence, target_kind=kind, target_id=target_id,
-                                   note=link["note"]))  # fmt: skip
+        rows.add_record(session, m.EvidenceLink, evidence_id=evidence, target_kind=kind,
+                        target_id=target_id, note=link["note"])  # fmt: skip
         result.count(result.created, "links")
         result.wrote("links", [link["evidence"], kind, target])
-    session.flush()
 
 
 def case_id_of(session: Session, ref: str) -> int | None:
     """The id of the case with this reference."""
-    return session.exec(select(m.Case.id).where(m.Case.ref == ref)).first()
+    return rows.case_id_by_ref(session, ref=ref)

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from casebook.exchange.bundle import CaseRecords
-from casebook.store import bundles as rows
+from casebook.exchange.spreadsheet import shipment_source
 
 PREFIX = "casebook"
 ID_PROPS = {
@@ -58,8 +58,9 @@ def _entity(eid: str, schema: str, props: dict) -> dict:
     return {"id": eid, "schema": schema, "properties": clean}
 
 
-def entities(session: Session, records: CaseRecords) -> Iterator[dict]:
-    """The case as FtM entities (plain dicts)."""
+def entities(session: Session, records: CaseRecords, *, lens=None) -> Iterator[dict]:
+    """The case as FtM entities (plain dicts); its shipments: those in the lens (evidence
+    links to the others are left out with them)."""
     firm_ids = {uid: entity_id("firm", uid) for uid in records.firms}
     for uid, firm in sorted(records.firms.items()):
         props: dict = {
@@ -107,9 +108,12 @@ def entities(session: Session, records: CaseRecords) -> Iterator[dict]:
                     "role": rel["kind"],
                 },
             )
+    written: set[str] = set()
     for dataset_uid in sorted(records.datasets):
         dataset_id = records.dataset_ids[dataset_uid]
-        for row in rows.shipment_rows(session, dataset_id=dataset_id):
+        for row in shipment_source(session, dataset_id=dataset_id, lens=lens):
+            if lens:
+                written.add(f"{dataset_uid}:{row['source_row']}")
             yield _activity(row, dataset_uid, records, firm_ids)
     targets = {
         "case": {},
@@ -136,7 +140,7 @@ def entities(session: Session, records: CaseRecords) -> Iterator[dict]:
     for link in records.links:
         kind, target = link["target_kind"], link["target"]
         if kind == "shipment":
-            ref = entity_id("shipment", target)
+            ref = entity_id("shipment", target) if not lens or target in written else None
         else:
             ref = (targets.get(kind) or {}).get(target)
         if ref is None:
@@ -184,14 +188,15 @@ def _activity(row: dict, dataset_uid: str, records: CaseRecords, firm_ids: dict)
     )
 
 
-def write_ftm(session: Session, records: CaseRecords, out: Path) -> dict:
-    """Write the entities, one JSON object per line; returns the ``export`` JSON."""
+def write_ftm(session: Session, records: CaseRecords, out: Path, *, lens=None) -> dict:
+    """Write the entities, one JSON object per line (shipments: those in the lens); returns the
+    ``export`` JSON."""
     temp = out.with_name(f".{out.name}.partial")
     digest = hashlib.sha256()
     count = 0
     try:
         with open(temp, "wb") as handle:
-            for entity in entities(session, records):
+            for entity in entities(session, records, lens=lens):
                 line = (json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n").encode()
                 digest.update(line)
                 handle.write(line)

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from casebook.exchange.bundle import CaseRecords
 from casebook.store import bundles as rows
+from casebook.store import shipments
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # a sheet's rows after its header
@@ -31,8 +32,20 @@ def neutralise(value):
     return value
 
 
-def tables(session: Session, records: CaseRecords) -> list[tuple[str, list[str], Iterator]]:
-    """(name, header, rows) for each table of the case."""
+def shipment_source(session: Session, *, dataset_id: int, lens=None) -> Iterator[dict]:
+    """A dataset's shipments (those in the lens, a ``core.filters.ShipmentFilter``, when set)
+    as dicts of ``store.bundles.COLUMNS``, in source order."""
+    if lens:
+        return shipments.dataset_rows_in_lens(
+            session, dataset_id=dataset_id, lens=lens, columns=rows.COLUMNS
+        )
+    return rows.shipment_rows(session, dataset_id=dataset_id)
+
+
+def tables(
+    session: Session, records: CaseRecords, *, lens=None
+) -> list[tuple[str, list[str], Iterator]]:
+    """(name, header, rows) for each table of the case (its shipments: those in the lens)."""
     firms = records.firms
     names = {uid: f["name"] for uid, f in firms.items()}
     numbers = {uid: f"E{e['number']}" for uid, e in records.evidence.items()}
@@ -57,7 +70,8 @@ def tables(session: Session, records: CaseRecords) -> list[tuple[str, list[str],
         uids = records.firm_uids
         for dataset_uid in sorted(records.datasets):
             file_name = records.datasets[dataset_uid]["file_name"]
-            for r in rows.shipment_rows(session, dataset_id=records.dataset_ids[dataset_uid]):
+            dataset_id = records.dataset_ids[dataset_uid]
+            for r in shipment_source(session, dataset_id=dataset_id, lens=lens):
                 key = f"{dataset_uid}:{r['source_row']}"
                 exporter, importer = uids.get(r["exporter_id"]), uids.get(r["importer_id"])
                 yield [
@@ -111,13 +125,14 @@ def tables(session: Session, records: CaseRecords) -> list[tuple[str, list[str],
     ]  # fmt: skip
 
 
-def write_xlsx(session: Session, records: CaseRecords, out: Path) -> dict:
-    """The case as a workbook (write-only mode, so a million shipments stream)."""
+def write_xlsx(session: Session, records: CaseRecords, out: Path, *, lens=None) -> dict:
+    """The case as a workbook (write-only mode, so a million shipments stream); its shipments:
+    those in the lens."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     count = 0
-    for name, header, table in tables(session, records):
+    for name, header, table in tables(session, records, lens=lens):
         sheet, part, in_sheet = workbook.create_sheet(name), 1, 0
         sheet.append(header)
         for row in table:
@@ -131,14 +146,15 @@ def write_xlsx(session: Session, records: CaseRecords, out: Path) -> dict:
     return _finish(out, lambda temp: workbook.save(temp), "xlsx", count)
 
 
-def write_csv_zip(session: Session, records: CaseRecords, out: Path) -> dict:
-    """The case as a zip of UTF-8 CSV files (with a BOM, so spreadsheets read the encoding)."""
+def write_csv_zip(session: Session, records: CaseRecords, out: Path, *, lens=None) -> dict:
+    """The case as a zip of UTF-8 CSV files (with a BOM, so spreadsheets read the encoding);
+    its shipments: those in the lens."""
     count = 0
 
     def save(temp: Path) -> None:
         nonlocal count
         with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name, header, table in tables(session, records):
+            for name, header, table in tables(session, records, lens=lens):
                 with zf.open(f"{name}.csv", "w", force_zip64=True) as raw:
                     text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
                     writer = csv.writer(text)

@@ -1,8 +1,10 @@
-"""One shipment import, start to finish, inside the caller's write transaction.
+"""One shipment import in two phases: read outside any transaction, write inside one.
 
-read → clean → (row errors? stop) → skip rows already in the case → resolve firms → insert the
-dataset and its shipments in bulk → content hash → search index. The caller (the facade) owns
-the transaction, the audit event and the rejects file's place.
+``read_shipments``: read → clean → (row errors? rejects file, stop), touching no store, so other
+writers go on while a million-row file is parsed. ``write_shipments``, inside the caller's write
+transaction: skip rows already in the case → insert the dataset → resolve firms → insert the
+shipments in bulk → content hash → search index → rollups. The caller (the facade) owns the
+transactions, the audit event and the rejects file's place.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -108,34 +110,66 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def import_shipments(
-    session: Session,
+@dataclass
+class CleanFile:
+    """A file read and cleaned but not yet written: what ``write_shipments`` inserts."""
+
+    request: ImportRequest
+    result: ImportResult
+    tables: list[tuple[CleanTable, Sheet, presets.Mapping]]
+    keys: list[np.ndarray]  # each table's duplicate keys (``_row_keys``)
+    started: float
+
+
+def refuse_repeat(session: Session, *, case_id: int, path: Path, sha256: str) -> None:
+    """Refuse a file already imported into the case (``--force`` skips this check)."""
+    earlier = store.dataset_with_hash(session, case_id=case_id, sha256=sha256)
+    if earlier:
+        raise Refused(
+            f"{path.name} was already imported into this case (dataset {earlier}); "
+            "use --force to import it again"
+        )
+
+
+def read_shipments(
     request: ImportRequest,
     *,
+    sha256: str,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> CleanFile:
+    """Read and clean the file (no store access). Row errors go to the rejects file and raise
+    ``RowErrors`` unless bad rows may be skipped."""
+    started, clock = time.perf_counter(), _Clock()
+    result = ImportResult(sha256=sha256)
+    with gc_paused():
+        tables = _clean_tables(request, _stage(progress), cancelled)
+    result.warnings = [w for _, sheet, _ in tables for w in sheet.warnings]
+    clock.lap("read and clean")
+    _check_errors(request, tables, result)
+    keys = [_row_keys(table.columns) for table, _, _ in tables]
+    clock.lap("duplicate keys")
+    return CleanFile(request, result, tables, keys, started)
+
+
+def write_shipments(
+    session: Session,
+    cleaned: CleanFile,
+    *,
+    case_id: int,
     actor: str,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ImportResult:
-    """Import one file into one case within ``session``'s transaction."""
-    started, clock = time.perf_counter(), _Clock()
-    result = ImportResult(sha256=file_sha256(request.path))
-    if not request.force:
-        earlier = store.dataset_with_hash(session, case_id=request.case_id, sha256=result.sha256)
-        if earlier:
-            raise Refused(
-                f"{request.path.name} was already imported into this case (dataset {earlier}); "
-                "use --force to import it again"
-            )
-    clock.lap("file hash")
+    """Insert a cleaned file into case ``case_id`` within ``session``'s write transaction."""
+    request, result = replace(cleaned.request, case_id=case_id), cleaned.result
+    if not request.force:  # the same file may have been imported while this one was read
+        refuse_repeat(session, case_id=case_id, path=request.path, sha256=result.sha256)
     report = _stage(progress)
     with gc_paused():
-        tables = _clean_tables(request, report, cancelled)
-        result.warnings = [w for _, sheet, _ in tables for w in sheet.warnings]
-        clock.lap("read and clean")
-        _check_errors(request, tables, result)
-        for table, sheet, mapping in tables:
-            _land(session, request, table, sheet, mapping, result, actor, report, cancelled)
-    result.seconds = time.perf_counter() - started
+        for (table, sheet, mapping), keys in zip(cleaned.tables, cleaned.keys, strict=True):
+            _land(session, request, table, keys, sheet, mapping, result, actor, report, cancelled)
+    result.seconds = time.perf_counter() - cleaned.started
     return result
 
 
@@ -234,19 +268,39 @@ def write_rejects(errors: list[RowError], *, folder: Path | None, source: Path) 
 
 
 def _land(
-    session, request, table: CleanTable, sheet: Sheet, mapping, result, actor, report, cancelled
+    session,
+    request,
+    table: CleanTable,
+    keys: np.ndarray,
+    sheet: Sheet,
+    mapping,
+    result,
+    actor,
+    report,
+    cancelled,
 ):
     """Skip known rows, insert the dataset, resolve firms, insert the shipments."""
     clock = _Clock()
-    keys = _row_keys(table.columns)
     keep = _new_rows(session, request.case_id, keys)
     result.rows_skipped += int((~keep).sum())
     if not keep.all():  # a copy of every column only when rows are left out
         table.columns = {k: v[keep] for k, v in table.columns.items()}
         table.rows, keys = table.rows[keep], keys[keep]
     columns, rows = table.columns, table.rows
-    dataset_id, uid = _insert_dataset(session, request, sheet, mapping, result.sha256, actor)
-    clock.lap("duplicate keys")
+    dataset = store.add_dataset(
+        session,
+        case_id=request.case_id,
+        kind="shipments",
+        file_name=request.path.name,
+        sha256=result.sha256,
+        encoding=sheet.encoding,
+        sheet=sheet.sheet,
+        preset=mapping.preset,
+        mapping=mapping.to_json(),
+        imported_by=actor,
+    )
+    dataset_id, uid = dataset.id, dataset.uid
+    clock.lap("rows already in")
     report(0.6, 0.1, 0.0)
     parties = PartyWriter(session, case_id=request.case_id, dataset_id=dataset_id)
     with search.firms_indexed_once(session):
@@ -269,7 +323,9 @@ def _land(
         )
         clock.lap("insert")
         content_hash = store.content_hash({"source_row": rows, **columns})
-        _finish_dataset(session, dataset_id, count, content_hash)
+        store.set_dataset_totals(
+            session, dataset_id=dataset_id, rows=count, content_hash=content_hash
+        )
         clock.lap("content hash")
         report(0.85, 0.0, 0.0)
         search.index_dataset(session, dataset_id=dataset_id, fresh=True)
@@ -365,31 +421,3 @@ def _shipment_rows(dataset_id, case_id, rows, keys, columns, exporters, importer
         ]
         tail = (_plain(columns[c][part]) for c in store.INSERTED[len(head) :])
         yield from zip(*head, *tail, strict=True)
-
-
-def _insert_dataset(session, request, sheet, mapping, sha256, actor) -> tuple[int, str]:
-    from casebook.store.models import Dataset
-
-    dataset = Dataset(
-        case_id=request.case_id,
-        kind="shipments",
-        file_name=request.path.name,
-        sha256=sha256,
-        encoding=sheet.encoding,
-        sheet=sheet.sheet,
-        preset=mapping.preset,
-        mapping=mapping.to_json(),
-        imported_by=actor,
-    )
-    session.add(dataset)
-    session.flush()
-    return dataset.id, dataset.uid
-
-
-def _finish_dataset(session: Session, dataset_id: int, count: int, content_hash: str) -> None:
-    from casebook.store.engine import raw_connection
-
-    raw_connection(session).execute(
-        "UPDATE dataset SET row_count = ?, content_hash = ? WHERE id = ?",
-        (count, content_hash, dataset_id),
-    )

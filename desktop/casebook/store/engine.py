@@ -1,76 +1,28 @@
-"""Opening a store: the SQLite file, its pragmas, its schema version, and sessions.
+"""Opening a store: the database file, its schema version, and sessions.
 
-SQLite-only details (pragmas, ``BEGIN IMMEDIATE``, the raw connection for bulk writes) stay in
-this module so that a PostgreSQL implementation can replace them.
+SQLite-only details (pragmas, ``BEGIN IMMEDIATE``, the raw connection for bulk writes, how
+SQLite words its errors) live in ``store.sqlite``, which a PostgreSQL backend would replace.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
 from casebook.core.errors import NotFound, Refused, StoreBusy, StoreReadOnly, StoreTooNew
-from casebook.store import filters, migrations
+from casebook.store import migrations, sqlite
+from casebook.store.sqlite import (  # the names store modules and tests import from here
+    SORT_THREADS,
+    is_full,
+    raw_connection,
+)
 
-BUSY_TIMEOUT_S = float(os.environ.get("CASEBOOK_BUSY_TIMEOUT", "10"))
-
-
-#: Worker threads SQLite's sorter may use besides the connection's own.
-SORT_THREADS = 2
-
-
-def _engine(path: Path, *, immediate: bool, readonly: bool = False) -> Engine:
-    uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
-    engine = create_engine(
-        "sqlite://",
-        creator=lambda: sqlite3.connect(
-            uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
-        ),
-    )
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record):
-        cur = dbapi_conn.cursor()
-        if not readonly:
-            cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        dbapi_conn.create_function(filters.CONTAINS, 2, filters.contains, deterministic=True)
-        if not immediate:
-            # Readers' large sorts (GROUP BY over a million rows) may use a helper thread: red
-            # flags on 1M shipments 8.3 -> 7.4 s on two cores. Not for writers: an import's
-            # index builds showed no gain.
-            cur.execute(f"PRAGMA threads={SORT_THREADS}")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):
-        # Writers take the lock up front, so two writers never interleave (the audit chain
-        # cannot fork) and a busy store is reported at once instead of mid-transaction.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
-
-
-def _is_busy(exc: BaseException) -> bool:
-    return "locked" in str(exc) or "busy" in str(exc)
-
-
-def is_full(exc: BaseException) -> bool:
-    return "disk is full" in str(exc) or "No space left" in str(exc)
-
-
-def _is_read_only(exc: BaseException) -> bool:
-    return "readonly" in str(exc) or "read-only" in str(exc) or "unable to open" in str(exc)
+__all__ = ["SORT_THREADS", "Store", "default_store_path", "full", "is_full", "raw_connection"]
 
 
 def read_only(path: Path, why: str) -> StoreReadOnly:
@@ -98,19 +50,19 @@ class Store:
         elif self.path.is_dir():
             raise Refused(f"{self.path} is a folder, not a store")
         self._check_writable()
-        self.engine = _engine(self.path, immediate=True)
+        self.engine = sqlite.create(self.path, immediate=True)
         try:
             self._prepare()
         except DatabaseError as exc:
             self.engine.dispose()
-            if _is_busy(exc):
+            if sqlite.is_busy(exc):
                 raise StoreBusy(f"store busy: {self.path}") from exc
-            if _is_read_only(exc):
+            if sqlite.is_read_only(exc):
                 raise read_only(self.path, str(exc.orig)) from exc
             if is_full(exc):
                 raise full(self.path) from exc
             raise Refused(f"{self.path} is not a Casebook store: {exc.orig}") from exc
-        self.read_engine = _engine(self.path, immediate=False)
+        self.read_engine = sqlite.create(self.path, immediate=False)
 
     def _check_writable(self) -> None:
         """A read-only store file or folder is named as such, not as "not a Casebook store"
@@ -138,7 +90,7 @@ class Store:
 
     def _is_empty(self) -> bool:
         with self.engine.connect() as conn:
-            return not conn.execute(text("SELECT 1 FROM sqlite_master LIMIT 1")).first()
+            return sqlite.is_empty(conn)
 
     @property
     def folder(self) -> Path:
@@ -152,12 +104,12 @@ class Store:
             with Session(self.engine, expire_on_commit=False) as session:
                 with session.begin():
                     yield session
-        except (OperationalError, sqlite3.OperationalError) as exc:
-            if _is_busy(exc):
+        except (OperationalError, sqlite.DriverError) as exc:
+            if sqlite.is_busy(exc):
                 raise StoreBusy(f"store busy: {self.path} (another writer holds it)") from exc
             if is_full(exc):
                 raise full(self.path) from exc
-            if _is_read_only(exc):
+            if sqlite.is_read_only(exc):
                 raise read_only(self.path, "SQLite reports it read-only") from exc
             raise
 
@@ -171,11 +123,6 @@ class Store:
         self.engine.dispose()
         if hasattr(self, "read_engine"):
             self.read_engine.dispose()
-
-
-def raw_connection(session: Session) -> sqlite3.Connection:
-    """The DB-API connection under a session, in its transaction, for ``executemany`` bulk work."""
-    return session.connection().connection.driver_connection
 
 
 def default_store_path() -> Path:

@@ -14,24 +14,16 @@ from sqlalchemy import TextClause, text
 from sqlmodel import Session
 
 from casebook.core.filters import COUNTRY_FIELDS, ShipmentFilter
+from casebook.store import sqlite
 
 #: Sorts after any date text that starts with the bound ("2023-12" covers "2023-12-31").
 DATE_END = "\x7f"
-CONTAINS = "casebook_contains"
+#: The columns ``--text`` searches (as the Shipments tab's text box always did).
+TEXT_COLUMNS = ("description", "brand", "manufacturer", "declaration_no")
 
 
-def contains(haystack: str | None, needle: str | None) -> int:
-    """SQL function: ``needle`` occurs in ``haystack``, ignoring case in every script.
-
-    SQLite's LIKE folds ASCII only, so "станок" would miss "СТАНОК"; the engine registers this
-    for filters whose text is not plain ASCII.
-    """
-    if haystack is None or not needle:
-        return 0
-    return int(needle.casefold() in haystack.casefold())
-
-
-def _like(value: str) -> str:
+def like_pattern(value: str) -> str:
+    """A LIKE pattern (escape ``\\``) matching ``value`` anywhere, its wildcards taken literally."""
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -57,6 +49,15 @@ def hs_clause(column: str, prefixes: Iterable[str], params: Params) -> str:
         f"substr({column}, 1, {n}) IN ({params.many(group)})" for n, group in by_length.items()
     ]
     return "(" + " OR ".join(parts) + ")"
+
+
+def dataset_clause(column: str, uids: Iterable[str], *, case_id: int, params: Params) -> str:
+    """``column`` (a dataset id) is one of the case's datasets with these uids (trade flows use
+    it too)."""
+    return (
+        f"{column} IN (SELECT id FROM dataset WHERE case_id = {params.add(case_id)} "
+        f"AND uid IN ({params.many(uids)}))"
+    )
 
 
 def shipment_clauses(
@@ -96,21 +97,16 @@ def shipment_clauses(
         where.append(f"({a}.exporter_id IN ({ids}) OR {a}.importer_id IN ({ids}))")
     if lens.datasets:
         where.append(
-            f"{a}.dataset_id IN (SELECT id FROM dataset WHERE case_id = {params.add(case_id)} "
-            f"AND uid IN ({params.many(lens.datasets)}))"
+            dataset_clause(f"{a}.dataset_id", lens.datasets, case_id=case_id, params=params)
         )
     if lens.text:
         if lens.text.isascii():
-            pattern = params.add(_like(lens.text))
-            where.append(
-                f"({a}.description LIKE {pattern} ESCAPE '\\' "
-                f"OR {a}.brand LIKE {pattern} ESCAPE '\\')"
-            )
+            pattern = params.add(like_pattern(lens.text))
+            tests = [f"{a}.{c} LIKE {pattern} ESCAPE '\\'" for c in TEXT_COLUMNS]
         else:
             needle = params.add(lens.text)
-            where.append(
-                f"({CONTAINS}({a}.description, {needle}) OR {CONTAINS}({a}.brand, {needle}))"
-            )
+            tests = [sqlite.contains_clause(f"{a}.{c}", needle) for c in TEXT_COLUMNS]
+        where.append("(" + " OR ".join(tests) + ")")
     if lens.min_value is not None:
         where.append(f"{a}.value_usd >= {params.add(lens.min_value)}")
     return where
@@ -123,6 +119,17 @@ def shipment_condition(
     params = Params()
     where = shipment_clauses(lens, case_id=case_id, params=params, alias=alias)
     return text(" AND ".join(where)).bindparams(**params)
+
+
+def firms_in_lens(lens: ShipmentFilter | None, *, case_id: int, column: str) -> TextClause:
+    """``column`` (a firm id) is the exporter or importer of a shipment of the case in the lens."""
+    params = Params()
+    where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
+    sql = (
+        f"{column} IN (SELECT s.exporter_id FROM shipment s WHERE {where} "
+        f"UNION SELECT s.importer_id FROM shipment s WHERE {where})"
+    )
+    return text(sql).bindparams(**params)
 
 
 def needs_rows(lens: ShipmentFilter | None) -> bool:

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session
 
-from casebook.store.engine import raw_connection
 from casebook.store.models import new_uid, utcnow
+from casebook.store.sqlite import raw_connection
 
 CHUNK = 500  # parameters per IN (...) list
 
@@ -164,6 +164,27 @@ def case_firm_roles(session: Session, *, case_id: int, ids: Iterable[int]) -> di
         )
         found.update(cursor.fetchall())
     return found
+
+
+def set_case_roles(session: Session, *, case_id: int, roles: dict[str, str]) -> dict[str, dict]:
+    """Give firms (by uid) these roles in a case; returns ``{uid: {before, after}}`` of the
+    roles that changed (firms not in the case are left out)."""
+    conn = raw_connection(session)
+    cursor = conn.execute(
+        "SELECT l.id, f.uid, l.role FROM casefirm AS l JOIN firm AS f ON f.id = l.firm_id "
+        "WHERE l.case_id = ? ORDER BY l.id",
+        (case_id,),
+    )
+    changed = {
+        uid: (link_id, {"before": role, "after": roles[uid]})
+        for link_id, uid, role in cursor.fetchall()
+        if uid in roles and role != roles[uid]
+    }
+    conn.executemany(
+        "UPDATE casefirm SET role = ? WHERE id = ?",
+        [(change["after"], link_id) for link_id, change in changed.values()],
+    )
+    return {uid: change for uid, (_, change) in changed.items()}
 
 
 def insert_case_firms(
@@ -324,10 +345,18 @@ def insert_suggestions(
 _FIRM_COLUMNS = "f.id, f.uid, f.name, f.native_name, f.country, f.address, f.merged_into"
 
 
-def firm_by_uid(session: Session, uid: str) -> dict | None:
+def firm_by_uid(session: Session, *, uid: str) -> dict | None:
     """One firm (merged or not) as a dict, or None."""
     conn = raw_connection(session)
     cursor = conn.execute(f"SELECT {_FIRM_COLUMNS} FROM firm AS f WHERE f.uid = ?", (uid,))
+    row = cursor.fetchone()
+    return _firm_dict(row) if row else None
+
+
+def firm_by_id(session: Session, *, firm_id: int) -> dict | None:
+    """One firm (merged or not) by its integer key, as a dict, or None."""
+    conn = raw_connection(session)
+    cursor = conn.execute(f"SELECT {_FIRM_COLUMNS} FROM firm AS f WHERE f.id = ?", (firm_id,))
     row = cursor.fetchone()
     return _firm_dict(row) if row else None
 

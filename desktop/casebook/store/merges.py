@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from casebook.core.errors import Refused
 from casebook.store import firms, rollups
-from casebook.store.engine import raw_connection
 from casebook.store.models import new_uid, utcnow
+from casebook.store.sqlite import raw_connection
 
 #: (table, firm column, columns that must stay unique together with the firm column)
 _MOVABLE = (

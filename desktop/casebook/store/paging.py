@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, FromClause, Table, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 
 from casebook.core.errors import UsageError
 
@@ -141,3 +142,79 @@ def indexed_sorts(table: Table, *, leading: Sequence[str] = ()) -> dict[str, tup
         rest = tuple(table.c[n] for n in names[len(leading) :])
         sorts.setdefault(rest[0].name, rest)
     return sorts
+
+
+# --- the case's tables, as the GUI's table views page them ----------------------------------
+
+SHIPMENT_COLUMNS = (
+    "date",
+    "declaration_no",
+    "item_no",
+    "exporter",
+    "importer",
+    "origin",
+    "dispatch",
+    "destination",
+    "hs6",
+    "hs_code",
+    "description",
+    "brand",
+    "quantity",
+    "unit",
+    "net_weight",
+    "value",
+    "currency",
+    "value_usd",
+)
+
+
+def shipment_pages(engine: Engine, *, case_id: int, lens) -> PageSource:
+    """The case's shipments in the lens (a ``core.filters.ShipmentFilter``), with their firms'
+    names; sortable by the indexed columns."""
+    from casebook.store.filters import shipment_condition
+    from casebook.store.models import Firm, Shipment
+
+    s = Shipment.__table__
+    exporter = aliased(Firm.__table__, name="exporter")
+    importer = aliased(Firm.__table__, name="importer")
+    joined = s.outerjoin(exporter, exporter.c.id == s.c.exporter_id).outerjoin(
+        importer, importer.c.id == s.c.importer_id
+    )
+    sorts = indexed_sorts(s, leading=("case_id",))
+    shown = {"exporter": exporter.c.name, "importer": importer.c.name}
+    columns = [PageColumn(k, shown.get(k, s.c.get(k)), sorts.get(k)) for k in SHIPMENT_COLUMNS]
+    where = [shipment_condition(lens, case_id=case_id, alias=s.name)]
+    return PageSource(engine, s, columns, where=where, joined=joined, default_sort="date")
+
+
+def firm_pages(
+    engine: Engine,
+    *,
+    case_id: int,
+    lens=None,
+    countries: Sequence[str] = (),
+    name_text: str | None = None,
+) -> PageSource:
+    """The case's firms with their role (names sort by their sort key): of these countries,
+    with ``name_text`` in the name, and under a non-empty lens only the exporters and importers
+    of its shipments."""
+    from casebook.store.filters import firms_in_lens, like_pattern
+    from casebook.store.models import CaseFirm, Firm
+
+    firm, link = Firm.__table__, CaseFirm.__table__
+    table = link.join(firm, firm.c.id == link.c.firm_id)
+    columns = [
+        PageColumn("name", firm.c.name, firm.c.sort_key),
+        PageColumn("native_name", firm.c.native_name),
+        PageColumn("country", firm.c.country, firm.c.country),
+        PageColumn("role", link.c.role),
+        PageColumn("uid", firm.c.uid),
+    ]
+    where = [link.c.case_id == case_id]
+    if countries:
+        where.append(firm.c.country.in_(countries))
+    if name_text:
+        where.append(firm.c.name.like(like_pattern(name_text), escape="\\"))
+    if lens:
+        where.append(firms_in_lens(lens, case_id=case_id, column=f"{firm.name}.id"))
+    return PageSource(engine, table, columns, where=where, key=firm.c.id, default_sort="name")

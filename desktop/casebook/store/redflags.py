@@ -14,10 +14,19 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from casebook.core.filters import ShipmentFilter
 from casebook.store.engine import raw_connection
-from casebook.store.stats import DATE_END, _hs_clause, _Params, _run
+from casebook.store.filters import DATE_END, Params, hs_clause, shipment_clauses
+from casebook.store.stats import _run
 
 _PARAM = re.compile(r":(p\d+)\b")
+
+
+def _scope(lens: ShipmentFilter | None, case_id: int) -> tuple[str, Params]:
+    """The SQL condition over ``s`` selecting the case's shipments in the lens, and its
+    parameters (named ``p0``, ``p1``, … : apart from the tests' renamed ones)."""
+    params = Params()
+    return " AND ".join(shipment_clauses(lens, case_id=case_id, params=params)), params
 
 
 @dataclass(frozen=True)
@@ -50,13 +59,13 @@ class FlaggedFirm:
 
 def hs6_in(codes: Iterable[str]) -> RowTest:
     """Rows whose HS6 is one of ``codes``; detail: the HS6."""
-    params = _Params()
+    params = Params()
     return RowTest(f"s.hs6 IN ({params.many(sorted(codes))})", "s.hs6", dict(params))
 
 
 def cn8_in(codes: Iterable[str]) -> RowTest:
     """Rows whose declared code starts with one of these CN8 codes; detail: the CN8."""
-    params = _Params()
+    params = Params()
     cn8 = "substr(s.hs_code, 1, 8)"
     where = f"length(s.hs_code) >= 8 AND {cn8} IN ({params.many(sorted(codes))})"
     return RowTest(where, cn8, dict(params))
@@ -70,7 +79,7 @@ def dispatch_differs(
     ``same_groups`` maps a group code (``EU``) to its members, which count as the same
     country as the group; ``dispatch_in`` keeps only these dispatch countries.
     """
-    params = _Params()
+    params = Params()
     where = [
         "s.origin IS NOT NULL AND s.dispatch IS NOT NULL",
         "s.origin <> 'XX' AND s.dispatch <> 'XX' AND s.origin <> s.dispatch",
@@ -90,10 +99,10 @@ def description_match(
 ) -> RowTest:
     """Rows of this origin (and HS prefixes) whose description ``matcher`` names; detail: its
     answer. The matcher runs inside SQLite on candidate rows only."""
-    params = _Params()
+    params = Params()
     where = [f"s.origin = {params.add(origin)}", "s.description IS NOT NULL"]
     if hs:
-        where.append(_hs_clause("s.hs_code", hs, params))
+        where.append(hs_clause("s.hs_code", hs, params))
     return RowTest(
         " AND ".join(where), "cb_match(s.description)", dict(params), function=("cb_match", matcher)
     )
@@ -112,23 +121,25 @@ def _ensure_ln(session: Session) -> None:
         conn.create_function("ln", 1, math.log, deterministic=True)
 
 
-def unit_value_histogram(session: Session, *, case_id: int) -> list[tuple]:
+def unit_value_histogram(
+    session: Session, *, case_id: int, lens: ShipmentFilter | None = None
+) -> list[tuple]:
     """Rows ``(hs6, log bin, rows)`` of USD per kg, for medians without sorting every row."""
     _ensure_ln(session)
+    scope, params = _scope(lens, case_id)
     sql = f"""
         SELECT s.hs6, CAST(round(ln(s.value_usd / s.net_weight) * {LOG_BINS}) AS INTEGER),
                count(*)
         FROM shipment s
-        WHERE s.case_id = :case_id AND s.hs6 IS NOT NULL AND s.value_usd > 0
-          AND s.net_weight > 0
+        WHERE {scope} AND s.hs6 IS NOT NULL AND s.value_usd > 0 AND s.net_weight > 0
         GROUP BY 1, 2"""
-    return _run(session, sql, {"case_id": case_id})
+    return _run(session, sql, params)
 
 
 def unit_value_outliers(*, medians: dict[str, float], factor: float) -> RowTest:
     """Rows whose USD per kg is over ``factor`` times, or under 1/``factor`` of, the median of
     their HS6 (``medians``); detail: ``hs6|high|median``."""
-    params = _Params()
+    params = Params()
     if not medians:
         return RowTest("0", "NULL")
     pairs = ", ".join(f"({params.add(h)}, {params.add(m)})" for h, m in sorted(medians.items()))
@@ -170,7 +181,12 @@ def _prepare(session: Session, tests: dict[str, RowTest], case_id: int):
 
 
 def flagged_firms(
-    session: Session, *, case_id: int, tests: dict[str, RowTest], sample: int = 20
+    session: Session,
+    *,
+    case_id: int,
+    tests: dict[str, RowTest],
+    sample: int = 20,
+    lens: ShipmentFilter | None = None,
 ) -> dict[str, list[FlaggedFirm]]:
     """Per test, firm (as exporter or importer) and detail: the rows the test picks.
 
@@ -181,6 +197,8 @@ def flagged_firms(
     if not tests:
         return {}
     renamed, params, ctes, joins = _prepare(session, tests, case_id)
+    scope, scope_params = _scope(lens, case_id)
+    params.update(scope_params)
     names = list(renamed)
     cols = ", ".join(
         f"CASE WHEN ({t.where}) THEN {t.detail} END AS d{i}" for i, t in enumerate(renamed.values())
@@ -196,7 +214,7 @@ def flagged_firms(
             SELECT * FROM (
                 SELECT s.id AS id, s.exporter_id AS ex, s.importer_id AS im, s.value_usd AS v,
                        {cols}
-                FROM shipment s {joins} WHERE s.case_id = :case_id)
+                FROM shipment s {joins} WHERE {scope})
             WHERE {any_hit})
         SELECT t, ex, im, detail, count(*), sum(v), min(id), max(id)
         FROM ({branches}) GROUP BY t, ex, im, detail"""
@@ -219,13 +237,19 @@ def _split_by_firm(rows: list[tuple], names: list[str], sample: int) -> dict[str
 
 
 def row_test_totals(
-    session: Session, *, case_id: int, test: RowTest, dataset_id: int | None = None
+    session: Session,
+    *,
+    case_id: int,
+    test: RowTest,
+    dataset_id: int | None = None,
+    lens: ShipmentFilter | None = None,
 ) -> list[tuple]:
     """Rows ``(detail, shipments, value_usd)`` of the rows ``test`` picks, each row once (of
-    the case, or of one of its datasets)."""
+    the case's shipments in the lens, or of one of its datasets)."""
     renamed, params, ctes, joins = _prepare(session, {"t": test}, case_id)
     t = renamed["t"]
-    scope = "s.case_id = :case_id"
+    scope, scope_params = _scope(lens, case_id)
+    params.update(scope_params)
     if dataset_id is not None:
         scope += " AND s.dataset_id = :dataset_id"
         params["dataset_id"] = dataset_id
@@ -236,39 +260,58 @@ def row_test_totals(
     return _run(session, sql, params)
 
 
-def activity(session: Session, *, case_id: int) -> list[tuple]:
+def activity(session: Session, *, case_id: int, lens: ShipmentFilter | None = None) -> list[tuple]:
     """Monthly activity: rows ``(kind, key, other, month, value_usd, shipments, first date,
     min id, max id)``. Kind ``p`` keys a firm pair (exporter id, importer id) — split per
     firm by the caller —, kind ``o`` an origin country. Undated rows have month None.
-    Read from the rollups (``store.rollups``), not the rows."""
+    Read from the rollups (``store.rollups``) for the whole case; from the rows in the lens
+    otherwise (the rollups keep firms and countries apart, a lens may need both)."""
+    if lens:
+        scope, params = _scope(lens, case_id)
+        rows = f"""(SELECT s.exporter_id, s.importer_id, s.origin, substr(s.date, 1, 7) AS month,
+                   s.value_usd, 1 AS shipments, s.date AS first_date, s.id AS min_id,
+                   s.id AS max_id FROM shipment s WHERE {scope})"""
+        party = country = rows
+    else:
+        params = {"case_id": case_id}
+        party = "(SELECT * FROM partyrollup WHERE case_id = :case_id)"
+        country = "(SELECT * FROM shipmentrollup WHERE case_id = :case_id)"
     totals = "sum(value_usd), sum(shipments), min(first_date), min(min_id), max(max_id)"
     sql = f"""
         SELECT 'p', exporter_id, importer_id, month, {totals}
-        FROM partyrollup WHERE case_id = :case_id GROUP BY 2, 3, 4
+        FROM {party} GROUP BY 2, 3, 4
         UNION ALL
         SELECT 'o', origin, NULL, month, {totals}
-        FROM shipmentrollup
-        WHERE case_id = :case_id AND origin IS NOT NULL AND origin <> 'XX' AND month IS NOT NULL
+        FROM {country}
+        WHERE origin IS NOT NULL AND origin <> 'XX' AND month IS NOT NULL
         GROUP BY 2, 4"""
-    return _run(session, sql, {"case_id": case_id})
+    return _run(session, sql, params)
 
 
 def origin_month_firms(
-    session: Session, *, case_id: int, origin: str, month: str, sample: int = 20
+    session: Session,
+    *,
+    case_id: int,
+    origin: str,
+    month: str,
+    sample: int = 20,
+    lens: ShipmentFilter | None = None,
 ) -> list[tuple]:
-    """Rows ``(firm id, value_usd, shipments, sample ids)`` of one origin in one month."""
+    """Rows ``(firm id, value_usd, shipments, sample ids)`` of one origin in one month (of the
+    shipments in the lens)."""
+    scope, params = _scope(lens, case_id)
     sql = f"""
         WITH r AS MATERIALIZED (
             SELECT s.id AS id, s.exporter_id AS ex, s.importer_id AS im, s.value_usd AS v
             FROM shipment s
-            WHERE s.case_id = :case_id AND s.date >= :month AND s.date < :month || '{DATE_END}'
+            WHERE {scope} AND s.date >= :month AND s.date < :month || '{DATE_END}'
               AND s.origin = :origin),
         f AS (SELECT ex AS firm_id, v, id FROM r WHERE ex IS NOT NULL
               UNION ALL SELECT im, v, id FROM r WHERE im IS NOT NULL AND im IS NOT ex)
         SELECT firm_id, sum(v), count(*), group_concat(CASE WHEN rn <= :sample THEN id END)
         FROM (SELECT *, row_number() OVER (PARTITION BY firm_id ORDER BY id) AS rn FROM f)
         GROUP BY firm_id"""
-    params = {"case_id": case_id, "month": month, "origin": origin, "sample": sample}
+    params.update(month=month, origin=origin, sample=sample)
     return _run(session, sql, params)
 
 
@@ -277,7 +320,7 @@ def row_refs(session: Session, *, ids: Iterable[int]) -> dict[int, tuple[str, in
     wanted = sorted(set(ids))
     out: dict[int, tuple[str, int]] = {}
     for start in range(0, len(wanted), 5000):
-        params = _Params()
+        params = Params()
         chunk = params.many(wanted[start : start + 5000])
         sql = f"""SELECT s.id, d.uid, s.source_row FROM shipment s
                   JOIN dataset d ON d.id = s.dataset_id WHERE s.id IN ({chunk})"""

@@ -1,7 +1,8 @@
 """Full-text search over the store: SQLite FTS5 with the trigram tokenizer (migration 0003).
 
-Every SQLite-specific detail of search lives here (and in the migration), so a PostgreSQL store
-can replace this module (``pg_trgm`` and ``tsvector``) behind the same functions.
+The SQLite-specific details of search live here, in the migration and in ``store.sqlite`` (the
+FTS5 ``MATCH`` syntax and BM25 ranking), so a PostgreSQL store can replace them (``pg_trgm``
+and ``tsvector``) behind the same functions.
 
 Index rows: rowid = kind code * 2**40 + record id; the views ``search_doc_<kind>`` build the
 text. Triggers keep cases, firms, evidence and findings in sync; shipments are indexed in bulk
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import text as sql
 from sqlmodel import Session
+
+from casebook.store import sqlite
 
 #: Kind codes of index rows, in the order results are grouped.
 KINDS = {"case": 1, "firm": 2, "shipment": 3, "evidence": 4, "finding": 5}
@@ -92,9 +95,7 @@ def firms_indexed_once(session: Session) -> Iterator[None]:
     triggers (SQLite may already have rolled back, e.g. on a full disk, so creating them again
     would fail and hide the error).
     """
-    from casebook.store.engine import raw_connection
-
-    conn = raw_connection(session)
+    conn = sqlite.raw_connection(session)
     marks = [
         conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {t}").fetchone()[0] for t in FIRM_TABLES
     ]
@@ -183,13 +184,12 @@ def search_kind(
     params: dict = {"lo": lo, "hi": hi, "limit": limit, "base": lo}
     where = ["search_index.rowid BETWEEN :lo AND :hi"]
     if query.phrases:
-        where.append("search_index MATCH :match")
-        params["match"] = " AND ".join(f'"{p}"' for p in query.phrases)
+        where.append(sqlite.match_condition("search_index", query.phrases, params))
     where += _short_filters(query, params, prefix=not query.phrases)
     where += _case_filter(kind, case_id, params)
     condition = " AND ".join(where)
     ranked = query.phrases and kind != "shipment" and _matches_at_most(session, condition, params)
-    order = "bm25(search_index)" if ranked else "search_index.rowid DESC"
+    order = sqlite.rank_order("search_index") if ranked else "search_index.rowid DESC"
     rows = session.execute(
         sql(
             f"SELECT search_index.rowid - :base, case_id, title, substr(body, 1, {BODY_CHARS}) "

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from sqlalchemy import text
 from sqlmodel import Session
 
+from casebook.core.filters import ShipmentFilter
 from casebook.store.engine import raw_connection
+from casebook.store.filters import Params, shipment_clauses
 
 #: Each column of the full table and its SQL; ``number`` (the row's place in date order) is
 #: counted as the rows stream.
@@ -44,15 +46,15 @@ LEFT JOIN firm i ON i.id = s.importer_id
 """
 
 # The chosen ids first (one pass over the case's rows keeping a heap of N), then their names.
-_LARGEST = f"""
+_LARGEST = """
 WITH chosen AS (
-    SELECT id FROM shipment WHERE case_id = :case
-    ORDER BY value_usd IS NULL, value_usd DESC, date, id
-    LIMIT :limit
+    SELECT s.id FROM shipment s WHERE {where}
+    ORDER BY s.value_usd IS NULL, s.value_usd DESC, s.date, s.id
+    LIMIT {limit}
 )
 SELECT s.id, s.date, s.declaration_no, e.name, i.name, s.origin, s.dispatch,
-       {_SOURCES["hs_code"]}, s.description, s.value_usd
-FROM chosen c JOIN shipment s ON s.id = c.id {_NAMES}
+       {hs}, s.description, s.value_usd
+FROM chosen c JOIN shipment s ON s.id = c.id {names}
 ORDER BY s.value_usd IS NULL, s.value_usd DESC, s.date, s.id
 """
 LARGEST_KEYS = (
@@ -69,38 +71,58 @@ LARGEST_KEYS = (
 )
 
 
-def count_shipments(session: Session, *, case_id: int) -> int:
-    sql = "SELECT count(*) FROM shipment WHERE case_id = :case"
-    return session.execute(text(sql), {"case": case_id}).scalar_one()
+def _where(lens: ShipmentFilter | None, case_id: int) -> tuple[str, Params]:
+    params = Params()
+    return " AND ".join(shipment_clauses(lens, case_id=case_id, params=params)), params
 
 
-def largest_shipments(session: Session, *, case_id: int, limit: int) -> list[dict]:
-    """The ``limit`` shipments of largest USD value (rows without one last), largest first."""
+def count_shipments(session: Session, *, case_id: int, lens: ShipmentFilter | None = None) -> int:
+    """How many of the case's shipments are in the lens."""
+    where, params = _where(lens, case_id)
+    sql = f"SELECT count(*) FROM shipment s WHERE {where}"
+    return session.execute(text(sql), params).scalar_one()
+
+
+def largest_shipments(
+    session: Session, *, case_id: int, limit: int, lens: ShipmentFilter | None = None
+) -> list[dict]:
+    """The ``limit`` shipments in the lens of largest USD value (rows without one last),
+    largest first."""
     if limit <= 0:
         return []
-    rows = session.execute(text(_LARGEST), {"case": case_id, "limit": limit}).all()
+    where, params = _where(lens, case_id)
+    sql = _LARGEST.format(
+        where=where, limit=params.add(limit), hs=_SOURCES["hs_code"], names=_NAMES
+    )
+    rows = session.execute(text(sql), params).all()
     return [dict(zip(LARGEST_KEYS, row, strict=True)) for row in rows]
 
 
 def table_rows(
-    session: Session, *, case_id: int, quote: tuple[str, ...] = (), batch: int = 5_000
+    session: Session,
+    *,
+    case_id: int,
+    quote: tuple[str, ...] = (),
+    batch: int = 5_000,
+    lens: ShipmentFilter | None = None,
 ) -> Iterator[list[tuple]]:
-    """Every shipment of the case, by date then id, in batches of ``(id, *TABLE_COLUMNS[1:])``
-    tuples (a million rows stream in constant memory). Free text starting with one of
-    ``quote`` gets a leading apostrophe, in SQL: per value in Python it took most of the time.
+    """Every shipment of the case in the lens, by date then id, in batches of
+    ``(id, *TABLE_COLUMNS[1:])`` tuples (a million rows stream in constant memory). Free text
+    starting with one of ``quote`` gets a leading apostrophe, in SQL: per value in Python it
+    took most of the time.
     """
-    starts = ", ".join("?" * len(quote))
-    columns, params = [], []
+    where, params = _where(lens, case_id)
+    starts = params.many(quote)
+    columns = []
     for name, sql in _SOURCES.items():
         if quote and name in _TEXT:
             sql = f"CASE WHEN substr({sql}, 1, 1) IN ({starts}) THEN '''' || {sql} ELSE {sql} END"
-            params += quote
         columns.append(sql)
     query = (
         f"SELECT s.id, {', '.join(columns)} FROM shipment s {_NAMES}"
-        "LEFT JOIN dataset d ON d.id = s.dataset_id WHERE s.case_id = ? ORDER BY s.date, s.id"
+        f"LEFT JOIN dataset d ON d.id = s.dataset_id WHERE {where} ORDER BY s.date, s.id"
     )
-    cursor = raw_connection(session).execute(query, (*params, case_id))
+    cursor = raw_connection(session).execute(query, params)
     try:
         while chunk := cursor.fetchmany(batch):
             yield chunk

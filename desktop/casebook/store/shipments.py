@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from itertools import islice
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from casebook.store import models as m
 from casebook.store import rollups
 from casebook.store.engine import raw_connection
 
@@ -231,6 +233,64 @@ def existing_row_keys(session: Session, *, case_id: int) -> set[str]:
 # --- datasets ------------------------------------------------------------------------------
 
 
+def add_dataset(
+    session: Session,
+    *,
+    case_id: int,
+    kind: str,
+    file_name: str,
+    sha256: str,
+    imported_by: str,
+    uid: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    preset: str | None = None,
+    mapping: dict | None = None,
+    row_count: int = 0,
+    content_hash: str = "",
+    imported: datetime | None = None,
+) -> m.Dataset:
+    """A new dataset record (an import's, or a bundle's with its own uid and totals)."""
+    recorded = {"uid": uid, "imported": imported}
+    dataset = m.Dataset(
+        case_id=case_id,
+        kind=kind,
+        file_name=file_name,
+        sha256=sha256,
+        encoding=encoding,
+        sheet=sheet,
+        preset=preset,
+        mapping=mapping or {},
+        row_count=row_count,
+        content_hash=content_hash,
+        imported_by=imported_by,
+        **{k: v for k, v in recorded.items() if v is not None},
+    )
+    session.add(dataset)
+    session.flush()
+    return dataset
+
+
+def set_dataset_totals(session: Session, *, dataset_id: int, rows: int, content_hash: str) -> None:
+    """Record a dataset's row count and content hash once its rows are in."""
+    raw_connection(session).execute(
+        "UPDATE dataset SET row_count = ?, content_hash = ? WHERE id = ?",
+        (rows, content_hash, dataset_id),
+    )
+
+
+def get_dataset(session: Session, *, uid: str) -> dict | None:
+    """A dataset's record (what its deletion audits), by uid."""
+    row = session.execute(
+        text(
+            "SELECT id, uid, case_id, kind, file_name, sha256, row_count, content_hash "
+            "FROM dataset WHERE uid = :uid"
+        ),
+        {"uid": uid},
+    ).first()
+    return dict(row._mapping) if row else None
+
+
 def dataset_with_hash(session: Session, *, case_id: int, sha256: str) -> str | None:
     """The uid of a dataset of this case imported from a file with this SHA-256, if any."""
     row = session.execute(
@@ -264,3 +324,105 @@ def delete_dataset_rows(session: Session, *, dataset_id: int) -> int:
     conn.execute("UPDATE mergesuggestion SET dataset_id = NULL WHERE dataset_id = ?", (dataset_id,))
     conn.execute("DELETE FROM dataset WHERE id = ?", (dataset_id,))
     return count
+
+
+# --- the lens: one page of a case's shipments, with totals over every match ------------------
+
+#: Sort orders of ``shipment_page``: oldest first, or largest USD value first (rows without
+#: one last); the id breaks ties, so pages never overlap.
+PAGE_SORTS = {"date": "s.date, s.id", "value": "s.value_usd IS NULL, s.value_usd DESC, s.id"}
+PAGE_COLUMNS = (
+    "uid",
+    "date",
+    "declaration_no",
+    "item_no",
+    "exporter_uid",
+    "exporter_name",
+    "importer_uid",
+    "importer_name",
+    "origin",
+    "dispatch",
+    "destination",
+    "hs_code",
+    "description",
+    "value_usd",
+)
+
+
+def lens_totals(session: Session, *, case_id: int, lens) -> tuple[int, float | None]:
+    """``(rows, USD value)`` of every shipment of the case in the lens."""
+    from casebook.store.filters import Params, shipment_clauses
+
+    params = Params()
+    where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
+    sql = f"SELECT count(*), sum(s.value_usd) FROM shipment s WHERE {where}"
+    count, value = session.execute(text(sql), params).one()
+    return int(count), value
+
+
+def shipment_page(
+    session: Session, *, case_id: int, lens, limit: int, offset: int, sort: str = "date"
+) -> list[dict]:
+    """One window of the case's shipments in the lens, in ``PAGE_SORTS`` order, as dicts of
+    ``PAGE_COLUMNS`` (a shipment's uid is its dataset's uid and source row: ``DS-1:12``)."""
+    from casebook.store.filters import Params, shipment_clauses
+
+    params = Params()
+    where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
+    sql = f"""
+        SELECT d.uid || ':' || s.source_row, s.date, s.declaration_no, s.item_no,
+               e.uid, e.name, i.uid, i.name, s.origin, s.dispatch, s.destination,
+               coalesce(nullif(s.hs_code, ''), s.hs6), s.description, s.value_usd
+        FROM shipment s JOIN dataset d ON d.id = s.dataset_id
+        LEFT JOIN firm e ON e.id = s.exporter_id LEFT JOIN firm i ON i.id = s.importer_id
+        WHERE s.id IN (SELECT s.id FROM shipment s WHERE {where}
+                       ORDER BY {PAGE_SORTS[sort]} LIMIT {params.add(limit)}
+                       OFFSET {params.add(offset)})
+        ORDER BY {PAGE_SORTS[sort]}"""
+    return [dict(zip(PAGE_COLUMNS, row, strict=True)) for row in session.execute(text(sql), params)]
+
+
+def dataset_rows_in_lens(
+    session: Session, *, dataset_id: int, lens, columns: Sequence[str]
+) -> Iterator[dict]:
+    """A dataset's shipments in the lens, in source order, as dicts of ``columns`` (streamed:
+    an export of a million rows holds one batch at a time)."""
+    from casebook.store.filters import Params, shipment_clauses
+
+    case_id = session.execute(
+        text("SELECT case_id FROM dataset WHERE id = :d"), {"d": dataset_id}
+    ).scalar_one()
+    params = Params()
+    where = shipment_clauses(lens, case_id=case_id, params=params)
+    where.append(f"s.dataset_id = {params.add(dataset_id)}")
+    cursor = raw_connection(session).execute(
+        f"SELECT {', '.join(f's.{c}' for c in columns)} FROM shipment s "
+        f"WHERE {' AND '.join(where)} ORDER BY s.source_row, s.id",
+        params,
+    )
+    while batch := cursor.fetchmany(BATCH):
+        for row in batch:
+            yield dict(zip(columns, row, strict=True))
+
+
+def shipment_detail(session: Session, *, shipment_id: int) -> dict | None:
+    """One shipment's stored columns, its firms (``{uid, name, country}`` or None) and its
+    source (dataset uid, file, sheet, row, file hash); None when there is no such shipment."""
+    from casebook.store.models import Dataset, Firm, Shipment
+
+    row = session.get(Shipment, shipment_id)
+    if row is None:
+        return None
+    data = row.model_dump()
+    for role in ("exporter", "importer"):
+        firm = session.get(Firm, data[f"{role}_id"]) if data[f"{role}_id"] else None
+        data[role] = {"uid": firm.uid, "name": firm.name, "country": firm.country} if firm else None
+    dataset = session.get(Dataset, row.dataset_id)
+    data["source"] = {
+        "dataset": dataset.uid,
+        "file_name": dataset.file_name,
+        "sheet": dataset.sheet,
+        "row": row.source_row,
+        "sha256": dataset.sha256,
+    }
+    return data

@@ -14,8 +14,14 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import text
 from sqlmodel import Session
 
-#: Sorts after any date text that starts with the bound ("2023-12" covers "2023-12-31").
-DATE_END = "\x7f"
+from casebook.core.filters import COUNTRY_FIELDS, EVERYTHING, ShipmentFilter
+from casebook.store.filters import (
+    Params,
+    dataset_clause,
+    hs_clause,
+    needs_rows,
+    shipment_clauses,
+)
 
 
 def _shipment_keys(month: str, hs: str) -> dict[str, str]:
@@ -53,73 +59,56 @@ _TRADE_KEYS = {
 _MEASURE_COLUMNS = {"quantity": "s.quantity", "weight": "s.net_weight"}
 SHIPMENT_KEYS = tuple(_SHIPMENT_KEYS)
 TRADE_KEYS = tuple(_TRADE_KEYS)
-SHIPMENT_COUNTRY_FIELDS = ("origin", "dispatch", "destination")
 TRADE_COUNTRY_FIELDS = ("reporter", "partner")
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What to count: one case, an inclusive date range, HS prefixes, countries, firms, datasets.
+    """What to count: one case and the lens on it (``core.filters.ShipmentFilter``).
 
-    ``countries`` maps a country field (``origin``, ``dispatch``, … or ``reporter``,
-    ``partner``) to the codes it may hold; ``firm_ids`` match as exporter or importer.
+    Trade flows read the lens's dates, HS prefixes and datasets, and their own ``countries``
+    (``reporter``, ``partner``) to the codes each may hold.
     """
 
     case_id: int
-    date_from: str | None = None
-    date_to: str | None = None
-    hs: tuple[str, ...] = ()
+    lens: ShipmentFilter = EVERYTHING
     countries: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    firm_ids: tuple[int, ...] = ()
-    dataset_ids: tuple[int, ...] = ()
+
+    @property
+    def date_from(self) -> str | None:
+        return self.lens.date_from
+
+    @property
+    def date_to(self) -> str | None:
+        return self.lens.date_to
+
+    @property
+    def hs(self) -> tuple[str, ...]:
+        return self.lens.hs
+
+    def with_dates(self, date_from: str | None, date_to: str | None) -> Filters:
+        """The same filters over another date range (the year-earlier comparison)."""
+        return replace(self, lens=replace(self.lens, date_from=date_from, date_to=date_to))
 
 
-class _Params(dict):
-    """Named parameters with fresh names, so clauses can be built independently."""
-
-    def add(self, value: object) -> str:
-        name = f"p{len(self)}"
-        self[name] = value
-        return f":{name}"
-
-    def many(self, values: Iterable[object]) -> str:
-        return ", ".join(self.add(v) for v in values)
-
-
-def _hs_clause(column: str, prefixes: Sequence[str], params: _Params) -> str:
-    """Code starts with one of the prefixes: one ``substr(…) IN (…)`` per prefix length."""
-    by_length: dict[int, list[str]] = {}
-    for prefix in prefixes:
-        by_length.setdefault(len(prefix), []).append(prefix)
-    parts = [
-        f"substr({column}, 1, {n}) IN ({params.many(group)})" for n, group in by_length.items()
-    ]
-    return "(" + " OR ".join(parts) + ")"
-
-
-def _shipment_where(f: Filters, params: _Params, source: _Source | None = None) -> list[str]:
+def _shipment_where(f: Filters, params: Params, source: _Source | None = None) -> list[str]:
+    """The lens over the rows or a rollup (``source``), through ``store.filters``."""
     source = source or _ROWS
-    where = [f"s.case_id = {params.add(f.case_id)}"]
-    date_from, date_to = (f.date_from, f.date_to) if source is _ROWS else _months(f)
-    if date_from:
-        where.append(f"{source.date} >= {params.add(date_from)}")
-    if date_to:
-        where.append(f"{source.date} <= {params.add(date_to + DATE_END)}")
-    if f.hs:
-        where.append(_hs_clause(source.hs, f.hs, params))
-    for name, codes in f.countries.items():
-        if name not in SHIPMENT_COUNTRY_FIELDS:
-            raise ValueError(f"no country field {name!r} on shipments")
-        where.append(f"coalesce(s.{name}, 'XX') IN ({params.many(codes)})")
-    if f.firm_ids:
-        ids = params.many(f.firm_ids)
-        where.append(f"(s.exporter_id IN ({ids}) OR s.importer_id IN ({ids}))")
-    if f.dataset_ids:
-        where.append(f"s.dataset_id IN ({params.many(f.dataset_ids)})")
-    return where
+    if source is _ROWS:
+        return shipment_clauses(f.lens, case_id=f.case_id, params=params)
+    date_from, date_to = _months(f)
+    return shipment_clauses(
+        f.lens,
+        case_id=f.case_id,
+        params=params,
+        date=source.date,
+        hs=source.hs,
+        date_from=date_from,
+        date_to=date_to,
+    )
 
 
-def _trade_where(f: Filters, params: _Params) -> list[str]:
+def _trade_where(f: Filters, params: Params) -> list[str]:
     where = [f"t.case_id = {params.add(f.case_id)}"]
     # An annual period counts only when the range covers the whole year.
     if f.date_from:
@@ -133,13 +122,15 @@ def _trade_where(f: Filters, params: _Params) -> list[str]:
             f"(CASE WHEN length(t.period) = 4 THEN t.period || '-12' ELSE t.period END) <= {hi}"
         )
     if f.hs:
-        where.append(_hs_clause("t.product", f.hs, params))
+        where.append(hs_clause("t.product", f.hs, params))
     for name, codes in f.countries.items():
         if name not in TRADE_COUNTRY_FIELDS:
             raise ValueError(f"no country field {name!r} on trade flows")
         where.append(f"coalesce(t.{name}, 'XX') IN ({params.many(codes)})")
-    if f.dataset_ids:
-        where.append(f"t.dataset_id IN ({params.many(f.dataset_ids)})")
+    if f.lens.datasets:
+        where.append(
+            dataset_clause("t.dataset_id", f.lens.datasets, case_id=f.case_id, params=params)
+        )
     return where
 
 
@@ -199,10 +190,13 @@ def _source(keys: Sequence[str], f: Filters, measure: str) -> _Source:
     plain = {k for k in keys if k not in _PERIODS}
     if measure == "quantity" or not _whole_months(f):
         return _ROWS
+    if needs_rows(f.lens):
+        return _ROWS
     if plain <= {"origin", "dispatch", "destination", "hs2", "hs4", "hs6"}:
-        if not f.firm_ids and all(len(p) <= 6 for p in f.hs):
+        if all(len(p) <= 6 for p in f.hs):
             return _COUNTRY_ROLLUP
-    if plain <= {"exporter", "importer"} and not f.hs and not f.countries:
+    countries = any(getattr(f.lens, name) for name in COUNTRY_FIELDS)
+    if plain <= {"exporter", "importer"} and not f.hs and not countries:
         return _PARTY_ROLLUP
     return _ROWS
 
@@ -219,7 +213,7 @@ def shipment_groups(
     Totals come from a rollup when it can answer (month-aligned dates, no quantity measure,
     keys and filters of one rollup); from the rows otherwise. Both give the same groups.
     """
-    params = _Params()
+    params = Params()
     source = _source(keys, filters, measure)
     exprs = [source.keys[k] for k in keys]
     extra = source.sums.get(measure, "NULL, NULL")
@@ -234,7 +228,7 @@ def shipment_groups(
 
 def trade_groups(session: Session, *, keys: Sequence[str], filters: Filters) -> list[tuple]:
     """Rows ``(*keys, currency, value, records, valued)``; values never mix currencies."""
-    params = _Params()
+    params = Params()
     exprs = [_TRADE_KEYS[k] for k in keys] + ["t.currency"]
     select = ", ".join([*exprs, "sum(t.value), count(*), count(t.value)"])
     where = " AND ".join(_trade_where(filters, params))
@@ -244,24 +238,9 @@ def trade_groups(session: Session, *, keys: Sequence[str], filters: Filters) -> 
 
 def firm_labels(session: Session, *, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     """``{firm id: (uid, name)}`` for these ids."""
-    params = _Params()
+    params = Params()
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
         return {}
     sql = f"SELECT id, uid, name FROM firm WHERE id IN ({params.many(wanted)})"
     return {row[0]: (row[1], row[2]) for row in _run(session, sql, params)}
-
-
-def firm_ids_by_uid(session: Session, *, uids: Iterable[str]) -> dict[str, int]:
-    """``{uid: id}`` for the firms that exist."""
-    params = _Params()
-    sql = f"SELECT uid, id FROM firm WHERE uid IN ({params.many(uids)})"
-    return dict(_run(session, sql, params))
-
-
-def dataset_ids_by_uid(session: Session, *, case_id: int, uids: Iterable[str]) -> dict[str, int]:
-    """``{uid: id}`` for the case's datasets among these uids."""
-    params = _Params()
-    case = params.add(case_id)
-    sql = f"SELECT uid, id FROM dataset WHERE case_id = {case} AND uid IN ({params.many(uids)})"
-    return dict(_run(session, sql, params))

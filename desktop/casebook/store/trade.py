@@ -138,13 +138,6 @@ def insert_flows(
     return done
 
 
-def set_dataset_totals(session: Session, *, dataset_id: int, rows: int, content_hash: str) -> None:
-    raw_connection(session).execute(
-        "UPDATE dataset SET row_count = ?, content_hash = ? WHERE id = ?",
-        (rows, content_hash, dataset_id),
-    )
-
-
 def flow_counts(session: Session, *, case_id: int) -> dict[int, int]:
     """``{dataset id: trade flows}`` of a case's datasets."""
     result = session.execute(

@@ -15,6 +15,7 @@ from typing import Any
 
 from casebook import resources
 from casebook.core.countries import country_name
+from casebook.core.numbers import money
 from casebook.core.words import plural
 
 OTHER = "other"
@@ -90,16 +91,6 @@ class Scale:
 
     def __call__(self, value: float | None) -> float:
         return (value or 0.0) / self.divisor
-
-
-def money(value: float | None, currency: str = "USD") -> str:
-    """A value for a tooltip: ``12.35 M USD``, ``840.2 k USD``."""
-    v = value or 0.0
-    if abs(v) >= 1e6:
-        return f"{v / 1e6:,.2f} M {currency}"
-    if abs(v) >= 1e3:
-        return f"{v / 1e3:,.1f} k {currency}"
-    return f"{v:,.0f} {currency}"
 
 
 def country_label(code: str) -> str:
@@ -292,7 +283,7 @@ def draw_monthly(fig, table, style: Style) -> list[Target]:
             filters = {"date_from": months[j], "date_to": month_end(months[j])}
             if code != OTHER:
                 filters[field_name] = code
-            label = f"{country_label(code)} · {months[j]}: {money(raw)}"
+            label = f"{country_label(code)} · {months[j]}: {money(raw, compact=True)}"
             targets.append(Target(bars, label, filters, index=j))
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     ax.autoscale_view()
@@ -354,7 +345,7 @@ def draw_share(fig, table, style: Style, *, country: str, field_name: str) -> li
     place(fig, right=0.75)
     targets = []
     for j, mo in enumerate(months):
-        label = f"{country_label(country)} · {mo}: {shares[j]:.1f} % · {money(table.rows[j][1])}"
+        label = f"{country_label(country)} · {mo}: {shares[j]:.1f} % · {money(table.rows[j][1], compact=True)}"
         filters = {field_name: country, "date_from": mo, "date_to": month_end(mo)}
         targets.append(Target(line, label, filters, index=j))
     return targets
@@ -385,7 +376,7 @@ def draw_origin_dispatch(fig, table, style: Style) -> list[Target]:
         for bar, row in zip(bars, table.rows, strict=True):
             if row[col]:
                 label = (
-                    f"{country_label(row[0])} as {what}: {money(row[col])}"
+                    f"{country_label(row[0])} as {what}: {money(row[col], compact=True)}"
                     f" ({100 * (row[col + 1] or 0):.1f} %)"
                 )
                 targets.append(Target(bar, label, {what: row[0]}))
@@ -423,7 +414,7 @@ def draw_top_parties(fig, table, style: Style, *, role: str) -> list[Target]:
     targets = []
     for bar, r in zip(bars, rows, strict=True):
         who = "Other firms" if r[0] == OTHER else (r[1] or r[0])
-        label = f"{who}: {money(r[2])} · {plural(r[3], 'shipment')} · {100 * (r[4] or 0):.1f} %"
+        label = f"{who}: {money(r[2], compact=True)} · {plural(r[3], 'shipment')} · {100 * (r[4] or 0):.1f} %"
         targets.append(Target(bar, label, {} if r[0] == OTHER else {"firm": r[0]}))
     return targets
 
@@ -469,7 +460,9 @@ def draw_counted_bars(fig, table, style: Style, *, xlabel: str, colour: str) -> 
     for bar, r in zip(bars, table.rows, strict=True):
         what = country_label(r[0]) if is_country else f"Tier {r[0]}"
         # No click filter: the Shipments tab cannot select a tier's codes or a maker's rows.
-        targets.append(Target(bar, f"{what}: {money(r[1])} · {plural(r[2], 'shipment')}"))
+        targets.append(
+            Target(bar, f"{what}: {money(r[1], compact=True)} · {plural(r[2], 'shipment')}")
+        )
     return targets
 
 

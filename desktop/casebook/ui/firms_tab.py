@@ -19,9 +19,7 @@ and says so above the list.
 from __future__ import annotations
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
-    QModelIndex,
     QObject,
     QPoint,
     QSize,
@@ -47,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.filters import EVERYTHING, ShipmentFilter
+from casebook.core.numbers import money
 from casebook.core.words import plural
 from casebook.ui import theme
 from casebook.ui.evidence_tab import NOTICE_STYLE, add_evidence_files, local_files
@@ -59,37 +58,39 @@ from casebook.ui.relationship_dialog import (
     kind_label,
     phrase,
 )
+from casebook.ui.table_model import RIGHT, ROW_ROLE, SORT_ROLE, RecordsModel, TableColumn
 from casebook.ui.undo import FacadeCommand, Recreated
 from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def _money(value) -> str:
-    return f"{value:,.0f}" if value else ""
-
-
 FIRM_COLUMNS = [
-    ("name", "Name", lambda f: f["name"]),
-    ("native_name", "Native name", lambda f: f.get("native_name") or ""),
-    ("countries", "Countries", lambda f: ", ".join(f.get("countries") or [])),
-    ("role", "Role", lambda f: f.get("role") or ""),
-    ("shipments", "Shipments", lambda f: f"{f['shipments']:,}"),
-    ("value_usd", "Value (USD)", lambda f: _money(f["value_usd"])),
-    ("identifiers", "Identifiers", lambda f: "; ".join(f.get("identifier_list") or [])),
-    ("aliases", "Aliases", lambda f: str(len(f.get("aliases") or []))),
+    TableColumn("name", "Name"),
+    TableColumn("native_name", "Native name"),
+    TableColumn("countries", "Countries", format=lambda v: ", ".join(v or [])),
+    TableColumn("role", "Role"),
+    TableColumn("shipments", "Shipments", align=RIGHT),
+    TableColumn("value_usd", "Value (USD)", align=RIGHT, format=money),
+    TableColumn("identifier_list", "Identifiers", format=lambda v: "; ".join(v or [])),
+    TableColumn(
+        "aliases",
+        "Aliases",
+        align=RIGHT,
+        format=lambda v: str(len(v or [])),
+        sort=lambda v: len(v or []),
+    ),
 ]
 QUEUE_COLUMNS = [
-    ("score", "Score", lambda s: f"{s['score']:.2f}"),
-    ("a", "Firm", lambda s: _label(s["a"])),
-    ("b", "Probably the same as", lambda s: _label(s["b"])),
-    ("reason", "Why", lambda s: s["reason"]),
+    TableColumn("score", "Score", align=RIGHT, format=lambda v: f"{v:.2f}"),
+    TableColumn("a", "Firm", format=lambda v: _label(v)),
+    TableColumn("b", "Probably the same as", format=lambda v: _label(v)),
+    TableColumn("reason", "Why"),
 ]
-_NUMERIC = {"shipments", "value_usd", "aliases", "score"}
-NATIVE_COLUMN = [key for key, _t, _s in FIRM_COLUMNS].index("native_name")
+NATIVE_COLUMN = [c.key for c in FIRM_COLUMNS].index("native_name")
 REL_HEADERS = ["Kind", "This firm", "Other firm", "Share", "Start", "End", "Evidence", "Note"]
 REL_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _aliases(firm: dict) -> str:
+    return "\n".join(firm.get("aliases") or [])
 
 
 def _label(firm: dict) -> str:
@@ -99,53 +100,6 @@ def _label(firm: dict) -> str:
     if firm.get("country"):
         text += f" ({firm['country']})"
     return text
-
-
-class RecordsModel(QAbstractTableModel):
-    """A small list of dicts as a table (firms of a case, suggestions)."""
-
-    def __init__(self, columns, parent=None):
-        super().__init__(parent)
-        self.columns = columns
-        self.rows: list[dict] = []
-
-    def set_rows(self, rows: list[dict]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt naming)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt naming)
-        return len(self.columns)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        key, _title, show = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return show(row)
-        if role == SORT_ROLE:
-            value = row.get(key)
-            if key == "aliases":
-                return len(value or [])
-            if key in _NUMERIC:
-                return value or 0
-            return show(row).casefold()
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in _NUMERIC:
-            return RIGHT
-        if role == Qt.ItemDataRole.ToolTipRole and key == "aliases":
-            return "\n".join(row.get("aliases") or []) or None
-        if role == Qt.ItemDataRole.UserRole:
-            return row
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section][1]
-        return None
 
 
 def _view(model) -> tuple[QTableView, QSortFilterProxyModel]:
@@ -184,7 +138,7 @@ class FirmsTab(QWidget):
         self.lens = EVERYTHING
         self.lens_label = QLabel(wordWrap=True)
         self.lens_label.hide()
-        self.firms = RecordsModel(FIRM_COLUMNS, self)
+        self.firms = RecordsModel(FIRM_COLUMNS, self, tips={"aliases": _aliases})
         self.queue = RecordsModel(QUEUE_COLUMNS, self)
         self.firm_view, self.firm_proxy = _view(self.firms)
         self.queue_view, self.queue_proxy = _view(self.queue)
@@ -388,11 +342,11 @@ class FirmsTab(QWidget):
 
     def selected_firms(self) -> list[dict]:
         rows = self.firm_view.selectionModel().selectedRows()
-        return [self.firm_proxy.data(i, Qt.ItemDataRole.UserRole) for i in rows]
+        return [self.firm_proxy.data(i, ROW_ROLE) for i in rows]
 
     def selected_suggestion(self) -> dict | None:
         rows = self.queue_view.selectionModel().selectedRows()
-        return self.queue_proxy.data(rows[0], Qt.ItemDataRole.UserRole) if rows else None
+        return self.queue_proxy.data(rows[0], ROW_ROLE) if rows else None
 
     def _firm_selection(self, *_args) -> None:
         firms = self.selected_firms()
@@ -679,7 +633,7 @@ class FirmsTab(QWidget):
     def firm_at(self, point: QPoint) -> dict | None:
         """The firm of the row under ``point`` (viewport coordinates)."""
         index = self.firm_view.indexAt(point)
-        return self.firm_proxy.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
+        return self.firm_proxy.data(index, ROW_ROLE) if index.isValid() else None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Drags of local files over the firm rows: accepted on a row, dropped → evidence."""
@@ -828,7 +782,7 @@ def _detail_html(firm: dict) -> str:
         ("Countries", ", ".join(firm.get("countries") or []) or "—"),
         ("Role", firm.get("role") or "—"),
         ("Shipments", f"{firm['shipments']:,}"),
-        ("Value (USD)", f"{firm['value_usd']:,.2f}"),
+        ("Value (USD)", money(firm["value_usd"])),
         ("Listed", _listed_text(firm)),
         ("Merged firms", str(firm.get("merges") or 0)),
     ]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.errors import Refused
+from casebook.core.users import os_user
 from casebook.core.words import plural
 from casebook.ui import exchange_actions, import_wizard, theme
 from casebook.ui.ops import Changes, Host
@@ -369,7 +370,7 @@ class MainWindow(QMainWindow):
     def show_preferences(self) -> None:
         from casebook.ui.preferences import PreferencesDialog
 
-        PreferencesDialog.ask(self, self._preferences_saved, os_user=_os_user())
+        PreferencesDialog.ask(self, self._preferences_saved, os_user=os_user(missing=""))
 
     def _preferences_saved(self) -> None:
         self.host.set_analyst(Settings().analyst)
@@ -381,15 +382,6 @@ class MainWindow(QMainWindow):
         book = self.host.book
         head = book.head_hash() if book is not None else ""
         AboutDialog.ask(self, store=book.path if book else None, head_hash=head)
-
-
-def _os_user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers)
-        return ""
 
 
 def _elide_path(path: Path, limit: int = 60) -> str:

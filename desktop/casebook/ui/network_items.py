@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QGraphicsPolygonItem,
 )
 
+from casebook.core.numbers import money
+
 if TYPE_CHECKING:
     from casebook.ui.network_tab import NetworkTab
 
@@ -138,7 +140,7 @@ class NodeItem(QGraphicsObject):
         if n.native_name and n.native_name != n.name:
             lines.append(n.native_name)
         lines.append(f"{n.country or '??'} · {n.role or 'no role'} · red-flag score {n.score:g}")
-        lines.append(f"{n.shipments:,} shipments · {chart().money(n.value_usd)}")
+        lines.append(f"{n.shipments:,} shipments · {money(n.value_usd, compact=True)}")
         for entry in n.listings:
             lines.append(
                 f"LISTED: {entry['list']} {entry.get('programme') or ''} {entry['date'] or ''}"

@@ -11,7 +11,7 @@ from html import escape
 
 from PySide6.QtWidgets import QGridLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from casebook.ui.network_items import chart
+from casebook.core.numbers import money
 
 
 class FirmPanel(QWidget):
@@ -127,14 +127,13 @@ class PanelActions:
 
 def details_html(details: dict, node) -> str:
     """The details pane: facts, listings, evidence and largest shipments of a firm."""
-    net = chart()
     rows = [f"<h3 style='margin:0'>{escape(details['name'])}</h3>"]
     if details.get("native_name") and details["native_name"] != details["name"]:
         rows.append(f"<div>{escape(details['native_name'])}</div>")
     facts = [details.get("country") or "??", details.get("role") or "no role"]
     if node is not None:
         facts += [f"red-flag score {node.score:g}",
-                  f"{node.shipments:,} shipments, {net.money(node.value_usd)}"]  # fmt: skip
+                  f"{node.shipments:,} shipments, {money(node.value_usd, compact=True)}"]  # fmt: skip
     rows.append(f"<p>{escape(' · '.join(facts))}</p>")
     if node is not None and node.listings:
         for entry in node.listings:
@@ -163,7 +162,7 @@ def details_html(details: dict, node) -> str:
             rows.append(
                 f"<tr><td>{escape(s['date'] or '')}</td><td>{arrow} {escape(party or '?')}</td>"
                 f"<td>{escape(s['hs6'] or '')}</td>"
-                f"<td align='right'>{escape(net.money(s['value_usd']))}</td></tr>"
+                f"<td align='right'>{escape(money(s['value_usd'], compact=True))}</td></tr>"
             )
         rows.append("</table>")
     else:

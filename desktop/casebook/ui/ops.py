@@ -29,6 +29,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from casebook.core.errors import Cancelled, CasebookError
+from casebook.core.users import os_user
 from casebook.ui.worker import DbWorker, Job
 
 if TYPE_CHECKING:  # the facade pulls in SQLAlchemy: imported on the worker, after first paint
@@ -142,7 +143,7 @@ class Host(QObject):
     def set_analyst(self, name: str) -> None:
         """Record future changes under ``name`` (unless --user was given)."""
         if self.book is not None and not self.user:
-            self.book.user = name or _os_user()
+            self.book.user = name or os_user()
 
     def close(self) -> None:
         """Finish the worker's queue and close the store (on quit)."""
@@ -157,15 +158,6 @@ def _analyst() -> str | None:
     from casebook.ui.settings import Settings
 
     return Settings().analyst or None
-
-
-def _os_user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers, services)
-        return "unknown"
 
 
 class Op:

@@ -23,60 +23,8 @@ def screening_state(book, *, case_ref: str) -> dict:
     """The loaded lists and the case's hits, each hit with both sides of its pair."""
     lists = book.list_lists()
     hits = book.list_hits(case_ref=case_ref)
-    sides = hit_sides(book, hit_ids=[h["id"] for h in hits])
+    sides = book.hit_sides([h["id"] for h in hits])
     return {"lists": lists, "hits": [h | sides.get(h["id"], {}) for h in hits]}
-
-
-def hit_sides(book, *, hit_ids: list[int]) -> dict[int, dict]:
-    """For each hit, ``firm`` and ``listed``: names, aliases, identifiers, addresses, programmes.
-
-    The facade's hit JSON names the pair but not its details; this reads them through the
-    store's own queries until the facade offers a hit-detail call.
-    """
-    if not hit_ids:
-        return {}
-    from casebook.store import lists as store  # loaded with the facade already
-
-    with book.store.read() as session:
-        rows = store.hit_rows(session, hit_ids=hit_ids)
-        firm_ids = sorted({row[1].id for row in rows})
-        aliases = store.firm_aliases(session, firm_ids=firm_ids)
-        identifiers = store.firm_identifiers(session, firm_ids=firm_ids)
-        return {
-            hit.id: {
-                "firm": _firm_side(firm, aliases.get(firm.id, []), identifiers.get(firm.id, {})),
-                "listed": _listed_side(entity, version),
-            }
-            for hit, firm, entity, version, _list in rows
-        }
-
-
-def _firm_side(firm, aliases: list[str], identifiers: dict[str, list]) -> dict:
-    names = [n for n in (firm.native_name, *aliases) if n and n != firm.name]
-    return {
-        "name": firm.name,
-        "aliases": list(dict.fromkeys(names)),
-        "identifiers": {k: list(v) for k, v in identifiers.items()},
-        "addresses": [firm.address] if firm.address else [],
-        "countries": [firm.country] if firm.country else [],
-        "programmes": [],
-    }
-
-
-def _listed_side(entity, version) -> dict:
-    return {
-        "name": entity.name,
-        "kind": entity.kind,
-        "aliases": list(entity.aliases or []),
-        "weak_aliases": list(entity.weak_aliases or []),
-        "identifiers": {k: list(v) for k, v in (entity.identifiers or {}).items()},
-        "addresses": [str(a) for a in entity.addresses or []],
-        "countries": list(entity.countries or []),
-        "programmes": list(entity.programmes or []),
-        "listed_on": entity.listed_on,
-        "sublist": entity.sublist,
-        "published": version.published,
-    }
 
 
 def read_screening(host: Host, *, case_ref: str, on_read: Callable[[dict], None]) -> Job:

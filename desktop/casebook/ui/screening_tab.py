@@ -13,7 +13,6 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRegularExpression,
@@ -21,7 +20,6 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,15 +41,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casebook.core.domain import SCREENING_THRESHOLD
 from casebook.core.words import plural
 from casebook.ui import screening_ops, theme
 from casebook.ui.case_list import local_time
 from casebook.ui.ops import Changes, Host
-from casebook.ui.table_model import RIGHT, TableColumn
+from casebook.ui.table_model import RIGHT, SORT_ROLE, RecordsModel, TableColumn
 from casebook.ui.workspace import WorkspaceTab
 
 Index = QModelIndex | QPersistentModelIndex
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw value, so scores sort as numbers
 STATUS_COLOURS = {"confirmed": "#D93025", "dismissed": "#808080"}
 FORMATS = [
     ("auto", "Detect from the file"),
@@ -100,67 +98,6 @@ def _list_tip(row: dict) -> str:
     """A hit's list in full: its name and version."""
     version = row.get("version")
     return f"{row.get('list', '')} version {version}" if version else str(row.get("list", ""))
-
-
-class RecordsModel(QAbstractTableModel):
-    """Rows of dicts shown through ``TableColumn``s; the row's ``id`` is its key."""
-
-    def __init__(
-        self,
-        columns: Sequence[TableColumn],
-        parent=None,
-        *,
-        tips: dict[str, Callable[[dict], str]] | None = None,
-    ):
-        super().__init__(parent)
-        self.columns = list(columns)
-        self.tips = dict(tips or {})  # key → the row's tooltip for that column (else the text)
-        self.rows: list[dict] = []
-
-    def set_rows(self, rows: list[dict]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 (Qt naming)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row, column = self.rows[index.row()], self.columns[index.column()]
-        value = row.get(column.key)
-        if role == Qt.ItemDataRole.ToolTipRole and column.key in self.tips:
-            return self.tips[column.key](row)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return column.format(value)
-        if role == SORT_ROLE:
-            return value if value is not None else ""
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
-        if role == Qt.ItemDataRole.ForegroundRole and column.key == "status":
-            colour = STATUS_COLOURS.get(value)
-            return QColor(colour) if colour else None
-        if role == Qt.ItemDataRole.UserRole:
-            return row.get("id")
-        return None
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(self.columns[section].align)
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 def _table(model, columns: Sequence[TableColumn]) -> QTableView:
@@ -423,16 +360,14 @@ class ScreeningTab(QWidget):
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
-        from casebook.analysis.screening import DEFAULT_THRESHOLD  # loaded with the facade
-
         self.host, self.ref = host, ref
         self.hits: dict[int, dict] = {}
         self.lists_model = RecordsModel(LIST_COLUMNS, self)
         self.lists_view = _table(self.lists_model, LIST_COLUMNS)
         self.load_button = QPushButton("Load list…")
         self.threshold = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.01)
-        self.threshold.setValue(DEFAULT_THRESHOLD)
-        self.threshold.setToolTip(f"Lowest score shown as a hit (default {DEFAULT_THRESHOLD})")
+        self.threshold.setValue(SCREENING_THRESHOLD)
+        self.threshold.setToolTip(f"Lowest score shown as a hit (default {SCREENING_THRESHOLD})")
         self.screen_button = QPushButton(theme.icon("search"), "Screen")
         self.status = QComboBox()
         for text, key in (
@@ -443,7 +378,9 @@ class ScreeningTab(QWidget):
         ):
             self.status.addItem(text, key)
         self.count = QLabel()
-        self.hits_model = RecordsModel(HIT_COLUMNS, self, tips={"list": _list_tip})
+        self.hits_model = RecordsModel(
+            HIT_COLUMNS, self, tips={"list": _list_tip}, colours={"status": STATUS_COLOURS}
+        )
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.hits_model)
         self.proxy.setSortRole(SORT_ROLE)

@@ -36,23 +36,6 @@ RESULT_ROLE = Qt.ItemDataRole.UserRole
 NAVIGATION_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
 
 
-def firm_case_refs(book, uid: str) -> list[str]:
-    """The cases a firm takes part in (runs on the worker)."""
-    from sqlmodel import select
-
-    from casebook.store import models as m
-
-    query = (
-        select(m.Case.ref)
-        .join(m.CaseFirm, m.CaseFirm.case_id == m.Case.id)
-        .join(m.Firm, m.Firm.id == m.CaseFirm.firm_id)
-        .where(m.Firm.uid == uid)
-        .order_by(m.Case.id)
-    )
-    with book.store.read() as session:
-        return list(session.exec(query))
-
-
 def group_items(results: list[dict]) -> list[QStandardItem]:
     """One heading item per kind that has results, the results as its children."""
     groups = []
@@ -211,7 +194,7 @@ class SearchBox(QFrame):
         if result["kind"] == "firm":
             uid = result["uid"]
             Op(
-                self.host, lambda book: firm_case_refs(book, uid), label="Finding the firm's cases"
+                self.host, lambda book: book.firm_case_refs(uid), label="Finding the firm's cases"
             ).success(lambda refs: self.show_in_case(result, self._pick(refs))).run()
         else:
             self.show_in_case(result, result["case_ref"])

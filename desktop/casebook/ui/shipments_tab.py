@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from casebook.core.errors import CasebookError
 from casebook.core.filters import EVERYTHING, ShipmentFilter
+from casebook.core.numbers import money
 from casebook.core.words import plural
 from casebook.ui.ops import Changes, Host
 from casebook.ui.table_model import RIGHT, PagedTableModel, TableColumn
@@ -42,7 +43,7 @@ COLUMNS = [
     TableColumn("origin", "Origin", width=6),
     TableColumn("dispatch", "Dispatch", width=8),
     TableColumn("hs_code", "HS code", width=10),
-    TableColumn("value_usd", "Value (USD)", align=RIGHT, width=12),
+    TableColumn("value_usd", "Value (USD)", align=RIGHT, format=money, width=12),
     TableColumn("description", "Description", width=28),
     TableColumn("value", "Value", align=RIGHT, width=11),
     TableColumn("currency", "Cur.", width=4),
@@ -57,7 +58,7 @@ SAMPLES = {
     "origin": "XX",
     "dispatch": "XX",
     "hs_code": "8466938000",
-    "value_usd": "888,888,888.88",
+    "value_usd": "$888,888,888.88",
 }
 #: The long text column that takes the width the key columns leave (at least this many chars).
 FILL_COLUMN, FILL_MIN_CHARS = "description", 16
@@ -307,8 +308,8 @@ def detail_html(d: dict) -> str:
         ("Manufacturer", d.get("manufacturer")),
         ("Quantity", f"{num(d.get('quantity'), 0)} {d.get('unit') or ''}".strip()),
         ("Net weight (kg)", num(d.get("net_weight"))),
-        ("Value", f"{num(d.get('value'))} {d.get('currency') or ''}".strip()),
-        ("Value (USD)", num(d.get("value_usd"))),
+        ("Value", money(d.get("value"), d.get("currency") or "")),
+        ("Value (USD)", money(d.get("value_usd"))),
     ]
     table = "".join(
         f"<tr><td style='color:gray'>{k}</td><td>{v if k in ('Exporter', 'Importer') else escape(str(v or '—'))}</td></tr>"  # noqa: E501

@@ -10,21 +10,28 @@ offered only for the source's index-backed columns. Later tabs use it like this:
     ...
     model.set_source(host.book.shipment_page_source(ref, filters=new_filters))  # filter
     model.refresh()  # after an op whose Changes touch the table
+
+Short lists held in memory (firms, suggestions, screening lists and hits) use ``RecordsModel``
+with the same ``TableColumn``s behind a sort/filter proxy.
 """
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
 
 Index = QModelIndex | QPersistentModelIndex
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 KEY_ROLE = Qt.ItemDataRole.UserRole  # the row's primary key
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # what a proxy sorts a RecordsModel by
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # a RecordsModel's row, the whole dict
 
 
 class PageSourceLike(Protocol):
@@ -52,13 +59,15 @@ def format_value(value: Any) -> str:
 
 @dataclass(frozen=True)
 class TableColumn:
-    """How one source key is shown: title, alignment, formatter, initial width in characters."""
+    """How one source key is shown: title, alignment, formatter, initial width in characters,
+    and (in a ``RecordsModel``) the value it sorts by when not the value itself or its text."""
 
     key: str
     title: str
     align: Qt.AlignmentFlag = LEFT
     format: Callable[[Any], str] = format_value
     width: int = 12
+    sort: Callable[[Any], Any] | None = None
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -193,3 +202,85 @@ class PagedTableModel(QAbstractTableModel):
         self.sort_key, self.descending = key, descending
         self._pages.clear()
         self.endResetModel()
+
+
+class RecordsModel(QAbstractTableModel):
+    """A short list of dicts held in memory (firms, merge suggestions, lists, hits) shown
+    through ``TableColumn``s, for a sort/filter proxy set to sort by ``SORT_ROLE``.
+
+    Numbers sort as numbers (a missing one in a right-aligned column below all of them),
+    anything else by its text ignoring case. ``tips`` gives a column's tooltip from the row
+    (else the cell's text, which an elided cell needs); ``colours`` maps a column's values to
+    text colours. ``KEY_ROLE`` is the row's ``id``, ``ROW_ROLE`` the row itself.
+    """
+
+    def __init__(
+        self,
+        columns: Sequence[TableColumn],
+        parent=None,
+        *,
+        tips: dict[str, Callable[[dict], str]] | None = None,
+        colours: dict[str, dict[Any, str]] | None = None,
+    ):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.tips = dict(tips or {})
+        self.colours = dict(colours or {})
+        self.rows: list[dict] = []
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 (Qt naming)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row, column = self.rows[index.row()], self.columns[index.column()]
+        value = row.get(column.key)
+        if role == Qt.ItemDataRole.ToolTipRole and column.key in self.tips:
+            return self.tips[column.key](row)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return column.format(value)
+        if role == SORT_ROLE:
+            return self._sort_value(column, value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == Qt.ItemDataRole.ForegroundRole and column.key in self.colours:
+            colour = self.colours[column.key].get(value)
+            return QColor(colour) if colour else None
+        if role == KEY_ROLE:
+            return row.get("id")
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    @staticmethod
+    def _sort_value(column: TableColumn, value: Any) -> Any:
+        if column.sort is not None:
+            return column.sort(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        if value is None and column.align == RIGHT:
+            return -math.inf
+        return column.format(value).casefold()
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(self.columns[section].align)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

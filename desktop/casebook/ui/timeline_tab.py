@@ -29,6 +29,7 @@ from shiboken6 import isValid
 
 from casebook.core.errors import UsageError
 from casebook.core.filters import EVERYTHING, ShipmentFilter
+from casebook.core.numbers import money
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import CaseWorkspace, WorkspaceTab, narrowed
 
@@ -42,9 +43,7 @@ EVENT_TITLES = {"evidence": "Evidence", "relationship": "Relationship starts / e
 
 
 def _money(value: float) -> str:
-    from casebook.analysis.network import money
-
-    return money(value)
+    return money(value, compact=True)
 
 
 class TimelineView(QGraphicsView):

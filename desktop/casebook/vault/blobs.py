@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from casebook.core.errors import Cancelled, Refused
+from casebook.core.errors import Cancelled, Refused, write_refused
 from casebook.vault.scratch import scratch_dir
 
 CHUNK = 1 << 20
@@ -233,16 +233,6 @@ def symlink_refused(source: Path) -> Refused:
         f"{source} is a symbolic link (to {target}); it was not added. Add the file itself, "
         "or use --follow-symlinks to add what it points to"
     )
-
-
-def write_refused(exc: OSError, where: Path) -> Refused:
-    """A write that failed for want of space or permission, as one line naming the place."""
-    place = exc.filename or where
-    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return Refused(f"no space left on the disk holding {place}; nothing was saved")
-    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return Refused(f"cannot write in {place} ({exc.strerror}); nothing was saved")
-    return Refused(f"{place}: {exc.strerror or exc}; nothing was saved")
 
 
 def _stream(handle, total: int, take, progress, cancelled) -> int:

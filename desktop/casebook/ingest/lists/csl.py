@@ -9,6 +9,7 @@ import re
 
 from casebook.core.errors import Refused
 
+from .birth import birth_dates
 from .model import ListedRecord, unique
 from .parsing import (
     address_country,
@@ -67,6 +68,7 @@ def row_record(row: dict[str, str]) -> ListedRecord:
         programmes=split_values(row.get("programs")),
         listed_on=iso_date(row.get("start_date")),
         remarks=(row.get("remarks") or "").strip() or None,
+        birth_dates=birth_dates(row.get("dates_of_birth")),
         sublist=(row.get("source") or "").strip() or None,
         screenable=schema in ("entity", "other"),
     )
@@ -117,5 +119,6 @@ def _merge(into: ListedRecord, other: ListedRecord) -> None:
     into.addresses = unique([*into.addresses, *other.addresses])
     into.countries = unique([*into.countries, *other.countries])
     into.programmes = unique([*into.programmes, *other.programmes])
+    into.birth_dates = unique([*into.birth_dates, *other.birth_dates])
     for scheme, values in other.identifiers.items():
         into.identifiers[scheme] = unique([*into.identifiers.get(scheme, []), *values])

@@ -8,6 +8,7 @@ import re
 
 from casebook.core.errors import Refused
 
+from .birth import birth_dates
 from .model import ListedRecord, unique
 from .parsing import (
     address_country,
@@ -104,6 +105,7 @@ def row_record(row: dict[str, str]) -> ListedRecord:
         programmes=unique([row.get("programKey") or "", row.get("measure") or ""]),
         listed_on=iso_date(row.get("startDate")),
         remarks="\n".join(t for t in (row.get("reason"), row.get("notes")) if t) or None,
+        birth_dates=birth_dates(row.get("birthDate")),
         sublist=f"Annex {row['annex']}" if row.get("annex") else None,
         screenable=schema == "entity",
     )

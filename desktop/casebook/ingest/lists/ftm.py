@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from casebook.core.errors import Refused
 
+from .birth import all_birth_dates
 from .model import ListedRecord, unique
 from .parsing import add_identifier, country_code, earliest, free_text_identifiers, iso_date
 
@@ -136,6 +137,7 @@ def entity_record(entity: dict, *, addresses: dict, sanctions: list[dict]) -> Li
         programmes=unique(_programme(s) for s in sanctions),
         listed_on=earliest(iso_date(d) for s in sanctions for d in _sanction_dates(s)),
         remarks="\n".join(props.get("notes", [])) or None,
+        birth_dates=all_birth_dates(props.get("birthDate", [])),
         sublist=", ".join(entity.get("datasets", [])) or None,
         # OpenSanctions ships related parties that are not listed themselves (target false).
         screenable=schema == "entity" and entity.get("target", True) is not False,

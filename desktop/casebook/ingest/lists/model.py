@@ -22,6 +22,7 @@ class ListedRecord:
     programmes: list[str] = field(default_factory=list)
     listed_on: str | None = None
     remarks: str | None = None
+    birth_dates: list[str] = field(default_factory=list)  # individuals (see lists.birth)
     sublist: str | None = None
     screenable: bool = False
 

@@ -8,6 +8,7 @@ import re
 
 from casebook.core.errors import Refused
 
+from .birth import ofac_birth_dates
 from .model import ListedRecord, unique
 from .parsing import address_country, countries_of, country_code, labelled
 
@@ -63,6 +64,7 @@ def sdn_record(fields: list[str]) -> ListedRecord:
         name=name,
         programmes=programmes(program),
         remarks=remarks or None,
+        birth_dates=ofac_birth_dates(remarks),
         screenable=schema == "entity",
     )
     read_remarks(record, remarks)
