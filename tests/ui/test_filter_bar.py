@@ -113,7 +113,8 @@ def test_the_bar_sets_every_tab_to_the_slice_and_names_it(opened, qtbot):
     assert words in firms.lens_label.text()
 
     qtbot.waitUntil(
-        lambda: analysis.panels["monthly"].caption == f"Filtered: {words}", timeout=TIMEOUT
+        lambda: all(p.caption == f"Filtered: {words}" for p in analysis.panels.values()),
+        timeout=TIMEOUT,
     )
     monthly = book.chart("monthly_by_country", case_ref=REF, lens=LENS, field="origin", top=8)
     assert analysis.panels["monthly"].table.rows == monthly.rows
