@@ -258,14 +258,17 @@ def test_the_bar_fits_a_1024_px_window(opened, qtbot):
     win.resize(1024, 768)
     qtbot.waitUntil(lambda: win.width() == 1024, timeout=TIMEOUT)
     bar = workspace.filter_bar
-    qtbot.waitUntil(lambda: bar.width() <= 1024, timeout=TIMEOUT)
-    right = bar.rect().right()
+    assert bar.isHidden() and bar.head.isVisible()  # folded: the header line names the lens
+    bar.toggle.linkActivated.emit("filter")
+    qtbot.waitUntil(lambda: bar.width() <= 1024 and bar.boxes.isVisible(), timeout=TIMEOUT)
+    right = bar.boxes.rect().right()
     for edit in (*bar.edits.values(), bar.firm):
         needed = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
         assert edit.width() >= needed + 20, (edit.objectName(), edit.width(), needed)
-        assert edit.geometry().right() <= right and edit.geometry().bottom() <= bar.height()
+        assert edit.geometry().right() <= right and edit.geometry().bottom() <= bar.boxes.height()
     for widget in (bar.firm, bar.dataset, bar.apply_button, bar.clear_button):
-        assert widget.geometry().right() <= right and widget.geometry().bottom() <= bar.height()
+        assert widget.geometry().right() <= right
+        assert widget.geometry().bottom() <= bar.boxes.height()
     button = bar.clear_button
     assert button.width() >= button.fontMetrics().horizontalAdvance(button.text()) + 8
 

@@ -3,7 +3,8 @@
 Dates, HS prefixes, countries (comma lists), a firm picked from the case's firms (typed in any
 script: the list matches any part of the name), a dataset, text and a minimum value. Enter in
 any box (or Apply) applies; Clear shows the whole case. A value the filter refuses is named
-beside the bar and changes nothing. The bar wraps into more rows when the case is narrow.
+beside the bar and changes nothing. The bar wraps into more rows when the case is narrow, and
+folds away to one line (the lens in words) behind its Filter button.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from PySide6.QtCore import QPoint, QRect, QSize, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
+    QHBoxLayout,
     QLabel,
     QLayout,
     QLineEdit,
@@ -163,15 +165,36 @@ class FilterBar(QWidget):
         self.problem.setStyleSheet("color: #D93025;")
         self.problem.setAccessibleName("Filter problem")
         self.problem.hide()
+        # The boxes fold away (one line: the lens in words) so the tabs keep their height.
+        # A link, not a button: the header line keeps the height of its text.
+        self.toggle = QLabel(textFormat=Qt.TextFormat.RichText)
+        self.toggle.setToolTip("Show or hide the filter boxes")
+        self.toggle.linkActivated.connect(lambda _link: self.set_expanded(self.boxes.isHidden()))
+        self.boxes = QWidget()
+        self.boxes.setLayout(flow)
+        flow.setContentsMargins(0, 0, 0, 0)
+        self.boxes.hide()
+        # The toggle and the lens in words: the workspace places them in the case's header line.
+        self.head = QWidget()
+        head = QHBoxLayout(self.head)
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.toggle)
+        head.addWidget(self.summary, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setContentsMargins(4, 0, 4, 0)
         layout.setSpacing(3)
-        layout.addLayout(flow)
+        layout.addWidget(self.boxes)
         layout.addWidget(self.problem)
-        layout.addWidget(self.summary)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.lens = EVERYTHING
         self.show_lens(EVERYTHING)
+        self.set_expanded(False)
+
+    def set_expanded(self, expanded: bool) -> None:
+        """Show (or fold away) the filter boxes."""
+        self.toggle.setText(f"<a href='filter'>Filter {'▾' if expanded else '▸'}</a>")
+        self.boxes.setVisible(expanded)
+        self.setVisible(expanded)  # folded, the bar takes no height below the header
 
     # --- choices ---------------------------------------------------------------------------
 
@@ -223,6 +246,7 @@ class FilterBar(QWidget):
         except UsageError as exc:
             self.problem.setText(exc.message)
             self.problem.show()
+            self.set_expanded(True)
             return False
         self.problem.hide()
         self.show_lens(lens)

@@ -179,10 +179,13 @@ class CaseHeader(QWidget):
         self.facts = QLabel(textFormat=Qt.TextFormat.RichText)
         self.edit = QPushButton(theme.icon("edit"), "Edit case…")
         self.edit.clicked.connect(self.edit_requested)
+        self.facts_line = QHBoxLayout()  # the facts, then the filter bar's toggle and lens
+        self.facts_line.setSpacing(16)
+        self.facts_line.addWidget(self.facts)
         text = QVBoxLayout()
         text.setSpacing(4)
         text.addWidget(self.title)
-        text.addWidget(self.facts)
+        text.addLayout(self.facts_line)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 6, 4, 2)
         layout.addLayout(text, 1)
@@ -256,6 +259,7 @@ class CaseWorkspace(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.header)
+        self.header.facts_line.addWidget(self.filter_bar.head, 1)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.tabs, 1)
         self.header.edit_requested.connect(
@@ -356,7 +360,10 @@ class CaseWorkspace(QWidget):
         self.banner.set_marking(self.case["marking"])
         self.header.show_case(self.case)
         self.overview.show_case(self.case, self.counts)
-        self.filter_bar.setVisible(self.counts.get("shipments", 0) > 0)
+        has_shipments = self.counts.get("shipments", 0) > 0
+        self.filter_bar.head.setVisible(has_shipments)
+        if not has_shipments:
+            self.filter_bar.set_expanded(False)
         self._fill_bar()
         self._sync_tabs()
 
