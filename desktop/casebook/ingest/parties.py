@@ -1,9 +1,12 @@
 """Exporters and importers of a cleaned table into firms: resolve, then write firms in bulk.
 
-Each row's party is (name, country, identifier). A firm's country is the one given for it, else
-the shipment's country of dispatch (exporter) or destination (importer): where the consignor
-ships from and the consignee receives. Distinct parties are resolved once; rows get firm ids
-through their party codes.
+Each row's party is (name, country, identifier). A firm's country is the one the file gives for
+it (an exporter or importer country column). Where the file gives none, one spelling (one name
+key) is one firm within the file: its country is the one the file gives for that name elsewhere
+when there is exactly one, else the country it most often ships from (exporter: the country of
+dispatch) or receives in (importer: destination). A trader shipping from CN, HK, KZ and TR is one
+firm, not four; its dispatch countries stay on its shipments. Distinct parties are resolved
+once; rows get firm ids through their party codes.
 """
 
 from __future__ import annotations
@@ -142,10 +145,7 @@ def _identifier_rows(resolution: Resolution) -> list[tuple[int, str, str]]:
 
 def _party_codes(columns: dict[str, np.ndarray], role: str):
     """Distinct parties of one role, each row's code into them (-1: none), and addresses."""
-    fallback = ROLES[role][0]
-    country = columns[f"{role}_country"].copy()
-    empty = np.equal(country, None)
-    country[empty] = columns[fallback][empty]
+    country = _countries(columns, role)
     parts = [_codes(columns[role]), _codes(columns[f"{role}_id"]), _codes(country)]
     combined = np.zeros(len(country), dtype=np.int64)
     for codes, size in parts:
@@ -164,6 +164,50 @@ def _party_codes(columns: dict[str, np.ndarray], role: str):
         party_address.append(addresses[row])
         slot[n] = len(parties) - 1
     return parties, slot[inverse], party_address
+
+
+def _countries(columns: dict[str, np.ndarray], role: str) -> np.ndarray:
+    """Each row's party country: the file's own for the row, else the one of its name key (see
+    the module docstring), else (no name) the row's dispatch or destination."""
+    country = columns[f"{role}_country"].copy()
+    empty = np.equal(country, None)
+    if not empty.any():
+        return country
+    fallback = columns[ROLES[role][0]]
+    key = _key_codes(columns[role])
+    inferred = np.full(int(key.max(initial=-1)) + 1, None, dtype=object)
+    for source, rows in ((country, ~empty), (fallback, empty)):
+        seen = rows & (key >= 0) & ~np.equal(source, None)
+        best = _most_common(key[seen], source[seen], explicit=source is country)
+        for k, value in best.items():
+            if inferred[k] is None:
+                inferred[k] = value
+    named = empty & (key >= 0)
+    country[named] = inferred[key[named]]
+    still = empty & np.equal(country, None)
+    country[still] = fallback[still]
+    return country
+
+
+def _key_codes(names: np.ndarray) -> np.ndarray:
+    """Each row's name key as a code (-1: no name); the key computed once per distinct name."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    keys, _ = pd.factorize(np.array([party_key(n) for n in uniques], dtype=object))
+    return np.append(keys, -1).astype(np.int64)[codes]
+
+
+def _most_common(keys: np.ndarray, values: np.ndarray, *, explicit: bool) -> dict[int, str]:
+    """Per key code: its only value when ``explicit`` (a key the file gives two countries keeps
+    none), else its most frequent value (ties: the first in alphabetical order)."""
+    counts = Counter(zip(keys.tolist(), values.tolist(), strict=True))
+    found: dict[int, list[tuple[int, str]]] = {}
+    for (k, value), n in counts.items():
+        found.setdefault(k, []).append((-n, value))
+    if explicit:
+        return {k: v[0][1] for k, v in found.items() if len(v) == 1}
+    return {k: min(v)[1] for k, v in found.items()}
 
 
 def _codes(column: np.ndarray) -> tuple[np.ndarray, int]:
