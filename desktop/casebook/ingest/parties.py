@@ -145,11 +145,12 @@ def _identifier_rows(resolution: Resolution) -> list[tuple[int, str, str]]:
 
 def _party_codes(columns: dict[str, np.ndarray], role: str):
     """Distinct parties of one role, each row's code into them (-1: none), and addresses."""
-    country = _countries(columns, role)
-    parts = [_codes(columns[role]), _codes(columns[f"{role}_id"]), _codes(country)]
+    names = _codes(columns[role])
+    country = _countries(columns, role, names)
+    parts = [names, _codes(columns[f"{role}_id"]), _codes(country)]
     combined = np.zeros(len(country), dtype=np.int64)
-    for codes, size in parts:
-        combined = combined * (size + 1) + codes + 1
+    for codes, uniques in parts:
+        combined = combined * (len(uniques) + 1) + codes + 1
     present = (parts[0][0] >= 0) | (parts[1][0] >= 0)
     _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
     parties: list[Party] = []
@@ -166,22 +167,22 @@ def _party_codes(columns: dict[str, np.ndarray], role: str):
     return parties, slot[inverse], party_address
 
 
-def _countries(columns: dict[str, np.ndarray], role: str) -> np.ndarray:
+def _countries(columns: dict[str, np.ndarray], role: str, names: tuple) -> np.ndarray:
     """Each row's party country: the file's own for the row, else the one of its name key (see
-    the module docstring), else (no name) the row's dispatch or destination."""
+    the module docstring), else (no name) the row's dispatch or destination. ``names``: the
+    role's names as ``_codes``."""
     country = columns[f"{role}_country"].copy()
     empty = np.equal(country, None)
     if not empty.any():
         return country
     fallback = columns[ROLES[role][0]]
-    key = _key_codes(columns[role])
+    key = _key_codes(*names)
     inferred = np.full(int(key.max(initial=-1)) + 1, None, dtype=object)
     for source, rows in ((country, ~empty), (fallback, empty)):
         seen = rows & (key >= 0) & ~np.equal(source, None)
-        best = _most_common(key[seen], source[seen], explicit=source is country)
-        for k, value in best.items():
-            if inferred[k] is None:
-                inferred[k] = value
+        keys, values = _most_common(key[seen], source[seen], only=source is country)
+        open_ = np.equal(inferred[keys], None)
+        inferred[keys[open_]] = values[open_]
     named = empty & (key >= 0)
     country[named] = inferred[key[named]]
     still = empty & np.equal(country, None)
@@ -189,28 +190,35 @@ def _countries(columns: dict[str, np.ndarray], role: str) -> np.ndarray:
     return country
 
 
-def _key_codes(names: np.ndarray) -> np.ndarray:
+def _key_codes(codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
     """Each row's name key as a code (-1: no name); the key computed once per distinct name."""
     import pandas as pd
 
-    codes, uniques = pd.factorize(names, use_na_sentinel=True)
     keys, _ = pd.factorize(np.array([party_key(n) for n in uniques], dtype=object))
     return np.append(keys, -1).astype(np.int64)[codes]
 
 
-def _most_common(keys: np.ndarray, values: np.ndarray, *, explicit: bool) -> dict[int, str]:
-    """Per key code: its only value when ``explicit`` (a key the file gives two countries keeps
-    none), else its most frequent value (ties: the first in alphabetical order)."""
-    counts = Counter(zip(keys.tolist(), values.tolist(), strict=True))
-    found: dict[int, list[tuple[int, str]]] = {}
-    for (k, value), n in counts.items():
-        found.setdefault(k, []).append((-n, value))
-    if explicit:
-        return {k: v[0][1] for k, v in found.items() if len(v) == 1}
-    return {k: min(v)[1] for k, v in found.items()}
+def _most_common(keys: np.ndarray, values: np.ndarray, *, only: bool) -> tuple[np.ndarray, ...]:
+    """Key codes and the value each takes: with ``only``, the keys with a single value (a key
+    the file gives two countries takes none); else every key's most frequent value (ties: the
+    first in alphabetical order)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values, sort=True)
+    width = max(len(uniques), 1)
+    pairs, counts = np.unique(keys * width + codes, return_counts=True)
+    key, value = np.divmod(pairs, width)
+    if only:
+        single = np.isin(key, np.flatnonzero(np.bincount(key) == 1))
+        key, value = key[single], value[single]
+    else:
+        order = np.lexsort((value, -counts, key))
+        first = np.unique(key[order], return_index=True)[1]
+        key, value = key[order][first], value[order][first]
+    return key, np.asarray(uniques, dtype=object)[value]
 
 
-def _codes(column: np.ndarray) -> tuple[np.ndarray, int]:
+def _codes(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Factorise an object column (None as -1; identifier tuples as text) with pandas."""
     import pandas as pd
 
@@ -218,7 +226,7 @@ def _codes(column: np.ndarray) -> tuple[np.ndarray, int]:
     if any(isinstance(v, tuple) for v in values):
         values = [v if v is None else "\x1f".join(v) for v in values]
     codes, uniques = pd.factorize(np.array(values, dtype=object), use_na_sentinel=True)
-    return codes.astype(np.int64), len(uniques)
+    return codes.astype(np.int64), uniques
 
 
 def _party(name: str | None, ident: tuple | None, country: str | None) -> Party | None:
