@@ -6,6 +6,7 @@ back into the filter, so the store, the bundle's schema and the facade read it a
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from casebook.core.filters import ShipmentFilter
@@ -14,6 +15,9 @@ from casebook.store import models as m
 #: What a figure measures: the slice's USD value, its shipment count, or its share of the
 #: value of the same period's shipments.
 MEASURES = ("value", "count", "share")
+#: The keys of a filter's JSON (``ShipmentFilter.to_json``).
+FILTER_OPTIONS = ("from", "to", "hs", "origin", "dispatch", "destination", "firm", "dataset",
+                  "text", "min_value")  # fmt: skip
 
 
 def figure_filter(filters: dict) -> ShipmentFilter:
@@ -38,15 +42,20 @@ def get_figure(session: Session, *, uid: str) -> m.Figure | None:
 
 def list_figures(session: Session, *, case_id: int) -> list[m.Figure]:
     """A case's figures in the order they were pinned."""
-    return list(
-        session.exec(select(m.Figure).where(m.Figure.case_id == case_id).order_by(m.Figure.id))
-    )
+    query = select(m.Figure).where(m.Figure.case_id == case_id)
+    return list(session.exec(query.order_by(m.Figure.position, m.Figure.id)))
 
 
 def add_figure(
     session: Session, *, case_id: int, label: str, measure: str, filters: dict
 ) -> m.Figure:
-    figure = m.Figure(case_id=case_id, label=label, measure=measure, filters=filters)
+    """Pin a figure after the case's last one."""
+    last = session.exec(
+        select(func.max(m.Figure.position)).where(m.Figure.case_id == case_id)
+    ).one()
+    figure = m.Figure(
+        case_id=case_id, position=(last or 0) + 1, label=label, measure=measure, filters=filters
+    )
     session.add(figure)
     session.flush()
     return figure

@@ -411,6 +411,7 @@ class Figure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True, index=True)
     case_id: int = Field(foreign_key="case.id", index=True)
+    position: int = 0
     label: str
     measure: str = "value"  # value | count | share
     filters: dict = _json({})

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("uid", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("label", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("measure", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("filters", sa.JSON(), nullable=False),
