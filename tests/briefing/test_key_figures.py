@@ -63,6 +63,7 @@ def test_figures_come_from_the_cases_own_first_and_last_months(book, tmp_path):
     assert "casebook stats --case CB-FIG --by month,origin --from 2023-05 --to 2023-05" in text
     for month in ("2022-02", "2023-07"):
         assert f"(origin), {month}" not in text
+    assert "No figure is pinned to this case" in text
 
 
 def test_derived_figures_keep_to_the_briefings_filter(book, tmp_path):
@@ -97,6 +98,28 @@ def test_a_pinned_figure_prints_with_its_label_value_and_command(book, tmp_path)
     assert "Chinese-origin share, 2023 56.5%" in text  # (1,000 + 5,000 + 500) / 11,500
     assert "casebook stats --case CB-FIG --from 2023 --to 2023 --origin CN" in text
     assert "Germany (origin)" not in text  # the analyst's figures replace the derived ones
+    assert "Figures pinned by the analyst" in text
+
+
+def test_a_pinned_figure_whose_firm_is_gone_says_so(book, tmp_path):
+    from casebook.core.filters import ShipmentFilter
+
+    make_case(book, tmp_path)
+    firm = book.list_firms(case_ref=REF)[0]["uid"]
+    book.add_figure(case_ref=REF, label="The first firm's trade",
+                    lens=ShipmentFilter.parse(firm=firm))  # fmt: skip
+    (dataset,) = book.list_datasets(case_ref=REF)
+    book.delete_dataset(dataset["uid"])
+    book.delete_firm(firm)
+    (figure,) = book.briefing_data(case_ref=REF).figures
+    assert figure["value"] == f"— (no firm {firm!r})"
+
+
+def test_a_case_with_a_pinned_figure_can_be_deleted(book):
+    book.create_case(title="Started by mistake", ref="CB-OOPS")
+    book.add_figure(case_ref="CB-OOPS", label="Everything", measure="count")
+    book.delete_case("CB-OOPS")
+    assert [c.ref for c in book.list_cases()] == []
 
 
 def test_a_pinned_figure_is_recomputed_when_the_briefing_prints(book, tmp_path):

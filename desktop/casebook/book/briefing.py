@@ -249,7 +249,12 @@ class BriefingSection:
         """The figures the analyst pinned, recomputed now, each with its own filters (a pinned
         figure means what its label says, whatever the briefing's lens)."""
         return [
-            {"label": f["label"], "value": f["shown"], "filters": f["command"]}
+            {
+                "label": f["label"],
+                "value": f"{f['shown']} ({f['problem']})" if f.get("problem") else f["shown"],
+                "filters": f["command"],
+                "pinned": True,
+            }
             for f in self.list_figures(case_ref=ref)
         ]
 
