@@ -136,10 +136,15 @@ def test_merge_keeps_the_audit_chain_and_integrity_clean(book, imported):
 
 
 def test_deleting_a_dataset_that_suggested_merges_keeps_the_suggestions(book, tmp_path):
-    """Same name dispatched from two countries: the import suggests a merge. Deleting that
+    """Same name the file places in two countries: the import suggests a merge. Deleting that
     dataset used to fail with a bare FOREIGN KEY error; the suggestion stays (both firms do)."""
     path = tmp_path / "two.csv"
-    path.write_text(CSV + "2022-01-08,Beta Tools,Лютик АО,7736050003,CN,RU,845811,5\n")
+    path.write_text(
+        "Date,Exporter,Exporter Country,Importer,Country of Dispatch,HS Code,Value USD\n"
+        "2022-01-07,Beta Tools,TR,Лютик АО,TR,845811,25\n"
+        "2022-01-08,Beta Tools,CN,Лютик АО,CN,845811,5\n",
+        encoding="utf-8",
+    )
     book.create_case(title="Case", ref="CB-F-2")
     book.import_file(path, case_ref="CB-F-2")
     assert book.merge_queue(case_ref="CB-F-2")

@@ -24,6 +24,7 @@ ROWS = [
 IMPORT_FIELDS = {
     "dataset_uid", "kind", "rows_read", "rows_imported", "rows_skipped", "rows_rejected",
     "firms_created", "firms_matched", "merge_suggestions", "rejects_file", "seconds",
+    "unmapped_columns",
 }  # fmt: skip
 
 

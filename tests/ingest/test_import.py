@@ -81,6 +81,36 @@ def test_same_name_key_with_different_inns_stays_two_firms(book, case, extract):
     assert {INN_A, INN_B} <= inns
 
 
+def write_generic(path, rows: list[str]):
+    head = "Declaration No,Date,Exporter,Importer,Country of Dispatch,HS Code,Value USD,Exporter Country"
+    path.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def firm_countries(book, case, name: str) -> list[str | None]:
+    return sorted(f["country"] for f in book.list_firms(case_ref=case) if f["name"] == name)
+
+
+def test_a_name_the_file_gives_a_country_once_keeps_it_on_rows_without(book, case, tmp_path):
+    rows = [
+        "D-1,2023-05-01,Dalian Machine Tool Group,Alfa LLC,HK,845811,1,CN",
+        "D-2,2023-05-02,Dalian Machine Tool Group,Alfa LLC,KZ,845811,2,",
+        "D-3,2023-05-03,DALIAN MACHINE TOOL GROUP,Alfa LLC,TR,845811,3,",
+    ]
+    book.import_file(write_generic(tmp_path / "g.csv", rows), case_ref=case)
+    assert firm_countries(book, case, "Dalian Machine Tool Group") == ["CN"]
+
+
+def test_without_a_country_a_firm_takes_the_one_it_ships_from_most(book, case, tmp_path):
+    rows = [
+        "D-1,2023-05-01,Dalian Machine Tool Group,Alfa LLC,HK,845811,1,",
+        "D-2,2023-05-02,Dalian Machine Tool Group,Alfa LLC,KZ,845811,2,",
+        "D-3,2023-05-03,Dalian Machine Tool Group,Alfa LLC,KZ,845811,3,",
+    ]
+    book.import_file(write_generic(tmp_path / "g.csv", rows), case_ref=case)
+    assert firm_countries(book, case, "Dalian Machine Tool Group") == ["KZ"]
+
+
 def test_import_json_has_the_design_fields(book, case, extract):
     result = book.import_file(extract, case_ref=case)
     fields = {

@@ -55,6 +55,39 @@ def test_generic_english_is_recognised():
     assert presets.recognise(header).preset == "generic-en"
 
 
+@pytest.mark.parametrize("name", presets.FIELDS)
+def test_generic_english_takes_every_field_by_its_own_name(name):
+    header = [name, name.replace("_", " ").title()]  # hs_code; "Hs Code"
+    lookup = presets.get_preset("generic-en").lookup
+    assert [lookup[presets.header_key(h)][0] for h in header] == [name, name]
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("country_of_dispatch", "dispatch"),
+        ("dispatch country", "dispatch"),
+        ("Dispatch", "dispatch"),
+        ("country of origin", "origin"),
+        ("origin_country", "origin"),
+        ("destination_country", "destination"),
+        ("Consignor", "exporter"),
+        ("consignee", "importer"),
+        ("consignor_country", "exporter_country"),
+        ("HSCode", "hs_code"),
+    ],
+)
+def test_generic_english_takes_common_variants(header, field):
+    mapping = presets.recognise(["Date", "Description", header, "Value USD"], preset="generic-en")
+    assert mapping.columns[field] == 2
+
+
+def test_columns_no_field_takes_are_listed_in_file_order():
+    header = ["Date", "Notes", "HS Code", "dispatch", "Exporter", "junk", "Value USD"]
+    mapping = presets.recognise(header)
+    assert (mapping.columns["dispatch"], mapping.unmapped) == (3, ["Notes", "junk"])
+
+
 def test_partial_header_has_lower_confidence():
     full = presets.score(presets.get_preset("generic-en"), ["Date", "HS Code", "Exporter", "Value"])
     part = presets.score(presets.get_preset("generic-en"), ["Date", "Notes", "Remarks", "Other"])

@@ -111,7 +111,7 @@ def test_editing_the_mapping_previews_again_and_saves_toml(opened, qtbot, csv_fi
     headers = [
         page.preview.horizontalHeaderItem(c).text() for c in range(page.preview.columnCount())
     ]
-    assert "brand" in headers and "description" not in headers
+    assert "Brand" in headers and "Goods description" not in headers
     target = tmp_path / "mine.toml"
     monkeypatch.setattr(ImportWizard, "ask_save", classmethod(lambda cls, parent: str(target)))
     page.save.click()
@@ -252,3 +252,37 @@ def test_the_summary_names_formula_cells_without_a_saved_value(opened, qtbot, tm
     assert wizard.currentPage() is wizard.summary_page
     text = wizard.summary_page.label.text()
     assert "<b>Warning:</b> calc.xlsx [Data]: 3 formula cells have no saved value" in text
+
+
+def test_the_mapping_page_marks_columns_not_imported_and_names_fields_in_words(
+    opened, qtbot, tmp_path
+):
+    path = tmp_path / "plain.csv"
+    path.write_text(
+        "Date,Exporter,dispatch,hs_code,value_usd,junk\n"
+        "2023-05-02,Dalian Machine Tool Group,KZ,845811,1000,x\n",
+        encoding="utf-8",
+    )
+    wizard = start(opened, qtbot, path)
+    wizard.next(), wizard.next()
+    page = wizard.mapping_page
+    marks = {
+        page.columns.item(r, 0).text(): page.columns.item(r, 2).text()
+        for r in range(page.columns.rowCount())
+    }
+    assert marks == {
+        "Date": "", "Exporter": "", "dispatch": "", "hs_code": "", "value_usd": "",
+        "junk": "not imported",
+    }  # fmt: skip
+    assert page.unmapped.isVisible() and "junk" in page.unmapped.text()
+    assert page.combos[2].currentText() == "Country of dispatch"
+    labels = [page.combos[2].itemText(i) for i in range(page.combos[2].count())]
+    assert "HS code" in labels and not any("_" in label for label in labels)
+    headers = [
+        page.preview.horizontalHeaderItem(c).text() for c in range(page.preview.columnCount())
+    ]
+    assert "Country of dispatch" in headers and "Value (USD)" in headers
+    assert page.preview.item(0, headers.index("Country of dispatch")).text() == "KZ"
+    with qtbot.waitSignal(wizard.preview_ready, timeout=TIMEOUT):
+        page.set_field(5, "brand")  # junk → brand: imported now
+    assert page.columns.item(5, 2).text() == "" and not page.unmapped.isVisible()

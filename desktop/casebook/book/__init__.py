@@ -19,6 +19,7 @@ from casebook.book.cases import CasesSection
 from casebook.book.demo import DemoSection
 from casebook.book.evidence import EvidenceSection
 from casebook.book.exchange import ExchangeSection
+from casebook.book.figures import FiguresSection
 from casebook.book.findings import FindingsSection
 from casebook.book.firms import FirmsSection
 from casebook.book.imports import ImportsSection
@@ -47,6 +48,7 @@ class Casebook(
     EvidenceSection,
     ExchangeSection,
     FindingsSection,
+    FiguresSection,
     SearchSection,
     ShipmentsSection,
     AnalysisSection,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import shlex
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from casebook.book.cases import find_case
 from casebook.book.demo import is_demo
+from casebook.book.figures import recompute_command as _command
 from casebook.book.shipments import check_lens
 from casebook.briefing.data import SECTIONS, BriefingData
 from casebook.core.errors import Cancelled, UsageError
@@ -23,8 +23,6 @@ from casebook.store import network as network_store
 from casebook.store import shipment_table, suggestions
 
 PAPERS = ("a4", "letter")
-#: Figures printed in the table of the trade picture: (label, month, country).
-KEY_MONTHS = ("2022-02", "2023-07")
 #: Firms drawn in the printed network: a page holds about this many legible nodes (and the
 #: layout of 16,000 took 50 s). The listed firms first, then the largest by trade.
 NETWORK_NODES = 60
@@ -63,14 +61,6 @@ def choose_marking(case_marking: str, wanted: str | None) -> Marking:
     if chosen < floor:
         raise UsageError(f"{chosen.label} is below the case's marking {floor.label}")
     return chosen
-
-
-def _command(ref: str, lens: ShipmentFilter, *, command: str = "stats", **flags) -> str:
-    """The command that recomputes a figure: its own flags, then the lens's."""
-    parts = [f"casebook {command} --case {ref}"]
-    parts += [f"--{k.replace('_', '-')} {v}" for k, v in flags.items() if v]
-    parts += [shlex.quote(arg) for arg in lens.cli_args()]
-    return " ".join(parts)
 
 
 class BriefingSection:
@@ -230,8 +220,6 @@ class BriefingSection:
         return {uid: names[uid] for uid in (*lens.firms, *lens.datasets) if uid in names}
 
     def _brief_trade(self, data: BriefingData) -> None:
-        from casebook.briefing.text import percent
-        from casebook.core.numbers import money
 
         ref, lens = data.case_ref, data.lens
         charts = [
@@ -253,51 +241,70 @@ class BriefingSection:
             ),
         ]
         data.charts = [(c, f) for c, f in charts if c.rows]
-        total = self.stats(case_ref=ref, by=None, lens=lens)["rows"]
-        figures = []
-        which = "Shipments in the filter" if lens else "All shipments"
-        if total and total[0]["shipments"]:
-            value = total[0]["value_usd"]
-            figures.append(
-                {
-                    "label": f"{which}, value (USD)",
-                    "value": money(value),
-                    "filters": _command(ref, lens),
-                }
-            )
-            figures.append(
-                {
-                    "label": f"{which}, count",
-                    "value": f"{total[0]['shipments']:,}",
-                    "filters": _command(ref, lens),
-                }
-            )
-        for month in KEY_MONTHS:
-            in_month = lens.within(month, month)
-            if in_month is None:
-                continue
-            rows = self.stats(case_ref=ref, by="month,origin", lens=in_month)
-            cn = next((r for r in rows["rows"] if r["origin"] == "CN"), None)
-            if cn is None or cn["value_usd"] is None or cn["share"] is None:
-                continue
-            command = _command(ref, in_month, by="month,origin")
-            figures.append(
-                {
-                    "label": f"China (origin), {month}: value (USD)",
-                    "value": money(cn["value_usd"]),
-                    "filters": command,
-                }
-            )
-            figures.append(
-                {
-                    "label": f"China (origin), {month}: share of the month",
-                    "value": percent(cn["share"]),
-                    "filters": command,
-                }
-            )
-        data.figures = figures
+        data.figures = self._pinned_figures(ref) or self._derived_figures(ref, lens)
         shares = self.chart("origin_vs_dispatch", case_ref=ref, top=12, lens=lens)
         data.shares = [tuple(r) for r in shares.rows]
+
+    def _pinned_figures(self, ref: str) -> list[dict]:
+        """The figures the analyst pinned, recomputed now, each with its own filters (a pinned
+        figure means what its label says, whatever the briefing's lens)."""
+        return [
+            {
+                "label": f["label"],
+                "value": f"{f['shown']} ({f['problem']})" if f.get("problem") else f["shown"],
+                "filters": f["command"],
+                "pinned": True,
+            }
+            for f in self.list_figures(case_ref=ref)
+        ]
+
+    def _derived_figures(self, ref: str, lens: ShipmentFilter) -> list[dict]:
+        """Figures of a case with none pinned, from its own data in the lens: the total value
+        and count, and for its first and last months with shipments, the leading country of
+        origin's value and share of the month."""
+        from casebook.briefing.text import percent
+        from casebook.core.countries import country_name
+        from casebook.core.numbers import money
+
+        (total,) = self.stats(case_ref=ref, by=None, lens=lens, compare=False)["rows"]
+        if not total["shipments"]:
+            return []
+        which = "Shipments in the filter" if lens else "All shipments"
+        command = _command(ref, lens)
+        figures = [
+            {
+                "label": f"{which}, value (USD)",
+                "value": money(total["value_usd"]),
+                "filters": command,
+            },
+            {"label": f"{which}, count", "value": f"{total['shipments']:,}", "filters": command},
+        ]
+        months = self.stats(case_ref=ref, by="month", lens=lens, compare=False)["rows"]
+        dated = [r["month"] for r in months if r["month"] and r["shipments"]]
+        for month in dict.fromkeys(dated[:1] + dated[-1:]):
+            in_month = lens.within(month, month)
+            rows = self.stats(case_ref=ref, by="month,origin", lens=in_month, compare=False)
+            valued = [r for r in rows["rows"] if r["value_usd"] and r["share"] is not None]
+            if not valued:
+                continue
+            lead = max(valued, key=lambda r: r["value_usd"])
+            command = _command(ref, in_month, by="month,origin")
+            name = f"{country_name(lead['origin'])} (origin), {month}"
+            figures.append(
+                {
+                    "label": f"{name}: value (USD)",
+                    "value": money(lead["value_usd"]),
+                    "filters": command,
+                }
+            )
+            figures.append(
+                {
+                    "label": f"{name}: share of the month",
+                    "value": percent(lead["share"]),
+                    "filters": command,
+                }
+            )
+        return figures
 
     def _brief_firms(self, data: BriefingData) -> None:
         from casebook.core.identifiers import SCHEMES

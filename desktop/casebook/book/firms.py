@@ -29,7 +29,8 @@ class FirmsSection:
         return [_firm_json(r, idents, aliases, totals, listed) for r in rows]
 
     def show_firm(self, uid: str) -> dict:
-        """One firm with its identifiers, aliases, cases, totals, merges and open suggestions."""
+        """One firm with its identifiers, aliases, cases, totals, merges and open suggestions, and
+        the countries its shipments leave from and arrive in."""
         with self._read() as session:
             firm = _firm(session, uid)
             fid = firm["id"]
@@ -46,6 +47,7 @@ class FirmsSection:
                 "merged_into": _uid_of(session, firm["merged_into"]),
                 "cases": store.case_roles(session, firm_id=fid),
                 "suggestions": store.suggestions_of(session, firm_id=fid),
+                **store.shipment_countries(session, firm_id=fid),
             }
         return data
 

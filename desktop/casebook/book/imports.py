@@ -157,6 +157,7 @@ def _import_audit(path: Path, result) -> dict:
         "rows_rejected": result.rows_rejected,
         "firms_created": result.firms_created,
         "firms_matched": result.firms_matched,
+        "unmapped_columns": result.unmapped_columns,
     }
 
 

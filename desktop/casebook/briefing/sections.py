@@ -231,14 +231,24 @@ def _chart_block(table, filters: str, key: str, width: float):
 
 
 def _figures_table(data: BriefingData, width: float) -> list:
+    """The key figures: the analyst's pinned ones, or the case's own (and which they are)."""
+    from reportlab.platypus import Paragraph
+
     if not data.figures:
         return []
     rows = [(f["label"], f["value"], f["filters"]) for f in data.figures]
     header = ["Figure", "Value", "Recompute with"]
     widths = [width * 0.38, width * 0.2, width * 0.42]
+    source = (
+        "Figures pinned by the analyst, recomputed from the case's data as this briefing printed."
+        if data.figures[0].get("pinned")
+        else "No figure is pinned to this case: its total, and its first and last months with "
+        "shipments, each with its leading country of origin."
+    )
     return [
         heading("Figures", "figures", level=1),
         *para_table(header, rows, widths, styles=styles(), right=(1,)),
+        Paragraph(esc(source), styles()["note"]),
     ]
 
 

@@ -17,6 +17,7 @@ from casebook.cli import (
     evidence,
     exchange,
     export,
+    figures,
     findings,
     imports,
     screening,
@@ -38,6 +39,7 @@ COMMAND_MODULES = [
     (screening, ("lists", "screen", "hits")),
     (imports, ("import", "datasets", "firms")),
     (briefing, ("brief", "demo")),
+    (figures, ("figures",)),
     (export, ("export",)),
     (exchange, ("backup", "restore", "open-bundle")),
 ]

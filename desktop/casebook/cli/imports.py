@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from casebook.core.terminal import terminal_safe as safe
+from casebook.core.words import plural
 
 
 def register(sub, common) -> None:
@@ -95,6 +96,12 @@ def _import_text(data: dict) -> str:
     if data["rejects_file"]:
         lines.append(f"  rejects: {data['rejects_file']}")
     lines += [f"  warning: {safe(w)}" for w in data.get("warnings", [])]
+    unmapped = data.get("unmapped_columns") or []
+    if unmapped:
+        names = ", ".join(f'"{safe(h)}"' for h in unmapped)
+        lines.append(
+            f"  warning: {plural(len(unmapped), 'column')} not imported (no field): {names}"
+        )
     return "\n".join(lines)
 
 
@@ -149,6 +156,12 @@ def _firm_text(f: dict) -> str:
         lines.append(f"  merged into {f['merged_into']}")
     lines += [f"  {scheme}: {safe(value)}" for scheme, value in f["identifiers"].items()]
     lines.append(f"  shipments: {f['shipments']:,}   value USD: {f['value_usd']:,.2f}")
+    for label, key in (
+        ("dispatch:", "dispatch_countries"),
+        ("destination:", "destination_countries"),
+    ):
+        if f.get(key):
+            lines.append(f"  {label:<10} {', '.join(f[key])}")
     lines += [f"  alias:     {safe(a)}" for a in f["aliases"]]
     lines += [
         f"  case:      {safe(c['case'])} ({c['role'] or 'no role'})" for c in f.get("cases", [])

@@ -2,7 +2,8 @@
 
 Members: ``manifest.json`` (format, version, app version, created, case, counts, the chain head,
 and the SHA-256 and size of every other member), ``records.json`` (the case, its firms,
-datasets, evidence, links, relationships and findings, keyed by UUID), ``shipments/<dataset
+datasets, evidence, links, relationships, findings and pinned figures, keyed by UUID; a
+Casebook that does not know figures reads past them), ``shipments/<dataset
 uid>.jsonl`` (a shipment dataset's rows; a shipment is ``DATASET_UID:ROW``), ``trade/<dataset
 uid>.jsonl`` (a trade dataset's flows, in import order), ``blobs/<sha256>`` (the evidence files)
 and ``audit.jsonl`` (the case's audit events, for the record). Each dataset's rows are checked
@@ -84,6 +85,7 @@ EVIDENCE_FIELDS = ("number", "title", "kind", "publisher", "url", "captured", "s
                    "notes", "text", "added", "added_by")  # fmt: skip
 REL_FIELDS = ("kind", "share", "start", "end", "notes", "created")
 FINDING_FIELDS = ("position", "text", "likelihood", "confidence", "created", "updated")
+FIGURE_FIELDS = ("position", "label", "measure", "filters", "created")
 FIRM_COLUMNS = ("exporter_id", "importer_id", "exporter_orig_id", "importer_orig_id")
 
 
@@ -110,6 +112,7 @@ class CaseRecords:
     findings: dict[str, dict]
     links: list[dict]
     audit: list[dict]
+    figures: dict[str, dict] = field(default_factory=dict)
     dataset_ids: dict[str, int] = field(default_factory=dict)
     firm_uids: dict[int, str] = field(default_factory=dict)
 
@@ -125,6 +128,7 @@ class CaseRecords:
             "evidence": len(self.evidence),
             "relationships": len(self.relationships),
             "findings": len(self.findings),
+            "figures": len(self.figures),
             "links": len(self.links),
             "audit_events": len(self.audit),
         }
@@ -137,6 +141,7 @@ class CaseRecords:
             "evidence": self.evidence,
             "relationships": self.relationships,
             "findings": self.findings,
+            "figures": self.figures,
             "links": self.links,
         }
 
@@ -146,12 +151,15 @@ def gather(session: Session, case: m.Case) -> CaseRecords:
     evidence = rows.case_records(session, m.Evidence, case_id=case.id)
     rels = rows.case_records(session, m.Relationship, case_id=case.id)
     findings = rows.case_records(session, m.Finding, case_id=case.id)
+    figures = rows.case_records(session, m.Figure, case_id=case.id)
     datasets = rows.case_records(session, m.Dataset, case_id=case.id)
     case_firms = {cf.firm_id: cf for cf in rows.case_records(session, m.CaseFirm, case_id=case.id)}
     links = rows.evidence_links(session, evidence_ids=[e.id for e in evidence])
     firm_ids = set(case_firms) | rows.firm_ids_of_case_shipments(session, case_id=case.id)
     firm_ids |= {r.from_firm_id for r in rels} | {r.to_firm_id for r in rels}
     firm_ids |= {ln.target_id for ln in links if ln.target_kind == "firm"}
+    named = [uid for f in figures for uid in f.filters.get("firm", [])]
+    firm_ids |= {f["id"] for f in firms_store.firms_by_uid(session, uids=named).values()}
     firms = rows.firms_closed(session, ids=firm_ids)
     firm_uids = {f.id: f.uid for f in firms}
     aliases = rows.firm_aliases(session, firm_ids=list(firm_uids))
@@ -202,6 +210,7 @@ def gather(session: Session, case: m.Case) -> CaseRecords:
             for r in rels
         },
         findings={f.uid: _plain(f, FINDING_FIELDS) for f in findings},
+        figures={f.uid: _plain(f, FIGURE_FIELDS) for f in figures},
         links=link_json,
         audit=audit,
         dataset_ids={d.uid: d.id for d in datasets},
@@ -317,7 +326,8 @@ def _sha_file(path: Path) -> str:
 
 #: records.json's tables (keyed by UUID; ``links`` is a list) and the kind of their records.
 TABLES = {"firms": "firm", "datasets": "dataset", "evidence": "evidence",
-          "relationships": "relationship", "findings": "finding", "links": "link"}  # fmt: skip
+          "relationships": "relationship", "findings": "finding", "figures": "figure",
+          "links": "link"}  # fmt: skip
 ROW_GROWTH = 2  # bytes on disk per byte of a dataset member, at most (rows, indexes, search)
 
 
@@ -555,7 +565,7 @@ class MergeResult:
 
     def json(self) -> dict:
         kinds = ("case", "firms", "datasets", "shipments", "trade_flows", "evidence",
-                 "relationships", "findings", "links")  # fmt: skip
+                 "relationships", "findings", "figures", "links")  # fmt: skip
         return {
             "case_ref": self.case_ref,
             "created": {k: self.created.get(k, 0) for k in kinds},
@@ -568,6 +578,7 @@ class MergeResult:
         fields = {"case": CASE_FIELDS, "firms": (*FIRM_FIELDS, "aliases", "identifiers"),
                   "datasets": DATASET_FIELDS, "evidence": EVIDENCE_FIELDS,
                   "relationships": (*REL_FIELDS, "from", "to"), "findings": FINDING_FIELDS,
+                  "figures": FIGURE_FIELDS,
                   "case_firms": ("role", "notes"), "merges": ("merged_into",),
                   "links": ("note",)}  # fmt: skip
         return {
@@ -599,6 +610,7 @@ def merge_bundle(session: Session, bundle: Bundle, *, vault: Vault, audit: Audit
         targets = {"case": {case.uid: case.id}, "firm": firm_ids, "relationship": rel_ids,
                    "finding": finding_ids}  # fmt: skip
         _merge_links(session, bundle, ev_ids, targets, dataset_ids, result)
+        _merge_figures(session, bundle, case, firm_ids, dataset_ids, result)
     except BaseException:
         for sha in result.new_blobs:
             vault.remove(sha)
@@ -973,6 +985,39 @@ def _merge_findings(session, bundle, case, result) -> dict[str, int]:
             result.wrote("findings", uid)
         ids[uid] = finding.id
     return ids
+
+
+def _merge_figures(session, bundle, case, firm_ids, dataset_ids, result) -> None:
+    """Pinned figures, their filters naming the firms as they are here (a bundle firm may be
+    one of ours, matched by identity); a figure whose filter names a firm or dataset left out
+    is left out too, a conflict."""
+    local = firms_store.uids_of(session, ids=set(firm_ids.values()))
+    for uid, data in bundle.records("figures"):
+        figure = rows.record_by_uid(session, m.Figure, uid=uid)
+        if figure is not None and figure.case_id != case.id:
+            result.conflict("figure", uid, f"figure {uid} belongs to another case here; "
+                            "left out of this one")  # fmt: skip
+            continue
+        if figure is not None:
+            result.count(result.matched, "figures")
+            if (figure.label, figure.measure) != (data["label"], data["measure"]):
+                result.conflict("figure", uid, f"figure “{figure.label}” reads differently "
+                                "here than in the bundle (kept)")  # fmt: skip
+            continue
+        filters = dict(data["filters"])
+        firms = [local.get(firm_ids.get(f)) for f in filters.get("firm", [])]
+        datasets = filters.get("dataset", [])
+        if None in firms or any(d not in dataset_ids for d in datasets):
+            result.conflict("figure", uid, f"figure “{data['label']}” names a firm or dataset "
+                            "left out; not added")  # fmt: skip
+            continue
+        if firms:
+            filters["firm"] = firms
+        rows.add_record(
+            session, m.Figure, uid=uid, case_id=case.id, **(data | {"filters": filters})
+        )
+        result.count(result.created, "figures")
+        result.wrote("figures", uid)
 
 
 def _merge_links(session, bundle, ev_ids, targets, dataset_ids, result) -> None:

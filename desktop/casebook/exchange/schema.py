@@ -22,10 +22,12 @@ from casebook.core.domain import (
     PRIORITIES,
     RELATIONSHIP_KINDS,
 )
-from casebook.core.errors import Refused
+from casebook.core.errors import Refused, UsageError
 from casebook.core.identifiers import SCHEMES
 from casebook.core.numbers import TOO_LARGE
 from casebook.core.standards import Confidence, Credibility, Likelihood, Marking, Reliability
+from casebook.store.figures import FILTER_OPTIONS, figure_filter
+from casebook.store.figures import MEASURES as FIGURE_MEASURES
 
 DATASET_KINDS = ("shipments", "trade")
 LINK_KINDS = ("case", "firm", "shipment", "relationship", "finding")
@@ -338,6 +340,36 @@ FINDING = {
     "created": stamp(),
     "updated": stamp(),
 }
+
+
+def shipment_filter(value):
+    """A pinned figure's filter (``ShipmentFilter.to_json``): every option checked as the
+    command line checks it, and written back in its own words."""
+    if not isinstance(value, dict):
+        raise Bad(f"is {kind_of(value)}, not an object")
+    unknown = sorted(set(value) - set(FILTER_OPTIONS))
+    if unknown:
+        raise Bad(f"has an unknown option {unknown[0][:40]!r}")
+    for name, given in value.items():
+        if name == "min_value":
+            number(0, TOO_LARGE)(given)
+        elif isinstance(given, list):
+            list_of(text(SHORT, required=True), 1_000)(given)
+        else:
+            text(SHORT)(given)
+    try:
+        return figure_filter(value).to_json()
+    except UsageError as exc:
+        raise Bad(f"is not a filter: {exc}") from None
+
+
+FIGURE = {
+    "position": integer(0, 10**9, default=0),
+    "label": text(SHORT, required=True),
+    "measure": choice(FIGURE_MEASURES, default="value"),
+    "filters": shipment_filter,
+    "created": stamp(),
+}
 LINK = {
     "evidence": uid(),
     "target_kind": choice(LINK_KINDS, required=True),
@@ -388,6 +420,7 @@ SCHEMAS = {
     "evidence": EVIDENCE,
     "relationship": RELATIONSHIP,
     "finding": FINDING,
+    "figure": FIGURE,
     "link": LINK,
     "shipment": SHIPMENT,
     "trade flow": TRADE,

@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from casebook.core.names import name_key
 
@@ -37,8 +38,10 @@ class Party:
             object.__setattr__(self, "key", party_key(self.name))
 
 
+@lru_cache(maxsize=1 << 16)
 def party_key(name: str) -> str:
-    """The matching key of a spelling (its case-folded self when ``name_key`` leaves nothing)."""
+    """The matching key of a spelling (its case-folded self when ``name_key`` leaves nothing).
+    Cached: an import keys each distinct name twice (a firm's country, then resolution)."""
     return name_key(name) or " ".join(name.casefold().split())
 
 

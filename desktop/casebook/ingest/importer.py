@@ -70,6 +70,7 @@ class ImportResult:
     sha256: str = ""
     datasets: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unmapped_columns: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -86,6 +87,7 @@ class ImportResult:
             "seconds": round(self.seconds, 3),
             "datasets": self.dataset_uids,
             "warnings": self.warnings,
+            "unmapped_columns": self.unmapped_columns,
         }
 
 
@@ -145,6 +147,7 @@ def read_shipments(
     with gc_paused():
         tables = _clean_tables(request, _stage(progress), cancelled)
     result.warnings = [w for _, sheet, _ in tables for w in sheet.warnings]
+    result.unmapped_columns = list(dict.fromkeys(h for _, _, m in tables for h in m.unmapped))
     clock.lap("read and clean")
     _check_errors(request, tables, result)
     keys = [_row_keys(table.columns) for table, _, _ in tables]

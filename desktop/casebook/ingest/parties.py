@@ -1,9 +1,12 @@
 """Exporters and importers of a cleaned table into firms: resolve, then write firms in bulk.
 
-Each row's party is (name, country, identifier). A firm's country is the one given for it, else
-the shipment's country of dispatch (exporter) or destination (importer): where the consignor
-ships from and the consignee receives. Distinct parties are resolved once; rows get firm ids
-through their party codes.
+Each row's party is (name, country, identifier). A firm's country is the one the file gives for
+it (an exporter or importer country column). Where the file gives none, one spelling (one name
+key) is one firm within the file: its country is the one the file gives for that name elsewhere
+when there is exactly one, else the country it most often ships from (exporter: the country of
+dispatch) or receives in (importer: destination). A trader shipping from CN, HK, KZ and TR is one
+firm, not four; its dispatch countries stay on its shipments. Distinct parties are resolved
+once; rows get firm ids through their party codes.
 """
 
 from __future__ import annotations
@@ -142,14 +145,12 @@ def _identifier_rows(resolution: Resolution) -> list[tuple[int, str, str]]:
 
 def _party_codes(columns: dict[str, np.ndarray], role: str):
     """Distinct parties of one role, each row's code into them (-1: none), and addresses."""
-    fallback = ROLES[role][0]
-    country = columns[f"{role}_country"].copy()
-    empty = np.equal(country, None)
-    country[empty] = columns[fallback][empty]
-    parts = [_codes(columns[role]), _codes(columns[f"{role}_id"]), _codes(country)]
+    names = _codes(columns[role])
+    country = _countries(columns, role, names)
+    parts = [names, _codes(columns[f"{role}_id"]), _codes(country)]
     combined = np.zeros(len(country), dtype=np.int64)
-    for codes, size in parts:
-        combined = combined * (size + 1) + codes + 1
+    for codes, uniques in parts:
+        combined = combined * (len(uniques) + 1) + codes + 1
     present = (parts[0][0] >= 0) | (parts[1][0] >= 0)
     _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
     parties: list[Party] = []
@@ -166,7 +167,58 @@ def _party_codes(columns: dict[str, np.ndarray], role: str):
     return parties, slot[inverse], party_address
 
 
-def _codes(column: np.ndarray) -> tuple[np.ndarray, int]:
+def _countries(columns: dict[str, np.ndarray], role: str, names: tuple) -> np.ndarray:
+    """Each row's party country: the file's own for the row, else the one of its name key (see
+    the module docstring), else (no name) the row's dispatch or destination. ``names``: the
+    role's names as ``_codes``."""
+    country = columns[f"{role}_country"].copy()
+    empty = np.equal(country, None)
+    if not empty.any():
+        return country
+    fallback = columns[ROLES[role][0]]
+    key = _key_codes(*names)
+    inferred = np.full(int(key.max(initial=-1)) + 1, None, dtype=object)
+    for source, rows in ((country, ~empty), (fallback, empty)):
+        seen = rows & (key >= 0) & ~np.equal(source, None)
+        keys, values = _most_common(key[seen], source[seen], only=source is country)
+        open_ = np.equal(inferred[keys], None)
+        inferred[keys[open_]] = values[open_]
+    named = empty & (key >= 0)
+    country[named] = inferred[key[named]]
+    still = empty & np.equal(country, None)
+    country[still] = fallback[still]
+    return country
+
+
+def _key_codes(codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+    """Each row's name key as a code (-1: no name); the key computed once per distinct name."""
+    import pandas as pd
+
+    keys, _ = pd.factorize(np.array([party_key(n) for n in uniques], dtype=object))
+    return np.append(keys, -1).astype(np.int64)[codes]
+
+
+def _most_common(keys: np.ndarray, values: np.ndarray, *, only: bool) -> tuple[np.ndarray, ...]:
+    """Key codes and the value each takes: with ``only``, the keys with a single value (a key
+    the file gives two countries takes none); else every key's most frequent value (ties: the
+    first in alphabetical order)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values, sort=True)
+    width = max(len(uniques), 1)
+    pairs, counts = np.unique(keys * width + codes, return_counts=True)
+    key, value = np.divmod(pairs, width)
+    if only:
+        single = np.isin(key, np.flatnonzero(np.bincount(key) == 1))
+        key, value = key[single], value[single]
+    else:
+        order = np.lexsort((value, -counts, key))
+        first = np.unique(key[order], return_index=True)[1]
+        key, value = key[order][first], value[order][first]
+    return key, np.asarray(uniques, dtype=object)[value]
+
+
+def _codes(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Factorise an object column (None as -1; identifier tuples as text) with pandas."""
     import pandas as pd
 
@@ -174,7 +226,7 @@ def _codes(column: np.ndarray) -> tuple[np.ndarray, int]:
     if any(isinstance(v, tuple) for v in values):
         values = [v if v is None else "\x1f".join(v) for v in values]
     codes, uniques = pd.factorize(np.array(values, dtype=object), use_na_sentinel=True)
-    return codes.astype(np.int64), len(uniques)
+    return codes.astype(np.int64), uniques
 
 
 def _party(name: str | None, ident: tuple | None, country: str | None) -> Party | None:

@@ -118,6 +118,12 @@ class Mapping:
     preset: str | None = None
     confidence: float = 1.0
 
+    @property
+    def unmapped(self) -> list[str]:
+        """The headers of the columns no field takes: their cells are not imported."""
+        used = set(self.columns.values())
+        return [name for i, name in enumerate(self.header) if i not in used]
+
     def to_json(self) -> dict:
         """The mapping as recorded on the dataset."""
         return {

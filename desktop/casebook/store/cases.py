@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from casebook.store import models as m
+from casebook.store.figures import delete_case_figures
 
 #: What ``count_records`` counts: name -> (table, its case column).
 COUNTED = {
@@ -69,7 +70,9 @@ def update_case(session: Session, *, case: m.Case, changes: dict) -> m.Case:
 
 
 def delete_case(session: Session, *, case: m.Case) -> None:
-    """Delete a case with its view settings (the caller checks it holds no data)."""
+    """Delete a case with its view settings and pinned figures (the caller checks it holds
+    no data)."""
+    delete_case_figures(session, case_id=case.id)
     for setting in session.exec(select(m.CaseSetting).where(m.CaseSetting.case_id == case.id)):
         session.delete(setting)
     session.flush()  # no ORM relationship orders the two deletes: settings go first

@@ -462,3 +462,17 @@ def suggestions_of(session: Session, *, firm_id: int) -> list[dict]:
         {"id": sid, "firm_uid": uid, "firm_name": name, "score": score, "reason": reason}
         for sid, score, reason, uid, name in cursor
     ]
+
+
+def shipment_countries(session: Session, *, firm_id: int) -> dict[str, list[str]]:
+    """The countries a firm's shipments leave from (as exporter) and arrive in (as importer):
+    one firm may ship from several countries (a trader's transit points)."""
+    found: dict[str, list[str]] = {}
+    for role, column in (("exporter_id", "dispatch"), ("importer_id", "destination")):
+        cursor = raw_connection(session).execute(
+            f"SELECT DISTINCT {column} FROM shipment WHERE {role} = ? AND {column} IS NOT NULL "
+            f"ORDER BY {column}",
+            (firm_id,),
+        )
+        found[f"{column}_countries"] = [country for (country,) in cursor]
+    return found

@@ -401,3 +401,18 @@ class CaseSetting(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id", index=True)
     key: str
     value: dict = _json({})
+
+
+class Figure(SQLModel, table=True):
+    """A key figure the analyst pinned to a case's briefing: a measure of the shipments a
+    filter selects (``filters``: the filter's JSON, ``ShipmentFilter.to_json``), recomputed
+    whenever it is shown."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    position: int = 0
+    label: str
+    measure: str = "value"  # value | count | share
+    filters: dict = _json({})
+    created: datetime = Field(default_factory=utcnow)

@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.errors import Cancelled, CasebookError
+from casebook.core.fields import field_label
 from casebook.core.words import plural
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.worker import Job
 
 NOT_MAPPED = "—"
+NOT_IMPORTED = "not imported"
 ERROR_BG = QColor("#FDE7E9")
 ERROR_FG = QColor("#B3261E")
 FILE_TYPES = "Data files (*.csv *.tsv *.txt *.xlsx *.xlsm);;All files (*)"
@@ -255,12 +257,13 @@ class MappingPage(QWizardPage):
             "Choose the field each column holds. The preview shows the first rows as they would "
             "be imported; rows in red would be rejected (hover for the reason)."
         )
-        self.columns = _table(["Column", "Field", "First value"])
+        self.columns = _table(["Column", "Field", "Imported", "First value"])
         self.columns.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.preview = _table([])
         self.summary = QLabel()
         self.problems = QLabel(wordWrap=True)
         self.problems.setStyleSheet("color: #B3261E;")
+        self.unmapped = QLabel(wordWrap=True)
         self.save = QPushButton("Save mapping…")
         self.save.clicked.connect(self._save)
         self._debounce = QTimer(self, singleShot=True, interval=300, timeout=self._remap)
@@ -305,6 +308,7 @@ class MappingPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
+        layout.addWidget(self.unmapped)
         layout.addWidget(self.problems)
         layout.addLayout(bottom)
         self.combos: list[QComboBox] = []
@@ -319,10 +323,15 @@ class MappingPage(QWizardPage):
         self.constants.setVisible(trade and mapped)
         if mapped:
             self._fill_columns(p)
+        left_out = unmapped_columns(p) if mapped and not trade else []
+        self.unmapped.setText(
+            f"Not imported (no field chosen): {', '.join(left_out)}" if left_out else ""
+        )
+        self.unmapped.setVisible(bool(left_out))
         fields = [f for f in p["fields"] if trade or f in p["columns"] or f in _DERIVED]
         self.preview.clear()
         self.preview.setColumnCount(len(fields))
-        self.preview.setHorizontalHeaderLabels(fields)
+        self.preview.setHorizontalHeaderLabels([field_label(f) for f in fields])
         self.preview.setRowCount(len(p["cleaned"]))
         self.preview.setVerticalHeaderLabels([str(r["row"]) for r in p["cleaned"]])
         raw_by_line = dict(zip(p["raw_lines"], p["raw"], strict=False))
@@ -383,30 +392,39 @@ class MappingPage(QWizardPage):
     def _fill_columns(self, p: dict) -> None:
         by_index = {i: f for f, i in p["columns"].items()}
         first = p["raw"][0] if p["raw"] else []
+        shipments = p["kind"] == "shipments"
         self.columns.setRowCount(len(p["header"]))
         self.combos = []
         for i, name in enumerate(p["header"]):
             self.columns.setItem(i, 0, QTableWidgetItem(name))
             combo = QComboBox()
-            combo.addItems([NOT_MAPPED, *p["fields"]])
-            combo.setCurrentText(by_index.get(i, NOT_MAPPED))
-            combo.currentTextChanged.connect(lambda _t: self._debounce.start())
+            combo.addItem(NOT_MAPPED, None)
+            for field in p["fields"]:
+                combo.addItem(field_label(field), field)
+            combo.setCurrentIndex(max(combo.findData(by_index.get(i)), 0))
+            combo.currentIndexChanged.connect(lambda _i: self._debounce.start())
             self.columns.setCellWidget(i, 1, combo)
             self.combos.append(combo)
-            self.columns.setItem(i, 2, QTableWidgetItem(first[i] if i < len(first) else ""))
+            left_out = shipments and i not in by_index
+            mark = QTableWidgetItem(NOT_IMPORTED if left_out else "")
+            if left_out:
+                mark.setForeground(QBrush(ERROR_FG))
+                mark.setToolTip("No field is chosen for this column: its values are not imported")
+            self.columns.setItem(i, 2, mark)
+            self.columns.setItem(i, 3, QTableWidgetItem(first[i] if i < len(first) else ""))
         self.columns.resizeColumnsToContents()
         self.columns.setColumnWidth(1, max(self.columns.columnWidth(1), 150))
 
     def mapping(self) -> dict[str, int]:
         out = {}
         for i, combo in enumerate(self.combos):
-            if combo.currentText() != NOT_MAPPED:
-                out[combo.currentText()] = i
+            if combo.currentData() is not None:
+                out[combo.currentData()] = i
         return out
 
     def set_field(self, column: int, field: str) -> None:
         """Map a column to a field (what a user does with the combo box)."""
-        self.combos[column].setCurrentText(field)
+        self.combos[column].setCurrentIndex(self.combos[column].findData(field))
 
     def _remap(self) -> None:
         self.w.remap(self.mapping())
@@ -436,6 +454,12 @@ class MappingPage(QWizardPage):
 
 
 _DERIVED = ("hs6", "value_usd")
+
+
+def unmapped_columns(p: dict) -> list[str]:
+    """The headers of a preview's columns that no field takes (not imported)."""
+    taken = set(p["columns"].values())
+    return [name for i, name in enumerate(p["header"]) if i not in taken]
 
 
 class CasePage(QWizardPage):
@@ -527,6 +551,9 @@ class SummaryPage(QWizardPage):
             url = QUrl.fromLocalFile(r["rejects_file"]).toString()
             lines.append(f'Rejected rows: <a href="{url}">{Path(r["rejects_file"]).name}</a>')
         lines += [f"<b>Warning:</b> {escape(w)}" for w in r.get("warnings", [])]
+        if r.get("unmapped_columns"):
+            names = escape(", ".join(r["unmapped_columns"]))
+            lines.append(f"<b>Not imported</b> (no field chosen): {names}")
         self.label.setText("<br>".join(lines))
 
 

@@ -1,0 +1,93 @@
+"""``casebook figures add|list|remove`` (issue 19, item 5): the CLI contract's JSON shapes and
+exit codes, a share as a fraction of the same period's total, and audited changes."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+REF = "DEMO-CNC-RU"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    from casebook.cli import main
+
+    assert main(["--db", str(db), "--user", "tester", "demo"]) == 0
+    return db
+
+
+def _sum(db, where: str) -> tuple:
+    """Count and USD value of the demo's shipments that match ``where``, read straight from
+    the store's file."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        sql = f"SELECT count(*), sum(value_usd) FROM shipment WHERE {where}"
+        return conn.execute(sql).fetchone()
+
+
+def test_a_share_is_a_fraction_of_the_same_periods_total(run_cli, demo_db):
+    r = run_cli("figures", "add", "--case", REF, "--label", "Chinese share, 2023", "--origin",
+                "CN", "--from", "2023", "--to", "2023", "--measure", "share", "--json",
+                db=demo_db)  # fmt: skip
+    assert r.code == 0, r.err
+    assert set(r.json) >= {"uid", "label", "value", "command"}
+    _, part = _sum(demo_db, "origin = 'CN' AND date BETWEEN '2023-01-01' AND '2023-12-31'")
+    _, whole = _sum(demo_db, "date BETWEEN '2023-01-01' AND '2023-12-31'")
+    assert r.json["value"] == round(part / whole, 6) and 0 < r.json["value"] < 1
+    assert r.json["label"] == "Chinese share, 2023" and len(r.json["uid"]) == 32
+    assert r.json["command"] == (
+        f"casebook stats --case {REF} --from 2023 --to 2023 --origin CN; "
+        f"casebook stats --case {REF} --from 2023 --to 2023"
+    )
+    r = run_cli("figures", "list", "--case", REF, db=demo_db)
+    assert r.code == 0, r.err
+    assert f"Chinese share, 2023: {part / whole * 100:.1f}%" in r.out
+
+
+def test_value_and_count_and_list_and_remove(run_cli, demo_db):
+    count, value = _sum(demo_db, "dispatch = 'KZ'")
+    made = []
+    for measure, expected in (("value", round(value, 2)), ("count", count)):
+        r = run_cli("figures", "add", "--case", REF, "--label", f"Via Kazakhstan ({measure})",
+                    "--dispatch", "KZ", "--measure", measure, "--json", db=demo_db)  # fmt: skip
+        assert r.code == 0, r.err
+        assert r.json["value"] == expected
+        assert r.json["command"] == f"casebook stats --case {REF} --dispatch KZ"
+        made.append(r.json["uid"])
+    listed = run_cli("figures", "list", "--case", REF, "--json", db=demo_db)
+    assert listed.code == 0, listed.err
+    by_uid = {f["uid"]: f for f in listed.json["figures"]}
+    assert [by_uid[u]["value"] for u in made] == [round(value, 2), count]
+    gone = run_cli("figures", "remove", made[0], "--json", db=demo_db)
+    assert gone.code == 0, gone.err
+    assert gone.json["uid"] == made[0]
+    listed = run_cli("figures", "list", "--case", REF, "--json", db=demo_db)
+    assert made[0] not in {f["uid"] for f in listed.json["figures"]}
+    with sqlite3.connect(f"file:{demo_db}?mode=ro", uri=True) as conn:
+        actions = conn.execute(
+            "SELECT action FROM auditevent WHERE target_uid = ? ORDER BY id", (made[0],)
+        ).fetchall()
+    assert actions == [("figure.add",), ("figure.remove",)]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("add", "--case", REF, "--label", "x", "--measure", "weight"), 2, "unknown measure"),
+        (("add", "--case", REF, "--label", " "), 2, "needs a label"),
+        (("add", "--case", REF, "--label", "x", "--origin", "Atlantis"), 2, "--origin"),
+        (("add", "--case", REF, "--label", "x", "--firm", "f" * 32), 2, "no firm"),
+        (("add", "--case", "NO-SUCH", "--label", "x"), 2, "no case"),
+        (("list", "--case", "NO-SUCH"), 2, "no case"),
+        (("remove", "0" * 32), 2, "no figure"),
+    ],
+)
+def test_bad_input_exits_with_the_contracts_code_and_prints_no_json(
+    run_cli, demo_db, args, code, message
+):
+    r = run_cli("figures", *args, "--json", db=demo_db)
+    assert r.code == code
+    assert r.out == ""
+    assert r.err.startswith("error: ") and message in r.err
