@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -117,7 +118,7 @@ def _ensure_ln(session: Session) -> None:
     conn = raw_connection(session)
     try:
         conn.execute("SELECT ln(2.0)")
-    except Exception:
+    except sqlite3.OperationalError:  # "no such function: ln"
         conn.create_function("ln", 1, math.log, deterministic=True)
 
 
