@@ -1,4 +1,5 @@
-"""Firms in bulk: lookups for resolution, inserts of firms, aliases and identifiers, listings.
+"""Firms in bulk: lookups for resolution, inserts of firms, aliases and identifiers, listings,
+and what deleting one removes or is blocked by.
 
 Plain rows in and out (no ORM objects), so an import of thousands of firms stays fast; the
 merge and split bookkeeping lives here too, recorded in ``firmmerge.moved``.
@@ -8,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlmodel import Session
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
 
+from casebook.store import models as m
+from casebook.store.evidence import delete_links_to
 from casebook.store.models import new_uid, utcnow
 from casebook.store.sqlite import raw_connection
 
@@ -462,3 +466,69 @@ def suggestions_of(session: Session, *, firm_id: int) -> list[dict]:
         {"id": sid, "firm_uid": uid, "firm_name": name, "score": score, "reason": reason}
         for sid, score, reason, uid, name in cursor
     ]
+
+
+# --- deleting a firm --------------------------------------------------------------------------
+
+
+def _count(session: Session, model, *conditions) -> int:
+    return session.exec(select(func.count()).select_from(model).where(*conditions)).one()
+
+
+def _relationships_of(firm_id: int):
+    return or_(m.Relationship.from_firm_id == firm_id, m.Relationship.to_firm_id == firm_id)
+
+
+def firm_references(session: Session, *, firm_id: int) -> tuple[dict, dict]:
+    """How many rows name a firm: (rows that forbid deleting it, rows deleted with it)."""
+    blocking = {
+        "shipments": _count(
+            session,
+            m.Shipment,
+            or_(
+                m.Shipment.exporter_id == firm_id,
+                m.Shipment.importer_id == firm_id,
+                m.Shipment.exporter_orig_id == firm_id,
+                m.Shipment.importer_orig_id == firm_id,
+            ),
+        ),
+        "screening hits": _count(session, m.ScreeningHit, m.ScreeningHit.firm_id == firm_id),
+        "merges": _count(
+            session,
+            m.FirmMerge,
+            or_(m.FirmMerge.keep_id == firm_id, m.FirmMerge.other_id == firm_id),
+        ),
+        "merged firms": _count(session, m.Firm, m.Firm.merged_into == firm_id),
+    }
+    dependent = {
+        "evidence links": _count(
+            session,
+            m.EvidenceLink,
+            m.EvidenceLink.target_kind == "firm",
+            m.EvidenceLink.target_id == firm_id,
+        ),
+        "relationships": _count(session, m.Relationship, _relationships_of(firm_id)),
+    }
+    return blocking, dependent
+
+
+def delete_firm(session: Session, *, firm_id: int) -> None:
+    """Delete a firm with its aliases, identifiers, case roles, merge suggestions,
+    relationships and the evidence links to it and to them."""
+    rels = list(session.exec(select(m.Relationship).where(_relationships_of(firm_id))))
+    for rel in rels:
+        delete_links_to(session, target_kind="relationship", target_id=rel.id)
+    delete_links_to(session, target_kind="firm", target_id=firm_id)
+    children = [
+        select(m.FirmAlias).where(m.FirmAlias.firm_id == firm_id),
+        select(m.FirmIdentifier).where(m.FirmIdentifier.firm_id == firm_id),
+        select(m.CaseFirm).where(m.CaseFirm.firm_id == firm_id),
+        select(m.MergeSuggestion).where(
+            or_(m.MergeSuggestion.firm_a_id == firm_id, m.MergeSuggestion.firm_b_id == firm_id)
+        ),
+    ]
+    for row in rels + [r for query in children for r in session.exec(query)]:
+        session.delete(row)
+    session.flush()
+    session.delete(session.get(m.Firm, firm_id))
+    session.flush()
