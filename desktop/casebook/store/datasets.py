@@ -36,3 +36,9 @@ def shipment_counts(session: Session, *, dataset_ids: Iterable[int]) -> dict[int
         .group_by(m.Shipment.dataset_id)
     )
     return dict(session.exec(query).all())
+
+
+def dataset_uid(session: Session, *, dataset_id: int) -> str | None:
+    """The uid of a dataset, or None."""
+    dataset = session.get(m.Dataset, dataset_id)
+    return None if dataset is None else dataset.uid
