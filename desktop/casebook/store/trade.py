@@ -145,21 +145,3 @@ def flow_counts(session: Session, *, case_id: int) -> dict[int, int]:
         {"c": case_id},
     )
     return {row[0]: row[1] for row in result}
-
-
-def dataset_mappings(session: Session, *, case_id: int) -> dict[str, dict]:
-    """``{dataset uid: mapping JSON}`` of a case's datasets."""
-    import json
-
-    rows = session.execute(
-        text("SELECT uid, mapping FROM dataset WHERE case_id = :c"), {"c": case_id}
-    ).all()
-    out = {}
-    for uid, mapping in rows:
-        if isinstance(mapping, str):
-            try:
-                mapping = json.loads(mapping)
-            except ValueError:
-                mapping = {}
-        out[uid] = mapping or {}
-    return out
