@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from casebook.store import models as m
 from casebook.store.evidence import delete_links_to
-from casebook.store.models import new_uid, utcnow
-from casebook.store.sqlite import raw_connection
+from casebook.store.models import new_uid
+from casebook.store.sqlite import raw_connection, timestamp
 
 CHUNK = 500  # parameters per IN (...) list
 
@@ -143,13 +143,13 @@ def insert_firms_with_uids(session: Session, *, rows: Sequence[dict]) -> dict[st
     """Insert firms that come with their own uid (from a bundle); returns {uid: id}."""
     columns = ("uid", "name", "native_name", "country", "address", "name_key", "sort_key",
                "created")  # fmt: skip
-    now = _now()
+    now = timestamp()
     conn = raw_connection(session)
     conn.executemany(
         f"INSERT INTO firm ({', '.join(columns)}) VALUES ({_marks(len(columns))})",
         [
             tuple(row.get(c) for c in columns[:-1])
-            + ((row["created"].strftime("%Y-%m-%d %H:%M:%S.%f") if row.get("created") else now),)
+            + ((timestamp(row["created"]) if row.get("created") else now),)
             for row in rows
         ],
     )
@@ -282,13 +282,9 @@ def insert_firm(
     cursor = raw_connection(session).execute(
         "INSERT INTO firm (uid, name, native_name, country, address, name_key, sort_key, created) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (uid, name, native_name, country, address, name_key, sort_key, _now()),
+        (uid, name, native_name, country, address, name_key, sort_key, timestamp()),
     )
     return cursor.lastrowid, uid
-
-
-def _now() -> str:
-    return utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def insert_aliases(
@@ -330,7 +326,7 @@ def insert_suggestions(
     """Record open merge suggestions (firm a < firm b); returns how many were new."""
     conn = raw_connection(session)
     before = conn.total_changes
-    now = _now()
+    now = timestamp()
     conn.executemany(
         "INSERT OR IGNORE INTO mergesuggestion "
         "(case_id, dataset_id, firm_a_id, firm_b_id, score, reason, status, created) "

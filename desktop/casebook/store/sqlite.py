@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
+
+from casebook.store.models import utcnow
 
 BUSY_TIMEOUT_S = float(os.environ.get("CASEBOOK_BUSY_TIMEOUT", "10"))
 
@@ -95,6 +98,12 @@ def is_empty(conn: Connection) -> bool:
 def raw_connection(session: Session) -> sqlite3.Connection:
     """The DB-API connection under a session, in its transaction, for ``executemany`` bulk work."""
     return session.connection().connection.driver_connection
+
+
+def timestamp(moment: datetime | None = None) -> str:
+    """A time (now when None) as SQLAlchemy stores a DateTime in SQLite, for rows written on the
+    raw connection, so the ORM reads them back unchanged."""
+    return (moment or utcnow()).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 # --- errors -------------------------------------------------------------------------------------
