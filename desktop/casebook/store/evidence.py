@@ -77,7 +77,7 @@ def sha256_in_use(session: Session, *, sha256: str) -> bool:
 
 
 def all_sha256(session: Session) -> set[str]:
-    """The content hash of every item in the store."""
+    """The content hash of every item in the store (what the vault must hold)."""
     return set(session.exec(select(m.Evidence.sha256)))
 
 
