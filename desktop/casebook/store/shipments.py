@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import islice
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from casebook.store.engine import raw_connection
+from casebook.store.sqlite import BATCH, insert_batches
 
-BATCH = 50_000
 CACHE_KIB = 256 * 1024  # page cache during a bulk insert
 
 #: Columns written by an import, in order.
@@ -170,20 +169,10 @@ def insert_shipments(
     cancelled: Callable[[], bool] | None = None,
 ) -> int:
     """Insert rows (values in ``INSERTED`` order) in batches; returns how many."""
-    conn = raw_connection(session)
     sql = f"INSERT INTO shipment ({', '.join(INSERTED)}) VALUES ({', '.join('?' * len(INSERTED))})"
-    done = 0
-    rows = iter(rows)
-    while batch := list(islice(rows, BATCH)):
-        if cancelled and cancelled():
-            from casebook.core.errors import Cancelled
-
-            raise Cancelled("import cancelled")
-        conn.executemany(sql, batch)
-        done += len(batch)
-        if progress:
-            progress(done, total)
-    return done
+    return insert_batches(
+        session, sql=sql, rows=rows, total=total, progress=progress, cancelled=cancelled
+    )
 
 
 def row_key(declaration: str | None, item: str | None, content: str) -> str:
