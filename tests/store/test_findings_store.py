@@ -1,11 +1,12 @@
-"""store/findings.py: findings kept in order, relationships, and what names a firm."""
+"""store/findings.py: findings kept in order; store/relationships.py and store/firms.py:
+relationships, and what names a firm."""
 
 from __future__ import annotations
 
 import pytest
 from sqlmodel import select
 
-from casebook.store import evidence
+from casebook.store import evidence, firms, relationships
 from casebook.store import findings as store
 from casebook.store import models as m
 
@@ -55,15 +56,15 @@ def test_a_firm_in_a_relationship_counts_it_and_deleting_the_firm_removes_it(boo
         owner, sub = m.Firm(name="Holding"), m.Firm(name="ТОО Станок")
         session.add_all([owner, sub])
         session.flush()
-        rel = store.add_relationship(
+        rel = relationships.add_relationship(
             session, case_id=case_id, from_firm_id=owner.id, to_firm_id=sub.id, kind="ownership"
         )
-        blocking, dependent = store.firm_references(session, firm_id=sub.id)
+        blocking, dependent = firms.firm_references(session, firm_id=sub.id)
         assert not any(blocking.values())
         assert dependent == {"evidence links": 0, "relationships": 1}
-        store.delete_firm(session, firm=sub)
+        firms.delete_firm(session, firm_id=sub.id)
     with book.store.read() as session:
-        assert store.get_relationship(session, uid=rel.uid) is None
-        assert store.get_firm(session, uid=sub.uid) is None
-        assert store.list_relationships(session, case_id=case_id) == []
-        assert store.get_firm(session, uid=owner.uid).name == "Holding"
+        assert relationships.get_relationship(session, uid=rel.uid) is None
+        assert firms.firm_by_uid(session, uid=sub.uid) is None
+        assert relationships.list_relationships(session, case_id=case_id) == []
+        assert firms.firm_by_uid(session, uid=owner.uid)["name"] == "Holding"

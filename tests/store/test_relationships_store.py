@@ -1,11 +1,11 @@
-"""store.relationships and store.links: relationships between firms, and what evidence
+"""store.relationships and store.evidence: relationships between firms, and what evidence
 supports."""
 
 from __future__ import annotations
 
 import pytest
 
-from casebook.store import cases, links, relationships
+from casebook.store import cases, datasets, evidence, relationships
 from casebook.store import models as m
 
 
@@ -57,27 +57,29 @@ def test_link_targets_are_found_by_uid_id_or_dataset_row(book, world):
     firm_id, firm_uid = world["firm"]
     rel_id, rel_uid = world["rel"]
     with book.store.read() as session:
-        assert links.target_by_uid(session, kind="firm", uid=firm_uid) == (firm_id, None)
-        assert links.target_by_uid(session, kind="relationship", uid=rel_uid) == (
+        assert evidence.target_by_uid(session, kind="firm", uid=firm_uid) == (firm_id, None)
+        assert evidence.target_by_uid(session, kind="relationship", uid=rel_uid) == (
             rel_id,
             world["case"],
         )
-        assert links.target_by_uid(session, kind="finding", uid=firm_uid) is None
-        row = links.shipment_by_row(session, dataset_uid=world["dataset"], row=7)
+        assert evidence.target_by_uid(session, kind="finding", uid=firm_uid) is None
+        row = evidence.shipment_by_row(session, dataset_uid=world["dataset"], row=7)
         assert row.id == world["shipment"]
-        assert links.shipment_by_row(session, dataset_uid=world["dataset"], row=8) is None
-        assert links.dataset_uid(session, dataset_id=row.dataset_id) == world["dataset"]
-        assert links.target_by_id(session, kind="case", target_id=world["case"]).ref == "CB-1"
+        assert evidence.shipment_by_row(session, dataset_uid=world["dataset"], row=8) is None
+        assert datasets.dataset_uid(session, dataset_id=row.dataset_id) == world["dataset"]
+        assert evidence.target_by_id(session, kind="case", target_id=world["case"]).ref == "CB-1"
 
 
 def test_links_and_supporting_evidence_in_their_orders(book, world):
     firm_id, _ = world["firm"]
     e1, e2 = world["evidence"]
     with book.store.read() as session:
-        made = [(k.target_kind, k.note) for k in links.links_of(session, evidence_id=e1)]
-        support = links.evidence_for(session, kind="firm", target_id=firm_id)
-        link = links.get_link(session, evidence_id=e2, kind="firm", target_id=firm_id)
-        none = links.get_link(session, evidence_id=e2, kind="relationship", target_id=firm_id)
+        made = [(k.target_kind, k.note) for k in evidence.links_of(session, evidence_id=e1)]
+        support = evidence.evidence_for(session, kind="firm", target_id=firm_id)
+        link = evidence.get_link(session, evidence_id=e2, target_kind="firm", target_id=firm_id)
+        none = evidence.get_link(
+            session, evidence_id=e2, target_kind="relationship", target_id=firm_id
+        )
     assert made == [("firm", "p. 2"), ("relationship", "")]
     assert [(e.title, note) for e, note in support] == [("first", ""), ("second", "p. 2")]
     assert link is not None and none is None

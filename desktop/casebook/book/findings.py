@@ -9,13 +9,16 @@ from sqlmodel import Session
 
 from casebook.book.cases import find_case, iso
 from casebook.book.evidence import find_evidence, grade_of
+from casebook.book.firms import find_firm
 from casebook.book.links import evidence_for, relationship_label
 from casebook.core.dates import clean_date
 from casebook.core.domain import RELATIONSHIP_KINDS, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
 from casebook.core.standards import Likelihood, clean_confidence, clean_likelihood
 from casebook.store import findings as store
+from casebook.store import firms as firm_store
 from casebook.store import models as m
+from casebook.store import relationships as rel_store
 
 TEXT_MAX = 4000
 
@@ -63,14 +66,14 @@ def finding_warnings(*, text: str, likelihood: str | None, grades: list[str | No
 
 def relationship_json(session: Session, rel: m.Relationship) -> dict:
     """The JSON shape of a relationship."""
-    first = store.get_firm_by_id(session, firm_id=rel.from_firm_id)
-    second = store.get_firm_by_id(session, firm_id=rel.to_firm_id)
+    first = firm_store.firm_by_id(session, firm_id=rel.from_firm_id) or {}
+    second = firm_store.firm_by_id(session, firm_id=rel.to_firm_id) or {}
     return {
         "uid": rel.uid,
-        "from_uid": first.uid if first else None,
-        "from_name": first.name if first else None,
-        "to_uid": second.uid if second else None,
-        "to_name": second.name if second else None,
+        "from_uid": first.get("uid"),
+        "from_name": first.get("name"),
+        "to_uid": second.get("uid"),
+        "to_name": second.get("name"),
         "kind": rel.kind,
         "share": rel.share,
         "start": rel.start,
@@ -180,11 +183,6 @@ def _date(value: object, name: str) -> str | None:
     return day.isoformat()
 
 
-def find_firm(session: Session, uid: str) -> m.Firm:
-    """A firm by uid; NotFound otherwise."""
-    return _found(store.get_firm(session, uid=uid), "firm", uid)
-
-
 def _found(row, what: str, uid: str):
     if row is None:
         raise NotFound(f"no {what} {uid!r}")
@@ -218,10 +216,14 @@ class FindingsSection:
         with self._write() as session:
             case = find_case(session, case_ref)
             first, second = find_firm(session, from_uid), find_firm(session, to_uid)
-            if first.id == second.id:
+            if first["id"] == second["id"]:
                 raise UsageError("a relationship needs two different firms")
-            rel = store.add_relationship(
-                session, case_id=case.id, from_firm_id=first.id, to_firm_id=second.id, **fields
+            rel = rel_store.add_relationship(
+                session,
+                case_id=case.id,
+                from_firm_id=first["id"],
+                to_firm_id=second["id"],
+                **fields,
             )
             self._audit_record(
                 session, "relationship.add", rel, after=relationship_json(session, rel)
@@ -233,19 +235,19 @@ class FindingsSection:
         """A case's relationships, oldest first."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            rels = store.list_relationships(session, case_id=case.id)
+            rels = rel_store.list_relationships(session, case_id=case.id)
             return [relationship_json(session, r) for r in rels]
 
     def edit_relationship(self, uid: str, **changes) -> dict:
         """Change kind, share, start, end or notes of a relationship."""
         clean = clean_relationship_fields({k: v for k, v in changes.items() if v is not None})
         with self._write() as session:
-            rel = _found(store.get_relationship(session, uid=uid), "relationship", uid)
+            rel = _found(rel_store.get_relationship(session, uid=uid), "relationship", uid)
             before = relationship_json(session, rel)
             changed = {"share": rel.share, "kind": rel.kind} | clean
             if changed["share"] is not None and changed["kind"] != "ownership":
                 raise UsageError("a share is given only for an ownership relationship")
-            store.update_relationship(session, relationship=rel, fields=clean)
+            rel_store.update_relationship(session, relationship=rel, fields=clean)
             after = relationship_json(session, rel)
             if after != before:
                 self._audit_record(session, "relationship.edit", rel, before=before, after=after)
@@ -254,9 +256,9 @@ class FindingsSection:
     def delete_relationship(self, uid: str) -> dict:
         """Delete a relationship and its evidence links; returns what was deleted."""
         with self._write() as session:
-            rel = _found(store.get_relationship(session, uid=uid), "relationship", uid)
+            rel = _found(rel_store.get_relationship(session, uid=uid), "relationship", uid)
             before = relationship_json(session, rel)
-            store.delete_relationship(session, relationship=rel)
+            rel_store.delete_relationship(session, relationship=rel)
             self._audit_record(session, "relationship.delete", rel, before=before)
             return before
 
@@ -381,13 +383,13 @@ class FindingsSection:
             impact = _impact(session, firm)
             if impact["blocked_by"]:
                 held = ", ".join(f"{n} {k}" for k, n in impact["blocked_by"].items())
-                raise Refused(f"firm {firm.name} is named by {held}; merge it instead")
+                raise Refused(f"firm {firm['name']} is named by {held}; merge it instead")
             if impact["asks"] and not confirm:
                 held = ", ".join(f"{n} {k}" for k, n in impact["asks"].items())
-                raise Refused(f"firm {firm.name} has {held}; confirm to delete it and them")
+                raise Refused(f"firm {firm['name']} has {held}; confirm to delete it and them")
             before = _firm_audit(session, firm) | {"removed": impact}
-            store.delete_firm(session, firm=firm)
-            self._audit(session, "firm.delete", "firm", target_uid=firm.uid, before=before)
+            firm_store.delete_firm(session, firm_id=firm["id"])
+            self._audit(session, "firm.delete", "firm", target_uid=firm["uid"], before=before)
             return before
 
 
@@ -400,19 +402,20 @@ def _finding_audit(finding: m.Finding) -> dict:
     }
 
 
-def _impact(session: Session, firm: m.Firm) -> dict:
-    blocking, dependent = store.firm_references(session, firm_id=firm.id)
+def _impact(session: Session, firm: dict) -> dict:
+    blocking, dependent = firm_store.firm_references(session, firm_id=firm["id"])
     return {
         "blocked_by": {k: n for k, n in blocking.items() if n},
         "asks": {k: n for k, n in dependent.items() if n},
     }
 
 
-def _firm_audit(session: Session, firm: m.Firm) -> dict:
+def _firm_audit(session: Session, firm: dict) -> dict:
+    aliases = firm_store.aliases_of(session, ids=[firm["id"]]).get(firm["id"], [])
     return {
-        "uid": firm.uid,
-        "name": firm.name,
-        "native_name": firm.native_name,
-        "country": firm.country,
-        "aliases": store.firm_alias_names(session, firm_id=firm.id),
+        "uid": firm["uid"],
+        "name": firm["name"],
+        "native_name": firm["native_name"],
+        "country": firm["country"],
+        "aliases": sorted(aliases),
     }

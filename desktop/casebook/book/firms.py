@@ -32,7 +32,7 @@ class FirmsSection:
         """One firm with its identifiers, aliases, cases, totals, merges and open suggestions, and
         the countries its shipments leave from and arrive in."""
         with self._read() as session:
-            firm = _firm(session, uid)
+            firm = find_firm(session, uid)
             fid = firm["id"]
             data = _firm_json(
                 firm,
@@ -61,7 +61,7 @@ class FirmsSection:
         if keep == other:
             raise Refused("a firm cannot be merged with itself")
         with self._write() as session:
-            kept, gone = _firm(session, keep), _firm(session, other)
+            kept, gone = find_firm(session, keep), find_firm(session, other)
             for firm in (kept, gone):
                 if firm["merged_into"] is not None:
                     raise Refused(f"firm {firm['uid']} ({firm['name']}) is already merged")
@@ -82,7 +82,7 @@ class FirmsSection:
     def split_firm(self, uid: str) -> dict:
         """Undo the newest merge of a merged-away firm (or the newest merge into a kept one)."""
         with self._write() as session:
-            firm = _firm(session, uid)
+            firm = find_firm(session, uid)
             merge = merges.latest_merge(
                 session, firm_id=firm["id"], as_other=firm["merged_into"] is not None
             )
@@ -107,7 +107,8 @@ class FirmsSection:
         return {"keep": kept["uid"], "restored": gone["uid"], "merge": merge["uid"]}
 
 
-def _firm(session, uid: str) -> dict:
+def find_firm(session, uid: str) -> dict:
+    """A firm by uid (merged or not); NotFound otherwise."""
     firm = store.firm_by_uid(session, uid=uid)
     if firm is None:
         raise NotFound(f"no firm {uid!r}")

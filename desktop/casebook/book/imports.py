@@ -7,7 +7,7 @@ from pathlib import Path
 
 from casebook.book.cases import find_case, iso
 from casebook.core.errors import NotFound, UsageError
-from casebook.store import search
+from casebook.store import datasets, search
 from casebook.store import shipments as store
 
 
@@ -119,7 +119,7 @@ class ImportsSection:
         """The case's datasets, oldest first."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            return [dataset_json(r) for r in store.dataset_rows(session, case_id=case.id)]
+            return [dataset_json(r) for r in datasets.dataset_rows(session, case_id=case.id)]
 
     def dataset_problems(self, *, case_ref: str | None = None) -> list[dict]:
         """``verify``: datasets whose stored rows no longer match their recorded content hash."""
@@ -130,11 +130,11 @@ class ImportsSection:
     def delete_dataset(self, uid: str) -> dict:
         """Delete a dataset and its shipments (audited); returns what was deleted."""
         with self._write() as session:
-            dataset = store.get_dataset(session, uid=uid)
+            dataset = datasets.get_dataset(session, uid=uid)
             if dataset is None:
                 raise NotFound(f"no dataset {uid!r}")
             search.unindex_dataset(session, dataset_id=dataset["id"])
-            shipments = store.delete_dataset_rows(session, dataset_id=dataset["id"])
+            shipments = datasets.delete_dataset_rows(session, dataset_id=dataset["id"])
             self._audit(
                 session,
                 "dataset.delete",

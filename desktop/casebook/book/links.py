@@ -8,9 +8,9 @@ from sqlmodel import Session
 
 from casebook.book.cases import find_case
 from casebook.core.errors import NotFound, UsageError
-from casebook.store import links as store
+from casebook.store import datasets, relationships
+from casebook.store import evidence as store
 from casebook.store import models as m
-from casebook.store import relationships
 
 LINK_KINDS = ("case", "firm", "shipment", "relationship", "finding")
 
@@ -63,7 +63,7 @@ def target_label(session: Session, kind: str, target_id: int) -> tuple[str | Non
 def _shipment_label(session: Session, shipment: m.Shipment | None) -> tuple[str | None, str]:
     if shipment is None:
         return None, "(deleted shipment)"
-    ref = f"{store.dataset_uid(session, dataset_id=shipment.dataset_id)}:{shipment.source_row}"
+    ref = f"{datasets.dataset_uid(session, dataset_id=shipment.dataset_id)}:{shipment.source_row}"
     parts = [shipment.declaration_no or f"row {shipment.source_row}", shipment.date]
     return ref, " ".join(p for p in parts if p) + f" — {_short(shipment.description or '')}"
 
@@ -111,4 +111,4 @@ def parse_links(links: Iterable) -> list[tuple[str, str, str]]:
 
 def link_row(session: Session, evidence_id: int, kind: str, target_id: int):
     """The link from an evidence item to one target, or None."""
-    return store.get_link(session, evidence_id=evidence_id, kind=kind, target_id=target_id)
+    return store.get_link(session, evidence_id=evidence_id, target_kind=kind, target_id=target_id)

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from casebook.book.cases import find_case, iso
 from casebook.core.domain import HIT_STATUSES, SCREENING_THRESHOLD
 from casebook.core.errors import Cancelled, NotFound, Refused, UsageError
+from casebook.store import firms as firm_store
 from casebook.store import hits as hit_store
 from casebook.store import lists as store
 from casebook.store import models as m
@@ -330,7 +331,7 @@ class ScreeningSection:
         with self._read() as session:
             rows = hit_store.hit_rows(session, hit_ids=hit_ids)
             firm_ids = sorted({row[1].id for row in rows})
-            aliases = store.firm_aliases(session, firm_ids=firm_ids)
+            aliases = firm_store.aliases_of(session, ids=firm_ids)
             identifiers = store.firm_identifiers(session, firm_ids=firm_ids)
             return {
                 hit.id: {
@@ -439,7 +440,7 @@ def _candidates(session: Session, *, case_id: int) -> list[Candidate]:
     """The case's firms as matcher candidates."""
     firms = store.case_firms(session, case_id=case_id)
     ids = [f.id for f in firms]
-    aliases = store.firm_aliases(session, firm_ids=ids)
+    aliases = firm_store.aliases_of(session, ids=ids)
     identifiers = store.firm_identifiers(session, firm_ids=ids)
     return [
         candidate_of(f, aliases=aliases.get(f.id, []), identifiers=identifiers.get(f.id, {}))

@@ -7,26 +7,13 @@ from collections.abc import Mapping
 
 from casebook.book.cases import find_case
 from casebook.core.errors import NotFound, UsageError
-from casebook.core.filters import EVERYTHING, ShipmentFilter
+from casebook.core.filters import EVERYTHING, PARSE_NAMES, ShipmentFilter
 from casebook.store import shipments as db
 from casebook.store.filters import unknown_uids
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 100_000
 SORTS = tuple(db.PAGE_SORTS)
-#: The keys a ``filters`` dict of the older table views may use (``ShipmentFilter.parse``'s).
-FILTER_KEYS = (
-    "date_from",
-    "date_to",
-    "hs",
-    "origin",
-    "dispatch",
-    "destination",
-    "firm",
-    "dataset",
-    "text",
-    "min_value",
-)
 
 
 def check_lens(session, lens: ShipmentFilter | None, *, case_id: int) -> ShipmentFilter:
@@ -41,11 +28,11 @@ def check_lens(session, lens: ShipmentFilter | None, *, case_id: int) -> Shipmen
 
 
 def lens_from(lens: ShipmentFilter | None, filters: Mapping | None) -> ShipmentFilter:
-    """The lens with a view's own ``filters`` (``FILTER_KEYS``) over it."""
+    """The lens with a view's own ``filters`` (``PARSE_NAMES``) over it."""
     given = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    unknown = sorted(set(given) - set(FILTER_KEYS))
+    unknown = sorted(set(given) - set(PARSE_NAMES))
     if unknown:
-        raise UsageError(f"unknown shipment filter {unknown[0]!r}; use {', '.join(FILTER_KEYS)}")
+        raise UsageError(f"unknown shipment filter {unknown[0]!r}; use {', '.join(PARSE_NAMES)}")
     for key, value in given.items():  # name the view's key of a bad value
         try:
             ShipmentFilter.parse(**{key: value})

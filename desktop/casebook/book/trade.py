@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casebook.book.cases import find_case
-from casebook.store import trade as store
+from casebook.store import datasets
 
 
 def is_trade_import(
@@ -91,4 +91,4 @@ class TradeSection:
         """``{dataset uid: mapping}`` of the case's datasets (the Datasets panel shows them)."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            return store.dataset_mappings(session, case_id=case.id)
+            return datasets.dataset_mappings(session, case_id=case.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from casebook.book.cases import find_case
 from casebook.store import audit, backup, checks, datasets, rollups
 from casebook.store import cases as case_store
+from casebook.store import evidence as evidence_store
 from casebook.store import trade as trade_store
 
 COUNTED = ["case", "firm", "dataset", "shipment", "evidence", "finding", "auditevent"]
@@ -68,7 +69,7 @@ class VerifySection:
         with self._read() as session:
             problems = backup.quick_problems(session)
             problems += audit.chain_problems(session)
-            shas = checks.evidence_hashes(session)
+            shas = evidence_store.all_sha256(session)
         problems += [
             {"kind": "vault", "ref": sha, "detail": f"blob {sha}: missing from the vault"}
             for sha in self.vault.missing_blobs(shas)

@@ -181,7 +181,7 @@ class ShipmentFilter:
     @classmethod
     def from_options(cls, options: object) -> ShipmentFilter:
         """A filter from parsed command-line options (``args.date_from``, ``args.firm``, …)."""
-        given = {name: getattr(options, name, None) for name in _PARSE_NAMES}
+        given = {name: getattr(options, name, None) for name in PARSE_NAMES}
         for name in ("firm", "dataset"):  # older commands keep their plural destinations
             given[name] = given[name] or getattr(options, f"{name}s", None)
         return cls.parse(**given)
@@ -274,7 +274,8 @@ class ShipmentFilter:
         return " · ".join(words)
 
 
-_PARSE_NAMES = (
+#: The keyword options of ``ShipmentFilter.parse`` (the keys of a view's ``filters`` dict).
+PARSE_NAMES = (
     "date_from",
     "date_to",
     "hs",

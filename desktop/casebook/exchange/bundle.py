@@ -60,7 +60,8 @@ from casebook.store import firms as firms_store
 from casebook.store import models as m
 from casebook.store import rollups, search
 from casebook.store import trade as trade_store
-from casebook.store.shipments import add_dataset, insert_shipments, stored_content_hash
+from casebook.store.datasets import add_dataset
+from casebook.store.shipments import insert_shipments, stored_content_hash
 from casebook.vault import Vault, scratch_dir
 
 FORMAT = "casebook-bundle"

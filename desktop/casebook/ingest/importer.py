@@ -28,7 +28,7 @@ from casebook.ingest import presets
 from casebook.ingest.parties import PartyWriter
 from casebook.ingest.readers import RowError, Sheet, open_sheets, printable
 from casebook.ingest.shipments import CleanTable, clean_sheet, load_rates
-from casebook.store import rollups, search
+from casebook.store import datasets, rollups, search
 from casebook.store import shipments as store
 
 Progress = Callable[[int, int], None]
@@ -125,7 +125,7 @@ class CleanFile:
 
 def refuse_repeat(session: Session, *, case_id: int, path: Path, sha256: str) -> None:
     """Refuse a file already imported into the case (``--force`` skips this check)."""
-    earlier = store.dataset_with_hash(session, case_id=case_id, sha256=sha256)
+    earlier = datasets.dataset_with_hash(session, case_id=case_id, sha256=sha256)
     if earlier:
         raise Refused(
             f"{path.name} was already imported into this case (dataset {earlier}); "
@@ -290,7 +290,7 @@ def _land(
         table.columns = {k: v[keep] for k, v in table.columns.items()}
         table.rows, keys = table.rows[keep], keys[keep]
     columns, rows = table.columns, table.rows
-    dataset = store.add_dataset(
+    dataset = datasets.add_dataset(
         session,
         case_id=request.case_id,
         kind="shipments",
@@ -326,7 +326,7 @@ def _land(
         )
         clock.lap("insert")
         content_hash = store.content_hash({"source_row": rows, **columns})
-        store.set_dataset_totals(
+        datasets.set_dataset_totals(
             session, dataset_id=dataset_id, rows=count, content_hash=content_hash
         )
         clock.lap("content hash")

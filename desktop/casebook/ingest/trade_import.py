@@ -18,7 +18,7 @@ from casebook.core.errors import RowErrors
 from casebook.core.words import plural
 from casebook.ingest import trade as ingest
 from casebook.ingest.importer import Progress, refuse_repeat, write_rejects
-from casebook.store import shipments as datasets
+from casebook.store import datasets
 from casebook.store import trade as store
 
 

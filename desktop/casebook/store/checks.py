@@ -48,8 +48,3 @@ def imported_records(session: Session, *, uids: Iterable[str]) -> dict[str, dict
         for uid, after in session.exec(query.order_by(m.AuditEvent.id))
         if uid in wanted and isinstance(after, dict)
     }
-
-
-def evidence_hashes(session: Session) -> set[str]:
-    """The blob hash of every evidence item (what the vault must hold)."""
-    return set(session.exec(select(m.Evidence.sha256)))

@@ -1,4 +1,5 @@
-"""Evidence items and their links (what each item supports): lookups, inserts, edits, deletes.
+"""Evidence items and their links (what each item supports: a case, firm, shipment,
+relationship or finding) and the records links point to: lookups, inserts, edits, deletes.
 
 The facade (book/evidence.py) validates, audits and shapes; these functions only read and
 write rows inside the caller's unit of work.
@@ -62,9 +63,7 @@ def update_evidence(session: Session, *, evidence: m.Evidence, fields: dict) -> 
 
 def delete_evidence(session: Session, *, evidence: m.Evidence) -> None:
     """Delete an item and every link from it (the vault blob is the caller's business)."""
-    for link in session.exec(
-        select(m.EvidenceLink).where(m.EvidenceLink.evidence_id == evidence.id)
-    ):
+    for link in links_of(session, evidence_id=evidence.id):
         session.delete(link)
     session.flush()  # links first: the unit of work does not order unrelated deletes
     session.delete(evidence)
@@ -78,7 +77,7 @@ def sha256_in_use(session: Session, *, sha256: str) -> bool:
 
 
 def all_sha256(session: Session) -> set[str]:
-    """The content hash of every item in the store."""
+    """The content hash of every item in the store (what the vault must hold)."""
     return set(session.exec(select(m.Evidence.sha256)))
 
 
@@ -98,6 +97,59 @@ def case_ref_of(session: Session, *, case_id: int) -> str | None:
 
 
 # --- links -----------------------------------------------------------------------------------
+
+#: The table of each kind a link can point to.
+TARGETS = {
+    "case": m.Case,
+    "firm": m.Firm,
+    "shipment": m.Shipment,
+    "relationship": m.Relationship,
+    "finding": m.Finding,
+}
+
+
+def target_by_uid(session: Session, *, kind: str, uid: str) -> tuple[int, int | None] | None:
+    """The integer id and case id (None for a firm) of a firm, relationship or finding with
+    this uid, or None."""
+    model = TARGETS[kind]
+    row = session.exec(select(model).where(model.uid == uid)).first()
+    return None if row is None else (row.id, getattr(row, "case_id", None))
+
+
+def target_by_id(session: Session, *, kind: str, target_id: int):
+    """The record a link points to, or None when it is gone."""
+    return session.get(TARGETS[kind], target_id)
+
+
+def shipment_by_row(session: Session, *, dataset_uid: str, row: int) -> m.Shipment | None:
+    """A shipment by its dataset's uid and its row in the imported file."""
+    query = (
+        select(m.Shipment)
+        .join(m.Dataset, m.Dataset.id == m.Shipment.dataset_id)
+        .where(m.Dataset.uid == dataset_uid, m.Shipment.source_row == row)
+    )
+    return session.exec(query).first()
+
+
+def links_of(session: Session, *, evidence_id: int) -> list[m.EvidenceLink]:
+    """An evidence item's links, in the order they were made."""
+    query = (
+        select(m.EvidenceLink)
+        .where(m.EvidenceLink.evidence_id == evidence_id)
+        .order_by(m.EvidenceLink.id)
+    )
+    return list(session.exec(query))
+
+
+def evidence_for(session: Session, *, kind: str, target_id: int) -> list[tuple[m.Evidence, str]]:
+    """(evidence, link note) of every item supporting one target, in E-number order."""
+    query = (
+        select(m.Evidence, m.EvidenceLink.note)
+        .join(m.EvidenceLink, m.EvidenceLink.evidence_id == m.Evidence.id)
+        .where(m.EvidenceLink.target_kind == kind, m.EvidenceLink.target_id == target_id)
+        .order_by(m.Evidence.number)
+    )
+    return list(session.exec(query))
 
 
 def get_link(

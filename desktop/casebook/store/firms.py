@@ -1,4 +1,5 @@
-"""Firms in bulk: lookups for resolution, inserts of firms, aliases and identifiers, listings.
+"""Firms in bulk: lookups for resolution, inserts of firms, aliases and identifiers, listings,
+and what deleting one removes or is blocked by.
 
 Plain rows in and out (no ORM objects), so an import of thousands of firms stays fast; the
 merge and split bookkeeping lives here too, recorded in ``firmmerge.moved``.
@@ -8,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlmodel import Session
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
 
-from casebook.store.models import new_uid, utcnow
-from casebook.store.sqlite import raw_connection
+from casebook.store import models as m
+from casebook.store.evidence import delete_links_to
+from casebook.store.models import new_uid
+from casebook.store.sqlite import raw_connection, timestamp
 
 CHUNK = 500  # parameters per IN (...) list
 
@@ -139,13 +143,13 @@ def insert_firms_with_uids(session: Session, *, rows: Sequence[dict]) -> dict[st
     """Insert firms that come with their own uid (from a bundle); returns {uid: id}."""
     columns = ("uid", "name", "native_name", "country", "address", "name_key", "sort_key",
                "created")  # fmt: skip
-    now = _now()
+    now = timestamp()
     conn = raw_connection(session)
     conn.executemany(
         f"INSERT INTO firm ({', '.join(columns)}) VALUES ({_marks(len(columns))})",
         [
             tuple(row.get(c) for c in columns[:-1])
-            + ((row["created"].strftime("%Y-%m-%d %H:%M:%S.%f") if row.get("created") else now),)
+            + ((timestamp(row["created"]) if row.get("created") else now),)
             for row in rows
         ],
     )
@@ -278,13 +282,9 @@ def insert_firm(
     cursor = raw_connection(session).execute(
         "INSERT INTO firm (uid, name, native_name, country, address, name_key, sort_key, created) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (uid, name, native_name, country, address, name_key, sort_key, _now()),
+        (uid, name, native_name, country, address, name_key, sort_key, timestamp()),
     )
     return cursor.lastrowid, uid
-
-
-def _now() -> str:
-    return utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def insert_aliases(
@@ -326,7 +326,7 @@ def insert_suggestions(
     """Record open merge suggestions (firm a < firm b); returns how many were new."""
     conn = raw_connection(session)
     before = conn.total_changes
-    now = _now()
+    now = timestamp()
     conn.executemany(
         "INSERT OR IGNORE INTO mergesuggestion "
         "(case_id, dataset_id, firm_a_id, firm_b_id, score, reason, status, created) "
@@ -476,3 +476,69 @@ def shipment_countries(session: Session, *, firm_id: int) -> dict[str, list[str]
         )
         found[f"{column}_countries"] = [country for (country,) in cursor]
     return found
+
+
+# --- deleting a firm --------------------------------------------------------------------------
+
+
+def _count(session: Session, model, *conditions) -> int:
+    return session.exec(select(func.count()).select_from(model).where(*conditions)).one()
+
+
+def _relationships_of(firm_id: int):
+    return or_(m.Relationship.from_firm_id == firm_id, m.Relationship.to_firm_id == firm_id)
+
+
+def firm_references(session: Session, *, firm_id: int) -> tuple[dict, dict]:
+    """How many rows name a firm: (rows that forbid deleting it, rows deleted with it)."""
+    blocking = {
+        "shipments": _count(
+            session,
+            m.Shipment,
+            or_(
+                m.Shipment.exporter_id == firm_id,
+                m.Shipment.importer_id == firm_id,
+                m.Shipment.exporter_orig_id == firm_id,
+                m.Shipment.importer_orig_id == firm_id,
+            ),
+        ),
+        "screening hits": _count(session, m.ScreeningHit, m.ScreeningHit.firm_id == firm_id),
+        "merges": _count(
+            session,
+            m.FirmMerge,
+            or_(m.FirmMerge.keep_id == firm_id, m.FirmMerge.other_id == firm_id),
+        ),
+        "merged firms": _count(session, m.Firm, m.Firm.merged_into == firm_id),
+    }
+    dependent = {
+        "evidence links": _count(
+            session,
+            m.EvidenceLink,
+            m.EvidenceLink.target_kind == "firm",
+            m.EvidenceLink.target_id == firm_id,
+        ),
+        "relationships": _count(session, m.Relationship, _relationships_of(firm_id)),
+    }
+    return blocking, dependent
+
+
+def delete_firm(session: Session, *, firm_id: int) -> None:
+    """Delete a firm with its aliases, identifiers, case roles, merge suggestions,
+    relationships and the evidence links to it and to them."""
+    rels = list(session.exec(select(m.Relationship).where(_relationships_of(firm_id))))
+    for rel in rels:
+        delete_links_to(session, target_kind="relationship", target_id=rel.id)
+    delete_links_to(session, target_kind="firm", target_id=firm_id)
+    children = [
+        select(m.FirmAlias).where(m.FirmAlias.firm_id == firm_id),
+        select(m.FirmIdentifier).where(m.FirmIdentifier.firm_id == firm_id),
+        select(m.CaseFirm).where(m.CaseFirm.firm_id == firm_id),
+        select(m.MergeSuggestion).where(
+            or_(m.MergeSuggestion.firm_a_id == firm_id, m.MergeSuggestion.firm_b_id == firm_id)
+        ),
+    ]
+    for row in rels + [r for query in children for r in session.exec(query)]:
+        session.delete(row)
+    session.flush()
+    session.delete(session.get(m.Firm, firm_id))
+    session.flush()

@@ -238,15 +238,6 @@ def case_firms(session: Session, *, case_id: int) -> list[m.Firm]:
     return list(session.execute(query).scalars())
 
 
-def firm_aliases(session: Session, *, firm_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Every alias of the firms, by firm id."""
-    out: dict[int, list[str]] = defaultdict(list)
-    query = select(m.FirmAlias.firm_id, m.FirmAlias.name).where(m.FirmAlias.firm_id.in_(firm_ids))
-    for firm_id, name in session.execute(query.order_by(m.FirmAlias.id)):
-        out[firm_id].append(name)
-    return out
-
-
 def firm_identifiers(session: Session, *, firm_ids: Sequence[int]) -> dict[int, dict[str, list]]:
     """Every identifier of the firms, by firm id and scheme."""
     out: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from casebook.core.errors import Refused
 from casebook.store import firms, rollups
-from casebook.store.models import new_uid, utcnow
-from casebook.store.sqlite import raw_connection
+from casebook.store.models import new_uid
+from casebook.store.sqlite import raw_connection, timestamp
 
 #: (table, firm column, columns that must stay unique together with the firm column)
 _MOVABLE = (
@@ -50,13 +50,9 @@ def merge_firm_rows(session: Session, *, keep_id: int, other_id: int, actor: str
     conn.execute(
         "INSERT INTO firmmerge (uid, keep_id, other_id, moved, created, actor) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (uid, keep_id, other_id, json.dumps(moved), _now(), actor),
+        (uid, keep_id, other_id, json.dumps(moved), timestamp(), actor),
     )
     return {"uid": uid, "moved": moved}
-
-
-def _now() -> str:
-    return utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _columns(conn, table: str) -> list[str]:
@@ -145,7 +141,7 @@ def split_firm_rows(session: Session, *, merge: dict) -> None:
     )
     _restore_shipments(conn, keep_id, other_id)
     rollups.rebuild_firms(session, firm_ids=(keep_id, other_id))
-    conn.execute("UPDATE firmmerge SET undone = ? WHERE id = ?", (_now(), merge["id"]))
+    conn.execute("UPDATE firmmerge SET undone = ? WHERE id = ?", (timestamp(), merge["id"]))
 
 
 def _restore_shipments(conn, keep_id: int, other_id: int) -> None:

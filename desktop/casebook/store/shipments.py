@@ -1,4 +1,4 @@
-"""Datasets and shipments: bulk writes through the DB-API connection, and their queries.
+"""Shipments: bulk writes through the DB-API connection, and their queries.
 
 The ORM is far too slow for a million rows (about 100 s), so shipments go in with
 ``executemany`` on the session's own connection, inside the session's transaction. The content
@@ -10,17 +10,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
-from itertools import islice
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-from casebook.store import models as m
-from casebook.store import rollups
 from casebook.store.engine import raw_connection
+from casebook.store.sqlite import BATCH, insert_batches
 
-BATCH = 50_000
 CACHE_KIB = 256 * 1024  # page cache during a bulk insert
 
 #: Columns written by an import, in order.
@@ -173,20 +169,10 @@ def insert_shipments(
     cancelled: Callable[[], bool] | None = None,
 ) -> int:
     """Insert rows (values in ``INSERTED`` order) in batches; returns how many."""
-    conn = raw_connection(session)
     sql = f"INSERT INTO shipment ({', '.join(INSERTED)}) VALUES ({', '.join('?' * len(INSERTED))})"
-    done = 0
-    rows = iter(rows)
-    while batch := list(islice(rows, BATCH)):
-        if cancelled and cancelled():
-            from casebook.core.errors import Cancelled
-
-            raise Cancelled("import cancelled")
-        conn.executemany(sql, batch)
-        done += len(batch)
-        if progress:
-            progress(done, total)
-    return done
+    return insert_batches(
+        session, sql=sql, rows=rows, total=total, progress=progress, cancelled=cancelled
+    )
 
 
 def row_key(declaration: str | None, item: str | None, content: str) -> str:
@@ -228,102 +214,6 @@ def existing_row_keys(session: Session, *, case_id: int) -> set[str]:
         "SELECT DISTINCT row_key FROM shipment WHERE case_id = ? AND row_key != ''", (case_id,)
     )
     return {key for (key,) in cursor}
-
-
-# --- datasets ------------------------------------------------------------------------------
-
-
-def add_dataset(
-    session: Session,
-    *,
-    case_id: int,
-    kind: str,
-    file_name: str,
-    sha256: str,
-    imported_by: str,
-    uid: str | None = None,
-    encoding: str | None = None,
-    sheet: str | None = None,
-    preset: str | None = None,
-    mapping: dict | None = None,
-    row_count: int = 0,
-    content_hash: str = "",
-    imported: datetime | None = None,
-) -> m.Dataset:
-    """A new dataset record (an import's, or a bundle's with its own uid and totals)."""
-    recorded = {"uid": uid, "imported": imported}
-    dataset = m.Dataset(
-        case_id=case_id,
-        kind=kind,
-        file_name=file_name,
-        sha256=sha256,
-        encoding=encoding,
-        sheet=sheet,
-        preset=preset,
-        mapping=mapping or {},
-        row_count=row_count,
-        content_hash=content_hash,
-        imported_by=imported_by,
-        **{k: v for k, v in recorded.items() if v is not None},
-    )
-    session.add(dataset)
-    session.flush()
-    return dataset
-
-
-def set_dataset_totals(session: Session, *, dataset_id: int, rows: int, content_hash: str) -> None:
-    """Record a dataset's row count and content hash once its rows are in."""
-    raw_connection(session).execute(
-        "UPDATE dataset SET row_count = ?, content_hash = ? WHERE id = ?",
-        (rows, content_hash, dataset_id),
-    )
-
-
-def get_dataset(session: Session, *, uid: str) -> dict | None:
-    """A dataset's record (what its deletion audits), by uid."""
-    row = session.execute(
-        text(
-            "SELECT id, uid, case_id, kind, file_name, sha256, row_count, content_hash "
-            "FROM dataset WHERE uid = :uid"
-        ),
-        {"uid": uid},
-    ).first()
-    return dict(row._mapping) if row else None
-
-
-def dataset_with_hash(session: Session, *, case_id: int, sha256: str) -> str | None:
-    """The uid of a dataset of this case imported from a file with this SHA-256, if any."""
-    row = session.execute(
-        text("SELECT uid FROM dataset WHERE case_id = :case AND sha256 = :sha LIMIT 1"),
-        {"case": case_id, "sha": sha256},
-    ).first()
-    return row[0] if row else None
-
-
-def dataset_rows(session: Session, *, case_id: int) -> list[dict]:
-    """The case's datasets, oldest first, with their stored shipment counts."""
-    result = session.execute(
-        text(
-            "SELECT d.id, d.uid, d.kind, d.file_name, d.sha256, d.encoding, d.sheet, d.preset, "
-            "d.row_count, d.content_hash, d.imported, d.imported_by, "
-            "(SELECT count(*) FROM shipment AS s WHERE s.dataset_id = d.id) AS shipments "
-            "FROM dataset AS d WHERE d.case_id = :case ORDER BY d.imported, d.id"
-        ),
-        {"case": case_id},
-    )
-    return [dict(row._mapping) for row in result]
-
-
-def delete_dataset_rows(session: Session, *, dataset_id: int) -> int:
-    """Delete a dataset's shipments and trade flows and the dataset itself; returns shipments."""
-    conn = raw_connection(session)
-    rollups.drop_dataset(session, dataset_id=dataset_id)
-    count = conn.execute("DELETE FROM shipment WHERE dataset_id = ?", (dataset_id,)).rowcount
-    conn.execute("DELETE FROM tradeflow WHERE dataset_id = ?", (dataset_id,))
-    # Merge suggestions outlive the import that made them: both firms are still there.
-    conn.execute("UPDATE mergesuggestion SET dataset_id = NULL WHERE dataset_id = ?", (dataset_id,))
-    conn.execute("DELETE FROM dataset WHERE id = ?", (dataset_id,))
-    return count
 
 
 # --- the lens: one page of a case's shipments, with totals over every match ------------------

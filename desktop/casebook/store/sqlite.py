@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
+
+from casebook.core.errors import Cancelled
+from casebook.store.models import utcnow
 
 BUSY_TIMEOUT_S = float(os.environ.get("CASEBOOK_BUSY_TIMEOUT", "10"))
 
@@ -95,6 +101,40 @@ def is_empty(conn: Connection) -> bool:
 def raw_connection(session: Session) -> sqlite3.Connection:
     """The DB-API connection under a session, in its transaction, for ``executemany`` bulk work."""
     return session.connection().connection.driver_connection
+
+
+#: Rows per ``executemany`` of a bulk insert (and per fetch when reading rows back).
+BATCH = 50_000
+
+
+def insert_batches(
+    session: Session,
+    *,
+    sql: str,
+    rows: Iterable[tuple],
+    total: int,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """Run an INSERT for rows in batches on the raw connection (the ORM is far too slow for a
+    million rows), asking ``cancelled`` before each batch; returns how many rows."""
+    conn = raw_connection(session)
+    done = 0
+    rows = iter(rows)
+    while batch := list(islice(rows, BATCH)):
+        if cancelled and cancelled():
+            raise Cancelled("import cancelled")
+        conn.executemany(sql, batch)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    return done
+
+
+def timestamp(moment: datetime | None = None) -> str:
+    """A time (now when None) as SQLAlchemy stores a DateTime in SQLite, for rows written on the
+    raw connection, so the ORM reads them back unchanged."""
+    return (moment or utcnow()).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 # --- errors -------------------------------------------------------------------------------------

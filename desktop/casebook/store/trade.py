@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-from casebook.core.errors import Cancelled
 from casebook.store.engine import raw_connection
+from casebook.store.sqlite import BATCH, insert_batches
 
-BATCH = 50_000
 #: Columns written by an import, in order (after dataset_id and case_id).
 INSERTED = (
     "source_row",
@@ -123,19 +121,16 @@ def insert_flows(
     cancelled: Callable[[], bool] | None = None,
 ) -> int:
     """Insert rows (values in ``INSERTED`` order) in batches; returns how many."""
-    conn = raw_connection(session)
     names = ("dataset_id", "case_id", *INSERTED)
     sql = f"INSERT INTO tradeflow ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    done = 0
-    rows = iter(rows)
-    while batch := list(islice(rows, BATCH)):
-        if cancelled and cancelled():
-            raise Cancelled("import cancelled")
-        conn.executemany(sql, [(dataset_id, case_id, *row) for row in batch])
-        done += len(batch)
-        if progress:
-            progress(done, total)
-    return done
+    return insert_batches(
+        session,
+        sql=sql,
+        rows=((dataset_id, case_id, *row) for row in rows),
+        total=total,
+        progress=progress,
+        cancelled=cancelled,
+    )
 
 
 def flow_counts(session: Session, *, case_id: int) -> dict[int, int]:
@@ -145,21 +140,3 @@ def flow_counts(session: Session, *, case_id: int) -> dict[int, int]:
         {"c": case_id},
     )
     return {row[0]: row[1] for row in result}
-
-
-def dataset_mappings(session: Session, *, case_id: int) -> dict[str, dict]:
-    """``{dataset uid: mapping JSON}`` of a case's datasets."""
-    import json
-
-    rows = session.execute(
-        text("SELECT uid, mapping FROM dataset WHERE case_id = :c"), {"c": case_id}
-    ).all()
-    out = {}
-    for uid, mapping in rows:
-        if isinstance(mapping, str):
-            try:
-                mapping = json.loads(mapping)
-            except ValueError:
-                mapping = {}
-        out[uid] = mapping or {}
-    return out
