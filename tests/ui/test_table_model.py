@@ -98,7 +98,9 @@ def test_the_shipments_tab_appears_for_a_case_with_shipments(qtbot, small, tmp_p
     assert titles[0] == "Overview" and "Shipments" in titles
     tab = tabs.widget(titles.index("Shipments"))
     assert isinstance(tab, ShipmentsTab) and tab.model.rowCount() == 1001
-    qtbot.keyClicks(tab.origin, "CN")
+    from casebook.core.filters import ShipmentFilter
+
+    window.page.workspace.set_lens(ShipmentFilter.parse(origin="CN"))
     qtbot.waitUntil(lambda: 0 < tab.model.rowCount() < 1001)
     assert tab.count.text() == f"{tab.model.rowCount():,} shipments"
 
