@@ -73,13 +73,13 @@ from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
 
 FIRM_COLUMNS = [
     TableColumn("label", "Name"),
+    TableColumn("score", "Flags", align=RIGHT),  # what an analyst looks for first: in view
+    TableColumn("listed", "Listed"),
     TableColumn("native_name", "Native name"),
     TableColumn("countries", "Countries", format=lambda v: ", ".join(v or [])),
     TableColumn("role", "Role"),
     TableColumn("shipments", "Shipments", align=RIGHT),
     TableColumn("value_usd", "Value (USD)", align=RIGHT, format=money, compact=compact_money),
-    TableColumn("score", "Flags", align=RIGHT),
-    TableColumn("listed", "Listed"),
     TableColumn("identifier_list", "Identifiers", format=lambda v: "; ".join(v or [])),
     TableColumn(
         "aliases",
@@ -90,7 +90,7 @@ FIRM_COLUMNS = [
     ),
 ]
 #: Initial widths in characters; numeric columns then widen to their widest value.
-FIRM_WIDTHS = [30, 18, 9, 12, 10, 13, 6, 7, 26, 7]
+FIRM_WIDTHS = [28, 5, 6, 18, 9, 12, 10, 13, 26, 7]
 QUEUE_COLUMNS = [
     TableColumn("score", "Score", align=RIGHT, format=lambda v: f"{v:.2f}"),
     TableColumn("a", "Firm", format=lambda v: _label(v)),
@@ -157,6 +157,7 @@ class FirmsTab(QWidget):
             FIRM_COLUMNS,
             self,
             tips={"aliases": _aliases, "score": _flags_tip, "listed": _listed_text},
+            colours={"listed": {True: "#C5221F"}},
         )
         self.scores: dict[str, dict] | None = None  # red flags by firm uid, read on the worker
         self._scoring = False
@@ -888,6 +889,11 @@ def _flags_tip(firm: dict) -> str:
     return "\n\n".join(f"{f['title']}: {f['reason']}" for f in firm["flags"])
 
 
+#: Facts that are numbers, kept on one line: a narrow pane wraps text, never digits.
+_NUMBERS = ("Shipments", "Value (USD)", "Red-flag score")
+_NOWRAP = " style='white-space:nowrap'"
+
+
 def _detail_html(firm: dict, shown: dict | None = None) -> str:
     """The detail pane; ``shown`` (``firms show``) adds, once read, the countries its shipments
     leave from (as exporter) and arrive in (as importer)."""
@@ -915,10 +921,14 @@ def _detail_html(firm: dict, shown: dict | None = None) -> str:
         ]
     if firm.get("score") is not None:
         facts.append(("Red-flag score", f"{firm['score']:g}"))
+    # One line per fact, label then value: a narrow pane wraps between words, never inside
+    # a word or a number.
     parts.append(
-        "<table cellspacing=4>"
-        + "".join(f"<tr><td><b>{k}</b></td><td>{escape(v)}</td></tr>" for k, v in facts)
-        + "</table>"
+        "".join(
+            f"<p style='margin:2px 0'><b>{k}</b> "
+            f"<span{_NOWRAP if k in _NUMBERS else ''}>{escape(v)}</span></p>"
+            for k, v in facts
+        )
     )
     if firm.get("flags"):
         items = "".join(
