@@ -79,3 +79,85 @@ def test_no_section_chosen_is_said_not_generated(qtbot, window):
         box.setChecked(False)
     qtbot.mouseClick(tab.generate, Qt.MouseButton.LeftButton)
     assert "at least one section" in tab.status.text()
+
+
+# --- no stale output (issue 19, item 4) -----------------------------------------------------
+
+SMALL = (
+    "Date,Exporter,Importer,Country of Dispatch,Destination,HS Code,Value USD\n"
+    "2023-05-05,Acme Machine Co,Techno Stanok LLC,CN,RU,845811,100000\n"
+    "2023-10-06,Beta Tools,Techno Stanok LLC,TR,RU,845961,50000\n"
+)
+
+
+def _small_case(window, tmp_path, ref: str = "CB-BR-1") -> BriefingTab:
+    from casebook.ui.ops import Changes
+
+    book = window.host.book
+    book.create_case(title="Stale", ref=ref)
+    data = tmp_path / "may.csv"
+    data.write_text(SMALL, encoding="utf-8")
+    book.import_file(data, case_ref=ref)
+    window.host.notify(Changes(cases=True))
+    assert window.page.select(ref)
+    return briefing_tab(window)
+
+
+def _import_more(window, tmp_path, ref: str = "CB-BR-1") -> None:
+    """An import made after the briefing, as the wizard reports it."""
+    from casebook.ui.ops import Changes
+
+    more = tmp_path / "more.csv"
+    more.write_text(SMALL.replace("2023-05-05", "2023-06-05").replace("100000", "7"), "utf-8")
+    window.host.book.import_file(more, case_ref=ref)
+    window.host.notify(Changes(datasets=True, shipments=True, firms=True, case_ref=ref))
+
+
+def test_a_briefing_printed_before_an_import_is_marked_out_of_date_until_regenerated(
+    qtbot, window, tmp_path
+):
+    tab = _small_case(window, tmp_path)
+    with qtbot.waitSignal(tab.generated, timeout=60_000) as generated:
+        qtbot.mouseClick(tab.generate, Qt.MouseButton.LeftButton)
+    printed = generated.args[0]["head_hash"]
+    assert printed == window.host.book.head_hash()
+    qtbot.waitUntil(lambda: window.host.worker.busy is False, timeout=10_000)
+    assert not tab.stale and tab.print_button.isEnabled() and tab.save_button.isEnabled()
+    assert tab.stale_bar.isHidden()
+
+    _import_more(window, tmp_path)
+    qtbot.waitUntil(lambda: tab.stale, timeout=10_000)
+    assert tab.stale_bar.isVisible() and tab.regenerate.isEnabled()
+    text = tab.stale_label.text()
+    assert "Out of date" in text and "the case changed since it was printed" in text
+    assert printed[:12] in text
+    assert not tab.print_button.isEnabled() and not tab.save_button.isEnabled()
+
+    with qtbot.waitSignal(tab.generated, timeout=60_000) as again:
+        qtbot.mouseClick(tab.regenerate, Qt.MouseButton.LeftButton)
+    assert again.args[0]["head_hash"] == window.host.book.head_hash() != printed
+    qtbot.waitUntil(lambda: window.host.worker.busy is False, timeout=10_000)
+    assert not tab.stale and tab.stale_bar.isHidden() and tab.print_button.isEnabled()
+
+
+def test_a_cancelled_regenerate_leaves_the_tab_ready_and_still_out_of_date(qtbot, window, tmp_path):
+    import threading
+
+    from casebook.ui.ops import Op
+
+    tab = _small_case(window, tmp_path)
+    with qtbot.waitSignal(tab.generated, timeout=60_000):
+        qtbot.mouseClick(tab.generate, Qt.MouseButton.LeftButton)
+    _import_more(window, tmp_path)
+    qtbot.waitUntil(lambda: tab.stale, timeout=10_000)
+
+    gate = threading.Event()  # holds the worker, so the cancel lands before the briefing runs
+    Op(window.host, lambda book: gate.wait(10), label="Holding").run()
+    qtbot.mouseClick(tab.regenerate, Qt.MouseButton.LeftButton)
+    assert not tab.generate.isEnabled() and not tab.regenerate.isEnabled()
+    dialog = tab.findChild(QProgressDialog)
+    next(b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel").click()
+    gate.set()
+    qtbot.waitUntil(tab.generate.isEnabled, timeout=60_000)
+    assert tab.regenerate.isEnabled() and "Cancelled" in tab.status.text()
+    assert tab.stale and tab.stale_bar.isVisible() and not tab.print_button.isEnabled()

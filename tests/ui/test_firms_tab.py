@@ -158,3 +158,103 @@ def test_a_listed_firm_names_the_list_and_version(demo_tab):
     assert "confirmed screening hit on Casebook demo list (illustrative), version 1" in text
     _select_firm(demo_tab, "Kansai Machine Works Co., Ltd.")
     assert "Listed no" in " ".join(demo_tab.detail.toPlainText().split())
+
+
+# --- numbers are never cut; flags and listings in the table (issue 19, item 3) -------------
+
+BIG = (
+    "Date,Exporter,Exporter country,Importer,Country of Dispatch,Destination,HS Code,Value USD\n"
+    "2023-05-05,Dalian Machine Tool Group,CN,Techno Stanok LLC,KZ,RU,845811,11440752301\n"
+    "2023-06-05,Acme Machine Co,CN,Techno Stanok LLC,CN,RU,845811,1000\n"
+    "2023-06-07,Acme Machine Co,TR,Techno Stanok LLC,TR,RU,845811,2000\n"
+)
+
+
+@pytest.fixture
+def big_tab(window, qtbot, tmp_path):
+    """A firm worth $11,440,752,301, and two firms named alike in different countries."""
+    book = window.host.book
+    book.create_case(title="Big", ref="CB-BIG")
+    data = tmp_path / "big.csv"
+    data.write_text(BIG, encoding="utf-8")
+    book.import_file(data, case_ref="CB-BIG")
+    widget = FirmsTab(window.host, "CB-BIG")
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.scores is not None, timeout=TIMEOUT)
+    return widget
+
+
+def _cell(tab, name: str, key: str):
+    from casebook.ui.firms_tab import FIRM_COLUMNS
+
+    proxy = tab.firm_proxy
+    row = next(
+        r for r in range(proxy.rowCount())
+        if proxy.data(proxy.index(r, 0), ROW_ROLE)["name"] == name
+    )  # fmt: skip
+    return proxy.index(row, [c.key for c in FIRM_COLUMNS].index(key))
+
+
+def _fits(view, index) -> bool:
+    from casebook.ui.table_view import shown_text, text_room
+
+    text = shown_text(view, index)
+    return view.fontMetrics().horizontalAdvance(text) <= text_room(
+        view, view.columnWidth(index.column())
+    )
+
+
+def test_a_firm_worth_billions_shows_every_digit_or_a_compact_unit(big_tab, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    from casebook.ui.table_view import shown_text
+
+    view, cell = big_tab.firm_view, _cell(big_tab, "Dalian Machine Tool Group", "value_usd")
+    assert cell.data() == "$11,440,752,301"
+    assert cell.data(Qt.ItemDataRole.ToolTipRole) == "$11,440,752,301"
+    assert shown_text(view, cell) == "$11,440,752,301" and _fits(view, cell)  # sized to fit
+    view.setColumnWidth(cell.column(), view.fontMetrics().horizontalAdvance("$11,440,7"))
+    assert shown_text(view, cell) == "$11.4 bn" and _fits(view, cell)  # never "11,440,752,…"
+    view.selectRow(cell.row())
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert "$11,440,752,301" in QGuiApplication.clipboard().text().split("\t")
+
+
+def test_the_firms_table_shows_flag_scores_and_listed(big_tab, demo_tab, qtbot):
+    from PySide6.QtCore import Qt
+
+    from casebook.ui.firms_tab import FIRM_COLUMNS
+
+    titles = [c.title for c in FIRM_COLUMNS]
+    assert "Flags" in titles and "Listed" in titles
+    qtbot.waitUntil(lambda: demo_tab.scores is not None, timeout=60_000)
+    listed = _cell(demo_tab, "ООО «Техностанок»", "listed")
+    assert listed.data() == "yes"
+    assert "Casebook demo list" in listed.data(Qt.ItemDataRole.ToolTipRole)
+    flagged = max(demo_tab.firms.rows, key=lambda f: f["score"])
+    score = _cell(demo_tab, flagged["name"], "score")
+    assert score.data() == f"{flagged['score']:,}" and flagged["score"] > 0
+    reason = flagged["flags"][0]["reason"]
+    assert reason in score.data(Qt.ItemDataRole.ToolTipRole)  # the full reason, never cut
+    _select_firm(demo_tab, flagged["name"])
+    assert reason in " ".join(demo_tab.detail.toPlainText().split())  # wrapped in the pane
+    assert demo_tab.detail.lineWrapMode() != demo_tab.detail.LineWrapMode.NoWrap
+
+
+def test_the_detail_pane_lists_dispatch_countries_and_shared_names_show_countries(big_tab, qtbot):
+    labels = sorted(
+        big_tab.firm_proxy.index(r, 0).data() for r in range(big_tab.firm_proxy.rowCount())
+    )
+    assert "Acme Machine Co (CN)" in labels and "Acme Machine Co (TR)" in labels
+    assert "Dalian Machine Tool Group" in labels  # a unique name stands alone
+    with qtbot.waitSignal(big_tab.detail_shown, timeout=TIMEOUT):
+        _select_firm(big_tab, "Dalian Machine Tool Group")
+    text = " ".join(big_tab.detail.toPlainText().split())
+    assert "Ships from KZ" in text and "Receives in" not in text  # its country is CN
+    with qtbot.waitSignal(big_tab.detail_shown, timeout=TIMEOUT):
+        _select_firm(big_tab, "Techno Stanok LLC")
+    assert "Receives in RU" in " ".join(big_tab.detail.toPlainText().split())

@@ -437,3 +437,25 @@ def test_the_tab_module_leaves_the_facade_and_analysis_unloaded():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_details_pane_says_the_score_the_node_label_says(opened, qtbot):
+    """Scores arrive after the chart: a firm shown before them is never said to score 0 while
+    its label says 8 (issue 19, item 4)."""
+    _win, tab, firms = opened
+    qtbot.waitUntil(lambda: tab.scores is not None, timeout=TIMEOUT)
+    uid = firms["Beta Tools"]
+    tab.scores = None  # as after an import, before the new scores are read
+    tab.nodes[uid].node.score = 0.0
+    with qtbot.waitSignal(tab.details_shown, timeout=TIMEOUT):
+        tab.select(uid)
+    assert "red-flag score 0" not in tab.details.toPlainText()
+    assert "being computed" in tab.details.toPlainText()
+
+    tab._scores_arrived({"firms": [{"uid": uid, "score": 8}]})  # what the flags read answers
+    item = tab.nodes[uid]
+    assert item.node.score == 8 and "score 8" in item.facts  # the label
+    assert "red-flag score 8" in tab.details.toPlainText()  # and the pane agree
+    assert "red-flag score 8" in item.toolTip()
+    other = tab.nodes[firms["Acme Machine Co"]]
+    assert "red-flag score 0" in other.toolTip()  # scored, and nothing found

@@ -123,3 +123,32 @@ def test_codes_and_values_are_shown_whole(tab):
 
 def test_one_shipment_is_counted_in_the_singular(tab):
     assert show(tab, hs="8458") == 1 and tab.count.text() == "1 shipment"
+
+
+def test_a_value_wider_than_its_column_shows_a_compact_unit_never_cut_digits(tab, window, tmp_path):
+    """Issue 19, item 3: "$11.4 bn" in the cell, every digit in its tooltip and text."""
+    from PySide6.QtCore import Qt
+
+    from casebook.ui.table_view import shown_text, text_room
+
+    big = tmp_path / "big.csv"
+    row = "D-9,1,2023-05-01,DALIAN MACHINE TOOL,OOO STANKI,CN,KZ,8458110000,Lathes,11440752301,USD"
+    big.write_text(f"{HEADER}\n{row}\n", encoding="utf-8")
+    window.host.book.import_file(big, case_ref=REF)
+    window.host.notify(Changes(shipments=True, datasets=True, case_ref=REF))
+    keys = [c.key for c in tab.model.columns]
+    line = next(
+        r for r in range(rows(tab)) if tab.model.index(r, 1).data() == "DALIAN MACHINE TOOL"
+    )
+    view, metrics = tab.view, tab.view.fontMetrics()
+    for key, full, short in (
+        ("value_usd", "$11,440,752,301", "$11.4 bn"),
+        ("value", "11,440,752,301", "11.4 bn"),
+    ):
+        cell = tab.model.index(line, keys.index(key))
+        assert cell.data() == full and cell.data(Qt.ItemDataRole.ToolTipRole) == full
+        shown = shown_text(view, cell)
+        room = text_room(view, view.columnWidth(cell.column()))
+        assert shown in (full, short) and metrics.horizontalAdvance(shown) <= room
+        view.setColumnWidth(cell.column(), metrics.horizontalAdvance("$11,44"))
+        assert shown_text(view, cell) == short

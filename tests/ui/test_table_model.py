@@ -115,10 +115,10 @@ def _records():
     model = RecordsModel(FIRM_COLUMNS, tips={"aliases": lambda row: "\n".join(row["aliases"])})
     model.set_rows(
         [
-            {"id": 1, "name": "beta", "shipments": 10, "value_usd": 9_500_000.0,
+            {"id": 1, "name": "beta", "label": "beta", "shipments": 10, "value_usd": 9_500_000.0,
              "aliases": ["B1", "B2", "B3"]},
-            {"id": 2, "name": "Alpha", "shipments": 9, "value_usd": None, "aliases": []},
-            {"id": 3, "name": "gamma", "shipments": 100, "value_usd": 12_000.5,
+            {"id": 2, "name": "Alpha", "label": "Alpha", "shipments": 9, "value_usd": None, "aliases": []},
+            {"id": 3, "name": "gamma", "label": "gamma", "shipments": 100, "value_usd": 12_000.5,
              "aliases": [f"G{i}" for i in range(10)]},
         ]
     )  # fmt: skip
@@ -143,7 +143,7 @@ def test_records_sort_numbers_as_numbers_and_text_ignoring_case(qtmodeltester):
     assert _sorted_ids(model, "shipments") == [2, 1, 3]  # 9 < 10 < 100, not "10" < "100" < "9"
     assert _sorted_ids(model, "value_usd") == [2, 3, 1]  # no value first
     assert _sorted_ids(model, "aliases") == [2, 1, 3]  # by how many: 0, 3, 10
-    assert _sorted_ids(model, "name") == [2, 1, 3]  # Alpha, beta, gamma
+    assert _sorted_ids(model, "label") == [2, 1, 3]  # Alpha, beta, gamma
 
 
 def test_records_show_money_whole_right_aligned_with_tips():

@@ -3,6 +3,10 @@
 The briefing covers the shipments of the case's lens (the filter bar), which the tab names
 above the options; the briefing names it too.
 
+A briefing printed before the case changed (an import, an edit: the audit chain's head moved)
+is marked out of date above its pages, with Regenerate; Print and Save as are off until then,
+so a stale PDF is never handed on by mistake.
+
 QtPdf is not part of PySide6-Essentials, so the preview shows pages rendered by ``pdftoppm``
 (Poppler) when it is installed — run as a QProcess, the GUI never waits — and otherwise the
 page count with an Open button. Print renders pages the same way onto a QPrinter.
@@ -53,6 +57,9 @@ SECTION_LABELS = {
     "provenance": "Appendix: provenance",
 }
 PREVIEW_DPI = 50
+#: The changes after which a printed briefing may no longer say what the case holds.
+CASE_DATA = ("case", "datasets", "shipments", "firms", "evidence", "findings", "relationships",
+             "hits")  # fmt: skip
 
 
 def pdftoppm() -> str | None:
@@ -108,6 +115,7 @@ class BriefingTab(QWidget):
         self.workspace: CaseWorkspace | None = None
         self.lens = EVERYTHING
         self.result: dict | None = None
+        self.stale = False  # the case changed since ``result`` was printed
         self._work = Path(tempfile.mkdtemp(prefix="casebook-brief-"))
         work = str(self._work)
         self.destroyed.connect(lambda *_: shutil.rmtree(work, ignore_errors=True))
@@ -166,6 +174,17 @@ class BriefingTab(QWidget):
             buttons.addWidget(b)
         self.status = QLabel("Choose options and press Generate.")
         self.status.setWordWrap(True)
+        self.stale_label = QLabel(wordWrap=True)
+        self.stale_label.setStyleSheet("color: #B3261E;")
+        self.regenerate = QPushButton("Regenerate")
+        self.regenerate.setToolTip("Print the briefing again as the case is now")
+        self.regenerate.clicked.connect(self.generate_briefing)
+        self.stale_bar = QWidget()
+        stale_row = QHBoxLayout(self.stale_bar)
+        stale_row.setContentsMargins(0, 0, 0, 0)
+        stale_row.addWidget(self.stale_label, 1)
+        stale_row.addWidget(self.regenerate)
+        self.stale_bar.hide()
         self.lens_label = QLabel(wordWrap=True)
         left = QVBoxLayout()
         left.addWidget(self.lens_label)
@@ -184,7 +203,10 @@ class BriefingTab(QWidget):
         panel.setLayout(left)
         panel.setMaximumWidth(420)
         row.addWidget(panel)
-        row.addWidget(self.scroll, 1)
+        right = QVBoxLayout()
+        right.addWidget(self.stale_bar)
+        right.addWidget(self.scroll, 1)
+        row.addLayout(right, 1)
         self._update_buttons()
 
     def reload(self) -> None:
@@ -201,8 +223,23 @@ class BriefingTab(QWidget):
         self.marking.setCurrentIndex(max(index, 0))
 
     def on_changes(self, changes: Changes) -> None:
-        if changes.touches("case") and changes.case_ref in (None, self.ref):
+        if changes.case_ref not in (None, self.ref):
+            return
+        if changes.touches("case"):
             self.reload()
+        if self.result is not None and not self.stale and changes.touches(*CASE_DATA):
+            self._check_head()
+
+    def _check_head(self) -> None:
+        Op(self.host, lambda book: book.head_hash(), label="Reading the audit head").success(
+            self._head_read
+        ).run()
+
+    def _head_read(self, head: str) -> None:
+        """Out of date once the audit head moved past the one the briefing printed."""
+        if self.result is not None and head != self.result["head_hash"]:
+            self.stale = True
+            self._update_buttons()
 
     # --- the lens -------------------------------------------------------------------------
 
@@ -247,8 +284,10 @@ class BriefingTab(QWidget):
 
         def work(book, task):
             # A cancelled op reports nothing (ops.Op); answer None so the tab is ready again.
+            # The audit head is read first on this one worker, so it is the one printed.
+            head = book.head_hash()
             try:
-                return book.brief(
+                return {"head_hash": head} | book.brief(
                     case_ref=ref,
                     out=out,
                     force=True,
@@ -261,6 +300,7 @@ class BriefingTab(QWidget):
                 return None
 
         self.generate.setEnabled(False)
+        self.regenerate.setEnabled(False)
         self.status.setText("Generating…")
         (
             Op(self.host, work, label="Generating briefing")
@@ -271,21 +311,26 @@ class BriefingTab(QWidget):
         )
 
     def _failed(self, exc: BaseException) -> None:
-        self.generate.setEnabled(True)
+        self._ready()
         self.status.setText("The briefing was not generated.")
         self.host.present_error(exc)
 
-    def _generated(self, result: dict | None) -> None:
+    def _ready(self) -> None:
         self.generate.setEnabled(True)
+        self.regenerate.setEnabled(True)
+
+    def _generated(self, result: dict | None) -> None:
+        self._ready()
         if result is None:
             self.status.setText("Cancelled; no briefing was written.")
             return
-        self.result = result
+        self.result, self.stale = result, False
         self.status.setText(
             f"{result['pages']} pages · SHA-256 {result['sha256'][:16]}…"
             + ("" if pdftoppm() else " · preview needs Poppler's pdftoppm; use Open.")
         )
         self._update_buttons()
+        self._check_head()  # an edit made while it was generating makes it stale at once
         self.renderer.render(Path(result["out"]), self._work)
         self.generated.emit(result)
 
@@ -305,8 +350,15 @@ class BriefingTab(QWidget):
 
     def _update_buttons(self) -> None:
         ready = self.result is not None and self.pdf_path.exists()
-        for b in (self.open_button, self.print_button, self.save_button):
-            b.setEnabled(ready)
+        self.open_button.setEnabled(ready)  # to look at what was printed, marked stale above
+        for b in (self.print_button, self.save_button):
+            b.setEnabled(ready and not self.stale)
+        self.stale_bar.setVisible(ready and self.stale)
+        if ready and self.stale:
+            self.stale_label.setText(
+                "<b>Out of date</b> — the case changed since it was printed (audit head "
+                f"{escape(self.result['head_hash'][:12])}…). Regenerate to print it as it is now."
+            )
 
     def open_pdf(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.pdf_path)))

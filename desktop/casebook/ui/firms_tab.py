@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casebook.core.errors import CasebookError
 from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.core.numbers import money
 from casebook.core.words import plural
@@ -58,17 +59,27 @@ from casebook.ui.relationship_dialog import (
     kind_label,
     phrase,
 )
-from casebook.ui.table_model import RIGHT, ROW_ROLE, SORT_ROLE, RecordsModel, TableColumn
+from casebook.ui.table_model import (
+    RIGHT,
+    ROW_ROLE,
+    SORT_ROLE,
+    RecordsModel,
+    TableColumn,
+    compact_money,
+)
+from casebook.ui.table_view import NumbersView, text_room
 from casebook.ui.undo import FacadeCommand, Recreated
 from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
 
 FIRM_COLUMNS = [
-    TableColumn("name", "Name"),
+    TableColumn("label", "Name"),
+    TableColumn("score", "Flags", align=RIGHT),  # what an analyst looks for first: in view
+    TableColumn("listed", "Listed"),
     TableColumn("native_name", "Native name"),
     TableColumn("countries", "Countries", format=lambda v: ", ".join(v or [])),
     TableColumn("role", "Role"),
     TableColumn("shipments", "Shipments", align=RIGHT),
-    TableColumn("value_usd", "Value (USD)", align=RIGHT, format=money),
+    TableColumn("value_usd", "Value (USD)", align=RIGHT, format=money, compact=compact_money),
     TableColumn("identifier_list", "Identifiers", format=lambda v: "; ".join(v or [])),
     TableColumn(
         "aliases",
@@ -78,6 +89,8 @@ FIRM_COLUMNS = [
         sort=lambda v: len(v or []),
     ),
 ]
+#: Initial widths in characters; numeric columns then widen to their widest value.
+FIRM_WIDTHS = [28, 5, 6, 18, 9, 12, 10, 13, 26, 7]
 QUEUE_COLUMNS = [
     TableColumn("score", "Score", align=RIGHT, format=lambda v: f"{v:.2f}"),
     TableColumn("a", "Firm", format=lambda v: _label(v)),
@@ -108,7 +121,7 @@ def _view(model) -> tuple[QTableView, QSortFilterProxyModel]:
     proxy.setSortRole(SORT_ROLE)
     proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     proxy.setFilterKeyColumn(-1)
-    view = QTableView()
+    view = NumbersView()
     view.setModel(proxy)
     view.setSortingEnabled(True)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -129,6 +142,8 @@ class FirmsTab(QWidget):
     """See the module docstring; ``loaded`` fires after each reload (tests wait on it)."""
 
     loaded = Signal()
+    scored = Signal()  # the red-flag scores arrived and are shown
+    detail_shown = Signal(dict)  # the selected firm's ``firms show`` arrived
     evidence_added = Signal(object)  # EvidenceAdded, after a file dropped on a firm was added
 
     def __init__(self, host: Host, ref: str, parent=None):
@@ -138,7 +153,15 @@ class FirmsTab(QWidget):
         self.lens = EVERYTHING
         self.lens_label = QLabel(wordWrap=True)
         self.lens_label.hide()
-        self.firms = RecordsModel(FIRM_COLUMNS, self, tips={"aliases": _aliases})
+        self.firms = RecordsModel(
+            FIRM_COLUMNS,
+            self,
+            tips={"aliases": _aliases, "score": _flags_tip, "listed": _listed_text},
+            colours={"listed": {True: "#C5221F"}},
+        )
+        self.scores: dict[str, dict] | None = None  # red flags by firm uid, read on the worker
+        self._scoring = False
+        self._shown_firm: dict | None = None  # ``firms show`` of the firm in the detail pane
         self.queue = RecordsModel(QUEUE_COLUMNS, self)
         self.firm_view, self.firm_proxy = _view(self.firms)
         self.queue_view, self.queue_proxy = _view(self.queue)
@@ -253,13 +276,16 @@ class FirmsTab(QWidget):
         if book is None:
             return
         keep = [f["uid"] for f in self.selected_firms()]
+        self._shown_firm = None  # read again: a merge or an import changes its countries
         firms = self._in_lens(book.case_firms(case_ref=self.ref))
         _add_listings(firms, book.list_hits(case_ref=self.ref, status="confirmed"))
+        _add_labels(firms)
+        _add_flags(firms, self.scores)
         self.firms.set_rows(firms)
         self.queue.set_rows(book.merge_queue(case_ref=self.ref))
         self.relationships = book.list_relationships(case_ref=self.ref)
         self._reselect(keep)
-        self._fit(self.firm_view, [30, 18, 9, 12, 10, 13, 26, 7])
+        self._fit(self.firm_view, FIRM_WIDTHS)
         # Names are kept in their own script; a separate native name is rare. An empty column
         # for every firm only takes room.
         has_native = any(f.get("native_name") for f in firms)
@@ -275,7 +301,30 @@ class FirmsTab(QWidget):
         self._show_queue(bool(q))
         self._firm_selection()
         self._queue_selection()
+        if self.scores is None and not self._scoring:
+            self._read_scores()
         self.loaded.emit()
+
+    def _read_scores(self) -> None:
+        """Red flags scan every shipment: read on the worker, shown when they arrive."""
+        ref = self.ref
+        self._scoring = True
+        Op(self.host, lambda book: book.flags(case_ref=ref), label="Scoring red flags").success(
+            self._scores_arrived
+        ).failure(self._scores_failed).run()
+
+    def _scores_failed(self, exc: BaseException) -> None:
+        self._scoring = False
+        self.host.present_error(exc)
+
+    def _scores_arrived(self, result: dict) -> None:
+        self._scoring = False
+        self.scores = {f["uid"]: f for f in result["firms"]}
+        _add_flags(self.firms.rows, self.scores)
+        self.firms.rows_changed()
+        self._fit(self.firm_view, FIRM_WIDTHS)
+        self._show_detail()
+        self.scored.emit()
 
     # --- the lens ---------------------------------------------------------------------------
 
@@ -313,9 +362,20 @@ class FirmsTab(QWidget):
 
     @staticmethod
     def _fit(view: QTableView, widths: list[int]) -> None:
-        char = view.fontMetrics().averageCharWidth()
+        """Columns ``widths`` characters wide; a numeric one as wide as its widest value, so
+        no digit is cut (a value dragged narrower shows in its compact unit)."""
+        metrics = view.fontMetrics()
+        char = metrics.averageCharWidth()
+        model = view.model()
         for i, w in enumerate(widths):
-            view.setColumnWidth(i, w * char + 16)
+            width = w * char + 16
+            if model.headerData(
+                i, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole
+            ) == int(RIGHT):
+                texts = (model.index(r, i).data() or "" for r in range(model.rowCount()))
+                widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+                width = max(width, widest + width - text_room(view, width))
+            view.setColumnWidth(i, width)
 
     def _reselect(self, uids: list[str]) -> None:
         """Select the firms of ``uids`` again after a reload (those still in the case)."""
@@ -329,6 +389,8 @@ class FirmsTab(QWidget):
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("firms", "shipments", "datasets", "hits"):
+            if changes.touches("firms", "shipments", "datasets"):
+                self.scores = None  # scored again after the reload
             self.reload()
         elif changes.touches("relationships", "evidence"):
             self.reload_relationships()
@@ -352,8 +414,35 @@ class FirmsTab(QWidget):
         firms = self.selected_firms()
         self.merge_button.setEnabled(len(firms) == 2)
         self.split_button.setEnabled(len(firms) == 1 and firms[0].get("merges", 0) > 0)
-        self.detail.setHtml(_detail_html(firms[0]) if len(firms) == 1 else "")
+        self._show_detail()
+        if len(firms) == 1 and (self._shown_firm or {}).get("uid") != firms[0]["uid"]:
+            self._read_firm(firms[0]["uid"])
         self._show_relationships()
+
+    def _show_detail(self) -> None:
+        firm = self.selected_firm()
+        shown = (
+            self._shown_firm
+            if firm and (self._shown_firm or {}).get("uid") == firm["uid"]
+            else None
+        )
+        self.detail.setHtml(_detail_html(firm, shown) if firm else "")
+
+    def _read_firm(self, uid: str) -> None:
+        """The firm's dispatch and destination countries (``firms show``), on the worker."""
+        Op(self.host, lambda book: book.show_firm(uid), label="Reading the firm").success(
+            self._firm_arrived
+        ).failure(self._firm_failed).run()
+
+    def _firm_failed(self, exc: BaseException) -> None:
+        """A firm merged away meanwhile is gone from the list the reload shows; say nothing."""
+        if not isinstance(exc, CasebookError):
+            self.host.present_error(exc)
+
+    def _firm_arrived(self, shown: dict) -> None:
+        self._shown_firm = shown
+        self._show_detail()
+        self.detail_shown.emit(shown)
 
     def _queue_selection(self, *_args) -> None:
         has = self.selected_suggestion() is not None
@@ -772,7 +861,42 @@ def _listed_text(firm: dict) -> str:
     return "yes — confirmed screening hit on " + "; ".join(names)
 
 
-def _detail_html(firm: dict) -> str:
+def _add_labels(firms: list[dict]) -> None:
+    """Each firm's ``label``: its name, and its country beside it where firms share a name."""
+    counts: dict[str, int] = {}
+    for firm in firms:
+        key = firm["name"].casefold()
+        counts[key] = counts.get(key, 0) + 1
+    for firm in firms:
+        shared = counts[firm["name"].casefold()] > 1 and firm.get("country")
+        firm["label"] = f"{firm['name']} ({firm['country']})" if shared else firm["name"]
+
+
+def _add_flags(firms: list[dict], scores: dict[str, dict] | None) -> None:
+    """Each firm's red-flag ``score`` and ``flags`` (None until the scores arrive)."""
+    for firm in firms:
+        flagged = None if scores is None else scores.get(firm["uid"])
+        firm["score"] = None if scores is None else (flagged or {}).get("score", 0)
+        firm["flags"] = None if scores is None else (flagged or {}).get("flags", [])
+
+
+def _flags_tip(firm: dict) -> str:
+    """The firm's red flags in full, one per paragraph (the cell shows only the score)."""
+    if firm.get("flags") is None:
+        return "Red flags: being scored…"
+    if not firm["flags"]:
+        return "No red flag"
+    return "\n\n".join(f"{f['title']}: {f['reason']}" for f in firm["flags"])
+
+
+#: Facts that are numbers, kept on one line: a narrow pane wraps text, never digits.
+_NUMBERS = ("Shipments", "Value (USD)", "Red-flag score")
+_NOWRAP = " style='white-space:nowrap'"
+
+
+def _detail_html(firm: dict, shown: dict | None = None) -> str:
+    """The detail pane; ``shown`` (``firms show``) adds, once read, the countries its shipments
+    leave from (as exporter) and arrive in (as importer)."""
     from html import escape
 
     parts = [f"<h3>{escape(firm['name'])}</h3>"]
@@ -786,11 +910,31 @@ def _detail_html(firm: dict) -> str:
         ("Listed", _listed_text(firm)),
         ("Merged firms", str(firm.get("merges") or 0)),
     ]
+    if shown is not None:  # as exporter, as importer; a trader may ship from several
+        facts[1:1] = [
+            (title, ", ".join(shown[key]))
+            for title, key in (
+                ("Ships from", "dispatch_countries"),
+                ("Receives in", "destination_countries"),
+            )
+            if shown.get(key)
+        ]
+    if firm.get("score") is not None:
+        facts.append(("Red-flag score", f"{firm['score']:g}"))
+    # One line per fact, label then value: a narrow pane wraps between words, never inside
+    # a word or a number.
     parts.append(
-        "<table cellspacing=4>"
-        + "".join(f"<tr><td><b>{k}</b></td><td>{escape(v)}</td></tr>" for k, v in facts)
-        + "</table>"
+        "".join(
+            f"<p style='margin:2px 0'><b>{k}</b> "
+            f"<span{_NOWRAP if k in _NUMBERS else ''}>{escape(v)}</span></p>"
+            for k, v in facts
+        )
     )
+    if firm.get("flags"):
+        items = "".join(
+            f"<li><b>{escape(f['title'])}</b>: {escape(f['reason'])}</li>" for f in firm["flags"]
+        )
+        parts.append(f"<p><b>Red flags</b></p><ul>{items}</ul>")
     if firm.get("identifier_list"):
         items = "".join(f"<li>{escape(i)}</li>" for i in firm["identifier_list"])
         parts.append(f"<p><b>Identifiers</b></p><ul>{items}</ul>")

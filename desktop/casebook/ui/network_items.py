@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.numbers import money
+from casebook.ui.network_panel import score_text
 
 if TYPE_CHECKING:
     from casebook.ui.network_tab import NetworkTab
@@ -139,7 +140,8 @@ class NodeItem(QGraphicsObject):
         lines = [n.name]
         if n.native_name and n.native_name != n.name:
             lines.append(n.native_name)
-        lines.append(f"{n.country or '??'} · {n.role or 'no role'} · red-flag score {n.score:g}")
+        score = score_text(None if self.tab.scores is None else n.score)
+        lines.append(f"{n.country or '??'} · {n.role or 'no role'} · {score}")
         lines.append(f"{n.shipments:,} shipments · {money(n.value_usd, compact=True)}")
         for entry in n.listings:
             lines.append(

@@ -14,6 +14,11 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QTextBrowser, QVBoxLayou
 from casebook.core.numbers import money
 
 
+def score_text(score: float | None) -> str:
+    """A firm's red-flag score as the pane and the tooltip say it (None: not read yet)."""
+    return "red-flag score being computed…" if score is None else f"red-flag score {score:g}"
+
+
 class FirmPanel(QWidget):
     """The action buttons above the selected firm's details; "Show all" below them."""
 
@@ -45,6 +50,7 @@ class PanelActions:
 
     def _connect_panel(self, panel: FirmPanel) -> None:
         self.details = panel.details
+        self.shown_details: dict | None = None  # the firm in the pane, as last read
         self.expand_button, self.focus_button = panel.expand_button, panel.focus_button
         self.hide_button, self.pin_button = panel.hide_button, panel.pin_button
         self.show_all_button = panel.show_all_button
@@ -57,9 +63,18 @@ class PanelActions:
     def _show_details(self, details: dict) -> None:
         if details["uid"] not in self.selected_uids():
             return
-        node = self.model.node(details["uid"]) if self.model else None
-        self.details.setHtml(details_html(details, node))
+        self.shown_details = details
+        self.show_details_again()
         self.details_shown.emit(details)
+
+    def show_details_again(self) -> None:
+        """Redraw the pane from the chart's node, so its score is the one on the node's label
+        (scores arrive after the chart, and after a firm may already be shown)."""
+        details = self.shown_details
+        if details is None or details["uid"] not in self.selected_uids():
+            return
+        node = self.model.node(details["uid"]) if self.model else None
+        self.details.setHtml(details_html(details, node, scored=self.scores is not None))
 
     def _set_visible(self, uid: str, visible: bool) -> None:
         item = self.nodes.get(uid)
@@ -125,14 +140,15 @@ class PanelActions:
                                      else "Show all")  # fmt: skip
 
 
-def details_html(details: dict, node) -> str:
-    """The details pane: facts, listings, evidence and largest shipments of a firm."""
+def details_html(details: dict, node, *, scored: bool = True) -> str:
+    """The details pane: facts, listings, evidence and largest shipments of a firm (while not
+    ``scored``, the red-flag score is said to be coming, not shown as 0)."""
     rows = [f"<h3 style='margin:0'>{escape(details['name'])}</h3>"]
     if details.get("native_name") and details["native_name"] != details["name"]:
         rows.append(f"<div>{escape(details['native_name'])}</div>")
     facts = [details.get("country") or "??", details.get("role") or "no role"]
     if node is not None:
-        facts += [f"red-flag score {node.score:g}",
+        facts += [score_text(node.score if scored else None),
                   f"{node.shipments:,} shipments, {money(node.value_usd, compact=True)}"]  # fmt: skip
     rows.append(f"<p>{escape(' · '.join(facts))}</p>")
     if node is not None and node.listings:

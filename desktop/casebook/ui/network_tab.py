@@ -230,12 +230,11 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
         self._scoring = False
         self.scores = {f["uid"]: float(f["score"]) for f in result["firms"]}
         net = chart()
-        for uid, item in self.nodes.items():
-            score = self.scores.get(uid, 0.0)
-            if item.node.score != score:
-                item.node.score = score
-                item.set_node(item.node, net.style_for(item.node))
+        for uid, item in self.nodes.items():  # every one: the tooltips said "being computed"
+            item.node.score = self.scores.get(uid, 0.0)
+            item.set_node(item.node, net.style_for(item.node))
         self.place_edge_labels()  # the labels' plates may have grown
+        self.show_details_again()  # the pane says what the label says
         self.scored.emit()
 
     def _quiet_failure(self, exc: BaseException) -> None:

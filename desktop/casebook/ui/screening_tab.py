@@ -47,6 +47,7 @@ from casebook.ui import screening_ops, theme
 from casebook.ui.case_list import local_time
 from casebook.ui.ops import Changes, Host
 from casebook.ui.table_model import RIGHT, SORT_ROLE, RecordsModel, TableColumn
+from casebook.ui.table_view import NumbersView
 from casebook.ui.workspace import WorkspaceTab
 
 Index = QModelIndex | QPersistentModelIndex
@@ -101,7 +102,7 @@ def _list_tip(row: dict) -> str:
 
 
 def _table(model, columns: Sequence[TableColumn]) -> QTableView:
-    view = QTableView()
+    view = NumbersView()  # counts too wide for their column show as "1.2 m", never cut
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

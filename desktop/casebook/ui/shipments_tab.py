@@ -32,7 +32,7 @@ from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.core.numbers import money
 from casebook.core.words import plural
 from casebook.ui.ops import Changes, Host
-from casebook.ui.table_model import RIGHT, PagedTableModel, TableColumn
+from casebook.ui.table_model import RIGHT, PagedTableModel, TableColumn, compact_money
 from casebook.ui.table_view import PagedTableView
 from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
 
@@ -43,7 +43,9 @@ COLUMNS = [
     TableColumn("origin", "Origin", width=6),
     TableColumn("dispatch", "Dispatch", width=8),
     TableColumn("hs_code", "HS code", width=10),
-    TableColumn("value_usd", "Value (USD)", align=RIGHT, format=money, width=12),
+    TableColumn(
+        "value_usd", "Value (USD)", align=RIGHT, format=money, compact=compact_money, width=12
+    ),
     TableColumn("description", "Description", width=28),
     TableColumn("value", "Value", align=RIGHT, width=11),
     TableColumn("currency", "Cur.", width=4),

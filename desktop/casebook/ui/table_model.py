@@ -26,12 +26,17 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from casebook.core.numbers import money
+
 Index = QModelIndex | QPersistentModelIndex
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 KEY_ROLE = Qt.ItemDataRole.UserRole  # the row's primary key
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # what a proxy sorts a RecordsModel by
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # a RecordsModel's row, the whole dict
+#: A number's short form ("$11.4 bn"), which a view shows when the full one does not fit its
+#: column (the full one stays the cell's text, tooltip and copy): digits are never elided.
+COMPACT_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 class PageSourceLike(Protocol):
@@ -57,10 +62,26 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def compact_money(value: Any) -> str:
+    """An amount in USD in three significant digits and a unit: ``$11.4 bn``."""
+    return money(value, compact=True)
+
+
+def compact_text(column: TableColumn, value: Any) -> str | None:
+    """The short form of a numeric cell (``column.compact``, else a right-aligned number in
+    three significant digits and a unit: ``1.23 m``), None for text."""
+    if column.compact is not None:
+        return column.compact(value)
+    if column.align == RIGHT and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return money(value, "", compact=True)
+    return None
+
+
 @dataclass(frozen=True)
 class TableColumn:
     """How one source key is shown: title, alignment, formatter, initial width in characters,
-    and (in a ``RecordsModel``) the value it sorts by when not the value itself or its text."""
+    and (in a ``RecordsModel``) the value it sorts by when not the value itself or its text;
+    ``compact`` the short form shown when the full one does not fit (see ``compact_text``)."""
 
     key: str
     title: str
@@ -68,6 +89,7 @@ class TableColumn:
     format: Callable[[Any], str] = format_value
     width: int = 12
     sort: Callable[[Any], Any] | None = None
+    compact: Callable[[Any], str] | None = None
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -167,6 +189,9 @@ class PagedTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             values = self._row(index.row())
             return column.format(values[self._positions[index.column()]]) if values else None
+        if role == COMPACT_ROLE:
+            values = self._row(index.row())
+            return compact_text(column, values[self._positions[index.column()]]) if values else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.align)
         if role == KEY_ROLE:
@@ -233,6 +258,12 @@ class RecordsModel(QAbstractTableModel):
         self.rows = list(rows)
         self.endResetModel()
 
+    def rows_changed(self) -> None:
+        """The rows' dicts were updated in place (a late read added a field): redraw them."""
+        if self.rows:
+            last = self.index(len(self.rows) - 1, len(self.columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 (Qt naming)
         return 0 if parent.isValid() else len(self.rows)
 
@@ -248,6 +279,8 @@ class RecordsModel(QAbstractTableModel):
             return self.tips[column.key](row)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return column.format(value)
+        if role == COMPACT_ROLE:
+            return compact_text(column, value)
         if role == SORT_ROLE:
             return self._sort_value(column, value)
         if role == Qt.ItemDataRole.TextAlignmentRole:

@@ -1,14 +1,81 @@
-"""A table view suited to ``PagedTableModel``: fixed row heights, sort only where indexed."""
+"""Table views: ``NumbersView`` never cuts a number and copies whole rows; ``PagedTableView``
+(for ``PagedTableModel``) adds fixed row heights and sorting only where indexed."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
-from casebook.ui.table_model import PagedTableModel
+from casebook.ui.table_model import COMPACT_ROLE, PagedTableModel
 
 
-class PagedTableView(QTableView):
+def text_room(widget: QWidget | None, width: int) -> int:
+    """The width a cell ``width`` pixels wide leaves its text (Qt's margin on either side)."""
+    style = widget.style() if widget is not None else QGuiApplication.instance().style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+    return width - 2 * margin
+
+
+class NumberDelegate(QStyledItemDelegate):
+    """Elide text, never digits: a number wider than its cell is shown in its compact unit
+    (``$11.4 bn`` for ``$11,440,752,301``); the full value stays the tooltip and the copy."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        compact = index.data(COMPACT_ROLE)
+        if compact and option.fontMetrics.horizontalAdvance(option.text) > text_room(
+            option.widget, option.rect.width()
+        ):
+            option.text = compact
+
+
+def shown_text(view: QTableView, index: QModelIndex) -> str:
+    """The text ``view`` paints in the cell at ``index`` (what the analyst reads)."""
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    option.rect = view.visualRect(index)
+    option.widget = view
+    view.itemDelegateForIndex(index).initStyleOption(option, index)
+    return option.text
+
+
+class NumbersView(QTableView):
+    """A table whose numbers are never cut (``NumberDelegate``) and whose Ctrl+C copies the
+    selected rows, tab-separated with every digit (not only the current cell)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setItemDelegate(NumberDelegate(self))
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if event.matches(QKeySequence.StandardKey.Copy) and self.selectionModel() is not None:
+            QGuiApplication.clipboard().setText(self.selected_text())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def selected_text(self) -> str:
+        """The selected rows as shown in full: one line each, visible columns tab-separated."""
+        model = self.model()
+        rows = sorted(i.row() for i in self.selectionModel().selectedRows())
+        if not rows and self.currentIndex().isValid():
+            rows = [self.currentIndex().row()]
+        columns = [c for c in range(model.columnCount()) if not self.isColumnHidden(c)]
+        return "\n".join(
+            "\t".join(str(model.index(r, c).data() or "") for c in columns) for r in rows
+        )
+
+
+class PagedTableView(NumbersView):
     """Never measures every row (fixed heights, no resize-to-contents), so 1M rows scroll."""
 
     def __init__(self, parent=None):
