@@ -8,6 +8,8 @@ report box, which tests patch.
 
 from __future__ import annotations
 
+import sqlite3
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -17,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
+from casebook.core.errors import CasebookError
 from casebook.ui.ops import Changes, Op
 
 EXPORT_FILTERS = (
@@ -142,7 +145,8 @@ def auto_backup_now(window) -> dict | None:
         return None
     try:
         return book.auto_backup(keep=keep)
-    except Exception:  # a full disk must not stop the window from closing
+    except (OSError, sqlite3.Error, CasebookError) as exc:  # a full disk must not stop closing
+        print(f"casebook: no backup on exit: {exc}", file=sys.stderr)
         return None
 
 

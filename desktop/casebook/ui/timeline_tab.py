@@ -42,10 +42,6 @@ EVENT_TITLES = {"evidence": "Evidence", "relationship": "Relationship starts / e
                 "listing": "Listed"}  # fmt: skip
 
 
-def _money(value: float) -> str:
-    return money(value, compact=True)
-
-
 class TimelineView(QGraphicsView):
     """The grid, with lane names and month headings painted on top (sticky)."""
 
@@ -255,7 +251,7 @@ class TimelineTab(QWidget):
                 rect = self.scene.addRect(box, Qt.PenStyle.NoPen, QBrush(colour))
                 rect.setToolTip(
                     f"{lane['label']} · {month}: {cell['shipments']:,} shipments, "
-                    f"{_money(cell['value_usd'])}"
+                    f"{money(cell['value_usd'], compact=True)}"
                 )
                 text = f"{cell['shipments']}"
                 if fm.horizontalAdvance(text) < self.col - 6:
@@ -372,7 +368,7 @@ class TimelineTab(QWidget):
         """Select a lane's month: shown here, and the firm selected in the other tabs."""
         self.selected = (lane, month)
         cell = next((x["months"].get(month) for x in self.lanes() if x["key"] == lane), None)
-        what = (f"{cell['shipments']:,} shipments, {_money(cell['value_usd'])}" if cell
+        what = (f"{cell['shipments']:,} shipments, {money(cell['value_usd'], compact=True)}" if cell
                 else "no shipments")  # fmt: skip
         self.info.setText(f"{self.lane_label(lane)} · {month}: {what}")
         self.draw()
