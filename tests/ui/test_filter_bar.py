@@ -282,3 +282,33 @@ def test_narrowing_keeps_the_tighter_bounds():
         ShipmentFilter(date_from="2023-05", date_to="2023-05", origin=("TR",))
     )
     assert narrowed(EVERYTHING, {"firm": "f-1"}) == ShipmentFilter(firms=("f-1",))
+
+
+def test_the_bar_filters_the_real_network_tab(qtbot, tmp_path):
+    """The Network tab itself (not a stand-in) redraws the bar's slice and names it."""
+    data = tmp_path / "shipments.csv"
+    data.write_text(CSV, encoding="utf-8")
+    with Casebook.open(tmp_path / "cases.db", user="tester", create=True) as book:
+        book.create_case(title="Lens", ref=REF)
+        book.import_file(data, case_ref=REF)
+    import casebook.ui.cases_page  # noqa: F401  (registers the tabs)
+
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(tmp_path / "cases.db")
+    qtbot.waitUntil(lambda: win.page is not None and win.page.select(REF), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: workspace.tab("network") is not None, timeout=TIMEOUT)
+    network = workspace.tab("network")
+    qtbot.waitUntil(lambda: network.model is not None, timeout=TIMEOUT)
+    with qtbot.waitSignal(network.drawn, timeout=TIMEOUT):
+        set_bar(qtbot, workspace, dispatch="kz", date_from="2023", date_to="2023")
+    expected = win.host.book.network(case_ref=REF, lens=LENS)
+    drawn = [item.edge for item in network.edge_items if item.edge.is_trade]
+    shown = {(e.source, e.target, e.value_usd) for e in drawn}
+    assert shown == {(e.source, e.target, e.value_usd) for e in expected.edges if e.is_trade}
+    assert sum(v for *_, v in shown) == 50000 + 70000 + 5000
+    assert network.caption.text() == "Filtered: 2023 to 2023 · dispatch KZ"
