@@ -50,6 +50,7 @@ class Changes:
     findings: bool = False
     relationships: bool = False
     hits: bool = False
+    figures: bool = False  # key figures pinned to the briefing
     case_ref: str | None = None
 
     def touches(self, *names: str) -> bool:
