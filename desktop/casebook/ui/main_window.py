@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.busy)
         status.addPermanentWidget(self.count_label)
         status.addPermanentWidget(self.store_label)
+        self.host.message.connect(lambda text: status.showMessage(text, 8000))
 
     def _connect(self) -> None:
         self.host.changed.connect(self.on_changes)

@@ -71,6 +71,7 @@ class Host(QObject):
     changed = Signal(object)  # Changes, after an op succeeded
     store_opened = Signal()
     busy_changed = Signal(bool, str)  # busy, label of the running op
+    message = Signal(str)  # a passing word for the status bar (e.g. the undo stack was cleared)
 
     def __init__(self, parent: QWidget, *, user: str | None = None):
         super().__init__(parent)
