@@ -217,6 +217,7 @@ def test_flags_panel_lists_firms_by_score(opened, qtbot):
         for i in range(tab.flags.tree.topLevelItemCount())
     ]
     assert scores == sorted(scores, reverse=True)
+    assert tab.flags.detail.text() == "Select a firm for its flags and the reasons behind them."
     first = tab.flags.tree.topLevelItem(0)
     assert first.childCount() >= 1 and ":" in first.child(0).text(0)
     exporter = next(

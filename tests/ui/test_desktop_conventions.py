@@ -122,3 +122,46 @@ def test_the_theme_choice_is_applied_and_kept(window, qtbot):
     finally:
         window.set_theme("system")
     assert Settings().theme == "system"
+
+
+def test_an_empty_case_offers_import_on_its_overview(two_cases, qtbot, tmp_path):
+    window, workspace = two_cases
+    overview = workspace.overview
+    assert workspace.tabs.currentWidget() is overview
+    assert overview.import_button.isVisible()
+    assert overview.import_button.text() == "Import data…"
+    overview.import_button.click()
+    wizard = window.import_wizard
+    assert wizard.isVisible() and wizard.case_ref == "CB-K-1"
+    wizard.close()
+    data = tmp_path / "one.csv"
+    data.write_text(
+        "Date,Exporter,Importer,Country of Origin,HS Code,Goods Description,Value,Currency\n"
+        "2023-01-10,SHANDONG JINMA CO LTD,OOO TEHNOSTANOK,CN,8458110000,CNC lathe,1200,USD\n",
+        encoding="utf-8",
+    )
+    window.host.book.import_file(data, case_ref="CB-K-1")
+    window.host.notify(Changes(datasets=True, shipments=True, case_ref="CB-K-1"))
+    qtbot.waitUntil(lambda: not overview.import_button.isVisible(), timeout=TIMEOUT)
+
+
+def test_the_screening_tab_says_whether_and_against_what_the_case_was_screened(
+    two_cases, qtbot, tmp_path
+):
+    window, workspace = two_cases
+    tab = workspace.tab("screening")
+    qtbot.waitUntil(lambda: "never screened" in tab.screened.text(), timeout=TIMEOUT)
+    assert "Load list…" in tab.screened.text()
+    listed = tmp_path / "list.csv"
+    listed.write_text(  # the Consolidated Screening List's CSV columns
+        "source,entity_number,type,name,alt_names,addresses,ids\n"
+        "Entity List (EL) - Bureau of Industry and Security,1,Entity,STANKOPROM LLC,,,\n",
+        encoding="utf-8",
+    )
+    book = window.host.book
+    book.load_list(listed, name="Test list")
+    book.screen(case_ref="CB-K-1")
+    window.host.notify(Changes(hits=True, case_ref="CB-K-1"))
+    qtbot.waitUntil(lambda: "Last screened" in tab.screened.text(), timeout=TIMEOUT)
+    assert "Test list (version 1)" in tab.screened.text()
+    assert "by tester" in tab.screened.text()

@@ -57,6 +57,7 @@ from casebook.ui.workspace import CaseWorkspace, WorkspaceTab, narrowed
 
 SHARE_DEFAULT = "CN"
 MAX_FLAGGED = 500  # firms listed in the Flags panel (highest scores first)
+SELECT_A_FIRM = "Select a firm for its flags and the reasons behind them."
 
 
 @dataclass
@@ -479,6 +480,7 @@ class FlagsPanel(QWidget):
             item = QTreeWidgetItem(self.tree, [firm["name"] or firm["uid"], f"{firm['score']:g}"])
             for flag in firm["flags"]:
                 QTreeWidgetItem(item, [f"{flag['title']}: {flag['reason']}", ""])
+        self.detail.setText(SELECT_A_FIRM if self._firms else "")
 
     def firm_of(self, item) -> dict | None:
         """The flagged firm of a row (a firm or one of its flags)."""
@@ -496,7 +498,7 @@ class FlagsPanel(QWidget):
         self.show_rows.setEnabled(item is not None)
         firm = self.firm_of(item)
         if firm is None:
-            self.detail.setText("")
+            self.detail.setText(SELECT_A_FIRM if self._firms else "")
             return
         flags = firm["flags"]
         if item.parent() is not None:

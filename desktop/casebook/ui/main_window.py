@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
             self.page = CasesPage(self.host, on_demo=self._demo_handler())
             self.page.create_requested.connect(self.new_case)
             self.page.edit_requested.connect(self._edit_case)
+            self.page.import_requested.connect(lambda: self.actions["import"].trigger())
             self.page.selection_changed.connect(lambda _ref: self._update_actions())
             self.central.addWidget(self.page)
         return self.page
