@@ -366,3 +366,14 @@ def test_add_to_briefing_pins_the_clicked_share_within_the_lens(opened, qtbot, m
     with win.host.book.store.read() as session:
         actions = list(session.exec(select(m.AuditEvent.action).order_by(m.AuditEvent.id)))
     assert actions[-2:] == ["figure.add", "figure.remove"]
+
+
+def test_a_narrow_tab_shows_the_charts_in_one_column(opened, qtbot):
+    win, _workspace, tab = opened
+    assert tab.columns == 2  # 1500 pixels wide
+    win.resize(1024, 700)
+    qtbot.waitUntil(lambda: tab.columns == 1, timeout=TIMEOUT)
+    share = tab.panels["share"]
+    assert share.width() >= tab.panels["monthly"].width() - 2  # as wide as the headline
+    win.resize(1500, 1000)
+    qtbot.waitUntil(lambda: tab.columns == 2, timeout=TIMEOUT)

@@ -57,6 +57,7 @@ from casebook.ui.workspace import CaseWorkspace, WorkspaceTab, narrowed
 
 SHARE_DEFAULT = "CN"
 MAX_FLAGGED = 500  # firms listed in the Flags panel (highest scores first)
+TWO_COLUMNS_FROM = 700  # pixels of chart area for two charts side by side
 SELECT_A_FIRM = "Select a firm for its flags and the reasons behind them."
 
 
@@ -578,18 +579,14 @@ class AnalysisTab(QWidget):
 
     def _layout(self) -> None:
         grid_host = QWidget()
-        grid = QGridLayout(grid_host)
-        grid.setContentsMargins(0, 0, 6, 0)
-        grid.setSpacing(8)
-        for i, panel in enumerate(self.panels.values()):
-            if i == 0:  # the headline chart spans the width
-                grid.addWidget(panel, 0, 0, 1, 2)
-            else:
-                row, col = divmod(i - 1, 2)
-                grid.addWidget(panel, row + 1, col)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        self.grid = QGridLayout(grid_host)
+        self.grid.setContentsMargins(0, 0, 6, 0)
+        self.grid.setSpacing(8)
+        self.columns = 0
+        self._arrange(2)
         scroll = QScrollArea()
+        self.scroll = scroll
+        scroll.installEventFilter(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(grid_host)
@@ -611,6 +608,27 @@ class AnalysisTab(QWidget):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.split, 1)
+
+    def _arrange(self, columns: int) -> None:
+        """The headline chart across the width, the others in ``columns`` columns."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, panel in enumerate(self.panels.values()):
+            self.grid.removeWidget(panel)
+            if i == 0:
+                self.grid.addWidget(panel, 0, 0, 1, columns)
+            else:
+                row, col = divmod(i - 1, columns)
+                self.grid.addWidget(panel, row + 1, col)
+        for col in range(2):
+            self.grid.setColumnStretch(col, 1 if col < columns else 0)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        # Side by side, charts narrower than this wrap their titles and squeeze their bars.
+        if obj is self.scroll and event.type() == QEvent.Type.Resize:
+            self._arrange(2 if self.scroll.width() >= TWO_COLUMNS_FROM else 1)
+        return False
 
     # --- loading (on the DB worker) -------------------------------------------------------
 
