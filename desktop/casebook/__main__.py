@@ -7,6 +7,7 @@ The GUI case is recognised without importing the CLI, whose command modules pull
 
 from __future__ import annotations
 
+import os
 import sys
 
 from casebook import __version__
@@ -48,6 +49,25 @@ def gui_request(argv: list[str]) -> dict | None:
     return found | {"file": args[0] if args else None}
 
 
+def no_display(env=os.environ, platform: str = sys.platform) -> bool:
+    """True when Qt would abort for want of a screen: on Linux, neither an X nor a Wayland
+    display, and no Qt platform chosen that needs none (``offscreen``, ``wayland``, ``vnc`` …)."""
+    if not platform.startswith("linux"):
+        return False
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return False
+    return env.get("QT_QPA_PLATFORM", "") in ("", "xcb")
+
+
+def _run_gui(**request) -> int:
+    if no_display():
+        sys.stderr.write("error: no display: set DISPLAY or use the command line\n")
+        return 1
+    from casebook.ui.app import run_gui
+
+    return run_gui(**request)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Dispatch to the GUI or the command line."""
     argv = sys.argv[1:] if argv is None else argv
@@ -56,18 +76,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     request = gui_request(argv)
     if request is not None:
-        from casebook.ui.app import run_gui
-
-        return run_gui(**request)
+        return _run_gui(**request)
     from casebook import cli
 
     split = split_globals(argv)
     command = split[1][0] if split and split[1] else None
     args = cli.build_parser(command).parse_args(argv)
     if args.command == "gui":  # e.g. `casebook gui --help` already exited; anything else odd
-        from casebook.ui.app import run_gui
-
-        return run_gui(db=args.db, user=args.user, file=args.file)
+        return _run_gui(db=args.db, user=args.user, file=args.file)
     return cli.run_command(cli.Context(args), args)
 
 

@@ -217,6 +217,7 @@ def test_flags_panel_lists_firms_by_score(opened, qtbot):
         for i in range(tab.flags.tree.topLevelItemCount())
     ]
     assert scores == sorted(scores, reverse=True)
+    assert tab.flags.detail.text() == "Select a firm for its flags and the reasons behind them."
     first = tab.flags.tree.topLevelItem(0)
     assert first.childCount() >= 1 and ":" in first.child(0).text(0)
     exporter = next(
@@ -326,3 +327,53 @@ def test_the_wheel_over_a_chart_scrolls_the_grid(opened, qtbot):
     before = bar.value()
     QApplication.sendEvent(canvas, event)
     assert bar.value() > before
+
+
+def test_add_to_briefing_pins_the_clicked_share_within_the_lens(opened, qtbot, monkeypatch):
+    from casebook.ui import analysis_tab
+
+    win, workspace, tab = opened
+    workspace.set_lens(ShipmentFilter.parse(hs="8457,8458"))
+    qtbot.waitUntil(lambda: not tab._waiting, timeout=TIMEOUT)
+    panel = tab.panels["share"]
+    target = next(t for t in panel.targets if t.filters.get("date_from") == "2023-01")
+    offered = []
+
+    def ask(_parent, label, measure):
+        offered.append((label, measure))
+        return "CN origin share, January", measure
+
+    monkeypatch.setattr(analysis_tab.FigureDialog, "ask", ask)
+    menu = panel.menu_for(target)
+    pin = next(a for a in menu.actions() if a.text() == "Add to briefing…")
+    pin.trigger()
+    assert offered == [("CN origin share, 2023-01", "share")]
+    qtbot.waitUntil(lambda: win.host.undo_stack.count() == 1, timeout=TIMEOUT)
+    (figure,) = win.host.book.list_figures(case_ref=REF)
+    assert figure["label"] == "CN origin share, January"
+    assert figure["measure"] == "share"
+    assert figure["filters"] == {
+        "from": "2023-01", "to": "2023-01", "hs": ["8457", "8458"], "origin": ["CN"],
+    }  # fmt: skip
+    assert figure["value"] == round(3.0 / 3.5, 6)  # of all January shipments (dates only)
+    assert "Add figure" in win.host.undo_stack.undoText()
+    win.host.undo_stack.undo()
+    qtbot.waitUntil(lambda: not win.host.book.list_figures(case_ref=REF), timeout=TIMEOUT)
+    from sqlmodel import select
+
+    from casebook.store import models as m
+
+    with win.host.book.store.read() as session:
+        actions = list(session.exec(select(m.AuditEvent.action).order_by(m.AuditEvent.id)))
+    assert actions[-2:] == ["figure.add", "figure.remove"]
+
+
+def test_a_narrow_tab_shows_the_charts_in_one_column(opened, qtbot):
+    win, _workspace, tab = opened
+    assert tab.columns == 2  # 1500 pixels wide
+    win.resize(1024, 700)
+    qtbot.waitUntil(lambda: tab.columns == 1, timeout=TIMEOUT)
+    share = tab.panels["share"]
+    assert share.width() >= tab.panels["monthly"].width() - 2  # as wide as the headline
+    win.resize(1500, 1000)
+    qtbot.waitUntil(lambda: tab.columns == 2, timeout=TIMEOUT)

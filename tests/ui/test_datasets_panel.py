@@ -48,3 +48,19 @@ def test_delete_asks_first(panel, window, qtbot, monkeypatch):
         panel.delete_button.click()
     assert panel.table.rowCount() == 0
     assert window.host.book.list_datasets(case_ref=REF) == []
+
+
+def test_deleting_a_dataset_clears_the_undo_stack_and_says_so(panel, window, qtbot, monkeypatch):
+    from casebook.ui import case_ops
+
+    host = window.host
+    with qtbot.waitSignal(host.undo_stack.indexChanged, timeout=TIMEOUT):
+        case_ops.edit_case(host, {"ref": REF, "title": "Datasets"}, {"title": "Trade data"})
+    panel.table.selectRow(0)
+    monkeypatch.setattr(DatasetsPanel, "confirm_delete", classmethod(lambda c, p, d: True))
+    with qtbot.waitSignal(host.message, timeout=TIMEOUT) as said:
+        panel.delete_button.click()
+    assert "earlier steps can no longer be undone" in said.args[0]
+    assert "comtrade.csv" in said.args[0]
+    assert host.undo_stack.count() == 0 and not host.undo_stack.canUndo()
+    assert window.statusBar().currentMessage() == said.args[0]

@@ -286,3 +286,24 @@ def test_the_mapping_page_marks_columns_not_imported_and_names_fields_in_words(
     with qtbot.waitSignal(wizard.preview_ready, timeout=TIMEOUT):
         page.set_field(5, "brand")  # junk → brand: imported now
     assert page.columns.item(5, 2).text() == "" and not page.unmapped.isVisible()
+
+
+def test_undo_right_after_an_import_undoes_the_import_not_an_older_step(opened, qtbot, csv_file):
+    from casebook.ui import case_ops
+
+    host, book = opened.host, opened.host.book
+    before = {"ref": "CB-W-1", "title": "Machine tools"}
+    with qtbot.waitSignal(host.undo_stack.indexChanged, timeout=TIMEOUT):
+        case_ops.edit_case(host, before, {"title": "Machine tools via Türkiye"})
+    wizard = start(opened, qtbot, csv_file)
+    to_run_page(wizard, qtbot)
+    qtbot.waitUntil(lambda: wizard.result is not None, timeout=TIMEOUT)
+    (dataset,) = book.list_datasets(case_ref="CB-W-1")
+    assert host.undo_stack.undoText() == "Import of shipments.csv"
+    host.undo_stack.undo()
+    qtbot.waitUntil(lambda: not book.list_datasets(case_ref="CB-W-1"), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not host.worker.busy, timeout=TIMEOUT)
+    assert book.case_counts("CB-W-1")["shipments"] == 0
+    assert book.get_case("CB-W-1").title == "Machine tools via Türkiye"  # the edit stays
+    assert not host.undo_stack.canRedo()  # an import is not redone from a file that may be gone
+    assert host.undo_stack.undoText() == "Edit case CB-W-1"  # the older step comes next

@@ -192,6 +192,7 @@ def test_an_op_queued_after_the_window_closed_is_dropped_quietly(window):
 
 
 def test_a_narrow_case_list_keeps_the_title_readable(qtbot, window):
+    window.resize(1440, 900)  # wider than the test screen, where a new window opens smaller
     _create(qtbot, window, "Станки через Казахстан — 机床")
     header = window.page.cases.view.horizontalHeader()
     window.page.split.setSizes([360, 1000])

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from casebook.book.cases import find_case, iso
 from casebook.core.domain import HIT_STATUSES, SCREENING_THRESHOLD
 from casebook.core.errors import Cancelled, NotFound, Refused, UsageError
+from casebook.store import audit as audit_store
 from casebook.store import firms as firm_store
 from casebook.store import hits as hit_store
 from casebook.store import lists as store
@@ -284,6 +285,16 @@ class ScreeningSection:
             session, "screen.run", "case", target_uid=case.uid, case_id=case.id, after=after
         )
         return ids
+
+    def last_screen(self, *, case_ref: str) -> dict | None:
+        """The case's last screening run, from the audit log: ``{when, by, lists: [{list,
+        version}], threshold, firms, hits}``; None when it was never screened."""
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            event = audit_store.last_event(session, case_id=case.id, action="screen.run")
+            if event is None:
+                return None
+            return {"when": event.ts, "by": event.actor} | dict(event.after or {})
 
     def review_hit(self, hit_id: int, *, status: str, note: str | None = None) -> dict:
         """Confirm or dismiss a hit, with a note; audited."""

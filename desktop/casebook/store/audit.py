@@ -46,6 +46,17 @@ def head_hash(session: Session) -> str:
     return last or GENESIS
 
 
+def last_event(session: Session, *, case_id: int, action: str) -> AuditEvent | None:
+    """A case's newest event of ``action`` (e.g. its last screening run)."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case_id, AuditEvent.action == action)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
 def append_event(
     session: Session,
     *,

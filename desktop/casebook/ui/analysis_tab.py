@@ -6,8 +6,9 @@ Qt canvas, imported when the tab is first built). Every chart and the flags show
 lens (the filter bar's ``ShipmentFilter``, named on each chart as "Filtered: …"). Hovering a bar
 names its value; clicking it shows those rows in the Shipments tab (the lens narrowed by the
 bar, through ``CaseWorkspace.show_shipments``). Every chart exports an image (PNG or SVG, with
-the caption) and its data (CSV). The Flags panel lists firms by score with their reasons and
-jumps to their shipments.
+the caption) and its data (CSV). A bar's or point's context menu pins it to the briefing as a
+key figure ("Add to briefing…": the lens narrowed by the bar, its value, count or share; undoable).
+The Flags panel lists firms by score with their reasons and jumps to their shipments.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDialog,
     QFileDialog,
+    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -45,11 +50,15 @@ from casebook.core.errors import UsageError
 from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.core.words import plural
 from casebook.ui import charts, theme
+from casebook.ui.dialogs import ok_cancel
 from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.undo import FacadeCommand, Recreated
 from casebook.ui.workspace import CaseWorkspace, WorkspaceTab, narrowed
 
 SHARE_DEFAULT = "CN"
 MAX_FLAGGED = 500  # firms listed in the Flags panel (highest scores first)
+TWO_COLUMNS_FROM = 700  # pixels of chart area for two charts side by side
+SELECT_A_FIRM = "Select a firm for its flags and the reasons behind them."
 
 
 @dataclass
@@ -62,6 +71,7 @@ class ChartSpec:
     draw: Callable
     title: str
     draw_options: dict = field(default_factory=dict)
+    measure: str = "value"  # what a figure pinned from this chart measures by default
 
 
 def _specs(country: str) -> list[ChartSpec]:
@@ -80,6 +90,7 @@ def _specs(country: str) -> list[ChartSpec]:
             charts.draw_share,
             f"Share of {charts.country_label(country)} over time (country of origin)",
             {"country": country, "field_name": "origin"},
+            measure="share",
         ),
         ChartSpec(
             "origin_dispatch",
@@ -160,6 +171,58 @@ def chart_style(widget: QWidget) -> charts.Style:
     )
 
 
+MEASURE_WORDS = {"value": "value", "count": "shipments", "share": "share"}
+MEASURE_CHOICES = [
+    ("value", "USD value of these shipments"),
+    ("count", "Number of these shipments"),
+    ("share", "Share of the period's value"),
+]
+
+
+def suggested_label(target: charts.Target, measure: str) -> str:
+    """A figure's label as first offered: what was clicked, the measure, the period
+    ("CN origin share, 2023-05")."""
+    clicked = target.filters
+    parts = [f"{clicked[k]} {k}" for k in ("origin", "dispatch", "destination") if k in clicked]
+    if "hs" in clicked:
+        parts.append(f"HS {clicked['hs']}")
+    if "firm" in clicked or not parts:  # a firm (or a tier, a maker): as the chart names it
+        parts.insert(0, target.label.split(" · ")[0].split("\n")[0].strip())
+    label = " ".join(parts + [MEASURE_WORDS[measure]])
+    start, end = clicked.get("date_from"), clicked.get("date_to")
+    if start or end:
+        label += ", " + (start if start == end else f"{start or '…'} to {end or '…'}")
+    return label
+
+
+class FigureDialog(QDialog):
+    """Label and measure of a figure pinned to the briefing."""
+
+    def __init__(self, label: str, measure: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Add to briefing")
+        self.label = QLineEdit(label)
+        self.label.setMinimumWidth(320)
+        self.measure = QComboBox()
+        for key, text in MEASURE_CHOICES:
+            self.measure.addItem(text, key)
+        self.measure.setCurrentIndex([k for k, _ in MEASURE_CHOICES].index(measure))
+        buttons, ok = ok_cancel(self)
+        self.label.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
+        form = QFormLayout(self)
+        form.addRow("Label:", self.label)
+        form.addRow("Figure:", self.measure)
+        form.addRow(buttons)
+
+    @classmethod
+    def ask(cls, parent: QWidget, label: str, measure: str) -> tuple[str, str] | None:
+        """(label, measure), or None when cancelled (patched in tests)."""
+        dialog = cls(label, measure, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.label.text().strip(), dialog.measure.currentData()
+
+
 class ExportDialog:
     """Where to save an export (patched in tests)."""
 
@@ -203,6 +266,7 @@ class ChartPanel(QFrame):
     """One chart: title, export buttons, the matplotlib canvas, hover and click."""
 
     filter_requested = Signal(dict)
+    pin_requested = Signal(object)  # the charts.Target to add to the briefing
     drawn = Signal(str)  # the chart's key, after the canvas rendered a table
 
     def __init__(self, spec: ChartSpec, parent=None):
@@ -233,6 +297,7 @@ class ChartPanel(QFrame):
         # every chart of the grid.
         self.canvas.setFixedHeight(300)
         self.canvas.mpl_connect("pick_event", self._on_pick)
+        self.canvas.mpl_connect("button_press_event", self._on_press)
         self.canvas.mpl_connect("motion_notify_event", self._on_motion)
         self.canvas.mpl_connect("draw_event", self._on_draw)
         # Month ticks depend on the width: redraw once a resize settles.
@@ -324,6 +389,20 @@ class ChartPanel(QFrame):
                 self.activate(target)
                 return
 
+    def _on_press(self, event) -> None:
+        if event.button != 3 or not event.inaxes:  # the right button: the context menu
+            return
+        target = self.target_at(event)
+        if target is not None and target.filters:
+            self.menu_for(target).exec(QCursor.pos())
+
+    def menu_for(self, target: charts.Target) -> QMenu:
+        """The context menu of a bar or point: its shipments, or pin it to the briefing."""
+        menu = QMenu(self)
+        menu.addAction(theme.icon("search"), "Show these shipments", lambda: self.activate(target))
+        menu.addAction("Add to briefing…", lambda: self.pin_requested.emit(target))
+        return menu
+
     def activate(self, target: charts.Target) -> None:
         """A click on ``target``: ask for its shipments."""
         if target.filters:
@@ -402,6 +481,7 @@ class FlagsPanel(QWidget):
             item = QTreeWidgetItem(self.tree, [firm["name"] or firm["uid"], f"{firm['score']:g}"])
             for flag in firm["flags"]:
                 QTreeWidgetItem(item, [f"{flag['title']}: {flag['reason']}", ""])
+        self.detail.setText(SELECT_A_FIRM if self._firms else "")
 
     def firm_of(self, item) -> dict | None:
         """The flagged firm of a row (a firm or one of its flags)."""
@@ -419,7 +499,7 @@ class FlagsPanel(QWidget):
         self.show_rows.setEnabled(item is not None)
         firm = self.firm_of(item)
         if firm is None:
-            self.detail.setText("")
+            self.detail.setText(SELECT_A_FIRM if self._firms else "")
             return
         flags = firm["flags"]
         if item.parent() is not None:
@@ -456,6 +536,7 @@ class AnalysisTab(QWidget):
         self.country = SHARE_DEFAULT
         self._generation = 0
         self._flags_later: dict | None = None
+        self._recreated = Recreated()  # figures an undo or redo re-pinned under a new uid
         self.cache = ChartCache.of(host)
         self.specs = {s.key: s for s in _specs(self.country)}
         self.panels = {key: ChartPanel(spec) for key, spec in self.specs.items()}
@@ -471,6 +552,7 @@ class AnalysisTab(QWidget):
         self._layout()
         for panel in self.panels.values():
             panel.filter_requested.connect(self.show_shipments)
+            panel.pin_requested.connect(partial(self.add_to_briefing, panel))
             panel.drawn.connect(self._panel_drawn)
         self.flags.firm_requested.connect(self._show_firm)
         # Loaded once the workspace has told the lens (right after construction), not twice.
@@ -497,18 +579,14 @@ class AnalysisTab(QWidget):
 
     def _layout(self) -> None:
         grid_host = QWidget()
-        grid = QGridLayout(grid_host)
-        grid.setContentsMargins(0, 0, 6, 0)
-        grid.setSpacing(8)
-        for i, panel in enumerate(self.panels.values()):
-            if i == 0:  # the headline chart spans the width
-                grid.addWidget(panel, 0, 0, 1, 2)
-            else:
-                row, col = divmod(i - 1, 2)
-                grid.addWidget(panel, row + 1, col)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        self.grid = QGridLayout(grid_host)
+        self.grid.setContentsMargins(0, 0, 6, 0)
+        self.grid.setSpacing(8)
+        self.columns = 0
+        self._arrange(2)
         scroll = QScrollArea()
+        self.scroll = scroll
+        scroll.installEventFilter(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(grid_host)
@@ -530,6 +608,27 @@ class AnalysisTab(QWidget):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.split, 1)
+
+    def _arrange(self, columns: int) -> None:
+        """The headline chart across the width, the others in ``columns`` columns."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, panel in enumerate(self.panels.values()):
+            self.grid.removeWidget(panel)
+            if i == 0:
+                self.grid.addWidget(panel, 0, 0, 1, columns)
+            else:
+                row, col = divmod(i - 1, columns)
+                self.grid.addWidget(panel, row + 1, col)
+        for col in range(2):
+            self.grid.setColumnStretch(col, 1 if col < columns else 0)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        # Side by side, charts narrower than this wrap their titles and squeeze their bars.
+        if obj is self.scroll and event.type() == QEvent.Type.Resize:
+            self._arrange(2 if self.scroll.width() >= TWO_COLUMNS_FROM else 1)
+        return False
 
     # --- loading (on the DB worker) -------------------------------------------------------
 
@@ -618,7 +717,10 @@ class AnalysisTab(QWidget):
             if self._flags_later is not None:
                 QTimer.singleShot(0, partial(self.flags.set_flags, self._flags_later))
                 self._flags_later = None
-            self.status.setText("Hover a bar for its value; click it to see those shipments.")
+            self.status.setText(
+                "Hover a bar for its value; click it to see those shipments; right-click it to "
+                "add it to the briefing."
+            )
             self.charts_drawn.emit(seconds)
 
     def _fill_countries(self, table) -> None:
@@ -656,6 +758,42 @@ class AnalysisTab(QWidget):
         self.filter_requested.emit(lens)
         if self.workspace is None or not self.workspace.show_shipments(lens):
             self.status.setText("This case has no Shipments tab to show the rows in.")
+
+    # --- to the briefing ------------------------------------------------------------------
+
+    def add_to_briefing(self, panel: ChartPanel, target: charts.Target) -> None:
+        """Pin what ``target`` stands for (the lens narrowed by it) as a key figure, once the
+        analyst named it; undoable."""
+        try:
+            lens = narrowed(self.lens, target.filters)
+        except UsageError as exc:
+            self.status.setText(exc.message)
+            return
+        measure = panel.spec.measure
+        asked = FigureDialog.ask(self, suggested_label(target, measure), measure)
+        if asked is None:
+            return
+        label, measure = asked
+        ref, state = self.ref, {}
+        changes = Changes(figures=True, case_ref=ref)
+
+        def apply(book):
+            figure = book.add_figure(case_ref=ref, label=label, measure=measure, lens=lens)
+            self._recreated.added(state, figure["uid"])
+            return figure
+
+        def revert(book):
+            return book.remove_figure(self._recreated.current(state["uid"]))
+
+        def pinned(figure: dict) -> None:
+            text = f"Add figure “{label}” to the briefing"
+            self.host.undo_stack.push(
+                FacadeCommand(self.host, text, apply=apply, revert=revert, changes=changes)
+            )
+            if isValid(self):
+                self.status.setText(f"Added to the briefing: {label} ({figure['shown']}).")
+
+        Op(self.host, apply, label="Adding to the briefing", changes=changes).success(pinned).run()
 
     def _show_firm(self, uid: str, _name: str) -> None:
         self.show_shipments({"firm": uid})

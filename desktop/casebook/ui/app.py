@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from casebook import __version__
 from casebook.ui import theme
-from casebook.ui.settings import APPLICATION, ORGANISATION
+from casebook.ui.settings import APPLICATION, ORGANISATION, Settings
 
 
 def configure_application(app: QApplication) -> None:
-    """Names (for QSettings), shipped fonts, icon; the palette stays the system's."""
+    """Names (for QSettings), shipped fonts, icon, and the theme the analyst chose."""
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Casebook")
@@ -25,6 +25,7 @@ def configure_application(app: QApplication) -> None:
     theme.load_fonts()
     theme.apply_fonts(app)
     app.setWindowIcon(theme.app_icon())
+    theme.apply_theme(app, Settings().theme)
     if app.findChild(GuiThreadCollector) is None:
         GuiThreadCollector(app)
 
@@ -74,7 +75,6 @@ def run_gui(*, db: str | None = None, user: str | None = None, file: str | None 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_application(app)
     from casebook.ui.main_window import MainWindow
-    from casebook.ui.settings import Settings
 
     window = MainWindow(user=user)
     # The store opens on the DB worker once the window is painted: its imports (SQLAlchemy)

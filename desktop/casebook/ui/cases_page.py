@@ -41,6 +41,7 @@ class CasesPage(QStackedWidget):
 
     create_requested = Signal()
     edit_requested = Signal(dict)
+    import_requested = Signal()  # "Import data…" on an empty case's Overview
     selection_changed = Signal(object)  # ref or None
 
     def __init__(self, host: Host, *, on_demo: Callable | None = None, parent=None):
@@ -65,6 +66,7 @@ class CasesPage(QStackedWidget):
         self.cases.case_selected.connect(self._on_selected)
         self.cases.case_activated.connect(lambda _ref: self.edit_current())
         self.workspace.edit_requested.connect(self.edit_requested)
+        self.workspace.import_requested.connect(self.import_requested)
         self._restore()
 
     def show_cases(self, cases: list[dict], *, select_first: bool = False) -> None:

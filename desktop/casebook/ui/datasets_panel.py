@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from casebook.core.words import plural
 from casebook.ui.case_list import local_time
 from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.undo import irreversible
 from casebook.ui.workspace import WorkspaceTab
 
 HEADERS = ["File", "Kind", "Rows", "Imported", "By", "Mapping", "SHA-256"]
@@ -135,13 +136,13 @@ class DatasetsPanel(QWidget):
         d = self.selected()
         if d is None or not self.confirm_delete(self, d):
             return
-        uid = d["uid"]
+        uid, host = d["uid"], self.host
         Op(
-            self.host,
+            host,
             lambda book: book.delete_dataset(uid),
             label="Deleting dataset",
             changes=Changes(datasets=True, shipments=True, firms=True, case_ref=self.ref),
-        ).run()
+        ).success(lambda _deleted: irreversible(host, f"Deleted {d['file_name']}")).run()
 
     @classmethod
     def confirm_delete(cls, parent, dataset: dict) -> bool:

@@ -41,6 +41,7 @@ from casebook.core.errors import Cancelled, CasebookError
 from casebook.core.fields import field_label
 from casebook.core.words import plural
 from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.undo import import_undo
 from casebook.ui.worker import Job
 
 NOT_MAPPED = "—"
@@ -737,11 +738,13 @@ class ImportWizard(QWizard):
         changes = Changes(datasets=True, shipments=True, firms=True, case_ref=result.get("case"))
         if not self._alive():
             self.host.notify(changes)
+            import_undo(self.host, result, name=self.path.name, case_ref=result.get("case"))
             return
         self.job = None
         self.result = result
         changes = Changes(datasets=True, shipments=True, firms=True, case_ref=self.chosen_case())
         self.host.notify(changes)
+        import_undo(self.host, result, name=self.path.name, case_ref=self.chosen_case())
         self.run_page.cancel.setEnabled(False)
         self.run_page.bar.setValue(self.run_page.bar.maximum())
         self.run_page.completeChanged.emit()

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QRect
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QMenu,
@@ -34,6 +35,11 @@ if TYPE_CHECKING:
 
 STORE_FILTER = "Casebook stores (*.db *.casebook.db);;All files (*)"
 Std = QKeySequence.StandardKey
+#: Switching the case's tabs, as browsers and editors do (Ctrl+Shift+Tab arrives as Backtab).
+TAB_KEYS = {
+    "next_tab": ("Ctrl+Tab", "Ctrl+PgDown"),
+    "previous_tab": ("Ctrl+Shift+Backtab", "Ctrl+Shift+Tab", "Ctrl+PgUp"),
+}
 
 
 class StoreDialogs:
@@ -89,6 +95,7 @@ class MainWindow(QMainWindow):
             self.page = CasesPage(self.host, on_demo=self._demo_handler())
             self.page.create_requested.connect(self.new_case)
             self.page.edit_requested.connect(self._edit_case)
+            self.page.import_requested.connect(lambda: self.actions["import"].trigger())
             self.page.selection_changed.connect(lambda _ref: self._update_actions())
             self.central.addWidget(self.page)
         return self.page
@@ -175,6 +182,21 @@ class MainWindow(QMainWindow):
             if extra not in redo_keys:
                 redo_keys.append(extra)
         self.actions["redo"].setShortcuts(redo_keys)
+        # Tabs of the case, wherever the focus is (the case list would take Ctrl+PgDown as
+        # "next case" otherwise).
+        a("next_tab", "&Next Tab", lambda: self._step_tab(1))
+        a("previous_tab", "&Previous Tab", lambda: self._step_tab(-1))
+        for key, keys in TAB_KEYS.items():
+            self.actions[key].setShortcuts([QKeySequence(k) for k in keys])
+        for n in range(1, 10):
+            a(f"tab_{n}", f"Tab {n}", lambda _c=False, n=n: self._go_to_tab(n), shortcut=f"Alt+{n}")
+            self.addAction(self.actions[f"tab_{n}"])  # no menu item: the keys work anywhere
+        self.theme_group = QActionGroup(self)
+        for key, text in theme.THEMES.items():
+            action = a(f"theme_{key}", text, lambda _c=False, k=key: self.set_theme(k))
+            action.setCheckable(True)
+            action.setChecked(key == Settings().theme)
+            self.theme_group.addAction(action)
         self.actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
         self.actions["preferences"].setMenuRole(QAction.MenuRole.PreferencesRole)
         self.actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
@@ -198,6 +220,11 @@ class MainWindow(QMainWindow):
         edit.addAction(self.actions["preferences"])
         view = bar.addMenu("&View")
         view.addAction(self.actions["refresh"])
+        view.addSeparator()
+        view.addActions([self.actions["next_tab"], self.actions["previous_tab"]])
+        view.addSeparator()
+        themes = view.addMenu("&Theme")
+        themes.addActions(self.theme_group.actions())
         help_ = bar.addMenu("&Help")
         help_.addAction(self.actions["about"])
 
@@ -213,6 +240,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.busy)
         status.addPermanentWidget(self.count_label)
         status.addPermanentWidget(self.store_label)
+        self.host.message.connect(lambda text: status.showMessage(text, 8000))
 
     def _connect(self) -> None:
         self.host.changed.connect(self.on_changes)
@@ -223,14 +251,15 @@ class MainWindow(QMainWindow):
     # --- state ------------------------------------------------------------------------------
 
     def _restore_state(self) -> None:
+        """Where the window was when it closed, kept on a screen that is there now; at first
+        start, most of the screen (the workspace has eleven tabs)."""
         geometry, state = Settings().window_state("main")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+        restored = isinstance(geometry, QByteArray) and not geometry.isEmpty()
+        if restored:
             self.restoreGeometry(geometry)
-        else:  # first start: most of the screen (the workspace has eleven tabs), at least 1280×800
-            screen = self.screen().availableGeometry() if self.screen() else None
-            width = max(1280, int(screen.width() * 0.9)) if screen else 1280
-            height = max(800, int(screen.height() * 0.9)) if screen else 800
-            self.resize(width, height)
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None:
+            self.setGeometry(on_screen(self.geometry(), screen, fill=0.0 if restored else 0.9))
         if isinstance(state, QByteArray):
             self.restoreState(state)
 
@@ -365,6 +394,32 @@ class MainWindow(QMainWindow):
         self.busy.setVisible(busy)
         self.busy_label.setText(f"{label}…" if busy and label else "")
 
+    # --- tabs and theme ---------------------------------------------------------------------
+
+    def _workspace(self):
+        """The case workspace when a case is shown, else None."""
+        page = self.page
+        if page is None or page.right.currentWidget() is not page.workspace:
+            return None
+        return page.workspace
+
+    def _step_tab(self, step: int) -> None:
+        workspace = self._workspace()
+        if workspace is not None:
+            tabs = workspace.tabs
+            tabs.setCurrentIndex((tabs.currentIndex() + step) % tabs.count())
+
+    def _go_to_tab(self, n: int) -> None:
+        workspace = self._workspace()
+        if workspace is not None and n <= workspace.tabs.count():
+            workspace.tabs.setCurrentIndex(n - 1)
+
+    def set_theme(self, choice: str) -> None:
+        """View → Theme: light, dark or the system's, kept for the next start."""
+        choice = theme.apply_theme(QApplication.instance(), choice)
+        Settings().theme = choice
+        self.actions[f"theme_{choice}"].setChecked(True)
+
     # --- dialogs ----------------------------------------------------------------------------
 
     def show_preferences(self) -> None:
@@ -382,6 +437,21 @@ class MainWindow(QMainWindow):
         book = self.host.book
         head = book.head_hash() if book is not None else ""
         AboutDialog.ask(self, store=book.path if book else None, head_hash=head)
+
+
+def on_screen(frame: QRect, screen: QRect, *, fill: float = 0.0) -> QRect:
+    """``frame`` moved and shrunk to lie on ``screen`` (a window saved on a monitor that is gone,
+    or larger than this screen); with ``fill``, first sized to that part of the screen."""
+    rect = QRect(frame)
+    if fill:
+        rect.setSize(screen.size() * fill)
+        rect.moveCenter(screen.center())
+    rect.setWidth(min(rect.width(), screen.width()))
+    rect.setHeight(min(rect.height(), screen.height()))
+    x = min(max(rect.x(), screen.left()), screen.right() + 1 - rect.width())
+    y = min(max(rect.y(), screen.top()), screen.bottom() + 1 - rect.height())
+    rect.moveTo(x, y)
+    return rect
 
 
 def _elide_path(path: Path, limit: int = 60) -> str:

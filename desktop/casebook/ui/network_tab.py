@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPushButton,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -97,10 +96,11 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
         self.layout_choice.addItem("Force-directed", "force")
         self.layout_choice.addItem("Layered: makers → importers", "layered")
         self.layout_choice.activated.connect(lambda _i: self.relayout())
-        self.relayout_button = QPushButton("Re-layout")
+        self.relayout_button = QToolButton(text="Re-layout")  # tool buttons, like Export: the
+        # bar keeps to a 1024-pixel screen
         self.relayout_button.setToolTip("Lay out again; pinned firms stay where they are")
         self.relayout_button.clicked.connect(lambda: self.relayout())
-        self.fit_button = QPushButton("Fit")
+        self.fit_button = QToolButton(text="Fit")
         self.fit_button.clicked.connect(self._fit)
         self.export_button = QToolButton(text="Export")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -109,8 +109,11 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
         menu.addAction("SVG drawing…", lambda: self._ask_export("svg"))
         menu.addAction("GraphML (Gephi)…", lambda: self._ask_export("graphml"))
         self.export_button.setMenu(menu)
+        # Neither a long status nor a problem sets the window's minimum width (1024-pixel
+        # screens): the status gives way (its full width when there is room), a problem wraps.
         self.status = QLabel()
-        self.problem = QLabel()
+        self.status.setMinimumWidth(80)
+        self.problem = QLabel(wordWrap=True)
         self.problem.setStyleSheet("color: #D93025;")
         self.caption = QLabel()  # what the lens shows; hidden for the whole case
         self.caption.setStyleSheet("color: #1A73E8; font-weight: bold;")

@@ -50,6 +50,7 @@ class Changes:
     findings: bool = False
     relationships: bool = False
     hits: bool = False
+    figures: bool = False  # key figures pinned to the briefing
     case_ref: str | None = None
 
     def touches(self, *names: str) -> bool:
@@ -70,6 +71,7 @@ class Host(QObject):
     changed = Signal(object)  # Changes, after an op succeeded
     store_opened = Signal()
     busy_changed = Signal(bool, str)  # busy, label of the running op
+    message = Signal(str)  # a passing word for the status bar (e.g. the undo stack was cleared)
 
     def __init__(self, parent: QWidget, *, user: str | None = None):
         super().__init__(parent)

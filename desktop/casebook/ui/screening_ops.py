@@ -20,11 +20,13 @@ REVIEWS = ("confirmed", "dismissed")
 
 
 def screening_state(book, *, case_ref: str) -> dict:
-    """The loaded lists and the case's hits, each hit with both sides of its pair."""
+    """The loaded lists, the case's hits (each with both sides of its pair) and its last
+    screening run (None when never screened)."""
     lists = book.list_lists()
     hits = book.list_hits(case_ref=case_ref)
     sides = book.hit_sides([h["id"] for h in hits])
-    return {"lists": lists, "hits": [h | sides.get(h["id"], {}) for h in hits]}
+    last = book.last_screen(case_ref=case_ref)
+    return {"lists": lists, "hits": [h | sides.get(h["id"], {}) for h in hits], "last": last}
 
 
 def read_screening(host: Host, *, case_ref: str, on_read: Callable[[dict], None]) -> Job:

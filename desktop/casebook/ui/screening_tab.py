@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -354,6 +355,19 @@ class HitDetail(QWidget):
 # --- the tab ------------------------------------------------------------------------------------
 
 
+def screened_text(last: dict | None, *, lists_loaded: bool) -> str:
+    """Whether the case was ever screened, when, by whom and against which lists."""
+    if last is None:
+        step = "Screen" if lists_loaded else "Load list…, then Screen"
+        return f"This case was never screened. {step} checks its firms against the lists."
+    lists = ", ".join(f"{x['list']} (version {x['version']})" for x in last.get("lists", []))
+    return (
+        f"Last screened {local_time(last['when'])} by {last['by']} against "
+        f"{lists or 'no list'}, threshold {last.get('threshold', '—')}: "
+        f"{plural(last.get('firms', 0), 'firm')}, {plural(last.get('hits', 0), 'hit')}."
+    )
+
+
 class ScreeningTab(QWidget):
     """Lists and Load list…, Screen with a threshold, hits filtered by status, the detail."""
 
@@ -379,6 +393,8 @@ class ScreeningTab(QWidget):
         ):
             self.status.addItem(text, key)
         self.count = QLabel()
+        self.screened = QLabel(wordWrap=True)  # never screened, or when and against what
+        self.screened.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.hits_model = RecordsModel(
             HIT_COLUMNS, self, tips={"list": _list_tip}, colours={"status": STATUS_COLOURS}
         )
@@ -425,6 +441,7 @@ class ScreeningTab(QWidget):
         layout.addWidget(self.lists_view)
         layout.addSpacing(6)
         layout.addLayout(screen_bar)
+        layout.addWidget(self.screened)
         layout.addWidget(self.split, 1)
 
     def _connect(self) -> None:
@@ -456,6 +473,7 @@ class ScreeningTab(QWidget):
         self.screen_button.setEnabled(bool(state["lists"]))
         self.screen_button.setToolTip("" if state["lists"] else "Load a list first (Load list…)")
         self._show_count()
+        self.screened.setText(screened_text(state.get("last"), lists_loaded=bool(state["lists"])))
         if selected is not None and selected["id"] in self.hits:
             self.select_hit(selected["id"])
         else:

@@ -55,6 +55,16 @@ class Settings:
         self.q.setValue("preferences/paper", value)
 
     @property
+    def theme(self) -> str:
+        """``system`` (follow the desktop), ``light`` or ``dark``."""
+        value = self._str("preferences/theme", "system")
+        return value if value in ("system", "light", "dark") else "system"
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        self.q.setValue("preferences/theme", value)
+
+    @property
     def recent_stores(self) -> list[str]:
         """Stores opened lately, newest first."""
         value = self.q.value("stores/recent", [])

@@ -1,4 +1,4 @@
-"""Look and feel: shipped fonts, palette-aware SVG icons, TLP marking colours."""
+"""Look and feel: shipped fonts, light/dark/system theme, palette-aware SVG icons, TLP colours."""
 
 from __future__ import annotations
 
@@ -72,6 +72,74 @@ def is_dark(palette: QPalette | None = None) -> bool:
     """True when the current palette is a dark one."""
     palette = palette or QGuiApplication.palette()
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+# --- theme --------------------------------------------------------------------------------
+
+#: The View → Theme choices, as saved in the settings and shown in the menu.
+THEMES = {"system": "Follow the &System", "light": "&Light", "dark": "&Dark"}
+_DARK = {
+    "Window": "#2B2B2B",
+    "WindowText": "#E3E3E3",
+    "Base": "#1F1F1F",
+    "AlternateBase": "#272727",
+    "ToolTipBase": "#3A3A3A",
+    "ToolTipText": "#E3E3E3",
+    "PlaceholderText": "#9A9A9A",
+    "Text": "#E3E3E3",
+    "Button": "#353535",
+    "ButtonText": "#E3E3E3",
+    "BrightText": "#FF6B6B",
+    "Light": "#4A4A4A",
+    "Midlight": "#3E3E3E",
+    "Mid": "#2F2F2F",
+    "Dark": "#1A1A1A",
+    "Shadow": "#000000",
+    "Highlight": "#2F65CA",
+    "HighlightedText": "#FFFFFF",
+    "Link": "#7AB0FF",
+    "LinkVisited": "#B59CFF",
+}
+_DARK_DISABLED = "#7A7A7A"
+_system: tuple[str, QPalette] | None = None  # the platform's style and palette, before a choice
+_applied = "system"
+
+
+def dark_palette() -> QPalette:
+    """A dark palette for the Fusion style (platform styles may ignore a palette)."""
+    palette = QPalette()
+    for role, colour in _DARK.items():
+        palette.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
+    for role in ("WindowText", "Text", "ButtonText", "PlaceholderText"):
+        palette.setColor(
+            QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, role), QColor(_DARK_DISABLED)
+        )
+    return palette
+
+
+def apply_theme(app: QGuiApplication, choice: str) -> str:
+    """Show the application light, dark, or as the system does (``THEMES``); returns the
+    choice applied. Light and dark use the Fusion style, which honours any palette; "system"
+    puts back the platform's style and palette."""
+    global _system, _applied
+    from PySide6.QtWidgets import QStyleFactory
+
+    choice = choice if choice in THEMES else "system"
+    if choice == _applied:
+        return choice
+    if _system is None:
+        _system = (app.style().name(), QPalette(app.palette()))
+    if choice == "system":
+        app.setStyle(QStyleFactory.create(_system[0]))
+        app.setPalette(_system[1])
+        scheme = Qt.ColorScheme.Unknown
+    else:
+        app.setStyle(QStyleFactory.create("Fusion"))
+        app.setPalette(dark_palette() if choice == "dark" else app.style().standardPalette())
+        scheme = Qt.ColorScheme.Dark if choice == "dark" else Qt.ColorScheme.Light
+    app.styleHints().setColorScheme(scheme)  # native dialogs and title bars, where supported
+    _applied = choice
+    return choice
 
 
 # --- markings -----------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 The facade audits every call, so an undo is recorded like any other change. A command is
 pushed after its op succeeded, so its first ``redo`` (which QUndoStack calls on push) is skipped.
+
+A change that cannot be undone (deleting a dataset) calls ``irreversible``: the stack is
+cleared and the analyst told, so Ctrl+Z never reaches past it to an older, unrelated step.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ class FacadeCommand(QUndoCommand):
         host: Host,
         text: str,
         *,
-        apply: Callable[[Any], Any],
+        apply: Callable[[Any], Any] | None,
         revert: Callable[[Any], Any],
         changes: Changes,
     ):
@@ -47,6 +50,42 @@ class FacadeCommand(QUndoCommand):
         # The stack no longer matches the store; keeping it would undo the wrong thing next.
         self.host.undo_stack.clear()
         self.host.present_error(exc)
+
+
+class UndoOnlyCommand(FacadeCommand):
+    """A change that undo reverts and nothing redoes (an import: redoing it would read the file
+    again, which may have changed or gone). Once undone it leaves the stack."""
+
+    def __init__(self, host: Host, text: str, *, revert: Callable[[Any], Any], changes: Changes):
+        super().__init__(host, text, apply=None, revert=revert, changes=changes)
+
+    def undo(self) -> None:
+        super().undo()
+        self.setObsolete(True)  # QUndoStack drops it: no "Redo import"
+
+
+def import_undo(host: Host, result: dict, *, name: str, case_ref: str | None) -> None:
+    """Make an import the next undo step: "Undo import of dt_2022.csv" deletes the datasets it
+    wrote (audited by the facade). An import that wrote none clears the stack instead."""
+    uids = result.get("datasets") or [u for u in [result.get("dataset_uid")] if u]
+    if not uids:
+        irreversible(host, f"Imported {name}")
+        return
+
+    def revert(book):
+        return [book.delete_dataset(uid) for uid in uids]
+
+    changes = Changes(datasets=True, shipments=True, firms=True, case_ref=case_ref)
+    host.undo_stack.push(UndoOnlyCommand(host, f"Import of {name}", revert=revert, changes=changes))
+
+
+def irreversible(host: Host, done: str) -> None:
+    """After a change that cannot be undone: forget the steps before it, and say so."""
+    if host.undo_stack.count():
+        host.undo_stack.clear()
+        host.message.emit(f"{done}. This cannot be undone; earlier steps can no longer be undone.")
+    else:
+        host.message.emit(f"{done}.")
 
 
 class Recreated:

@@ -107,7 +107,9 @@ def _muted(label: QLabel) -> QLabel:
 
 
 class OverviewTab(QScrollArea):
-    """Summary and counts of the case."""
+    """Summary and counts of the case; a case without data offers "Import data…"."""
+
+    import_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -121,6 +123,21 @@ class OverviewTab(QScrollArea):
         self.counts: dict[str, QLabel] = {}
         layout = QVBoxLayout(body)
         layout.setContentsMargins(16, 14, 16, 14)
+        self.empty = QWidget()  # shown while the case has no data: what to do first
+        empty = QVBoxLayout(self.empty)
+        empty.setContentsMargins(0, 0, 0, 14)
+        empty.addWidget(
+            QLabel(
+                "This case has no data yet. Import shipment records or trade statistics (CSV "
+                "or Excel) to see its shipments, firms, charts and network.",
+                wordWrap=True,
+            )
+        )
+        self.import_button = QPushButton("Import data…")
+        self.import_button.clicked.connect(self.import_requested)
+        empty.addWidget(self.import_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.empty.hide()
+        layout.addWidget(self.empty)
         layout.addWidget(self._heading("Summary"))
         layout.addWidget(self.summary)
         layout.addSpacing(14)
@@ -160,6 +177,7 @@ class OverviewTab(QScrollArea):
         )
         for key, label in self.counts.items():
             label.setText(f"{counts.get(key, 0):,}")
+        self.empty.setVisible(not counts.get("datasets", 0))
         self.dates.setText(
             f"Created {local_time(case['created'])} · Updated {local_time(case['updated'])}"
         )
@@ -238,6 +256,7 @@ class CaseWorkspace(QWidget):
     """One case: banner, header, filter bar, tabs; the tabs talk to each other through it."""
 
     edit_requested = Signal(dict)
+    import_requested = Signal()  # the Overview's "Import data…" of a case without data
     lens_changed = Signal(object)  # the ShipmentFilter every tab now shows
 
     def __init__(self, host: Host, parent=None):
@@ -266,6 +285,7 @@ class CaseWorkspace(QWidget):
             lambda: self.case and self.edit_requested.emit(self.case)
         )
         self.filter_bar.applied.connect(self.set_lens)
+        self.overview.import_requested.connect(self.import_requested)
         host.changed.connect(self.on_changes)
 
     # --- the lens --------------------------------------------------------------------------

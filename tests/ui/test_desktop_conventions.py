@@ -1,0 +1,167 @@
+"""Desktop conventions: tab keys wherever the focus is, a window that fits 1024×700 and comes
+back where it was, the theme, and the empty states that say what to do next."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication
+
+from casebook.ui import theme
+from casebook.ui.main_window import MainWindow, on_screen
+from casebook.ui.ops import Changes
+from casebook.ui.settings import Settings
+
+TIMEOUT = 15_000
+
+
+@pytest.fixture
+def two_cases(window, qtbot):
+    book = window.host.book
+    book.create_case(title="Lathes via Türkiye", ref="CB-K-1")
+    book.create_case(title="Станки через Казахстан", ref="CB-K-2")
+    window.host.notify(Changes(cases=True))
+    qtbot.waitUntil(lambda: window.page.select("CB-K-1"), timeout=TIMEOUT)
+    workspace = window.page.workspace
+    qtbot.waitUntil(lambda: workspace.tabs.count() >= 3, timeout=TIMEOUT)
+    return window, workspace
+
+
+def _key(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(QApplication.focusWidget() or window, key, modifier)
+
+
+@pytest.mark.parametrize(
+    "key, modifier",
+    [
+        (Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier),
+    ],
+)
+def test_next_tab_keys_switch_tabs_even_from_the_case_list(two_cases, qtbot, key, modifier):
+    window, workspace = two_cases
+    window.activateWindow()
+    view = window.page.cases.view
+    view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view, timeout=TIMEOUT)
+    assert workspace.tabs.currentIndex() == 0
+    _key(qtbot, window, key, modifier)
+    assert workspace.tabs.currentIndex() == 1
+    assert window.page.selected_ref() == "CB-K-1"  # the case stays
+    _key(qtbot, window, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert workspace.tabs.currentIndex() == 0
+    assert window.page.selected_ref() == "CB-K-1"
+
+
+def test_alt_and_a_digit_jump_to_that_tab(two_cases, qtbot):
+    window, workspace = two_cases
+    window.activateWindow()
+    view = window.page.cases.view
+    view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view, timeout=TIMEOUT)
+    _key(qtbot, window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert workspace.tabs.currentIndex() == 2
+    _key(qtbot, window, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert workspace.tabs.currentIndex() == 0
+    _key(qtbot, window, Qt.Key.Key_9, Qt.KeyboardModifier.AltModifier)  # fewer tabs: stays
+    assert workspace.tabs.currentIndex() == 0
+
+
+def test_the_window_fits_a_1024_by_700_screen(window, qtbot):
+    ref = window.host.book.build_demo()["case_ref"]  # every tab, with real data
+    window.host.notify(Changes.everything())
+    qtbot.waitUntil(lambda: window.page.select(ref), timeout=TIMEOUT)
+    workspace = window.page.workspace
+    qtbot.waitUntil(lambda: workspace.tab("network") is not None, timeout=TIMEOUT)
+    for i in range(workspace.tabs.count()):  # every tab built and shown once
+        workspace.tabs.setCurrentIndex(i)
+        qtbot.wait(50)
+    qtbot.waitUntil(lambda: not window.host.worker.busy, timeout=TIMEOUT)
+    qtbot.wait(100)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 700, hint
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=TIMEOUT)
+    assert window.height() == 700
+
+
+def test_a_new_window_fits_its_screen_and_a_saved_one_comes_back_on_it():
+    screen = QRect(0, 0, 1024, 700)
+    first = on_screen(QRect(0, 0, 640, 480), screen, fill=0.9)
+    assert screen.contains(first) and first.size().toTuple() == (922, 630)
+    gone = on_screen(QRect(2500, 900, 1400, 900), screen)  # saved on a monitor now unplugged
+    assert screen.contains(gone) and gone.size().toTuple() == (1024, 700)
+    kept = QRect(100, 50, 800, 600)
+    assert on_screen(kept, screen) == kept
+
+
+def test_the_window_reopens_where_it_was(window, qtbot):
+    screen = window.screen().availableGeometry()
+    window.setGeometry(screen.x() + 40, screen.y() + 30, screen.width() - 80, screen.height() - 90)
+    qtbot.wait(50)
+    saved = window.geometry()
+    window.close()
+    again = MainWindow(user="tester")
+    qtbot.addWidget(again)
+    assert again.geometry() == saved
+
+
+def test_the_theme_choice_is_applied_and_kept(window, qtbot):
+    app = QApplication.instance()
+    try:
+        window.actions["theme_dark"].trigger()
+        assert theme.is_dark(app.palette())
+        assert Settings().theme == "dark"
+        again = MainWindow(user="tester")
+        qtbot.addWidget(again)
+        assert again.actions["theme_dark"].isChecked()
+        assert not again.actions["theme_system"].isChecked()
+        again.actions["theme_light"].trigger()
+        assert not theme.is_dark(app.palette())
+        assert Settings().theme == "light"
+    finally:
+        window.set_theme("system")
+    assert Settings().theme == "system"
+
+
+def test_an_empty_case_offers_import_on_its_overview(two_cases, qtbot, tmp_path):
+    window, workspace = two_cases
+    overview = workspace.overview
+    assert workspace.tabs.currentWidget() is overview
+    assert overview.import_button.isVisible()
+    assert overview.import_button.text() == "Import data…"
+    overview.import_button.click()
+    wizard = window.import_wizard
+    assert wizard.isVisible() and wizard.case_ref == "CB-K-1"
+    wizard.close()
+    data = tmp_path / "one.csv"
+    data.write_text(
+        "Date,Exporter,Importer,Country of Origin,HS Code,Goods Description,Value,Currency\n"
+        "2023-01-10,SHANDONG JINMA CO LTD,OOO TEHNOSTANOK,CN,8458110000,CNC lathe,1200,USD\n",
+        encoding="utf-8",
+    )
+    window.host.book.import_file(data, case_ref="CB-K-1")
+    window.host.notify(Changes(datasets=True, shipments=True, case_ref="CB-K-1"))
+    qtbot.waitUntil(lambda: not overview.import_button.isVisible(), timeout=TIMEOUT)
+
+
+def test_the_screening_tab_says_whether_and_against_what_the_case_was_screened(
+    two_cases, qtbot, tmp_path
+):
+    window, workspace = two_cases
+    tab = workspace.tab("screening")
+    qtbot.waitUntil(lambda: "never screened" in tab.screened.text(), timeout=TIMEOUT)
+    assert "Load list…" in tab.screened.text()
+    listed = tmp_path / "list.csv"
+    listed.write_text(  # the Consolidated Screening List's CSV columns
+        "source,entity_number,type,name,alt_names,addresses,ids\n"
+        "Entity List (EL) - Bureau of Industry and Security,1,Entity,STANKOPROM LLC,,,\n",
+        encoding="utf-8",
+    )
+    book = window.host.book
+    book.load_list(listed, name="Test list")
+    book.screen(case_ref="CB-K-1")
+    window.host.notify(Changes(hits=True, case_ref="CB-K-1"))
+    qtbot.waitUntil(lambda: "Last screened" in tab.screened.text(), timeout=TIMEOUT)
+    assert "Test list (version 1)" in tab.screened.text()
+    assert "by tester" in tab.screened.text()
