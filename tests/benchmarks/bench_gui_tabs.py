@@ -239,7 +239,11 @@ def open_tab(host, ref: str, key: str, watch: Watch) -> tuple[float, float]:
     app.installEventFilter(probe)
     watch.phase(f"{key}: tab selected, waiting for first content")
     workspace.tabs.setCurrentWidget(widget)
-    _wait_until(lambda: bool(painted), what=f"{key}: first content")
+    try:
+        _wait_until(lambda: bool(painted), what=f"{key}: first content")
+    except TimeoutError:
+        print("\n".join(f"{t - started:8.2f} s {p}" for t, p in watch.phases if t > started))
+        raise
     app.removeEventFilter(probe)
     watch.phase(f"{key}: the other tabs' reads finishing")
     _idle(host)
@@ -337,6 +341,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build (or reuse) the store here")
     parser.add_argument("--tabs", help="comma-separated tab keys (default: every tab shown)")
+    parser.add_argument(
+        "--no-warm-up",
+        dest="warm_up",
+        action="store_false",
+        help="skip the untimed first opening (imports, page cache): the first tab pays them",
+    )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication, QWidget
@@ -361,16 +371,21 @@ def main() -> None:
     host.open_store(path, create=False)
     _wait_until(lambda: host.book is not None)
     _idle(host)
+    host.worker.finished.connect(lambda job: watch.phase(f"  worker done: {job.label}"))
     counts = host.book.case_counts(bench.CASE_REF)
     keys = ["overview"] + [t.key for t in TABS if t.shown(counts)]
     if args.tabs:
         keys = [k for k in keys if k in args.tabs.split(",")]
-    watch.phase("warm-up: one opening, untimed (imports, page cache)")
-    open_tab(host, bench.CASE_REF, "analysis", watch)
+    if args.warm_up:
+        watch.phase("warm-up: one opening, untimed (imports, page cache)")
+        open_tab(host, bench.CASE_REF, "overview", watch)
     results: dict[str, list[tuple[float, float]]] = {k: [] for k in keys}
     for _run in range(args.runs):
         for key in keys:
             results[key].append(open_tab(host, bench.CASE_REF, key, watch))
+            opened, first = results[key][-1]
+            print(f"  {key}: case opening {opened * 1000:.0f} ms, first content {first * 1000:.0f} ms",
+                  flush=True)  # fmt: skip
     watch.phase("baselines")
     bare = statistics.median(bare_table_painted() for _ in range(args.runs))
     raw = raw_sql_times(path, bench.CASE_REF, args.runs)
