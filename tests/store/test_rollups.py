@@ -322,7 +322,8 @@ def test_firm_totals_and_months_of_a_whole_case_read_the_firm_groups(imported):
 
 
 def test_case_counts_sum_the_rollups_not_the_rows(imported):
-    """Opening a case counts its shipments; a million rows took a third of a second (issue 18)."""
+    """Opening a case counts its shipments and lists its datasets with theirs; a million rows
+    took a third of a second each time (issue 18)."""
     statements: list[str] = []
 
     def seen(conn, cursor, statement, *args):
@@ -331,7 +332,9 @@ def test_case_counts_sum_the_rollups_not_the_rows(imported):
     event.listen(imported.store.read_engine, "before_cursor_execute", seen)
     try:
         counts = imported.case_counts(REF)
+        datasets = imported.list_datasets(case_ref=REF)
     finally:
         event.remove(imported.store.read_engine, "before_cursor_execute", seen)
     assert counts["shipments"] == 600 and counts["datasets"] == 2
+    assert [d["shipments"] for d in datasets] == [300, 300]
     assert statements and not any(re.search(r"FROM shipment\b", s) for s in statements)
