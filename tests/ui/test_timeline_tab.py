@@ -99,3 +99,30 @@ def test_the_case_workspace_leaves_room_for_the_case_list(opened):
     assert max(widths.values()) <= 800, widths
     win.resize(1280, 800)
     assert win.page.split.sizes()[0] >= 300
+
+
+def test_thousands_of_lanes_are_drawn_without_blocking_the_window(opened, qtbot):
+    """5,000 firms made some 100,000 cells, built in one go: seconds of a frozen window
+    (issue 18). The first lanes show at once; the rest follow between repaints."""
+    _win, tab, _firms = opened
+    months = [f"2022-{m:02d}" for m in range(1, 13)]
+    cell = {"shipments": 1, "value_usd": 10.0}
+    lanes = [
+        {
+            "key": f"f{i}",
+            "label": f"Firm {i}",
+            "country": "CN",
+            "months": dict.fromkeys(months, cell),
+        }
+        for i in range(2000)
+    ]
+    tab.data = {"months": months, "lanes": lanes, "events": []}
+
+    def cells() -> int:
+        return sum(1 for i in tab.scene.items() if "shipments" in i.toolTip())
+
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.draw()
+        assert 0 < cells() < 2000 * 12  # the first lanes, and the loop free to paint them
+    assert cells() == 2000 * 12
+    assert tab.cell_at(*_centre(tab, "f1999", "2022-12")) == ("f1999", "2022-12")

@@ -82,11 +82,18 @@ def delete_case(session: Session, *, case: m.Case) -> None:
 
 def count_records(session: Session, *, case_id: int) -> dict[str, int]:
     """How many datasets, shipments, firms, evidence items, findings, relationships and hits
-    the case holds."""
-    return {
+    the case holds. Shipments are summed from the rollups (kept in step by every writer):
+    counting a million rows took a third of a second of opening the case (issue 18)."""
+    counts = {
         name: session.exec(select(func.count()).select_from(model).where(column == case_id)).one()
         for name, (model, column) in COUNTED.items()
+        if model is not m.Shipment
     }
+    rolled = func.coalesce(func.sum(m.ShipmentRollup.shipments), 0)
+    counts["shipments"] = session.exec(
+        select(rolled).where(m.ShipmentRollup.case_id == case_id)
+    ).one()
+    return {name: counts[name] for name in COUNTED}
 
 
 def refs_of_firm(session: Session, *, firm_uid: str) -> list[str]:

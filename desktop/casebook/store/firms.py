@@ -13,6 +13,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from casebook.store import models as m
+from casebook.store import rollups
 from casebook.store.evidence import delete_links_to
 from casebook.store.models import new_uid
 from casebook.store.sqlite import raw_connection, timestamp
@@ -414,16 +415,7 @@ def shipment_totals(
     session: Session, *, case_id: int | None = None
 ) -> dict[int, tuple[int, float]]:
     """{firm id: (shipments as exporter or importer, their USD value)} in a case or overall."""
-    where = "WHERE case_id = ?" if case_id is not None else ""
-    args = (case_id, case_id) if case_id is not None else ()
-    cursor = raw_connection(session).execute(
-        "SELECT fid, count(*), total(value_usd) FROM ("
-        f"SELECT exporter_id AS fid, value_usd FROM shipment {where} UNION ALL "
-        f"SELECT importer_id AS fid, value_usd FROM shipment {where}"
-        ") WHERE fid IS NOT NULL GROUP BY fid",
-        args,
-    )
-    return {fid: (count, value) for fid, count, value in cursor}
+    return rollups.firm_totals(session, case_id=case_id)
 
 
 def listed_ids(session: Session, *, ids: Sequence[int]) -> set[int]:

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from casebook.core.filters import ShipmentFilter
 from casebook.store import models as m
+from casebook.store import rollups
 from casebook.store.filters import Params, shipment_clauses
 
 
@@ -61,7 +62,10 @@ def trade_edges(
 def firm_totals(
     session: Session, *, case_id: int, lens: ShipmentFilter | None
 ) -> dict[int, tuple[int, float]]:
-    """Firm id → (shipments, value USD) as exporter or importer, of the lens's shipments."""
+    """Firm id → (shipments, value USD) as exporter or importer, of the lens's shipments
+    (of the firm groups for the whole case)."""
+    if not lens:
+        return rollups.firm_totals(session, case_id=case_id)
     params = Params()
     where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
     sql = f"""
@@ -92,7 +96,9 @@ def monthly_by_firm(
     session: Session, *, case_id: int, lens: ShipmentFilter | None = None
 ) -> list[tuple]:
     """(firm id, month, shipments, value USD) of every firm of the case, as either party, of
-    the lens's dated shipments."""
+    the lens's dated shipments (of the firm groups for the whole case)."""
+    if not lens:
+        return rollups.firm_months(session, case_id=case_id)
     params = Params()
     where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
     sql = f"""

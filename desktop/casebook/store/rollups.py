@@ -132,6 +132,35 @@ def rebuild_firms(session: Session, *, firm_ids: Iterable[int]) -> None:
         build_dataset(session, dataset_id=dataset_id, tables=("partyrollup",))
 
 
+def firm_totals(session: Session, *, case_id: int | None = None) -> dict[int, tuple[int, float]]:
+    """{firm id: (shipments as exporter or importer, their USD value)} in a case or overall,
+    from the firm groups: a few thousand rows where the shipments are a million."""
+    where = "WHERE case_id = ?" if case_id is not None else ""
+    args = (case_id, case_id) if case_id is not None else ()
+    cursor = raw_connection(session).execute(
+        "SELECT fid, sum(n), total(v) FROM ("
+        f"SELECT exporter_id AS fid, shipments AS n, value_usd AS v FROM partyrollup {where} "
+        f"UNION ALL SELECT importer_id, shipments, value_usd FROM partyrollup {where}"
+        ") WHERE fid IS NOT NULL GROUP BY fid",
+        args,
+    )
+    return {fid: (int(n), float(v)) for fid, n, v in cursor}
+
+
+def firm_months(session: Session, *, case_id: int) -> list[tuple]:
+    """(firm id, month, shipments, USD value) of every firm of the case as either party, of
+    its dated shipments, from the firm groups."""
+    cursor = raw_connection(session).execute(
+        "SELECT fid, month, sum(n), total(v) FROM ("
+        "SELECT exporter_id AS fid, month, shipments AS n, value_usd AS v FROM partyrollup "
+        "WHERE case_id = ? UNION ALL "
+        "SELECT importer_id, month, shipments, value_usd FROM partyrollup WHERE case_id = ?"
+        ") WHERE fid IS NOT NULL AND month IS NOT NULL GROUP BY fid, month ORDER BY fid, month",
+        (case_id, case_id),
+    )
+    return [(fid, month, int(n), float(v)) for fid, month, n, v in cursor]
+
+
 def rebuild_all(session: Session) -> None:
     """Make every group anew from the shipments."""
     conn = raw_connection(session)

@@ -12,6 +12,7 @@ double-clicking shows that firm's shipments of that month in the Shipments tab.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
@@ -36,6 +37,7 @@ from casebook.ui.workspace import CaseWorkspace, WorkspaceTab, narrowed
 LABEL_WIDTH = 230.0
 HEADER = 44.0
 ROW = 30.0
+LANES_PER_SLICE = 25  # lanes drawn per turn of the event loop (some 30 ms at most)
 CASE_LANE = "__case__"
 EVENT_COLOURS = {"evidence": "#1A73E8", "relationship": "#8430CE", "listing": "#C5221F"}
 EVENT_TITLES = {"evidence": "Evidence", "relationship": "Relationship starts / ends",
@@ -98,6 +100,7 @@ class TimelineTab(QWidget):
         self.selected: tuple[str, str] | None = None
         self.lane_keys: list[str] = []
         self._generation = 0
+        self._drawing = 0  # the draw in progress; a slice of an older one stops
         self.lanes_by = QComboBox()
         self.lanes_by.addItem("A lane per firm", "firm")
         self.lanes_by.addItem("A lane per country", "country")
@@ -220,30 +223,48 @@ class TimelineTab(QWidget):
         return None
 
     def draw(self) -> None:
+        """Lay the grid out, draw the first lanes at once and the rest in slices from the
+        event loop: 5,000 firms make some 100,000 cells, seconds of item building that would
+        block the window (issue 18). ``drawn`` is emitted once every lane is drawn."""
+        self._drawing += 1
         self.scene.clear()
         months, lanes = self.months(), self.lanes()
         self.lane_keys = [lane["key"] for lane in lanes]
-        top = max([c["value_usd"] for lane in lanes for c in lane["months"].values()] or [1.0])
-        font = QFont(self.font())
-        small = QFont(font)
-        small.setPointSizeF(max(font.pointSizeF() * 0.8, 7.0))
-        fm = QFontMetricsF(small)
         width = self.x_of(len(months))
         grid = QPen(QColor("#DADCE0"), 0.6)
         for i, month in enumerate(months):
             x = self.x_of(i)
             pen = QPen(QColor("#9AA0A6"), 1.0) if month.endswith("-01") else grid
             self.scene.addLine(x, HEADER, x, self.y_of(len(lanes)), pen)
-        for r, lane in enumerate(lanes):
-            y = self.y_of(r)
+        self.scene.setSceneRect(QRectF(0, 0, width + 20, self.y_of(len(lanes)) + 20))
+        top = max([c["value_usd"] for lane in lanes for c in lane["months"].values()] or [1.0])
+        first = max(LANES_PER_SLICE, math.ceil(self.view.viewport().height() / ROW) + 1)
+        self._draw_lanes(self._drawing, lanes, top, 0, first)
+
+    def _draw_lanes(
+        self, drawing: int, lanes: list[dict], top: float, start: int, stop: int
+    ) -> None:
+        """Lanes ``start`` to ``stop`` (shaded by their share of ``top``), then the next slice
+        later unless drawn anew meanwhile; the events and the selection once the last lane is
+        in."""
+        if not isValid(self) or drawing != self._drawing:
+            return
+        months = self.months()
+        column = {month: i for i, month in enumerate(months)}
+        small = QFont(self.font())
+        small.setPointSizeF(max(small.pointSizeF() * 0.8, 7.0))
+        fm = QFontMetricsF(small)
+        width = self.x_of(len(months))
+        for r in range(start, min(stop, len(lanes))):
+            lane, y = lanes[r], self.y_of(r)
             if r % 2:
                 band = self.scene.addRect(QRectF(LABEL_WIDTH, y, width - LABEL_WIDTH, ROW),
                                           Qt.PenStyle.NoPen, QBrush(QColor(128, 128, 128, 22)))  # fmt: skip
                 band.setZValue(-2)
             for month, cell in lane["months"].items():
-                if month not in months:
+                if month not in column:
                     continue
-                i = months.index(month)
+                i = column[month]
                 share = math.sqrt(cell["value_usd"] / top) if top > 0 else 0.0
                 colour = QColor("#1A73E8")
                 colour.setAlphaF(0.18 + 0.8 * share)
@@ -259,10 +280,13 @@ class TimelineTab(QWidget):
                     label.setBrush(QColor("#FFFFFF") if share > 0.45 else QColor("#202124"))
                     label.setPos(box.center().x() - fm.horizontalAdvance(text) / 2,
                                  box.center().y() - fm.height() / 2)  # fmt: skip
+        if stop < len(lanes):
+            later = partial(self._draw_lanes, drawing, lanes, top, stop, stop + LANES_PER_SLICE)
+            QTimer.singleShot(0, self, later)
+            return
         self._draw_events(months, lanes)
         if self.selected:
             self._mark_selection()
-        self.scene.setSceneRect(QRectF(0, 0, width + 20, self.y_of(len(lanes)) + 20))
         self.drawn.emit()
 
     def _draw_events(self, months: list[str], lanes: list[dict]) -> None:
