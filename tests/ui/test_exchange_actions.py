@@ -162,3 +162,31 @@ def test_backup_on_exit_when_the_setting_is_on(qtbot, window):
     qtbot.waitUntil(lambda: not window.host.worker.busy, timeout=10_000)
     window.close()
     assert len(list(folder.glob("*.zip"))) == 1
+
+
+def test_closing_waits_for_the_check_on_open_before_closing_the_store(qtbot, window, monkeypatch):
+    """The check on open reads in a thread of its own; quitting (or opening another store)
+    must not close the store under it: SQLite crashes the process when a connection closes
+    under a running statement (seen once as a segfault in the suite)."""
+    import threading
+
+    book = window.host.book
+    started, release, order = threading.Event(), threading.Event(), []
+
+    def slow_check():
+        started.set()
+        release.wait(10)
+        order.append("check done")
+        return []
+
+    monkeypatch.setattr(book, "quick_check", slow_check)
+    monkeypatch.setattr(book, "close", lambda: order.append("store closed"))
+    exchange_actions.quick_check(window)
+    assert started.wait(10)
+    closer = threading.Thread(target=window.host.close)
+    closer.start()
+    closer.join(0.3)
+    assert order == []  # still waiting for the check
+    release.set()
+    closer.join(10)
+    assert order == ["check done", "store closed"]

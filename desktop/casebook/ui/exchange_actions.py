@@ -274,6 +274,7 @@ def quick_check(window) -> threading.Thread | None:
             pass
 
     thread = threading.Thread(target=run, name="casebook-quick-check", daemon=True)
+    window.host.readers.append(thread)  # the store is not closed under it
     thread.start()
     return thread
 

@@ -19,6 +19,7 @@ Later issues add ops and tabs; they need nothing else from this module.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -79,6 +80,7 @@ class Host(QObject):
         self.user = user  # --user on the command line wins over the preference
         self.book: Casebook | None = None
         self.worker = DbWorker(self)
+        self.readers: list[threading.Thread] = []  # reads off the worker (the check on open)
         self.undo_stack = QUndoStack(self)
         self._labels: list[str] = []
         self.worker.busy_changed.connect(self._on_busy)
@@ -126,6 +128,7 @@ class Host(QObject):
 
             book = Casebook.open(path, user=user, create=create)
             if old is not None:  # only once the new store opened: a failure keeps the old one
+                self.wait_for_readers()
                 old.close()
             return book
 
@@ -147,11 +150,19 @@ class Host(QObject):
         if self.book is not None and not self.user:
             self.book.user = name or os_user()
 
+    def wait_for_readers(self) -> None:
+        """Let reads running in threads of their own finish before their store is closed
+        (closing a SQLite connection under a running statement crashes the process)."""
+        for thread in self.readers:
+            thread.join()
+        self.readers.clear()
+
     def close(self) -> None:
         """Finish the worker's queue and close the store (on quit)."""
         self.closed = True
         self.worker.shutdown()
         if self.book is not None:
+            self.wait_for_readers()
             self.book.close()
             self.book = None
 
