@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from casebook.store import rollups
 from casebook.store.engine import Store
 
 COUNTRIES = ("CN", "TR", "KZ", "AE", "AM", "DE", "JP", "TW")
@@ -82,4 +83,9 @@ def build_shipments(path: Path, n: int, *, firms: int = 500) -> Path:
         for (sql,) in indexes:
             con.execute(sql)
     con.close()
+    # The per-dataset totals an import makes (case counts, charts and firm totals read them).
+    store = Store(path)
+    with store.write() as session:
+        rollups.rebuild_all(session)
+    store.close()
     return path
