@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from casebook.book import Casebook
 from casebook.core.filters import ShipmentFilter
@@ -220,6 +221,10 @@ def test_flags_panel_lists_firms_by_score(opened, qtbot):
     assert tab.flags.detail.text() == "Select a firm for its flags and the reasons behind them."
     first = tab.flags.tree.topLevelItem(0)
     assert first.childCount() >= 1 and ":" in first.child(0).text(0)
+    # A reason wraps at word ends and is whole in its tooltip; nothing is cut in the middle.
+    assert tab.flags.tree.wordWrap()
+    assert tab.flags.tree.textElideMode() == Qt.TextElideMode.ElideNone
+    assert first.child(0).toolTip(0) == first.child(0).text(0)
     exporter = next(
         i for i in range(tab.flags.tree.topLevelItemCount())
         if tab.flags.tree.topLevelItem(i).text(0) == "DMG MORI GMBH"

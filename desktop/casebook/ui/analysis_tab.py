@@ -445,7 +445,9 @@ class FlagsPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Firm / flag", "Score"])
         self.tree.setColumnCount(2)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # A reason is a sentence: wrapped at word ends, never cut in the middle; whole in its tip.
+        self.tree.setWordWrap(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.tree.setMinimumWidth(280)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
@@ -480,7 +482,8 @@ class FlagsPanel(QWidget):
         for firm in self._firms:
             item = QTreeWidgetItem(self.tree, [firm["name"] or firm["uid"], f"{firm['score']:g}"])
             for flag in firm["flags"]:
-                QTreeWidgetItem(item, [f"{flag['title']}: {flag['reason']}", ""])
+                text = f"{flag['title']}: {flag['reason']}"
+                QTreeWidgetItem(item, [text, ""]).setToolTip(0, text)
         self.detail.setText(SELECT_A_FIRM if self._firms else "")
 
     def firm_of(self, item) -> dict | None:
