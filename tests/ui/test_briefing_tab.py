@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QProgressDialog, QPushButton
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 
 from casebook.ui.briefing_tab import BriefingTab, SaveDialog, pdftoppm
 
@@ -41,7 +43,7 @@ def test_open_demo_case_then_generate_preview_and_save_its_briefing(
     assert result["pages"] > 5 and tab.save_button.isEnabled()
     assert result["appendix_rows"] == 3 and result["table_rows"] > 3
     if pdftoppm():
-        qtbot.waitUntil(lambda: tab.pages_layout.count() == result["pages"], timeout=30_000)
+        qtbot.waitUntil(lambda: tab.preview.pages_layout.count() == result["pages"], timeout=30_000)
 
     target = tmp_path / "copy.pdf"
     monkeypatch.setattr(SaveDialog, "ask", classmethod(lambda cls, parent, s: str(target)))
@@ -161,3 +163,67 @@ def test_a_cancelled_regenerate_leaves_the_tab_ready_and_still_out_of_date(qtbot
     qtbot.waitUntil(tab.generate.isEnabled, timeout=60_000)
     assert tab.regenerate.isEnabled() and "Cancelled" in tab.status.text()
     assert tab.stale and tab.stale_bar.isVisible() and not tab.print_button.isEnabled()
+
+
+# --- the preview zooms (issue 19, item 7) ----------------------------------------------------
+
+A4_WIDTH_POINTS = 595.28
+
+
+def _page_width(qtbot, tab) -> float:
+    """The first page's width on screen, in logical pixels, once it is drawn 1:1 (its pixmap
+    has a pixel per screen pixel: never a smaller picture stretched to the zoom)."""
+    label = tab.preview.pages_layout.itemAt(0).widget()
+    pixmap = label.pixmap()
+    shown = pixmap.width() / pixmap.devicePixelRatio()
+    qtbot.waitUntil(lambda: abs(label.contentsRect().width() - shown) <= 1, timeout=5_000)
+    return shown
+
+
+def _rendered_at(qtbot, tab, zoom: float) -> float:
+    qtbot.waitUntil(lambda: abs(tab.preview.zoom - zoom) < 1e-3, timeout=5_000)
+    with qtbot.waitSignal(tab.preview.rendered, timeout=30_000):
+        pass
+    return _page_width(qtbot, tab)
+
+
+@pytest.mark.skipif(pdftoppm() is None, reason="the preview needs Poppler's pdftoppm")
+def test_the_preview_is_paper_size_at_100_percent_and_zooms_by_keys_wheel_and_fit_width(
+    qtbot, window, tmp_path
+):
+    tab = _small_case(window, tmp_path)
+    preview = tab.preview
+    with qtbot.waitSignal(preview.rendered, timeout=60_000):
+        qtbot.mouseClick(tab.generate, Qt.MouseButton.LeftButton)
+    paper = A4_WIDTH_POINTS / 72 * preview.logicalDpiX()
+    assert preview.zoom_label.text() == "100 %"
+    assert abs(_page_width(qtbot, tab) - paper) <= 1.5
+
+    window.activateWindow()
+    preview.scroll.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is preview.scroll, timeout=5_000)
+    qtbot.keyClick(preview.scroll, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert preview.zoom_label.text() == "110 %"
+    assert abs(_rendered_at(qtbot, tab, 1.1) - 1.1 * paper) <= 1.5  # rendered anew, sharp
+
+    qtbot.keyClick(preview.scroll, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(preview.scroll, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert preview.zoom_label.text() == "90 %"
+    assert abs(_rendered_at(qtbot, tab, 0.9) - 0.9 * paper) <= 1.5
+
+    viewport = preview.scroll.viewport()
+    center = QPointF(viewport.rect().center())
+    wheel = QWheelEvent(center, viewport.mapToGlobal(center), QPoint(), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    QApplication.sendEvent(viewport, wheel)
+    assert preview.zoom_label.text() == f"{round(0.9 * 1.21 * 100)} %"
+
+    qtbot.keyClick(preview.scroll, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert preview.zoom_label.text() == "100 %"
+
+    qtbot.mouseClick(preview.fit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: preview.zoom < 1, timeout=5_000)  # the pane is narrower than A4
+    fitted = _rendered_at(qtbot, tab, preview.zoom)
+    assert 0 < viewport.width() - fitted <= 30  # the page fills the pane's width
+    assert preview.zoom_label.text() == f"{round(preview.zoom * 100)} %"
