@@ -121,8 +121,8 @@ def test_a_briefing_printed_before_an_import_is_marked_out_of_date_until_regener
     tab = _small_case(window, tmp_path)
     with qtbot.waitSignal(tab.generated, timeout=60_000) as generated:
         qtbot.mouseClick(tab.generate, Qt.MouseButton.LeftButton)
-    printed = generated.args[0]["head_hash"]
-    assert printed == window.host.book.head_hash()
+    printed = generated.args[0]["case_head"]
+    assert printed == window.host.book.case_head_hash("CB-BR-1")
     qtbot.waitUntil(lambda: window.host.worker.busy is False, timeout=10_000)
     assert not tab.stale and tab.print_button.isEnabled() and tab.save_button.isEnabled()
     assert tab.stale_bar.isHidden()
@@ -137,9 +137,36 @@ def test_a_briefing_printed_before_an_import_is_marked_out_of_date_until_regener
 
     with qtbot.waitSignal(tab.generated, timeout=60_000) as again:
         qtbot.mouseClick(tab.regenerate, Qt.MouseButton.LeftButton)
-    assert again.args[0]["head_hash"] == window.host.book.head_hash() != printed
+    assert again.args[0]["case_head"] == window.host.book.case_head_hash("CB-BR-1") != printed
     qtbot.waitUntil(lambda: window.host.worker.busy is False, timeout=10_000)
     assert not tab.stale and tab.stale_bar.isHidden() and tab.print_button.isEnabled()
+
+
+def test_only_a_change_in_this_case_marks_its_briefing_out_of_date_naming_both_heads(
+    qtbot, window, tmp_path
+):
+    from casebook.ui.ops import Changes
+
+    book = window.host.book
+    tab = _small_case(window, tmp_path)
+    with qtbot.waitSignal(tab.generated, timeout=60_000) as generated:
+        qtbot.mouseClick(tab.generate, Qt.MouseButton.LeftButton)
+    printed = generated.args[0]["case_head"]
+
+    book.create_case(title="Another", ref="CB-BR-2")  # the store's head moves, this case's not
+    (tmp_path / "other").mkdir()
+    _import_more(window, tmp_path / "other", ref="CB-BR-2")
+    window.host.notify(Changes.everything())  # as a refresh of every tab does
+    qtbot.waitUntil(lambda: window.host.worker.busy is False, timeout=10_000)
+    assert book.head_hash() != printed
+    assert not tab.stale and tab.stale_bar.isHidden() and tab.print_button.isEnabled()
+
+    _import_more(window, tmp_path)  # an import into this case
+    qtbot.waitUntil(lambda: tab.stale, timeout=10_000)
+    now = book.case_head_hash("CB-BR-1")
+    text = tab.stale_label.text()
+    assert f"{printed[:12]}… when printed" in text and f"{now[:12]}… now" in text
+    assert not tab.print_button.isEnabled() and tab.regenerate.isEnabled()
 
 
 def test_a_cancelled_regenerate_leaves_the_tab_ready_and_still_out_of_date(qtbot, window, tmp_path):

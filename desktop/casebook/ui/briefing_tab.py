@@ -3,8 +3,8 @@
 The briefing covers the shipments of the case's lens (the filter bar), which the tab names
 above the options; the briefing names it too.
 
-A briefing printed before the case changed (an import, an edit: the audit chain's head moved)
-is marked out of date above its pages, with Regenerate; Print and Save as are off until then,
+A briefing printed before the case changed (an import, an edit: the head of the case's own
+audit events moved) is marked out of date above its pages, with Regenerate; Print and Save as are off until then,
 so a stale PDF is never handed on by mistake.
 
 The preview (``ui/pdf_preview.py``) shows the pages rendered by Poppler's ``pdftoppm`` when it
@@ -85,6 +85,7 @@ class BriefingTab(QWidget):
         self.lens = EVERYTHING
         self.result: dict | None = None
         self.stale = False  # the case changed since ``result`` was printed
+        self.head_now = ""  # the case's audit head when it was found to have changed
         self._work = Path(tempfile.mkdtemp(prefix="casebook-brief-"))
         work = str(self._work)
         self.destroyed.connect(lambda *_: shutil.rmtree(work, ignore_errors=True))
@@ -195,14 +196,16 @@ class BriefingTab(QWidget):
             self._check_head()
 
     def _check_head(self) -> None:
-        Op(self.host, lambda book: book.head_hash(), label="Reading the audit head").success(
-            self._head_read
-        ).run()
+        ref = self.ref
+        Op(
+            self.host, lambda book: book.case_head_hash(ref), label="Reading the case's audit head"
+        ).success(self._head_read).run()
 
     def _head_read(self, head: str) -> None:
-        """Out of date once the audit head moved past the one the briefing printed."""
-        if self.result is not None and head != self.result["head_hash"]:
-            self.stale = True
+        """Out of date once this case's audit head moved past the one the briefing printed
+        under (another case's changes leave it current)."""
+        if self.result is not None and head != self.result["case_head"]:
+            self.stale, self.head_now = True, head
             self._update_buttons()
 
     # --- the lens -------------------------------------------------------------------------
@@ -248,10 +251,10 @@ class BriefingTab(QWidget):
 
         def work(book, task):
             # A cancelled op reports nothing (ops.Op); answer None so the tab is ready again.
-            # The audit head is read first on this one worker, so it is the one printed.
-            head = book.head_hash()
+            # The case's audit head is read first on this one worker, so it is the one printed.
+            head = book.case_head_hash(ref)
             try:
-                return {"head_hash": head} | book.brief(
+                return {"case_head": head} | book.brief(
                     case_ref=ref,
                     out=out,
                     force=True,
@@ -309,7 +312,8 @@ class BriefingTab(QWidget):
         if ready and self.stale:
             self.stale_label.setText(
                 "<b>Out of date</b> — the case changed since it was printed (audit head "
-                f"{escape(self.result['head_hash'][:12])}…). Regenerate to print it as it is now."
+                f"{escape(self.result['case_head'][:12])}… when printed, "
+                f"{escape(self.head_now[:12])}… now). Regenerate to print it as it is now."
             )
 
     def open_pdf(self) -> None:
