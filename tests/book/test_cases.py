@@ -67,3 +67,24 @@ def test_undoing_a_new_case_works_after_its_network_layout_was_saved(book):
     book.save_positions(case_ref="CB-1", positions={})
     book.delete_case("CB-1")
     assert book.list_cases() == []
+
+
+def test_a_case_audit_head_moves_with_its_own_changes_and_its_firms_only(book, make_firm):
+    book.create_case(title="Lathes", ref="CB-1")
+    book.create_case(title="Looms", ref="CB-2")
+    a1 = make_firm(case_ref="CB-1", name="Acme Machine Co")
+    a2 = make_firm(case_ref="CB-1", name="Acme Machine Company")
+    b1 = make_firm(case_ref="CB-2", name="Beta Tools")
+    b2 = make_firm(case_ref="CB-2", name="Beta Tools Ltd")
+    head = book.case_head_hash("CB-1")
+
+    book.edit_case("CB-2", priority="high")
+    book.merge_firms(keep=b1.uid, other=b2.uid)  # firms of the other case: no case on the event
+    assert book.case_head_hash("CB-1") == head != book.head_hash()
+
+    book.merge_firms(keep=a1.uid, other=a2.uid)  # one of its firms
+    merged = book.case_head_hash("CB-1")
+    assert merged not in (head, book.case_head_hash("CB-2"))
+    book.edit_case("CB-1", priority="high")  # its own record
+    assert book.case_head_hash("CB-1") not in (head, merged)
+    assert book.case_head_hash("CB-1") == book.head_hash()

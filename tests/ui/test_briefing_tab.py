@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QProgressDialog, QPushButton
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 
 from casebook.ui.briefing_tab import BriefingTab, SaveDialog, pdftoppm
 
@@ -41,7 +43,7 @@ def test_open_demo_case_then_generate_preview_and_save_its_briefing(
     assert result["pages"] > 5 and tab.save_button.isEnabled()
     assert result["appendix_rows"] == 3 and result["table_rows"] > 3
     if pdftoppm():
-        qtbot.waitUntil(lambda: tab.pages_layout.count() == result["pages"], timeout=30_000)
+        qtbot.waitUntil(lambda: tab.preview.pages_layout.count() == result["pages"], timeout=30_000)
 
     target = tmp_path / "copy.pdf"
     monkeypatch.setattr(SaveDialog, "ask", classmethod(lambda cls, parent, s: str(target)))
@@ -119,8 +121,8 @@ def test_a_briefing_printed_before_an_import_is_marked_out_of_date_until_regener
     tab = _small_case(window, tmp_path)
     with qtbot.waitSignal(tab.generated, timeout=60_000) as generated:
         qtbot.mouseClick(tab.generate, Qt.MouseButton.LeftButton)
-    printed = generated.args[0]["head_hash"]
-    assert printed == window.host.book.head_hash()
+    printed = generated.args[0]["case_head"]
+    assert printed == window.host.book.case_head_hash("CB-BR-1")
     qtbot.waitUntil(lambda: window.host.worker.busy is False, timeout=10_000)
     assert not tab.stale and tab.print_button.isEnabled() and tab.save_button.isEnabled()
     assert tab.stale_bar.isHidden()
@@ -135,9 +137,36 @@ def test_a_briefing_printed_before_an_import_is_marked_out_of_date_until_regener
 
     with qtbot.waitSignal(tab.generated, timeout=60_000) as again:
         qtbot.mouseClick(tab.regenerate, Qt.MouseButton.LeftButton)
-    assert again.args[0]["head_hash"] == window.host.book.head_hash() != printed
+    assert again.args[0]["case_head"] == window.host.book.case_head_hash("CB-BR-1") != printed
     qtbot.waitUntil(lambda: window.host.worker.busy is False, timeout=10_000)
     assert not tab.stale and tab.stale_bar.isHidden() and tab.print_button.isEnabled()
+
+
+def test_only_a_change_in_this_case_marks_its_briefing_out_of_date_naming_both_heads(
+    qtbot, window, tmp_path
+):
+    from casebook.ui.ops import Changes
+
+    book = window.host.book
+    tab = _small_case(window, tmp_path)
+    with qtbot.waitSignal(tab.generated, timeout=60_000) as generated:
+        qtbot.mouseClick(tab.generate, Qt.MouseButton.LeftButton)
+    printed = generated.args[0]["case_head"]
+
+    book.create_case(title="Another", ref="CB-BR-2")  # the store's head moves, this case's not
+    (tmp_path / "other").mkdir()
+    _import_more(window, tmp_path / "other", ref="CB-BR-2")
+    window.host.notify(Changes.everything())  # as a refresh of every tab does
+    qtbot.waitUntil(lambda: window.host.worker.busy is False, timeout=10_000)
+    assert book.head_hash() != printed
+    assert not tab.stale and tab.stale_bar.isHidden() and tab.print_button.isEnabled()
+
+    _import_more(window, tmp_path)  # an import into this case
+    qtbot.waitUntil(lambda: tab.stale, timeout=10_000)
+    now = book.case_head_hash("CB-BR-1")
+    text = tab.stale_label.text()
+    assert f"{printed[:12]}… when printed" in text and f"{now[:12]}… now" in text
+    assert not tab.print_button.isEnabled() and tab.regenerate.isEnabled()
 
 
 def test_a_cancelled_regenerate_leaves_the_tab_ready_and_still_out_of_date(qtbot, window, tmp_path):
@@ -161,3 +190,67 @@ def test_a_cancelled_regenerate_leaves_the_tab_ready_and_still_out_of_date(qtbot
     qtbot.waitUntil(tab.generate.isEnabled, timeout=60_000)
     assert tab.regenerate.isEnabled() and "Cancelled" in tab.status.text()
     assert tab.stale and tab.stale_bar.isVisible() and not tab.print_button.isEnabled()
+
+
+# --- the preview zooms (issue 19, item 7) ----------------------------------------------------
+
+A4_WIDTH_POINTS = 595.28
+
+
+def _page_width(qtbot, tab) -> float:
+    """The first page's width on screen, in logical pixels, once it is drawn 1:1 (its pixmap
+    has a pixel per screen pixel: never a smaller picture stretched to the zoom)."""
+    label = tab.preview.pages_layout.itemAt(0).widget()
+    pixmap = label.pixmap()
+    shown = pixmap.width() / pixmap.devicePixelRatio()
+    qtbot.waitUntil(lambda: abs(label.contentsRect().width() - shown) <= 1, timeout=5_000)
+    return shown
+
+
+def _rendered_at(qtbot, tab, zoom: float) -> float:
+    qtbot.waitUntil(lambda: abs(tab.preview.zoom - zoom) < 1e-3, timeout=5_000)
+    with qtbot.waitSignal(tab.preview.rendered, timeout=30_000):
+        pass
+    return _page_width(qtbot, tab)
+
+
+@pytest.mark.skipif(pdftoppm() is None, reason="the preview needs Poppler's pdftoppm")
+def test_the_preview_is_paper_size_at_100_percent_and_zooms_by_keys_wheel_and_fit_width(
+    qtbot, window, tmp_path
+):
+    tab = _small_case(window, tmp_path)
+    preview = tab.preview
+    with qtbot.waitSignal(preview.rendered, timeout=60_000):
+        qtbot.mouseClick(tab.generate, Qt.MouseButton.LeftButton)
+    paper = A4_WIDTH_POINTS / 72 * preview.logicalDpiX()
+    assert preview.zoom_label.text() == "100 %"
+    assert abs(_page_width(qtbot, tab) - paper) <= 1.5
+
+    window.activateWindow()
+    preview.scroll.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is preview.scroll, timeout=5_000)
+    qtbot.keyClick(preview.scroll, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert preview.zoom_label.text() == "110 %"
+    assert abs(_rendered_at(qtbot, tab, 1.1) - 1.1 * paper) <= 1.5  # rendered anew, sharp
+
+    qtbot.keyClick(preview.scroll, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(preview.scroll, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert preview.zoom_label.text() == "90 %"
+    assert abs(_rendered_at(qtbot, tab, 0.9) - 0.9 * paper) <= 1.5
+
+    viewport = preview.scroll.viewport()
+    center = QPointF(viewport.rect().center())
+    wheel = QWheelEvent(center, viewport.mapToGlobal(center), QPoint(), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    QApplication.sendEvent(viewport, wheel)
+    assert preview.zoom_label.text() == f"{round(0.9 * 1.21 * 100)} %"
+
+    qtbot.keyClick(preview.scroll, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert preview.zoom_label.text() == "100 %"
+
+    qtbot.mouseClick(preview.fit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: preview.zoom < 1, timeout=5_000)  # the pane is narrower than A4
+    fitted = _rendered_at(qtbot, tab, preview.zoom)
+    assert 0 < viewport.width() - fitted <= 30  # the page fills the pane's width
+    assert preview.zoom_label.text() == f"{round(preview.zoom * 100)} %"

@@ -165,3 +165,41 @@ def test_the_screening_tab_says_whether_and_against_what_the_case_was_screened(
     qtbot.waitUntil(lambda: "Last screened" in tab.screened.text(), timeout=TIMEOUT)
     assert "Test list (version 1)" in tab.screened.text()
     assert "by tester" in tab.screened.text()
+
+
+def test_panes_that_wait_for_a_selection_say_what_to_select(two_cases, qtbot, tmp_path):
+    window, workspace = two_cases
+    data = tmp_path / "two.csv"
+    data.write_text(
+        "Date,Exporter,Importer,Country of Dispatch,Destination,HS Code,Value USD\n"
+        "2023-05-05,Acme Machine Co,Techno Stanok LLC,CN,RU,845811,100000\n",
+        encoding="utf-8",
+    )
+    window.host.book.import_file(data, case_ref="CB-K-1")
+    window.host.notify(Changes(datasets=True, shipments=True, firms=True, case_ref="CB-K-1"))
+    qtbot.waitUntil(lambda: workspace.tab("network") is not None, timeout=TIMEOUT)
+
+    evidence = workspace.tab("evidence")
+    assert evidence.detail.preview.currentWidget() is evidence.detail.preview.empty
+    assert "No evidence in this case yet" in evidence.detail.preview.empty.text()
+    findings = workspace.tab("findings")
+    assert "No key judgments yet: Add finding…" in findings.hint.text()
+
+    firms = workspace.tab("firms")
+    qtbot.waitUntil(lambda: firms.firm_view.model().rowCount() == 2, timeout=TIMEOUT)
+    firms.firm_view.clearSelection()
+    assert firms.detail.toPlainText() == ""
+    assert firms.detail.placeholderText().startswith("Select a firm to see its names")
+    firms.firm_view.selectRow(0)
+    assert firms.detail.toPlainText() != ""
+
+    network = workspace.tab("network")
+    workspace.tabs.setCurrentWidget(network)
+    qtbot.waitUntil(lambda: len(network.nodes) == 2, timeout=TIMEOUT)
+    assert network.details.placeholderText().startswith("Select a firm on the chart")
+    item = next(iter(network.nodes.values()))
+    with qtbot.waitSignal(network.details_shown, timeout=TIMEOUT):
+        item.setSelected(True)
+    assert network.details.toPlainText() != ""
+    network.scene.clearSelection()  # the firm shown is no longer the selected one
+    assert network.details.toPlainText() == ""

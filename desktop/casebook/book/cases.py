@@ -12,6 +12,7 @@ from casebook.core.cases import CaseInfo
 from casebook.core.domain import CASE_STATUSES, PRIORITIES, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
 from casebook.core.standards import Marking, clean_marking
+from casebook.store import audit
 from casebook.store import cases as store
 from casebook.store import models as m
 
@@ -193,6 +194,12 @@ class CasesSection:
             before = case_json(case)
             store.delete_case(session, case=case)
             self._audit(session, "case.delete", "case", target_uid=before["uid"], before=before)
+
+    def case_head_hash(self, ref: str) -> str:
+        """The audit head of one case: it moves when this case's data changes, and only then
+        (a briefing printed under another head may no longer say what the case holds)."""
+        with self._read() as session:
+            return audit.case_head_hash(session, case_id=find_case(session, ref).id)
 
     def case_counts(self, ref: str) -> dict[str, int]:
         """How many datasets, shipments, firms, evidence items, findings and hits a case has."""

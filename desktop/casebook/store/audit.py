@@ -11,9 +11,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, or_, select
 
-from casebook.store.models import AuditEvent
+from casebook.store.models import AuditEvent, CaseFirm, Firm
 
 GENESIS = "0" * 64
 
@@ -44,6 +44,29 @@ def head_hash(session: Session) -> str:
     """The hash of the newest event (the genesis value for an empty chain)."""
     last = session.exec(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     return last or GENESIS
+
+
+def case_head_hash(session: Session, *, case_id: int) -> str:
+    """The hash of the newest event that changed what a case holds (the genesis value when
+    none did): its own events, and those on a firm that takes part in it (firms are shared by
+    cases, so a merge or split carries no case). Another case's changes leave it as it was."""
+    case_firms = (
+        select(Firm.uid)
+        .join(CaseFirm, CaseFirm.firm_id == Firm.id)
+        .where(CaseFirm.case_id == case_id)
+    )
+    query = (
+        select(AuditEvent.hash)
+        .where(
+            or_(
+                AuditEvent.case_id == case_id,
+                (AuditEvent.target_kind == "firm") & AuditEvent.target_uid.in_(case_firms),
+            )
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return session.exec(query).first() or GENESIS
 
 
 def last_event(session: Session, *, case_id: int, action: str) -> AuditEvent | None:

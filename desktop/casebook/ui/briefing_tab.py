@@ -3,13 +3,13 @@
 The briefing covers the shipments of the case's lens (the filter bar), which the tab names
 above the options; the briefing names it too.
 
-A briefing printed before the case changed (an import, an edit: the audit chain's head moved)
-is marked out of date above its pages, with Regenerate; Print and Save as are off until then,
+A briefing printed before the case changed (an import, an edit: the head of the case's own
+audit events moved) is marked out of date above its pages, with Regenerate; Print and Save as are off until then,
 so a stale PDF is never handed on by mistake.
 
-QtPdf is not part of PySide6-Essentials, so the preview shows pages rendered by ``pdftoppm``
-(Poppler) when it is installed — run as a QProcess, the GUI never waits — and otherwise the
-page count with an Open button. Print renders pages the same way onto a QPrinter.
+The preview (``ui/pdf_preview.py``) shows the pages rendered by Poppler's ``pdftoppm`` when it
+is installed, with zoom, and otherwise the page count with an Open button. Print renders pages
+the same way onto a QPrinter.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -43,6 +42,7 @@ from casebook.core.errors import Cancelled
 from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.core.standards import Marking, clean_marking
 from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.pdf_preview import PagePreview, PageRenderer, pdftoppm
 from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
 
 SECTION_LABELS = {
@@ -56,15 +56,9 @@ SECTION_LABELS = {
     "appendix": "Appendix: shipments",
     "provenance": "Appendix: provenance",
 }
-PREVIEW_DPI = 50
 #: The changes after which a printed briefing may no longer say what the case holds.
 CASE_DATA = ("case", "datasets", "shipments", "firms", "evidence", "findings", "relationships",
              "hits")  # fmt: skip
-
-
-def pdftoppm() -> str | None:
-    """The Poppler renderer, when installed."""
-    return shutil.which("pdftoppm")
 
 
 class SaveDialog:
@@ -76,31 +70,6 @@ class SaveDialog:
             parent, "Save briefing as", suggested, "PDF files (*.pdf)"
         )
         return path or None
-
-
-class PageRenderer(QProcess):
-    """Renders a PDF's pages to PNG files with pdftoppm, in the background."""
-
-    rendered = Signal(list)  # the PNG paths, in page order
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._folder: Path | None = None
-        self.finished.connect(self._finished)
-
-    def render(self, pdf: Path, folder: Path, *, dpi: int = PREVIEW_DPI) -> bool:
-        tool = pdftoppm()
-        if tool is None:
-            return False
-        for old in folder.glob("page-*.png"):
-            old.unlink()
-        self._folder = folder
-        self.start(tool, ["-png", "-r", str(dpi), str(pdf), str(folder / "page")])
-        return True
-
-    def _finished(self, code: int, _status) -> None:
-        pages = sorted(self._folder.glob("page-*.png")) if self._folder and code == 0 else []
-        self.rendered.emit(pages)
 
 
 class BriefingTab(QWidget):
@@ -116,11 +85,10 @@ class BriefingTab(QWidget):
         self.lens = EVERYTHING
         self.result: dict | None = None
         self.stale = False  # the case changed since ``result`` was printed
+        self.head_now = ""  # the case's audit head when it was found to have changed
         self._work = Path(tempfile.mkdtemp(prefix="casebook-brief-"))
         work = str(self._work)
         self.destroyed.connect(lambda *_: shutil.rmtree(work, ignore_errors=True))
-        self.renderer = PageRenderer(self)
-        self.renderer.rendered.connect(self._show_pages)
         self._build()
         self.reload()
         self._show_lens()
@@ -192,12 +160,9 @@ class BriefingTab(QWidget):
         left.addLayout(buttons)
         left.addWidget(self.status)
         left.addStretch(1)
-        self.pages = QWidget()
-        self.pages_layout = QVBoxLayout(self.pages)
-        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.pages)
+        self.preview = PagePreview(self._work)
+        self.preview.add_shortcuts(self)
+        self.preview.rendered.connect(self.preview_ready)
         row = QHBoxLayout(self)
         panel = QWidget()
         panel.setLayout(left)
@@ -205,7 +170,7 @@ class BriefingTab(QWidget):
         row.addWidget(panel)
         right = QVBoxLayout()
         right.addWidget(self.stale_bar)
-        right.addWidget(self.scroll, 1)
+        right.addWidget(self.preview, 1)
         row.addLayout(right, 1)
         self._update_buttons()
 
@@ -231,14 +196,16 @@ class BriefingTab(QWidget):
             self._check_head()
 
     def _check_head(self) -> None:
-        Op(self.host, lambda book: book.head_hash(), label="Reading the audit head").success(
-            self._head_read
-        ).run()
+        ref = self.ref
+        Op(
+            self.host, lambda book: book.case_head_hash(ref), label="Reading the case's audit head"
+        ).success(self._head_read).run()
 
     def _head_read(self, head: str) -> None:
-        """Out of date once the audit head moved past the one the briefing printed."""
-        if self.result is not None and head != self.result["head_hash"]:
-            self.stale = True
+        """Out of date once this case's audit head moved past the one the briefing printed
+        under (another case's changes leave it current)."""
+        if self.result is not None and head != self.result["case_head"]:
+            self.stale, self.head_now = True, head
             self._update_buttons()
 
     # --- the lens -------------------------------------------------------------------------
@@ -284,10 +251,10 @@ class BriefingTab(QWidget):
 
         def work(book, task):
             # A cancelled op reports nothing (ops.Op); answer None so the tab is ready again.
-            # The audit head is read first on this one worker, so it is the one printed.
-            head = book.head_hash()
+            # The case's audit head is read first on this one worker, so it is the one printed.
+            head = book.case_head_hash(ref)
             try:
-                return {"head_hash": head} | book.brief(
+                return {"case_head": head} | book.brief(
                     case_ref=ref,
                     out=out,
                     force=True,
@@ -331,20 +298,8 @@ class BriefingTab(QWidget):
         )
         self._update_buttons()
         self._check_head()  # an edit made while it was generating makes it stale at once
-        self.renderer.render(Path(result["out"]), self._work)
+        self.preview.show_pdf(Path(result["out"]))
         self.generated.emit(result)
-
-    def _show_pages(self, pages: list) -> None:
-        while self.pages_layout.count():
-            item = self.pages_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        for png in pages:
-            label = QLabel()
-            label.setPixmap(QPixmap(str(png)))
-            label.setStyleSheet("border: 1px solid #9aa0a6; background: white;")
-            self.pages_layout.addWidget(label)
-        self.preview_ready.emit(len(pages))
 
     # --- open, print, save ----------------------------------------------------------------
 
@@ -357,7 +312,8 @@ class BriefingTab(QWidget):
         if ready and self.stale:
             self.stale_label.setText(
                 "<b>Out of date</b> — the case changed since it was printed (audit head "
-                f"{escape(self.result['head_hash'][:12])}…). Regenerate to print it as it is now."
+                f"{escape(self.result['case_head'][:12])}… when printed, "
+                f"{escape(self.head_now[:12])}… now). Regenerate to print it as it is now."
             )
 
     def open_pdf(self) -> None:
@@ -386,28 +342,26 @@ class BriefingTab(QWidget):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, self).exec() != QPrintDialog.DialogCode.Accepted:
             return
-        folder = self._work / "print"
-        folder.mkdir(exist_ok=True)
         renderer = PageRenderer(self)
-        renderer.rendered.connect(lambda pages: _paint(printer, pages))
-        renderer.render(self.pdf_path, folder, dpi=150)
+        renderer.rendered.connect(lambda _gen, _dpi, pages: _paint(printer, pages))
+        renderer.render(self.pdf_path, self._work, dpi=150)
 
 
 def _paint(printer, pages: list) -> None:
+    """Each page's image scaled to the printer's page, keeping its shape."""
     from PySide6.QtGui import QPainter
 
     painter = QPainter(printer)
     try:
         page = painter.viewport()
-        for i, png in enumerate(pages):
+        for i, image in enumerate(pages):
             if i:
                 printer.newPage()
-            image = QPixmap(str(png))
             size = image.size().scaled(page.size(), Qt.AspectRatioMode.KeepAspectRatio)
             painter.save()
             painter.setViewport(page.x(), page.y(), size.width(), size.height())
             painter.setWindow(image.rect())
-            painter.drawPixmap(0, 0, image)
+            painter.drawImage(0, 0, image)
             painter.restore()
     finally:
         painter.end()

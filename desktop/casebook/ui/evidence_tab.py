@@ -222,10 +222,14 @@ class EvidenceDetail(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(split)
 
-    def show_item(self, item: dict | None) -> None:
+    def show_item(self, item: dict | None, *, register_empty: bool = False) -> None:
         if item is None:
             self.facts.setText("")
-            self.preview.show_nothing("Select an item to see it here")
+            self.preview.show_nothing(
+                "No evidence in this case yet: Add files… or drop them here"
+                if register_empty
+                else "Select an item in the register to see its record and preview here"
+            )
             return
         self.facts.setText(_facts_html(item))
 
@@ -368,7 +372,7 @@ class EvidenceTab(QWidget):
         for button in (self.open_button, self.edit_button):
             button.setEnabled(item is not None)
         if item is None or item["uid"] != self._preview_for:
-            self.detail.show_item(item)
+            self.detail.show_item(item, register_empty=self.model.rowCount() == 0)
             self._load_preview(item)
         else:
             self.detail.show_item(item)

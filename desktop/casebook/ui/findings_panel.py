@@ -306,7 +306,7 @@ class FindingsPanel(QWidget):
             bar.addWidget(button)
         bar.addStretch(1)
         bar.addWidget(self.summary)
-        hint = QLabel("Key judgments in the order the briefing gives them")
+        hint = self.hint = QLabel(wordWrap=True)
         hint.setForegroundRole(hint.palette().ColorRole.PlaceholderText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
@@ -371,6 +371,12 @@ class FindingsPanel(QWidget):
         finding = self.selected()
         for button in (self.edit_button, self.delete_button):
             button.setEnabled(finding is not None)
+        self.hint.setText(
+            "No key judgments yet: Add finding… writes the first."
+            if not self.items
+            else "Key judgments in the order the briefing gives them"
+            + ("" if finding else " — select one to edit, move or delete it.")
+        )
         position = finding["position"] if finding else 0
         self.up_button.setEnabled(finding is not None and position > 1)
         self.down_button.setEnabled(finding is not None and position < len(self.items))

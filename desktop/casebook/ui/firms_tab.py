@@ -182,6 +182,10 @@ class FirmsTab(QWidget):
         self.queue_label = QLabel()
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
+        self.detail.setPlaceholderText(
+            "Select a firm to see its names, identifiers, countries, flags and cases "
+            "(select two to merge them)."
+        )
         self.notice = QLabel(wordWrap=True)
         self.notice.setStyleSheet(NOTICE_STYLE)
         self.notice.hide()

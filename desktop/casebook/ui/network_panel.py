@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtWidgets import QGridLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from casebook.core.numbers import money
 
@@ -19,6 +20,12 @@ def score_text(score: float | None) -> str:
     return "red-flag score being computed…" if score is None else f"red-flag score {score:g}"
 
 
+SELECT_A_FIRM = (
+    "Select a firm on the chart to see its details, evidence and shipments "
+    "(the buttons above act on every selected firm)."
+)
+
+
 class FirmPanel(QWidget):
     """The action buttons above the selected firm's details; "Show all" below them."""
 
@@ -26,7 +33,7 @@ class FirmPanel(QWidget):
         super().__init__(parent)
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
-        self.details.setPlaceholderText("Select a firm to see its details, evidence and shipments.")
+        self.details.setPlaceholderText(SELECT_A_FIRM)
         self.expand_button = QPushButton("Expand neighbours")
         self.focus_button = QPushButton("Focus")
         self.focus_button.setToolTip("Hide every firm not linked to the selected ones")
@@ -59,6 +66,16 @@ class PanelActions:
         self.hide_button.clicked.connect(self.hide_selected)
         self.pin_button.clicked.connect(self.toggle_pin)
         self.show_all_button.clicked.connect(self.show_all)
+        self.scene.selectionChanged.connect(self._details_follow_selection)
+
+    def _details_follow_selection(self) -> None:
+        """With no firm or several selected the pane says what to select: it never goes on
+        showing a firm that is no longer the selected one."""
+        if self.shown_details is None or not isValid(self.details):
+            return
+        if len(self.selected_uids()) != 1:
+            self.shown_details = None
+            self.details.clear()
 
     def _show_details(self, details: dict) -> None:
         if details["uid"] not in self.selected_uids():
