@@ -187,6 +187,9 @@ def test_panes_that_wait_for_a_selection_say_what_to_select(two_cases, qtbot, tm
     assert "No evidence in this case yet" in evidence.detail.preview.empty.text()
     findings = workspace.tab("findings")
     assert "No key judgments yet: Add finding…" in findings.hint.text()
+    datasets = workspace.tab("datasets")
+    datasets.table.clearSelection()
+    assert datasets.detail.toPlainText().startswith("Select a dataset to see its file")
 
     firms = workspace.tab("firms")
     qtbot.waitUntil(lambda: firms.firm_view.model().rowCount() == 2, timeout=TIMEOUT)
