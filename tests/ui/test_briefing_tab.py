@@ -220,8 +220,10 @@ def test_the_preview_is_paper_size_at_100_percent_and_zooms_by_keys_wheel_and_fi
 ):
     tab = _small_case(window, tmp_path)
     preview = tab.preview
+    assert preview.prompt.isVisible() and "Press Generate" in preview.prompt.text()
     with qtbot.waitSignal(preview.rendered, timeout=60_000):
         qtbot.mouseClick(tab.generate, Qt.MouseButton.LeftButton)
+    assert preview.prompt.isHidden()
     paper = A4_WIDTH_POINTS / 72 * preview.logicalDpiX()
     assert preview.zoom_label.text() == "100 %"
     assert abs(_page_width(qtbot, tab) - paper) <= 1.5

@@ -3,8 +3,11 @@ back where it was, the theme, and the empty states that say what to do next."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from casebook.ui import theme
@@ -184,22 +187,110 @@ def test_panes_that_wait_for_a_selection_say_what_to_select(two_cases, qtbot, tm
     assert "No evidence in this case yet" in evidence.detail.preview.empty.text()
     findings = workspace.tab("findings")
     assert "No key judgments yet: Add finding…" in findings.hint.text()
+    datasets = workspace.tab("datasets")
+    datasets.table.clearSelection()
+    assert datasets.detail.toPlainText().startswith("Select a dataset to see its file")
 
     firms = workspace.tab("firms")
     qtbot.waitUntil(lambda: firms.firm_view.model().rowCount() == 2, timeout=TIMEOUT)
     firms.firm_view.clearSelection()
-    assert firms.detail.toPlainText() == ""
-    assert firms.detail.placeholderText().startswith("Select a firm to see its names")
+    assert firms.detail.toPlainText().startswith("Select a firm to see its names")
     firms.firm_view.selectRow(0)
-    assert firms.detail.toPlainText() != ""
+    assert "Select a firm" not in firms.detail.toPlainText()
 
     network = workspace.tab("network")
     workspace.tabs.setCurrentWidget(network)
     qtbot.waitUntil(lambda: len(network.nodes) == 2, timeout=TIMEOUT)
-    assert network.details.placeholderText().startswith("Select a firm on the chart")
+    assert network.details.toPlainText().startswith("Select a firm on the chart")
     item = next(iter(network.nodes.values()))
     with qtbot.waitSignal(network.details_shown, timeout=TIMEOUT):
         item.setSelected(True)
-    assert network.details.toPlainText() != ""
+    assert item.node.name in network.details.toPlainText()
     network.scene.clearSelection()  # the firm shown is no longer the selected one
-    assert network.details.toPlainText() == ""
+    assert network.details.toPlainText().startswith("Select a firm on the chart")
+
+
+def test_a_narrow_case_list_keeps_reference_and_title_readable_and_whole_in_tooltips(
+    two_cases, qtbot
+):
+    window, _workspace = two_cases
+    window.resize(1024, 700)
+    window.page.split.setSizes([0, 5000])  # the list as narrow as it goes
+    qtbot.waitUntil(lambda: window.page.split.sizes()[1] < 5000, timeout=TIMEOUT)
+    panel = window.page.cases
+    assert panel.width() >= 200
+    view, header = panel.view, panel.view.horizontalHeader()
+    qtbot.waitUntil(lambda: header.isSectionHidden(4), timeout=TIMEOUT)  # marking gave way
+    assert not header.isSectionHidden(0) and not header.isSectionHidden(1)
+    assert header.sectionSize(0) >= view.fontMetrics().horizontalAdvance("CB-K-1")
+    assert header.sectionSize(1) >= 90  # a title's first words, not "…"
+    model = view.model()
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "CB-K-2")
+    for column in (0, 1):
+        tip = model.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
+        assert tip == "CB-K-2 — Станки через Казахстан"
+
+
+def test_a_long_network_status_is_cut_at_its_end_and_whole_in_its_tooltip(window, qtbot):
+    window.host.book.build_demo()
+    window.host.notify(Changes.everything())
+    qtbot.waitUntil(lambda: window.page.select("DEMO-CNC-RU"), timeout=TIMEOUT)
+    workspace = window.page.workspace
+    qtbot.waitUntil(lambda: workspace.tab("network") is not None, timeout=TIMEOUT)
+    network = workspace.tab("network")
+    workspace.tabs.setCurrentWidget(network)
+    qtbot.waitUntil(lambda: len(network.nodes) == 16, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not window.host.worker.busy, timeout=TIMEOUT)
+    status = network.status
+    full = status.text()
+    assert full.startswith("16 firms")
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: status.shown_text().endswith("…"), timeout=TIMEOUT)
+    assert full.startswith(status.shown_text()[:-1]) and status.toolTip() == full
+    assert window.minimumSizeHint().width() <= 1024  # the status never widens the window
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: status.shown_text() == full, timeout=TIMEOUT)
+    assert status.toolTip() == ""
+    qtbot.waitUntil(lambda: not window.host.worker.busy, timeout=TIMEOUT)
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two colours."""
+
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        return (
+            0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+        )
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_filter_link_reads_on_the_light_and_the_dark_theme(two_cases, qtbot):
+    window, workspace = two_cases
+    toggle = workspace.filter_bar.toggle
+    try:
+        for choice in ("light", "dark", "light"):  # switched while the window is open
+            window.set_theme(choice)
+            match = re.search(r"color: (#[0-9a-fA-F]{6})", toggle.text())
+            assert match, toggle.text()
+            link = QColor(match.group(1))
+            assert link == toggle.palette().color(QPalette.ColorRole.Link)
+            background = toggle.palette().color(toggle.backgroundRole())
+            assert _contrast(link, background) >= 4.5, (choice, link.name(), background.name())
+    finally:
+        window.set_theme("system")
+
+
+@pytest.mark.parametrize("width, height", [(1024, 700), (1600, 1000)])
+def test_the_case_list_leaves_the_case_most_of_the_window(two_cases, qtbot, width, height):
+    window, workspace = two_cases
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.width() == width, timeout=TIMEOUT)
+    qtbot.wait(50)
+    listed = window.page.cases.width()
+    assert 200 <= listed <= 0.22 * width  # a reference and a title's first words
+    assert workspace.width() >= 0.75 * width

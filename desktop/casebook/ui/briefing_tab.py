@@ -163,6 +163,11 @@ class BriefingTab(QWidget):
         self.preview = PagePreview(self._work)
         self.preview.add_shortcuts(self)
         self.preview.rendered.connect(self.preview_ready)
+        self.preview.set_prompt(
+            "Press Generate: the briefing's pages appear here."
+            if pdftoppm()
+            else "Press Generate, then Open: the preview needs Poppler's pdftoppm."
+        )
         row = QHBoxLayout(self)
         panel = QWidget()
         panel.setLayout(left)

@@ -124,7 +124,7 @@ class CaseListModel(QAbstractTableModel):
             return f"{case['marking']}: {theme.marking_meaning(case['marking'])}"
         if key == "updated":
             return f"Updated {local_time(case['updated'])}"
-        return case["title"]
+        return f"{case['ref']} — {case['title']}"  # whole, however narrow the list
 
     def _display(self, case: dict, key: str) -> str:
         if key == "updated":
@@ -228,6 +228,7 @@ class CaseListPanel(QWidget):
         for status in CASE_STATUSES:
             self.status.addItem(status.capitalize(), status)
         self.view = self._make_view()
+        self.setMinimumWidth(self.MIN_WIDTH)
         self.view.viewport().installEventFilter(self)  # keeps the title readable (_make_room)
         self._layout()
         self.filter.textChanged.connect(self.proxy.set_text)
@@ -267,9 +268,12 @@ class CaseListPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
 
-    #: Columns given up, in this order, when the title would be narrower than TITLE_MIN.
-    OPTIONAL = (5, 3, 2)  # updated, priority, status
+    #: Columns given up, in this order, when the title would be narrower than the width
+    #: beside each: updated, priority, status, then the marking (it stays in the case's banner).
+    OPTIONAL = ((5, 180), (3, 180), (2, 180), (4, 110))
     TITLE_MIN = 180
+    #: The list's least width: a reference and the start of a title on a 1024-pixel screen.
+    MIN_WIDTH = 200
 
     def fit_columns(self) -> None:
         """Size the short columns to their contents; the title takes the rest."""
@@ -281,11 +285,11 @@ class CaseListPanel(QWidget):
         """In a narrow pane the optional columns hide, so the title stays readable; they come
         back when the pane is wider."""
         header = self.view.horizontalHeader()
-        for column in self.OPTIONAL:
+        for column, _title in self.OPTIONAL:
             header.showSection(column)
         room = self.view.viewport().width() - sum(header.sectionSize(c) for c in (0, 2, 3, 4, 5))
-        for column in self.OPTIONAL:
-            if room >= self.TITLE_MIN:
+        for column, title in self.OPTIONAL:
+            if room >= title:
                 break
             room += header.sectionSize(column)
             header.hideSection(column)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from casebook.core.words import plural
 from casebook.ui.case_list import local_time
 from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.placeholders import show_prompt
 from casebook.ui.undo import irreversible
 from casebook.ui.workspace import WorkspaceTab
 
@@ -45,6 +46,9 @@ def mapping_text(d: dict) -> str:
     if columns:
         return f"mapping file ({len(columns)} columns)"
     return "—"
+
+
+SELECT_A_DATASET = "Select a dataset to see its file, its SHA-256, its mapping and its rows."
 
 
 class DatasetsPanel(QWidget):
@@ -67,6 +71,7 @@ class DatasetsPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.detail = QTextBrowser()
+        show_prompt(self.detail, SELECT_A_DATASET)
         self.count = QLabel()
         self.import_button = QPushButton("Import…")
         self.import_button.setToolTip("Import another file into this case")
@@ -130,7 +135,10 @@ class DatasetsPanel(QWidget):
     def _selected(self) -> None:
         d = self.selected()
         self.delete_button.setEnabled(d is not None)
-        self.detail.setHtml(_detail_html(d) if d else "")
+        if d:
+            self.detail.setHtml(_detail_html(d))
+        else:
+            show_prompt(self.detail, SELECT_A_DATASET)
 
     def delete_selected(self) -> None:
         d = self.selected()

@@ -9,7 +9,8 @@ folds away to one line (the lens in words) behind its Filter button.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, QStringListModel, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -170,6 +171,7 @@ class FilterBar(QWidget):
         self.toggle = QLabel(textFormat=Qt.TextFormat.RichText)
         self.toggle.setToolTip("Show or hide the filter boxes")
         self.toggle.linkActivated.connect(lambda _link: self.set_expanded(self.boxes.isHidden()))
+        self.toggle.installEventFilter(self)  # the link's colour follows the theme
         self.boxes = QWidget()
         self.boxes.setLayout(flow)
         flow.setContentsMargins(0, 0, 0, 0)
@@ -192,9 +194,21 @@ class FilterBar(QWidget):
 
     def set_expanded(self, expanded: bool) -> None:
         """Show (or fold away) the filter boxes."""
-        self.toggle.setText(f"<a href='filter'>Filter {'▾' if expanded else '▸'}</a>")
         self.boxes.setVisible(expanded)
         self.setVisible(expanded)  # folded, the bar takes no height below the header
+        self._show_toggle()
+
+    def _show_toggle(self) -> None:
+        """The link in the palette's link colour, named: a label's rich text keeps the colour
+        of the palette it was parsed under (dark blue on the dark theme after a switch)."""
+        colour = self.toggle.palette().color(QPalette.ColorRole.Link).name()
+        arrow = "▸" if self.boxes.isHidden() else "▾"
+        self.toggle.setText(f"<a href='filter' style='color: {colour}'>Filter {arrow}</a>")
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt naming)
+        if obj is self.toggle and event.type() == QEvent.Type.PaletteChange:
+            self._show_toggle()
+        return super().eventFilter(obj, event)
 
     # --- choices ---------------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ from casebook.ui import theme
 from casebook.ui.evidence_tab import NOTICE_STYLE, add_evidence_files, local_files
 from casebook.ui.findings_panel import evidence_label
 from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.placeholders import show_prompt
 from casebook.ui.relationship_dialog import (
     RelationshipDialog,
     direction_of,
@@ -138,6 +139,12 @@ def _view(model) -> tuple[QTableView, QSortFilterProxyModel]:
     return view, proxy
 
 
+SELECT_A_FIRM = (
+    "Select a firm to see its names, identifiers, countries, flags and cases "
+    "(select two to merge them)."
+)
+
+
 class FirmsTab(QWidget):
     """See the module docstring; ``loaded`` fires after each reload (tests wait on it)."""
 
@@ -182,10 +189,6 @@ class FirmsTab(QWidget):
         self.queue_label = QLabel()
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
-        self.detail.setPlaceholderText(
-            "Select a firm to see its names, identifiers, countries, flags and cases "
-            "(select two to merge them)."
-        )
         self.notice = QLabel(wordWrap=True)
         self.notice.setStyleSheet(NOTICE_STYLE)
         self.notice.hide()
@@ -430,7 +433,10 @@ class FirmsTab(QWidget):
             if firm and (self._shown_firm or {}).get("uid") == firm["uid"]
             else None
         )
-        self.detail.setHtml(_detail_html(firm, shown) if firm else "")
+        if firm:
+            self.detail.setHtml(_detail_html(firm, shown))
+        else:
+            show_prompt(self.detail, SELECT_A_FIRM)
 
     def _read_firm(self, uid: str) -> None:
         """The firm's dispatch and destination countries (``firms show``), on the worker."""

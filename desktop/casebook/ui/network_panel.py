@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QTextBrowser, QVBoxLayou
 from shiboken6 import isValid
 
 from casebook.core.numbers import money
+from casebook.ui.placeholders import show_prompt
 
 
 def score_text(score: float | None) -> str:
@@ -33,7 +34,7 @@ class FirmPanel(QWidget):
         super().__init__(parent)
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
-        self.details.setPlaceholderText(SELECT_A_FIRM)
+        show_prompt(self.details, SELECT_A_FIRM)
         self.expand_button = QPushButton("Expand neighbours")
         self.focus_button = QPushButton("Focus")
         self.focus_button.setToolTip("Hide every firm not linked to the selected ones")
@@ -75,7 +76,7 @@ class PanelActions:
             return
         if len(self.selected_uids()) != 1:
             self.shown_details = None
-            self.details.clear()
+            show_prompt(self.details, SELECT_A_FIRM)
 
     def _show_details(self, details: dict) -> None:
         if details["uid"] not in self.selected_uids():

@@ -37,6 +37,7 @@ from shiboken6 import isValid
 
 from casebook.core.errors import CasebookError
 from casebook.core.filters import ShipmentFilter
+from casebook.ui.elided_label import ElidedLabel
 from casebook.ui.evidence_tab import add_evidence_files
 from casebook.ui.filter_edit import filter_edit
 from casebook.ui.network_items import chart
@@ -110,9 +111,8 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
         menu.addAction("GraphML (Gephi)…", lambda: self._ask_export("graphml"))
         self.export_button.setMenu(menu)
         # Neither a long status nor a problem sets the window's minimum width (1024-pixel
-        # screens): the status gives way (its full width when there is room), a problem wraps.
-        self.status = QLabel()
-        self.status.setMinimumWidth(80)
+        # screens): the status gives way (cut, whole in its tooltip), a problem wraps.
+        self.status = ElidedLabel()
         self.problem = QLabel(wordWrap=True)
         self.problem.setStyleSheet("color: #D93025;")
         self.caption = QLabel()  # what the lens shows; hidden for the whole case

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QPalette, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -110,7 +110,9 @@ class PagePreview(QWidget):
         self.zoom_label.setMinimumWidth(self.zoom_label.fontMetrics().horizontalAdvance("000 %"))
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.zoom_in_button = self._tool("+", "Zoom in (Ctrl++)", self.zoom_in)
-        self.actual_button = self._tool("100 %", "Paper size (Ctrl+0)", self.actual_size)
+        self.actual_button = self._tool(
+            "Actual size", "Paper size: 100 % (Ctrl+0)", self.actual_size
+        )
         self.fit_button = self._tool("Fit width", "Fit the page to the pane's width", None)
         self.fit_button.setCheckable(True)
         self.fit_button.toggled.connect(self.set_fit)
@@ -123,8 +125,15 @@ class PagePreview(QWidget):
         bar.addWidget(self.fit_button)
         bar.addStretch(1)
         self.pages = QWidget()
-        self.pages_layout = QVBoxLayout(self.pages)
+        # What the empty pane waits for (the owner says it: ``set_prompt``), then the pages.
+        self.prompt = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.pages_layout = QVBoxLayout()
+        self.pages_layout.setContentsMargins(0, 0, 0, 0)
         self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        outer = QVBoxLayout(self.pages)
+        outer.addWidget(self.prompt)
+        outer.addLayout(self.pages_layout, 1)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
@@ -154,6 +163,10 @@ class PagePreview(QWidget):
         ]
         for key, slot in keys:
             QShortcut(key, scope, slot, context=context)
+
+    def set_prompt(self, text: str) -> None:
+        """What the pane says while it shows no page."""
+        self.prompt.setText(text)
 
     # --- zoom -----------------------------------------------------------------------------
 
@@ -189,7 +202,7 @@ class PagePreview(QWidget):
     def _fit(self) -> None:
         if self.page_points is None:
             return  # fitted once the first render gives the page's size
-        margins = self.pages_layout.contentsMargins()
+        margins = self.pages.layout().contentsMargins()
         room = self.scroll.viewport().width() - margins.left() - margins.right() - 2
         self.set_zoom(room / self._paper_pixels(self.page_points[0]), fit=True)
 
@@ -244,6 +257,7 @@ class PagePreview(QWidget):
             pixmap = QPixmap.fromImage(image)
             pixmap.setDevicePixelRatio(ratio)
             self.pages_layout.itemAt(i).widget().setPixmap(pixmap)
+        self.prompt.setVisible(not images)
         if images and dpi:
             first = images[0]
             self.page_points = (first.width() * 72 / dpi, first.height() * 72 / dpi)

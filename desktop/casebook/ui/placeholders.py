@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextEdit, QVBoxLayout, QWidget
 
 from casebook.ui import theme
 
@@ -72,3 +73,10 @@ class EmptyStore(Placeholder):
         # until then no button is shown rather than a dead one.
         self.demo = self.add_button("Open demo case", on_demo) if on_demo else None
         self.finish_buttons()
+
+
+def show_prompt(view: QTextEdit, text: str) -> None:
+    """Say in an empty detail pane what to select, wrapped, in the placeholder colour
+    (QTextEdit's own placeholder text is drawn on one line, cut in a narrow pane)."""
+    colour = view.palette().color(QPalette.ColorRole.PlaceholderText).name()
+    view.setHtml(f"<p style='color: {colour}'>{escape(text)}</p>")
