@@ -283,14 +283,3 @@ def test_the_filter_link_reads_on_the_light_and_the_dark_theme(two_cases, qtbot)
             assert _contrast(link, background) >= 4.5, (choice, link.name(), background.name())
     finally:
         window.set_theme("system")
-
-
-@pytest.mark.parametrize("width, height", [(1024, 700), (1600, 1000)])
-def test_the_case_list_leaves_the_case_most_of_the_window(two_cases, qtbot, width, height):
-    window, workspace = two_cases
-    window.resize(width, height)
-    qtbot.waitUntil(lambda: window.width() == width, timeout=TIMEOUT)
-    qtbot.wait(50)
-    listed = window.page.cases.width()
-    assert 200 <= listed <= 0.22 * width  # a reference and a title's first words
-    assert workspace.width() >= 0.75 * width

@@ -60,7 +60,7 @@ class CasesPage(QStackedWidget):
         self.split.addWidget(self.right)
         self.split.setChildrenCollapsible(False)
         self.split.setContentsMargins(8, 8, 8, 0)
-        self.split.setSizes([300, 1300])  # the list: a reference and a title; the rest: the case
+        self.split.setSizes([380, 900])  # the list's reference and title; the rest to the case
         self.addWidget(self.empty)
         self.addWidget(self.split)
         self.cases.case_selected.connect(self._on_selected)
