@@ -7,17 +7,17 @@ countries comes from one more scan. Results are small: counts, sums and a few ro
 
 from __future__ import annotations
 
-import math
 import re
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session
 
 from casebook.core.filters import ShipmentFilter
+from casebook.store import rollups
 from casebook.store.engine import raw_connection
 from casebook.store.filters import DATE_END, Params, hs_clause, shipment_clauses
+from casebook.store.sqlite import ensure_ln
 from casebook.store.stats import _run
 
 _PARAM = re.compile(r":(p\d+)\b")
@@ -45,6 +45,7 @@ class RowTest:
     ctes: str = ""
     join: str = ""
     function: tuple[str, Callable[[str | None], str | None]] | None = None
+    trade: bool = False  # reads only what the trade rollup keeps (hs6, 8 digits, countries)
 
 
 @dataclass
@@ -61,7 +62,7 @@ class FlaggedFirm:
 def hs6_in(codes: Iterable[str]) -> RowTest:
     """Rows whose HS6 is one of ``codes``; detail: the HS6."""
     params = Params()
-    return RowTest(f"s.hs6 IN ({params.many(sorted(codes))})", "s.hs6", dict(params))
+    return RowTest(f"s.hs6 IN ({params.many(sorted(codes))})", "s.hs6", dict(params), trade=True)
 
 
 def cn8_in(codes: Iterable[str]) -> RowTest:
@@ -69,7 +70,7 @@ def cn8_in(codes: Iterable[str]) -> RowTest:
     params = Params()
     cn8 = "substr(s.hs_code, 1, 8)"
     where = f"length(s.hs_code) >= 8 AND {cn8} IN ({params.many(sorted(codes))})"
-    return RowTest(where, cn8, dict(params))
+    return RowTest(where, cn8, dict(params), trade=True)
 
 
 def dispatch_differs(
@@ -92,7 +93,8 @@ def dispatch_differs(
     hubs = sorted(dispatch_in)
     if hubs:
         where.append(f"s.dispatch IN ({params.many(hubs)})")
-    return RowTest(" AND ".join(where), "s.origin || '>' || s.dispatch", dict(params))
+    detail = "s.origin || '>' || s.dispatch"
+    return RowTest(" AND ".join(where), detail, dict(params), trade=True)
 
 
 def description_match(
@@ -109,31 +111,18 @@ def description_match(
     )
 
 
-#: Unit values are binned on a log scale, 50 bins per factor e (about 2% wide).
-LOG_BINS = 50
-
-
-def _ensure_ln(session: Session) -> None:
-    """SQLite built without math functions lacks ``ln``; supply it from Python then."""
-    conn = raw_connection(session)
-    try:
-        conn.execute("SELECT ln(2.0)")
-    except sqlite3.OperationalError:  # "no such function: ln"
-        conn.create_function("ln", 1, math.log, deterministic=True)
-
-
 def unit_value_histogram(
     session: Session, *, case_id: int, lens: ShipmentFilter | None = None
 ) -> list[tuple]:
-    """Rows ``(hs6, log bin, rows)`` of USD per kg, for medians without sorting every row."""
-    _ensure_ln(session)
+    """Rows ``(hs6, log bin, rows)`` of USD per kg, for medians without sorting every row: from
+    the rollup for the whole case, from the rows in the lens otherwise."""
+    if not lens:
+        return rollups.unit_value_histogram(session, case_id=case_id)
+    ensure_ln(raw_connection(session))
     scope, params = _scope(lens, case_id)
     sql = f"""
-        SELECT s.hs6, CAST(round(ln(s.value_usd / s.net_weight) * {LOG_BINS}) AS INTEGER),
-               count(*)
-        FROM shipment s
-        WHERE {scope} AND s.hs6 IS NOT NULL AND s.value_usd > 0 AND s.net_weight > 0
-        GROUP BY 1, 2"""
+        SELECT hs6, {rollups.UNIT_BIN}, count(*) FROM shipment s
+        WHERE {scope} AND {rollups.PRICED} GROUP BY 1, 2"""
     return _run(session, sql, params)
 
 
@@ -162,8 +151,12 @@ def _renamed(test: RowTest, prefix: str, case_id: int) -> tuple[RowTest, dict]:
         return _PARAM.sub(lambda m: f":{prefix}{m[1]}", text)
 
     params = {f"{prefix}{k}": (case_id if v is None else v) for k, v in test.params.items()}
-    renamed = RowTest(
-        rename(test.where), rename(test.detail), {}, rename(test.ctes), test.join, test.function
+    renamed = replace(
+        test,
+        where=rename(test.where),
+        detail=rename(test.detail),
+        params={},
+        ctes=rename(test.ctes),
     )
     return renamed, params
 
@@ -181,6 +174,40 @@ def _prepare(session: Session, tests: dict[str, RowTest], case_id: int):
     return renamed, params, (ctes + ",") if ctes else "", joins
 
 
+def _trade_source(lens: ShipmentFilter | None, case_id: int, params: dict) -> str:
+    """The trade groups (firm pair, code, route; ``store.rollups``) of the case: stored for the
+    whole case, made from the lens's rows otherwise (per dataset, as the stored ones are).
+    ``hs_code`` holds the first 8 digits, so tests written over the rows read the groups."""
+    if not lens:
+        return """SELECT exporter_id, importer_id, hs6, cn8 AS hs_code, origin, dispatch,
+                   shipments, value_usd, min_id FROM traderollup WHERE case_id = :case_id"""
+    scope, scope_params = _scope(lens, case_id)
+    params.update(scope_params)
+    return f"""SELECT s.exporter_id, s.importer_id, s.hs6, substr(s.hs_code, 1, 8) AS hs_code,
+               s.origin, s.dispatch, count(*) AS shipments, sum(s.value_usd) AS value_usd,
+               min(s.id) AS min_id
+        FROM shipment s WHERE {scope} GROUP BY s.dataset_id, {rollups.TRADE_EXPRS}"""
+
+
+def _row_groups(renamed: dict[int, RowTest], joins: str, scope: str) -> tuple[str, list[str]]:
+    """A CTE ``hit`` of the rows any of ``renamed`` picks (one scan), and per test the SQL of
+    its groups ``(t, ex, im, detail, n, v, lo)`` by dataset, firm pair and detail."""
+    cols = ", ".join(
+        f"CASE WHEN ({t.where}) THEN {t.detail} END AS d{i}" for i, t in renamed.items()
+    )
+    any_hit = " OR ".join(f"d{i} IS NOT NULL" for i in renamed)
+    cte = f"""hit AS MATERIALIZED (SELECT * FROM (
+            SELECT s.id AS id, s.dataset_id AS ds, s.exporter_id AS ex, s.importer_id AS im,
+                   s.value_usd AS v, {cols}
+            FROM shipment s {joins} WHERE {scope}) WHERE {any_hit})"""
+    groups = [
+        f"""SELECT {i} AS t, ex, im, d{i} AS detail, count(*) AS n, sum(v) AS v, min(id) AS lo
+            FROM hit WHERE d{i} IS NOT NULL GROUP BY ds, ex, im, d{i}"""
+        for i in renamed
+    ]
+    return cte, groups
+
+
 def flagged_firms(
     session: Session,
     *,
@@ -188,53 +215,95 @@ def flagged_firms(
     tests: dict[str, RowTest],
     sample: int = 20,
     lens: ShipmentFilter | None = None,
+    stored: dict[str, tuple[str, str]] | None = None,
 ) -> dict[str, list[FlaggedFirm]]:
     """Per test, firm (as exporter or importer) and detail: the rows the test picks.
 
-    All tests are evaluated in one scan of the case's shipments and grouped once by
-    (test, exporter, importer, detail); the split per firm happens here, on small data. The
-    sample ids are the first and last row of each group, at most ``sample`` per firm.
+    Each test yields groups by dataset, firm pair and detail: tests over codes and countries
+    (``RowTest.trade``) read the trade rollup for the whole case; tests in ``stored`` (test
+    name -> (stored name, version)) read their stored groups; the rest scan the rows once for
+    all of them. Per firm the groups are summed in SQL, so the result grows with the firms, not
+    the rows. A firm's sample: the first rows (lowest ids) of its groups, at most ``sample``.
     """
     if not tests:
         return {}
+    stored = stored or {}
     renamed, params, ctes, joins = _prepare(session, tests, case_id)
-    scope, scope_params = _scope(lens, case_id)
-    params.update(scope_params)
     names = list(renamed)
-    cols = ", ".join(
-        f"CASE WHEN ({t.where}) THEN {t.detail} END AS d{i}" for i, t in enumerate(renamed.values())
-    )
-    any_hit = " OR ".join(f"d{i} IS NOT NULL" for i in range(len(names)))
-    branches = " UNION ALL ".join(
-        f"SELECT {i} AS t, ex, im, d{i} AS detail, id, v FROM hit WHERE d{i} IS NOT NULL"
-        for i in range(len(names))
-    )
+    ctes = [ctes.rstrip(",")] if ctes else []
+    groups: list[str] = []
+    by_rows = {}
+    for i, (name, t) in enumerate(renamed.items()):
+        if t.trade:
+            groups.append(
+                f"SELECT {i}, s.exporter_id, s.importer_id, {t.detail}, s.shipments, s.value_usd,"
+                f" s.min_id FROM trade s WHERE {t.where}"
+            )
+        elif name in stored:
+            params[f"s{i}test"], params[f"s{i}version"] = stored[name]
+            groups.append(
+                f"SELECT {i}, exporter_id, importer_id, detail, shipments, value_usd, min_id"
+                f" FROM rowtestrollup WHERE case_id = :case_id AND test = :s{i}test"
+                f" AND version = :s{i}version AND detail IS NOT NULL"
+            )
+        else:
+            by_rows[i] = t
+    if any(t.trade for t in renamed.values()):
+        ctes.append(f"trade AS MATERIALIZED ({_trade_source(lens, case_id, params)})")
+    if by_rows:
+        scope, scope_params = _scope(lens, case_id)
+        params.update(scope_params)
+        hit, row_groups = _row_groups(by_rows, joins, scope)
+        ctes.append(hit)
+        groups += row_groups
+    params["sample"] = sample
+    union = " UNION ALL ".join(groups)
     sql = f"""
-        WITH {ctes}
-        hit AS MATERIALIZED (
-            SELECT * FROM (
-                SELECT s.id AS id, s.exporter_id AS ex, s.importer_id AS im, s.value_usd AS v,
-                       {cols}
-                FROM shipment s {joins} WHERE {scope})
-            WHERE {any_hit})
-        SELECT t, ex, im, detail, count(*), sum(v), min(id), max(id)
-        FROM ({branches}) GROUP BY t, ex, im, detail"""
-    return _split_by_firm(_run(session, sql, params), names, sample)
+        WITH {", ".join(ctes) + "," if ctes else ""}
+        g(t, ex, im, detail, n, v, lo) AS MATERIALIZED ({union}),
+        side AS MATERIALIZED (
+            SELECT t, ex AS firm, detail, n, v, lo FROM g WHERE ex IS NOT NULL
+            UNION ALL
+            SELECT t, im, detail, n, v, lo FROM g WHERE im IS NOT NULL AND im IS NOT ex)
+        SELECT t, firm, detail, sum(n), sum(v) FROM side GROUP BY t, firm, detail
+        UNION ALL
+        SELECT t, firm, NULL, lo, NULL FROM (
+            SELECT t, firm, lo, row_number() OVER (PARTITION BY t, firm ORDER BY lo) AS rn
+            FROM side) WHERE rn <= :sample"""
+    return _per_firm(_run(session, sql, params), names)
 
 
-def _split_by_firm(rows: list[tuple], names: list[str], sample: int) -> dict[str, list]:
-    acc: dict[tuple, list] = {}
-    for t, ex, im, detail, n, v, lo, hi in rows:
-        for firm in {ex, im} - {None}:
-            cell = acc.setdefault((t, firm, detail), [0, None, set()])
-            cell[0] += n
-            cell[1] = v if cell[1] is None else cell[1] + (v or 0.0)
-            if len(cell[2]) < sample:
-                cell[2].update((lo, hi))
+def _per_firm(rows: list[tuple], names: list[str]) -> dict[str, list[FlaggedFirm]]:
+    """FlaggedFirm per (test, firm, detail); each carries its firm's sample for the test."""
+    samples: dict[tuple[int, int], list[int]] = {}
+    totals = []
+    for t, firm, detail, n, v in rows:
+        if detail is None:
+            samples.setdefault((t, firm), []).append(n)
+        else:
+            totals.append((t, firm, detail, n, v))
+    for ids in samples.values():
+        ids.sort()
     out: dict[str, list[FlaggedFirm]] = {name: [] for name in names}
-    for (t, firm, detail), (n, v, ids) in acc.items():
-        out[names[t]].append(FlaggedFirm(firm, detail, n, v, sorted(ids)[:sample]))
+    for t, firm, detail, n, v in totals:
+        out[names[t]].append(FlaggedFirm(firm, detail, n, v, samples.get((t, firm), [])))
     return out
+
+
+def row_test_groups(
+    session: Session, *, case_id: int, test: RowTest, dataset_id: int
+) -> list[tuple]:
+    """Rows ``(detail, exporter id, importer id, shipments, value_usd, min id)`` of the
+    rows ``test`` picks in one dataset, by firm pair and detail (stored by ``store.rollups``)."""
+    renamed, params, ctes, joins = _prepare(session, {"t": test}, case_id)
+    scope, scope_params = _scope(None, case_id)
+    params.update(scope_params, dataset_id=dataset_id)
+    hit, (groups,) = _row_groups(
+        {0: renamed["t"]}, joins, scope + " AND s.dataset_id = :dataset_id"
+    )
+    sql = f"""WITH {ctes} {hit}
+        SELECT detail, ex, im, n, v, lo FROM ({groups})"""
+    return _run(session, sql, params)
 
 
 def row_test_totals(
@@ -262,11 +331,12 @@ def row_test_totals(
 
 
 def activity(session: Session, *, case_id: int, lens: ShipmentFilter | None = None) -> list[tuple]:
-    """Monthly activity: rows ``(kind, key, other, month, value_usd, shipments, first date,
-    min id, max id)``. Kind ``p`` keys a firm pair (exporter id, importer id) — split per
-    firm by the caller —, kind ``o`` an origin country. Undated rows have month None.
-    Read from the rollups (``store.rollups``) for the whole case; from the rows in the lens
-    otherwise (the rollups keep firms and countries apart, a lens may need both)."""
+    """Monthly activity: rows ``(kind, key, month, value_usd, shipments, first date, min id,
+    max id)``. Kind ``f`` keys a firm (as exporter or importer; a firm on both sides of a
+    shipment counts it once), kind ``o`` an origin country, kind ``s`` gives only the first
+    date of all. Undated rows have month None. Read from the rollups (``store.rollups``) for
+    the whole case; from the rows in the lens otherwise (the rollups keep firms and countries
+    apart, a lens may need both)."""
     if lens:
         scope, params = _scope(lens, case_id)
         rows = f"""(SELECT s.exporter_id, s.importer_id, s.origin, substr(s.date, 1, 7) AS month,
@@ -278,14 +348,22 @@ def activity(session: Session, *, case_id: int, lens: ShipmentFilter | None = No
         party = "(SELECT * FROM partyrollup WHERE case_id = :case_id)"
         country = "(SELECT * FROM shipmentrollup WHERE case_id = :case_id)"
     totals = "sum(value_usd), sum(shipments), min(first_date), min(min_id), max(max_id)"
+    measures = "month, value_usd, shipments, first_date, min_id, max_id"
     sql = f"""
-        SELECT 'p', exporter_id, importer_id, month, {totals}
-        FROM {party} GROUP BY 2, 3, 4
+        WITH party AS MATERIALIZED {party}
+        SELECT 'f', firm, month, {totals}
+        FROM (SELECT exporter_id AS firm, {measures} FROM party WHERE exporter_id IS NOT NULL
+              UNION ALL
+              SELECT importer_id, {measures} FROM party
+              WHERE importer_id IS NOT NULL AND importer_id IS NOT exporter_id)
+        GROUP BY 2, 3
         UNION ALL
-        SELECT 'o', origin, NULL, month, {totals}
+        SELECT 's', NULL, NULL, NULL, NULL, min(first_date), NULL, NULL FROM party
+        UNION ALL
+        SELECT 'o', origin, month, {totals}
         FROM {country}
         WHERE origin IS NOT NULL AND origin <> 'XX' AND month IS NOT NULL
-        GROUP BY 2, 4"""
+        GROUP BY 2, 3"""
     return _run(session, sql, params)
 
 
@@ -319,11 +397,11 @@ def origin_month_firms(
 def row_refs(session: Session, *, ids: Iterable[int]) -> dict[int, tuple[str, int]]:
     """``{shipment id: (dataset uid, source row)}``."""
     wanted = sorted(set(ids))
+    conn = raw_connection(session)
     out: dict[int, tuple[str, int]] = {}
-    for start in range(0, len(wanted), 5000):
-        params = Params()
-        chunk = params.many(wanted[start : start + 5000])
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
         sql = f"""SELECT s.id, d.uid, s.source_row FROM shipment s
-                  JOIN dataset d ON d.id = s.dataset_id WHERE s.id IN ({chunk})"""
-        out.update((i, (uid, row)) for i, uid, row in _run(session, sql, params))
+                  JOIN dataset d ON d.id = s.dataset_id WHERE s.id IN ({", ".join("?" * len(chunk))})"""
+        out.update((i, (uid, row)) for i, uid, row in conn.execute(sql, chunk))
     return out
