@@ -59,7 +59,9 @@ def case(factory, book):
         if part == 1:  # a firm born in 2022 that grows fast, jumps and drives a country jump
             rows += [
                 {**_row(rng, [late] * 9, m), "origin": "JP", "value_usd": v, "exporter": late}
-                for m, v in zip(months[16:24], [500, 600, 500, 400, 600, 90_000, 120_000, 800])
+                for m, v in zip(
+                    months[16:24], [500, 600, 500, 400, 600, 90_000, 120_000, 800], strict=True
+                )
             ]
         if part == 2:  # priced far above and below the HS6 median
             rows += [
