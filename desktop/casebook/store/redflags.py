@@ -135,9 +135,14 @@ def unit_value_outliers(*, medians: dict[str, float], factor: float) -> RowTest:
     pairs = ", ".join(f"({params.add(h)}, {params.add(m)})" for h, m in sorted(medians.items()))
     f = params.add(factor)
     uv = "s.value_usd / s.net_weight"
+    # Far from every median first: a test on the row alone, before it looks up its median.
+    high, low = (
+        params.add(min(medians.values()) * factor),
+        params.add(max(medians.values()) / factor),
+    )
     where = (
-        "med.m IS NOT NULL AND s.value_usd > 0 AND s.net_weight > 0 "
-        f"AND ({uv} > med.m * {f} OR {uv} < med.m / {f})"
+        f"s.value_usd > 0 AND s.net_weight > 0 AND ({uv} > {high} OR {uv} < {low}) "
+        f"AND med.m IS NOT NULL AND ({uv} > med.m * {f} OR {uv} < med.m / {f})"
     )
     detail = f"s.hs6 || '|' || CASE WHEN {uv} > med.m THEN 'high' ELSE 'low' END || '|' || med.m"
     ctes = f"med(hs6, m) AS MATERIALIZED (VALUES {pairs})"
@@ -174,19 +179,27 @@ def _prepare(session: Session, tests: dict[str, RowTest], case_id: int):
     return renamed, params, (ctes + ",") if ctes else "", joins
 
 
-def _trade_source(lens: ShipmentFilter | None, case_id: int, params: dict) -> str:
-    """The trade groups (firm pair, code, route; ``store.rollups``) of the case: stored for the
-    whole case, made from the lens's rows otherwise (per dataset, as the stored ones are).
-    ``hs_code`` holds the first 8 digits, so tests written over the rows read the groups."""
-    if not lens:
-        return """SELECT exporter_id, importer_id, hs6, cn8 AS hs_code, origin, dispatch,
-                   shipments, value_usd, min_id FROM traderollup WHERE case_id = :case_id"""
-    scope, scope_params = _scope(lens, case_id)
-    params.update(scope_params)
-    return f"""SELECT s.exporter_id, s.importer_id, s.hs6, substr(s.hs_code, 1, 8) AS hs_code,
-               s.origin, s.dispatch, count(*) AS shipments, sum(s.value_usd) AS value_usd,
-               min(s.id) AS min_id
-        FROM shipment s WHERE {scope} GROUP BY s.dataset_id, {rollups.TRADE_EXPRS}"""
+def _trade_firms(lens: ShipmentFilter | None, case_id: int, params: dict) -> str:
+    """The case's shipments summed per firm (as exporter or importer; once when both), code
+    and route: from the trade rollup (``store.rollups``) for the whole case, from the rows in
+    the lens otherwise. ``hs_code`` holds the first 8 digits, so tests over rows read these."""
+    if lens:
+        scope, scope_params = _scope(lens, case_id)
+        params.update(scope_params)
+        source = f"""SELECT s.exporter_id, s.importer_id, s.hs6, substr(s.hs_code, 1, 8) AS cn8,
+                   s.origin, s.dispatch, 1 AS shipments, s.value_usd, s.id AS min_id
+            FROM shipment s WHERE {scope}"""
+    else:
+        source = "SELECT * FROM traderollup WHERE case_id = :case_id"
+    keys = "hs6, cn8, origin, dispatch, shipments, value_usd, min_id"
+    return f"""WITH trade AS MATERIALIZED ({source})
+        SELECT firm, hs6, cn8 AS hs_code, origin, dispatch, sum(shipments) AS shipments,
+               sum(value_usd) AS value_usd, min(min_id) AS min_id
+        FROM (SELECT exporter_id AS firm, {keys} FROM trade WHERE exporter_id IS NOT NULL
+              UNION ALL
+              SELECT importer_id, {keys} FROM trade
+              WHERE importer_id IS NOT NULL AND importer_id IS NOT exporter_id)
+        GROUP BY 1, 2, 3, 4, 5"""
 
 
 def _row_groups(renamed: dict[int, RowTest], joins: str, scope: str) -> tuple[str, list[str]]:
@@ -195,11 +208,11 @@ def _row_groups(renamed: dict[int, RowTest], joins: str, scope: str) -> tuple[st
     cols = ", ".join(
         f"CASE WHEN ({t.where}) THEN {t.detail} END AS d{i}" for i, t in renamed.items()
     )
-    any_hit = " OR ".join(f"d{i} IS NOT NULL" for i in renamed)
-    cte = f"""hit AS MATERIALIZED (SELECT * FROM (
+    any_hit = " OR ".join(f"({t.where})" for t in renamed.values())
+    cte = f"""hit AS MATERIALIZED (
             SELECT s.id AS id, s.dataset_id AS ds, s.exporter_id AS ex, s.importer_id AS im,
                    s.value_usd AS v, {cols}
-            FROM shipment s {joins} WHERE {scope}) WHERE {any_hit})"""
+            FROM shipment s {joins} WHERE {scope} AND ({any_hit}))"""
     groups = [
         f"""SELECT {i} AS t, ex, im, d{i} AS detail, count(*) AS n, sum(v) AS v, min(id) AS lo
             FROM hit WHERE d{i} IS NOT NULL GROUP BY ds, ex, im, d{i}"""
@@ -219,11 +232,12 @@ def flagged_firms(
 ) -> dict[str, list[FlaggedFirm]]:
     """Per test, firm (as exporter or importer) and detail: the rows the test picks.
 
-    Each test yields groups by dataset, firm pair and detail: tests over codes and countries
-    (``RowTest.trade``) read the trade rollup for the whole case; tests in ``stored`` (test
-    name -> (stored name, version)) read their stored groups; the rest scan the rows once for
-    all of them. Per firm the groups are summed in SQL, so the result grows with the firms, not
-    the rows. A firm's sample: the first rows (lowest ids) of its groups, at most ``sample``.
+    Tests over codes and countries (``RowTest.trade``) read the trade rollup, summed per firm,
+    code and route, for the whole case; tests in ``stored`` (test name -> (stored name,
+    version)) read their groups by dataset, firm pair and detail; the rest scan the rows once
+    for all of them into such groups. Per firm the groups are summed in SQL, so the result
+    grows with the firms, not the rows. A firm's sample: the first row (lowest id) of each of
+    its groups, at most ``sample`` of them, lowest first.
     """
     if not tests:
         return {}
@@ -236,8 +250,8 @@ def flagged_firms(
     for i, (name, t) in enumerate(renamed.items()):
         if t.trade:
             groups.append(
-                f"SELECT {i}, s.exporter_id, s.importer_id, {t.detail}, s.shipments, s.value_usd,"
-                f" s.min_id FROM trade s WHERE {t.where}"
+                f"SELECT {i}, s.firm, NULL, {t.detail}, s.shipments, s.value_usd, s.min_id"
+                f" FROM trade s WHERE {t.where}"
             )
         elif name in stored:
             params[f"s{i}test"], params[f"s{i}version"] = stored[name]
@@ -249,7 +263,7 @@ def flagged_firms(
         else:
             by_rows[i] = t
     if any(t.trade for t in renamed.values()):
-        ctes.append(f"trade AS MATERIALIZED ({_trade_source(lens, case_id, params)})")
+        ctes.append(f"trade AS MATERIALIZED ({_trade_firms(lens, case_id, params)})")
     if by_rows:
         scope, scope_params = _scope(lens, case_id)
         params.update(scope_params)
