@@ -192,12 +192,12 @@ def _trade_firms(lens: ShipmentFilter | None, case_id: int, params: dict) -> str
     else:
         source = "SELECT * FROM traderollup WHERE case_id = :case_id"
     keys = "hs6, cn8, origin, dispatch, shipments, value_usd, min_id"
-    return f"""WITH trade AS MATERIALIZED ({source})
+    return f"""WITH pair AS MATERIALIZED ({source})
         SELECT firm, hs6, cn8 AS hs_code, origin, dispatch, sum(shipments) AS shipments,
                sum(value_usd) AS value_usd, min(min_id) AS min_id
-        FROM (SELECT exporter_id AS firm, {keys} FROM trade WHERE exporter_id IS NOT NULL
+        FROM (SELECT exporter_id AS firm, {keys} FROM pair WHERE exporter_id IS NOT NULL
               UNION ALL
-              SELECT importer_id, {keys} FROM trade
+              SELECT importer_id, {keys} FROM pair
               WHERE importer_id IS NOT NULL AND importer_id IS NOT exporter_id)
         GROUP BY 1, 2, 3, 4, 5"""
 
@@ -279,9 +279,9 @@ def flagged_firms(
             SELECT t, ex AS firm, detail, n, v, lo FROM g WHERE ex IS NOT NULL
             UNION ALL
             SELECT t, im, detail, n, v, lo FROM g WHERE im IS NOT NULL AND im IS NOT ex)
-        SELECT t, firm, detail, sum(n), sum(v) FROM side GROUP BY t, firm, detail
+        SELECT 'n', t, firm, detail, sum(n), sum(v) FROM side GROUP BY t, firm, detail
         UNION ALL
-        SELECT t, firm, NULL, lo, NULL FROM (
+        SELECT 's', t, firm, NULL, lo, NULL FROM (
             SELECT t, firm, lo, row_number() OVER (PARTITION BY t, firm ORDER BY lo) AS rn
             FROM side) WHERE rn <= :sample"""
     return _per_firm(_run(session, sql, params), names)
@@ -291,8 +291,8 @@ def _per_firm(rows: list[tuple], names: list[str]) -> dict[str, list[FlaggedFirm
     """FlaggedFirm per (test, firm, detail); each carries its firm's sample for the test."""
     samples: dict[tuple[int, int], list[int]] = {}
     totals = []
-    for t, firm, detail, n, v in rows:
-        if detail is None:
+    for kind, t, firm, detail, n, v in rows:
+        if kind == "s":  # n is a sample row's id
             samples.setdefault((t, firm), []).append(n)
         else:
             totals.append((t, firm, detail, n, v))
