@@ -420,13 +420,14 @@ def trading_name(ctx: Context) -> list[Hit]:
     return hits
 
 
-def _months_between(first: str, last: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _months_between(first: str, last: str) -> tuple[str, ...]:
     y, m = int(first[:4]), int(first[5:7])
     out = []
     while f"{y:04d}-{m:02d}" <= last:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    return tuple(out)
 
 
 def _series(months: dict[str, float]) -> list[tuple[str, float]]:

@@ -244,37 +244,45 @@ def flagged_firms(
     stored = stored or {}
     renamed, params, ctes, joins = _prepare(session, tests, case_id)
     names = list(renamed)
-    ctes = [ctes.rstrip(",")] if ctes else []
-    groups: list[str] = []
-    by_rows = {}
+    trade, kept, by_rows = [], [], {}
     for i, (name, t) in enumerate(renamed.items()):
         if t.trade:
-            groups.append(
+            trade.append(
                 f"SELECT {i}, s.firm, NULL, {t.detail}, s.shipments, s.value_usd, s.min_id"
                 f" FROM trade s WHERE {t.where}"
             )
         elif name in stored:
             params[f"s{i}test"], params[f"s{i}version"] = stored[name]
-            groups.append(
+            kept.append(
                 f"SELECT {i}, exporter_id, importer_id, detail, shipments, value_usd, min_id"
                 f" FROM rowtestrollup WHERE case_id = :case_id AND test = :s{i}test"
                 f" AND version = :s{i}version AND detail IS NOT NULL"
             )
         else:
             by_rows[i] = t
-    if any(t.trade for t in renamed.values()):
-        ctes.append(f"trade AS MATERIALIZED ({_trade_firms(lens, case_id, params)})")
+    params["sample"] = sample
+    rows: list[tuple] = []
+    if trade:  # each source on its own: smaller sorts than all of them at once
+        source = f"trade AS MATERIALIZED ({_trade_firms(lens, case_id, params)})"
+        rows += _run(session, _per_firm_sql([source], trade), params)
+    if kept:
+        rows += _run(session, _per_firm_sql([], kept), params)
     if by_rows:
         scope, scope_params = _scope(lens, case_id)
         params.update(scope_params)
-        hit, row_groups = _row_groups(by_rows, joins, scope)
-        ctes.append(hit)
-        groups += row_groups
-    params["sample"] = sample
-    union = " UNION ALL ".join(groups)
-    sql = f"""
-        WITH {", ".join(ctes) + "," if ctes else ""}
-        g(t, ex, im, detail, n, v, lo) AS MATERIALIZED ({union}),
+        hit, groups = _row_groups(by_rows, joins, scope)
+        rows += _run(
+            session, _per_firm_sql([ctes.rstrip(","), hit] if ctes else [hit], groups), params
+        )
+    return _per_firm(rows, names)
+
+
+def _per_firm_sql(ctes: list[str], groups: list[str]) -> str:
+    """Totals per test, firm and detail (kind ``n``) and each firm's sample ids (kind ``s``) of
+    groups ``(t, exporter, importer, detail, shipments, value_usd, min id)``."""
+    return f"""
+        WITH {"".join(c + "," for c in ctes)}
+        g(t, ex, im, detail, n, v, lo) AS MATERIALIZED ({" UNION ALL ".join(groups)}),
         side AS MATERIALIZED (
             SELECT t, ex AS firm, detail, n, v, lo FROM g WHERE ex IS NOT NULL
             UNION ALL
@@ -284,7 +292,6 @@ def flagged_firms(
         SELECT 's', t, firm, NULL, lo, NULL FROM (
             SELECT t, firm, lo, row_number() OVER (PARTITION BY t, firm ORDER BY lo) AS rn
             FROM side) WHERE rn <= :sample"""
-    return _per_firm(_run(session, sql, params), names)
 
 
 def _per_firm(rows: list[tuple], names: list[str]) -> dict[str, list[FlaggedFirm]]:
