@@ -198,7 +198,7 @@ def _trade_firms(lens: ShipmentFilter | None, case_id: int, params: dict) -> str
         FROM (SELECT exporter_id AS firm, {keys} FROM pair WHERE exporter_id IS NOT NULL
               UNION ALL
               SELECT importer_id, {keys} FROM pair
-              WHERE importer_id IS NOT NULL AND importer_id IS NOT exporter_id)
+              WHERE importer_id IS NOT NULL AND (exporter_id IS NULL OR importer_id <> exporter_id))
         GROUP BY 1, 2, 3, 4, 5"""
 
 
@@ -286,7 +286,7 @@ def _per_firm_sql(ctes: list[str], groups: list[str]) -> str:
         side AS MATERIALIZED (
             SELECT t, ex AS firm, detail, n, v, lo FROM g WHERE ex IS NOT NULL
             UNION ALL
-            SELECT t, im, detail, n, v, lo FROM g WHERE im IS NOT NULL AND im IS NOT ex)
+            SELECT t, im, detail, n, v, lo FROM g WHERE im IS NOT NULL AND (ex IS NULL OR im <> ex))
         SELECT 'n', t, firm, detail, sum(n), sum(v) FROM side GROUP BY t, firm, detail
         UNION ALL
         SELECT 's', t, firm, NULL, lo, NULL FROM (
@@ -376,7 +376,7 @@ def activity(session: Session, *, case_id: int, lens: ShipmentFilter | None = No
         FROM (SELECT exporter_id AS firm, {measures} FROM party WHERE exporter_id IS NOT NULL
               UNION ALL
               SELECT importer_id, {measures} FROM party
-              WHERE importer_id IS NOT NULL AND importer_id IS NOT exporter_id)
+              WHERE importer_id IS NOT NULL AND (exporter_id IS NULL OR importer_id <> exporter_id))
         GROUP BY 2, 3
         UNION ALL
         SELECT 's', NULL, NULL, NULL, NULL, min(first_date), NULL, NULL FROM party
