@@ -183,16 +183,18 @@ def _trade_firms(lens: ShipmentFilter | None, case_id: int, params: dict) -> str
     """The case's shipments summed per firm (as exporter or importer; once when both), code
     and route: from the trade rollup (``store.rollups``) for the whole case, from the rows in
     the lens otherwise. ``hs_code`` holds the first 8 digits, so tests over rows read these."""
-    if lens:
+    if lens:  # the rows are read once, then split into the two sides
         scope, scope_params = _scope(lens, case_id)
         params.update(scope_params)
-        source = f"""SELECT s.exporter_id, s.importer_id, s.hs6, substr(s.hs_code, 1, 8) AS cn8,
+        pair = f"""pair AS MATERIALIZED (
+            SELECT s.exporter_id, s.importer_id, s.hs6, substr(s.hs_code, 1, 8) AS cn8,
                    s.origin, s.dispatch, 1 AS shipments, s.value_usd, s.id AS min_id
-            FROM shipment s WHERE {scope}"""
-    else:
-        source = "SELECT * FROM traderollup WHERE case_id = :case_id"
+            FROM shipment s WHERE {scope})"""
+    else:  # the groups are read twice, which is cheaper than copying them
+        pair = """pair AS (SELECT exporter_id, importer_id, hs6, cn8, origin, dispatch, shipments,
+                   value_usd, min_id FROM traderollup WHERE case_id = :case_id)"""
     keys = "hs6, cn8, origin, dispatch, shipments, value_usd, min_id"
-    return f"""WITH pair AS MATERIALIZED ({source})
+    return f"""WITH {pair}
         SELECT firm, hs6, cn8 AS hs_code, origin, dispatch, sum(shipments) AS shipments,
                sum(value_usd) AS value_usd, min(min_id) AS min_id
         FROM (SELECT exporter_id AS firm, {keys} FROM pair WHERE exporter_id IS NOT NULL
