@@ -140,6 +140,9 @@ def build_store(path: Path, n: int, *, firms: int = 5000, seed: int = 7) -> None
             "INSERT INTO firm (uid, name, sort_key, created) VALUES (?, ?, ?, '2024-01-01')",
             _firms(firms, rng),
         )
+        con.execute(  # the case's firms, as an import links them
+            "INSERT INTO casefirm (case_id, firm_id, notes) SELECT ?, id, '' FROM firm", (case_id,)
+        )
         con.executemany(
             "INSERT INTO shipment (dataset_id, case_id, source_row, row_key, date, exporter_id,"
             " importer_id, origin, dispatch, destination, hs_code, hs6, description, brand,"

@@ -224,7 +224,9 @@ def test_migration_builds_rollups_of_shipments_already_stored(imported):
         conn.execute("DROP TABLE shipmentrollup")
         conn.execute("DROP TABLE partyrollup")
         conn.execute("DROP TABLE rowtestrollup")
-        conn.execute("DROP TABLE figure")  # made by a later revision
+        conn.execute("DROP TABLE figure")  # made by later revisions
+        conn.execute("DROP TABLE traderollup")
+        conn.execute("DROP TABLE unitvaluerollup")
         conn.execute("UPDATE alembic_version SET version_num = '0003'")
     migrations.upgrade(create_engine(f"sqlite:///{path}"))
     assert _groups_stored(path) == made
@@ -235,7 +237,7 @@ def _groups_stored(path) -> dict[str, list]:
     """Each rollup's rows without their ids (which may differ)."""
     with sqlite3.connect(path) as conn:
         found = {}
-        for table in ("shipmentrollup", "partyrollup"):
+        for table in ("shipmentrollup", "partyrollup", "traderollup"):
             cursor = conn.execute(f"SELECT * FROM {table}")
             names = [d[0] for d in cursor.description]
             found[table] = sorted(

@@ -101,24 +101,17 @@ class Activity:
     origin_months: dict[str, dict[str, float]] = field(default_factory=dict)
     start: str | None = None
 
-    def add(self, kind, key, other, month, value, n, first, min_id, max_id) -> None:
+    def add(self, kind, key, month, value, n, first, min_id, max_id) -> None:
         if first and (self.start is None or first < self.start):
             self.start = first
         if kind == "o":
             self.origin_months.setdefault(key, {})[month] = value or 0.0
-            return
-        for firm in {key, other} - {None}:
-            self._add_firm(firm, month, value, n, first, min_id, max_id)
-
-    def _add_firm(self, firm, month, value, n, first, min_id, max_id) -> None:
-        cells = self.firm_rows.setdefault(firm, {})
-        old_n, old_lo, old_hi = cells.get(month, (0, min_id, max_id))
-        cells[month] = (old_n + n, min(old_lo, min_id), max(old_hi, max_id))
-        if first and (firm not in self.firm_first or first < self.firm_first[firm]):
-            self.firm_first[firm] = first
-        if month:
-            months = self.firm_months.setdefault(firm, {})
-            months[month] = months.get(month, 0.0) + (value or 0.0)
+        elif kind == "f":
+            self.firm_rows.setdefault(key, {})[month] = (n, min_id, max_id)
+            if first:
+                self.firm_first[key] = min(first, self.firm_first.get(key, first))
+            if month:
+                self.firm_months.setdefault(key, {})[month] = value or 0.0
 
     def rows(self, firm_id: int, months: Iterable[str] | None = None) -> tuple[int, list[int]]:
         """How many rows a firm has (in these months), and up to SAMPLE of their ids."""
@@ -153,8 +146,14 @@ class Context:
     @cached_property
     def row_results(self) -> dict[str, list[db.FlaggedFirm]]:
         tests = {rid: test for rid, (test, _describe) in self.row_tests.items()}
+        stored = {} if self.lens else _stored(self.session, self.case_id, set(tests))
         return db.flagged_firms(
-            self.session, case_id=self.case_id, tests=tests, sample=SAMPLE, lens=self.lens
+            self.session,
+            case_id=self.case_id,
+            tests=tests,
+            sample=SAMPLE,
+            lens=self.lens,
+            stored=stored,
         )
 
     def row_hits(self, rule_id: str) -> list[Hit]:
@@ -320,6 +319,17 @@ def store_row_tests(session, *, case_id: int) -> None:
             )
 
 
+def _stored(session, case_id: int, names: set[str]) -> dict[str, tuple[str, str]]:
+    """``{test: (test, version)}`` of the ``STORED_TESTS`` among ``names`` whose groups are
+    stored for every dataset of the case (the others are tested on the rows)."""
+    out = {}
+    for name in names & set(STORED_TESTS):
+        version = STORED_TESTS[name][1]()
+        if not rollups.untested_datasets(session, case_id=case_id, test=name, version=version):
+            out[name] = (name, version)
+    return out
+
+
 def row_test_totals(session, *, case_id: int, test: str, lens=None) -> list[tuple]:
     """``(detail, shipments, value_usd)`` of a stored test: stored totals for the whole case,
     else (under a lens, or before they are stored) from the rows."""
@@ -383,7 +393,7 @@ def hs6_medians(histogram: list[tuple]) -> dict[str, float]:
         for b, n in sorted(counts):
             seen += n
             if seen * 2 >= total:
-                medians[hs6] = math.exp(b / db.LOG_BINS)
+                medians[hs6] = math.exp(b / rollups.LOG_BINS)
                 break
     return medians
 
@@ -410,13 +420,14 @@ def trading_name(ctx: Context) -> list[Hit]:
     return hits
 
 
-def _months_between(first: str, last: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _months_between(first: str, last: str) -> tuple[str, ...]:
     y, m = int(first[:4]), int(first[5:7])
     out = []
     while f"{y:04d}-{m:02d}" <= last:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    return tuple(out)
 
 
 def _series(months: dict[str, float]) -> list[tuple[str, float]]:

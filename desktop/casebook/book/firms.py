@@ -96,6 +96,7 @@ class FirmsSection:
                     f"{_uid_of(session, kept['merged_into'])} first"
                 )
             merges.split_firm_rows(session, merge=merge)
+            _restore_row_tests(session)
             self._audit(
                 session,
                 "firm.split",
@@ -105,6 +106,14 @@ class FirmsSection:
                 after=_snapshot(session, [kept, gone]),
             )
         return {"keep": kept["uid"], "restored": gone["uid"], "merge": merge["uid"]}
+
+
+def _restore_row_tests(session) -> None:
+    """A split drops the stored red-flag groups of the datasets it touches: store them again."""
+    from casebook.analysis import flags
+
+    for case_id in case_store.case_ids(session):
+        flags.store_row_tests(session, case_id=case_id)
 
 
 def find_firm(session, uid: str) -> dict:

@@ -47,7 +47,12 @@ class Context:
     def emit(self, data: Any, text: Callable[[Any], str] | str | None = None) -> None:
         """Print the result: one JSON document with ``--json``, else readable text."""
         if self.json:
-            document = json.dumps(finite(data), ensure_ascii=False, indent=2, default=str)
+            try:  # walking a large result for NaN only when the encoder meets one
+                document = json.dumps(
+                    data, ensure_ascii=False, indent=2, default=str, allow_nan=False
+                )
+            except ValueError:
+                document = json.dumps(finite(data), ensure_ascii=False, indent=2, default=str)
             sys.stdout.write(document + "\n")
         elif text is not None:
             out = text(data) if callable(text) else text

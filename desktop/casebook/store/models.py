@@ -226,8 +226,37 @@ class PartyRollup(_Totals, table=True):
     importer_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
 
 
+class TradeRollup(_Totals, table=True):
+    """Shipments of one dataset summed by firm pair, code and route (``store.rollups``): the
+    red flags over codes and countries read these groups, not every row."""
+
+    __table_args__ = (Index("ix_traderollup_case_id", "case_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    exporter_id: int | None = Field(default=None, foreign_key="firm.id")
+    importer_id: int | None = Field(default=None, foreign_key="firm.id")
+    hs6: str | None = None
+    cn8: str | None = None  # substr(hs_code, 1, 8)
+    origin: str | None = None
+    dispatch: str | None = None
+
+
+class UnitValueRollup(SQLModel, table=True):
+    """Priced shipments of one dataset counted by HS6 and log bin of USD per kg
+    (``store.rollups``): the medians behind the unit-value red flag, without sorting every row."""
+
+    __table_args__ = (Index("ix_unitvaluerollup_case_id", "case_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    hs6: str
+    bin: int
+    shipments: int = 0
+
+
 class RowTestRollup(SQLModel, table=True):
-    """Totals of one row test (a red flag over descriptions) per dataset and detail.
+    """Totals of one row test (a red flag over descriptions) per dataset, detail and firm pair.
 
     The row whose ``detail`` is None marks the dataset as tested with this ``version`` (of the
     test and its reference data); a dataset without it is tested on its rows again.
@@ -240,8 +269,11 @@ class RowTestRollup(SQLModel, table=True):
     test: str
     version: str
     detail: str | None = None
+    exporter_id: int | None = None
+    importer_id: int | None = None
     shipments: int = 0
     value_usd: float | None = None
+    min_id: int | None = None  # the group's lowest shipment id (a sample row)
 
 
 class TradeFlow(SQLModel, table=True):

@@ -7,17 +7,17 @@ countries comes from one more scan. Results are small: counts, sums and a few ro
 
 from __future__ import annotations
 
-import math
 import re
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session
 
 from casebook.core.filters import ShipmentFilter
+from casebook.store import rollups
 from casebook.store.engine import raw_connection
 from casebook.store.filters import DATE_END, Params, hs_clause, shipment_clauses
+from casebook.store.sqlite import ensure_ln
 from casebook.store.stats import _run
 
 _PARAM = re.compile(r":(p\d+)\b")
@@ -45,6 +45,7 @@ class RowTest:
     ctes: str = ""
     join: str = ""
     function: tuple[str, Callable[[str | None], str | None]] | None = None
+    trade: bool = False  # reads only what the trade rollup keeps (hs6, 8 digits, countries)
 
 
 @dataclass
@@ -61,7 +62,7 @@ class FlaggedFirm:
 def hs6_in(codes: Iterable[str]) -> RowTest:
     """Rows whose HS6 is one of ``codes``; detail: the HS6."""
     params = Params()
-    return RowTest(f"s.hs6 IN ({params.many(sorted(codes))})", "s.hs6", dict(params))
+    return RowTest(f"s.hs6 IN ({params.many(sorted(codes))})", "s.hs6", dict(params), trade=True)
 
 
 def cn8_in(codes: Iterable[str]) -> RowTest:
@@ -69,7 +70,7 @@ def cn8_in(codes: Iterable[str]) -> RowTest:
     params = Params()
     cn8 = "substr(s.hs_code, 1, 8)"
     where = f"length(s.hs_code) >= 8 AND {cn8} IN ({params.many(sorted(codes))})"
-    return RowTest(where, cn8, dict(params))
+    return RowTest(where, cn8, dict(params), trade=True)
 
 
 def dispatch_differs(
@@ -92,7 +93,8 @@ def dispatch_differs(
     hubs = sorted(dispatch_in)
     if hubs:
         where.append(f"s.dispatch IN ({params.many(hubs)})")
-    return RowTest(" AND ".join(where), "s.origin || '>' || s.dispatch", dict(params))
+    detail = "s.origin || '>' || s.dispatch"
+    return RowTest(" AND ".join(where), detail, dict(params), trade=True)
 
 
 def description_match(
@@ -109,31 +111,18 @@ def description_match(
     )
 
 
-#: Unit values are binned on a log scale, 50 bins per factor e (about 2% wide).
-LOG_BINS = 50
-
-
-def _ensure_ln(session: Session) -> None:
-    """SQLite built without math functions lacks ``ln``; supply it from Python then."""
-    conn = raw_connection(session)
-    try:
-        conn.execute("SELECT ln(2.0)")
-    except sqlite3.OperationalError:  # "no such function: ln"
-        conn.create_function("ln", 1, math.log, deterministic=True)
-
-
 def unit_value_histogram(
     session: Session, *, case_id: int, lens: ShipmentFilter | None = None
 ) -> list[tuple]:
-    """Rows ``(hs6, log bin, rows)`` of USD per kg, for medians without sorting every row."""
-    _ensure_ln(session)
+    """Rows ``(hs6, log bin, rows)`` of USD per kg, for medians without sorting every row: from
+    the rollup for the whole case, from the rows in the lens otherwise."""
+    if not lens:
+        return rollups.unit_value_histogram(session, case_id=case_id)
+    ensure_ln(raw_connection(session))
     scope, params = _scope(lens, case_id)
     sql = f"""
-        SELECT s.hs6, CAST(round(ln(s.value_usd / s.net_weight) * {LOG_BINS}) AS INTEGER),
-               count(*)
-        FROM shipment s
-        WHERE {scope} AND s.hs6 IS NOT NULL AND s.value_usd > 0 AND s.net_weight > 0
-        GROUP BY 1, 2"""
+        SELECT hs6, {rollups.UNIT_BIN}, count(*) FROM shipment s
+        WHERE {scope} AND {rollups.PRICED} GROUP BY 1, 2"""
     return _run(session, sql, params)
 
 
@@ -146,9 +135,14 @@ def unit_value_outliers(*, medians: dict[str, float], factor: float) -> RowTest:
     pairs = ", ".join(f"({params.add(h)}, {params.add(m)})" for h, m in sorted(medians.items()))
     f = params.add(factor)
     uv = "s.value_usd / s.net_weight"
+    # Far from every median first: a test on the row alone, before it looks up its median.
+    high, low = (
+        params.add(min(medians.values()) * factor),
+        params.add(max(medians.values()) / factor),
+    )
     where = (
-        "med.m IS NOT NULL AND s.value_usd > 0 AND s.net_weight > 0 "
-        f"AND ({uv} > med.m * {f} OR {uv} < med.m / {f})"
+        f"s.value_usd > 0 AND s.net_weight > 0 AND ({uv} > {high} OR {uv} < {low}) "
+        f"AND med.m IS NOT NULL AND ({uv} > med.m * {f} OR {uv} < med.m / {f})"
     )
     detail = f"s.hs6 || '|' || CASE WHEN {uv} > med.m THEN 'high' ELSE 'low' END || '|' || med.m"
     ctes = f"med(hs6, m) AS MATERIALIZED (VALUES {pairs})"
@@ -162,8 +156,12 @@ def _renamed(test: RowTest, prefix: str, case_id: int) -> tuple[RowTest, dict]:
         return _PARAM.sub(lambda m: f":{prefix}{m[1]}", text)
 
     params = {f"{prefix}{k}": (case_id if v is None else v) for k, v in test.params.items()}
-    renamed = RowTest(
-        rename(test.where), rename(test.detail), {}, rename(test.ctes), test.join, test.function
+    renamed = replace(
+        test,
+        where=rename(test.where),
+        detail=rename(test.detail),
+        params={},
+        ctes=rename(test.ctes),
     )
     return renamed, params
 
@@ -181,6 +179,50 @@ def _prepare(session: Session, tests: dict[str, RowTest], case_id: int):
     return renamed, params, (ctes + ",") if ctes else "", joins
 
 
+def _trade_firms(lens: ShipmentFilter | None, case_id: int, params: dict) -> str:
+    """The case's shipments summed per firm (as exporter or importer; once when both), code
+    and route: from the trade rollup (``store.rollups``) for the whole case, from the rows in
+    the lens otherwise. ``hs_code`` holds the first 8 digits, so tests over rows read these."""
+    if lens:  # the rows are read once, then split into the two sides
+        scope, scope_params = _scope(lens, case_id)
+        params.update(scope_params)
+        pair = f"""pair AS MATERIALIZED (
+            SELECT s.exporter_id, s.importer_id, s.hs6, substr(s.hs_code, 1, 8) AS cn8,
+                   s.origin, s.dispatch, 1 AS shipments, s.value_usd, s.id AS min_id
+            FROM shipment s WHERE {scope})"""
+    else:  # the groups are read twice, which is cheaper than copying them
+        pair = """pair AS (SELECT exporter_id, importer_id, hs6, cn8, origin, dispatch, shipments,
+                   value_usd, min_id FROM traderollup WHERE case_id = :case_id)"""
+    keys = "hs6, cn8, origin, dispatch, shipments, value_usd, min_id"
+    return f"""WITH {pair}
+        SELECT firm, hs6, cn8 AS hs_code, origin, dispatch, sum(shipments) AS shipments,
+               sum(value_usd) AS value_usd, min(min_id) AS min_id
+        FROM (SELECT exporter_id AS firm, {keys} FROM pair WHERE exporter_id IS NOT NULL
+              UNION ALL
+              SELECT importer_id, {keys} FROM pair
+              WHERE importer_id IS NOT NULL AND (exporter_id IS NULL OR importer_id <> exporter_id))
+        GROUP BY 1, 2, 3, 4, 5"""
+
+
+def _row_groups(renamed: dict[int, RowTest], joins: str, scope: str) -> tuple[str, list[str]]:
+    """A CTE ``hit`` of the rows any of ``renamed`` picks (one scan), and per test the SQL of
+    its groups ``(t, ex, im, detail, n, v, lo)`` by dataset, firm pair and detail."""
+    cols = ", ".join(
+        f"CASE WHEN ({t.where}) THEN {t.detail} END AS d{i}" for i, t in renamed.items()
+    )
+    any_hit = " OR ".join(f"({t.where})" for t in renamed.values())
+    cte = f"""hit AS MATERIALIZED (
+            SELECT s.id AS id, s.dataset_id AS ds, s.exporter_id AS ex, s.importer_id AS im,
+                   s.value_usd AS v, {cols}
+            FROM shipment s {joins} WHERE {scope} AND ({any_hit}))"""
+    groups = [
+        f"""SELECT {i} AS t, ex, im, d{i} AS detail, count(*) AS n, sum(v) AS v, min(id) AS lo
+            FROM hit WHERE d{i} IS NOT NULL GROUP BY ds, ex, im, d{i}"""
+        for i in renamed
+    ]
+    return cte, groups
+
+
 def flagged_firms(
     session: Session,
     *,
@@ -188,53 +230,103 @@ def flagged_firms(
     tests: dict[str, RowTest],
     sample: int = 20,
     lens: ShipmentFilter | None = None,
+    stored: dict[str, tuple[str, str]] | None = None,
 ) -> dict[str, list[FlaggedFirm]]:
     """Per test, firm (as exporter or importer) and detail: the rows the test picks.
 
-    All tests are evaluated in one scan of the case's shipments and grouped once by
-    (test, exporter, importer, detail); the split per firm happens here, on small data. The
-    sample ids are the first and last row of each group, at most ``sample`` per firm.
+    Tests over codes and countries (``RowTest.trade``) read the trade rollup, summed per firm,
+    code and route, for the whole case; tests in ``stored`` (test name -> (stored name,
+    version)) read their groups by dataset, firm pair and detail; the rest scan the rows once
+    for all of them into such groups. Per firm the groups are summed in SQL, so the result
+    grows with the firms, not the rows. A firm's sample: the first row (lowest id) of each of
+    its groups, at most ``sample`` of them, lowest first.
     """
     if not tests:
         return {}
+    stored = stored or {}
     renamed, params, ctes, joins = _prepare(session, tests, case_id)
-    scope, scope_params = _scope(lens, case_id)
-    params.update(scope_params)
     names = list(renamed)
-    cols = ", ".join(
-        f"CASE WHEN ({t.where}) THEN {t.detail} END AS d{i}" for i, t in enumerate(renamed.values())
-    )
-    any_hit = " OR ".join(f"d{i} IS NOT NULL" for i in range(len(names)))
-    branches = " UNION ALL ".join(
-        f"SELECT {i} AS t, ex, im, d{i} AS detail, id, v FROM hit WHERE d{i} IS NOT NULL"
-        for i in range(len(names))
-    )
-    sql = f"""
-        WITH {ctes}
-        hit AS MATERIALIZED (
-            SELECT * FROM (
-                SELECT s.id AS id, s.exporter_id AS ex, s.importer_id AS im, s.value_usd AS v,
-                       {cols}
-                FROM shipment s {joins} WHERE {scope})
-            WHERE {any_hit})
-        SELECT t, ex, im, detail, count(*), sum(v), min(id), max(id)
-        FROM ({branches}) GROUP BY t, ex, im, detail"""
-    return _split_by_firm(_run(session, sql, params), names, sample)
+    trade, kept, by_rows = [], [], {}
+    for i, (name, t) in enumerate(renamed.items()):
+        if t.trade:
+            trade.append(
+                f"SELECT {i}, s.firm, NULL, {t.detail}, s.shipments, s.value_usd, s.min_id"
+                f" FROM trade s WHERE {t.where}"
+            )
+        elif name in stored:
+            params[f"s{i}test"], params[f"s{i}version"] = stored[name]
+            kept.append(
+                f"SELECT {i}, exporter_id, importer_id, detail, shipments, value_usd, min_id"
+                f" FROM rowtestrollup WHERE case_id = :case_id AND test = :s{i}test"
+                f" AND version = :s{i}version AND detail IS NOT NULL"
+            )
+        else:
+            by_rows[i] = t
+    params["sample"] = sample
+    rows: list[tuple] = []
+    if trade:  # each source on its own: smaller sorts than all of them at once
+        source = f"trade AS MATERIALIZED ({_trade_firms(lens, case_id, params)})"
+        rows += _run(session, _per_firm_sql([source], trade), params)
+    if kept:
+        rows += _run(session, _per_firm_sql([], kept), params)
+    if by_rows:
+        scope, scope_params = _scope(lens, case_id)
+        params.update(scope_params)
+        hit, groups = _row_groups(by_rows, joins, scope)
+        rows += _run(
+            session, _per_firm_sql([ctes.rstrip(","), hit] if ctes else [hit], groups), params
+        )
+    return _per_firm(rows, names)
 
 
-def _split_by_firm(rows: list[tuple], names: list[str], sample: int) -> dict[str, list]:
-    acc: dict[tuple, list] = {}
-    for t, ex, im, detail, n, v, lo, hi in rows:
-        for firm in {ex, im} - {None}:
-            cell = acc.setdefault((t, firm, detail), [0, None, set()])
-            cell[0] += n
-            cell[1] = v if cell[1] is None else cell[1] + (v or 0.0)
-            if len(cell[2]) < sample:
-                cell[2].update((lo, hi))
+def _per_firm_sql(ctes: list[str], groups: list[str]) -> str:
+    """Totals per test, firm and detail (kind ``n``) and each firm's sample ids (kind ``s``) of
+    groups ``(t, exporter, importer, detail, shipments, value_usd, min id)``."""
+    return f"""
+        WITH {"".join(c + "," for c in ctes)}
+        g(t, ex, im, detail, n, v, lo) AS MATERIALIZED ({" UNION ALL ".join(groups)}),
+        side AS MATERIALIZED (
+            SELECT t, ex AS firm, detail, n, v, lo FROM g WHERE ex IS NOT NULL
+            UNION ALL
+            SELECT t, im, detail, n, v, lo FROM g WHERE im IS NOT NULL AND (ex IS NULL OR im <> ex))
+        SELECT 'n', t, firm, detail, sum(n), sum(v) FROM side GROUP BY t, firm, detail
+        UNION ALL
+        SELECT 's', t, firm, NULL, lo, NULL FROM (
+            SELECT t, firm, lo, row_number() OVER (PARTITION BY t, firm ORDER BY lo) AS rn
+            FROM side) WHERE rn <= :sample"""
+
+
+def _per_firm(rows: list[tuple], names: list[str]) -> dict[str, list[FlaggedFirm]]:
+    """FlaggedFirm per (test, firm, detail); each carries its firm's sample for the test."""
+    samples: dict[tuple[int, int], list[int]] = {}
+    totals = []
+    for kind, t, firm, detail, n, v in rows:
+        if kind == "s":  # n is a sample row's id
+            samples.setdefault((t, firm), []).append(n)
+        else:
+            totals.append((t, firm, detail, n, v))
+    for ids in samples.values():
+        ids.sort()
     out: dict[str, list[FlaggedFirm]] = {name: [] for name in names}
-    for (t, firm, detail), (n, v, ids) in acc.items():
-        out[names[t]].append(FlaggedFirm(firm, detail, n, v, sorted(ids)[:sample]))
+    for t, firm, detail, n, v in totals:
+        out[names[t]].append(FlaggedFirm(firm, detail, n, v, samples.get((t, firm), [])))
     return out
+
+
+def row_test_groups(
+    session: Session, *, case_id: int, test: RowTest, dataset_id: int
+) -> list[tuple]:
+    """Rows ``(detail, exporter id, importer id, shipments, value_usd, min id)`` of the
+    rows ``test`` picks in one dataset, by firm pair and detail (stored by ``store.rollups``)."""
+    renamed, params, ctes, joins = _prepare(session, {"t": test}, case_id)
+    scope, scope_params = _scope(None, case_id)
+    params.update(scope_params, dataset_id=dataset_id)
+    hit, (groups,) = _row_groups(
+        {0: renamed["t"]}, joins, scope + " AND s.dataset_id = :dataset_id"
+    )
+    sql = f"""WITH {ctes} {hit}
+        SELECT detail, ex, im, n, v, lo FROM ({groups})"""
+    return _run(session, sql, params)
 
 
 def row_test_totals(
@@ -262,11 +354,12 @@ def row_test_totals(
 
 
 def activity(session: Session, *, case_id: int, lens: ShipmentFilter | None = None) -> list[tuple]:
-    """Monthly activity: rows ``(kind, key, other, month, value_usd, shipments, first date,
-    min id, max id)``. Kind ``p`` keys a firm pair (exporter id, importer id) — split per
-    firm by the caller —, kind ``o`` an origin country. Undated rows have month None.
-    Read from the rollups (``store.rollups``) for the whole case; from the rows in the lens
-    otherwise (the rollups keep firms and countries apart, a lens may need both)."""
+    """Monthly activity: rows ``(kind, key, month, value_usd, shipments, first date, min id,
+    max id)``. Kind ``f`` keys a firm (as exporter or importer; a firm on both sides of a
+    shipment counts it once), kind ``o`` an origin country, kind ``s`` gives only the first
+    date of all. Undated rows have month None. Read from the rollups (``store.rollups``) for
+    the whole case; from the rows in the lens otherwise (the rollups keep firms and countries
+    apart, a lens may need both)."""
     if lens:
         scope, params = _scope(lens, case_id)
         rows = f"""(SELECT s.exporter_id, s.importer_id, s.origin, substr(s.date, 1, 7) AS month,
@@ -278,14 +371,22 @@ def activity(session: Session, *, case_id: int, lens: ShipmentFilter | None = No
         party = "(SELECT * FROM partyrollup WHERE case_id = :case_id)"
         country = "(SELECT * FROM shipmentrollup WHERE case_id = :case_id)"
     totals = "sum(value_usd), sum(shipments), min(first_date), min(min_id), max(max_id)"
+    measures = "month, value_usd, shipments, first_date, min_id, max_id"
     sql = f"""
-        SELECT 'p', exporter_id, importer_id, month, {totals}
-        FROM {party} GROUP BY 2, 3, 4
+        WITH party AS MATERIALIZED {party}
+        SELECT 'f', firm, month, {totals}
+        FROM (SELECT exporter_id AS firm, {measures} FROM party WHERE exporter_id IS NOT NULL
+              UNION ALL
+              SELECT importer_id, {measures} FROM party
+              WHERE importer_id IS NOT NULL AND (exporter_id IS NULL OR importer_id <> exporter_id))
+        GROUP BY 2, 3
         UNION ALL
-        SELECT 'o', origin, NULL, month, {totals}
+        SELECT 's', NULL, NULL, NULL, NULL, min(first_date), NULL, NULL FROM party
+        UNION ALL
+        SELECT 'o', origin, month, {totals}
         FROM {country}
         WHERE origin IS NOT NULL AND origin <> 'XX' AND month IS NOT NULL
-        GROUP BY 2, 4"""
+        GROUP BY 2, 3"""
     return _run(session, sql, params)
 
 
@@ -319,11 +420,11 @@ def origin_month_firms(
 def row_refs(session: Session, *, ids: Iterable[int]) -> dict[int, tuple[str, int]]:
     """``{shipment id: (dataset uid, source row)}``."""
     wanted = sorted(set(ids))
+    conn = raw_connection(session)
     out: dict[int, tuple[str, int]] = {}
-    for start in range(0, len(wanted), 5000):
-        params = Params()
-        chunk = params.many(wanted[start : start + 5000])
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
         sql = f"""SELECT s.id, d.uid, s.source_row FROM shipment s
-                  JOIN dataset d ON d.id = s.dataset_id WHERE s.id IN ({chunk})"""
-        out.update((i, (uid, row)) for i, uid, row in _run(session, sql, params))
+                  JOIN dataset d ON d.id = s.dataset_id WHERE s.id IN ({", ".join("?" * len(chunk))})"""
+        out.update((i, (uid, row)) for i, uid, row in conn.execute(sql, chunk))
     return out

@@ -1,4 +1,5 @@
-"""Rollups: each dataset's shipments summed by month and countries/code, and by month and firms.
+"""Rollups: each dataset's shipments summed by month and countries/code, by month and firms, and
+by firm pair, code and route.
 
 Charts, ``stats`` and red flags of a case with a million shipments read these few thousand
 groups instead of every row (``store.stats`` picks them when the request allows it). They are
@@ -22,7 +23,10 @@ from collections.abc import Iterable
 from sqlmodel import Session
 
 from casebook.store.engine import raw_connection
+from casebook.store.sqlite import ensure_ln
 
+#: The keys of a trade group over ``shipment`` (``store.redflags`` groups a lens's rows so).
+TRADE_EXPRS = "exporter_id, importer_id, hs6, substr(hs_code, 1, 8), origin, dispatch"
 #: The measures of a group, in the order of the ``_Totals`` columns.
 TOTALS = "shipments, value_usd, valued, weight, weighed, first_date, min_id, max_id"
 _SUMS = (
@@ -38,7 +42,30 @@ _TABLES = {
         "month, exporter_id, importer_id",
         "substr(date, 1, 7), exporter_id, importer_id",
     ),
+    "traderollup": (
+        "exporter_id, importer_id, hs6, cn8, origin, dispatch",
+        TRADE_EXPRS,
+    ),
 }
+#: Tables whose groups name firms (merges repoint them, splits rebuild them).
+_FIRM_TABLES = ("partyrollup", "traderollup")
+
+
+#: Unit values are binned on a log scale, 50 bins per factor e (about 2% wide).
+LOG_BINS = 50
+#: The log bin of a shipment's USD per kg (rows with a value and a weight).
+UNIT_BIN = f"CAST(round(ln(value_usd / net_weight) * {LOG_BINS}) AS INTEGER)"
+PRICED = "hs6 IS NOT NULL AND value_usd > 0 AND net_weight > 0"
+
+
+def _build_unit_values(conn, where: str, params: tuple) -> None:
+    ensure_ln(conn)
+    conn.execute(
+        "INSERT INTO unitvaluerollup (case_id, dataset_id, hs6, bin, shipments) "
+        f"SELECT case_id, dataset_id, hs6, {UNIT_BIN}, count(*) FROM shipment "
+        f"WHERE {where} AND {PRICED} GROUP BY 1, 2, 3, 4",
+        params,
+    )
 
 
 def _build(conn, table: str, where: str, params: tuple) -> None:
@@ -58,12 +85,15 @@ def build_dataset(session: Session, *, dataset_id: int, tables: Iterable[str] = 
     for table in tables:
         conn.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (dataset_id,))
         _build(conn, table, "dataset_id = ?", (dataset_id,))
+    if tables is _TABLES:
+        conn.execute("DELETE FROM unitvaluerollup WHERE dataset_id = ?", (dataset_id,))
+        _build_unit_values(conn, "dataset_id = ?", (dataset_id,))
 
 
 def drop_dataset(session: Session, *, dataset_id: int) -> None:
     """Forget a dataset's groups (before its shipments and the dataset go)."""
     conn = raw_connection(session)
-    for table in (*_TABLES, "rowtestrollup"):
+    for table in (*_TABLES, "unitvaluerollup", "rowtestrollup"):
         conn.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (dataset_id,))
 
 
@@ -83,16 +113,19 @@ def untested_datasets(session: Session, *, case_id: int, test: str, version: str
 def build_row_test(
     session: Session, *, case_id: int, dataset_id: int, test: str, version: str, row_test
 ) -> None:
-    """Store a dataset's totals per detail of ``row_test`` (a ``redflags.RowTest``)."""
-    from casebook.store.redflags import row_test_totals
+    """Store a dataset's groups by detail and firm pair of ``row_test`` (a ``redflags.RowTest``)."""
+    from casebook.store.redflags import row_test_groups
 
-    totals = row_test_totals(session, case_id=case_id, test=row_test, dataset_id=dataset_id)
+    groups = row_test_groups(session, case_id=case_id, test=row_test, dataset_id=dataset_id)
     conn = raw_connection(session)
     conn.execute("DELETE FROM rowtestrollup WHERE dataset_id = ? AND test = ?", (dataset_id, test))
     conn.executemany(
-        "INSERT INTO rowtestrollup (case_id, dataset_id, test, version, detail, shipments, "
-        "value_usd) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(case_id, dataset_id, test, version, d, n, v) for d, n, v in [(None, 0, None), *totals]],
+        "INSERT INTO rowtestrollup (case_id, dataset_id, test, version, detail, exporter_id, "
+        "importer_id, shipments, value_usd, min_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (case_id, dataset_id, test, version, *g)
+            for g in [(None,) * 3 + (0, None, None), *groups]
+        ],
     )
 
 
@@ -112,8 +145,9 @@ def row_test_totals(
 def merge_firms(session: Session, *, keep_id: int, other_id: int) -> None:
     """The firm groups of ``other`` now count for ``keep`` (as the merge did to shipments)."""
     conn = raw_connection(session)
-    for column in ("exporter_id", "importer_id"):
-        conn.execute(f"UPDATE partyrollup SET {column} = ? WHERE {column} = ?", (keep_id, other_id))
+    for table in (*_FIRM_TABLES, "rowtestrollup"):
+        for column in ("exporter_id", "importer_id"):
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (keep_id, other_id))
 
 
 def rebuild_firms(session: Session, *, firm_ids: Iterable[int]) -> None:
@@ -129,7 +163,8 @@ def rebuild_firms(session: Session, *, firm_ids: Iterable[int]) -> None:
         )
     }
     for dataset_id in sorted(datasets):
-        build_dataset(session, dataset_id=dataset_id, tables=("partyrollup",))
+        build_dataset(session, dataset_id=dataset_id, tables=_FIRM_TABLES)
+        conn.execute("DELETE FROM rowtestrollup WHERE dataset_id = ?", (dataset_id,))
 
 
 def firm_totals(session: Session, *, case_id: int | None = None) -> dict[int, tuple[int, float]]:
@@ -164,9 +199,12 @@ def firm_months(session: Session, *, case_id: int) -> list[tuple]:
 def rebuild_all(session: Session) -> None:
     """Make every group anew from the shipments."""
     conn = raw_connection(session)
+    conn.execute("DELETE FROM rowtestrollup")  # made again by ``analysis.flags.store_row_tests``
     for table in _TABLES:
         conn.execute(f"DELETE FROM {table}")
         _build(conn, table, "1", ())
+    conn.execute("DELETE FROM unitvaluerollup")
+    _build_unit_values(conn, "1", ())
 
 
 def problems(session: Session) -> list[dict]:
@@ -179,7 +217,7 @@ def problems(session: Session) -> list[dict]:
     rows = _per_dataset(conn, "shipment", "count(*), total(value_usd), " + firms)
     found = []
     for table in _TABLES:
-        party = table == "partyrollup"
+        party = table in _FIRM_TABLES
         firms = "total(exporter_id * shipments), total(importer_id * shipments)"
         have = _per_dataset(
             conn, table, f"sum(shipments), total(value_usd), {firms if party else '0, 0'}"
@@ -197,3 +235,9 @@ def problems(session: Session) -> list[dict]:
 def _per_dataset(conn, table: str, sums: str) -> dict[int, tuple]:
     sql = f"SELECT dataset_id, {sums} FROM {table} GROUP BY dataset_id"
     return {row[0]: tuple(row[1:]) for row in conn.execute(sql)}
+
+
+def unit_value_histogram(session: Session, *, case_id: int) -> list[tuple]:
+    """Rows ``(hs6, log bin, shipments)`` of the case's priced shipments, from the groups."""
+    sql = "SELECT hs6, bin, sum(shipments) FROM unitvaluerollup WHERE case_id = ? GROUP BY hs6, bin"
+    return list(raw_connection(session).execute(sql, (case_id,)))

@@ -8,6 +8,7 @@ backend understands, or calls these.
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -101,6 +102,14 @@ def is_empty(conn: Connection) -> bool:
 def raw_connection(session: Session) -> sqlite3.Connection:
     """The DB-API connection under a session, in its transaction, for ``executemany`` bulk work."""
     return session.connection().connection.driver_connection
+
+
+def ensure_ln(conn: sqlite3.Connection) -> None:
+    """SQLite built without math functions lacks ``ln``; supply it from Python then."""
+    try:
+        conn.execute("SELECT ln(2.0)")
+    except sqlite3.OperationalError:  # "no such function: ln"
+        conn.create_function("ln", 1, math.log, deterministic=True)
 
 
 #: Rows per ``executemany`` of a bulk insert (and per fetch when reading rows back).
