@@ -224,7 +224,13 @@ def test_migration_builds_rollups_of_shipments_already_stored(imported):
         conn.execute("DROP TABLE shipmentrollup")
         conn.execute("DROP TABLE partyrollup")
         conn.execute("DROP TABLE rowtestrollup")
-        conn.execute("DROP TABLE figure")  # made by a later revision
+        conn.execute("DROP TABLE figure")  # made by later revisions
+        conn.execute("DROP TABLE search_text")
+        conn.execute("DROP INDEX ix_shipment_text_id")
+        conn.execute("DROP INDEX ix_shipment_declaration_no")
+        conn.execute("ALTER TABLE shipment DROP COLUMN text_id")
+        conn.execute("DROP TABLE shipmenttext")
+        conn.execute("CREATE INDEX ix_shipment_case_rowkey ON shipment (case_id, row_key)")
         conn.execute("UPDATE alembic_version SET version_num = '0003'")
     migrations.upgrade(create_engine(f"sqlite:///{path}"))
     assert _groups_stored(path) == made

@@ -47,6 +47,7 @@ INSERTED = (
     "value",
     "currency",
     "value_usd",
+    "text_id",
 )
 #: Columns covered by a dataset's content hash (not the firm links, which merges change).
 HASHED = (
@@ -208,12 +209,20 @@ def bulk_insert(session: Session, *, rows: int) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = {cache}")
 
 
+def stored_row_key(key: str, item: str | None) -> str:
+    """What ``shipment.row_key`` holds: a key made from the row's content (no item number);
+    empty when declaration and item make it, as ``existing_row_keys`` can make it again."""
+    return "" if item else key
+
+
 def existing_row_keys(session: Session, *, case_id: int) -> set[str]:
     """The duplicate keys of the case's shipments."""
     cursor = raw_connection(session).execute(
-        "SELECT DISTINCT row_key FROM shipment WHERE case_id = ? AND row_key != ''", (case_id,)
+        "SELECT declaration_no, item_no, row_key FROM shipment WHERE case_id = ? "
+        "AND declaration_no != ''",
+        (case_id,),
     )
-    return {key for (key,) in cursor}
+    return {key or row_key(declaration, item, "") for declaration, item, key in cursor}
 
 
 # --- the lens: one page of a case's shipments, with totals over every match ------------------
