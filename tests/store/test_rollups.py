@@ -227,7 +227,6 @@ def test_migration_builds_rollups_of_shipments_already_stored(imported):
         conn.execute("DROP TABLE figure")  # made by later revisions
         conn.execute("DROP TABLE search_text")
         conn.execute("DROP INDEX ix_shipment_text_id")
-        conn.execute("DROP INDEX ix_shipment_declaration_no")
         conn.execute("ALTER TABLE shipment DROP COLUMN text_id")
         conn.execute("DROP TABLE shipmenttext")
         conn.execute("CREATE INDEX ix_shipment_case_rowkey ON shipment (case_id, row_key)")

@@ -163,7 +163,7 @@ class Shipment(SQLModel, table=True):
     # Duplicate key within a case, stored only when made from the row's content (no item
     # number); empty when declaration + item make it (``store.shipments.existing_row_keys``).
     row_key: str = ""
-    declaration_no: str | None = Field(default=None, index=True)
+    declaration_no: str | None = None
     item_no: str | None = None
     date: str | None = None
     direction: str | None = None  # import | export
@@ -229,7 +229,6 @@ class ShipmentRollup(_Totals, table=True):
 class PartyRollup(_Totals, table=True):
     """Shipments of one dataset summed by month, exporter and importer (``store.rollups``)."""
 
-    __table_args__ = (Index("ix_partyrollup_case_month", "case_id", "month"),)
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id")
     dataset_id: int = Field(foreign_key="dataset.id")

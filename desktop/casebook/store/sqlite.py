@@ -230,12 +230,6 @@ def rebuild_text_index(session: Session) -> None:
     raw_connection(session).execute("INSERT INTO search_text (search_text) VALUES ('rebuild')")
 
 
-def indexed_by(index: str) -> str:
-    """Make a query read its table through ``index`` (a covering index scan beats the table's
-    rows for a test no index can answer, such as a substring)."""
-    return f"INDEXED BY {index}"
-
-
 def rank_order(table: str) -> str:
     """The ORDER BY term that ranks FTS5 hits best first (BM25)."""
     return f"bm25({table})"

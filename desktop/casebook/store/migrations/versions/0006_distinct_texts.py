@@ -8,11 +8,13 @@ Customs descriptions repeat heavily (200,000 rows of an extract hold 20,000 dist
 the search index covers each distinct description once: ``shipmenttext`` holds them, each
 shipment points to its own by ``text_id``, and on SQLite an FTS5 trigram table ``search_text``
 (external content: it stores no copy of the texts) indexes them. The shipments' rows leave
-``search_index``; a declaration number is found through a plain index on ``declaration_no``.
+``search_index``; a declaration number is looked for in the rows themselves, newest first.
 
-Indexes that cost more than they serve go: ``ix_shipment_case_rowkey`` (the duplicate keys of a
-case are read once per import, a scan does) and the dataset and firm indexes of
-``partyrollup`` (only deleting a dataset, a merge or a split look groups up by them). From now
+Indexes that cost more than they serve go (the store must stay within twice the size of the
+CSV it was imported from): ``ix_shipment_case_rowkey`` (a case's duplicate keys are read once
+per import; a scan does) and every index of ``partyrollup`` (its groups are read by case, which
+in a store of one or two cases is most of them; only deleting a dataset, a merge or a split
+look groups up by dataset or firm). From now
 on ``row_key`` is stored only when made from a row's content (``store.shipments``).
 """
 
@@ -54,10 +56,8 @@ def upgrade() -> None:
     with op.batch_alter_table("shipment", schema=None) as batch_op:
         batch_op.drop_index("ix_shipment_case_rowkey")
         batch_op.create_index(batch_op.f("ix_shipment_text_id"), ["text_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_shipment_declaration_no"), ["declaration_no"], unique=False
-        )
     with op.batch_alter_table("partyrollup", schema=None) as batch_op:
+        batch_op.drop_index("ix_partyrollup_case_month")
         batch_op.drop_index("ix_partyrollup_dataset_id")
         batch_op.drop_index("ix_partyrollup_exporter_id")
         batch_op.drop_index("ix_partyrollup_importer_id")
@@ -90,8 +90,8 @@ def downgrade() -> None:
         batch_op.create_index("ix_partyrollup_importer_id", ["importer_id"], unique=False)
         batch_op.create_index("ix_partyrollup_exporter_id", ["exporter_id"], unique=False)
         batch_op.create_index("ix_partyrollup_dataset_id", ["dataset_id"], unique=False)
+        batch_op.create_index("ix_partyrollup_case_month", ["case_id", "month"], unique=False)
     with op.batch_alter_table("shipment", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_shipment_declaration_no"))
         batch_op.drop_index(batch_op.f("ix_shipment_text_id"))
         batch_op.create_index("ix_shipment_case_rowkey", ["case_id", "row_key"], unique=False)
         batch_op.drop_column("text_id")
