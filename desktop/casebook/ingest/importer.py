@@ -33,6 +33,8 @@ from casebook.store import shipments as store
 
 Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
+#: The columns the rollups sum a new dataset's groups from (with the firm ids).
+ROLLED = ("date", "hs_code", "origin", "dispatch", "destination", "hs6", "value_usd", "net_weight")
 
 
 @dataclass
@@ -316,6 +318,7 @@ def _land(
     texts = _text_ids(session, columns["description"])
     clock.lap("distinct texts")
     count = len(rows)
+    first_id = store.last_shipment_id(session) + 1
     with store.bulk_insert(session, rows=count):
         store.insert_shipments(
             session,
@@ -333,7 +336,18 @@ def _land(
         )
         clock.lap("content hash")
         report(0.85, 0.0, 0.0)
-        rollups.build_dataset(session, dataset_id=dataset_id)
+        if store.last_shipment_id(session) == first_id + count - 1:  # ids first_id, first_id + 1…
+            groups = {name: columns[name] for name in ROLLED}
+            groups.update(exporter_id=exporters, importer_id=importers)
+            rollups.build_from_columns(
+                session,
+                case_id=request.case_id,
+                dataset_id=dataset_id,
+                columns=groups,
+                first_id=first_id,
+            )
+        else:
+            rollups.build_dataset(session, dataset_id=dataset_id)
         clock.lap("rollups")
         report(0.95, 0.0, 0.0)
     clock.lap("shipment indexes")
