@@ -96,8 +96,9 @@ def build_from_columns(
             f"INSERT INTO {table} (case_id, dataset_id, {', '.join(names)}, {TOTALS}) "
             f"VALUES ({', '.join('?' * (2 + len(values)))})"
         )
+        values = [_nulls(v) for v in values]
         for start in range(0, len(first), BATCH):  # Python values for one batch at a time
-            part = [map(_value, v[start : start + BATCH].tolist()) for v in values]
+            part = [v[start : start + BATCH].tolist() for v in values]
             conn.executemany(sql, ((case_id, dataset_id, *row) for row in zip(*part, strict=True)))
 
 
@@ -147,11 +148,15 @@ def _sums(group, groups: int, columns: dict, ids) -> list:
     return [*totals, first_date, low, high]
 
 
-def _value(value):
-    """A value for SQL: NaN and the -1 of an absent firm as NULL."""
-    if value is None or value != value or (type(value) is int and value < 0):
-        return None
-    return value
+def _nulls(column):
+    """A column with NULL where SQL wants it: NaN, and the -1 of an absent firm, as None."""
+    import numpy as np
+
+    if column.dtype.kind == "f":
+        return np.where(np.isnan(column), None, column)
+    if column.dtype.kind == "i" and (column < 0).any():
+        return np.where(column < 0, None, column)
+    return column
 
 
 def drop_dataset(session: Session, *, dataset_id: int) -> None:
