@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import random
 import resource
 import shutil
@@ -188,14 +189,26 @@ def run_baseline(csv_path: Path, db_path: Path) -> dict:
     }
 
 
+class _Stages(logging.Handler):
+    """Collects the importer's stage timings (its ``_Clock`` logs each at debug level)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.stages: list[tuple[str, float, float]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.startswith("import stage") and len(record.args) == 3:
+            self.stages.append(record.args)
+
+
 def run_import(csv_path: Path, db_path: Path) -> dict:
     """Casebook.import_file end to end into a fresh store (case creation not timed)."""
-    import logging
-
     from casebook.book import Casebook
 
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="  %(message)s")
-    logging.getLogger("casebook.ingest.importer").setLevel(logging.DEBUG)
+    stages = _Stages()
+    logger = logging.getLogger("casebook.ingest.importer")
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(stages)
     with Casebook.open(db_path, create=True, user="bench") as book:
         book.create_case(title="Benchmark", ref="BENCH-1")
         started, cpu = time.perf_counter(), _cpu_seconds()
@@ -208,6 +221,7 @@ def run_import(csv_path: Path, db_path: Path) -> dict:
         "peak_rss_mb": _peak_rss_mb(),
         "store_bytes": store_bytes(db_path),
         "tables": _table_bytes(db_path),
+        "stages": stages.stages,
     }
 
 
@@ -217,7 +231,7 @@ def _table_bytes(db_path: Path) -> dict[str, int]:
 
     with sqlite3.connect(db_path) as conn:
         rows = conn.execute(
-            "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 12"
+            "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
         ).fetchall()
     return dict(rows)
 
@@ -228,6 +242,24 @@ def _child(kind: str, csv_path: Path, db_path: Path, profile: bool) -> dict:
         args.append("--profile")
     done = subprocess.run(args, stdout=subprocess.PIPE, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _print_stages(run: dict) -> None:
+    """Where the import's time goes, stage by stage (wall and CPU, share of the CPU)."""
+    total = sum(cpu for _, _, cpu in run["stages"]) or 1.0
+    print(f"{'import stage':20} {'wall s':>8} {'CPU s':>8} {'CPU %':>6}")
+    for stage, wall, cpu in run["stages"]:
+        print(f"{stage:20} {wall:8.2f} {cpu:8.2f} {100 * cpu / total:6.1f}")
+    rest = run["cpu_seconds"] - total
+    print(f"{'(outside stages)':20} {'':8} {rest:8.2f}")
+
+
+def _print_tables(run: dict) -> None:
+    """Bytes of each table and index of the store (dbstat), largest first, with their share."""
+    total = sum(run["tables"].values()) or 1
+    for name, pages in run["tables"].items():
+        if pages >= total / 1000:
+            print(f"  {name:34} {pages / 1e6:8.1f} MB {100 * pages / total:5.1f} %")
 
 
 def main() -> None:
@@ -261,6 +293,7 @@ def main() -> None:
         )
         base = _child("baseline", csv_path, folder / "baseline.db", False)
         imp = _child("import", csv_path, folder / "store.db", args.profile)
+        _print_stages(imp)
         for label, run in (("baseline (read_csv + executemany)", base), ("casebook import", imp)):
             print(
                 f"{label:34} {run['cpu_seconds']:6.1f} s CPU, {run['seconds']:6.1f} s wall, "
@@ -270,10 +303,13 @@ def main() -> None:
             f"CPU ratio import / baseline: {imp['cpu_seconds'] / base['cpu_seconds']:.2f} (target <= 3)"
         )
         print(f"wall ratio import / baseline: {imp['seconds'] / base['seconds']:.2f}")
+        print(
+            f"peak RSS import {imp['peak_rss_mb']:.0f} MB (target <= 1024), "
+            f"{imp['peak_rss_mb'] / base['peak_rss_mb']:.2f} x the baseline's"
+        )
         ratio = imp["store_bytes"] / (size * 1e6)
         print(f"store {imp['store_bytes'] / 1e6:.0f} MB = {ratio:.2f} x the CSV (target <= 2)")
-        for name, pages in imp["tables"].items():
-            print(f"  {name:32} {pages / 1e6:8.1f} MB")
+        _print_tables(imp)
         print(json.dumps(imp["result"], indent=2))
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)

@@ -208,6 +208,21 @@ def test_forced_reimport_skips_rows_already_in_the_case(book, case, extract):
     assert (result["rows_imported"], result["rows_skipped"]) == (0, 5)
 
 
+def test_rows_keyed_by_an_earlier_release_are_still_known_as_duplicates(book, case, extract):
+    """Stores written before 0006 hold a hash key on every row; a new import still skips them."""
+    from casebook.store.shipments import row_key
+
+    book.import_file(extract, case_ref=case)
+    with sqlite3.connect(book.store.path) as conn:
+        rows = conn.execute("SELECT id, declaration_no, item_no FROM shipment").fetchall()
+        conn.executemany(
+            "UPDATE shipment SET row_key = ? WHERE id = ?",
+            [(row_key(d, i, ""), n) for n, d, i in rows],
+        )
+    result = book.import_file(extract, case_ref=case, force=True)
+    assert (result["rows_imported"], result["rows_skipped"]) == (0, 5)
+
+
 def test_same_file_into_another_case_is_a_new_dataset(book, case, extract):
     first = book.import_file(extract, case_ref=case)["dataset_uid"]
     other = book.create_case(title="Other", ref="CB-T-2").ref

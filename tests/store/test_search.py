@@ -71,6 +71,14 @@ def test_declaration_number_is_found(book, case):
     assert kinds(book.search("0045678"), "shipment") == ["10702070/150323/0045678 — FRESA"]
 
 
+def test_a_repeated_description_is_indexed_once_and_finds_every_shipment(book, case):
+    add_shipments(book, case.id, [(f"D{n}", "СТАНОК ТОКАРНЫЙ") for n in range(30)])
+    add_shipments(book, case.id, [("E1", "СТАНОК ТОКАРНЫЙ"), ("E2", "ФРЕЗА")])
+    with sqlite3.connect(book.path) as conn:
+        assert conn.execute("SELECT count(*) FROM shipmenttext").fetchone()[0] == 2
+    assert len(kinds(book.search("токарн"), "shipment")) == 31
+
+
 def test_all_words_must_match(book, case):
     add_shipments(book, case.id, [("1", "СТАНОК ТОКАРНЫЙ"), ("2", "СТАНОК ФРЕЗЕРНЫЙ")])
     assert len(kinds(book.search("станок фрезерный"), "shipment")) == 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from casebook.book.cases import find_case, iso
 from casebook.core.errors import NotFound, UsageError
-from casebook.store import datasets, search
+from casebook.store import datasets
 from casebook.store import shipments as store
 
 
@@ -133,7 +133,6 @@ class ImportsSection:
             dataset = datasets.get_dataset(session, uid=uid)
             if dataset is None:
                 raise NotFound(f"no dataset {uid!r}")
-            search.unindex_dataset(session, dataset_id=dataset["id"])
             shipments = datasets.delete_dataset_rows(session, dataset_id=dataset["id"])
             self._audit(
                 session,

@@ -2,8 +2,8 @@
 
 ``read_shipments``: read → clean → (row errors? rejects file, stop), touching no store, so other
 writers go on while a million-row file is parsed. ``write_shipments``, inside the caller's write
-transaction: skip rows already in the case → insert the dataset → resolve firms → insert the
-shipments in bulk → content hash → search index → rollups. The caller (the facade) owns the
+transaction: skip rows already in the case → insert the dataset → resolve firms → the distinct
+descriptions into the search index → insert the shipments in bulk → content hash → rollups. The caller (the facade) owns the
 transactions, the audit event and the rejects file's place.
 """
 
@@ -33,6 +33,8 @@ from casebook.store import shipments as store
 
 Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
+#: The columns the rollups sum a new dataset's groups from (with the firm ids).
+ROLLED = ("date", "hs_code", "origin", "dispatch", "destination", "hs6", "value_usd", "net_weight")
 
 
 @dataclass
@@ -313,12 +315,15 @@ def _land(
     result.merge_suggestions += parties.suggested
     clock.lap("firms")
     report(0.7, 0.0, 0.0)
+    texts = _text_ids(session, columns["description"])
+    clock.lap("distinct texts")
     count = len(rows)
+    first_id = store.last_shipment_id(session) + 1
     with store.bulk_insert(session, rows=count):
         store.insert_shipments(
             session,
             rows=_shipment_rows(
-                dataset_id, request.case_id, rows, keys, columns, exporters, importers
+                dataset_id, request.case_id, rows, keys, columns, exporters, importers, texts
             ),
             total=count,
             progress=lambda done, total: report(0.7, 0.15, done / max(total, 1)),
@@ -331,9 +336,18 @@ def _land(
         )
         clock.lap("content hash")
         report(0.85, 0.0, 0.0)
-        search.index_dataset(session, dataset_id=dataset_id, fresh=True)
-        clock.lap("search index")
-        rollups.build_dataset(session, dataset_id=dataset_id)
+        if store.last_shipment_id(session) == first_id + count - 1:  # ids first_id, first_id + 1…
+            groups = {name: columns[name] for name in ROLLED}
+            groups.update(exporter_id=exporters, importer_id=importers)
+            rollups.build_from_columns(
+                session,
+                case_id=request.case_id,
+                dataset_id=dataset_id,
+                columns=groups,
+                first_id=first_id,
+            )
+        else:
+            rollups.build_dataset(session, dataset_id=dataset_id)
         clock.lap("rollups")
         report(0.95, 0.0, 0.0)
     clock.lap("shipment indexes")
@@ -404,23 +418,36 @@ def _ids(column: np.ndarray) -> list:
     return [None if v < 0 else v for v in column.tolist()]
 
 
-def _shipment_rows(dataset_id, case_id, rows, keys, columns, exporters, importers):
+def _text_ids(session: Session, descriptions: np.ndarray) -> np.ndarray:
+    """Each row's ``shipmenttext`` id (-1 without a description): the search indexes each
+    distinct description once."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(np.where(descriptions == "", None, descriptions))
+    ids = np.asarray([*search.intern_texts(session, uniques.tolist()), -1], dtype=np.int64)
+    return ids[codes]
+
+
+def _shipment_rows(dataset_id, case_id, rows, keys, columns, exporters, importers, texts):
     """Rows in ``store.INSERTED`` order, made from the columns one batch at a time (Python
     values for a whole million-row table would double the import's peak memory)."""
     for start in range(0, len(rows), store.BATCH):
         part = slice(start, start + store.BATCH)
         count = len(rows[part])
         exp, imp = _ids(exporters[part]), _ids(importers[part])
+        items = _plain(columns["item_no"][part])
         head = [
             [dataset_id] * count,
             [case_id] * count,
             rows[part].tolist(),
-            keys[part].tolist(),
-            *(_plain(columns[c][part]) for c in ("declaration_no", "item_no", "date", "direction")),
+            list(map(store.stored_row_key, keys[part].tolist(), items)),
+            _plain(columns["declaration_no"][part]),
+            items,
+            *(_plain(columns[c][part]) for c in ("date", "direction")),
             exp,
             imp,
             exp,
             imp,
         ]
-        tail = (_plain(columns[c][part]) for c in store.INSERTED[len(head) :])
-        yield from zip(*head, *tail, strict=True)
+        tail = (_plain(columns[c][part]) for c in store.INSERTED[len(head) : -1])
+        yield from zip(*head, *tail, _ids(texts[part]), strict=True)

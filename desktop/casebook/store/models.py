@@ -154,14 +154,15 @@ class Shipment(SQLModel, table=True):
         Index("ix_shipment_case_origin", "case_id", "origin"),
         Index("ix_shipment_case_dispatch", "case_id", "dispatch"),
         Index("ix_shipment_case_hs6", "case_id", "hs6"),
-        Index("ix_shipment_case_rowkey", "case_id", "row_key"),
         Index("ix_shipment_dataset_row", "dataset_id", "source_row"),
     )
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: int = Field(foreign_key="dataset.id")
     case_id: int = Field(foreign_key="case.id")
     source_row: int
-    row_key: str = ""  # duplicate key within a case: hash of declaration + item (or row content)
+    # Duplicate key within a case, stored only when made from the row's content (no item
+    # number); empty when declaration + item make it (``store.shipments.existing_row_keys``).
+    row_key: str = ""
     declaration_no: str | None = None
     item_no: str | None = None
     date: str | None = None
@@ -178,12 +179,23 @@ class Shipment(SQLModel, table=True):
     description: str | None = None
     brand: str | None = None
     manufacturer: str | None = None
+    #: The description's row in ``shipmenttext`` (what the search index covers); derived, so
+    #: neither bundles nor the content hash carry it.
+    text_id: int | None = Field(default=None, index=True)
     quantity: float | None = None
     unit: str | None = None
     net_weight: float | None = None
     value: float | None = None
     currency: str | None = None
     value_usd: float | None = None
+
+
+class ShipmentText(SQLModel, table=True):
+    """One distinct shipment description: customs texts repeat heavily, so the search index
+    covers each once (``store.search``) and shipments point here by ``text_id``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(unique=True)
 
 
 class _Totals(SQLModel):
@@ -217,13 +229,12 @@ class ShipmentRollup(_Totals, table=True):
 class PartyRollup(_Totals, table=True):
     """Shipments of one dataset summed by month, exporter and importer (``store.rollups``)."""
 
-    __table_args__ = (Index("ix_partyrollup_case_month", "case_id", "month"),)
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id")
-    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    dataset_id: int = Field(foreign_key="dataset.id")
     month: str | None = None
-    exporter_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
-    importer_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
+    exporter_id: int | None = Field(default=None, foreign_key="firm.id")
+    importer_id: int | None = Field(default=None, foreign_key="firm.id")
 
 
 class TradeRollup(_Totals, table=True):

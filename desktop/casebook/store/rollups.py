@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from sqlmodel import Session
 
 from casebook.store.engine import raw_connection
-from casebook.store.sqlite import ensure_ln
+from casebook.store.sqlite import BATCH, ensure_ln
 
 #: The keys of a trade group over ``shipment`` (``store.redflags`` groups a lens's rows so).
 TRADE_EXPRS = "exporter_id, importer_id, hs6, substr(hs_code, 1, 8), origin, dispatch"
@@ -88,6 +88,107 @@ def build_dataset(session: Session, *, dataset_id: int, tables: Iterable[str] = 
     if tables is _TABLES:
         conn.execute("DELETE FROM unitvaluerollup WHERE dataset_id = ?", (dataset_id,))
         _build_unit_values(conn, "dataset_id = ?", (dataset_id,))
+
+
+#: The key columns of each table's groups, as the names of ``build_from_columns``'s columns.
+_KEYS = {
+    "shipmentrollup": ("month", "origin", "dispatch", "destination", "hs6", "hs_head"),
+    "partyrollup": ("month", "exporter_id", "importer_id"),
+}
+
+
+def build_from_columns(
+    session: Session, *, case_id: int, dataset_id: int, columns: dict, first_id: int
+) -> None:
+    """Insert the groups of a dataset just inserted, summed from its columns in memory.
+
+    ``columns`` hold the rows with ids ``first_id``, ``first_id + 1``, … in order: ``date``,
+    ``hs_code``, ``origin``, ``dispatch``, ``destination``, ``hs6`` (object arrays, None for
+    NULL), ``exporter_id``, ``importer_id`` (integers, -1 for NULL), ``value_usd`` and
+    ``net_weight`` (floats, NaN for NULL). The groups and totals are those ``build_dataset``
+    makes from the stored rows, without reading a million rows back to sort them.
+    """
+    import numpy as np
+
+    count = len(columns["date"])
+    keys = {
+        **columns,
+        "month": _prefixes(columns["date"], 7),
+        "hs_head": _prefixes(columns["hs_code"], 6),
+    }
+    ids = np.arange(first_id, first_id + count, dtype=np.int64)
+    conn = raw_connection(session)
+    for table, names in _KEYS.items():
+        group, first = _groups([keys[n] for n in names])
+        values = [keys[n][first] for n in names] + _sums(group, len(first), columns, ids)
+        sql = (
+            f"INSERT INTO {table} (case_id, dataset_id, {', '.join(names)}, {TOTALS}) "
+            f"VALUES ({', '.join('?' * (2 + len(values)))})"
+        )
+        values = [_nulls(v) for v in values]
+        for start in range(0, len(first), BATCH):  # Python values for one batch at a time
+            part = [v[start : start + BATCH].tolist() for v in values]
+            conn.executemany(sql, ((case_id, dataset_id, *row) for row in zip(*part, strict=True)))
+    for table in _TABLES.keys() - _KEYS.keys():  # the flags' groups, made by SQL from the rows
+        _build(conn, table, "dataset_id = ?", (dataset_id,))
+    _build_unit_values(conn, "dataset_id = ?", (dataset_id,))
+
+
+def _prefixes(column, length: int):
+    """``substr(value, 1, length)`` of each value (None stays None), once per distinct value."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column)
+    cut = np.asarray([*(v[:length] for v in uniques.tolist()), None], dtype=object)
+    return cut[codes]
+
+
+def _groups(keys: list) -> tuple:
+    """Each row's group number and each group's first row, for rows keyed by ``keys``."""
+    import numpy as np
+    import pandas as pd
+
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for column in keys:  # factorised again at each key, so the product never overflows
+        codes, uniques = pd.factorize(column)
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes + 1)
+    _, first, group = np.unique(combined, return_index=True, return_inverse=True)
+    return group.ravel(), first
+
+
+def _sums(group, groups: int, columns: dict, ids) -> list:
+    """The ``TOTALS`` of each group, as SQL's ``_SUMS`` would give them."""
+    import numpy as np
+    import pandas as pd
+
+    totals = [np.bincount(group, minlength=groups)]
+    for name in ("value_usd", "net_weight"):
+        values = columns[name]
+        known = ~np.isnan(values)
+        total = np.bincount(group, weights=np.where(known, values, 0.0), minlength=groups)
+        n = np.bincount(group, weights=known, minlength=groups).astype(np.int64)
+        totals += [np.where(n > 0, total, np.nan), n]
+    codes, dates = pd.factorize(columns["date"], sort=True)
+    earliest = np.full(groups, len(dates), dtype=np.int64)
+    dated = codes >= 0
+    np.minimum.at(earliest, group[dated], codes[dated])
+    first_date = np.asarray([*dates.tolist(), None], dtype=object)[earliest]
+    low, high = np.full(groups, ids.max(initial=0) + 1), np.zeros(groups, dtype=np.int64)
+    np.minimum.at(low, group, ids)
+    np.maximum.at(high, group, ids)
+    return [*totals, first_date, low, high]
+
+
+def _nulls(column):
+    """A column with NULL where SQL wants it: NaN, and the -1 of an absent firm, as None."""
+    import numpy as np
+
+    if column.dtype.kind == "f":
+        return np.where(np.isnan(column), None, column)
+    if column.dtype.kind == "i" and (column < 0).any():
+        return np.where(column < 0, None, column)
+    return column
 
 
 def drop_dataset(session: Session, *, dataset_id: int) -> None:

@@ -34,7 +34,7 @@ RANK_CAP = 200  # BM25 over a few hundred long evidence texts already costs ~20 
 SHORT_KINDS = ("case", "firm", "evidence", "finding")
 HIGHLIGHT = ("[", "]")
 TITLE_CHARS = 160
-SEARCH_OBJECTS = re.compile(r"^search_(index|doc_\w+)(_(data|idx|content|docsize|config))?$")
+SEARCH_OBJECTS = re.compile(r"^search_(index|text|doc_\w+)(_(data|idx|content|docsize|config))?$")
 
 
 def is_search_object(name: str | None) -> bool:
@@ -47,34 +47,67 @@ def doc_id(kind: str, record_id: int) -> int:
     return KINDS[kind] * SPAN + record_id
 
 
-def index_dataset(session: Session, *, dataset_id: int, fresh: bool = False) -> int:
-    """Index every shipment of a dataset in one ``INSERT … SELECT``; returns the row count.
+def intern_texts(session: Session, texts: list[str]) -> list[int]:
+    """The ``shipmenttext`` id of each of ``texts`` (distinct, non-empty), adding the new ones
+    and indexing them: an import's descriptions, each once, however many rows repeat them."""
+    conn = sqlite.raw_connection(session)
+    mark = _max_text_id(conn)
+    conn.execute("CREATE TEMP TABLE import_text (n INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+    try:
+        conn.executemany("INSERT INTO import_text (n, text) VALUES (?, ?)", enumerate(texts))
+        conn.execute(
+            "INSERT INTO shipmenttext (text) SELECT text FROM import_text WHERE true ORDER BY n "
+            "ON CONFLICT (text) DO NOTHING"
+        )
+        ids = [0] * len(texts)
+        for n, text_id in conn.execute(
+            "SELECT i.n, t.id FROM import_text AS i JOIN shipmenttext AS t ON t.text = i.text"
+        ):
+            ids[n] = text_id
+    finally:
+        conn.execute("DROP TABLE import_text")
+    sqlite.index_texts(session, after=mark)
+    return ids
 
-    Call it once, inside the import's transaction, after its shipment rows are inserted.
-    ``fresh``: the dataset was created in this transaction, so nothing of it can be indexed
-    yet and the removal pass (a million lookups for a million rows) is skipped.
+
+def _max_text_id(conn) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) FROM shipmenttext").fetchone()[0]
+
+
+def index_dataset(session: Session, *, dataset_id: int, fresh: bool = False) -> int:
+    """Point a dataset's shipments without a ``text_id`` to their description's row (added and
+    indexed when new); returns how many of its shipments the index covers.
+
+    An import sets ``text_id`` as it inserts (``intern_texts``); rows written otherwise (a
+    bundle, a script) are indexed here in SQL. ``fresh`` is kept for callers; it changes nothing.
     """
-    if not fresh:
-        unindex_dataset(session, dataset_id=dataset_id)
-    result = session.execute(
-        sql(
-            "INSERT INTO search_index (rowid, title, body, case_id) "
-            "SELECT doc_id, title, body, case_id FROM search_doc_shipment "
-            "WHERE dataset_id = :dataset"
-        ),
-        {"dataset": dataset_id},
+    conn = sqlite.raw_connection(session)
+    mark = _max_text_id(conn)
+    missing = "dataset_id = ? AND text_id IS NULL AND description != ''"
+    conn.execute(
+        f"INSERT INTO shipmenttext (text) SELECT DISTINCT description FROM shipment "
+        f"WHERE {missing} ON CONFLICT (text) DO NOTHING",
+        (dataset_id,),
     )
-    return result.rowcount
+    conn.execute(
+        "UPDATE shipment SET text_id = (SELECT t.id FROM shipmenttext AS t "
+        f"WHERE t.text = shipment.description) WHERE {missing}",
+        (dataset_id,),
+    )
+    sqlite.index_texts(session, after=mark)
+    return conn.execute(
+        "SELECT count(*) FROM shipment WHERE dataset_id = ? AND text_id IS NOT NULL", (dataset_id,)
+    ).fetchone()[0]
 
 
 def unindex_dataset(session: Session, *, dataset_id: int) -> int:
-    """Remove a dataset's shipments from the index; call it before deleting the rows."""
+    """Take a dataset's shipments out of the search (their rows stay); returns how many.
+    Deleting the rows needs no call: the search reads shipments through their rows."""
     result = session.execute(
         sql(
-            "DELETE FROM search_index WHERE rowid IN "
-            "(SELECT :base + id FROM shipment WHERE dataset_id = :dataset)"
+            "UPDATE shipment SET text_id = NULL WHERE dataset_id = :dataset AND text_id IS NOT NULL"
         ),
-        {"dataset": dataset_id, "base": KINDS["shipment"] * SPAN},
+        {"dataset": dataset_id},
     )
     return result.rowcount
 
@@ -126,8 +159,15 @@ def firms_indexed_once(session: Session) -> Iterator[None]:
 def rebuild_index(session: Session) -> int:
     """Drop every index row and index the whole store again; returns the row count."""
     session.execute(sql("DELETE FROM search_index"))
-    total = 0
+    sqlite.rebuild_text_index(session)
+    conn = sqlite.raw_connection(session)
+    datasets = conn.execute("SELECT DISTINCT dataset_id FROM shipment WHERE text_id IS NULL")
+    for (dataset_id,) in datasets.fetchall():
+        index_dataset(session, dataset_id=dataset_id)
+    total = index_count(session, kind="shipment")
     for kind in KINDS:
+        if kind == "shipment":
+            continue
         total += session.execute(
             sql(
                 "INSERT INTO search_index (rowid, title, body, case_id) "
@@ -139,6 +179,10 @@ def rebuild_index(session: Session) -> int:
 
 def index_count(session: Session, *, kind: str) -> int:
     """How many records of a kind the index holds."""
+    if kind == "shipment":
+        return session.execute(
+            sql("SELECT count(*) FROM shipment WHERE text_id IS NOT NULL")
+        ).scalar_one()
     lo, hi = _range(kind)
     return session.execute(
         sql("SELECT count(*) FROM search_index WHERE rowid BETWEEN :lo AND :hi"),
@@ -180,6 +224,8 @@ def search_kind(
     """
     if query.empty or (not query.phrases and kind not in SHORT_KINDS):
         return []
+    if kind == "shipment":
+        return _search_shipments(session, query=query, case_id=case_id, limit=limit)
     lo, hi = _range(kind)
     params: dict = {"lo": lo, "hi": hi, "limit": limit, "base": lo}
     where = ["search_index.rowid BETWEEN :lo AND :hi"]
@@ -206,6 +252,68 @@ def search_kind(
         }
         for r in rows
     ]
+
+
+#: Up to this many matching texts, each text's newest shipments are looked up by index; beyond
+#: it the shipments are read newest first until enough of them match.
+FEW_TEXTS = 100
+#: What a declaration number may hold besides digits, for a query to be looked up there too.
+DECLARATION_CHARS = frozenset("0123456789/-")
+
+
+def _search_shipments(session: Session, *, query: Query, case_id: int | None, limit: int):
+    """Shipments whose description holds every phrase (through the index of distinct texts),
+    or whose declaration number holds the query's one number-like phrase; newest first.
+
+    Declaration numbers are nearly as many as the rows and have no index of their own (it
+    would cost a tenth of the store): they are read newest first, so a number on many rows is
+    found at once and a number on few rows costs a pass over the rows (about 1 s a million).
+    """
+    params: dict = {"limit": limit}
+    where = _short_filters(
+        query, params, prefix=False, title="s.description", body="s.declaration_no"
+    )
+    if case_id is not None:
+        params["case"] = case_id
+        where.append("s.case_id = :case")
+    texts = sqlite.texts_matching(query.phrases, params)
+    few = session.execute(sql(f"{texts} LIMIT {FEW_TEXTS + 1}"), params).all()
+    if len(few) <= FEW_TEXTS:  # each text's newest shipments, through the text_id index
+        params.update({f"t{n}": text_id for n, (text_id,) in enumerate(few)})
+        picks = [_newest(f"s.text_id = :t{n}", where) for n in range(len(few))]
+    else:  # "+": read the shipments newest first, not through the text_id index
+        picks = [_newest(f"+s.text_id IN ({texts})", where)]
+    if len(query.phrases) == 1 and set(query.phrases[0]) <= DECLARATION_CHARS:
+        params["number"] = query.phrases[0]
+        picks.append(_newest("instr(s.declaration_no, :number) > 0", where))
+    if not picks:
+        return []
+    ids = f"SELECT id FROM ({' UNION '.join(picks)}) ORDER BY id DESC LIMIT :limit"
+    rows = session.execute(
+        sql(
+            "SELECT s.id, s.case_id, s.description, s.declaration_no, s.item_no "
+            f"FROM shipment AS s WHERE s.id IN ({ids}) ORDER BY s.id DESC"
+        ),
+        params,
+    ).all()
+    return [
+        {
+            "id": r[0],
+            "case_id": r[1],
+            "title": _clip(r[2]),
+            "snippet": make_snippet(r[2], f"{r[3] or ''} {r[4] or ''}", query=query),
+        }
+        for r in rows
+    ]
+
+
+def _newest(condition: str, where: list[str]) -> str:
+    """The ids of the newest ``:limit`` shipments meeting ``condition`` and ``where``."""
+    test = " AND ".join([condition, *where])
+    return (
+        f"SELECT * FROM (SELECT s.id FROM shipment AS s WHERE {test} "
+        "ORDER BY s.id DESC LIMIT :limit)"
+    )
 
 
 def _matches_at_most(session: Session, condition: str, params: dict) -> bool:
@@ -247,7 +355,9 @@ def _range(kind: str) -> tuple[int, int]:
     return base, base + SPAN - 1
 
 
-def _short_filters(query: Query, params: dict, *, prefix: bool) -> list[str]:
+def _short_filters(
+    query: Query, params: dict, *, prefix: bool, title: str = "title", body: str = "body"
+) -> list[str]:
     """LIKE filters for words under 3 characters (word prefixes when nothing else matches).
 
     SQLite's LIKE folds only ASCII case, so each word is tried in every upper/lower spelling.
@@ -261,10 +371,12 @@ def _short_filters(query: Query, params: dict, *, prefix: bool) -> list[str]:
             if prefix:
                 params[key] = f"{escaped}%"
                 params[key + "w"] = f"% {escaped}%"
-                options.append(f"title LIKE :{key} ESCAPE '\\' OR title LIKE :{key}w ESCAPE '\\'")
+                options.append(
+                    f"{title} LIKE :{key} ESCAPE '\\' OR {title} LIKE :{key}w ESCAPE '\\'"
+                )
             else:
                 params[key] = f"%{escaped}%"
-                options.append(f"title LIKE :{key} ESCAPE '\\' OR body LIKE :{key} ESCAPE '\\'")
+                options.append(f"{title} LIKE :{key} ESCAPE '\\' OR {body} LIKE :{key} ESCAPE '\\'")
         filters.append("(" + " OR ".join(options) + ")")
     return filters
 

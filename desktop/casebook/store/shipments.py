@@ -17,7 +17,7 @@ from sqlmodel import Session
 from casebook.store.engine import raw_connection
 from casebook.store.sqlite import BATCH, insert_batches
 
-CACHE_KIB = 256 * 1024  # page cache during a bulk insert
+CACHE_KIB = 64 * 1024  # page cache during a bulk insert (more only raised the peak memory)
 
 #: Columns written by an import, in order.
 INSERTED = (
@@ -47,6 +47,7 @@ INSERTED = (
     "value",
     "currency",
     "value_usd",
+    "text_id",
 )
 #: Columns covered by a dataset's content hash (not the firm links, which merges change).
 HASHED = (
@@ -175,6 +176,14 @@ def insert_shipments(
     )
 
 
+def last_shipment_id(session: Session) -> int:
+    """The highest shipment id so far (0 in an empty store): an insert in the write transaction
+    numbers its rows from the next one on."""
+    return (
+        raw_connection(session).execute("SELECT coalesce(max(id), 0) FROM shipment").fetchone()[0]
+    )
+
+
 def row_key(declaration: str | None, item: str | None, content: str) -> str:
     """The duplicate key of a shipment in its case: declaration + item, else + row content."""
     if not declaration:
@@ -208,12 +217,20 @@ def bulk_insert(session: Session, *, rows: int) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = {cache}")
 
 
+def stored_row_key(key: str, item: str | None) -> str:
+    """What ``shipment.row_key`` holds: a key made from the row's content (no item number);
+    empty when declaration and item make it, as ``existing_row_keys`` can make it again."""
+    return "" if item else key
+
+
 def existing_row_keys(session: Session, *, case_id: int) -> set[str]:
     """The duplicate keys of the case's shipments."""
     cursor = raw_connection(session).execute(
-        "SELECT DISTINCT row_key FROM shipment WHERE case_id = ? AND row_key != ''", (case_id,)
+        "SELECT declaration_no, item_no, row_key FROM shipment WHERE case_id = ? "
+        "AND declaration_no != ''",
+        (case_id,),
     )
-    return {key for (key,) in cursor}
+    return {key or row_key(declaration, item, "") for declaration, item, key in cursor}
 
 
 # --- the lens: one page of a case's shipments, with totals over every match ------------------

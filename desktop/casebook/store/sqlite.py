@@ -220,6 +220,25 @@ def match_condition(table: str, phrases: tuple[str, ...], params: dict) -> str:
     return f"{table} MATCH :match"
 
 
+def texts_matching(phrases: tuple[str, ...], params: dict) -> str:
+    """A query of the ``shipmenttext`` ids whose text holds every phrase (any case), from the
+    trigram table ``search_text`` (migration 0006)."""
+    return f"SELECT rowid FROM search_text WHERE {match_condition('search_text', phrases, params)}"
+
+
+def index_texts(session: Session, *, after: int) -> None:
+    """Add the ``shipmenttext`` rows with ids above ``after`` to the trigram table."""
+    raw_connection(session).execute(
+        "INSERT INTO search_text (rowid, text) SELECT id, text FROM shipmenttext WHERE id > ?",
+        (after,),
+    )
+
+
+def rebuild_text_index(session: Session) -> None:
+    """Make the trigram table anew from ``shipmenttext``."""
+    raw_connection(session).execute("INSERT INTO search_text (search_text) VALUES ('rebuild')")
+
+
 def rank_order(table: str) -> str:
     """The ORDER BY term that ranks FTS5 hits best first (BM25)."""
     return f"bm25({table})"
