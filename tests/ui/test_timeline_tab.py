@@ -77,7 +77,7 @@ def test_selecting_a_month_selects_the_firm_in_the_network_tab(opened, qtbot):
     win, tab, firms = opened
     workspace = win.page.workspace
     network = workspace._extra["network"]
-    qtbot.waitUntil(lambda: len(network.nodes) == 3, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: network.complete and len(network.nodes) == 3, timeout=TIMEOUT)
     tab.select_cell(firms["Beta Tools"], "2022-04")
     assert "Beta Tools · 2022-04: 1 shipments" in tab.info.text()
     assert network.selected_uids() == [firms["Beta Tools"]]

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from casebook.core.errors import NotFound
 from casebook.core.filters import EVERYTHING, ShipmentFilter
@@ -78,6 +79,51 @@ TABS: list[WorkspaceTab] = []
 def register_tab(tab: WorkspaceTab) -> None:
     """Add a tab after the Overview (in registration order)."""
     TABS[:] = [t for t in TABS if t.key != tab.key] + [tab]
+
+
+class LensTab:
+    """The lens plumbing of the chart tabs (a mixin before ``QWidget``; the tab defines
+    ``reload()``): ``set_workspace``, ``set_lens`` (kept; re-read once loaded) and the first
+    read, deferred until the tab is first shown or the DB worker has nothing else to do, so
+    that the tab the analyst opens reads first and a lens told right after construction is
+    read once."""
+
+    workspace: CaseWorkspace | None = None
+    lens: ShipmentFilter = EVERYTHING
+    _loaded = False
+
+    def _defer_first_load(self, host: Host) -> None:
+        host.worker.busy_changed.connect(self._worker_busy)
+        QTimer.singleShot(0, self, lambda: self._worker_busy(host.worker.busy))
+
+    def _worker_busy(self, busy: bool) -> None:
+        if not busy and isValid(self):
+            self._first_load()
+
+    def _first_load(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            self.reload()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        self._first_load()
+
+    def set_workspace(self, workspace: CaseWorkspace) -> None:
+        self.workspace = workspace
+
+    def set_lens(self, lens: ShipmentFilter | None) -> None:
+        """Show the shipments of ``lens`` only (None or empty: the whole case)."""
+        lens = lens or EVERYTHING
+        if lens == self.lens:
+            return
+        self.lens = lens
+        self.lens_changed()
+        if self._loaded:
+            self.reload()
+
+    def lens_changed(self) -> None:
+        """Called when the lens changed, before the re-read (e.g. to say what it shows)."""
 
 
 class MarkingBanner(QLabel):
