@@ -36,12 +36,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from casebook.core.errors import NotFound
+from casebook.core.errors import CasebookError, NotFound
 from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.ui import theme
 from casebook.ui.case_list import STATUS_COLOURS, local_time
 from casebook.ui.filter_bar import FIRM_CHOICES, FilterBar
-from casebook.ui.ops import Changes, Host
+from casebook.ui.ops import Changes, Host, Op
 
 COUNT_LABELS = [
     ("datasets", "Datasets"),
@@ -357,15 +357,28 @@ class CaseWorkspace(QWidget):
         return self.filter_bar.describe(self.lens if lens is None else lens)
 
     def _fill_bar(self) -> None:
-        """The case's firms and datasets to pick from in the bar."""
-        book = self.host.book
-        firms = book.firm_page_source(self.ref).fetch(0, FIRM_CHOICES, "name")
-        datasets = [
-            (d["uid"], d["file_name"])
-            for d in book.list_datasets(case_ref=self.ref)
-            if d["kind"] == "shipments"
-        ]
-        self.filter_bar.set_choices([(row[4], _firm_name(row)) for row in firms], datasets)
+        """The case's firms and datasets to pick from in the bar, read on the worker (a case
+        of thousands of firms takes a moment); a reply for a case left meanwhile is dropped."""
+        ref = self.ref
+
+        def work(book):
+            firms = book.firm_page_source(ref).fetch(0, FIRM_CHOICES, "name")
+            datasets = [
+                (d["uid"], d["file_name"])
+                for d in book.list_datasets(case_ref=ref)
+                if d["kind"] == "shipments"
+            ]
+            return [(row[4], _firm_name(row)) for row in firms], datasets
+
+        def done(choices) -> None:
+            if isValid(self) and self.ref == ref:
+                self.filter_bar.set_choices(*choices)
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, CasebookError):  # the case went away: the list says so
+                self.host.present_error(exc)
+
+        Op(self.host, work, label="Reading the case's firms").success(done).failure(failed).run()
 
     # --- between tabs ----------------------------------------------------------------------
 
