@@ -222,6 +222,8 @@ class ChartDrawing:
         other edge label: greedily, the selected firms' edges first, then relationships, then
         trade by value, each at the first free point of a few along its edge (the middle
         first). A label with no free point stays hidden; the edge's tooltip gives it."""
+        if not all(map(isValid, self.nodes.values())):  # torn down: the window is closing
+            return
         cell = 120.0
         grid: dict[tuple[int, int], list[QRectF]] = {}
 

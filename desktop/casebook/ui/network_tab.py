@@ -342,8 +342,7 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
         self._sync_actions()
         uids = self.selected_uids()
         now = set(uids)
-        torn_down = not all(map(isValid, self.nodes.values()))  # the window closing
-        if now != self._labelled_for and not torn_down:  # the selected firms' edges first
+        if now != self._labelled_for:  # the selected firms' edges are labelled first
             self.place_edge_labels()
         self._labelled_for = now
         if len(uids) != 1:
