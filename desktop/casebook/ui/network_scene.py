@@ -137,8 +137,12 @@ class ChartDrawing:
         self.edge_items = []
         self._quiet = False
         steps = self._add_items(model, positions, pinned, side)
+        # Not painted half drawn: a repaint of thousands of edges between every two slices
+        # would cost more than adding them. The window itself goes on meanwhile.
+        self.view.viewport().setUpdatesEnabled(False)
 
         def finish() -> None:
+            self.view.viewport().setUpdatesEnabled(True)
             self._quiet = True
             for uid in selected & set(self.nodes):
                 self.nodes[uid].setSelected(True)
