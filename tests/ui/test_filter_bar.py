@@ -36,10 +36,12 @@ LENS = ShipmentFilter.parse(dispatch="KZ", date_from="2023", date_to="2023")
 class FakeNetwork(QWidget):
     """Stands for the Network tab (split by another change): records what it was told."""
 
-    def __init__(self):
+    def __init__(self, told: FakeNetwork | None = None):
         super().__init__()
-        self.lenses: list[ShipmentFilter] = []
-        self.revealed: list[tuple[str, str]] = []
+        # One record for every case's tab: the workspace deletes a tab's widget on leaving
+        # its case, so each case gets its own widget.
+        self.lenses: list[ShipmentFilter] = told.lenses if told else []
+        self.revealed: list[tuple[str, str]] = told.revealed if told else []
 
     def set_lens(self, lens) -> None:
         self.lenses.append(lens)
@@ -61,7 +63,7 @@ def opened(qtbot, tmp_path, monkeypatch):
 
     fake = FakeNetwork()
     tabs = [t for t in workspace_module.TABS if t.key != "network"]
-    tabs.append(WorkspaceTab("network", "Network", lambda _host, _ref: fake))
+    tabs.append(WorkspaceTab("network", "Network", lambda _host, _ref: FakeNetwork(fake)))
     monkeypatch.setattr(workspace_module, "TABS", tabs)
     win = MainWindow(user="tester")
     qtbot.addWidget(win)
@@ -72,6 +74,7 @@ def opened(qtbot, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: win.page is not None and win.page.select(REF), timeout=TIMEOUT)
     workspace = win.page.workspace
     qtbot.waitUntil(lambda: workspace.tab("timeline") is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: bool(workspace.filter_bar.firms), timeout=TIMEOUT)  # the choices
     errors = []
     monkeypatch.setattr(win.host, "present_error", lambda exc, trace="": errors.append(exc))
     return win, workspace, fake, errors

@@ -63,7 +63,7 @@ def opened(qtbot, tmp_path):
     qtbot.waitUntil(lambda: "network" in workspace._extra, timeout=TIMEOUT)
     tab: NetworkTab = workspace._extra["network"]
     workspace.tabs.setCurrentWidget(tab)
-    qtbot.waitUntil(lambda: tab.model is not None and len(tab.nodes) == 3, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: tab.complete and len(tab.nodes) == 3, timeout=TIMEOUT)
     return win, tab, firms
 
 
@@ -258,7 +258,7 @@ def test_a_lens_set_while_the_chart_is_first_read_keeps_the_saved_layout(opened,
     fresh = NetworkTab(win.host, "CB-NW-1")
     qtbot.addWidget(fresh)
     fresh.set_lens(ShipmentFilter.parse(dispatch="CN"))  # as the workspace does, at once
-    qtbot.waitUntil(lambda: fresh.model is not None and len(fresh.nodes) == 3, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: fresh.complete and len(fresh.nodes) == 3, timeout=TIMEOUT)
     side = fresh.side()
     at = fresh.nodes[beta].pos()
     assert (at.x() / side, at.y() / side) == pytest.approx((0.25, 0.75), abs=1e-6)
@@ -388,7 +388,7 @@ def test_a_30_firm_chart_is_readable_and_fit_fills_the_view(qtbot, tmp_path):
     qtbot.waitUntil(lambda: "network" in workspace._extra, timeout=TIMEOUT)
     tab: NetworkTab = workspace._extra["network"]
     workspace.tabs.setCurrentWidget(tab)
-    qtbot.waitUntil(lambda: tab.model is not None and len(tab.nodes) == 30, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: tab.complete and len(tab.nodes) == 30, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: tab.scores is not None, timeout=TIMEOUT)
     tab.fit_button.click()
 
@@ -459,3 +459,63 @@ def test_the_details_pane_says_the_score_the_node_label_says(opened, qtbot):
     assert "red-flag score 8" in item.toolTip()
     other = tab.nodes[firms["Acme Machine Co"]]
     assert "red-flag score 0" in other.toolTip()  # scored, and nothing found
+
+
+# --- a large case: the drawn firms capped, the items added in slices ------------------------
+
+
+def test_a_case_of_more_firms_than_the_cap_draws_the_largest_and_offers_all(
+    opened, qtbot, monkeypatch
+):
+    from casebook.ui import network_tab
+
+    _win, tab, firms = opened
+    assert not tab.cap_note.isVisible()  # 3 firms: under the cap, nothing said
+    monkeypatch.setattr(network_tab, "DRAWN_FIRMS", 2)
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.reload()
+    # Acme trades $220 k, Techno Stanok $175 k, Beta Tools $95 k.
+    assert set(tab.nodes) == {firms["Acme Machine Co"], firms["Techno Stanok LLC"]}
+    assert trade_pairs(tab) == {(firms["Acme Machine Co"], firms["Techno Stanok LLC"])}
+    assert tab.cap_note.isVisible() and tab.cap_note.text().startswith("Showing 2 of 3 firms")
+    assert tab.show_every_button.isVisible() and "2 of 3 firms" in tab.status.text()
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.show_every_button.click()
+    assert set(tab.nodes) == set(firms.values()) and len(trade_pairs(tab)) == 3
+    assert not tab.cap_note.isVisible() and "3 firms" in tab.status.text()
+
+
+def test_the_items_are_added_a_slice_per_turn_of_the_event_loop(opened, qtbot, monkeypatch):
+    from casebook.ui import network_scene
+
+    _win, tab, firms = opened
+    monkeypatch.setattr(network_scene, "SLICE_SECONDS", 0.0)  # one item a turn
+    drawn = []
+    tab.drawn.connect(lambda: drawn.append(len(tab.nodes) + len(tab.edge_items)))
+    tab.draw(tab.positions(), relayout=True)
+    assert len(tab.nodes) == 1 and not tab.edge_items and not tab.complete and not drawn
+    qtbot.waitUntil(lambda: tab.complete, timeout=TIMEOUT)
+    assert set(tab.nodes) == set(firms.values()) and len(tab.edge_items) == 4
+    assert drawn == [7]
+
+
+def test_a_read_overtaken_by_a_newer_lens_is_dropped(opened, qtbot):
+    _win, tab, firms = opened
+    drawn = []
+    tab.drawn.connect(lambda: drawn.append(trade_pairs(tab)))
+    tab.set_lens(ShipmentFilter.parse(dispatch="CN"))
+    tab.set_lens(ShipmentFilter.parse(dispatch="TR", date_from="2022"))  # before the first read
+    qtbot.waitUntil(lambda: tab.complete and bool(drawn), timeout=TIMEOUT)
+    qtbot.wait(300)  # the first read's result has come and gone by now
+    assert drawn == [{(firms["Beta Tools"], firms["Techno Stanok LLC"])}]
+
+
+def test_the_tab_says_it_is_reading_until_the_chart_arrives(opened, qtbot):
+    win, _tab, firms = opened
+    fresh = NetworkTab(win.host, "CB-NW-1")
+    qtbot.addWidget(fresh)
+    fresh.show()  # shown: read at once, on the worker; the window goes on meanwhile
+    assert fresh.status.text() == "Reading the network…" and not fresh.nodes
+    with qtbot.waitSignal(fresh.drawn, timeout=TIMEOUT):
+        pass
+    assert set(fresh.nodes) == set(firms.values()) and "3 firms" in fresh.status.text()

@@ -3,11 +3,14 @@ markers, and a selected firm passed on to the Network tab."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from casebook.book import Casebook
 from casebook.ui.main_window import MainWindow
 from casebook.ui.timeline_tab import TimelineTab
+from casebook.ui.worker import Job
 
 TIMEOUT = 30_000
 CSV = (
@@ -77,7 +80,7 @@ def test_selecting_a_month_selects_the_firm_in_the_network_tab(opened, qtbot):
     win, tab, firms = opened
     workspace = win.page.workspace
     network = workspace._extra["network"]
-    qtbot.waitUntil(lambda: len(network.nodes) == 3, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: network.complete and len(network.nodes) == 3, timeout=TIMEOUT)
     tab.select_cell(firms["Beta Tools"], "2022-04")
     assert "Beta Tools · 2022-04: 1 shipments" in tab.info.text()
     assert network.selected_uids() == [firms["Beta Tools"]]
@@ -126,3 +129,38 @@ def test_thousands_of_lanes_are_drawn_without_blocking_the_window(opened, qtbot)
         assert 0 < cells() < 2000 * 12  # the first lanes, and the loop free to paint them
     assert cells() == 2000 * 12
     assert tab.cell_at(*_centre(tab, "f1999", "2022-12")) == ("f1999", "2022-12")
+
+
+def test_a_hidden_tab_reads_when_shown_or_once_the_worker_is_idle(opened, qtbot):
+    """A case opening builds every tab: a hidden chart tab must not queue its read ahead of
+    the tab the analyst opens (issue 18)."""
+    win, _tab, _firms = opened
+    hold = threading.Event()
+    win.host.submit(Job(hold.wait), "Holding the worker")  # another tab's long read
+    shown, hidden = TimelineTab(win.host, "CB-TL-1"), TimelineTab(win.host, "CB-TL-1")
+    for tab in (shown, hidden):
+        qtbot.addWidget(tab)
+    qtbot.wait(50)
+    assert not shown._loaded and not hidden._loaded  # nothing queued behind the long read
+    shown.show()  # the analyst opens it: read at once
+    assert shown._loaded and not hidden._loaded
+    hold.set()
+    qtbot.waitUntil(lambda: shown.data is not None and hidden.data is not None, timeout=TIMEOUT)
+    assert shown.months() == hidden.months() == _tab.months()
+
+
+def test_a_reply_for_a_lens_left_meanwhile_is_dropped(opened, qtbot):
+    from casebook.core.filters import ShipmentFilter
+
+    win, tab, firms = opened
+    hold = threading.Event()
+    win.host.submit(Job(hold.wait), "Holding the worker")
+    drawn = []
+    tab.drawn.connect(lambda: drawn.append(tab.lens))
+    lens = ShipmentFilter.parse(firm=firms["Beta Tools"])
+    tab.set_lens(ShipmentFilter.parse(dispatch="CN"))  # read queued behind the long one
+    tab.set_lens(lens)  # changed again before the first reply
+    hold.set()
+    qtbot.waitUntil(lambda: not win.host.worker.busy and bool(drawn), timeout=TIMEOUT)
+    qtbot.wait(200)
+    assert drawn == [lens]  # the first reply was dropped, never drawn

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from casebook.core.filters import ShipmentFilter
 from casebook.core.numbers import money
@@ -189,6 +189,20 @@ def build_network(
     for node in nodes:
         node.layer = layer[node.uid]
     return model
+
+
+def largest(model: NetworkModel, limit: int) -> NetworkModel:
+    """The model cut to its ``limit`` firms of the most trade value (ties by uid, in model
+    order) and the edges between them; ``model`` itself when it has no more firms."""
+    if len(model.nodes) <= limit:
+        return model
+    top = sorted(model.nodes, key=lambda n: (-n.value_usd, n.uid))[:limit]
+    keep = {n.uid for n in top}
+    return replace(
+        model,
+        nodes=[n for n in model.nodes if n.uid in keep],
+        edges=[e for e in model.edges if e.source in keep and e.target in keep],
+    )
 
 
 # --- layout ---------------------------------------------------------------------------------

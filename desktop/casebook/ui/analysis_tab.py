@@ -47,13 +47,13 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from casebook.core.errors import UsageError
-from casebook.core.filters import EVERYTHING, ShipmentFilter
+from casebook.core.filters import ShipmentFilter
 from casebook.core.words import plural
 from casebook.ui import charts, theme
 from casebook.ui.dialogs import ok_cancel
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.undo import FacadeCommand, Recreated
-from casebook.ui.workspace import CaseWorkspace, WorkspaceTab, narrowed
+from casebook.ui.workspace import LensTab, WorkspaceTab, narrowed
 
 SHARE_DEFAULT = "CN"
 MAX_FLAGGED = 500  # firms listed in the Flags panel (highest scores first)
@@ -522,7 +522,7 @@ class FlagsPanel(QWidget):
             self.firm_requested.emit(firm["uid"], firm["name"] or firm["uid"])
 
 
-class AnalysisTab(QWidget):
+class AnalysisTab(LensTab, QWidget):
     """Charts (scrolling grid) beside the Flags panel."""
 
     charts_drawn = Signal(float)  # seconds from loading to the last chart drawn
@@ -533,9 +533,6 @@ class AnalysisTab(QWidget):
         self.started = time.perf_counter()
         charts.setup()  # matplotlib, on first use
         self.host, self.ref = host, ref
-        self.workspace: CaseWorkspace | None = None
-        self.lens = EVERYTHING
-        self._loaded = False
         self.country = SHARE_DEFAULT
         self._generation = 0
         self._flags_later: dict | None = None
@@ -558,23 +555,11 @@ class AnalysisTab(QWidget):
             panel.pin_requested.connect(partial(self.add_to_briefing, panel))
             panel.drawn.connect(self._panel_drawn)
         self.flags.firm_requested.connect(self._show_firm)
-        # Loaded once the workspace has told the lens (right after construction), not twice.
-        QTimer.singleShot(0, self, self._first_load)
+        # Every chart and the flags of the lens, read once shown or when the worker is idle.
+        self._defer_first_load(host)
 
-    def _first_load(self) -> None:
-        if not self._loaded:
-            self.load()
-
-    def set_workspace(self, workspace: CaseWorkspace) -> None:
-        self.workspace = workspace
-
-    def set_lens(self, lens: ShipmentFilter) -> None:
-        """Show every chart and the flags for ``lens`` only."""
-        if lens == self.lens:
-            return
-        self.lens = lens
-        if self._loaded:
-            self.load()
+    def reload(self) -> None:
+        self.load()
 
     def lens_words(self) -> str:
         """The lens in words (firms and datasets by name when the workspace knows them)."""

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from casebook.core.errors import CasebookError
 from casebook.core.filters import EVERYTHING, ShipmentFilter
@@ -168,6 +169,7 @@ class FirmsTab(QWidget):
         )
         self.scores: dict[str, dict] | None = None  # red flags by firm uid, read on the worker
         self._scoring = False
+        host.worker.busy_changed.connect(self._worker_busy)  # scores wanted: read when idle
         self._shown_firm: dict | None = None  # ``firms show`` of the firm in the detail pane
         self.queue = RecordsModel(QUEUE_COLUMNS, self)
         self.firm_view, self.firm_proxy = _view(self.firms)
@@ -312,8 +314,22 @@ class FirmsTab(QWidget):
             self._read_scores()
         self.loaded.emit()
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        self._read_scores()
+
+    def _worker_busy(self, busy: bool) -> None:
+        if not busy and isValid(self):
+            self._read_scores()
+
     def _read_scores(self) -> None:
-        """Red flags scan every shipment: read on the worker, shown when they arrive."""
+        """Red flags scan every shipment: read on the worker, shown when they arrive. The
+        scan waits until the tab is shown or the worker has nothing else to do, so that it
+        never holds up the reads of the tab the analyst opens."""
+        if self.scores is not None or self._scoring:
+            return
+        if not self.isVisible() and self.host.worker.busy:
+            return  # asked again when shown or when the worker is idle
         ref = self.ref
         self._scoring = True
         Op(self.host, lambda book: book.flags(case_ref=ref), label="Scoring red flags").success(

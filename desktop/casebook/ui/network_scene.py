@@ -1,7 +1,8 @@
 """Drawing the Network chart: the model's firms and edges as items on the scene, placed by a
-layout (``layout_network`` in the view's shape, with this tab's font metrics, drawn in around
-the labels), edge labels where they cover nothing, positions kept per case, and the chart as a
-PNG or SVG picture.
+layout (``layout_network`` in the view's shape, with this tab's label widths, drawn in around
+the labels; computed on the DB worker), edge labels where they cover nothing, positions kept
+per case, and the chart as a PNG or SVG picture. The items are added a slice at a time
+(``SLICE_SECONDS`` a turn of the event loop), so a large chart never freezes the window.
 
 ``ChartDrawing`` is the tab's drawing half (a mixin of ``NetworkTab``): it reads the tab's
 ``model``, ``scene``, ``view``, ``nodes`` and ``edge_items``.
@@ -10,10 +11,12 @@ PNG or SVG picture.
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
+from shiboken6 import isValid
 
 from casebook.ui.network_items import EdgeItem, NodeItem, chart
 from casebook.ui.network_view import legend_size, paint_legend
@@ -26,6 +29,24 @@ NAME_POINTS = 10.0  # the firm's name; the facts line is ``FACTS_EM`` of it
 #: The layout's shape (width : height) before the view has its size: about the chart's view in
 #: a main window of 1280 x 800 to 1600 x 1000.
 CHART_ASPECT = 1.3
+SLICE_SECONDS = 0.03  # items added per turn of the event loop: for about this long
+#: The characters whose advances are measured for the layout's label widths (Latin, Cyrillic).
+MEASURED = "".join(map(chr, (*range(32, 127), *range(0x400, 0x460))))
+
+
+class LabelWidths:
+    """A label line's width for a layout on the worker (the layouts' ``text_width``): the sum
+    of its characters' advances, measured once here with the tab's font metrics, so no Qt
+    object is used off the GUI thread; a character not measured counts as the widest one."""
+
+    def __init__(self, name: QFontMetricsF, facts: QFontMetricsF):
+        self.tables = [{c: m.horizontalAdvance(c) for c in MEASURED} for m in (name, facts)]
+        self.widest = [max(table.values()) for table in self.tables]
+
+    def __call__(self, text: str, em: float = 1.0) -> float:
+        i = 0 if em >= 1.0 else 1
+        table, widest = self.tables[i], self.widest[i]
+        return sum(table.get(c, widest) for c in text)
 
 
 class ChartDrawing:
@@ -48,6 +69,9 @@ class ChartDrawing:
         self.edge_font = QFont(self.font())
         self.edge_font.setPointSizeF(max(self.font().pointSizeF() * 0.85, 8.0))
         self.edge_metrics = QFontMetricsF(self.edge_font)
+        self.widths = LabelWidths(self.name_metrics, self.fact_metrics)
+        self._drawing = 0  # the drawing in progress; a slice of an older one stops
+        self.complete = False  # every item of the model is on the scene (``drawn`` was sent)
         self.label_plate = QColor(self.palette().color(self.backgroundRole()))
         self.label_plate.setAlpha(215)
         self._blind = False  # laid out before the view had its size
@@ -75,23 +99,18 @@ class ChartDrawing:
             return CHART_ASPECT
         return min(2.5, max(0.6, port.width() / port.height()))
 
-    def text_width(self, text: str, em: float) -> float:
-        """A label line's width as this tab draws it (the layouts' ``text_width``)."""
-        metrics = self.name_metrics if em >= 1.0 else self.fact_metrics
-        return metrics.horizontalAdvance(text)
+    def layout_options(self) -> dict:
+        """``layout_network``'s options for the model, taken here for a layout on the worker:
+        the chosen layout in the view's shape, with this tab's label sizes, drawn in tight."""
+        return {
+            "kind": self.layout_choice.currentData(), "seed": 0, "aspect": self.aspect(),
+            "text_width": self.widths, "line": self.name_metrics.height(), "compact": True,
+        }  # fmt: skip
 
-    def layout(self, pinned: dict | None = None) -> dict[str, tuple[float, float]]:
-        """The chosen layout of the model in the view's shape, with this tab's label sizes,
-        drawn in tight. Laid out before the view had its size (a tab read while hidden), a
-        chart of fewer than ``COMPACT_LIMIT`` firms is laid out again when it is first shown."""
-        aspect = self.aspect()
-        net = chart()
-        self._blind = aspect == CHART_ASPECT and len(self.model.nodes) < net.COMPACT_LIMIT
-        return net.layout_network(
-            self.model, kind=self.layout_choice.currentData(), seed=0, pinned=pinned or None,
-            aspect=aspect, text_width=self.text_width, line=self.name_metrics.height(),
-            compact=True,
-        )  # fmt: skip
+    def laid_out(self, options: dict, firms: int) -> None:
+        """Laid out before the view had its size (a tab read while hidden), a chart of fewer
+        than ``COMPACT_LIMIT`` firms is laid out again when it is first shown."""
+        self._blind = options["aspect"] == CHART_ASPECT and firms < chart().COMPACT_LIMIT
 
     def _view_resized(self) -> None:
         if self._blind and self.model is not None and self.aspect() != CHART_ASPECT:
@@ -99,54 +118,80 @@ class ChartDrawing:
             if not any(item.pinned for item in self.nodes.values()):
                 self.relayout()
 
-    def draw(self, *, saved: dict | None = None, relayout: bool = False) -> None:
-        """Draw the model; existing nodes keep their positions unless ``relayout``."""
-        net = chart()
+    def draw(self, positions: dict, *, relayout: bool = False, saved: bool = False) -> None:
+        """Draw the model at ``positions`` (uid → (x, y) in the unit square), a slice of items
+        per turn of the event loop; ``drawn`` once every item is on the scene. Firms already
+        drawn keep where they are now unless ``relayout``."""
         model, side = self.model, self.side()
-        width = height = side
-        current = self.positions()
-        keep = dict(saved or {}) if relayout else current
-        new_nodes = [n.uid for n in model.nodes if n.uid not in keep]
-        positions = keep
-        if new_nodes or not model.nodes:
-            positions = self.layout(pinned=keep)
+        if not relayout:
+            positions = {**positions, **self.positions()}
         selected = {uid for uid, item in self.nodes.items() if item.isSelected()}
         pinned = {uid for uid, item in self.nodes.items() if item.pinned}
+        self._drawing += 1
+        self.complete = False
+        drawing = self._drawing
         self._quiet = True
         self._labelled_for = set()
         self.scene.clear()
         self.nodes.clear()
         self.edge_items = []
+        self._quiet = False
+        steps = self._add_items(model, positions, pinned, side)
+        # Not painted half drawn: a repaint of thousands of edges between every two slices
+        # would cost more than adding them. The window itself goes on meanwhile.
+        self.view.viewport().setUpdatesEnabled(False)
+
+        def finish() -> None:
+            self.view.viewport().setUpdatesEnabled(True)
+            self._quiet = True
+            for uid in selected & set(self.nodes):
+                self.nodes[uid].setSelected(True)
+            for uid in self.hidden & set(self.nodes):
+                self._set_visible(uid, False)
+            self._quiet = False
+            self.place_edge_labels()
+            rect = self.scene.itemsBoundingRect().adjusted(-200, -200, 200, 200)
+            self.scene.setSceneRect(rect)
+            self.status.setText(self.summary())
+            if relayout:
+                self.view.fit()
+            if relayout and not saved:
+                self._save_timer.start()
+            self._sync_actions()
+            self.complete = True
+            self.drawn.emit()
+
+        self._slice(drawing, steps, finish)
+
+    def _slice(self, drawing: int, steps, finish) -> None:
+        """Run ``steps`` for ``SLICE_SECONDS``, then again at the next turn; ``finish`` at the
+        end. A newer drawing stops this one."""
+        if not isValid(self) or drawing != self._drawing:
+            return
+        end = time.perf_counter() + SLICE_SECONDS
+        for _step in steps:
+            if time.perf_counter() > end:
+                QTimer.singleShot(0, self, lambda: self._slice(drawing, steps, finish))
+                return
+        finish()
+
+    def _add_items(self, model, positions: dict, pinned: set, side: float):
+        """Add the firms, then the edges, one item a step (a generator)."""
+        net = chart()
+        linked = {e.source for e in model.edges} | {e.target for e in model.edges}
         for node in model.nodes:
             item = NodeItem(node, net.style_for(node), self)
             x, y = positions.get(node.uid, (0.5, 0.5))
-            item.setPos(x * width, y * height)  # edges are drawn after the nodes
+            item.setPos(x * side, y * side)  # edges are drawn after the nodes
             item.pinned = node.uid in pinned
-            if node.shipments == 0 and not model.neighbours(node.uid):
+            if node.shipments == 0 and node.uid not in linked:
                 item.setOpacity(0.45)  # nothing under the filters
             self.scene.addItem(item)
             self.nodes[node.uid] = item
-        self._add_edges(model)
-        for uid in selected & set(self.nodes):
-            self.nodes[uid].setSelected(True)
-        for uid in self.hidden & set(self.nodes):
-            self._set_visible(uid, False)
-        self._quiet = False
-        self.place_edge_labels()
-        self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-200, -200, 200, 200))
-        trade = sum(1 for e in model.edges if e.is_trade)
-        self.status.setText(
-            f"{len(model.nodes):,} firms · {trade:,} trade links · "
-            f"{len(model.edges) - trade:,} relationships"
-        )
-        if relayout:
-            self.view.fit()
-        if relayout and not saved:
-            self._save_timer.start()
-        self._sync_actions()
-        self.drawn.emit()
+            yield
+        yield from self._add_edges(model)
 
-    def _add_edges(self, model) -> None:
+    def _add_edges(self, model):
         net = chart()
         pairs: dict[frozenset, int] = {}
         for edge in model.edges:
@@ -167,6 +212,7 @@ class ChartDrawing:
                             self.nodes[edge.target], bend, self)  # fmt: skip
             self.scene.addItem(item)
             self.edge_items.append(item)
+            yield
         trade = sorted((e for e in self.edge_items if e.edge.is_trade),
                        key=lambda e: -e.edge.value_usd)  # fmt: skip
         for item in trade[:TOP_LABELS]:
@@ -180,6 +226,8 @@ class ChartDrawing:
         other edge label: greedily, the selected firms' edges first, then relationships, then
         trade by value, each at the first free point of a few along its edge (the middle
         first). A label with no free point stays hidden; the edge's tooltip gives it."""
+        if not all(map(isValid, self.nodes.values())):  # torn down: the window is closing
+            return
         cell = 120.0
         grid: dict[tuple[int, int], list[QRectF]] = {}
 
@@ -235,13 +283,29 @@ class ChartDrawing:
                 for uid, item in self.nodes.items()}  # fmt: skip
 
     def relayout(self) -> None:
-        """Lay the chart out again (the chosen layout); pinned firms stay."""
+        """Lay the chart out again (the chosen layout) on the worker; pinned firms stay."""
         if self.model is None:
             return
+        at, model, options, drawing = (
+            self.positions(),
+            self.model,
+            self.layout_options(),
+            self._drawing,
+        )
+        pinned = {uid: at[uid] for uid, item in self.nodes.items() if item.pinned}
+        self.laid_out(options, len(model.nodes))
+        Op(
+            self.host,
+            lambda _book: chart().layout_network(model, pinned=pinned or None, **options),
+            label="Laying out the network",
+        ).success(lambda positions: self._relaid(drawing, positions)).failure(
+            self._quiet_failure
+        ).run()
+
+    def _relaid(self, drawing: int, positions: dict) -> None:
+        if not isValid(self) or drawing != self._drawing:  # redrawn (or gone) meanwhile
+            return
         side = self.side()
-        at = self.positions()
-        positions = self.layout(pinned={uid: at[uid] for uid, item in self.nodes.items()
-                                        if item.pinned})  # fmt: skip
         for uid, (x, y) in positions.items():
             if uid in self.nodes:
                 self.nodes[uid].place(x * side, y * side)

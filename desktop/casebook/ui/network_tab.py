@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from casebook.core.errors import CasebookError
-from casebook.core.filters import ShipmentFilter
 from casebook.ui.elided_label import ElidedLabel
 from casebook.ui.evidence_tab import add_evidence_files
 from casebook.ui.filter_edit import filter_edit
@@ -45,7 +44,12 @@ from casebook.ui.network_panel import FirmPanel, PanelActions
 from casebook.ui.network_scene import ChartDrawing
 from casebook.ui.network_view import NetworkView
 from casebook.ui.ops import Changes, Host, Op
-from casebook.ui.workspace import WorkspaceTab
+from casebook.ui.workspace import LensTab, WorkspaceTab
+
+#: The firms drawn at first: the largest by trade value ("Show all" draws every one). A
+#: proposal to the product owner: a few hundred firms stay readable and draw in well under a
+#: second; a 1M-shipment case has thousands.
+DRAWN_FIRMS = 300
 
 
 class ExportDialog:
@@ -57,7 +61,7 @@ class ExportDialog:
         return Path(path) if path else None
 
 
-class NetworkTab(ChartDrawing, PanelActions, QWidget):
+class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
     """Filters and layout above the chart; the selected firm's details beside it."""
 
     drawn = Signal()  # after the chart was (re)drawn
@@ -70,19 +74,19 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
-        self.workspace = None  # the case workspace, once it introduces itself
-        self.lens: ShipmentFilter | None = None  # the workspace's filter (None: whole case)
         self.scores: dict[str, float] | None = None  # red-flag scores by firm uid
         self._scoring = False
         self._generation = 0
-        self._relayout = False  # the read in flight lays the chart out (saved positions)
+        self._relayout = True  # the read in flight lays the chart out (saved positions)
+        self.every_firm = False  # "Show all": no cap on the firms drawn
+        self.firms = 0  # the firms of the chart read, drawn or not
         self._quiet = False  # selecting on request of another tab: do not echo it back
         self._prepare_drawing()
         self._build()
         self._debounce = QTimer(self, singleShot=True, interval=350, timeout=self.reload)
         for edit in (self.date_from, self.date_to, self.hs, self.min_value):
             edit.textChanged.connect(self._debounce.start)
-        self.reload(relayout=True)
+        self._defer_first_load(host)  # read once shown, or when the worker is idle
 
     # --- widgets ----------------------------------------------------------------------------
 
@@ -118,6 +122,10 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
         self.caption = QLabel()  # what the lens shows; hidden for the whole case
         self.caption.setStyleSheet("color: #1A73E8; font-weight: bold;")
         self.caption.setVisible(False)
+        self.cap_note = QLabel()  # "Showing 300 of 2,748 firms", with Show all beside it
+        self.show_every_button = QToolButton(text="Show all")
+        self.show_every_button.setToolTip("Draw every firm of the case (slower on large cases)")
+        self.show_every_button.clicked.connect(self.show_every_firm)
 
         self.scene = QGraphicsScene(self)
         self.scene.selectionChanged.connect(self._selection_changed)
@@ -142,6 +150,13 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
         chart_layout.setContentsMargins(0, 0, 0, 0)
         chart_layout.setSpacing(2)
         chart_layout.addWidget(self.caption)
+        cap = QHBoxLayout()
+        cap.addWidget(self.cap_note)
+        cap.addWidget(self.show_every_button)
+        cap.addStretch(1)
+        chart_layout.addLayout(cap)
+        for widget in (self.cap_note, self.show_every_button):
+            widget.setVisible(False)
         chart_layout.addWidget(self.view, 1)
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(chart_pane)
@@ -157,18 +172,8 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
 
     # --- the workspace ----------------------------------------------------------------------
 
-    def set_workspace(self, workspace) -> None:
-        """The case workspace: told which firm is selected here."""
-        self.workspace = workspace
-
-    def set_lens(self, lens: ShipmentFilter | None) -> None:
-        """Show the network of the lens's shipments (None or empty: the whole case)."""
-        lens = lens or None
-        if lens == self.lens:
-            return
-        self.lens = lens
+    def lens_changed(self) -> None:
         self._show_caption()
-        self.reload()
 
     def _show_caption(self) -> None:
         names = {node.uid: node.name for node in (self.model.nodes if self.model else ())}
@@ -201,22 +206,54 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
         }
 
     def reload(self, *, relayout: bool = False) -> None:
-        """Read the network of the lens under the filters on the worker, then draw it.
-        Red-flag scores (a scan of every shipment) follow in a second read, so the chart shows
-        first. A read that replaces one still laying the chart out lays it out too."""
+        """Read the network of the lens under the filters on the worker, cut to the
+        ``DRAWN_FIRMS`` largest firms unless every firm is asked for, and lay out the firms
+        not placed yet there too; then draw it. Red-flag scores (a scan of every shipment)
+        follow in a second read, so the chart shows first. A read that replaces one still
+        laying the chart out lays it out too."""
+        self._loaded = True
         self._generation += 1
         self._relayout = relayout = relayout or self._relayout
-        gen, ref, filters, lens = self._generation, self.ref, self.filters(), self.lens
+        gen, ref, filters, lens = self._generation, self.ref, self.filters(), self.lens or None
+        limit = None if self.every_firm else DRAWN_FIRMS
+        current, options = self.positions(), self.layout_options()
+        kinds = [self.layout_choice.itemData(i) for i in range(self.layout_choice.count())]
+        if not self.nodes:
+            self.status.setText("Reading the network…")
 
         def work(book):
+            from casebook.book.network import largest, layout_network
+
             model = book.network(case_ref=ref, scores=False, lens=lens, **filters)
+            firms = len(model.nodes)
+            model = largest(model, limit) if limit else model
             saved = book.load_positions(case_ref=ref) if relayout else None
             kind = book.load_layout(case_ref=ref) if relayout else None
-            return model, saved, kind
+            keep = dict(saved or {}) if relayout else current
+            positions, laid = keep, None
+            if not model.nodes or any(n.uid not in keep for n in model.nodes):
+                laid = options | {"kind": kind if kind in kinds else options["kind"]}
+                positions = layout_network(model, pinned=keep or None, **laid)
+            return model, firms, positions, bool(saved), kind, laid
 
         Op(self.host, work, label="Reading the network").success(
             lambda result: self._arrived(gen, *result, relayout=relayout)
         ).failure(lambda exc: self._failed(gen, exc)).run()
+
+    def show_every_firm(self) -> None:
+        """Draw every firm of the case, not only the largest (the ones drawn stay put)."""
+        self.every_firm = True
+        self.show_every_button.setEnabled(False)
+        self.cap_note.setText(f"Reading and laying out all {self.firms:,} firms…")
+        self.reload()
+
+    def summary(self) -> str:
+        """The status line: the firms and links drawn."""
+        model = self.model
+        trade = sum(1 for e in model.edges if e.is_trade)
+        firms = f"{len(model.nodes):,} of {self.firms:,}" if self.firms > len(model.nodes) else (
+            f"{len(model.nodes):,}")  # fmt: skip
+        return f"{firms} firms · {trade:,} trade links · {len(model.edges) - trade:,} relationships"
 
     def _read_scores(self) -> None:
         ref = self.ref
@@ -231,9 +268,15 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
 
     def _scores_arrived(self, result: dict) -> None:
         self._scoring = False
+        if not isValid(self):
+            return
         self.scores = {f["uid"]: float(f["score"]) for f in result["firms"]}
         net = chart()
+        for node in self.model.nodes if self.model else ():  # the firms still to be drawn
+            node.score = self.scores.get(node.uid, 0.0)
         for uid, item in self.nodes.items():  # every one: the tooltips said "being computed"
+            if not isValid(item):  # torn down (the window closing)
+                continue
             item.node.score = self.scores.get(uid, 0.0)
             item.set_node(item.node, net.style_for(item.node))
         self.place_edge_labels()  # the labels' plates may have grown
@@ -252,19 +295,30 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
             self._relayout = False
             self._quiet_failure(exc)
 
-    def _arrived(self, gen: int, model, saved, kind, *, relayout: bool) -> None:
-        if gen != self._generation:
+    def _arrived(
+        self, gen: int, model, firms, positions, saved, kind, laid, *, relayout: bool
+    ) -> None:
+        if not isValid(self) or gen != self._generation:  # a newer read, or the tab is gone
             return
         self._relayout = False
         index = self.layout_choice.findData(kind) if kind else -1
         if index >= 0:
             self.layout_choice.setCurrentIndex(index)
+        if laid is not None:
+            self.laid_out(laid, len(model.nodes))
         self.problem.setText("")
         for node in model.nodes:
             node.score = (self.scores or {}).get(node.uid, 0.0)
-        self.model = model
+        self.model, self.firms = model, firms
+        capped = firms > len(model.nodes)
+        self.cap_note.setText(
+            f"Showing {len(model.nodes):,} of {firms:,} firms (the largest by trade value)"
+        )
+        self.show_every_button.setEnabled(True)
+        for widget in (self.cap_note, self.show_every_button):
+            widget.setVisible(capped)
         self._show_caption()  # firm names for the lens's firm uids
-        self.draw(saved=saved, relayout=relayout)
+        self.draw(positions, saved=saved, relayout=relayout)
         if self.scores is None and not self._scoring:
             self._read_scores()
 
@@ -357,7 +411,7 @@ class NetworkTab(ChartDrawing, PanelActions, QWidget):
         return path
 
     def _export_graphml(self, path: Path) -> None:
-        ref, lens, filters = self.ref, self.lens, self.filters()
+        ref, lens, filters = self.ref, self.lens or None, self.filters()
         keep = [uid for uid, item in self.nodes.items() if item.isVisible()]
         Op(
             self.host,

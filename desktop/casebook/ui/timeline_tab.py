@@ -29,10 +29,9 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from casebook.core.errors import UsageError
-from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.core.numbers import money
 from casebook.ui.ops import Changes, Host, Op
-from casebook.ui.workspace import CaseWorkspace, WorkspaceTab, narrowed
+from casebook.ui.workspace import LensTab, WorkspaceTab, narrowed
 
 LABEL_WIDTH = 230.0
 HEADER = 44.0
@@ -83,7 +82,7 @@ class TimelineView(QGraphicsView):
         self.tab.paint_sticky(painter, self.mapToScene(self.viewport().rect()).boundingRect())
 
 
-class TimelineTab(QWidget):
+class TimelineTab(LensTab, QWidget):
     """Lanes by firm or country, months across, events as markers."""
 
     drawn = Signal()
@@ -92,9 +91,6 @@ class TimelineTab(QWidget):
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
-        self.workspace: CaseWorkspace | None = None
-        self.lens = EVERYTHING
-        self._loaded = False
         self.data: dict | None = None
         self.col = 46.0  # month width: the zoom
         self.selected: tuple[str, str] | None = None
@@ -135,23 +131,8 @@ class TimelineTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.caption)
         layout.addWidget(self.view, 1)
-        # Read once the workspace has told the lens (right after construction), not twice.
-        QTimer.singleShot(0, self, self._first_load)
-
-    def _first_load(self) -> None:
-        if not self._loaded:
-            self.reload()
-
-    def set_workspace(self, workspace: CaseWorkspace) -> None:
-        self.workspace = workspace
-
-    def set_lens(self, lens: ShipmentFilter) -> None:
-        """Show the shipments of ``lens`` only (the events stay: they are not shipments)."""
-        if lens == self.lens:
-            return
-        self.lens = lens
-        if self._loaded:
-            self.reload()
+        # The lens (events stay: they are not shipments) is read once shown or when idle.
+        self._defer_first_load(host)
 
     @staticmethod
     def _legend_html() -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -34,13 +34,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
-from casebook.core.errors import NotFound
+from casebook.core.errors import CasebookError, NotFound
 from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.ui import theme
 from casebook.ui.case_list import STATUS_COLOURS, local_time
 from casebook.ui.filter_bar import FIRM_CHOICES, FilterBar
-from casebook.ui.ops import Changes, Host
+from casebook.ui.ops import Changes, Host, Op
 
 COUNT_LABELS = [
     ("datasets", "Datasets"),
@@ -78,6 +79,51 @@ TABS: list[WorkspaceTab] = []
 def register_tab(tab: WorkspaceTab) -> None:
     """Add a tab after the Overview (in registration order)."""
     TABS[:] = [t for t in TABS if t.key != tab.key] + [tab]
+
+
+class LensTab:
+    """The lens plumbing of the chart tabs (a mixin before ``QWidget``; the tab defines
+    ``reload()``): ``set_workspace``, ``set_lens`` (kept; re-read once loaded) and the first
+    read, deferred until the tab is first shown or the DB worker has nothing else to do, so
+    that the tab the analyst opens reads first and a lens told right after construction is
+    read once."""
+
+    workspace: CaseWorkspace | None = None
+    lens: ShipmentFilter = EVERYTHING
+    _loaded = False
+
+    def _defer_first_load(self, host: Host) -> None:
+        host.worker.busy_changed.connect(self._worker_busy)
+        QTimer.singleShot(0, self, lambda: self._worker_busy(host.worker.busy))
+
+    def _worker_busy(self, busy: bool) -> None:
+        if not busy and isValid(self):
+            self._first_load()
+
+    def _first_load(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            self.reload()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        self._first_load()
+
+    def set_workspace(self, workspace: CaseWorkspace) -> None:
+        self.workspace = workspace
+
+    def set_lens(self, lens: ShipmentFilter | None) -> None:
+        """Show the shipments of ``lens`` only (None or empty: the whole case)."""
+        lens = lens or EVERYTHING
+        if lens == self.lens:
+            return
+        self.lens = lens
+        self.lens_changed()
+        if self._loaded:
+            self.reload()
+
+    def lens_changed(self) -> None:
+        """Called when the lens changed, before the re-read (e.g. to say what it shows)."""
 
 
 class MarkingBanner(QLabel):
@@ -311,15 +357,28 @@ class CaseWorkspace(QWidget):
         return self.filter_bar.describe(self.lens if lens is None else lens)
 
     def _fill_bar(self) -> None:
-        """The case's firms and datasets to pick from in the bar."""
-        book = self.host.book
-        firms = book.firm_page_source(self.ref).fetch(0, FIRM_CHOICES, "name")
-        datasets = [
-            (d["uid"], d["file_name"])
-            for d in book.list_datasets(case_ref=self.ref)
-            if d["kind"] == "shipments"
-        ]
-        self.filter_bar.set_choices([(row[4], _firm_name(row)) for row in firms], datasets)
+        """The case's firms and datasets to pick from in the bar, read on the worker (a case
+        of thousands of firms takes a moment); a reply for a case left meanwhile is dropped."""
+        ref = self.ref
+
+        def work(book):
+            firms = book.firm_page_source(ref).fetch(0, FIRM_CHOICES, "name")
+            datasets = [
+                (d["uid"], d["file_name"])
+                for d in book.list_datasets(case_ref=ref)
+                if d["kind"] == "shipments"
+            ]
+            return [(row[4], _firm_name(row)) for row in firms], datasets
+
+        def done(choices) -> None:
+            if isValid(self) and self.ref == ref:
+                self.filter_bar.set_choices(*choices)
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, CasebookError):  # the case went away: the list says so
+                self.host.present_error(exc)
+
+        Op(self.host, work, label="Reading the case's firms").success(done).failure(failed).run()
 
     # --- between tabs ----------------------------------------------------------------------
 
