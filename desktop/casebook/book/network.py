@@ -7,6 +7,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from casebook.analysis import network as net
+from casebook.analysis.chart import KIND_TITLES, Chart, Hidden, chart_model
 from casebook.analysis.network import (  # the chart's model, layouts and styles, for the GUI
     COMPACT_LIMIT,
     FACTS_EM,
@@ -30,6 +31,9 @@ from casebook.store.filters import unknown_uids
 #: What the GUI draws the chart with (it imports ``casebook.book``, not ``casebook.analysis``).
 __all__ = [
     "COMPACT_LIMIT",
+    "KIND_TITLES",
+    "Chart",
+    "Hidden",
     "FACTS_EM",
     "Edge",
     "NetworkModel",
@@ -132,6 +136,30 @@ class NetworkSection:
         if lens:
             model.filters["lens"] = lens.to_json()
         return model
+
+    def link_chart(
+        self,
+        *,
+        case_ref: str,
+        threshold: float | None = 0.0,
+        lens: ShipmentFilter | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        hs: str | None = None,
+        scores: bool = True,
+    ) -> Chart:
+        """The case's link chart under the lens (as ``network``): one trade link per pair of
+        firms, links worth less than ``threshold`` USD hidden with the firms only they joined
+        (``Chart.hidden`` says what), each entity's kind."""
+        try:
+            threshold = float(threshold or 0.0)
+        except (TypeError, ValueError):
+            raise UsageError(f"the threshold must be a number, not {threshold!r}") from None
+        if threshold < 0:
+            raise UsageError("the threshold must not be negative")
+        model = self.network(case_ref=case_ref, lens=lens, date_from=date_from,
+                             date_to=date_to, hs=hs, scores=scores)  # fmt: skip
+        return chart_model(model, threshold=threshold)
 
     def save_positions(self, *, case_ref: str, positions: dict, layout: str | None = None) -> None:
         """Keep the chart's node positions (uid → (x, y) in the unit square) for the case, and
