@@ -17,6 +17,7 @@ from casebook.vault import scratch_dir
 #: Export suffixes (longest first) → facade method.
 EXPORTS = [
     (".casebook", "export_bundle"),
+    (".anx", "export_anx"),
     (".ftm.jsonl", "export_ftm"),
     (".ftm.json", "export_ftm"),
     (".xlsx", "export_xlsx"),

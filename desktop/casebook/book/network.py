@@ -262,6 +262,32 @@ class NetworkSection:
             )
         return graphml.write_graphml(model, Path(out), force=force)
 
+    def export_anx(
+        self,
+        *,
+        case_ref: str,
+        out,
+        force: bool = False,
+        lens: ShipmentFilter | None = None,
+        threshold: float | None = 0.0,
+    ) -> dict:
+        """Write the case's link chart (as ``link_chart`` with the same lens and threshold) as
+        an i2 Analyst's Notebook chart (ANX), firms where the saved layout puts them (the
+        others laid out around them): ``{out, format, records, nodes, edges, hidden, sha256}``."""
+        from casebook.exchange import anx
+
+        out = output_path(out, force=force)  # before the model is built
+        chart = self.link_chart(case_ref=case_ref, lens=lens, threshold=threshold, scores=False)
+        saved = self.load_positions(case_ref=case_ref)
+        positions = {n.uid: saved[n.uid] for n in chart.model.nodes if n.uid in saved}
+        if len(positions) < len(chart.model.nodes):
+            positions = layout_network(chart.model, pinned=positions)
+        ids = [n.id for n in chart.model.nodes if n.id is not None]
+        with self._read() as session:
+            idents = firm_store.identifiers_of(session, ids=ids)
+        firms = {n.uid: {"identifiers": idents.get(n.id, {})} for n in chart.model.nodes}
+        return anx.write_anx(chart, firms, positions, Path(out))
+
     def network_firm(self, *, case_ref: str, uid: str, limit: int = 50) -> dict:
         """What the chart shows for a selected firm: its evidence and largest shipments."""
         with self._read() as session:
