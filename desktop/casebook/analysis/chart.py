@@ -118,17 +118,33 @@ def apply_threshold(model: NetworkModel, threshold: float) -> tuple[NetworkModel
     """The model without the trade links worth less than ``threshold`` USD, and without the
     firms that only those links joined to the chart (a firm that had no link at all, or keeps a
     relationship, stays); with what was hidden."""
-    hidden = Hidden()
     if threshold <= 0:
-        return model, hidden
+        return model, Hidden()
+    return _hide(model, lambda e: e.is_trade and e.value_usd < threshold)
+
+
+def keep_largest_links(model: NetworkModel, count: int) -> tuple[NetworkModel, Hidden]:
+    """The model with only its ``count`` largest trade links (by value; ties by firm uids),
+    without the firms only the others joined; with what was hidden (a page draws ~40)."""
+    trade = sorted((e for e in model.edges if e.is_trade),
+                   key=lambda e: (-e.value_usd, e.source, e.target))  # fmt: skip
+    dropped = {id(e) for e in trade[max(count, 0) :]}
+    return _hide(model, lambda e: id(e) in dropped)
+
+
+def _hide(model: NetworkModel, drop) -> tuple[NetworkModel, Hidden]:
+    """The model without the edges ``drop`` picks and the firms only they linked."""
+    hidden = Hidden()
     kept = []
     for edge in model.edges:
-        if edge.is_trade and edge.value_usd < threshold:
+        if drop(edge):
             hidden.links += 1
             hidden.value_usd += edge.value_usd
             hidden.shipments += edge.count
         else:
             kept.append(edge)
+    if not hidden.links:
+        return model, hidden
     linked_before = {u for e in model.edges for u in (e.source, e.target)}
     linked_after = {u for e in kept for u in (e.source, e.target)}
     alone = linked_before - linked_after
