@@ -234,3 +234,15 @@ def test_a_crafted_chart_is_refused_whole_and_changes_nothing(run_cli, tmp_path,
         assert book.list_firms(case_ref="CB-H") == []
         assert book.list_evidence(case_ref="CB-H") == []
         assert not book.vault.has(hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_a_name_with_control_characters_still_makes_well_formed_xml(book, tmp_path):
+    from casebook.analysis.chart import chart_model
+    from casebook.analysis.network import NetworkModel, Node
+    from casebook.exchange.anx import write_anx
+
+    node = Node(uid="a" * 32, name="Bad\x07 Name\x1b[31m Ltd", country="RU")
+    out = tmp_path / "c.anx"
+    write_anx(chart_model(NetworkModel(nodes=[node])), {}, {}, out)
+    (item,) = ET.parse(out).getroot().iter("ChartItem")
+    assert item.get("Label") == "Bad Name Ltd"

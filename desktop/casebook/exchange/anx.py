@@ -21,6 +21,7 @@ from casebook.analysis.network import Edge
 from casebook.core.countries import clean_country
 from casebook.core.errors import Refused
 from casebook.core.identifiers import SCHEMES, clean_identifier
+from casebook.core.terminal import terminal_safe
 from casebook.exchange.xmlfile import read_untrusted_xml, write_xml
 
 #: ANX units per unit of the chart's square (saved positions are in [0, 1]², about).
@@ -78,7 +79,8 @@ def to_element(chart: Chart, firms: dict[str, dict], positions: dict) -> ET.Elem
 
 def _entity_item(items, node, kind: str, facts: dict, position) -> None:
     x, y = (round(float(v) * SCALE) for v in position)
-    item = ET.SubElement(items, "ChartItem", Label=node.name, XPosition=str(x))
+    # The name as `firms list` prints it: no control characters (XML 1.0 cannot hold them).
+    item = ET.SubElement(items, "ChartItem", Label=terminal_safe(node.name), XPosition=str(x))
     end = ET.SubElement(item, "End", X=str(x), Y=str(y))
     entity = ET.SubElement(end, "Entity", EntityId=node.uid, Identity=node.uid)
     icon = ET.SubElement(entity, "Icon")
@@ -94,7 +96,7 @@ def _entity_item(items, node, kind: str, facts: dict, position) -> None:
 
 
 def _link_item(items, edge: Edge) -> None:
-    item = ET.SubElement(items, "ChartItem", Label=edge.label or edge.kind)
+    item = ET.SubElement(items, "ChartItem", Label=terminal_safe(edge.label or edge.kind))
     if edge.first:
         item.set("DateSet", "true")
         item.set("DateTime", f"{edge.first[:10]}T00:00:00")
@@ -116,7 +118,7 @@ def _number(value: float) -> str:
 
 
 def _attributes(item: ET.Element, pairs) -> None:
-    pairs = [(name, str(value)) for name, value in pairs if value not in (None, "")]
+    pairs = [(name, terminal_safe(value)) for name, value in pairs if value not in (None, "")]
     if pairs:
         collection = ET.SubElement(item, "AttributeCollection")
         for name, value in pairs:
