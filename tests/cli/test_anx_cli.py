@@ -246,3 +246,18 @@ def test_a_name_with_control_characters_still_makes_well_formed_xml(book, tmp_pa
     write_anx(chart_model(NetworkModel(nodes=[node])), {}, {}, out)
     (item,) = ET.parse(out).getroot().iter("ChartItem")
     assert item.get("Label") == "Bad Name Ltd"
+
+
+def test_person_entities_are_left_out_until_people_are_records(run_cli, tmp_path, db_path):
+    person = ('<ChartItem Label="Ivan Petrov"><End><Entity EntityId="p" Identity="p">'
+              '<Icon><IconStyle Type="Person"/></Icon></Entity></End></ChartItem>')  # fmt: skip
+    chart = tmp_path / "people.anx"
+    chart.write_text(f"<Chart>{GOOD}{person}{LINK.format(a='p', b='a')}"
+                     f"{LINK.format(a='a', b='b')}</Chart>", encoding="utf-8")  # fmt: skip
+    assert run_cli("case", "new", "People", "--ref", "CB-P").code == 0
+    result = run_cli("import", str(chart), "--case", "CB-P", "--json")
+    assert result.code == 0, result.err
+    assert (result.json["persons_left_out"], result.json["person_links_left_out"]) == (1, 1)
+    assert result.json["firms_created"] == 2 and result.json["relationships_created"] == 1
+    with Casebook.open(db_path) as book:
+        assert "Ivan Petrov" not in {f["name"] for f in book.list_firms(case_ref="CB-P")}

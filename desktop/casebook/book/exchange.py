@@ -258,13 +258,21 @@ class ChartImportSection:
         if not path.is_file():
             raise Refused(f"no chart file {path}")
         chart = anx.read_anx(path)
+        # People are not records yet (a person record will take these): their entities and
+        # links are counted and left out.
+        persons = {e.key for e in chart.entities if e.kind == "person"}
+        chart.entities = [e for e in chart.entities if e.key not in persons]
+        links = [ln for ln in chart.links if not persons & {ln.end1, ln.end2}]
+        left_out = {"persons_left_out": len(persons),
+                    "person_links_left_out": len(chart.links) - len(links)}  # fmt: skip
+        chart.links = links
         rels = [_relationship_fields(link) for link in chart.links if not link.trade]
         with self._read() as session:
             find_case(session, case_ref)
         blob = self.vault.put(path)
         try:
             with self._write() as session:
-                return self._write_chart(session, path, blob, chart, rels, case_ref)
+                return self._write_chart(session, path, blob, chart, rels, case_ref) | left_out
         except BaseException:
             if blob.created:
                 self._drop_unused_blob(blob.sha256)

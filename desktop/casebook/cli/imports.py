@@ -87,6 +87,8 @@ def _chart_text(data: dict) -> str:
         f"{data['relationships_known']:,} already recorded",
         f"  trade links left out (trade comes from shipments): {data['trade_links_left_out']:,}",
         f"  positions saved: {data['positions']:,}",
+        *([f"  people left out (not records yet): {data['persons_left_out']:,}, with "
+           f"{data['person_links_left_out']:,} links"] if data.get("persons_left_out") else []),
     ])  # fmt: skip
 
 

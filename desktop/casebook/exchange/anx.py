@@ -151,6 +151,7 @@ class AnxEntity:
     x: float | None = None
     y: float | None = None
     ids: tuple[str, ...] = ()  # every id a link may use for it (EntityId and Identity)
+    kind: str = "firm"  # "person" for a Person icon or kind: kept apart until people are records
 
 
 @dataclass
@@ -230,6 +231,11 @@ def _entity(item: ET.Element, entity: ET.Element, where: str) -> AnxEntity:
         raise Refused(f"{where}: the name is longer than {MAX_NAME} characters")
     values = _attribute_values(item)
     found = AnxEntity(key=ids[0], name=name, ids=ids)
+    icon = _child(entity, "IconStyle")
+    if (icon is not None and icon.get("Type") == ICONS["person"][0]) or (
+        values.get(KIND) == KIND_TITLES["person"]
+    ):
+        found.kind = "person"
     if values.get(COUNTRY):
         found.country = clean_country(values[COUNTRY])
         if found.country is None:
