@@ -44,6 +44,7 @@ def test_positions_pins_and_groups_come_back_after_reopening(db_path, book, fill
 
 def test_one_audit_event_per_save_not_per_node(book, filled):
     book.save_chart_layout(case_ref=filled.ref, nodes=nodes_of(filled))
+    book.save_chart_layout(case_ref=filled.ref, nodes=nodes_of(filled))  # the same: no event
     book.save_chart_layout(case_ref=filled.ref, nodes=nodes_of(filled)[:1])
     events = saves(book)
     assert len(events) == 2
@@ -56,7 +57,9 @@ def test_one_audit_event_per_save_not_per_node(book, filled):
 def test_moving_a_firm_keeps_its_pin_and_group(book, filled):
     book.save_chart_layout(case_ref=filled.ref, nodes=nodes_of(filled))
     a = filled.firm_uids[0]
+    head = book.head_hash()
     book.save_positions(case_ref=filled.ref, positions={a: (0.9, 0.1)})
+    assert book.head_hash() == head  # the view's own save: briefings stay current
     (node,) = book.chart_layout(case_ref=filled.ref)["nodes"]
     assert (node["x"], node["y"], node["pinned"], node["group"]) == (
         0.9, 0.1, True, "Hong Kong intermediaries"

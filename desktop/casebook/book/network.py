@@ -168,28 +168,33 @@ class NetworkSection:
     ) -> dict:
         """Keep the chart's positions, pins and groups for the case, in place of those saved
         before: ``nodes`` of ``{uid, kind ("firm"), x, y, pinned, group}`` (x and y in units
-        of the chart's square), and the layout they came from. One audit event per save."""
+        of the chart's square), and the layout they came from. One audit event per save that
+        changes something (none for the same chart again)."""
+        return self._save_chart(case_ref, _position_rows(nodes), layout, audited=True)
+
+    def _save_chart(self, case_ref: str, rows: list[dict], layout, *, audited: bool) -> dict:
         if layout is not None and layout not in net.LAYOUTS:
             raise UsageError(f"unknown layout {layout!r}; use {', '.join(net.LAYOUTS)}")
-        rows = _position_rows(nodes)
         with self._write() as session:
             case = find_case(session, case_ref)
-            db.replace_chart_positions(session, case_id=case.id, rows=rows)
-            db.put_setting(session, case_id=case.id, key=POSITIONS_KEY, value={"layout": layout})
-            self._audit(
-                session,
-                "chart.save",
-                "case",
-                target_uid=case.uid,
-                case_id=case.id,
-                after={
-                    "layout": layout,
-                    "positions": len(rows),
-                    "pinned": sum(r["pinned"] for r in rows),
-                    "groups": sorted({r["group_name"] for r in rows if r["group_name"]}),
-                },
-            )
-        return {"case": case_ref, "layout": layout, "positions": len(rows)}
+            before = db.chart_positions(session, case_id=case.id)
+            setting = db.get_setting(session, case_id=case.id, key=POSITIONS_KEY) or {}
+            changed = _normal(before) != _normal(rows) or setting.get("layout") != layout
+            if changed:
+                db.replace_chart_positions(session, case_id=case.id, rows=rows)
+                db.put_setting(
+                    session, case_id=case.id, key=POSITIONS_KEY, value={"layout": layout}
+                )
+            if changed and audited:
+                self._audit(session, "chart.save", "case", target_uid=case.uid,
+                            case_id=case.id, after={
+                                "layout": layout,
+                                "positions": len(rows),
+                                "pinned": sum(r["pinned"] for r in rows),
+                                "groups": sorted({r["group_name"] for r in rows
+                                                  if r["group_name"]}),
+                            })  # fmt: skip
+        return {"case": case_ref, "layout": layout, "positions": len(rows), "changed": changed}
 
     def chart_layout(self, *, case_ref: str) -> dict:
         """The case's saved chart: ``{layout, nodes: [{kind, uid, x, y, pinned, group}]}``."""
@@ -206,7 +211,9 @@ class NetworkSection:
 
     def save_positions(self, *, case_ref: str, positions: dict, layout: str | None = None) -> None:
         """Keep the chart's firm positions (uid → (x, y) in the unit square) and the layout
-        they came from (``save_chart_layout``; pins and groups saved before are kept)."""
+        they came from, as the Network tab does after each layout and drag (pins and groups
+        saved before are kept). A view's own save, not the analyst's: not in the audit log
+        (an event per drag would also mark every briefing printed since out of date)."""
         saved = {
             n["uid"]: n for n in self.chart_layout(case_ref=case_ref)["nodes"]
             if n["kind"] == "firm"
@@ -220,7 +227,7 @@ class NetworkSection:
             before = saved.get(str(uid), {})
             nodes.append({"uid": uid, "x": x, "y": y, "pinned": before.get("pinned", False),
                           "group": before.get("group")})  # fmt: skip
-        self.save_chart_layout(case_ref=case_ref, nodes=nodes, layout=layout)
+        self._save_chart(case_ref, _position_rows(nodes), layout, audited=False)
 
     def load_positions(self, *, case_ref: str) -> dict[str, tuple[float, float]]:
         """The saved firm positions of the case (empty when none were saved)."""
@@ -420,6 +427,13 @@ def _country_label(code: str | None) -> str:
     code = code or "XX"
     name = country_name(code) if code != "XX" else "unknown"
     return f"{code} · {name}" if name and name != code else code
+
+
+def _normal(rows: list[dict]) -> list[tuple]:
+    """Saved-chart rows in a comparable form."""
+    return sorted((r["subject_kind"], r["subject_uid"], round(float(r["x"]), 6),
+                   round(float(r["y"]), 6), bool(r["pinned"]), r["group_name"] or None)
+                  for r in rows)  # fmt: skip
 
 
 def _position_rows(nodes: Iterable[dict]) -> list[dict]:
