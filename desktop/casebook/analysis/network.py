@@ -57,6 +57,7 @@ class Node:
     value_usd: float = 0.0
     listings: list[dict] = field(default_factory=list)
     layer: int = 1  # 0 maker, 1 intermediary, 2 importer (role, else trade direction)
+    subject: str = "firm"  # the record a node stands for; "person" once people are records
     id: int | None = field(default=None, repr=False, compare=False)
 
 
@@ -74,6 +75,7 @@ class Edge:
     last: str | None = None
     uid: str | None = None  # the relationship's uid
     share: float | None = None
+    both_ways: bool = False  # an aggregated trade link (analysis/chart.py) with goods both ways
 
     @property
     def is_trade(self) -> bool:

@@ -18,7 +18,7 @@ from casebook.book.browse import BrowseSection
 from casebook.book.cases import CasesSection
 from casebook.book.demo import DemoSection
 from casebook.book.evidence import EvidenceSection
-from casebook.book.exchange import ExchangeSection
+from casebook.book.exchange import ChartImportSection, ExchangeSection
 from casebook.book.figures import FiguresSection
 from casebook.book.findings import FindingsSection
 from casebook.book.firms import FirmsSection
@@ -47,6 +47,7 @@ class Casebook(
     BrowseSection,
     EvidenceSection,
     ExchangeSection,
+    ChartImportSection,
     FindingsSection,
     FiguresSection,
     SearchSection,

@@ -26,6 +26,8 @@ PAPERS = ("a4", "letter")
 #: Firms drawn in the printed network: a page holds about this many legible nodes (and the
 #: layout of 16,000 took 50 s). The listed firms first, then the largest by trade.
 NETWORK_NODES = 60
+#: Trade links drawn on the network page: the largest; the rest summed in a sentence.
+NETWORK_LINKS = 40
 #: Shipments printed in the appendix (the largest by value); the full table travels beside
 #: the PDF, so a million-row case still prints a briefing of a few hundred pages.
 APPENDIX_ROWS = 2_000
@@ -81,6 +83,8 @@ class BriefingSection:
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         lens: ShipmentFilter | None = None,
+        network_threshold: float = 0.0,
+        network_links: int = NETWORK_LINKS,
     ) -> dict:
         """Render the briefing; returns ``{out, pages, sha256}``, and with the appendix the full
         table written beside it (``table``, ``table_sha256``, ``table_rows``) and the rows
@@ -108,6 +112,8 @@ class BriefingSection:
             author=author,
             marking=marking,
             lens=lens,
+            network_threshold=network_threshold,
+            network_links=network_links,
         )
         table = table if data.totals["shipments"] else None
         parts = [out.with_name(out.name + ".part")]
@@ -179,9 +185,12 @@ class BriefingSection:
         author: str | None = None,
         marking: str | None = None,
         lens: ShipmentFilter | None = None,
+        network_threshold: float = 0.0,
+        network_links: int = NETWORK_LINKS,
     ) -> BriefingData:
         """Everything the briefing prints, read from the store (shipment figures: those in the
-        ``lens``)."""
+        ``lens``); the network page is the link chart under ``network_threshold`` USD (as
+        the Network tab's slider), its ``network_links`` largest trade links drawn."""
         case = self.get_case(case_ref)
         chosen = choose_marking(case.marking, marking)
         with self._read() as session:
@@ -207,7 +216,7 @@ class BriefingSection:
         self._brief_firms(data)
         self._brief_shipments(data, top=top, appendix_rows=appendix_rows)
         self._brief_screening(data)
-        self._brief_network(data)
+        self._brief_network(data, threshold=network_threshold, links=network_links)
         data.datasets = self.list_datasets(case_ref=case.ref)
         return data
 
@@ -378,16 +387,20 @@ class BriefingSection:
         data.dismissed = sum(h["status"] == "dismissed" for h in hits)
         data.unreviewed = sum(h["status"] == "unreviewed" for h in hits)
 
-    def _brief_network(self, data: BriefingData) -> None:
+    def _brief_network(self, data: BriefingData, *, threshold: float, links: int) -> None:
         if "network" not in data.sections:
             return
         from casebook.analysis import network as net
+        from casebook.analysis.chart import keep_largest_links
 
-        model = self.network(case_ref=data.case_ref, scores=False, lens=data.lens)
+        chart = self.link_chart(case_ref=data.case_ref, threshold=threshold, scores=False,
+                                lens=data.lens)  # fmt: skip
+        model = chart.model
         if not model.nodes:
             return
         for node in model.nodes:
             node.score = data.scores.get(node.uid, 0.0)
+        model, smaller = keep_largest_links(model, max(int(links), 0))
         total = len(model.nodes)
         if total > NETWORK_NODES:
             model = _largest(model, NETWORK_NODES)
@@ -395,14 +408,35 @@ class BriefingSection:
         data.positions = net.layout_network(model, kind="layered", seed=0)
         data.network_note = (
             "Same model and layout as the Network tab (layered: makers, intermediaries, "
-            "importers). Trade edges are exporter → importer, width by value; coloured lines "
-            "are recorded relationships."
+            "importers). A trade link is all the trade between two firms, drawn the way most "
+            "of the value went, width by value; coloured lines are recorded relationships."
         )
+        data.network_hidden = _hidden_sentence(chart.hidden, smaller, threshold)
         if total > NETWORK_NODES:
             data.network_note += (
                 f" Drawn: the {NETWORK_NODES} listed or largest (by trade) of the case's "
                 f"{total:,} firms, and the links among them; the Network tab shows them all."
             )
+
+
+def _hidden_sentence(below, smaller, threshold: float) -> str:
+    """What the page leaves out, in words: the links under the threshold, then the smaller
+    links past the largest drawn ("and 23 smaller trade links worth $1.2 m are not drawn")."""
+    from casebook.core.numbers import money
+    from casebook.core.words import plural
+
+    parts = []
+    if smaller:
+        parts.append(f"{plural(smaller.links, 'smaller trade link')} worth "
+                     f"{money(smaller.value_usd, compact=True)}")  # fmt: skip
+    if below:
+        parts.append(f"{plural(below.links, 'trade link')} under "
+                     f"{money(threshold, compact=True)} worth "
+                     f"{money(below.value_usd, compact=True)}")  # fmt: skip
+    if not parts:
+        return ""
+    verb = "is" if smaller.links + below.links == 1 else "are"
+    return f"And {' and '.join(parts)} {verb} not drawn."
 
 
 def _largest(model, count: int):

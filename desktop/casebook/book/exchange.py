@@ -17,6 +17,7 @@ from casebook.vault import scratch_dir
 #: Export suffixes (longest first) → facade method.
 EXPORTS = [
     (".casebook", "export_bundle"),
+    (".anx", "export_anx"),
     (".ftm.jsonl", "export_ftm"),
     (".ftm.json", "export_ftm"),
     (".xlsx", "export_xlsx"),
@@ -240,3 +241,134 @@ def _verify_staged(cls, staged: Path, manifest: dict) -> dict:
             f"{manifest.get('head_hash')}; nothing was restored"
         )
     return report
+
+
+class ChartImportSection:
+    """``casebook import chart.anx``: an i2 Analyst's Notebook chart into a case."""
+
+    def import_chart(self, file: str | Path, *, case_ref: str) -> dict:
+        """Read an ANX chart into a case, all or nothing: its entities become firms (matched
+        by identifier, else by name key and country; never merged by guess: an ambiguous or
+        near match is a merge suggestion), its links relationships (trade links are left out:
+        trade comes from shipments), each firm and relationship supported by the chart file
+        as evidence; its positions become the case's saved chart when it has none."""
+        from casebook.exchange import anx
+
+        path = Path(file).expanduser()
+        if not path.is_file():
+            raise Refused(f"no chart file {path}")
+        chart = anx.read_anx(path)
+        # People are not records yet (a person record will take these): their entities and
+        # links are counted and left out.
+        persons = {e.key for e in chart.entities if e.kind == "person"}
+        chart.entities = [e for e in chart.entities if e.key not in persons]
+        links = [ln for ln in chart.links if not persons & {ln.end1, ln.end2}]
+        left_out = {"persons_left_out": len(persons),
+                    "person_links_left_out": len(chart.links) - len(links)}  # fmt: skip
+        chart.links = links
+        rels = [_relationship_fields(link) for link in chart.links if not link.trade]
+        with self._read() as session:
+            find_case(session, case_ref)
+        blob = self.vault.put(path)
+        try:
+            with self._write() as session:
+                return self._write_chart(session, path, blob, chart, rels, case_ref) | left_out
+        except BaseException:
+            if blob.created:
+                self._drop_unused_blob(blob.sha256)
+            raise
+
+    def _write_chart(self, session, path: Path, blob, chart, rels, case_ref: str) -> dict:
+        from casebook.book.evidence import clean_evidence_fields
+        from casebook.ingest.parties import PartyWriter
+        from casebook.store import evidence as evidence_store
+        from casebook.store import firms as firm_store
+        from casebook.store import network as network_store
+        from casebook.store import relationships as rel_store
+        from casebook.vault.text import guess_mime
+
+        case = find_case(session, case_ref)
+        writer = PartyWriter(session, case_id=case.id)
+        ids = writer.resolve_firms([(e.name, e.country, e.identifiers) for e in chart.entities])
+        firm_of = {e.key: fid for e, fid in zip(chart.entities, ids, strict=True)}
+        uids = firm_store.uids_of(session, ids=set(ids))
+        evidence = evidence_store.get_evidence_by_content(
+            session, case_id=case.id, sha256=blob.sha256
+        )
+        if evidence is None:
+            fields = clean_evidence_fields(
+                {"title": f"i2 chart {path.name}", "kind": "document",
+                 "notes": "imported with casebook import"}
+            )  # fmt: skip
+            evidence = self._insert_evidence(session, case.id, fields, path=path, blob=blob,
+                                             mime=guess_mime(blob.path, name=path.name),
+                                             text="")  # fmt: skip
+        for fid in sorted(set(ids)):
+            self._link(session, evidence, "firm", uids[fid])
+        known = {(r.from_firm_id, r.to_firm_id, r.kind)
+                 for r in rel_store.list_relationships(session, case_id=case.id)}  # fmt: skip
+        created = []
+        for ends, fields in rels:
+            a, b = firm_of[ends[0]], firm_of[ends[1]]
+            if a == b or (a, b, fields["kind"]) in known:
+                continue
+            known.add((a, b, fields["kind"]))
+            rel = rel_store.add_relationship(
+                session, case_id=case.id, from_firm_id=a, to_firm_id=b, **fields
+            )
+            self._link(session, evidence, "relationship", rel.uid)
+            created.append(rel.uid)
+        placed = self._place_chart(session, network_store, case.id, chart, firm_of, uids)
+        result = {
+            "case": case.ref,
+            "file_name": path.name,
+            "evidence_uid": evidence.uid,
+            "entities": len(chart.entities),
+            "firms_created": writer.created,
+            "firms_matched": len(set(ids)) - writer.created,
+            "merge_suggestions": writer.suggested,
+            "relationships_created": len(created),
+            "relationships_known": len(rels) - len(created),
+            "trade_links_left_out": len(chart.links) - len(rels),
+            "positions": placed,
+        }
+        self._audit(session, "chart.import", "case", target_uid=case.uid, case_id=case.id,
+                    after=result | {"sha256": blob.sha256, "relationships": created,
+                                    "firms": sorted(uids.values())})  # fmt: skip
+        return result
+
+    def _place_chart(self, session, network_store, case_id, chart, firm_of, uids) -> int:
+        """The chart's positions as the case's saved chart, when the case has none."""
+        if network_store.chart_positions(session, case_id=case_id):
+            return 0
+        rows = {}
+        for e in chart.entities:
+            if e.x is not None:
+                uid = uids[firm_of[e.key]]
+                rows[uid] = {"subject_kind": "firm", "subject_uid": uid, "x": round(e.x, 6),
+                             "y": round(e.y, 6), "pinned": False, "group_name": None}  # fmt: skip
+        network_store.replace_chart_positions(session, case_id=case_id, rows=list(rows.values()))
+        return len(rows)
+
+
+def _relationship_fields(link) -> tuple[tuple[str, str], dict]:
+    """A chart link as relationship fields; Refused naming the chart item when one is bad."""
+    from casebook.book.findings import clean_relationship_fields
+    from casebook.core.domain import RELATIONSHIP_KINDS
+
+    kind = link.kind.casefold()
+    notes = link.notes
+    if kind not in RELATIONSHIP_KINDS:
+        notes = f"{link.kind}: {notes}".strip(": ") if notes else link.kind
+        kind = "other"
+    if link.end1 == link.end2:
+        raise Refused(f"{link.where}: the link joins an entity to itself")
+    try:
+        fields = clean_relationship_fields({"kind": kind, "share": link.share,
+                                            "start": link.start, "end": link.end,
+                                            "notes": notes[:2_000]})  # fmt: skip
+    except UsageError as exc:
+        raise Refused(f"{link.where}: {exc.message}") from None
+    if fields["share"] is not None and fields["kind"] != "ownership":
+        raise Refused(f"{link.where}: a share is given only for an ownership relationship")
+    return (link.end1, link.end2), fields

@@ -3,10 +3,12 @@ details of one firm for the chart, and the timeline's data."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import math
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from casebook.analysis import network as net
+from casebook.analysis.chart import KIND_TITLES, Chart, Hidden, chart_model
 from casebook.analysis.network import (  # the chart's model, layouts and styles, for the GUI
     COMPACT_LIMIT,
     FACTS_EM,
@@ -21,6 +23,7 @@ from casebook.analysis.network import (  # the chart's model, layouts and styles
     style_for,
 )
 from casebook.book.cases import find_case
+from casebook.core.domain import CHART_GROUP_LENGTH, CHART_SUBJECTS
 from casebook.core.errors import NotFound, UsageError
 from casebook.core.files import output_path
 from casebook.core.filters import ShipmentFilter
@@ -31,6 +34,9 @@ from casebook.store.filters import unknown_uids
 #: What the GUI draws the chart with (it imports ``casebook.book``, not ``casebook.analysis``).
 __all__ = [
     "COMPACT_LIMIT",
+    "KIND_TITLES",
+    "Chart",
+    "Hidden",
     "FACTS_EM",
     "Edge",
     "NetworkModel",
@@ -135,40 +141,104 @@ class NetworkSection:
             model.filters["lens"] = lens.to_json()
         return model
 
-    def save_positions(self, *, case_ref: str, positions: dict, layout: str | None = None) -> None:
-        """Keep the chart's node positions (uid → (x, y) in the unit square) for the case, and
-        the layout they came from. A view setting, not case data: not in the audit log."""
+    def link_chart(
+        self,
+        *,
+        case_ref: str,
+        threshold: float | None = 0.0,
+        lens: ShipmentFilter | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        hs: str | None = None,
+        scores: bool = True,
+    ) -> Chart:
+        """The case's link chart under the lens (as ``network``): one trade link per pair of
+        firms, links worth less than ``threshold`` USD hidden with the firms only they joined
+        (``Chart.hidden`` says what), each entity's kind."""
+        try:
+            threshold = float(threshold or 0.0)
+        except (TypeError, ValueError):
+            raise UsageError(f"the threshold must be a number, not {threshold!r}") from None
+        if threshold < 0:
+            raise UsageError("the threshold must not be negative")
+        model = self.network(case_ref=case_ref, lens=lens, date_from=date_from,
+                             date_to=date_to, hs=hs, scores=scores)  # fmt: skip
+        return chart_model(model, threshold=threshold)
+
+    def save_chart_layout(
+        self, *, case_ref: str, nodes: Iterable[dict], layout: str | None = None
+    ) -> dict:
+        """Keep the chart's positions, pins and groups for the case, in place of those saved
+        before: ``nodes`` of ``{uid, kind ("firm"), x, y, pinned, group}`` (x and y in units
+        of the chart's square), and the layout they came from. One audit event per save that
+        changes something (none for the same chart again)."""
+        return self._save_chart(case_ref, _position_rows(nodes), layout, audited=True)
+
+    def _save_chart(self, case_ref: str, rows: list[dict], layout, *, audited: bool) -> dict:
         if layout is not None and layout not in net.LAYOUTS:
             raise UsageError(f"unknown layout {layout!r}; use {', '.join(net.LAYOUTS)}")
-        clean = {}
-        for uid, point in (positions or {}).items():
-            try:
-                x, y = (float(v) for v in point)
-            except (TypeError, ValueError):
-                raise UsageError(f"position of {uid!r} must be two numbers") from None
-            clean[str(uid)] = [round(x, 6), round(y, 6)]
         with self._write() as session:
             case = find_case(session, case_ref)
-            db.put_setting(
-                session,
-                case_id=case.id,
-                key=POSITIONS_KEY,
-                value={"positions": clean, "layout": layout},
-            )
+            before = db.chart_positions(session, case_id=case.id)
+            setting = db.get_setting(session, case_id=case.id, key=POSITIONS_KEY) or {}
+            changed = _normal(before) != _normal(rows) or setting.get("layout") != layout
+            if changed:
+                db.replace_chart_positions(session, case_id=case.id, rows=rows)
+                db.put_setting(
+                    session, case_id=case.id, key=POSITIONS_KEY, value={"layout": layout}
+                )
+            if changed and audited:
+                self._audit(session, "chart.save", "case", target_uid=case.uid,
+                            case_id=case.id, after={
+                                "layout": layout,
+                                "positions": len(rows),
+                                "pinned": sum(r["pinned"] for r in rows),
+                                "groups": sorted({r["group_name"] for r in rows
+                                                  if r["group_name"]}),
+                            })  # fmt: skip
+        return {"case": case_ref, "layout": layout, "positions": len(rows), "changed": changed}
 
-    def _chart_setting(self, case_ref: str) -> dict:
+    def chart_layout(self, *, case_ref: str) -> dict:
+        """The case's saved chart: ``{layout, nodes: [{kind, uid, x, y, pinned, group}]}``."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            return db.get_setting(session, case_id=case.id, key=POSITIONS_KEY) or {}
+            rows = db.chart_positions(session, case_id=case.id)
+            setting = db.get_setting(session, case_id=case.id, key=POSITIONS_KEY) or {}
+        nodes = [
+            {"kind": r["subject_kind"], "uid": r["subject_uid"], "x": r["x"], "y": r["y"],
+             "pinned": bool(r["pinned"]), "group": r["group_name"]}
+            for r in rows
+        ]  # fmt: skip
+        return {"layout": setting.get("layout"), "nodes": nodes}
+
+    def save_positions(self, *, case_ref: str, positions: dict, layout: str | None = None) -> None:
+        """Keep the chart's firm positions (uid → (x, y) in the unit square) and the layout
+        they came from, as the Network tab does after each layout and drag (pins and groups
+        saved before are kept). A view's own save, not the analyst's: not in the audit log
+        (an event per drag would also mark every briefing printed since out of date)."""
+        saved = {
+            n["uid"]: n for n in self.chart_layout(case_ref=case_ref)["nodes"]
+            if n["kind"] == "firm"
+        }  # fmt: skip
+        nodes = []
+        for uid, point in (positions or {}).items():
+            try:
+                x, y = point
+            except (TypeError, ValueError):
+                raise UsageError(f"position of {uid!r} must be two numbers") from None
+            before = saved.get(str(uid), {})
+            nodes.append({"uid": uid, "x": x, "y": y, "pinned": before.get("pinned", False),
+                          "group": before.get("group")})  # fmt: skip
+        self._save_chart(case_ref, _position_rows(nodes), layout, audited=False)
 
     def load_positions(self, *, case_ref: str) -> dict[str, tuple[float, float]]:
-        """The saved node positions of the case (empty when none were saved)."""
-        saved = self._chart_setting(case_ref).get("positions", {})
-        return {uid: (float(p[0]), float(p[1])) for uid, p in saved.items()}
+        """The saved firm positions of the case (empty when none were saved)."""
+        nodes = self.chart_layout(case_ref=case_ref)["nodes"]
+        return {n["uid"]: (n["x"], n["y"]) for n in nodes if n["kind"] == "firm"}
 
     def load_layout(self, *, case_ref: str) -> str | None:
         """The layout the saved positions came from (``force`` or ``layered``), or None."""
-        return self._chart_setting(case_ref).get("layout")
+        return self.chart_layout(case_ref=case_ref)["layout"]
 
     def export_graphml(
         self,
@@ -200,6 +270,32 @@ class NetworkSection:
                 filters=model.filters,
             )
         return graphml.write_graphml(model, Path(out), force=force)
+
+    def export_anx(
+        self,
+        *,
+        case_ref: str,
+        out,
+        force: bool = False,
+        lens: ShipmentFilter | None = None,
+        threshold: float | None = 0.0,
+    ) -> dict:
+        """Write the case's link chart (as ``link_chart`` with the same lens and threshold) as
+        an i2 Analyst's Notebook chart (ANX), firms where the saved layout puts them (the
+        others laid out around them): ``{out, format, records, nodes, edges, hidden, sha256}``."""
+        from casebook.exchange import anx
+
+        out = output_path(out, force=force)  # before the model is built
+        chart = self.link_chart(case_ref=case_ref, lens=lens, threshold=threshold, scores=False)
+        saved = self.load_positions(case_ref=case_ref)
+        positions = {n.uid: saved[n.uid] for n in chart.model.nodes if n.uid in saved}
+        if len(positions) < len(chart.model.nodes):
+            positions = layout_network(chart.model, pinned=positions)
+        ids = [n.id for n in chart.model.nodes if n.id is not None]
+        with self._read() as session:
+            idents = firm_store.identifiers_of(session, ids=ids)
+        firms = {n.uid: {"identifiers": idents.get(n.id, {})} for n in chart.model.nodes}
+        return anx.write_anx(chart, firms, positions, Path(out))
 
     def network_firm(self, *, case_ref: str, uid: str, limit: int = 50) -> dict:
         """What the chart shows for a selected firm: its evidence and largest shipments."""
@@ -333,6 +429,38 @@ def _country_label(code: str | None) -> str:
     code = code or "XX"
     name = country_name(code) if code != "XX" else "unknown"
     return f"{code} · {name}" if name and name != code else code
+
+
+def _normal(rows: list[dict]) -> list[tuple]:
+    """Saved-chart rows in a comparable form."""
+    return sorted((r["subject_kind"], r["subject_uid"], round(float(r["x"]), 6),
+                   round(float(r["y"]), 6), bool(r["pinned"]), r["group_name"] or None)
+                  for r in rows)  # fmt: skip
+
+
+def _position_rows(nodes: Iterable[dict]) -> list[dict]:
+    """Saved-chart rows from the caller's nodes, each value checked (UsageError names it)."""
+    rows: dict[tuple[str, str], dict] = {}
+    for node in nodes or ():
+        uid, kind = str(node.get("uid") or ""), node.get("kind") or "firm"
+        if not uid or len(uid) > 64:
+            raise UsageError(f"a chart position needs a subject uid, not {uid[:70]!r}")
+        if kind not in CHART_SUBJECTS:
+            raise UsageError(f"unknown chart subject {kind!r}; use {', '.join(CHART_SUBJECTS)}")
+        try:
+            x, y = float(node["x"]), float(node["y"])
+        except (KeyError, TypeError, ValueError):
+            raise UsageError(f"position of {uid!r} must be two numbers") from None
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise UsageError(f"position of {uid!r} must be finite")
+        group = node.get("group") or None
+        if group is not None and (not isinstance(group, str) or len(group) > CHART_GROUP_LENGTH):
+            raise UsageError(f"the group of {uid!r} must be a name of at most "
+                             f"{CHART_GROUP_LENGTH} characters")  # fmt: skip
+        rows[(kind, uid)] = {"subject_kind": kind, "subject_uid": uid, "x": round(x, 6),
+                             "y": round(y, 6), "pinned": bool(node.get("pinned")),
+                             "group_name": group}  # fmt: skip
+    return list(rows.values())
 
 
 def month_range(months: set[str], limit: int = 600) -> list[str]:

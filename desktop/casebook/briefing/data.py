@@ -49,6 +49,7 @@ class BriefingData:
     network: object | None = None  # analysis.network.NetworkModel
     positions: dict = field(default_factory=dict)
     network_note: str = ""
+    network_hidden: str = ""  # the links the page leaves out, in a sentence
     totals: dict = field(default_factory=dict)  # {shipments: the case's count}
     scores: dict = field(default_factory=dict)  # firm uid → red-flag score
     lens: object = None  # core.filters.ShipmentFilter: the shipments every figure counts

@@ -283,12 +283,14 @@ def network(data: BriefingData, width: float) -> list:
         heading(TITLES["network"], "network"),
         drawing,
         legend,
+        *([Paragraph(esc(data.network_hidden), s["body"])] if data.network_hidden else []),
         Paragraph(esc(data.network_note), s["note"]),
     ] + _largest_links(data, width)
 
 
 def _largest_links(data: BriefingData, width: float) -> list:
-    """The ten largest trade links of the diagram, as figures."""
+    """The ten largest trade links of the diagram (each all the trade between two firms,
+    from the one that sent more value), as figures."""
     names = {n.uid: n.name for n in data.network.nodes}
     trade_edges = sorted((e for e in data.network.edges if e.is_trade), key=lambda e: -e.value_usd)[
         :10
@@ -305,7 +307,7 @@ def _largest_links(data: BriefingData, width: float) -> list:
         )
         for e in trade_edges
     ]
-    header = ["Exporter", "Importer", "Rows", "First – last", "Value, USD"]
+    header = ["From", "To", "Shipments", "First – last", "Value, USD"]  # both ways summed
     widths = [w * width for w in (0.3, 0.26, 0.07, 0.2, 0.17)]
     return [
         heading("Largest trade links", "links", level=1),

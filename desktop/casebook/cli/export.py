@@ -3,7 +3,7 @@
 Formats are a table of suffix → writer; each writer is ``fn(book, case_ref, out, force, lens)
 -> {out, format, records, sha256}``. More formats (bundles, FollowTheMoney, XLSX, CSV) are added
 as rows of ``FORMATS``. The filter options select the shipments of the formats that carry them
-(GraphML, FtM, XLSX, CSV); a bundle carries the whole case, so filters there exit 2.
+(ANX, GraphML, FtM, XLSX, CSV); a bundle carries the whole case, so filters there exit 2.
 """
 
 from __future__ import annotations
@@ -22,8 +22,13 @@ def _exchange(book, case_ref: str, out: Path, force: bool, lens) -> dict:
     return book.export_case(case_ref=case_ref, out=out, force=force, lens=lens)
 
 
+def _anx(book, case_ref: str, out: Path, force: bool, lens) -> dict:
+    return book.export_anx(case_ref=case_ref, out=out, force=force, lens=lens)
+
+
 #: File suffix (lower case, longest first wins) → writer.
 FORMATS = {
+    ".anx": _anx,
     ".graphml": _graphml,
     ".casebook": _exchange,
     ".ftm.json": _exchange,
@@ -47,7 +52,7 @@ def register(sub, common) -> None:
     export = sub.add_parser(
         "export",
         parents=[common],
-        help="export a case (by suffix: .graphml, .casebook, .ftm.json, .ftm.jsonl, .xlsx, .zip)",
+        help="export a case (by suffix: .anx, .graphml, .casebook, .ftm.json, .ftm.jsonl, .xlsx, .zip)",
     )
     export.add_argument("--case", required=True, metavar="REF")
     export.add_argument("--out", required=True, metavar="FILE", help="e.g. case.graphml")

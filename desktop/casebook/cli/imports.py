@@ -9,7 +9,9 @@ from casebook.core.words import plural
 
 
 def register(sub, common) -> None:
-    imp = sub.add_parser("import", parents=[common], help="import a shipments file into a case")
+    imp = sub.add_parser(
+        "import", parents=[common], help="import a shipments file (or an i2 .anx chart) into a case"
+    )
     imp.add_argument("file")
     imp.add_argument("--case", required=True, metavar="REF")
     how = imp.add_mutually_exclusive_group()
@@ -54,11 +56,40 @@ def run_import(ctx, args) -> None:
     ctx.catch_interrupt()
     from casebook.cli.trade import import_trade, is_trade
 
+    if str(args.file).lower().endswith(".anx"):
+        return import_chart(ctx, args)
     if is_trade(args):
         return import_trade(ctx, args)
     result = ctx.book.import_file(args.file, rates=args.rates, **import_options(ctx, args))
     ctx.emit(result, _import_text)
     report_rejects(ctx, result)
+
+
+def import_chart(ctx, args) -> None:
+    """An i2 Analyst's Notebook chart: firms and relationships, not rows."""
+    from casebook.core.errors import UsageError
+
+    given = [f"--{o.replace('_', '-')}" for o in ("preset", "mapping", "sheet", "encoding",
+             "rates", "skip_bad_rows", "force") if getattr(args, o, None)]  # fmt: skip
+    if given:
+        raise UsageError(f"{', '.join(given)} do not apply to an ANX chart")
+    result = ctx.book.import_chart(args.file, case_ref=args.case)
+    ctx.emit(result, _chart_text)
+
+
+def _chart_text(data: dict) -> str:
+    return "\n".join([
+        f"imported chart {safe(data['file_name'])} into {safe(data['case'])} "
+        f"(evidence {data['evidence_uid']})",
+        f"  firms: {data['firms_created']:,} new, {data['firms_matched']:,} known; "
+        f"{data['merge_suggestions']:,} merge suggestions",
+        f"  relationships: {data['relationships_created']:,} new, "
+        f"{data['relationships_known']:,} already recorded",
+        f"  trade links left out (trade comes from shipments): {data['trade_links_left_out']:,}",
+        f"  positions saved: {data['positions']:,}",
+        *([f"  people left out (not records yet): {data['persons_left_out']:,}, with "
+           f"{data['person_links_left_out']:,} links"] if data.get("persons_left_out") else []),
+    ])  # fmt: skip
 
 
 def import_options(ctx, args) -> dict:

@@ -36,3 +36,9 @@ def clean_choice(value: object, choices: tuple[str, ...]) -> str | None:
         return None
     folded = value.strip().casefold().replace("_", " ")
     return folded if folded in choices else None
+
+
+#: What a node of the link chart stands for (saved positions name it by kind and uid); a
+#: person record will be the second kind.
+CHART_SUBJECTS = ("firm", "person")
+CHART_GROUP_LENGTH = 200  # characters of a chart group's name

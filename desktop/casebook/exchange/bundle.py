@@ -58,6 +58,7 @@ from casebook.exchange.safety import (
 from casebook.store import bundles as rows
 from casebook.store import firms as firms_store
 from casebook.store import models as m
+from casebook.store import network as network_store
 from casebook.store import rollups, search
 from casebook.store import trade as trade_store
 from casebook.store.datasets import add_dataset
@@ -87,6 +88,7 @@ EVIDENCE_FIELDS = ("number", "title", "kind", "publisher", "url", "captured", "s
 REL_FIELDS = ("kind", "share", "start", "end", "notes", "created")
 FINDING_FIELDS = ("position", "text", "likelihood", "confidence", "created", "updated")
 FIGURE_FIELDS = ("position", "label", "measure", "filters", "created")
+CHART_FIELDS = ("kind", "subject", "x", "y", "pinned", "group")
 FIRM_COLUMNS = ("exporter_id", "importer_id", "exporter_orig_id", "importer_orig_id")
 
 
@@ -114,6 +116,7 @@ class CaseRecords:
     links: list[dict]
     audit: list[dict]
     figures: dict[str, dict] = field(default_factory=dict)
+    chart: list[dict] = field(default_factory=list)  # saved chart positions, pins, groups
     dataset_ids: dict[str, int] = field(default_factory=dict)
     firm_uids: dict[int, str] = field(default_factory=dict)
 
@@ -130,6 +133,7 @@ class CaseRecords:
             "relationships": len(self.relationships),
             "findings": len(self.findings),
             "figures": len(self.figures),
+            "chart": len(self.chart),
             "links": len(self.links),
             "audit_events": len(self.audit),
         }
@@ -143,6 +147,7 @@ class CaseRecords:
             "relationships": self.relationships,
             "findings": self.findings,
             "figures": self.figures,
+            "chart": self.chart,
             "links": self.links,
         }
 
@@ -200,6 +205,12 @@ def gather(session: Session, case: m.Case) -> CaseRecords:
             )
     link_json.sort(key=lambda x: (x["evidence"], x["target_kind"], x["target"]))
     audit = rows.case_audit_events(session, case_id=case.id)
+    chart = [
+        {"kind": p["subject_kind"], "subject": p["subject_uid"], "x": p["x"], "y": p["y"],
+         "pinned": bool(p["pinned"]), "group": p["group_name"]}
+        for p in network_store.chart_positions(session, case_id=case.id)
+        if p["subject_kind"] != "firm" or p["subject_uid"] in firm_json
+    ]  # fmt: skip
     return CaseRecords(
         case=_plain(case, CASE_FIELDS),
         firms=firm_json,
@@ -212,6 +223,7 @@ def gather(session: Session, case: m.Case) -> CaseRecords:
         },
         findings={f.uid: _plain(f, FINDING_FIELDS) for f in findings},
         figures={f.uid: _plain(f, FIGURE_FIELDS) for f in figures},
+        chart=chart,
         links=link_json,
         audit=audit,
         dataset_ids={d.uid: d.id for d in datasets},
@@ -328,7 +340,9 @@ def _sha_file(path: Path) -> str:
 #: records.json's tables (keyed by UUID; ``links`` is a list) and the kind of their records.
 TABLES = {"firms": "firm", "datasets": "dataset", "evidence": "evidence",
           "relationships": "relationship", "findings": "finding", "figures": "figure",
-          "links": "link"}  # fmt: skip
+          "links": "link", "chart": "chart position"}  # fmt: skip
+#: The tables that are lists (their records have no UUID of their own).
+LISTS = ("links", "chart")
 ROW_GROWTH = 2  # bytes on disk per byte of a dataset member, at most (rows, indexes, search)
 
 
@@ -368,7 +382,7 @@ class Bundle:
 
 
 def _label(kind: str, key) -> str:
-    return f"{RECORDS}: link {key + 1}" if kind == "link" else f"{RECORDS}: {kind} {key}"
+    return f"{RECORDS}: {kind} {key + 1}" if isinstance(key, int) else f"{RECORDS}: {kind} {key}"
 
 
 def read_bundle(
@@ -431,7 +445,7 @@ def _read_records(archive: CheckedArchive, name: str, spool: Path) -> Bundle:
     files = {table: open(spool / f"{table}.jsonl", "w", encoding="utf-8") for table in TABLES}
     try:
         with archive.stream(RECORDS) as source:
-            shapes = {table: list if table == "links" else dict for table in TABLES}
+            shapes = {table: list if table in LISTS else dict for table in TABLES}
             items = stream_items(source, name=f"{name}: {RECORDS}", tables=shapes)
             for top, key, value in items:
                 if top != last:
@@ -445,7 +459,7 @@ def _read_records(archive: CheckedArchive, name: str, spool: Path) -> Bundle:
                 if top not in TABLES:
                     continue  # a field this Casebook does not know: read within limits, unused
                 kind = TABLES[top]
-                if top != "links":
+                if top not in LISTS:
                     if not isinstance(key, str) or not UID.fullmatch(key):
                         raise Refused(f"{RECORDS}: {kind} {_short(key)}: its key is not a UUID")
                     if key in uids[top]:
@@ -508,6 +522,10 @@ def _check_references(bundle: Bundle) -> None:
     for n, link in bundle.records("links"):
         if missing := _link_missing(bundle, link):
             raise Refused(f"bundle link {n + 1} names a record the bundle does not hold: {missing}")
+    for n, place in bundle.records("chart"):
+        if place["kind"] == "firm" and place["subject"] not in firms:
+            raise Refused(f"bundle chart position {n + 1} names firm {place['subject']}, which "
+                          "the bundle does not hold")  # fmt: skip
 
 
 def _link_missing(bundle: Bundle, link: dict) -> str | None:
@@ -566,7 +584,7 @@ class MergeResult:
 
     def json(self) -> dict:
         kinds = ("case", "firms", "datasets", "shipments", "trade_flows", "evidence",
-                 "relationships", "findings", "figures", "links")  # fmt: skip
+                 "relationships", "findings", "figures", "chart", "links")  # fmt: skip
         return {
             "case_ref": self.case_ref,
             "created": {k: self.created.get(k, 0) for k in kinds},
@@ -579,7 +597,7 @@ class MergeResult:
         fields = {"case": CASE_FIELDS, "firms": (*FIRM_FIELDS, "aliases", "identifiers"),
                   "datasets": DATASET_FIELDS, "evidence": EVIDENCE_FIELDS,
                   "relationships": (*REL_FIELDS, "from", "to"), "findings": FINDING_FIELDS,
-                  "figures": FIGURE_FIELDS,
+                  "figures": FIGURE_FIELDS, "chart": CHART_FIELDS,
                   "case_firms": ("role", "notes"), "merges": ("merged_into",),
                   "links": ("note",)}  # fmt: skip
         return {
@@ -612,6 +630,7 @@ def merge_bundle(session: Session, bundle: Bundle, *, vault: Vault, audit: Audit
                    "finding": finding_ids}  # fmt: skip
         _merge_links(session, bundle, ev_ids, targets, dataset_ids, result)
         _merge_figures(session, bundle, case, firm_ids, dataset_ids, result)
+        _merge_chart(session, bundle, case, firm_ids, result)
     except BaseException:
         for sha in result.new_blobs:
             vault.remove(sha)
@@ -1019,6 +1038,33 @@ def _merge_figures(session, bundle, case, firm_ids, dataset_ids, result) -> None
         )
         result.count(result.created, "figures")
         result.wrote("figures", uid)
+
+
+def _merge_chart(session, bundle, case, firm_ids, result) -> None:
+    """The bundle's chart positions, when the case here has none saved: an analyst's own
+    arrangement is never moved by someone else's (the bundle's is then matched, not used)."""
+    places = [place for _n, place in bundle.records("chart")]
+    if not places:
+        return
+    if network_store.chart_positions(session, case_id=case.id):
+        result.count(result.matched, "chart", len(places))
+        return
+    local = firms_store.uids_of(session, ids=set(firm_ids.values()))
+    saved = {}
+    for place in places:
+        uid = place["subject"]
+        if place["kind"] == "firm":
+            uid = local.get(firm_ids.get(uid))  # the firm as it is here (matched by identity)
+            if uid is None:
+                continue
+        saved[(place["kind"], uid)] = {
+            "subject_kind": place["kind"], "subject_uid": uid, "x": place["x"],
+            "y": place["y"], "pinned": place["pinned"], "group_name": place["group"],
+        }  # fmt: skip
+    network_store.replace_chart_positions(session, case_id=case.id, rows=list(saved.values()))
+    result.count(result.created, "chart", len(saved))
+    for kind, uid in saved:
+        result.wrote("chart", [kind, uid])
 
 
 def _merge_links(session, bundle, ev_ids, targets, dataset_ids, result) -> None:

@@ -4,14 +4,12 @@ and the relationships as edges with their type. Written with the standard librar
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from casebook.analysis.network import NetworkModel
 from casebook.core.files import output_path
+from casebook.exchange.xmlfile import write_xml
 
 NS = "http://graphml.graphdrawing.org/xmlns"
 SCHEMA = (
@@ -95,17 +93,7 @@ def _data(parent: ET.Element, key: str, value) -> None:
 def write_graphml(model: NetworkModel, out: Path, *, force: bool = False) -> dict:
     """Write the model to ``out`` (atomically); ``{out, format, records, sha256}``."""
     out = output_path(out, force=force)
-    tree = ET.ElementTree(to_element(model))
-    ET.indent(tree)
-    fd, tmp = tempfile.mkstemp(prefix=".graphml-", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            tree.write(fh, encoding="utf-8", xml_declaration=True)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    digest = write_xml(to_element(model), out, prefix=".graphml-")
     return {
         "out": str(out),
         "format": "graphml",

@@ -17,6 +17,8 @@ from datetime import date, datetime
 from casebook.core.countries import clean_country
 from casebook.core.domain import (
     CASE_STATUSES,
+    CHART_GROUP_LENGTH,
+    CHART_SUBJECTS,
     EVIDENCE_KINDS,
     FIRM_ROLES,
     PRIORITIES,
@@ -370,6 +372,25 @@ FIGURE = {
     "filters": shipment_filter,
     "created": stamp(),
 }
+
+
+def coordinate(value):
+    """A saved chart position's x or y, in units of the chart's square (a dragged node may sit
+    a little outside it; far away is a damaged record)."""
+    checked = number(-1_000.0, 1_000.0)(value)
+    if checked is None:
+        raise Bad("is missing")
+    return checked
+
+
+CHART_POSITION = {
+    "kind": choice(CHART_SUBJECTS, default="firm"),
+    "subject": uid(),
+    "x": coordinate,
+    "y": coordinate,
+    "pinned": flag,
+    "group": text(CHART_GROUP_LENGTH),
+}
 LINK = {
     "evidence": uid(),
     "target_kind": choice(LINK_KINDS, required=True),
@@ -421,6 +442,7 @@ SCHEMAS = {
     "relationship": RELATIONSHIP,
     "finding": FINDING,
     "figure": FIGURE,
+    "chart position": CHART_POSITION,
     "link": LINK,
     "shipment": SHIPMENT,
     "trade flow": TRADE,

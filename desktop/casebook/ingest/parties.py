@@ -57,6 +57,25 @@ class PartyWriter:
         self._link_roles(coded, resolution)
         return tuple(_firm_ids(parties, codes, resolution) for parties, codes, _ in coded.values())
 
+    def resolve_firms(self, firms: list[tuple[str, str | None, dict[str, str]]]) -> list[int]:
+        """Firm ids for (name, country, {scheme: identifier}) as a chart or register names
+        them, by the same rules as an import (identifier, else name key and country; near or
+        ambiguous matches become suggestions); they join the case without a role."""
+        parties = [_party(name, _first(idents), country) for name, country, idents in firms]
+        counts = Counter(parties)
+        resolution = resolve_parties(dict(counts), self._known(counts))
+        for party, (_name, _country, idents) in zip(parties, firms, strict=True):
+            firm = resolution.firm_of[party]
+            for scheme, value in idents.items():
+                if scheme not in firm.identifiers:
+                    firm.identifiers[scheme] = value
+                    if not firm.is_new:
+                        firm.new_identifiers[scheme] = value
+        self._write(resolution, {})
+        ids = [resolution.firm_of[p].id for p in parties]
+        store.link_case_firms(self.session, case_id=self.case_id, roles=dict.fromkeys(ids))
+        return ids
+
     def _known(self, parties: Counter) -> list[FirmRef]:
         pairs = [(p.scheme, p.ident) for p in parties if p.ident]
         ids = store.firms_by_identifier(self.session, pairs=pairs)
@@ -227,6 +246,11 @@ def _codes(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         values = [v if v is None else "\x1f".join(v) for v in values]
     codes, uniques = pd.factorize(np.array(values, dtype=object), use_na_sentinel=True)
     return codes.astype(np.int64), uniques
+
+
+def _first(idents: dict[str, str]) -> tuple[str, str] | None:
+    """The identifier a firm is matched by: the first of its schemes in ``SCHEMES`` order."""
+    return next(((s, idents[s]) for s in SCHEMES if s in idents), None)
 
 
 def _party(name: str | None, ident: tuple | None, country: str | None) -> Party | None:

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from casebook.store import models as m
 from casebook.store.figures import delete_case_figures
+from casebook.store.network import delete_chart_positions
 
 #: What ``count_records`` counts: name -> (table, its case column).
 COUNTED = {
@@ -73,6 +74,7 @@ def delete_case(session: Session, *, case: m.Case) -> None:
     """Delete a case with its view settings and pinned figures (the caller checks it holds
     no data)."""
     delete_case_figures(session, case_id=case.id)
+    delete_chart_positions(session, case_id=case.id)
     for setting in session.exec(select(m.CaseSetting).where(m.CaseSetting.case_id == case.id)):
         session.delete(setting)
     session.flush()  # no ORM relationship orders the two deletes: settings go first

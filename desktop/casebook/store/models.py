@@ -446,6 +446,22 @@ class CaseSetting(SQLModel, table=True):
     value: dict = _json({})
 
 
+class ChartPosition(SQLModel, table=True):
+    """Where the analyst put a subject (a firm; later a person) on the case's link chart: x and
+    y in units of the chart's square (``analysis.network.layout_network``), whether it is
+    pinned, and the group box it sits in (a name, or None)."""
+
+    __table_args__ = (UniqueConstraint("case_id", "subject_kind", "subject_uid"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    subject_kind: str = "firm"
+    subject_uid: str
+    x: float
+    y: float
+    pinned: bool = False
+    group_name: str | None = None
+
+
 class Figure(SQLModel, table=True):
     """A key figure the analyst pinned to a case's briefing: a measure of the shipments a
     filter selects (``filters``: the filter's JSON, ``ShipmentFilter.to_json``), recomputed

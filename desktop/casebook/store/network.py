@@ -1,6 +1,6 @@
 """Queries behind the link chart and the timeline: firms of a case, trade edges aggregated per
-exporter → importer pair, per-firm totals, relationships, monthly activity per firm, and the
-chart's saved positions.
+exporter → importer pair, per-firm totals, relationships, monthly activity per firm, the
+chart's saved positions (pins, groups) and its view settings.
 
 Every shipment query groups in SQL, so a case of a million rows returns a few thousand rows;
 the shipments are those of the lens (``store.filters.shipment_clauses``; None: the whole case).
@@ -8,6 +8,9 @@ the shipments are those of the lens (``store.filters.shipment_clauses``; None: t
 
 from __future__ import annotations
 
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import insert as sa_insert
+from sqlalchemy import select as sa_select
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -172,3 +175,31 @@ def put_setting(session: Session, *, case_id: int, key: str, value: dict) -> Non
         row = m.CaseSetting(case_id=case_id, key=key)
     row.value = value
     session.add(row)
+
+
+POSITION_FIELDS = ("subject_kind", "subject_uid", "x", "y", "pinned", "group_name")
+
+
+def chart_positions(session: Session, *, case_id: int) -> list[dict]:
+    """The case's saved chart positions: {subject_kind, subject_uid, x, y, pinned,
+    group_name}, in subject order."""
+    table = m.ChartPosition.__table__
+    query = (
+        sa_select(*(table.c[name] for name in POSITION_FIELDS))
+        .where(table.c.case_id == case_id)
+        .order_by(table.c.subject_kind, table.c.subject_uid)
+    )
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+def replace_chart_positions(session: Session, *, case_id: int, rows: list[dict]) -> None:
+    """Make ``rows`` (as ``chart_positions`` returns them) the case's saved positions."""
+    table = m.ChartPosition.__table__
+    session.execute(sa_delete(table).where(table.c.case_id == case_id))
+    if rows:
+        session.execute(sa_insert(table), [row | {"case_id": case_id} for row in rows])
+
+
+def delete_chart_positions(session: Session, *, case_id: int) -> None:
+    """Forget the case's saved chart positions (the case is being deleted)."""
+    replace_chart_positions(session, case_id=case_id, rows=[])

@@ -1,0 +1,174 @@
+"""The link chart an analyst works in, built on the network model: the trade between two firms
+as one link whatever its direction (value, shipments, first and last date), a value threshold
+that hides the smaller trade links and the firms they leave alone (and says what it hid), and
+each entity's kind (the icon an i2 or Maltego user expects).
+
+The GUI, the ANX export and the briefing's network page all draw from ``chart_model``, so that
+a link hidden on one is hidden on the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from casebook.analysis.network import Edge, NetworkModel, Node, trade_label
+
+#: Entity kinds by the node's layer (role, else trade direction); a person record will add
+#: "person" (``kind_of``), and addresses and vessels will follow as subjects of their own.
+KINDS = ("manufacturer", "intermediary", "importer")
+KIND_TITLES = {
+    "manufacturer": "Manufacturer",
+    "intermediary": "Intermediary / trader",
+    "importer": "Importer / end user",
+    "person": "Person",
+}
+
+
+def kind_of(node: Node) -> str:
+    """The entity kind of a chart node: a person (once people are records: ``subject``), else
+    the firm's layer — manufacturer, intermediary or importer."""
+    if node.subject == "person":
+        return "person"
+    return KINDS[node.layer] if 0 <= node.layer < len(KINDS) else "intermediary"
+
+
+@dataclass
+class Hidden:
+    """What a value threshold took off the chart."""
+
+    links: int = 0
+    value_usd: float = 0.0
+    shipments: int = 0
+    nodes: list[str] = field(default_factory=list)  # uids of the firms left alone
+
+    def __bool__(self) -> bool:
+        return bool(self.links or self.nodes)
+
+    def sentence(self) -> str:
+        """e.g. "23 trade links under the threshold worth $1.2 m and 4 firms only they joined
+        are hidden" (empty when nothing is hidden)."""
+        from casebook.core.numbers import money
+        from casebook.core.words import plural
+
+        if not self:
+            return ""
+        text = f"{plural(self.links, 'smaller trade link')} worth {money(self.value_usd, compact=True)}"
+        if self.nodes:
+            text += f" and {plural(len(self.nodes), 'firm')} only they joined"
+        return text + " are not shown"
+
+    def to_json(self) -> dict:
+        return {"links": self.links, "value_usd": round(self.value_usd, 2),
+                "shipments": self.shipments, "nodes": list(self.nodes)}  # fmt: skip
+
+
+@dataclass
+class Chart:
+    """The chart's model (aggregated, thresholded), each node's kind, and what is hidden."""
+
+    model: NetworkModel
+    kinds: dict[str, str]
+    hidden: Hidden
+    threshold: float = 0.0
+
+    def to_json(self) -> dict:
+        data = self.model.to_json()
+        for node in data["nodes"]:
+            node["kind"] = self.kinds.get(node["uid"])
+        for edge, src in zip(data["edges"], self.model.edges, strict=True):
+            edge |= {"first": src.first, "last": src.last, "both_ways": src.both_ways}
+        return data | {"threshold": self.threshold, "hidden": self.hidden.to_json()}
+
+
+def aggregate_trade(edges: list[Edge]) -> list[Edge]:
+    """One trade link per pair of firms: A → B and B → A summed (value, shipments; first and
+    last date the earliest and latest), drawn in the direction that carried more value, with
+    ``both_ways`` set when goods went both ways. Relationships are kept as they are."""
+    links: dict[frozenset, Edge] = {}
+    forward: dict[frozenset, float] = {}  # value sent in the first-seen direction
+    out: list[Edge] = []
+    for edge in edges:
+        if not edge.is_trade:
+            out.append(edge)
+            continue
+        key = frozenset((edge.source, edge.target))
+        link = links.get(key)
+        if link is None:
+            links[key] = Edge(edge.source, edge.target, "trade", edge.value_usd, edge.count,
+                              first=edge.first, last=edge.last)  # fmt: skip
+            forward[key] = edge.value_usd
+            continue
+        if (edge.source, edge.target) == (link.source, link.target):
+            forward[key] += edge.value_usd
+        else:
+            link.both_ways = True
+        link.value_usd += edge.value_usd
+        link.count += edge.count
+        link.first = min(filter(None, (link.first, edge.first)), default=None)
+        link.last = max(filter(None, (link.last, edge.last)), default=None)
+    for key, link in links.items():
+        if forward[key] * 2 < link.value_usd:  # the other way carried more
+            link.source, link.target = link.target, link.source
+        link.label = trade_label(link.value_usd, link.count)
+    trade = sorted(links.values(), key=lambda e: (-e.value_usd, e.source, e.target))
+    return trade + out
+
+
+def apply_threshold(model: NetworkModel, threshold: float) -> tuple[NetworkModel, Hidden]:
+    """The model without the trade links worth less than ``threshold`` USD, and without the
+    firms that only those links joined to the chart (a firm that had no link at all, or keeps a
+    relationship, stays); with what was hidden."""
+    if threshold <= 0:
+        return model, Hidden()
+    return _hide(model, lambda e: e.is_trade and e.value_usd < threshold)
+
+
+def keep_largest_links(model: NetworkModel, count: int) -> tuple[NetworkModel, Hidden]:
+    """The model with only its ``count`` largest trade links (by value; ties by firm uids),
+    without the firms only the others joined; with what was hidden (a page draws ~40)."""
+    trade = sorted((e for e in model.edges if e.is_trade),
+                   key=lambda e: (-e.value_usd, e.source, e.target))  # fmt: skip
+    dropped = {id(e) for e in trade[max(count, 0) :]}
+    return _hide(model, lambda e: id(e) in dropped)
+
+
+def _hide(model: NetworkModel, drop) -> tuple[NetworkModel, Hidden]:
+    """The model without the edges ``drop`` picks and the firms only they linked."""
+    hidden = Hidden()
+    kept = []
+    for edge in model.edges:
+        if drop(edge):
+            hidden.links += 1
+            hidden.value_usd += edge.value_usd
+            hidden.shipments += edge.count
+        else:
+            kept.append(edge)
+    if not hidden.links:
+        return model, hidden
+    linked_before = {u for e in model.edges for u in (e.source, e.target)}
+    linked_after = {u for e in kept for u in (e.source, e.target)}
+    alone = linked_before - linked_after
+    hidden.nodes = [n.uid for n in model.nodes if n.uid in alone]
+    thinned = NetworkModel(
+        nodes=[n for n in model.nodes if n.uid not in alone],
+        edges=kept,
+        case_ref=model.case_ref,
+        filters=model.filters,
+    )
+    return thinned, hidden
+
+
+def chart_model(model: NetworkModel, *, threshold: float = 0.0) -> Chart:
+    """The chart of a network model: trade aggregated per pair of firms, links under
+    ``threshold`` USD hidden with the firms they isolate, each node's kind."""
+    if threshold < 0:
+        raise ValueError("the threshold must not be negative")
+    aggregated = NetworkModel(
+        nodes=list(model.nodes),
+        edges=aggregate_trade(model.edges),
+        case_ref=model.case_ref,
+        filters=model.filters,
+    )
+    shown, hidden = apply_threshold(aggregated, threshold)
+    kinds = {n.uid: kind_of(n) for n in shown.nodes}
+    return Chart(model=shown, kinds=kinds, hidden=hidden, threshold=float(threshold))
