@@ -58,6 +58,7 @@ def entity_row(record: Any, *, version_id: int) -> dict:
         "sublist": record.sublist,
         "screenable": bool(record.screenable),
         "content_hash": content_hash(record),
+        "birth_dates": list(getattr(record, "birth_dates", None) or ()),
     }
 
 
