@@ -57,6 +57,17 @@ class PartyWriter:
         self._link_roles(coded, resolution)
         return tuple(_firm_ids(parties, codes, resolution) for parties, codes, _ in coded.values())
 
+    def resolve_named(self, parties: Counter, *, role: str = "other") -> dict[Party, int]:
+        """Firm ids of parties named outside shipments (a registry table), by the same rules;
+        the firms join the case with ``role`` unless they have one there."""
+        resolution = resolve_parties(dict(parties), self._known(parties))
+        self._write(resolution, {})
+        ids = {p: f.id for p, f in resolution.firm_of.items()}
+        store.link_case_firms(
+            self.session, case_id=self.case_id, roles=dict.fromkeys(ids.values(), role)
+        )
+        return ids
+
     def _known(self, parties: Counter) -> list[FirmRef]:
         pairs = [(p.scheme, p.ident) for p in parties if p.ident]
         ids = store.firms_by_identifier(self.session, pairs=pairs)
@@ -227,6 +238,11 @@ def _codes(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         values = [v if v is None else "\x1f".join(v) for v in values]
     codes, uniques = pd.factorize(np.array(values, dtype=object), use_na_sentinel=True)
     return codes.astype(np.int64), uniques
+
+
+def named_party(name: str | None, ident: tuple | None, country: str | None) -> Party | None:
+    """The party of a firm's name, ``(scheme, identifier)`` and country (None without both)."""
+    return _party(name, ident, country)
 
 
 def _party(name: str | None, ident: tuple | None, country: str | None) -> Party | None:
