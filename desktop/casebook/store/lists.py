@@ -216,6 +216,16 @@ def screenable_entities(session: Session, *, version_id: int) -> list[m.ListedEn
     return list(session.execute(query).scalars())
 
 
+def individual_entities(session: Session, *, version_id: int) -> list[m.ListedEntity]:
+    """The individuals of one list version (persons are screened against these only)."""
+    query = (
+        select(m.ListedEntity)
+        .where(m.ListedEntity.version_id == version_id, m.ListedEntity.kind == "individual")
+        .order_by(m.ListedEntity.id)
+    )
+    return list(session.execute(query).scalars())
+
+
 def latest_entities(session: Session, *, list_id: int) -> list[m.ListedEntity]:
     """Every entity of the list's newest version (empty for a list without versions)."""
     version = latest_version(session, list_id=list_id)
