@@ -146,6 +146,61 @@ def delete_link(session: Session, *, link: m.PersonLink) -> None:
     session.flush()
 
 
+def firm_roles(session: Session, *, case_id: int) -> list[dict]:
+    """Every person–firm link of a case as ``{person_id, person_uid, person_name, firm_id,
+    firm_uid, firm_name, kind, share, start, end}`` (either direction), oldest first."""
+    out = []
+    for link in list_links(session, case_id=case_id):
+        person_id = link.from_person_id or link.to_person_id
+        firm_id = link.to_firm_id or link.from_firm_id
+        if person_id is None or firm_id is None:
+            continue
+        person, firm = session.get(m.Person, person_id), session.get(m.Firm, firm_id)
+        out.append(
+            {
+                "person_id": person.id,
+                "person_uid": person.uid,
+                "person_name": person.name,
+                "firm_id": firm.id,
+                "firm_uid": firm.uid,
+                "firm_name": firm.name,
+                "kind": link.kind,
+                "share": link.share,
+                "start": link.start,
+                "end": link.end,
+            }
+        )
+    return out
+
+
+def confirmed_listings(session: Session, *, case_id: int) -> dict[int, list[dict]]:
+    """The confirmed hits of a case's persons: person id → ``[{list, listed_uid, listed_name,
+    programmes}]``."""
+    query = (
+        select(m.ScreeningHit.person_id, m.SanctionsList.name, m.ListedEntity)
+        .join(m.ListedEntity, m.ListedEntity.id == m.ScreeningHit.entity_id)
+        .join(m.ListVersion, m.ListVersion.id == m.ListedEntity.version_id)
+        .join(m.SanctionsList, m.SanctionsList.id == m.ListVersion.list_id)
+        .where(
+            m.ScreeningHit.case_id == case_id,
+            m.ScreeningHit.person_id.is_not(None),
+            m.ScreeningHit.status == "confirmed",
+        )
+        .order_by(m.ScreeningHit.id)
+    )
+    out: dict[int, list[dict]] = {}
+    for person_id, list_name, entity in session.exec(query):
+        out.setdefault(person_id, []).append(
+            {
+                "list": list_name,
+                "listed_uid": entity.source_id,
+                "listed_name": entity.name,
+                "programmes": list(entity.programmes or []),
+            }
+        )
+    return out
+
+
 # --- merges ---------------------------------------------------------------------------------
 
 
