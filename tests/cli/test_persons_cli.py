@@ -85,3 +85,19 @@ def test_merge_moves_spellings_and_identifiers_and_split_restores_them(run_cli, 
         actions = [a for (a,) in conn.execute("SELECT action FROM auditevent ORDER BY id")]
     people = [a for a in actions if a.startswith("person")]
     assert people == ["person.add", "person.add", "person.merge", "person.split"]
+
+
+def test_search_finds_a_person_by_any_spelling_or_identifier(run_cli, case):
+    p = _add(run_cli, "Arkady Rotenberg", "--case", case, "--native", "Ротенберг Аркадий",
+             "--alias", "ROTENBERG, Arkady Romanovich", "--id", f"ru_inn:{INN}")  # fmt: skip
+    for text in ("Ротенберг", "Romanovich", INN[:6]):
+        r = run_cli("search", text, "--case", case, "--json")
+        assert r.code == 0, r.err
+        found = [x for x in r.json["results"] if x["kind"] == "person"]
+        assert [(x["uid"], x["case_ref"], x["title"]) for x in found] == [
+            (p["uid"], case, "Arkady Rotenberg")
+        ], text
+    other = _add(run_cli, "Rotenberg Boris", "--case", case)
+    assert run_cli("person", "merge", p["uid"], other["uid"]).code == 0
+    r = run_cli("search", "Boris", "--json")
+    assert [x["uid"] for x in r.json["results"] if x["kind"] == "person"] == [p["uid"]]

@@ -18,6 +18,28 @@ branch_labels = None
 depends_on = None
 
 
+SPAN = 1 << 40
+# The search index (revision 0003) gains persons: kind code 6, names, aliases, identifiers.
+PERSON_VIEW = f"""
+    SELECT 6 * {SPAN} + p.id AS doc_id, p.id AS id, p.name AS title,
+           coalesce(p.native_name, '') || ' ' || p.aliases || ' ' || p.identifiers
+           || ' ' || coalesce(p.notes, '') AS body,
+           p.case_id AS case_id
+    FROM person AS p WHERE p.merged_into IS NULL"""
+_REFRESH = (
+    f"DELETE FROM search_index WHERE rowid = 6 * {SPAN} + NEW.id; "
+    "INSERT INTO search_index (rowid, title, body, case_id) "
+    "SELECT doc_id, title, body, case_id FROM search_doc_person WHERE id = NEW.id;"
+)
+_DELETE = f"DELETE FROM search_index WHERE rowid = 6 * {SPAN} + OLD.id;"
+PERSON_TRIGGERS = {
+    "search_person_ai": f"AFTER INSERT ON person BEGIN {_REFRESH} END",
+    "search_person_au": "AFTER UPDATE OF name, native_name, aliases, identifiers, notes, "
+    f"merged_into ON person BEGIN {_DELETE} {_REFRESH} END",
+    "search_person_ad": f"AFTER DELETE ON person BEGIN {_DELETE} END",
+}
+
+
 def upgrade() -> None:
     op.create_table(
         "person",
@@ -140,8 +162,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_screeninghit_person_id"), ["person_id"], unique=False)
         batch_op.create_foreign_key("fk_screeninghit_person_id", "person", ["person_id"], ["id"])
 
+    op.execute(f"CREATE VIEW search_doc_person AS {PERSON_VIEW}")
+    for name, body in PERSON_TRIGGERS.items():
+        op.execute(f"CREATE TRIGGER {name} {body}")
+
 
 def downgrade() -> None:
+    for name in PERSON_TRIGGERS:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.execute("DROP VIEW IF EXISTS search_doc_person")
+    op.execute(f"DELETE FROM search_index WHERE rowid >= 6 * {SPAN} AND rowid < 7 * {SPAN}")
     with op.batch_alter_table("screeninghit", schema=None) as batch_op:
         batch_op.drop_constraint("fk_screeninghit_person_id", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_screeninghit_person_id"))
