@@ -181,7 +181,7 @@ class PersonsSection:
             out = []
             for person in store.list_persons(session, case_id=case.id):
                 mine = [k for k in links if person.id in (k.from_person_id, k.to_person_id)]
-                roles = [person_link_label(session, k) for k in mine]
+                roles = sorted(person_link_label(session, k) for k in mine)
                 out.append(person_json(session, person) | {"links": roles})
             return out
 
