@@ -82,3 +82,31 @@ def test_a_forged_person_is_refused(book, filled, tmp_path, change, message):
     forged = zips.rebuild(tmp_path / "forged.casebook", members)
     with Casebook.open(tmp_path / "other.db", create=True) as other:
         zips.assert_refused_and_untouched(other, forged, message, tmp_path)
+
+
+def test_ftm_export_writes_persons_directorships_and_ownerships_that_validate(
+    book, filled, tmp_path
+):
+    ftm = pytest.importorskip("followthemoney")
+    open_formats = _sibling("test_open_formats")
+    made = _people(book, filled)
+    out = tmp_path / "case.ftm.json"
+    book.export_case(case_ref=filled.ref, out=out)
+    entities = open_formats.ftm_entities(out)
+    open_formats._validate_with_followthemoney(ftm, entities)
+    by_schema: dict[str, list] = {}
+    for e in entities:
+        by_schema.setdefault(e["schema"], []).append(e)
+    persons = {e["properties"]["name"][0]: e for e in by_schema["Person"]}
+    assert set(persons) == {p["name"] for p in made["persons"]}  # the merged-away one is not
+    ivan = persons["Ivan Petrov"]["properties"]
+    assert ivan["innCode"] == [INN] and ivan["passportNumber"] == ["4506123456"]
+    assert ivan["birthDate"] == ["1970"] and ivan["nationality"] == ["ru"]
+    assert "Иван Петров" in ivan["alias"] and "I. Petrov" in ivan["alias"]
+    [directorship] = by_schema["Directorship"]
+    assert directorship["properties"]["director"] == [persons["Ivan Petrov"]["id"]]
+    assert directorship["properties"]["startDate"] == ["2021-01-01"]
+    [owned] = [o for o in by_schema["Ownership"] if o["properties"].get("role") == ["shareholder"]]
+    assert owned["properties"]["owner"] == [persons["Olga Petrova"]["id"]]
+    assert owned["properties"]["percentage"] == ["40"]
+    assert by_schema["Family"][0]["properties"]["relative"] == [persons["Olga Petrova"]["id"]]
