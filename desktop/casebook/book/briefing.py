@@ -207,6 +207,7 @@ class BriefingSection:
         self._brief_firms(data)
         self._brief_shipments(data, top=top, appendix_rows=appendix_rows)
         self._brief_screening(data)
+        data.people = self.briefing_people(case_ref=case.ref)
         self._brief_network(data)
         data.datasets = self.list_datasets(case_ref=case.ref)
         return data

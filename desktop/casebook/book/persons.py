@@ -298,6 +298,27 @@ class PersonsSection:
         )  # fmt: skip
         return store.add_person(session, case_id=case_id, **fields)
 
+    def briefing_people(self, *, case_ref: str) -> list[dict]:
+        """The briefing's People rows: ``{name, native_name, birth_date, nationality, roles,
+        listings}``, roles and listings in words."""
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            listed = store.confirmed_listings(session, case_id=case.id)
+            out = []
+            for person in store.list_persons(session, case_id=case.id):
+                links = store.list_links(session, case_id=case.id, person_id=person.id)
+                out.append(
+                    {
+                        "name": person.name,
+                        "native_name": person.native_name,
+                        "birth_date": person.birth_date,
+                        "nationality": person.nationality,
+                        "roles": [_role_words(session, k, person.id) for k in links],
+                        "listings": [_listing_words(x) for x in listed.get(person.id, [])],
+                    }
+                )
+            return out
+
     # --- links ---------------------------------------------------------------------------
 
     def is_person(self, uid: str) -> bool:
@@ -356,3 +377,21 @@ class PersonsSection:
 def _firm_party(named_party, row):
     ident = (row.firm_scheme, row.firm_ident) if row.firm_ident else None
     return named_party(row.firm, ident, row.firm_country)
+
+
+def _role_words(session: Session, link: m.PersonLink, person_id: int) -> str:
+    """``director of Huaxin Ltd, 2021-06-01 – 2023-06-30``, from this person's side."""
+    ends = list(store.link_ends(link))
+    other = ends[1] if ends[0][0] == person_id else ends[0]
+    name = store.link_end(session, *other)["name"]
+    share = f" ({link.share:g}%)" if link.share is not None else ""
+    dates = ""
+    if link.start or link.end:
+        dates = f", {link.start or '…'} – {link.end or 'now'}"
+    return f"{link.kind}{share} of {name}{dates}"
+
+
+def _listing_words(listing: dict) -> str:
+    programmes = ", ".join(listing["programmes"])
+    tail = f" ({programmes})" if programmes else ""
+    return f"{listing['list']} {listing['listed_uid']}: {listing['listed_name']}{tail}"
