@@ -101,3 +101,13 @@ def test_search_finds_a_person_by_any_spelling_or_identifier(run_cli, case):
     assert run_cli("person", "merge", p["uid"], other["uid"]).code == 0
     r = run_cli("search", "Boris", "--json")
     assert [x["uid"] for x in r.json["results"] if x["kind"] == "person"] == [p["uid"]]
+
+
+def test_a_case_holding_persons_is_not_deleted_as_empty(book):
+    book.create_case(title="People only", ref="P-9")
+    book.add_person(case_ref="P-9", name="Ivan Petrov")
+    from casebook.core.errors import Refused
+
+    with pytest.raises(Refused, match="1 persons"):
+        book.delete_case("P-9")
+    assert book.case_counts("P-9")["persons"] == 1
