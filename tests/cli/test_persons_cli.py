@@ -111,3 +111,17 @@ def test_a_case_holding_persons_is_not_deleted_as_empty(book):
     with pytest.raises(Refused, match="1 persons"):
         book.delete_case("P-9")
     assert book.case_counts("P-9")["persons"] == 1
+
+
+def test_a_person_is_deleted_only_while_nothing_names_it(book):
+    from casebook.core.errors import Refused
+
+    book.create_case(title="People", ref="P-8")
+    ivan = book.add_person(case_ref="P-8", name="Ivan Petrov")
+    olga = book.add_person(case_ref="P-8", name="Olga Petrova")
+    book.add_relationship(case_ref="P-8", from_uid=ivan["uid"], to_uid=olga["uid"], kind="family")
+    with pytest.raises(Refused, match="1 relationships"):
+        book.delete_person(olga["uid"])
+    lone = book.add_person(case_ref="P-8", name="Nobody")
+    assert book.delete_person(lone["uid"])["name"] == "Nobody"
+    assert [p["name"] for p in book.list_persons(case_ref="P-8")] == ["Ivan Petrov", "Olga Petrova"]

@@ -195,6 +195,20 @@ class PersonsSection:
                 "links": [link_json(session, k) for k in links],
             }
 
+    def delete_person(self, uid: str) -> dict:
+        """Delete a person that nothing names yet (undoing its addition); refused while links,
+        hits or merges name it."""
+        with self._write() as session:
+            person = find_person(session, uid)
+            held = store.person_references(session, person_id=person.id)
+            if any(held.values()):
+                what = ", ".join(f"{n} {k}" for k, n in held.items() if n)
+                raise Refused(f"person {person.name} is named by {what}; it is kept")
+            before = person_json(session, person)
+            store.delete_person(session, person=person)
+            self._audit_record(session, "person.delete", person, before=before)
+            return before
+
     def merge_persons(self, *, keep: str, other: str) -> dict:
         """Merge ``other`` into ``keep`` (same case): links, aliases and identifiers move."""
         if keep == other:

@@ -76,6 +76,32 @@ def same_person(
     return None
 
 
+def person_references(session: Session, *, person_id: int) -> dict[str, int]:
+    """How many rows name a person (links, hits, merges): deleting it waits for none."""
+
+    def count(model, *conditions) -> int:
+        return len(list(session.exec(select(model.id).where(or_(*conditions)))))
+
+    return {
+        "relationships": count(
+            m.PersonLink,
+            m.PersonLink.from_person_id == person_id,
+            m.PersonLink.to_person_id == person_id,
+        ),
+        "screening hits": count(m.ScreeningHit, m.ScreeningHit.person_id == person_id),
+        "merges": count(
+            m.PersonMerge, m.PersonMerge.keep_id == person_id, m.PersonMerge.other_id == person_id
+        ),
+    }
+
+
+def delete_person(session: Session, *, person: m.Person) -> None:
+    """Delete a person no row names (and the evidence links to it)."""
+    delete_links_to(session, target_kind="person", target_id=person.id)
+    session.delete(person)
+    session.flush()
+
+
 # --- links ----------------------------------------------------------------------------------
 
 

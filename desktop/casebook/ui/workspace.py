@@ -59,6 +59,7 @@ HOME_TABS = {
     "evidence": "evidence",
     "finding": "findings",
     "dataset": "datasets",
+    "person": "people",
 }
 
 
