@@ -15,7 +15,6 @@ from casebook.core.dates import clean_birth_date
 from casebook.core.domain import OWNERSHIP_KINDS, PERSON_FIRM_KINDS, PERSON_KINDS, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
 from casebook.core.identifiers import PERSON_SCHEMES, clean_person_identifier
-from casebook.core.names import clean_name, person_key, sort_key
 from casebook.store import firms as firm_store
 from casebook.store import models as m
 from casebook.store import persons as store
@@ -117,6 +116,8 @@ def clean_person_fields(
     notes: object = "",
 ) -> dict:
     """The validated fields of a new person (UsageError naming the bad one)."""
+    from casebook.core.names import clean_name, person_key, sort_key  # rapidfuzz: lazily
+
     display = clean_name(name)
     if display is None:
         raise UsageError("a person needs a name")
@@ -291,6 +292,8 @@ class PersonsSection:
         return result
 
     def _person_of_row(self, session: Session, case_id: int, row, counts: dict) -> m.Person:
+        from casebook.core.names import person_key
+
         key = person_key(row.native or row.person)
         found = store.same_person(
             session, case_id=case_id, identifiers=row.identifiers, name_key=key,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from casebook.book.persons import is_people_import
-from casebook.core.errors import UsageError
 from casebook.core.terminal import terminal_safe as safe
 from casebook.core.words import plural
 
@@ -54,6 +52,7 @@ def register(sub, common) -> None:
 
 def run_import(ctx, args) -> None:
     ctx.catch_interrupt()
+    from casebook.book.persons import is_people_import
     from casebook.cli.trade import import_trade, is_trade
 
     if is_people_import(args.mapping):
@@ -67,6 +66,8 @@ def run_import(ctx, args) -> None:
 
 def import_people(ctx, args) -> None:
     if args.preset or getattr(args, "rates", None):
+        from casebook.core.errors import UsageError
+
         raise UsageError("a people table takes its mapping file only (no --preset or --rates)")
     data = ctx.book.import_people(
         args.file, case_ref=args.case, mapping=args.mapping, sheet=args.sheet,
