@@ -72,3 +72,21 @@ def test_second_run_returns_the_existing_case(demo):
     assert {k: again[k] for k in ("shipments", "firms", "evidence")} == {
         k: first[k] for k in ("shipments", "firms", "evidence")
     }
+
+
+def test_the_demo_has_two_people_one_directing_two_intermediaries(demo):
+    book, result = demo
+    assert result["persons"] == 2
+    persons = {p["name"]: p for p in book.list_persons(case_ref=DEMO_REF)}
+    assert persons["Lin Haoran"]["native_name"] == "林浩然"
+    assert persons["Sergei Volkov"]["native_name"] == "Волков Сергей Петрович"
+    roles = {f["uid"]: f for f in book.case_firms(case_ref=DEMO_REF)}
+    directed = [
+        k["to_uid"]
+        for k in book.list_person_links(case_ref=DEMO_REF)
+        if k["from_uid"] == persons["Lin Haoran"]["uid"] and k["kind"] == "director"
+    ]
+    assert len(directed) == 2 and all(roles[u]["role"] == "intermediary" for u in directed)
+    flagged = {f["uid"]: f for f in book.flags(case_ref=DEMO_REF)["firms"]}
+    for uid in directed:
+        assert "shared_person" in {flag["rule"] for flag in flagged[uid]["flags"]}

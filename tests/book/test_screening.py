@@ -14,6 +14,10 @@ from casebook.store import models as m
 
 HIT_FIELDS = {
     "id",
+    "subject_kind",  # issue 21: firm | person
+    "subject_uid",
+    "subject_name",
+    "subject_matched_name",
     "firm_uid",
     "firm_name",
     "firm_matched_name",

@@ -129,3 +129,14 @@ def test_a_firm_with_one_shipment_reads_one_shipment():
     cells = [p.text for row in story[-1]._cellvalues for p in row if hasattr(p, "text")]
     assert "1 shipment, —" in " ".join(cells)  # no value: a dash, not "$–"
     assert "1 shipments" not in " ".join(cells)
+
+
+def test_the_people_section_names_them_in_their_script_with_roles_and_dates(demo_pages):
+    text = _flat("\n".join(demo_pages))
+    page = next(_flat(t) for t in demo_pages if "People" in t and "林浩然" in t)
+    assert "Lin Haoran (林浩然)" in page and "Sergei Volkov (Волков Сергей Петрович)" in page
+    assert "1979-04-12 · HK" in page
+    assert "director of Huaxin Precision Machinery Ltd, 2021-06-01 – now" in page
+    assert "beneficial owner (75%) of ООО «Техностанок», 2020-03-01 – now" in page
+    assert "director of ООО «Техностанок», 2020-03-01 – 2022-12-31" in page
+    assert "Same person behind other firms of the case" in text  # the firms' red flags

@@ -88,3 +88,32 @@ def test_unknown_suffix_and_unknown_case_are_usage_errors(run_cli, case, tmp_pat
     missing = run_cli("export", "--case", "CB-NONE", "--out", str(tmp_path / "x.graphml"))
     assert missing.code == 2
     assert not (tmp_path / "x.graphml").exists()
+
+
+def test_persons_linked_to_the_firms_are_nodes_and_their_links_edges(run_cli, case, tmp_path):
+    firms = {
+        f["name"]: f["uid"]
+        for f in run_cli("firms", "list", "--case", case, "--json").json["firms"]
+    }
+    person = run_cli("person", "add", "Ivan Petrov", "--case", case, "--native", "Иван Петров",
+                     "--birth-date", "1970", "--nationality", "RU", "--json").json  # fmt: skip
+    wife = run_cli("person", "add", "Olga Petrova", "--case", case, "--json").json
+    loner = run_cli("person", "add", "Nobody Linked", "--case", case, "--json").json
+    for args in ((person["uid"], firms["Acme Machine Co"], "--kind", "director", "--start",
+                  "2021-01-01"), (person["uid"], wife["uid"], "--kind", "family")):  # fmt: skip
+        assert run_cli("rel", "add", "--case", case, *args).code == 0
+    out = tmp_path / "people.graphml"
+    assert export(run_cli, out).code == 0
+    graph = nx.read_graphml(out)
+    assert graph.nodes[firms["Acme Machine Co"]]["kind"] == "firm"
+    node = graph.nodes[person["uid"]]
+    assert (node["kind"], node["name"], node["native_name"]) == (
+        "person",
+        "Ivan Petrov",
+        "Иван Петров",
+    )
+    assert (node["birth_date"], node["country"]) == ("1970", "RU")
+    assert graph.edges[person["uid"], firms["Acme Machine Co"]]["kind"] == "director"
+    assert graph.edges[person["uid"], firms["Acme Machine Co"]]["first"] == "2021-01-01"
+    # only persons behind the graph's firms; a wife linked to no firm is not one of them
+    assert wife["uid"] not in graph.nodes and loner["uid"] not in graph.nodes

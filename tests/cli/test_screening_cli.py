@@ -12,6 +12,10 @@ from casebook.store import models as m
 
 HIT_FIELDS = {
     "id",
+    "subject_kind",  # issue 21: firm | person
+    "subject_uid",
+    "subject_name",
+    "subject_matched_name",
     "firm_uid",
     "firm_name",
     "firm_matched_name",
@@ -213,3 +217,48 @@ def test_an_older_version_needs_force(run_cli, sdn):
     assert r.json["replaces"] == {"version": 1, "published": "2024-06-01"}
     text = run_cli("lists", "load", str(sdn), "--published", "2024-05-03").out
     assert "version 3" in text and "instead of version 2 (2024-05-03)" in text
+
+
+# --- persons (issue 21) ---------------------------------------------------------------------
+
+ROTENBERG = "16669"  # ROTENBERG, Arkady Romanovich; DOB 15 Dec 1951; Tax ID No. 780619032880
+
+
+def _person(run_cli, name: str, *args: str) -> str:
+    r = run_cli("person", "add", name, "--case", "CB-1", *args, "--json")
+    assert r.code == 0, r.err
+    return r.json["uid"]
+
+
+def test_persons_are_screened_against_listed_individuals_only(run_cli, db_path, reference_dir):
+    assert run_cli("lists", "load", str(reference_dir / "ofac_sdn_2024-05-03_subset.csv")).code == 0
+    run_cli("case", "new", "Owners", "--ref", "CB-1")
+    same = _person(run_cli, "РОТЕНБЕРГ Аркадий Романович", "--birth-date", "1951-12-15")
+    namesake = _person(run_cli, "Ротенберг Аркадий Романович", "--birth-date", "1969-12-15")
+    by_inn = _person(run_cli, "Иванов Пётр", "--id", "ru_inn:780619032880")
+    entity_named = _person(run_cli, "Stankoprom")  # an entity's name, not an individual's
+    firm = add_firm(db_path, case_ref="CB-1", name="Rotenberg Arkady Romanovich")
+    r = run_cli("screen", "--case", "CB-1", "--json")
+    assert r.code == 0, r.err
+    assert all(set(hit) == HIT_FIELDS for hit in r.json["hits"])
+    people = [h for h in r.json["hits"] if h["subject_kind"] == "person"]
+    on_rotenberg = {h["subject_uid"]: h for h in people if h["listed_uid"] == ROTENBERG}
+    assert set(on_rotenberg) == {same, by_inn}
+    hit = on_rotenberg[same]
+    assert hit["subject_name"] == "РОТЕНБЕРГ Аркадий Романович"
+    assert (hit["firm_uid"], hit["firm_name"], hit["firm_matched_name"]) == (None, None, None)
+    assert "same birth date 1951-12-15" in hit["reasons"]
+    assert on_rotenberg[by_inn]["score"] == 1.0
+    assert namesake not in {h["subject_uid"] for h in people}
+    assert entity_named not in {h["subject_uid"] for h in people}
+    firm_hits = [h for h in r.json["hits"] if h["subject_kind"] == "firm"]
+    assert all(h["listed_uid"] != ROTENBERG for h in firm_hits)  # individuals: persons only
+    assert all(h["firm_uid"] == h["subject_uid"] for h in firm_hits)
+    assert firm not in {h["subject_uid"] for h in people}
+    # a person's hit is reviewed like a firm's, and the review survives a new screen
+    r = run_cli("hits", "review", str(hit["id"]), "--confirm", "--note", "same DOB", "--json")
+    assert r.code == 0, r.err
+    assert r.json["status"] == "confirmed" and r.json["subject_uid"] == same
+    again = run_cli("screen", "--case", "CB-1", "--json").json["hits"]
+    [kept] = [h for h in again if h["subject_uid"] == same and h["listed_uid"] == ROTENBERG]
+    assert kept["status"] == "confirmed" and kept["id"] == hit["id"]

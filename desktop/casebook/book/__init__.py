@@ -24,6 +24,7 @@ from casebook.book.findings import FindingsSection
 from casebook.book.firms import FirmsSection
 from casebook.book.imports import ImportsSection
 from casebook.book.network import NetworkSection
+from casebook.book.persons import PersonsSection
 from casebook.book.screening import ScreeningSection
 from casebook.book.search import SearchSection
 from casebook.book.shipments import ShipmentsSection
@@ -56,6 +57,7 @@ class Casebook(
     ScreeningSection,
     ImportsSection,
     FirmsSection,
+    PersonsSection,
     NetworkSection,
     TradeSection,
     WorkbenchSection,

@@ -140,13 +140,15 @@ class AnalysisSection:
     def flags(self, *, case_ref: str, lens: ShipmentFilter | None = None) -> dict:
         """Red flags per firm, in the ``flags`` JSON shape of DESIGN.md (plus the rules): only
         the shipments in the ``lens`` count, and every shipment a flag cites lies inside it."""
-        from casebook.analysis import flags
+        from casebook.analysis import flags, person_flags
 
         with self._read() as session:
             case = find_case(session, case_ref)
             lens = check_lens(session, lens, case_id=case.id)
             firms = flags.flag_firms(session, case_id=case.id, lens=lens)
-        out = {"firms": firms, "rules": flags.rules_json(), "case": case.ref}
+            firms = person_flags.add_person_flags(session, case_id=case.id, firms=firms)
+        rules = flags.rules_json() + person_flags.rules_json()
+        out = {"firms": firms, "rules": rules, "case": case.ref}
         if lens:
             out["filters"] = lens.to_json()
         return out

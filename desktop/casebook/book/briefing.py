@@ -216,6 +216,7 @@ class BriefingSection:
         self._brief_firms(data)
         self._brief_shipments(data, top=top, appendix_rows=appendix_rows)
         self._brief_screening(data)
+        data.people = self.briefing_people(case_ref=case.ref)
         self._brief_network(data, threshold=network_threshold, links=network_links)
         data.datasets = self.list_datasets(case_ref=case.ref)
         return data

@@ -399,6 +399,7 @@ class DemoSection:
             firms = {f["name"]: f["uid"] for f in self.list_firms(case_ref=DEMO_REF)}
             self._demo_roles(firms)
             rels = self._demo_relationships(firms)
+            self._demo_people(firms)
             step(3)
             evidence = self._demo_evidence(folder, firms, rels)
         step(4)
@@ -443,6 +444,24 @@ class DemoSection:
             ]
         )
 
+    def _demo_people(self, firms: dict[str, str]) -> None:
+        """Two people: one director of two intermediaries (Hong Kong and Kazakhstan), and the
+        owner of the importer (fictional)."""
+        lin = self.add_person(case_ref=DEMO_REF, name="Lin Haoran", native_name="林浩然",
+                              birth_date="1979-04-12", nationality="HK",
+                              notes=ILLUSTRATIVE)  # fmt: skip
+        volkov = self.add_person(case_ref=DEMO_REF, name="Sergei Volkov",
+                                 native_name="Волков Сергей Петрович", birth_date="1968",
+                                 nationality="RU", notes=ILLUSTRATIVE)  # fmt: skip
+        for person, firm, kind, extra in (
+            (lin, HUAXIN, "director", {"start": "2021-06-01"}),
+            (lin, STEPPE, "director", {"start": "2022-09-01"}),
+            (volkov, TEKHNOSTANOK, "beneficial owner", {"share": 75, "start": "2020-03-01"}),
+            (volkov, TEKHNOSTANOK, "director", {"start": "2020-03-01", "end": "2022-12-31"}),
+        ):
+            self.add_relationship(case_ref=DEMO_REF, from_uid=person["uid"],
+                                  to_uid=firms[firm.name], kind=kind, **extra)  # fmt: skip
+
     def _demo_evidence(self, folder: Path, firms: dict, rels: dict) -> dict[str, str]:
         targets = {
             "registry": [("firm", firms[TEKHNOSTANOK.name], "registration and activity")],
@@ -485,7 +504,7 @@ class DemoSection:
             if hit["listed_name"] == "ООО «Техностанок»":
                 note = "Same INN 7709123453 and name (illustrative)."
                 self.review_hit(hit["id"], status="confirmed", note=note)
-            elif hit["status"] == "unreviewed":
+            elif hit["status"] == "unreviewed" and hit["subject_kind"] == "firm":
                 note = "Different firm: other city, other business, no shared identifier."
                 self.review_hit(hit["id"], status="dismissed", note=note)
 
@@ -497,6 +516,7 @@ class DemoSection:
             "firms": counts["firms"],
             "evidence": counts["evidence"],
             "findings": counts["findings"],
+            "persons": len(self.list_persons(case_ref=DEMO_REF)),
             "created": created,
         }
 

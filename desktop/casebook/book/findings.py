@@ -207,7 +207,20 @@ class FindingsSection:
         notes: str = "",
         evidence: list[str] = (),
     ) -> dict:
-        """Record a link between two firms in a case, optionally with supporting evidence."""
+        """Record a link between two firms in a case, optionally with supporting evidence; with
+        a person at either end, a person link (``add_person_link``)."""
+        if self.is_person(from_uid) or self.is_person(to_uid):
+            fields = clean_relationship_fields(
+                {"share": share, "start": start, "end": end, "notes": notes}
+            )
+            return self.add_person_link(
+                case_ref=case_ref,
+                from_uid=from_uid,
+                to_uid=to_uid,
+                kind=kind,
+                fields=fields,
+                evidence=evidence,
+            )
         fields = clean_relationship_fields(
             {"kind": kind, "share": share, "start": start, "end": end, "notes": notes}
         )

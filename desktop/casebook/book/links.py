@@ -8,11 +8,11 @@ from sqlmodel import Session
 
 from casebook.book.cases import find_case
 from casebook.core.errors import NotFound, UsageError
-from casebook.store import datasets, relationships
+from casebook.store import datasets, persons, relationships
 from casebook.store import evidence as store
 from casebook.store import models as m
 
-LINK_KINDS = ("case", "firm", "shipment", "relationship", "finding")
+LINK_KINDS = ("case", "firm", "shipment", "relationship", "finding", "person", "personlink")
 
 
 def find_target(session: Session, kind: str, ref: str) -> tuple[int, int | None]:
@@ -53,8 +53,10 @@ def target_label(session: Session, kind: str, target_id: int) -> tuple[str | Non
         return None, "(deleted)" if kind == "relationship" else f"(deleted {kind})"
     if kind == "case":
         return row.ref, row.title
-    if kind == "firm":
+    if kind in ("firm", "person"):
         return row.uid, row.name
+    if kind == "personlink":
+        return row.uid, person_link_label(session, row)
     if kind == "relationship":
         return row.uid, relationship_label(session, row)
     return row.uid, _short(row.text)
@@ -73,6 +75,13 @@ def relationship_label(session: Session, rel: m.Relationship) -> str:
     first, second = relationships.end_names(session, rel=rel)
     share = f" {rel.share:g}%" if rel.share is not None else ""
     return f"{first or '?'} → {second or '?'} ({rel.kind}{share})"
+
+
+def person_link_label(session: Session, link: m.PersonLink) -> str:
+    """``Ivanov Ivan → OOO Vector (shareholder 25%)``."""
+    first, second = persons.end_names(session, link=link)
+    share = f" {link.share:g}%" if link.share is not None else ""
+    return f"{first or '?'} → {second or '?'} ({link.kind}{share})"
 
 
 def _short(text: str, limit: int = 80) -> str:

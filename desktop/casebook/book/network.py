@@ -269,7 +269,21 @@ class NetworkSection:
                 case_ref=model.case_ref,
                 filters=model.filters,
             )
-        return graphml.write_graphml(model, Path(out), force=force)
+        persons, links = self._graph_people(case_ref, {n.uid for n in model.nodes})
+        return graphml.write_graphml(model, Path(out), force=force, persons=persons, links=links)
+
+    def _graph_people(self, case_ref: str, firms: set[str]) -> tuple[list[dict], list[dict]]:
+        """The persons linked to these firms, their links to them and among themselves."""
+        links = self.list_person_links(case_ref=case_ref)
+        to_firms = [k for k in links if _end(k, "firm") in firms]
+        shown = {_end(k, "person") for k in to_firms}
+        among = [
+            k
+            for k in links
+            if k["from_kind"] == k["to_kind"] == "person" and {k["from_uid"], k["to_uid"]} <= shown
+        ]
+        persons = [p for p in self.list_persons(case_ref=case_ref) if p["uid"] in shown]
+        return persons, to_firms + among
 
     def export_anx(
         self,
@@ -492,3 +506,10 @@ def _unique(events: list[dict]) -> list[dict]:
             seen.add(key)
             out.append(e)
     return sorted(out, key=lambda e: (e["date"], e["kind"], e["label"]))
+
+
+def _end(link: dict, kind: str) -> str | None:
+    """The uid at the end of a person link that is a ``kind`` (firm or person), or None."""
+    if link["from_kind"] == kind:
+        return link["from_uid"]
+    return link["to_uid"] if link["to_kind"] == kind else None

@@ -39,6 +39,7 @@ class _Target:
     sanctions_list: m.SanctionsList
     version: m.ListVersion
     entities: list[m.ListedEntity] = field(default_factory=list)
+    individuals: list[m.ListedEntity] = field(default_factory=list)  # persons' counterparts
 
 
 # --- JSON shapes --------------------------------------------------------------------------------
@@ -100,17 +101,23 @@ def list_json(sanctions_list: m.SanctionsList, versions: list[dict]) -> dict:
 
 def hit_json(
     hit: m.ScreeningHit,
-    firm: m.Firm,
+    subject: m.Firm | m.Person,
     entity: m.ListedEntity,
     version: m.ListVersion,
     sanctions_list: m.SanctionsList,
 ) -> dict:
-    """The ``screen`` hit shape of DESIGN.md, exactly."""
+    """The ``screen`` hit shape of DESIGN.md: the subject (a firm or a person) that matched,
+    and for a firm its ``firm_*`` fields (null for a person)."""
+    firm = subject if isinstance(subject, m.Firm) else None
     return {
         "id": hit.id,
-        "firm_uid": firm.uid,
-        "firm_name": firm.name,
-        "firm_matched_name": hit.firm_name,
+        "subject_kind": "firm" if firm else "person",
+        "subject_uid": subject.uid,
+        "subject_name": subject.name,
+        "subject_matched_name": hit.firm_name,
+        "firm_uid": firm.uid if firm else None,
+        "firm_name": firm.name if firm else None,
+        "firm_matched_name": hit.firm_name if firm else None,
         "list": sanctions_list.name,
         "version": version.number,
         "listed_uid": entity.source_id,
@@ -150,6 +157,7 @@ def record_of(entity: m.ListedEntity) -> ListedRecord:
         identifiers={k: list(v) for k, v in (entity.identifiers or {}).items()},
         countries=list(entity.countries or []),
         programmes=list(entity.programmes or []),
+        birth_dates=list(entity.birth_dates or []),
         screenable=entity.screenable,
     )
 
@@ -253,34 +261,51 @@ class ScreeningSection:
         progress: Progress | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> list[dict]:
-        """Screen the case's firms against the newest version of each list (or the named one)."""
+        """Screen the case's firms against the newest version of each list (or the named one),
+        and its persons against the listed individuals; firm hits first, then person hits."""
+        from casebook.analysis.screening_people import DEFAULT_THRESHOLD
+
+        person_threshold = DEFAULT_THRESHOLD if threshold is None else clean_threshold(threshold)
         threshold = clean_threshold(threshold)
         with self._read() as session:
             case = find_case(session, case_ref)
             targets = _targets(session)
             chosen = _chosen(session, targets, list_name=list_name)
             candidates = _candidates(session, case_id=case.id)
+            people = _person_candidates(session, case_id=case.id)
         watch = {"progress": progress, "cancelled": cancelled}
         found = _match(targets, candidates, threshold=threshold, **watch)
+        _match_persons(targets, people, found, threshold=person_threshold)
         if cancelled is not None and cancelled():
             raise Cancelled("screening cancelled")
         with self._write() as session:
-            ran = {"targets": chosen, "found": found, "candidates": candidates}
+            ran = {"targets": chosen, "found": found, "candidates": candidates, "people": people}
             ids = self._save_screen(session, case=case, threshold=threshold, **ran)
-            return [hit_json(*row) for row in hit_store.hit_rows(session, hit_ids=ids)]
+            rows = hit_store.hit_rows(session, hit_ids=ids)
+            rows += hit_store.person_hit_rows(session, hit_ids=ids)
+            return [hit_json(*row) for row in rows]
 
-    def _save_screen(self, session: Session, *, case, targets, found, candidates, threshold):
+    def _save_screen(
+        self, session: Session, *, case, targets, found, candidates, people, threshold
+    ):
         """Store the hits on every chosen list and audit the run; returns the hit ids."""
         firm_ids = [c.key for c in candidates]
+        person_ids = list(people)
         ids: list[int] = []
         for target in targets:
             list_id = target.sanctions_list.id
             items = found.get(list_id, [])
             ids += hit_store.save_hits(
-                session, case_id=case.id, list_id=list_id, found=items, firm_ids=firm_ids
+                session,
+                case_id=case.id,
+                list_id=list_id,
+                found=items,
+                firm_ids=firm_ids,
+                person_ids=person_ids,
             )
         lists = [{"list": t.sanctions_list.name, "version": t.version.number} for t in targets]
         after = {"lists": lists, "threshold": threshold, "firms": len(firm_ids), "hits": len(ids)}
+        after["persons"] = len(person_ids)
         self._audit(
             session, "screen.run", "case", target_uid=case.uid, case_id=case.id, after=after
         )
@@ -302,7 +327,9 @@ class ScreeningSection:
         if status not in REVIEW_STATUSES:
             raise UsageError(f"unknown review {status!r}; use one of {', '.join(REVIEW_STATUSES)}")
         with self._write() as session:
-            rows = hit_store.hit_rows(session, hit_ids=[_hit_id(hit_id)])
+            wanted = [_hit_id(hit_id)]
+            rows = hit_store.hit_rows(session, hit_ids=wanted)
+            rows = rows or hit_store.person_hit_rows(session, hit_ids=wanted)
             if not rows:
                 raise NotFound(f"no hit {hit_id}")
             hit = rows[0][0]
@@ -378,7 +405,8 @@ def _hit_id(hit_id) -> int:
 
 def _hit_ref(shown: dict) -> dict:
     """What an audit event needs to say which pair was reviewed."""
-    return {k: shown[k] for k in ("firm_uid", "list", "version", "listed_uid", "score")}
+    keys = ("firm_uid", "subject_kind", "subject_uid", "list", "version", "listed_uid", "score")
+    return {k: shown[k] for k in keys}
 
 
 def _list_name(session: Session, parsed) -> str:
@@ -430,7 +458,8 @@ def _targets(session: Session) -> list[_Target]:
         version = store.latest_version(session, list_id=sanctions_list.id)
         if version is not None:
             entities = store.screenable_entities(session, version_id=version.id)
-            targets.append(_Target(sanctions_list, version, entities))
+            individuals = store.individual_entities(session, version_id=version.id)
+            targets.append(_Target(sanctions_list, version, entities, individuals))
     if not targets:
         raise Refused("no lists loaded; load one with: casebook lists load FILE")
     return targets
@@ -478,15 +507,48 @@ def _match(targets: list[_Target], candidates, *, threshold, progress, cancelled
     return found
 
 
-def _found(hit, entity: m.ListedEntity) -> dict:
+def _person_candidates(session: Session, *, case_id: int) -> dict:
+    """The case's persons (not merged away) as the person matcher's candidates, by id."""
+    from casebook.analysis.screening_people import PersonCandidate
+    from casebook.store import persons
+
+    return {
+        p.id: PersonCandidate(
+            name=p.name,
+            native_name=p.native_name,
+            aliases=tuple(p.aliases),
+            birth_date=p.birth_date,
+            nationality=p.nationality,
+            identifiers=tuple(p.identifiers.items()),
+        )
+        for p in persons.list_persons(session, case_id=case_id)
+    }
+
+
+def _match_persons(targets: list[_Target], people: dict, found: dict, *, threshold) -> None:
+    """Add the persons' hits on the listed individuals of every list to ``found``."""
+    if not people:
+        return
+    from casebook.analysis.screening_people import PersonIndex
+
+    pairs = [(t.sanctions_list.id, e) for t in targets for e in t.individuals]
+    index = PersonIndex([record_of(e) for _, e in pairs])
+    for person_id, person in people.items():
+        for hit in index.screen(person, threshold=threshold):
+            list_id, entity = pairs[hit.record_index]
+            row = _found(hit, entity, subject=None) | {"person_id": person_id}
+            found.setdefault(list_id, []).append(row)
+
+
+def _found(hit, entity: m.ListedEntity, subject: str | None = "firm") -> dict:
     """One matcher hit as a row to store."""
     return {
-        "firm_id": hit.firm_key,
+        "firm_id": hit.firm_key if subject else None,
         "entity_id": entity.id,
         "source_id": entity.source_id,
         "content_hash": entity.content_hash,
         "score": round(float(hit.score), 4),
-        "firm_name": hit.firm_name,
+        "firm_name": hit.firm_name if subject else hit.name,
         "matched_name": hit.matched_name,
         "reasons": list(hit.reasons),
     }

@@ -9,6 +9,7 @@ SECTIONS = (
     "trade",
     "network",
     "firms",
+    "people",
     "shipments",
     "screening",
     "evidence",
@@ -38,6 +39,8 @@ class BriefingData:
     figures: list[dict] = field(default_factory=list)  # {label, value, filters}
     shares: list[tuple] = field(default_factory=list)  # (country, origin $, %, dispatch $, %)
     firms: list[dict] = field(default_factory=list)
+    #: {name, native_name, birth_date, nationality, roles: [text], listings: [text]}
+    people: list[dict] = field(default_factory=list)
     top_shipments: list[dict] = field(default_factory=list)
     shipments: list[dict] = field(default_factory=list)  # the appendix's: the largest
     #: (``store.shipment_table.largest_shipments``), each with its ``number`` in the table

@@ -16,6 +16,7 @@ TITLES = {
     "trade": "Trade picture",
     "network": "Network of firms",
     "firms": "Firms",
+    "people": "People",
     "shipments": "Largest shipments",
     "screening": "Sanctions screening",
     "evidence": "Evidence register",
@@ -50,6 +51,7 @@ def story_for(data: BriefingData, *, width: float) -> list:
         "trade": trade,
         "network": network,
         "firms": firms,
+        "people": people,
         "shipments": shipments,
         "screening": screening,
         "evidence": evidence,
@@ -59,6 +61,8 @@ def story_for(data: BriefingData, *, width: float) -> list:
     big = {"network", "appendix", "firms"}
     for name in data.sections:
         full = _has_content(data, name)
+        if not full and name in SKIPPED_WHEN_EMPTY:
+            continue
         part = builders[name](data, width) if full else _nothing(name)
         if not part:
             continue
@@ -68,9 +72,12 @@ def story_for(data: BriefingData, *, width: float) -> list:
     return story
 
 
+#: Sections left out of a case that has nothing for them (most cases record no people).
+SKIPPED_WHEN_EMPTY = {"people"}
 _CONTENT = {
     "trade": lambda d: d.charts or d.figures,
     "firms": lambda d: d.firms,
+    "people": lambda d: d.people,
     "shipments": lambda d: d.top_shipments,
     "evidence": lambda d: d.evidence,
     "appendix": lambda d: d.totals.get("shipments"),
@@ -435,6 +442,34 @@ def _other_firms(rest: list[dict], width: float) -> list:
         heading(f"Other firms ({len(rest):,})", "other-firms", level=1),
         *plain_table(header, rows, widths, right=(3, 4, 5)),
     ]
+
+
+def people(data: BriefingData, width: float) -> list:
+    """The people behind the firms: names in their own script, birth dates, roles with their
+    dates, and listings (confirmed screening hits)."""
+    from reportlab.platypus import Paragraph
+
+    s = styles()
+    rows = []
+    for p in data.people:
+        name = p["name"] + (f" ({p['native_name']})" if p.get("native_name") else "")
+        born = " · ".join(x for x in (p.get("birth_date"), p.get("nationality")) if x) or "–"
+        rows.append((name, born, "; ".join(p["roles"]) or "–", "; ".join(p["listings"]) or "–"))
+    story = [heading(TITLES["people"], "people")]
+    story += para_table(
+        ["Person", "Born · nationality", "Roles", "Listings"],
+        rows,
+        [w * width for w in (0.25, 0.15, 0.38, 0.22)],
+        styles=s,
+    )
+    story.append(
+        Paragraph(
+            f"{plural(len(data.people), 'person')} of the case; listings are confirmed hits "
+            "of screening against the listed individuals.",
+            s["small"],
+        )
+    )
+    return story
 
 
 def shipments(data: BriefingData, width: float) -> list:

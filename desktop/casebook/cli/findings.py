@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from casebook.core.domain import RELATIONSHIP_KINDS
+from casebook.core.domain import PERSON_KINDS, RELATIONSHIP_KINDS
 from casebook.core.standards import Confidence, Likelihood
 from casebook.core.terminal import terminal_safe as safe
 
 
 def register(sub, common) -> None:
-    rel = sub.add_parser("rel", help="relationships between firms")
+    rel = sub.add_parser("rel", help="relationships between firms and persons")
     rverbs = rel.add_subparsers(dest="verb", metavar="VERB", required=True)
     add = rverbs.add_parser("add", parents=[common], help="record a relationship")
     add.add_argument("--case", metavar="REF", required=True)
-    add.add_argument("from_uid", metavar="FROM_UID")
-    add.add_argument("to_uid", metavar="TO_UID")
-    add.add_argument("--kind", required=True, help=", ".join(RELATIONSHIP_KINDS))
-    add.add_argument("--share", help="ownership share in percent")
+    add.add_argument("from_uid", metavar="FROM_UID", help="a firm's or a person's uid")
+    add.add_argument("to_uid", metavar="TO_UID", help="a firm's or a person's uid")
+    add.add_argument(
+        "--kind",
+        required=True,
+        help=f"firms: {', '.join(RELATIONSHIP_KINDS)}; with a person: {', '.join(PERSON_KINDS)}",
+    )
+    add.add_argument("--share", help="ownership (or shareholder's) share in percent")
     add.add_argument("--start", help="YYYY-MM-DD")
     add.add_argument("--end", help="YYYY-MM-DD")
     add.add_argument("--note", default="")
@@ -91,7 +95,9 @@ def rel_add(ctx, args) -> None:
 
 
 def rel_list(ctx, args) -> None:
-    ctx.emit({"relationships": ctx.book.list_relationships(case_ref=args.case)}, _rels_text)
+    rels = ctx.book.list_relationships(case_ref=args.case)
+    rels += ctx.book.list_person_links(case_ref=args.case)
+    ctx.emit({"relationships": rels}, _rels_text)
 
 
 def finding_add(ctx, args) -> None:

@@ -54,10 +54,13 @@ def register(sub, common) -> None:
 
 def run_import(ctx, args) -> None:
     ctx.catch_interrupt()
+    from casebook.book.persons import is_people_import
     from casebook.cli.trade import import_trade, is_trade
 
     if str(args.file).lower().endswith(".anx"):
         return import_chart(ctx, args)
+    if is_people_import(args.mapping):
+        return import_people(ctx, args)
     if is_trade(args):
         return import_trade(ctx, args)
     result = ctx.book.import_file(args.file, rates=args.rates, **import_options(ctx, args))
@@ -90,6 +93,27 @@ def _chart_text(data: dict) -> str:
         *([f"  people left out (not records yet): {data['persons_left_out']:,}, with "
            f"{data['person_links_left_out']:,} links"] if data.get("persons_left_out") else []),
     ])  # fmt: skip
+
+
+def import_people(ctx, args) -> None:
+    if args.preset or getattr(args, "rates", None):
+        from casebook.core.errors import UsageError
+
+        raise UsageError("a people table takes its mapping file only (no --preset or --rates)")
+    data = ctx.book.import_people(
+        args.file, case_ref=args.case, mapping=args.mapping, sheet=args.sheet,
+        encoding=args.encoding,
+    )  # fmt: skip
+    ctx.emit(data, _people_text)
+
+
+def _people_text(d: dict) -> str:
+    return (
+        f"imported {d['rows_imported']:,} rows of officers and owners from {safe(d['file_name'])}\n"
+        f"  persons: {d['persons_created']:,} new, {d['persons_matched']:,} known; "
+        f"links: {d['links_created']:,} new\n"
+        f"  firms: {d['firms_created']:,} new, {d['firms_matched']:,} known"
+    )
 
 
 def import_options(ctx, args) -> dict:

@@ -75,7 +75,7 @@ def _lists_text(data: dict) -> str:
 
 def _hit_line(hit: dict) -> str:
     return (
-        f"#{hit['id']:<5} {hit['score']:.2f}  {hit['status']:<10} {safe(hit['firm_name'])}  ~  "
+        f"#{hit['id']:<5} {hit['score']:.2f}  {hit['status']:<10} {safe(hit['subject_name'])}  ~  "
         f"{safe(hit['listed_name'])} [{safe(hit['list'])} v{hit['version']}, "
         f"{safe(', '.join(hit['programmes']))}]"
     )

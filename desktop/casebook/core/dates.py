@@ -194,3 +194,17 @@ def _period(year: int, month: int) -> str | None:
     if _MIN_YEAR <= year <= _MAX_YEAR and 1 <= month <= 12:
         return f"{year:04d}-{month:02d}"
     return None
+
+
+_BIRTH_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+
+
+def clean_birth_date(value: object) -> str | None:
+    """A birth date as ``YYYY-MM-DD`` or a year alone as ``YYYY``, or None."""
+    text = (
+        str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    )
+    if _BIRTH_YEAR.match(text):
+        return text
+    day = clean_date(value) if text else None
+    return day.isoformat() if day and day <= dt.date.today() else None

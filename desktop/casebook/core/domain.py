@@ -24,6 +24,21 @@ RELATIONSHIP_KINDS = (
     "shared officer",
     "other",
 )
+#: Kinds of a relationship with a person at one end (PERSON_FIRM_KINDS, to a firm) or both
+#: (PERSON_PERSON_KINDS); ``shareholder`` alone carries a share.
+PERSON_FIRM_KINDS = (
+    "director",
+    "officer",
+    "shareholder",
+    "beneficial owner",
+    "founder",
+    "employee",
+)
+PERSON_PERSON_KINDS = ("associate", "family")
+PERSON_KINDS = PERSON_FIRM_KINDS + PERSON_PERSON_KINDS
+#: The kinds that make a person one who directs or owns a firm (red flags, FtM Ownership).
+CONTROL_KINDS = ("director", "shareholder", "beneficial owner", "founder")
+OWNERSHIP_KINDS = ("shareholder", "beneficial owner")
 EVIDENCE_KINDS = ("document", "web capture", "image", "registry extract", "customs record", "note")
 HIT_STATUSES = ("unreviewed", "confirmed", "dismissed")
 #: The lowest score screening reports as a hit (chosen from tests/benchmarks/bench_screening.py).

@@ -139,3 +139,25 @@ def detect_scheme(value: object, *, country: str | None = None) -> str | None:
         if clean_identifier(scheme, value) is not None:
             return scheme
     return None
+
+
+#: Identifier schemes of a person: a Russian personal INN (12 digits, checksummed), and numbers
+#: kept as written less spaces, dots and dashes (passport, national id, another tax id).
+PERSON_SCHEMES: dict[str, str] = {
+    "ru_inn": "Personal INN (Russia)",
+    "passport": "Passport",
+    "national_id": "National ID",
+    "tax_id": "Tax ID",
+}
+PERSONAL_INN_DIGITS = 12
+
+
+def clean_person_identifier(scheme: str, value: object) -> str | None:
+    """A person's identifier, compact and validated, or None (a firm's 10-digit INN is None)."""
+    if scheme == "ru_inn":
+        inn_value = clean_identifier("ru_inn", value)
+        return inn_value if inn_value and len(inn_value) == PERSONAL_INN_DIGITS else None
+    if scheme in PERSON_SCHEMES:
+        found = _text(value)
+        return _loose(found[0]) if found else None
+    return None

@@ -432,3 +432,10 @@ LEGAL_FORM_PARTS = frozenset(t for forms in _SCREEN_FORMS.values() for form in f
 def is_legal_form_word(token: str) -> bool:
     """Whether a screening token is a legal form by itself (``oy``, ``ooo`` folded)."""
     return (token,) in _SCREEN_FORMS.get(token, ())
+
+
+def person_key(name: object) -> str | None:
+    """A person's name in any word order and script as one key (``ROTENBERG, Arkady`` and
+    ``Аркадий Ротенберг`` meet): the screening tokens of its words, sorted."""
+    tokens = sorted(token for _, token in screen_words(transliterate(str(name or ""))))
+    return " ".join(tokens) or None

@@ -89,6 +89,9 @@ REL_FIELDS = ("kind", "share", "start", "end", "notes", "created")
 FINDING_FIELDS = ("position", "text", "likelihood", "confidence", "created", "updated")
 FIGURE_FIELDS = ("position", "label", "measure", "filters", "created")
 CHART_FIELDS = ("kind", "subject", "x", "y", "pinned", "group")
+PERSON_FIELDS = ("name", "native_name", "aliases", "birth_date", "nationality", "identifiers",
+                 "notes", "name_key", "sort_key", "created")  # fmt: skip
+PERSON_LINK_ENDS = ("from_person", "from_firm", "to_person", "to_firm")
 FIRM_COLUMNS = ("exporter_id", "importer_id", "exporter_orig_id", "importer_orig_id")
 
 
@@ -117,6 +120,8 @@ class CaseRecords:
     audit: list[dict]
     figures: dict[str, dict] = field(default_factory=dict)
     chart: list[dict] = field(default_factory=list)  # saved chart positions, pins, groups
+    persons: dict[str, dict] = field(default_factory=dict)
+    person_links: dict[str, dict] = field(default_factory=dict)
     dataset_ids: dict[str, int] = field(default_factory=dict)
     firm_uids: dict[int, str] = field(default_factory=dict)
 
@@ -134,6 +139,8 @@ class CaseRecords:
             "findings": len(self.findings),
             "figures": len(self.figures),
             "chart": len(self.chart),
+            "persons": len(self.persons),
+            "person_links": len(self.person_links),
             "links": len(self.links),
             "audit_events": len(self.audit),
         }
@@ -148,6 +155,8 @@ class CaseRecords:
             "findings": self.findings,
             "figures": self.figures,
             "chart": self.chart,
+            "persons": self.persons,
+            "person_links": self.person_links,
             "links": self.links,
         }
 
@@ -158,12 +167,15 @@ def gather(session: Session, case: m.Case) -> CaseRecords:
     rels = rows.case_records(session, m.Relationship, case_id=case.id)
     findings = rows.case_records(session, m.Finding, case_id=case.id)
     figures = rows.case_records(session, m.Figure, case_id=case.id)
+    persons = rows.case_records(session, m.Person, case_id=case.id)
+    person_links = rows.case_records(session, m.PersonLink, case_id=case.id)
     datasets = rows.case_records(session, m.Dataset, case_id=case.id)
     case_firms = {cf.firm_id: cf for cf in rows.case_records(session, m.CaseFirm, case_id=case.id)}
     links = rows.evidence_links(session, evidence_ids=[e.id for e in evidence])
     firm_ids = set(case_firms) | rows.firm_ids_of_case_shipments(session, case_id=case.id)
     firm_ids |= {r.from_firm_id for r in rels} | {r.to_firm_id for r in rels}
     firm_ids |= {ln.target_id for ln in links if ln.target_kind == "firm"}
+    firm_ids |= {i for k in person_links for i in (k.from_firm_id, k.to_firm_id) if i}
     named = [uid for f in figures for uid in f.filters.get("firm", [])]
     firm_ids |= {f["id"] for f in firms_store.firms_by_uid(session, uids=named).values()}
     firms = rows.firms_closed(session, ids=firm_ids)
@@ -187,6 +199,8 @@ def gather(session: Session, case: m.Case) -> CaseRecords:
         "firm": firm_uids,
         "relationship": {r.id: r.uid for r in rels},
         "finding": {f.id: f.uid for f in findings},
+        "person": {p.id: p.uid for p in persons},
+        "personlink": {k.id: k.uid for k in person_links},
         "shipment": rows.shipment_keys(
             session, ids=[ln.target_id for ln in links if ln.target_kind == "shipment"]
         ),
@@ -224,11 +238,32 @@ def gather(session: Session, case: m.Case) -> CaseRecords:
         findings={f.uid: _plain(f, FINDING_FIELDS) for f in findings},
         figures={f.uid: _plain(f, FIGURE_FIELDS) for f in figures},
         chart=chart,
+        persons=_persons_json(persons, targets["person"]),
+        person_links=_person_links_json(person_links, targets["person"], firm_uids),
         links=link_json,
         audit=audit,
         dataset_ids={d.uid: d.id for d in datasets},
         firm_uids=firm_uids,
     )
+
+
+def _persons_json(persons: list[m.Person], uids: dict[int, str]) -> dict[str, dict]:
+    return {
+        p.uid: _plain(p, PERSON_FIELDS) | {"merged_into": uids.get(p.merged_into)} for p in persons
+    }
+
+
+def _person_links_json(links, person_uids: dict, firm_uids: dict) -> dict[str, dict]:
+    out = {}
+    for link in links:
+        ends = {
+            "from_person": person_uids.get(link.from_person_id),
+            "from_firm": firm_uids.get(link.from_firm_id),
+            "to_person": person_uids.get(link.to_person_id),
+            "to_firm": firm_uids.get(link.to_firm_id),
+        }
+        out[link.uid] = _plain(link, REL_FIELDS) | ends
+    return out
 
 
 def shipment_lines(session: Session, records: CaseRecords, dataset_uid: str) -> Iterator[bytes]:
@@ -340,6 +375,7 @@ def _sha_file(path: Path) -> str:
 #: records.json's tables (keyed by UUID; ``links`` is a list) and the kind of their records.
 TABLES = {"firms": "firm", "datasets": "dataset", "evidence": "evidence",
           "relationships": "relationship", "findings": "finding", "figures": "figure",
+          "persons": "person", "person_links": "person link",
           "links": "link", "chart": "chart position"}  # fmt: skip
 #: The tables that are lists (their records have no UUID of their own).
 LISTS = ("links", "chart")
@@ -519,6 +555,17 @@ def _check_references(bundle: Bundle) -> None:
     for uid, rel in bundle.records("relationships"):
         if rel["from"] not in firms or rel["to"] not in firms:
             raise Refused(f"bundle relationship {uid} names a firm the bundle does not hold")
+    persons = bundle.uids["persons"]
+    for uid, person in bundle.records("persons"):
+        if person["merged_into"] and person["merged_into"] not in persons:
+            raise Refused(f"bundle person {uid} is merged into a person the bundle does not hold")
+    for uid, link in bundle.records("person_links"):
+        ends = [(link[f"{side}_person"], link[f"{side}_firm"]) for side in ("from", "to")]
+        if any((p is None) == (f is None) for p, f in ends) or not any(p for p, _ in ends):
+            raise Refused(f"bundle person link {uid}: each end is one person or one firm, "
+                          "and one end at least a person")  # fmt: skip
+        if any(p and p not in persons or f and f not in firms for p, f in ends):
+            raise Refused(f"bundle person link {uid} names a record the bundle does not hold")
     for n, link in bundle.records("links"):
         if missing := _link_missing(bundle, link):
             raise Refused(f"bundle link {n + 1} names a record the bundle does not hold: {missing}")
@@ -541,7 +588,8 @@ def _link_missing(bundle: Bundle, link: dict) -> str | None:
     elif kind == "case":
         held = target == bundle.case["uid"]
     else:
-        table = {"firm": "firms", "relationship": "relationships", "finding": "findings"}[kind]
+        table = {"firm": "firms", "relationship": "relationships", "finding": "findings",
+                 "person": "persons", "personlink": "person_links"}[kind]  # fmt: skip
         held = target in bundle.uids[table]
     return None if held else f"{kind} {target}"
 
@@ -584,7 +632,8 @@ class MergeResult:
 
     def json(self) -> dict:
         kinds = ("case", "firms", "datasets", "shipments", "trade_flows", "evidence",
-                 "relationships", "findings", "figures", "chart", "links")  # fmt: skip
+                 "relationships", "findings", "figures", "persons", "person_links",
+                 "chart", "links")  # fmt: skip
         return {
             "case_ref": self.case_ref,
             "created": {k: self.created.get(k, 0) for k in kinds},
@@ -598,6 +647,8 @@ class MergeResult:
                   "datasets": DATASET_FIELDS, "evidence": EVIDENCE_FIELDS,
                   "relationships": (*REL_FIELDS, "from", "to"), "findings": FINDING_FIELDS,
                   "figures": FIGURE_FIELDS, "chart": CHART_FIELDS,
+                  "persons": (*PERSON_FIELDS, "merged_into"),
+                  "person_links": (*REL_FIELDS, *PERSON_LINK_ENDS),
                   "case_firms": ("role", "notes"), "merges": ("merged_into",),
                   "links": ("note",)}  # fmt: skip
         return {
@@ -626,8 +677,11 @@ def merge_bundle(session: Session, bundle: Bundle, *, vault: Vault, audit: Audit
         ev_ids = _merge_evidence(session, bundle, case, result, vault)
         rel_ids = _merge_relationships(session, bundle, case, firm_ids, result)
         finding_ids = _merge_findings(session, bundle, case, result)
+        person_ids = _merge_persons(session, bundle, case, result)
+        plink_ids = _merge_person_links(session, bundle, case, firm_ids, person_ids, result)
         targets = {"case": {case.uid: case.id}, "firm": firm_ids, "relationship": rel_ids,
-                   "finding": finding_ids}  # fmt: skip
+                   "finding": finding_ids, "person": person_ids,
+                   "personlink": plink_ids}  # fmt: skip
         _merge_links(session, bundle, ev_ids, targets, dataset_ids, result)
         _merge_figures(session, bundle, case, firm_ids, dataset_ids, result)
         _merge_chart(session, bundle, case, firm_ids, result)
@@ -984,6 +1038,73 @@ def _merge_relationships(session, bundle, case, firm_ids, result) -> dict[str, i
             result.wrote("relationships", uid)
         ids[uid] = rel.id
     return ids
+
+
+def _merge_persons(session, bundle, case, result) -> dict[str, int]:
+    """Persons by uid (one of another case here is a conflict, left out); a created person's
+    merge into another of the bundle is recorded as the bundle has it."""
+    ids: dict[str, int] = {}
+    merges: list[tuple[int, str]] = []
+    for uid, data in bundle.records("persons"):
+        person = rows.record_by_uid(session, m.Person, uid=uid)
+        if person is not None and person.case_id != case.id:
+            result.conflict("person", uid, f"person {uid} belongs to another case here; "
+                            "left out of this one")  # fmt: skip
+            continue
+        into = data.pop("merged_into")
+        if person is not None:
+            result.count(result.matched, "persons")
+            if person.name != data["name"]:
+                result.conflict("person", uid, f"person {person.name} is named "
+                                f"{_short(data['name'])} in the bundle (kept)")  # fmt: skip
+        else:
+            person = rows.add_record(session, m.Person, uid=uid, case_id=case.id, **data)
+            result.count(result.created, "persons")
+            result.wrote("persons", uid)
+            if into:
+                merges.append((person.id, into))
+        ids[uid] = person.id
+    for person_id, into in merges:
+        if into in ids:
+            rows.set_person_merged(session, person_id=person_id, into_id=ids[into])
+    return ids
+
+
+def _merge_person_links(session, bundle, case, firm_ids, person_ids, result) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for uid, data in bundle.records("person_links"):
+        link = rows.record_by_uid(session, m.PersonLink, uid=uid)
+        if link is not None and link.case_id != case.id:
+            result.conflict("person link", uid, f"person link {uid} belongs to another case "
+                            "here; left out of this one")  # fmt: skip
+            continue
+        if link is None:
+            ends = {name: data.pop(name) for name in PERSON_LINK_ENDS}
+            found = {
+                f"{name}_id": (person_ids if name.endswith("person") else firm_ids).get(value)
+                for name, value in ends.items()
+                if value
+            }
+            if len(found) != sum(1 for v in ends.values() if v) or None in found.values():
+                result.conflict("person link", uid, f"person link {uid} names a person left "
+                                "out; not added")  # fmt: skip
+                continue
+            link = rows.add_record(session, m.PersonLink, uid=uid, case_id=case.id,
+                                   **found, **_orig_ids(found), **data)  # fmt: skip
+            result.count(result.created, "person_links")
+            result.wrote("person_links", uid)
+        else:
+            result.count(result.matched, "person_links")
+        ids[uid] = link.id
+    return ids
+
+
+def _orig_ids(found: dict) -> dict:
+    """The persons a link was made with (a later split puts it back on them)."""
+    return {
+        "from_person_orig_id": found.get("from_person_id"),
+        "to_person_orig_id": found.get("to_person_id"),
+    }
 
 
 def _merge_findings(session, bundle, case, result) -> dict[str, int]:

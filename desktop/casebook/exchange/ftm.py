@@ -5,7 +5,10 @@ Firms are ``Company`` entities (identifiers as ``innCode``, ``ogrnCode``, ``kppC
 ``leiCode``, ``uscCode``, ``taxNumber``, ``registrationNumber``) with an ``Address`` entity when
 an address is known; ownership relationships are ``Ownership``, the other kinds ``UnknownLink``;
 shipments are ``EconomicActivity`` (FtM's customs-declaration schema); evidence items are
-``Document`` entities tied to what they support by ``Documentation``.
+``Document`` entities tied to what they support by ``Documentation``. Persons are ``Person``
+entities; a director, officer or founder is a ``Directorship``, a shareholder or beneficial
+owner an ``Ownership``, an employee an ``Employment``, associates ``Associate`` and family
+``Family``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,25 @@ ID_PROPS = {
     "tax_id": "taxNumber",
     "registration": "registrationNumber",
     "imo": "registrationNumber",
+}
+
+
+PERSON_ID_PROPS = {
+    "ru_inn": "innCode",
+    "passport": "passportNumber",
+    "national_id": "idNumber",
+    "tax_id": "taxNumber",
+}
+# Person link kind -> (FtM schema, the person's property, the other end's property)
+PERSON_LINK_SCHEMAS = {
+    "director": ("Directorship", "director", "organization"),
+    "officer": ("Directorship", "director", "organization"),
+    "founder": ("Directorship", "director", "organization"),
+    "shareholder": ("Ownership", "owner", "asset"),
+    "beneficial owner": ("Ownership", "owner", "asset"),
+    "employee": ("Employment", "employee", "employer"),
+    "associate": ("Associate", "person", "associate"),
+    "family": ("Family", "person", "relative"),
 }
 
 
@@ -108,6 +130,10 @@ def entities(session: Session, records: CaseRecords, *, lens=None) -> Iterator[d
                     "role": rel["kind"],
                 },
             )
+    person_ids = {
+        u: entity_id("person", u) for u, p in records.persons.items() if not p["merged_into"]
+    }
+    yield from _persons(records, person_ids, firm_ids)
     written: set[str] = set()
     for dataset_uid in sorted(records.datasets):
         dataset_id = records.dataset_ids[dataset_uid]
@@ -121,6 +147,8 @@ def entities(session: Session, records: CaseRecords, *, lens=None) -> Iterator[d
         "relationship": {u: entity_id("rel", u) for u in records.relationships},
         "shipment": None,
         "finding": {},
+        "person": person_ids,
+        "personlink": {u: entity_id("plink", u) for u in records.person_links},
     }
     for uid, item in sorted(records.evidence.items()):
         yield _entity(
@@ -154,6 +182,43 @@ def entities(session: Session, records: CaseRecords, *, lens=None) -> Iterator[d
                 "role": link["note"] or None,
             },  # fmt: skip
         )
+
+
+def _persons(records: CaseRecords, person_ids: dict, firm_ids: dict) -> Iterator[dict]:
+    """The case's persons and their links."""
+    for uid in sorted(person_ids):
+        person = records.persons[uid]
+        props: dict = {
+            "name": person["name"],
+            "alias": sorted(
+                {*person["aliases"], person["native_name"] or person["name"]} - {person["name"]}
+            ),  # fmt: skip
+            "birthDate": person["birth_date"],
+            "nationality": _country(person["nationality"]),
+            "notes": person["notes"] or None,
+        }
+        for scheme, value in person["identifiers"].items():
+            props[PERSON_ID_PROPS[scheme]] = value
+        yield _entity(person_ids[uid], "Person", props)
+    ends = person_ids | firm_ids
+    for uid, link in sorted(records.person_links.items()):
+        schema, mine, theirs = PERSON_LINK_SCHEMAS[link["kind"]]
+        first = link["from_person"] or link["from_firm"]
+        second = link["to_person"] or link["to_firm"]
+        if link["from_person"] is None:
+            first, second = second, first  # the person end first
+        kind = "relationship" if schema in ("Associate", "Family") else "role"
+        props = {
+            mine: ends.get(first),
+            theirs: ends.get(second),
+            kind: link["kind"],
+            "startDate": link["start"],
+            "endDate": link["end"],
+            "summary": link["notes"] or None,
+        }
+        if schema == "Ownership":
+            props["percentage"] = _number(link["share"])
+        yield _entity(entity_id("plink", uid), schema, props)
 
 
 def _number(value) -> str | None:

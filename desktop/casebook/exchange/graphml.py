@@ -1,10 +1,13 @@
 """GraphML export of a case's network (for Gephi, yEd, networkx): standard namespace, one node
 per firm (id = firm uid), one directed edge per exporter → importer pair with value and count,
-and the relationships as edges with their type. Written with the standard library."""
+and the relationships as edges with their type; persons linked to those firms are nodes too
+(``kind`` person, with birth date and nationality as ``country``), their links edges. Written
+with the standard library."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
 from casebook.analysis.network import NetworkModel
@@ -19,6 +22,8 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 # (id, for, attr.name, attr.type)
 NODE_KEYS = [
+    ("kind", "string"),  # firm | person
+    ("birth_date", "string"),
     ("name", "string"),
     ("native_name", "string"),
     ("country", "string"),
@@ -48,7 +53,9 @@ def _text(value) -> str | None:
     return str(value)
 
 
-def to_element(model: NetworkModel) -> ET.Element:
+def to_element(
+    model: NetworkModel, persons: Sequence[dict] = (), links: Sequence[dict] = ()
+) -> ET.Element:
     """The GraphML document as an element tree."""
     ET.register_namespace("", NS)
     root = ET.Element(f"{{{NS}}}graphml")
@@ -66,8 +73,15 @@ def to_element(model: NetworkModel) -> ET.Element:
     for node in model.nodes:
         el = ET.SubElement(graph, f"{{{NS}}}node")
         el.set("id", node.uid)
-        for name, _kind in NODE_KEYS:
+        _data(el, "n_kind", "firm")
+        for name, _kind in NODE_KEYS[2:]:
             _data(el, "n_" + name, getattr(node, name))
+    for person in persons:
+        el = ET.SubElement(graph, f"{{{NS}}}node")
+        el.set("id", person["uid"])
+        values = {"kind": "person", "country": person["nationality"]}
+        for name, _kind in NODE_KEYS:
+            _data(el, "n_" + name, values.get(name, person.get(name)))
     for i, edge in enumerate(model.edges, start=1):
         el = ET.SubElement(graph, f"{{{NS}}}edge")
         el.set("id", edge.uid or f"t{i}")
@@ -78,6 +92,14 @@ def to_element(model: NetworkModel) -> ET.Element:
             if name in ("value_usd", "count") and not edge.is_trade:
                 continue
             _data(el, "e_" + name, value)
+    for link in links:
+        el = ET.SubElement(graph, f"{{{NS}}}edge")
+        el.set("id", link["uid"])
+        el.set("source", link["from_uid"])
+        el.set("target", link["to_uid"])
+        values = {"first": link["start"], "last": link["end"]}
+        for name in ("kind", "label", "first", "last"):
+            _data(el, "e_" + name, values.get(name, link.get(name)))
     return root
 
 
@@ -90,15 +112,23 @@ def _data(parent: ET.Element, key: str, value) -> None:
     el.text = text
 
 
-def write_graphml(model: NetworkModel, out: Path, *, force: bool = False) -> dict:
-    """Write the model to ``out`` (atomically); ``{out, format, records, sha256}``."""
+def write_graphml(
+    model: NetworkModel,
+    out: Path,
+    *,
+    force: bool = False,
+    persons: Sequence[dict] = (),
+    links: Sequence[dict] = (),
+) -> dict:
+    """Write the model (and ``persons`` with their ``links``, in the ``person list`` and ``rel
+    list`` shapes) to ``out`` atomically; ``{out, format, records, sha256}``."""
     out = output_path(out, force=force)
-    digest = write_xml(to_element(model), out, prefix=".graphml-")
+    digest = write_xml(to_element(model, persons, links), out, prefix=".graphml-")
     return {
         "out": str(out),
         "format": "graphml",
-        "records": len(model.nodes) + len(model.edges),
-        "nodes": len(model.nodes),
-        "edges": len(model.edges),
+        "records": len(model.nodes) + len(model.edges) + len(persons) + len(links),
+        "nodes": len(model.nodes) + len(persons),
+        "edges": len(model.edges) + len(links),
         "sha256": digest,
     }

@@ -21,18 +21,19 @@ from casebook.core.domain import (
     CHART_SUBJECTS,
     EVIDENCE_KINDS,
     FIRM_ROLES,
+    PERSON_KINDS,
     PRIORITIES,
     RELATIONSHIP_KINDS,
 )
 from casebook.core.errors import Refused, UsageError
-from casebook.core.identifiers import SCHEMES
+from casebook.core.identifiers import PERSON_SCHEMES, SCHEMES, clean_person_identifier
 from casebook.core.numbers import TOO_LARGE
 from casebook.core.standards import Confidence, Credibility, Likelihood, Marking, Reliability
 from casebook.store.figures import FILTER_OPTIONS, figure_filter
 from casebook.store.figures import MEASURES as FIGURE_MEASURES
 
 DATASET_KINDS = ("shipments", "trade")
-LINK_KINDS = ("case", "firm", "shipment", "relationship", "finding")
+LINK_KINDS = ("case", "firm", "shipment", "relationship", "finding", "person", "personlink")
 SHORT, NAME, LONG, TEXT = 200, 2_000, 100_000, 16 * 1024 * 1024  # characters
 OMIT = object()  # a missing value the store fills with its default
 
@@ -334,6 +335,47 @@ RELATIONSHIP = {
     "from": uid(),
     "to": uid(),
 }
+
+
+def person_identifiers(value):
+    """A person's identifiers: ``{scheme: value}``, each valid and written as Casebook writes it."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or len(value) > len(PERSON_SCHEMES):
+        raise Bad(f"is {kind_of(value)}, not an object of identifiers")
+    for scheme, given in value.items():
+        if scheme not in PERSON_SCHEMES:
+            raise Bad(f"has an unknown scheme {str(scheme)[:40]!r}")
+        if not isinstance(given, str) or clean_person_identifier(scheme, given) != given:
+            raise Bad(f"holds an invalid {scheme}")
+    return value
+
+
+PERSON = {
+    "name": text(NAME, required=True),
+    "native_name": text(NAME),
+    "aliases": list_of(text(NAME, required=True), 10_000),
+    "birth_date": pattern(r"[0-9]{4}(-[0-9]{2}-[0-9]{2})?", "a birth date (YYYY-MM-DD or YYYY)"),
+    "nationality": country,
+    "identifiers": person_identifiers,
+    "notes": text(LONG, default=""),
+    "name_key": text(NAME),
+    "sort_key": text(NAME, default=""),
+    "created": stamp(),
+    "merged_into": uid(required=False),
+}
+PERSON_LINK = {
+    "kind": choice(PERSON_KINDS, required=True),
+    "share": number(0, 100),
+    "start": day(partial=True),
+    "end": day(partial=True),
+    "notes": text(LONG, default=""),
+    "created": stamp(),
+    "from_person": uid(required=False),
+    "from_firm": uid(required=False),
+    "to_person": uid(required=False),
+    "to_firm": uid(required=False),
+}
 FINDING = {
     "position": integer(0, 10**9, default=0),
     "text": text(LONG, required=True),
@@ -443,6 +485,8 @@ SCHEMAS = {
     "finding": FINDING,
     "figure": FIGURE,
     "chart position": CHART_POSITION,
+    "person": PERSON,
+    "person link": PERSON_LINK,
     "link": LINK,
     "shipment": SHIPMENT,
     "trade flow": TRADE,

@@ -76,6 +76,17 @@ class PartyWriter:
         store.link_case_firms(self.session, case_id=self.case_id, roles=dict.fromkeys(ids))
         return ids
 
+    def resolve_named(self, parties: Counter, *, role: str = "other") -> dict[Party, int]:
+        """Firm ids of parties named outside shipments (a registry table), by the same rules;
+        the firms join the case with ``role`` unless they have one there."""
+        resolution = resolve_parties(dict(parties), self._known(parties))
+        self._write(resolution, {})
+        ids = {p: f.id for p, f in resolution.firm_of.items()}
+        store.link_case_firms(
+            self.session, case_id=self.case_id, roles=dict.fromkeys(ids.values(), role)
+        )
+        return ids
+
     def _known(self, parties: Counter) -> list[FirmRef]:
         pairs = [(p.scheme, p.ident) for p in parties if p.ident]
         ids = store.firms_by_identifier(self.session, pairs=pairs)
@@ -251,6 +262,11 @@ def _codes(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _first(idents: dict[str, str]) -> tuple[str, str] | None:
     """The identifier a firm is matched by: the first of its schemes in ``SCHEMES`` order."""
     return next(((s, idents[s]) for s in SCHEMES if s in idents), None)
+
+
+def named_party(name: str | None, ident: tuple | None, country: str | None) -> Party | None:
+    """The party of a firm's name, ``(scheme, identifier)`` and country (None without both)."""
+    return _party(name, ident, country)
 
 
 def _party(name: str | None, ident: tuple | None, country: str | None) -> Party | None:

@@ -194,3 +194,11 @@ def has_link(session: Session, *, evidence_id: int, target_kind: str, target_id:
         )
     ).first()
     return found is not None
+
+
+def set_person_merged(session: Session, *, person_id: int, into_id: int) -> None:
+    """Record that a person a bundle created is merged into another of its persons."""
+    person = session.get(m.Person, person_id)
+    person.merged_into = into_id
+    session.add(person)
+    session.flush()

@@ -18,6 +18,7 @@ COUNTED = {
     "findings": (m.Finding, m.Finding.case_id),
     "relationships": (m.Relationship, m.Relationship.case_id),
     "hits": (m.ScreeningHit, m.ScreeningHit.case_id),
+    "persons": (m.Person, m.Person.case_id),
 }
 
 

@@ -105,6 +105,8 @@ TARGETS = {
     "shipment": m.Shipment,
     "relationship": m.Relationship,
     "finding": m.Finding,
+    "person": m.Person,
+    "personlink": m.PersonLink,
 }
 
 

@@ -481,6 +481,10 @@ def _relationships_of(firm_id: int):
     return or_(m.Relationship.from_firm_id == firm_id, m.Relationship.to_firm_id == firm_id)
 
 
+def _person_links_of(firm_id: int):
+    return or_(m.PersonLink.from_firm_id == firm_id, m.PersonLink.to_firm_id == firm_id)
+
+
 def firm_references(session: Session, *, firm_id: int) -> tuple[dict, dict]:
     """How many rows name a firm: (rows that forbid deleting it, rows deleted with it)."""
     blocking = {
@@ -509,7 +513,8 @@ def firm_references(session: Session, *, firm_id: int) -> tuple[dict, dict]:
             m.EvidenceLink.target_kind == "firm",
             m.EvidenceLink.target_id == firm_id,
         ),
-        "relationships": _count(session, m.Relationship, _relationships_of(firm_id)),
+        "relationships": _count(session, m.Relationship, _relationships_of(firm_id))
+        + _count(session, m.PersonLink, _person_links_of(firm_id)),
     }
     return blocking, dependent
 
@@ -520,6 +525,10 @@ def delete_firm(session: Session, *, firm_id: int) -> None:
     rels = list(session.exec(select(m.Relationship).where(_relationships_of(firm_id))))
     for rel in rels:
         delete_links_to(session, target_kind="relationship", target_id=rel.id)
+    people = list(session.exec(select(m.PersonLink).where(_person_links_of(firm_id))))
+    for link in people:
+        delete_links_to(session, target_kind="personlink", target_id=link.id)
+    rels += people
     delete_links_to(session, target_kind="firm", target_id=firm_id)
     children = [
         select(m.FirmAlias).where(m.FirmAlias.firm_id == firm_id),

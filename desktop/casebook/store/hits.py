@@ -29,11 +29,17 @@ def list_hits_of(session: Session, *, case_id: int, list_id: int) -> list[tuple]
 
 
 def save_hits(
-    session: Session, *, case_id: int, list_id: int, found: Sequence[dict], firm_ids: Sequence[int]
+    session: Session,
+    *,
+    case_id: int,
+    list_id: int,
+    found: Sequence[dict],
+    firm_ids: Sequence[int],
+    person_ids: Sequence[int] = (),
 ) -> list[int]:
     """Store one screen's hits on one list; returns their ids.
 
-    ``found`` holds dicts with ``firm_id``, ``entity_id``, ``source_id``, ``content_hash``,
+    ``found`` holds dicts with ``firm_id`` (or ``person_id``), ``entity_id``, ``source_id``, ``content_hash``,
     ``score``, ``firm_name``, ``matched_name`` and ``reasons``. A hit on an entry whose content is
     unchanged updates the earlier hit and keeps its review; a changed entry gets a fresh,
     unreviewed hit (the reviewed one stays, on the entry it was based on). Unreviewed hits of
@@ -41,11 +47,12 @@ def save_hits(
     """
     earlier: dict[tuple, m.ScreeningHit] = {}
     for hit, source_id, digest in list_hits_of(session, case_id=case_id, list_id=list_id):
-        earlier[(hit.firm_id, source_id, digest)] = hit  # later ids win
+        earlier[(hit.firm_id, hit.person_id, source_id, digest)] = hit  # later ids win
     kept = [_save_hit(session, case_id=case_id, earlier=earlier, item=item) for item in found]
     session.flush()
     ids = [hit.id for hit in kept]
-    _drop_stale(session, earlier=earlier.values(), keep=set(ids), firm_ids=set(firm_ids))
+    screened = {("firm", i) for i in firm_ids} | {("person", i) for i in person_ids}
+    _drop_stale(session, earlier=earlier.values(), keep=set(ids), screened=screened)
     return ids
 
 
@@ -53,9 +60,10 @@ def _save_hit(session: Session, *, case_id: int, earlier: dict, item: dict) -> m
     """Update the earlier hit on the same unchanged entry, or add a new one."""
     fields = {k: item[k] for k in ("entity_id", "score", "firm_name", "matched_name")}
     fields["reasons"] = list(item["reasons"])
-    hit = earlier.get((item["firm_id"], item["source_id"], item["content_hash"]))
+    subject = {"firm_id": item.get("firm_id"), "person_id": item.get("person_id")}
+    hit = earlier.get((*subject.values(), item["source_id"], item["content_hash"]))
     if hit is None:
-        hit = m.ScreeningHit(case_id=case_id, firm_id=item["firm_id"], **fields)
+        hit = m.ScreeningHit(case_id=case_id, **subject, **fields)
     else:
         for name, value in fields.items():
             setattr(hit, name, value)
@@ -63,12 +71,15 @@ def _save_hit(session: Session, *, case_id: int, earlier: dict, item: dict) -> m
     return hit
 
 
-def _drop_stale(session: Session, *, earlier, keep: set[int], firm_ids: set[int]) -> None:
-    """Delete unreviewed hits of the screened firms that the new screen did not reproduce."""
+def _drop_stale(session: Session, *, earlier, keep: set[int], screened: set[tuple]) -> None:
+    """Delete unreviewed hits of the screened firms and persons that the new screen did not
+    reproduce."""
     stale = [
         h.id
         for h in earlier
-        if h.id not in keep and h.status not in REVIEWED and h.firm_id in firm_ids
+        if h.id not in keep
+        and h.status not in REVIEWED
+        and (("firm", h.firm_id) in screened or ("person", h.person_id) in screened)
     ]
     if stale:
         session.execute(delete(m.ScreeningHit).where(m.ScreeningHit.id.in_(stale)))
@@ -97,6 +108,33 @@ def hit_rows(
         query = query.where(m.ScreeningHit.status == status)
     query = query.order_by(
         m.Firm.sort_key, m.Firm.id, m.ScreeningHit.score.desc(), m.ScreeningHit.id
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def person_hit_rows(
+    session: Session,
+    *,
+    case_id: int | None = None,
+    hit_ids: Sequence[int] | None = None,
+    status: str | None = None,
+) -> list[tuple]:
+    """(hit, person, entity, version, list) rows of hits on persons, by name then score."""
+    query = (
+        select(m.ScreeningHit, m.Person, m.ListedEntity, m.ListVersion, m.SanctionsList)
+        .join(m.Person, m.Person.id == m.ScreeningHit.person_id)
+        .join(m.ListedEntity, m.ListedEntity.id == m.ScreeningHit.entity_id)
+        .join(m.ListVersion, m.ListVersion.id == m.ListedEntity.version_id)
+        .join(m.SanctionsList, m.SanctionsList.id == m.ListVersion.list_id)
+    )
+    if case_id is not None:
+        query = query.where(m.ScreeningHit.case_id == case_id)
+    if hit_ids is not None:
+        query = query.where(m.ScreeningHit.id.in_(list(hit_ids)))
+    if status is not None:
+        query = query.where(m.ScreeningHit.status == status)
+    query = query.order_by(
+        m.Person.sort_key, m.Person.id, m.ScreeningHit.score.desc(), m.ScreeningHit.id
     )
     return [tuple(row) for row in session.execute(query)]
 

@@ -58,6 +58,7 @@ def entity_row(record: Any, *, version_id: int) -> dict:
         "sublist": record.sublist,
         "screenable": bool(record.screenable),
         "content_hash": content_hash(record),
+        "birth_dates": list(getattr(record, "birth_dates", None) or ()),
     }
 
 
@@ -210,6 +211,16 @@ def screenable_entities(session: Session, *, version_id: int) -> list[m.ListedEn
     query = (
         select(m.ListedEntity)
         .where(m.ListedEntity.version_id == version_id, m.ListedEntity.screenable.is_(True))
+        .order_by(m.ListedEntity.id)
+    )
+    return list(session.execute(query).scalars())
+
+
+def individual_entities(session: Session, *, version_id: int) -> list[m.ListedEntity]:
+    """The individuals of one list version (persons are screened against these only)."""
+    query = (
+        select(m.ListedEntity)
+        .where(m.ListedEntity.version_id == version_id, m.ListedEntity.kind == "individual")
         .order_by(m.ListedEntity.id)
     )
     return list(session.execute(query).scalars())

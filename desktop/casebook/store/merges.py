@@ -23,6 +23,8 @@ _MOVABLE = (
     ("screeninghit", "firm_id", ("entity_id", "case_id")),
     ("relationship", "from_firm_id", ()),
     ("relationship", "to_firm_id", ()),
+    ("personlink", "from_firm_id", ()),
+    ("personlink", "to_firm_id", ()),
 )
 
 

@@ -401,12 +401,17 @@ class ListedEntity(SQLModel, table=True):
     sublist: str | None = None
     screenable: bool = True
     content_hash: str = ""
+    birth_dates: list = _json([])  # individuals: EDTF-like strings (ingest.lists.birth)
 
 
 class ScreeningHit(SQLModel, table=True):
+    """A firm's or a person's match with a listed entry (exactly one of ``firm_id`` and
+    ``person_id`` is set; ``firm_name`` holds the subject's name that matched)."""
+
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
-    firm_id: int = Field(foreign_key="firm.id", index=True)
+    firm_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     entity_id: int = Field(foreign_key="listedentity.id", index=True)
     score: float
     firm_name: str
@@ -475,3 +480,57 @@ class Figure(SQLModel, table=True):
     measure: str = "value"  # value | count | share
     filters: dict = _json({})
     created: datetime = Field(default_factory=utcnow)
+
+
+class Person(SQLModel, table=True):
+    """A person of a case: director, owner, associate … (``PersonLink`` ties them to firms)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    name: str
+    native_name: str | None = None
+    aliases: list = _json([])
+    birth_date: str | None = None  # YYYY-MM-DD or YYYY
+    nationality: str | None = None  # ISO 3166-1 alpha-2
+    identifiers: dict = _json({})  # scheme -> value (ru_inn: 12 digits, passport, …)
+    notes: str = ""
+    name_key: str | None = Field(default=None, index=True)
+    sort_key: str = ""
+    merged_into: int | None = Field(default=None, foreign_key="person.id", index=True)
+    created: datetime = Field(default_factory=utcnow)
+
+
+class PersonLink(SQLModel, table=True):
+    """A relationship with a person at one end or both: director, shareholder (``share`` %),
+    beneficial owner … of a firm; associate or family of another person. Each end is a firm or
+    a person; ``*_orig_id`` keep the person given when it was made, so a split restores it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    from_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    from_firm_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
+    to_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    to_firm_id: int | None = Field(default=None, foreign_key="firm.id", index=True)
+    from_person_orig_id: int | None = None
+    to_person_orig_id: int | None = None
+    kind: str
+    share: float | None = None
+    start: str | None = None
+    end: str | None = None
+    notes: str = ""
+    created: datetime = Field(default_factory=utcnow)
+
+
+class PersonMerge(SQLModel, table=True):
+    """A recorded merge of person ``other`` into ``keep``; ``undone`` is set by a split."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    keep_id: int = Field(foreign_key="person.id", index=True)
+    other_id: int = Field(foreign_key="person.id", index=True)
+    moved: dict = _json({})
+    created: datetime = Field(default_factory=utcnow)
+    actor: str = ""
+    undone: datetime | None = None

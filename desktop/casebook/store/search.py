@@ -23,7 +23,7 @@ from sqlmodel import Session
 from casebook.store import sqlite
 
 #: Kind codes of index rows, in the order results are grouped.
-KINDS = {"case": 1, "firm": 2, "shipment": 3, "evidence": 4, "finding": 5}
+KINDS = {"case": 1, "firm": 2, "shipment": 3, "evidence": 4, "finding": 5, "person": 6}
 SPAN = 1 << 40
 LIMIT = 50
 MIN_TRIGRAM = 3
@@ -31,7 +31,7 @@ SNIPPET_BEFORE, SNIPPET_AFTER = 30, 60
 BODY_CHARS = 200_000  # enough to find a snippet in; evidence text can run to megabytes
 RANK_CAP = 200  # BM25 over a few hundred long evidence texts already costs ~20 ms
 #: Kinds a query of only 1–2 characters scans (by word start); shipments are too many for it.
-SHORT_KINDS = ("case", "firm", "evidence", "finding")
+SHORT_KINDS = ("case", "firm", "evidence", "finding", "person")
 HIGHLIGHT = ("[", "]")
 TITLE_CHARS = 160
 SEARCH_OBJECTS = re.compile(r"^search_(index|text|doc_\w+)(_(data|idx|content|docsize|config))?$")
@@ -412,6 +412,10 @@ _LABELS = {
     "finding": (
         "SELECT g.id, g.uid, c.ref, g.position FROM finding AS g "
         'JOIN "case" AS c ON c.id = g.case_id WHERE g.id IN ({ids})'
+    ),
+    "person": (
+        "SELECT p.id, p.uid, c.ref, p.birth_date FROM person AS p "
+        'JOIN "case" AS c ON c.id = p.case_id WHERE p.id IN ({ids})'
     ),
 }
 

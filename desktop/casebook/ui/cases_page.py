@@ -17,6 +17,7 @@ from casebook.ui.findings_panel import TAB as FINDINGS_TAB
 from casebook.ui.firms_tab import TAB as FIRMS_TAB
 from casebook.ui.network_tab import TAB as NETWORK_TAB
 from casebook.ui.ops import Host
+from casebook.ui.people_panel import TAB as PEOPLE_TAB
 from casebook.ui.placeholders import EmptyStore, Placeholder
 from casebook.ui.settings import Settings
 from casebook.ui.timeline_tab import TAB as TIMELINE_TAB
@@ -27,6 +28,8 @@ if not any(t.key == shipments_tab.TAB.key for t in TABS):
     register_tab(shipments_tab.TAB)
 if not any(t.key == FIRMS_TAB.key for t in TABS):
     register_tab(FIRMS_TAB)
+if not any(t.key == PEOPLE_TAB.key for t in TABS):
+    register_tab(PEOPLE_TAB)
 if not any(t.key == screening_tab.TAB.key for t in TABS):
     register_tab(screening_tab.TAB)
 for _tab in (ANALYSIS_TAB, NETWORK_TAB, TIMELINE_TAB, EVIDENCE_TAB, FINDINGS_TAB, BRIEFING_TAB):

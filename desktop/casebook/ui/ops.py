@@ -52,6 +52,7 @@ class Changes:
     relationships: bool = False
     hits: bool = False
     figures: bool = False  # key figures pinned to the briefing
+    persons: bool = False  # the people behind the firms and their links
     case_ref: str | None = None
 
     def touches(self, *names: str) -> bool:

@@ -31,6 +31,7 @@ GROUPS = [
     ("shipment", "Shipments"),
     ("evidence", "Evidence"),
     ("finding", "Findings"),
+    ("person", "Persons"),
 ]
 RESULT_ROLE = Qt.ItemDataRole.UserRole
 NAVIGATION_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)

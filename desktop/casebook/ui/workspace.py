@@ -60,6 +60,7 @@ HOME_TABS = {
     "evidence": "evidence",
     "finding": "findings",
     "dataset": "datasets",
+    "person": "people",
 }
 
 

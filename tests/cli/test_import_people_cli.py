@@ -1,0 +1,106 @@
+"""``casebook import`` of officers and owners (issue 21, step 3): a table with a ``kind =
+"people"`` mapping; firms resolved by the import's rules, one person per identifier (else name
+key and birth date), all or nothing with errors naming file, row and column."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+MAPPING = """kind = "people"
+[columns]
+"Компания" = "firm"
+"ИНН" = "firm_id"
+"ФИО" = "person"
+"Дата рождения" = "birth_date"
+"ИНН физлица" = "person_inn"
+"Должность" = "role"
+"Доля" = "share"
+"С" = "start"
+"По" = "end"
+"""
+HEADER = "Компания;ИНН;ФИО;Дата рождения;ИНН физлица;Должность;Доля;С;По"
+ROWS = [
+    "ООО «Вектор»;7707083893;Петров Иван Сергеевич;1970-05-01;;генеральный директор;;2021-01-01;",
+    "ООО «Вектор»;7707083893;Петров Иван Сергеевич;1970-05-01;;участник;50;2021-01-01;",
+    "Vector LLC;7707083893;Ivan Sergeevich Petrov;1970-05-01;;director;;2021-01-01;",
+    "ООО «Анка Трейд»;;Петров Иван Сергеевич;1970-05-01;;директор;;2022-02-01;2023-03-01",
+    "ООО «Анка Трейд»;;Петров Иван Сергеевич;1988;;employee;;;",
+    "ООО «Анка Трейд»;;Сидорова Ольга;1980;773407989940;учредитель;;;",
+    "ООО «Анка Трейд»;;Ольга Сидорова-Смит;;773407989940;бенефициар;100;;",
+]
+
+
+@pytest.fixture
+def files(tmp_path, run_cli):
+    assert run_cli("case", "new", "Officers", "--ref", "P-3").code == 0
+    mapping = tmp_path / "people.toml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+
+    def table(rows: list[str]):
+        path = tmp_path / "officers.csv"
+        path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+        return str(path), str(mapping)
+
+    return table
+
+
+def test_officers_and_owners_become_persons_linked_to_resolved_firms(run_cli, files, db_path):
+    path, mapping = files(ROWS)
+    r = run_cli("import", path, "--case", "P-3", "--mapping", mapping, "--json")
+    assert r.code == 0, r.err
+    assert r.json["kind"] == "people" and r.json["rows_imported"] == 7
+    # one firm per INN whatever its spelling, and the firm without an identifier by its name
+    assert (r.json["firms_created"], r.json["firms_matched"]) == (2, 0)
+    persons = run_cli("person", "list", "--case", "P-3", "--json").json["persons"]
+    by_name = {(p["name"], p["birth_date"]): p for p in persons}
+    # the same name in Latin letters and the same birth date is the same person; a namesake
+    # born in 1988 is another; the same personal INN is one person under two names
+    assert len(persons) == 3
+    ivan = by_name["Петров Иван Сергеевич", "1970-05-01"]
+    assert "Ivan Sergeevich Petrov" in ivan["aliases"]
+    assert ("Петров Иван Сергеевич", "1988") in by_name
+    olga = by_name["Сидорова Ольга", "1980"]
+    assert olga["identifiers"] == {"ru_inn": "773407989940"}
+    rels = run_cli("rel", "list", "--case", "P-3", "--json").json["relationships"]
+    kinds = sorted((x["from_name"], x["kind"], x["share"]) for x in rels)
+    assert kinds == [
+        ("Петров Иван Сергеевич", "director", None),
+        ("Петров Иван Сергеевич", "director", None),
+        ("Петров Иван Сергеевич", "employee", None),
+        ("Петров Иван Сергеевич", "shareholder", 50.0),
+        ("Сидорова Ольга", "beneficial owner", 100.0),
+        ("Сидорова Ольга", "founder", None),
+    ]
+    tenure = next(x for x in rels if x["to_name"] == "ООО «Анка Трейд»" and x["kind"] == "director")
+    assert (tenure["start"], tenure["end"]) == ("2022-02-01", "2023-03-01")
+    again = run_cli("import", path, "--case", "P-3", "--mapping", mapping, "--json")
+    assert again.code == 0 and again.json["links_created"] == 0
+    assert again.json["persons_created"] == 0 and again.json["firms_created"] == 0
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM auditevent WHERE action = 'people.import'"
+        ).fetchone() == (2,)
+
+
+def test_a_bad_row_imports_nothing_and_names_file_row_and_column(run_cli, files, db_path):
+    bad = [*ROWS[:2], "ООО «Вектор»;7707083893;Петров;1970-05-01;1234;директор;;;",
+           "ООО «Вектор»;;Петров;1970;;кассир;;;", "ООО «Вектор»;;Петров;1970;;director;30;;"]  # fmt: skip
+    path, mapping = files(bad)
+    r = run_cli("import", path, "--case", "P-3", "--mapping", mapping, "--json")
+    assert r.code == 1 and r.out == ""
+    assert "officers.csv row 4, column 'ИНН физлица'" in r.err
+    assert "officers.csv row 5, column 'Должность'" in r.err
+    assert "officers.csv row 6, column 'Доля'" in r.err
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM person").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM firm").fetchone() == (0,)
+
+
+def test_a_mapping_without_a_person_column_exits_2(run_cli, files, tmp_path):
+    path, _ = files(ROWS)
+    mapping = tmp_path / "half.toml"
+    mapping.write_text('kind = "people"\n[columns]\n"Компания" = "firm"\n"Должность" = "role"\n')
+    r = run_cli("import", path, "--case", "P-3", "--mapping", str(mapping), "--json")
+    assert r.code == 2 and "no column maps to person" in r.err
