@@ -9,9 +9,10 @@ from casebook.book.shipments import check_lens
 from casebook.core.errors import Refused, UsageError
 from casebook.core.files import output_path
 from casebook.core.filters import ShipmentFilter
+from casebook.core.location import ServerLocation, parse_location
 from casebook.exchange import backup as backup_zip
 from casebook.store import audit
-from casebook.store.engine import Store, default_store_path
+from casebook.store.engine import Store, default_location
 from casebook.vault import scratch_dir
 
 #: Export suffixes (longest first) → facade method.
@@ -200,7 +201,12 @@ class ExchangeSection:
         file = Path(file).expanduser()
         if not file.is_file():
             raise Refused(f"no backup file {file}")
-        target = Path(db).expanduser() if db else default_store_path()
+        target = parse_location(db) if db else default_location()
+        if isinstance(target, ServerLocation):
+            raise UsageError(
+                f"restore: {target} is a server store; restore a server with pg_restore "
+                '(docs/ARCHITECTURE.md, "Two backends")'
+            )
         target = target.resolve()
         if target.is_dir():
             raise Refused(f"{target} is a folder, not a store")
