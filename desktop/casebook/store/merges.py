@@ -12,8 +12,9 @@ from sqlmodel import Session
 
 from casebook.core.errors import Refused
 from casebook.store import firms, rollups
+from casebook.store.backend import raw_connection
 from casebook.store.models import new_uid
-from casebook.store.sqlite import raw_connection, timestamp
+from casebook.store.sqlite import timestamp
 
 #: (table, firm column, columns that must stay unique together with the firm column)
 _MOVABLE = (
@@ -132,7 +133,8 @@ def split_firm_rows(session: Session, *, merge: dict) -> None:
             row = {**row, column: other_id}
             names = ", ".join(row)
             conn.execute(
-                f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({', '.join('?' * len(row))})",
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(row))}) "
+                "ON CONFLICT DO NOTHING",
                 list(row.values()),
             )
     conn.executemany(

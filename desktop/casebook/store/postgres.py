@@ -170,6 +170,22 @@ def insert_batches(
     return done
 
 
+def answers_table(session: Session, *, table: str, answers: Iterable[tuple]) -> None:
+    """A temporary table ``table(arg, answer)`` of a Python function's answers (None answers
+    left out), dropped when the transaction ends: what SQLite's ``create_function`` does."""
+    conn = session.connection().connection.driver_connection
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {table} (arg text PRIMARY KEY, answer text) "
+            "ON COMMIT DROP"
+        )
+        cursor.execute(f"TRUNCATE {table}")
+        with cursor.copy(f"COPY {table} (arg, answer) FROM STDIN") as copy:
+            for arg, answer in answers:
+                if answer is not None:
+                    copy.write_row((arg, answer))
+
+
 # --- SQL that differs ---------------------------------------------------------------------------
 
 
@@ -180,7 +196,14 @@ def contains_clause(column: str, needle: str) -> str:
 
 def group_concat(expression: str, separator: str = ",") -> str:
     """SQL: the values of ``expression`` joined into one text."""
+    if expression.upper().startswith("DISTINCT "):
+        return f"string_agg(DISTINCT ({expression[9:]})::text, '{separator}')"
     return f"string_agg(({expression})::text, '{separator}')"
+
+
+def like_operator() -> str:
+    """The LIKE that ignores ASCII case (PostgreSQL's LIKE does not)."""
+    return "ILIKE"
 
 
 # --- errors -------------------------------------------------------------------------------------

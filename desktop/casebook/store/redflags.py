@@ -11,12 +11,13 @@ import math
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from casebook.core.filters import ShipmentFilter
-from casebook.store.engine import raw_connection
+from casebook.store.backend import current, is_server, of, raw_connection
 from casebook.store.filters import DATE_END, Params, hs_clause, shipment_clauses
 from casebook.store.stats import _run
 
@@ -115,6 +116,8 @@ LOG_BINS = 50
 
 def _ensure_ln(session: Session) -> None:
     """SQLite built without math functions lacks ``ln``; supply it from Python then."""
+    if is_server(session):  # PostgreSQL has ln
+        return
     conn = raw_connection(session)
     try:
         conn.execute("SELECT ln(2.0)")
@@ -173,12 +176,32 @@ def _prepare(session: Session, tests: dict[str, RowTest], case_id: int):
     for i, (name, test) in enumerate(tests.items()):
         renamed[name], extra = _renamed(test, f"t{i}", case_id)
         params.update(extra)
-        if test.function:
+        if test.function and is_server(session):
+            renamed[name] = _answers_table(session, renamed[name], params, table=f"cb_fn_{i}")
+        elif test.function:
             fname, fn = test.function
             raw_connection(session).create_function(fname, 1, fn, deterministic=True)
     ctes = ",".join(t.ctes for t in renamed.values() if t.ctes)
     joins = " ".join(dict.fromkeys(t.join for t in renamed.values() if t.join))
     return renamed, params, (ctes + ",") if ctes else "", joins
+
+
+def _answers_table(session: Session, test: RowTest, params: dict, *, table: str) -> RowTest:
+    """PostgreSQL runs no Python: the matcher answers each distinct description of the rows the
+    test can pick here, into a temporary table the test's detail then reads."""
+    fname, fn = test.function
+    candidates = session.execute(
+        text(
+            f"SELECT DISTINCT s.description FROM shipment s WHERE s.case_id = :case_id AND ({test.where})"
+        ),
+        params,
+    ).scalars()
+    of(session).answers_table(session, table=table, answers=((d, fn(d)) for d in candidates))
+    detail = test.detail.replace(
+        f"{fname}(s.description)",
+        f"(SELECT fx.answer FROM {table} fx WHERE fx.arg = s.description)",
+    )
+    return replace(test, detail=detail, function=None)
 
 
 def flagged_firms(
@@ -215,10 +238,10 @@ def flagged_firms(
             SELECT * FROM (
                 SELECT s.id AS id, s.exporter_id AS ex, s.importer_id AS im, s.value_usd AS v,
                        {cols}
-                FROM shipment s {joins} WHERE {scope})
+                FROM shipment s {joins} WHERE {scope}) AS tested
             WHERE {any_hit})
         SELECT t, ex, im, detail, count(*), sum(v), min(id), max(id)
-        FROM ({branches}) GROUP BY t, ex, im, detail"""
+        FROM ({branches}) AS hits GROUP BY t, ex, im, detail"""
     return _split_by_firm(_run(session, sql, params), names, sample)
 
 
@@ -278,15 +301,16 @@ def activity(session: Session, *, case_id: int, lens: ShipmentFilter | None = No
         party = "(SELECT * FROM partyrollup WHERE case_id = :case_id)"
         country = "(SELECT * FROM shipmentrollup WHERE case_id = :case_id)"
     totals = "sum(value_usd), sum(shipments), min(first_date), min(min_id), max(max_id)"
-    sql = f"""
+    # Two queries, not a UNION: a firm id and a country code share no column type on a server.
+    pairs = f"""
         SELECT 'p', exporter_id, importer_id, month, {totals}
-        FROM {party} GROUP BY 2, 3, 4
-        UNION ALL
+        FROM {party} AS party GROUP BY 2, 3, 4"""
+    origins = f"""
         SELECT 'o', origin, NULL, month, {totals}
-        FROM {country}
+        FROM {country} AS country
         WHERE origin IS NOT NULL AND origin <> 'XX' AND month IS NOT NULL
         GROUP BY 2, 4"""
-    return _run(session, sql, params)
+    return _run(session, pairs, params) + _run(session, origins, params)
 
 
 def origin_month_firms(
@@ -308,9 +332,9 @@ def origin_month_firms(
             WHERE {scope} AND s.date >= :month AND s.date < :month || '{DATE_END}'
               AND s.origin = :origin),
         f AS (SELECT ex AS firm_id, v, id FROM r WHERE ex IS NOT NULL
-              UNION ALL SELECT im, v, id FROM r WHERE im IS NOT NULL AND im IS NOT ex)
-        SELECT firm_id, sum(v), count(*), group_concat(CASE WHEN rn <= :sample THEN id END)
-        FROM (SELECT *, row_number() OVER (PARTITION BY firm_id ORDER BY id) AS rn FROM f)
+              UNION ALL SELECT im, v, id FROM r WHERE im IS NOT NULL AND (ex IS NULL OR im <> ex))
+        SELECT firm_id, sum(v), count(*), {current().group_concat("CASE WHEN rn <= :sample THEN id END")}
+        FROM (SELECT *, row_number() OVER (PARTITION BY firm_id ORDER BY id) AS rn FROM f) AS n
         GROUP BY firm_id"""
     params.update(month=month, origin=origin, sample=sample)
     return _run(session, sql, params)

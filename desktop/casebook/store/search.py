@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import text as sql
 from sqlmodel import Session
 
-from casebook.store import sqlite
+from casebook.store import backend, sqlite
 
 #: Kind codes of index rows, in the order results are grouped.
 KINDS = {"case": 1, "firm": 2, "shipment": 3, "evidence": 4, "finding": 5}
@@ -54,6 +54,8 @@ def index_dataset(session: Session, *, dataset_id: int, fresh: bool = False) -> 
     ``fresh``: the dataset was created in this transaction, so nothing of it can be indexed
     yet and the removal pass (a million lookups for a million rows) is skipped.
     """
+    if backend.is_server(session):  # the server's trigram indexes keep themselves
+        return 0
     if not fresh:
         unindex_dataset(session, dataset_id=dataset_id)
     result = session.execute(
@@ -69,6 +71,8 @@ def index_dataset(session: Session, *, dataset_id: int, fresh: bool = False) -> 
 
 def unindex_dataset(session: Session, *, dataset_id: int) -> int:
     """Remove a dataset's shipments from the index; call it before deleting the rows."""
+    if backend.is_server(session):
+        return 0
     result = session.execute(
         sql(
             "DELETE FROM search_index WHERE rowid IN "
@@ -95,6 +99,9 @@ def firms_indexed_once(session: Session) -> Iterator[None]:
     triggers (SQLite may already have rolled back, e.g. on a full disk, so creating them again
     would fail and hide the error).
     """
+    if backend.is_server(session):  # nothing to keep in step on a server
+        yield
+        return
     conn = sqlite.raw_connection(session)
     marks = [
         conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {t}").fetchone()[0] for t in FIRM_TABLES
@@ -125,6 +132,8 @@ def firms_indexed_once(session: Session) -> Iterator[None]:
 
 def rebuild_index(session: Session) -> int:
     """Drop every index row and index the whole store again; returns the row count."""
+    if backend.is_server(session):
+        return sum(index_count(session, kind=kind) for kind in KINDS)
     session.execute(sql("DELETE FROM search_index"))
     total = 0
     for kind in KINDS:
@@ -139,6 +148,9 @@ def rebuild_index(session: Session) -> int:
 
 def index_count(session: Session, *, kind: str) -> int:
     """How many records of a kind the index holds."""
+    if backend.is_server(session):  # every record: the server indexes the columns themselves
+        table = {"case": '"case"', "firm": "firm WHERE merged_into IS NULL"}.get(kind, kind)
+        return session.execute(sql(f"SELECT count(*) FROM {table}")).scalar_one()
     lo, hi = _range(kind)
     return session.execute(
         sql("SELECT count(*) FROM search_index WHERE rowid BETWEEN :lo AND :hi"),
@@ -180,6 +192,17 @@ def search_kind(
     """
     if query.empty or (not query.phrases and kind not in SHORT_KINDS):
         return []
+    if backend.is_server(session):
+        rows = backend.of(session).search_rows(
+            session,
+            kind=kind,
+            phrases=query.phrases,
+            short=query.short,
+            case_id=case_id,
+            limit=limit,
+            body_chars=BODY_CHARS,
+        )
+        return [_hit(row, query) for row in rows]
     lo, hi = _range(kind)
     params: dict = {"lo": lo, "hi": hi, "limit": limit, "base": lo}
     where = ["search_index.rowid BETWEEN :lo AND :hi"]
@@ -197,15 +220,17 @@ def search_kind(
         ),
         params,
     ).all()
-    return [
-        {
-            "id": r[0],
-            "case_id": r[1],
-            "title": _clip(r[2]),
-            "snippet": make_snippet(r[2], r[3], query=query),
-        }
-        for r in rows
-    ]
+    return [_hit(row, query) for row in rows]
+
+
+def _hit(row, query: Query) -> dict:
+    """A hit from ``(id, case_id, title, body)``."""
+    return {
+        "id": row[0],
+        "case_id": row[1],
+        "title": _clip(row[2]),
+        "snippet": make_snippet(row[2], row[3], query=query),
+    }
 
 
 def _matches_at_most(session: Session, condition: str, params: dict) -> bool:
