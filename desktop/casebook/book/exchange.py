@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from casebook.book.cases import find_case
@@ -33,6 +34,8 @@ class ExchangeSection:
         from casebook.store import backup as store_backup
 
         out = output_path(out, force=force)
+        if self.store.dialect == "postgresql":
+            return self._server_backup(out)
         with scratch_dir(self.vault.tmp, "backup") as temp:  # never a plaintext copy beside out
             database = temp / backup_zip.DATABASE
             for _attempt in range(3):
@@ -52,6 +55,25 @@ class ExchangeSection:
                 head_hash=head,
                 counts=counts,
             )
+
+    def _server_backup(self, out: Path) -> dict:
+        """A server store's backup: ``pg_dump``'s custom format (evidence included), written
+        beside ``out`` and renamed into place; ``pg_restore`` restores it."""
+        from casebook.store import postgres
+
+        temp = out.with_name(f".{out.name}.partial")
+        temp.unlink(missing_ok=True)
+        try:
+            postgres.dump(self.store.location, temp)
+            digest = hashlib.sha256()
+            with open(temp, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            temp.replace(out)
+        finally:
+            temp.unlink(missing_ok=True)
+        return {"out": str(out), "sha256": digest.hexdigest(), "size": out.stat().st_size,
+                "format": "pg_dump"}  # fmt: skip
 
     def auto_backup(self, *, keep: int = 5) -> dict:
         """A backup into ``<store>.files/backups/``, keeping the newest ``keep`` of them."""

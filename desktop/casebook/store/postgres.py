@@ -14,12 +14,13 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import islice
+from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from casebook.core.errors import Cancelled
+from casebook.core.errors import Cancelled, Refused
 from casebook.core.location import ServerLocation
 from casebook.store.sqlite import BATCH, BUSY_TIMEOUT_S, timestamp
 
@@ -235,6 +236,31 @@ def privilege_of(exc: BaseException) -> str:
     orig = getattr(exc, "orig", exc)
     diag = getattr(orig, "diag", None)
     return (getattr(diag, "message_primary", None) or str(orig)).strip()
+
+
+# --- backups ------------------------------------------------------------------------------------
+
+
+def dump(location: ServerLocation, target: Path) -> None:
+    """A ``pg_dump --format=custom`` archive of the database (schema, rows and evidence blobs:
+    restore it with ``pg_restore``); the password, if any, from PGPASSWORD or ~/.pgpass."""
+    import shutil
+    import subprocess
+
+    program = shutil.which("pg_dump")
+    if program is None:
+        raise Refused("pg_dump is not installed here (Debian: apt-get install postgresql-client)")
+    args = [program, "--format=custom", "--no-password", f"--file={target}", "--dbname"]
+    conninfo = [f"dbname={location.dbname}"]
+    if location.user:
+        conninfo.append(f"user={location.user}")
+    if location.host or location.socket_dir:
+        conninfo.append(f"host={location.host or location.socket_dir}")
+    if location.port:
+        conninfo.append(f"port={location.port}")
+    done = subprocess.run([*args, " ".join(conninfo)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise Refused(f"pg_dump failed: {done.stderr.strip() or done.returncode}")
 
 
 # --- checks -------------------------------------------------------------------------------------

@@ -138,7 +138,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$"""
 
 
+# Evidence files live in a server store's database (``casebook.store.blobs``): one row per
+# distinct SHA-256, its bytes in chunks.
+BLOB_TABLES = [
+    "CREATE TABLE evidenceblob (sha256 char(64) PRIMARY KEY, size bigint NOT NULL, "
+    "stored timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'utc'))",
+    "CREATE TABLE evidenceblobchunk (sha256 char(64) NOT NULL REFERENCES evidenceblob "
+    "ON DELETE CASCADE, seq integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (sha256, seq))",
+]
+
+
 def _upgrade_postgresql() -> None:
+    for statement in BLOB_TABLES:
+        op.execute(statement)
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.execute(CONTAINS_FUNCTION)
     for table, columns in TRIGRAM_COLUMNS.items():
@@ -174,6 +186,8 @@ def downgrade() -> None:
             for column in columns:
                 op.execute(f"DROP INDEX IF EXISTS ix_trgm_{table}_{column}")
         op.execute("DROP FUNCTION IF EXISTS casebook_contains(text, text)")
+        op.execute("DROP TABLE IF EXISTS evidenceblobchunk")
+        op.execute("DROP TABLE IF EXISTS evidenceblob")
         return
     for name in _trigger_names():
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
