@@ -247,6 +247,9 @@ def flagged_firms(
 
 def _split_by_firm(rows: list[tuple], names: list[str], sample: int) -> dict[str, list]:
     acc: dict[tuple, list] = {}
+    # in key order, NULL firms first (SQLite's GROUP BY order; a server's is arbitrary), so
+    # which groups give the sample never depends on the backend
+    rows = sorted(rows, key=lambda r: (r[0], r[1] or 0, r[2] or 0, str(r[3])))
     for t, ex, im, detail, n, v, lo, hi in rows:
         for firm in {ex, im} - {None}:
             cell = acc.setdefault((t, firm, detail), [0, None, set()])
