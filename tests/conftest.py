@@ -56,6 +56,11 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgresql: the test runs on a PostgreSQL store")
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): tests SQLite's own machinery (pragmas, FTS5, the file): no "
+        "PostgreSQL variant",
+    )
 
 
 def _backends(config) -> list[str]:
@@ -76,6 +81,8 @@ def pytest_generate_tests(metafunc):
     if "store_backend" not in metafunc.fixturenames:
         return
     if metafunc.definition.get_closest_marker("postgresql"):  # written for the server alone
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):  # SQLite's own machinery
         return
     backends = _backends(metafunc.config)
     if not _on_pg_dirs(metafunc.config, Path(str(metafunc.definition.path))):

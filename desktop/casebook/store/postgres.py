@@ -202,6 +202,11 @@ def group_concat(expression: str, separator: str = ",") -> str:
     return f"string_agg(({expression})::text, '{separator}')"
 
 
+def null_equal(a: str, b: str) -> str:
+    """SQL: ``a`` equals ``b``, two NULLs counting as equal."""
+    return f"{a} IS NOT DISTINCT FROM {b}"
+
+
 def like_operator() -> str:
     """The LIKE that ignores ASCII case (PostgreSQL's LIKE does not)."""
     return "ILIKE"
@@ -385,7 +390,7 @@ def search_rows(
         if kind == "firm":
             where.append("f.id IN (SELECT firm_id FROM casefirm WHERE case_id = :case)")
         else:
-            where.append(f"{alias}.case_id = :case")
+            where.append(f"{alias}.{'id' if kind == 'case' else 'case_id'} = :case")
     if kind == "firm":
         where.append("f.merged_into IS NULL")
     condition = " AND ".join(where) or "TRUE"

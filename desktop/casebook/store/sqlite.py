@@ -93,6 +93,11 @@ def group_concat(expression: str, separator: str = ",") -> str:
     return f"group_concat({expression}, '{separator}')"
 
 
+def null_equal(a: str, b: str) -> str:
+    """SQL: ``a`` equals ``b``, two NULLs counting as equal."""
+    return f"{a} IS {b}"
+
+
 def like_operator() -> str:
     """The LIKE that ignores ASCII case (SQLite's own LIKE does)."""
     return "LIKE"
