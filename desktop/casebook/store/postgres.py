@@ -92,7 +92,8 @@ _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|%|(?<![:\w]):([A
 @lru_cache(maxsize=512)
 def pyformat(sql: str) -> str:
     """``sql`` with SQLite's ``?`` and ``:name`` placeholders as psycopg's ``%s`` and
-    ``%(name)s`` (quoted text and ``::`` casts left alone, ``%`` doubled)."""
+    ``%(name)s`` (placeholders inside quoted text and ``::`` casts left alone; every ``%``
+    doubled, since psycopg reads them even inside quotes)."""
 
     def swap(found: re.Match) -> str:
         token = found.group(0)
@@ -102,7 +103,7 @@ def pyformat(sql: str) -> str:
             return "%%"
         if found.group(1):
             return f"%({found.group(1)})s"
-        return token
+        return token.replace("%", "%%")  # psycopg reads % even inside quoted text
 
     return _TOKENS.sub(swap, sql)
 
@@ -116,8 +117,8 @@ class RawConnection:
 
     def execute(self, sql: str, params=None):
         cursor = self.conn.cursor()
-        if params is None:
-            cursor.execute(sql.replace("%", "%%") if "%" in sql else sql)
+        if params is None:  # no placeholders: psycopg sends the text as it is
+            cursor.execute(sql)
         else:
             cursor.execute(pyformat(sql), params)
         return cursor
