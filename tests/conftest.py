@@ -162,6 +162,40 @@ def db_path(tmp_path: Path, store_backend, request):
     return tmp_path / "cases.db"
 
 
+def sql_on(db, statement: str, params: tuple = ()) -> list[tuple]:
+    """Run one statement (``?`` placeholders) on a store file or server database, outside
+    Casebook (committed); its rows, if it returns any."""
+    if isinstance(db, str) and "://" in db:
+        import psycopg
+
+        from casebook.core.location import parse_location
+
+        loc = parse_location(db)
+        host = loc.host or loc.socket_dir
+        with psycopg.connect(
+            dbname=loc.dbname, user=loc.user, host=host, port=loc.port, autocommit=True
+        ) as c:
+            cursor = c.execute(statement.replace("?", "%s"), params or None)
+            return cursor.fetchall() if cursor.description else []
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute(statement, params).fetchall()
+
+
+def store_exists(db) -> bool:
+    """Whether a store is there: the file, or the schema in the server database."""
+    if isinstance(db, str) and "://" in db:
+        return bool(sql_on(db, "SELECT to_regclass('alembic_version') IS NOT NULL")[0][0])
+    return Path(db).exists()
+
+
+@pytest.fixture
+def store_sql(db_path):
+    """``store_sql(statement, params)`` on the test's store, whichever its backend."""
+    return lambda statement, params=(): sql_on(db_path, statement, params)
+
+
 @pytest.fixture
 def book(db_path):
     """An open, empty store."""

@@ -24,7 +24,7 @@ def _sql(url: str, statement: str, *params):
 
 def test_an_empty_database_gets_the_schema_from_the_first_creating_command(run_cli, pg_database):
     listed = run_cli("case", "list", "--json", db=pg_database)
-    assert listed.code == 2 and "no Casebook store" in listed.err
+    assert listed.code == 2 and "no store" in listed.err
     created = run_cli("case", "new", "Team case", "--ref", "CB-T-1", "--json", db=pg_database)
     assert created.code == 0, created.err
     assert _sql(pg_database, "SELECT version_num FROM alembic_version") == [(HEAD,)]

@@ -212,7 +212,7 @@ class ServerStore:
                 f"{self.location} is not a Casebook store (its schema holds other tables)"
             )
         if version is None and not create:
-            raise NotFound(f"no Casebook store in {self.location} (nothing created there yet)")
+            raise NotFound(f"no store in {self.location} (no Casebook schema there yet)")
         if lacking:
             raise StoreReadOnly(
                 f"cannot install the Casebook schema in {self.location}: the role lacks "

@@ -145,7 +145,7 @@ def unit_value_outliers(*, medians: dict[str, float], factor: float) -> RowTest:
     their HS6 (``medians``); detail: ``hs6|high|median``."""
     params = Params()
     if not medians:
-        return RowTest("0", "NULL")
+        return RowTest("1 = 0", "NULL")
     pairs = ", ".join(f"({params.add(h)}, {params.add(m)})" for h, m in sorted(medians.items()))
     f = params.add(factor)
     uv = "s.value_usd / s.net_weight"
