@@ -23,10 +23,177 @@ class Result:
         return json.loads(self.out)
 
 
+# --- backends ------------------------------------------------------------------------------------
+# `pytest --backends sqlite,postgresql` (or CASEBOOK_TEST_BACKENDS) runs every test that opens a
+# store (it asks for `db_path`, `book` or `run_cli`) under the folders of `--pg-tests` once per
+# backend: ids end in [sqlite] / [postgresql], and the PostgreSQL runs carry the `postgresql`
+# mark. Each PostgreSQL test gets a fresh database, dropped after it. A server that cannot be
+# reached FAILS those tests; it never skips them.
+
+PG_DEFAULT_DIRS = "tests/store,tests/cli,tests/book"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("casebook")
+    group.addoption(
+        "--backends",
+        default=os.environ.get("CASEBOOK_TEST_BACKENDS", "sqlite"),
+        help="store backends to run store tests on: sqlite, postgresql or both (comma list)",
+    )
+    group.addoption(
+        "--pg-tests",
+        default=os.environ.get("CASEBOOK_TEST_PG_DIRS", PG_DEFAULT_DIRS),
+        help="test folders (comma list) whose store tests also run on PostgreSQL",
+    )
+    group.addoption(
+        "--pg-server",
+        default=os.environ.get(
+            "CASEBOOK_TEST_PG", "postgresql:///postgres?host=/var/run/postgresql"
+        ),
+        help="a PostgreSQL URL whose role may create databases (its database: where to connect)",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgresql: the test runs on a PostgreSQL store")
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): tests SQLite's own machinery (pragmas, FTS5, the file): no "
+        "PostgreSQL variant",
+    )
+
+
+def _backends(config) -> list[str]:
+    chosen = [b.strip() for b in config.getoption("--backends").split(",") if b.strip()]
+    unknown = set(chosen) - {"sqlite", "postgresql"}
+    if unknown:
+        raise pytest.UsageError(f"--backends: unknown {', '.join(sorted(unknown))}")
+    return chosen or ["sqlite"]
+
+
+def _on_pg_dirs(config, path: Path) -> bool:
+    root = Path(str(config.rootpath))
+    dirs = [d.strip() for d in config.getoption("--pg-tests").split(",") if d.strip()]
+    return any(path.is_relative_to(root / d) for d in dirs)
+
+
+def pytest_generate_tests(metafunc):
+    if "store_backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("postgresql"):  # written for the server alone
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):  # SQLite's own machinery
+        return
+    backends = _backends(metafunc.config)
+    if not _on_pg_dirs(metafunc.config, Path(str(metafunc.definition.path))):
+        backends = [b for b in backends if b == "sqlite"] or ["sqlite"]
+    params = [
+        pytest.param(b, marks=[pytest.mark.postgresql] if b == "postgresql" else [], id=b)
+        for b in backends
+    ]
+    if backends != ["sqlite"]:  # SQLite alone: ids stay as they were
+        metafunc.parametrize("store_backend", params)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests written for PostgreSQL alone run only when it is among ``--backends``."""
+    if "postgresql" in _backends(config):
+        return
+    kept = [item for item in items if not item.get_closest_marker("postgresql")]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    """A store path that does not exist yet."""
+def store_backend() -> str:  # replaced by pytest_generate_tests' parameter
+    return "sqlite"
+
+
+def _admin_connect(url: str):
+    import psycopg
+
+    from casebook.core.location import parse_location
+
+    loc = parse_location(url)
+    try:
+        return psycopg.connect(
+            dbname=loc.dbname,
+            user=loc.user,
+            host=loc.host or loc.socket_dir,
+            port=loc.port,
+            autocommit=True,
+        )
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL asked for (--backends) but not reachable at {url}: {exc}")
+
+
+@pytest.fixture
+def pg_database(request, tmp_path, monkeypatch):
+    """A fresh, empty PostgreSQL database for one test: its ``postgresql://`` URL; dropped after."""
+    import uuid
+
+    from casebook.core.location import parse_location
+
+    server = request.config.getoption("--pg-server")
+    admin = _admin_connect(server)
+    name = f"cb_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    loc = parse_location(server)
+    url = str(
+        type(loc)(
+            dbname=name, user=loc.user, host=loc.host, port=loc.port, socket_dir=loc.socket_dir
+        )
+    )
+    monkeypatch.setenv("CASEBOOK_SERVER_FILES", str(tmp_path / "server-files"))
+    try:
+        yield url
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, store_backend, request):
+    """A store that does not exist yet: a file path on SQLite; on PostgreSQL the URL of a fresh,
+    empty database (a ``str``)."""
+    if store_backend == "postgresql":
+        return request.getfixturevalue("pg_database")
     return tmp_path / "cases.db"
+
+
+def sql_on(db, statement: str, params: tuple = ()) -> list[tuple]:
+    """Run one statement (``?`` placeholders) on a store file or server database, outside
+    Casebook (committed); its rows, if it returns any."""
+    if isinstance(db, str) and "://" in db:
+        import psycopg
+
+        from casebook.core.location import parse_location
+
+        loc = parse_location(db)
+        host = loc.host or loc.socket_dir
+        with psycopg.connect(
+            dbname=loc.dbname, user=loc.user, host=host, port=loc.port, autocommit=True
+        ) as c:
+            cursor = c.execute(statement.replace("?", "%s"), params or None)
+            return cursor.fetchall() if cursor.description else []
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute(statement, params).fetchall()
+
+
+def store_exists(db) -> bool:
+    """Whether a store is there: the file, or the schema in the server database."""
+    if isinstance(db, str) and "://" in db:
+        return bool(sql_on(db, "SELECT to_regclass('alembic_version') IS NOT NULL")[0][0])
+    return Path(db).exists()
+
+
+@pytest.fixture
+def store_sql(db_path):
+    """``store_sql(statement, params)`` on the test's store, whichever its backend."""
+    return lambda statement, params=(): sql_on(db_path, statement, params)
 
 
 @pytest.fixture

@@ -155,6 +155,9 @@ def test_open_gives_a_working_copy_not_the_vault_file(book, case, doc):
     assert copy.path.read_bytes() == doc.read_bytes()
 
 
+@pytest.mark.sqlite_only(
+    "edits files in the vault folder; tests/store/test_server_vault.py checks the server"
+)
 def test_verify_rehashes_blobs_and_reports_tampering(book, case, doc):
     e = book.add_evidence(doc, case_ref="CB-1").evidence
     blob = book.vault.path_of(e["sha256"])
@@ -234,6 +237,9 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(book, case, tmp_path):
         book.add_evidence(fifo, case_ref="CB-1")
 
 
+@pytest.mark.sqlite_only(
+    "edits files in the vault folder; tests/store/test_server_vault.py checks the server"
+)
 def test_verify_repair_removes_orphan_blobs_and_leftovers_and_audits_it(book, case, doc, tmp_path):
     """Finding 9: an interrupted open-bundle left a blob no record names (verify failed for
     good), an older version's interrupted add left ``vault/.incoming-*``."""

@@ -13,6 +13,10 @@ import pytest
 
 from casebook.book import Casebook
 
+pytestmark = pytest.mark.sqlite_only(
+    "the zip backup of a store file; a server backs up with pg_dump"
+)
+
 
 @pytest.fixture
 def filled_store(db_path, tmp_path):

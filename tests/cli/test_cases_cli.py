@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from tests.conftest import store_exists
+
 CASE_FIELDS = {
     "uid",
     "ref",
@@ -57,7 +59,7 @@ def test_list_on_missing_store_exits_2_and_creates_nothing(run_cli, db_path):
     r = run_cli("case", "list", "--json")
     assert r.code == 2 and r.out == ""
     assert "no store" in r.err
-    assert not db_path.exists()
+    assert not store_exists(db_path)
 
 
 def test_default_ref_counts_up_within_the_year(run_cli):

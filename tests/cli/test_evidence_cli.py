@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from tests.conftest import store_exists
 
 from casebook.book import Casebook
 from casebook.store import models as m
@@ -59,7 +60,7 @@ def test_evidence_add_prints_the_design_json(run_cli, case, doc):
 
 def test_evidence_add_creates_a_missing_store(run_cli, db_path, doc):
     r = run_cli("evidence", "add", str(doc), "--case", "CB-9", "--json")
-    assert r.code == 2 and db_path.exists() and "CB-9" in r.err
+    assert r.code == 2 and store_exists(db_path) and "CB-9" in r.err
 
 
 def test_evidence_add_twice_returns_the_same_item(run_cli, case, doc):

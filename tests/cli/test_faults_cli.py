@@ -44,6 +44,7 @@ def _store_files(db_path):
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
 
 
+@pytest.mark.sqlite_only("the store file's disk filling up")
 def test_evidence_add_on_a_full_disk(run_cli, case, doc, db_path, monkeypatch):
     monkeypatch.setattr(os, "fsync", _full)  # where a full disk shows (delayed allocation)
     r = run_cli("evidence", "add", str(doc), "--case", case, "--json")
@@ -54,6 +55,7 @@ def test_evidence_add_on_a_full_disk(run_cli, case, doc, db_path, monkeypatch):
     assert run_cli("verify").code == 0
 
 
+@pytest.mark.sqlite_only("the store file's disk filling up")
 def test_backup_on_a_full_disk_leaves_nothing_beside_the_output(
     run_cli, case, doc, db_path, tmp_path, monkeypatch
 ):
@@ -68,6 +70,7 @@ def test_backup_on_a_full_disk_leaves_nothing_beside_the_output(
     assert not any(p.startswith("tmp/") for p in _store_files(db_path))
 
 
+@pytest.mark.sqlite_only("the store file's disk filling up")
 def test_import_on_a_full_disk(run_cli, case, db_path, tmp_path, monkeypatch):
     """SQLite itself reports the disk full (``max_page_count`` reached): SQLITE_FULL."""
     rows = ["Exporter;Importer;Country of origin;HS code;Value USD"]
@@ -90,6 +93,7 @@ def test_import_on_a_full_disk(run_cli, case, db_path, tmp_path, monkeypatch):
     assert run_cli("datasets", "list", "--case", case, "--json").json["datasets"] == []
 
 
+@pytest.mark.sqlite_only("the store file's disk filling up")
 def test_open_bundle_on_a_full_disk(run_cli, db_path, tmp_path, monkeypatch):
     sys.path.insert(0, str(os.path.join(os.path.dirname(__file__), "..", "exchange")))
     from conftest import fill_case  # tests/exchange/conftest.py
@@ -149,6 +153,7 @@ def test_a_workbook_with_entity_declarations_is_refused_by_name(
     _one_error_line(r, "hostile.xlsx", "not a readable")
 
 
+@pytest.mark.sqlite_only("permissions of the store file and folder")
 def test_a_read_only_store_folder_is_named_as_such(run_cli, case, db_path, monkeypatch):
     real_access = os.access
     folder = db_path.parent
@@ -165,6 +170,7 @@ def test_a_read_only_store_folder_is_named_as_such(run_cli, case, db_path, monke
     assert "not a Casebook store" not in r.err
 
 
+@pytest.mark.sqlite_only("permissions of the store file and folder")
 def test_sqlite_refusing_to_write_is_reported_as_read_only(run_cli, case, db_path, monkeypatch):
     """What SQLite says when the folder denies it its WAL files, injected (root can write)."""
     real_connect = sqlite3.connect
@@ -181,6 +187,7 @@ def test_sqlite_refusing_to_write_is_reported_as_read_only(run_cli, case, db_pat
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes through chmod; see the tests above")
+@pytest.mark.sqlite_only("permissions of the store file and folder")
 def test_a_chmod_read_only_store_folder(run_cli, case, db_path):
     db_path.parent.chmod(0o555)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import store_exists
 
 from casebook.book import Casebook
 from casebook.book.cases import find_case
@@ -69,7 +70,7 @@ def test_lists_load_creates_the_store_and_prints_the_counts(run_cli, db_path, re
         "--json",
     )
     assert r.code == 0, r.err
-    assert db_path.exists()
+    assert store_exists(db_path)
     assert LOAD_FIELDS <= set(r.json)
     assert r.json["list"] == "OFAC SDN" and r.json["format"] == "ofac"
     assert (r.json["version"], r.json["published"]) == (1, "2024-05-03")
@@ -89,7 +90,7 @@ def test_lists_shows_every_list_with_its_versions(run_cli, sdn):
 def test_lists_on_a_missing_store_exits_2(run_cli, db_path):
     r = run_cli("lists", "--json")
     assert r.code == 2 and r.out == "" and r.err.startswith("error:")
-    assert not db_path.exists()
+    assert not store_exists(db_path)
 
 
 def test_a_file_that_is_no_list_is_refused(run_cli, tmp_path):

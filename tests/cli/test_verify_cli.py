@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+from tests.conftest import sql_on
+
 
 def test_verify_is_ok_on_a_fresh_store(run_cli):
     run_cli("case", "new", "T", "--ref", "CB-1")
@@ -19,8 +22,7 @@ def test_verify_names_an_audit_event_edited_by_hand(run_cli, db_path):
     run_cli("case", "new", "T", "--ref", "CB-1")
     run_cli("case", "edit", "CB-1", "--title", "Renamed")
     run_cli("case", "new", "U", "--ref", "CB-2")
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE auditevent SET actor = 'mallory' WHERE id = 2")
+    sql_on(db_path, "UPDATE auditevent SET actor = 'mallory' WHERE id = 2")
     r = run_cli("verify", "--json")
     assert r.code == 1
     problems = r.json["problems"]
@@ -33,8 +35,7 @@ def test_verify_names_an_audit_event_edited_by_hand(run_cli, db_path):
 def test_verify_detects_a_deleted_audit_event(run_cli, db_path):
     for ref in ("CB-1", "CB-2", "CB-3"):
         run_cli("case", "new", "T", "--ref", ref)
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("DELETE FROM auditevent WHERE id = 2")
+    sql_on(db_path, "DELETE FROM auditevent WHERE id = 2")
     r = run_cli("verify", "--json")
     assert r.code == 1
     assert "event 3" in r.json["problems"][0]["ref"]
@@ -52,6 +53,7 @@ def test_verify_text_counts_in_words(run_cli):
     assert "1 audit event" in r.out and "1 cases" not in r.out
 
 
+@pytest.mark.sqlite_only("leftovers in the vault folder")
 def test_verify_reports_leftovers_and_repair_removes_orphans(run_cli, db_path, tmp_path):
     """Issue #24, finding 9: an interrupted evidence add left ``vault/.incoming-*`` (200 MB in
     the report) that verify did not name; an orphan blob made verify fail for good."""

@@ -3,9 +3,12 @@ sorts."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from casebook.store.engine import SORT_THREADS
+
+pytestmark = pytest.mark.sqlite_only("SQLite pragmas")
 
 
 def test_read_and_write_connections_have_the_pragmas(book):

@@ -72,6 +72,7 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path, run_cli):
     assert r.code == 1 and "not a Casebook store" in r.err
 
 
+@pytest.mark.sqlite_only("WAL")
 def test_store_uses_wal_and_foreign_keys(book):
     with book.store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -215,6 +215,7 @@ def test_bundle_opened_elsewhere_has_its_rollups(imported, tmp_path):
         _assert_rollups_agree(other)
 
 
+@pytest.mark.sqlite_only("edits the store file")
 def test_migration_builds_rollups_of_shipments_already_stored(imported):
     """A store at revision 0003 with shipments gets the same groups as an import makes."""
     path = imported.store.path
@@ -254,6 +255,7 @@ def _groups_stored(path) -> dict[str, list]:
     return found
 
 
+@pytest.mark.sqlite_only("edits the store file")
 def test_verify_names_the_dataset_and_repair_rebuilds(imported, run_cli):
     path = imported.store.path
     imported.close()
@@ -299,6 +301,7 @@ def test_foreign_controller_totals_are_stored_at_import(imported, monkeypatch):
     _controllers(imported)
 
 
+@pytest.mark.sqlite_only("traces SQLite's statements")
 def test_firm_totals_and_months_of_a_whole_case_read_the_firm_groups(imported):
     """The Firms list, the Network's node sizes and the Timeline's cells of the whole case come
     from the firm groups (each a full scan of a million rows before: 4 to 15 s, issue 18), and

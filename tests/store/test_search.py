@@ -84,6 +84,7 @@ def test_all_words_must_match(book, case):
     assert len(kinds(book.search("станок фрезерный"), "shipment")) == 1
 
 
+@pytest.mark.sqlite_only("the FTS5 index table")
 def test_unindex_dataset_removes_its_shipments(book, case):
     dataset_id = add_shipments(book, case.id, [("1", "СТАНОК ТОКАРНЫЙ")])
     with book.store.write() as session:
@@ -195,6 +196,7 @@ def firm_documents(book) -> list[tuple]:
         ).fetchall()
 
 
+@pytest.mark.sqlite_only("FTS5 triggers")
 def test_import_indexes_its_firms_as_a_rebuild_would_and_keeps_the_triggers(book, tmp_path):
     extract = tmp_path / "dt.csv"
     extract.write_text(

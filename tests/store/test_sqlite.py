@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from sqlalchemy import text
 
 from casebook.store import audit, backup, cases, checks, sqlite
+
+pytestmark = pytest.mark.sqlite_only("store.sqlite itself")
 
 
 def test_match_condition_finds_every_phrase_inside_words():

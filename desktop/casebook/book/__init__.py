@@ -31,10 +31,11 @@ from casebook.book.shipments import ShipmentsSection
 from casebook.book.trade import TradeSection
 from casebook.book.verify import VerifySection
 from casebook.book.workbench import WorkbenchSection
+from casebook.core.location import ServerLocation, parse_location
 from casebook.core.users import os_user
 from casebook.exchange.backup import resume_restores
 from casebook.store import audit
-from casebook.store.engine import Store, default_store_path
+from casebook.store.engine import Store, default_location, default_store_path, open_store
 from casebook.vault.scratch import sweep
 
 __all__ = ["Casebook", "default_store_path"]
@@ -76,9 +77,11 @@ class Casebook(
     ) -> Casebook:
         """Open the store at ``path`` (default: ``default_store_path()``), upgrading its schema;
         a restore into it that was killed while moving into place is finished first."""
-        path = Path(path).expanduser() if path else default_store_path()
-        resume_restores(path.resolve())
-        return cls(Store(path, create=create), user=user)
+        where = parse_location(path) if path else default_location()
+        if isinstance(where, ServerLocation):
+            return cls(open_store(where, create=create), user=user)
+        resume_restores(where.resolve())
+        return cls(Store(where, create=create), user=user)
 
     @property
     def path(self) -> Path:

@@ -18,12 +18,14 @@ from casebook.core.errors import NotFound, Refused, UsageError
 from casebook.core.standards import Grade, clean_grade
 from casebook.store import evidence as store
 from casebook.store import models as m
+from casebook.store.blobs import ServerVault
 from casebook.vault import (
     Vault,
     WorkingCopy,
     file_kind,
     guess_mime,
     is_html,
+    open_regular,
     preview,
     remove_tree,
     symlink_refused,
@@ -182,8 +184,11 @@ class EvidenceSection:
     """Add, list, show, link, edit, open and delete evidence; check the vault."""
 
     @property
-    def vault(self) -> Vault:
-        """The store's evidence vault (``<store>.files/vault``)."""
+    def vault(self) -> Vault | ServerVault:
+        """The store's evidence vault (``<store>.files/vault``; on a server, in the database,
+        written and read on connections that take no write lock)."""
+        if self.store.dialect == "postgresql":
+            return ServerVault(self.store.read_engine, self.folder, opener=open_regular)
         return Vault(self.folder / "vault")
 
     def add_evidence(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from casebook.book.cases import find_case
@@ -9,9 +10,10 @@ from casebook.book.shipments import check_lens
 from casebook.core.errors import Refused, UsageError
 from casebook.core.files import output_path
 from casebook.core.filters import ShipmentFilter
+from casebook.core.location import ServerLocation, parse_location
 from casebook.exchange import backup as backup_zip
 from casebook.store import audit
-from casebook.store.engine import Store, default_store_path
+from casebook.store.engine import Store, default_location
 from casebook.vault import scratch_dir
 
 #: Export suffixes (longest first) → facade method.
@@ -33,6 +35,8 @@ class ExchangeSection:
         from casebook.store import backup as store_backup
 
         out = output_path(out, force=force)
+        if self.store.dialect == "postgresql":
+            return self._server_backup(out)
         with scratch_dir(self.vault.tmp, "backup") as temp:  # never a plaintext copy beside out
             database = temp / backup_zip.DATABASE
             for _attempt in range(3):
@@ -52,6 +56,25 @@ class ExchangeSection:
                 head_hash=head,
                 counts=counts,
             )
+
+    def _server_backup(self, out: Path) -> dict:
+        """A server store's backup: ``pg_dump``'s custom format (evidence included), written
+        beside ``out`` and renamed into place; ``pg_restore`` restores it."""
+        from casebook.store import postgres
+
+        temp = out.with_name(f".{out.name}.partial")
+        temp.unlink(missing_ok=True)
+        try:
+            postgres.dump(self.store.location, temp)
+            digest = hashlib.sha256()
+            with open(temp, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            temp.replace(out)
+        finally:
+            temp.unlink(missing_ok=True)
+        return {"out": str(out), "sha256": digest.hexdigest(), "size": out.stat().st_size,
+                "format": "pg_dump"}  # fmt: skip
 
     def auto_backup(self, *, keep: int = 5) -> dict:
         """A backup into ``<store>.files/backups/``, keeping the newest ``keep`` of them."""
@@ -201,7 +224,12 @@ class ExchangeSection:
         file = Path(file).expanduser()
         if not file.is_file():
             raise Refused(f"no backup file {file}")
-        target = Path(db).expanduser() if db else default_store_path()
+        target = parse_location(db) if db else default_location()
+        if isinstance(target, ServerLocation):
+            raise UsageError(
+                f"restore: {target} is a server store; restore a server with pg_restore "
+                '(docs/ARCHITECTURE.md, "Two backends")'
+            )
         target = target.resolve()
         if target.is_dir():
             raise Refused(f"{target} is a folder, not a store")

@@ -58,6 +58,12 @@ class StoreTooNew(CasebookError):
     exit_code = 3
 
 
+class StoreUnavailable(CasebookError):
+    """The store's server cannot be reached, or refuses what opening it needs: exit 3."""
+
+    exit_code = 3
+
+
 class Cancelled(CasebookError):
     """The user cancelled a long operation: exit 130, and silence in the GUI."""
 

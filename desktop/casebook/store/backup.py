@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from casebook.core.errors import Refused
-from casebook.store import sqlite
+from casebook.store import backend, sqlite
 
 PAGES_PER_STEP = 4096
 
@@ -41,7 +41,7 @@ def quick_problems(session: Session) -> list[dict]:
     """The database's quick check (no index cross-checks: fast enough to run on every open)."""
     return [
         {"kind": "integrity", "ref": "database", "detail": message}
-        for message in sqlite.quick_check_messages(session)
+        for message in backend.of(session).quick_check_messages(session)
     ]
 
 

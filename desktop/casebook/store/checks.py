@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from casebook.store import backend
 from casebook.store import models as m
-from casebook.store import sqlite
 
 #: Audit actions that record a dataset's row count and content hash as imported.
 IMPORT_ACTIONS = ("dataset.import", "bundle.dataset")
@@ -18,9 +18,9 @@ def integrity_problems(session: Session) -> list[dict]:
     """The database's integrity check and foreign-key check, as verify problems."""
     problems = [
         {"kind": "integrity", "ref": "database", "detail": message}
-        for message in sqlite.integrity_messages(session)
+        for message in backend.of(session).integrity_messages(session)
     ]
-    for table, rowid, parent in sqlite.foreign_key_violations(session):
+    for table, rowid, parent in backend.of(session).foreign_key_violations(session):
         problems.append(
             {
                 "kind": "foreign_key",

@@ -1,7 +1,8 @@
-"""Opening a store: the database file, its schema version, and sessions.
+"""Opening a store: a database file or a PostgreSQL database, its schema version, and sessions.
 
 SQLite-only details (pragmas, ``BEGIN IMMEDIATE``, the raw connection for bulk writes, how
-SQLite words its errors) live in ``store.sqlite``, which a PostgreSQL backend would replace.
+SQLite words its errors) live in ``store.sqlite``; their PostgreSQL counterparts in
+``store.postgres``; ``store.backend`` picks one by the engine's dialect.
 """
 
 from __future__ import annotations
@@ -14,15 +15,29 @@ from pathlib import Path
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
-from casebook.core.errors import NotFound, Refused, StoreBusy, StoreReadOnly, StoreTooNew
-from casebook.store import migrations, sqlite
-from casebook.store.sqlite import (  # the names store modules and tests import from here
-    SORT_THREADS,
-    is_full,
-    raw_connection,
+from casebook.core.errors import (
+    NotFound,
+    Refused,
+    StoreBusy,
+    StoreReadOnly,
+    StoreTooNew,
+    StoreUnavailable,
 )
+from casebook.core.location import ServerLocation, parse_location
+from casebook.store import backend, migrations, sqlite
+from casebook.store.backend import raw_connection  # the names store modules and tests import
+from casebook.store.sqlite import SORT_THREADS, is_full
 
-__all__ = ["SORT_THREADS", "Store", "default_store_path", "full", "is_full", "raw_connection"]
+__all__ = [
+    "SORT_THREADS",
+    "ServerStore",
+    "Store",
+    "default_store_path",
+    "full",
+    "is_full",
+    "open_store",
+    "raw_connection",
+]
 
 
 def read_only(path: Path, why: str) -> StoreReadOnly:
@@ -40,6 +55,8 @@ def full(path: Path) -> Refused:
 
 class Store:
     """An open SQLite store: a write engine (one writer at a time) and a read engine."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path, *, create: bool = False):
         self.path = Path(path).expanduser().resolve()
@@ -123,6 +140,156 @@ class Store:
         self.engine.dispose()
         if hasattr(self, "read_engine"):
             self.read_engine.dispose()
+
+
+class ServerStore:
+    """An open store on a PostgreSQL server (team mode): the same sessions as ``Store``.
+
+    The database must exist (``createdb``); an empty one gets the schema from the first
+    command that creates data, when the role may create it. Files that are not evidence
+    (rejects, mappings, backups' scratch) go to a local folder per server database.
+    """
+
+    dialect = "postgresql"
+
+    def __init__(self, location: ServerLocation, *, create: bool = False):
+        from casebook.store import postgres
+
+        self.location = location
+        self.engine = postgres.create(location, immediate=True)
+        try:
+            self._prepare(create)
+        except BaseException:
+            self.engine.dispose()
+            raise
+        self.read_engine = postgres.create(location, immediate=False)
+
+    def __str__(self) -> str:
+        return str(self.location)
+
+    @property
+    def path(self) -> Path:
+        """A local name for the store (backups and rejects are named after it)."""
+        return self.folder.with_suffix("")
+
+    @property
+    def folder(self) -> Path:
+        """This server database's local folder of files (rejects, mappings, scratch)."""
+        loc = self.location
+        name = f"{loc.host or 'local'}-{loc.port or 5432}-{loc.dbname}".replace("/", "_")
+        if env := os.environ.get("CASEBOOK_SERVER_FILES"):
+            return Path(env).expanduser() / f"{name}.files"
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("Casebook", appauthor=False)) / "servers" / f"{name}.files"
+
+    def _prepare(self, create: bool) -> None:
+        from casebook.store import postgres
+
+        try:
+            with self.engine.connect() as conn:
+                version = migrations.current_revision(conn)
+                empty = postgres.is_empty(conn)
+                lacking = postgres.missing_privilege(conn)
+        except OperationalError as exc:
+            if "does not exist" in str(exc.orig) and "database" in str(exc.orig):
+                raise NotFound(
+                    f"no database {self.location.dbname!r} on {self.location} "
+                    "(create it with createdb)"
+                ) from exc
+            raise StoreUnavailable(
+                f"cannot connect to {self.location}: {_first_line(exc)}"
+            ) from exc
+        if version == migrations.HEAD:
+            return
+        if version is not None and version not in migrations.known_revisions():
+            raise StoreTooNew(
+                f"{self.location} was written by a newer Casebook (schema {version}); "
+                "upgrade Casebook"
+            )
+        if version is None and not empty:
+            raise Refused(
+                f"{self.location} is not a Casebook store (its schema holds other tables)"
+            )
+        if version is None and not create:
+            raise NotFound(f"no store in {self.location} (no Casebook schema there yet)")
+        if lacking:
+            raise StoreReadOnly(
+                f"cannot install the Casebook schema in {self.location}: the role lacks "
+                f"{lacking}; ask the server's administrator to grant it (or to run this "
+                "command once as the database owner)"
+            )
+        try:
+            migrations.upgrade(self.engine)
+        except DatabaseError as exc:
+            if postgres.is_read_only(exc):
+                raise StoreReadOnly(
+                    f"cannot install the Casebook schema in {self.location}: "
+                    f"{postgres.privilege_of(exc)}"
+                ) from exc
+            raise
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session in one write transaction (holding the store's write lock)."""
+        from casebook.store import postgres
+
+        try:
+            with (
+                backend.using(self.dialect),
+                Session(self.engine, expire_on_commit=False) as session,
+            ):
+                with session.begin():
+                    yield session
+        except DatabaseError as exc:
+            if postgres.is_busy(exc):
+                raise StoreBusy(f"store busy: {self.location} (another writer holds it)") from exc
+            if postgres.is_full(exc):
+                raise Refused(
+                    f"the server of {self.location} is out of space; nothing was saved"
+                ) from exc
+            if postgres.is_read_only(exc):
+                raise StoreReadOnly(
+                    f"{self.location} refuses the write: {postgres.privilege_of(exc)}"
+                ) from exc
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; never takes the write lock."""
+        with (
+            backend.using(self.dialect),
+            Session(self.read_engine, expire_on_commit=False) as session,
+        ):
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if hasattr(self, "read_engine"):
+            self.read_engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", exc)).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def open_store(location: str | Path | ServerLocation | None, *, create: bool = False):
+    """The store at ``location`` (a path, a ``postgresql://`` URL, or the default): a
+    ``Store`` on a file or a ``ServerStore`` on a server."""
+    where = default_location() if not location else location
+    if not isinstance(where, ServerLocation):
+        where = parse_location(where)
+    if isinstance(where, ServerLocation):
+        return ServerStore(where, create=create)
+    return Store(where, create=create)
+
+
+def default_location() -> Path | ServerLocation:
+    """``CASEBOOK_DB`` (a path or a server URL) if set, else the default store file."""
+    if env := os.environ.get("CASEBOOK_DB"):
+        return parse_location(env)
+    return default_store_path()
 
 
 def default_store_path() -> Path:

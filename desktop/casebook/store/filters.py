@@ -14,7 +14,7 @@ from sqlalchemy import TextClause, text
 from sqlmodel import Session
 
 from casebook.core.filters import COUNTRY_FIELDS, ShipmentFilter
-from casebook.store import sqlite
+from casebook.store import backend
 
 #: Sorts after any date text that starts with the bound ("2023-12" covers "2023-12-31").
 DATE_END = "\x7f"
@@ -102,10 +102,11 @@ def shipment_clauses(
     if lens.text:
         if lens.text.isascii():
             pattern = params.add(like_pattern(lens.text))
-            tests = [f"{a}.{c} LIKE {pattern} ESCAPE '\\'" for c in TEXT_COLUMNS]
+            like = backend.current().like_operator()
+            tests = [f"{a}.{c} {like} {pattern} ESCAPE '\\'" for c in TEXT_COLUMNS]
         else:
             needle = params.add(lens.text)
-            tests = [sqlite.contains_clause(f"{a}.{c}", needle) for c in TEXT_COLUMNS]
+            tests = [backend.current().contains_clause(f"{a}.{c}", needle) for c in TEXT_COLUMNS]
         where.append("(" + " OR ".join(tests) + ")")
     if lens.min_value is not None:
         where.append(f"{a}.value_usd >= {params.add(lens.min_value)}")

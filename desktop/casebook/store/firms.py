@@ -14,9 +14,10 @@ from sqlmodel import Session, select
 
 from casebook.store import models as m
 from casebook.store import rollups
+from casebook.store.backend import raw_connection
 from casebook.store.evidence import delete_links_to
 from casebook.store.models import new_uid
-from casebook.store.sqlite import raw_connection, timestamp
+from casebook.store.sqlite import timestamp
 
 CHUNK = 500  # parameters per IN (...) list
 
@@ -282,29 +283,29 @@ def insert_firm(
     uid = new_uid()
     cursor = raw_connection(session).execute(
         "INSERT INTO firm (uid, name, native_name, country, address, name_key, sort_key, created) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (uid, name, native_name, country, address, name_key, sort_key, timestamp()),
     )
-    return cursor.lastrowid, uid
+    return cursor.fetchone()[0], uid
 
 
 def insert_aliases(
     session: Session, *, rows: Iterable[tuple[int, str, str | None, str | None]]
 ) -> int:
     """Add (firm id, name, name key, country) aliases not yet recorded; returns the new count."""
-    conn = raw_connection(session)
-    before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO firmalias (firm_id, name, name_key, country) VALUES (?, ?, ?, ?)",
+    cursor = raw_connection(session).executemany(
+        "INSERT INTO firmalias (firm_id, name, name_key, country) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
         list(rows),
     )
-    return conn.total_changes - before
+    return max(cursor.rowcount, 0)
 
 
 def insert_identifiers(session: Session, *, rows: Iterable[tuple[int, str, str]]) -> None:
     """Add (firm id, scheme, value) identifiers not yet recorded."""
     raw_connection(session).executemany(
-        "INSERT OR IGNORE INTO firmidentifier (firm_id, scheme, value) VALUES (?, ?, ?)",
+        "INSERT INTO firmidentifier (firm_id, scheme, value) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
         list(rows),
     )
 
@@ -312,7 +313,8 @@ def insert_identifiers(session: Session, *, rows: Iterable[tuple[int, str, str]]
 def link_case_firms(session: Session, *, case_id: int, roles: dict[int, str]) -> None:
     """Link firms to a case with a role, leaving existing links (and their notes) alone."""
     raw_connection(session).executemany(
-        "INSERT OR IGNORE INTO casefirm (case_id, firm_id, role, notes) VALUES (?, ?, ?, '')",
+        "INSERT INTO casefirm (case_id, firm_id, role, notes) VALUES (?, ?, ?, '') "
+        "ON CONFLICT DO NOTHING",
         [(case_id, fid, role) for fid, role in roles.items()],
     )
 
@@ -325,20 +327,18 @@ def insert_suggestions(
     rows: Iterable[tuple[int, int, float, str]],
 ) -> int:
     """Record open merge suggestions (firm a < firm b); returns how many were new."""
-    conn = raw_connection(session)
-    before = conn.total_changes
     now = timestamp()
-    conn.executemany(
-        "INSERT OR IGNORE INTO mergesuggestion "
+    cursor = raw_connection(session).executemany(
+        "INSERT INTO mergesuggestion "
         "(case_id, dataset_id, firm_a_id, firm_b_id, score, reason, status, created) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING",
         [
             (case_id, dataset_id, min(a, b), max(a, b), score, reason, now)
             for a, b, score, reason in rows
             if a != b
         ],
     )
-    return conn.total_changes - before
+    return max(cursor.rowcount, 0)
 
 
 # --- listings ---------------------------------------------------------------------------------

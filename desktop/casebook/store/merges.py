@@ -12,8 +12,9 @@ from sqlmodel import Session
 
 from casebook.core.errors import Refused
 from casebook.store import firms, rollups
+from casebook.store.backend import current, raw_connection
 from casebook.store.models import new_uid
-from casebook.store.sqlite import raw_connection, timestamp
+from casebook.store.sqlite import timestamp
 
 #: (table, firm column, columns that must stay unique together with the firm column)
 _MOVABLE = (
@@ -52,13 +53,13 @@ def merge_firm_rows(session: Session, *, keep_id: int, other_id: int, actor: str
     conn.execute(
         "INSERT INTO firmmerge (uid, keep_id, other_id, moved, created, actor) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (uid, keep_id, other_id, json.dumps(moved), timestamp(), actor),
+        (uid, keep_id, other_id, json.dumps(moved, default=str), timestamp(), actor),
     )
     return {"uid": uid, "moved": moved}
 
 
 def _columns(conn, table: str) -> list[str]:
-    return [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')]
+    return [column[0] for column in conn.execute(f'SELECT * FROM "{table}" LIMIT 0').description]
 
 
 def _move(conn, table, column, unique, keep_id, other_id) -> tuple[list[int], list[dict]]:
@@ -78,7 +79,8 @@ def _move(conn, table, column, unique, keep_id, other_id) -> tuple[list[int], li
 
 
 def _duplicate(conn, table, column, unique, keep_id, row_id) -> bool:
-    match = " AND ".join(f"k.{c} IS o.{c}" for c in unique)
+    same = current().null_equal
+    match = " AND ".join(same(f"k.{c}", f"o.{c}") for c in unique)
     found = conn.execute(
         f"SELECT 1 FROM {table} AS k JOIN {table} AS o ON {match} "
         f"WHERE k.{column} = ? AND o.id = ? LIMIT 1",
@@ -134,7 +136,8 @@ def split_firm_rows(session: Session, *, merge: dict) -> None:
             row = {**row, column: other_id}
             names = ", ".join(row)
             conn.execute(
-                f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({', '.join('?' * len(row))})",
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(row))}) "
+                "ON CONFLICT DO NOTHING",
                 list(row.values()),
             )
     conn.executemany(

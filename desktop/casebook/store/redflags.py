@@ -11,11 +11,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from casebook.core.filters import ShipmentFilter
 from casebook.store import rollups
-from casebook.store.engine import raw_connection
+from casebook.store.backend import current, is_server, of, raw_connection
 from casebook.store.filters import DATE_END, Params, hs_clause, shipment_clauses
 from casebook.store.sqlite import ensure_ln
 from casebook.store.stats import _run
@@ -131,7 +132,7 @@ def unit_value_outliers(*, medians: dict[str, float], factor: float) -> RowTest:
     their HS6 (``medians``); detail: ``hs6|high|median``."""
     params = Params()
     if not medians:
-        return RowTest("0", "NULL")
+        return RowTest("1 = 0", "NULL")
     pairs = ", ".join(f"({params.add(h)}, {params.add(m)})" for h, m in sorted(medians.items()))
     f = params.add(factor)
     uv = "s.value_usd / s.net_weight"
@@ -171,7 +172,9 @@ def _prepare(session: Session, tests: dict[str, RowTest], case_id: int):
     for i, (name, test) in enumerate(tests.items()):
         renamed[name], extra = _renamed(test, f"t{i}", case_id)
         params.update(extra)
-        if test.function:
+        if test.function and is_server(session):
+            renamed[name] = _answers_table(session, renamed[name], params, table=f"cb_fn_{i}")
+        elif test.function:
             fname, fn = test.function
             raw_connection(session).create_function(fname, 1, fn, deterministic=True)
     ctes = ",".join(t.ctes for t in renamed.values() if t.ctes)
@@ -201,6 +204,7 @@ def _trade_firms(lens: ShipmentFilter | None, case_id: int, params: dict) -> str
               UNION ALL
               SELECT importer_id, {keys} FROM pair
               WHERE importer_id IS NOT NULL AND (exporter_id IS NULL OR importer_id <> exporter_id))
+              AS sides
         GROUP BY 1, 2, 3, 4, 5"""
 
 
@@ -221,6 +225,24 @@ def _row_groups(renamed: dict[int, RowTest], joins: str, scope: str) -> tuple[st
         for i in renamed
     ]
     return cte, groups
+
+
+def _answers_table(session: Session, test: RowTest, params: dict, *, table: str) -> RowTest:
+    """PostgreSQL runs no Python: the matcher answers each distinct description of the rows the
+    test can pick here, into a temporary table the test's detail then reads."""
+    fname, fn = test.function
+    candidates = session.execute(
+        text(
+            f"SELECT DISTINCT s.description FROM shipment s WHERE s.case_id = :case_id AND ({test.where})"
+        ),
+        params,
+    ).scalars()
+    of(session).answers_table(session, table=table, answers=((d, fn(d)) for d in candidates))
+    detail = test.detail.replace(
+        f"{fname}(s.description)",
+        f"(SELECT fx.answer FROM {table} fx WHERE fx.arg = s.description)",
+    )
+    return replace(test, detail=detail, function=None)
 
 
 def flagged_firms(
@@ -293,7 +315,7 @@ def _per_firm_sql(ctes: list[str], groups: list[str]) -> str:
         UNION ALL
         SELECT 's', t, firm, NULL, lo, NULL FROM (
             SELECT t, firm, lo, row_number() OVER (PARTITION BY t, firm ORDER BY lo) AS rn
-            FROM side) WHERE rn <= :sample"""
+            FROM side) AS ranked WHERE rn <= :sample"""
 
 
 def _per_firm(rows: list[tuple], names: list[str]) -> dict[str, list[FlaggedFirm]]:
@@ -372,22 +394,24 @@ def activity(session: Session, *, case_id: int, lens: ShipmentFilter | None = No
         country = "(SELECT * FROM shipmentrollup WHERE case_id = :case_id)"
     totals = "sum(value_usd), sum(shipments), min(first_date), min(min_id), max(max_id)"
     measures = "month, value_usd, shipments, first_date, min_id, max_id"
-    sql = f"""
+    # Two queries, not a UNION: a firm id and a country code share no column type on a server.
+    firms = f"""
         WITH party AS MATERIALIZED {party}
         SELECT 'f', firm, month, {totals}
         FROM (SELECT exporter_id AS firm, {measures} FROM party WHERE exporter_id IS NOT NULL
               UNION ALL
               SELECT importer_id, {measures} FROM party
               WHERE importer_id IS NOT NULL AND (exporter_id IS NULL OR importer_id <> exporter_id))
+              AS sides
         GROUP BY 2, 3
         UNION ALL
-        SELECT 's', NULL, NULL, NULL, NULL, min(first_date), NULL, NULL FROM party
-        UNION ALL
+        SELECT 's', NULL, NULL, NULL, NULL, min(first_date), NULL, NULL FROM party"""
+    origins = f"""
         SELECT 'o', origin, month, {totals}
-        FROM {country}
+        FROM {country} AS country
         WHERE origin IS NOT NULL AND origin <> 'XX' AND month IS NOT NULL
         GROUP BY 2, 3"""
-    return _run(session, sql, params)
+    return _run(session, firms, params) + _run(session, origins, params)
 
 
 def origin_month_firms(
@@ -409,9 +433,9 @@ def origin_month_firms(
             WHERE {scope} AND s.date >= :month AND s.date < :month || '{DATE_END}'
               AND s.origin = :origin),
         f AS (SELECT ex AS firm_id, v, id FROM r WHERE ex IS NOT NULL
-              UNION ALL SELECT im, v, id FROM r WHERE im IS NOT NULL AND im IS NOT ex)
-        SELECT firm_id, sum(v), count(*), group_concat(CASE WHEN rn <= :sample THEN id END)
-        FROM (SELECT *, row_number() OVER (PARTITION BY firm_id ORDER BY id) AS rn FROM f)
+              UNION ALL SELECT im, v, id FROM r WHERE im IS NOT NULL AND (ex IS NULL OR im <> ex))
+        SELECT firm_id, sum(v), count(*), {current().group_concat("CASE WHEN rn <= :sample THEN id END")}
+        FROM (SELECT *, row_number() OVER (PARTITION BY firm_id ORDER BY id) AS rn FROM f) AS n
         GROUP BY firm_id"""
     params.update(month=month, origin=origin, sample=sample)
     return _run(session, sql, params)

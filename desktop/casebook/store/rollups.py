@@ -274,10 +274,10 @@ def firm_totals(session: Session, *, case_id: int | None = None) -> dict[int, tu
     where = "WHERE case_id = ?" if case_id is not None else ""
     args = (case_id, case_id) if case_id is not None else ()
     cursor = raw_connection(session).execute(
-        "SELECT fid, sum(n), total(v) FROM ("
+        "SELECT fid, sum(n), coalesce(sum(v), 0.0) FROM ("
         f"SELECT exporter_id AS fid, shipments AS n, value_usd AS v FROM partyrollup {where} "
         f"UNION ALL SELECT importer_id, shipments, value_usd FROM partyrollup {where}"
-        ") WHERE fid IS NOT NULL GROUP BY fid",
+        ") AS parties WHERE fid IS NOT NULL GROUP BY fid",
         args,
     )
     return {fid: (int(n), float(v)) for fid, n, v in cursor}
@@ -287,11 +287,12 @@ def firm_months(session: Session, *, case_id: int) -> list[tuple]:
     """(firm id, month, shipments, USD value) of every firm of the case as either party, of
     its dated shipments, from the firm groups."""
     cursor = raw_connection(session).execute(
-        "SELECT fid, month, sum(n), total(v) FROM ("
+        "SELECT fid, month, sum(n), coalesce(sum(v), 0.0) FROM ("
         "SELECT exporter_id AS fid, month, shipments AS n, value_usd AS v FROM partyrollup "
         "WHERE case_id = ? UNION ALL "
         "SELECT importer_id, month, shipments, value_usd FROM partyrollup WHERE case_id = ?"
-        ") WHERE fid IS NOT NULL AND month IS NOT NULL GROUP BY fid, month ORDER BY fid, month",
+        ") AS parties WHERE fid IS NOT NULL AND month IS NOT NULL "
+        "GROUP BY fid, month ORDER BY fid, month",
         (case_id, case_id),
     )
     return [(fid, month, int(n), float(v)) for fid, month, n, v in cursor]
@@ -303,9 +304,9 @@ def rebuild_all(session: Session) -> None:
     conn.execute("DELETE FROM rowtestrollup")  # made again by ``analysis.flags.store_row_tests``
     for table in _TABLES:
         conn.execute(f"DELETE FROM {table}")
-        _build(conn, table, "1", ())
+        _build(conn, table, "1 = 1", ())
     conn.execute("DELETE FROM unitvaluerollup")
-    _build_unit_values(conn, "1", ())
+    _build_unit_values(conn, "1 = 1", ())
 
 
 def problems(session: Session) -> list[dict]:
@@ -314,14 +315,16 @@ def problems(session: Session) -> list[dict]:
     Compared per dataset: the row count, the USD value, and (firm groups) the sums of firm ids.
     """
     conn = raw_connection(session)
-    firms = "total(exporter_id), total(importer_id)"
-    rows = _per_dataset(conn, "shipment", "count(*), total(value_usd), " + firms)
+    firms = "coalesce(sum(exporter_id), 0.0), coalesce(sum(importer_id), 0.0)"
+    rows = _per_dataset(conn, "shipment", "count(*), coalesce(sum(value_usd), 0.0), " + firms)
     found = []
     for table in _TABLES:
         party = table in _FIRM_TABLES
-        firms = "total(exporter_id * shipments), total(importer_id * shipments)"
+        firms = "coalesce(sum(exporter_id * shipments), 0.0), coalesce(sum(importer_id * shipments), 0.0)"
         have = _per_dataset(
-            conn, table, f"sum(shipments), total(value_usd), {firms if party else '0, 0'}"
+            conn,
+            table,
+            f"sum(shipments), coalesce(sum(value_usd), 0.0), {firms if party else '0, 0'}",
         )
         for dataset_id in sorted(set(rows) | set(have)):
             want, got = rows.get(dataset_id, (0, 0.0, 0, 0)), have.get(dataset_id, (0, 0.0, 0, 0))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import text as sql
 from sqlmodel import Session
 
-from casebook.store import sqlite
+from casebook.store import backend, sqlite
 
 #: Kind codes of index rows, in the order results are grouped.
 KINDS = {"case": 1, "firm": 2, "shipment": 3, "evidence": 4, "finding": 5, "person": 6}
@@ -66,7 +66,8 @@ def intern_texts(session: Session, texts: list[str]) -> list[int]:
             ids[n] = text_id
     finally:
         conn.execute("DROP TABLE import_text")
-    sqlite.index_texts(session, after=mark)
+    if not backend.is_server(session):  # the server's trigram index keeps itself
+        sqlite.index_texts(session, after=mark)
     return ids
 
 
@@ -81,6 +82,8 @@ def index_dataset(session: Session, *, dataset_id: int, fresh: bool = False) -> 
     An import sets ``text_id`` as it inserts (``intern_texts``); rows written otherwise (a
     bundle, a script) are indexed here in SQL. ``fresh`` is kept for callers; it changes nothing.
     """
+    if backend.is_server(session):  # the server's trigram indexes keep themselves
+        return 0
     conn = sqlite.raw_connection(session)
     mark = _max_text_id(conn)
     missing = "dataset_id = ? AND text_id IS NULL AND description != ''"
@@ -103,6 +106,8 @@ def index_dataset(session: Session, *, dataset_id: int, fresh: bool = False) -> 
 def unindex_dataset(session: Session, *, dataset_id: int) -> int:
     """Take a dataset's shipments out of the search (their rows stay); returns how many.
     Deleting the rows needs no call: the search reads shipments through their rows."""
+    if backend.is_server(session):
+        return 0
     result = session.execute(
         sql(
             "UPDATE shipment SET text_id = NULL WHERE dataset_id = :dataset AND text_id IS NOT NULL"
@@ -128,6 +133,9 @@ def firms_indexed_once(session: Session) -> Iterator[None]:
     triggers (SQLite may already have rolled back, e.g. on a full disk, so creating them again
     would fail and hide the error).
     """
+    if backend.is_server(session):  # nothing to keep in step on a server
+        yield
+        return
     conn = sqlite.raw_connection(session)
     marks = [
         conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {t}").fetchone()[0] for t in FIRM_TABLES
@@ -158,6 +166,8 @@ def firms_indexed_once(session: Session) -> Iterator[None]:
 
 def rebuild_index(session: Session) -> int:
     """Drop every index row and index the whole store again; returns the row count."""
+    if backend.is_server(session):
+        return sum(index_count(session, kind=kind) for kind in KINDS)
     session.execute(sql("DELETE FROM search_index"))
     sqlite.rebuild_text_index(session)
     conn = sqlite.raw_connection(session)
@@ -179,6 +189,9 @@ def rebuild_index(session: Session) -> int:
 
 def index_count(session: Session, *, kind: str) -> int:
     """How many records of a kind the index holds."""
+    if backend.is_server(session):  # every record: the server indexes the columns themselves
+        table = {"case": '"case"', "firm": "firm WHERE merged_into IS NULL"}.get(kind, kind)
+        return session.execute(sql(f"SELECT count(*) FROM {table}")).scalar_one()
     if kind == "shipment":
         return session.execute(
             sql("SELECT count(*) FROM shipment WHERE text_id IS NOT NULL")
@@ -224,6 +237,17 @@ def search_kind(
     """
     if query.empty or (not query.phrases and kind not in SHORT_KINDS):
         return []
+    if backend.is_server(session):
+        rows = backend.of(session).search_rows(
+            session,
+            kind=kind,
+            phrases=query.phrases,
+            short=query.short,
+            case_id=case_id,
+            limit=limit,
+            body_chars=BODY_CHARS,
+        )
+        return [_hit(row, query) for row in rows]
     if kind == "shipment":
         return _search_shipments(session, query=query, case_id=case_id, limit=limit)
     lo, hi = _range(kind)
@@ -243,15 +267,17 @@ def search_kind(
         ),
         params,
     ).all()
-    return [
-        {
-            "id": r[0],
-            "case_id": r[1],
-            "title": _clip(r[2]),
-            "snippet": make_snippet(r[2], r[3], query=query),
-        }
-        for r in rows
-    ]
+    return [_hit(row, query) for row in rows]
+
+
+def _hit(row, query: Query) -> dict:
+    """A hit from ``(id, case_id, title, body)``."""
+    return {
+        "id": row[0],
+        "case_id": row[1],
+        "title": _clip(row[2]),
+        "snippet": make_snippet(row[2], row[3], query=query),
+    }
 
 
 #: Up to this many matching texts, each text's newest shipments are looked up by index; beyond

@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from sqlalchemy import text
 from sqlmodel import Session
 
-from casebook.store.engine import raw_connection
-from casebook.store.sqlite import BATCH, insert_batches
+from casebook.store.backend import insert_batches, is_server, raw_connection
+from casebook.store.sqlite import BATCH
 
 CACHE_KIB = 64 * 1024  # page cache during a bulk insert (more only raised the peak memory)
 
@@ -196,7 +196,10 @@ def row_key(declaration: str | None, item: str | None, content: str) -> str:
 def bulk_insert(session: Session, *, rows: int) -> Iterator[None]:
     """SQLite: a large page cache while inserting; when the new rows outnumber the stored ones,
     the shipment indexes are dropped and built once at the end (all inside the transaction, so
-    an error or a cancel rolls the indexes back too)."""
+    an error or a cancel rolls the indexes back too). PostgreSQL: nothing to set (COPY)."""
+    if is_server(session):
+        yield
+        return
     conn = raw_connection(session)
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")

@@ -87,6 +87,23 @@ def contains_clause(column: str, needle: str) -> str:
     return f"{CONTAINS}({column}, {needle})"
 
 
+def group_concat(expression: str, separator: str = ",") -> str:
+    """SQL: the values of ``expression`` joined into one text."""
+    if expression.upper().startswith("DISTINCT "):  # SQLite takes no separator with DISTINCT
+        return f"group_concat({expression})"
+    return f"group_concat({expression}, '{separator}')"
+
+
+def null_equal(a: str, b: str) -> str:
+    """SQL: ``a`` equals ``b``, two NULLs counting as equal."""
+    return f"{a} IS {b}"
+
+
+def like_operator() -> str:
+    """The LIKE that ignores ASCII case (SQLite's own LIKE does)."""
+    return "LIKE"
+
+
 def begin_statement(*, immediate: bool) -> str:
     """How a transaction begins. Writers take the lock up front, so two writers never
     interleave (the audit chain cannot fork) and a busy store is reported at once instead of

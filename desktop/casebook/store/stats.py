@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from casebook.core.filters import COUNTRY_FIELDS, EVERYTHING, ShipmentFilter
+from casebook.store.backend import current
 from casebook.store.filters import (
     Params,
     dataset_clause,
@@ -217,7 +218,7 @@ def shipment_groups(
     source = _source(keys, filters, measure)
     exprs = [source.keys[k] for k in keys]
     extra = source.sums.get(measure, "NULL, NULL")
-    units = "group_concat(DISTINCT s.unit)" if measure == "quantity" else "NULL"
+    units = current().group_concat("DISTINCT s.unit") if measure == "quantity" else "NULL"
     select = ", ".join([*exprs, source.totals, extra, units])
     where = " AND ".join(_shipment_where(filters, params, source))
     sql = f"SELECT {select} FROM {source.table} s WHERE {where}"

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from sqlalchemy import text
 from sqlmodel import Session
 
-from casebook.store.engine import raw_connection
-from casebook.store.sqlite import BATCH, insert_batches
+from casebook.store.backend import insert_batches, raw_connection
+from casebook.store.sqlite import BATCH
 
 #: Columns written by an import, in order (after dataset_id and case_id).
 INSERTED = (

@@ -8,6 +8,7 @@ from casebook.vault.blobs import (
     Vault,
     file_kind,
     hash_file,
+    open_regular,
     symlink_refused,
     write_refused,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "hash_file",
     "html_to_text",
     "is_html",
+    "open_regular",
     "preview",
     "remove_tree",
     "scratch_dir",

@@ -71,7 +71,7 @@ class Vault:
         A symbolic link is refused unless ``follow_symlinks``; a device, FIFO or socket always
         (checked on the opened file, so nothing can swap the path in between)."""
         source = Path(source)
-        with _open_regular(source, follow_symlinks) as handle:
+        with open_regular(source, follow_symlinks) as handle:
             try:
                 self.root.mkdir(parents=True, exist_ok=True)
                 with scratch_dir(self.tmp, "incoming") as work:
@@ -181,7 +181,7 @@ def _copy_hashing(source, out, progress: Progress | None, cancelled: CancelCheck
     return digest.hexdigest(), size
 
 
-def _open_regular(source: Path, follow_symlinks: bool):
+def open_regular(source: Path, follow_symlinks: bool):
     """``source`` opened for reading, or Refused: missing, a link (unless followed), or not a
     regular file. Non-blocking, so that a FIFO is refused instead of waiting for a writer."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)

@@ -33,10 +33,7 @@ def known_revisions() -> frozenset[str]:
 
 def current_revision(conn: Connection) -> str | None:
     """The store's schema revision, or None for a store without one."""
-    has = conn.execute(
-        text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
-    ).first()
-    if not has:
+    if not conn.dialect.has_table(conn, "alembic_version"):
         return None
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 

@@ -13,6 +13,12 @@ text, so triggers, the bulk dataset path and a rebuild share the same definition
 Small tables keep the index in sync through triggers, in the writer's transaction. Shipments
 have no triggers: a bulk import calls ``casebook.store.search.index_dataset`` once, after its
 rows are inserted (and ``unindex_dataset`` before deleting them).
+
+On PostgreSQL there is no FTS5: the ``pg_trgm`` extension and one trigram GIN index per searched
+column let ``ILIKE '%phrase%'`` find a substring in any script through an index (see
+``casebook.store.postgres``), and the server keeps those indexes in step itself, so no views,
+triggers or index table are made. The lens's any-case text test is an SQL function there
+(SQLite registers a Python one on every connection).
 """
 
 from __future__ import annotations
@@ -113,7 +119,52 @@ def _trigger_names() -> list[str]:
     return [f"search_{t}_{s}" for t in tables for s in ("ai", "au", "ad")]
 
 
+# Columns searched on PostgreSQL, each with a trigram GIN index (written out, not imported, so
+# this revision stays as it was).
+TRIGRAM_COLUMNS = {
+    "case": ("title", "ref", "summary"),
+    "firm": ("name", "native_name", "address"),
+    "firmalias": ("name",),
+    "firmidentifier": ("value",),
+    "shipment": ("description", "declaration_no", "item_no"),
+    "evidence": ("title", "publisher", "original_name", "excerpt", "notes", "text"),
+    "finding": ("text",),
+}
+CONTAINS_FUNCTION = """
+CREATE OR REPLACE FUNCTION casebook_contains(haystack text, needle text) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN haystack IS NULL OR needle IS NULL OR needle = '' THEN 0
+                ELSE (strpos(lower(haystack), lower(needle)) > 0)::integer END
+$$"""
+
+
+# Evidence files live in a server store's database (``casebook.store.blobs``): one row per
+# distinct SHA-256, its bytes in chunks.
+BLOB_TABLES = [
+    "CREATE TABLE evidenceblob (sha256 char(64) PRIMARY KEY, size bigint NOT NULL, "
+    "stored timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'utc'))",
+    "CREATE TABLE evidenceblobchunk (sha256 char(64) NOT NULL REFERENCES evidenceblob "
+    "ON DELETE CASCADE, seq integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (sha256, seq))",
+]
+
+
+def _upgrade_postgresql() -> None:
+    for statement in BLOB_TABLES:
+        op.execute(statement)
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    op.execute(CONTAINS_FUNCTION)
+    for table, columns in TRIGRAM_COLUMNS.items():
+        for column in columns:
+            op.execute(
+                f'CREATE INDEX IF NOT EXISTS ix_trgm_{table}_{column} ON "{table}" '
+                f'USING gin ("{column}" gin_trgm_ops)'
+            )
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        _upgrade_postgresql()
+        return
     op.execute(
         "CREATE VIRTUAL TABLE search_index USING fts5("
         "title, body, case_id UNINDEXED, tokenize = 'trigram')"
@@ -130,6 +181,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table, columns in TRIGRAM_COLUMNS.items():
+            for column in columns:
+                op.execute(f"DROP INDEX IF EXISTS ix_trgm_{table}_{column}")
+        op.execute("DROP FUNCTION IF EXISTS casebook_contains(text, text)")
+        op.execute("DROP TABLE IF EXISTS evidenceblobchunk")
+        op.execute("DROP TABLE IF EXISTS evidenceblob")
+        return
     for name in _trigger_names():
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     for name in VIEWS:

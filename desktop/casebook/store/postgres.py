@@ -1,0 +1,400 @@
+"""Everything PostgreSQL-only: the counterparts of ``store.sqlite`` for a team's server store.
+
+Engines on a ``postgresql+psycopg`` URL; one writer at a time (a transaction-scoped advisory
+lock taken when a write transaction begins, like SQLite's ``BEGIN IMMEDIATE``, so the audit chain
+stays linear); the DB-API connection behind a thin adapter that takes the store's ``?`` and
+``:name`` placeholders; bulk inserts through ``COPY``; search by ``ILIKE`` over columns with
+``pg_trgm`` GIN indexes (migration 0003); how PostgreSQL words busy, full and read-only; and
+the checks ``verify`` can make on a server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from casebook.core.errors import Cancelled, Refused
+from casebook.core.location import ServerLocation
+from casebook.store.sqlite import BATCH, BUSY_TIMEOUT_S, timestamp
+
+__all__ = ["BATCH", "timestamp"]
+
+#: The advisory lock every write transaction holds (one writer at a time, as on SQLite).
+WRITE_LOCK = 0x43617365  # "Case"
+
+
+def create(location: ServerLocation, *, immediate: bool) -> Engine:
+    """An engine on the server database: writers' transactions begin by taking ``WRITE_LOCK``,
+    waiting at most the busy timeout (then "store busy", exit 3)."""
+    engine = create_engine(location.url, pool_pre_ping=False)
+    timeout_ms = int(BUSY_TIMEOUT_S * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _settings(dbapi_conn, _record):
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = {timeout_ms}")
+            cur.execute("SET TIME ZONE 'UTC'")
+        dbapi_conn.commit()
+
+    if immediate:
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+    return engine
+
+
+def is_empty(conn: Connection) -> bool:
+    """Whether the database's own schemas hold no table, view or sequence."""
+    return not conn.execute(
+        text(
+            "SELECT 1 FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'S', 'p') LIMIT 1"
+        )
+    ).first()
+
+
+def has_table(conn: Connection, name: str) -> bool:
+    return bool(
+        conn.execute(text("SELECT to_regclass(:name) IS NOT NULL"), {"name": name}).scalar()
+    )
+
+
+def missing_privilege(conn: Connection) -> str | None:
+    """What the role lacks to install the schema (CREATE on the schema, or on the database for
+    the pg_trgm extension when it is not installed yet), or None."""
+    if not conn.execute(text("SELECT has_schema_privilege(current_schema(), 'CREATE')")).scalar():
+        return "CREATE on schema " + str(conn.execute(text("SELECT current_schema()")).scalar())
+    trgm = conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first()
+    if (
+        not trgm
+        and not conn.execute(
+            text("SELECT has_database_privilege(current_database(), 'CREATE')")
+        ).scalar()
+    ):
+        return "CREATE on database " + str(conn.execute(text("SELECT current_database()")).scalar())
+    return None
+
+
+# --- the DB-API connection ----------------------------------------------------------------------
+
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|%|(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@lru_cache(maxsize=512)
+def pyformat(sql: str) -> str:
+    """``sql`` with SQLite's ``?`` and ``:name`` placeholders as psycopg's ``%s`` and
+    ``%(name)s`` (placeholders inside quoted text and ``::`` casts left alone; every ``%``
+    doubled, since psycopg reads them even inside quotes)."""
+
+    def swap(found: re.Match) -> str:
+        token = found.group(0)
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        if found.group(1):
+            return f"%({found.group(1)})s"
+        return token.replace("%", "%%")  # psycopg reads % even inside quoted text
+
+    return _TOKENS.sub(swap, sql)
+
+
+class RawConnection:
+    """The psycopg connection of a session, speaking the placeholders the store's raw SQL uses
+    (the sqlite3 module's ``execute``/``executemany``)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def execute(self, sql: str, params=None):
+        cursor = self.conn.cursor()
+        if params is None:  # no placeholders: psycopg sends the text as it is
+            cursor.execute(sql)
+        else:
+            cursor.execute(pyformat(sql), params)
+        return cursor
+
+    def executemany(self, sql: str, rows: Iterable):
+        cursor = self.conn.cursor()
+        cursor.executemany(pyformat(sql), list(rows))
+        return cursor
+
+    def create_function(self, *args, **kwargs) -> None:
+        """Python functions cannot run inside the server: callers check ``dialect`` first."""
+        raise NotImplementedError("PostgreSQL runs no Python functions")
+
+
+def raw_connection(session: Session) -> RawConnection:
+    """The DB-API connection under a session, in its transaction."""
+    return RawConnection(session.connection().connection.driver_connection)
+
+
+_INSERT = re.compile(r"^\s*INSERT INTO (\w+) \(([^)]*)\) VALUES", re.IGNORECASE)
+
+
+def insert_batches(
+    session: Session,
+    *,
+    sql: str,
+    rows: Iterable[tuple],
+    total: int,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """The rows of a plain ``INSERT INTO t (cols) VALUES (?, …)`` streamed through ``COPY``
+    (binary-safe text protocol, in the session's transaction), ``BATCH`` rows between checks
+    for cancel; returns how many rows."""
+    found = _INSERT.match(sql)
+    if not found:
+        raise ValueError(f"not a plain INSERT: {sql[:60]}")
+    table, columns = found.groups()
+    conn = session.connection().connection.driver_connection
+    done = 0
+    rows = iter(rows)
+    with conn.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        while batch := list(islice(rows, BATCH)):
+            if cancelled and cancelled():
+                raise Cancelled("import cancelled")
+            for row in batch:
+                copy.write_row(row)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+    return done
+
+
+def answers_table(session: Session, *, table: str, answers: Iterable[tuple]) -> None:
+    """A temporary table ``table(arg, answer)`` of a Python function's answers (None answers
+    left out), dropped when the transaction ends: what SQLite's ``create_function`` does."""
+    conn = session.connection().connection.driver_connection
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {table} (arg text PRIMARY KEY, answer text) "
+            "ON COMMIT DROP"
+        )
+        cursor.execute(f"TRUNCATE {table}")
+        with cursor.copy(f"COPY {table} (arg, answer) FROM STDIN") as copy:
+            for arg, answer in answers:
+                if answer is not None:
+                    copy.write_row((arg, answer))
+
+
+# --- SQL that differs ---------------------------------------------------------------------------
+
+
+def contains_clause(column: str, needle: str) -> str:
+    """SQL: the text in ``column`` contains the parameter ``needle`` in any case."""
+    return f"strpos(lower({column}), lower({needle})) > 0"
+
+
+def group_concat(expression: str, separator: str = ",") -> str:
+    """SQL: the values of ``expression`` joined into one text."""
+    if expression.upper().startswith("DISTINCT "):
+        return f"string_agg(DISTINCT ({expression[9:]})::text, '{separator}')"
+    return f"string_agg(({expression})::text, '{separator}')"
+
+
+def null_equal(a: str, b: str) -> str:
+    """SQL: ``a`` equals ``b``, two NULLs counting as equal."""
+    return f"{a} IS NOT DISTINCT FROM {b}"
+
+
+def like_operator() -> str:
+    """The LIKE that ignores ASCII case (PostgreSQL's LIKE does not)."""
+    return "ILIKE"
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def _sqlstate(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) or ""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Another writer holds the lock past the timeout (lock_not_available), or a serialisation
+    or deadlock failure."""
+    return _sqlstate(exc) in ("55P03", "40001", "40P01")
+
+
+def is_full(exc: BaseException) -> bool:
+    """The server's disk is full (disk_full, out of memory)."""
+    return _sqlstate(exc).startswith("53")
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """The role may not write here, or the server is a read-only standby."""
+    return _sqlstate(exc) in ("42501", "25006")
+
+
+def privilege_of(exc: BaseException) -> str:
+    """The server's own words for a refused privilege (``permission denied for …``)."""
+    orig = getattr(exc, "orig", exc)
+    diag = getattr(orig, "diag", None)
+    return (getattr(diag, "message_primary", None) or str(orig)).strip()
+
+
+# --- backups ------------------------------------------------------------------------------------
+
+
+def dump(location: ServerLocation, target: Path) -> None:
+    """A ``pg_dump --format=custom`` archive of the database (schema, rows and evidence blobs:
+    restore it with ``pg_restore``); the password, if any, from PGPASSWORD or ~/.pgpass."""
+    import shutil
+    import subprocess
+
+    program = shutil.which("pg_dump")
+    if program is None:
+        raise Refused("pg_dump is not installed here (Debian: apt-get install postgresql-client)")
+    args = [program, "--format=custom", "--no-password", f"--file={target}", "--dbname"]
+    conninfo = [f"dbname={location.dbname}"]
+    if location.user:
+        conninfo.append(f"user={location.user}")
+    if location.host or location.socket_dir:
+        conninfo.append(f"host={location.host or location.socket_dir}")
+    if location.port:
+        conninfo.append(f"port={location.port}")
+    done = subprocess.run([*args, " ".join(conninfo)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise Refused(f"pg_dump failed: {done.stderr.strip() or done.returncode}")
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+
+def integrity_messages(session: Session) -> list[str]:
+    """PostgreSQL enforces constraints as it writes and checksums its pages itself; what
+    ``verify`` can still see here are constraints left invalid (``NOT VALID``)."""
+    rows = session.execute(
+        text(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+            "WHERE NOT convalidated AND connamespace = current_schema()::regnamespace"
+        )
+    ).all()
+    return [f"constraint {name} on {table} is not validated" for table, name in rows]
+
+
+def quick_check_messages(session: Session) -> list[str]:
+    return integrity_messages(session)
+
+
+def foreign_key_violations(session: Session) -> list[tuple[str, int, str]]:
+    """None: the server enforces every foreign key on write (no ``PRAGMA foreign_keys``)."""
+    return []
+
+
+# --- search -------------------------------------------------------------------------------------
+
+#: Per kind: the rows (``id``, ``case_id``, ``title``, ``body``) and the columns a phrase is
+#: looked for in; each of those columns has a pg_trgm GIN index (migration 0003), so ILIKE
+#: '%phrase%' over a million shipments is an index scan.
+SEARCHED = {
+    "case": (
+        "SELECT c.id, c.id AS case_id, c.title, c.ref || ' ' || coalesce(c.summary, '') AS body "
+        'FROM "case" AS c',
+        ("c.title", "c.ref", "c.summary"),
+    ),
+    "firm": (
+        "SELECT f.id, NULL::integer AS case_id, f.name AS title, "
+        "coalesce(f.native_name, '') || ' ' || coalesce((SELECT string_agg(a.name, ' | ') "
+        "FROM firmalias AS a WHERE a.firm_id = f.id), '') || ' ' || coalesce(f.address, '') "
+        "AS body FROM firm AS f",
+        (
+            "f.name",
+            "f.native_name",
+            "f.address",
+            "ANY:SELECT a.firm_id FROM firmalias AS a WHERE a.name ILIKE {p}",
+            "ANY:SELECT i.firm_id FROM firmidentifier AS i WHERE i.value ILIKE {p}",
+        ),
+    ),
+    "shipment": (
+        "SELECT s.id, s.case_id, coalesce(s.description, '') AS title, "
+        "coalesce(s.declaration_no, '') || ' ' || coalesce(s.item_no, '') AS body "
+        "FROM shipment AS s",
+        ("s.description", "s.declaration_no", "s.item_no"),
+    ),
+    "evidence": (
+        "SELECT e.id, e.case_id, e.title, coalesce(e.publisher, '') || ' ' || "
+        "coalesce(e.original_name, '') || ' ' || coalesce(e.excerpt, '') || ' ' || "
+        "coalesce(e.notes, '') || ' ' || coalesce(e.text, '') AS body FROM evidence AS e",
+        ("e.title", "e.publisher", "e.original_name", "e.excerpt", "e.notes", "e.text"),
+    ),
+    "finding": (
+        "SELECT g.id, g.case_id, g.text AS title, '' AS body FROM finding AS g",
+        ("g.text",),
+    ),
+}
+
+#: Columns given a trigram GIN index by migration 0003 on PostgreSQL.
+TRIGRAM_COLUMNS = {
+    "case": ("title", "ref", "summary"),
+    "firm": ("name", "native_name", "address"),
+    "firmalias": ("name",),
+    "firmidentifier": ("value",),
+    "shipment": ("description", "declaration_no", "item_no"),
+    "evidence": ("title", "publisher", "original_name", "excerpt", "notes", "text"),
+    "finding": ("text",),
+}
+
+
+def like_pattern(word: str) -> str:
+    """An ILIKE pattern finding ``word`` anywhere (its own ``%``, ``_`` and ``\\`` literal)."""
+    return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+
+
+def search_rows(
+    session: Session,
+    *,
+    kind: str,
+    phrases: tuple[str, ...],
+    short: tuple[str, ...],
+    case_id: int | None,
+    limit: int,
+    body_chars: int,
+) -> list[tuple]:
+    """``(id, case_id, title, body)`` of up to ``limit`` records of a kind holding every
+    phrase (3+ characters, anywhere, any case and script) and every short word (at a word
+    start in the title when there is no phrase), newest first."""
+    source, columns = SEARCHED[kind]
+    alias = columns[0].split(".")[0]
+    params: dict = {"limit": limit}
+    where = []
+    words = [(f"p{n}", like_pattern(w)) for n, w in enumerate(phrases)]
+    if phrases:  # short words too must then occur somewhere in the record
+        words += [(f"s{n}", like_pattern(w)) for n, w in enumerate(short)]
+    for key, pattern in words:
+        params[key] = pattern
+        tests = [
+            f"{alias}.id IN ({c[4:].format(p=':' + key)})"
+            if c.startswith("ANY:")
+            else f"{c} ILIKE :{key}"
+            for c in columns
+        ]
+        where.append("(" + " OR ".join(tests) + ")")
+    if not phrases:  # only short words: word starts in the title
+        for n, word in enumerate(short):
+            key, escaped = f"s{n}", like_pattern(word)[1:-1]
+            params[key], params[key + "w"] = f"{escaped}%", f"% {escaped}%"
+            where.append(f"({columns[0]} ILIKE :{key} OR {columns[0]} ILIKE :{key}w)")
+    if case_id is not None:
+        params["case"] = case_id
+        if kind == "firm":
+            where.append("f.id IN (SELECT firm_id FROM casefirm WHERE case_id = :case)")
+        else:
+            where.append(f"{alias}.{'id' if kind == 'case' else 'case_id'} = :case")
+    if kind == "firm":
+        where.append("f.merged_into IS NULL")
+    condition = " AND ".join(where) or "TRUE"
+    sql = f"{source} WHERE {condition} ORDER BY {alias}.id DESC LIMIT :limit"
+    rows = session.execute(text(sql), params)
+    return [(id_, case, title, (body or "")[:body_chars]) for id_, case, title, body in rows]

@@ -1,0 +1,74 @@
+"""The schema on a PostgreSQL server (issue 17): installed by the first command that creates
+data, refused without the privilege it needs, and never downgraded."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+
+from casebook.store.migrations import HEAD
+
+pytestmark = pytest.mark.postgresql
+
+
+def _sql(url: str, statement: str, *params):
+    from casebook.core.location import parse_location
+
+    loc = parse_location(url)
+    with psycopg.connect(dbname=loc.dbname, host=loc.socket_dir or loc.host, autocommit=True) as c:
+        cursor = c.execute(statement, params or None)
+        return cursor.fetchall() if cursor.description else None
+
+
+def test_an_empty_database_gets_the_schema_from_the_first_creating_command(run_cli, pg_database):
+    listed = run_cli("case", "list", "--json", db=pg_database)
+    assert listed.code == 2 and "no store" in listed.err
+    created = run_cli("case", "new", "Team case", "--ref", "CB-T-1", "--json", db=pg_database)
+    assert created.code == 0, created.err
+    assert _sql(pg_database, "SELECT version_num FROM alembic_version") == [(HEAD,)]
+    assert _sql(pg_database, "SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
+    trigram = _sql(
+        pg_database, "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'"
+    )
+    assert {"ix_trgm_shipment_description", "ix_trgm_firm_name"} <= {n for (n,) in trigram}
+    # SQLite's FTS5 table and triggers are not made on a server
+    assert not _sql(pg_database, "SELECT 1 FROM pg_class WHERE relname = 'search_index'")
+    assert run_cli("case", "list", "--json", db=pg_database).json["cases"][0]["ref"] == "CB-T-1"
+
+
+def test_a_role_that_may_not_create_the_schema_exits_3_naming_the_privilege(
+    run_cli, pg_database, monkeypatch
+):
+    from casebook.core.location import parse_location
+
+    role, dbname = f"cb_ro_{uuid.uuid4().hex[:8]}", parse_location(pg_database).dbname
+    _sql(pg_database, f"CREATE ROLE {role} LOGIN PASSWORD 'pw-{role}'")
+    try:
+        _sql(
+            pg_database,
+            f'GRANT CONNECT ON DATABASE "{dbname}" TO {role}',
+        )
+        monkeypatch.setenv("PGPASSWORD", f"pw-{role}")
+        url = f"postgresql://{role}@127.0.0.1/{dbname}"
+        result = run_cli("case", "new", "Team case", "--json", db=url)
+        assert result.code == 3
+        assert "CREATE on schema public" in result.err and result.out == ""
+        assert not _sql(pg_database, "SELECT 1 FROM pg_class WHERE relname = 'alembic_version'")
+    finally:
+        _sql(pg_database, f"DROP OWNED BY {role}")
+        _sql(pg_database, f"DROP ROLE {role}")
+
+
+def test_a_schema_from_a_newer_casebook_is_refused_with_exit_3(run_cli, pg_database):
+    assert run_cli("case", "new", "Team case", "--json", db=pg_database).code == 0
+    _sql(pg_database, "UPDATE alembic_version SET version_num = '9999'")
+    result = run_cli("case", "list", "--json", db=pg_database)
+    assert result.code == 3 and "newer Casebook" in result.err
+
+
+def test_a_database_holding_other_tables_is_not_taken_over(run_cli, pg_database):
+    _sql(pg_database, "CREATE TABLE payroll (id integer)")
+    result = run_cli("case", "new", "Team case", "--json", db=pg_database)
+    assert result.code == 1 and "not a Casebook store" in result.err
