@@ -333,6 +333,12 @@ SEARCHED = {
         "SELECT g.id, g.case_id, g.text AS title, '' AS body FROM finding AS g",
         ("g.text",),
     ),
+    "person": (
+        "SELECT p.id, p.case_id, p.name AS title, coalesce(p.native_name, '') || ' ' || "
+        "p.aliases::text || ' ' || p.identifiers::text || ' ' || coalesce(p.notes, '') AS body "
+        "FROM person AS p",
+        ("p.name", "p.native_name", "p.aliases::text", "p.identifiers::text", "p.notes"),
+    ),
 }
 
 #: Columns given a trigram GIN index by migration 0003 on PostgreSQL.
@@ -392,8 +398,8 @@ def search_rows(
             where.append("f.id IN (SELECT firm_id FROM casefirm WHERE case_id = :case)")
         else:
             where.append(f"{alias}.{'id' if kind == 'case' else 'case_id'} = :case")
-    if kind == "firm":
-        where.append("f.merged_into IS NULL")
+    if kind in ("firm", "person"):
+        where.append(f"{alias}.merged_into IS NULL")
     condition = " AND ".join(where) or "TRUE"
     sql = f"{source} WHERE {condition} ORDER BY {alias}.id DESC LIMIT :limit"
     rows = session.execute(text(sql), params)

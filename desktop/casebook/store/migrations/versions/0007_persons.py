@@ -162,16 +162,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_screeninghit_person_id"), ["person_id"], unique=False)
         batch_op.create_foreign_key("fk_screeninghit_person_id", "person", ["person_id"], ["id"])
 
+    if op.get_bind().dialect.name == "postgresql":  # searched by ILIKE over trigram indexes
+        for column in ("name", "native_name"):
+            op.execute(
+                f"CREATE INDEX IF NOT EXISTS ix_trgm_person_{column} ON person "
+                f"USING gin ({column} gin_trgm_ops)"
+            )
+        return
     op.execute(f"CREATE VIEW search_doc_person AS {PERSON_VIEW}")
     for name, body in PERSON_TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
 
 
 def downgrade() -> None:
-    for name in PERSON_TRIGGERS:
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    op.execute("DROP VIEW IF EXISTS search_doc_person")
-    op.execute(f"DELETE FROM search_index WHERE rowid >= 6 * {SPAN} AND rowid < 7 * {SPAN}")
+    if op.get_bind().dialect.name != "postgresql":
+        for name in PERSON_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP VIEW IF EXISTS search_doc_person")
+        op.execute(f"DELETE FROM search_index WHERE rowid >= 6 * {SPAN} AND rowid < 7 * {SPAN}")
     with op.batch_alter_table("screeninghit", schema=None) as batch_op:
         batch_op.drop_constraint("fk_screeninghit_person_id", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_screeninghit_person_id"))
