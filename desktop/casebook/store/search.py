@@ -321,7 +321,8 @@ def _recent_matches(session: Session, query: Query, where: list[str], params: di
     params.update({f"w{n}": phrase for n, phrase in enumerate(query.phrases)})
     recent = f"(SELECT * FROM shipment ORDER BY id DESC LIMIT {RECENT_ROWS})"
     test = " AND ".join(["s.text_id IS NOT NULL", *tests, *where])
-    ids = f"SELECT s.id FROM {recent} AS s WHERE {test} ORDER BY s.id DESC LIMIT :limit"
+    # No ORDER BY here: the rows come newest first, and the LIMIT stops at the last hit needed.
+    ids = f"SELECT s.id FROM {recent} AS s WHERE {test} LIMIT :limit"
     found = session.execute(sql(f"SELECT count(*) FROM ({ids})"), params).scalar_one()
     return f"SELECT * FROM ({ids})" if found >= params["limit"] else ""
 
