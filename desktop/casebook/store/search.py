@@ -307,6 +307,8 @@ def _search_shipments(session: Session, *, query: Query, case_id: int | None, li
     if len(few) <= FEW_TEXTS:  # each text's newest shipments, through the text_id index
         params.update({f"t{n}": text_id for n, (text_id,) in enumerate(few)})
         picks = [_newest(f"s.text_id = :t{n}", where) for n in range(len(few))]
+    elif recent := _recent_matches(session, query, where, params):
+        picks = [recent]
     else:  # "+": read the shipments newest first, not through the text_id index
         picks = [_newest(f"+s.text_id IN ({texts})", where)]
     if len(query.phrases) == 1 and set(query.phrases[0]) <= DECLARATION_CHARS:
@@ -331,6 +333,24 @@ def _search_shipments(session: Session, *, query: Query, case_id: int | None, li
         }
         for r in rows
     ]
+
+
+#: A query matching many texts first looks among this many newest shipments.
+RECENT_ROWS = 20_000
+
+
+def _recent_matches(session: Session, query: Query, where: list[str], params: dict) -> str:
+    """For a query matching many texts: the newest shipments whose description holds every
+    phrase, when ``:limit`` of them are among the newest ``RECENT_ROWS`` (a broad query's
+    usual case), as a query of ids; else "" (then every matching text is looked up)."""
+    tests = [sqlite.contains_clause("s.description", f":w{n}") for n in range(len(query.phrases))]
+    params.update({f"w{n}": phrase for n, phrase in enumerate(query.phrases)})
+    recent = f"(SELECT * FROM shipment ORDER BY id DESC LIMIT {RECENT_ROWS})"
+    test = " AND ".join(["s.text_id IS NOT NULL", *tests, *where])
+    # No ORDER BY here: the rows come newest first, and the LIMIT stops at the last hit needed.
+    ids = f"SELECT s.id FROM {recent} AS s WHERE {test} LIMIT :limit"
+    found = session.execute(sql(f"SELECT count(*) FROM ({ids})"), params).scalar_one()
+    return f"SELECT * FROM ({ids})" if found >= params["limit"] else ""
 
 
 def _newest(condition: str, where: list[str]) -> str:
