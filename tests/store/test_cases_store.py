@@ -87,6 +87,7 @@ def test_count_records_counts_what_a_case_holds_and_refs_of_firm(book, two_cases
         "findings": 1,
         "relationships": 0,
         "hits": 0,
+        "persons": 0,
     }
     assert not any(empty.values())
     assert refs == ["CB-2024-001"]

@@ -71,6 +71,7 @@ def test_declaration_number_is_found(book, case):
     assert kinds(book.search("0045678"), "shipment") == ["10702070/150323/0045678 — FRESA"]
 
 
+@pytest.mark.sqlite_only("reads the store file")
 def test_a_repeated_description_is_indexed_once_and_finds_every_shipment(book, case):
     add_shipments(book, case.id, [(f"D{n}", "СТАНОК ТОКАРНЫЙ") for n in range(30)])
     add_shipments(book, case.id, [("E1", "СТАНОК ТОКАРНЫЙ"), ("E2", "ФРЕЗА")])

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
+from casebook.store.backend import is_server
 from casebook.store.engine import raw_connection
 from casebook.store.sqlite import BATCH, ensure_ln
 
@@ -108,6 +109,9 @@ def build_from_columns(
     ``net_weight`` (floats, NaN for NULL). The groups and totals are those ``build_dataset``
     makes from the stored rows, without reading a million rows back to sort them.
     """
+    if is_server(session):  # COPY wrote the rows; the server groups them as fast
+        build_dataset(session, dataset_id=dataset_id)
+        return
     import numpy as np
 
     count = len(columns["date"])
