@@ -50,7 +50,7 @@ def doc_id(kind: str, record_id: int) -> int:
 def intern_texts(session: Session, texts: list[str]) -> list[int]:
     """The ``shipmenttext`` id of each of ``texts`` (distinct, non-empty), adding the new ones
     and indexing them: an import's descriptions, each once, however many rows repeat them."""
-    conn = sqlite.raw_connection(session)
+    conn = backend.raw_connection(session)
     mark = _max_text_id(conn)
     conn.execute("CREATE TEMP TABLE import_text (n INTEGER PRIMARY KEY, text TEXT NOT NULL)")
     try:
