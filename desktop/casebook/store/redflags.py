@@ -347,7 +347,7 @@ def row_test_groups(
         {0: renamed["t"]}, joins, scope + " AND s.dataset_id = :dataset_id"
     )
     sql = f"""WITH {ctes} {hit}
-        SELECT detail, ex, im, n, v, lo FROM ({groups})"""
+        SELECT detail, ex, im, n, v, lo FROM ({groups}) AS g"""
     return _run(session, sql, params)
 
 

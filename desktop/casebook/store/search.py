@@ -316,7 +316,7 @@ def _search_shipments(session: Session, *, query: Query, case_id: int | None, li
         picks.append(_newest("instr(s.declaration_no, :number) > 0", where))
     if not picks:
         return []
-    ids = f"SELECT id FROM ({' UNION '.join(picks)}) ORDER BY id DESC LIMIT :limit"
+    ids = f"SELECT id FROM ({' UNION '.join(picks)}) AS picked ORDER BY id DESC LIMIT :limit"
     rows = session.execute(
         sql(
             "SELECT s.id, s.case_id, s.description, s.declaration_no, s.item_no "
@@ -349,8 +349,8 @@ def _recent_matches(session: Session, query: Query, where: list[str], params: di
     test = " AND ".join(["s.text_id IS NOT NULL", *tests, *where])
     # No ORDER BY here: the rows come newest first, and the LIMIT stops at the last hit needed.
     ids = f"SELECT s.id FROM {recent} AS s WHERE {test} LIMIT :limit"
-    found = session.execute(sql(f"SELECT count(*) FROM ({ids})"), params).scalar_one()
-    return f"SELECT * FROM ({ids})" if found >= params["limit"] else ""
+    found = session.execute(sql(f"SELECT count(*) FROM ({ids}) AS found"), params).scalar_one()
+    return f"SELECT * FROM ({ids}) AS few" if found >= params["limit"] else ""
 
 
 def _newest(condition: str, where: list[str]) -> str:
@@ -358,7 +358,7 @@ def _newest(condition: str, where: list[str]) -> str:
     test = " AND ".join([condition, *where])
     return (
         f"SELECT * FROM (SELECT s.id FROM shipment AS s WHERE {test} "
-        "ORDER BY s.id DESC LIMIT :limit)"
+        "ORDER BY s.id DESC LIMIT :limit) AS newest"
     )
 
 
