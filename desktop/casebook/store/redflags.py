@@ -272,7 +272,7 @@ def flagged_firms(
     for i, (name, t) in enumerate(renamed.items()):
         if t.trade:
             trade.append(
-                f"SELECT {i}, s.firm, NULL, {t.detail}, s.shipments, s.value_usd, s.min_id"
+                f"SELECT {i}, s.firm, CAST(NULL AS INTEGER), {t.detail}, s.shipments, s.value_usd, s.min_id"
                 f" FROM trade s WHERE {t.where}"
             )
         elif name in stored:
