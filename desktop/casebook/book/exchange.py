@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from casebook.book.cases import find_case
@@ -58,23 +57,11 @@ class ExchangeSection:
             )
 
     def _server_backup(self, out: Path) -> dict:
-        """A server store's backup: ``pg_dump``'s custom format (evidence included), written
-        beside ``out`` and renamed into place; ``pg_restore`` restores it."""
+        """A server store's backup: ``pg_dump``'s custom format (evidence included); restore
+        it with ``pg_restore``."""
         from casebook.store import postgres
 
-        temp = out.with_name(f".{out.name}.partial")
-        temp.unlink(missing_ok=True)
-        try:
-            postgres.dump(self.store.location, temp)
-            digest = hashlib.sha256()
-            with open(temp, "rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    digest.update(chunk)
-            temp.replace(out)
-        finally:
-            temp.unlink(missing_ok=True)
-        return {"out": str(out), "sha256": digest.hexdigest(), "size": out.stat().st_size,
-                "format": "pg_dump"}  # fmt: skip
+        return postgres.dump_to(self.store.location, out) | {"format": "pg_dump"}
 
     def auto_backup(self, *, keep: int = 5) -> dict:
         """A backup into ``<store>.files/backups/``, keeping the newest ``keep`` of them."""

@@ -269,6 +269,25 @@ def dump(location: ServerLocation, target: Path) -> None:
         raise Refused(f"pg_dump failed: {done.stderr.strip() or done.returncode}")
 
 
+def dump_to(location: ServerLocation, out: Path) -> dict:
+    """``dump`` into ``out`` through a temporary file beside it, renamed when whole;
+    ``{out, sha256, size}``."""
+    import hashlib
+
+    temp = out.with_name(f".{out.name}.partial")
+    temp.unlink(missing_ok=True)
+    try:
+        dump(location, temp)
+        digest = hashlib.sha256()
+        with open(temp, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        temp.replace(out)
+    finally:
+        temp.unlink(missing_ok=True)
+    return {"out": str(out), "sha256": digest.hexdigest(), "size": out.stat().st_size}
+
+
 # --- checks -------------------------------------------------------------------------------------
 
 
