@@ -382,3 +382,62 @@ def test_a_narrow_tab_shows_the_charts_in_one_column(opened, qtbot):
     assert share.width() >= tab.panels["monthly"].width() - 2  # as wide as the headline
     win.resize(1500, 1000)
     qtbot.waitUntil(lambda: tab.columns == 2, timeout=TIMEOUT)
+
+
+def _cut_texts(panel, monkeypatch) -> list[str]:
+    """The texts the panel's canvas draws reaching past the figure's edges (tick labels off
+    the axis's range are never drawn, so only drawn texts count)."""
+    from matplotlib.text import Text
+
+    drawn: list[Text] = []
+    original = Text.draw
+
+    def draw(text, renderer):
+        if text.get_visible() and text.get_text().strip():
+            drawn.append(text)
+        return original(text, renderer)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Text, "draw", draw)
+        panel.canvas.draw()  # what the screen shows now, at the panel's size
+    renderer, box = panel.figure.canvas.get_renderer(), panel.figure.bbox
+    cut = []
+    for text in drawn:
+        extent = text.get_window_extent(renderer)
+        if (
+            extent.x0 < box.x0 - 1
+            or extent.y0 < box.y0 - 1
+            or extent.x1 > box.x1 + 1
+            or extent.y1 > box.y1 + 1
+        ):
+            cut.append(f"{text.get_text()!r} at {tuple(round(v) for v in extent.extents)}")
+    return cut
+
+
+def test_axis_titles_and_ticks_stay_inside_the_chart_in_a_small_window(
+    qtbot, tmp_path, monkeypatch
+):
+    """At 1024×700 with a month's value in the tens of billions (a whole HS chapter; ticks like
+    "30,000.0"), no chart cuts its "Value (USD millions)" title or a label at the edges."""
+    rows = [(*r[:6], f"{float(r[6].replace(' ', '').replace(',', '.')) * 1e4:.2f}") for r in ROWS]
+    path = make_store(tmp_path / "cases.db", rows)
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.resize(1024, 700)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(path)
+    qtbot.waitUntil(lambda: win.page.select(REF), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "analysis" in workspace._extra, timeout=TIMEOUT)
+    tab: AnalysisTab = workspace._extra["analysis"]
+    workspace.tabs.setCurrentWidget(tab)
+    if tab._waiting:
+        with qtbot.waitSignal(tab.charts_drawn, timeout=TIMEOUT):
+            pass
+    qtbot.wait(400)  # a resize's redraw settles
+    qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)
+    monthly = tab.panels["monthly"]
+    assert monthly.figure.axes[0].get_ylabel() == "Value (USD millions)"
+    for panel in tab.panels.values():
+        assert _cut_texts(panel, monkeypatch) == [], panel.spec.key

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from shiboken6 import isValid
 
 from casebook.book import Casebook
 from casebook.ui.main_window import MainWindow
@@ -19,6 +21,7 @@ from casebook.ui.screening_tab import (
     ScreeningTab,
 )
 from casebook.ui.table_model import RecordsModel
+from casebook.ui.worker import Job
 
 SDN = "ofac_sdn_2024-05-03_subset.csv"
 TIMEOUT = 60_000
@@ -189,6 +192,24 @@ def test_changing_a_review_can_be_undone(qtbot, loaded_store):
     row = _row_of(tab, "STANKOPROM LLC")
     assert tab.proxy.index(row, STATUS_COLUMN).data() == "dismissed"
     assert "Different city" in tab.detail.text()
+
+
+def test_results_arriving_after_a_case_switch_deleted_the_tab_are_dropped(qtbot, loaded_store):
+    """Screen and re-read, switch case before the worker answers: the answers reach no
+    deleted tab (an exception in a Qt callback fails the test under pytest-qt)."""
+    with Casebook.open(loaded_store, user="tester") as book:
+        book.create_case(title="Second case", ref="CB-2")
+    tab = _open(qtbot, loaded_store)
+    worker, gate = tab.host.worker, threading.Event()
+    worker.submit(Job(lambda: gate.wait(TIMEOUT / 1000)))  # holds the worker's queue
+    _click(qtbot, tab.screen_button)  # a screen with its progress dialog, then its re-read
+    tab.refresh()
+    assert tab.host.window.page.select("CB-2")
+    qtbot.waitUntil(lambda: not isValid(tab), timeout=TIMEOUT)  # dropped and deleted
+    gate.set()
+    qtbot.waitUntil(lambda: not worker.busy, timeout=TIMEOUT)
+    assert tab.host.window.page.workspace.ref == "CB-2"
+    assert tab.host.window.page.workspace.tab("screening") is not tab
 
 
 def test_screening_without_a_list_is_explained_not_raised(qtbot, store, presented):

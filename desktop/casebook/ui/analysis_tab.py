@@ -337,6 +337,7 @@ class ChartPanel(QFrame):
         style = chart_style(self)
         self.targets = self.spec.draw(self.figure, self.table, style, **self.spec.draw_options)
         charts.caption(self.figure, style, self.caption)
+        charts.fit(self.figure)
         self._pending = True
         self.canvas.draw_idle()
 

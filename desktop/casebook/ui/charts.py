@@ -167,6 +167,34 @@ def place(fig, *, left=0.75, right=0.2, bottom=0.55, top=0.12) -> None:
     fig.subplots_adjust(left=lo_x, right=hi_x, bottom=lo_y, top=hi_y)
 
 
+def fit(fig, pad_points: float = 4.0) -> None:
+    """Widen the margins ``place`` guessed until every axes' tick labels, axis titles, title
+    and legend lie inside the figure (wide ticks such as "4,000.0" push the value axis's title
+    off the left edge of a narrow chart). Measured, so call it after drawing and on resize."""
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if get_renderer is None or not fig.axes:
+        return
+    renderer, edge, pad = get_renderer(), fig.bbox, pad_points * fig.dpi / 72
+    for _ in range(3):  # new margins may bring new ticks: measure again
+        boxes = [b for ax in fig.axes if (b := ax.get_tightbbox(renderer)) is not None]
+        if not boxes:
+            return
+        over = {
+            "left": edge.x0 + pad - min(b.x0 for b in boxes),
+            "right": max(b.x1 for b in boxes) - (edge.x1 - pad),
+            "bottom": edge.y0 + pad - min(b.y0 for b in boxes),
+            "top": max(b.y1 for b in boxes) - (edge.y1 - pad),
+        }
+        if all(v <= 0.5 for v in over.values()):
+            return
+        params, width, height = fig.subplotpars, edge.width, edge.height
+        left = params.left + max(over["left"], 0) / width
+        right = max(params.right - max(over["right"], 0) / width, left + 0.2)
+        bottom = params.bottom + max(over["bottom"], 0) / height
+        top = max(params.top - max(over["top"], 0) / height, bottom + 0.2)
+        fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
+
+
 def caption(fig, style: Style, text: str, points: float = 7.5) -> None:
     """``text`` (the lens, "Filtered: …") across the top of the figure, the plot moved down to
     make room; shortened to the width, so an exported image names its filter too."""

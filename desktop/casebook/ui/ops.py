@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 from casebook.core.errors import Cancelled, CasebookError
 from casebook.core.users import os_user
@@ -228,14 +229,15 @@ class Op:
         changes = self.changes(result) if callable(self.changes) else self.changes
         if changes is not None:
             self.host.notify(changes)
-        if self._success:
+        if self._success and _alive(self._success):
             self._success(result)
 
     def _error(self, exc: BaseException, trace: str) -> None:
         if isinstance(exc, Cancelled):
             return
         if self._failure:
-            self._failure(exc)
+            if _alive(self._failure):
+                self._failure(exc)
         else:
             self.host.present_error(exc, trace)
 
@@ -248,6 +250,8 @@ class Op:
         dialog.canceled.connect(job.cancel)
 
         def progress(done: int, total: int) -> None:
+            if not isValid(dialog):  # deleted with its parent tab: the op runs on unseen
+                return
             dialog.setMaximum(max(total, 0))
             dialog.setValue(min(done, total) if total else 0)
 
@@ -257,10 +261,27 @@ class Op:
             setattr(job, name, _closing(dialog, callback))
 
 
+def _alive(callback: Callable) -> bool:
+    """False when the widget the callback belongs to was deleted while the op ran (its tab was
+    dropped on a case switch): the reply has nobody left to show it to.
+
+    The owner is the ``self`` of a bound method, or the ``self`` a closure defined in a method
+    captured (``lambda rows: self._show(gen, rows)``)."""
+    owner = getattr(callback, "__self__", None)
+    code, cells = getattr(callback, "__code__", None), getattr(callback, "__closure__", None)
+    if owner is None and code is not None and cells and "self" in code.co_freevars:
+        try:
+            owner = cells[code.co_freevars.index("self")].cell_contents
+        except ValueError:  # an empty cell
+            owner = None
+    return not isinstance(owner, QObject) or isValid(owner)
+
+
 def _closing(dialog: QWidget, callback: Callable) -> Callable:
     def wrapped(*args):
-        dialog.reset()
-        dialog.deleteLater()
+        if isValid(dialog):  # deleted with its parent tab while the op ran
+            dialog.reset()
+            dialog.deleteLater()
         callback(*args)
 
     return wrapped
