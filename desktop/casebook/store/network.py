@@ -45,7 +45,10 @@ def trade_edges(
     session: Session, *, case_id: int, lens: ShipmentFilter | None, min_value: float = 0.0
 ) -> list[tuple]:
     """(exporter id, importer id, value USD, shipments, first date, last date) per pair of the
-    lens's shipments; pairs worth less than ``min_value`` USD in all are left out."""
+    lens's shipments; pairs worth less than ``min_value`` USD in all are left out. Read from
+    the firm groups (``store.rollups``) for the whole case, from the rows in the lens otherwise."""
+    if not lens:
+        return _rollup_edges(session, case_id=case_id, min_value=min_value)
     params = Params()
     where = shipment_clauses(lens, case_id=case_id, params=params)
     where += ["s.exporter_id IS NOT NULL", "s.importer_id IS NOT NULL"]
@@ -60,6 +63,40 @@ def trade_edges(
         ORDER BY 1, 2
     """
     return _run(session, sql, params)
+
+
+def _rollup_edges(session: Session, *, case_id: int, min_value: float) -> list[tuple]:
+    """``trade_edges`` of the whole case from the firm groups by month. The groups keep each
+    pair's first date but not its last: that is the latest date of the rows in the pair's last
+    month, read through the date index from only the months some pair ends in."""
+    params = Params()
+    case = params.add(case_id)
+    having = ""
+    if min_value and min_value > 0:
+        having = f"HAVING coalesce(sum(value_usd), 0) >= {params.add(float(min_value))}"
+    sql = f"""
+        WITH pair AS (
+            SELECT exporter_id, importer_id, coalesce(sum(value_usd), 0) AS value,
+                   sum(shipments) AS shipments, min(first_date) AS first, max(month) AS month
+            FROM partyrollup
+            WHERE case_id = {case} AND exporter_id IS NOT NULL AND importer_id IS NOT NULL
+            GROUP BY exporter_id, importer_id {having}),
+        ends AS (SELECT DISTINCT month FROM pair WHERE month IS NOT NULL),
+        latest AS (
+            SELECT s.exporter_id, s.importer_id, max(s.date) AS last
+            FROM ends JOIN shipment s
+                 ON s.case_id = {case} AND s.date >= ends.month AND s.date <= ends.month || '-99'
+            WHERE s.exporter_id IS NOT NULL AND s.importer_id IS NOT NULL
+            GROUP BY s.exporter_id, s.importer_id)
+        SELECT p.exporter_id, p.importer_id, p.value, p.shipments, p.first, l.last
+        FROM pair p LEFT JOIN latest l
+             ON l.exporter_id = p.exporter_id AND l.importer_id = p.importer_id
+        ORDER BY 1, 2
+    """
+    return [
+        (a, b, float(v), int(n), first, last)
+        for a, b, v, n, first, last in _run(session, sql, params)
+    ]
 
 
 def firm_totals(
