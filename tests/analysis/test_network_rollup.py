@@ -25,7 +25,7 @@ def case(factory, book):
         rows = []
         for _ in range(300):
             day = rng.choice(
-                [None, *(f"2022-{mo:02d}-{d:02d}" for mo in (1, 2, 5, 12) for d in (1, 9, 28))]
+                [None, *(f"2022-{mo:02d}-{d:02d}" for mo in range(1, 13) for d in (1, 9, 28))]
             )
             rows.append(
                 {
@@ -86,9 +86,19 @@ def test_a_lens_reads_the_rows(book, case):
         )
 
 
-def test_the_whole_case_reads_the_groups(book, case):
-    """The whole case's edges come from the groups, not a scan of every shipment."""
+def test_the_whole_case_reads_the_groups_when_pairs_end_in_few_months(book, case, monkeypatch):
+    """The groups answer (a change to them shows); when the months pairs end in hold too many
+    rows, the rows answer."""
     with book._write() as session:
-        raw_connection(session).execute("DELETE FROM partyrollup WHERE case_id = ?", (case["id"],))
+        raw_connection(session).execute(
+            "UPDATE partyrollup SET value_usd = value_usd * 2 WHERE case_id = ?", (case["id"],)
+        )
+    rows = [row for _, group in case["datasets"] for row in group]
+    doubled = [(a, b, v * 2, n, f, la) for a, b, v, n, f, la in expected(rows)]
     with book._read() as session:
-        assert db.trade_edges(session, case_id=case["id"], lens=None) == []
+        assert rounded(db.trade_edges(session, case_id=case["id"], lens=None)) == rounded(doubled)
+    monkeypatch.setattr(db, "ROLLUP_END_SHARE", 0.0)
+    with book._read() as session:
+        assert rounded(db.trade_edges(session, case_id=case["id"], lens=None)) == rounded(
+            expected(rows)
+        )
