@@ -296,7 +296,8 @@ class NetworkSection:
     ) -> dict:
         """Write the case's link chart (as ``link_chart`` with the same lens and threshold) as
         an i2 Analyst's Notebook chart (ANX), firms where the saved layout puts them (the
-        others laid out around them): ``{out, format, records, nodes, edges, hidden, sha256}``."""
+        others laid out around them), with the persons linked to them and their links:
+        ``{out, format, records, nodes, edges, persons, person_links, hidden, sha256}``."""
         from casebook.exchange import anx
 
         out = output_path(out, force=force)  # before the model is built
@@ -309,7 +310,8 @@ class NetworkSection:
         with self._read() as session:
             idents = firm_store.identifiers_of(session, ids=ids)
         firms = {n.uid: {"identifiers": idents.get(n.id, {})} for n in chart.model.nodes}
-        return anx.write_anx(chart, firms, positions, Path(out))
+        persons, links = self._graph_people(case_ref, {n.uid for n in chart.model.nodes})
+        return anx.write_anx(chart, firms, positions, Path(out), persons, links)
 
     def network_firm(self, *, case_ref: str, uid: str, limit: int = 50) -> dict:
         """What the chart shows for a selected firm: its evidence and largest shipments."""
