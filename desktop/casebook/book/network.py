@@ -98,10 +98,13 @@ class NetworkSection:
         min_value: float | None = 0.0,
         scores: bool = True,
         lens: ShipmentFilter | None = None,
+        persons: bool = False,
     ) -> NetworkModel:
         """The case's firms and edges: trade per exporter → importer pair of the lens's
         shipments (None: the whole case; ``date_from``, ``date_to`` and ``hs`` replace the
-        lens's own), pairs worth at least ``min_value`` USD in all, and every relationship."""
+        lens's own), pairs worth at least ``min_value`` USD in all, and every relationship;
+        with ``persons``, also the persons linked to those firms (nodes of subject "person")
+        and their links, each labelled with the role."""
         from casebook.analysis import flags
 
         try:
@@ -139,6 +142,10 @@ class NetworkSection:
         }
         if lens:
             model.filters["lens"] = lens.to_json()
+        if persons:
+            model = net.with_persons(
+                model, *self._graph_people(case_ref, {n.uid for n in model.nodes})
+            )
         return model
 
     def link_chart(
@@ -151,6 +158,7 @@ class NetworkSection:
         date_to: str | None = None,
         hs: str | None = None,
         scores: bool = True,
+        persons: bool = False,
     ) -> Chart:
         """The case's link chart under the lens (as ``network``): one trade link per pair of
         firms, links worth less than ``threshold`` USD hidden with the firms only they joined
@@ -162,7 +170,7 @@ class NetworkSection:
         if threshold < 0:
             raise UsageError("the threshold must not be negative")
         model = self.network(case_ref=case_ref, lens=lens, date_from=date_from,
-                             date_to=date_to, hs=hs, scores=scores)  # fmt: skip
+                             date_to=date_to, hs=hs, scores=scores, persons=persons)  # fmt: skip
         return chart_model(model, threshold=threshold)
 
     def save_chart_layout(
