@@ -330,3 +330,18 @@ def test_person_entities_become_persons_and_unknown_kinds_are_left_out(run_cli, 
             "Beta",
             "director",
         )
+
+
+def test_a_persons_place_on_the_chart_is_kept_and_exported(run_cli, case, tmp_path, db_path):
+    with Casebook.open(db_path) as book:
+        ivan = book.add_person(case_ref=REF, name="Ivan Petrov")
+        book.add_person_link(case_ref=REF, from_uid=ivan["uid"], to_uid=case["ООО «Ромашка»"],
+                             kind="director", fields={})  # fmt: skip
+        book.save_positions(case_ref=REF, positions={ivan["uid"]: (0.75, 0.125)})
+        kinds = {n["uid"]: n["kind"] for n in book.chart_layout(case_ref=REF)["nodes"]}
+        assert kinds[ivan["uid"]] == "person"
+        assert book.load_positions(case_ref=REF)[ivan["uid"]] == (0.75, 0.125)
+    out = tmp_path / "chart.anx"
+    assert run_cli("export", "--case", REF, "--out", str(out)).code == 0
+    item, _entity, _attrs = items(out)[0][ivan["uid"]]
+    assert (item.get("XPosition"), item.find("End").get("Y")) == ("750", "125")

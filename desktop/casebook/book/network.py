@@ -220,14 +220,12 @@ class NetworkSection:
         return {"layout": setting.get("layout"), "nodes": nodes}
 
     def save_positions(self, *, case_ref: str, positions: dict, layout: str | None = None) -> None:
-        """Keep the chart's firm positions (uid → (x, y) in the unit square) and the layout
-        they came from, as the Network tab does after each layout and drag (pins and groups
+        """Keep the chart's firm and person positions (uid → (x, y) in the unit square) and the
+        layout they came from, as the Network tab does after each layout and drag (pins and groups
         saved before are kept). A view's own save, not the analyst's: not in the audit log
         (an event per drag would also mark every briefing printed since out of date)."""
-        saved = {
-            n["uid"]: n for n in self.chart_layout(case_ref=case_ref)["nodes"]
-            if n["kind"] == "firm"
-        }  # fmt: skip
+        saved = {n["uid"]: n for n in self.chart_layout(case_ref=case_ref)["nodes"]}
+        persons = {p["uid"] for p in self.list_persons(case_ref=case_ref)} if positions else set()
         nodes = []
         for uid, point in (positions or {}).items():
             try:
@@ -236,13 +234,14 @@ class NetworkSection:
                 raise UsageError(f"position of {uid!r} must be two numbers") from None
             before = saved.get(str(uid), {})
             nodes.append({"uid": uid, "x": x, "y": y, "pinned": before.get("pinned", False),
-                          "group": before.get("group")})  # fmt: skip
+                          "group": before.get("group"),
+                          "kind": "person" if uid in persons else "firm"})  # fmt: skip
         self._save_chart(case_ref, _position_rows(nodes), layout, audited=False)
 
     def load_positions(self, *, case_ref: str) -> dict[str, tuple[float, float]]:
-        """The saved firm positions of the case (empty when none were saved)."""
+        """The saved positions of the case's firms and persons (empty when none were saved)."""
         nodes = self.chart_layout(case_ref=case_ref)["nodes"]
-        return {n["uid"]: (n["x"], n["y"]) for n in nodes if n["kind"] == "firm"}
+        return {n["uid"]: (n["x"], n["y"]) for n in nodes}
 
     def load_layout(self, *, case_ref: str) -> str | None:
         """The layout the saved positions came from (``force`` or ``layered``), or None."""
@@ -314,6 +313,7 @@ class NetworkSection:
         positions = {n.uid: saved[n.uid] for n in chart.model.nodes if n.uid in saved}
         if len(positions) < len(chart.model.nodes):
             positions = layout_network(chart.model, pinned=positions)
+        positions = saved | positions  # the persons' saved places too
         ids = [n.id for n in chart.model.nodes if n.id is not None]
         with self._read() as session:
             idents = firm_store.identifiers_of(session, ids=ids)
