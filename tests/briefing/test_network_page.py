@@ -107,3 +107,14 @@ def test_a_label_moves_off_the_edge_that_would_cross_it():
     boxes = place_labels(nodes, {"a": (40.0, 9.0), "b": (40.0, 9.0)}, segments, (0, 0, 200, 200))
     a, b = boxes["a"], boxes["b"]
     assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+
+
+def test_the_page_draws_the_persons_of_the_firms_with_their_roles(demo_book):
+    from casebook.analysis.network import style_for
+
+    data = demo_book.briefing_data(case_ref="DEMO-CNC-RU", sections=["network"])
+    (lin,) = [n for n in data.network.nodes if n.name == "Lin Haoran"]
+    assert lin.subject == "person" and style_for(lin)["shape"] == "person"
+    names = {n.uid: n.name for n in data.network.nodes}
+    roles = sorted((names[e.target], e.label) for e in data.network.edges if e.source == lin.uid)
+    assert [label for _firm, label in roles] == ["director", "director"]

@@ -207,6 +207,14 @@ HOSTILE = {
         "<Attribute AttributeClass='Share' Value='250'/></AttributeCollection></ChartItem></Chart>",
         "ChartItem 3: share",
     ),
+    "bad person link": (
+        f"<Chart>{GOOD}<ChartItem Label='Ivan'><End><Entity EntityId='p'><Icon>"
+        "<IconStyle Type='Person'/></Icon></Entity></End></ChartItem>"
+        "<ChartItem><Link End1Id='p' End2Id='a'><LinkStyle Type='director'/></Link>"
+        "<AttributeCollection><Attribute AttributeClass='Share' Value='30'/>"
+        "</AttributeCollection></ChartItem></Chart>",
+        "ChartItem 4: a share is given only for a shareholder or beneficial owner",
+    ),
     "bad identifier": (
         '<Chart><ChartItem Label="Alpha"><End><Entity EntityId="a"/></End><AttributeCollection>'
         '<Attribute AttributeClass="INN (Russia)" Value="123"/></AttributeCollection>'
@@ -248,16 +256,92 @@ def test_a_name_with_control_characters_still_makes_well_formed_xml(book, tmp_pa
     assert item.get("Label") == "Bad Name Ltd"
 
 
-def test_person_entities_are_left_out_until_people_are_records(run_cli, tmp_path, db_path):
+def people_of(book, ref):
+    """A case's persons (name, native name, birth date, nationality, identifiers) and their
+    links by the names of their ends."""
+    persons = sorted((p["name"], p["native_name"], p["birth_date"], p["nationality"],
+                      sorted(p["identifiers"].items())) for p in book.list_persons(case_ref=ref))  # fmt: skip
+    links = sorted((k["from_name"], k["to_name"], k["kind"], k["share"], k["start"], k["end"])
+                   for k in book.list_person_links(case_ref=ref))  # fmt: skip
+    return persons, links
+
+
+def test_demo_persons_and_their_links_round_trip(run_cli, tmp_path, db_path):
+    from casebook.book.demo import DEMO_REF
+
+    with Casebook.open(db_path, create=True) as book:
+        book.build_demo()
+        firm = next(
+            f for f in book.list_firms(case_ref=DEMO_REF) if f["name"] == "ООО «Техностанок»"
+        )
+        agent = book.add_person(case_ref=DEMO_REF, name="Wang Li", native_name="王力",
+                                identifiers=["passport:E12345678"])  # fmt: skip
+        book.add_person_link(case_ref=DEMO_REF, from_uid=agent["uid"], to_uid=firm["uid"],
+                             kind="shareholder", fields={"share": 25.0})  # fmt: skip
+        before = people_of(book, DEMO_REF)
+    out = tmp_path / "demo.anx"
+    result = run_cli("export", "--case", DEMO_REF, "--out", str(out), "--json")
+    assert result.code == 0, result.err
+    assert (result.json["persons"], result.json["person_links"]) == (3, 5)
+    entities, _links = items(out)
+    lin = next(e for e in entities.values() if e[0].get("Label") == "Lin Haoran")
+    assert lin[1].find("Icon/IconStyle").get("Type") == "Person"
+    assert (lin[2]["Native name"], lin[2]["Birth date"]) == ("林浩然", "1979-04-12")
+    other = tmp_path / "other.db"
+    assert run_cli("case", "new", "Copy", "--ref", "CB-COPY", db=other).code == 0
+    result = run_cli("import", str(out), "--case", "CB-COPY", "--json", db=other)
+    assert result.code == 0, result.err
+    assert (result.json["persons_created"], result.json["person_links_created"]) == (3, 5)
+    with Casebook.open(other) as book:
+        assert people_of(book, "CB-COPY") == before  # names exact (Chinese too), links, ids
+        (evidence,) = book.list_evidence(case_ref="CB-COPY")
+        assert {"person", "personlink"} <= {link["kind"] for link in evidence["links"]}
+    # Again into the same case: the same persons (by passport, else name and birth date)
+    result = run_cli("import", str(out), "--case", "CB-COPY", "--json", db=other)
+    assert (result.json["persons_created"], result.json["persons_matched"]) == (0, 3)
+    assert result.json["person_links_created"] == 0
+    with Casebook.open(other) as book:
+        assert people_of(book, "CB-COPY") == before
+
+
+def test_person_entities_become_persons_and_unknown_kinds_are_left_out(run_cli, tmp_path, db_path):
     person = ('<ChartItem Label="Ivan Petrov"><End><Entity EntityId="p" Identity="p">'
-              '<Icon><IconStyle Type="Person"/></Icon></Entity></End></ChartItem>')  # fmt: skip
+              '<Icon><IconStyle Type="Person"/></Icon></Entity></End><AttributeCollection>'
+              '<Attribute AttributeClass="Personal INN (Russia)" Value="773407989940"/>'
+              "</AttributeCollection></ChartItem>")  # fmt: skip
+    director = ('<ChartItem><Link End1Id="p" End2Id="b"><LinkStyle Type="Director"/></Link>'
+                "</ChartItem>")  # fmt: skip
     chart = tmp_path / "people.anx"
-    chart.write_text(f"<Chart>{GOOD}{person}{LINK.format(a='p', b='a')}"
+    chart.write_text(f"<Chart>{GOOD}{person}{LINK.format(a='p', b='a')}{director}"
                      f"{LINK.format(a='a', b='b')}</Chart>", encoding="utf-8")  # fmt: skip
     assert run_cli("case", "new", "People", "--ref", "CB-P").code == 0
     result = run_cli("import", str(chart), "--case", "CB-P", "--json")
     assert result.code == 0, result.err
-    assert (result.json["persons_left_out"], result.json["person_links_left_out"]) == (1, 1)
+    assert (result.json["persons_created"], result.json["person_links_created"]) == (1, 1)
+    assert result.json["person_links_left_out"] == 1  # "ownership" is not a person's kind
     assert result.json["firms_created"] == 2 and result.json["relationships_created"] == 1
     with Casebook.open(db_path) as book:
         assert "Ivan Petrov" not in {f["name"] for f in book.list_firms(case_ref="CB-P")}
+        (ivan,) = book.list_persons(case_ref="CB-P")
+        assert ivan["identifiers"] == {"ru_inn": "773407989940"}
+        (link,) = book.list_person_links(case_ref="CB-P")
+        assert (link["from_name"], link["to_name"], link["kind"]) == (
+            "Ivan Petrov",
+            "Beta",
+            "director",
+        )
+
+
+def test_a_persons_place_on_the_chart_is_kept_and_exported(run_cli, case, tmp_path, db_path):
+    with Casebook.open(db_path) as book:
+        ivan = book.add_person(case_ref=REF, name="Ivan Petrov")
+        book.add_person_link(case_ref=REF, from_uid=ivan["uid"], to_uid=case["ООО «Ромашка»"],
+                             kind="director", fields={})  # fmt: skip
+        book.save_positions(case_ref=REF, positions={ivan["uid"]: (0.75, 0.125)})
+        kinds = {n["uid"]: n["kind"] for n in book.chart_layout(case_ref=REF)["nodes"]}
+        assert kinds[ivan["uid"]] == "person"
+        assert book.load_positions(case_ref=REF)[ivan["uid"]] == (0.75, 0.125)
+    out = tmp_path / "chart.anx"
+    assert run_cli("export", "--case", REF, "--out", str(out)).code == 0
+    item, _entity, _attrs = items(out)[0][ivan["uid"]]
+    assert (item.get("XPosition"), item.find("End").get("Y")) == ("750", "125")

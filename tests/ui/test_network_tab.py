@@ -519,3 +519,29 @@ def test_the_tab_says_it_is_reading_until_the_chart_arrives(opened, qtbot):
     with qtbot.waitSignal(fresh.drawn, timeout=TIMEOUT):
         pass
     assert set(fresh.nodes) == set(firms.values()) and "3 firms" in fresh.status.text()
+
+
+def test_the_demo_chart_draws_lin_haoran_directing_the_two_intermediaries(qtbot, tmp_path):
+    from casebook.book.demo import DEMO_REF, HUAXIN, STEPPE
+
+    with Casebook.open(tmp_path / "demo.db", user="tester", create=True) as book:
+        book.build_demo()
+        firms = {f["name"]: f["uid"] for f in book.list_firms(case_ref=DEMO_REF)}
+        lin = next(p for p in book.list_persons(case_ref=DEMO_REF) if p["name"] == "Lin Haoran")
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(tmp_path / "demo.db")
+    qtbot.waitUntil(lambda: win.page.select(DEMO_REF), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "network" in workspace._extra, timeout=TIMEOUT)
+    tab: NetworkTab = workspace._extra["network"]
+    workspace.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.complete and lin["uid"] in tab.nodes, timeout=TIMEOUT)
+    node = tab.nodes[lin["uid"]]
+    assert node.node.name == "Lin Haoran" and node.figure is not None  # a person's shape
+    assert all(item.figure is None for uid, item in tab.nodes.items() if uid in firms.values())
+    directs = {e.target.node.uid: e.edge.label for e in node.edges if e.source is node}
+    assert directs == {firms[HUAXIN.name]: "director", firms[STEPPE.name]: "director"}
+    assert f"{len(firms)} firms · 2 persons" in tab.status.text()

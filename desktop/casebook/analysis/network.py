@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
+from casebook.core.domain import PERSON_KINDS
 from casebook.core.filters import ShipmentFilter
 from casebook.core.numbers import money
 from casebook.store import network as db
@@ -193,13 +194,43 @@ def build_network(
     return model
 
 
+def with_persons(model: NetworkModel, persons: list[dict], links: list[dict]) -> NetworkModel:
+    """The model with person nodes (``subject="person"``) and their links as edges labelled
+    with the role: ``persons`` and ``links`` as ``list_persons`` and ``list_person_links``
+    give them, for the persons linked to the model's firms."""
+    nodes = [
+        Node(uid=p["uid"], name=p["name"], native_name=p.get("native_name"),
+             country=p.get("nationality"), role="person", subject="person")
+        for p in persons
+    ]  # fmt: skip
+    shown = {n.uid for n in model.nodes} | {n.uid for n in nodes}
+    edges = [
+        Edge(k["from_uid"], k["to_uid"], k["kind"], label=_role_label(k), first=k.get("start"),
+             last=k.get("end"), uid=k["uid"], share=k.get("share"))
+        for k in links
+        if {k["from_uid"], k["to_uid"]} <= shown
+    ]  # fmt: skip
+    return replace(model, nodes=[*model.nodes, *nodes], edges=[*model.edges, *edges])
+
+
+def _role_label(link: dict) -> str:
+    """``director``, ``beneficial owner 75%``: a person link's role as the edge says it."""
+    share = f" {link['share']:g}%" if link.get("share") is not None else ""
+    return f"{link['kind']}{share}"
+
+
 def largest(model: NetworkModel, limit: int) -> NetworkModel:
     """The model cut to its ``limit`` firms of the most trade value (ties by uid, in model
-    order) and the edges between them; ``model`` itself when it has no more firms."""
-    if len(model.nodes) <= limit:
+    order), the persons linked to them and the edges between them; ``model`` itself when it
+    has no more firms."""
+    firms = [n for n in model.nodes if n.subject == "firm"]
+    if len(firms) <= limit:
         return model
-    top = sorted(model.nodes, key=lambda n: (-n.value_usd, n.uid))[:limit]
+    top = sorted(firms, key=lambda n: (-n.value_usd, n.uid))[:limit]
     keep = {n.uid for n in top}
+    ends = {e.source for e in model.edges if e.target in keep}
+    ends |= {e.target for e in model.edges if e.source in keep}
+    keep |= ends - {n.uid for n in firms}  # the persons linked to the firms kept
     return replace(
         model,
         nodes=[n for n in model.nodes if n.uid in keep],
@@ -644,6 +675,7 @@ ROLE_COLOURS = {
 }
 LISTED_COLOUR = "#C5221F"
 TRADE_COLOUR = "#5F6B7A"
+PERSON_COLOUR = "#A142F4"  # persons: violet, drawn as a head and shoulders
 RELATIONSHIP_STYLES = {
     "ownership": ("#8430CE", "solid"),
     "subsidiary": ("#8430CE", "dash"),
@@ -672,6 +704,9 @@ def node_radius(node: Node) -> float:
 def style_for(item: Node | Edge) -> dict:
     """How to draw a node or an edge: ``colour`` (stroke), ``fill``, ``width``, ``dash`` (name)
     and ``pattern`` (dash list or None); nodes also ``radius`` and ``badge`` (listed colour)."""
+    if isinstance(item, Node) and item.subject == "person":
+        return {"colour": "#202124", "fill": PERSON_COLOUR, "width": 1.0, "dash": "solid",
+                "pattern": None, "radius": 10.0, "badge": None, "shape": "person"}  # fmt: skip
     if isinstance(item, Node):
         fill = ROLE_COLOURS.get(item.layer, ROLE_COLOURS[1])
         listed = item.listed
@@ -694,6 +729,8 @@ def style_for(item: Node | Edge) -> dict:
             "arrow": True,
         }
     colour, dash = RELATIONSHIP_STYLES.get(item.kind, ("#80868B", "dot"))
+    if item.kind in PERSON_KINDS:
+        colour, dash = PERSON_COLOUR, "dash"
     return {
         "colour": colour,
         "fill": None,

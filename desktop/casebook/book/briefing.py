@@ -395,7 +395,7 @@ class BriefingSection:
         from casebook.analysis.chart import keep_largest_links
 
         chart = self.link_chart(case_ref=data.case_ref, threshold=threshold, scores=False,
-                                lens=data.lens)  # fmt: skip
+                                lens=data.lens, persons=True)  # fmt: skip
         model = chart.model
         if not model.nodes:
             return

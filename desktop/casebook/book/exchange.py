@@ -273,27 +273,27 @@ class ChartImportSection:
         if not path.is_file():
             raise Refused(f"no chart file {path}")
         chart = anx.read_anx(path)
-        # People are not records yet (a person record will take these): their entities and
-        # links are counted and left out.
         persons = {e.key for e in chart.entities if e.kind == "person"}
+        people = [_person_fields(e) for e in chart.entities if e.key in persons]
         chart.entities = [e for e in chart.entities if e.key not in persons]
-        links = [ln for ln in chart.links if not persons & {ln.end1, ln.end2}]
-        left_out = {"persons_left_out": len(persons),
-                    "person_links_left_out": len(chart.links) - len(links)}  # fmt: skip
-        chart.links = links
+        by_person = [ln for ln in chart.links if persons & {ln.end1, ln.end2}]
+        person_links = [f for f in (_person_link_fields(ln, persons) for ln in by_person) if f]
+        left_out = {"person_links_left_out": len(by_person) - len(person_links)}
+        chart.links = [ln for ln in chart.links if not persons & {ln.end1, ln.end2}]
         rels = [_relationship_fields(link) for link in chart.links if not link.trade]
         with self._read() as session:
             find_case(session, case_ref)
         blob = self.vault.put(path)
         try:
             with self._write() as session:
-                return self._write_chart(session, path, blob, chart, rels, case_ref) | left_out
+                return self._write_chart(session, path, blob, chart, rels, case_ref,
+                                         (people, person_links)) | left_out  # fmt: skip
         except BaseException:
             if blob.created:
                 self._drop_unused_blob(blob.sha256)
             raise
 
-    def _write_chart(self, session, path: Path, blob, chart, rels, case_ref: str) -> dict:
+    def _write_chart(self, session, path: Path, blob, chart, rels, case_ref: str, people) -> dict:
         from casebook.book.evidence import clean_evidence_fields
         from casebook.ingest.parties import PartyWriter
         from casebook.store import evidence as evidence_store
@@ -334,6 +334,7 @@ class ChartImportSection:
             self._link(session, evidence, "relationship", rel.uid)
             created.append(rel.uid)
         placed = self._place_chart(session, network_store, case.id, chart, firm_of, uids)
+        persons = self._write_people(session, case.id, evidence, *people, firm_of)
         result = {
             "case": case.ref,
             "file_name": path.name,
@@ -346,11 +347,43 @@ class ChartImportSection:
             "relationships_known": len(rels) - len(created),
             "trade_links_left_out": len(chart.links) - len(rels),
             "positions": placed,
+            **persons,
         }
         self._audit(session, "chart.import", "case", target_uid=case.uid, case_id=case.id,
                     after=result | {"sha256": blob.sha256, "relationships": created,
                                     "firms": sorted(uids.values())})  # fmt: skip
         return result
+
+    def _write_people(self, session, case_id: int, evidence, people, links, firm_of) -> dict:
+        """The chart's persons (matched by personal identifier, else name key and birth date)
+        and their links (added once), each supported by the chart file."""
+        from casebook.store import persons as person_store
+
+        counts = {"persons_created": 0, "persons_matched": 0, "person_links_created": 0}
+        person_of = {}
+        for key, fields in people:
+            found = person_store.same_person(
+                session, case_id=case_id, identifiers=fields["identifiers"],
+                name_key=fields["name_key"], birth_date=fields["birth_date"],
+            )  # fmt: skip
+            counts["persons_matched" if found else "persons_created"] += 1
+            person_of[key] = found or person_store.add_person(session, case_id=case_id, **fields)
+            self._link(session, evidence, "person", person_of[key].uid)
+        for ends, fields in links:
+            sides = [
+                (person_of[k].id, None) if k in person_of else (None, firm_of[k]) for k in ends
+            ]
+            if sides[0] == sides[1]:
+                continue
+            where = {"from_person_id": sides[0][0], "from_firm_id": sides[0][1],
+                     "to_person_id": sides[1][0], "to_firm_id": sides[1][1],
+                     "kind": fields["kind"]}  # fmt: skip
+            if person_store.same_link(session, case_id=case_id, **where) is None:
+                rest = {k: v for k, v in fields.items() if k != "kind"}
+                link = person_store.add_link(session, case_id=case_id, **where, **rest)
+                self._link(session, evidence, "personlink", link.uid)
+                counts["person_links_created"] += 1
+        return counts
 
     def _place_chart(self, session, network_store, case_id, chart, firm_of, uids) -> int:
         """The chart's positions as the case's saved chart, when the case has none."""
@@ -386,4 +419,38 @@ def _relationship_fields(link) -> tuple[tuple[str, str], dict]:
         raise Refused(f"{link.where}: {exc.message}") from None
     if fields["share"] is not None and fields["kind"] != "ownership":
         raise Refused(f"{link.where}: a share is given only for an ownership relationship")
+    return (link.end1, link.end2), fields
+
+
+def _person_fields(entity) -> tuple[str, dict]:
+    """A person entity as a new person's fields; Refused naming the chart item when one is bad."""
+    from casebook.book.persons import clean_person_fields
+
+    try:
+        return entity.key, clean_person_fields(
+            name=entity.name, native_name=entity.native_name, birth_date=entity.birth_date,
+            nationality=entity.nationality, identifiers=entity.identifiers,
+        )  # fmt: skip
+    except UsageError as exc:
+        raise Refused(f"{entity.where}: {exc.message}") from None
+
+
+def _person_link_fields(link, persons: set[str]) -> tuple[tuple[str, str], dict] | None:
+    """A chart link with a person at an end as person-link fields; None for a kind Casebook
+    does not know for persons (left out and counted); Refused when one is bad."""
+    from casebook.book.findings import clean_relationship_fields
+    from casebook.book.persons import clean_link_kind
+    from casebook.core.domain import PERSON_KINDS
+
+    if link.end1 == link.end2:
+        raise Refused(f"{link.where}: the link joins an entity to itself")
+    if link.trade or link.kind.casefold() not in PERSON_KINDS:
+        return None
+    try:
+        fields = clean_relationship_fields({"share": link.share, "start": link.start,
+                                            "end": link.end, "notes": link.notes[:2_000]})  # fmt: skip
+        firm_end = not {link.end1, link.end2} <= persons
+        fields["kind"] = clean_link_kind(link.kind, fields["share"], firm_end=firm_end)
+    except UsageError as exc:
+        raise Refused(f"{link.where}: {exc.message}") from None
     return (link.end1, link.end2), fields

@@ -98,10 +98,13 @@ class NetworkSection:
         min_value: float | None = 0.0,
         scores: bool = True,
         lens: ShipmentFilter | None = None,
+        persons: bool = False,
     ) -> NetworkModel:
         """The case's firms and edges: trade per exporter → importer pair of the lens's
         shipments (None: the whole case; ``date_from``, ``date_to`` and ``hs`` replace the
-        lens's own), pairs worth at least ``min_value`` USD in all, and every relationship."""
+        lens's own), pairs worth at least ``min_value`` USD in all, and every relationship;
+        with ``persons``, also the persons linked to those firms (nodes of subject "person")
+        and their links, each labelled with the role."""
         from casebook.analysis import flags
 
         try:
@@ -139,6 +142,10 @@ class NetworkSection:
         }
         if lens:
             model.filters["lens"] = lens.to_json()
+        if persons:
+            model = net.with_persons(
+                model, *self._graph_people(case_ref, {n.uid for n in model.nodes})
+            )
         return model
 
     def link_chart(
@@ -151,6 +158,7 @@ class NetworkSection:
         date_to: str | None = None,
         hs: str | None = None,
         scores: bool = True,
+        persons: bool = False,
     ) -> Chart:
         """The case's link chart under the lens (as ``network``): one trade link per pair of
         firms, links worth less than ``threshold`` USD hidden with the firms only they joined
@@ -162,7 +170,7 @@ class NetworkSection:
         if threshold < 0:
             raise UsageError("the threshold must not be negative")
         model = self.network(case_ref=case_ref, lens=lens, date_from=date_from,
-                             date_to=date_to, hs=hs, scores=scores)  # fmt: skip
+                             date_to=date_to, hs=hs, scores=scores, persons=persons)  # fmt: skip
         return chart_model(model, threshold=threshold)
 
     def save_chart_layout(
@@ -212,14 +220,12 @@ class NetworkSection:
         return {"layout": setting.get("layout"), "nodes": nodes}
 
     def save_positions(self, *, case_ref: str, positions: dict, layout: str | None = None) -> None:
-        """Keep the chart's firm positions (uid → (x, y) in the unit square) and the layout
-        they came from, as the Network tab does after each layout and drag (pins and groups
+        """Keep the chart's firm and person positions (uid → (x, y) in the unit square) and the
+        layout they came from, as the Network tab does after each layout and drag (pins and groups
         saved before are kept). A view's own save, not the analyst's: not in the audit log
         (an event per drag would also mark every briefing printed since out of date)."""
-        saved = {
-            n["uid"]: n for n in self.chart_layout(case_ref=case_ref)["nodes"]
-            if n["kind"] == "firm"
-        }  # fmt: skip
+        saved = {n["uid"]: n for n in self.chart_layout(case_ref=case_ref)["nodes"]}
+        persons = {p["uid"] for p in self.list_persons(case_ref=case_ref)} if positions else set()
         nodes = []
         for uid, point in (positions or {}).items():
             try:
@@ -228,13 +234,14 @@ class NetworkSection:
                 raise UsageError(f"position of {uid!r} must be two numbers") from None
             before = saved.get(str(uid), {})
             nodes.append({"uid": uid, "x": x, "y": y, "pinned": before.get("pinned", False),
-                          "group": before.get("group")})  # fmt: skip
+                          "group": before.get("group"),
+                          "kind": "person" if uid in persons else "firm"})  # fmt: skip
         self._save_chart(case_ref, _position_rows(nodes), layout, audited=False)
 
     def load_positions(self, *, case_ref: str) -> dict[str, tuple[float, float]]:
-        """The saved firm positions of the case (empty when none were saved)."""
+        """The saved positions of the case's firms and persons (empty when none were saved)."""
         nodes = self.chart_layout(case_ref=case_ref)["nodes"]
-        return {n["uid"]: (n["x"], n["y"]) for n in nodes if n["kind"] == "firm"}
+        return {n["uid"]: (n["x"], n["y"]) for n in nodes}
 
     def load_layout(self, *, case_ref: str) -> str | None:
         """The layout the saved positions came from (``force`` or ``layered``), or None."""
@@ -296,7 +303,8 @@ class NetworkSection:
     ) -> dict:
         """Write the case's link chart (as ``link_chart`` with the same lens and threshold) as
         an i2 Analyst's Notebook chart (ANX), firms where the saved layout puts them (the
-        others laid out around them): ``{out, format, records, nodes, edges, hidden, sha256}``."""
+        others laid out around them), with the persons linked to them and their links:
+        ``{out, format, records, nodes, edges, persons, person_links, hidden, sha256}``."""
         from casebook.exchange import anx
 
         out = output_path(out, force=force)  # before the model is built
@@ -305,11 +313,13 @@ class NetworkSection:
         positions = {n.uid: saved[n.uid] for n in chart.model.nodes if n.uid in saved}
         if len(positions) < len(chart.model.nodes):
             positions = layout_network(chart.model, pinned=positions)
+        positions = saved | positions  # the persons' saved places too
         ids = [n.id for n in chart.model.nodes if n.id is not None]
         with self._read() as session:
             idents = firm_store.identifiers_of(session, ids=ids)
         firms = {n.uid: {"identifiers": idents.get(n.id, {})} for n in chart.model.nodes}
-        return anx.write_anx(chart, firms, positions, Path(out))
+        persons, links = self._graph_people(case_ref, {n.uid for n in chart.model.nodes})
+        return anx.write_anx(chart, firms, positions, Path(out), persons, links)
 
     def network_firm(self, *, case_ref: str, uid: str, limit: int = 50) -> dict:
         """What the chart shows for a selected firm: its evidence and largest shipments."""

@@ -182,6 +182,15 @@ def legend_rows(style_for, node_cls, edge_cls) -> list[tuple[str, str, str]]:
     )
     for kind in ("ownership", "supplier", "shared address"):
         rows.append((kind, style_for(edge_cls(source="", target="", kind=kind))["colour"], "line"))
+    person = node_cls(uid="", name="", subject="person")
+    rows.append(("persons", style_for(person)["fill"], "node"))
+    rows.append(
+        (
+            "a person's role",
+            style_for(edge_cls(source="", target="", kind="director"))["colour"],
+            "line",
+        )
+    )
     return rows
 
 

@@ -90,8 +90,10 @@ def _chart_text(data: dict) -> str:
         f"{data['relationships_known']:,} already recorded",
         f"  trade links left out (trade comes from shipments): {data['trade_links_left_out']:,}",
         f"  positions saved: {data['positions']:,}",
-        *([f"  people left out (not records yet): {data['persons_left_out']:,}, with "
-           f"{data['person_links_left_out']:,} links"] if data.get("persons_left_out") else []),
+        f"  persons: {data['persons_created']:,} new, {data['persons_matched']:,} known; "
+        f"{data['person_links_created']:,} person links new",
+        *([f"  person links of a kind Casebook does not know, left out: "
+           f"{data['person_links_left_out']:,}"] if data.get("person_links_left_out") else []),
     ])  # fmt: skip
 
 

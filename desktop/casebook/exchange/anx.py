@@ -20,7 +20,12 @@ from casebook.analysis.chart import KIND_TITLES, Chart
 from casebook.analysis.network import Edge
 from casebook.core.countries import clean_country
 from casebook.core.errors import Refused
-from casebook.core.identifiers import SCHEMES, clean_identifier
+from casebook.core.identifiers import (
+    PERSON_SCHEMES,
+    SCHEMES,
+    clean_identifier,
+    clean_person_identifier,
+)
 from casebook.core.terminal import terminal_safe
 from casebook.exchange.xmlfile import read_untrusted_xml, write_xml
 
@@ -38,14 +43,21 @@ TRADE_TYPE = "Trade"
 UID, COUNTRY, NATIVE, KIND = "Casebook uid", "Country", "Native name", "Kind"
 VALUE, SHIPMENTS, FIRST, LAST = "Trade value USD", "Shipments", "First shipment", "Last shipment"
 RELATION, SHARE, START, END, NOTES = "Relationship", "Share", "Start", "End", "Notes"
+BORN, NATIONALITY = "Birth date", "Nationality"
 ATTRIBUTE_CLASSES = [
     (UID, "AttText"), (COUNTRY, "AttText"), (NATIVE, "AttText"), (KIND, "AttText"),
     *[(label, "AttText") for label in SCHEMES.values()],
     (VALUE, "AttNumber"), (SHIPMENTS, "AttNumber"), (FIRST, "AttText"), (LAST, "AttText"),
     (RELATION, "AttText"), (SHARE, "AttNumber"), (START, "AttText"), (END, "AttText"),
-    (NOTES, "AttText"),
+    (NOTES, "AttText"), (BORN, "AttText"), (NATIONALITY, "AttText"),
+    *[(label, "AttText") for label in PERSON_SCHEMES.values() if label not in SCHEMES.values()],
 ]  # fmt: skip
 SCHEME_OF = {label: scheme for scheme, label in SCHEMES.items()} | {s: s for s in SCHEMES}
+PERSON_SCHEME_OF = {label: s for s, label in PERSON_SCHEMES.items()} | {
+    s: s for s in PERSON_SCHEMES
+}
+#: Where a person the saved layout does not place goes: this far off their first firm.
+PERSON_OFFSET = (0.06, -0.08)
 MAX_NAME = 2_000  # characters of an entity's label (the bundle schema's NAME)
 MAX_ITEMS = 200_000  # chart items of one file
 
@@ -53,9 +65,13 @@ MAX_ITEMS = 200_000  # chart items of one file
 # --- writing ------------------------------------------------------------------------------------
 
 
-def to_element(chart: Chart, firms: dict[str, dict], positions: dict) -> ET.Element:
+def to_element(
+    chart: Chart, firms: dict[str, dict], positions: dict, persons=(), person_links=()
+) -> ET.Element:
     """The ANX document. ``firms``: uid → {identifiers: {scheme: value}, native_name};
-    ``positions``: uid → (x, y) in units of the chart's square."""
+    ``positions``: uid → (x, y) in units of the chart's square; ``persons`` and
+    ``person_links``: the persons linked to the chart's firms and their links (as
+    ``list_persons`` and ``list_person_links`` give them)."""
     root = ET.Element("Chart", IdReferenceLinking="false", Rigorous="true")
     classes = ET.SubElement(root, "AttributeClassCollection")
     for name, kind in ATTRIBUTE_CLASSES:
@@ -65,16 +81,65 @@ def to_element(chart: Chart, firms: dict[str, dict], positions: dict) -> ET.Elem
     for type_name, icon in ICONS.values():
         ET.SubElement(types, "EntityType", Name=type_name, IconFile=icon)
     link_types = ET.SubElement(root, "LinkTypeCollection")
-    kinds = sorted({e.kind for e in chart.model.edges if not e.is_trade})
+    kinds = sorted({e.kind for e in chart.model.edges if not e.is_trade}
+                   | {k["kind"] for k in person_links})  # fmt: skip
     for name in [TRADE_TYPE, *kinds]:
         ET.SubElement(link_types, "LinkType", Name=name)
     items = ET.SubElement(root, "ChartItemCollection")
     for node in chart.model.nodes:
         _entity_item(items, node, chart.kinds.get(node.uid, "intermediary"),
                      firms.get(node.uid, {}), positions.get(node.uid, (0.5, 0.5)))  # fmt: skip
+    for person in persons:
+        _person_item(items, person, _person_position(person["uid"], person_links, positions))
     for edge in chart.model.edges:
         _link_item(items, edge)
+    for link in person_links:
+        _person_link_item(items, link)
     return root
+
+
+def _person_position(uid: str, links, positions: dict) -> tuple[float, float]:
+    """A person's saved place, else beside the first firm they are linked to."""
+    if uid in positions:
+        return positions[uid]
+    for k in links:
+        other = (
+            k["to_uid"] if k["from_uid"] == uid else k["from_uid"] if k["to_uid"] == uid else None
+        )
+        if other in positions:
+            x, y = positions[other]
+            return x + PERSON_OFFSET[0], y + PERSON_OFFSET[1]
+    return 0.5, 0.5
+
+
+def _person_item(items, person: dict, position) -> None:
+    x, y = (round(float(v) * SCALE) for v in position)
+    item = ET.SubElement(items, "ChartItem", Label=terminal_safe(person["name"]), XPosition=str(x))
+    end = ET.SubElement(item, "End", X=str(x), Y=str(y))
+    entity = ET.SubElement(end, "Entity", EntityId=person["uid"], Identity=person["uid"])
+    ET.SubElement(ET.SubElement(entity, "Icon"), "IconStyle", Type=ICONS["person"][0])
+    attributes = [(UID, person["uid"]), (KIND, KIND_TITLES["person"]),
+                  (NATIVE, person.get("native_name")), (BORN, person.get("birth_date")),
+                  (NATIONALITY, person.get("nationality"))]  # fmt: skip
+    attributes += [
+        (PERSON_SCHEMES[scheme], value)
+        for scheme, value in sorted((person.get("identifiers") or {}).items())
+        if scheme in PERSON_SCHEMES
+    ]
+    _attributes(item, attributes)
+
+
+def _person_link_item(items, link: dict) -> None:
+    item = ET.SubElement(items, "ChartItem", Label=terminal_safe(link.get("label") or link["kind"]))
+    if link.get("start"):
+        item.set("DateSet", "true")
+        item.set("DateTime", f"{link['start'][:10]}T00:00:00")
+    ends = ET.SubElement(item, "Link", End1Id=link["from_uid"], End2Id=link["to_uid"])
+    ET.SubElement(ends, "LinkStyle", Type=link["kind"], ArrowStyle="ArrowOnHead", Strength="1")
+    share = None if link.get("share") is None else _number(link["share"])
+    _attributes(item, [(UID, link["uid"]), (RELATION, link["kind"]), (SHARE, share),
+                       (START, link.get("start")), (END, link.get("end")),
+                       (NOTES, link.get("notes"))])  # fmt: skip
 
 
 def _entity_item(items, node, kind: str, facts: dict, position) -> None:
@@ -125,15 +190,25 @@ def _attributes(item: ET.Element, pairs) -> None:
             ET.SubElement(collection, "Attribute", AttributeClass=name, Value=value)
 
 
-def write_anx(chart: Chart, firms: dict[str, dict], positions: dict, out: Path) -> dict:
-    """Write the chart to ``out`` atomically; ``{out, format, records, nodes, edges, sha256}``."""
-    digest = write_xml(to_element(chart, firms, positions), out, prefix=".anx-")
+def write_anx(
+    chart: Chart, firms: dict[str, dict], positions: dict, out: Path, persons=(), person_links=()
+) -> dict:
+    """Write the chart to ``out`` atomically; ``{out, format, records, nodes, edges, persons,
+    person_links, sha256}``."""
+    persons, person_links = list(persons), list(person_links)
+    root = to_element(chart, firms, positions, persons, person_links)
+    digest = write_xml(root, out, prefix=".anx-")
     return {
         "out": str(out),
         "format": "anx",
-        "records": len(chart.model.nodes) + len(chart.model.edges),
+        "records": len(chart.model.nodes)
+        + len(chart.model.edges)
+        + len(persons)
+        + len(person_links),
         "nodes": len(chart.model.nodes),
         "edges": len(chart.model.edges),
+        "persons": len(persons),
+        "person_links": len(person_links),
         "hidden": chart.hidden.to_json(),
         "sha256": digest,
     }
@@ -151,7 +226,11 @@ class AnxEntity:
     x: float | None = None
     y: float | None = None
     ids: tuple[str, ...] = ()  # every id a link may use for it (EntityId and Identity)
-    kind: str = "firm"  # "person" for a Person icon or kind: kept apart until people are records
+    kind: str = "firm"  # "person" for a Person icon or kind
+    native_name: str | None = None
+    birth_date: str | None = None  # persons: as written, validated by the import
+    nationality: str | None = None
+    where: str = ""  # the chart item, for messages
 
 
 @dataclass
@@ -230,25 +309,39 @@ def _entity(item: ET.Element, entity: ET.Element, where: str) -> AnxEntity:
     if len(name) > MAX_NAME:
         raise Refused(f"{where}: the name is longer than {MAX_NAME} characters")
     values = _attribute_values(item)
-    found = AnxEntity(key=ids[0], name=name, ids=ids)
+    found = AnxEntity(key=ids[0], name=name, ids=ids, where=where)
     icon = _child(entity, "IconStyle")
     if (icon is not None and icon.get("Type") == ICONS["person"][0]) or (
         values.get(KIND) == KIND_TITLES["person"]
     ):
         found.kind = "person"
+    found.native_name = (values.get(NATIVE) or "").strip()[:MAX_NAME] or None
+    if found.kind == "person":
+        found.birth_date = values.get(BORN) or None
+        found.nationality = values.get(NATIONALITY) or values.get(COUNTRY) or None
+        found.identifiers = _identifiers(values, PERSON_SCHEME_OF, clean_person_identifier, where)
+        found.x, found.y = _position(item, where)
+        return found
     if values.get(COUNTRY):
         found.country = clean_country(values[COUNTRY])
         if found.country is None:
             raise Refused(f"{where}: Country {values[COUNTRY][:40]!r} is not a country")
-    for label, value in values.items():
-        scheme = SCHEME_OF.get(label)
-        if scheme and value:
-            clean = clean_identifier(scheme, value)
-            if clean is None:
-                raise Refused(f"{where}: {label} {value[:40]!r} is not a valid identifier")
-            found.identifiers[scheme] = clean
+    found.identifiers = _identifiers(values, SCHEME_OF, clean_identifier, where)
     found.x, found.y = _position(item, where)
     return found
+
+
+def _identifiers(values: dict, schemes: dict, clean, where: str) -> dict[str, str]:
+    """The identifier attributes (by label or scheme key), each validated; Refused at a bad one."""
+    out = {}
+    for label, value in values.items():
+        scheme = schemes.get(label)
+        if scheme and value:
+            found = clean(scheme, value)
+            if found is None:
+                raise Refused(f"{where}: {label} {value[:40]!r} is not a valid identifier")
+            out[scheme] = found
+    return out
 
 
 def _position(item: ET.Element, where: str) -> tuple[float | None, float | None]:

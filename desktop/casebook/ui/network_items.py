@@ -68,7 +68,8 @@ def style_pen(style: dict, scale: float = 1.0) -> QPen:
 
 
 class NodeItem(QGraphicsObject):
-    """A firm: a disc with its country code, a label of name and facts, and badges."""
+    """A firm (a disc with its country code) or a person (a head and shoulders), a label of
+    name and facts, and badges."""
 
     def __init__(self, node, style: dict, tab: NetworkTab):
         super().__init__()
@@ -111,6 +112,7 @@ class NodeItem(QGraphicsObject):
         r = self.radius
         self.disc_pen = QPen(QColor(style["colour"]), style["width"])
         self.disc_brush = QBrush(QColor(style["fill"]))
+        self.figure = _person_figure(r) if style.get("shape") == "person" else None
         self.badge_brush = QBrush(QColor(style["badge"])) if style.get("badge") else None
         self.badge_font = QFont(self.code_font)
         self.badge_font.setPointSizeF(self.code_font.pointSizeF() * 0.8)
@@ -176,13 +178,17 @@ class NodeItem(QGraphicsObject):
             painter.drawEllipse(QPointF(0, 0), r + 4, r + 4)
         painter.setPen(self.disc_pen)
         painter.setBrush(self.disc_brush)
-        painter.drawEllipse(QPointF(0, 0), r, r)
+        if self.figure is not None:  # a person: head and shoulders, no country code on it
+            painter.drawPath(self.figure)
+        else:
+            painter.drawEllipse(QPointF(0, 0), r, r)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < MIN_TEXT_LOD and not selected:
             return  # too small to read: the disc alone
-        painter.setFont(self.code_font)
-        painter.setPen(WHITE)
-        painter.drawStaticText(self.code_at, self.code_text)
+        if self.figure is None:
+            painter.setFont(self.code_font)
+            painter.setPen(WHITE)
+            painter.drawStaticText(self.code_at, self.code_text)
         if self.badge_brush is not None:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(self.badge_brush)
@@ -230,6 +236,16 @@ class NodeItem(QGraphicsObject):
             and event.buttonDownScenePos(Qt.MouseButton.LeftButton) != event.scenePos()
         ):
             self.tab.node_moved()
+
+
+def _person_figure(r: float) -> QPainterPath:
+    """A person's glyph inside the node's circle of radius ``r``: a head over shoulders."""
+    path = QPainterPath()
+    path.addEllipse(QPointF(0, -r * 0.42), r * 0.42, r * 0.42)
+    path.moveTo(-r * 0.9, r)
+    path.arcTo(QRectF(-r * 0.9, 0.0, r * 1.8, r * 2.0), 180, -180)
+    path.closeSubpath()
+    return path
 
 
 class EdgeItem(QGraphicsPathItem):

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from casebook.core.errors import CasebookError
+from casebook.core.words import plural
 from casebook.ui.elided_label import ElidedLabel
 from casebook.ui.evidence_tab import add_evidence_files
 from casebook.ui.filter_edit import filter_edit
@@ -183,7 +184,7 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
 
     def reveal(self, kind: str, uid: str) -> bool:
         """Select a firm another tab asked for; True when it is in the chart."""
-        if kind != "firm" or uid not in self.nodes:
+        if kind not in ("firm", "person") or uid not in self.nodes:
             return False
         if self.selected_uids() == [uid]:
             return True
@@ -224,8 +225,8 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
         def work(book):
             from casebook.book.network import largest, layout_network
 
-            model = book.network(case_ref=ref, scores=False, lens=lens, **filters)
-            firms = len(model.nodes)
+            model = book.network(case_ref=ref, scores=False, lens=lens, persons=True, **filters)
+            firms = sum(n.subject == "firm" for n in model.nodes)
             model = largest(model, limit) if limit else model
             saved = book.load_positions(case_ref=ref) if relayout else None
             kind = book.load_layout(case_ref=ref) if relayout else None
@@ -251,9 +252,12 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
         """The status line: the firms and links drawn."""
         model = self.model
         trade = sum(1 for e in model.edges if e.is_trade)
-        firms = f"{len(model.nodes):,} of {self.firms:,}" if self.firms > len(model.nodes) else (
-            f"{len(model.nodes):,}")  # fmt: skip
-        return f"{firms} firms · {trade:,} trade links · {len(model.edges) - trade:,} relationships"
+        drawn = sum(n.subject == "firm" for n in model.nodes)
+        people = len(model.nodes) - drawn
+        firms = f"{drawn:,} of {self.firms:,}" if self.firms > drawn else f"{drawn:,}"
+        persons = f" · {plural(people, 'person')}" if people else ""
+        return (f"{firms} firms{persons} · {trade:,} trade links · "
+                f"{len(model.edges) - trade:,} relationships")  # fmt: skip
 
     def _read_scores(self) -> None:
         ref = self.ref
@@ -348,6 +352,10 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
         if len(uids) != 1:
             return
         uid = uids[0]
+        if self.nodes[uid].node.subject == "person":  # the People tab shows a person
+            if not self._quiet and self.workspace is not None:
+                self.workspace.show("person", uid)
+            return
         self.firm_selected.emit(uid)
         self._read_firm(uid)
         if not self._quiet and self.workspace is not None:
@@ -362,7 +370,8 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
     # --- evidence dropped on a firm ---------------------------------------------------------
 
     def drop_files(self, paths: list, uid: str) -> int:
-        """Add files to the vault linked to firm ``uid`` (asks for title and grade first)."""
+        """Add files to the vault linked to the firm or person ``uid`` (asks for title and
+        grade first)."""
         item = self.nodes.get(uid)
         if item is None:
             return 0
@@ -372,7 +381,7 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
             self.host,
             self.ref,
             paths,
-            link=("firm", uid),
+            link=(item.node.subject, uid),
             done=lambda added: self._evidence_added(added, uid, name),
         )
 
@@ -428,7 +437,7 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
     # --- refresh ----------------------------------------------------------------------------
 
     def on_changes(self, changes: Changes) -> None:
-        if changes.touches("shipments", "firms", "relationships", "hits", "datasets"):
+        if changes.touches("shipments", "firms", "relationships", "hits", "datasets", "persons"):
             self.scores = None if changes.touches("shipments", "firms", "datasets") else self.scores
             self.reload()
 
