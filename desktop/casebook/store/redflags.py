@@ -326,7 +326,7 @@ def _per_firm(rows: list[tuple], names: list[str]) -> dict[str, list[FlaggedFirm
         if kind == "s":  # n is a sample row's id
             samples.setdefault((t, firm), []).append(n)
         else:
-            totals.append((t, firm, detail, n, v))
+            totals.append((t, firm, detail, int(n), v))  # a server sums to Decimal
     for ids in samples.values():
         ids.sort()
     out: dict[str, list[FlaggedFirm]] = {name: [] for name in names}
