@@ -93,23 +93,9 @@ def hit_rows(
     status: str | None = None,
 ) -> list[tuple]:
     """(hit, firm, entity, version, list) rows, by firm name then score."""
-    query = (
-        select(m.ScreeningHit, m.Firm, m.ListedEntity, m.ListVersion, m.SanctionsList)
-        .join(m.Firm, m.Firm.id == m.ScreeningHit.firm_id)
-        .join(m.ListedEntity, m.ListedEntity.id == m.ScreeningHit.entity_id)
-        .join(m.ListVersion, m.ListVersion.id == m.ListedEntity.version_id)
-        .join(m.SanctionsList, m.SanctionsList.id == m.ListVersion.list_id)
+    return _subject_hit_rows(
+        session, m.Firm, m.ScreeningHit.firm_id, case_id=case_id, hit_ids=hit_ids, status=status
     )
-    if case_id is not None:
-        query = query.where(m.ScreeningHit.case_id == case_id)
-    if hit_ids is not None:
-        query = query.where(m.ScreeningHit.id.in_(list(hit_ids)))
-    if status is not None:
-        query = query.where(m.ScreeningHit.status == status)
-    query = query.order_by(
-        m.Firm.sort_key, m.Firm.id, m.ScreeningHit.score.desc(), m.ScreeningHit.id
-    )
-    return [tuple(row) for row in session.execute(query)]
 
 
 def person_hit_rows(
@@ -120,9 +106,18 @@ def person_hit_rows(
     status: str | None = None,
 ) -> list[tuple]:
     """(hit, person, entity, version, list) rows of hits on persons, by name then score."""
+    return _subject_hit_rows(
+        session, m.Person, m.ScreeningHit.person_id, case_id=case_id, hit_ids=hit_ids,
+        status=status,
+    )  # fmt: skip
+
+
+def _subject_hit_rows(session: Session, subject, subject_id, *, case_id, hit_ids, status):
+    """(hit, subject, entity, version, list) rows of hits on ``subject`` (Firm or Person,
+    joined on ``subject_id``), by the subject's sort key then score."""
     query = (
-        select(m.ScreeningHit, m.Person, m.ListedEntity, m.ListVersion, m.SanctionsList)
-        .join(m.Person, m.Person.id == m.ScreeningHit.person_id)
+        select(m.ScreeningHit, subject, m.ListedEntity, m.ListVersion, m.SanctionsList)
+        .join(subject, subject.id == subject_id)
         .join(m.ListedEntity, m.ListedEntity.id == m.ScreeningHit.entity_id)
         .join(m.ListVersion, m.ListVersion.id == m.ListedEntity.version_id)
         .join(m.SanctionsList, m.SanctionsList.id == m.ListVersion.list_id)
@@ -134,7 +129,7 @@ def person_hit_rows(
     if status is not None:
         query = query.where(m.ScreeningHit.status == status)
     query = query.order_by(
-        m.Person.sort_key, m.Person.id, m.ScreeningHit.score.desc(), m.ScreeningHit.id
+        subject.sort_key, subject.id, m.ScreeningHit.score.desc(), m.ScreeningHit.id
     )
     return [tuple(row) for row in session.execute(query)]
 
