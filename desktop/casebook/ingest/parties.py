@@ -71,15 +71,16 @@ class PartyWriter:
                     firm.identifiers[scheme] = value
                     if not firm.is_new:
                         firm.new_identifiers[scheme] = value
-        self._write(resolution, {})
-        ids = [resolution.firm_of[p].id for p in parties]
-        store.link_case_firms(self.session, case_id=self.case_id, roles=dict.fromkeys(ids))
-        return ids
+        ids = self._write_and_link(resolution, role=None)
+        return [ids[p] for p in parties]
 
     def resolve_named(self, parties: Counter, *, role: str = "other") -> dict[Party, int]:
         """Firm ids of parties named outside shipments (a registry table), by the same rules;
         the firms join the case with ``role`` unless they have one there."""
-        resolution = resolve_parties(dict(parties), self._known(parties))
+        return self._write_and_link(resolve_parties(dict(parties), self._known(parties)), role=role)
+
+    def _write_and_link(self, resolution, *, role: str | None) -> dict[Party, int]:
+        """Write a resolution's firms and join them to the case with ``role``; their ids."""
         self._write(resolution, {})
         ids = {p: f.id for p, f in resolution.firm_of.items()}
         store.link_case_firms(
