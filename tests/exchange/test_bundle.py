@@ -76,6 +76,19 @@ def test_manifest_lists_every_member_with_its_hash(book, filled, tmp_path):
     assert f"blobs/{filled.evidence_sha}" in names and "audit.jsonl" in names
 
 
+def test_shipment_rows_travel_without_the_store_internal_keys(book, filled, tmp_path):
+    """A bundle's shipment lines hold the schema's fields only: a store's own keys (dataset,
+    case, interned description) mean nothing in another store and are not read back."""
+    from casebook.exchange import schema
+
+    out = tmp_path / "case.casebook"
+    export(book, filled.ref, out)
+    with zipfile.ZipFile(out) as zf:
+        member = next(n for n in zf.namelist() if n.startswith("shipments/"))
+        rows = [json.loads(line) for line in zf.read(member).splitlines()]
+    assert rows and all(set(row) == set(schema.SHIPMENT) for row in rows)
+
+
 def test_opening_into_the_store_it_came_from_changes_nothing(book, filled, tmp_path):
     out = tmp_path / "case.casebook"
     export(book, filled.ref, out)

@@ -267,10 +267,11 @@ def _person_links_json(links, person_uids: dict, firm_uids: dict) -> dict[str, d
 
 
 def shipment_lines(session: Session, records: CaseRecords, dataset_uid: str) -> Iterator[bytes]:
-    """A dataset's shipments as JSON lines, firms by uid."""
+    """A dataset's shipments as JSON lines, firms by uid (no store-internal keys: the receiving
+    store interns the descriptions itself)."""
     uids = records.firm_uids
     for row in rows.shipment_rows(session, dataset_id=records.dataset_ids[dataset_uid]):
-        del row["dataset_id"], row["case_id"]
+        del row["dataset_id"], row["case_id"], row["text_id"]
         for column in FIRM_COLUMNS:
             row[column] = uids.get(row[column])
         yield (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode()
