@@ -219,23 +219,42 @@ class NetworkSection:
         ]  # fmt: skip
         return {"layout": setting.get("layout"), "nodes": nodes}
 
-    def save_positions(self, *, case_ref: str, positions: dict, layout: str | None = None) -> None:
+    def save_positions(
+        self,
+        *,
+        case_ref: str,
+        positions: dict,
+        layout: str | None = None,
+        only_new: bool = False,
+        pins: dict | None = None,
+        groups: dict | None = None,
+    ) -> None:
         """Keep the chart's firm and person positions (uid → (x, y) in the unit square) and the
         layout they came from, as the Network tab does after each layout and drag (pins and groups
-        saved before are kept). A view's own save, not the analyst's: not in the audit log
-        (an event per drag would also mark every briefing printed since out of date)."""
+        saved before are kept unless ``pins`` (uid → bool) or ``groups`` (uid → name or None)
+        say otherwise). With ``only_new``, positions saved already are kept as they are and only
+        the others added: the tab's save after its own first layout never moves a firm placed
+        since it read them (another window, an ANX import). A view's own save, not the
+        analyst's: not in the audit log (an event per drag would also mark every briefing
+        printed since out of date)."""
         saved = {n["uid"]: n for n in self.chart_layout(case_ref=case_ref)["nodes"]}
         persons = {p["uid"] for p in self.list_persons(case_ref=case_ref)} if positions else set()
-        nodes = []
+        pins, groups = pins or {}, groups or {}
+        nodes = [dict(n) for n in saved.values()] if only_new else []
         for uid, point in (positions or {}).items():
+            if only_new and str(uid) in saved:
+                continue
             try:
                 x, y = point
             except (TypeError, ValueError):
                 raise UsageError(f"position of {uid!r} must be two numbers") from None
             before = saved.get(str(uid), {})
-            nodes.append({"uid": uid, "x": x, "y": y, "pinned": before.get("pinned", False),
-                          "group": before.get("group"),
+            nodes.append({"uid": uid, "x": x, "y": y,
+                          "pinned": pins.get(uid, before.get("pinned", False)),
+                          "group": groups[uid] if uid in groups else before.get("group"),
                           "kind": "person" if uid in persons else "firm"})  # fmt: skip
+        if only_new and saved:  # the saved arrangement's layout stays with it
+            layout = self.chart_layout(case_ref=case_ref)["layout"]
         self._save_chart(case_ref, _position_rows(nodes), layout, audited=False)
 
     def load_positions(self, *, case_ref: str) -> dict[str, tuple[float, float]]:

@@ -75,7 +75,10 @@ class ChartDrawing:
         self.label_plate = QColor(self.palette().color(self.backgroundRole()))
         self.label_plate.setAlpha(215)
         self._blind = False  # laid out before the view had its size
-        self._save_timer = QTimer(self, singleShot=True, interval=600, timeout=self.save_positions)
+        self._save_timer = QTimer(self, singleShot=True, interval=600, timeout=self._save_due)
+        # The save due is only the tab's own first layout (positions no one saved yet), not an
+        # edit: it adds the missing positions and never moves one saved since the read.
+        self._save_only_new = False
 
     def _fit(self) -> None:
         self.view.auto_fit = True
@@ -156,7 +159,7 @@ class ChartDrawing:
             if relayout:
                 self.view.fit()
             if relayout and not saved:
-                self._save_timer.start()
+                self.save_soon(only_new=True)
             self._sync_actions()
             self.complete = True
             self.drawn.emit()
@@ -311,19 +314,35 @@ class ChartDrawing:
                 self.nodes[uid].place(x * side, y * side)
         self.place_edge_labels()
         self.view.fit()
-        self._save_timer.start()
+        self.save_soon()
 
     def node_moved(self) -> None:
         self.place_edge_labels()
+        self.save_soon()
+
+    def save_soon(self, *, only_new: bool = False) -> None:
+        """Save the positions in a moment (one save for a burst of moves). ``only_new``: the
+        tab's own first layout, which adds positions and replaces none; an edit due meanwhile
+        saves them all."""
+        self._save_only_new = only_new and (self._save_only_new or not self._save_timer.isActive())
         self._save_timer.start()
 
-    def save_positions(self) -> None:
+    def _save_due(self) -> None:
+        self.save_positions(only_new=self._save_only_new)
+
+    def save_positions(self, *, only_new: bool = False) -> None:
+        """Save the positions drawn now (``only_new``: those not saved yet); a save due is
+        made by this one."""
+        self._save_only_new = False
+        self._save_timer.stop()
         if not self.nodes or self.host.book is None:
             return
         ref, positions, kind = self.ref, self.positions(), self.layout_choice.currentData()
         Op(
             self.host,
-            lambda book: book.save_positions(case_ref=ref, positions=positions, layout=kind),
+            lambda book: book.save_positions(
+                case_ref=ref, positions=positions, layout=kind, only_new=only_new
+            ),
             label="Saving the chart",
         ).failure(self._quiet_failure).run()
 
