@@ -29,6 +29,7 @@ from casebook.core.files import output_path
 from casebook.core.filters import ShipmentFilter
 from casebook.store import firms as firm_store
 from casebook.store import network as db
+from casebook.store import persons as person_store
 from casebook.store.filters import unknown_uids
 
 #: What the GUI draws the chart with (it imports ``casebook.book``, not ``casebook.analysis``).
@@ -385,17 +386,27 @@ class NetworkSection:
         }
 
     def timeline(
-        self, *, case_ref: str, lanes: str = "firm", lens: ShipmentFilter | None = None
+        self,
+        *,
+        case_ref: str,
+        lanes: str = "firm",
+        lens: ShipmentFilter | None = None,
+        unit: str = "month",
     ) -> dict:
         """Shipments by month per firm (or per country) of the lens's shipments (None: the
         whole case), dated evidence, relationship start and end dates, and listings (dates of
         confirmed hits' entries).
 
         ``{months: [YYYY-MM…], lanes: [{key, label, country, months: {YYYY-MM: {shipments,
-        value_usd}}}], events: [{date, month, kind, lane, label}]}`` — an event's ``lane`` is a
-        lane key or None (case-wide)."""
+        value_usd}}}], events: [{date, month, kind, lane, label}], tenures: [{person, name,
+        firm, firm_name, kind, share, start, end}]}`` — an event's ``lane`` is a lane key or None
+        (case-wide); a tenure is a person's link to a firm (director, shareholder …) with its
+        dates, which the timeline draws as a bar in the person's lane. With ``unit="day"`` the
+        lanes' cells are per day (``YYYY-MM-DD`` keys; ``months`` stays the month range)."""
         if lanes not in LANES:
             raise UsageError(f"unknown lanes {lanes!r}; use firm or country")
+        if unit not in ("month", "day"):
+            raise UsageError(f"unknown unit {unit!r}; use month or day")
         with self._read() as session:
             case = find_case(session, case_ref)
             _refuse_unknown(session, lens, case.id)
@@ -405,8 +416,17 @@ class NetworkSection:
                     session, case_id=case.id
                 )
             }
-            monthly = db.monthly_by_firm(session, case_id=case.id, lens=lens)
+            if unit == "day":
+                monthly = db.daily_by_firm(session, case_id=case.id, lens=lens)
+            else:
+                monthly = db.monthly_by_firm(session, case_id=case.id, lens=lens)
             rels = db.relationships(session, case_id=case.id)
+            tenures = [
+                {"person": r["person_uid"], "name": r["person_name"], "firm": r["firm_uid"],
+                 "firm_name": r["firm_name"], "kind": r["kind"], "share": r["share"],
+                 "start": r["start"], "end": r["end"]}
+                for r in person_store.firm_roles(session, case_id=case.id)
+            ]  # fmt: skip
             evidence = db.dated_evidence(session, case_id=case.id)
         listed = self.listed_firms(list(firms)) if firms else {}
 
@@ -452,8 +472,9 @@ class NetworkSection:
                     events.append(_event(entry["date"], "listing", lane_of(fid), label, None))
         events = _unique(events)
         months = month_range(
-            {mo for lane in out_lanes.values() for mo in lane["months"]}
+            {mo[:7] for lane in out_lanes.values() for mo in lane["months"]}
             | {e["month"] for e in events if e["month"]}
+            | {str(t[k])[:7] for t in tenures for k in ("start", "end") if t[k]}
         )
         ordered = sorted(
             out_lanes.values(),
@@ -462,8 +483,8 @@ class NetworkSection:
                 str(lane["label"]).casefold(),
             ),
         )
-        return {"case": case.ref, "lanes_by": lanes, "months": months, "lanes": ordered,
-                "events": events}  # fmt: skip
+        return {"case": case.ref, "lanes_by": lanes, "unit": unit, "months": months,
+                "lanes": ordered, "events": events, "tenures": tenures}  # fmt: skip
 
 
 def _country_label(code: str | None) -> str:
