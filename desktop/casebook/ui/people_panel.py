@@ -127,7 +127,7 @@ class PeoplePanel(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.detail)
-        split.setSizes([400, 200])
+        split.setSizes([300, 300])  # room for the links of the selected person
         split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
@@ -359,7 +359,7 @@ def _detail_html(p: dict, links: list[dict] | None = None, merges: int = 0) -> s
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in found)
     return (
         f"<table cellspacing=3>{html}</table><p><b>Links</b></p>"
-        f"<table cellspacing=4><tr>{head}</tr>{body}</table>"
+        f"<table cellspacing=0 cellpadding=4><tr>{head}</tr>{body}</table>"
     )
 
 
