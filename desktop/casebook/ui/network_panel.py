@@ -47,7 +47,7 @@ class FirmPanel(QWidget):
         self.focus_button.setToolTip("Hide every firm not linked to the selected ones")
         self.hide_button = QPushButton("Hide")
         self.pin_button = QPushButton("Pin")
-        self.collapse_button = QPushButton("Collapse neighbours")
+        self.collapse_button = QPushButton("Collapse")
         self.collapse_button.setToolTip(
             "Hide the neighbours of the selected nodes that nothing else shown links to"
         )
@@ -66,15 +66,16 @@ class FirmPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         actions = QGridLayout()  # two rows: a narrow pane leaves the chart more room
-        actions.addWidget(self.expand_button, 0, 0)
-        actions.addWidget(self.focus_button, 0, 1)
-        actions.addWidget(self.hide_button, 1, 0)
-        actions.addWidget(self.pin_button, 1, 1)
-        actions.addWidget(self.collapse_button, 2, 0)
-        actions.addWidget(self.path_button, 2, 1)
-        actions.addWidget(self.group_button, 3, 0)
-        actions.addWidget(self.fold_button, 3, 1)
-        actions.addWidget(self.ungroup_button, 4, 0)
+        # The wide buttons in the first column: the pane stays as narrow as before.
+        for row, (left, right) in enumerate((
+            (self.expand_button, self.focus_button),
+            (self.collapse_button, self.hide_button),
+            (self.group_button, self.pin_button),
+            (self.fold_button, self.ungroup_button),
+        )):  # fmt: skip
+            actions.addWidget(left, row, 0)
+            actions.addWidget(right, row, 1)
+        actions.addWidget(self.path_button, 4, 0, 1, 2)
         layout.addLayout(actions)
         layout.addWidget(self.details, 1)
         layout.addWidget(self.show_all_button)

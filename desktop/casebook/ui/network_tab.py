@@ -140,6 +140,16 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self.view.resized.connect(self._view_resized)
         self.view.files_dropped.connect(self.drop_files)
         panel = FirmPanel()
+        # "Hide trade links under $X" at the top of the side pane (the chart keeps its height):
+        # the slider steps through the chart's trade values.
+        self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
+        self.threshold_slider.setToolTip(
+            "Hide the trade links worth less than this, and the nodes only they joined"
+        )
+        self.threshold_slider.valueChanged.connect(self._threshold_timer.start)
+        self.threshold_note = QLabel("Hide trade links under $0", wordWrap=True)
+        panel.layout().insertWidget(0, self.threshold_note)
+        panel.layout().insertWidget(1, self.threshold_slider)
         self._connect_panel(panel)
 
         bar = QHBoxLayout()
@@ -161,19 +171,6 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         cap.addWidget(self.show_every_button)
         cap.addStretch(1)
         chart_layout.addLayout(cap)
-        # "Hide trade links under $X": the slider steps through the chart's trade values.
-        self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
-        self.threshold_slider.setMaximumWidth(260)
-        self.threshold_slider.setToolTip(
-            "Hide the trade links worth less than this, and the nodes only they joined"
-        )
-        self.threshold_slider.valueChanged.connect(self._threshold_timer.start)
-        self.threshold_note = QLabel("Hide trade links under $0")
-        cut = QHBoxLayout()
-        cut.addWidget(self.threshold_slider)
-        cut.addWidget(self.threshold_note)
-        cut.addStretch(1)
-        chart_layout.addLayout(cut)
         for widget in (self.cap_note, self.show_every_button):
             widget.setVisible(False)
         chart_layout.addWidget(self.view, 1)

@@ -239,7 +239,7 @@ def legend_font(font: QFont) -> QFont:
     return small
 
 
-#: The trade values whose line widths the legend shows.
+#: The trade values whose line widths the legend's trade line shows, left to right.
 LEGEND_VALUES = (1e4, 1e5, 1e6, 1e7)
 
 
@@ -257,9 +257,10 @@ def legend_rows() -> list[tuple[str, dict]]:
     rows.append((net.KIND_TITLES["person"], {"kind": "node", "fill": "#A142F4",
                                              "shape": "person"}))  # fmt: skip
     rows += [(text, style) for text, style in base if style["kind"] == "node" and "colour" in style]
-    for value in LEGEND_VALUES:
-        style = net.style_for(net.Edge("a", "b", "trade", value)) | {"kind": "edge"}
-        rows.append((f"Trade {money(value, compact=True)}", style))
+    low, high = (money(v, compact=True) for v in (LEGEND_VALUES[0], LEGEND_VALUES[-1]))
+    trade = net.style_for(net.Edge("a", "b", "trade", LEGEND_VALUES[-1]))
+    widths = [net.trade_width(v) for v in LEGEND_VALUES]
+    rows.append((f"Trade {low} → {high}", trade | {"kind": "edge", "widths": widths}))
     rows += [(text, style) for text, style in base
              if style["kind"] == "edge" and not text.startswith("Trade")]  # fmt: skip
     return rows
@@ -302,7 +303,16 @@ def paint_legend(painter: QPainter, at: QPointF, font: QFont, palette) -> None:
             else:
                 painter.drawEllipse(QPointF(x0 + 18, mid), 6, 6)
         else:
-            painter.setPen(style_pen(style))  # trade at its true width: the scale
+            if style.get("widths"):  # trade: a line as wide as at each value of the scale
+                step = 36 / len(style["widths"])
+                for i, width in enumerate(style["widths"]):
+                    painter.setPen(style_pen(style | {"width": width}))
+                    painter.drawLine(QPointF(x0 + i * step, mid), QPointF(x0 + (i + 1) * step, mid))
+                painter.setPen(palette.color(palette.ColorRole.Text))
+                painter.drawText(QRectF(x0 + 44, y, size.width() - 52, line),
+                                 Qt.AlignmentFlag.AlignVCenter, text)  # fmt: skip
+                continue
+            painter.setPen(style_pen(style, 0.6 if style["width"] > 3 else 1.0))
             painter.drawLine(QPointF(x0, mid), QPointF(x0 + 36, mid))
         painter.setPen(palette.color(palette.ColorRole.Text))
         painter.drawText(QRectF(x0 + 44, y, size.width() - 52, line),
