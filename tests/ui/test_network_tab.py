@@ -85,7 +85,11 @@ def test_the_chart_shows_the_case_firms_and_edges(opened):
                 and e.edge.target == firms["Techno Stanok LLC"])  # fmt: skip
     assert acme.edge.label == "$150 k · 2"
     assert tab.nodes[firms["Beta Tools"]].node.country == "TR"
-    assert "Maker" in tab.legend_texts() and tab.view.legend.isVisible()
+    assert (
+        "Manufacturer" in tab.legend_texts()
+        and "Trade $10 k → $10 m" in tab.legend_texts()
+        and tab.view.legend.isVisible()
+    )
     assert "3 firms" in tab.status.text()
 
 
@@ -280,6 +284,7 @@ def test_the_save_after_the_tabs_own_layout_moves_no_firm_placed_since(opened, q
     qtbot.waitUntil(lambda: len(book.load_positions(case_ref="CB-NW-1")) == 3, timeout=TIMEOUT)
     assert book.load_positions(case_ref="CB-NW-1")[beta] == (0.25, 0.75)
     # A drag is the analyst's: it saves every position drawn.
+    tab.drag_started()
     tab.nodes[beta].place(0.0, 0.0)
     tab.node_moved()
     qtbot.waitUntil(

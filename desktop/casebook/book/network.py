@@ -8,7 +8,15 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from casebook.analysis import network as net
-from casebook.analysis.chart import KIND_TITLES, Chart, Hidden, chart_model
+from casebook.analysis.chart import (
+    KIND_TITLES,
+    Chart,
+    Hidden,
+    apply_threshold,
+    chart_model,
+    find_path,
+    kind_of,
+)
 from casebook.analysis.network import (  # the chart's model, layouts and styles, for the GUI
     COMPACT_LIMIT,
     FACTS_EM,
@@ -21,6 +29,7 @@ from casebook.analysis.network import (  # the chart's model, layouts and styles
     layout_network,
     legend,
     style_for,
+    trade_width,
 )
 from casebook.book.cases import find_case
 from casebook.core.domain import CHART_GROUP_LENGTH, CHART_SUBJECTS
@@ -43,7 +52,11 @@ __all__ = [
     "NetworkModel",
     "NetworkSection",
     "Node",
+    "apply_threshold",
     "canvas_size",
+    "find_path",
+    "kind_of",
+    "trade_width",
     "chart_lens",
     "facts_text",
     "largest",
