@@ -69,11 +69,12 @@ def test_the_timeline_layout_orders_firms_by_first_trade_and_layer():
     assert cl.first_dates(model)["hk1"] == "2022-01-10"
     assert cl.first_dates(model)["p1"] == "2021-05-01"  # no trade: the directorship's start
     # across by first trade date
-    assert pos["p1"][0] < pos["cn2"][0] < pos["cn1"][0] < pos["ru1"][0] < pos["cn3"][0]
+    assert pos["cn2"][0] < pos["cn1"][0] < pos["ru1"][0] < pos["cn3"][0]
     assert pos["cn2"][0] == pos["hk1"][0]  # the intermediary's first trade: Dalian's shipment
     assert pos["ru1"][0] < pos["tr1"][0]
-    assert pos["p1"][0] == pytest.approx(cl.DATED_FROM)  # the first date, left
-    assert pos["tr1"][0] == pytest.approx(1 - 0.04, abs=0.01)  # the last, right
+    assert pos["cn2"][0] == pytest.approx(cl.DATED_FROM)  # the first trade, left
+    assert pos["tr1"][0] == pytest.approx(1 - 0.04)  # the last, right
+    assert pos["p1"][0] == pos["hk1"][0]  # a person over the firm it directs
     # down by layer: person, makers, intermediaries, importers
     assert pos["p1"][1] < min(pos[u][1] for u in ("cn1", "cn2", "cn3"))
     assert max(pos[u][1] for u in ("cn1", "cn2", "cn3")) < min(pos["hk1"][1], pos["tr1"][1])
@@ -99,7 +100,7 @@ def test_layout_network_lays_out_both_and_keeps_labels_apart(kind):
         for b in boxes[i + 1 :]:
             overlap = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
             assert min(overlap) <= 0.5, (a, b)
-    if kind == "timeline":  # the boxes moved up and down only: the dates still read across
-        assert pos["cn2"][0] < pos["cn1"][0] < pos["ru1"][0] < pos["tr1"][0]
+    if kind == "timeline":  # the boxes pushed apart: the dates still read across
+        assert pos["cn2"][0] < pos["ru1"][0] < pos["tr1"][0]
     else:
         assert pos["tr1"][0] < pos["cn1"][0] and pos["ru1"][1] < pos["hk1"][1]

@@ -122,27 +122,39 @@ DATED_FROM = MARGIN + 0.1
 
 
 def timeline(model: NetworkModel) -> dict[str, tuple[float, float]]:
-    """x by the node's first trade date (``first_dates``; the first dated day at the left, the
-    last at the right, undated nodes in a column left of them), y by its layer (persons above
-    the makers, importers at the foot); the nodes of one band alternate a little up and down so
-    that neighbours in time do not sit on one line."""
+    """x by the firm's first trade date (the first dated day at the left, the last at the
+    right, firms without trade in a column left of them), y by its layer (makers, then
+    intermediaries, importers at the foot), the firms of one band alternating a little up and
+    down so that neighbours in time do not sit on one line; a person in a row above the
+    makers, over the firms it is linked to (else at its first role's date)."""
     dates = first_dates(model)
-    days = {u: _ordinal(d) for u, d in dates.items()}
+    traded = {u for e in model.edges if e.is_trade for u in (e.source, e.target)}
+    days = {u: _ordinal(d) for u, d in dates.items() if u in traded}
     days = {u: d for u, d in days.items() if d is not None}
     lo, hi = (min(days.values()), max(days.values())) if days else (0, 0)
     span = max(hi - lo, 1)
+
+    def x_of(day: int | None) -> float:
+        if day is None:
+            return UNDATED_X
+        day = min(max(day, lo), hi)
+        return DATED_FROM + (day - lo) / span * (1 - MARGIN - DATED_FROM)
+
     bands: dict[int, list[Node]] = {}
     for node in model.nodes:
         band = 0 if node.subject == "person" else 1 + min(max(node.layer, 0), 2)
         bands.setdefault(band, []).append(node)
-    out = {}
-    for band, members in bands.items():
+    out: dict[str, tuple[float, float]] = {}
+    for band in sorted(bands, reverse=True):  # the persons last: over their firms
+        members = bands[band]
         members.sort(key=lambda n: (days.get(n.uid, -1), n.name.casefold(), n.uid))
         for i, node in enumerate(members):
-            day = days.get(node.uid)
-            x = UNDATED_X if day is None else DATED_FROM + (day - lo) / span * (
-                1 - MARGIN - DATED_FROM)  # fmt: skip
             wobble = (-0.06, 0.0, 0.06)[i % 3]
+            near = [out[u][0] for u in model.neighbours(node.uid) if u in out]
+            if band == 0 and near:
+                x = sum(near) / len(near)
+            else:
+                x = x_of(days.get(node.uid, _ordinal(dates.get(node.uid)) if band == 0 else None))
             out[node.uid] = (x, TIME_BANDS[band] + wobble)
     return out
 

@@ -384,7 +384,7 @@ def layout_network(
     boxes[:, 1] -= LABEL_GAP / 2
     boxes[:, 2] += LABEL_GAP / 2
     boxes /= np.array([width, height, height])
-    horizontal = kind not in ("layered", "timeline")  # those move nodes up and down only
+    horizontal = kind != "layered"
     small = len(uids) < COMPACT_LIMIT  # crowded pairs settle slowly: more rounds while cheap
     pos, _clear = _separate(pos, fixed, boxes, horizontal=horizontal, rounds=400 if small else 120)
     if compact and not pinned and small:
