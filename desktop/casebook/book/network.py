@@ -277,7 +277,8 @@ class NetworkSection:
         return {n["uid"]: (n["x"], n["y"]) for n in nodes}
 
     def load_layout(self, *, case_ref: str) -> str | None:
-        """The layout the saved positions came from (``force`` or ``layered``), or None."""
+        """The layout the saved positions came from (``force``, ``layered``, ``geographic`` or
+        ``timeline``), or None."""
         return self.chart_layout(case_ref=case_ref)["layout"]
 
     def export_graphml(

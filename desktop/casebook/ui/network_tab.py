@@ -106,6 +106,8 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self.layout_choice = QComboBox()
         self.layout_choice.addItem("Force-directed", "force")
         self.layout_choice.addItem("Layered: makers → importers", "layered")
+        self.layout_choice.addItem("Geographic: firms at their country", "geographic")
+        self.layout_choice.addItem("Timeline: across by first trade", "timeline")
         self.layout_choice.activated.connect(lambda _i: self.relayout())
         self.relayout_button = QToolButton(text="Re-layout")  # tool buttons, like Export: the
         # bar keeps to a 1024-pixel screen
