@@ -67,10 +67,15 @@ SEES = "(SELECT casebook_case_ids())"
 WRITES = "(SELECT casebook_writable_case_ids())"
 FIRMS = "(SELECT casebook_firm_ids())"
 
-#: table -> (who may read a row, who may write one): SQL conditions on the row.
+#: table -> (who may read a row, who may write one[, who may insert one]): SQL conditions.
 POLICIES = {
     **{t: (f"case_id IN {SEES}", f"case_id IN {WRITES}") for t in CASE_TABLES},
-    "case": (f"id IN {SEES}", f"id IN {WRITES}"),
+    # A new case is not in the table yet when its insert (and its RETURNING) are checked.
+    "case": (
+        f"id IN {SEES} OR (created_by = current_user AND casebook_case_unclaimed(id))",
+        f"id IN {WRITES}",
+        "casebook_may_write() AND created_by = current_user",
+    ),
     "relationship": (
         f"CASE WHEN case_id IS NULL THEN from_firm_id IN {FIRMS} AND to_firm_id IN {FIRMS} "
         f"ELSE case_id IN {SEES} END",
@@ -149,6 +154,11 @@ AS $$
                 AND cf.case_id IN (SELECT casebook_case_ids(who)))
      OR NOT EXISTS (SELECT 1 FROM casefirm AS cf WHERE cf.firm_id IN (f.id, f.merged_into)))
 $$;
+
+-- A case no role holds access to yet (its creator's, while it is being inserted).
+CREATE FUNCTION casebook_case_unclaimed(case_ref integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+AS $$ SELECT NOT EXISTS (SELECT 1 FROM caseaccess WHERE case_id = case_ref) $$;
 
 -- What the calling role may do on one case: owner | editor | viewer, or NULL (unseen).
 CREATE FUNCTION casebook_access(case_ref integer, who name DEFAULT current_user) RETURNS text
@@ -236,6 +246,7 @@ FUNCTION_NAMES = (
     "casebook_grant(integer, name, text, name)",
     "casebook_case_created()",
     "casebook_access(integer, name)",
+    "casebook_case_unclaimed(integer)",
     "casebook_firm_ids(name)",
     "casebook_writable_case_ids(name)",
     "casebook_case_ids(name)",
@@ -281,20 +292,19 @@ def upgrade() -> None:
     op.execute(f"GRANT USAGE ON SCHEMA {_schema()} TO {everyone}")
     op.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {_schema()} TO {everyone}")
     writers = "casebook_admin, casebook_analyst"
-    op.execute(
-        f"GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {_schema()} TO {writers}"
-    )
+    op.execute(f"GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {_schema()} TO {writers}")
     op.execute(f"REVOKE INSERT, UPDATE, DELETE ON caseaccess, alembic_version FROM {writers}")
     op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_schema()} TO {writers}")
     op.execute(
         "GRANT EXECUTE ON FUNCTION casebook_grant(integer, name, text, name), "
         f"casebook_revoke(integer, name, name) TO {everyone}"
     )
-    for table, (reads, writes) in POLICIES.items():
+    for table, (reads, writes, *creates) in POLICIES.items():
         name = _quoted(table)
+        inserts = creates[0] if creates else writes
         op.execute(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY casebook_read ON {name} FOR SELECT USING ({reads})")
-        op.execute(f"CREATE POLICY casebook_insert ON {name} FOR INSERT WITH CHECK ({writes})")
+        op.execute(f"CREATE POLICY casebook_insert ON {name} FOR INSERT WITH CHECK ({inserts})")
         op.execute(
             f"CREATE POLICY casebook_update ON {name} FOR UPDATE USING ({writes}) "
             f"WITH CHECK ({writes})"
