@@ -30,6 +30,7 @@ from casebook.book.search import SearchSection
 from casebook.book.shipments import ShipmentsSection
 from casebook.book.trade import TradeSection
 from casebook.book.verify import VerifySection
+from casebook.book.versions import VersionsSection
 from casebook.book.workbench import WorkbenchSection
 from casebook.core.location import ServerLocation, parse_location
 from casebook.core.users import os_user
@@ -62,6 +63,7 @@ class Casebook(
     NetworkSection,
     TradeSection,
     WorkbenchSection,
+    VersionsSection,
 ):
     """An open store. Use ``Casebook.open(path)``; close it (or use ``with``) when done."""
 
