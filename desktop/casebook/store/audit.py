@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, or_, select
 
+from casebook.store import backend
 from casebook.store.models import AuditEvent, CaseFirm, Firm
 
 GENESIS = "0" * 64
@@ -135,6 +136,7 @@ def append_event(
     event.hash = event_hash(event)
     session.add(event)
     session.flush()
+    backend.of(session).announce(session, case_id)
     return event
 
 
