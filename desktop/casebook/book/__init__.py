@@ -23,6 +23,7 @@ from casebook.book.figures import FiguresSection
 from casebook.book.findings import FindingsSection
 from casebook.book.firms import FirmsSection
 from casebook.book.imports import ImportsSection
+from casebook.book.live import LiveSection
 from casebook.book.network import NetworkSection
 from casebook.book.persons import PersonsSection
 from casebook.book.screening import ScreeningSection
@@ -31,6 +32,7 @@ from casebook.book.shipments import ShipmentsSection
 from casebook.book.team import TeamSection
 from casebook.book.trade import TradeSection
 from casebook.book.verify import VerifySection
+from casebook.book.versions import VersionsSection
 from casebook.book.workbench import WorkbenchSection
 from casebook.core.location import ServerLocation, parse_location
 from casebook.core.users import os_user
@@ -64,6 +66,8 @@ class Casebook(
     TradeSection,
     WorkbenchSection,
     TeamSection,
+    VersionsSection,
+    LiveSection,
 ):
     """An open store. Use ``Casebook.open(path)``; close it (or use ``with``) when done."""
 
@@ -117,9 +121,10 @@ class Casebook(
 
     def _audit(self, session: Session, action: str, target_kind: str, **fields) -> None:
         """Record a change in the audit chain, inside the caller's write transaction."""
-        audit.append_event(
+        event = audit.append_event(
             session, actor=self.user, action=action, target_kind=target_kind, **fields
         )
+        self._remember_own(event.hash)
 
     def head_hash(self) -> str:
         """The audit chain's head hash (printed in briefings, bundles and backups)."""

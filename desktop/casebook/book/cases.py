@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from casebook.book.versions import check_version
 from casebook.core.cases import CaseInfo
 from casebook.core.domain import CASE_STATUSES, PRIORITIES, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
@@ -163,11 +164,14 @@ class CasesSection:
         with self._read() as session:
             return case_info(find_case(session, ref))
 
-    def edit_case(self, ref: str, **changes) -> CaseInfo:
-        """Change some of a case's title, summary, status, priority and marking."""
+    def edit_case(self, ref: str, *, version: str | None = None, **changes) -> CaseInfo:
+        """Change some of a case's title, summary, status, priority and marking; with
+        ``version`` (``record_version("case", ref)``), refused when another analyst saved the
+        case since (``StaleVersion``)."""
         clean = validate_case_fields({k: v for k, v in changes.items() if v is not None})
         with self._write() as session:
             case = find_case(session, ref)
+            check_version(session, "case", case.uid, version, case_id=case.id, case_ref=case.ref)
             before = case_json(case)
             changed = {k: v for k, v in clean.items() if getattr(case, k) != v}
             if not changed:

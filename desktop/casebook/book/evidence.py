@@ -13,11 +13,13 @@ from sqlmodel import Session
 
 from casebook.book.cases import find_case, iso
 from casebook.book.links import find_target, links_of, parse_links
+from casebook.book.versions import UNTOUCHED, check_version
 from casebook.core.domain import EVIDENCE_KINDS, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
 from casebook.core.standards import Grade, clean_grade
 from casebook.store import evidence as store
 from casebook.store import models as m
+from casebook.store.audit import record_versions
 from casebook.store.blobs import ServerVault
 from casebook.vault import (
     Vault,
@@ -293,12 +295,18 @@ class EvidenceSection:
         if not used:
             self.vault.remove(sha256)
 
-    def list_evidence(self, *, case_ref: str) -> list[dict]:
-        """A case's evidence register in E-number order, each item with what it supports."""
+    def list_evidence(self, *, case_ref: str, versions: bool = False) -> list[dict]:
+        """A case's evidence register in E-number order, each item with what it supports;
+        with ``versions``, each with the ``version`` an editor passes back when it saves."""
         with self._read() as session:
             case = find_case(session, case_ref)
             items = store.list_evidence(session, case_id=case.id)
-            return [evidence_detail(e) | {"links": links_of(session, e.id)} for e in items]
+            listed = [evidence_detail(e) | {"links": links_of(session, e.id)} for e in items]
+            if versions:
+                known = record_versions(session, target_kind="evidence", case_id=case.id)
+                for item in listed:
+                    item["version"] = known.get(item["uid"], UNTOUCHED)
+            return listed
 
     def show_evidence(self, ref: str, *, case_ref: str | None = None) -> dict:
         """One evidence item (by uid, or ``E3`` with ``case_ref``) with its links."""
@@ -367,12 +375,14 @@ class EvidenceSection:
                 before=before | {"note": link.note},
             )
 
-    def edit_evidence(self, uid: str, **changes) -> dict:
+    def edit_evidence(self, uid: str, *, version: str | None = None, **changes) -> dict:
         """Change title, kind, grade, publisher, url, captured, excerpt or notes; returns the
-        item as ``list_evidence`` shows it (without its links)."""
+        item as ``list_evidence`` shows it (without its links). With ``version`` (as listed),
+        refused when another analyst saved the item since (``StaleVersion``)."""
         clean = clean_evidence_fields({k: v for k, v in changes.items() if v is not None})
         with self._write() as session:
             evidence = find_evidence(session, uid)
+            check_version(session, "evidence", evidence.uid, version, case_id=evidence.case_id)
             before = _audited(evidence)
             store.update_evidence(session, evidence=evidence, fields=clean)
             if _audited(evidence) == before:
@@ -388,13 +398,14 @@ class EvidenceSection:
             )
             return evidence_detail(evidence)
 
-    def delete_evidence(self, uid: str) -> dict:
+    def delete_evidence(self, uid: str, *, version: str | None = None) -> dict:
         """Delete an item and its links; its blob goes when no other item holds the same bytes.
 
         Returns the deleted record (with links) so a caller can show or undo it.
         """
         with self._write() as session:
             evidence = find_evidence(session, uid)
+            check_version(session, "evidence", evidence.uid, version, case_id=evidence.case_id)
             before = _audited(evidence) | {"links": links_of(session, evidence.id)}
             store.delete_evidence(session, evidence=evidence)
             self._audit(

@@ -11,6 +11,7 @@ from casebook.book.cases import find_case, iso
 from casebook.book.evidence import find_evidence, grade_of
 from casebook.book.firms import find_firm
 from casebook.book.links import evidence_for, relationship_label
+from casebook.book.versions import UNTOUCHED, check_version
 from casebook.core.dates import clean_date
 from casebook.core.domain import RELATIONSHIP_KINDS, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
@@ -19,6 +20,7 @@ from casebook.store import findings as store
 from casebook.store import firms as firm_store
 from casebook.store import models as m
 from casebook.store import relationships as rel_store
+from casebook.store.audit import record_versions
 
 TEXT_MAX = 4000
 
@@ -244,18 +246,26 @@ class FindingsSection:
             self._link_all(session, case.id, list(evidence), "relationship", rel.uid)
             return relationship_json(session, rel)
 
-    def list_relationships(self, *, case_ref: str) -> list[dict]:
-        """A case's relationships, oldest first."""
+    def list_relationships(self, *, case_ref: str, versions: bool = False) -> list[dict]:
+        """A case's relationships, oldest first; with ``versions``, each with the ``version``
+        an editor passes back when it saves (read in the same transaction)."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            rels = rel_store.list_relationships(session, case_id=case.id)
-            return [relationship_json(session, r) for r in rels]
+            rels = [
+                relationship_json(session, r)
+                for r in rel_store.list_relationships(session, case_id=case.id)
+            ]
+            if versions:
+                _add_versions(session, rels, "relationship", case.id)
+            return rels
 
-    def edit_relationship(self, uid: str, **changes) -> dict:
-        """Change kind, share, start, end or notes of a relationship."""
+    def edit_relationship(self, uid: str, *, version: str | None = None, **changes) -> dict:
+        """Change kind, share, start, end or notes of a relationship; with ``version`` (as
+        listed), refused when another analyst saved it since (``StaleVersion``)."""
         clean = clean_relationship_fields({k: v for k, v in changes.items() if v is not None})
         with self._write() as session:
             rel = _found(rel_store.get_relationship(session, uid=uid), "relationship", uid)
+            check_version(session, "relationship", rel.uid, version, case_id=rel.case_id)
             before = relationship_json(session, rel)
             changed = {"share": rel.share, "kind": rel.kind} | clean
             if changed["share"] is not None and changed["kind"] != "ownership":
@@ -266,10 +276,11 @@ class FindingsSection:
                 self._audit_record(session, "relationship.edit", rel, before=before, after=after)
             return after
 
-    def delete_relationship(self, uid: str) -> dict:
+    def delete_relationship(self, uid: str, *, version: str | None = None) -> dict:
         """Delete a relationship and its evidence links; returns what was deleted."""
         with self._write() as session:
             rel = _found(rel_store.get_relationship(session, uid=uid), "relationship", uid)
+            check_version(session, "relationship", rel.uid, version, case_id=rel.case_id)
             before = relationship_json(session, rel)
             rel_store.delete_relationship(session, relationship=rel)
             self._audit_record(session, "relationship.delete", rel, before=before)
@@ -299,11 +310,17 @@ class FindingsSection:
             self._link_all(session, case.id, list(evidence), "finding", finding.uid)
             return finding_json(session, finding)
 
-    def list_findings(self, *, case_ref: str) -> list[dict]:
-        """A case's findings in order, each with its evidence, grades and warnings."""
+    def list_findings(self, *, case_ref: str, versions: bool = False) -> list[dict]:
+        """A case's findings in order, each with its evidence, grades and warnings; with
+        ``versions``, each with the ``version`` an editor passes back when it saves."""
         with self._read() as session:
             case = find_case(session, case_ref)
-            return [finding_json(session, f) for f in store.list_findings(session, case_id=case.id)]
+            findings = [
+                finding_json(session, f) for f in store.list_findings(session, case_id=case.id)
+            ]
+            if versions:
+                _add_versions(session, findings, "finding", case.id)
+            return findings
 
     def edit_finding(
         self,
@@ -312,8 +329,10 @@ class FindingsSection:
         text: str | None = None,
         likelihood: str | None = None,
         confidence: str | None = None,
+        version: str | None = None,
     ) -> dict:
-        """Change a finding's text, likelihood or confidence."""
+        """Change a finding's text, likelihood or confidence; with ``version`` (as listed),
+        refused when another analyst saved the finding since (``StaleVersion``)."""
         clean = {}
         if text is not None:
             clean["text"] = _judgment(text)
@@ -323,6 +342,7 @@ class FindingsSection:
             clean["confidence"] = _confidence(confidence)
         with self._write() as session:
             finding = _found(store.get_finding(session, uid=uid), "finding", uid)
+            check_version(session, "finding", finding.uid, version, case_id=finding.case_id)
             before = _finding_audit(finding)
             if _finding_audit(finding) | clean != before:
                 store.update_finding(session, finding=finding, fields=clean)
@@ -352,10 +372,11 @@ class FindingsSection:
                 )
             return [finding_json(session, f) for f in ordered]
 
-    def delete_finding(self, uid: str) -> dict:
+    def delete_finding(self, uid: str, *, version: str | None = None) -> dict:
         """Delete a finding and its evidence links; later findings move up."""
         with self._write() as session:
             finding = _found(store.get_finding(session, uid=uid), "finding", uid)
+            check_version(session, "finding", finding.uid, version, case_id=finding.case_id)
             before = finding_json(session, finding)
             store.delete_finding(session, finding=finding)
             self._audit_record(session, "finding.delete", finding, before=before)
@@ -404,6 +425,12 @@ class FindingsSection:
             firm_store.delete_firm(session, firm_id=firm["id"])
             self._audit(session, "firm.delete", "firm", target_uid=firm["uid"], before=before)
             return before
+
+
+def _add_versions(session: Session, records: list[dict], kind: str, case_id: int) -> None:
+    versions = record_versions(session, target_kind=kind, case_id=case_id)
+    for record in records:
+        record["version"] = versions.get(record["uid"], UNTOUCHED)
 
 
 def _finding_audit(finding: m.Finding) -> dict:

@@ -34,7 +34,7 @@ COMMAND_MODULES = [
     (cases, ("case",)),
     (verify, ("verify",)),
     (evidence, ("evidence",)),
-    (findings, ("rel", "finding")),
+    (findings, ("rel", "finding", "version")),
     (search, ("search",)),
     (analysis, ("stats", "flags")),
     (shipments, ("shipments",)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from casebook.cli.findings import add_if_version
 from casebook.core.domain import CASE_STATUSES, PRIORITIES
 from casebook.core.terminal import terminal_safe as safe
 
@@ -34,6 +35,7 @@ def register(sub, common) -> None:
     edit.add_argument("--status", choices=CASE_STATUSES)
     edit.add_argument("--priority", choices=PRIORITIES)
     edit.add_argument("--marking")
+    add_if_version(edit)
     edit.set_defaults(func=case_edit)
 
     grant = verbs.add_parser(
@@ -112,6 +114,7 @@ def case_edit(ctx, args) -> None:
         status=args.status,
         priority=args.priority,
         marking=args.marking,
+        version=args.if_version,
     )
     ctx.emit(case_json(case), _case_text)
 

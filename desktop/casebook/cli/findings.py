@@ -1,10 +1,15 @@
-"""``casebook rel add|list`` and ``casebook finding add|list``."""
+"""``casebook rel add|list``, ``casebook finding add|list|edit`` and ``casebook version``
+(the version a save passes back with ``--if-version``: a stale one is refused, exit 1)."""
 
 from __future__ import annotations
 
 from casebook.core.domain import PERSON_KINDS, RELATIONSHIP_KINDS
 from casebook.core.standards import Confidence, Likelihood
 from casebook.core.terminal import terminal_safe as safe
+
+#: The kinds of record with a version (``book.versions.VERSIONED``; not imported: the facade
+#: is loaded only once a command runs).
+VERSIONED = ("finding", "evidence", "relationship", "case", "firm")
 
 
 def register(sub, common) -> None:
@@ -43,6 +48,32 @@ def register(sub, common) -> None:
     flist = fverbs.add_parser("list", parents=[common], help="a case's findings in order")
     flist.add_argument("--case", metavar="REF", required=True)
     flist.set_defaults(func=finding_list)
+    fedit = fverbs.add_parser("edit", parents=[common], help="change a key judgment")
+    fedit.add_argument("uid", metavar="UID")
+    fedit.add_argument("--text")
+    fedit.add_argument("--likelihood", help="ICD 203 term")
+    fedit.add_argument("--confidence", choices=[c.value for c in Confidence])
+    add_if_version(fedit)
+    fedit.set_defaults(func=finding_edit)
+
+    version = sub.add_parser(
+        "version",
+        parents=[common],
+        help="a record's version, for a later save with --if-version",
+    )
+    version.add_argument("kind", choices=VERSIONED)
+    version.add_argument("ref", metavar="UID", help="the record's uid (a case: its ref)")
+    version.set_defaults(func=show_version)
+
+
+def add_if_version(parser) -> None:
+    """``--if-version V``: save only if the record is still at version V (else exit 1)."""
+    parser.add_argument(
+        "--if-version",
+        dest="if_version",
+        metavar="VERSION",
+        help="save only if nobody changed the record since this version (casebook version …)",
+    )
 
 
 def _refs(text: str) -> list[str]:
@@ -112,4 +143,24 @@ def finding_add(ctx, args) -> None:
 
 
 def finding_list(ctx, args) -> None:
-    ctx.emit({"findings": ctx.book.list_findings(case_ref=args.case)}, _findings_text)
+    findings = ctx.book.list_findings(case_ref=args.case, versions=True)
+    ctx.emit({"findings": findings}, _findings_text)
+
+
+def finding_edit(ctx, args) -> None:
+    finding = ctx.book.edit_finding(
+        args.uid,
+        text=args.text,
+        likelihood=args.likelihood,
+        confidence=args.confidence,
+        version=args.if_version,
+    )
+    finding["version"] = ctx.book.record_version("finding", finding["uid"])["version"]
+    ctx.emit(finding, lambda f: "\n".join(_finding_lines(f)))
+
+
+def show_version(ctx, args) -> None:
+    ctx.emit(
+        ctx.book.record_version(args.kind, args.ref),
+        lambda v: f"{v['version']}  {v['actor'] or '-'}  {v['at'] or '-'}",
+    )

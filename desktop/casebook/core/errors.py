@@ -30,6 +30,17 @@ class RowErrors(Refused):
         self.rejects_file = rejects_file
 
 
+class StaleVersion(Refused):
+    """A save made on a version of a record that another analyst has changed since it was
+    read (optimistic concurrency): exit 1, and a dialog offering to reload in the GUI."""
+
+    def __init__(self, message: str, *, actor: str, at: str, case_ref: str | None = None):
+        super().__init__(message)
+        self.actor = actor
+        self.at = at
+        self.case_ref = case_ref
+
+
 class UsageError(CasebookError):
     """A wrong argument: exit 2."""
 

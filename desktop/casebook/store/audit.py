@@ -77,6 +77,34 @@ def case_head_hash(session: Session, *, case_id: int) -> str:
     return session.exec(query).first() or GENESIS
 
 
+def record_event(
+    session: Session, *, target_kind: str, target_uid: str, case_id: int | None = None
+) -> AuditEvent | None:
+    """The newest event about one record (a finding, an evidence item, a case …): its hash is
+    the record's version, which a save compares with the version its editor read. ``case_id``
+    narrows the search to the case's events (indexed)."""
+    query = select(AuditEvent).where(
+        AuditEvent.target_kind == target_kind, AuditEvent.target_uid == target_uid
+    )
+    if case_id is not None:
+        query = query.where(AuditEvent.case_id == case_id)
+    return session.exec(query.order_by(AuditEvent.id.desc()).limit(1)).first()
+
+
+def record_versions(session: Session, *, target_kind: str, case_id: int) -> dict[str, str]:
+    """The hash of the newest event of each record of one kind in a case, by the record's uid."""
+    newest: dict[str, str] = {}
+    query = (
+        select(AuditEvent.target_uid, AuditEvent.hash)
+        .where(AuditEvent.case_id == case_id, AuditEvent.target_kind == target_kind)
+        .order_by(AuditEvent.id)
+    )
+    for uid, digest in session.exec(query):
+        if uid:
+            newest[uid] = digest
+    return newest
+
+
 def last_event(session: Session, *, case_id: int, action: str) -> AuditEvent | None:
     """A case's newest event of ``action`` (e.g. its last screening run)."""
     query = (
@@ -115,6 +143,7 @@ def append_event(
     event.hash = event_hash(event)
     session.add(event)
     session.flush()
+    backend.of(session).announce(session, case_id)
     return event
 
 

@@ -53,6 +53,18 @@ def create(location: ServerLocation, *, immediate: bool) -> Engine:
     return engine
 
 
+#: The channel each audited commit notifies (its payload: the event's case id, or empty).
+CHANNEL = "casebook_changes"
+
+
+def announce(session: Session, case_id: int | None) -> None:
+    """Tell listening apps that this transaction changed ``case_id`` (delivered on commit)."""
+    session.connection().exec_driver_sql(
+        "SELECT pg_notify(%(channel)s, %(payload)s)",
+        {"channel": CHANNEL, "payload": "" if case_id is None else str(case_id)},
+    )
+
+
 def is_empty(conn: Connection) -> bool:
     """Whether the database's own schemas hold no table, view or sequence."""
     return not conn.execute(

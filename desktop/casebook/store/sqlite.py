@@ -259,3 +259,7 @@ def rebuild_text_index(session: Session) -> None:
 def rank_order(table: str) -> str:
     """The ORDER BY term that ranks FTS5 hits best first (BM25)."""
     return f"bm25({table})"
+
+
+def announce(session: Session, case_id: int | None) -> None:
+    """Nothing: apps on a store file poll its audit head (``store.live``)."""

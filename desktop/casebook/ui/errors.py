@@ -24,3 +24,25 @@ class ErrorDialog(QMessageBox):
         """Show the error; tests patch this one method."""
         dialog = cls(parent, title=title, message=message, details=details)
         dialog.exec()
+
+
+class StaleDialog(QMessageBox):
+    """A save refused because a colleague changed the record since it was read: the message
+    ("changed by alice at 14:02 — reload") and a Reload button."""
+
+    def __init__(self, parent: QWidget | None, *, message: str):
+        super().__init__(parent)
+        self.setIcon(QMessageBox.Icon.Warning)
+        self.setWindowTitle("Changed by a colleague")
+        self.setText(message)
+        self.setInformativeText("Nothing was saved. Reload to see their version, then edit again.")
+        self.reload_button = self.addButton("Reload", QMessageBox.ButtonRole.AcceptRole)
+        self.setStandardButtons(QMessageBox.StandardButton.Close)
+        self.setDefaultButton(self.reload_button)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, *, message: str) -> bool:
+        """Show the refusal; True when the analyst chose Reload (tests patch this)."""
+        dialog = cls(parent, message=message)
+        dialog.exec()
+        return dialog.clickedButton() is dialog.reload_button

@@ -341,7 +341,7 @@ class EvidenceTab(QWidget):
         """Read the register again (a few rows per case: read on the GUI thread like the
         workspace header), keeping the selection."""
         keep = self.selected()
-        self.model.set_items(self.host.book.list_evidence(case_ref=self.ref))
+        self.model.set_items(self.host.book.list_evidence(case_ref=self.ref, versions=True))
         n = self.model.rowCount()
         self.count.setText(plural(n, "item"))
         if not (keep and self.select(keep["uid"])) and n:
@@ -490,9 +490,10 @@ class EvidenceTab(QWidget):
                 )
             )
 
+        read = item.get("version")  # a colleague's save since then refuses this one
         Op(
             self.host,
-            lambda book: book.edit_evidence(uid, **after),
+            lambda book: book.edit_evidence(uid, **after, version=read),
             label=f"Saving {item['id']}",
             changes=changes,
         ).success(pushed).run()

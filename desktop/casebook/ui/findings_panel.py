@@ -316,7 +316,7 @@ class FindingsPanel(QWidget):
 
     def reload(self) -> None:
         keep = self.selected_uid()
-        findings = self.host.book.list_findings(case_ref=self.ref)
+        findings = self.host.book.list_findings(case_ref=self.ref, versions=True)
         self.items = findings
         self.model.clear()
         self.model.setHorizontalHeaderLabels(HEADERS)
@@ -431,19 +431,21 @@ class FindingsPanel(QWidget):
         removed = [u for u in had if u not in values["evidence"]]
         if before == after and not added and not removed:
             return
-        uid = old["uid"]
+        uid, read = old["uid"], {"version": old.get("version")}  # checked by the first save
 
-        def change(book, fields: dict, link: list, unlink: list):
+        def change(book, fields: dict, link: list, unlink: list, version=None):
             current = self._recreated.current(uid)
+            # the save first: on a version a colleague changed since, nothing is saved
+            edited = book.edit_finding(current, **fields, version=version)
             for e in unlink:
                 book.unlink_evidence(e, "finding", current)
             for e in link:
                 book.link_evidence(e, "finding", current, note=had.get(e, ""))
-            return book.edit_finding(current, **fields)
+            return edited
 
         self._do(
             f"Edit finding {old['position']}",
-            lambda book: change(book, after, added, removed),
+            lambda book: change(book, after, added, removed, version=read.pop("version", None)),
             lambda book: change(book, before, removed, added),
         )
 

@@ -30,7 +30,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
-from casebook.core.errors import Cancelled, CasebookError
+from casebook.core.errors import Cancelled, CasebookError, StaleVersion
 from casebook.core.users import os_user
 from casebook.ui.worker import DbWorker, Job
 
@@ -84,6 +84,7 @@ class Host(QObject):
         self.worker = DbWorker(self)
         self.readers: list[threading.Thread] = []  # reads off the worker (the check on open)
         self.undo_stack = QUndoStack(self)
+        self.live = None  # ui.live.LiveRefresh of the open store
         self._labels: list[str] = []
         self.worker.busy_changed.connect(self._on_busy)
 
@@ -103,6 +104,15 @@ class Host(QObject):
     def present_error(self, exc: BaseException, trace: str = "") -> None:
         """The one place errors reach the user; a cancellation is silent."""
         if isinstance(exc, Cancelled):
+            return
+        if isinstance(exc, StaleVersion):
+            from casebook.ui.errors import StaleDialog
+
+            if StaleDialog.ask(self.window, message=exc.message):
+                views = {
+                    f.name: True for f in fields(Changes) if f.name not in ("store", "case_ref")
+                }
+                self.notify(Changes(**views, case_ref=exc.case_ref))
             return
         if isinstance(exc, CasebookError):
             title, message, details = "Casebook", exc.message, "\n".join(exc.details)
@@ -130,12 +140,14 @@ class Host(QObject):
 
             book = Casebook.open(path, user=user, create=create)
             if old is not None:  # only once the new store opened: a failure keeps the old one
+                self.stop_live(old)
                 self.wait_for_readers()
                 old.close()
             return book
 
         def done(book):
             self.book = book
+            self.start_live(book)
             self.undo_stack.clear()
             self.store_opened.emit()
             self.notify(Changes(store=True))
@@ -146,6 +158,20 @@ class Host(QObject):
         job.on_done, job.on_error = done, self.present_error
         job.on_dropped = lambda book: book.close()  # opened as the app quit
         return self.submit(job, "Opening store")
+
+    def start_live(self, book: Casebook) -> None:
+        """Show what colleagues commit to this store without a manual refresh."""
+        from casebook.ui.live import LiveRefresh
+
+        if self.live is not None:
+            self.live.stop()
+        self.live = LiveRefresh(self, book).start()
+
+    def stop_live(self, book: Casebook | None = None) -> None:
+        """Stop watching (``book``: only if it is the one watched) before its store closes."""
+        live = self.live
+        if live is not None and (book is None or live.book is book):
+            live.stop()
 
     def set_analyst(self, name: str) -> None:
         """Record future changes under ``name`` (unless --user was given)."""
@@ -162,6 +188,7 @@ class Host(QObject):
     def close(self) -> None:
         """Finish the worker's queue and close the store (on quit)."""
         self.closed = True
+        self.stop_live()
         self.worker.shutdown()
         if self.book is not None:
             self.wait_for_readers()
