@@ -41,8 +41,9 @@ def build(path: Path, *, firms: int, edges: int, seed: int = 1, rows: int | None
     """A case with ``firms`` firms and ``edges`` distinct exporter → importer pairs (3 shipments
     each on average; with ``rows``, as many pairs as make that many shipment rows), and a few
     relationships."""
-    if rows:
-        edges = rows // 3 + 1
+    limit = rows
+    if limit:
+        edges = limit // 3 + 1
     rng = random.Random(seed)
     with Casebook.open(path, user="bench", create=True) as book:
         book.create_case(title="Network benchmark", ref=CASE_REF)
@@ -82,7 +83,7 @@ def build(path: Path, *, firms: int, edges: int, seed: int = 1, rows: int | None
             rows, n = [], 0
             for a, b in sorted(pairs):
                 for _ in range(rng.randint(1, 5)):
-                    if rows and n >= rows:
+                    if limit and n >= limit:
                         break
                     n += 1
                     month = rng.randint(1, 24)
@@ -95,6 +96,7 @@ def build(path: Path, *, firms: int, edges: int, seed: int = 1, rows: int | None
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+        book.rebuild_rollups()  # the network reads its trade pairs from the rollups
         uids = [f"{i:032x}" for i in range(firms)]
         for _ in range(20):
             a, b = rng.sample(uids, 2)

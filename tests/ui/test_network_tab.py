@@ -87,7 +87,7 @@ def test_the_chart_shows_the_case_firms_and_edges(opened):
     assert tab.nodes[firms["Beta Tools"]].node.country == "TR"
     assert (
         "Manufacturer" in tab.legend_texts()
-        and "Trade $10 k → $10 m" in tab.legend_texts()
+        and "Trade $25 k → $150 k" in tab.legend_texts()
         and tab.view.legend.isVisible()
     )
     assert "3 firms" in tab.status.text()

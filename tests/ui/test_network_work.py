@@ -232,3 +232,11 @@ def test_positions_pins_and_groups_are_back_after_reopening_the_store(qtbot, tmp
     assert echo.pinned
     assert sorted(tab.groups["Turkish pair"]) == sorted([f["Foxtrot"], f["Golf"]])
     assert tab.group_items["Turkish pair"].isVisible()
+
+
+def test_trade_links_are_as_wide_as_their_value_on_the_legends_scale(chain):
+    _win, tab, _f = chain
+    widths = {e.edge.value_usd: e.pen().widthF() for e in tab.edge_items if e.edge.is_trade}
+    assert widths[1000.0] == 1.0 and widths[100000.0] == 7.0  # the chart's own range
+    assert 1.0 < widths[5000.0] < 7.0
+    assert "Trade $1 k → $100 k" in tab.legend_texts()

@@ -419,6 +419,7 @@ class GroupItem(QGraphicsObject):
         self.count_text = _static(", ".join(words), tab.fact_font)
         self.setToolTip(f"{name}\n{', '.join(m.node.name for m in members)}")
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.links = GroupLinks(self)  # added to the scene with the group, under the nodes
         self.refresh()
 
     def centre(self) -> QPointF:
@@ -455,11 +456,8 @@ class GroupItem(QGraphicsObject):
                     entry = values.setdefault(id(other), [other, 0.0])
                     entry[1] += edge.edge.value_usd
             self.outside = [(node, value) for node, value in values.values()]
-            bounds = QRectF(self._rect)
-            for node, _value in self.outside:
-                p = node.pos() - self.pos()
-                bounds = bounds.united(QRectF(p, p).adjusted(-1, -1, 1, 1))
-            self._bounds = bounds.adjusted(-6, -6, 6, 6)
+            self._bounds = self._rect.adjusted(-4, -4, 4, 4)
+        self.links.follow()
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
@@ -477,10 +475,6 @@ class GroupItem(QGraphicsObject):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         line = self.tab.name_metrics.height()
         if self.collapsed:
-            for node, value in self.outside:
-                width = chart().trade_width(value) if value else 2.0
-                painter.setPen(QPen(GROUP_COLOUR, width))
-                painter.drawLine(QPointF(0, 0), node.pos() - self.pos())
             painter.setPen(QPen(SELECTED_PEN.color(), 3) if self.isSelected()
                            else QPen(GROUP_COLOUR, 2))  # fmt: skip
             painter.setBrush(GROUP_FILL)
@@ -508,6 +502,43 @@ class GroupItem(QGraphicsObject):
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self.tab.collapse_group(self.name, not self.collapsed)
         event.accept()
+
+
+class GroupLinks(QGraphicsItem):
+    """A collapsed group's links to the nodes outside it, under every node (as edges are):
+    one line to each, as wide as the trade it stands for on the chart's scale."""
+
+    def __init__(self, group: GroupItem):
+        super().__init__()
+        self.group = group
+        self.setZValue(0.5)
+        self._bounds = QRectF()
+        self.lines: list[tuple[QPointF, QPointF, QPen]] = []
+
+    def follow(self) -> None:
+        self.prepareGeometryChange()
+        group = self.group
+        self.lines, bounds = [], QRectF()
+        if group.collapsed:
+            scale = group.tab.trade_scale
+            colour = QColor(GROUP_COLOUR)
+            colour.setAlpha(190)
+            for node, value in group.outside:
+                width = scale.width(value) if scale is not None and value else 2.0
+                a, b = group.pos(), node.pos()
+                self.lines.append((a, b, QPen(colour, width)))
+                bounds = bounds.united(QRectF(a, b).normalized().adjusted(-8, -8, 8, 8))
+        self._bounds = bounds
+        self.setVisible(bool(self.lines))
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
+        return self._bounds
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        for a, b, pen in self.lines:
+            painter.setPen(pen)
+            painter.drawLine(a, b)
 
 
 GROUP_COLOUR = QColor("#5F6368")

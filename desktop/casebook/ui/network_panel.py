@@ -236,14 +236,18 @@ def details_html(details: dict, node, *, scored: bool = True) -> str:
         rows.append("<p><i>No evidence linked to this firm.</i></p>")
     rows.append("<h4>Largest shipments</h4>")
     if details["shipments"]:
-        rows.append("<table cellspacing='0' cellpadding='2'>")
+        # Two lines a shipment: date and value, then the other party and the HS code, so a
+        # narrow pane wraps names between words, never inside one ("Machin e", "84581 1").
+        rows.append("<table cellspacing='0' cellpadding='1' width='100%'>")
         for s in details["shipments"][:25]:
             party = s["importer"] if s["exporter"] == details["name"] else s["exporter"]
             arrow = "→" if s["exporter"] == details["name"] else "←"
             rows.append(
-                f"<tr><td>{escape(s['date'] or '')}</td><td>{arrow} {escape(party or '?')}</td>"
-                f"<td>{escape(s['hs6'] or '')}</td>"
-                f"<td align='right'>{escape(money(s['value_usd'], compact=True))}</td></tr>"
+                f"<tr><td nowrap>{escape(s['date'] or '')}</td>"
+                f"<td nowrap align='right'><b>{escape(money(s['value_usd'], compact=True))}"
+                f"</b></td></tr><tr><td colspan='2' style='padding-bottom:4px'>{arrow} "
+                f"{escape(party or '?')} · <span style='white-space:nowrap'>HS "
+                f"{escape(s['hs6'] or '')}</span></td></tr>"
             )
         rows.append("</table>")
     else:

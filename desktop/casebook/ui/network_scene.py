@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from shiboken6 import isValid
 
 from casebook.ui.network_items import EdgeItem, NodeItem, chart
-from casebook.ui.network_view import legend_rows, legend_size, paint_legend
+from casebook.ui.network_view import TradeScale, legend_rows, legend_size, paint_legend
 from casebook.ui.ops import Op
 
 TOP_LABELS = 12  # trade edges labelled at any zoom: the largest
@@ -80,6 +80,7 @@ class ChartDrawing:
         # edit: it adds the missing positions and never moves one saved since the read.
         self._save_only_new = False
         self._restore_pins: set[str] = set()  # pins read with the saved positions
+        self.trade_scale = None  # the trade line widths of the chart drawn (``TradeScale``)
 
     def _fit(self) -> None:
         self.view.auto_fit = True
@@ -140,6 +141,7 @@ class ChartDrawing:
         self._labelled_for = set()
         self.scene.clear()
         self.nodes.clear()
+        self.group_items = {}
         self.edge_items = []
         self._quiet = False
         steps = self._add_items(model, positions, pinned, side)
@@ -154,6 +156,7 @@ class ChartDrawing:
                 self.nodes[uid].setSelected(True)
             for uid in self.hidden & set(self.nodes):
                 self._set_visible(uid, False)
+            self.view.set_trade_scale(self.trade_scale)
             self._rebuild_groups()
             self._threshold_steps()
             self.apply_threshold()  # the threshold kept across reads
@@ -208,6 +211,7 @@ class ChartDrawing:
             key = frozenset((edge.source, edge.target))
             pairs[key] = pairs.get(key, 0) + 1
         seen: dict[frozenset, int] = {}
+        self.trade_scale = scale = TradeScale(e.value_usd for e in model.edges if e.is_trade)
         for edge in model.edges:
             if edge.source not in self.nodes or edge.target not in self.nodes:
                 continue
@@ -218,8 +222,17 @@ class ChartDrawing:
             bend = 0.0 if count == 1 else (i - (count - 1) / 2) * 36.0
             if count == 2 and edge.source > edge.target:
                 bend = -bend  # opposite directions: keep both curves apart
-            item = EdgeItem(edge, net.style_for(edge), self.nodes[edge.source],
-                            self.nodes[edge.target], bend, self)  # fmt: skip
+            style = net.style_for(edge)
+            if edge.is_trade:  # as wide as its value on the chart's own scale
+                style = style | {"width": scale.width(edge.value_usd)}
+            item = EdgeItem(edge, style, self.nodes[edge.source], self.nodes[edge.target], bend,
+                            self)  # fmt: skip
+            if edge.is_trade:  # see-through: where links cross, each one stays visible
+                pen = item.pen()
+                colour = pen.color()
+                colour.setAlpha(170)
+                pen.setColor(colour)
+                item.setPen(pen)
             self.scene.addItem(item)
             self.edge_items.append(item)
             yield
@@ -283,7 +296,7 @@ class ChartDrawing:
                     label.setVisible(False)
 
     def legend_texts(self) -> list[str]:
-        return [text for text, _style in legend_rows()]
+        return [text for text, _style in legend_rows(self.trade_scale)]
 
     # --- layout and positions ---------------------------------------------------------------
 
@@ -330,8 +343,7 @@ class ChartDrawing:
 
     def node_dragging(self) -> None:
         for group in self.group_items.values():
-            if not group.collapsed:
-                group.refresh()
+            group.refresh()
 
     def save_soon(self, *, only_new: bool = False) -> None:
         """Save the positions in a moment (one save for a burst of moves). ``only_new``: the
@@ -349,6 +361,8 @@ class ChartDrawing:
         self._save_only_new = False
         self._save_timer.stop()
         if not self.nodes or self.host.book is None:
+            return
+        if not all(map(isValid, self.nodes.values())):  # torn down: the window is closing
             return
         ref, positions, kind = self.ref, self.positions(), self.layout_choice.currentData()
         pins = {uid: item.pinned for uid, item in self.nodes.items()}
@@ -373,7 +387,7 @@ class ChartDrawing:
         for item in self.scene.items():
             if item.isVisible():
                 rect = rect.united(item.sceneBoundingRect())
-        legend = legend_size(self.font())
+        legend = legend_size(self.font(), self.trade_scale)
         rect = rect.adjusted(-20, -20 - legend.height() - self._caption_height(), 20, 20)
         room = QFontMetricsF(self.caption.font()).horizontalAdvance(self.caption.text()) + 16
         if rect.width() < room:  # the caption is never cut
@@ -423,5 +437,6 @@ class ChartDrawing:
             painter.setPen(self.caption.palette().color(self.caption.foregroundRole()))
             line = QRectF(8, 8, width - 16, top - 8)
             painter.drawText(line, Qt.AlignmentFlag.AlignLeft, self.caption.text())
-        size = legend_size(self.font())
-        paint_legend(painter, QPointF(width - size.width() - 8, top), self.font(), self.palette())
+        size = legend_size(self.font(), self.trade_scale)
+        paint_legend(painter, QPointF(width - size.width() - 8, top), self.font(), self.palette(),
+                     self.trade_scale)  # fmt: skip

@@ -3,6 +3,8 @@ firm, and the legend painted over the chart in a corner that covers no firm."""
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap, QRegion, QTransform
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
@@ -17,6 +19,29 @@ FIT_MARGIN = 8  # pixels around the chart after Fit
 LEGEND_CORNERS = ((True, True), (True, False), (False, True), (False, False))
 
 
+class TradeScale:
+    """Trade line widths on the chart's own range of values (a log scale): its smallest link
+    ``THIN`` points wide, its largest ``WIDE``, so a chart of $1 m to $100 m links is not a mat
+    of equally thick lines; the legend draws the same widths at ``values()``."""
+
+    THIN, WIDE = 1.0, 7.0
+
+    def __init__(self, values=()):
+        values = [v for v in values if v > 0]
+        self.low, self.high = (min(values), max(values)) if values else LEGEND_VALUES[::3]
+
+    def width(self, value: float) -> float:
+        low, high = math.log10(self.low), math.log10(self.high)
+        if high - low < 1e-9:
+            return (self.THIN + self.WIDE) / 2
+        t = (math.log10(max(value, self.low)) - low) / (high - low)
+        return round(self.THIN + (self.WIDE - self.THIN) * min(max(t, 0.0), 1.0), 2)
+
+    def values(self, count: int = 4) -> list[float]:
+        low, high = math.log10(self.low), math.log10(self.high)
+        return [10 ** (low + (high - low) * i / (count - 1)) for i in range(count)]
+
+
 class LegendOverlay:
     """The legend, fixed in a corner of the viewport (the top right one unless Fit finds it
     over a firm and another corner free: ``corner``), painted by the view over the
@@ -28,14 +53,19 @@ class LegendOverlay:
         self.view = view
         self.visible = True
         self.corner = (True, True)  # (right, top)
+        self.rebuild(None)
+
+    def rebuild(self, scale: TradeScale | None) -> None:
+        """Painted again for the chart's trade scale."""
+        view = self.view
         font = legend_font(view.font())
-        size = legend_size(font) + QSize(2, 2)
+        size = legend_size(font, scale) + QSize(2, 2)
         ratio = view.devicePixelRatioF()
         self.pixmap = QPixmap((size.toSizeF() * ratio).toSize())
         self.pixmap.setDevicePixelRatio(ratio)
         self.pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(self.pixmap)
-        paint_legend(painter, QPointF(0, 0), font, view.palette())
+        paint_legend(painter, QPointF(0, 0), font, view.palette(), scale)
         painter.end()
         self.size = size
 
@@ -87,6 +117,11 @@ class NetworkView(QGraphicsView):
 
     def zoom(self) -> float:
         return self.transform().m11()
+
+    def set_trade_scale(self, scale: TradeScale) -> None:
+        """The legend's trade line for the chart drawn."""
+        self.legend.rebuild(scale)
+        self.viewport().update()
 
     # --- files dropped on a firm ------------------------------------------------------------
 
@@ -243,7 +278,7 @@ def legend_font(font: QFont) -> QFont:
 LEGEND_VALUES = (1e4, 1e5, 1e6, 1e7)
 
 
-def legend_rows() -> list[tuple[str, dict]]:
+def legend_rows(scale: TradeScale | None = None) -> list[tuple[str, dict]]:
     """The tab's legend: each entity kind by its icon and the words the nodes' tooltips use,
     listed, the trade line's width at a few values (width by value), and the relationships."""
     from casebook.core.numbers import money
@@ -257,26 +292,32 @@ def legend_rows() -> list[tuple[str, dict]]:
     rows.append((net.KIND_TITLES["person"], {"kind": "node", "fill": "#A142F4",
                                              "shape": "person"}))  # fmt: skip
     rows += [(text, style) for text, style in base if style["kind"] == "node" and "colour" in style]
-    low, high = (money(v, compact=True) for v in (LEGEND_VALUES[0], LEGEND_VALUES[-1]))
-    trade = net.style_for(net.Edge("a", "b", "trade", LEGEND_VALUES[-1]))
-    widths = [net.trade_width(v) for v in LEGEND_VALUES]
+    if scale is None:  # before a chart is drawn: the briefing's fixed widths
+        values, widths = LEGEND_VALUES, [net.trade_width(v) for v in LEGEND_VALUES]
+    else:
+        values = scale.values()
+        widths = [scale.width(v) for v in values]
+    low, high = (money(v, compact=True) for v in (values[0], values[-1]))
+    trade = net.style_for(net.Edge("a", "b", "trade", values[-1]))
     rows.append((f"Trade {low} → {high}", trade | {"kind": "edge", "widths": widths}))
     rows += [(text, style) for text, style in base
              if style["kind"] == "edge" and not text.startswith("Trade")]  # fmt: skip
     return rows
 
 
-def legend_size(font: QFont) -> QSize:
+def legend_size(font: QFont, scale: TradeScale | None = None) -> QSize:
     fm = QFontMetricsF(font)
-    rows = legend_rows()
+    rows = legend_rows(scale)
     width = max(fm.horizontalAdvance(text) for text, _ in rows) + 64
     return QSize(int(width), int((fm.height() + 4) * (len(rows) + 1) + 12))
 
 
-def paint_legend(painter: QPainter, at: QPointF, font: QFont, palette) -> None:
+def paint_legend(
+    painter: QPainter, at: QPointF, font: QFont, palette, scale: TradeScale | None = None
+) -> None:
     """The legend (node colours, listed, trade, relationship kinds) at ``at``."""
     fm = QFontMetricsF(font)
-    size = legend_size(font)
+    size = legend_size(font, scale)
     line = fm.height() + 4
     x0, y = at.x() + 8, at.y() + 5
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -291,7 +332,7 @@ def paint_legend(painter: QPainter, at: QPointF, font: QFont, palette) -> None:
     painter.setPen(palette.color(palette.ColorRole.Text))
     painter.drawText(QRectF(x0, y, size.width(), line), Qt.AlignmentFlag.AlignVCenter, "Legend")
     painter.setFont(font)
-    for text, style in legend_rows():
+    for text, style in legend_rows(scale):
         y += line
         mid = y + line / 2
         if style["kind"] == "node":

@@ -249,6 +249,8 @@ class ChartWork:
         for item in self.group_items.values():
             if isValid(item):
                 self.scene.removeItem(item)
+            if isValid(item.links):
+                self.scene.removeItem(item.links)
         self.group_items = {}
         for name, uids in sorted(self.groups.items()):
             members = [self.nodes[u] for u in uids if u in self.nodes]
@@ -257,6 +259,7 @@ class ChartWork:
             item = GroupItem(name, members, self)
             item.collapsed = name in self.collapsed
             self.scene.addItem(item)
+            self.scene.addItem(item.links)
             self.group_items[name] = item
         self.collapsed &= set(self.group_items) | set(self.groups)
         self.refresh_visibility()
