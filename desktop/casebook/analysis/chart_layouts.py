@@ -47,25 +47,29 @@ def country_point(code: str | None) -> tuple[float, float] | None:
     return centroids().get(STAND_INS.get(code, code))
 
 
-def project(points: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-    """Latitude/longitude by key → (x, y) in the unit square, y down, the points' extent fitted
-    inside the margins with the map's proportions kept (equirectangular, longitudes shrunk by
-    the cosine of the middle latitude)."""
+def project(
+    points: dict[str, tuple[float, float]], aspect: float = 1.0
+) -> dict[str, tuple[float, float]]:
+    """Latitude/longitude by key → (x, y) in the unit square of a rectangle ``aspect`` times
+    as wide as high, y down, the points' extent fitted inside the margins with the map's
+    proportions kept (equirectangular, longitudes shrunk by the cosine of the middle
+    latitude)."""
     if not points:
         return {}
     lats = [p[0] for p in points.values()]
     middle = math.radians((max(lats) + min(lats)) / 2)
     flat = {k: (lon * math.cos(middle), -lat) for k, (lat, lon) in points.items()}
     xs, ys = [p[0] for p in flat.values()], [p[1] for p in flat.values()]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
     inner = 1 - 2 * MARGIN - 2 * SPREAD  # room for the spread of the outermost countries
-    x0 = (min(xs) + max(xs)) / 2
-    y0 = (min(ys) + max(ys)) / 2
-    return {k: (0.5 + (x - x0) / span * inner, 0.5 + (y - y0) / span * inner)
+    # one scale for both axes, in units of the rectangle's height
+    scale = min(inner * aspect / max(max(xs) - min(xs), 1e-9),
+                inner / max(max(ys) - min(ys), 1e-9))  # fmt: skip
+    x0, y0 = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    return {k: (0.5 + (x - x0) * scale / aspect, 0.5 + (y - y0) * scale)
             for k, (x, y) in flat.items()}  # fmt: skip
 
 
-def geographic(model: NetworkModel) -> dict[str, tuple[float, float]]:
+def geographic(model: NetworkModel, aspect: float = 1.0) -> dict[str, tuple[float, float]]:
     """Each node at its country's point (a person at its nationality's, else among the firms
     it is linked to; a firm of no known country in a row along the foot of the chart), the
     firms of one country on a spiral around it, the largest by value at the centre."""
@@ -77,14 +81,14 @@ def geographic(model: NetworkModel) -> dict[str, tuple[float, float]]:
             groups.setdefault(STAND_INS.get(code, code), []).append(node)
         else:
             loose.append(node)
-    anchors = project({code: country_point(code) for code in groups})
+    anchors = project({code: country_point(code) for code in groups}, aspect)
     out: dict[str, tuple[float, float]] = {}
     for code, members in sorted(groups.items()):
         cx, cy = anchors[code]
         members.sort(key=lambda n: (-n.value_usd, n.name.casefold(), n.uid))
         for i, node in enumerate(members):
             r, a = SPREAD * math.sqrt(i), i * GOLDEN_ANGLE
-            out[node.uid] = (cx + r * math.cos(a), cy + r * math.sin(a))
+            out[node.uid] = (cx + r * math.cos(a) / aspect, cy + r * math.sin(a))
     persons = [n for n in loose if n.subject == "person"]
     firms = [n for n in loose if n.subject != "person"]
     for i, node in enumerate(sorted(firms, key=lambda n: (n.name.casefold(), n.uid))):

@@ -371,7 +371,8 @@ def layout_network(
     elif kind in ("geographic", "timeline"):
         from casebook.analysis import chart_layouts
 
-        found = getattr(chart_layouts, kind)(model)
+        found = (chart_layouts.geographic(model, aspect=width / height) if kind == "geographic"
+                 else chart_layouts.timeline(model))  # fmt: skip
         pos = np.array([found[u] for u in uids], dtype=float)
     else:
         pos = _spring(model, uids, seed, pinned)
@@ -387,7 +388,7 @@ def layout_network(
     horizontal = kind != "layered"
     small = len(uids) < COMPACT_LIMIT  # crowded pairs settle slowly: more rounds while cheap
     pos, _clear = _separate(pos, fixed, boxes, horizontal=horizontal, rounds=400 if small else 120)
-    if compact and not pinned and small:
+    if compact and not pinned and small and kind != "geographic":  # drawn in, no map
         pos = _compact(pos, fixed, boxes, horizontal=horizontal)
     pos = np.where(fixed[:, None], pos, np.clip(pos, 0.0, 1.0))
     pos = (pos * extent + offset) / side

@@ -180,6 +180,7 @@ class TimelineTab(LensTab, QWidget):
         self.selected: tuple[str, str] | None = None
         self.lane_keys: list[str] = []
         self._periods: list[str] = []
+        self._bars: list[tuple[QRectF, str]] = []
         self._starts: list[int] = []  # each period's first day (ordinal), and the day after
         self._generation = 0
         self._drawing = 0  # the draw in progress; a slice of an older one stops
@@ -469,6 +470,7 @@ class TimelineTab(LensTab, QWidget):
         block the window (issue 18). ``drawn`` is emitted once every lane is drawn."""
         self._drawing += 1
         self.scene.clear()
+        self._bars: list[tuple[QRectF, str]] = []  # persons' roles, named again when scrolled
         self._lay_periods()
         periods, lanes = self.periods(), self.lanes()
         self.lane_keys = [lane["key"] for lane in lanes]
@@ -572,6 +574,7 @@ class TimelineTab(LensTab, QWidget):
             rect.setZValue(1)
             rect.setToolTip(f"{tenure['name']}: {role}, {dates}")
             rect.setData(0, "tenure")
+            self._bars.append((box, role))
             if box.height() >= fm.height() - 1:
                 text = fm.elidedText(role, Qt.TextElideMode.ElideRight, box.width() - 6)
                 if len(text) > 1:
@@ -655,22 +658,30 @@ class TimelineTab(LensTab, QWidget):
             painter.drawText(QRectF(left, y, LABEL_WIDTH - 6, ROW),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                              f"{total:,}" if total else "")  # fmt: skip
+        small = QFont(font)
+        small.setPointSizeF(max(font.pointSizeF() * 0.8, 7.0))
+        sfm = QFontMetricsF(small)
+        edge = left + LABEL_WIDTH
+        painter.setFont(small)
+        painter.setPen(readable_on(QColor(TENURE_COLOUR)))
+        for bar, role in self._bars:  # a role begun off to the left: named at the edge
+            if bar.left() < edge < bar.right() - 20 and bar.height() >= sfm.height() - 1:
+                room = QRectF(edge + 3, bar.top(), bar.right() - edge - 6, bar.height())
+                if top + HEADER <= room.top() and room.bottom() <= visible.bottom():
+                    text = sfm.elidedText(role, Qt.TextElideMode.ElideRight, room.width())
+                    painter.drawText(room, Qt.AlignmentFlag.AlignVCenter, text)
+        painter.setFont(font)
         painter.fillRect(QRectF(left, top, visible.width(), HEADER), back)
         painter.setPen(QPen(QColor("#9AA0A6"), 1))
         painter.drawLine(QPointF(left, top + HEADER), QPointF(visible.right(), top + HEADER))
         painter.drawLine(
             QPointF(left + LABEL_WIDTH, top), QPointF(left + LABEL_WIDTH, visible.bottom())
         )
-        small = QFont(font)
-        small.setPointSizeF(max(font.pointSizeF() * 0.8, 7.0))
-        sfm = QFontMetricsF(small)
-        first = max(0, math.floor((left + LABEL_WIDTH - LABEL_WIDTH) / self.col) - 1)
+        first = max(0, math.ceil((left - 0.5) / self.col))  # the first column in sight
         last = min(len(self._periods), math.ceil((visible.right() - LABEL_WIDTH) / self.col) + 1)
         for i in range(first, last):
             period = self._periods[i]
             x = self.x_of(i)
-            if x < left + LABEL_WIDTH - 1 or x > visible.right():
-                continue
             painter.setFont(small)
             painter.setPen(fore)
             if self.unit == "year":
@@ -679,11 +690,12 @@ class TimelineTab(LensTab, QWidget):
                 wide = self.col >= sfm.horizontalAdvance("2022-01") + 6
                 heading, above = (period if wide else period[5:7]), period[:4]
                 above = above if period.endswith("-01") or i == first else None
-            else:
-                heading = period[8:10] if self.col >= sfm.horizontalAdvance("00") + 2 else ""
+            else:  # narrow days: the 1st, 10th and 20th only
+                wide = self.col >= sfm.horizontalAdvance("00") + 2
+                heading = period[8:10] if wide or period[8:10] in ("01", "10", "20") else ""
                 above = period[:7] if period.endswith("-01") or i == first else None
-            if sfm.horizontalAdvance(heading) <= self.col + 2:
-                painter.drawText(QRectF(x, top + HEADER / 2, self.col, HEADER / 2),
+            if heading:
+                painter.drawText(QRectF(x - self.col, top + HEADER / 2, 3 * self.col, HEADER / 2),
                                  Qt.AlignmentFlag.AlignCenter, heading)  # fmt: skip
             if above:
                 painter.setFont(font)
