@@ -17,7 +17,7 @@ def register(sub, common) -> None:
     )
     add.add_argument("name")
     add.add_argument("--role", choices=ROLES, default="analyst", help="global role (analyst)")
-    add.set_defaults(func=team_add_user)
+    add.set_defaults(func=team_add_user, creates=True)
 
 
 def team_add_user(ctx, args) -> None:

@@ -96,7 +96,8 @@ POLICIES = {
         "evidence_id IN (SELECT id FROM evidence)",
         f"evidence_id IN (SELECT id FROM evidence WHERE case_id IN {WRITES})",
     ),
-    "firm": (f"id IN {FIRMS}", "casebook_may_write()"),
+    # A new firm is not in the table yet when its insert's RETURNING is checked.
+    "firm": (f"id IN {FIRMS} OR casebook_firm_unclaimed(id, merged_into)", "casebook_may_write()"),
     "firmalias": (f"firm_id IN {FIRMS}", "casebook_may_write()"),
     "firmidentifier": (f"firm_id IN {FIRMS}", "casebook_may_write()"),
     "firmmerge": (f"keep_id IN {FIRMS} OR other_id IN {FIRMS}", "casebook_may_write()"),
@@ -159,6 +160,11 @@ $$;
 CREATE FUNCTION casebook_case_unclaimed(case_ref integer) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
 AS $$ SELECT NOT EXISTS (SELECT 1 FROM caseaccess WHERE case_id = case_ref) $$;
+
+-- A firm no case holds (nor the firm it was merged into): nobody's case data.
+CREATE FUNCTION casebook_firm_unclaimed(firm_ref integer, merged integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+AS $$ SELECT NOT EXISTS (SELECT 1 FROM casefirm WHERE firm_id IN (firm_ref, merged)) $$;
 
 -- What the calling role may do on one case: owner | editor | viewer, or NULL (unseen).
 CREATE FUNCTION casebook_access(case_ref integer, who name DEFAULT current_user) RETURNS text
@@ -247,6 +253,7 @@ FUNCTION_NAMES = (
     "casebook_case_created()",
     "casebook_access(integer, name)",
     "casebook_case_unclaimed(integer)",
+    "casebook_firm_unclaimed(integer, integer)",
     "casebook_firm_ids(name)",
     "casebook_writable_case_ids(name)",
     "casebook_case_ids(name)",

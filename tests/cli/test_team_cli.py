@@ -1,0 +1,209 @@
+"""Team mode on a PostgreSQL server (issue 17): users, case grants and row-level security.
+
+Each test makes its own database (``pg_database``) and its own login roles (named after the
+database, since roles are the cluster's), logs in as them over TCP with a password, and drops
+them after. What a role may not see must be missing from ``psql`` and from
+``pg_dump --enable-row-security`` too, not only from Casebook.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from tests.conftest import sql_on
+
+pytestmark = pytest.mark.postgresql
+
+HEADER = (
+    "Номер ДТ;Дата ДТ;Номер товара;Отправитель;Получатель;ИНН получателя;Страна отправления;"
+    "Страна происхождения;Код ТН ВЭД;Описание товара;Статистическая стоимость, USD"
+)
+PASSWORD = "team-test-pw"
+#: Per case: its ref, an exporter's name, a description, a finding and an evidence text.
+CASES = {
+    "alice": ("TEAM-A-1", "ALPHA TOOLS LTD", "ALPHA LATHE CNC", "Alpha ships lathes", "alpha memo"),
+    "bob": ("TEAM-B-1", "BRAVO MACHINES LLC", "BRAVO MILLING UNIT", "Bravo evades", "bravo memo"),
+}
+
+
+@pytest.fixture
+def team(pg_database, run_cli, tmp_path, monkeypatch):
+    """An admin's URL (the test's superuser) and login URLs for two analysts and a viewer."""
+    from casebook.core.location import parse_location
+
+    loc = parse_location(pg_database)
+    prefix = loc.dbname.replace("cb_test_", "t")
+    names = {who: f"{prefix}_{who}" for who in ("alice", "bob", "vic")}
+    for who, role in (("alice", "analyst"), ("bob", "analyst"), ("vic", "viewer")):
+        result = run_cli("team", "add-user", names[who], "--role", role, "--json", db=pg_database)
+        assert (result.code, result.json) == (0, {"user": names[who], "role": role}), result.err
+        sql_on(pg_database, f"ALTER ROLE {names[who]} PASSWORD '{PASSWORD}'")
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    host, port = "127.0.0.1", int(os.environ.get("PGPORT", "5432"))
+    urls = {who: f"postgresql://{n}@{host}:{port}/{loc.dbname}" for who, n in names.items()}
+    try:
+        yield {"admin": pg_database, "urls": urls, "names": names, "db": loc.dbname}
+    finally:
+        for role in names.values():
+            sql_on(pg_database, f"DROP OWNED BY {role}")
+            sql_on(pg_database, f"DROP ROLE {role}")
+
+
+def fill_case(run_cli, url: str, tmp_path, who: str) -> str:
+    ref, firm, description, finding, memo = CASES[who]
+    assert run_cli("case", "new", f"{who} case", "--ref", ref, db=url).code == 0
+    csv = tmp_path / f"{who}.csv"
+    row = f"1/1/{who};10.01.2022;1;{firm};ООО Получатель;7707083893;КИТАЙ;КИТАЙ;8458110000;"
+    csv.write_bytes(f"{HEADER}\r\n{row}{description};1234,50\r\n".encode("cp1251"))
+    result = run_cli("import", str(csv), "--case", ref, "--json", db=url)
+    assert result.code == 0, result.err
+    note = tmp_path / f"{who}.txt"
+    note.write_text(memo, encoding="utf-8")
+    assert run_cli("evidence", "add", str(note), "--case", ref, "--title", memo, db=url).code == 0
+    added = run_cli(
+        "finding", "add", "--case", ref, "--likelihood", "likely", "--confidence", "high",
+        finding, db=url,
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    return ref
+
+
+def psql_all(url: str, db: str) -> str:
+    """Every row of every table of the store as the URL's role reads it through ``psql``."""
+    from casebook.core.location import parse_location
+
+    loc = parse_location(url)
+    base = ["psql", "-X", "-At", "-h", loc.host, "-p", str(loc.port), "-U", loc.user, db]
+    tables = subprocess.run(
+        [*base, "-c", "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert "shipment" in tables and "caseaccess" in tables
+    query = "".join(f'SELECT * FROM "{t}"; ' for t in tables)
+    done = subprocess.run([*base, "-c", query], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def dump(url: str, db: str) -> str:
+    from casebook.core.location import parse_location
+
+    loc = parse_location(url)
+    done = subprocess.run(
+        ["pg_dump", "--enable-row-security", "--no-password", "-h", loc.host, "-p",
+         str(loc.port), "-U", loc.user, db],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def markers(who: str) -> tuple[str, ...]:
+    return CASES[who]
+
+
+@pytest.mark.slow
+def test_rls_hides_the_ungranted_case_from_psql_and_pg_dump(team, run_cli, tmp_path):
+    assert shutil.which("psql") and shutil.which("pg_dump")
+    urls, db = team["urls"], team["db"]
+    fill_case(run_cli, urls["alice"], tmp_path, "alice")
+    fill_case(run_cli, urls["bob"], tmp_path, "bob")
+    seen_by_alice = psql_all(urls["alice"], db)
+    dumped_by_alice = dump(urls["alice"], db)
+    for text in (seen_by_alice, dumped_by_alice):
+        assert all(m in text for m in markers("alice")), "alice's own case must be there"
+        assert [m for m in markers("bob") if m in text] == []
+    # Casebook says the same: bob's case is an unknown reference (exit 2), not a refusal.
+    shown = run_cli("case", "show", "TEAM-B-1", db=urls["alice"])
+    assert (shown.code, shown.err.strip()) == (2, "error: no case 'TEAM-B-1'")
+    listed = run_cli("case", "list", "--json", db=urls["alice"]).json["cases"]
+    assert [c["ref"] for c in listed] == ["TEAM-A-1"]
+    found = run_cli("search", "BRAVO", "--json", db=urls["alice"]).json["results"]
+    assert found == []
+    # The superuser (as an admin) sees both.
+    everything = psql_all_admin(team["admin"])
+    assert all(m in everything for m in markers("alice") + markers("bob"))
+    # Each user's verify passes: the chain's links are checked even across unseen events.
+    assert run_cli("verify", "--json", db=urls["alice"]).json["ok"] is True
+
+
+def psql_all_admin(admin_url: str) -> str:
+    rows = sql_on(admin_url, "SELECT f.name FROM firm AS f")
+    rows += sql_on(admin_url, "SELECT description FROM shipment")
+    rows += sql_on(admin_url, "SELECT text FROM finding")
+    rows += sql_on(admin_url, "SELECT title FROM evidence")
+    rows += sql_on(admin_url, 'SELECT ref FROM "case"')
+    return " ".join(str(r[0]) for r in rows)
+
+
+def test_grant_viewer_reads_and_is_refused_writes_then_revoke_hides(team, run_cli, tmp_path):
+    urls, names = team["urls"], team["names"]
+    run_cli("case", "new", "Bravo", "--ref", "TEAM-B-1", db=urls["bob"])
+    # Only an owner (or an admin) grants: alice may not grant herself bob's case.
+    refused = run_cli(
+        "case", "grant", "TEAM-B-1", names["alice"], "--as", "owner", db=urls["alice"]
+    )
+    assert refused.code == 2  # she cannot even see it
+    granted = run_cli(
+        "case", "grant", "TEAM-B-1", names["alice"], "--as", "viewer", "--json", db=urls["bob"]
+    )
+    assert (granted.code, granted.json) == (
+        0,
+        {"case_ref": "TEAM-B-1", "user": names["alice"], "access": "viewer"},
+    )
+    assert run_cli("case", "show", "TEAM-B-1", db=urls["alice"]).code == 0
+    wrote = run_cli(
+        "finding", "add", "--case", "TEAM-B-1", "--likelihood", "likely", "--confidence",
+        "high", "not mine", db=urls["alice"],
+    )  # fmt: skip
+    assert (wrote.code, wrote.err.strip()) == (1, "error: read-only access to TEAM-B-1")
+    edited = run_cli("case", "edit", "TEAM-B-1", "--title", "x", db=urls["alice"])
+    assert (edited.code, edited.err.strip()) == (1, "error: read-only access to TEAM-B-1")
+    # A viewer of the case may not grant either.
+    regrant = run_cli("case", "grant", "TEAM-B-1", names["vic"], "--as", "viewer", db=urls["alice"])
+    assert regrant.code == 1
+    # Even through psql the server refuses alice's write.
+    sql = "UPDATE \"case\" SET title = 'hacked' WHERE ref = 'TEAM-B-1'"
+    done = subprocess.run(
+        ["psql", "-X", "-At", "-h", "127.0.0.1", "-U", names["alice"], team["db"], "-c", sql],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "UPDATE 0"
+    assert sql_on(team["admin"], "SELECT title FROM \"case\" WHERE ref = 'TEAM-B-1'") == [
+        ("Bravo",)
+    ]
+    revoked = run_cli("case", "revoke", "TEAM-B-1", names["alice"], "--json", db=urls["bob"])
+    assert revoked.code == 0, revoked.err
+    assert run_cli("case", "show", "TEAM-B-1", db=urls["alice"]).code == 2
+    # The last owner cannot be revoked.
+    last = run_cli("case", "revoke", "TEAM-B-1", names["bob"], db=urls["bob"])
+    assert last.code == 1 and "last owner" in last.err
+
+
+def test_a_global_viewer_granted_editor_only_reads(team, run_cli):
+    urls, names = team["urls"], team["names"]
+    run_cli("case", "new", "Alpha", "--ref", "TEAM-A-1", db=urls["alice"])
+    grant = run_cli("case", "grant", "TEAM-A-1", names["vic"], "--as", "editor", db=urls["alice"])
+    assert grant.code == 0, grant.err
+    assert run_cli("case", "show", "TEAM-A-1", db=urls["vic"]).code == 0
+    edited = run_cli("case", "edit", "TEAM-A-1", "--title", "x", db=urls["vic"])
+    assert (edited.code, edited.err.strip()) == (1, "error: read-only access to TEAM-A-1")
+    created = run_cli("case", "new", "Mine", db=urls["vic"])
+    assert created.code == 1 and "read-only" in created.err
+
+
+def test_the_audit_user_is_the_login_and_user_is_refused(team, run_cli):
+    from casebook.__main__ import main
+
+    urls, names = team["urls"], team["names"]
+    run_cli("case", "new", "Alpha", "--ref", "TEAM-A-1", db=urls["alice"])
+    actors = sql_on(team["admin"], "SELECT actor FROM auditevent WHERE action = 'case.create'")
+    assert actors == [(names["alice"],)]
+    assert main(["--db", urls["alice"], "--user", "mallory", "case", "list"]) == 2
+    # The chain stays one line across users who see different events.
+    run_cli("case", "new", "Bravo", "--ref", "TEAM-B-1", db=urls["bob"])
+    links = sql_on(team["admin"], "SELECT prev_hash, hash FROM auditevent ORDER BY id")
+    assert all(prev == links[n - 1][1] for n, (prev, _) in enumerate(links) if n)
