@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,24 +134,95 @@ def pg_database(request, tmp_path, monkeypatch):
     """A fresh, empty PostgreSQL database for one test: its ``postgresql://`` URL; dropped after."""
     import uuid
 
-    from casebook.core.location import parse_location
-
     server = request.config.getoption("--pg-server")
     admin = _admin_connect(server)
-    name = f"cb_test_{uuid.uuid4().hex[:12]}"
+    prefix = os.environ.get("CASEBOOK_TEST_PG_PREFIX", "cb_test")  # who made it, on a shared server
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin.execute(f'CREATE DATABASE "{name}"')
-    loc = parse_location(server)
-    url = str(
-        type(loc)(
-            dbname=name, user=loc.user, host=loc.host, port=loc.port, socket_dir=loc.socket_dir
-        )
-    )
+    url = _with_dbname(server, name)
     monkeypatch.setenv("CASEBOOK_SERVER_FILES", str(tmp_path / "server-files"))
     try:
         yield url
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def is_server(db) -> bool:
+    """Whether ``db`` (a ``db_path`` value) is a PostgreSQL URL rather than a store file."""
+    return isinstance(db, str) and "://" in db
+
+
+class StoreTemplates:
+    """Stores built once per session (per name and backend) and copied into a test's fresh
+    ``db_path``: the file copied on SQLite; on PostgreSQL the test's empty database re-created
+    from a template database (``CREATE DATABASE … TEMPLATE``), dropped at the session's end."""
+
+    def __init__(self, config, tmp_path_factory) -> None:
+        self.config, self.tmp_path_factory = config, tmp_path_factory
+        self.made: dict[tuple[str, str], tuple[object, object]] = {}
+
+    def copy(self, name: str, db, make):
+        """Copy the template ``name`` into ``db`` (building it first with ``make(location)``,
+        whose answer is kept); returns that answer."""
+        from casebook.core.location import parse_location
+
+        backend = "postgresql" if is_server(db) else "sqlite"
+        if (name, backend) not in self.made:
+            if backend == "sqlite":
+                location = self.tmp_path_factory.mktemp(name) / f"{name}.db"
+            else:
+                import uuid
+
+                prefix = os.environ.get("CASEBOOK_TEST_PG_PREFIX", "cb_test")
+                dbname = f"{prefix}_tpl_{name}_{uuid.uuid4().hex[:8]}"
+                with self._admin() as admin:
+                    admin.execute(f'CREATE DATABASE "{dbname}"')
+                location = _with_dbname(self.config.getoption("--pg-server"), dbname)
+            self.made[name, backend] = (location, make(location))
+        location, answer = self.made[name, backend]
+        if backend == "sqlite":
+            shutil.copyfile(location, db)
+        else:
+            target, source = parse_location(db).dbname, parse_location(location).dbname
+            with self._admin() as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+        return answer
+
+    def _admin(self):
+        return _admin_connect(self.config.getoption("--pg-server"))
+
+    def close(self) -> None:
+        from casebook.core.location import parse_location
+
+        servers = [loc for (_, backend), (loc, _) in self.made.items() if backend == "postgresql"]
+        if servers:
+            with self._admin() as admin:
+                for url in servers:
+                    name = parse_location(url).dbname
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def store_templates(request, tmp_path_factory):
+    """``store_templates.copy(name, db_path, make)``: see ``StoreTemplates``."""
+    templates = StoreTemplates(request.config, tmp_path_factory)
+    try:
+        yield templates
+    finally:
+        templates.close()
+
+
+def _with_dbname(server: str, dbname: str) -> str:
+    from casebook.core.location import parse_location
+
+    loc = parse_location(server)
+    return str(
+        type(loc)(
+            dbname=dbname, user=loc.user, host=loc.host, port=loc.port, socket_dir=loc.socket_dir
+        )
+    )
 
 
 @pytest.fixture
@@ -165,7 +237,7 @@ def db_path(tmp_path: Path, store_backend, request):
 def sql_on(db, statement: str, params: tuple = ()) -> list[tuple]:
     """Run one statement (``?`` placeholders) on a store file or server database, outside
     Casebook (committed); its rows, if it returns any."""
-    if isinstance(db, str) and "://" in db:
+    if is_server(db):
         import psycopg
 
         from casebook.core.location import parse_location
@@ -185,7 +257,7 @@ def sql_on(db, statement: str, params: tuple = ()) -> list[tuple]:
 
 def store_exists(db) -> bool:
     """Whether a store is there: the file, or the schema in the server database."""
-    if isinstance(db, str) and "://" in db:
+    if is_server(db):
         return bool(sql_on(db, "SELECT to_regclass('alembic_version') IS NOT NULL")[0][0])
     return Path(db).exists()
 
@@ -212,7 +284,10 @@ def run_cli(db_path):
 
     def run(*args: str, db: Path | None = None) -> Result:
         out, err = io.StringIO(), io.StringIO()
-        argv = ["--db", str(db or db_path), "--user", "tester", *args]
+        where = str(db or db_path)
+        # On a server the audit user is the login role and --user is refused (exit 2).
+        user = [] if "://" in where else ["--user", "tester"]
+        argv = ["--db", where, *user, *args]
         with redirect_stdout(out), redirect_stderr(err):
             try:
                 code = main(argv)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from casebook.core.errors import NotFound, Refused
@@ -120,12 +118,11 @@ def test_split_without_a_merge_is_refused(book, imported):
         book.split_firm(firm_named(imported, "Beta")["uid"])
 
 
-def test_merge_and_split_are_audited(book, imported):
+def test_merge_and_split_are_audited(book, imported, store_sql):
     keep, other = firm_named(imported, "ООО Ромашка"), firm_named(imported, "Лютик")
     book.merge_firms(keep=keep["uid"], other=other["uid"])
     book.split_firm(other["uid"])
-    with sqlite3.connect(book.path) as conn:
-        actions = [a for (a,) in conn.execute("SELECT action FROM auditevent ORDER BY id")]
+    actions = [a for (a,) in store_sql("SELECT action FROM auditevent ORDER BY id")]
     assert actions[-2:] == ["firm.merge", "firm.split"]
 
 

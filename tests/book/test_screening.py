@@ -46,38 +46,34 @@ def case(book):
     return book.create_case(title="CNC via Turkey", ref="CB-1")
 
 
-_TEMPLATES: dict[Path, tuple[Path, dict]] = {}
-
-
-def _ofac_template(reference_dir: Path, tmp_path_factory) -> tuple[Path, dict]:
-    """A closed store holding the OFAC reference subset (loaded once per session)."""
-    if reference_dir not in _TEMPLATES:
-        path = tmp_path_factory.mktemp("ofac") / "ofac.db"
-        with Casebook.open(path, user="tester", create=True) as template:
-            loaded = template.load_list(
-                reference_dir / "ofac_sdn_2024-05-03_subset.csv",
-                alt=reference_dir / "ofac_alt_2025-01_subset.csv",
-                add=reference_dir / "ofac_add_2025-01_subset.csv",
-                published="2024-05-03",
-            )
-        _TEMPLATES[reference_dir] = (path, loaded)
-    return _TEMPLATES[reference_dir]
+def _load_ofac(reference_dir: Path, location) -> dict:
+    """Load the OFAC reference subset into a new store at ``location``; what it reported."""
+    with Casebook.open(location, user="tester", create=True) as template:
+        return template.load_list(
+            reference_dir / "ofac_sdn_2024-05-03_subset.csv",
+            alt=reference_dir / "ofac_alt_2025-01_subset.csv",
+            add=reference_dir / "ofac_add_2025-01_subset.csv",
+            published="2024-05-03",
+        )
 
 
 @pytest.fixture
-def book(db_path, request, tmp_path_factory):
-    """An open store; a copy of the OFAC template when the test asks for ``ofac``."""
+def book(db_path, request, store_templates):
+    """An open store; a copy of the OFAC template (loaded once a session, per backend) when the
+    test asks for ``ofac``."""
     if "ofac" in request.fixturenames:
         reference_dir = request.getfixturevalue("reference_dir")
-        shutil.copyfile(_ofac_template(reference_dir, tmp_path_factory)[0], db_path)
+        request.node.ofac_loaded = store_templates.copy(
+            "ofac", db_path, lambda location: _load_ofac(reference_dir, location)
+        )
     with Casebook.open(db_path, user="tester", create=True) as opened:
         yield opened
 
 
 @pytest.fixture
-def ofac(book, reference_dir: Path, tmp_path_factory) -> dict:
+def ofac(book, request) -> dict:
     """What loading the OFAC SDN subset (with alt.csv and add.csv) reported."""
-    return _ofac_template(reference_dir, tmp_path_factory)[1]
+    return request.node.ofac_loaded
 
 
 def _sdn(tmp_path: Path, name: str, *, sino_extra: str = "") -> Path:

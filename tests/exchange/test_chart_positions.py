@@ -67,6 +67,30 @@ def test_moving_a_firm_keeps_its_pin_and_group(book, filled):
     assert book.load_positions(case_ref=filled.ref) == {a: (0.9, 0.1)}
 
 
+def test_only_new_positions_keep_those_saved_and_add_the_others(book, filled):
+    a, b = filled.firm_uids[:2]
+    book.save_chart_layout(case_ref=filled.ref, nodes=nodes_of(filled)[:1], layout="layered")
+    book.save_positions(case_ref=filled.ref, positions={a: (0.5, 0.5), b: (0.3, 0.4)},
+                        layout="force", only_new=True)  # fmt: skip
+    saved = {n["uid"]: n for n in book.chart_layout(case_ref=filled.ref)["nodes"]}
+    assert (saved[a]["x"], saved[a]["y"], saved[a]["pinned"]) == (0.25, 0.75, True)
+    assert (saved[b]["x"], saved[b]["y"], saved[b]["pinned"]) == (0.3, 0.4, False)
+    assert book.load_layout(case_ref=filled.ref) == "layered"  # the saved arrangement's
+
+
+def test_pins_and_groups_saved_with_the_positions(book, filled):
+    a, b = filled.firm_uids[:2]
+    book.save_positions(case_ref=filled.ref, positions={a: (0.1, 0.2), b: (0.3, 0.4)},
+                        pins={a: True}, groups={b: "Hong Kong intermediaries"})  # fmt: skip
+    saved = {n["uid"]: n for n in book.chart_layout(case_ref=filled.ref)["nodes"]}
+    assert (saved[a]["pinned"], saved[a]["group"]) == (True, None)
+    assert (saved[b]["pinned"], saved[b]["group"]) == (False, "Hong Kong intermediaries")
+    book.save_positions(case_ref=filled.ref, positions={a: (0.1, 0.2), b: (0.3, 0.4)},
+                        groups={b: None})  # fmt: skip
+    saved = {n["uid"]: n for n in book.chart_layout(case_ref=filled.ref)["nodes"]}
+    assert (saved[a]["pinned"], saved[b]["group"]) == (True, None)
+
+
 @pytest.mark.parametrize(
     "bad, message",
     [

@@ -349,3 +349,27 @@ def test_case_counts_sum_the_rollups_not_the_rows(imported):
     assert counts["shipments"] == 600 and counts["datasets"] == 2
     assert [d["shipments"] for d in datasets] == [300, 300]
     assert statements and not any(re.search(r"FROM shipment\b", s) for s in statements)
+
+
+def _stored_groups(session, table: str) -> list[tuple]:
+    """Every group of ``table`` without its row id, sorted (values rounded to 1e-6)."""
+    conn = rollups.raw_connection(session)
+    names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "id"]
+    rows = conn.execute(f"SELECT {', '.join(names)} FROM {table}").fetchall()
+    return sorted((_rounded(r) for r in rows), key=repr)
+
+
+def test_groups_summed_in_memory_at_import_equal_those_sql_makes_from_the_rows(imported):
+    """An import sums every rollup (trade groups and unit-value bins too) from its columns in
+    memory; rebuilding them from the stored rows with SQL gives the very same groups."""
+    tables = ("shipmentrollup", "partyrollup", "traderollup", "unitvaluerollup")
+    with imported.store.read() as session:
+        at_import = {t: _stored_groups(session, t) for t in tables}
+    assert all(at_import.values())
+    with imported.store.write() as session:
+        conn = rollups.raw_connection(session)
+        for (dataset_id,) in conn.execute("SELECT id FROM dataset").fetchall():
+            rollups.build_dataset(session, dataset_id=dataset_id)
+    with imported.store.read() as session:
+        for table in tables:
+            assert _stored_groups(session, table) == at_import[table], table

@@ -85,7 +85,11 @@ def test_the_chart_shows_the_case_firms_and_edges(opened):
                 and e.edge.target == firms["Techno Stanok LLC"])  # fmt: skip
     assert acme.edge.label == "$150 k · 2"
     assert tab.nodes[firms["Beta Tools"]].node.country == "TR"
-    assert "Maker" in tab.legend_texts() and tab.view.legend.isVisible()
+    assert (
+        "Manufacturer" in tab.legend_texts()
+        and "Trade $10 k → $10 m" in tab.legend_texts()
+        and tab.view.legend.isVisible()
+    )
     assert "3 firms" in tab.status.text()
 
 
@@ -263,6 +267,29 @@ def test_a_lens_set_while_the_chart_is_first_read_keeps_the_saved_layout(opened,
     at = fresh.nodes[beta].pos()
     assert (at.x() / side, at.y() / side) == pytest.approx((0.25, 0.75), abs=1e-6)
     assert len(trade_pairs(fresh)) == 2  # and the lens applies
+
+
+def test_the_save_after_the_tabs_own_layout_moves_no_firm_placed_since(opened, qtbot):
+    """The cause of the CI failure above: the tab saves its first layout 600 ms after drawing
+    it, and that save replaced every saved position, so a firm placed meanwhile (by the test,
+    another window, an ANX import) went back to where the layout had put it."""
+    win, tab, firms = opened
+    beta = firms["Beta Tools"]
+    book = win.host.book
+    book.save_positions(case_ref="CB-NW-1", positions={})
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.draw(tab.positions(), relayout=True)  # laid out, nothing saved: a save is due
+    assert tab._save_timer.isActive()
+    book.save_positions(case_ref="CB-NW-1", positions={beta: (0.25, 0.75)})
+    qtbot.waitUntil(lambda: len(book.load_positions(case_ref="CB-NW-1")) == 3, timeout=TIMEOUT)
+    assert book.load_positions(case_ref="CB-NW-1")[beta] == (0.25, 0.75)
+    # A drag is the analyst's: it saves every position drawn.
+    tab.drag_started()
+    tab.nodes[beta].place(0.0, 0.0)
+    tab.node_moved()
+    qtbot.waitUntil(
+        lambda: book.load_positions(case_ref="CB-NW-1")[beta] == (0.0, 0.0), timeout=TIMEOUT
+    )
 
 
 def test_selecting_a_firm_tells_the_workspace_and_reveal_does_not_echo(opened, qtbot):

@@ -110,7 +110,7 @@ def _cell(tab: ScreeningTab, row: int, key: str) -> str:
 
 
 def _row_of(tab: ScreeningTab, firm: str) -> int:
-    rows = [r for r in range(tab.proxy.rowCount()) if _cell(tab, r, "firm_name") == firm]
+    rows = [r for r in range(tab.proxy.rowCount()) if _cell(tab, r, "subject_name") == firm]
     assert rows, f"no hit for {firm}"
     return rows[0]
 
@@ -147,7 +147,7 @@ def test_load_screen_and_confirm_a_hit_with_a_note(qtbot, store, reference_dir, 
     assert tab.lists_model.rows[0]["published"] == "2024-05-03"
 
     _screen(qtbot, tab)
-    firms = {_cell(tab, r, "firm_name") for r in range(tab.proxy.rowCount())}
+    firms = {_cell(tab, r, "subject_name") for r in range(tab.proxy.rowCount())}
     assert firms == {"STANKOPROM LLC"}
     row = _row_of(tab, "STANKOPROM LLC")
     assert _cell(tab, row, "matched_name") == "STANKOPROM OOO"
@@ -164,7 +164,10 @@ def test_load_screen_and_confirm_a_hit_with_a_note(qtbot, store, reference_dir, 
     assert "Same INN as the customs record" in tab.detail.text()
     assert not tab.detail.confirm.isEnabled()
     [hit] = tab.host.book.list_hits(case_ref="CB-1", status="confirmed")
-    assert (hit["firm_name"], hit["note"]) == ("STANKOPROM LLC", "Same INN as the customs record")
+    assert (hit["subject_name"], hit["note"]) == (
+        "STANKOPROM LLC",
+        "Same INN as the customs record",
+    )
 
 
 def test_filter_by_status(qtbot, loaded_store):
@@ -226,7 +229,7 @@ def test_the_tables_are_sound_models(qtmodeltester):
     lists.set_rows([{"name": "OFAC SDN", "version": 1, "published": None, "entities": 3}])
     qtmodeltester.check(lists)
     hits = RecordsModel(HIT_COLUMNS)
-    hits.set_rows([{"id": 1, "firm_name": "A", "score": 0.9, "status": "confirmed"}])
+    hits.set_rows([{"id": 1, "subject_name": "A", "score": 0.9, "status": "confirmed"}])
     qtmodeltester.check(hits)
 
 
@@ -242,7 +245,7 @@ def _eu_state() -> dict:
     hits = [
         {
             "id": i,
-            "firm_name": f"Firm number {i} Trading Limited Liability Company",
+            "subject_name": f"Firm number {i} Trading Limited Liability Company",
             "matched_name": f"Listed entity {i} Joint Stock Company",
             "list": name,
             "version": 1,
@@ -288,3 +291,52 @@ def test_columns_fit_the_status_and_list_names_keep_their_numbers(qtbot, store):
     names = {_shown_text(lists, tab.lists_model.index(r, 0)) for r in range(2)}
     assert names == {EU_269, EU_833}  # room for the whole name
     assert tab.count.text() == "3 hits"
+
+
+ROTENBERG_RU = "РОТЕНБЕРГ Аркадий Романович"
+
+
+def _kind_of(tab: ScreeningTab, name: str) -> str:
+    return _cell(tab, _row_of(tab, name), "subject_kind")
+
+
+def test_person_hits_appear_beside_firm_hits_and_are_reviewed_like_them(qtbot, loaded_store):
+    """A person of the case (a director, in Cyrillic, with the listed birth date) hits the SDN
+    individual; the hit is a row of its own marked Person, compared person against listed
+    individual, and confirmed, dismissed and undone like a firm's."""
+    with Casebook.open(loaded_store, user="tester") as book:
+        book.add_person(case_ref="CB-1", name=ROTENBERG_RU, birth_date="1951-12-15")
+    tab = _open(qtbot, loaded_store)
+    _screen(qtbot, tab)
+    assert _kind_of(tab, "STANKOPROM LLC") == "Firm"
+    assert _kind_of(tab, ROTENBERG_RU) == "Person"
+    row = _row_of(tab, ROTENBERG_RU)
+    assert _cell(tab, row, "matched_name").startswith("ROTENBERG")
+    assert (
+        tab.hits_model.headerData(
+            [c.key for c in HIT_COLUMNS].index("subject_kind"), Qt.Orientation.Horizontal
+        )
+        == "Kind"
+    )
+
+    _select(qtbot, tab, row)
+    detail = tab.detail.text()
+    assert "Person in the case" in detail and "Listed individual" in detail
+    assert "1951-12-15" in detail  # born: the person's date beside the listed one
+    assert "780619032880" in detail  # the listed personal INN
+    assert tab.detail.confirm.isEnabled()
+
+    _review(qtbot, tab, tab.detail.dismiss, "Checked the passport: another man")
+    assert _cell(tab, _row_of(tab, ROTENBERG_RU), "status") == "dismissed"
+    assert _cell(tab, _row_of(tab, "STANKOPROM LLC"), "status") == "unreviewed"
+    _select(qtbot, tab, _row_of(tab, ROTENBERG_RU))
+    _review(qtbot, tab, tab.detail.confirm, "Same birth date and patronymic")
+    assert _cell(tab, _row_of(tab, ROTENBERG_RU), "status") == "confirmed"
+    hits = tab.host.book.list_hits(case_ref="CB-1", status="confirmed", persons=True)
+    assert [(h["subject_kind"], h["subject_name"], h["note"]) for h in hits] == [
+        ("person", ROTENBERG_RU, "Same birth date and patronymic")
+    ]
+    assert tab.host.undo_stack.undoText().startswith(f"Confirm hit {ROTENBERG_RU}")
+    with qtbot.waitSignal(tab.refreshed, timeout=TIMEOUT):
+        tab.host.undo_stack.undo()
+    assert _cell(tab, _row_of(tab, ROTENBERG_RU), "status") == "dismissed"

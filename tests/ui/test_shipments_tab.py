@@ -152,3 +152,37 @@ def test_a_value_wider_than_its_column_shows_a_compact_unit_never_cut_digits(tab
         assert shown in (full, short) and metrics.horizontalAdvance(shown) <= room
         view.setColumnWidth(cell.column(), metrics.horizontalAdvance("$11,44"))
         assert shown_text(view, cell) == short
+
+
+def test_the_whole_case_is_counted_from_the_rollups_not_row_by_row(window, qtbot, tmp_path):
+    """Opening the tab on a million-row case counted every row on the GUI thread (a third of
+    a second and more, issue 18): the whole case's count is the rollups' sum; a lens still
+    counts its rows."""
+    from sqlalchemy import event
+
+    book = window.host.book
+    book.create_case(title="Counted", ref=REF)
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    book.import_file(path, case_ref=REF)
+    engine = book.store.read_engine
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.lower().split()))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        widget = ShipmentsTab(window.host, REF)
+        qtbot.addWidget(widget)
+        widget.resize(1400, 700)
+        widget.show()
+        assert widget.count.text() == "4 shipments"
+        assert not [s for s in statements if "count(" in s and "from shipment " in s]
+        assert any("sum(shipmentrollup.shipments)" in s for s in statements), statements
+        statements.clear()
+        widget.set_lens(ShipmentFilter.parse(origin="CN"))
+        assert widget.count.text() == "2 shipments"
+        assert any("count(" in s and "from shipment" in s for s in statements), statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from PySide6.QtCore import Qt
 
 from casebook.book import Casebook
 from casebook.ui.main_window import MainWindow
@@ -164,3 +165,182 @@ def test_a_reply_for_a_lens_left_meanwhile_is_dropped(opened, qtbot):
     qtbot.waitUntil(lambda: not win.host.worker.busy and bool(drawn), timeout=TIMEOUT)
     qtbot.wait(200)
     assert drawn == [lens]  # the first reply was dropped, never drawn
+
+
+# --- issue 20: the timeline opens on its data, markers clear of counts, contrast, names, zoom
+
+
+@pytest.fixture
+def late(qtbot, tmp_path):
+    """Shipments in 2023 only, and a relationship that started in 2021: 22 empty months first."""
+    data = tmp_path / "shipments.csv"
+    data.write_text(
+        "Date,Exporter,Importer,Country of Dispatch,Destination,HS Code,Value USD\n"
+        "2023-01-05,Acme Machine Co,Techno Stanok LLC,CN,RU,845811,100000\n"
+        "2023-02-15,Acme Machine Co,Techno Stanok LLC,CN,RU,845811,60000\n"
+        "2023-02-16,Acme Machine Co,Techno Stanok LLC,CN,RU,845811,1000\n"
+        "2023-03-10,Beta Tools,Techno Stanok LLC,TR,RU,845961,25000\n"
+        "2023-04-10,Beta Tools,Techno Stanok LLC,TR,RU,845961,8000\n",
+        encoding="utf-8",
+    )
+    with Casebook.open(tmp_path / "cases.db", user="tester", create=True) as book:
+        book.create_case(title="Timeline", ref="CB-TL-2")
+        book.import_file(data, case_ref="CB-TL-2")
+        firms = {f["name"]: f["uid"] for f in book.list_firms(case_ref="CB-TL-2")}
+        book.add_relationship(case_ref="CB-TL-2", from_uid=firms["Beta Tools"],
+                              to_uid=firms["Acme Machine Co"], kind="supplier",
+                              start="2021-03-10", end="2023-02-15")  # fmt: skip
+        person = book.add_person(case_ref="CB-TL-2", name="Ivan Petrov")
+        book.add_person_link(case_ref="CB-TL-2", from_uid=person["uid"],
+                             to_uid=firms["Acme Machine Co"], kind="director",
+                             fields={"start": "2022-06-01", "end": "2023-03-31"})  # fmt: skip
+        book.add_person_link(case_ref="CB-TL-2", from_uid=person["uid"],
+                             to_uid=firms["Beta Tools"], kind="shareholder",
+                             fields={"share": 40.0, "start": "2023-01-15"})  # fmt: skip
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.resize(1100, 700)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(tmp_path / "cases.db")
+    qtbot.waitUntil(lambda: win.page.select("CB-TL-2"), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "timeline" in workspace._extra, timeout=TIMEOUT)
+    tab: TimelineTab = workspace._extra["timeline"]
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        workspace.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.data is not None, timeout=TIMEOUT)
+    return win, tab, firms, person
+
+
+def _visible(tab):
+    """The scene's x range of the grid in sight (the lane names cover the left of the view)."""
+    rect = tab.view.mapToScene(tab.view.viewport().rect()).boundingRect()
+    return rect.left() + 230.0, rect.right()
+
+
+def test_the_timeline_opens_on_the_months_that_hold_the_shipments(late):
+    """The range starts in 2021 (a relationship's start); the shipments are in 2023: they are
+    in sight when the tab opens, not off to the right of 22 empty months."""
+    _win, tab, _firms, _person = late
+    assert tab.months()[0] == "2021-03"
+    left, right = _visible(tab)
+    first = tab.x_of(tab.periods().index("2023-01"))
+    last = tab.x_of(tab.periods().index("2023-04")) + tab.col
+    assert left - 1 <= first and last <= right + 1, (left, right, first, last)
+
+
+def test_event_markers_never_cover_a_count(late):
+    _win, tab, _firms, _person = late
+    markers = [i for i in tab.scene.items() if i.data(0) == "event"]
+    counts = [i for i in tab.scene.items() if hasattr(i, "text") and i.text().isdigit()]
+    assert markers and counts
+    # the supplier link ends on 2023-02-15 on a lane and month with shipments
+    tips = " ".join(m.toolTip() for m in markers)
+    assert "2023-02-15" in tips
+    for marker in markers:
+        for count in counts:
+            box = marker.sceneBoundingRect().adjusted(1, 1, -1, -1)
+            assert not box.intersects(count.sceneBoundingRect()), (marker.toolTip(), count.text())
+
+
+def test_every_count_is_readable_on_its_cell(opened, qtbot):
+    """White text on a light cell (a month worth 40–60 % of the largest) read at about 2.7:1;
+    each count now takes black or white, whichever reads better: at least 4.5:1 (WCAG AA)."""
+    from casebook.ui.timeline_tab import contrast
+
+    _win, tab, _firms = opened
+    months = [f"2022-{m:02d}" for m in range(1, 13)]
+    lanes = [{"key": f"f{r}", "label": f"Firm {r}", "country": "CN",
+              "months": {mo: {"shipments": 7, "value_usd": float((r * 12 + i + 1) ** 2)}
+                         for i, mo in enumerate(months)}} for r in range(4)]  # fmt: skip
+    tab.data = {"lanes_by": "firm", "months": months, "lanes": lanes, "events": []}
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.draw()
+    counts = [i for i in tab.scene.items() if hasattr(i, "text") and i.text() == "7"]
+    assert len(counts) == 48
+    for label in counts:
+        under = [i for i in tab.scene.items(label.sceneBoundingRect().center())
+                 if hasattr(i, "rect") and "shipments" in i.toolTip()]  # fmt: skip
+        cell = under[0].brush().color()
+        assert cell.alpha() == 255
+        assert contrast(label.brush().color(), cell) >= 4.5, (under[0].toolTip(), cell.name())
+
+
+def test_firms_of_one_name_show_their_country(opened, qtbot):
+    _win, tab, _firms = opened
+    months = ["2022-01"]
+    cell = {"2022-01": {"shipments": 1, "value_usd": 5.0}}
+    tab.data = {"lanes_by": "firm", "months": months, "events": [], "lanes": [
+        {"key": "a", "label": "Nova Trade Ltd", "country": "HK", "months": cell},
+        {"key": "b", "label": "Nova Trade Ltd", "country": "TR", "months": cell},
+        {"key": "c", "label": "Acme", "country": "CN", "months": cell}]}  # fmt: skip
+    with qtbot.waitSignal(tab.drawn, timeout=TIMEOUT):
+        tab.draw()
+    assert tab.lane_label("a") == "Nova Trade Ltd (HK)"
+    assert tab.lane_label("b") == "Nova Trade Ltd (TR)"
+    assert tab.lane_label("c") == "Acme"  # a name of its own stays as it is
+    tab.select_cell("b", "2022-01")
+    assert tab.info.text().startswith("Nova Trade Ltd (TR) · 2022-01")
+
+
+def test_zoom_goes_from_years_to_days(late, qtbot):
+    """Zooming out turns the months into years; zooming in, into days (read when first
+    shown), with each day's shipments in its own column."""
+    _win, tab, firms, _person = late
+    assert tab.unit == "month"
+    for _ in range(12):
+        tab.zoom_out.click()
+        if tab.unit == "year":
+            break
+    assert tab.unit == "year" and tab.periods() == ["2021", "2022", "2023"]
+    cells = {i.toolTip() for i in tab.scene.items() if "shipments" in i.toolTip()}
+    assert any("2023: 3 shipments" in t for t in cells)  # Acme's three 2023 shipments
+    for _ in range(40):
+        tab.zoom_in.click()
+        if tab.unit == "day":
+            break
+    assert tab.unit == "day"
+    qtbot.waitUntil(lambda: tab.days is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: any("2023-02-15: 1 shipments" in i.toolTip() for i in tab.scene.items()),
+        timeout=TIMEOUT,
+    )
+    assert "2023-02-16" in tab.periods()
+    assert tab.cell_at(*(tab.x_of(tab.periods().index("2023-02-15")) + 2,
+                         tab.y_of(tab.lane_keys.index(firms["Acme Machine Co"])) + 20)) == (
+        firms["Acme Machine Co"], "2023-02-15")  # fmt: skip
+    # Ctrl+wheel zooms too
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    col = tab.col
+    event = QWheelEvent(QPointF(400, 100), QPointF(400, 100), QPoint(0, 0), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    tab.view.wheelEvent(event)
+    assert tab.col < col or tab.unit == "month"
+
+
+# --- issue 21: the timeline shows persons' tenure
+
+
+def test_a_persons_roles_are_bars_over_their_dates_in_their_own_lane(late):
+    _win, tab, firms, person = late
+    assert person["uid"] in tab.lane_keys
+    assert tab.lane_label(person["uid"]) == "Ivan Petrov"
+    r = tab.lane_keys.index(person["uid"])
+    bars = {i.toolTip(): i.sceneBoundingRect() for i in tab.scene.items()
+            if i.data(0) == "tenure"}  # fmt: skip
+    director = next(b for t, b in bars.items() if "director of Acme Machine Co" in t)
+    owner = next(b for t, b in bars.items() if "shareholder (40%) of Beta Tools" in t)
+    for bar in (director, owner):  # in the person's lane
+        assert tab.y_of(r) <= bar.top() and bar.bottom() <= tab.y_of(r + 1)
+    # from the start date to the end date
+    assert director.left() == pytest.approx(tab.x_of_date("2022-06-01"), abs=1.5)
+    assert director.right() == pytest.approx(tab.x_of_date("2023-03-31", end=True), abs=1.5)
+    # an open end runs to the end of the range; overlapping roles are in rows of their own
+    assert owner.right() == pytest.approx(tab.x_of(len(tab.periods())), abs=1.5)
+    assert not director.adjusted(0, 0.5, 0, -0.5).intersects(owner.adjusted(0, 0.5, 0, -0.5))
+    texts = " ".join(i.text() for i in tab.scene.items() if hasattr(i, "text"))
+    assert "director of Acme" in texts  # the role is written on its bar

@@ -172,3 +172,26 @@ def chart_model(model: NetworkModel, *, threshold: float = 0.0) -> Chart:
     shown, hidden = apply_threshold(aggregated, threshold)
     kinds = {n.uid: kind_of(n) for n in shown.nodes}
     return Chart(model=shown, kinds=kinds, hidden=hidden, threshold=float(threshold))
+
+
+def find_path(edges: list[Edge], source: str, target: str, *, by: str = "hops") -> list[str]:
+    """The uids on a shortest path from ``source`` to ``target`` over ``edges`` (either
+    direction), ``by`` "hops" (fewest links) or "value" (through the links that carry the most
+    value: each trade link weighs 1 / its value, a relationship as much as the largest trade
+    link); empty when they are not connected."""
+    import networkx as nx
+
+    if by not in ("hops", "value"):
+        raise ValueError(f"unknown path measure {by!r}; use hops or value")
+    largest = max((e.value_usd for e in edges if e.is_trade), default=1.0) or 1.0
+    graph = nx.Graph()
+    for edge in edges:
+        weight = 1.0 / max(edge.value_usd if edge.is_trade else largest, 1.0)
+        before = graph.get_edge_data(edge.source, edge.target)
+        if before is None or weight < before["weight"]:
+            graph.add_edge(edge.source, edge.target, weight=weight)
+    try:
+        return list(nx.shortest_path(graph, source, target,
+                                     weight="weight" if by == "value" else None))  # fmt: skip
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return []

@@ -22,7 +22,7 @@ from casebook.core.filters import ShipmentFilter
 from casebook.core.numbers import money
 from casebook.store import network as db
 
-LAYOUTS = ("force", "layered")
+LAYOUTS = ("force", "layered", "geographic", "timeline")  # the last two: chart_layouts.py
 #: A node's label box, in canvas points: the disc and up to two lines of name under it (the
 #: largest; ``label_box`` gives each node's own).
 LABEL_BOX = (150.0, 58.0)
@@ -368,6 +368,11 @@ def layout_network(
         fixed[index[u]] = True
     if kind == "layered":
         pos = _layered(model, uids, height)
+    elif kind in ("geographic", "timeline"):
+        from casebook.analysis import chart_layouts
+
+        found = getattr(chart_layouts, kind)(model)
+        pos = np.array([found[u] for u in uids], dtype=float)
     else:
         pos = _spring(model, uids, seed, pinned)
     for u, (x, y) in pinned.items():

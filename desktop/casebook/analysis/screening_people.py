@@ -61,7 +61,7 @@ from casebook.core.names import screen_fold, screen_words, transliterate
 from casebook.ingest.lists.birth import birth_dates, birth_span
 from casebook.ingest.lists.model import ListedRecord
 
-DEFAULT_THRESHOLD = 0.80  # chosen from tests/benchmarks/bench_screening_people.py
+DEFAULT_THRESHOLD = 0.80  # chosen from tests/benchmarks/bench_screening.py --people
 # Birth dates (issue 21): the same day raises the score, a date within the listed year, month
 # or range a little; each year apart lowers it, and this many years apart rules the hit out.
 SAME_DAY_BONUS = 0.10

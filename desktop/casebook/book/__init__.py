@@ -29,6 +29,7 @@ from casebook.book.persons import PersonsSection
 from casebook.book.screening import ScreeningSection
 from casebook.book.search import SearchSection
 from casebook.book.shipments import ShipmentsSection
+from casebook.book.team import TeamSection
 from casebook.book.trade import TradeSection
 from casebook.book.verify import VerifySection
 from casebook.book.versions import VersionsSection
@@ -64,6 +65,7 @@ class Casebook(
     NetworkSection,
     TradeSection,
     WorkbenchSection,
+    TeamSection,
     VersionsSection,
     LiveSection,
 ):
@@ -71,7 +73,9 @@ class Casebook(
 
     def __init__(self, store: Store, *, user: str | None = None):
         self.store = store
-        self.user = user or os_user()
+        # On a server the audit user is the login role, whatever a caller names (the CLI
+        # refuses --user there): the server, not Casebook, knows who is connected.
+        self.user = store.login if store.dialect == "postgresql" else (user or os_user())
         with suppress(OSError):  # what cannot be removed now, `verify` reports
             sweep(self.vault.tmp)  # what killed processes left in the scratch folder
 

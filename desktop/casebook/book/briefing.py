@@ -147,6 +147,42 @@ class BriefingSection:
                 part.unlink(missing_ok=True)
         return result | {"out": str(out)} | extra
 
+    def print_chart(
+        self,
+        *,
+        case_ref: str,
+        model,
+        positions: dict,
+        out: str | Path,
+        threshold: float = 0.0,
+        caption: str = "",
+        paper: str = "a4",
+        force: bool = False,
+    ) -> dict:
+        """File → Print chart: the link chart as the Network tab shows it (``model``, its
+        trade aggregated and links under ``threshold`` USD hidden, at ``positions``) on one
+        landscape page of ``paper``, titled with the case and marked with its marking;
+        ``{out, nodes, links, hidden}``."""
+        from casebook.briefing.chart_print import write_chart_pdf
+
+        paper = (paper or "a4").lower()
+        if paper not in PAPERS:
+            raise UsageError(f"unknown paper {paper!r}; use a4 or letter")
+        try:
+            threshold = float(threshold or 0.0)
+        except (TypeError, ValueError):
+            raise UsageError(f"the threshold must be a number, not {threshold!r}") from None
+        if threshold < 0:
+            raise UsageError("the threshold must not be negative")
+        out = output_path(out, force=force)
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            title, marking = f"{case.ref} · {case.title} — link chart", case.marking
+        printed = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return write_chart_pdf(out, model, positions, title=title, caption=caption,
+                               threshold=threshold, paper=paper, marking=marking,
+                               printed=printed)  # fmt: skip
+
     def _write_table(self, data: BriefingData, path: Path, *, progress, cancelled) -> dict:
         """Every shipment of the case as a CSV (UTF-8 with a BOM, so spreadsheets read the
         encoding; text that would run as a formula quoted), streamed from one query; numbers

@@ -13,7 +13,7 @@ from casebook.core.cases import CaseInfo
 from casebook.core.domain import CASE_STATUSES, PRIORITIES, clean_choice
 from casebook.core.errors import NotFound, Refused, UsageError
 from casebook.core.standards import Marking, clean_marking
-from casebook.store import audit
+from casebook.store import audit, backend, team
 from casebook.store import cases as store
 from casebook.store import models as m
 
@@ -93,8 +93,11 @@ def find_case(session: Session, ref: str) -> m.Case:
     """The case with this ref (or uid); NotFound otherwise. For facade sections working
     inside a unit of work."""
     case = store.get_case(session, ref=ref)
-    if case is None:
+    if case is None:  # on a server: also a case the role may not see (no existence leak)
         raise NotFound(f"no case {ref!r}")
+    if session.info.get("writing") and backend.is_server(session):
+        if team.access(session, case_id=case.id) not in ("owner", "editor"):
+            raise Refused(f"read-only access to {case.ref}")
     return case
 
 
@@ -134,6 +137,8 @@ class CasesSection:
                 f"invalid case reference {ref!r}: letters, digits and . _ / - only, at most 40"
             )
         with self._write() as session:
+            if backend.is_server(session) and not team.may_write(session):
+                raise Refused("read-only access: a viewer creates no case")
             ref = ref.strip() if ref else next_ref(session, datetime.now(UTC).year)
             if store.ref_taken(session, ref=ref):
                 raise Refused(f"a case with reference {ref} already exists")

@@ -8,7 +8,15 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from casebook.analysis import network as net
-from casebook.analysis.chart import KIND_TITLES, Chart, Hidden, chart_model
+from casebook.analysis.chart import (
+    KIND_TITLES,
+    Chart,
+    Hidden,
+    apply_threshold,
+    chart_model,
+    find_path,
+    kind_of,
+)
 from casebook.analysis.network import (  # the chart's model, layouts and styles, for the GUI
     COMPACT_LIMIT,
     FACTS_EM,
@@ -21,6 +29,7 @@ from casebook.analysis.network import (  # the chart's model, layouts and styles
     layout_network,
     legend,
     style_for,
+    trade_width,
 )
 from casebook.book.cases import find_case
 from casebook.core.domain import CHART_GROUP_LENGTH, CHART_SUBJECTS
@@ -29,6 +38,7 @@ from casebook.core.files import output_path
 from casebook.core.filters import ShipmentFilter
 from casebook.store import firms as firm_store
 from casebook.store import network as db
+from casebook.store import persons as person_store
 from casebook.store.filters import unknown_uids
 
 #: What the GUI draws the chart with (it imports ``casebook.book``, not ``casebook.analysis``).
@@ -42,7 +52,11 @@ __all__ = [
     "NetworkModel",
     "NetworkSection",
     "Node",
+    "apply_threshold",
     "canvas_size",
+    "find_path",
+    "kind_of",
+    "trade_width",
     "chart_lens",
     "facts_text",
     "largest",
@@ -219,23 +233,42 @@ class NetworkSection:
         ]  # fmt: skip
         return {"layout": setting.get("layout"), "nodes": nodes}
 
-    def save_positions(self, *, case_ref: str, positions: dict, layout: str | None = None) -> None:
+    def save_positions(
+        self,
+        *,
+        case_ref: str,
+        positions: dict,
+        layout: str | None = None,
+        only_new: bool = False,
+        pins: dict | None = None,
+        groups: dict | None = None,
+    ) -> None:
         """Keep the chart's firm and person positions (uid → (x, y) in the unit square) and the
         layout they came from, as the Network tab does after each layout and drag (pins and groups
-        saved before are kept). A view's own save, not the analyst's: not in the audit log
-        (an event per drag would also mark every briefing printed since out of date)."""
+        saved before are kept unless ``pins`` (uid → bool) or ``groups`` (uid → name or None)
+        say otherwise). With ``only_new``, positions saved already are kept as they are and only
+        the others added: the tab's save after its own first layout never moves a firm placed
+        since it read them (another window, an ANX import). A view's own save, not the
+        analyst's: not in the audit log (an event per drag would also mark every briefing
+        printed since out of date)."""
         saved = {n["uid"]: n for n in self.chart_layout(case_ref=case_ref)["nodes"]}
         persons = {p["uid"] for p in self.list_persons(case_ref=case_ref)} if positions else set()
-        nodes = []
+        pins, groups = pins or {}, groups or {}
+        nodes = [dict(n) for n in saved.values()] if only_new else []
         for uid, point in (positions or {}).items():
+            if only_new and str(uid) in saved:
+                continue
             try:
                 x, y = point
             except (TypeError, ValueError):
                 raise UsageError(f"position of {uid!r} must be two numbers") from None
             before = saved.get(str(uid), {})
-            nodes.append({"uid": uid, "x": x, "y": y, "pinned": before.get("pinned", False),
-                          "group": before.get("group"),
+            nodes.append({"uid": uid, "x": x, "y": y,
+                          "pinned": pins.get(uid, before.get("pinned", False)),
+                          "group": groups[uid] if uid in groups else before.get("group"),
                           "kind": "person" if uid in persons else "firm"})  # fmt: skip
+        if only_new and saved:  # the saved arrangement's layout stays with it
+            layout = self.chart_layout(case_ref=case_ref)["layout"]
         self._save_chart(case_ref, _position_rows(nodes), layout, audited=False)
 
     def load_positions(self, *, case_ref: str) -> dict[str, tuple[float, float]]:
@@ -244,7 +277,8 @@ class NetworkSection:
         return {n["uid"]: (n["x"], n["y"]) for n in nodes}
 
     def load_layout(self, *, case_ref: str) -> str | None:
-        """The layout the saved positions came from (``force`` or ``layered``), or None."""
+        """The layout the saved positions came from (``force``, ``layered``, ``geographic`` or
+        ``timeline``), or None."""
         return self.chart_layout(case_ref=case_ref)["layout"]
 
     def export_graphml(
@@ -366,17 +400,27 @@ class NetworkSection:
         }
 
     def timeline(
-        self, *, case_ref: str, lanes: str = "firm", lens: ShipmentFilter | None = None
+        self,
+        *,
+        case_ref: str,
+        lanes: str = "firm",
+        lens: ShipmentFilter | None = None,
+        unit: str = "month",
     ) -> dict:
         """Shipments by month per firm (or per country) of the lens's shipments (None: the
         whole case), dated evidence, relationship start and end dates, and listings (dates of
         confirmed hits' entries).
 
         ``{months: [YYYY-MM…], lanes: [{key, label, country, months: {YYYY-MM: {shipments,
-        value_usd}}}], events: [{date, month, kind, lane, label}]}`` — an event's ``lane`` is a
-        lane key or None (case-wide)."""
+        value_usd}}}], events: [{date, month, kind, lane, label}], tenures: [{person, name,
+        firm, firm_name, kind, share, start, end}]}`` — an event's ``lane`` is a lane key or None
+        (case-wide); a tenure is a person's link to a firm (director, shareholder …) with its
+        dates, which the timeline draws as a bar in the person's lane. With ``unit="day"`` the
+        lanes' cells are per day (``YYYY-MM-DD`` keys; ``months`` stays the month range)."""
         if lanes not in LANES:
             raise UsageError(f"unknown lanes {lanes!r}; use firm or country")
+        if unit not in ("month", "day"):
+            raise UsageError(f"unknown unit {unit!r}; use month or day")
         with self._read() as session:
             case = find_case(session, case_ref)
             _refuse_unknown(session, lens, case.id)
@@ -386,8 +430,17 @@ class NetworkSection:
                     session, case_id=case.id
                 )
             }
-            monthly = db.monthly_by_firm(session, case_id=case.id, lens=lens)
+            if unit == "day":
+                monthly = db.daily_by_firm(session, case_id=case.id, lens=lens)
+            else:
+                monthly = db.monthly_by_firm(session, case_id=case.id, lens=lens)
             rels = db.relationships(session, case_id=case.id)
+            tenures = [
+                {"person": r["person_uid"], "name": r["person_name"], "firm": r["firm_uid"],
+                 "firm_name": r["firm_name"], "kind": r["kind"], "share": r["share"],
+                 "start": r["start"], "end": r["end"]}
+                for r in person_store.firm_roles(session, case_id=case.id)
+            ]  # fmt: skip
             evidence = db.dated_evidence(session, case_id=case.id)
         listed = self.listed_firms(list(firms)) if firms else {}
 
@@ -433,8 +486,9 @@ class NetworkSection:
                     events.append(_event(entry["date"], "listing", lane_of(fid), label, None))
         events = _unique(events)
         months = month_range(
-            {mo for lane in out_lanes.values() for mo in lane["months"]}
+            {mo[:7] for lane in out_lanes.values() for mo in lane["months"]}
             | {e["month"] for e in events if e["month"]}
+            | {str(t[k])[:7] for t in tenures for k in ("start", "end") if t[k]}
         )
         ordered = sorted(
             out_lanes.values(),
@@ -443,8 +497,8 @@ class NetworkSection:
                 str(lane["label"]).casefold(),
             ),
         )
-        return {"case": case.ref, "lanes_by": lanes, "months": months, "lanes": ordered,
-                "events": events}  # fmt: skip
+        return {"case": case.ref, "lanes_by": lanes, "unit": unit, "months": months,
+                "lanes": ordered, "events": events, "tenures": tenures}  # fmt: skip
 
 
 def _country_label(code: str | None) -> str:

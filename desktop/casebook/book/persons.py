@@ -186,6 +186,15 @@ class PersonsSection:
                 out.append(person_json(session, person) | {"links": roles})
             return out
 
+    def person_merge_counts(self, *, case_ref: str) -> dict[str, int]:
+        """Uid -> merges not undone into that person, for the case's persons that have any
+        (what ``person split`` can undo)."""
+        with self._read() as session:
+            case = find_case(session, case_ref)
+            counts = store.merges_into(session, case_id=case.id)
+            persons = store.list_persons(session, case_id=case.id, ids=list(counts))
+            return {p.uid: counts[p.id] for p in persons}
+
     def show_person(self, uid: str) -> dict:
         """One person with their case and links."""
         with self._read() as session:

@@ -350,19 +350,26 @@ class ScreeningSection:
             )
             return shown
 
-    def list_hits(self, *, case_ref: str, status: str | None = None) -> list[dict]:
-        """The case's hits with their reviews, by firm then score; ``current`` marks newest-version hits."""
+    def list_hits(
+        self, *, case_ref: str, status: str | None = None, persons: bool = False
+    ) -> list[dict]:
+        """The case's hits with their reviews, by firm then score; ``current`` marks newest-version
+        hits. ``persons`` adds the hits on the case's persons after the firms' (``subject_kind``
+        tells them apart)."""
         if status is not None and status not in HIT_STATUSES:
             raise UsageError(f"unknown hit status {status!r}; use one of {', '.join(HIT_STATUSES)}")
         with self._read() as session:
             case = find_case(session, case_ref)
             latest = set(store.latest_version_ids(session).values())
             rows = hit_store.hit_rows(session, case_id=case.id, status=status)
+            if persons:
+                rows += hit_store.person_hit_rows(session, case_id=case.id, status=status)
             return [hit_detail(row, current=row[3].id in latest) for row in rows]
 
     def hit_sides(self, hit_ids) -> dict[int, dict]:
-        """For each hit, both sides of its pair (``firm`` and ``listed``): names, aliases,
-        identifiers, addresses, countries, programmes; what a reviewer compares."""
+        """For each hit, both sides of its pair (``firm`` or ``person``, and ``listed``): names,
+        aliases, identifiers, addresses, countries, programmes (and birth dates for persons);
+        what a reviewer compares."""
         hit_ids = [_hit_id(h) for h in hit_ids]
         if not hit_ids:
             return {}
@@ -371,7 +378,7 @@ class ScreeningSection:
             firm_ids = sorted({row[1].id for row in rows})
             aliases = firm_store.aliases_of(session, ids=firm_ids)
             identifiers = store.firm_identifiers(session, firm_ids=firm_ids)
-            return {
+            sides = {
                 hit.id: {
                     "firm": _firm_side(
                         firm, aliases.get(firm.id, []), identifiers.get(firm.id, {})
@@ -380,6 +387,14 @@ class ScreeningSection:
                 }
                 for hit, firm, entity, version, _list in rows
             }
+            for hit, person, entity, version, _list in hit_store.person_hit_rows(
+                session, hit_ids=hit_ids
+            ):
+                sides[hit.id] = {
+                    "person": _person_side(person),
+                    "listed": _listed_side(entity, version),
+                }
+            return sides
 
     def listed_firms(self, firm_ids) -> dict[int, list[dict]]:
         """Firms with a confirmed hit whose entry is still on its list: list, programme, date."""
@@ -584,6 +599,23 @@ def _firm_side(firm: m.Firm, aliases: list[str], identifiers: dict[str, list]) -
     }
 
 
+def _person_side(person: m.Person) -> dict:
+    """A person as one side of a hit (the same keys as the listed side, and the birth date)."""
+    names = [n for n in (person.native_name, *(person.aliases or [])) if n and n != person.name]
+    return {
+        "name": person.name,
+        "aliases": list(dict.fromkeys(names)),
+        "identifiers": {
+            k: list(v) if isinstance(v, list) else [v]
+            for k, v in (person.identifiers or {}).items()
+        },
+        "addresses": [],
+        "countries": [person.nationality] if person.nationality else [],
+        "programmes": [],
+        "birth_dates": [person.birth_date] if person.birth_date else [],
+    }
+
+
 def _listed_side(entity: m.ListedEntity, version: m.ListVersion) -> dict:
     """A listed entry as the other side of a hit."""
     return {
@@ -596,6 +628,7 @@ def _listed_side(entity: m.ListedEntity, version: m.ListVersion) -> dict:
         "countries": list(entity.countries or []),
         "programmes": list(entity.programmes or []),
         "listed_on": entity.listed_on,
+        "birth_dates": list(entity.birth_dates or []),
         "sublist": entity.sublist,
         "published": version.published,
     }

@@ -79,14 +79,15 @@ def place_labels(nodes: dict, sizes: dict, segments: list, bounds) -> dict:
     return placed
 
 
-def draw_network(model, positions: dict, width: float, *, style_for):
-    """A Drawing of the firms (circles), their trade and relationships (lines) and their
-    labels (7 pt, each placed where no edge crosses it and no other label covers it)."""
+def draw_network(model, positions: dict, width: float, *, style_for, height: float = HEIGHT):
+    """A Drawing ``width`` × ``height`` points of the firms (circles), their trade and
+    relationships (lines) and their labels (7 pt, each placed where no edge crosses it and no
+    other label covers it): the briefing's page, and File → Print chart's."""
     from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, String
     from reportlab.lib import colors
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    d = Drawing(width, HEIGHT)
+    d = Drawing(width, height)
     pad, top_pad, bottom_pad = 70, 22, 22
 
     xs = [p[0] for p in positions.values()] or [0.0]
@@ -98,7 +99,7 @@ def draw_network(model, positions: dict, width: float, *, style_for):
         # The layout keeps a margin for on-screen labels; the page uses its full width.
         px, py = positions[uid]
         px, py = (px - x0) / xspan, (py - y0) / yspan
-        return pad + px * (width - 2 * pad), bottom_pad + (1 - py) * (HEIGHT - top_pad - bottom_pad)
+        return pad + px * (width - 2 * pad), bottom_pad + (1 - py) * (height - top_pad - bottom_pad)
 
     nodes = {n.uid: n for n in model.nodes if n.uid in positions}
     segments = []
@@ -149,7 +150,7 @@ def draw_network(model, positions: dict, width: float, *, style_for):
         lines[node.uid] = label_lines(node.name)
         text_width = max(stringWidth(t, CJK, LABEL_SIZE) for t in lines[node.uid])
         sizes[node.uid] = (text_width + 2, LABEL_LEADING * len(lines[node.uid]) + 1)
-    boxes = place_labels(discs, sizes, segments, (0, 0, width, HEIGHT))
+    boxes = place_labels(discs, sizes, segments, (0, 0, width, height))
     for uid, (bx0, by0, bx1, by1) in boxes.items():
         # Where no place around a crowded node is clear, the label still lies above the
         # edges, never under them: they stop at its white ground.

@@ -24,6 +24,7 @@ from casebook.cli import (
     screening,
     search,
     shipments,
+    team,
     verify,
 )
 from casebook.cli.context import Context, run_command
@@ -44,6 +45,7 @@ COMMAND_MODULES = [
     (figures, ("figures",)),
     (export, ("export",)),
     (exchange, ("backup", "restore", "open-bundle")),
+    (team, ("team",)),
 ]
 
 
@@ -60,7 +62,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "--db", metavar="PATH", help="the store (default: $CASEBOOK_DB or the user data folder)"
     )
     parser.add_argument(
-        "--user", metavar="NAME", help="who is recorded in the audit log (default: the OS user)"
+        "--user",
+        metavar="NAME",
+        help="who is recorded in the audit log (default: the OS user; on a server always "
+        "the login role, and --user is refused there)",
     )
     parser.add_argument("--version", action="version", version=f"casebook {__version__}")
     common = argparse.ArgumentParser(add_help=False)

@@ -1,10 +1,12 @@
-"""``casebook case new|list|show|edit``."""
+"""``casebook case new|list|show|edit|grant|revoke``."""
 
 from __future__ import annotations
 
 from casebook.cli.findings import add_if_version
 from casebook.core.domain import CASE_STATUSES, PRIORITIES
 from casebook.core.terminal import terminal_safe as safe
+
+ACCESS = ("owner", "editor", "viewer")
 
 
 def register(sub, common) -> None:
@@ -35,6 +37,23 @@ def register(sub, common) -> None:
     edit.add_argument("--marking")
     add_if_version(edit)
     edit.set_defaults(func=case_edit)
+
+    grant = verbs.add_parser(
+        "grant", parents=[common], help="give a user access to a case (team store)"
+    )
+    grant.add_argument("ref")
+    grant.add_argument("grantee", metavar="USER")
+    grant.add_argument(
+        "--as", dest="access", choices=ACCESS, required=True, help="owner, editor or viewer"
+    )
+    grant.set_defaults(func=case_grant)
+
+    revoke = verbs.add_parser(
+        "revoke", parents=[common], help="take a user's access to a case away (team store)"
+    )
+    revoke.add_argument("ref")
+    revoke.add_argument("grantee", metavar="USER")
+    revoke.set_defaults(func=case_revoke)
 
 
 def _case_text(data: dict) -> str:
@@ -98,3 +117,13 @@ def case_edit(ctx, args) -> None:
         version=args.if_version,
     )
     ctx.emit(case_json(case), _case_text)
+
+
+def case_grant(ctx, args) -> None:
+    data = ctx.book.grant_case(args.ref, args.grantee, access=args.access)
+    ctx.emit(data, lambda d: f"{safe(d['user'])} is {d['access']} of {safe(d['case_ref'])}")
+
+
+def case_revoke(ctx, args) -> None:
+    data = ctx.book.revoke_case(args.ref, args.grantee)
+    ctx.emit(data, lambda d: f"{safe(d['user'])} no longer has access to {safe(d['case_ref'])}")

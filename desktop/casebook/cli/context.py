@@ -37,6 +37,13 @@ class Context:
             from casebook.book import Casebook
 
             creates = bool(getattr(self.args, "creates", False))
+            if self.args.user is not None and _on_server(self.args.db):
+                from casebook.core.errors import UsageError
+
+                raise UsageError(
+                    "--user is refused on a server: the audit log records the login role "
+                    "(connect as that user instead)"
+                )
             self._book = Casebook.open(self.args.db, user=self.args.user, create=creates)
         return self._book
 
@@ -88,6 +95,16 @@ class Context:
             self._cancel = True
 
         signal.signal(signal.SIGINT, handler)
+
+
+def _on_server(db: str | None) -> bool:
+    """Whether ``--db`` (or ``CASEBOOK_DB`` when it is not given) names a PostgreSQL server."""
+    import os
+
+    from casebook.core.location import is_url
+
+    where = db or os.environ.get("CASEBOOK_DB") or ""
+    return is_url(str(where))
 
 
 def finite(data: Any) -> Any:

@@ -1,7 +1,10 @@
 """The audit chain: every change is an event that hashes the one before it.
 
 Events are appended inside the caller's write transaction (which holds SQLite's write lock from
-its first statement), so two writers cannot both append after the same head.
+its first statement, or the server's write advisory lock), so two writers cannot both append
+after the same head. On a server a role reads only the events of the cases it may see (row-level
+security): the head and the links of the whole chain come from the server's SECURITY DEFINER
+functions (hashes only), so appends stay linear and ``verify`` checks every link.
 """
 
 from __future__ import annotations
@@ -43,6 +46,10 @@ def event_hash(event: AuditEvent) -> str:
 
 def head_hash(session: Session) -> str:
     """The hash of the newest event (the genesis value for an empty chain)."""
+    if backend.is_server(session):
+        from casebook.store import team
+
+        return team.audit_head(session)
     last = session.exec(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     return last or GENESIS
 
@@ -144,6 +151,23 @@ def chain_problems(session: Session) -> list[dict]:
     """Every break in the chain: an event whose hash or link does not match."""
     problems = []
     prev = GENESIS
+    if backend.is_server(session):  # every link; the content of the events the role may read
+        from casebook.store import team
+
+        for id_, prev_hash, hash_ in team.audit_links(session):
+            if prev_hash != prev:
+                problems.append(
+                    {
+                        "kind": "audit",
+                        "ref": f"event {id_}",
+                        "detail": f"audit event {id_}: does not link to the event before it",
+                    }
+                )
+            prev = hash_
+        for event in session.exec(select(AuditEvent).order_by(AuditEvent.id)):
+            if event_hash(event) != event.hash:
+                problems.append(_problem(event, "content does not match its hash (edited)"))
+        return problems
     for event in session.exec(select(AuditEvent).order_by(AuditEvent.id)):
         if event.prev_hash != prev:
             problems.append(_problem(event, "does not link to the event before it"))

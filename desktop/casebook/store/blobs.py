@@ -26,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from casebook.core.errors import Cancelled, Refused
+from casebook.store import postgres
 
 CHUNK = 1 << 20
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -197,7 +198,7 @@ def _stream_in(conn: Connection, handle, sha256: str, size: int, progress, cance
     digest, done = hashlib.sha256(), 0
     raw = conn.connection.driver_connection
     with raw.cursor() as cursor:
-        with cursor.copy("COPY evidenceblobchunk (sha256, seq, data) FROM STDIN") as copy:
+        with postgres.copy_into(cursor, "evidenceblobchunk", "sha256, seq, data") as copy:
             seq = 0
             while chunk := handle.read(CHUNK):
                 if cancelled and cancelled():

@@ -174,6 +174,30 @@ def monthly_by_firm(
     return [(r[0], r[1], int(r[2]), float(r[3])) for r in _run(session, sql, params)]
 
 
+def daily_by_firm(
+    session: Session, *, case_id: int, lens: ShipmentFilter | None = None
+) -> list[tuple]:
+    """(firm id, day, shipments, value USD) as ``monthly_by_firm`` gives by month: the
+    timeline's columns when it is zoomed in to days (a scan of the lens's shipments)."""
+    params = Params()
+    where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
+    sql = f"""
+        SELECT firm, day, sum(n), sum(v) FROM (
+            SELECT s.exporter_id AS firm, substr(s.date, 1, 10) AS day, count(*) AS n,
+                   coalesce(sum(s.value_usd), 0) AS v
+            FROM shipment s
+            WHERE {where} AND s.exporter_id IS NOT NULL AND s.date IS NOT NULL
+            GROUP BY 1, 2
+            UNION ALL
+            SELECT s.importer_id, substr(s.date, 1, 10), count(*), coalesce(sum(s.value_usd), 0)
+            FROM shipment s
+            WHERE {where} AND s.importer_id IS NOT NULL AND s.date IS NOT NULL
+            GROUP BY 1, 2
+        ) AS parties GROUP BY firm, day ORDER BY firm, day
+    """
+    return [(r[0], r[1], int(r[2]), float(r[3])) for r in _run(session, sql, params)]
+
+
 def firm_shipments(session: Session, *, case_id: int, firm_id: int, limit: int = 50) -> list:
     """The firm's largest shipments in the case: (date, exporter, importer, hs6, description,
     value USD), largest first."""

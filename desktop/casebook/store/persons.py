@@ -265,6 +265,19 @@ def merge_person_rows(
     return record
 
 
+def merges_into(session: Session, *, case_id: int) -> dict[int, int]:
+    """Person id -> how many merges not undone went into that person, for a case's persons."""
+    query = (
+        select(m.PersonMerge.keep_id)
+        .join(m.Person, m.Person.id == m.PersonMerge.keep_id)
+        .where(m.Person.case_id == case_id, m.PersonMerge.undone.is_(None))
+    )
+    counts: dict[int, int] = {}
+    for keep_id in session.exec(query):
+        counts[keep_id] = counts.get(keep_id, 0) + 1
+    return counts
+
+
 def latest_merge(session: Session, *, person: m.Person) -> m.PersonMerge | None:
     """The newest merge not undone that merged this person away (or into it)."""
     column = m.PersonMerge.other_id if person.merged_into else m.PersonMerge.keep_id

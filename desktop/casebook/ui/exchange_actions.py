@@ -1,4 +1,5 @@
-"""File → Back up…, Export Case…, Import Case…; Tools → Verify Store; a quick check on open.
+"""File → Back up…, Export Case…, Import Case…, Print Chart…; Tools → Verify Store; a quick
+check on open.
 
 Actions run on the DB worker through ``Op`` (the quick check on open reads in a thread of its
 own, so the worker's queue is untouched); reports are shown as plain text (never as markup:
@@ -60,6 +61,17 @@ class ExchangeDialogs:
         return path or None
 
     @staticmethod
+    def ask_print_chart(parent: QWidget, ref: str) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(
+            parent, f"Print the chart of {ref}", f"{ref}-chart.pdf", "PDF files (*.pdf)"
+        )
+        if path and not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        return path or None
+
+    @staticmethod
     def report(parent: QWidget, title: str, text: str, *, warning: bool = False) -> None:
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information)
@@ -97,6 +109,11 @@ def install(window) -> None:
         before,
         action("backup", "&Back Up…", lambda: back_up(window),
                "Copy the store and its evidence files into one zip"),
+    )  # fmt: skip
+    file_menu.insertAction(
+        before,
+        action("print_chart", "&Print Chart…", lambda: print_chart(window),
+               "Write the Network tab's chart, as shown, to a PDF page"),
     )  # fmt: skip
     file_menu.insertSeparator(before)
     help_action = next((a for a in bar.actions() if a.text() == "&Help"), None)
@@ -175,6 +192,42 @@ def export_case(window, path: str | None = None) -> None:
         lambda book: book.export_case(case_ref=ref, out=path, force=True),
         label=f"Exporting {ref}",
     ).success(lambda r: _done(window, f"Exported {ref} to {r['out']}")).run()
+
+
+def chart_shown(tab) -> tuple:
+    """(model, positions, threshold, caption) of the chart as the Network tab shows it: its
+    model (copied: the worker prints it while the tab goes on), the positions of the nodes
+    in sight, its trade threshold, and the filters named above it."""
+    from dataclasses import replace
+
+    model = replace(tab.model, nodes=list(tab.model.nodes), edges=list(tab.model.edges))
+    positions = {uid: pos for uid, pos in tab.positions().items() if tab.nodes[uid].isVisible()}
+    threshold = float(getattr(tab, "threshold", 0.0) or 0.0)
+    caption = tab.caption.text() if tab.caption.isVisible() else ""
+    return model, positions, threshold, caption
+
+
+def print_chart(window, path: str | None = None) -> None:
+    """File → Print Chart…: the selected case's chart, as its Network tab shows it, to a PDF
+    page (written on the worker)."""
+    page = window.page
+    workspace = getattr(page, "workspace", None) if page is not None else None
+    tab = workspace._extra.get("network") if workspace is not None else None
+    if window.host.book is None or tab is None or tab.model is None or not tab.nodes:
+        ExchangeDialogs.report(window, "Print chart",
+                               "Open a case and its Network tab: there is no chart to print.")  # fmt: skip
+        return
+    ref = tab.ref
+    path = path or ExchangeDialogs.ask_print_chart(window, ref)
+    if not path:
+        return
+    model, positions, threshold, caption = chart_shown(tab)
+    Op(
+        window.host,
+        lambda book: book.print_chart(case_ref=ref, model=model, positions=positions, out=path,
+                                      threshold=threshold, caption=caption, force=True),
+        label="Printing the chart",
+    ).success(lambda r: _done(window, f"Printed the chart of {ref} to {r['out']}")).run()  # fmt: skip
 
 
 def import_case(window, path: str | None = None) -> None:

@@ -76,6 +76,7 @@ class NodeItem(QGraphicsObject):
         self.node, self.tab = node, tab
         self.edges: list[EdgeItem] = []
         self.pinned = False
+        self.base_opacity = 1.0  # 0.45: nothing under the filters; dimmed below that
         self._bounds = QRectF()
         self.set_node(node, style)
         self.setFlags(
@@ -113,6 +114,8 @@ class NodeItem(QGraphicsObject):
         self.disc_pen = QPen(QColor(style["colour"]), style["width"])
         self.disc_brush = QBrush(QColor(style["fill"]))
         self.figure = _person_figure(r) if style.get("shape") == "person" else None
+        self.kind = chart().kind_of(node)
+        self.icon = self.figure if self.figure is not None else kind_icon(self.kind, r)
         self.badge_brush = QBrush(QColor(style["badge"])) if style.get("badge") else None
         self.badge_font = QFont(self.code_font)
         self.badge_font.setPointSizeF(self.code_font.pointSizeF() * 0.8)
@@ -143,7 +146,8 @@ class NodeItem(QGraphicsObject):
         if n.native_name and n.native_name != n.name:
             lines.append(n.native_name)
         score = score_text(None if self.tab.scores is None else n.score)
-        lines.append(f"{n.country or '??'} · {n.role or 'no role'} · {score}")
+        kind = chart().KIND_TITLES.get(chart().kind_of(n), "")
+        lines.append(f"{kind} · {n.country or '??'} · {n.role or 'no role'} · {score}")
         lines.append(f"{n.shipments:,} shipments · {money(n.value_usd, compact=True)}")
         for entry in n.listings:
             lines.append(
@@ -178,10 +182,7 @@ class NodeItem(QGraphicsObject):
             painter.drawEllipse(QPointF(0, 0), r + 4, r + 4)
         painter.setPen(self.disc_pen)
         painter.setBrush(self.disc_brush)
-        if self.figure is not None:  # a person: head and shoulders, no country code on it
-            painter.drawPath(self.figure)
-        else:
-            painter.drawEllipse(QPointF(0, 0), r, r)
+        painter.drawPath(self.icon)  # a vector shape: sharp at any zoom
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < MIN_TEXT_LOD and not selected:
             return  # too small to read: the disc alone
@@ -223,11 +224,16 @@ class NodeItem(QGraphicsObject):
         for edge in self.edges:
             edge.adjust()
 
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.tab.drag_started()  # where the nodes were: a drag is undoable
+        super().mousePressEvent(event)
+
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().mouseMoveEvent(event)  # moves every selected node
         moved = {self, *(i for i in self.scene().selectedItems() if isinstance(i, NodeItem))}
         for item in moved:
             item.adjust_edges()
+        self.tab.node_dragging()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().mouseReleaseEvent(event)
@@ -236,6 +242,44 @@ class NodeItem(QGraphicsObject):
             and event.buttonDownScenePos(Qt.MouseButton.LeftButton) != event.scenePos()
         ):
             self.tab.node_moved()
+
+
+def kind_icon(kind: str, r: float) -> QPainterPath:
+    """The entity's icon by kind, inside a circle of radius ``r`` (edges end on that circle),
+    room left in the middle for the country code: a manufacturer a factory (saw-tooth roof and
+    a chimney), an intermediary / trader a diamond, an importer / end user a house, a person
+    a head over shoulders."""
+    path = QPainterPath()
+    if kind == "person":
+        return _person_figure(r)
+    if kind == "manufacturer":
+        base, wall = r * 0.78, r * 0.95
+        path.moveTo(-wall, base)
+        path.lineTo(-wall, -r * 0.35)
+        path.lineTo(-wall * 0.45, -r * 0.7)
+        path.lineTo(-wall * 0.45, -r * 0.35)
+        path.lineTo(0.0, -r * 0.7)
+        path.lineTo(0.0, -r * 0.35)
+        path.lineTo(wall * 0.45, -r * 0.7)
+        path.lineTo(wall * 0.45, -r * 0.95)  # the chimney
+        path.lineTo(wall * 0.8, -r * 0.95)
+        path.lineTo(wall * 0.8, -r * 0.35)
+        path.lineTo(wall, -r * 0.35)
+        path.lineTo(wall, base)
+        path.closeSubpath()
+    elif kind == "importer":
+        wall = r * 0.85
+        path.moveTo(-wall, r * 0.85)
+        path.lineTo(-wall, -r * 0.15)
+        path.lineTo(0.0, -r)
+        path.lineTo(wall, -r * 0.15)
+        path.lineTo(wall, r * 0.85)
+        path.closeSubpath()
+    else:  # intermediary / trader
+        path.addPolygon(QPolygonF([QPointF(0, -r * 1.05), QPointF(r * 1.05, 0),
+                                   QPointF(0, r * 1.05), QPointF(-r * 1.05, 0)]))  # fmt: skip
+        path.closeSubpath()
+    return path
 
 
 def _person_figure(r: float) -> QPainterPath:
@@ -259,6 +303,7 @@ class EdgeItem(QGraphicsPathItem):
         self.edge, self.style = edge, style
         self.source, self.target, self.bend, self.tab = source, target, bend, tab
         self.top = False  # among the largest trade edges: always labelled
+        self.below = False  # a trade link under the chart's threshold: not drawn
         self.line_pen = style_pen(style)
         self.setPen(self.line_pen)
         self.colour = QColor(style["colour"])
@@ -350,3 +395,121 @@ class EdgeLabel(QGraphicsItem):
         painter.setPen(self.colour)
         painter.setFont(self.font)
         painter.drawText(self.rect, Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+class GroupItem(QGraphicsObject):
+    """A named group of nodes: a box around them; collapsed, one node standing for them all,
+    linked to each node outside the group that one of them is linked to (double-click either
+    to collapse or expand it)."""
+
+    PAD = 10.0
+
+    def __init__(self, name: str, members: list[NodeItem], tab: NetworkTab):
+        super().__init__()
+        self.name, self.members, self.tab = name, members, tab
+        self.collapsed = False
+        self.outside: list[tuple[NodeItem, float]] = []  # (node, value of the links to it)
+        self._rect = QRectF()
+        self._bounds = QRectF()
+        self.title = _static(name, tab.name_font)
+        count = sum(m.node.subject == "firm" for m in members)
+        people = len(members) - count
+        words = [f"{count} firm{'s' if count != 1 else ''}"] if count else []
+        words += [f"{people} person{'s' if people != 1 else ''}"] if people else []
+        self.count_text = _static(", ".join(words), tab.fact_font)
+        self.setToolTip(f"{name}\n{', '.join(m.node.name for m in members)}")
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.refresh()
+
+    def centre(self) -> QPointF:
+        n = len(self.members) or 1
+        return QPointF(sum(m.pos().x() for m in self.members) / n,
+                       sum(m.pos().y() for m in self.members) / n)  # fmt: skip
+
+    def refresh(self) -> None:
+        """Follow the members (moved, collapsed or expanded)."""
+        self.prepareGeometryChange()
+        line = self.tab.name_metrics.height()
+        if not self.collapsed:
+            self.setZValue(-1)
+            rect = QRectF()
+            for member in self.members:
+                for r in member.obstacles():
+                    rect = rect.united(r)
+            self.setPos(0, 0)
+            self._rect = rect.adjusted(-self.PAD, -self.PAD - line, self.PAD, self.PAD)
+            self._bounds = self._rect.adjusted(-2, -2, 2, 2)
+            self.outside = []
+        else:
+            self.setZValue(3)
+            self.setPos(self.centre())
+            width = max(self.title.size().width(), self.count_text.size().width()) + 16
+            self._rect = QRectF(-width / 2, -line - 6, width, 2 * line + 12)
+            inside = {id(m) for m in self.members}
+            values: dict[int, list] = {}
+            for member in self.members:
+                for edge in member.edges:
+                    other = edge.target if edge.source is member else edge.source
+                    if id(other) in inside or not other.isVisible():
+                        continue
+                    entry = values.setdefault(id(other), [other, 0.0])
+                    entry[1] += edge.edge.value_usd
+            self.outside = [(node, value) for node, value in values.values()]
+            bounds = QRectF(self._rect)
+            for node, _value in self.outside:
+                p = node.pos() - self.pos()
+                bounds = bounds.united(QRectF(p, p).adjusted(-1, -1, 1, 1))
+            self._bounds = bounds.adjusted(-6, -6, 6, 6)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        if self.collapsed:
+            path.addRoundedRect(self._rect, 6, 6)
+        else:  # the frame and title only: the members inside stay clickable
+            path.addRect(QRectF(self._rect.topLeft(), QPointF(self._rect.right(),
+                                self._rect.top() + self.tab.name_metrics.height() + 4)))  # fmt: skip
+        return path
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        line = self.tab.name_metrics.height()
+        if self.collapsed:
+            for node, value in self.outside:
+                width = chart().trade_width(value) if value else 2.0
+                painter.setPen(QPen(GROUP_COLOUR, width))
+                painter.drawLine(QPointF(0, 0), node.pos() - self.pos())
+            painter.setPen(QPen(SELECTED_PEN.color(), 3) if self.isSelected()
+                           else QPen(GROUP_COLOUR, 2))  # fmt: skip
+            painter.setBrush(GROUP_FILL)
+            painter.drawRoundedRect(self._rect, 6, 6)
+            painter.setPen(self.tab.palette().color(self.tab.foregroundRole()))
+            painter.setFont(self.tab.name_font)
+            painter.drawStaticText(QPointF(-self.title.size().width() / 2, self._rect.top() + 4),
+                                   self.title)  # fmt: skip
+            painter.setFont(self.tab.fact_font)
+            painter.setPen(GREY)
+            painter.drawStaticText(
+                QPointF(-self.count_text.size().width() / 2, self._rect.top() + 6 + line),
+                self.count_text,
+            )
+            return
+        pen = QPen(GROUP_COLOUR, 1.5)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(GROUP_SHADE)
+        painter.drawRoundedRect(self._rect, 8, 8)
+        painter.setPen(GROUP_COLOUR)
+        painter.setFont(self.tab.name_font)
+        painter.drawStaticText(self._rect.topLeft() + QPointF(8, 3), self.title)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.tab.collapse_group(self.name, not self.collapsed)
+        event.accept()
+
+
+GROUP_COLOUR = QColor("#5F6368")
+GROUP_FILL = QColor("#F1F3F4")
+GROUP_SHADE = QColor(95, 99, 104, 18)

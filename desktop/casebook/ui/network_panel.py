@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtWidgets import QGridLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QMenu,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 from shiboken6 import isValid
 
 from casebook.core.numbers import money
@@ -40,14 +47,35 @@ class FirmPanel(QWidget):
         self.focus_button.setToolTip("Hide every firm not linked to the selected ones")
         self.hide_button = QPushButton("Hide")
         self.pin_button = QPushButton("Pin")
+        self.collapse_button = QPushButton("Collapse")
+        self.collapse_button.setToolTip(
+            "Hide the neighbours of the selected nodes that nothing else shown links to"
+        )
+        self.path_button = QPushButton("Find path")
+        self.path_button.setToolTip("The shortest path between the two selected nodes")
+        path_menu = QMenu(self.path_button)
+        self.path_hops = path_menu.addAction("Fewest links")
+        self.path_value = path_menu.addAction("Through the largest trade links")
+        self.path_button.setMenu(path_menu)
+        self.group_button = QPushButton("Group…")
+        self.group_button.setToolTip("Put the selected nodes in a named box")
+        self.fold_button = QPushButton("Collapse group")
+        self.fold_button.setToolTip("Draw the selected nodes' group as one node, or open it")
+        self.ungroup_button = QPushButton("Ungroup")
         self.show_all_button = QPushButton("Show all")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         actions = QGridLayout()  # two rows: a narrow pane leaves the chart more room
-        actions.addWidget(self.expand_button, 0, 0)
-        actions.addWidget(self.focus_button, 0, 1)
-        actions.addWidget(self.hide_button, 1, 0)
-        actions.addWidget(self.pin_button, 1, 1)
+        # The wide buttons in the first column: the pane stays as narrow as before.
+        for row, (left, right) in enumerate((
+            (self.expand_button, self.focus_button),
+            (self.collapse_button, self.hide_button),
+            (self.group_button, self.pin_button),
+            (self.fold_button, self.ungroup_button),
+        )):  # fmt: skip
+            actions.addWidget(left, row, 0)
+            actions.addWidget(right, row, 1)
+        actions.addWidget(self.path_button, 4, 0, 1, 2)
         layout.addLayout(actions)
         layout.addWidget(self.details, 1)
         layout.addWidget(self.show_all_button)
@@ -62,6 +90,15 @@ class PanelActions:
         self.expand_button, self.focus_button = panel.expand_button, panel.focus_button
         self.hide_button, self.pin_button = panel.hide_button, panel.pin_button
         self.show_all_button = panel.show_all_button
+        self.collapse_button, self.path_button = panel.collapse_button, panel.path_button
+        self.group_button, self.fold_button = panel.group_button, panel.fold_button
+        self.ungroup_button = panel.ungroup_button
+        self.collapse_button.clicked.connect(self.collapse_selected)
+        panel.path_hops.triggered.connect(lambda: self.find_path("hops"))
+        panel.path_value.triggered.connect(lambda: self.find_path("value"))
+        self.group_button.clicked.connect(lambda: self.group_selected())
+        self.fold_button.clicked.connect(self.toggle_selected_groups)
+        self.ungroup_button.clicked.connect(self.ungroup_selected)
         self.expand_button.clicked.connect(self.expand_selected)
         self.focus_button.clicked.connect(self.focus_selected)
         self.hide_button.clicked.connect(self.hide_selected)
@@ -98,14 +135,11 @@ class PanelActions:
         item = self.nodes.get(uid)
         if item is None:
             return
-        item.setVisible(visible)
         if visible:
             self.hidden.discard(uid)
         else:
             self.hidden.add(uid)
-            item.setSelected(False)
-        for edge in item.edges:
-            edge.setVisible(edge.source.isVisible() and edge.target.isVisible())
+        self._show_node(item)  # unless under the threshold or in a collapsed group
 
     def hide_selected(self) -> None:
         for uid in self.selected_uids():
@@ -140,17 +174,30 @@ class PanelActions:
         self._sync_actions()
 
     def toggle_pin(self) -> None:
-        items = [self.nodes[uid] for uid in self.selected_uids()]
-        pin = not all(item.pinned for item in items)
-        for item in items:
-            item.pinned = pin
-            item.update()
-        self._sync_actions()
+        """Pin the selected nodes (a layout leaves them where they are), or unpin them if all
+        are pinned: undoable, saved with the case."""
+        uids = self.selected_uids()
+        if not uids:
+            return
+        pin = not all(self.nodes[uid].pinned for uid in uids)
+        before = self.state(uids)
+        after = {uid: dict(s, pinned=pin) for uid, s in before.items()}
+        what = self.nodes[uids[0]].node.name if len(uids) == 1 else f"{len(uids)} nodes"
+        self.push_edit(f"{'Pin' if pin else 'Unpin'} {what}", before, after)
 
     def _sync_actions(self) -> None:
         uids = self.selected_uids() if hasattr(self, "nodes") else []
-        for button in (self.expand_button, self.focus_button, self.hide_button, self.pin_button):
+        for button in (self.expand_button, self.focus_button, self.hide_button, self.pin_button,
+                       self.collapse_button, self.group_button):  # fmt: skip
             button.setEnabled(bool(uids))
+        self.path_button.setEnabled(len(uids) == 2)
+        groups = getattr(self, "group_items", {})
+        names = {self.group_of(u) for u in uids} - {None} if groups else set()
+        names |= {g.name for g in groups.values() if isValid(g) and g.isSelected()}
+        self.fold_button.setEnabled(bool(names))
+        self.ungroup_button.setEnabled(bool(names))
+        opened = bool(names) and all(n in self.collapsed for n in names)
+        self.fold_button.setText("Expand group" if opened else "Collapse group")
         pinned = bool(uids) and all(self.nodes[u].pinned for u in uids)
         self.pin_button.setText("Unpin" if pinned else "Pin")
         self.show_all_button.setEnabled(bool(self.hidden))

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from shiboken6 import isValid
 
 from casebook.ui.network_items import EdgeItem, NodeItem, chart
-from casebook.ui.network_view import legend_size, paint_legend
+from casebook.ui.network_view import legend_rows, legend_size, paint_legend
 from casebook.ui.ops import Op
 
 TOP_LABELS = 12  # trade edges labelled at any zoom: the largest
@@ -75,7 +75,11 @@ class ChartDrawing:
         self.label_plate = QColor(self.palette().color(self.backgroundRole()))
         self.label_plate.setAlpha(215)
         self._blind = False  # laid out before the view had its size
-        self._save_timer = QTimer(self, singleShot=True, interval=600, timeout=self.save_positions)
+        self._save_timer = QTimer(self, singleShot=True, interval=600, timeout=self._save_due)
+        # The save due is only the tab's own first layout (positions no one saved yet), not an
+        # edit: it adds the missing positions and never moves one saved since the read.
+        self._save_only_new = False
+        self._restore_pins: set[str] = set()  # pins read with the saved positions
 
     def _fit(self) -> None:
         self.view.auto_fit = True
@@ -127,6 +131,8 @@ class ChartDrawing:
             positions = {**positions, **self.positions()}
         selected = {uid for uid, item in self.nodes.items() if item.isSelected()}
         pinned = {uid for uid, item in self.nodes.items() if item.pinned}
+        pinned |= self._restore_pins
+        self._restore_pins = set()
         self._drawing += 1
         self.complete = False
         drawing = self._drawing
@@ -148,6 +154,9 @@ class ChartDrawing:
                 self.nodes[uid].setSelected(True)
             for uid in self.hidden & set(self.nodes):
                 self._set_visible(uid, False)
+            self._rebuild_groups()
+            self._threshold_steps()
+            self.apply_threshold()  # the threshold kept across reads
             self._quiet = False
             self.place_edge_labels()
             rect = self.scene.itemsBoundingRect().adjusted(-200, -200, 200, 200)
@@ -156,7 +165,7 @@ class ChartDrawing:
             if relayout:
                 self.view.fit()
             if relayout and not saved:
-                self._save_timer.start()
+                self.save_soon(only_new=True)
             self._sync_actions()
             self.complete = True
             self.drawn.emit()
@@ -185,7 +194,8 @@ class ChartDrawing:
             item.setPos(x * side, y * side)  # edges are drawn after the nodes
             item.pinned = node.uid in pinned
             if node.shipments == 0 and node.uid not in linked:
-                item.setOpacity(0.45)  # nothing under the filters
+                item.base_opacity = 0.45  # nothing under the filters
+                item.setOpacity(0.45)
             self.scene.addItem(item)
             self.nodes[node.uid] = item
             yield
@@ -273,7 +283,7 @@ class ChartDrawing:
                     label.setVisible(False)
 
     def legend_texts(self) -> list[str]:
-        return [text for text, _style in chart().legend()]
+        return [text for text, _style in legend_rows()]
 
     # --- layout and positions ---------------------------------------------------------------
 
@@ -311,19 +321,48 @@ class ChartDrawing:
                 self.nodes[uid].place(x * side, y * side)
         self.place_edge_labels()
         self.view.fit()
-        self._save_timer.start()
+        self.save_soon()
 
     def node_moved(self) -> None:
+        """After a drag: an undoable move (saved), the labels placed again."""
+        self.dragged()
         self.place_edge_labels()
+
+    def node_dragging(self) -> None:
+        for group in self.group_items.values():
+            if not group.collapsed:
+                group.refresh()
+
+    def save_soon(self, *, only_new: bool = False) -> None:
+        """Save the positions in a moment (one save for a burst of moves). ``only_new``: the
+        tab's own first layout, which adds positions and replaces none; an edit due meanwhile
+        saves them all."""
+        self._save_only_new = only_new and (self._save_only_new or not self._save_timer.isActive())
         self._save_timer.start()
 
-    def save_positions(self) -> None:
+    def _save_due(self) -> None:
+        self.save_positions(only_new=self._save_only_new)
+
+    def save_positions(self, *, only_new: bool = False) -> None:
+        """Save the positions drawn now (``only_new``: those not saved yet); a save due is
+        made by this one."""
+        self._save_only_new = False
+        self._save_timer.stop()
         if not self.nodes or self.host.book is None:
             return
         ref, positions, kind = self.ref, self.positions(), self.layout_choice.currentData()
+        pins = {uid: item.pinned for uid, item in self.nodes.items()}
+        groups = {uid: self.group_of(uid) for uid in self.nodes}
         Op(
             self.host,
-            lambda book: book.save_positions(case_ref=ref, positions=positions, layout=kind),
+            lambda book: book.save_positions(
+                case_ref=ref,
+                positions=positions,
+                layout=kind,
+                only_new=only_new,
+                pins=pins,
+                groups=groups,
+            ),
             label="Saving the chart",
         ).failure(self._quiet_failure).run()
 

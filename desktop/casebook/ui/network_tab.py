@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QSlider,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -44,6 +45,7 @@ from casebook.ui.network_items import chart
 from casebook.ui.network_panel import FirmPanel, PanelActions
 from casebook.ui.network_scene import ChartDrawing
 from casebook.ui.network_view import NetworkView
+from casebook.ui.network_work import ChartWork
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import LensTab, WorkspaceTab
 
@@ -62,7 +64,7 @@ class ExportDialog:
         return Path(path) if path else None
 
 
-class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
+class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
     """Filters and layout above the chart; the selected firm's details beside it."""
 
     drawn = Signal()  # after the chart was (re)drawn
@@ -71,6 +73,8 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
     scored = Signal()  # the red-flag scores arrived and are shown
     evidence_added = Signal(object)  # EvidenceAdded, after a file dropped on a firm was added
     exported = Signal(object)  # the Path of a finished export
+    path_found = Signal(list)  # the uids of the path found (empty: none)
+    threshold_changed = Signal(float)  # the trade links under this many USD are hidden
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
@@ -83,6 +87,7 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
         self.firms = 0  # the firms of the chart read, drawn or not
         self._quiet = False  # selecting on request of another tab: do not echo it back
         self._prepare_drawing()
+        self._prepare_work()
         self._build()
         self._debounce = QTimer(self, singleShot=True, interval=350, timeout=self.reload)
         for edit in (self.date_from, self.date_to, self.hs, self.min_value):
@@ -101,6 +106,8 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
         self.layout_choice = QComboBox()
         self.layout_choice.addItem("Force-directed", "force")
         self.layout_choice.addItem("Layered: makers → importers", "layered")
+        self.layout_choice.addItem("Geographic: firms at their country", "geographic")
+        self.layout_choice.addItem("Timeline: across by first trade", "timeline")
         self.layout_choice.activated.connect(lambda _i: self.relayout())
         self.relayout_button = QToolButton(text="Re-layout")  # tool buttons, like Export: the
         # bar keeps to a 1024-pixel screen
@@ -135,6 +142,16 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
         self.view.resized.connect(self._view_resized)
         self.view.files_dropped.connect(self.drop_files)
         panel = FirmPanel()
+        # "Hide trade links under $X" at the top of the side pane (the chart keeps its height):
+        # the slider steps through the chart's trade values.
+        self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
+        self.threshold_slider.setToolTip(
+            "Hide the trade links worth less than this, and the nodes only they joined"
+        )
+        self.threshold_slider.valueChanged.connect(self._threshold_timer.start)
+        self.threshold_note = QLabel("Hide trade links under $0", wordWrap=True)
+        panel.layout().insertWidget(0, self.threshold_note)
+        panel.layout().insertWidget(1, self.threshold_slider)
         self._connect_panel(panel)
 
         bar = QHBoxLayout()
@@ -228,17 +245,21 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
             model = book.network(case_ref=ref, scores=False, lens=lens, persons=True, **filters)
             firms = sum(n.subject == "firm" for n in model.nodes)
             model = largest(model, limit) if limit else model
-            saved = book.load_positions(case_ref=ref) if relayout else None
-            kind = book.load_layout(case_ref=ref) if relayout else None
+            layout = book.chart_layout(case_ref=ref) if relayout else None
+            saved = {n["uid"]: (n["x"], n["y"]) for n in layout["nodes"]} if layout else None
+            kind = layout["layout"] if layout else None
+            marks = (
+                {n["uid"]: (n["pinned"], n["group"]) for n in layout["nodes"]} if layout else None
+            )
             keep = dict(saved or {}) if relayout else current
             positions, laid = keep, None
             if not model.nodes or any(n.uid not in keep for n in model.nodes):
                 laid = options | {"kind": kind if kind in kinds else options["kind"]}
                 positions = layout_network(model, pinned=keep or None, **laid)
-            return model, firms, positions, bool(saved), kind, laid
+            return model, firms, positions, bool(saved), kind, laid, marks
 
         Op(self.host, work, label="Reading the network").success(
-            lambda result: self._arrived(gen, *result, relayout=relayout)
+            lambda result: self._arrived(gen, *result[:-1], marks=result[-1], relayout=relayout)
         ).failure(lambda exc: self._failed(gen, exc)).run()
 
     def show_every_firm(self) -> None:
@@ -300,11 +321,18 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
             self._quiet_failure(exc)
 
     def _arrived(
-        self, gen: int, model, firms, positions, saved, kind, laid, *, relayout: bool
+        self, gen: int, model, firms, positions, saved, kind, laid, *, relayout: bool, marks=None
     ) -> None:
         if not isValid(self) or gen != self._generation:  # a newer read, or the tab is gone
             return
         self._relayout = False
+        if marks is not None:  # the saved pins and groups, with the saved positions
+            self._restore_pins = {uid for uid, (pinned, _group) in marks.items() if pinned}
+            groups: dict[str, list[str]] = {}
+            for uid, (_pinned, group) in marks.items():
+                if group:
+                    groups.setdefault(group, []).append(uid)
+            self.groups = groups
         index = self.layout_choice.findData(kind) if kind else -1
         if index >= 0:
             self.layout_choice.setCurrentIndex(index)
@@ -344,6 +372,7 @@ class NetworkTab(LensTab, ChartDrawing, PanelActions, QWidget):
 
     def _selection_changed(self) -> None:
         self._sync_actions()
+        self.emphasise()
         uids = self.selected_uids()
         now = set(uids)
         if now != self._labelled_for:  # the selected firms' edges are labelled first

@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap,
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
 from casebook.ui.evidence_tab import local_files
-from casebook.ui.network_items import NodeItem, chart, style_pen
+from casebook.ui.network_items import NodeItem, chart, kind_icon, style_pen
 
 SETTLE_MS = 150  # after the last zoom step, the chart is drawn again antialiased
 FIT_MARGIN = 8  # pixels around the chart after Fit
@@ -239,16 +239,42 @@ def legend_font(font: QFont) -> QFont:
     return small
 
 
+#: The trade values whose line widths the legend's trade line shows, left to right.
+LEGEND_VALUES = (1e4, 1e5, 1e6, 1e7)
+
+
+def legend_rows() -> list[tuple[str, dict]]:
+    """The tab's legend: each entity kind by its icon and the words the nodes' tooltips use,
+    listed, the trade line's width at a few values (width by value), and the relationships."""
+    from casebook.core.numbers import money
+
+    net = chart()
+    base = net.legend()
+    nodes = [style for _text, style in base if style["kind"] == "node"]
+    rows = [(net.KIND_TITLES[kind], style | {"shape": kind})
+            for kind, style in zip(("manufacturer", "intermediary", "importer"), nodes,
+                                   strict=False)]  # fmt: skip
+    rows.append((net.KIND_TITLES["person"], {"kind": "node", "fill": "#A142F4",
+                                             "shape": "person"}))  # fmt: skip
+    rows += [(text, style) for text, style in base if style["kind"] == "node" and "colour" in style]
+    low, high = (money(v, compact=True) for v in (LEGEND_VALUES[0], LEGEND_VALUES[-1]))
+    trade = net.style_for(net.Edge("a", "b", "trade", LEGEND_VALUES[-1]))
+    widths = [net.trade_width(v) for v in LEGEND_VALUES]
+    rows.append((f"Trade {low} → {high}", trade | {"kind": "edge", "widths": widths}))
+    rows += [(text, style) for text, style in base
+             if style["kind"] == "edge" and not text.startswith("Trade")]  # fmt: skip
+    return rows
+
+
 def legend_size(font: QFont) -> QSize:
     fm = QFontMetricsF(font)
-    rows = chart().legend()
+    rows = legend_rows()
     width = max(fm.horizontalAdvance(text) for text, _ in rows) + 64
     return QSize(int(width), int((fm.height() + 4) * (len(rows) + 1) + 12))
 
 
 def paint_legend(painter: QPainter, at: QPointF, font: QFont, palette) -> None:
     """The legend (node colours, listed, trade, relationship kinds) at ``at``."""
-    net = chart()
     fm = QFontMetricsF(font)
     size = legend_size(font)
     line = fm.height() + 4
@@ -265,15 +291,27 @@ def paint_legend(painter: QPainter, at: QPointF, font: QFont, palette) -> None:
     painter.setPen(palette.color(palette.ColorRole.Text))
     painter.drawText(QRectF(x0, y, size.width(), line), Qt.AlignmentFlag.AlignVCenter, "Legend")
     painter.setFont(font)
-    for text, style in net.legend():
+    for text, style in legend_rows():
         y += line
         mid = y + line / 2
         if style["kind"] == "node":
             listed = "colour" in style
             painter.setPen(QPen(QColor(style.get("colour", "#202124")), 2.5 if listed else 1))
             painter.setBrush(QColor(style["fill"]))
-            painter.drawEllipse(QPointF(x0 + 18, mid), 6, 6)
+            if style.get("shape"):
+                painter.drawPath(kind_icon(style["shape"], 6.5).translated(x0 + 18, mid))
+            else:
+                painter.drawEllipse(QPointF(x0 + 18, mid), 6, 6)
         else:
+            if style.get("widths"):  # trade: a line as wide as at each value of the scale
+                step = 36 / len(style["widths"])
+                for i, width in enumerate(style["widths"]):
+                    painter.setPen(style_pen(style | {"width": width}))
+                    painter.drawLine(QPointF(x0 + i * step, mid), QPointF(x0 + (i + 1) * step, mid))
+                painter.setPen(palette.color(palette.ColorRole.Text))
+                painter.drawText(QRectF(x0 + 44, y, size.width() - 52, line),
+                                 Qt.AlignmentFlag.AlignVCenter, text)  # fmt: skip
+                continue
             painter.setPen(style_pen(style, 0.6 if style["width"] > 3 else 1.0))
             painter.drawLine(QPointF(x0, mid), QPointF(x0 + 36, mid))
         painter.setPen(palette.color(palette.ColorRole.Text))

@@ -23,7 +23,7 @@ def screening_state(book, *, case_ref: str) -> dict:
     """The loaded lists, the case's hits (each with both sides of its pair) and its last
     screening run (None when never screened)."""
     lists = book.list_lists()
-    hits = book.list_hits(case_ref=case_ref)
+    hits = book.list_hits(case_ref=case_ref, persons=True)
     sides = book.hit_sides([h["id"] for h in hits])
     last = book.last_screen(case_ref=case_ref)
     return {"lists": lists, "hits": [h | sides.get(h["id"], {}) for h in hits], "last": last}
@@ -65,7 +65,8 @@ def load_list(host: Host, values: dict, *, parent=None, on_loaded=None) -> Job:
 def screen_case(
     host: Host, *, case_ref: str, threshold: float, parent=None, on_screened=None
 ) -> Job:
-    """Screen the case's firms against every list's newest version, with progress and Cancel."""
+    """Screen the case's firms and persons against every list's newest version, with progress
+    and Cancel."""
     op = Op(
         host,
         lambda book, task: book.screen(
@@ -74,7 +75,7 @@ def screen_case(
             progress=task.progress,
             cancelled=task.cancelled,
         ),
-        label="Screening firms",
+        label="Screening firms and persons",
         changes=Changes(hits=True, case_ref=case_ref),
     )
     if on_screened:
@@ -91,8 +92,10 @@ def review_hit(
     command (the audit log still records it).
     """
     hit_id, before = hit["id"], (hit["status"], hit.get("note") or "")
-    # A confirmed hit marks the firm as listed: firm views show the badge.
-    changes = Changes(hits=True, firms=True, case_ref=case_ref)
+    # A confirmed hit marks the firm as listed (firm views show the badge), or the person
+    # (the People tab and the person flags).
+    person = hit.get("subject_kind") == "person"
+    changes = Changes(hits=True, firms=not person, persons=person, case_ref=case_ref)
 
     def reviewed(result: dict) -> None:
         if before[0] in REVIEWS:
@@ -117,7 +120,7 @@ def _review_command(host, hit, before, status, note, changes) -> FacadeCommand:
     verb = "Confirm" if status == "confirmed" else "Dismiss"
     return FacadeCommand(
         host,
-        f"{verb} hit {hit['firm_name']} – {hit['listed_name']}",
+        f"{verb} hit {hit['subject_name']} – {hit['listed_name']}",
         apply=lambda book: book.review_hit(hit_id, status=status, note=note),
         revert=lambda book: book.review_hit(hit_id, status=old_status, note=old_note),
         changes=changes,

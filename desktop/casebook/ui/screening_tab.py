@@ -1,4 +1,5 @@
-"""The Screening tab: loaded lists, a screen of the case's firms, and the review of its hits.
+"""The Screening tab: loaded lists, a screen of the case's firms and persons, and the review of
+their hits (a person's hits beside the firms', marked by the Kind column).
 
 Shown for every case: screening is useful before any import. Lists and hits are small (a case
 has tens of hits, a store a handful of lists), so they are held in memory in plain table
@@ -67,6 +68,14 @@ def _score(value: Any) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
+#: What the Kind column shows for a hit's ``subject_kind``.
+SUBJECT_KINDS = {"firm": "Firm", "person": "Person"}
+
+
+def _kind(value: Any) -> str:
+    return SUBJECT_KINDS.get(value, str(value or ""))
+
+
 LIST_COLUMNS = [
     TableColumn("name", "List", width=30),
     TableColumn("version", "Version", align=RIGHT, width=7),
@@ -77,7 +86,8 @@ LIST_COLUMNS = [
     TableColumn("records", "Records", align=RIGHT, width=8),
 ]
 HIT_COLUMNS = [
-    TableColumn("firm_name", "Firm", width=24),
+    TableColumn("subject_kind", "Kind", format=_kind, width=7),
+    TableColumn("subject_name", "Firm or person", width=24),
     TableColumn("matched_name", "Matched listed name", width=24),
     TableColumn("list", "List", width=20),
     TableColumn("score", "Score", align=RIGHT, format=_score, width=6),
@@ -89,7 +99,7 @@ SCORE_COLUMN = [c.key for c in HIT_COLUMNS].index("score")
 #: text is elided (list names in the middle, so "EU Regulation 269/2014" keeps its number) and
 #: shown in full in the tooltip.
 LIST_CAPS = {"name": 40}
-HIT_CAPS = {"firm_name": 22, "matched_name": 22, "list": 20}
+HIT_CAPS = {"subject_name": 20, "matched_name": 20, "list": 20}
 #: Columns elided in the middle rather than at the end.
 MIDDLE_ELIDED = ("name", "list")
 #: Share of the tab's width the hits table may take at first; the detail gets the rest.
@@ -260,8 +270,10 @@ def _lines(value: Any) -> str:
 
 
 def hit_html(hit: dict) -> str:
-    """The hit as an HTML page: score and review, firm beside listed entity, then reasons."""
-    firm, listed = hit.get("firm", {}), hit.get("listed", {})
+    """The hit as an HTML page: score and review, the firm or person beside the listed entry,
+    then reasons."""
+    person = hit.get("subject_kind") == "person"
+    firm, listed = hit.get("person" if person else "firm", {}), hit.get("listed", {})
     colour = STATUS_COLOURS.get(hit["status"], "inherit")
     review = f'<b style="color:{colour}">{escape(hit["status"].capitalize())}</b>'
     if hit.get("reviewed_by"):
@@ -276,22 +288,30 @@ def hit_html(hit: dict) -> str:
     rows = [
         _row(
             "Name",
-            f"<b>{escape(firm.get('name', hit['firm_name']))}</b>",
+            f"<b>{escape(firm.get('name', hit['subject_name']))}</b>",
             f"<b>{escape(listed.get('name', hit['listed_name']))}</b>",
         ),
-        _row("Matched", escape(hit["firm_matched_name"]), escape(hit["matched_name"])),
+        _row("Matched", escape(hit["subject_matched_name"]), escape(hit["matched_name"])),
     ]
+    if person:
+        rows.append(
+            _row("Born", _lines(firm.get("birth_dates")), _lines(listed.get("birth_dates")))
+        )
     rows += [
         _row(f.title, _lines(firm.get(f.key)), _lines(listed.get(f.key)))
         for f in FACETS
-        if f.always or firm.get(f.key) or listed.get(f.key)
+        if (f.always and not (person and f.key == "addresses"))
+        or firm.get(f.key)
+        or listed.get(f.key)
     ]
     if listed.get("listed_on"):
         rows.append(_row("Listed on", "", escape(listed["listed_on"])))
     table = (
         '<table width="100%" cellspacing="0" cellpadding="4" border="0">'
-        '<tr><th></th><th align="left">Firm in the case</th>'
-        '<th align="left">Listed entity</th></tr>' + "".join(rows) + "</table>"
+        f'<tr><th></th><th align="left">{"Person" if person else "Firm"} in the case</th>'
+        f'<th align="left">Listed {"individual" if person else "entity"}</th></tr>'
+        + "".join(rows)
+        + "</table>"
     )
     reasons = "".join(f"<li>{escape(r)}</li>" for r in hit.get("reasons") or [])
     return head + table + f"<p><b>Reasons</b></p><ul>{reasons or '<li>none recorded</li>'}</ul>"
@@ -316,7 +336,7 @@ class HitDetail(QWidget):
         self.browser.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.note = QLineEdit(placeholderText="Note on the review (why this is or is not them)")
         self.confirm = QPushButton("Confirm")
-        self.confirm.setToolTip("This is the listed entity: mark the firm as listed")
+        self.confirm.setToolTip("This is the listed entity: mark the firm (or person) as listed")
         self.dismiss = QPushButton("Dismiss")
         self.dismiss.setToolTip("Not the listed entity; stays dismissed in later screens")
         self.confirm.clicked.connect(lambda: self._review("confirmed"))
@@ -339,7 +359,8 @@ class HitDetail(QWidget):
             widget.setEnabled(hit is not None)
         if hit is None:
             self.browser.setHtml(
-                '<p style="color:#888">Select a hit to compare the firm with the listed entity.</p>'
+                '<p style="color:#888">Select a hit to compare the firm or person with the'
+                " listed entry.</p>"
             )
             self.note.clear()
             return
@@ -359,12 +380,15 @@ def screened_text(last: dict | None, *, lists_loaded: bool) -> str:
     """Whether the case was ever screened, when, by whom and against which lists."""
     if last is None:
         step = "Screen" if lists_loaded else "Load list…, then Screen"
-        return f"This case was never screened. {step} checks its firms against the lists."
+        return (
+            f"This case was never screened. {step} checks its firms and persons against the lists."
+        )
     lists = ", ".join(f"{x['list']} (version {x['version']})" for x in last.get("lists", []))
+    persons = f"{plural(last['persons'], 'person')}, " if last.get("persons") else ""
     return (
         f"Last screened {local_time(last['when'])} by {last['by']} against "
         f"{lists or 'no list'}, threshold {last.get('threshold', '—')}: "
-        f"{plural(last.get('firms', 0), 'firm')}, {plural(last.get('hits', 0), 'hit')}."
+        f"{plural(last.get('firms', 0), 'firm')}, {persons}{plural(last.get('hits', 0), 'hit')}."
     )
 
 
@@ -551,7 +575,7 @@ class ScreeningTab(QWidget):
             screening_ops.review_hit(self.host, hit, case_ref=self.ref, status=status, note=note)
 
     def on_changes(self, changes: Changes) -> None:
-        if changes.touches("hits", "firms"):
+        if changes.touches("hits", "firms", "persons"):
             self.refresh()
 
 
