@@ -384,9 +384,13 @@ class MainWindow(QMainWindow):
     def _edit_case(self, case: dict) -> None:
         from casebook.ui.case_dialog import CaseDialog
 
-        CaseDialog.ask(self, lambda values: self._save_case(case, values), case=case)
+        # the version the editor starts from: a colleague's save meanwhile refuses this one
+        version = self.host.book.record_version("case", case["ref"])["version"]
+        CaseDialog.ask(
+            self, lambda values: self._save_case(case, values, version=version), case=case
+        )
 
-    def _save_case(self, before: dict, values: dict) -> None:
+    def _save_case(self, before: dict, values: dict, *, version: str | None = None) -> None:
         from casebook.ui.case_ops import edit_case
 
         ref = before["ref"]
@@ -395,6 +399,7 @@ class MainWindow(QMainWindow):
             before,
             values,
             on_edited=lambda _c: self.statusBar().showMessage(f"Saved case {ref}", 5000),
+            version=version,
         )
         if job is None:
             self.statusBar().showMessage("Nothing changed", 3000)
