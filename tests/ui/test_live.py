@@ -96,3 +96,27 @@ def test_a_save_on_a_stale_finding_is_refused_with_a_reload(qtbot, window, tmp_p
         lambda: panel.findings() == ["Alice: the firm is almost certainly a front."], timeout=3000
     )
     assert window.host.undo_stack.count() == 0  # nothing was saved, nothing to undo
+
+
+def test_a_case_edit_on_a_stale_version_is_refused(qtbot, window, tmp_path, monkeypatch):
+    from casebook.ui.case_dialog import CaseDialog
+
+    _open_findings(window)
+    asked = []
+    monkeypatch.setattr(
+        StaleDialog, "ask", classmethod(lambda cls, parent, *, message: asked.append(message) or 0)
+    )
+
+    def ask(cls, parent, on_accept, **_):
+        with Casebook.open(
+            tmp_path / "cases.db", user="alice"
+        ) as alice:  # while the dialog is open
+            alice.edit_case(REF, title="Alice's title")
+        on_accept({"title": "My title"})
+
+    monkeypatch.setattr(CaseDialog, "ask", classmethod(ask))
+    window.edit_selected_case()
+
+    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    assert re.fullmatch(rf"case {REF} was changed by alice at \d\d:\d\d — reload", asked[0])
+    assert window.host.book.get_case(REF).title == "Alice's title"

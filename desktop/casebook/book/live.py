@@ -38,6 +38,19 @@ class LiveSection:
         own = set(getattr(self, "_own", ()))
         return events[-1]["id"], [e for e in events if e["hash"] not in own]
 
+    def identity(self) -> dict:
+        """``{server, login}``: the server's URL (None for a store file) and who the store
+        knows this session as (the server's ``current_user``; on a file, the audit user).
+        Asked once, then kept."""
+        if getattr(self, "_identity", None) is None:
+            location = getattr(self.store, "location", None)
+            login = self.user
+            if location is not None:
+                with self._read() as session:
+                    login = live.login(session)
+            self._identity = {"server": str(location) if location else None, "login": login}
+        return dict(self._identity)
+
     def change_listener(self) -> live.Poller:
         """What a watching thread waits on: a server's notifications, or a timer. Close it."""
         location = getattr(self.store, "location", None)

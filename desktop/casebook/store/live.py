@@ -42,6 +42,11 @@ def events_after(session: Session, event_id: int, *, limit: int = 1000) -> list[
     return [dict(zip(keys, row, strict=True)) for row in session.exec(query)]
 
 
+def login(session: Session) -> str:
+    """The role a server session runs as (``current_user``)."""
+    return session.exec(select(func.current_user())).first()
+
+
 class Poller:
     """A store file: wake every ``interval`` seconds (the caller then reads the head)."""
 

@@ -53,9 +53,15 @@ def _create_command(host: Host, case: dict) -> FacadeCommand:
 
 
 def edit_case(
-    host: Host, before: dict, after: dict, *, on_edited: Callable[[dict], None] | None = None
+    host: Host,
+    before: dict,
+    after: dict,
+    *,
+    on_edited: Callable[[dict], None] | None = None,
+    version: str | None = None,
 ) -> Job | None:
-    """Save the fields of ``after`` that differ from ``before`` and push the undo."""
+    """Save the fields of ``after`` that differ from ``before`` and push the undo; with
+    ``version`` (read when the editor opened), refused if a colleague saved the case since."""
     ref = before["ref"]
     new = {k: after[k] for k in CASE_FIELDS if k in after and after[k] != before.get(k)}
     if not new:
@@ -78,7 +84,7 @@ def edit_case(
     return (
         Op(
             host,
-            lambda book: _as_dict(book.edit_case(ref, **new)),
+            lambda book: _as_dict(book.edit_case(ref, **new, version=version)),
             label="Saving case",
             changes=Changes(cases=True, case=True, case_ref=ref),
         )

@@ -153,6 +153,13 @@ class MainWindow(QMainWindow):
             icon="store-open",
             tip="Open another store file",
         )
+        a(
+            "connect_server",
+            "&Connect to Server…",
+            self.connect_server,
+            icon="store-open",
+            tip="Work on a shared PostgreSQL server with your team",
+        )
         a("quit", "&Quit", self.close, shortcut=Std.Quit, icon="quit")
         a("find", "&Find Case", self.focus_filter, shortcut=Std.Find, icon="search")
         a("search", "&Search Everything…", self.open_search, shortcut="Ctrl+K", icon="search")
@@ -209,6 +216,7 @@ class MainWindow(QMainWindow):
         file.addAction(self.actions["open_store"])
         self.recent_menu = file.addMenu(theme.icon("recent"), "Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addAction(self.actions["connect_server"])
         file.addSeparator()
         file.addAction(self.actions["quit"])
         edit = bar.addMenu("&Edit")
@@ -296,6 +304,14 @@ class MainWindow(QMainWindow):
         if path:
             self.open_store_at(path, create=False)
 
+    def connect_server(self) -> None:
+        """File → Connect to Server…: open the store on a PostgreSQL server by its URL."""
+        from casebook.ui.connect_dialog import ConnectDialog
+
+        url = ConnectDialog.ask(self)
+        if url:
+            self.open_store_at(url, create=True)
+
     def _fill_recent(self) -> None:
         menu: QMenu = self.recent_menu
         menu.clear()
@@ -311,6 +327,16 @@ class MainWindow(QMainWindow):
 
     def _on_store_opened(self) -> None:
         book = self.host.book
+        who = book.identity()
+        if who["server"]:
+            Settings().add_recent_server(who["server"])
+            where = book.store.location
+            place = f"{where.dbname} on {where.host or 'this computer'}"
+            self.setWindowTitle(f"{place} — {who['login']} — Casebook")
+            self.store_label.setText(f"{who['server']} · signed in as {who['login']}")
+            self.store_label.setToolTip(f"Server {who['server']}, login {who['login']}")
+            self.statusBar().showMessage(f"Connected to {who['server']} as {who['login']}", 5000)
+            return
         Settings().add_recent_store(book.path)
         self.setWindowTitle(f"{book.path.name} — Casebook")
         self.store_label.setText(_elide_path(book.path))
@@ -358,9 +384,13 @@ class MainWindow(QMainWindow):
     def _edit_case(self, case: dict) -> None:
         from casebook.ui.case_dialog import CaseDialog
 
-        CaseDialog.ask(self, lambda values: self._save_case(case, values), case=case)
+        # the version the editor starts from: a colleague's save meanwhile refuses this one
+        version = self.host.book.record_version("case", case["ref"])["version"]
+        CaseDialog.ask(
+            self, lambda values: self._save_case(case, values, version=version), case=case
+        )
 
-    def _save_case(self, before: dict, values: dict) -> None:
+    def _save_case(self, before: dict, values: dict, *, version: str | None = None) -> None:
         from casebook.ui.case_ops import edit_case
 
         ref = before["ref"]
@@ -369,6 +399,7 @@ class MainWindow(QMainWindow):
             before,
             values,
             on_edited=lambda _c: self.statusBar().showMessage(f"Saved case {ref}", 5000),
+            version=version,
         )
         if job is None:
             self.statusBar().showMessage("Nothing changed", 3000)

@@ -139,6 +139,7 @@ class Host(QObject):
             from casebook.book import Casebook  # heavy: imported here, off the GUI thread
 
             book = Casebook.open(path, user=user, create=create)
+            book.identity()  # the server's login, asked here rather than on the UI thread
             if old is not None:  # only once the new store opened: a failure keeps the old one
                 self.stop_live(old)
                 self.wait_for_readers()

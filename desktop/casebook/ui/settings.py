@@ -80,6 +80,17 @@ class Settings:
         self.q.setValue("stores/recent", [p for p in self.recent_stores if p != str(path)])
 
     @property
+    def recent_servers(self) -> list[str]:
+        """Server URLs connected to lately (``postgresql://…``, never a password), newest first."""
+        value = self.q.value("servers/recent", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return [str(v) for v in items if v]
+
+    def add_recent_server(self, url: str) -> None:
+        recent = [url] + [u for u in self.recent_servers if u != url]
+        self.q.setValue("servers/recent", recent[:RECENT_MAX])
+
+    @property
     def last_store(self) -> str | None:
         recent = self.recent_stores
         return recent[0] if recent else None
