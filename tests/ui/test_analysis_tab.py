@@ -441,3 +441,57 @@ def test_axis_titles_and_ticks_stay_inside_the_chart_in_a_small_window(
     assert monthly.figure.axes[0].get_ylabel() == "Value (USD millions)"
     for panel in tab.panels.values():
         assert _cut_texts(panel, monkeypatch) == [], panel.spec.key
+
+
+def test_charts_are_drawn_off_the_gui_thread_which_stays_live(qtbot, tmp_path, monkeypatch):
+    """Each chart took a second and more to draw on a busy million-row case, on the GUI thread
+    (issue 18): charts are drawn and rendered in a thread of their own; meanwhile the window
+    handles its events and the chart shows its placeholder; then the image is shown, and
+    hover and click work on it."""
+    import threading
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    threads: list[threading.Thread] = []
+    draw_monthly = charts.draw_monthly
+
+    def slow_monthly(fig, table, style, **options):
+        threads.append(threading.current_thread())
+        time.sleep(0.6)  # a slow chart
+        return draw_monthly(fig, table, style, **options)
+
+    monkeypatch.setattr(charts, "draw_monthly", slow_monthly)
+    path = make_store(tmp_path / "cases.db")
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.resize(1500, 1000)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(path)
+    qtbot.waitUntil(lambda: win.page.select(REF), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "analysis" in workspace._extra, timeout=TIMEOUT)
+    tab: AnalysisTab = workspace._extra["analysis"]
+    ticks: list[float] = [time.perf_counter()]
+    gaps: list[float] = []
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - ticks[-1])
+        ticks.append(now)
+
+    timer = QTimer(interval=10, timeout=tick)
+    timer.start()
+    with qtbot.waitSignal(tab.charts_drawn, timeout=TIMEOUT):
+        workspace.tabs.setCurrentWidget(tab)
+    timer.stop()
+    monthly = tab.panels["monthly"]
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    assert max(gaps) < 0.5, f"the window was blocked {max(gaps):.2f} s"
+    assert monthly.targets and monthly.figure.canvas is monthly.canvas
+    clicked: list = []
+    monthly.filter_requested.connect(clicked.append)
+    monthly.activate(monthly.targets[0])
+    assert clicked and "date_from" in clicked[0]
+    qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)

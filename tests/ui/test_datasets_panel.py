@@ -25,6 +25,7 @@ def panel(window, qtbot, tmp_path):
     window.host.changed.connect(widget.on_changes)
     qtbot.addWidget(widget)
     widget.show()
+    qtbot.waitUntil(lambda: widget.ready, timeout=TIMEOUT)  # read on the worker
     return widget
 
 
@@ -64,3 +65,35 @@ def test_deleting_a_dataset_clears_the_undo_stack_and_says_so(panel, window, qtb
     assert "comtrade.csv" in said.args[0]
     assert host.undo_stack.count() == 0 and not host.undo_stack.canUndo()
     assert window.statusBar().currentMessage() == said.args[0]
+
+
+def test_the_datasets_are_read_off_the_gui_thread_with_a_placeholder_meanwhile(
+    window, qtbot, monkeypatch
+):
+    """The panel read its datasets on the GUI thread as the case opened (issue 18): it now
+    says it is reading, the window stays live, and the list fills in when the read arrives."""
+    import threading
+    import time
+
+    book = window.host.book
+    book.create_case(title="Slow", ref=REF)
+    gate, threads = threading.Event(), []
+    case_datasets = book.case_datasets
+
+    def slow_case_datasets(**kwargs):
+        threads.append(threading.current_thread())
+        gate.wait(timeout=3)  # a slow read, until the test lets it go
+        return case_datasets(**kwargs)
+
+    monkeypatch.setattr(book, "case_datasets", slow_case_datasets)
+    started = time.perf_counter()
+    widget = DatasetsPanel(window.host, REF)
+    qtbot.addWidget(widget)
+    widget.show()
+    assert time.perf_counter() - started < 1.0  # built without waiting for the read
+    assert widget.count.text() == "Reading datasets…" and not widget.ready
+    qtbot.waitUntil(lambda: bool(threads), timeout=TIMEOUT)
+    assert threads[0] is not threading.main_thread()
+    gate.set()
+    qtbot.waitUntil(lambda: widget.ready, timeout=TIMEOUT)
+    assert widget.count.text() == "0 datasets" and widget.table.rowCount() == 0

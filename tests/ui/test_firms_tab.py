@@ -33,6 +33,7 @@ def tab(window, qtbot, editing):
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
     widget.show()
+    qtbot.waitUntil(lambda: widget.ready, timeout=TIMEOUT)  # the firms are read on the worker
     return widget
 
 
@@ -130,6 +131,7 @@ def demo_tab(window, qtbot):
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
     widget.show()
+    qtbot.waitUntil(lambda: widget.ready, timeout=TIMEOUT)  # the firms are read on the worker
     return widget
 
 
@@ -182,7 +184,7 @@ def big_tab(window, qtbot, tmp_path):
     qtbot.addWidget(widget)
     widget.resize(1000, 600)
     widget.show()
-    qtbot.waitUntil(lambda: widget.scores is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: widget.ready and widget.scores is not None, timeout=TIMEOUT)
     return widget
 
 
@@ -258,3 +260,38 @@ def test_the_detail_pane_lists_dispatch_countries_and_shared_names_show_countrie
     with qtbot.waitSignal(big_tab.detail_shown, timeout=TIMEOUT):
         _select_firm(big_tab, "Techno Stanok LLC")
     assert "Receives in RU" in " ".join(big_tab.detail.toPlainText().split())
+
+
+def test_the_firms_are_read_off_the_gui_thread_with_a_placeholder_meanwhile(
+    window, qtbot, editing, monkeypatch
+):
+    """On a million-shipment case the firms' totals took seconds, read on the GUI thread as
+    the tab was built (issue 18): the tab now says it is reading, the window stays live, and
+    the firms fill in when the worker's read arrives."""
+    import threading
+    import time
+
+    book = window.host.book
+    book.create_case(title="Slow", ref=REF)
+    editing.add_firm(book, REF, "OOO TEHNOSTANOK", country="RU", role="importer")
+    gate, threads = threading.Event(), []
+    case_firms = book.case_firms
+
+    def slow_case_firms(**kwargs):
+        threads.append(threading.current_thread())
+        gate.wait(timeout=3)  # a slow read, until the test lets it go
+        return case_firms(**kwargs)
+
+    monkeypatch.setattr(book, "case_firms", slow_case_firms)
+    started = time.perf_counter()
+    widget = FirmsTab(window.host, REF)
+    qtbot.addWidget(widget)
+    widget.show()
+    assert time.perf_counter() - started < 1.0  # built without waiting for the read
+    assert widget.count.text() == "Reading firms…" and not widget.ready
+    qtbot.waitUntil(lambda: bool(threads), timeout=TIMEOUT)
+    assert threads[0] is not threading.main_thread()
+    gate.set()
+    qtbot.waitUntil(lambda: widget.ready, timeout=TIMEOUT)
+    assert [f["name"] for f in widget.firms.rows] == ["OOO TEHNOSTANOK"]
+    assert widget.count.text() == "1 firm"

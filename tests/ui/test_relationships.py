@@ -41,6 +41,7 @@ def tab(window, qtbot, tmp_path, editing):
     qtbot.addWidget(widget)
     widget.resize(1400, 900)
     widget.show()
+    qtbot.waitUntil(lambda: widget.ready, timeout=15_000)  # the firms are read on the worker
     return widget
 
 

@@ -76,6 +76,8 @@ def test_ctrl_k_search_opens_a_firm_in_its_case(qtbot, window, store):
     assert window.page.workspace.case["ref"] == "CB-2"
     tab = window.page.workspace.tabs.currentWidget()
     assert isinstance(tab, FirmsTab)
+    # Selected once the firms, read on the worker, arrive (issue 18).
+    qtbot.waitUntil(lambda: tab.ready, timeout=10_000)
     assert [f["uid"] for f in tab.selected_firms()] == [store["firm"]]
     assert "Beijing Jingdiao Technology Group" in tab.detail.toPlainText()
 

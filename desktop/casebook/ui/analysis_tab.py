@@ -247,11 +247,20 @@ def tab_note(note: str) -> str:
 def _canvas_class():
     """matplotlib's Qt canvas, passing the mouse wheel on to the scrolling chart grid (the
     charts do not zoom; the tab sets ``wheel_target``), so the grid scrolls while the pointer
-    is over a chart."""
+    is over a chart.
+
+    A chart is rendered off the GUI thread (``render_chart``): while ``off_thread`` says so
+    (a chart is shown) a redraw asked by a resize goes there too, and a paint only copies the
+    last rendered image (a chart took a second and more to draw on a busy machine, blocking
+    the window, issue 18). A ``placeholder`` ("Loading…", an error) is painted by Qt, with no
+    figure rendered at all."""
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+    from PySide6.QtGui import QImage, QPainter
 
     class WheelPassingCanvas(FigureCanvasQTAgg):
         wheel_target: QWidget | None = None
+        off_thread: Callable[[], bool] | None = None
+        placeholder: str | None = None
 
         def wheelEvent(self, event) -> None:  # noqa: N802 (Qt naming)
             if self.wheel_target is None:
@@ -259,7 +268,90 @@ def _canvas_class():
                 return
             QApplication.sendEvent(self.wheel_target, event)
 
+        def draw_idle(self) -> None:
+            if self.placeholder is not None:
+                self.update()
+                return
+            if self.off_thread is not None and self.off_thread():
+                return
+            super().draw_idle()
+
+        def paintEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+            if self.placeholder is not None:
+                painter = QPainter(self)
+                try:
+                    palette = self.palette()
+                    painter.fillRect(self.rect(), palette.color(palette.ColorRole.Base))
+                    painter.setPen(palette.color(palette.ColorRole.WindowText))
+                    painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+                finally:
+                    painter.end()
+                return
+            renderer = getattr(self, "renderer", None)
+            if (
+                renderer is None
+                or getattr(self, "_draw_pending", False)
+                or self.off_thread is None
+                or not self.off_thread(check=True)
+            ):
+                super().paintEvent(event)
+                return
+            buf = memoryview(renderer.buffer_rgba())
+            image = QImage(buf, buf.shape[1], buf.shape[0], QImage.Format.Format_RGBA8888)
+            image.setDevicePixelRatio(self.device_pixel_ratio)
+            painter = QPainter(self)
+            try:
+                painter.eraseRect(event.rect())
+                painter.drawImage(0, 0, image)
+            finally:
+                painter.end()
+
     return WheelPassingCanvas
+
+
+@cache
+def _render_pool():
+    """The one thread charts are rendered in (in turn: matplotlib's figures are each safe in
+    one thread at a time; its fonts are cached per thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="casebook-charts")
+
+
+def render_chart(spec: ChartSpec, table, style: charts.Style, caption: str, size, dpi, base_dpi):
+    """A new figure of ``size`` inches with ``table`` drawn and rendered by Agg (off the GUI
+    thread): (figure, renderer, renderer key, targets)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=size, dpi=dpi)
+    figure._original_dpi = base_dpi  # what the Qt canvas scales by the screen's pixel ratio
+    agg = FigureCanvasAgg(figure)
+    targets = spec.draw(figure, table, style, **spec.draw_options)
+    charts.caption(figure, style, caption)
+    charts.fit(figure)
+    agg.draw()
+    return figure, agg.renderer, agg._lastKey, targets
+
+
+class _Rendered(QObject):
+    """Brings a chart rendered in the render thread back to its panel, on the GUI thread."""
+
+    arrived = Signal(object, int, object, object)  # panel, request, result, error
+
+    def __init__(self):
+        super().__init__(QApplication.instance())
+        self.arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @staticmethod
+    def _deliver(panel, request: int, result, error) -> None:
+        if isValid(panel):
+            panel.install(request, result, error)
+
+
+@cache
+def _rendered() -> _Rendered:
+    return _Rendered()
 
 
 class ChartPanel(QFrame):
@@ -293,18 +385,16 @@ class ChartPanel(QFrame):
             button.setEnabled(False)
         self.figure = Figure(figsize=(6.0, 3.3), dpi=self.logicalDpiY() or 96)
         self.canvas = _canvas_class()(self.figure)
+        self.canvas.off_thread = self._draw_off_thread
+        self._request = 0  # renders asked of the render thread; only the newest one is shown
         # A fixed height: a note or a title wrapping elsewhere must not resize (and so re-render)
         # every chart of the grid.
         self.canvas.setFixedHeight(300)
-        self.canvas.mpl_connect("pick_event", self._on_pick)
-        self.canvas.mpl_connect("button_press_event", self._on_press)
-        self.canvas.mpl_connect("motion_notify_event", self._on_motion)
-        self.canvas.mpl_connect("draw_event", self._on_draw)
         # Month ticks depend on the width: redraw once a resize settles.
         self._resized = QTimer(self, singleShot=True, interval=200, timeout=self.redraw)
         self._size = (0.0, 0.0)
-        self.canvas.mpl_connect("resize_event", self._on_resize)
-        charts.empty(self.figure, chart_style(self), "Loading…")
+        self._connect()
+        self.canvas.placeholder = "Loading…"  # painted by Qt: no figure rendered for it
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.image_button)
@@ -314,6 +404,14 @@ class ChartPanel(QFrame):
         layout.addLayout(head)
         layout.addWidget(self.note)
         layout.addWidget(self.canvas, 1)
+
+    def _connect(self) -> None:
+        """Hover, click, draw and resize of the canvas's figure (its callbacks live on it)."""
+        self.canvas.mpl_connect("pick_event", self._on_pick)
+        self.canvas.mpl_connect("button_press_event", self._on_press)
+        self.canvas.mpl_connect("motion_notify_event", self._on_motion)
+        self.canvas.mpl_connect("draw_event", self._on_draw)
+        self.canvas.mpl_connect("resize_event", self._on_resize)
 
     # --- data -----------------------------------------------------------------------------
 
@@ -331,21 +429,57 @@ class ChartPanel(QFrame):
         self.redraw()
 
     def redraw(self) -> None:
+        """Draw the table in the render thread; the canvas shows it when it arrives (the last
+        image, or the placeholder, until then)."""
         if self.table is None:
             return
-        self._size = tuple(self.figure.get_size_inches())
-        style = chart_style(self)
-        self.targets = self.spec.draw(self.figure, self.table, style, **self.spec.draw_options)
-        charts.caption(self.figure, style, self.caption)
-        charts.fit(self.figure)
-        self._pending = True
-        self.canvas.draw_idle()
+        self._request += 1
+        self._size = size = tuple(self.figure.get_size_inches())
+        request, figure = self._request, self.figure
+        args = (self.spec, self.table, chart_style(self), self.caption, size, figure.dpi)
+        future = _render_pool().submit(render_chart, *args, figure._original_dpi)
+        relay = _rendered()
+
+        def done(f) -> None:
+            error = f.exception()
+            relay.arrived.emit(self, request, None if error else f.result(), error)
+
+        future.add_done_callback(done)
+
+    def install(self, request: int, result, error: BaseException | None) -> None:
+        """Show a chart the render thread drew (the newest asked for only)."""
+        if request != self._request or self.table is None:
+            return
+        if error is not None:
+            self.show_error(f"Could not draw this chart: {_message(error)}")
+            return
+        figure, renderer, key, targets = result
+        canvas = self.canvas
+        canvas.placeholder = None
+        canvas.figure = figure
+        figure.set_canvas(canvas)
+        canvas.renderer, canvas._lastKey = renderer, key
+        self.figure, self.targets = figure, targets
+        self._connect()
+        canvas.update()
+        self.drawn.emit(self.spec.key)
+
+    def _draw_off_thread(self, *, check: bool = False) -> bool:
+        """True while a chart is shown: the canvas then paints the last rendered image and a
+        redraw it asks for (on resize) goes to the render thread once the resize settles."""
+        if self.table is None:
+            return False
+        if not check:
+            self._resized.start()
+        return True
 
     def show_error(self, message: str) -> None:
         self.table = None
-        charts.empty(self.figure, chart_style(self), message)
-        self._pending = True
-        self.canvas.draw_idle()
+        self._request += 1
+        self.targets = []
+        self.canvas.placeholder = message
+        self.canvas.update()
+        self.drawn.emit(self.spec.key)
 
     def _on_resize(self, _event) -> None:
         # Margins and month ticks are set in inches when drawing: redo them for the new size.

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from casebook.core.errors import CasebookError
 from casebook.core.words import plural
 from casebook.ui.case_list import local_time
 from casebook.ui.ops import Changes, Host, Op
@@ -60,6 +62,8 @@ class DatasetsPanel(QWidget):
         super().__init__(parent)
         self.host, self.ref = host, ref
         self.datasets: list[dict] = []
+        self.ready = False  # the datasets were read and are shown
+        self._reading = 0  # reads asked for; only the newest one's reply is shown
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -96,10 +100,32 @@ class DatasetsPanel(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        book = self.host.book
-        if book is None:
+        """Read the datasets on the DB worker (the GUI thread never waits on the store, issue
+        18); shown when they arrive, then ``loaded`` fires."""
+        if self.host.book is None:
             return
-        self.datasets = book.case_datasets(case_ref=self.ref)
+        self._reading += 1
+        reading, ref = self._reading, self.ref
+        if not self.ready:
+            self.count.setText("Reading datasets…")
+
+        def done(datasets: list[dict]) -> None:
+            if isValid(self) and reading == self._reading:
+                self._show_datasets(datasets)
+
+        def failed(exc: BaseException) -> None:
+            if isValid(self) and reading == self._reading:
+                self.count.setText("")
+                if not isinstance(exc, CasebookError):
+                    self.host.present_error(exc)
+
+        Op(
+            self.host, lambda book: book.case_datasets(case_ref=ref), label="Reading the datasets"
+        ).success(done).failure(failed).run()
+
+    def _show_datasets(self, datasets: list[dict]) -> None:
+        self.datasets = datasets
+        self.ready = True
         self.table.setRowCount(len(self.datasets))
         for r, d in enumerate(self.datasets):
             kind = "trade statistics" if d["kind"] == "trade" else "shipments"

@@ -168,6 +168,9 @@ class FirmsTab(QWidget):
             colours={"listed": {True: "#C5221F"}},
         )
         self.scores: dict[str, dict] | None = None  # red flags by firm uid, read on the worker
+        self.ready = False  # the firms were read and are shown
+        self._reading = 0  # reads asked for; only the newest one's reply is shown
+        self._pending_reveal: str | None = None  # a firm to select once the firms arrive
         self._scoring = False
         host.worker.busy_changed.connect(self._worker_busy)  # scores wanted: read when idle
         self._shown_firm: dict | None = None  # ``firms show`` of the firm in the detail pane
@@ -281,19 +284,55 @@ class FirmsTab(QWidget):
     # --- data ------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        book = self.host.book
-        if book is None:
+        """Read the firms, the merge queue and the relationships on the DB worker (on a
+        million-shipment case the firms' totals took seconds on the GUI thread, issue 18);
+        shown when they arrive, then ``loaded`` fires. Until the first read arrives the
+        table says it is reading."""
+        if self.host.book is None:
             return
+        self._reading += 1
+        reading, ref, lens = self._reading, self.ref, self.lens
+        if not self.ready:
+            self.count.setText("Reading firms…")
+
+        def work(book):
+            firms = book.case_firms(case_ref=ref)
+            if lens:  # only the firms with shipments in the lens
+                source = book.firm_page_source(ref, lens=lens)
+                keep = {row[4] for row in source.fetch(0, source.count(), "name")}
+                firms = [f for f in firms if f["uid"] in keep]
+            _add_listings(firms, book.list_hits(case_ref=ref, status="confirmed"))
+            _add_labels(firms)
+            queue = book.merge_queue(case_ref=ref)
+            return firms, queue, book.list_relationships(case_ref=ref)
+
+        def done(result) -> None:
+            if isValid(self) and reading == self._reading:
+                self._show_read(*result)
+
+        def failed(exc: BaseException) -> None:
+            if isValid(self) and reading == self._reading:
+                self.count.setText("")
+                if not isinstance(exc, CasebookError):
+                    self.host.present_error(exc)
+
+        Op(self.host, work, label="Reading the firms").success(done).failure(failed).run()
+
+    def _show_read(self, firms: list[dict], queue: list[dict], relationships: list[dict]) -> None:
         keep = [f["uid"] for f in self.selected_firms()]
+        if self._pending_reveal is not None:
+            keep = [self._pending_reveal]
         self._shown_firm = None  # read again: a merge or an import changes its countries
-        firms = self._in_lens(book.case_firms(case_ref=self.ref))
-        _add_listings(firms, book.list_hits(case_ref=self.ref, status="confirmed"))
-        _add_labels(firms)
+        self._show_lens_label()
         _add_flags(firms, self.scores)
         self.firms.set_rows(firms)
-        self.queue.set_rows(book.merge_queue(case_ref=self.ref))
-        self.relationships = book.list_relationships(case_ref=self.ref)
+        self.queue.set_rows(queue)
+        self.relationships = relationships
+        self.ready = True
         self._reselect(keep)
+        if self._pending_reveal is not None:
+            pending, self._pending_reveal = self._pending_reveal, None
+            self.reveal("firm", pending)
         self._fit(self.firm_view, FIRM_WIDTHS)
         # Names are kept in their own script; a separate native name is rare. An empty column
         # for every firm only takes room.
@@ -361,19 +400,14 @@ class FirmsTab(QWidget):
         self.lens = lens
         self.reload()
 
-    def _in_lens(self, firms: list[dict]) -> list[dict]:
-        """``firms`` with shipments in the lens (all of them without one), named above."""
+    def _show_lens_label(self) -> None:
+        """Name the lens above the firms (hidden without one)."""
         words = self.workspace.describe(self.lens) if self.workspace else self.lens.describe()
         self.lens_label.setText(
             f"<b>Filtered:</b> {_escape(words)} — the firms with shipments in this slice; "
             "their counts and values are the whole case's."
         )
         self.lens_label.setVisible(bool(self.lens))
-        if not self.lens:
-            return firms
-        source = self.host.book.firm_page_source(self.ref, lens=self.lens)
-        keep = {row[4] for row in source.fetch(0, source.count(), "name")}
-        return [f for f in firms if f["uid"] in keep]
 
     def _show_queue(self, shown: bool) -> None:
         """An empty merge queue shrinks to its heading, leaving the room to the lists above."""
@@ -734,6 +768,9 @@ class FirmsTab(QWidget):
         """Select a firm (the search box or another tab asked); True when the case has it."""
         if kind != "firm":
             return False
+        if not self.ready:  # still reading: selected once the firms arrive
+            self._pending_reveal = uid
+            return True
         row = next((i for i, f in enumerate(self.firms.rows) if f["uid"] == uid), -1)
         if row < 0:
             return False
