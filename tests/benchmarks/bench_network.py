@@ -132,8 +132,10 @@ def bench_gui(path: Path, runs: int, *, every: bool = False) -> dict:
         tab = NetworkTab(host, CASE_REF)
         tab.every_firm = every  # "Show all": no cap on the firms drawn
         tab.drawn.connect(loop.quit)
-        QTimer.singleShot(60_000, loop.quit)
+        QTimer.singleShot(600_000, loop.quit)
         loop.exec()
+        if not tab.complete:
+            raise SystemExit("the chart was not drawn within 10 minutes")
         tab.resize(1400, 900)
         tab.show()
         tab.view.viewport().grab()  # the first frame, painted

@@ -240,3 +240,30 @@ def test_trade_links_are_as_wide_as_their_value_on_the_legends_scale(chain):
     assert widths[1000.0] == 1.0 and widths[100000.0] == 7.0  # the chart's own range
     assert 1.0 < widths[5000.0] < 7.0
     assert "Trade $1 k → $100 k" in tab.legend_texts()
+
+
+def test_the_details_pane_wraps_names_between_words(qapp):
+    """The narrow pane broke "Machine" and the HS code inside the word ("Machin e", "84581 1")."""
+    from PySide6.QtGui import QTextDocument
+
+    from casebook.ui.network_panel import details_html
+
+    details = {"uid": "u", "name": "Techno Stanok LLC", "country": "RU", "role": "importer",
+               "evidence": [], "shipments": [
+                   {"date": "2023-09-11", "exporter": "Kansai Machine Works Co., Ltd.",
+                    "importer": "Techno Stanok LLC", "hs6": "845811", "value_usd": 11_100_000}]}  # fmt: skip
+    doc = QTextDocument()
+    doc.setHtml(details_html(details, None))
+    doc.setTextWidth(120)
+    doc.documentLayout()  # lay it out as narrow as a squeezed pane
+    lines = []
+    block = doc.begin()
+    while block.isValid():
+        layout = block.layout()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            lines.append(block.text()[line.textStart() : line.textStart() + line.textLength()])
+        block = block.next()
+    words = {"Kansai", "Machine", "Works", "845811", "2023-09-11"}
+    for word in words:  # each word whole on one line
+        assert any(word in line for line in lines), (word, lines)

@@ -243,8 +243,8 @@ def details_html(details: dict, node, *, scored: bool = True) -> str:
             party = s["importer"] if s["exporter"] == details["name"] else s["exporter"]
             arrow = "→" if s["exporter"] == details["name"] else "←"
             rows.append(
-                f"<tr><td nowrap>{escape(s['date'] or '')}</td>"
-                f"<td nowrap align='right'><b>{escape(money(s['value_usd'], compact=True))}"
+                f"<tr><td style='white-space:nowrap'>{escape(s['date'] or '')}</td>"
+                f"<td align='right' style='white-space:nowrap'><b>{escape(money(s['value_usd'], compact=True))}"
                 f"</b></td></tr><tr><td colspan='2' style='padding-bottom:4px'>{arrow} "
                 f"{escape(party or '?')} · <span style='white-space:nowrap'>HS "
                 f"{escape(s['hs6'] or '')}</span></td></tr>"
