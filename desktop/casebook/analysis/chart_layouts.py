@@ -83,11 +83,13 @@ def geographic(model: NetworkModel, aspect: float = 1.0) -> dict[str, tuple[floa
             loose.append(node)
     anchors = project({code: country_point(code) for code in groups}, aspect)
     out: dict[str, tuple[float, float]] = {}
+    most = max((len(members) for members in groups.values()), default=1)
+    spread = min(SPREAD, 0.35 / math.sqrt(max(most - 1, 1)))  # the largest country's spiral fits
     for code, members in sorted(groups.items()):
         cx, cy = anchors[code]
         members.sort(key=lambda n: (-n.value_usd, n.name.casefold(), n.uid))
         for i, node in enumerate(members):
-            r, a = SPREAD * math.sqrt(i), i * GOLDEN_ANGLE
+            r, a = spread * math.sqrt(i), i * GOLDEN_ANGLE
             out[node.uid] = (cx + r * math.cos(a) / aspect, cy + r * math.sin(a))
     persons = [n for n in loose if n.subject == "person"]
     firms = [n for n in loose if n.subject != "person"]
