@@ -207,3 +207,42 @@ def test_the_audit_user_is_the_login_and_user_is_refused(team, run_cli):
     run_cli("case", "new", "Bravo", "--ref", "TEAM-B-1", db=urls["bob"])
     links = sql_on(team["admin"], "SELECT prev_hash, hash FROM auditevent ORDER BY id")
     assert all(prev == links[n - 1][1] for n, (prev, _) in enumerate(links) if n)
+
+
+WRITER = """
+import sys
+from casebook.book import Casebook
+url, ref, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with Casebook.open(url) as book:
+    for i in range(n):
+        book.add_finding(case_ref=ref, text=f"{ref} finding {i}", likelihood="likely",
+                         confidence="high")
+"""
+
+
+@pytest.mark.slow
+def test_concurrent_writers_of_unseen_cases_keep_one_linear_chain(team, run_cli):
+    """Two analysts who cannot see each other's events append at once: the advisory lock and
+    the server's audit head keep one chain, and each one's verify passes."""
+    import sys
+    from pathlib import Path
+
+    urls = team["urls"]
+    run_cli("case", "new", "Alpha", "--ref", "TEAM-A-1", db=urls["alice"])
+    run_cli("case", "new", "Bravo", "--ref", "TEAM-B-1", db=urls["bob"])
+    desktop = str(Path(__file__).resolve().parents[2] / "desktop")
+    env = {**os.environ, "PYTHONPATH": desktop}
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, urls[who], ref, "8"], env=env, stderr=subprocess.PIPE
+        )
+        for who, ref in (("alice", "TEAM-A-1"), ("bob", "TEAM-B-1"))
+    ]
+    for writer in writers:
+        assert writer.wait(timeout=120) == 0, writer.stderr.read().decode()
+    links = sql_on(team["admin"], "SELECT prev_hash, hash FROM auditevent ORDER BY id")
+    assert len(links) == 3 + 2 + 16  # three users added, two cases, sixteen findings
+    assert all(prev == links[n - 1][1] for n, (prev, _) in enumerate(links) if n)
+    for who in ("alice", "bob"):
+        checked = run_cli("verify", "--json", db=urls[who]).json
+        assert (checked["ok"], checked["problems"]) == (True, [])
