@@ -246,3 +246,34 @@ def test_concurrent_writers_of_unseen_cases_keep_one_linear_chain(team, run_cli)
     for who in ("alice", "bob"):
         checked = run_cli("verify", "--json", db=urls[who]).json
         assert (checked["ok"], checked["problems"]) == (True, [])
+
+
+def test_a_shared_firm_shows_only_what_the_visible_case_holds(team, run_cli, tmp_path):
+    """An admin imports one exporter into two cases; alice, granted one, sees the firm (her
+    case holds it) but only her case's shipments and case links of it; a firm only the other
+    case holds is invisible to her."""
+    admin, urls, names = team["admin"], team["urls"], team["names"]
+    for ref, other, description in (
+        ("TEAM-S-1", "ONLY ALPHA SIDE LLC", "SHARED LATHE ALPHA"),
+        ("TEAM-S-2", "ONLY BRAVO SIDE LLC", "SHARED MILL BRAVO"),
+    ):
+        assert run_cli("case", "new", ref, "--ref", ref, db=admin).code == 0
+        rows = [
+            f"1/{ref};10.01.2022;1;SHARED GROUP LTD;ООО Получатель;7707083893;КИТАЙ;КИТАЙ;"
+            f"8458110000;{description};100",
+            f"2/{ref};11.01.2022;1;{other};ООО Получатель;7707083893;КИТАЙ;КИТАЙ;"
+            f"8458110000;{description} 2;100",
+        ]
+        csv = tmp_path / f"{ref}.csv"
+        csv.write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode("cp1251"))
+        done = run_cli("import", str(csv), "--case", ref, "--json", db=admin)
+        assert done.code == 0, done.err
+    assert sql_on(admin, "SELECT count(*) FROM firm WHERE name = 'SHARED GROUP LTD'") == [(1,)]
+    granted = run_cli("case", "grant", "TEAM-S-1", names["alice"], "--as", "viewer", db=admin)
+    assert granted.code == 0, granted.err
+    seen = psql_all(urls["alice"], team["db"])
+    assert "SHARED GROUP LTD" in seen and "ONLY ALPHA SIDE LLC" in seen
+    assert "ONLY BRAVO SIDE LLC" not in seen and "SHARED MILL BRAVO" not in seen
+    assert "TEAM-S-2" not in seen
+    firms = run_cli("firms", "list", "--json", db=urls["alice"]).json
+    assert "ONLY BRAVO SIDE LLC" not in str(firms) and "SHARED GROUP LTD" in str(firms)
