@@ -207,3 +207,73 @@ def test_the_audit_user_is_the_login_and_user_is_refused(team, run_cli):
     run_cli("case", "new", "Bravo", "--ref", "TEAM-B-1", db=urls["bob"])
     links = sql_on(team["admin"], "SELECT prev_hash, hash FROM auditevent ORDER BY id")
     assert all(prev == links[n - 1][1] for n, (prev, _) in enumerate(links) if n)
+
+
+WRITER = """
+import sys
+from casebook.book import Casebook
+url, ref, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with Casebook.open(url) as book:
+    for i in range(n):
+        book.add_finding(case_ref=ref, text=f"{ref} finding {i}", likelihood="likely",
+                         confidence="high")
+"""
+
+
+@pytest.mark.slow
+def test_concurrent_writers_of_unseen_cases_keep_one_linear_chain(team, run_cli):
+    """Two analysts who cannot see each other's events append at once: the advisory lock and
+    the server's audit head keep one chain, and each one's verify passes."""
+    import sys
+    from pathlib import Path
+
+    urls = team["urls"]
+    run_cli("case", "new", "Alpha", "--ref", "TEAM-A-1", db=urls["alice"])
+    run_cli("case", "new", "Bravo", "--ref", "TEAM-B-1", db=urls["bob"])
+    desktop = str(Path(__file__).resolve().parents[2] / "desktop")
+    env = {**os.environ, "PYTHONPATH": desktop}
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, urls[who], ref, "8"], env=env, stderr=subprocess.PIPE
+        )
+        for who, ref in (("alice", "TEAM-A-1"), ("bob", "TEAM-B-1"))
+    ]
+    for writer in writers:
+        assert writer.wait(timeout=120) == 0, writer.stderr.read().decode()
+    links = sql_on(team["admin"], "SELECT prev_hash, hash FROM auditevent ORDER BY id")
+    assert len(links) == 3 + 2 + 16  # three users added, two cases, sixteen findings
+    assert all(prev == links[n - 1][1] for n, (prev, _) in enumerate(links) if n)
+    for who in ("alice", "bob"):
+        checked = run_cli("verify", "--json", db=urls[who]).json
+        assert (checked["ok"], checked["problems"]) == (True, [])
+
+
+def test_a_shared_firm_shows_only_what_the_visible_case_holds(team, run_cli, tmp_path):
+    """An admin imports one exporter into two cases; alice, granted one, sees the firm (her
+    case holds it) but only her case's shipments and case links of it; a firm only the other
+    case holds is invisible to her."""
+    admin, urls, names = team["admin"], team["urls"], team["names"]
+    for ref, other, description in (
+        ("TEAM-S-1", "ONLY ALPHA SIDE LLC", "SHARED LATHE ALPHA"),
+        ("TEAM-S-2", "ONLY BRAVO SIDE LLC", "SHARED MILL BRAVO"),
+    ):
+        assert run_cli("case", "new", ref, "--ref", ref, db=admin).code == 0
+        rows = [
+            f"1/{ref};10.01.2022;1;SHARED GROUP LTD;ООО Получатель;7707083893;КИТАЙ;КИТАЙ;"
+            f"8458110000;{description};100",
+            f"2/{ref};11.01.2022;1;{other};ООО Получатель;7707083893;КИТАЙ;КИТАЙ;"
+            f"8458110000;{description} 2;100",
+        ]
+        csv = tmp_path / f"{ref}.csv"
+        csv.write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode("cp1251"))
+        done = run_cli("import", str(csv), "--case", ref, "--json", db=admin)
+        assert done.code == 0, done.err
+    assert sql_on(admin, "SELECT count(*) FROM firm WHERE name = 'SHARED GROUP LTD'") == [(1,)]
+    granted = run_cli("case", "grant", "TEAM-S-1", names["alice"], "--as", "viewer", db=admin)
+    assert granted.code == 0, granted.err
+    seen = psql_all(urls["alice"], team["db"])
+    assert "SHARED GROUP LTD" in seen and "ONLY ALPHA SIDE LLC" in seen
+    assert "ONLY BRAVO SIDE LLC" not in seen and "SHARED MILL BRAVO" not in seen
+    assert "TEAM-S-2" not in seen
+    firms = run_cli("firms", "list", "--json", db=urls["alice"]).json
+    assert "ONLY BRAVO SIDE LLC" not in str(firms) and "SHARED GROUP LTD" in str(firms)
