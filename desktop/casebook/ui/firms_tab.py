@@ -292,7 +292,7 @@ class FirmsTab(QWidget):
         _add_flags(firms, self.scores)
         self.firms.set_rows(firms)
         self.queue.set_rows(book.merge_queue(case_ref=self.ref))
-        self.relationships = book.list_relationships(case_ref=self.ref)
+        self.relationships = book.list_relationships(case_ref=self.ref, versions=True)
         self._reselect(keep)
         self._fit(self.firm_view, FIRM_WIDTHS)
         # Names are kept in their own script; a separate native name is rare. An empty column
@@ -421,7 +421,7 @@ class FirmsTab(QWidget):
     def reload_relationships(self) -> None:
         if self.host.book is None:
             return
-        self.relationships = self.host.book.list_relationships(case_ref=self.ref)
+        self.relationships = self.host.book.list_relationships(case_ref=self.ref, versions=True)
         self._show_relationships()
         self.loaded.emit()
 
@@ -599,9 +599,11 @@ class FirmsTab(QWidget):
             added = [e for e in values["evidence"] if e not in notes]
             removed = [e for e in notes if e not in values["evidence"]]
 
-            def change(book, target: dict, link: list, unlink: list):
+            read = {"version": old.get("version")}  # checked by the first save only
+
+            def change(book, target: dict, link: list, unlink: list, version=None):
                 current = self._recreated.current(uid)
-                rel = book.edit_relationship(current, **_edit_fields(target))
+                rel = book.edit_relationship(current, **_edit_fields(target), version=version)
                 for e in unlink:
                     book.unlink_evidence(e, "relationship", current)
                 for e in link:
@@ -610,7 +612,7 @@ class FirmsTab(QWidget):
 
             self._rel_do(
                 text,
-                lambda book: change(book, values, added, removed),
+                lambda book: change(book, values, added, removed, read.pop("version", None)),
                 lambda book: change(book, before, removed, added),
             )
             return
