@@ -93,9 +93,8 @@ def check_version(
             at="",
             case_ref=case_ref,
         )
-    if case_ref is None and event.case_id is not None:
-        case = session.get(m.Case, event.case_id)
-        case_ref = case.ref if case is not None else None
+    if case_ref is None:
+        case_ref = audit.case_ref_of(session, event.case_id)
     raise StaleVersion(
         f"{name} was changed by {event.actor} at {when(event.ts)} — reload",
         actor=event.actor,

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, or_, select
 
 from casebook.store import backend
-from casebook.store.models import AuditEvent, CaseFirm, Firm
+from casebook.store.models import AuditEvent, Case, CaseFirm, Firm
 
 GENESIS = "0" * 64
 
@@ -89,6 +89,12 @@ def record_event(
     if case_id is not None:
         query = query.where(AuditEvent.case_id == case_id)
     return session.exec(query.order_by(AuditEvent.id.desc()).limit(1)).first()
+
+
+def case_ref_of(session: Session, case_id: int | None) -> str | None:
+    """The ref of the case an event belongs to (None for none, or one gone since)."""
+    case = session.get(Case, case_id) if case_id is not None else None
+    return case.ref if case is not None else None
 
 
 def record_versions(session: Session, *, target_kind: str, case_id: int) -> dict[str, str]:

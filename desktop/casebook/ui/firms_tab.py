@@ -304,7 +304,7 @@ class FirmsTab(QWidget):
             _add_listings(firms, book.list_hits(case_ref=ref, status="confirmed"))
             _add_labels(firms)
             queue = book.merge_queue(case_ref=ref)
-            return firms, queue, book.list_relationships(case_ref=ref)
+            return firms, queue, book.list_relationships(case_ref=ref, versions=True)
 
         def done(result) -> None:
             if isValid(self) and reading == self._reading:
@@ -455,7 +455,7 @@ class FirmsTab(QWidget):
     def reload_relationships(self) -> None:
         if self.host.book is None:
             return
-        self.relationships = self.host.book.list_relationships(case_ref=self.ref)
+        self.relationships = self.host.book.list_relationships(case_ref=self.ref, versions=True)
         self._show_relationships()
         self.loaded.emit()
 
@@ -633,9 +633,11 @@ class FirmsTab(QWidget):
             added = [e for e in values["evidence"] if e not in notes]
             removed = [e for e in notes if e not in values["evidence"]]
 
-            def change(book, target: dict, link: list, unlink: list):
+            read = {"version": old.get("version")}  # checked by the first save only
+
+            def change(book, target: dict, link: list, unlink: list, version=None):
                 current = self._recreated.current(uid)
-                rel = book.edit_relationship(current, **_edit_fields(target))
+                rel = book.edit_relationship(current, **_edit_fields(target), version=version)
                 for e in unlink:
                     book.unlink_evidence(e, "relationship", current)
                 for e in link:
@@ -644,7 +646,7 @@ class FirmsTab(QWidget):
 
             self._rel_do(
                 text,
-                lambda book: change(book, values, added, removed),
+                lambda book: change(book, values, added, removed, read.pop("version", None)),
                 lambda book: change(book, before, removed, added),
             )
             return
