@@ -49,7 +49,13 @@ def doc_id(kind: str, record_id: int) -> int:
 
 def intern_texts(session: Session, texts: list[str]) -> list[int]:
     """The ``shipmenttext`` id of each of ``texts`` (distinct, non-empty), adding the new ones
-    and indexing them: an import's descriptions, each once, however many rows repeat them."""
+    and indexing them: an import's descriptions, each once, however many rows repeat them.
+
+    On a server none (-1 each: ``text_id`` stays NULL, as for rows a bundle brings): its search
+    reads the trigram index of ``shipment.description`` itself, and the unique B-tree of
+    ``shipmenttext`` refused a description over ~8 KB, failing the whole import."""
+    if backend.is_server(session):
+        return [-1] * len(texts)
     conn = backend.raw_connection(session)
     mark = _max_text_id(conn)
     conn.execute("CREATE TEMP TABLE import_text (n INTEGER PRIMARY KEY, text TEXT NOT NULL)")
