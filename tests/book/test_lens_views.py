@@ -3,7 +3,10 @@ method's refusal of a firm or dataset that does not exist."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
+from tests.conftest import is_server
 
 from casebook.book import Casebook
 from casebook.book.demo import DEMO_REF
@@ -14,9 +17,26 @@ KZ = ShipmentFilter.parse(dispatch="KZ")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo_file(tmp_path_factory):
     with Casebook.open(tmp_path_factory.mktemp("lens") / "c.db", user="t", create=True) as book:
         book.build_demo()
+        yield book
+
+
+def _build_demo(location) -> None:
+    with Casebook.open(location, user="t", create=True) as book:
+        book.build_demo()
+
+
+@pytest.fixture
+def demo(request, db_path, store_templates):
+    """The demo case: on SQLite one store per module; on PostgreSQL the test's own database,
+    copied from a server template built once."""
+    if not is_server(db_path):
+        yield request.getfixturevalue("demo_file")
+        return
+    store_templates.copy("lens-demo", db_path, _build_demo)
+    with Casebook.open(db_path, user="t") as book:
         yield book
 
 
@@ -51,6 +71,20 @@ def test_the_controllers_chart_follows_the_lens(demo):
     )
     count = whole.columns.index("shipments")
     assert 0 < sum(r[count] for r in later.rows) < sum(r[count] for r in whole.rows)
+
+
+def test_the_timeline_and_network_of_a_lens_count_only_its_shipments(demo):
+    """On PostgreSQL the lensed firm totals failed (a subquery in FROM without a name)."""
+    rows = demo.shipments(case_ref=DEMO_REF, lens=KZ, limit=100_000)["rows"]
+    months = {row["date"][:7] for row in rows if row["date"]}
+    timeline = demo.timeline(case_ref=DEMO_REF, lens=KZ)
+    lanes = [lane for lane in timeline["lanes"] if lane["months"]]
+    assert lanes and {m for lane in lanes for m in lane["months"]} <= months
+    counted = Counter(row["exporter_uid"] for row in rows)
+    counted.update(row["importer_uid"] for row in rows)
+    shown = {n.uid: n.shipments for n in demo.network(case_ref=DEMO_REF, lens=KZ).nodes}
+    shown = {uid: n for uid, n in shown.items() if n}
+    assert shown and shown == {uid: counted[uid] for uid in shown}
 
 
 def test_flags_say_which_filter_they_count(demo):

@@ -3,15 +3,14 @@ exit codes, a share as a fraction of the same period's total, and audited change
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
+from tests.conftest import is_server, sql_on
 
 REF = "DEMO-CNC-RU"
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
+def demo_file(tmp_path_factory):
     db = tmp_path_factory.mktemp("demo") / "demo.db"
     from casebook.cli import main
 
@@ -19,12 +18,26 @@ def demo_db(tmp_path_factory):
     return db
 
 
+def _demo(location) -> None:
+    from casebook.cli import main
+
+    assert main(["--db", str(location), "--user", "tester", "demo"]) == 0
+
+
+@pytest.fixture
+def demo_db(request, db_path, store_templates):
+    """The demo case: on SQLite one file per module; on PostgreSQL the test's own database,
+    copied from a server template built once."""
+    if not is_server(db_path):
+        return request.getfixturevalue("demo_file")
+    store_templates.copy("demo", db_path, _demo)
+    return db_path
+
+
 def _sum(db, where: str) -> tuple:
     """Count and USD value of the demo's shipments that match ``where``, read straight from
-    the store's file."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        sql = f"SELECT count(*), sum(value_usd) FROM shipment WHERE {where}"
-        return conn.execute(sql).fetchone()
+    the store."""
+    return sql_on(db, f"SELECT count(*), sum(value_usd) FROM shipment WHERE {where}")[0]
 
 
 def test_a_share_is_a_fraction_of_the_same_periods_total(run_cli, demo_db):
@@ -65,11 +78,10 @@ def test_value_and_count_and_list_and_remove(run_cli, demo_db):
     assert gone.json["uid"] == made[0]
     listed = run_cli("figures", "list", "--case", REF, "--json", db=demo_db)
     assert made[0] not in {f["uid"] for f in listed.json["figures"]}
-    with sqlite3.connect(f"file:{demo_db}?mode=ro", uri=True) as conn:
-        actions = conn.execute(
-            "SELECT action FROM auditevent WHERE target_uid = ? ORDER BY id", (made[0],)
-        ).fetchall()
-    assert actions == [("figure.add",), ("figure.remove",)]
+    actions = sql_on(
+        demo_db, "SELECT action FROM auditevent WHERE target_uid = ? ORDER BY id", (made[0],)
+    )
+    assert [tuple(a) for a in actions] == [("figure.add",), ("figure.remove",)]
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,8 @@ key and birth date), all or nothing with errors naming file, row and column."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
+from tests.conftest import sql_on
 
 MAPPING = """kind = "people"
 [columns]
@@ -78,10 +77,9 @@ def test_officers_and_owners_become_persons_linked_to_resolved_firms(run_cli, fi
     again = run_cli("import", path, "--case", "P-3", "--mapping", mapping, "--json")
     assert again.code == 0 and again.json["links_created"] == 0
     assert again.json["persons_created"] == 0 and again.json["firms_created"] == 0
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute(
-            "SELECT count(*) FROM auditevent WHERE action = 'people.import'"
-        ).fetchone() == (2,)
+    assert sql_on(db_path, "SELECT count(*) FROM auditevent WHERE action = 'people.import'") == [
+        (2,)
+    ]
 
 
 def test_a_bad_row_imports_nothing_and_names_file_row_and_column(run_cli, files, db_path):
@@ -93,9 +91,8 @@ def test_a_bad_row_imports_nothing_and_names_file_row_and_column(run_cli, files,
     assert "officers.csv row 4, column 'ИНН физлица'" in r.err
     assert "officers.csv row 5, column 'Должность'" in r.err
     assert "officers.csv row 6, column 'Доля'" in r.err
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT count(*) FROM person").fetchone() == (0,)
-        assert conn.execute("SELECT count(*) FROM firm").fetchone() == (0,)
+    assert sql_on(db_path, "SELECT count(*) FROM person") == [(0,)]
+    assert sql_on(db_path, "SELECT count(*) FROM firm") == [(0,)]
 
 
 def test_a_mapping_without_a_person_column_exits_2(run_cli, files, tmp_path):

@@ -4,9 +4,8 @@ undoes, and audited changes."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
+from tests.conftest import sql_on
 
 INN = "773407989940"  # a valid 12-digit personal INN (checksummed)
 
@@ -81,8 +80,7 @@ def test_merge_moves_spellings_and_identifiers_and_split_restores_them(run_cli, 
     shown = run_cli("person", "show", keep["uid"], "--json").json
     assert (shown["identifiers"], shown["birth_date"], shown["aliases"]) == ({}, None, [])
     assert run_cli("person", "show", other["uid"], "--json").json["merged_into"] is None
-    with sqlite3.connect(db_path) as conn:
-        actions = [a for (a,) in conn.execute("SELECT action FROM auditevent ORDER BY id")]
+    actions = [a for (a,) in sql_on(db_path, "SELECT action FROM auditevent ORDER BY id")]
     people = [a for a in actions if a.startswith("person")]
     assert people == ["person.add", "person.add", "person.merge", "person.split"]
 

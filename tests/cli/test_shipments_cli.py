@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 import subprocess
 import zipfile
+from decimal import Decimal
 
 import pytest
+from tests.conftest import is_server, sql_on
 
 REF = "DEMO-CNC-RU"
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
+def demo_file(tmp_path_factory):
     db = tmp_path_factory.mktemp("demo") / "demo.db"
     from casebook.cli import main
 
@@ -24,16 +25,34 @@ def demo_db(tmp_path_factory):
     return db
 
 
+def _demo(location) -> None:
+    from casebook.cli import main
+
+    assert main(["--db", str(location), "--user", "tester", "demo"]) == 0
+
+
+@pytest.fixture
+def demo_db(request, db_path, store_templates):
+    """The demo case: on SQLite one file per module; on PostgreSQL the test's own database,
+    copied from a server template built once."""
+    if not is_server(db_path):
+        return request.getfixturevalue("demo_file")
+    store_templates.copy("demo", db_path, _demo)
+    return db_path
+
+
 def _store(db, sql: str, params: tuple = ()) -> tuple:
-    """One row read straight from the store's file (not through Casebook)."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        return conn.execute(sql, params).fetchone()
+    """One row read straight from the store (not through Casebook); the server's NUMERIC
+    values as floats, as the JSON has them."""
+    return tuple(float(v) if isinstance(v, Decimal) else v for v in sql_on(db, sql, params)[0])
 
 
 def test_a_page_of_five_carries_the_totals_of_every_row(run_cli, demo_db):
     r = run_cli("shipments", "--case", REF, "--limit", "5", "--json", db=demo_db)
     assert r.code == 0, r.err
-    count, value = _store(demo_db, "SELECT count(*), round(sum(value_usd), 2) FROM shipment")
+    count, value = _store(
+        demo_db, "SELECT count(*), round(CAST(sum(value_usd) AS NUMERIC), 2) FROM shipment"
+    )
     assert count > 5
     assert (r.json["total"], r.json["value_usd"]) == (count, value)
     assert (r.json["limit"], r.json["offset"]) == (5, 0)
@@ -51,7 +70,7 @@ def test_filters_select_the_rows_and_pages_do_not_overlap(run_cli, demo_db):
     args = ("shipments", "--case", REF, "--dispatch", "kz", "--from", "2023", "--json")
     count, value = _store(
         demo_db,
-        "SELECT count(*), round(sum(value_usd), 2) FROM shipment "
+        "SELECT count(*), round(CAST(sum(value_usd) AS NUMERIC), 2) FROM shipment "
         "WHERE dispatch = 'KZ' AND date >= '2023-01-01'",
     )
     first = run_cli(*args, "--limit", "3", "--sort", "value", db=demo_db)

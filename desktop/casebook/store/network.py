@@ -131,7 +131,7 @@ def firm_totals(
             UNION ALL
             SELECT s.importer_id, count(*), coalesce(sum(s.value_usd), 0)
             FROM shipment s WHERE {where} AND s.importer_id IS NOT NULL GROUP BY s.importer_id
-        ) GROUP BY firm
+        ) AS sides GROUP BY firm
     """
     return {row[0]: (int(row[1]), float(row[2])) for row in _run(session, sql, params)}
 
@@ -169,7 +169,7 @@ def monthly_by_firm(
             FROM shipment s
             WHERE {where} AND s.importer_id IS NOT NULL AND s.date IS NOT NULL
             GROUP BY 1, 2
-        ) GROUP BY firm, month ORDER BY firm, month
+        ) AS sides GROUP BY firm, month ORDER BY firm, month
     """
     return [(r[0], r[1], int(r[2]), float(r[3])) for r in _run(session, sql, params)]
 

@@ -49,8 +49,12 @@ def doc_id(kind: str, record_id: int) -> int:
 
 def intern_texts(session: Session, texts: list[str]) -> list[int]:
     """The ``shipmenttext`` id of each of ``texts`` (distinct, non-empty), adding the new ones
-    and indexing them: an import's descriptions, each once, however many rows repeat them."""
-    if backend.is_server(session) and _texts_hidden(session):
+    and indexing them: an import's descriptions, each once, however many rows repeat them.
+
+    On a server none (-1 each: ``text_id`` stays NULL, as for rows a bundle brings): its search
+    reads the trigram index of ``shipment.description`` itself, and the unique B-tree of
+    ``shipmenttext`` refused a description over ~8 KB, failing the whole import."""
+    if backend.is_server(session):
         return [-1] * len(texts)
     conn = backend.raw_connection(session)
     mark = _max_text_id(conn)
@@ -71,16 +75,6 @@ def intern_texts(session: Session, texts: list[str]) -> list[int]:
     if not backend.is_server(session):  # the server's trigram index keeps itself
         sqlite.index_texts(session, after=mark)
     return ids
-
-
-def _texts_hidden(session: Session) -> bool:
-    """Whether row-level security hides ``shipmenttext`` rows from this role (team mode): a
-    distinct text is shared by every case that has it, so the table cannot tell a new text from
-    one only an invisible case holds; there the role's shipments keep no ``text_id`` (the
-    server searches ``shipment.description`` itself, through its trigram index)."""
-    from casebook.store import team
-
-    return team.row_security_active(session, "shipmenttext")
 
 
 def _max_text_id(conn) -> int:

@@ -127,9 +127,3 @@ def audit_head(session: Session) -> str:
 def audit_links(session: Session) -> list[tuple[int, str, str]]:
     """``(id, prev_hash, hash)`` of every audit event, in order, whatever the role may read."""
     return [tuple(r) for r in session.execute(text("SELECT * FROM casebook_audit_links()"))]
-
-
-def row_security_active(session: Session, table: str) -> bool:
-    """Whether row-level security filters ``table`` for the session's role (not for the
-    tables' owner or a superuser)."""
-    return bool(session.execute(text("SELECT row_security_active(:t)"), {"t": table}).scalar())
