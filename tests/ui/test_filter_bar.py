@@ -123,8 +123,11 @@ def test_the_bar_sets_every_tab_to_the_slice_and_names_it(opened, qtbot):
     monthly = book.chart("monthly_by_country", case_ref=REF, lens=LENS, field="origin", top=8)
     assert analysis.panels["monthly"].table.rows == monthly.rows
     assert [r[0] for r in monthly.rows] == ["2023-01", "2023-02", "2023-03"]
-    texts = [t.get_text() for t in analysis.panels["exporters"].figure.texts]
-    assert f"Filtered: {words}" in texts
+    exporters = analysis.panels["exporters"]  # rendered off the GUI thread (issue 18)
+    qtbot.waitUntil(
+        lambda: f"Filtered: {words}" in [t.get_text() for t in exporters.figure.texts],
+        timeout=TIMEOUT,
+    )
 
     qtbot.waitUntil(lambda: timeline.data is not None and timeline.lens == LENS, timeout=TIMEOUT)
     qtbot.waitUntil(
