@@ -17,7 +17,6 @@ from casebook.core.errors import Cancelled, UsageError
 from casebook.core.files import output_path
 from casebook.core.filters import ShipmentFilter
 from casebook.core.standards import Marking, clean_marking
-from casebook.exchange.spreadsheet import FORMULA_START
 from casebook.store import firms as firm_store
 from casebook.store import network as network_store
 from casebook.store import shipment_table, suggestions
@@ -187,6 +186,8 @@ class BriefingSection:
         """Every shipment of the case as a CSV (UTF-8 with a BOM, so spreadsheets read the
         encoding; text that would run as a formula quoted), streamed from one query; numbers
         the appendix's shipments as in it. Returns ``{rows, sha256}``."""
+        from casebook.exchange import spreadsheet  # its bundle code only when a table is written
+
         listed = {r["id"]: r for r in data.shipments}
         total = data.totals["shipments"]
         number = 0
@@ -195,7 +196,11 @@ class BriefingSection:
             writer = csv.writer(out)
             writer.writerow(shipment_table.TABLE_COLUMNS)
             chunks = shipment_table.table_rows(
-                session, case_id=case_id, quote=FORMULA_START, batch=TABLE_BATCH, lens=data.lens
+                session,
+                case_id=case_id,
+                quote=spreadsheet.FORMULA_START,
+                batch=TABLE_BATCH,
+                lens=data.lens,
             )
             for chunk in chunks:
                 if cancelled is not None and cancelled():
