@@ -162,6 +162,14 @@ def test_grant_viewer_reads_and_is_refused_writes_then_revoke_hides(team, run_cl
     assert (wrote.code, wrote.err.strip()) == (1, "error: read-only access to TEAM-B-1")
     edited = run_cli("case", "edit", "TEAM-B-1", "--title", "x", db=urls["alice"])
     assert (edited.code, edited.err.strip()) == (1, "error: read-only access to TEAM-B-1")
+    # A record of the case, reached by its uid, is refused in the same words.
+    bobs = run_cli(
+        "finding", "add", "--case", "TEAM-B-1", "--likelihood", "likely", "--confidence",
+        "high", "bob's judgment", "--json", db=urls["bob"],
+    )  # fmt: skip
+    assert bobs.code == 0, bobs.err
+    changed = run_cli("finding", "edit", bobs.json["uid"], "--text", "mine", db=urls["alice"])
+    assert (changed.code, changed.err.strip()) == (1, "error: read-only access to TEAM-B-1")
     # A viewer of the case may not grant either.
     regrant = run_cli("case", "grant", "TEAM-B-1", names["vic"], "--as", "viewer", db=urls["alice"])
     assert regrant.code == 1

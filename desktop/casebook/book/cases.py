@@ -95,10 +95,17 @@ def find_case(session: Session, ref: str) -> m.Case:
     case = store.get_case(session, ref=ref)
     if case is None:  # on a server: also a case the role may not see (no existence leak)
         raise NotFound(f"no case {ref!r}")
-    if session.info.get("writing") and backend.is_server(session):
-        if team.access(session, case_id=case.id) not in ("owner", "editor"):
-            raise Refused(f"read-only access to {case.ref}")
+    check_writable(session, case.id)
     return case
+
+
+def check_writable(session: Session, case_id: int | None) -> None:
+    """Inside a write on a server, refuse a case the role may only read ("read-only access to
+    REF"), before the server's row-level security refuses the statement in its own words."""
+    if case_id is None or not (session.info.get("writing") and backend.is_server(session)):
+        return
+    if team.access(session, case_id=case_id) not in ("owner", "editor"):
+        raise Refused(f"read-only access to {audit.case_ref_of(session, case_id)}")
 
 
 def next_ref(session: Session, year: int) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from casebook.book.cases import find_case, iso
+from casebook.book.cases import check_writable, find_case, iso
 from casebook.book.links import find_target, links_of, parse_links
 from casebook.book.versions import UNTOUCHED, check_version
 from casebook.core.domain import EVIDENCE_KINDS, clean_choice
@@ -179,6 +179,7 @@ def find_evidence(session: Session, ref: str, *, case_id: int | None = None) -> 
         evidence = store.get_evidence(session, uid=ref)
     if evidence is None:
         raise NotFound(f"no evidence {ref!r}")
+    check_writable(session, evidence.case_id)
     return evidence
 
 

@@ -7,7 +7,7 @@ import re
 
 from sqlmodel import Session
 
-from casebook.book.cases import find_case, iso
+from casebook.book.cases import check_writable, find_case, iso
 from casebook.book.evidence import find_evidence, grade_of
 from casebook.book.firms import find_firm
 from casebook.book.links import evidence_for, relationship_label
@@ -265,6 +265,7 @@ class FindingsSection:
         clean = clean_relationship_fields({k: v for k, v in changes.items() if v is not None})
         with self._write() as session:
             rel = _found(rel_store.get_relationship(session, uid=uid), "relationship", uid)
+            check_writable(session, rel.case_id)
             check_version(session, "relationship", rel.uid, version, case_id=rel.case_id)
             before = relationship_json(session, rel)
             changed = {"share": rel.share, "kind": rel.kind} | clean
@@ -280,6 +281,7 @@ class FindingsSection:
         """Delete a relationship and its evidence links; returns what was deleted."""
         with self._write() as session:
             rel = _found(rel_store.get_relationship(session, uid=uid), "relationship", uid)
+            check_writable(session, rel.case_id)
             check_version(session, "relationship", rel.uid, version, case_id=rel.case_id)
             before = relationship_json(session, rel)
             rel_store.delete_relationship(session, relationship=rel)
@@ -342,6 +344,7 @@ class FindingsSection:
             clean["confidence"] = _confidence(confidence)
         with self._write() as session:
             finding = _found(store.get_finding(session, uid=uid), "finding", uid)
+            check_writable(session, finding.case_id)
             check_version(session, "finding", finding.uid, version, case_id=finding.case_id)
             before = _finding_audit(finding)
             if _finding_audit(finding) | clean != before:
@@ -355,6 +358,7 @@ class FindingsSection:
         """Move a finding to ``position`` (1 = first); returns the case's findings in order."""
         with self._write() as session:
             finding = _found(store.get_finding(session, uid=uid), "finding", uid)
+            check_writable(session, finding.case_id)
             findings = store.list_findings(session, case_id=finding.case_id)
             ordered = [f for f in findings if f.id != finding.id]
             if not 1 <= position <= len(ordered) + 1:
@@ -376,6 +380,7 @@ class FindingsSection:
         """Delete a finding and its evidence links; later findings move up."""
         with self._write() as session:
             finding = _found(store.get_finding(session, uid=uid), "finding", uid)
+            check_writable(session, finding.case_id)
             check_version(session, "finding", finding.uid, version, case_id=finding.case_id)
             before = finding_json(session, finding)
             store.delete_finding(session, finding=finding)
