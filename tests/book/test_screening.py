@@ -313,7 +313,8 @@ def test_review_is_stored_and_audited(book, case, tmp_path, make_firm):
     assert event.after["status"] == "dismissed" and event.after["note"] == "different Voronezh firm"
     assert event.after["listed_uid"] == "45631" and event.case_id == case.id
     [listed] = book.list_hits(case_ref="CB-1")
-    assert listed["note"] == "different Voronezh firm" and listed["reviewed_by"] == "tester"
+    assert listed["note"] == "different Voronezh firm" and listed["reviewed_by"] == book.user
+    assert book.user == ("tester" if book.store.dialect == "sqlite" else book.store.login)
 
 
 def test_unknown_hit_and_unknown_review_are_refused(book, case):
