@@ -359,9 +359,9 @@ def _stored_groups(session, table: str) -> list[tuple]:
     return sorted((_rounded(r) for r in rows), key=repr)
 
 
-def test_groups_summed_in_memory_at_import_equal_those_sql_makes_from_the_rows(imported):
-    """An import sums every rollup (trade groups and unit-value bins too) from its columns in
-    memory; rebuilding them from the stored rows with SQL gives the very same groups."""
+def test_groups_written_at_import_equal_those_sql_makes_from_the_rows(imported):
+    """The groups an import writes (the date and firm groups summed from its columns in memory)
+    are those SQL makes again from the stored rows."""
     tables = ("shipmentrollup", "partyrollup", "traderollup", "unitvaluerollup")
     with imported.store.read() as session:
         at_import = {t: _stored_groups(session, t) for t in tables}

@@ -95,7 +95,6 @@ def build_dataset(session: Session, *, dataset_id: int, tables: Iterable[str] = 
 _KEYS = {
     "shipmentrollup": ("month", "origin", "dispatch", "destination", "hs6", "hs_head"),
     "partyrollup": ("month", "exporter_id", "importer_id"),
-    "traderollup": ("exporter_id", "importer_id", "hs6", "cn8", "origin", "dispatch"),
 }
 
 
@@ -120,7 +119,6 @@ def build_from_columns(
         **columns,
         "month": _prefixes(columns["date"], 7),
         "hs_head": _prefixes(columns["hs_code"], 6),
-        "cn8": _prefixes(columns["hs_code"], 8),
     }
     ids = np.arange(first_id, first_id + count, dtype=np.int64)
     conn = raw_connection(session)
@@ -135,38 +133,9 @@ def build_from_columns(
         for start in range(0, len(first), BATCH):  # Python values for one batch at a time
             part = [v[start : start + BATCH].tolist() for v in values]
             conn.executemany(sql, ((case_id, dataset_id, *row) for row in zip(*part, strict=True)))
-    for table in _TABLES.keys() - _KEYS.keys():  # groups without their keys in memory
+    for table in _TABLES.keys() - _KEYS.keys():  # the flags' groups, made by SQL from the rows
         _build(conn, table, "dataset_id = ?", (dataset_id,))
-    _unit_values_from_columns(conn, case_id, dataset_id, columns)
-
-
-def _unit_values_from_columns(conn, case_id: int, dataset_id: int, columns: dict) -> None:
-    """The ``unitvaluerollup`` groups ``_build_unit_values`` makes, from the columns in memory:
-    SQLite's ``ln`` (``math.log``), and its ``round`` (half away from zero) before the cast."""
-    import numpy as np
-
-    value, weight, hs6 = columns["value_usd"], columns["net_weight"], columns["hs6"]
-    with np.errstate(invalid="ignore"):
-        priced = (value > 0) & (weight > 0) & np.not_equal(hs6, None)
-    if not priced.any():
-        return
-    ratio = (value[priced] / weight[priced]).tolist()
-    scaled = np.fromiter((math.log(r) for r in ratio), dtype=np.float64, count=len(ratio))
-    scaled *= LOG_BINS
-    bins = (np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)).astype(np.int64)
-    codes = hs6[priced]
-    group, first = _groups([codes, bins])
-    counts = np.bincount(group, minlength=len(first))
-    conn.executemany(
-        "INSERT INTO unitvaluerollup (case_id, dataset_id, hs6, bin, shipments) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (
-            (case_id, dataset_id, *row)
-            for row in zip(
-                codes[first].tolist(), bins[first].tolist(), counts.tolist(), strict=True
-            )
-        ),
-    )
+    _build_unit_values(conn, "dataset_id = ?", (dataset_id,))
 
 
 def _prefixes(column, length: int):
