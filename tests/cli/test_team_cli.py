@@ -123,6 +123,10 @@ def test_rls_hides_the_ungranted_case_from_psql_and_pg_dump(team, run_cli, tmp_p
     assert [c["ref"] for c in listed] == ["TEAM-A-1"]
     found = run_cli("search", "BRAVO", "--json", db=urls["alice"]).json["results"]
     assert found == []
+    # Her own shipments are found through the server's search function (trigram indexes).
+    own = run_cli("search", "LATHE", "--json", db=urls["alice"]).json["results"]
+    shipments = [r["title"] for r in own if r["kind"] == "shipment"]
+    assert len(shipments) == 1 and shipments[0].endswith("ALPHA LATHE CNC")
     # The superuser (as an admin) sees both.
     everything = psql_all_admin(team["admin"])
     assert all(m in everything for m in markers("alice") + markers("bob"))

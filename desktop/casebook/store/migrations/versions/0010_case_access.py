@@ -235,6 +235,18 @@ AS $$ DECLARE gone integer; BEGIN
   RETURN gone > 0;
 END $$;
 
+-- The visible shipments whose searched columns match an ILIKE pattern. Under row-level
+-- security PostgreSQL will not run ILIKE (not LEAKPROOF) before the policy, so a search could
+-- not use the trigram indexes; in here (no RLS for the definer) it can, and the visible cases
+-- are applied by hand.
+CREATE FUNCTION casebook_shipment_matches(pattern text, who name DEFAULT current_user)
+RETURNS SETOF integer LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+AS $$
+  SELECT s.id FROM shipment AS s
+  WHERE (s.description ILIKE pattern OR s.declaration_no ILIKE pattern OR s.item_no ILIKE pattern)
+    AND s.case_id IN (SELECT casebook_case_ids(who))
+$$;
+
 -- The audit chain's head and links for every role (hashes only: they tell nothing of a case).
 CREATE FUNCTION casebook_audit_head() RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
@@ -246,6 +258,7 @@ AS $$ SELECT e.id, e.prev_hash::text, e.hash::text FROM auditevent AS e ORDER BY
 """
 
 FUNCTION_NAMES = (
+    "casebook_shipment_matches(text, name)",
     "casebook_audit_links()",
     "casebook_audit_head()",
     "casebook_revoke(integer, name, name)",
