@@ -155,23 +155,7 @@ def monthly_by_firm(
     the lens's dated shipments (of the firm groups for the whole case)."""
     if not lens:
         return rollups.firm_months(session, case_id=case_id)
-    params = Params()
-    where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
-    sql = f"""
-        SELECT firm, month, sum(n), sum(v) FROM (
-            SELECT s.exporter_id AS firm, substr(s.date, 1, 7) AS month, count(*) AS n,
-                   coalesce(sum(s.value_usd), 0) AS v
-            FROM shipment s
-            WHERE {where} AND s.exporter_id IS NOT NULL AND s.date IS NOT NULL
-            GROUP BY 1, 2
-            UNION ALL
-            SELECT s.importer_id, substr(s.date, 1, 7), count(*), coalesce(sum(s.value_usd), 0)
-            FROM shipment s
-            WHERE {where} AND s.importer_id IS NOT NULL AND s.date IS NOT NULL
-            GROUP BY 1, 2
-        ) AS sides GROUP BY firm, month ORDER BY firm, month
-    """
-    return [(r[0], r[1], int(r[2]), float(r[3])) for r in _run(session, sql, params)]
+    return _by_firm_and_period(session, case_id=case_id, lens=lens, width=7)
 
 
 def daily_by_firm(
@@ -179,21 +163,31 @@ def daily_by_firm(
 ) -> list[tuple]:
     """(firm id, day, shipments, value USD) as ``monthly_by_firm`` gives by month: the
     timeline's columns when it is zoomed in to days (a scan of the lens's shipments)."""
+    return _by_firm_and_period(session, case_id=case_id, lens=lens, width=10)
+
+
+def _by_firm_and_period(
+    session: Session, *, case_id: int, lens: ShipmentFilter | None, width: int
+) -> list[tuple]:
+    """(firm id, period, shipments, value USD), the period being the first ``width``
+    characters of the date (7: month, 10: day), of the lens's shipments, each firm as either
+    party."""
     params = Params()
     where = " AND ".join(shipment_clauses(lens, case_id=case_id, params=params))
     sql = f"""
-        SELECT firm, day, sum(n), sum(v) FROM (
-            SELECT s.exporter_id AS firm, substr(s.date, 1, 10) AS day, count(*) AS n,
+        SELECT firm, period, sum(n), sum(v) FROM (
+            SELECT s.exporter_id AS firm, substr(s.date, 1, {width}) AS period, count(*) AS n,
                    coalesce(sum(s.value_usd), 0) AS v
             FROM shipment s
             WHERE {where} AND s.exporter_id IS NOT NULL AND s.date IS NOT NULL
             GROUP BY 1, 2
             UNION ALL
-            SELECT s.importer_id, substr(s.date, 1, 10), count(*), coalesce(sum(s.value_usd), 0)
+            SELECT s.importer_id, substr(s.date, 1, {width}), count(*),
+                   coalesce(sum(s.value_usd), 0)
             FROM shipment s
             WHERE {where} AND s.importer_id IS NOT NULL AND s.date IS NOT NULL
             GROUP BY 1, 2
-        ) AS parties GROUP BY firm, day ORDER BY firm, day
+        ) AS parties GROUP BY firm, period ORDER BY firm, period
     """
     return [(r[0], r[1], int(r[2]), float(r[3])) for r in _run(session, sql, params)]
 
