@@ -88,7 +88,14 @@ def run_gui(*, db: str | None = None, user: str | None = None, file: str | None 
     target = explicit or Settings().last_store
     # A named store or the default one is created when missing; a vanished recent one is not.
     create = bool(explicit) or target is None
-    _FirstPaint(window, lambda: window.open_store_at(target, create=create))
+
+    def after_first_paint() -> None:
+        from casebook.ui import charts
+
+        window.open_store_at(target, create=create)
+        charts.warm_up()  # the Analysis tab's matplotlib, before a case is opened
+
+    _FirstPaint(window, after_first_paint)
     window.show()
     # Test hook (the packaging test of the frozen bundle): CASEBOOK_QUIT_AFTER_MS=N closes the
     # window N milliseconds after it is shown, which ends the event loop as a user's close would.

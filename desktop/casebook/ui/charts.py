@@ -3,12 +3,14 @@
 Nothing here queries: each ``draw_*`` takes a chart's small table and a ``Style`` (colours from
 the Qt palette), draws on a matplotlib ``Figure`` and returns the ``Target``s — the bars or points
 a hover names and a click turns into Shipments-tab filters. matplotlib is imported on first use
-(``setup()``), never when the GUI starts.
+(``setup()``) or, once the window is painted, on a thread of its own (``warm_up()``), never on
+the way to the first paint.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -53,6 +55,21 @@ def setup() -> None:
     matplotlib.rcParams["font.family"] = [*FONT_FAMILIES, "sans-serif"]
     matplotlib.rcParams["axes.unicode_minus"] = False
     matplotlib.rcParams["svg.fonttype"] = "none"  # SVG text stays text (searchable)
+
+
+def warm_up() -> threading.Thread:
+    """Import matplotlib, its canvases and the shipped fonts on a thread of their own, so that
+    the first case opened (its Analysis tab) does not wait for them on the GUI thread: about a
+    second on a quiet machine, tens of seconds on a busy one. Returns the started thread."""
+
+    def work() -> None:
+        setup()
+        from matplotlib.backends import backend_agg, backend_qtagg  # noqa: F401
+        from matplotlib.figure import Figure  # noqa: F401
+
+    thread = threading.Thread(target=work, name="matplotlib warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,50 @@
+"""matplotlib (about a second to import, tens of seconds on a busy machine) is imported on a
+thread of its own once the window is painted, so the first case opened does not wait for it on
+the GUI thread."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+PROBE = """
+import sys, threading
+from casebook.ui import app, charts
+
+assert "matplotlib" not in sys.modules  # nothing before the window
+real_setup, real_warm_up = charts.setup, charts.warm_up
+threads = []
+
+def setup():
+    threads.append(threading.current_thread().name)
+    return real_setup()
+
+def warm_up():
+    started = real_warm_up()
+    started.join(120)
+    from matplotlib import font_manager
+
+    fonts = {f.name for f in font_manager.fontManager.ttflist}
+    print("WARM", threads, "matplotlib.backends.backend_qtagg" in sys.modules,
+          "WenQuanYi Micro Hei" in fonts, flush=True)
+    return started
+
+charts.setup, charts.warm_up = setup, warm_up
+sys.exit(app.run_gui(db=sys.argv[1]))
+"""
+
+
+def test_matplotlib_and_its_fonts_are_loaded_off_the_gui_thread_after_the_first_paint(tmp_path):
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "CASEBOOK_QUIT_AFTER_MS": "3000",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / "store.db")],
+        capture_output=True, text=True, env=env, timeout=240,
+    )  # fmt: skip
+    assert "WARM ['matplotlib warm-up'] True True" in out.stdout, out.stderr[-2000:]
