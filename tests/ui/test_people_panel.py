@@ -192,3 +192,9 @@ def test_add_person_and_undo_it(panel, window, qtbot, monkeypatch):
     with qtbot.waitSignal(panel.loaded, timeout=TIMEOUT):
         stack.undo()
     assert [p["name"] for p in panel.persons] == ["Ivan Petrov", "Olga Petrova"]
+
+
+def test_the_detail_says_what_to_select_when_no_one_is_selected(panel):
+    panel.table.clearSelection()
+    text = panel.detail.toPlainText()
+    assert text.startswith("Select a person") and "roles" in text

@@ -35,11 +35,17 @@ from PySide6.QtWidgets import (
 from casebook.core.words import plural
 from casebook.ui import theme
 from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.placeholders import show_prompt
 from casebook.ui.undo import FacadeCommand, UndoOnlyCommand
 from casebook.ui.workspace import WorkspaceTab
 
 HEADERS = ["Name", "Native script", "Born", "Nationality", "Identifiers", "Links"]
 LINK_HEADERS = ["With", "Role", "Share", "From", "To"]
+SELECT_A_PERSON = (
+    "Select a person to see their identifiers, their roles in firms and persons, with dates, "
+    "and the notes on them."
+)
+TWO_SELECTED = "Two persons selected: Merge selected… merges the second into the first."
 
 
 class PersonDialog(QDialog):
@@ -105,8 +111,10 @@ class PeoplePanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # The identifiers take the spare width; the link count stays by the row's other cells.
+        header.setSectionResizeMode(HEADERS.index("Identifiers"), QHeaderView.ResizeMode.Stretch)
         self.detail = QTextBrowser()
         self.count = QLabel()
         self.add_button = QPushButton("Add person…")
@@ -207,7 +215,12 @@ class PeoplePanel(QWidget):
         chosen = self.selected_persons()
         p = chosen[0] if len(chosen) == 1 else None
         mine = [k for k in self.links if p and p["uid"] in (k["from_uid"], k["to_uid"])]
-        self.detail.setHtml(_detail_html(p, mine, self.merges.get(p["uid"], 0)) if p else "")
+        if p:
+            self.detail.setHtml(_detail_html(p, mine, self.merges.get(p["uid"], 0)))
+        elif len(chosen) == 2:
+            show_prompt(self.detail, TWO_SELECTED)
+        else:
+            show_prompt(self.detail, SELECT_A_PERSON)
         self.merge_button.setEnabled(len(chosen) == 2)
         self.split_button.setEnabled(p is not None and self.merges.get(p["uid"], 0) > 0)
 
