@@ -344,3 +344,48 @@ def test_a_persons_roles_are_bars_over_their_dates_in_their_own_lane(late):
     assert not director.adjusted(0, 0.5, 0, -0.5).intersects(owner.adjusted(0, 0.5, 0, -0.5))
     texts = " ".join(i.text() for i in tab.scene.items() if hasattr(i, "text"))
     assert "director of Acme" in texts  # the role is written on its bar
+
+
+def test_a_role_scrolled_in_under_the_lane_names_is_named_once_at_the_edge(late, qtbot):
+    """Scrolled so that a role's bar begins under the lane names, its name is written at the
+    grid's edge, over the bar's own label (the two were drawn on top of each other)."""
+    from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
+
+    from casebook.ui.timeline_tab import LABEL_WIDTH, TENURE_COLOUR, readable_on
+
+    _win, tab, _firms, _person = late
+    director = next(i.sceneBoundingRect() for i in tab.scene.items()
+                    if i.data(0) == "tenure" and "director of Acme" in i.toolTip())  # fmt: skip
+    bar = tab.view.horizontalScrollBar()
+    bar.setValue(round(director.left() + 40 - LABEL_WIDTH))
+    qtbot.wait(50)
+    image = tab.view.viewport().grab().toImage()
+    visible = tab.view.mapToScene(tab.view.viewport().rect()).boundingRect()
+    assert visible.left() + LABEL_WIDTH > director.left() + 20  # the bar begins off to the left
+    top = tab.view.mapFromScene(0, director.top()).y()
+    edge = round(LABEL_WIDTH)
+    right = min(round(director.right() - visible.left()), image.width())
+    width, height = right - edge, round(director.height())
+
+    ink = readable_on(QColor(TENURE_COLOUR))
+
+    def inked(img, x0, y0) -> int:  # pixels nearer the text's colour than the bar's
+        return sum(
+            abs(QColor(img.pixel(x, y)).lightness() - ink.lightness()) < 60
+            for x in range(x0, x0 + width)
+            for y in range(y0, y0 + height)
+        )
+
+    small = QFont(tab.view.font())
+    small.setPointSizeF(max(small.pointSizeF() * 0.8, 7.0))
+    alone = QImage(width, height, QImage.Format.Format_RGB32)
+    alone.fill(QColor(TENURE_COLOUR))
+    painter = QPainter(alone)
+    painter.setFont(small)
+    painter.setPen(ink)
+    text = QFontMetricsF(small).elidedText("director of Acme Machine Co", Qt.ElideRight, width - 6)
+    painter.drawText(3, 0, width - 6, height, Qt.AlignmentFlag.AlignVCenter, text)
+    painter.end()
+    once = inked(alone, 0, 0)
+    assert once > 20
+    assert inked(image, edge, top) <= once * 1.25 + 5  # one text, not two on top of each other

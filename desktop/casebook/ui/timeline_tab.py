@@ -215,10 +215,10 @@ class TimelineTab(LensTab, QWidget):
         bar.addWidget(self.zoom_out)
         bar.addWidget(self.zoom_in)
         bar.addWidget(self.info, 1)
-        bar.addWidget(self.legend)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.legend)  # a row of its own: beside the buttons it wrapped mid-mark
         layout.addWidget(self.caption)
         layout.addWidget(self.view, 1)
         # The lens (events stay: they are not shipments) is read once shown or when idle.
@@ -234,7 +234,8 @@ class TimelineTab(LensTab, QWidget):
             f"<span style='color:{TENURE_COLOUR}'>▬</span> a person's role",
             "<span style='background:#1A73E8;color:white'>&nbsp;n&nbsp;</span> shipments",
         ]
-        return " &nbsp; ".join(marks)
+        # Each mark kept whole on a line (a wrap falls between marks, never inside one).
+        return " &nbsp; ".join(f"<span style='white-space:nowrap'>{m}</span>" for m in marks)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -553,6 +554,7 @@ class TimelineTab(LensTab, QWidget):
             x0 = self.x_of_date(tenure["start"]) if tenure["start"] else left
             x1 = self.x_of_date(tenure["end"], end=True) if tenure["end"] else right
             x0, x1 = x0 if x0 is not None else left, x1 if x1 is not None else right
+            x0, x1 = max(x0, left), min(x1, right)  # a role begun before the range: from its start
             spans.append((x0, max(x1, x0 + 3), tenure))
         rows: list[float] = []  # each row's right end so far
         placed = []
@@ -669,6 +671,10 @@ class TimelineTab(LensTab, QWidget):
                 room = QRectF(edge + 3, bar.top(), bar.right() - edge - 6, bar.height())
                 if top + HEADER <= room.top() and room.bottom() <= visible.bottom():
                     text = sfm.elidedText(role, Qt.TextElideMode.ElideRight, room.width())
+                    # Over the bar's own label, scrolled in under the edge: never two texts.
+                    painter.fillRect(
+                        bar.adjusted(edge - bar.left() + 1, 1, -1, -1), QColor(TENURE_COLOUR)
+                    )
                     painter.drawText(room, Qt.AlignmentFlag.AlignVCenter, text)
         painter.setFont(font)
         painter.fillRect(QRectF(left, top, visible.width(), HEADER), back)
