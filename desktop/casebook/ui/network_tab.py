@@ -104,10 +104,17 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self.hs = filter_edit("HS code", "Code prefix: 84, 8458, 845811 …")
         self.min_value = filter_edit("Min USD", "Leave out trade links worth less than this")
         self.layout_choice = QComboBox()
-        self.layout_choice.addItem("Force-directed", "force")
-        self.layout_choice.addItem("Layered: makers → importers", "layered")
-        self.layout_choice.addItem("Geographic: firms at their country", "geographic")
-        self.layout_choice.addItem("Timeline: across by first trade", "timeline")
+        # Short names (the toolbar must fit a 1024 px window), what each does in its tooltip.
+        for name, kind, tip in (
+            ("Force-directed", "force", "Linked firms pulled together, others pushed apart"),
+            ("Layered", "layered", "Makers, then intermediaries, then importers, left to right"),
+            ("Geographic", "geographic", "Each firm at its country, flows between countries"),
+            ("Timeline", "timeline", "Across by each firm's first trade, down by layer"),
+        ):
+            self.layout_choice.addItem(name, kind)
+            self.layout_choice.setItemData(
+                self.layout_choice.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
+            )
         self.layout_choice.activated.connect(lambda _i: self.relayout())
         self.relayout_button = QToolButton(text="Re-layout")  # tool buttons, like Export: the
         # bar keeps to a 1024-pixel screen
