@@ -27,6 +27,7 @@ from casebook.ingest.firms import (
     resolve_parties,
 )
 from casebook.store import firms as store
+from casebook.store.models import new_uid
 
 ROLES = {"exporter": ("dispatch", "supplier"), "importer": ("destination", "importer")}
 
@@ -110,17 +111,22 @@ class PartyWriter:
             if party in addresses:
                 first_address.setdefault(id(firm), addresses[party])
         suggestions = resolution.suggestions + self._near(resolution)
-        for firm in resolution.created:
-            name = firm.display_name()
-            firm.id, _ = store.insert_firm(
-                self.session,
-                name=name,
-                native_name=firm.native_name(),
-                country=firm.country,
-                address=first_address.get(id(firm)),
-                name_key=party_key(name),
-                sort_key=sort_key(name),
-            )
+        rows = [
+            {
+                "uid": new_uid(),
+                "name": (name := firm.display_name()),
+                "native_name": firm.native_name(),
+                "country": firm.country,
+                "address": first_address.get(id(firm)),
+                "name_key": party_key(name),
+                "sort_key": sort_key(name),
+            }
+            for firm in resolution.created
+        ]
+        # One batch: a round trip per new firm was most of a server import's firms stage.
+        ids = store.insert_firms_with_uids(self.session, rows=rows)
+        for firm, row in zip(resolution.created, rows, strict=True):
+            firm.id = ids[row["uid"]]
         self.created = len(resolution.created)
         self.matched = len(resolution.matched)
         store.insert_identifiers(self.session, rows=_identifier_rows(resolution))

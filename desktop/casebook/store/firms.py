@@ -16,7 +16,6 @@ from casebook.store import models as m
 from casebook.store import rollups
 from casebook.store.backend import raw_connection
 from casebook.store.evidence import delete_links_to
-from casebook.store.models import new_uid
 from casebook.store.sqlite import timestamp
 
 CHUNK = 500  # parameters per IN (...) list
@@ -142,7 +141,8 @@ def live_firms_by_name_key(
 
 
 def insert_firms_with_uids(session: Session, *, rows: Sequence[dict]) -> dict[str, int]:
-    """Insert firms that come with their own uid (from a bundle); returns {uid: id}."""
+    """Insert firms with the uids given (a bundle's, or an import's new ones) in one batch;
+    returns {uid: id}."""
     columns = ("uid", "name", "native_name", "country", "address", "name_key", "sort_key",
                "created")  # fmt: skip
     now = timestamp()
@@ -267,26 +267,6 @@ def all_alias_keys(session: Session) -> list[tuple[int, str, str | None]]:
         "JOIN firm AS f ON f.id = a.firm_id WHERE f.merged_into IS NULL AND a.name_key IS NOT NULL"
     )
     return cursor.fetchall()
-
-
-def insert_firm(
-    session: Session,
-    *,
-    name: str,
-    native_name: str | None,
-    country: str | None,
-    address: str | None,
-    name_key: str | None,
-    sort_key: str,
-) -> tuple[int, str]:
-    """Insert one firm; returns (id, uid)."""
-    uid = new_uid()
-    cursor = raw_connection(session).execute(
-        "INSERT INTO firm (uid, name, native_name, country, address, name_key, sort_key, created) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (uid, name, native_name, country, address, name_key, sort_key, timestamp()),
-    )
-    return cursor.fetchone()[0], uid
 
 
 def insert_aliases(
