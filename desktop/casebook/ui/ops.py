@@ -221,6 +221,7 @@ class Op:
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
         self._progress_parent: QWidget | None = None
+        self._book: Casebook | None = None
 
     def success(self, callback: Callable[[Any], None]) -> Op:
         """Run ``callback(result)`` on the GUI thread after views were told what changed."""
@@ -246,6 +247,7 @@ class Op:
             if getattr(self.host, "closed", False):
                 return None
             raise RuntimeError("no store is open")
+        self._book = book
         wants_task = self._progress_parent is not None
         job = Job(lambda *task: self.fn(book, *task), wants_task=wants_task)
         job.on_done, job.on_error = self._done, self._error
@@ -253,7 +255,15 @@ class Op:
             self._attach_progress(job)
         return self.host.submit(job, self.label)
 
+    def _stale(self) -> bool:
+        """A read of a store the window has since left (another store opened meanwhile): its
+        answer, or its failure on the closed store, is nobody's any more. A write's failure is
+        still told."""
+        return self.changes is None and self.host.book is not self._book
+
     def _done(self, result: Any) -> None:
+        if self._stale():
+            return
         changes = self.changes(result) if callable(self.changes) else self.changes
         if changes is not None:
             self.host.notify(changes)
@@ -261,7 +271,7 @@ class Op:
             self._success(result)
 
     def _error(self, exc: BaseException, trace: str) -> None:
-        if isinstance(exc, Cancelled):
+        if isinstance(exc, Cancelled) or self._stale():
             return
         if self._failure:
             if _alive(self._failure):
