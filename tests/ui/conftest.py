@@ -44,6 +44,18 @@ def drops():
 
 
 @pytest.fixture(autouse=True)
+def no_modal_error(monkeypatch):
+    """An error dialog no test asked for fails the test that showed it, naming the error,
+    instead of waiting offscreen for a click that never comes (the whole suite hung on one)."""
+    from casebook.ui.errors import ErrorDialog
+
+    shown: list[str] = []
+    monkeypatch.setattr(ErrorDialog, "exec", lambda self: shown.append(self.text()) or 0)
+    yield
+    assert not shown, f"an error dialog was shown: {shown}"
+
+
+@pytest.fixture(autouse=True)
 def temp_settings(tmp_path, qapp):
     """QSettings in a temporary folder, so tests never read or write the user's settings."""
     from PySide6.QtCore import QSettings
