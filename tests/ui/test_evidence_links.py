@@ -59,9 +59,10 @@ def answers(monkeypatch):
     return answers
 
 
-def firms_tab(window) -> FirmsTab:
+def firms_tab(window, qtbot) -> FirmsTab:
     tab = window.page.workspace.tab("firms")
     window.page.workspace.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.ready, timeout=TIMEOUT)  # the firms are read on the worker
     return tab
 
 
@@ -77,7 +78,7 @@ def test_dropping_a_file_onto_a_firm_links_it_and_the_evidence_tab_lists_it_with
 ):
     scan = tmp_path / "agreement.txt"
     scan.write_text("Exclusive distributor of Jingdiao machines in Kazakhstan", encoding="utf-8")
-    tab = firms_tab(window)
+    tab = firms_tab(window, qtbot)
     point = row_point(tab, "OOO TEHNOSTANOK")
     with qtbot.waitSignal(tab.evidence_added, timeout=TIMEOUT):
         assert drops.drag_and_drop(tab.firm_view.viewport(), point, drops.file_mime(scan))
@@ -98,7 +99,7 @@ def test_dropping_a_file_onto_a_firm_links_it_and_the_evidence_tab_lists_it_with
 def test_a_drop_beside_the_firm_rows_is_refused(drops, qtbot, window, case, answers, tmp_path):
     scan = tmp_path / "agreement.txt"
     scan.write_text("text", encoding="utf-8")
-    tab = firms_tab(window)
+    tab = firms_tab(window, qtbot)
     below = QPointF(10, tab.firm_view.viewport().height() - 5)
     assert tab.firm_at(below.toPoint()) is None
     assert not drops.drag_and_drop(tab.firm_view.viewport(), below, drops.file_mime(scan))
@@ -107,7 +108,7 @@ def test_a_drop_beside_the_firm_rows_is_refused(drops, qtbot, window, case, answ
 
 
 def test_dropping_text_on_a_firm_is_refused(drops, qtbot, window, case, answers):
-    tab = firms_tab(window)
+    tab = firms_tab(window, qtbot)
     mime = QMimeData()
     mime.setText("not a file")
     assert not drops.drag_and_drop(
