@@ -309,3 +309,28 @@ def reference_dir() -> Path:
     if not folder.is_dir():
         pytest.fail(f"reference files not found at {folder} (set CASEBOOK_REFERENCE)")
     return folder
+
+
+def _demo(location) -> None:
+    from casebook.cli import main
+
+    user = [] if is_server(location) else ["--user", "tester"]  # a server's user is its login
+    assert main(["--db", str(location), *user, "demo"]) == 0
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    """A store file holding the demo case, built once per test module through the CLI."""
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    _demo(db)
+    return db
+
+
+@pytest.fixture
+def demo_db(request, db_path, store_templates):
+    """The demo case: on SQLite one file per module; on PostgreSQL the test's own database,
+    copied from a server template built once."""
+    if not is_server(db_path):
+        return request.getfixturevalue("demo_file")
+    store_templates.copy("demo", db_path, _demo)
+    return db_path

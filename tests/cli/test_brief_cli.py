@@ -8,37 +8,7 @@ import json
 import subprocess
 import sys
 
-import pytest
-from tests.conftest import is_server
-
 REF = "DEMO-CNC-RU"
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    """A store holding the demo case, built once through the command line."""
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
-    from casebook.cli import main
-
-    code = main(["--db", str(db), "--user", "tester", "demo"])
-    assert code == 0
-    return db
-
-
-def _demo(location) -> None:
-    from casebook.cli import main
-
-    assert main(["--db", str(location), "--user", "tester", "demo"]) == 0
-
-
-@pytest.fixture
-def demo_db(request, db_path, store_templates):
-    """The demo case: on SQLite one file per module; on PostgreSQL the test's own database,
-    copied from a server template built once."""
-    if not is_server(db_path):
-        return request.getfixturevalue("demo_file")
-    store_templates.copy("demo", db_path, _demo)
-    return db_path
 
 
 def test_demo_json_shape(run_cli, tmp_path):

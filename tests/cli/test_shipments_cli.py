@@ -11,34 +11,9 @@ import zipfile
 from decimal import Decimal
 
 import pytest
-from tests.conftest import is_server, sql_on
+from tests.conftest import sql_on
 
 REF = "DEMO-CNC-RU"
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
-    from casebook.cli import main
-
-    assert main(["--db", str(db), "--user", "tester", "demo"]) == 0
-    return db
-
-
-def _demo(location) -> None:
-    from casebook.cli import main
-
-    assert main(["--db", str(location), "--user", "tester", "demo"]) == 0
-
-
-@pytest.fixture
-def demo_db(request, db_path, store_templates):
-    """The demo case: on SQLite one file per module; on PostgreSQL the test's own database,
-    copied from a server template built once."""
-    if not is_server(db_path):
-        return request.getfixturevalue("demo_file")
-    store_templates.copy("demo", db_path, _demo)
-    return db_path
 
 
 def _store(db, sql: str, params: tuple = ()) -> tuple:
