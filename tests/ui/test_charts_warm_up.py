@@ -48,3 +48,40 @@ def test_matplotlib_and_its_fonts_are_loaded_off_the_gui_thread_after_the_first_
         capture_output=True, text=True, env=env, timeout=240,
     )  # fmt: skip
     assert "WARM ['matplotlib warm-up'] True True" in out.stdout, out.stderr[-2000:]
+
+
+SLOW_WARM_UP = """
+import sys, threading, time
+from casebook.ui import app, charts
+
+def warm_up():
+    def work():
+        time.sleep(1.5)  # still importing when the window has closed
+        charts.setup()
+        print("WARMED", flush=True)
+
+    started = threading.Thread(target=work, daemon=True)
+    started.start()
+    return started
+
+charts.warm_up = warm_up
+sys.exit(app.run_gui(db=sys.argv[1]))
+"""
+
+
+def test_a_window_closed_while_matplotlib_is_loading_waits_for_it_before_exiting(tmp_path):
+    # Interpreter shutdown during that import crashed the app (SIGSEGV in CI, window closed 50 ms
+    # after it was shown); the exit now waits for the warm-up instead.
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "CASEBOOK_QUIT_AFTER_MS": "50",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", SLOW_WARM_UP, str(tmp_path / "store.db")],
+        capture_output=True, text=True, env=env, timeout=240,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "WARMED" in out.stdout, out.stderr[-2000:]

@@ -89,11 +89,13 @@ def run_gui(*, db: str | None = None, user: str | None = None, file: str | None 
     # A named store or the default one is created when missing; a vanished recent one is not.
     create = bool(explicit) or target is None
 
+    warming = []  # the matplotlib warm-up thread, once started
+
     def after_first_paint() -> None:
         from casebook.ui import charts
 
         window.open_store_at(target, create=create)
-        charts.warm_up()  # the Analysis tab's matplotlib, before a case is opened
+        warming.append(charts.warm_up())  # the Analysis tab's matplotlib, before a case opens
 
     _FirstPaint(window, after_first_paint)
     window.show()
@@ -101,4 +103,9 @@ def run_gui(*, db: str | None = None, user: str | None = None, file: str | None 
     # window N milliseconds after it is shown, which ends the event loop as a user's close would.
     if quit_after := os.environ.get("CASEBOOK_QUIT_AFTER_MS"):
         QTimer.singleShot(int(quit_after), window.close)
-    return app.exec()
+    code = app.exec()
+    # Python tearing down while that thread is still importing (Qt's matplotlib canvas among
+    # it) crashes the process: a window closed within its first second exited on SIGSEGV.
+    for thread in warming:
+        thread.join(timeout=120)
+    return code
