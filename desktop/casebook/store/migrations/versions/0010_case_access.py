@@ -282,12 +282,19 @@ def _quoted(table: str) -> str:
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return  # one user, one file: nothing to share or hide
+    # Roles belong to the whole server: two databases set up at the same moment both find a
+    # group missing, and the second CREATE ROLE (or GRANT) then fails on a duplicate key.
     for group in GROUPS:
         op.execute(
             f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') "
-            f"THEN CREATE ROLE {group} NOLOGIN; END IF; END $$"
+            f"THEN CREATE ROLE {group} NOLOGIN; END IF; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
         )
-    op.execute("GRANT casebook_viewer TO casebook_analyst")
+    op.execute(
+        "DO $$ BEGIN IF NOT pg_has_role('casebook_analyst', 'casebook_viewer', 'MEMBER') "
+        "THEN GRANT casebook_viewer TO casebook_analyst; END IF; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    )
     op.execute('ALTER TABLE "case" ADD COLUMN created_by name NOT NULL DEFAULT current_user')
     op.execute("ALTER TABLE evidenceblob ADD COLUMN uploader name NOT NULL DEFAULT current_user")
     op.execute(
