@@ -295,3 +295,21 @@ def test_the_firms_are_read_off_the_gui_thread_with_a_placeholder_meanwhile(
     qtbot.waitUntil(lambda: widget.ready, timeout=TIMEOUT)
     assert [f["name"] for f in widget.firms.rows] == ["OOO TEHNOSTANOK"]
     assert widget.count.text() == "1 firm"
+
+
+def test_a_tab_of_a_store_left_reads_nothing_from_the_next_one(
+    tab, window, qtbot, tmp_path, monkeypatch
+):
+    """The red-flag scan waits for an idle worker. A Firms tab left behind when another store
+    opened asked for its case's flags there, and the window showed "no case 'CB-…'" (CI)."""
+    tab.scores, tab._scoring = None, False  # its scan still wanted, as on a busy case opening
+    tab.hide()
+    with qtbot.waitSignal(window.host.store_opened, timeout=TIMEOUT):
+        window.open_store_at(tmp_path / "other.db", create=True)
+    asked, submit = [], window.host.submit
+    monkeypatch.setattr(
+        window.host, "submit", lambda job, label: asked.append(label) or submit(job, label)
+    )
+    tab._worker_busy(False)  # the worker fell idle
+    qtbot.wait(300)
+    assert "Scoring red flags" not in asked and not tab._scoring

@@ -157,6 +157,7 @@ class FirmsTab(QWidget):
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
+        self._book = host.book  # the store this tab's case is in
         self.workspace: CaseWorkspace | None = None
         self.lens = EVERYTHING
         self.lens_label = QLabel(wordWrap=True)
@@ -365,8 +366,8 @@ class FirmsTab(QWidget):
         """Red flags scan every shipment: read on the worker, shown when they arrive. The
         scan waits until the tab is shown or the worker has nothing else to do, so that it
         never holds up the reads of the tab the analyst opens."""
-        if self.scores is not None or self._scoring:
-            return
+        if self.scores is not None or self._scoring or self.host.book is not self._book:
+            return  # a tab left behind by another store's opening asks that store nothing
         if not self.isVisible() and self.host.worker.busy:
             return  # asked again when shown or when the worker is idle
         ref = self.ref
