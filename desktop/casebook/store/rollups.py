@@ -383,7 +383,15 @@ def problems(session: Session) -> list[dict]:
     """
     conn = raw_connection(session)
     firms = "coalesce(sum(exporter_id), 0.0), coalesce(sum(importer_id), 0.0)"
-    rows = _per_dataset(conn, "shipment", "count(*), coalesce(sum(value_usd), 0.0), " + firms)
+    # and each side's shipments and USD value, for the per-firm totals (one pass over the rows)
+    sides = (
+        "count(exporter_id) + count(importer_id), "
+        "coalesce(sum(CASE WHEN exporter_id IS NOT NULL THEN value_usd END), 0.0) "
+        "+ coalesce(sum(CASE WHEN importer_id IS NOT NULL THEN value_usd END), 0.0)"
+    )
+    sums = f"count(*), coalesce(sum(value_usd), 0.0), {firms}, {sides}"
+    rows = _per_dataset(conn, "shipment", sums)
+    none = (0, 0.0, 0, 0, 0, 0.0)
     found = []
     for table in _TABLES:
         party = table in _FIRM_TABLES
@@ -394,29 +402,23 @@ def problems(session: Session) -> list[dict]:
             f"sum(shipments), coalesce(sum(value_usd), 0.0), {firms if party else '0, 0'}",
         )
         for dataset_id in sorted(set(rows) | set(have)):
-            want, got = rows.get(dataset_id, (0, 0.0, 0, 0)), have.get(dataset_id, (0, 0.0, 0, 0))
+            want, got = rows.get(dataset_id, none)[:4], have.get(dataset_id, none[:4])
             if not party:
                 want, got = want[:2], got[:2]
             same = want[0] == got[0] and math.isclose(want[1], got[1], rel_tol=1e-9, abs_tol=0.005)
             if not same or want[2:] != got[2:]:
                 found.append({"table": table, "dataset_id": dataset_id})
-    # Per-firm totals: each side's shipments, value and firm ids, against the rows' sides.
-    sides = (
-        "count(exporter_id) + count(importer_id), coalesce(sum(CASE WHEN exporter_id IS NOT NULL "
-        "THEN value_usd END), 0.0) + coalesce(sum(CASE WHEN importer_id IS NOT NULL THEN "
-        "value_usd END), 0.0), coalesce(sum(exporter_id), 0) + coalesce(sum(importer_id), 0)"
-    )
-    rows = _per_dataset(conn, "shipment", sides)
+    # Per-firm totals: the shipments and value of both sides, and the firm ids weighted.
     have = _per_dataset(
         conn,
         "firmrollup",
-        "sum(shipments), coalesce(sum(value_usd), 0.0), sum(CAST(firm_id AS BIGINT) * shipments)",
+        "sum(shipments), coalesce(sum(value_usd), 0.0), "
+        "coalesce(sum(CAST(firm_id AS BIGINT) * shipments), 0)",
     )
     for dataset_id in sorted(set(rows) | set(have)):
-        want, got = rows.get(dataset_id, (0, 0.0, 0)), have.get(dataset_id, (0, 0.0, 0))
-        want, got = tuple(v or 0 for v in want), tuple(v or 0 for v in got)
-        same = math.isclose(want[1], got[1], rel_tol=1e-9, abs_tol=0.005)
-        if not same or want[0] != got[0] or want[2] != got[2]:
+        want, got = rows.get(dataset_id, none), have.get(dataset_id, (0, 0.0, 0))
+        same = math.isclose(want[5], got[1], rel_tol=1e-9, abs_tol=0.005)
+        if not same or want[4] != got[0] or want[2] + want[3] != got[2]:
             found.append({"table": "firmrollup", "dataset_id": dataset_id})
     return found
 
