@@ -382,3 +382,150 @@ def test_groups_written_at_import_equal_those_sql_makes_from_the_rows(imported):
     with imported.store.read() as session:
         for table in tables:
             assert _stored_groups(session, table) == at_import[table], table
+
+
+# --- per-firm totals (``firmrollup``): the Firms list of a whole case -------------------------
+
+
+def _firm_totals_from_rows(session, case_id: int | None) -> dict[int, tuple[int, float]]:
+    """{firm id: (shipments as either party, their USD value)} summed over the shipments."""
+    where = "WHERE case_id = ?" if case_id is not None else ""
+    args = (case_id, case_id) if case_id is not None else ()
+    cursor = rollups.raw_connection(session).execute(
+        "SELECT fid, count(*), coalesce(sum(v), 0.0) FROM ("
+        f"SELECT exporter_id AS fid, value_usd AS v FROM shipment {where} UNION ALL "
+        f"SELECT importer_id, value_usd FROM shipment {where}) AS sides "
+        "WHERE fid IS NOT NULL GROUP BY fid",
+        args,
+    )
+    return {fid: (int(n), round(float(v), 6)) for fid, n, v in cursor}
+
+
+def _assert_firm_totals_agree(book) -> dict[int, tuple[int, float]]:
+    """The per-firm totals of the case and of the store, ``firms list`` and the Network's
+    unfiltered node sizes equal the sums over the shipments; returns the case's."""
+    from casebook.store import firms, network
+
+    case_id = _case_id(book)
+    with book.store.read() as session:
+        rows = _firm_totals_from_rows(session, case_id)
+        for got in (
+            firms.shipment_totals(session, case_id=case_id),
+            network.firm_totals(session, case_id=case_id, lens=None),
+        ):
+            assert {k: _rounded(v) for k, v in got.items()} == rows
+        store_wide = firms.shipment_totals(session)
+        assert {k: _rounded(v) for k, v in store_wide.items()} == _firm_totals_from_rows(
+            session, None
+        )
+        assert rollups.problems(session) == []
+        uids = {f["uid"]: f["id"] for f in firms.firm_rows(session, case_id=case_id)}
+    for listed in book.list_firms(case_ref=REF):
+        want = rows.get(uids[listed["uid"]], (0, 0.0))
+        assert (listed["shipments"], listed["value_usd"]) == (want[0], round(want[1], 2))
+    return rows
+
+
+def test_firms_list_totals_agree_with_the_rows_through_merges_splits_and_deletes(
+    imported, tmp_path
+):
+    """The per-firm totals answer as the shipments do after an import, a merge (an exporter
+    into an importer too, so a firm ships to itself and counts on both sides), a split, a
+    second case's import and a dataset's deletion."""
+    before = _assert_firm_totals_agree(imported)
+    assert len(before) == 6 and all(n for n, _v in before.values())
+    firms = {f["name"]: f["uid"] for f in imported.list_firms(case_ref=REF)}
+    imported.merge_firms(keep=firms["Beta Tools"], other=firms["Shenzhen Gamma"])
+    merged = _assert_firm_totals_agree(imported)
+    assert len(merged) == 5
+    imported.merge_firms(keep=firms["Delta LLC"], other=firms["Beta Tools"])
+    to_itself = _assert_firm_totals_agree(imported)
+    assert len(to_itself) == 4
+    imported.split_firm(firms["Beta Tools"])
+    imported.split_firm(firms["Shenzhen Gamma"])
+    assert _assert_firm_totals_agree(imported) == before
+    imported.create_case(title="Other", ref="CB-ROLL-2")
+    path = tmp_path / "other.csv"
+    path.write_text(_csv(random.Random(5), 50), encoding="utf-8")
+    imported.import_file(path, case_ref="CB-ROLL-2")
+    assert _assert_firm_totals_agree(imported) == before
+    imported.delete_dataset(imported.list_datasets(case_ref=REF)[0]["uid"])
+    after = _assert_firm_totals_agree(imported)
+    assert sum(n for n, _v in after.values()) == 2 * 300
+
+
+def test_bundle_opened_elsewhere_has_its_firm_totals(imported, tmp_path):
+    out = tmp_path / "case.casebook"
+    imported.export_bundle(case_ref=REF, out=out)
+    with Casebook.open(tmp_path / "other.db", create=True) as other:
+        other.open_bundle(out)
+        totals = {f["uid"]: (f["shipments"], f["value_usd"]) for f in other.list_firms()}
+        assert totals == {
+            f["uid"]: (f["shipments"], f["value_usd"]) for f in imported.list_firms(case_ref=REF)
+        }
+        assert sum(n for n, _v in totals.values()) == 2 * 600
+        with other.store.read() as session:
+            assert rollups.problems(session) == []
+
+
+@pytest.mark.sqlite_only("traces SQLite's statements")
+def test_firms_list_of_a_case_reads_the_per_firm_totals_only(imported):
+    """``firms list`` reads neither the shipments nor the firm groups by month and pair (as
+    many as the shipments when firms pair at random: 2.3 s CPU on a million rows, issue 18)."""
+    from casebook.store import firms
+    from casebook.store.sqlite import raw_connection
+
+    case_id, statements = _case_id(imported), []
+    with imported.store.read() as session:
+        conn = raw_connection(session)
+        conn.set_trace_callback(statements.append)
+        try:
+            totals = firms.shipment_totals(session, case_id=case_id)
+        finally:
+            conn.set_trace_callback(None)
+    assert totals and statements
+    assert any("FROM firmrollup" in s for s in statements)
+    assert not any(re.search(r"FROM (shipment|partyrollup)\b", s) for s in statements)
+
+
+def test_problems_names_a_dataset_whose_firm_totals_were_changed(imported, store_sql):
+    store_sql(
+        "UPDATE firmrollup SET shipments = shipments + 1 WHERE id = (SELECT min(id) FROM firmrollup)"
+    )
+    with imported.store.read() as session:
+        found = rollups.problems(session)
+    assert found == [{"table": "firmrollup", "dataset_id": 1}]
+    imported.rebuild_rollups()
+    _assert_firm_totals_agree(imported)
+
+
+def test_migration_0011_builds_the_firm_totals_of_a_0010_store(imported, store_backend):
+    """A store at revision 0010 with shipments gets the per-firm totals an import makes (and on
+    PostgreSQL the case tables' row-level security)."""
+    from alembic import command
+
+    engine = imported.store.engine
+    with imported.store.read() as session:
+        made = _stored_groups(session, "firmrollup")
+    assert made
+    with engine.begin() as conn:
+        command.downgrade(migrations._config(conn), "0010")
+    with engine.connect() as conn:
+        assert migrations.current_revision(conn) == "0010"
+        assert not conn.dialect.has_table(conn, "firmrollup")
+    migrations.upgrade(engine)
+    with imported.store.read() as session:
+        assert _stored_groups(session, "firmrollup") == made
+    _assert_firm_totals_agree(imported)
+    if store_backend == "postgresql":
+        with engine.connect() as conn:
+            secured = conn.exec_driver_sql(
+                "SELECT relrowsecurity FROM pg_class WHERE relname = 'firmrollup'"
+            ).scalar()
+            policies = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_policies WHERE tablename = 'firmrollup'"
+            ).scalar()
+            viewers = conn.exec_driver_sql(
+                "SELECT has_table_privilege('casebook_viewer', 'firmrollup', 'SELECT')"
+            ).scalar()
+        assert (secured, policies, viewers) == (True, 4, True)

@@ -253,6 +253,21 @@ class TradeRollup(_Totals, table=True):
     dispatch: str | None = None
 
 
+class FirmRollup(SQLModel, table=True):
+    """Shipments of one dataset summed by firm and its side (``exporter`` or ``importer``)
+    (``store.rollups``): the Firms list and the Network's node sizes of a whole case read these
+    few thousand rows, where the firm groups by month and pair may be as many as the shipments."""
+
+    __table_args__ = (Index("ix_firmrollup_case_id", "case_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    role: str  # exporter | importer
+    shipments: int = 0
+    value_usd: float | None = None  # sum; None when no shipment of the group has a USD value
+
+
 class UnitValueRollup(SQLModel, table=True):
     """Priced shipments of one dataset counted by HS6 and log bin of USD per kg
     (``store.rollups``): the medians behind the unit-value red flag, without sorting every row."""

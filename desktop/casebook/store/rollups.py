@@ -10,6 +10,9 @@ kept in step with the ``shipment`` table inside the same transaction by every wr
 - merging firms repoints the firm groups (``merge_firms``); a split rebuilds the firm groups of
   the datasets it touches (``rebuild_firms``).
 
+Each dataset's shipments summed per firm and side (``firmrollup``) are made from its firm groups
+by month and pair (``partyrollup``) wherever those are made, so the two always agree.
+
 Groups keep the stored values as they are (``origin`` may be NULL), so the query expressions of
 ``store.stats`` mean the same on rows and on groups. ``problems`` compares them with the rows
 (``casebook verify``); ``rebuild_all`` makes them anew.
@@ -48,8 +51,23 @@ _TABLES = {
         TRADE_EXPRS,
     ),
 }
-#: Tables whose groups name firms (merges repoint them, splits rebuild them).
+#: Tables whose groups name firms (merges repoint them, splits rebuild them; ``firmrollup``
+#: follows ``partyrollup``).
 _FIRM_TABLES = ("partyrollup", "traderollup")
+#: The sides a firm takes in a shipment: ``firmrollup.role`` and the shipment's column.
+_SIDES = (("exporter", "exporter_id"), ("importer", "importer_id"))
+
+
+def _build_firms(conn, where: str, params: tuple) -> None:
+    """The per-firm totals of the datasets matching ``where``, summed from their firm groups by
+    month and pair (far fewer than the rows on a real extract, and never more)."""
+    for role, column in _SIDES:
+        conn.execute(
+            "INSERT INTO firmrollup (case_id, dataset_id, firm_id, role, shipments, value_usd) "
+            f"SELECT case_id, dataset_id, {column}, '{role}', sum(shipments), sum(value_usd) "
+            f"FROM partyrollup WHERE {where} AND {column} IS NOT NULL GROUP BY 1, 2, 3",
+            params,
+        )
 
 
 #: Unit values are binned on a log scale, 50 bins per factor e (about 2% wide).
@@ -86,6 +104,9 @@ def build_dataset(session: Session, *, dataset_id: int, tables: Iterable[str] = 
     for table in tables:
         conn.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (dataset_id,))
         _build(conn, table, "dataset_id = ?", (dataset_id,))
+    if "partyrollup" in tables:
+        conn.execute("DELETE FROM firmrollup WHERE dataset_id = ?", (dataset_id,))
+        _build_firms(conn, "dataset_id = ?", (dataset_id,))
     if tables is _TABLES:
         conn.execute("DELETE FROM unitvaluerollup WHERE dataset_id = ?", (dataset_id,))
         _build_unit_values(conn, "dataset_id = ?", (dataset_id,))
@@ -133,9 +154,38 @@ def build_from_columns(
         for start in range(0, len(first), BATCH):  # Python values for one batch at a time
             part = [v[start : start + BATCH].tolist() for v in values]
             conn.executemany(sql, ((case_id, dataset_id, *row) for row in zip(*part, strict=True)))
+    conn.executemany(
+        "INSERT INTO firmrollup (case_id, dataset_id, firm_id, role, shipments, value_usd) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (case_id, dataset_id, *group)
+            for role, column in _SIDES
+            for group in _firm_sums(role, columns[column], columns["value_usd"])
+        ],
+    )
     for table in _TABLES.keys() - _KEYS.keys():  # the flags' groups, made by SQL from the rows
         _build(conn, table, "dataset_id = ?", (dataset_id,))
     _build_unit_values(conn, "dataset_id = ?", (dataset_id,))
+
+
+def _firm_sums(role: str, firms, values) -> list[tuple]:
+    """(firm id, role, shipments, USD value or None) of each firm of one side (``-1``: none)."""
+    import numpy as np
+    import pandas as pd
+
+    known = firms >= 0
+    codes, uniques = pd.factorize(firms[known])
+    values = values[known]
+    valued = ~np.isnan(values)
+    count = np.bincount(codes, minlength=len(uniques))
+    total = np.bincount(codes, weights=np.where(valued, values, 0.0), minlength=len(uniques))
+    priced = np.bincount(codes, weights=valued, minlength=len(uniques))
+    return [
+        (fid, role, n, v if p else None)
+        for fid, n, v, p in zip(
+            uniques.tolist(), count.tolist(), total.tolist(), priced.tolist(), strict=True
+        )
+    ]
 
 
 def _prefixes(column, length: int):
@@ -198,7 +248,7 @@ def _nulls(column):
 def drop_dataset(session: Session, *, dataset_id: int) -> None:
     """Forget a dataset's groups (before its shipments and the dataset go)."""
     conn = raw_connection(session)
-    for table in (*_TABLES, "unitvaluerollup", "rowtestrollup"):
+    for table in (*_TABLES, "firmrollup", "unitvaluerollup", "rowtestrollup"):
         conn.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (dataset_id,))
 
 
@@ -253,6 +303,18 @@ def merge_firms(session: Session, *, keep_id: int, other_id: int) -> None:
     for table in (*_FIRM_TABLES, "rowtestrollup"):
         for column in ("exporter_id", "importer_id"):
             conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (keep_id, other_id))
+    # Both firms' totals of a dataset and side become one row of ``keep``'s.
+    merged = conn.execute(
+        "SELECT case_id, dataset_id, role, sum(shipments), sum(value_usd) FROM firmrollup "
+        "WHERE firm_id IN (?, ?) GROUP BY case_id, dataset_id, role",
+        (keep_id, other_id),
+    ).fetchall()
+    conn.execute("DELETE FROM firmrollup WHERE firm_id IN (?, ?)", (keep_id, other_id))
+    conn.executemany(
+        "INSERT INTO firmrollup (case_id, dataset_id, firm_id, role, shipments, value_usd) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(case, dataset, keep_id, role, n, v) for case, dataset, role, n, v in merged],
+    )
 
 
 def rebuild_firms(session: Session, *, firm_ids: Iterable[int]) -> None:
@@ -274,14 +336,13 @@ def rebuild_firms(session: Session, *, firm_ids: Iterable[int]) -> None:
 
 def firm_totals(session: Session, *, case_id: int | None = None) -> dict[int, tuple[int, float]]:
     """{firm id: (shipments as exporter or importer, their USD value)} in a case or overall,
-    from the firm groups: a few thousand rows where the shipments are a million."""
+    from the per-firm totals: a few thousand rows where the shipments are a million (a shipment
+    a firm sends to itself counts on both sides, as the rows' sum over both sides counts it)."""
     where = "WHERE case_id = ?" if case_id is not None else ""
-    args = (case_id, case_id) if case_id is not None else ()
+    args = (case_id,) if case_id is not None else ()
     cursor = raw_connection(session).execute(
-        "SELECT fid, sum(n), coalesce(sum(v), 0.0) FROM ("
-        f"SELECT exporter_id AS fid, shipments AS n, value_usd AS v FROM partyrollup {where} "
-        f"UNION ALL SELECT importer_id, shipments, value_usd FROM partyrollup {where}"
-        ") AS parties WHERE fid IS NOT NULL GROUP BY fid",
+        "SELECT firm_id, sum(shipments), coalesce(sum(value_usd), 0.0) FROM firmrollup "
+        f"{where} GROUP BY firm_id",
         args,
     )
     return {fid: (int(n), float(v)) for fid, n, v in cursor}
@@ -309,6 +370,8 @@ def rebuild_all(session: Session) -> None:
     for table in _TABLES:
         conn.execute(f"DELETE FROM {table}")
         _build(conn, table, "1 = 1", ())
+    conn.execute("DELETE FROM firmrollup")
+    _build_firms(conn, "1 = 1", ())
     conn.execute("DELETE FROM unitvaluerollup")
     _build_unit_values(conn, "1 = 1", ())
 
@@ -320,7 +383,15 @@ def problems(session: Session) -> list[dict]:
     """
     conn = raw_connection(session)
     firms = "coalesce(sum(exporter_id), 0.0), coalesce(sum(importer_id), 0.0)"
-    rows = _per_dataset(conn, "shipment", "count(*), coalesce(sum(value_usd), 0.0), " + firms)
+    # and each side's shipments and USD value, for the per-firm totals (one pass over the rows)
+    sides = (
+        "count(exporter_id) + count(importer_id), "
+        "coalesce(sum(CASE WHEN exporter_id IS NOT NULL THEN value_usd END), 0.0) "
+        "+ coalesce(sum(CASE WHEN importer_id IS NOT NULL THEN value_usd END), 0.0)"
+    )
+    sums = f"count(*), coalesce(sum(value_usd), 0.0), {firms}, {sides}"
+    rows = _per_dataset(conn, "shipment", sums)
+    none = (0, 0.0, 0, 0, 0, 0.0)
     found = []
     for table in _TABLES:
         party = table in _FIRM_TABLES
@@ -331,12 +402,24 @@ def problems(session: Session) -> list[dict]:
             f"sum(shipments), coalesce(sum(value_usd), 0.0), {firms if party else '0, 0'}",
         )
         for dataset_id in sorted(set(rows) | set(have)):
-            want, got = rows.get(dataset_id, (0, 0.0, 0, 0)), have.get(dataset_id, (0, 0.0, 0, 0))
+            want, got = rows.get(dataset_id, none)[:4], have.get(dataset_id, none[:4])
             if not party:
                 want, got = want[:2], got[:2]
             same = want[0] == got[0] and math.isclose(want[1], got[1], rel_tol=1e-9, abs_tol=0.005)
             if not same or want[2:] != got[2:]:
                 found.append({"table": table, "dataset_id": dataset_id})
+    # Per-firm totals: the shipments and value of both sides, and the firm ids weighted.
+    have = _per_dataset(
+        conn,
+        "firmrollup",
+        "sum(shipments), coalesce(sum(value_usd), 0.0), "
+        "coalesce(sum(CAST(firm_id AS BIGINT) * shipments), 0)",
+    )
+    for dataset_id in sorted(set(rows) | set(have)):
+        want, got = rows.get(dataset_id, none), have.get(dataset_id, (0, 0.0, 0))
+        same = math.isclose(want[5], got[1], rel_tol=1e-9, abs_tol=0.005)
+        if not same or want[4] != got[0] or want[2] + want[3] != got[2]:
+            found.append({"table": "firmrollup", "dataset_id": dataset_id})
     return found
 
 
