@@ -398,10 +398,10 @@ def _declared(condition: str, where: list[str]) -> str:
     and one on few rows costs a few index lookups, not a pass over the rows)."""
     test = " AND ".join([condition, *where])
     table = sqlite.DECLARATIONS
-    candidates = f"SELECT rowid AS id FROM {table} WHERE {table} MATCH :grams ORDER BY rowid DESC"
+    # ORDER BY the table's rowid: FTS5 hands its matches out newest first, no sort.
     return (
-        f"SELECT * FROM (SELECT s.id FROM ({candidates}) AS c JOIN shipment AS s "
-        f"ON s.id = c.id WHERE {test} LIMIT :limit) AS declared"
+        f"SELECT * FROM (SELECT s.id FROM {table} AS c JOIN shipment AS s ON s.id = c.rowid "
+        f"WHERE {table} MATCH :grams AND {test} ORDER BY c.rowid DESC LIMIT :limit) AS declared"
     )
 
 
