@@ -289,3 +289,25 @@ def test_a_shared_firm_shows_only_what_the_visible_case_holds(team, run_cli, tmp
     assert "TEAM-S-2" not in seen
     firms = run_cli("firms", "list", "--json", db=urls["alice"]).json
     assert "ONLY BRAVO SIDE LLC" not in str(firms) and "SHARED GROUP LTD" in str(firms)
+
+
+def test_a_broad_search_under_row_level_security_lists_the_newest_visible_shipments(
+    team, run_cli, tmp_path
+):
+    """60 rows in alice's case, then 60 newer ones in bob's: alice's broad search finds her
+    newest 50 (among the newest rows she may see, before the server's match function)."""
+    urls = team["urls"]
+    for who, ref, word in (("alice", "TEAM-A-1", "ALPHA"), ("bob", "TEAM-B-1", "BRAVO")):
+        assert run_cli("case", "new", f"{who} case", "--ref", ref, db=urls[who]).code == 0
+        rows = [
+            f"{n}/1/{who};10.01.2022;1;{word} TOOLS;ООО Получатель;7707083893;КИТАЙ;КИТАЙ;"
+            f"8458110000;{word} LATHE {n:03d};1234,50"
+            for n in range(60)
+        ]
+        csv = tmp_path / f"{who}.csv"
+        csv.write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode("cp1251"))
+        assert run_cli("import", str(csv), "--case", ref, "--json", db=urls[who]).code == 0
+    found = run_cli("search", "LATHE", "--json", db=urls["alice"]).json["results"]
+    titles = [r["title"].split(" — ")[-1] for r in found if r["kind"] == "shipment"]
+    assert titles == [f"ALPHA LATHE {n:03d}" for n in range(59, 9, -1)]
+    assert {r["case_ref"] for r in found if r["kind"] == "shipment"} == {"TEAM-A-1"}

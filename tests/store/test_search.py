@@ -218,3 +218,94 @@ def test_import_indexes_its_firms_as_a_rebuild_would_and_keeps_the_triggers(book
     with book.store.write() as session:  # the insert triggers are back after the import
         session.add(m.FirmAlias(firm_id=known.id, name="Цзиньма Шаньдун"))
     assert [h["uid"] for h in book.search("Цзиньма")["results"]] == [known.uid]
+
+
+# --- declaration numbers ----------------------------------------------------------------------
+
+EXTRACT_HEAD = "Номер ДТ;Дата ДТ;Номер товара;Отправитель;Получатель;Описание товара\n"
+
+
+def write_extract(path, numbers: list[str], text: str = "СТАНОК") -> None:
+    lines = [f"{n};10.01.2022;1;SHANDONG JINMA;ООО Техностанок;{text}\n" for n in numbers]
+    path.write_text(EXTRACT_HEAD + "".join(lines), encoding="utf-8")
+
+
+def shipment_titles(book, query: str) -> list[str]:
+    return [t.split(" — ")[0] for t in kinds(book.search(query), "shipment")]
+
+
+def test_an_imported_declaration_number_is_found_by_its_registration_number(book, tmp_path):
+    book.create_case(title="Станки", ref="CB-2")
+    extract = tmp_path / "dt.csv"
+    write_extract(extract, ["10702070/100122/0000001", "10702070/100122/0045678"])
+    book.import_file(extract, case_ref="CB-2")
+    assert shipment_titles(book, "0045678") == ["10702070/100122/0045678"]
+    assert shipment_titles(book, "10702070/100122/0045678") == ["10702070/100122/0045678"]
+    assert shipment_titles(book, "070/100122/00") == [
+        "10702070/100122/0045678",
+        "10702070/100122/0000001",
+    ]
+
+
+def test_a_number_holding_the_query_s_trigrams_apart_is_not_a_hit(book, case):
+    # "1234-9345" holds 123, 234 and 345, the trigrams of "12345", but not "12345" itself.
+    add_shipments(book, case.id, [("1234-9345", "FRESA"), ("77/12345/1", "FRESA")])
+    assert shipment_titles(book, "12345") == ["77/12345/1"]
+
+
+def test_a_number_on_many_rows_lists_the_newest_fifty(book, case):
+    add_shipments(book, case.id, [(f"10702070/010122/{n:07d}", "FRESA") for n in range(80)])
+    found = shipment_titles(book, "10702070/010122")
+    assert found == [f"10702070/010122/{n:07d}" for n in range(79, 29, -1)]
+
+
+def test_a_case_filter_and_short_words_apply_to_declaration_hits(book, case):
+    other = book.create_case(title="Другое", ref="CB-9")
+    add_shipments(book, case.id, [("10702070/010122/0000001", "СТАНОК ЧПУ")])
+    add_shipments(book, other.id, [("10702070/010122/0000002", "FRESA")])
+    assert len(shipment_titles(book, "10702070")) == 2
+    hits = book.search("10702070", case_ref="CB-9")["results"]
+    assert [h["title"].split(" — ")[0] for h in hits] == ["10702070/010122/0000002"]
+    assert shipment_titles(book, "10702070 ЧП") == ["10702070/010122/0000001"]
+
+
+def test_a_deleted_dataset_s_numbers_are_not_found_when_its_ids_are_reused(book, tmp_path):
+    book.create_case(title="Станки", ref="CB-2")
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    write_extract(first, ["10702070/100122/0011111", "10702070/100122/0022222"])
+    write_extract(second, ["10702070/110122/0033333", "10702070/110122/0044444"])
+    uid = book.import_file(first, case_ref="CB-2")["dataset_uid"]
+    book.delete_dataset(uid)
+    book.import_file(second, case_ref="CB-2")  # SQLite gives the new rows the freed ids
+    assert shipment_titles(book, "0011111") == []
+    assert shipment_titles(book, "0033333") == ["10702070/110122/0033333"]
+
+
+@pytest.mark.sqlite_only("the declaration numbers' FTS5 table")
+def test_a_store_without_the_declaration_table_still_finds_numbers_and_a_rebuild_makes_it(
+    book, case
+):
+    add_shipments(book, case.id, [("10702070/150323/0045678", "FRESA")])
+    with book.store.write() as session:
+        raw_connection(session).execute("DROP TABLE search_declaration")
+    assert shipment_titles(book, "0045678") == ["10702070/150323/0045678"]
+    book.rebuild_search_index()
+    with sqlite3.connect(book.path) as conn:
+        assert conn.execute(
+            "SELECT rowid FROM search_declaration WHERE search_declaration MATCH '\"456\"'"
+        ).fetchall() == [(1,)]
+    assert shipment_titles(book, "0045678") == ["10702070/150323/0045678"]
+
+
+@pytest.mark.sqlite_only("the declaration numbers' FTS5 table")
+def test_an_import_indexes_its_declaration_numbers(book, tmp_path):
+    book.create_case(title="Станки", ref="CB-2")
+    extract = tmp_path / "dt.csv"
+    write_extract(extract, ["10702070/100122/0045678", "10702070/100122/0000001"])
+    book.import_file(extract, case_ref="CB-2")
+    with sqlite3.connect(book.path) as conn:
+        rows = conn.execute(
+            "SELECT s.declaration_no FROM search_declaration AS d JOIN shipment AS s "
+            'ON s.id = d.rowid WHERE search_declaration MATCH \'"456" AND "678"\''
+        ).fetchall()
+    assert rows == [("10702070/100122/0045678",)]

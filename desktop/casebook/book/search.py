@@ -25,13 +25,13 @@ class SearchSection:
         results: list[dict] = []
         with self._read() as session:
             case_id = find_case(session, case_ref).id if case_ref else None
-            for kind in index.KINDS:
-                hits = index.search_kind(
-                    session, kind=kind, query=query, case_id=case_id, limit=limit
-                )
-                labels = index.label_hits(session, kind=kind, ids=[h["id"] for h in hits])
+            found = index.search_all(session, query=query, case_id=case_id, limit=limit)
+            labels = index.label_all(
+                session, ids={kind: [h["id"] for h in hits] for kind, hits in found.items()}
+            )
+            for kind, hits in found.items():
                 for hit in hits:
-                    uid, ref, extra = labels.get(hit["id"], (None, None, None))
+                    uid, ref, extra = labels[kind].get(hit["id"], (None, None, None))
                     results.append(
                         {
                             "kind": kind,

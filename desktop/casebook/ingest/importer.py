@@ -330,6 +330,8 @@ def _land(
             cancelled=cancelled,
         )
         clock.lap("insert")
+        search.index_declarations(session, first_id=first_id)
+        clock.lap("declaration index")
         content_hash = store.content_hash({"source_row": rows, **columns})
         datasets.set_dataset_totals(
             session, dataset_id=dataset_id, rows=count, content_hash=content_hash

@@ -34,7 +34,9 @@ RANK_CAP = 200  # BM25 over a few hundred long evidence texts already costs ~20 
 SHORT_KINDS = ("case", "firm", "evidence", "finding", "person")
 HIGHLIGHT = ("[", "]")
 TITLE_CHARS = 160
-SEARCH_OBJECTS = re.compile(r"^search_(index|text|doc_\w+)(_(data|idx|content|docsize|config))?$")
+SEARCH_OBJECTS = re.compile(
+    r"^search_(index|text|declaration|doc_\w+)(_(data|idx|content|docsize|config))?$"
+)
 
 
 def is_search_object(name: str | None) -> bool:
@@ -104,9 +106,17 @@ def index_dataset(session: Session, *, dataset_id: int, fresh: bool = False) -> 
         (dataset_id,),
     )
     sqlite.index_texts(session, after=mark)
+    sqlite.index_declarations(session, where="dataset_id = ?", params=(dataset_id,))
     return conn.execute(
         "SELECT count(*) FROM shipment WHERE dataset_id = ? AND text_id IS NOT NULL", (dataset_id,)
     ).fetchone()[0]
+
+
+def index_declarations(session: Session, *, first_id: int) -> None:
+    """Make the declaration numbers of the shipments from ``first_id`` on (an import's rows)
+    searchable by their trigrams; nothing on a server (its trigram index keeps itself)."""
+    if not backend.is_server(session):
+        sqlite.index_declarations(session, where="id >= ?", params=(first_id,))
 
 
 def unindex_dataset(session: Session, *, dataset_id: int) -> int:
@@ -176,6 +186,8 @@ def rebuild_index(session: Session) -> int:
         return sum(index_count(session, kind=kind) for kind in KINDS)
     session.execute(sql("DELETE FROM search_index"))
     sqlite.rebuild_text_index(session)
+    sqlite.drop_declaration_index(session)
+    sqlite.index_declarations(session)
     conn = sqlite.raw_connection(session)
     datasets = conn.execute("SELECT DISTINCT dataset_id FROM shipment WHERE text_id IS NULL")
     for (dataset_id,) in datasets.fetchall():
@@ -231,6 +243,34 @@ def parse_query(text: str) -> Query:
     )
 
 
+def search_all(
+    session: Session, *, query: Query, case_id: int | None = None, limit: int = LIMIT
+) -> dict[str, list[dict]]:
+    """``search_kind`` of every kind, ``{kind: hits}`` in ``KINDS`` order; on a server in one
+    statement (a round trip per kind cost more than the server's work)."""
+    if not backend.is_server(session):
+        return {
+            kind: search_kind(session, kind=kind, query=query, case_id=case_id, limit=limit)
+            for kind in KINDS
+        }
+    kinds = tuple(k for k in KINDS if not _skipped(k, query))
+    rows = backend.of(session).search_all_rows(
+        session,
+        kinds=kinds,
+        phrases=query.phrases,
+        short=query.short,
+        case_id=case_id,
+        limit=limit,
+        body_chars=BODY_CHARS,
+    )
+    return {kind: [_hit(row, query) for row in rows.get(kind, [])] for kind in KINDS}
+
+
+def _skipped(kind: str, query: Query) -> bool:
+    """Whether a kind cannot match a query: an empty one, or only short words for shipments."""
+    return query.empty or (not query.phrases and kind not in SHORT_KINDS)
+
+
 def search_kind(
     session: Session, *, kind: str, query: Query, case_id: int | None = None, limit: int = LIMIT
 ) -> list[dict]:
@@ -241,7 +281,7 @@ def search_kind(
     million rows costs no more than one that matches fifty. A query of only 1–2 characters
     matches word starts in titles, and skips shipments.
     """
-    if query.empty or (not query.phrases and kind not in SHORT_KINDS):
+    if _skipped(kind, query):
         return []
     if backend.is_server(session):
         rows = backend.of(session).search_rows(
@@ -266,14 +306,21 @@ def search_kind(
     condition = " AND ".join(where)
     ranked = query.phrases and kind != "shipment" and _matches_at_most(session, condition, params)
     order = sqlite.rank_order("search_index") if ranked else "search_index.rowid DESC"
-    rows = session.execute(
-        sql(
-            f"SELECT search_index.rowid - :base, case_id, title, substr(body, 1, {BODY_CHARS}) "
-            f"FROM search_index WHERE {condition} ORDER BY {order} LIMIT :limit"
-        ),
+    rows = _fetch(
+        session,
+        f"SELECT search_index.rowid - :base, case_id, title, substr(body, 1, {BODY_CHARS}) "
+        f"FROM search_index WHERE {condition} ORDER BY {order} LIMIT :limit",
         params,
-    ).all()
+    )
     return [_hit(row, query) for row in rows]
+
+
+def _fetch(session: Session, statement: str, params: dict | None = None) -> list[tuple]:
+    """The rows of a search statement, run on the DB-API connection of the session: a search
+    makes a dozen small statements, and SQLAlchemy's compiling and result set-up of each cost
+    more than SQLite's work (the sqlite3 module keeps each statement prepared)."""
+    conn = backend.raw_connection(session)
+    return conn.execute(statement, params or {}).fetchall()
 
 
 def _hit(row, query: Query) -> dict:
@@ -309,7 +356,7 @@ def _search_shipments(session: Session, *, query: Query, case_id: int | None, li
         params["case"] = case_id
         where.append("s.case_id = :case")
     texts = sqlite.texts_matching(query.phrases, params)
-    few = session.execute(sql(f"{texts} LIMIT {FEW_TEXTS + 1}"), params).all()
+    few = _fetch(session, f"{texts} LIMIT {FEW_TEXTS + 1}", params)
     if len(few) <= FEW_TEXTS:  # each text's newest shipments, through the text_id index
         params.update({f"t{n}": text_id for n, (text_id,) in enumerate(few)})
         picks = [_newest(f"s.text_id = :t{n}", where) for n in range(len(few))]
@@ -319,17 +366,21 @@ def _search_shipments(session: Session, *, query: Query, case_id: int | None, li
         picks = [_newest(f"+s.text_id IN ({texts})", where)]
     if len(query.phrases) == 1 and set(query.phrases[0]) <= DECLARATION_CHARS:
         params["number"] = query.phrases[0]
-        picks.append(_newest("instr(s.declaration_no, :number) > 0", where))
+        test = "instr(s.declaration_no, :number) > 0"
+        if sqlite.has_declaration_index(sqlite.raw_connection(session)):
+            params["grams"] = sqlite.declaration_trigrams(query.phrases[0])
+            picks.append(_declared(test, where))
+        else:  # a store no import or rebuild has given the table yet: a pass over the rows
+            picks.append(_newest(test, where))
     if not picks:
         return []
     ids = f"SELECT id FROM ({' UNION '.join(picks)}) AS picked ORDER BY id DESC LIMIT :limit"
-    rows = session.execute(
-        sql(
-            "SELECT s.id, s.case_id, s.description, s.declaration_no, s.item_no "
-            f"FROM shipment AS s WHERE s.id IN ({ids}) ORDER BY s.id DESC"
-        ),
+    rows = _fetch(
+        session,
+        "SELECT s.id, s.case_id, s.description, s.declaration_no, s.item_no "
+        f"FROM shipment AS s WHERE s.id IN ({ids}) ORDER BY s.id DESC",
         params,
-    ).all()
+    )
     return [
         {
             "id": r[0],
@@ -355,8 +406,11 @@ def _recent_matches(session: Session, query: Query, where: list[str], params: di
     test = " AND ".join(["s.text_id IS NOT NULL", *tests, *where])
     # No ORDER BY here: the rows come newest first, and the LIMIT stops at the last hit needed.
     ids = f"SELECT s.id FROM {recent} AS s WHERE {test} LIMIT :limit"
-    found = session.execute(sql(f"SELECT count(*) FROM ({ids}) AS found"), params).scalar_one()
-    return f"SELECT * FROM ({ids}) AS few" if found >= params["limit"] else ""
+    found = [int(id_) for (id_,) in _fetch(session, ids, params)]
+    if len(found) < params["limit"]:
+        return ""
+    # The ids found, not the query again: it costs as much as the rest of a search.
+    return f"SELECT id FROM shipment WHERE id IN ({', '.join(map(str, found))})"
 
 
 def _newest(condition: str, where: list[str]) -> str:
@@ -368,13 +422,26 @@ def _newest(condition: str, where: list[str]) -> str:
     )
 
 
+def _declared(condition: str, where: list[str]) -> str:
+    """The ids of the newest ``:limit`` shipments meeting ``condition`` and ``where`` among
+    those whose declaration number holds every trigram of ``:grams``, read newest first from
+    the declaration numbers' trigram table (so a number on many rows stops at the first hits,
+    and one on few rows costs a few index lookups, not a pass over the rows)."""
+    test = " AND ".join([condition, *where])
+    table = sqlite.DECLARATIONS
+    # ORDER BY the table's rowid: FTS5 hands its matches out newest first, no sort.
+    return (
+        f"SELECT * FROM (SELECT s.id FROM {table} AS c JOIN shipment AS s ON s.id = c.rowid "
+        f"WHERE {table} MATCH :grams AND {test} ORDER BY c.rowid DESC LIMIT :limit) AS declared"
+    )
+
+
 def _matches_at_most(session: Session, condition: str, params: dict) -> bool:
-    count = session.execute(
-        sql(
-            f"SELECT count(*) FROM (SELECT 1 FROM search_index WHERE {condition} LIMIT {RANK_CAP + 1})"
-        ),
+    [(count,)] = _fetch(
+        session,
+        f"SELECT count(*) FROM (SELECT 1 FROM search_index WHERE {condition} LIMIT {RANK_CAP + 1})",
         params,
-    ).scalar_one()
+    )
     return count <= RANK_CAP
 
 
@@ -477,4 +544,18 @@ def label_hits(session: Session, *, kind: str, ids: list[int]) -> dict[int, tupl
     if not ids:
         return {}
     statement = _LABELS[kind].format(ids=", ".join(str(int(i)) for i in ids))
-    return {row[0]: tuple(row[1:]) for row in session.execute(sql(statement))}
+    return {row[0]: tuple(row[1:]) for row in _fetch(session, statement)}
+
+
+def label_all(session: Session, *, ids: dict[str, list[int]]) -> dict[str, dict[int, tuple]]:
+    """``label_hits`` of several kinds (``{kind: ids}``); on a server in one statement, the
+    extra as text."""
+    if not backend.is_server(session):
+        return {kind: label_hits(session, kind=kind, ids=found) for kind, found in ids.items()}
+    statements = {
+        kind: _LABELS[kind].format(ids=", ".join(str(int(i)) for i in found))
+        for kind, found in ids.items()
+        if found
+    }
+    rows = backend.of(session).label_rows(session, statements)
+    return {kind: {row[0]: tuple(row[1:]) for row in rows.get(kind, [])} for kind in ids}

@@ -263,3 +263,50 @@ def rank_order(table: str) -> str:
 
 def announce(session: Session, case_id: int | None) -> None:
     """Nothing: apps on a store file poll its audit head (``store.live``)."""
+
+
+# --- declaration numbers: a trigram table of the shipments' own numbers -----------------------
+
+#: FTS5, trigram, contentless (no copy of the numbers) and ``detail=none`` (no positions: a
+#: third of the size; a match is every trigram of the query, so each candidate row is checked
+#: against its number). Made by the first import or search rebuild that wants it, with every
+#: shipment then stored; imports and ``index_dataset`` add their rows. Deleted rows leave
+#: postings behind: harmless, since a candidate is only a hit when its row still holds the number.
+DECLARATIONS = "search_declaration"
+
+
+def has_declaration_index(conn: sqlite3.Connection) -> bool:
+    """Whether the store has the declaration numbers' trigram table (older stores may not)."""
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (DECLARATIONS,)
+    )
+    return found.fetchone() is not None
+
+
+def index_declarations(session: Session, *, where: str = "", params: tuple = ()) -> None:
+    """Add the declaration numbers of the shipments meeting ``where`` (SQL over ``shipment``)
+    to their trigram table; the first call makes the table and indexes every shipment."""
+    conn = raw_connection(session)
+    if not has_declaration_index(conn):
+        conn.execute(
+            f"CREATE VIRTUAL TABLE {DECLARATIONS} USING fts5(declaration_no, content = '', "
+            "detail = none, columnsize = 0, tokenize = 'trigram')"
+        )
+        where, params = "", ()
+    conn.execute(
+        f"INSERT INTO {DECLARATIONS} (rowid, declaration_no) SELECT id, declaration_no "
+        "FROM shipment WHERE length(declaration_no) >= 3" + (f" AND ({where})" if where else ""),
+        params,
+    )
+
+
+def drop_declaration_index(session: Session) -> None:
+    """Drop the declaration numbers' table (a rebuild makes it anew)."""
+    raw_connection(session).execute(f"DROP TABLE IF EXISTS {DECLARATIONS}")
+
+
+def declaration_trigrams(number: str) -> str:
+    """The FTS5 query of a number's trigrams (all must be in a row's number; a superset of the
+    rows holding it, checked against each row after)."""
+    grams = sorted({number[i : i + 3] for i in range(len(number) - 2)})
+    return " AND ".join(f'"{g}"' for g in grams)
