@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import Row, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from casebook.store import models as m
@@ -40,12 +41,16 @@ def refs_starting(session: Session, *, prefix: str) -> list[str]:
     return list(session.exec(select(m.Case.ref).where(m.Case.ref.startswith(prefix))))
 
 
-def list_cases(session: Session, *, include_archived: bool = True) -> list[m.Case]:
-    """Every case (or every one not archived), newest first."""
-    query = select(m.Case).order_by(m.Case.created.desc(), m.Case.id.desc())
+def list_cases(session: Session, *, include_archived: bool = True) -> list[Row]:
+    """Every case (or every one not archived), newest first, as rows of the case table (a row
+    reads like a case: ``row.ref``, ``row.created``). Read through the table, not the mapped
+    class: the ORM's first query configures every mapper of the store (a tenth of a second),
+    which ``casebook case list``, a command that should answer at once, need not pay."""
+    case = m.Case.__table__
+    query = sa_select(case).order_by(case.c.created.desc(), case.c.id.desc())
     if not include_archived:
-        query = query.where(m.Case.status != "archived")
-    return list(session.exec(query))
+        query = query.where(case.c.status != "archived")
+    return list(session.connection().execute(query))
 
 
 def case_ids(session: Session) -> list[int]:
