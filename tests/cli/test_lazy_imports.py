@@ -86,13 +86,14 @@ def test_reading_the_store_imports_no_heavy_library(tmp_path, argv):
     assert "alembic" not in packages  # the schema is current: one query says so
 
 
-def test_listing_cases_imports_only_the_cases_section(tmp_path):
+def test_listing_cases_imports_only_the_case_list_section(tmp_path):
     db = str(tmp_path / "cases.db")
     assert _run("--db", db, "case", "new", "Drones via Almaty", "--ref", "CB-2026-001")[0] == 0
     code, out, modules = _run("--db", db, "case", "list", modules=True)
     assert code == 0 and "CB-2026-001" in out
     sections = {name for name in modules if name.startswith("casebook.book.")}
-    assert sections <= {"casebook.book._index", "casebook.book.cases", "casebook.book.versions"}
+    assert sections == {"casebook.book._index", "casebook.book.case_list"}
+    assert "casebook.store.models" not in modules  # read through the table, no ORM models
     commands = {name for name in modules if name.startswith("casebook.cli.")}
     assert commands == {"casebook.cli.cases", "casebook.cli.context", "casebook.cli.findings"}
     packages = {name.partition(".")[0] for name in modules}

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from casebook.book.analysis import AnalysisSection
     from casebook.book.briefing import BriefingSection
     from casebook.book.browse import BrowseSection
+    from casebook.book.case_list import CaseListSection
     from casebook.book.cases import CasesSection
     from casebook.book.demo import DemoSection
     from casebook.book.evidence import EvidenceSection
@@ -54,6 +55,7 @@ SECTIONS = (
     ("demo", "DemoSection"),
     ("briefing", "BriefingSection"),
     ("cases", "CasesSection"),
+    ("case_list", "CaseListSection"),
     ("verify", "VerifySection"),
     ("browse", "BrowseSection"),
     ("evidence", "EvidenceSection"),
@@ -141,6 +143,7 @@ if TYPE_CHECKING:
         DemoSection,
         BriefingSection,
         CasesSection,
+        CaseListSection,
         VerifySection,
         BrowseSection,
         EvidenceSection,

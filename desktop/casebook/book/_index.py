@@ -119,7 +119,7 @@ NAMES = {
     "last_screen": "screening",
     "link_chart": "network",
     "link_evidence": "evidence",
-    "list_cases": "cases",
+    "list_cases": "case_list",
     "list_datasets": "imports",
     "list_evidence": "evidence",
     "list_figures": "figures",

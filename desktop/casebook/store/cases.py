@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Row, func
-from sqlalchemy import select as sa_select
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from casebook.store import models as m
+from casebook.store.case_list import list_cases as list_cases  # its home before
 from casebook.store.figures import delete_case_figures
 from casebook.store.network import delete_chart_positions
 
@@ -39,18 +39,6 @@ def ref_taken(session: Session, *, ref: str) -> bool:
 def refs_starting(session: Session, *, prefix: str) -> list[str]:
     """The references that start with ``prefix``."""
     return list(session.exec(select(m.Case.ref).where(m.Case.ref.startswith(prefix))))
-
-
-def list_cases(session: Session, *, include_archived: bool = True) -> list[Row]:
-    """Every case (or every one not archived), newest first, as rows of the case table (a row
-    reads like a case: ``row.ref``, ``row.created``). Read through the table, not the mapped
-    class: the ORM's first query configures every mapper of the store (a tenth of a second),
-    which ``casebook case list``, a command that should answer at once, need not pay."""
-    case = m.Case.__table__
-    query = sa_select(case).order_by(case.c.created.desc(), case.c.id.desc())
-    if not include_archived:
-        query = query.where(case.c.status != "archived")
-    return list(session.connection().execute(query))
 
 
 def case_ids(session: Session) -> list[int]:
