@@ -4,7 +4,8 @@
 
 Targets (issue 18): ``casebook --version`` ≤ 5× ``python -c pass``; ``casebook case list``
 (on a small store) ≤ 1.5× ``python -c "import sqlmodel"``. The baselines are measured in the same
-run, interleaved with the commands, so that a busy machine slows both alike.
+run, interleaved with the commands, so that a busy machine slows both alike; the CPU time of
+each child (user + system) is printed beside the wall time, as a check less sensitive to load.
 
 Compiled bytecode is kept (in a temporary ``PYTHONPYCACHEPREFIX``, even when
 ``PYTHONDONTWRITEBYTECODE`` is set) and every command runs once before timing, as an installed
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,10 +36,16 @@ def _env(pycache: str) -> dict:
     return env | {"PYTHONPATH": path, "PYTHONPYCACHEPREFIX": pycache}
 
 
-def _once(argv: list[str], env: dict) -> float:
-    start = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _once(argv: list[str], env: dict) -> tuple[float, float]:
+    """Wall time and CPU time of one run of ``argv``."""
+    cpu, start = _cpu(), time.perf_counter()
     subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
 
 
 def main() -> None:
@@ -62,22 +70,31 @@ def main() -> None:
         for argv in commands.values():  # warm-up: bytecode written, files in the page cache
             _once(argv, env)
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(opts.runs):
             for name, argv in commands.items():
-                times[name].append(_once(argv, env))
+                wall, cpu = _once(argv, env)
+                times[name].append(wall)
+                cpus[name].append(cpu)
 
     median = {name: statistics.median(values) for name, values in times.items()}
+    median_cpu = {name: statistics.median(values) for name, values in cpus.items()}
     print(f"median of {opts.runs} runs, fresh interpreter each ({sys.version.split()[0]})")
+    print(f"  {'':<30} {'wall':>8}    {'CPU':>8}")
     for name, value in median.items():
-        print(f"  {name:<30} {value * 1000:8.0f} ms")
+        print(f"  {name:<30} {value * 1000:8.0f} ms {median_cpu[name] * 1000:8.0f} ms")
     checks = [
         ("casebook --version", "python -c pass", 5.0),
         ("casebook case list", 'python -c "import sqlmodel"', 1.5),
     ]
     for name, base, target in checks:
         ratio = median[name] / median[base]
+        cpu_ratio = median_cpu[name] / median_cpu[base]
         verdict = "ok" if ratio <= target else "OVER TARGET"
-        print(f"  {name} / {base}: {ratio:.2f}x (target ≤ {target}x) {verdict}")
+        print(
+            f"  {name} / {base}: {ratio:.2f}x wall (target ≤ {target}x) {verdict}; "
+            f"{cpu_ratio:.2f}x CPU"
+        )
 
 
 if __name__ == "__main__":

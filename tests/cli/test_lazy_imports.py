@@ -43,16 +43,16 @@ sys.stderr.write("\\nMODULES " + json.dumps([code, sorted(sys.modules)]) + "\\n"
 """
 
 
-def _run(*argv: str) -> tuple[int, str, set[str]]:
+def _run(*argv: str, modules: bool = False) -> tuple[int, str, set[str]]:
     """Run ``python -m casebook ARGV`` in a fresh interpreter: exit code, stdout and the
-    top-level packages imported by then."""
+    top-level packages imported by then (every module's full name with ``modules``)."""
     done = subprocess.run(
         [sys.executable, "-c", _DRIVER, json.dumps(argv)], capture_output=True, text=True
     )
     marker = done.stderr.rpartition("MODULES ")[2]
     assert marker.strip(), done.stderr
-    code, modules = json.loads(marker)
-    return code, done.stdout, {name.partition(".")[0] for name in modules}
+    code, names = json.loads(marker)
+    return code, done.stdout, {name if modules else name.partition(".")[0] for name in names}
 
 
 @pytest.mark.parametrize(
@@ -83,6 +83,23 @@ def test_reading_the_store_imports_no_heavy_library(tmp_path, argv):
     assert code == 0 and out
     assert "sqlmodel" in packages  # it did open the store
     assert packages & HEAVY == set()
+    assert "alembic" not in packages  # the schema is current: one query says so
+
+
+def test_listing_cases_imports_only_the_case_list_section(tmp_path):
+    db = str(tmp_path / "cases.db")
+    assert _run("--db", db, "case", "new", "Drones via Almaty", "--ref", "CB-2026-001")[0] == 0
+    code, out, modules = _run("--db", db, "case", "list", modules=True)
+    assert code == 0 and "CB-2026-001" in out
+    sections = {name for name in modules if name.startswith("casebook.book.")}
+    assert sections == {"casebook.book._index", "casebook.book.case_list"}
+    assert "casebook.store.models" not in modules  # read through the table, no ORM models
+    commands = {name for name in modules if name.startswith("casebook.cli.")}
+    assert commands == {"casebook.cli.cases", "casebook.cli.context", "casebook.cli.findings"}
+    packages = {name.partition(".")[0] for name in modules}
+    assert packages & (HEAVY | {"alembic"}) == set()
+    for layer in ("ingest", "briefing", "analysis", "exchange"):
+        assert not any(name.startswith(f"casebook.{layer}") for name in modules), layer
 
 
 def _groups(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

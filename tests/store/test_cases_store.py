@@ -44,6 +44,32 @@ def test_list_cases_newest_first_and_can_leave_archived_out(book, two_cases):
     assert open_ones == ["OTHER-1", "CB-2024-001"]
 
 
+def test_the_listing_reads_the_case_table_as_the_models_do(book, two_cases):
+    """``store.case_list`` names the case table's columns without the models (so that
+    ``case list`` need not define them): same columns and types, same values row for row."""
+    from sqlalchemy import inspect
+
+    from casebook.store.case_list import CASE
+    from casebook.store.case_list import list_cases as light_list
+
+    table = inspect(m.Case).local_table
+    for col in CASE.c:
+        assert col.name in table.c
+        assert repr(col.type) == repr(table.c[col.name].type), col.name
+    names = [col.name for col in CASE.c]
+    with book.store.write() as session:  # a summary and a later update, so no field is default
+        case = cases.get_case(session, ref="OTHER-1")
+        cases.update_case(session, case=case, changes={"summary": "Сводка", "marking": "TLP:RED"})
+    with book.store.read() as session:
+        models = session.exec(
+            select(m.Case).order_by(m.Case.created.desc(), m.Case.id.desc())
+        ).all()
+        expected = [tuple(getattr(c, name) for name in names) for c in models]
+        rows = [tuple(getattr(row, name) for name in names) for row in light_list(session)]
+    assert rows == expected and len(rows) == 3
+    assert rows[0][names.index("created")].tzinfo is not None  # aware, as the models read it
+
+
 def test_update_case_sets_fields_and_stamps_the_change(book, two_cases):
     with book.store.write() as session:
         case = cases.get_case(session, ref="OTHER-1")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from casebook.book.case_list import case_info, case_json, iso  # noqa: F401 (their home before)
 from casebook.book.versions import check_version
 from casebook.core.cases import CaseInfo
 from casebook.core.domain import CASE_STATUSES, PRIORITIES, clean_choice
@@ -20,30 +20,6 @@ from casebook.store import models as m
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 TITLE_MAX = 300
 EDITABLE = ("title", "summary", "status", "priority", "marking")
-
-
-def iso(value: datetime | None) -> str | None:
-    """A timestamp as ISO 8601 UTC with a ``Z``."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def case_json(case: m.Case | CaseInfo) -> dict:
-    """The JSON shape of a case (DESIGN.md)."""
-    return {
-        "uid": case.uid,
-        "ref": case.ref,
-        "title": case.title,
-        "summary": case.summary,
-        "status": case.status,
-        "priority": case.priority,
-        "marking": case.marking,
-        "created": iso(case.created),
-        "updated": iso(case.updated),
-    }
 
 
 def validate_case_fields(fields: dict) -> dict:
@@ -82,11 +58,6 @@ def _choice(value: object, choices: tuple[str, ...], what: str) -> str:
 
 def _markings() -> str:
     return ", ".join(mk.label for mk in Marking)
-
-
-def case_info(case: m.Case) -> CaseInfo:
-    """A stored case as the plain record the facade returns."""
-    return CaseInfo(**{f.name: getattr(case, f.name) for f in dataclasses.fields(CaseInfo)})
 
 
 def find_case(session: Session, ref: str) -> m.Case:
@@ -159,12 +130,6 @@ class CasesSection:
                 after=case_json(case),
             )
             return case_info(case)
-
-    def list_cases(self, *, include_archived: bool = True) -> list[CaseInfo]:
-        """Every case, newest first."""
-        with self._read() as session:
-            cases = store.list_cases(session, include_archived=include_archived)
-            return [case_info(c) for c in cases]
 
     def get_case(self, ref: str) -> CaseInfo:
         """The case with this ref or uid."""

@@ -8,44 +8,29 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib import import_module
 
 from casebook import __version__
-from casebook.cli import (
-    analysis,
-    briefing,
-    cases,
-    evidence,
-    exchange,
-    export,
-    figures,
-    findings,
-    imports,
-    persons,
-    screening,
-    search,
-    shipments,
-    team,
-    verify,
-)
 from casebook.cli.context import Context, run_command
 
-#: Command-group modules, in the order ``--help`` lists them, with the commands each adds.
+#: Command-group modules of ``casebook.cli``, in the order ``--help`` lists them, with the
+#: commands each adds. A command imports only its own group's module.
 COMMAND_MODULES = [
-    (cases, ("case",)),
-    (verify, ("verify",)),
-    (evidence, ("evidence",)),
-    (findings, ("rel", "finding", "version")),
-    (search, ("search",)),
-    (analysis, ("stats", "flags")),
-    (shipments, ("shipments",)),
-    (screening, ("lists", "screen", "hits")),
-    (imports, ("import", "datasets", "firms")),
-    (persons, ("person",)),
-    (briefing, ("brief", "demo")),
-    (figures, ("figures",)),
-    (export, ("export",)),
-    (exchange, ("backup", "restore", "open-bundle")),
-    (team, ("team",)),
+    ("cases", ("case",)),
+    ("verify", ("verify",)),
+    ("evidence", ("evidence",)),
+    ("findings", ("rel", "finding", "version")),
+    ("search", ("search",)),
+    ("analysis", ("stats", "flags")),
+    ("shipments", ("shipments",)),
+    ("screening", ("lists", "screen", "hits")),
+    ("imports", ("import", "datasets", "firms")),
+    ("persons", ("person",)),
+    ("briefing", ("brief", "demo")),
+    ("figures", ("figures",)),
+    ("export", ("export",)),
+    ("exchange", ("backup", "restore", "open-bundle")),
+    ("team", ("team",)),
 ]
 
 
@@ -75,7 +60,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     gui.add_argument("file", nargs="?", help="a store, or a .casebook bundle to import")
     chosen = [module for module, commands in COMMAND_MODULES if command in commands]
     for module in chosen or [module for module, _ in COMMAND_MODULES]:
-        module.register(sub, common)
+        import_module(f"casebook.cli.{module}").register(sub, common)
     return parser
 
 

@@ -93,7 +93,7 @@ def case_new(ctx, args) -> None:
 
 
 def case_list(ctx, args) -> None:
-    from casebook.book.cases import case_json
+    from casebook.book.case_list import case_json
 
     ctx.emit({"cases": [case_json(c) for c in ctx.book.list_cases()]}, _list_text)
 

@@ -12,7 +12,6 @@ import signal
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from xml.etree.ElementTree import ParseError
 
 from casebook.core.errors import Cancelled, CasebookError, write_refused
 from casebook.core.terminal import terminal_safe
@@ -140,16 +139,25 @@ def run_command(ctx: Context, args) -> int:
     except CasebookError as exc:
         fail(exc.message, exc.details)
         return exc.exit_code
-    except ParseError as exc:
+    except OSError as exc:  # a disk that filled up or turned read-only under a command
+        fail(write_refused(exc, _file_of(args)).message)
+        return 1
+    except SyntaxError as exc:
+        if not _is_parse_error(exc):
+            raise
         # XML inside a workbook that expat refuses: an entity declaration (XXE, "billion
         # laughs") or plain damage. Nothing was read into the store.
         fail(f"{_file_of(args)} is refused: its XML cannot be read safely ({exc})")
         return 1
-    except OSError as exc:  # a disk that filled up or turned read-only under a command
-        fail(write_refused(exc, _file_of(args)).message)
-        return 1
     finally:
         ctx.close()
+
+
+def _is_parse_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is ElementTree's ParseError (looked up only if ElementTree was imported:
+    nothing else raises it, and the command line need not import it to start)."""
+    module = sys.modules.get("xml.etree.ElementTree")
+    return module is not None and isinstance(exc, module.ParseError)
 
 
 def _file_of(args) -> str:

@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from casebook.store import models as m
+from casebook.store.case_list import list_cases as list_cases  # its home before
 from casebook.store.figures import delete_case_figures
 from casebook.store.network import delete_chart_positions
 
@@ -38,14 +39,6 @@ def ref_taken(session: Session, *, ref: str) -> bool:
 def refs_starting(session: Session, *, prefix: str) -> list[str]:
     """The references that start with ``prefix``."""
     return list(session.exec(select(m.Case.ref).where(m.Case.ref.startswith(prefix))))
-
-
-def list_cases(session: Session, *, include_archived: bool = True) -> list[m.Case]:
-    """Every case (or every one not archived), newest first."""
-    query = select(m.Case).order_by(m.Case.created.desc(), m.Case.id.desc())
-    if not include_archived:
-        query = query.where(m.Case.status != "archived")
-    return list(session.exec(query))
 
 
 def case_ids(session: Session) -> list[int]:

@@ -12,7 +12,7 @@ import math
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
@@ -21,7 +21,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from casebook.core.errors import Cancelled
-from casebook.store.models import utcnow
 
 BUSY_TIMEOUT_S = float(os.environ.get("CASEBOOK_BUSY_TIMEOUT", "10"))
 
@@ -160,7 +159,8 @@ def insert_batches(
 def timestamp(moment: datetime | None = None) -> str:
     """A time (now when None) as SQLAlchemy stores a DateTime in SQLite, for rows written on the
     raw connection, so the ORM reads them back unchanged."""
-    return (moment or utcnow()).strftime("%Y-%m-%d %H:%M:%S.%f")
+    # now as models.utcnow has it (to the second), without importing the models
+    return (moment or datetime.now(UTC).replace(microsecond=0)).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 # --- errors -------------------------------------------------------------------------------------

@@ -136,8 +136,9 @@ class Host(QObject):
         old, user = self.book, self.user or _analyst()
 
         def work():
-            from casebook.book import Casebook  # heavy: imported here, off the GUI thread
+            from casebook.book import Casebook, load_sections  # heavy: off the GUI thread
 
+            load_sections()  # every section of the facade now, not on its first call's thread
             book = Casebook.open(path, user=user, create=create)
             book.identity()  # the server's login, asked here rather than on the UI thread
             if old is not None:  # only once the new store opened: a failure keeps the old one
