@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap,
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
 from casebook.ui.evidence_tab import local_files
-from casebook.ui.network_items import NodeItem, chart, kind_icon, style_pen
+from casebook.ui.network_items import DimVeil, NodeItem, chart, kind_icon, style_pen
 
 SETTLE_MS = 150  # after the last zoom step, the chart is drawn again antialiased
 FIT_MARGIN = 8  # pixels around the chart after Fit
@@ -206,6 +206,8 @@ class NetworkView(QGraphicsView):
         edges and edge labels."""
         rect = QRectF()
         for item in self.scene().items():
+            if isinstance(item, DimVeil):
+                continue
             if item.isVisible() and (item.parentItem() is None or item.parentItem().isVisible()):
                 rect = rect.united(item.sceneBoundingRect())
         return rect
