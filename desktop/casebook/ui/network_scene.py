@@ -166,6 +166,8 @@ class ChartDrawing:
         self.view.fit()
 
     def _zoomed(self, zoom: float) -> None:
+        if self.view.gesture():  # frames are a scaled picture: changes wait for its end
+            return
         labels = zoom >= ZOOM_ALL_LABELS
         if labels != self.all_labels:
             self.all_labels = labels

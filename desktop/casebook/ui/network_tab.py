@@ -147,6 +147,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self.scene.selectionChanged.connect(self._selection_changed)
         self.view = NetworkView(self.scene)
         self.view.zoomed.connect(self._zoomed)
+        self.view.settled.connect(self._zoomed)
         self.view.resized.connect(self._view_resized)
         self.view.files_dropped.connect(self.drop_files)
         panel = FirmPanel()
