@@ -181,8 +181,10 @@ class ChartDrawing:
         firms drawn as their icons only, by a few shapes of all of them (``FarNodes``: no
         Python call per firm and frame), the trade lines opaque (their see-through colour
         blended beforehand: blending thousands of lines doubled a frame) and without arrow
-        heads. A highlighted firm still draws itself."""
+        heads nor antialiasing (lines a pixel wide; it doubled a frame too). A highlighted firm
+        still draws itself."""
         self.far = far
+        self.view.set_far(far)
         for edge in self.edge_items:
             edge.set_far(far)
         for item in self.nodes.values():
@@ -286,6 +288,10 @@ class ChartDrawing:
                 self.save_soon(only_new=True)
             self._sync_actions()
             self.complete = True
+            # The red-flag scores (a scan of every shipment) once the chart is drawn: read
+            # meanwhile, the worker's Python slowed the drawing's slices by half.
+            if self.scores is None and not self._scoring:
+                self._read_scores()
             self.drawn.emit()
 
         self._slice(drawing, steps, finish)
@@ -358,10 +364,10 @@ class ChartDrawing:
                 item.top = True
         self._top_edges = [item for item in self.edge_items if item.top]
 
-    def labels_due(self) -> None:
-        """Firms moved, came or went: their labels are fitted again at the next placing (and
-        the far view's shapes drawn again)."""
-        self._labels_due = True
+    def labels_due(self, *, grown: bool = True) -> None:
+        """Firms moved, came or went: their labels are fitted again at the next placing (not
+        when firms only went: ``grown`` False), and the far view's shapes drawn again."""
+        self._labels_due = self._labels_due or grown
         self._far_due = True
 
     def fit_node_labels(self) -> None:

@@ -366,9 +366,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         for widget in (self.cap_note, self.show_every_button):
             widget.setVisible(capped)
         self._show_caption()  # firm names for the lens's firm uids
-        self.draw(positions, saved=saved, relayout=relayout)
-        if self.scores is None and not self._scoring:
-            self._read_scores()
+        self.draw(positions, saved=saved, relayout=relayout)  # then the scores are read
 
     # --- selection --------------------------------------------------------------------------
 

@@ -116,6 +116,7 @@ class NetworkView(QGraphicsView):
         self.auto_fit = True  # keep everything in sight on resizes until the user zooms
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._settled)
         self._snapshot = None  # (picture, its transform) while a zoom gesture goes on
+        self.far = False  # zoomed far out: no antialiasing (``set_far``)
 
     def zoom(self) -> float:
         return self.transform().m11()
@@ -180,9 +181,15 @@ class NetworkView(QGraphicsView):
             self._snapshot = (self.viewport().grab(), QTransform(self.viewportTransform()))
         self._settle.start()
 
+    def set_far(self, far: bool) -> None:
+        """Zoomed far out (``ChartDrawing.set_far``): drawn without antialiasing."""
+        self.far = far
+        if self._snapshot is None:
+            self.setRenderHint(QPainter.RenderHint.Antialiasing, not far)
+
     def _settled(self) -> None:
         self._snapshot = None
-        self.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, not self.far)
         self.viewport().update()
         self.settled.emit(self.zoom())
 
@@ -253,7 +260,7 @@ class NetworkView(QGraphicsView):
         if self._snapshot is not None:
             self._settle.stop()
             self._snapshot = None
-            self.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            self.setRenderHint(QPainter.RenderHint.Antialiasing, not self.far)
         rect = self.visible_rect()
         port = self.viewport().rect()
         if rect.isEmpty() or port.width() < 50 or port.height() < 50:

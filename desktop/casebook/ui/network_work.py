@@ -84,7 +84,10 @@ class ChartWork:
         shown = self.node_shown(item.node.uid)
         if item.isVisible() != shown:
             item.setVisible(shown)
-            self.labels_due()
+            # A firm that leaves makes room but covers nothing: the labels stay as they are
+            # (fitting 2,000 labels again took most of a threshold step); one that comes back
+            # may be covered, so they are fitted again.
+            self.labels_due(grown=shown)
         if not shown and item.isSelected():
             item.setSelected(False)
         for edge in item.edges:
