@@ -483,20 +483,26 @@ def _grid_spring(pos, links, *, k: float, fixed, iterations: int = 50, reach: fl
     dt = t / (iterations + 1)
     every = np.arange(n)
     for _ in range(iterations):
-        i, j = _near_pairs(pos, cut, every)
-        delta = pos[i] - pos[j]
-        dist = np.sqrt((delta**2).sum(axis=1))
-        close = dist < cut
-        i, j, delta, dist = i[close], j[close], delta[close], np.maximum(dist[close], 0.01)
-        push = delta * (k * k / dist**2)[:, None]
-        force = np.stack([np.bincount(i, push[:, 0], n), np.bincount(i, push[:, 1], n)], axis=1)
-        force += _far_push(pos, cut, k)
+        i, j = _near_pairs(pos, cut, every)  # each pair once (i < j in the grid's order)
+        x, y = pos[:, 0], pos[:, 1]
+        dx, dy = x[i] - x[j], y[i] - y[j]
+        d2 = dx * dx + dy * dy
+        close = d2 < cut * cut
+        i, j, dx, dy = i[close], j[close], dx[close], dy[close]
+        scale = k * k / np.maximum(d2[close], 1e-4)
+        px, py = dx * scale, dy * scale
+        fx = np.bincount(i, px, n) - np.bincount(j, px, n)
+        fy = np.bincount(i, py, n) - np.bincount(j, py, n)
+        far = _far_push(pos, cut, k)
+        fx += far[:, 0]
+        fy += far[:, 1]
         if len(src):
-            pull = pos[src] - pos[dst]
-            along = np.sqrt((pull**2).sum(axis=1)) / k
-            force[:, 0] -= np.bincount(src, pull[:, 0] * along, n)
-            force[:, 1] -= np.bincount(src, pull[:, 1] * along, n)
-        length = np.maximum(np.sqrt((force**2).sum(axis=1)), 0.01)
+            lx, ly = x[src] - x[dst], y[src] - y[dst]
+            along = np.sqrt(lx * lx + ly * ly) / k
+            fx -= np.bincount(src, lx * along, n)
+            fy -= np.bincount(src, ly * along, n)
+        force = np.stack([fx, fy], axis=1)
+        length = np.maximum(np.sqrt(fx * fx + fy * fy), 0.01)
         step = force * (t / length)[:, None]
         step[fixed] = 0.0
         pos += step
@@ -530,8 +536,8 @@ def _far_push(pos, near: float, k: float, size: int = 64):
 
 
 def _near_pairs(pos, cell: float, every):
-    """(i, j) index arrays of the ordered pairs of distinct points in the same or neighbouring
-    cells of a ``cell``-wide grid (a superset of the pairs closer than ``cell``)."""
+    """(i, j) index arrays of the pairs of distinct points in the same or neighbouring cells
+    of a ``cell``-wide grid (a superset of the pairs closer than ``cell``), each pair once."""
     import numpy as np
 
     grid = np.floor((pos - pos.min(axis=0)) / cell).astype(np.int64)
@@ -540,20 +546,26 @@ def _near_pairs(pos, cell: float, every):
     order = np.argsort(key, kind="stable")
     ordered = key[order]
     firsts, seconds = [], []
-    for dx in (-1, 0, 1):
-        for dy in (-1, 0, 1):
-            target = key + dx * rows + dy
-            lo = np.searchsorted(ordered, target, "left")
-            counts = np.searchsorted(ordered, target, "right") - lo
-            total = int(counts.sum())
-            if not total:
-                continue
-            firsts.append(np.repeat(every, counts))
-            starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
-            seconds.append(order[starts + np.arange(total)])
-    i, j = np.concatenate(firsts), np.concatenate(seconds)
-    keep = i != j
-    return i[keep], j[keep]
+    # the own cell (later points only) and the four cells after it: each pair of cells once
+    for dx, dy in ((0, 0), (0, 1), (1, -1), (1, 0), (1, 1)):
+        target = key + dx * rows + dy
+        lo = np.searchsorted(ordered, target, "left")
+        hi = np.searchsorted(ordered, target, "right")
+        if dx == 0 and dy == 0:
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            lo = rank + 1  # the points after this one in its own cell
+        counts = np.maximum(hi - lo, 0)
+        total = int(counts.sum())
+        if not total:
+            continue
+        firsts.append(np.repeat(every, counts))
+        starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+        seconds.append(order[starts + np.arange(total)])
+    if not firsts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(firsts), np.concatenate(seconds)
 
 
 def _even_out(pos):
