@@ -261,6 +261,14 @@ class ChartDrawing:
         self.scene.addItem(self.far_nodes)
         self.labels_due()
         self._quiet = False
+        if relayout:  # Fit follows: drawn from afar from the start if it will be (no arrow
+            # heads made, no pens changed on every edge a moment later)
+            port = self.view.viewport()
+            width, height = max(port.width(), 1000), max(port.height(), 650)
+            aspect = self.aspect()
+            zoom = min(width / (side * aspect**0.5), height / (side / aspect**0.5))
+            if (zoom < FAR_ZOOM * 0.8) != self.far:
+                self.set_far(zoom < FAR_ZOOM * 0.8)
         steps = self._add_items(model, positions, pinned, side)
         # Not painted half drawn: a repaint of thousands of edges between every two slices
         # would cost more than adding them. The window itself goes on meanwhile.
