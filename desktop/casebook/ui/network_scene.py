@@ -287,7 +287,10 @@ class ChartDrawing:
             self.apply_threshold()  # the threshold kept across reads
             self._quiet = False
             self.place_edge_labels()
-            rect = self.scene.itemsBoundingRect().adjusted(-200, -200, 200, 200)
+            rect = QRectF()  # the firms and links (not the veil, which covers everything)
+            for item in [*self.nodes.values(), *self.edge_items]:
+                rect = rect.united(item.sceneBoundingRect())
+            rect = rect.adjusted(-200, -200, 200, 200)
             self.scene.setSceneRect(rect)
             self.status.setText(self.summary())
             if relayout:
