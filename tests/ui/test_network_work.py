@@ -77,12 +77,16 @@ def test_selecting_a_firm_highlights_it_and_its_neighbours_and_dims_the_rest(cha
     assert not tab.dimmed()
     tab.select(f["Bravo"])
     assert {name_of(tab, u) for u in tab.dimmed()} == {"Delta", "Echo", "Foxtrot", "Golf"}
-    assert tab.nodes[f["Alpha"]].opacity() == 1.0 and tab.nodes[f["Delta"]].opacity() == DIM
+    # The rest is drawn under the veil (showing at DIM), the highlighted items above it.
+    veil = tab.veil
+    assert veil.isVisible() and veil.colour.alphaF() == pytest.approx(1 - DIM, abs=0.01)
+    assert tab.nodes[f["Alpha"]].zValue() > veil.zValue() > tab.nodes[f["Delta"]].zValue()
     lit = {(name_of(tab, e.edge.source), name_of(tab, e.edge.target))
-           for e in tab.edge_items if e.opacity() == 1.0}  # fmt: skip
+           for e in tab.edge_items if e.zValue() > veil.zValue()}  # fmt: skip
     assert lit == {("Alpha", "Bravo"), ("Bravo", "Charlie")}
     tab.scene.clearSelection()
-    assert not tab.dimmed() and all(e.opacity() == 1.0 for e in tab.edge_items)
+    assert not tab.dimmed() and not veil.isVisible()
+    assert all(e.zValue() < veil.zValue() for e in [*tab.edge_items, *tab.nodes.values()])
 
 
 def test_find_path_by_fewest_links_and_by_the_largest_links(chain, qtbot):

@@ -37,17 +37,23 @@ if TYPE_CHECKING:
 
 MIN_TEXT_LOD = 0.45  # below this scale a 9-point label is under 5 pixels: not drawn
 NAME_WIDTH = 150.0  # a label line is elided at this width (the tooltip has the full name)
+TRADE_ALPHA = 170  # trade lines are see-through: where links cross, each stays visible
 SELECTED_PEN = QPen(QColor("#FBBC04"), 4)
 WHITE = QColor("#FFFFFF")
 GREY = QColor("#5F6368")
 
 
+_CHART = []
+
+
 def chart():
     """The chart's model, layouts and styles (``casebook.book.network``), loaded with the
-    facade, not at GUI start."""
-    from casebook.book import network
+    facade, not at GUI start (then kept: an import statement per item cost 30 µs)."""
+    if not _CHART:
+        from casebook.book import network
 
-    return network
+        _CHART.append(network)
+    return _CHART[0]
 
 
 def _static(text: str, font: QFont) -> QStaticText:
@@ -76,8 +82,11 @@ class NodeItem(QGraphicsObject):
         self.node, self.tab = node, tab
         self.edges: list[EdgeItem] = []
         self.pinned = False
-        self.base_opacity = 1.0  # 0.45: nothing under the filters; dimmed below that
+        self.hovered = False
+        self.whole = None  # the bounds hold the whole label (hovered or selected)
+        self.base_opacity = 1.0  # 0.45: nothing under the filters
         self._bounds = QRectF()
+        self.label_width = -1.0
         self.set_node(node, style)
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -88,57 +97,104 @@ class NodeItem(QGraphicsObject):
         self.setZValue(2)
 
     def set_node(self, node, style: dict) -> None:
-        self.prepareGeometryChange()
+        """The node and its style; the label's texts are laid out when first painted, the
+        tooltip written when first hovered (2,000 firms are drawn in a fraction of the time)."""
         self.node, self.style = node, style
-        self.radius = float(style["radius"])
-        self.name_font, self.fact_font = self.tab.name_font, self.tab.fact_font
-        self.code_font = QFont(self.tab.font())
-        self.code_font.setBold(True)
-        self.code_font.setPointSizeF(max(self.tab.font().pointSizeF(), 9.0) * 0.8)
-        metrics, fact_metrics = self.tab.name_metrics, self.tab.fact_metrics
-        self.name = metrics.elidedText(node.name, Qt.TextElideMode.ElideRight, NAME_WIDTH)
-        self.facts = fact_metrics.elidedText(
-            chart().facts_text(node, node.score), Qt.TextElideMode.ElideRight, NAME_WIDTH
-        )
+        tab = self.tab
+        self.radius = r = float(style["radius"])
+        self.name_font, self.fact_font = tab.name_font, tab.fact_font
+        self.code_font, self.badge_font = tab.code_font, tab.badge_font
+        metrics, fact_metrics = tab.name_metrics, tab.fact_metrics
+        self.full_name, self.full_facts = node.name, chart().facts_text(node, node.score)
+        #: The label's whole width, and the width the layout kept clear for it (a label is cut
+        #: to less than its whole width only where it would cover another firm's).
+        self.full_width = max(metrics.horizontalAdvance(self.full_name),
+                              fact_metrics.horizontalAdvance(self.full_facts))  # fmt: skip
+        self.min_width = min(NAME_WIDTH, self.full_width)
         self.line = metrics.height()
-        self.label_width = min(
-            NAME_WIDTH,
-            max(metrics.horizontalAdvance(self.name), fact_metrics.horizontalAdvance(self.facts)),
-        )
-        palette = self.tab.palette()
-        self.text_colour = palette.color(self.tab.foregroundRole())
-        self.plate = QColor(palette.color(self.tab.backgroundRole()))
-        self.plate.setAlpha(200)
-        # Everything paint() needs, prepared once: pens, brushes, laid-out texts, rectangles.
-        r = self.radius
-        self.disc_pen = QPen(QColor(style["colour"]), style["width"])
-        self.disc_brush = QBrush(QColor(style["fill"]))
+        self.text_colour, self.plate = tab.node_text_colour, tab.node_plate
+        self.disc_pen, self.disc_brush = tab.node_look(style)
         self.figure = _person_figure(r) if style.get("shape") == "person" else None
         self.kind = chart().kind_of(node)
-        self.icon = self.figure if self.figure is not None else kind_icon(self.kind, r)
+        self.icon = self.figure if self.figure is not None else tab.icon(self.kind, r)
         self.badge_brush = QBrush(QColor(style["badge"])) if style.get("badge") else None
-        self.badge_font = QFont(self.code_font)
-        self.badge_font.setPointSizeF(self.code_font.pointSizeF() * 0.8)
-        self.badge_text = _static("LISTED", self.badge_font)
-        badge = self.badge_text.size()
+        badge = tab.badge_size
         self.badge_rect = QRectF(r * 0.4, -r - badge.height() - 1, badge.width() + 8,
                                  badge.height() + 2)  # fmt: skip
         self.badge_at = QPointF(self.badge_rect.x() + 4, self.badge_rect.y() + 1)
-        self.code_text = _static(node.country or "??", self.code_font)
-        size = self.code_text.size()
-        self.code_at = QPointF(-size.width() / 2, -size.height() / 2)
-        top = r + 3
-        self.name_text = _static(self.name, self.name_font)
-        self.facts_text = _static(self.facts, self.fact_font)
-        self.name_at = QPointF(-self.name_text.size().width() / 2, top)
-        self.facts_at = QPointF(-self.facts_text.size().width() / 2, top + self.line)
-        width = self.label_width
+        self._tip = None
+        width, self.label_width = (
+            (self.label_width if self.label_width >= 0 else self.min_width),
+            -1,
+        )
+        self.set_label_width(max(self.min_width, min(width, self.full_width)))
+
+    def set_label_width(self, width: float) -> None:
+        """Cut the label to ``width`` (whole when it is the whole width)."""
+        if width == self.label_width:
+            return
+        self.prepareGeometryChange()
+        self.label_width = width
+        self._texts = None
+        top = self.radius + 3
         self.plate_rect = QRectF(-width / 2 - 2, top, width + 4, 2 * self.line)
+        self.whole = None
+        self.bounds_changed()
+
+    def bounds_changed(self) -> None:
+        """The bounds hold the label as drawn: whole on hover and when selected."""
+        whole = self.hovered or self.isSelected()
+        if whole == self.whole:
+            return
+        self.prepareGeometryChange()
+        self.whole = whole
+        r = self.radius
+        width = self.full_width if whole else self.label_width
         half = max(width / 2 + 4, r + 8, self.badge_rect.right() + 4)
         top_edge = min(-r - 8, self.badge_rect.top() - 2)
         self._bounds = QRectF(-half, top_edge, 2 * half, r + 12 + 2.2 * self.line - top_edge)
-        self.setToolTip(self._tooltip())
         self.update()
+
+    @property
+    def elided(self) -> bool:
+        """Whether the label is cut (to keep off another firm's label)."""
+        return self.label_width < self.full_width
+
+    @property
+    def name(self) -> str:
+        """The name as the label shows it (cut with "…" only where it would cover another)."""
+        return self._prepared()[0]
+
+    @property
+    def facts(self) -> str:
+        return self._prepared()[1]
+
+    def _prepared(self):
+        """(name, facts, their laid-out texts and places), made on first use."""
+        if self._texts is None:
+            tab, width, top = self.tab, self.label_width, self.radius + 3
+            name, facts = self.full_name, self.full_facts
+            if width < self.full_width:
+                elide = Qt.TextElideMode.ElideRight
+                name = tab.name_metrics.elidedText(name, elide, width)
+                facts = tab.fact_metrics.elidedText(facts, elide, width)
+            name_text, facts_text = _static(name, self.name_font), _static(facts, self.fact_font)
+            self._texts = (name, facts, name_text, facts_text,
+                           QPointF(-name_text.size().width() / 2, top),
+                           QPointF(-facts_text.size().width() / 2, top + self.line))  # fmt: skip
+        return self._texts
+
+    def _whole(self):
+        """The whole label's texts, places and plate (drawn on hover and when selected)."""
+        if getattr(self, "_whole_texts", None) is None or self._whole_texts[0] != self.full_facts:
+            top, width = self.radius + 3, self.full_width
+            name_text = _static(self.full_name, self.name_font)
+            facts_text = _static(self.full_facts, self.fact_font)
+            self._whole_texts = (self.full_facts, name_text, facts_text,
+                                 QPointF(-name_text.size().width() / 2, top),
+                                 QPointF(-facts_text.size().width() / 2, top + self.line),
+                                 QRectF(-width / 2 - 2, top, width + 4, 2 * self.line))  # fmt: skip
+        return self._whole_texts[1:]
 
     def _tooltip(self) -> str:
         n = self.node
@@ -155,14 +211,43 @@ class NodeItem(QGraphicsObject):
             )
         return "\n".join(lines)
 
+    def toolTip(self) -> str:  # noqa: N802 (Qt naming)
+        """The tooltip (written when first asked: Qt shows the one set on hover)."""
+        if self._tip is None:
+            self._tip = self._tooltip()
+            self.setToolTip(self._tip)
+        return self._tip
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.toolTip()
+        self.hovered = True
+        if self.elided:
+            self.setZValue(self.zValue() + 0.5)  # the whole label over its neighbours'
+            self.bounds_changed()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if self.hovered and self.elided:
+            self.setZValue(self.zValue() - 0.5)
+        self.hovered = False
+        self.bounds_changed()
+        super().hoverLeaveEvent(event)
+
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
         return self._bounds
 
-    def obstacles(self) -> list[QRectF]:
-        """The disc, the badge and the label's plate, in scene coordinates (where an edge
-        label must not go)."""
+    def set_far(self, far: bool) -> None:
+        """Zoomed far out the chart's ``FarNodes`` draws this node's icon: it paints nothing
+        itself (Qt then makes no Python call for it), unless highlighted."""
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, far)
+
+    def obstacles(self, *, plate: bool = True) -> list[QRectF]:
+        """The disc, the badge and the label's plate (unless not ``plate``), in scene
+        coordinates (where an edge label must not go)."""
         x, y, r = self.pos().x(), self.pos().y(), self.radius + 2
-        rects = [QRectF(x - r, y - r, 2 * r, 2 * r), self.plate_rect.translated(x, y)]
+        rects = [QRectF(x - r, y - r, 2 * r, 2 * r)]
+        if plate:
+            rects.append(self.plate_rect.translated(x, y))
         if self.badge_brush is not None:
             rects.append(self.badge_rect.translated(x, y))
         return rects
@@ -187,30 +272,37 @@ class NodeItem(QGraphicsObject):
         if lod < MIN_TEXT_LOD and not selected:
             return  # too small to read: the disc alone
         if self.figure is None:
+            code, code_at = self.tab.country_text(self.node.country)
             painter.setFont(self.code_font)
             painter.setPen(WHITE)
-            painter.drawStaticText(self.code_at, self.code_text)
+            painter.drawStaticText(code_at, code)
         if self.badge_brush is not None:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(self.badge_brush)
             painter.drawRoundedRect(self.badge_rect, 3, 3)
             painter.setPen(WHITE)
             painter.setFont(self.badge_font)
-            painter.drawStaticText(self.badge_at, self.badge_text)
+            painter.drawStaticText(self.badge_at, self.tab.badge_text)
         if self.pinned:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(GREY)
             painter.drawEllipse(QPointF(-r * 0.8, -r * 0.8), 3, 3)
-        # The label on a translucent plate, so edges behind it do not hide it.
+        # The label on a translucent plate, so edges behind it do not hide it; whole when
+        # hovered or selected, else as wide as it has room.
+        if (selected or self.hovered) and self.elided:
+            name_text, facts_text, name_at, facts_at, plate = self._whole()
+        else:
+            _name, _facts, name_text, facts_text, name_at, facts_at = self._prepared()
+            plate = self.plate_rect
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.plate)
-        painter.drawRoundedRect(self.plate_rect, 3, 3)
+        painter.drawRoundedRect(plate, 3, 3)
         painter.setPen(self.text_colour)
         painter.setFont(self.name_font)
-        painter.drawStaticText(self.name_at, self.name_text)
+        painter.drawStaticText(name_at, name_text)
         painter.setFont(self.fact_font)
         painter.setPen(self.text_colour if selected else GREY)
-        painter.drawStaticText(self.facts_at, self.facts_text)
+        painter.drawStaticText(facts_at, facts_text)
 
     # No itemChange override: PySide6 mishandles the reference count of its None results
     # (a crash after some thousands of calls on Python 3.11). Moves go through ``place`` and
@@ -304,18 +396,21 @@ class EdgeItem(QGraphicsPathItem):
         self.source, self.target, self.bend, self.tab = source, target, bend, tab
         self.top = False  # among the largest trade edges: always labelled
         self.below = False  # a trade link under the chart's threshold: not drawn
-        self.line_pen = style_pen(style)
+        # The pens, shared by the edges of one look: (near, far: opaque, see ``set_far``).
+        self.line_pen, self.far_pen, self.colour = tab.edge_pens(style, edge.is_trade)
         self.setPen(self.line_pen)
-        self.colour = QColor(style["colour"])
         self.setZValue(0 if edge.is_trade else 1)
-        self.setToolTip(f"{source.node.name} → {target.node.name}\n{edge.label}")
-        self.head: QGraphicsPolygonItem | None = None
-        if style.get("arrow"):
-            self.head = QGraphicsPolygonItem(self)
-            self.head.setPen(QPen(self.colour, 1.0))
-            self.head.setBrush(self.colour)
+        arrow = "⇄" if edge.both_ways else "→"  # an aggregated trade link: goods both ways
+        tip = f"{source.node.name} {arrow} {target.node.name}\n{edge.label}"
+        if edge.is_trade and edge.first:
+            tip += f"\n{edge.first} – {edge.last or edge.first}"
+        self.setToolTip(tip)
+        self.head: QGraphicsPolygonItem | None = None  # made when first drawn (not from afar)
+        self.arrow = bool(style.get("arrow"))
+        if self.arrow and not tab.far:
+            self._make_head()
         self._head_size = 7 + style["width"] * 1.2
-        self.label = EdgeLabel(self) if edge.label else None
+        self.label: EdgeLabel | None = None  # made when first wanted (``ensure_label``)
         source.edges.append(self)
         target.edges.append(self)
         self.adjust()
@@ -361,9 +456,28 @@ class EdgeItem(QGraphicsPathItem):
             return True
         return self.source.isSelected() or self.target.isSelected()
 
+    def _make_head(self) -> None:
+        self.head = QGraphicsPolygonItem(self)
+        self.head.setPen(QPen(self.colour, 1.0))
+        self.head.setBrush(self.colour)
+
+    def set_far(self, far: bool) -> None:
+        """Drawn as from afar: an opaque line, no head."""
+        self.setPen(self.far_pen if far else self.line_pen)
+        if self.head is not None:
+            self.head.setVisible(not far)
+        elif self.arrow and not far:
+            self._make_head()
+            self.adjust()
+
     def wants_label(self) -> bool:
         """Whether the label is wanted (largest edges, a selected end, zoomed in) and can be."""
-        return self.label is not None and self.isVisible() and self.labelled()
+        return bool(self.edge.label) and self.isVisible() and self.labelled()
+
+    def ensure_label(self) -> EdgeLabel:
+        if self.label is None:
+            self.label = EdgeLabel(self)
+        return self.label
 
 
 class EdgeLabel(QGraphicsItem):
@@ -544,3 +658,81 @@ class GroupLinks(QGraphicsItem):
 GROUP_COLOUR = QColor("#5F6368")
 GROUP_FILL = QColor("#F1F3F4")
 GROUP_SHADE = QColor(95, 99, 104, 18)
+
+
+VEIL_Z = 5.0  # over every item of the chart; the highlighted ones are raised above it
+
+
+class DimVeil(QGraphicsItem):
+    """A see-through plate of the background's colour over the whole chart while something is
+    highlighted: what is under it shows at ``strength`` (the dimmed rest), what is raised above
+    it at full strength. One item dims thousands of nodes and edges at once. Not clickable:
+    clicks and tooltips reach the items under it."""
+
+    def __init__(self, colour: QColor, strength: float):
+        super().__init__()
+        self.colour = QColor(colour)
+        self.colour.setAlphaF(1.0 - strength)
+        self.setZValue(VEIL_Z)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+        self.setVisible(False)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
+        return QRectF(-1e7, -1e7, 2e7, 2e7)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.fillRect(option.exposedRect, self.colour)
+
+
+def _blend(colour: QColor, under: QColor, alpha: float) -> QColor:
+    """``colour`` at ``alpha`` over ``under``, as one opaque colour."""
+    mix = [round(a * alpha + b * (1 - alpha)) for a, b in
+           ((colour.red(), under.red()), (colour.green(), under.green()),
+            (colour.blue(), under.blue()))]  # fmt: skip
+    return QColor(*mix)
+
+
+class FarNodes(QGraphicsItem):
+    """The firms' icons as drawn from afar (``ChartDrawing.set_far``): one path of all the
+    icons of each look (pen, fill, opacity), painted by Qt, so a frame of thousands of firms
+    costs a few calls, not one per firm. Under the firms' own items (which paint nothing
+    then, unless highlighted); not clickable."""
+
+    def __init__(self, tab):
+        super().__init__()
+        self.tab = tab
+        self.setZValue(1.9)  # over the edges, under the firms' own items
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.shapes: list[tuple[QPen, QBrush, float, QPainterPath]] = []
+        self._bounds = QRectF()
+
+    def set_nodes(self, items) -> None:
+        self.prepareGeometryChange()
+        looks: dict[tuple, list] = {}
+        for item in items:
+            key = (item.disc_pen.color().rgba(), item.disc_pen.widthF(),
+                   item.disc_brush.color().rgba(), item.opacity())  # fmt: skip
+            entry = looks.get(key)
+            if entry is None:
+                entry = looks[key] = [item.disc_pen, item.disc_brush, item.opacity(),
+                                      QPainterPath()]  # fmt: skip
+            entry[3].addPath(item.icon.translated(item.pos()))
+        self.shapes = [tuple(entry) for entry in looks.values()]
+        bounds = QRectF()
+        for *_look, path in self.shapes:
+            bounds = bounds.united(path.boundingRect())
+        self._bounds = bounds.adjusted(-4, -4, 4, 4)
+        self.setVisible(bool(self.shapes))
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
+        return self._bounds
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        for pen, brush, opacity, path in self.shapes:
+            painter.setOpacity(opacity)
+            painter.setPen(pen)
+            painter.setBrush(brush)
+            painter.drawPath(path)
+        painter.setOpacity(1.0)

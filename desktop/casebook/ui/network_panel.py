@@ -140,6 +140,7 @@ class PanelActions:
         else:
             self.hidden.add(uid)
         self._show_node(item)  # unless under the threshold or in a collapsed group
+        self.labels_due()
 
     def hide_selected(self) -> None:
         for uid in self.selected_uids():

@@ -15,13 +15,28 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from shiboken6 import isValid
 
-from casebook.ui.network_items import EdgeItem, NodeItem, chart
+from casebook.ui.network_items import (
+    MIN_TEXT_LOD,
+    TRADE_ALPHA,
+    DimVeil,
+    EdgeItem,
+    FarNodes,
+    NodeItem,
+    _blend,
+    _static,
+    chart,
+    kind_icon,
+    style_pen,
+)
 from casebook.ui.network_view import TradeScale, legend_rows, legend_size, paint_legend
 from casebook.ui.ops import Op
 
+DIM = 0.15  # how much of what is not highlighted shows through the veil
+
+FAR_ZOOM = MIN_TEXT_LOD  # below this zoom the chart is drawn as from afar (``set_far``)
 TOP_LABELS = 12  # trade edges labelled at any zoom: the largest
 ZOOM_ALL_LABELS = 1.4  # from this zoom on, every edge is labelled (where it has room)
 LABEL_POINTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)  # where along an edge a label may sit
@@ -81,16 +96,110 @@ class ChartDrawing:
         self._save_only_new = False
         self._restore_pins: set[str] = set()  # pins read with the saved positions
         self.trade_scale = None  # the trade line widths of the chart drawn (``TradeScale``)
+        # What every node shares, made once: fonts, the LISTED badge, country codes, icons.
+        self.code_font = QFont(self.font())
+        self.code_font.setBold(True)
+        self.code_font.setPointSizeF(max(self.font().pointSizeF(), 9.0) * 0.8)
+        self.badge_font = QFont(self.code_font)
+        self.badge_font.setPointSizeF(self.code_font.pointSizeF() * 0.8)
+        self.badge_text = _static("LISTED", self.badge_font)
+        self.badge_size = self.badge_text.size()
+        self._codes: dict = {}
+        self._icons: dict = {}
+        self._looks: dict = {}
+        palette = self.palette()
+        self.node_text_colour = palette.color(self.foregroundRole())
+        self.node_plate = QColor(palette.color(self.backgroundRole()))
+        self.node_plate.setAlpha(200)
+        self._labels_due = True  # the firms' labels to be fitted again (``fit_node_labels``)
+        self._obstacles: dict | None = None  # the firms' discs, badges and labels by grid cell
+        self._labelled: list = []  # the edges whose labels are shown
+        self.far = False  # zoomed out below ``FAR_ZOOM``: icons only (``set_far``)
+        self.far_nodes = None  # the far view's firms (``FarNodes``), made with the drawing
+        self._far_due = True
+        self._top_edges: list = []  # the edges labelled at any zoom
+
+    def country_text(self, code: str | None):
+        """A country code laid out once, and where it goes (centred on the disc)."""
+        found = self._codes.get(code)
+        if found is None:
+            text = _static(code or "??", self.code_font)
+            size = text.size()
+            found = self._codes[code] = (text, QPointF(-size.width() / 2, -size.height() / 2))
+        return found
+
+    def node_look(self, style: dict):
+        """(pen, brush) of a node's style, made once per look."""
+        key = (style["colour"], style["width"], style["fill"])
+        found = self._looks.get(key)
+        if found is None:
+            found = self._looks[key] = (QPen(QColor(style["colour"]), style["width"]),
+                                        QBrush(QColor(style["fill"])))  # fmt: skip
+        return found
+
+    def edge_pens(self, style: dict, trade: bool):
+        """(pen, pen from afar, colour) of an edge's style, made once per look: a trade line
+        see-through (where links cross each stays visible), from afar the same colour blended
+        beforehand (opaque: much faster to draw)."""
+        key = (style["colour"], style["width"], style.get("dash"), trade)
+        found = self._looks.get(key)
+        if found is None:
+            pen, colour = style_pen(style), QColor(style["colour"])
+            far = QPen(pen)
+            if trade:
+                see = QColor(colour)
+                see.setAlpha(TRADE_ALPHA)
+                pen.setColor(see)
+                far.setColor(_blend(colour, self.palette().color(self.backgroundRole()),
+                                    TRADE_ALPHA / 255))  # fmt: skip
+            found = self._looks[key] = (pen, far, colour)
+        return found
+
+    def icon(self, kind: str, radius: float):
+        found = self._icons.get((kind, radius))
+        if found is None:
+            found = self._icons[(kind, radius)] = kind_icon(kind, radius)
+        return found
 
     def _fit(self) -> None:
         self.view.auto_fit = True
         self.view.fit()
 
     def _zoomed(self, zoom: float) -> None:
+        if self.view.gesture():  # frames are a scaled picture: changes wait for its end
+            return
         labels = zoom >= ZOOM_ALL_LABELS
         if labels != self.all_labels:
             self.all_labels = labels
             self.place_edge_labels()
+        far = zoom < FAR_ZOOM
+        if far != self.far:
+            self.set_far(far)
+
+    def set_far(self, far: bool) -> None:
+        """Zoomed out below ``FAR_ZOOM`` (labels too small to read, lines a pixel or two): the
+        firms drawn as their icons only, by a few shapes of all of them (``FarNodes``: no
+        Python call per firm and frame), the trade lines opaque (their see-through colour
+        blended beforehand: blending thousands of lines doubled a frame) and without arrow
+        heads nor antialiasing (lines a pixel wide; it doubled a frame too). A highlighted firm
+        still draws itself."""
+        self.far = far
+        self.view.set_far(far)
+        for edge in self.edge_items:
+            edge.set_far(far)
+        for item in self.nodes.values():
+            item.set_far(far and id(item) not in self._raised)
+        self._far_due = True
+        self._draw_far()
+
+    def _draw_far(self) -> None:
+        if self.far_nodes is None or not isValid(self.far_nodes):
+            return
+        if not self.far:
+            self.far_nodes.set_nodes([])
+        elif self._far_due:
+            self.far_nodes.set_nodes([item for item in self.nodes.values() if item.isVisible()])
+        self._far_due = False
 
     # --- drawing ----------------------------------------------------------------------------
 
@@ -143,7 +252,23 @@ class ChartDrawing:
         self.nodes.clear()
         self.group_items = {}
         self.edge_items = []
+        self._labelled, self._top_edges, self._obstacles = [], [], None
+        self._raised = {}
+        self.veil = DimVeil(self.palette().color(self.backgroundRole()), DIM)
+        self.veil.setFlag(self.veil.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self.scene.addItem(self.veil)
+        self.far_nodes = FarNodes(self)
+        self.scene.addItem(self.far_nodes)
+        self.labels_due()
         self._quiet = False
+        if relayout:  # Fit follows: drawn from afar from the start if it will be (no arrow
+            # heads made, no pens changed on every edge a moment later)
+            port = self.view.viewport()
+            width, height = max(port.width(), 1000), max(port.height(), 650)
+            aspect = self.aspect()
+            zoom = min(width / (side * aspect**0.5), height / (side / aspect**0.5))
+            if (zoom < FAR_ZOOM * 0.8) != self.far:
+                self.set_far(zoom < FAR_ZOOM * 0.8)
         steps = self._add_items(model, positions, pinned, side)
         # Not painted half drawn: a repaint of thousands of edges between every two slices
         # would cost more than adding them. The window itself goes on meanwhile.
@@ -162,7 +287,10 @@ class ChartDrawing:
             self.apply_threshold()  # the threshold kept across reads
             self._quiet = False
             self.place_edge_labels()
-            rect = self.scene.itemsBoundingRect().adjusted(-200, -200, 200, 200)
+            rect = QRectF()  # the firms and links (not the veil, which covers everything)
+            for item in [*self.nodes.values(), *self.edge_items]:
+                rect = rect.united(item.sceneBoundingRect())
+            rect = rect.adjusted(-200, -200, 200, 200)
             self.scene.setSceneRect(rect)
             self.status.setText(self.summary())
             if relayout:
@@ -171,6 +299,10 @@ class ChartDrawing:
                 self.save_soon(only_new=True)
             self._sync_actions()
             self.complete = True
+            # The red-flag scores (a scan of every shipment) once the chart is drawn: read
+            # meanwhile, the worker's Python slowed the drawing's slices by half.
+            if self.scores is None and not self._scoring:
+                self._read_scores()
             self.drawn.emit()
 
         self._slice(drawing, steps, finish)
@@ -196,6 +328,8 @@ class ChartDrawing:
             x, y = positions.get(node.uid, (0.5, 0.5))
             item.setPos(x * side, y * side)  # edges are drawn after the nodes
             item.pinned = node.uid in pinned
+            if self.far:
+                item.set_far(True)
             if node.shipments == 0 and node.uid not in linked:
                 item.base_opacity = 0.45  # nothing under the filters
                 item.setOpacity(0.45)
@@ -227,12 +361,8 @@ class ChartDrawing:
                 style = style | {"width": scale.width(edge.value_usd)}
             item = EdgeItem(edge, style, self.nodes[edge.source], self.nodes[edge.target], bend,
                             self)  # fmt: skip
-            if edge.is_trade:  # see-through: where links cross, each one stays visible
-                pen = item.pen()
-                colour = pen.color()
-                colour.setAlpha(170)
-                pen.setColor(colour)
-                item.setPen(pen)
+            if self.far:
+                item.set_far(True)
             self.scene.addItem(item)
             self.edge_items.append(item)
             yield
@@ -243,53 +373,92 @@ class ChartDrawing:
         for item in self.edge_items:
             if not item.edge.is_trade:
                 item.top = True
+        self._top_edges = [item for item in self.edge_items if item.top]
+
+    def labels_due(self, *, grown: bool = True) -> None:
+        """Firms moved, came or went: their labels are fitted again at the next placing (not
+        when firms only went: ``grown`` False), and the far view's shapes drawn again."""
+        self._labels_due = self._labels_due or grown
+        self._far_due = True
+
+    def fit_node_labels(self) -> None:
+        """Each visible firm's label as wide as it has room: whole, unless it would cover
+        another firm's disc, badge or label; then the widest of a few narrower widths that
+        covers nothing, at least the width the layout kept clear for it (``NAME_WIDTH``; cut
+        with "…"); a label at the chart's left or right edge does not widen it. The firms of the most trade value choose first. A grid of cells holds what
+        is placed (no pair of firms compared beyond its neighbourhood); edge labels keep off
+        it afterwards (``place_edge_labels``)."""
+        self._labels_due = False
+        grid: dict[tuple[int, int], list] = {}
+        plates: dict[int, tuple] = {}
+        shown = [item for item in self.nodes.values() if item.isVisible()]
+        left = right = None  # the chart's sides with every label cut: no whole label sticks
+        # out past them (Fit would have to draw the chart smaller for it)
+        for item in shown:
+            x, y = item.pos().x(), item.pos().y()
+            for rect in item.obstacles(plate=False):
+                _take(grid, (rect.left(), rect.top(), rect.right(), rect.bottom(), id(item)))
+            plates[id(item)] = plate = _plate(item, x, y, item.min_width)
+            _take(grid, plate)
+            half = max(plate[2] - x, item.radius + 8)
+            left = x - half if left is None else min(left, x - half)
+            right = x + half if right is None else max(right, x + half)
+        for item in sorted(shown, key=lambda i: -i.node.value_usd):
+            width = item.min_width
+            if item.full_width > item.min_width:
+                x, y = item.pos().x(), item.pos().y()
+                span = item.full_width - item.min_width
+                for candidate in (item.full_width, *(item.full_width - span * f
+                                                     for f in (0.25, 0.5, 0.75))):  # fmt: skip
+                    plate = _plate(item, x, y, candidate)
+                    if left <= plate[0] and plate[2] <= right and _free(grid, plate, id(item)):
+                        _take(grid, plate)
+                        width = candidate
+                        break
+            item.set_label_width(width)
+        self._obstacles = grid
 
     def place_edge_labels(self) -> None:
         """Show the wanted edge labels where they cover no firm (disc, badge, label) and no
         other edge label: greedily, the selected firms' edges first, then relationships, then
         trade by value, each at the first free point of a few along its edge (the middle
-        first). A label with no free point stays hidden; the edge's tooltip gives it."""
+        first). A label with no free point stays hidden; the edge's tooltip gives it. Only the
+        edges that may want a label are looked at (the largest, the selected firms', every one
+        only when zoomed in)."""
         if not all(map(isValid, self.nodes.values())):  # torn down: the window is closing
             return
-        cell = 120.0
-        grid: dict[tuple[int, int], list[QRectF]] = {}
-
-        def cells(rect: QRectF):
-            for gx in range(math.floor(rect.left() / cell), math.floor(rect.right() / cell) + 1):
-                for gy in range(math.floor(rect.top() / cell),
-                                math.floor(rect.bottom() / cell) + 1):  # fmt: skip
-                    yield gx, gy
-
-        def free(rect: QRectF) -> bool:
-            return not any(
-                rect.intersects(other) for key in cells(rect) for other in grid.get(key, ())
-            )
-
-        def take(rect: QRectF) -> None:
-            for key in cells(rect):
-                grid.setdefault(key, []).append(rect)
-
-        for node in self.nodes.values():
-            if node.isVisible():
-                for rect in node.obstacles():
-                    take(rect)
-        wanted = [e for e in self.edge_items if e.wants_label()]
+        if self._labels_due or self._obstacles is None:
+            self.fit_node_labels()
+        if self._far_due:
+            self._draw_far()
+        grid = {key: list(rects) for key, rects in self._obstacles.items()}
+        if self.all_labels:
+            candidates = self.edge_items
+        else:
+            candidates = list(self._top_edges)
+            for item in self.scene.selectedItems():
+                if isinstance(item, NodeItem):
+                    candidates += item.edges
+        wanted = list({id(e): e for e in candidates if e.wants_label()}.values())
         wanted.sort(key=lambda e: (not (e.source.isSelected() or e.target.isSelected()),
                                    e.edge.is_trade, -e.edge.value_usd))  # fmt: skip
-        for edge in self.edge_items:
-            if edge.label is not None and edge.label.isVisible() and not edge.wants_label():
+        keep = {id(e) for e in wanted}
+        for edge in self._labelled:
+            if id(edge) not in keep and isValid(edge) and edge.label.isVisible():
                 edge.label.setVisible(False)
-        path = None
+        self._labelled = []
         for edge in wanted:
-            label, path = edge.label, edge.path()
+            label, path = edge.ensure_label(), edge.path()
             for at in LABEL_POINTS:
                 rect = label.rect.translated(path.pointAtPercent(at))
-                if free(rect):
-                    take(rect)
+                box = (rect.left(), rect.top(), rect.right(), rect.bottom(), None)
+                if _free(grid, box, -1):
+                    _take(grid, box)
                     label.at = at
                     label.setPos(rect.center())
                     if not label.isVisible():
                         label.setVisible(True)
+                    self._labelled.append(edge)
                     break
             else:
                 if label.isVisible():
@@ -332,6 +501,7 @@ class ChartDrawing:
         for uid, (x, y) in positions.items():
             if uid in self.nodes:
                 self.nodes[uid].place(x * side, y * side)
+        self.labels_due()
         self.place_edge_labels()
         self.view.fit()
         self.save_soon()
@@ -339,6 +509,7 @@ class ChartDrawing:
     def node_moved(self) -> None:
         """After a drag: an undoable move (saved), the labels placed again."""
         self.dragged()
+        self.labels_due()
         self.place_edge_labels()
 
     def node_dragging(self) -> None:
@@ -385,7 +556,7 @@ class ChartDrawing:
     def _source_rect(self) -> QRectF:
         rect = QRectF()
         for item in self.scene.items():
-            if item.isVisible():
+            if item.isVisible() and item is not self.veil:
                 rect = rect.united(item.sceneBoundingRect())
         legend = legend_size(self.font(), self.trade_scale)
         rect = rect.adjusted(-20, -20 - legend.height() - self._caption_height(), 20, 20)
@@ -440,3 +611,35 @@ class ChartDrawing:
         size = legend_size(self.font(), self.trade_scale)
         paint_legend(painter, QPointF(width - size.width() - 8, top), self.font(), self.palette(),
                      self.trade_scale)  # fmt: skip
+
+
+LABEL_CELL = 160.0  # the side of a cell of the labels' grid, in scene points
+
+
+def _plate(item, x: float, y: float, width: float) -> tuple:
+    """The label plate of ``item`` at (x, y) cut to ``width``: (left, top, right, bottom,
+    owner)."""
+    top = y + item.radius + 3
+    return (x - width / 2 - 2, top, x + width / 2 + 2, top + 2 * item.line, id(item))
+
+
+def _cells(box: tuple):
+    for gx in range(math.floor(box[0] / LABEL_CELL), math.floor(box[2] / LABEL_CELL) + 1):
+        for gy in range(math.floor(box[1] / LABEL_CELL), math.floor(box[3] / LABEL_CELL) + 1):
+            yield gx, gy
+
+
+def _take(grid: dict, box: tuple) -> None:
+    for key in _cells(box):
+        grid.setdefault(key, []).append(box)
+
+
+def _free(grid: dict, box: tuple, owner) -> bool:
+    """Whether ``box`` overlaps nothing in ``grid`` but what ``owner`` placed."""
+    left, top, right, bottom = box[:4]
+    for key in _cells(box):
+        for other in grid.get(key, ()):
+            if (other[4] != owner and left < other[2] and other[0] < right
+                    and top < other[3] and other[1] < bottom):  # fmt: skip
+                return False
+    return True

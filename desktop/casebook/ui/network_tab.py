@@ -41,7 +41,7 @@ from casebook.core.words import plural
 from casebook.ui.elided_label import ElidedLabel
 from casebook.ui.evidence_tab import add_evidence_files
 from casebook.ui.filter_edit import filter_edit
-from casebook.ui.network_items import chart
+from casebook.ui.network_items import NodeItem, chart
 from casebook.ui.network_panel import FirmPanel, PanelActions
 from casebook.ui.network_scene import ChartDrawing
 from casebook.ui.network_view import NetworkView
@@ -86,6 +86,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self.every_firm = False  # "Show all": no cap on the firms drawn
         self.firms = 0  # the firms of the chart read, drawn or not
         self._quiet = False  # selecting on request of another tab: do not echo it back
+        self._picked: dict = {}  # the selected node items (their labels are drawn whole)
         self._prepare_drawing()
         self._prepare_work()
         self._build()
@@ -146,6 +147,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self.scene.selectionChanged.connect(self._selection_changed)
         self.view = NetworkView(self.scene)
         self.view.zoomed.connect(self._zoomed)
+        self.view.settled.connect(self._zoomed)
         self.view.resized.connect(self._view_resized)
         self.view.files_dropped.connect(self.drop_files)
         panel = FirmPanel()
@@ -247,9 +249,14 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
             self.status.setText("Reading the network…")
 
         def work(book):
-            from casebook.book.network import largest, layout_network
+            from dataclasses import replace
+
+            from casebook.book.network import aggregate_trade, largest, layout_network
 
             model = book.network(case_ref=ref, scores=False, lens=lens, persons=True, **filters)
+            # One trade link per pair of firms, whichever way the goods went (value,
+            # shipments, first and last date), as the briefing and the ANX export draw it.
+            model = replace(model, edges=aggregate_trade(model.edges))
             firms = sum(n.subject == "firm" for n in model.nodes)
             model = largest(model, limit) if limit else model
             layout = book.chart_layout(case_ref=ref) if relayout else None
@@ -309,8 +316,10 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         for uid, item in self.nodes.items():  # every one: the tooltips said "being computed"
             if not isValid(item):  # torn down (the window closing)
                 continue
-            item.node.score = self.scores.get(uid, 0.0)
-            item.set_node(item.node, net.style_for(item.node))
+            item.node.score, item._tip = self.scores.get(uid, 0.0), None  # tooltip anew
+            if net.facts_text(item.node, item.node.score) != item.full_facts:  # the label's
+                item.set_node(item.node, net.style_for(item.node))
+        self.labels_due()
         self.place_edge_labels()  # the labels' plates may have grown
         self.show_details_again()  # the pane says what the label says
         self.scored.emit()
@@ -357,15 +366,19 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         for widget in (self.cap_note, self.show_every_button):
             widget.setVisible(capped)
         self._show_caption()  # firm names for the lens's firm uids
-        self.draw(positions, saved=saved, relayout=relayout)
-        if self.scores is None and not self._scoring:
-            self._read_scores()
+        self.draw(positions, saved=saved, relayout=relayout)  # then the scores are read
 
     # --- selection --------------------------------------------------------------------------
 
     def selected_uids(self) -> list[str]:
         # isValid: at exit Qt deletes the items before the scene's last selectionChanged.
-        return [uid for uid, item in self.nodes.items() if isValid(item) and item.isSelected()]
+        # The scene's selected items, not every node asked (thousands on a large chart).
+        if not isValid(self.scene):
+            return []
+        picked = {id(item) for item in self.scene.selectedItems()}
+        if not picked:
+            return []
+        return [uid for uid, item in self.nodes.items() if id(item) in picked and isValid(item)]
 
     def select(self, uid: str) -> bool:
         item = self.nodes.get(uid)
@@ -378,6 +391,11 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         return True
 
     def _selection_changed(self) -> None:
+        picked = {id(i): i for i in self.scene.selectedItems() if isinstance(i, NodeItem)}
+        for item in [*self._picked.values(), *picked.values()]:
+            if isValid(item):
+                item.bounds_changed()  # a selected firm's label is drawn whole
+        self._picked = picked
         self._sync_actions()
         self.emphasise()
         uids = self.selected_uids()

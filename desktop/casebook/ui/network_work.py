@@ -17,10 +17,11 @@ from shiboken6 import isValid
 
 from casebook.core.numbers import money
 from casebook.core.words import plural
-from casebook.ui.network_items import GroupItem, chart
+from casebook.ui.network_items import GroupItem, NodeItem, chart
+from casebook.ui.network_scene import DIM  # noqa: F401 (the tests and callers read it here)
 from casebook.ui.ops import Op
 
-DIM = 0.15  # the opacity of what is not highlighted
+RAISE = 10.0  # what is highlighted is raised this much, above the veil (``VEIL_Z``)
 MAX_STEPS = 400  # the threshold slider's steps at most (quantiles of the trade values)
 
 
@@ -65,6 +66,8 @@ class ChartWork:
         self._path_ends: set[str] = set()
         self._path_edges: set[int] = set()
         self._drag_from: dict | None = None
+        self.veil = None  # the item that dims the chart (``DimVeil``), made with the drawing
+        self._raised: dict = {}  # id → the items raised above the veil
         self._threshold_timer = QTimer(self, singleShot=True, interval=80)
         self._threshold_timer.timeout.connect(self._slider_moved)
 
@@ -81,6 +84,10 @@ class ChartWork:
         shown = self.node_shown(item.node.uid)
         if item.isVisible() != shown:
             item.setVisible(shown)
+            # A firm that leaves makes room but covers nothing: the labels stay as they are
+            # (fitting 2,000 labels again took most of a threshold step); one that comes back
+            # may be covered, so they are fitted again.
+            self.labels_due(grown=shown)
         if not shown and item.isSelected():
             item.setSelected(False)
         for edge in item.edges:
@@ -100,35 +107,51 @@ class ChartWork:
 
     def emphasise(self) -> None:
         """The selected nodes, their neighbours and the links between them at full strength and
-        the rest dimmed (or, after Find path, the path); nothing selected: everything."""
+        the rest dimmed (or, after Find path, the path); nothing selected: everything. One
+        veil over the whole chart dims it, and only the highlighted items are raised above it
+        (a selection changes a few dozen items, not every one of thousands)."""
         if not all(map(isValid, self.nodes.values())):
             return
         selected = set(self.selected_uids())
         if self.path and selected != self._path_ends:
             self.path, self._path_edges = [], set()
         if self.path:
-            focus, edges = set(self.path), self._path_edges
+            focus = set(self.path)
+            edges = [e for e in self.edge_items if id(e) in self._path_edges]
         elif selected:
-            focus, edges = set(selected), set()
+            focus, edges = set(selected), []
             for uid in selected:
                 for edge in self.nodes[uid].edges:
                     if edge.isVisible():
-                        edges.add(id(edge))
+                        edges.append(edge)
                         focus.update((edge.source.node.uid, edge.target.node.uid))
         else:
-            focus, edges = None, None
-        for uid, item in self.nodes.items():
-            opacity = item.base_opacity if focus is None or uid in focus else DIM
-            if item.opacity() != opacity:
-                item.setOpacity(opacity)
-        for edge in self.edge_items:
-            opacity = 1.0 if edges is None or id(edge) in edges else DIM
-            if edge.opacity() != opacity:
-                edge.setOpacity(opacity)
+            focus, edges = None, []
+        raised = {id(item): item for item in edges}
+        raised |= {id(self.nodes[uid]): self.nodes[uid] for uid in focus or () if uid in self.nodes}
+        for key, item in self._raised.items():
+            if key not in raised and isValid(item):
+                item.setZValue(item.zValue() - RAISE)
+                if self.far and isinstance(item, NodeItem):
+                    item.set_far(True)  # drawn by the far view's shapes again
+        for key, item in raised.items():
+            if key not in self._raised:
+                item.setZValue(item.zValue() + RAISE)
+                if isinstance(item, NodeItem):
+                    item.set_far(False)  # highlighted: draws itself, over the veil
+        self._raised = raised
+        veil = self.veil
+        if veil is not None and isValid(veil) and veil.isVisible() != (focus is not None):
+            veil.setVisible(focus is not None)
+
+    def is_dimmed(self, item) -> bool:
+        """Whether a node or edge item is drawn dimmed (under the veil, not raised)."""
+        veil = self.veil
+        return bool(veil is not None and veil.isVisible()) and id(item) not in self._raised
 
     def dimmed(self) -> set[str]:
         """The nodes drawn dimmed (not highlighted)."""
-        return {uid for uid, item in self.nodes.items() if item.opacity() <= DIM}
+        return {uid for uid, item in self.nodes.items() if self.is_dimmed(item)}
 
     # --- find path ----------------------------------------------------------------------------
 
@@ -301,11 +324,19 @@ class ChartWork:
         if self.model is None:
             return
         _thinned, hidden = chart().apply_threshold(self.model, self.threshold)
-        self.below = set(hidden.nodes)
+        below = set(hidden.nodes)
+        touched = {uid for uid in below ^ self.below if uid in self.nodes}
+        self.below = below
         self.below_links = hidden.links
-        for edge in self.edge_items:
-            edge.below = edge.edge.is_trade and edge.edge.value_usd < self.threshold
-        self.refresh_visibility()
+        for edge in self.edge_items:  # only the nodes and edges that change are visited
+            now = edge.edge.is_trade and edge.edge.value_usd < self.threshold
+            if now != edge.below:
+                edge.below = now
+                touched.update((edge.source.node.uid, edge.target.node.uid))
+        for uid in touched:
+            self._show_node(self.nodes[uid])
+        for group in self.group_items.values():
+            group.refresh()
         self.place_edge_labels()
         self.emphasise()
         self._sync_actions()
@@ -372,6 +403,7 @@ class ChartWork:
         else:
             for group in self.group_items.values():
                 group.refresh()
+        self.labels_due()
         self.place_edge_labels()
         self._sync_actions()
         self.save_soon()
