@@ -210,7 +210,7 @@ def copy_into(cursor, table: str, columns: str):
 #: indexes) may be set aside while it loads (``bulk_load``).
 BULK_TABLES = ("shipment", "shipmentrollup", "partyrollup", "traderollup", "unitvaluerollup")
 #: Memory for the import's hash aggregates (rollups) and index builds, this transaction only.
-_BULK_SETTINGS = ("SET LOCAL work_mem = '64MB'", "SET LOCAL maintenance_work_mem = '256MB'")
+_BULK_SETTINGS = ("SET LOCAL work_mem = '128MB'", "SET LOCAL maintenance_work_mem = '256MB'")
 
 
 @contextmanager
