@@ -79,3 +79,30 @@ def test_a_failing_import_leaves_no_rows_and_every_key_and_index_in_place(
     # and enforced: a shipment naming a firm that does not exist is refused
     with pytest.raises(Exception, match="shipment_exporter_id_fkey"):
         sql_on(pg_database, "UPDATE shipment SET exporter_id = 999999")
+
+
+def test_many_rows_of_a_plain_insert_go_in_whole_and_counted_as_before(pg_database):
+    """An ``executemany`` of 100+ rows of a plain INSERT goes through COPY on a server (an
+    import's firms, aliases and case links): the values exactly, duplicates in the batch and
+    rows already stored skipped by ``ON CONFLICT DO NOTHING``, and the count of rows inserted
+    reported as a row-by-row insert reports it (``merge_suggestions``, new aliases)."""
+    from casebook.book import Casebook
+    from casebook.store import firms
+
+    names = [f"Firm {n} \\N\t«ООО» 公司" for n in range(150)]
+    with Casebook.open(pg_database, create=True) as book, book.store.write() as session:
+        ids = firms.insert_firms_with_uids(
+            session,
+            rows=[{"uid": f"u{n}", "name": name, "sort_key": name} for n, name in enumerate(names)],
+        )
+        assert len(ids) == 150
+        aliases = [(ids[f"u{n}"], names[n], None, None) for n in range(150)]
+        first = firms.insert_aliases(session, rows=aliases[:100] + aliases[:20])  # 20 twice
+        again = firms.insert_aliases(session, rows=aliases)  # 100 already stored
+        assert (first, again) == (100, 50)
+    stored = sql_on(pg_database, "SELECT f.uid, a.name FROM firmalias AS a JOIN firm AS f "
+                    "ON f.id = a.firm_id ORDER BY a.id")  # fmt: skip
+    assert stored == [(f"u{n}", names[n]) for n in range(150)]  # in the order given
+    assert sql_on(pg_database, "SELECT count(*) FROM pg_class WHERE relname LIKE 'many_%'") == [
+        (0,)
+    ]

@@ -137,13 +137,61 @@ class RawConnection:
         return cursor
 
     def executemany(self, sql: str, rows: Iterable):
+        """Each row through ``sql``. Many rows of a plain ``INSERT … VALUES (?, …)`` (the firms,
+        aliases and case links of an import, a bundle's records) go in by ``COPY`` into a
+        temporary table and one ``INSERT … SELECT`` with the same tail (``ON CONFLICT DO
+        NOTHING``), which the row-level security policies check like any insert: a statement
+        per row was most of an import's fixed cost on a busy server. ``rowcount`` counts the
+        rows inserted, as before."""
+        rows = list(rows)
+        found = _BULK_INSERT.match(sql) if len(rows) >= COPY_MIN_ROWS else None
         cursor = self.conn.cursor()
-        cursor.executemany(pyformat(sql), list(rows))
+        if found:
+            return _insert_by_copy(cursor, found, rows)
+        cursor.executemany(pyformat(sql), rows)
         return cursor
 
     def create_function(self, *args, **kwargs) -> None:
         """Python functions cannot run inside the server: callers check ``dialect`` first."""
         raise NotImplementedError("PostgreSQL runs no Python functions")
+
+
+#: From how many rows ``RawConnection.executemany`` sends a plain INSERT through COPY.
+COPY_MIN_ROWS = 100
+#: ``INSERT INTO t (cols) VALUES (v, …)`` where each v is ``?`` or a plain literal, optionally
+#: followed by ``ON CONFLICT DO NOTHING``.
+_BULK_INSERT = re.compile(
+    r"^\s*INSERT INTO (\w+) \(([\w\s,]+)\)\s+VALUES\s*"
+    r"\(((?:\s*(?:\?|'[^',]*'|-?\d+|NULL)\s*,)*\s*(?:\?|'[^',]*'|-?\d+|NULL)\s*)\)"
+    r"\s*(ON CONFLICT DO NOTHING)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _insert_by_copy(cursor, found: re.Match, rows: list):
+    """``executemany`` of a plain INSERT (``_BULK_INSERT``) as COPY + INSERT … SELECT."""
+    table, names, values, tail = found.groups()
+    columns = [c.strip() for c in names.split(",")]
+    values = [v.strip() for v in values.split(",")]
+    if len(columns) != len(values):
+        raise ValueError(f"{len(columns)} columns, {len(values)} values: INSERT INTO {table}")
+    copied = [c for c, v in zip(columns, values, strict=True) if v == "?"]
+    picked = [c if v == "?" else v for c, v in zip(columns, values, strict=True)]
+    staging = f"many_{table}"
+    cursor.execute(
+        f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS "
+        f"SELECT {', '.join(copied)} FROM {table} WITH NO DATA"
+    )
+    with cursor.copy(f"COPY {staging} ({', '.join(copied)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(  # in the rows' order (ids follow it), then ``rowcount``: the rows inserted
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(picked)} "
+        f"FROM {staging} ORDER BY ctid {tail or ''}"
+    )
+    with cursor.connection.cursor() as other:  # ``cursor`` keeps the INSERT's rowcount
+        other.execute(f"DROP TABLE {staging}")
+    return cursor
 
 
 def raw_connection(session: Session) -> RawConnection:
