@@ -106,3 +106,25 @@ def test_many_rows_of_a_plain_insert_go_in_whole_and_counted_as_before(pg_databa
     assert sql_on(pg_database, "SELECT count(*) FROM pg_class WHERE relname LIKE 'many_%'") == [
         (0,)
     ]
+
+
+def test_an_import_while_a_colleague_reads_does_not_wait_for_them(run_cli, pg_database, tmp_path):
+    """A first import by the tables' owner asks for its locks without waiting: with another
+    session's transaction open on the cases (an app reading), it takes the ordinary way (the
+    keys checked row by row) instead of waiting for that reader or failing as busy."""
+    import psycopg
+
+    from casebook.core.location import parse_location
+
+    path = tmp_path / "three.csv"
+    path.write_text(CSV, encoding="utf-8")
+    assert run_cli("case", "new", "Team", "--ref", "CB-S-1", db=pg_database).code == 0
+    before = sql_on(pg_database, KEYS_AND_INDEXES)
+    loc = parse_location(pg_database)
+    with psycopg.connect(dbname=loc.dbname, host=loc.socket_dir, autocommit=False) as reader:
+        reader.execute('SELECT count(*) FROM "case"').fetchone()  # its transaction stays open
+        done = run_cli("import", str(path), "--case", "CB-S-1", "--json", db=pg_database)
+        assert done.code == 0, done.err
+        reader.rollback()
+    assert sql_on(pg_database, COUNTS) == [(3, 1, 4, 3, 4, 4)]
+    assert sql_on(pg_database, KEYS_AND_INDEXES) == before
