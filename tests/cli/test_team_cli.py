@@ -311,3 +311,47 @@ def test_a_broad_search_under_row_level_security_lists_the_newest_visible_shipme
     titles = [r["title"].split(" — ")[-1] for r in found if r["kind"] == "shipment"]
     assert titles == [f"ALPHA LATHE {n:03d}" for n in range(59, 9, -1)]
     assert {r["case_ref"] for r in found if r["kind"] == "shipment"} == {"TEAM-A-1"}
+
+
+def test_an_import_into_a_case_not_granted_is_refused_by_the_server_too(team, run_cli, tmp_path):
+    """Alice's import into bob's case stops at the case (unknown to her, exit 2); rows her own
+    session sends around Casebook, by the COPY path an import uses, are refused by the server's
+    row-level security, while the same path into her own case goes through. Her imports also
+    keep every foreign key checked: she does not own the tables, so nothing is set aside."""
+    import psycopg
+
+    from casebook.core.location import parse_location
+    from casebook.store import postgres
+
+    admin, urls = team["admin"], team["urls"]
+    fill_case(run_cli, urls["alice"], tmp_path, "alice")
+    fill_case(run_cli, urls["bob"], tmp_path, "bob")
+    csv = tmp_path / "more.csv"
+    row = "9/1;11.01.2022;1;ALPHA TOOLS LTD;ООО Получатель;7707083893;КИТАЙ;КИТАЙ;8458110000;X;1"
+    csv.write_bytes(f"{HEADER}\r\n{row}\r\n".encode("cp1251"))
+    refused = run_cli("import", str(csv), "--case", "TEAM-B-1", "--json", db=urls["alice"])
+    assert (refused.code, refused.err.strip()) == (2, "error: no case 'TEAM-B-1'")
+    ids = dict(sql_on(admin, 'SELECT ref, id FROM "case"'))
+    datasets = dict(sql_on(admin, "SELECT case_id, id FROM dataset"))
+    columns = "dataset_id, case_id, source_row, row_key, description"
+    loc = parse_location(urls["alice"])
+    with psycopg.connect(
+        dbname=loc.dbname, user=loc.user, host=loc.host, port=loc.port, autocommit=False
+    ) as conn:
+        for ref, allowed in (("TEAM-A-1", True), ("TEAM-B-1", False)):
+            case_id = ids[ref]
+            try:
+                with conn.cursor() as cursor:
+                    assert postgres._set_aside(cursor, 10**9) == []  # not the tables' owner
+                    with postgres.copy_into(cursor, "shipment", columns) as copy:
+                        copy.write_row((datasets[case_id], case_id, 99, "", "SMUGGLED ROW"))
+                went_in = True
+            except psycopg.errors.InsufficientPrivilege as exc:
+                assert "row-level security" in str(exc)
+                went_in = False
+            conn.rollback()
+            assert went_in is allowed, ref
+    assert sql_on(admin, "SELECT count(*) FROM shipment WHERE description = 'SMUGGLED ROW'") == [
+        (0,)
+    ]
+    assert sql_on(admin, "SELECT count(*) FROM shipment") == [(2,)]

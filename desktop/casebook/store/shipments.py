@@ -196,12 +196,14 @@ def row_key(declaration: str | None, item: str | None, content: str) -> str:
 def bulk_insert(session: Session, *, rows: int) -> Iterator[None]:
     """SQLite: a large page cache while inserting; when the new rows outnumber the stored ones,
     the shipment indexes are dropped and built once at the end (all inside the transaction, so
-    an error or a cancel rolls the indexes back too). PostgreSQL: the rows go in by COPY, then
-    the server's statistics of the tables an import fills are refreshed (``ANALYZE``: a search
-    right after an import planned on stale counts scanned every shipment in id order)."""
+    an error or a cancel rolls the indexes back too). PostgreSQL: the rows go in by COPY,
+    within ``postgres.bulk_load`` (foreign keys and indexes set aside when the role may, the
+    statistics refreshed at the end)."""
     if is_server(session):
-        yield
-        session.execute(text("ANALYZE shipment, firm, firmalias, casefirm"))
+        from casebook.store import postgres
+
+        with postgres.bulk_load(session, rows=rows):
+            yield
         return
     conn = raw_connection(session)
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
