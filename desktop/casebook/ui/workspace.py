@@ -18,6 +18,7 @@ were imported). The filter bar's lens is kept per case for the session.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
@@ -72,6 +73,9 @@ class WorkspaceTab:
     title: str
     factory: Callable[[Host, str], QWidget]
     shown: Callable[[dict], bool] = lambda counts: True
+    #: What the tab needs loaded off the GUI thread before it is built on show (e.g. matplotlib):
+    #: None when ready, else the thread loading it; the tab says "Loading…" until it ends.
+    warming: Callable[[], threading.Thread | None] | None = None
 
 
 TABS: list[WorkspaceTab] = []
@@ -302,27 +306,56 @@ def narrowed(lens: ShipmentFilter, clicked: dict) -> ShipmentFilter:
 class TabPage(QWidget):
     """Where a tab stands in the tab widget: empty until first shown (or asked for), then its
     widget, built by ``build`` (so that opening a case builds only the tab shown; the Analysis
-    tab's seven figures, the Network tab's scene … wait until the analyst opens them)."""
+    tab's seven figures, the Network tab's scene … wait until the analyst opens them). A tab
+    that needs a module loaded first (``warming``) is built, when shown, once it is loaded."""
 
-    def __init__(self, key: str, build: Callable[[str], QWidget]):
+    built = Signal(QWidget)  # the tab's widget, just built
+
+    def __init__(self, key: str, build: Callable[[str], QWidget], warming=None):
         super().__init__()
         self.key = key
         self.content: QWidget | None = None
         self._build = build
+        self._warming = warming
+        self._loading: QLabel | None = None
+        self._poll = QTimer(self, interval=50, timeout=self._warmed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
     def widget(self) -> QWidget:
         """The tab's widget, built now if it was not yet."""
         if self.content is None:
+            self._poll.stop()
+            if self._loading is not None:
+                self._loading.deleteLater()
+                self._loading = None
             self.content = self._build(self.key)
             self.layout().addWidget(self.content)
             self.content.show()
+            self.built.emit(self.content)
         return self.content
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        self.widget()
+        if self.content is None:
+            thread = self._warming() if self._warming else None
+            if thread is None:
+                self.widget()
+            elif self._loading is None:
+                self._loading = _muted(QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter))
+                self.layout().addWidget(self._loading)
+                self._thread = thread
+                self._poll.start()
         super().showEvent(event)
+
+    def _warmed(self) -> None:
+        if self._thread.is_alive():
+            return
+        self._poll.stop()
+        if self.isVisible():
+            self.widget()
+        elif self._loading is not None:  # built on the next show
+            self._loading.deleteLater()
+            self._loading = None
 
 
 class CaseTabs(QTabWidget):
@@ -529,7 +562,7 @@ class CaseWorkspace(QWidget):
         for tab in TABS:
             wanted = tab.shown(self.counts)
             if wanted and tab.key not in self._extra:
-                page = TabPage(tab.key, self._build_tab)
+                page = TabPage(tab.key, self._build_tab, tab.warming)
                 self._extra.pages[tab.key] = page
                 self.tabs.addTab(page, tab.title)
             elif not wanted and tab.key in self._extra:
