@@ -61,3 +61,12 @@ def test_the_oldest_generation_is_walked_only_once_it_grew_by_a_quarter(qapp, mo
     collector.collect()  # … and are walked with all the others
     assert walked == [1, 1, 2]
     assert len(kept) > 10_000
+
+
+def test_what_opening_a_store_loaded_is_left_out_of_full_collections(window):
+    """The modules an open store imported (SQLAlchemy, the book) live as long as the process:
+    frozen out of the full collections, which walked them on the GUI thread every time."""
+    from casebook.book import Casebook
+
+    assert gc.get_freeze_count() > 0
+    assert not any(obj is Casebook for obj in gc.get_objects(generation=2))

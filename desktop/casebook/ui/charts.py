@@ -9,6 +9,7 @@ the way to the first paint.
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ def warm_up() -> threading.Thread:
         from matplotlib.backends import backend_agg, backend_qtagg  # noqa: F401
         from matplotlib.figure import Figure  # noqa: F401
 
+        gc.freeze()  # matplotlib's modules: out of the GUI thread's full collections for good
         _warm.set()
 
     thread = threading.Thread(target=work, name="matplotlib warm-up", daemon=True)
