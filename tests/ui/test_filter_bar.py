@@ -74,6 +74,7 @@ def opened(qtbot, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: win.page is not None and win.page.select(REF), timeout=TIMEOUT)
     workspace = win.page.workspace
     qtbot.waitUntil(lambda: workspace.tab("timeline") is not None, timeout=TIMEOUT)
+    workspace.tab("network")  # built (tabs are, on first show or ask): it hears the bar from now
     qtbot.waitUntil(lambda: bool(workspace.filter_bar.firms), timeout=TIMEOUT)  # the choices
     errors = []
     monkeypatch.setattr(win.host, "present_error", lambda exc, trace="": errors.append(exc))
@@ -238,7 +239,9 @@ def test_switching_cases_keeps_each_cases_lens(opened, qtbot):
     qtbot.waitUntil(lambda: workspace.ref == REF, timeout=TIMEOUT)
     assert workspace.lens == LENS and workspace.filter_bar.edits["dispatch"].text() == "KZ"
     assert workspace.filter_bar.edits["date_from"].text() == "2023"
-    assert workspace.tab("shipments").model.rowCount() == 3 and fake.lenses[-1] == LENS
+    assert workspace.tab("shipments").model.rowCount() == 3
+    workspace.tab("network")  # this case's Network tab, built anew: told the case's lens
+    assert fake.lenses[-1] == LENS
     assert win.page.select(OTHER)
     qtbot.waitUntil(lambda: workspace.ref == OTHER, timeout=TIMEOUT)
     assert workspace.lens == ShipmentFilter.parse(dispatch="TR")
@@ -252,7 +255,8 @@ def test_show_firm_selects_it_in_the_firms_tab_and_tells_the_others(opened, qtbo
     assert workspace.show("firm", uid, switch=True)
     firms: FirmsTab = workspace.tab("firms")
     assert workspace.tabs.currentWidget() is firms
-    assert [f["uid"] for f in firms.selected_firms()] == [uid]
+    # Built by the ask, it selects the firm once its firms are read (on the worker).
+    qtbot.waitUntil(lambda: [f["uid"] for f in firms.selected_firms()] == [uid], timeout=TIMEOUT)
     assert ("firm", uid) in fake.revealed
     timeline: TimelineTab = workspace.tab("timeline")
     qtbot.waitUntil(lambda: timeline.data is not None, timeout=TIMEOUT)

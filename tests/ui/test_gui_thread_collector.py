@@ -34,5 +34,45 @@ def test_cycles_made_anywhere_are_collected_in_the_gui_thread(qtbot, qapp):
     worker.start()
     worker.join()
     assert seen == []  # nothing was collected on the worker
-    qtbot.waitUntil(lambda: bool(seen), timeout=3 * GuiThreadCollector.INTERVAL_MS)
+    qtbot.waitUntil(lambda: bool(seen), timeout=max(2000, 3 * GuiThreadCollector.INTERVAL_MS))
     assert seen == [threading.main_thread().name]
+
+
+def test_the_oldest_generation_is_walked_only_once_it_grew_by_a_quarter(qapp, monkeypatch):
+    """A full collection walks every object (seconds on a million-shipment case): as CPython
+    does, it runs only once the objects moved to the oldest generation since the last one are
+    over a quarter of those it kept, not every time the younger ones were collected ten times."""
+    collector = qapp.findChild(GuiThreadCollector)
+    gc.collect()
+    collector.long_lived_total = len(gc.get_objects(generation=2))
+    collector.long_lived_pending = collector.middle = 0
+    for _ in range(collector.thresholds[2] + 1):
+        gc.collect(1)  # each counts once towards the oldest generation's threshold
+    for _ in range(collector.thresholds[1] + 1):
+        gc.collect(0)  # and towards the middle one's
+    assert gc.get_count()[2] > collector.thresholds[2]
+    walked: list[int] = []
+    collect = gc.collect
+    monkeypatch.setattr(
+        gc, "collect", lambda generation=2: walked.append(generation) or collect(generation)
+    )
+    collector.collect()
+    assert walked == [1]  # the old generation did not grow: the young ones only
+    kept = [[] for _ in range(collector.long_lived_total // 4 + 10_000)]
+    more = []
+    for _ in range(3 * collector.thresholds[1]):  # these survive and move up …
+        more.append([[] for _ in range(1000)])
+        collector.collect()
+        if 2 in walked:
+            break
+    assert 2 in walked  # … and are walked with all the others
+    assert len(kept) > 10_000
+
+
+def test_what_opening_a_store_loaded_is_left_out_of_full_collections(window):
+    """The modules an open store imported (SQLAlchemy, the book) live as long as the process:
+    frozen out of the full collections, which walked them on the GUI thread every time."""
+    from casebook.book import Casebook
+
+    assert gc.get_freeze_count() > 0
+    assert not any(obj is Casebook for obj in gc.get_objects(generation=2))

@@ -942,5 +942,6 @@ TAB = WorkspaceTab(
     key="analysis",
     title="Analysis",
     factory=lambda host, ref: AnalysisTab(host, ref),
+    warming=charts.warming,  # matplotlib, imported off the GUI thread before the tab is built
     shown=lambda counts: counts.get("shipments", 0) > 0,
 )

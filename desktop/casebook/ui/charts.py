@@ -9,6 +9,7 @@ the way to the first paint.
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 from dataclasses import dataclass, field
@@ -57,6 +58,10 @@ def setup() -> None:
     matplotlib.rcParams["svg.fonttype"] = "none"  # SVG text stays text (searchable)
 
 
+_warm = threading.Event()  # set once the warm-up imported everything
+_warm_up: list[threading.Thread] = []  # the last warm-up thread started
+
+
 def warm_up() -> threading.Thread:
     """Import matplotlib, its canvases and the shipped fonts on a thread of their own, so that
     the first case opened (its Analysis tab) does not wait for them on the GUI thread: about a
@@ -67,9 +72,23 @@ def warm_up() -> threading.Thread:
         from matplotlib.backends import backend_agg, backend_qtagg  # noqa: F401
         from matplotlib.figure import Figure  # noqa: F401
 
+        gc.freeze()  # matplotlib's modules: out of the GUI thread's full collections for good
+        _warm.set()
+
     thread = threading.Thread(target=work, name="matplotlib warm-up", daemon=True)
+    _warm_up[:] = [thread]
     thread.start()
     return thread
+
+
+def warming() -> threading.Thread | None:
+    """None once matplotlib is loaded; else the warm-up thread loading it (started now when
+    none runs): the Analysis tab waits for it rather than importing on the GUI thread."""
+    if _warm.is_set():
+        return None
+    if not (_warm_up and _warm_up[0].is_alive()):
+        warm_up()
+    return _warm_up[0]
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,7 @@ def print_chart(window, path: str | None = None) -> None:
     page (written on the worker)."""
     page = window.page
     workspace = getattr(page, "workspace", None) if page is not None else None
-    tab = workspace._extra.get("network") if workspace is not None else None
+    tab = workspace._extra.built().get("network") if workspace is not None else None
     if window.host.book is None or tab is None or tab.model is None or not tab.nodes:
         ExchangeDialogs.report(window, "Print chart",
                                "Open a case and its Network tab: there is no chart to print.")  # fmt: skip

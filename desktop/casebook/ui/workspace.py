@@ -18,7 +18,8 @@ were imported). The filter bar's lens is kept per case for the session.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -72,6 +73,9 @@ class WorkspaceTab:
     title: str
     factory: Callable[[Host, str], QWidget]
     shown: Callable[[dict], bool] = lambda counts: True
+    #: What the tab needs loaded off the GUI thread before it is built on show (e.g. matplotlib):
+    #: None when ready, else the thread loading it; the tab says "Loading…" until it ends.
+    warming: Callable[[], threading.Thread | None] | None = None
 
 
 TABS: list[WorkspaceTab] = []
@@ -299,6 +303,109 @@ def narrowed(lens: ShipmentFilter, clicked: dict) -> ShipmentFilter:
     )
 
 
+class TabPage(QWidget):
+    """Where a tab stands in the tab widget: empty until first shown (or asked for), then its
+    widget, built by ``build`` (so that opening a case builds only the tab shown; the Analysis
+    tab's seven figures, the Network tab's scene … wait until the analyst opens them). A tab
+    that needs a module loaded first (``warming``) is built, when shown, once it is loaded."""
+
+    built = Signal(QWidget)  # the tab's widget, just built
+
+    def __init__(self, key: str, build: Callable[[str], QWidget], warming=None):
+        super().__init__()
+        self.key = key
+        self.content: QWidget | None = None
+        self._build = build
+        self._warming = warming
+        self._loading: QLabel | None = None
+        self._poll = QTimer(self, interval=50, timeout=self._warmed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def widget(self) -> QWidget:
+        """The tab's widget, built now if it was not yet."""
+        if self.content is None:
+            self._poll.stop()
+            if self._loading is not None:
+                self._loading.deleteLater()
+                self._loading = None
+            self.content = self._build(self.key)
+            self.layout().addWidget(self.content)
+            self.content.show()
+            self.built.emit(self.content)
+        return self.content
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if self.content is None:
+            thread = self._warming() if self._warming else None
+            if thread is None:
+                self.widget()
+            elif self._loading is None:
+                self._loading = _muted(QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter))
+                self.layout().addWidget(self._loading)
+                self._thread = thread
+                self._poll.start()
+        super().showEvent(event)
+
+    def _warmed(self) -> None:
+        if self._thread.is_alive():
+            return
+        self._poll.stop()
+        if self.isVisible():
+            self.widget()
+        elif self._loading is not None:  # built on the next show
+            self._loading.deleteLater()
+            self._loading = None
+
+
+class CaseTabs(QTabWidget):
+    """The workspace's tabs: each (but the Overview) in a ``TabPage``, built on first show.
+    ``widget``, ``currentWidget``, ``indexOf`` and ``setCurrentWidget`` speak of the tabs'
+    own widgets (a tab asked for is built), as on a plain QTabWidget."""
+
+    def widget(self, index: int) -> QWidget | None:
+        page = super().widget(index)
+        return page.widget() if isinstance(page, TabPage) else page
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802 (Qt naming)
+        return self.widget(self.currentIndex())
+
+    def indexOf(self, widget: QWidget) -> int:  # noqa: N802 (Qt naming)
+        for index in range(self.count()):
+            page = super().widget(index)
+            if page is widget or (isinstance(page, TabPage) and page.content is widget):
+                return index
+        return -1
+
+    def setCurrentWidget(self, widget: QWidget) -> None:  # noqa: N802 (Qt naming)
+        index = self.indexOf(widget)
+        if index >= 0:
+            self.setCurrentIndex(index)
+
+
+class LazyTabs(Mapping):
+    """The case's tabs by key (those it shows): reading one builds it; ``built()`` lists the
+    ones built, which alone hear of lenses and changes (a tab built later reads afresh)."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, TabPage] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        return self.pages[key].widget()
+
+    def __contains__(self, key: object) -> bool:  # offered, built or not (builds nothing)
+        return key in self.pages
+
+    def __iter__(self):
+        return iter(self.pages)
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+    def built(self) -> dict[str, QWidget]:
+        return {k: p.content for k, p in self.pages.items() if p.content is not None}
+
+
 class CaseWorkspace(QWidget):
     """One case: banner, header, filter bar, tabs; the tabs talk to each other through it."""
 
@@ -317,10 +424,10 @@ class CaseWorkspace(QWidget):
         self.banner = MarkingBanner()
         self.header = CaseHeader()
         self.filter_bar = FilterBar()
-        self.tabs = QTabWidget(documentMode=True)
+        self.tabs = CaseTabs(documentMode=True)
         self.overview = OverviewTab()
         self.tabs.addTab(self.overview, theme.icon("case"), "Overview")
-        self._extra: dict[str, QWidget] = {}
+        self._extra = LazyTabs()  # built on first show or first asked for
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
@@ -348,7 +455,7 @@ class CaseWorkspace(QWidget):
             return
         self._lenses[self.ref] = lens
         self.filter_bar.show_lens(lens)
-        for widget in self._extra.values():
+        for widget in self._extra.built().values():
             if hasattr(widget, "set_lens"):
                 widget.set_lens(lens)
         self.lens_changed.emit(lens)
@@ -396,10 +503,10 @@ class CaseWorkspace(QWidget):
             return False
         self._showing = True
         try:
-            owner = self._extra.get(HOME_TABS.get(kind, ""))
+            owner = self._extra.get(HOME_TABS.get(kind, ""))  # built if it was not
             shown = [
                 widget
-                for widget in sorted(self._extra.values(), key=lambda w: w is not owner)
+                for widget in sorted(self._extra.built().values(), key=lambda w: w is not owner)
                 if hasattr(widget, "reveal") and widget.reveal(kind, uid)
             ]
         finally:
@@ -455,22 +562,29 @@ class CaseWorkspace(QWidget):
         for tab in TABS:
             wanted = tab.shown(self.counts)
             if wanted and tab.key not in self._extra:
-                widget = tab.factory(self.host, self.ref)
-                if hasattr(widget, "set_workspace"):
-                    widget.set_workspace(self)
-                if hasattr(widget, "set_lens"):
-                    widget.set_lens(self.lens)
-                self._extra[tab.key] = widget
-                self.tabs.addTab(widget, tab.title)
+                page = TabPage(tab.key, self._build_tab, tab.warming)
+                self._extra.pages[tab.key] = page
+                self.tabs.addTab(page, tab.title)
             elif not wanted and tab.key in self._extra:
                 self._remove_tab(tab.key)
 
+    def _build_tab(self, key: str) -> QWidget:
+        """Tab ``key``'s widget for the case shown, told the workspace and the lens."""
+        tab = next(t for t in TABS if t.key == key)
+        widget = tab.factory(self.host, self.ref)
+        if hasattr(widget, "set_workspace"):
+            widget.set_workspace(self)
+        if hasattr(widget, "set_lens"):
+            widget.set_lens(self.lens)
+        return widget
+
     def _remove_tab(self, key: str) -> None:
-        widget = self._extra.pop(key)
-        self.tabs.removeTab(self.tabs.indexOf(widget))
-        widget.deleteLater()
+        page = self._extra.pages.pop(key)
+        self.tabs.removeTab(self.tabs.indexOf(page))
+        page.deleteLater()
 
     def _drop_tabs(self) -> None:
+        self.tabs.setCurrentIndex(0)  # no other tab shown (and so built) as they go
         for key in list(self._extra):
             self._remove_tab(key)
         self.tabs.setCurrentIndex(0)
@@ -483,7 +597,7 @@ class CaseWorkspace(QWidget):
                 self.reload()
             except NotFound:  # the case went away (undo of its creation); the list says so
                 return
-        for widget in self._extra.values():
+        for widget in self._extra.built().values():
             if hasattr(widget, "on_changes"):
                 widget.on_changes(changes)
 
