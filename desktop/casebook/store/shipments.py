@@ -118,8 +118,17 @@ def content_hash(columns: dict[str, Sequence]) -> str:
     return digest.hexdigest()
 
 
-def _text_parts(values: Sequence) -> tuple[list[int], str]:
+def _text_parts(values: Sequence) -> tuple[Sequence[int], str]:
     """Lengths (-1 for NULL) and the concatenation of a text column."""
+    import numpy as np
+    import pandas as pd
+
+    column = np.asarray(values, dtype=object)
+    codes, uniques = pd.factorize(column)  # texts repeat: each distinct one measured once
+    lengths = [len(u) if type(u) is str else None for u in uniques.tolist()]
+    nulls = np.count_nonzero(codes < 0)
+    if None not in lengths and nulls == np.count_nonzero(column == None):  # noqa: E711
+        return np.asarray([*lengths, -1], dtype=np.int64)[codes], "".join(filter(None, values))
     try:
         return [-1 if v is None else len(v) for v in values], "".join(filter(None, values))
     except TypeError:  # a number stored in a text column
@@ -185,10 +194,14 @@ def last_shipment_id(session: Session) -> int:
 
 
 def row_key(declaration: str | None, item: str | None, content: str) -> str:
-    """The duplicate key of a shipment in its case: declaration + item, else + row content."""
+    """The duplicate key of a shipment in its case: declaration + item as they are (never
+    stored, and a hash of a million of them cost a second), else a hash of declaration + row
+    content (what ``shipment.row_key`` stores; hex digits, so never equal to the former)."""
     if not declaration:
         return ""
-    text = f"{declaration}\x1f{item}" if item else f"{declaration}\x1f\x1f{content}"
+    if item:
+        return f"{declaration}\x1f{item}"
+    text = f"{declaration}\x1f\x1f{content}"
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
@@ -236,7 +249,12 @@ def existing_row_keys(session: Session, *, case_id: int) -> set[str]:
         "AND declaration_no != ''",
         (case_id,),
     )
-    return {key or row_key(declaration, item, "") for declaration, item, key in cursor}
+    # With an item number the key is made again from declaration and item: stores written
+    # before 0006 hold a hash of them, which the import no longer makes.
+    return {
+        row_key(declaration, item, "") if item or not key else key
+        for declaration, item, key in cursor
+    }
 
 
 # --- the lens: one page of a case's shipments, with totals over every match ------------------
