@@ -1,5 +1,5 @@
 """store.shipments.content_hash: the documented byte layout, the same from the import's arrays
-and from rows read back (texts are measured once per distinct value since issue 18)."""
+and from rows read back (``verify`` recomputes it from the stored rows)."""
 
 from __future__ import annotations
 

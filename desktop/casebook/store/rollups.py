@@ -134,14 +134,14 @@ def build_from_columns(
     for table, names in _KEYS.items():
         group, first = _groups([keys[n] for n in names])
         values = [keys[n][first] for n in names] + _sums(group, len(first), columns, ids)
-        sql = (
+        sql = (  # the case and dataset as numbers in the SQL: a tuple less to make per group
             f"INSERT INTO {table} (case_id, dataset_id, {', '.join(names)}, {TOTALS}) "
-            f"VALUES ({', '.join('?' * (2 + len(values)))})"
+            f"VALUES ({int(case_id)}, {int(dataset_id)}, {', '.join('?' * len(values))})"
         )
         values = [_nulls(v) for v in values]
         for start in range(0, len(first), BATCH):  # Python values for one batch at a time
             part = [v[start : start + BATCH].tolist() for v in values]
-            conn.executemany(sql, ((case_id, dataset_id, *row) for row in zip(*part, strict=True)))
+            conn.executemany(sql, zip(*part, strict=True))
     one = (case_id, dataset_id)
     for table in _TABLES.keys() - _KEYS.keys():  # the flags' groups, made by SQL from the rows
         _build(conn, table, "dataset_id = ?", (dataset_id,), one)

@@ -118,17 +118,8 @@ def content_hash(columns: dict[str, Sequence]) -> str:
     return digest.hexdigest()
 
 
-def _text_parts(values: Sequence) -> tuple[Sequence[int], str]:
+def _text_parts(values: Sequence) -> tuple[list[int], str]:
     """Lengths (-1 for NULL) and the concatenation of a text column."""
-    import numpy as np
-    import pandas as pd
-
-    column = np.asarray(values, dtype=object)
-    codes, uniques = pd.factorize(column)  # texts repeat: each distinct one measured once
-    lengths = [len(u) if type(u) is str else None for u in uniques.tolist()]
-    nulls = np.count_nonzero(codes < 0)
-    if None not in lengths and nulls == np.count_nonzero(column == None):  # noqa: E711
-        return np.asarray([*lengths, -1], dtype=np.int64)[codes], "".join(filter(None, values))
     try:
         return [-1 if v is None else len(v) for v in values], "".join(filter(None, values))
     except TypeError:  # a number stored in a text column
