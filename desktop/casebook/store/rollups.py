@@ -77,25 +77,34 @@ UNIT_BIN = f"CAST(round(ln(value_usd / net_weight) * {LOG_BINS}) AS INTEGER)"
 PRICED = "hs6 IS NOT NULL AND value_usd > 0 AND net_weight > 0"
 
 
-def _build_unit_values(conn, where: str, params: tuple) -> None:
+def _build_unit_values(conn, where: str, params: tuple, one: tuple | None = None) -> None:
     ensure_ln(conn)
+    head, keys = _head(one)
     conn.execute(
         "INSERT INTO unitvaluerollup (case_id, dataset_id, hs6, bin, shipments) "
-        f"SELECT case_id, dataset_id, hs6, {UNIT_BIN}, count(*) FROM shipment "
-        f"WHERE {where} AND {PRICED} GROUP BY 1, 2, 3, 4",
-        params,
+        f"SELECT {head}, hs6, {UNIT_BIN}, count(*) FROM shipment "
+        f"WHERE {where} AND {PRICED} GROUP BY {keys}3, 4",
+        (*(one or ()), *params),
     )
 
 
-def _build(conn, table: str, where: str, params: tuple) -> None:
+def _build(conn, table: str, where: str, params: tuple, one: tuple | None = None) -> None:
     columns, exprs = _TABLES[table]
+    head, keys = _head(one)
     groups = ", ".join(str(i) for i in range(3, 3 + len(columns.split(","))))
     conn.execute(
         f"INSERT INTO {table} (case_id, dataset_id, {columns}, {TOTALS}) "
-        f"SELECT case_id, dataset_id, {exprs}, {_SUMS} FROM shipment WHERE {where} "
-        f"GROUP BY 1, 2, {groups}",
-        params,
+        f"SELECT {head}, {exprs}, {_SUMS} FROM shipment WHERE {where} "
+        f"GROUP BY {keys}{groups}",
+        (*(one or ()), *params),
     )
+
+
+def _head(one: tuple | None) -> tuple[str, str]:
+    """The case and dataset of each group, and the keys before the table's own: for rows of
+    ``one`` (case id, dataset id) on SQLite, bound values outside the sort (its GROUP BY sorts
+    every row, and two keys fewer took 10-20 % less CPU)."""
+    return ("?, ?", "") if one else ("case_id, dataset_id", "1, 2, ")
 
 
 def build_dataset(session: Session, *, dataset_id: int, tables: Iterable[str] = _TABLES) -> None:
@@ -146,14 +155,14 @@ def build_from_columns(
     for table, names in _KEYS.items():
         group, first = _groups([keys[n] for n in names])
         values = [keys[n][first] for n in names] + _sums(group, len(first), columns, ids)
-        sql = (
+        sql = (  # the case and dataset as numbers in the SQL: a tuple less to make per group
             f"INSERT INTO {table} (case_id, dataset_id, {', '.join(names)}, {TOTALS}) "
-            f"VALUES ({', '.join('?' * (2 + len(values)))})"
+            f"VALUES ({int(case_id)}, {int(dataset_id)}, {', '.join('?' * len(values))})"
         )
         values = [_nulls(v) for v in values]
         for start in range(0, len(first), BATCH):  # Python values for one batch at a time
             part = [v[start : start + BATCH].tolist() for v in values]
-            conn.executemany(sql, ((case_id, dataset_id, *row) for row in zip(*part, strict=True)))
+            conn.executemany(sql, zip(*part, strict=True))
     conn.executemany(
         "INSERT INTO firmrollup (case_id, dataset_id, firm_id, role, shipments, value_usd) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -163,9 +172,10 @@ def build_from_columns(
             for group in _firm_sums(role, columns[column], columns["value_usd"])
         ],
     )
+    one = (case_id, dataset_id)
     for table in _TABLES.keys() - _KEYS.keys():  # the flags' groups, made by SQL from the rows
-        _build(conn, table, "dataset_id = ?", (dataset_id,))
-    _build_unit_values(conn, "dataset_id = ?", (dataset_id,))
+        _build(conn, table, "dataset_id = ?", (dataset_id,), one)
+    _build_unit_values(conn, "dataset_id = ?", (dataset_id,), one)
 
 
 def _firm_sums(role: str, firms, values) -> list[tuple]:

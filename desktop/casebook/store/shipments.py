@@ -185,10 +185,14 @@ def last_shipment_id(session: Session) -> int:
 
 
 def row_key(declaration: str | None, item: str | None, content: str) -> str:
-    """The duplicate key of a shipment in its case: declaration + item, else + row content."""
+    """The duplicate key of a shipment in its case: declaration + item as they are (never
+    stored, and a hash of a million of them cost a second), else a hash of declaration + row
+    content (what ``shipment.row_key`` stores; hex digits, so never equal to the former)."""
     if not declaration:
         return ""
-    text = f"{declaration}\x1f{item}" if item else f"{declaration}\x1f\x1f{content}"
+    if item:
+        return f"{declaration}\x1f{item}"
+    text = f"{declaration}\x1f\x1f{content}"
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
@@ -238,7 +242,12 @@ def existing_row_keys(session: Session, *, case_id: int) -> set[str]:
         "AND declaration_no != ''",
         (case_id,),
     )
-    return {key or row_key(declaration, item, "") for declaration, item, key in cursor}
+    # With an item number the key is made again from declaration and item: stores written
+    # before 0006 hold a hash of them, which the import no longer makes.
+    return {
+        row_key(declaration, item, "") if item or not key else key
+        for declaration, item, key in cursor
+    }
 
 
 # --- the lens: one page of a case's shipments, with totals over every match ------------------
