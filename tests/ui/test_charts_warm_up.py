@@ -35,18 +35,24 @@ sys.exit(app.run_gui(db=sys.argv[1]))
 """
 
 
-def test_matplotlib_and_its_fonts_are_loaded_off_the_gui_thread_after_the_first_paint(tmp_path):
+def _run_app(probe: str, tmp_path, *, quit_after_ms: int) -> subprocess.CompletedProcess:
+    """The app run by ``probe`` on a new store, its window closed ``quit_after_ms`` after it
+    is shown."""
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
-        "CASEBOOK_QUIT_AFTER_MS": "3000",
+        "CASEBOOK_QUIT_AFTER_MS": str(quit_after_ms),
         "HOME": str(tmp_path),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(tmp_path / "store.db")],
+    return subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "store.db")],
         capture_output=True, text=True, env=env, timeout=240,
     )  # fmt: skip
+
+
+def test_matplotlib_and_its_fonts_are_loaded_off_the_gui_thread_after_the_first_paint(tmp_path):
+    out = _run_app(PROBE, tmp_path, quit_after_ms=3000)
     assert "WARM ['matplotlib warm-up'] True True" in out.stdout, out.stderr[-2000:]
 
 
@@ -72,16 +78,6 @@ sys.exit(app.run_gui(db=sys.argv[1]))
 def test_a_window_closed_while_matplotlib_is_loading_waits_for_it_before_exiting(tmp_path):
     # Interpreter shutdown during that import crashed the app (SIGSEGV in CI, window closed 50 ms
     # after it was shown); the exit now waits for the warm-up instead.
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "CASEBOOK_QUIT_AFTER_MS": "50",
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", SLOW_WARM_UP, str(tmp_path / "store.db")],
-        capture_output=True, text=True, env=env, timeout=240,
-    )  # fmt: skip
+    out = _run_app(SLOW_WARM_UP, tmp_path, quit_after_ms=50)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "WARMED" in out.stdout, out.stderr[-2000:]
