@@ -87,6 +87,8 @@ def test_a_0012_store_is_upgraded_with_the_firm_search_function(run_cli, pg_data
         engine.dispose()
     function = "SELECT count(*) FROM pg_proc WHERE proname = 'casebook_firm_search'"
     assert _sql(pg_database, function) == [(0,)]
+    rows = "SELECT prorows FROM pg_proc WHERE proname = 'casebook_shipment_matches'"
+    assert _sql(pg_database, rows) == [(1000,)]
     _sql(
         pg_database,
         "INSERT INTO firm (uid, name, country, sort_key, created) "
@@ -96,5 +98,6 @@ def test_a_0012_store_is_upgraded_with_the_firm_search_function(run_cli, pg_data
     assert created.code == 0, created.err
     assert _sql(pg_database, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert _sql(pg_database, function) == [(1,)]
+    assert _sql(pg_database, rows) == [(20,)]  # planned as the few ids it mostly returns
     found = "SELECT title FROM casebook_firm_search(ARRAY['%store%'], '{}', NULL, 50)"
     assert _sql(pg_database, found) == [("OLD STORE LLC",)]
