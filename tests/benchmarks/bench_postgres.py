@@ -9,7 +9,10 @@ Targets (issue 17), each against a baseline measured in the same run on the same
   generator) into a fresh database <= 3x a raw ``COPY`` of the same rows (``pandas.read_csv``
   of the file, then ``COPY`` of its rows into a bare table of text columns) — wall time, since
   on a server most of the work is the server's, not this process's;
-* search: median of ``bench_search``'s 3+ character queries over those shipments <= 50 ms;
+* search: median of ``bench_search``'s 3+ character queries over those shipments <= 50 ms,
+  as the store's owner and as an analyst granted the case (``team add-user``, ``case grant``;
+  row-level security applies to it), beside a raw ILIKE of the same run; ``--search-only DB``
+  repeats these timings on a database an earlier ``--keep`` run left;
 * stats: ``stats --by month,origin`` <= 1.5x the raw ``GROUP BY`` of the shipment rows.
 
 The server URL's role must be allowed to create databases; the two databases it creates
@@ -168,6 +171,65 @@ def time_raw_search(url: str, repeat: int) -> dict[str, float]:
     return out
 
 
+#: The analyst's password, set by the benchmark on the role it makes (and drops after).
+ANALYST_PASSWORD = "bench-analyst-pw"
+
+
+def add_analyst(store: str, role: str) -> str:
+    """A login role made as the team does it (``team add-user ROLE --role analyst``, ``case
+    grant CASE ROLE --as editor``, a password set through ``psql``'s SQL): its URL over TCP to
+    127.0.0.1, its password in ``PGPASSWORD``."""
+    from casebook.__main__ import main
+    from casebook.core.location import parse_location
+
+    for argv in (
+        ["team", "add-user", role, "--role", "analyst", "--json"],
+        ["case", "grant", CASE_REF, role, "--as", "editor", "--json"],
+    ):
+        code = main(["--db", store, *argv])
+        if code != 0:
+            raise SystemExit(f"casebook {' '.join(argv)} failed ({code})")
+    with _connect(store) as conn:
+        conn.execute(f"ALTER ROLE {role} LOGIN PASSWORD '{ANALYST_PASSWORD}'")
+    os.environ["PGPASSWORD"] = ANALYST_PASSWORD
+    loc = parse_location(store)
+    port = int(os.environ.get("PGPORT", "5432"))
+    return f"postgresql://{role}@127.0.0.1:{port}/{loc.dbname}"
+
+
+def drop_analyst(server: str, store_db: str, role: str) -> None:
+    with _connect(_database_url(server, store_db)) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+        if exists:
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")
+
+
+def compare_search(store: str, role: str, repeat: int) -> None:
+    """``Casebook.search`` as the store's owner (no row-level security) and as a granted
+    analyst (row-level security applies), against the raw ILIKE baseline, in one run."""
+    owner = time_search(store, repeat)
+    raw = time_raw_search(store, repeat)
+    analyst = time_search(add_analyst(store, role), repeat)
+    for query, (ms, found) in owner.items():
+        mine, seen = analyst[query]
+        print(
+            f"  {query!r:>16}: owner {ms:7.1f} ms ({found}); analyst {mine:7.1f} ms ({seen}); "
+            f"raw {raw[query]:6.1f} ms"
+        )
+    medians = {
+        "owner": statistics.median(ms for ms, _ in owner.values()),
+        "analyst": statistics.median(ms for ms, _ in analyst.values()),
+        "raw": statistics.median(raw.values()),
+    }
+    print(
+        f"search median over 3+ character queries: owner {medians['owner']:.1f} ms, granted "
+        f"analyst (row-level security) {medians['analyst']:.1f} ms (target <= 50 ms); raw ILIKE "
+        f"baseline {medians['raw']:.1f} ms; analyst / raw "
+        f"{medians['analyst'] / max(medians['raw'], 1e-9):.1f}; {_load()}"
+    )
+
+
 def time_stats(url: str, repeat: int) -> dict:
     from casebook.book import Casebook
 
@@ -194,12 +256,25 @@ def main() -> None:
     parser.add_argument("--prefix", default="cb_bench_pg", help="names of the databases made")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--search-only",
+        metavar="DB",
+        help="only the search timings, on a database kept by an earlier --keep run",
+    )
     parser.add_argument("--child", nargs=3, metavar=("KIND", "CSV", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, csv_path, url = args.child[0], Path(args.child[1]), args.child[2]
         out = (run_baseline if kind == "baseline" else run_import)(csv_path, url)
         print(json.dumps(out, default=str))
+        return
+    role = f"{args.prefix}_analyst"
+    if args.search_only:
+        print(f"before: {_load()}")
+        try:
+            compare_search(_database_url(args.server, args.search_only), role, args.repeat)
+        finally:
+            drop_analyst(args.server, args.search_only, role)
         return
     folder = Path(tempfile.mkdtemp(prefix="casebook-bench-pg-"))
     names = (f"{args.prefix}_baseline", f"{args.prefix}_store")
@@ -221,17 +296,10 @@ def main() -> None:
         print(f"after the imports: {_load()}")
         print(json.dumps(imp["result"], indent=2))
 
-        searched = time_search(store, args.repeat)
-        raw = time_raw_search(store, args.repeat)
-        for query, (ms, found) in searched.items():
-            print(f"  {query!r:>16}: {ms:7.1f} ms  ({found} results); raw {raw[query]:6.1f} ms")
-        median = statistics.median(ms for ms, _ in searched.values())
-        raw_median = statistics.median(raw.values())
-        print(
-            f"search median over 3+ character queries: {median:.1f} ms (target <= 50 ms); raw "
-            f"ILIKE baseline {raw_median:.1f} ms, ratio {median / max(raw_median, 1e-9):.1f}; "
-            f"{_load()}"
-        )
+        try:
+            compare_search(store, role, args.repeat)
+        finally:
+            drop_analyst(args.server, names[1], role)
 
         stats = time_stats(store, args.repeat)
         print(f"raw GROUP BY month x origin: {stats['raw_s']:.3f} s ({stats['raw_groups']} groups)")

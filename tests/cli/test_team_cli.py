@@ -264,7 +264,20 @@ def test_a_shared_firm_shows_only_what_the_visible_case_holds(team, run_cli, tmp
     """An admin imports one exporter into two cases; alice, granted one, sees the firm (her
     case holds it) but only her case's shipments and case links of it; a firm only the other
     case holds is invisible to her."""
-    admin, urls, names = team["admin"], team["urls"], team["names"]
+    admin, urls = team["admin"], team["urls"]
+    share_a_firm(team, run_cli, tmp_path)
+    seen = psql_all(urls["alice"], team["db"])
+    assert "SHARED GROUP LTD" in seen and "ONLY ALPHA SIDE LLC" in seen
+    assert "ONLY BRAVO SIDE LLC" not in seen and "SHARED MILL BRAVO" not in seen
+    assert "TEAM-S-2" not in seen
+    firms = run_cli("firms", "list", "--json", db=urls["alice"]).json
+    assert "ONLY BRAVO SIDE LLC" not in str(firms) and "SHARED GROUP LTD" in str(firms)
+    assert sql_on(admin, "SELECT count(*) FROM firm WHERE name = 'SHARED GROUP LTD'") == [(1,)]
+
+
+def share_a_firm(team, run_cli, tmp_path) -> None:
+    """An admin's two cases hold one exporter each and a shared one; alice may see TEAM-S-1."""
+    admin, names = team["admin"], team["names"]
     for ref, other, description in (
         ("TEAM-S-1", "ONLY ALPHA SIDE LLC", "SHARED LATHE ALPHA"),
         ("TEAM-S-2", "ONLY BRAVO SIDE LLC", "SHARED MILL BRAVO"),
@@ -280,15 +293,58 @@ def test_a_shared_firm_shows_only_what_the_visible_case_holds(team, run_cli, tmp
         csv.write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode("cp1251"))
         done = run_cli("import", str(csv), "--case", ref, "--json", db=admin)
         assert done.code == 0, done.err
-    assert sql_on(admin, "SELECT count(*) FROM firm WHERE name = 'SHARED GROUP LTD'") == [(1,)]
     granted = run_cli("case", "grant", "TEAM-S-1", names["alice"], "--as", "viewer", db=admin)
     assert granted.code == 0, granted.err
-    seen = psql_all(urls["alice"], team["db"])
-    assert "SHARED GROUP LTD" in seen and "ONLY ALPHA SIDE LLC" in seen
-    assert "ONLY BRAVO SIDE LLC" not in seen and "SHARED MILL BRAVO" not in seen
-    assert "TEAM-S-2" not in seen
-    firms = run_cli("firms", "list", "--json", db=urls["alice"]).json
-    assert "ONLY BRAVO SIDE LLC" not in str(firms) and "SHARED GROUP LTD" in str(firms)
+
+
+def firm_titles(run_cli, url: str, *words: str, case: str | None = None) -> list[str]:
+    extra = ["--case", case] if case else []
+    found = run_cli("search", " ".join(words), *extra, "--json", db=url).json["results"]
+    return sorted(r["title"] for r in found if r["kind"] == "firm")
+
+
+def psql_as(url: str, db: str, query: str) -> list[str]:
+    from casebook.core.location import parse_location
+
+    loc = parse_location(url)
+    done = subprocess.run(
+        ["psql", "-X", "-At", "-h", loc.host, "-p", str(loc.port), "-U", loc.user, db,
+         "-c", query],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return sorted(done.stdout.split("\n")[:-1])
+
+
+def test_an_analysts_firm_search_finds_only_the_firms_of_her_cases(team, run_cli, tmp_path):
+    """Under row-level security the firm search goes through ``casebook_firm_search``
+    (migration 0013): alice finds the firms her case holds (by name, and with a short word),
+    and nothing of a firm only the case she is not granted holds, even when asking the
+    function directly for that case or for any firm."""
+    admin, urls, db = team["admin"], team["urls"], team["db"]
+    share_a_firm(team, run_cli, tmp_path)
+    alice = urls["alice"]
+    assert firm_titles(run_cli, alice, "SIDE") == ["ONLY ALPHA SIDE LLC"]
+    assert firm_titles(run_cli, alice, "BRAVO") == []
+    assert firm_titles(run_cli, alice, "SHARED") == ["SHARED GROUP LTD"]
+    assert firm_titles(run_cli, alice, "SIDE", "LL") == ["ONLY ALPHA SIDE LLC"]
+    assert firm_titles(run_cli, alice, "SI") == ["ONLY ALPHA SIDE LLC"]
+    assert firm_titles(run_cli, alice, "SIDE", case="TEAM-S-1") == ["ONLY ALPHA SIDE LLC"]
+    # The admin (not under row-level security) finds both.
+    assert firm_titles(run_cli, admin, "SIDE") == ["ONLY ALPHA SIDE LLC", "ONLY BRAVO SIDE LLC"]
+    # The function itself, as alice: no firm of the unseen case, nor through its case id.
+    [hidden] = sql_on(admin, "SELECT id FROM \"case\" WHERE ref = 'TEAM-S-2'")
+    ask = "SELECT title FROM casebook_firm_search(ARRAY['%SIDE%'], '{{}}', {}, 50)"
+    assert psql_as(alice, db, ask.format("NULL")) == ["ONLY ALPHA SIDE LLC"]
+    assert psql_as(alice, db, ask.format(hidden[0])) == []
+    # Every firm it returns to her is one the firm policy shows her, and no other.
+    every = psql_as(alice, db, "SELECT title FROM casebook_firm_search('{}', '{}', NULL, 99)")
+    policy = psql_as(alice, db, "SELECT name FROM firm WHERE merged_into IS NULL")
+    assert every == policy and "ONLY BRAVO SIDE LLC" not in every
+    # Asking on behalf of another role is refused by the rule (a session asks only for itself).
+    other = team["names"]["bob"]
+    asked = f"SELECT count(*) FROM casebook_firm_search('{{}}', '{{}}', NULL, 99, '{other}')"
+    assert psql_as(alice, db, asked) == ["0"]
 
 
 def test_a_broad_search_under_row_level_security_lists_the_newest_visible_shipments(

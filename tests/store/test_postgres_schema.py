@@ -72,3 +72,32 @@ def test_a_database_holding_other_tables_is_not_taken_over(run_cli, pg_database)
     _sql(pg_database, "CREATE TABLE payroll (id integer)")
     result = run_cli("case", "new", "Team case", "--json", db=pg_database)
     assert result.code == 1 and "not a Casebook store" in result.err
+
+
+def test_a_0012_store_is_upgraded_with_the_firm_search_function(run_cli, pg_database):
+    """Migration 0013 on a store made at 0012: its firms are then found through
+    ``casebook_firm_search``, which applies the same visibility as the firm policy."""
+    from casebook.core.location import parse_location
+    from casebook.store import migrations, postgres
+
+    engine = postgres.create(parse_location(pg_database), immediate=False)
+    try:
+        migrations.upgrade(engine, "0012")
+    finally:
+        engine.dispose()
+    function = "SELECT count(*) FROM pg_proc WHERE proname = 'casebook_firm_search'"
+    assert _sql(pg_database, function) == [(0,)]
+    rows = "SELECT prorows FROM pg_proc WHERE proname = 'casebook_shipment_matches'"
+    assert _sql(pg_database, rows) == [(1000,)]
+    _sql(
+        pg_database,
+        "INSERT INTO firm (uid, name, country, sort_key, created) "
+        "VALUES ('f-1', 'OLD STORE LLC', 'RU', '', now())",
+    )
+    created = run_cli("case", "new", "Team case", "--ref", "CB-T-1", "--json", db=pg_database)
+    assert created.code == 0, created.err
+    assert _sql(pg_database, "SELECT version_num FROM alembic_version") == [(HEAD,)]
+    assert _sql(pg_database, function) == [(1,)]
+    assert _sql(pg_database, rows) == [(20,)]  # planned as the few ids it mostly returns
+    found = "SELECT title FROM casebook_firm_search(ARRAY['%store%'], '{}', NULL, 50)"
+    assert _sql(pg_database, found) == [("OLD STORE LLC",)]

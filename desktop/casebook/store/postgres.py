@@ -677,6 +677,8 @@ def _kind_query(
     """The query of one kind's newest ``:limit`` matches (its values go into ``params``, the
     same names and values for every kind); ``secured``: row-level security applies to the
     kind's table for this role."""
+    if secured and kind == "firm":
+        return _secured_firms(phrases, short, case_id, params)
     source, columns = SEARCHED[kind]
     alias = columns[0].split(".")[0]
     where = []
@@ -713,6 +715,26 @@ def _kind_query(
         where.append(f"{alias}.merged_into IS NULL")
     condition = " AND ".join(where) or "TRUE"
     return f"{source} WHERE {condition} ORDER BY {alias}.id DESC LIMIT :limit"
+
+
+def _secured_firms(
+    phrases: tuple[str, ...], short: tuple[str, ...], case_id: int | None, params: dict
+) -> str:
+    """The firm kind's query under row-level security: ``casebook_firm_search`` (migration
+    0013) finds the matches through the trigram indexes and keeps the firms the role may see
+    by the policies' rule, rather than every read of ``firm``, ``firmalias`` and
+    ``firmidentifier`` computing all of them (``casebook_firm_ids``) before any ``ILIKE``."""
+    if phrases:  # short words too must then occur somewhere in the firm
+        params["fw"] = [like_pattern(w) for w in (*phrases, *short)]
+        params["fs"] = []
+    else:  # only short words: word starts in the name
+        params["fw"] = []
+        params["fs"] = [like_pattern(w)[1:-1] for w in short]
+    params["fc"] = case_id
+    return (
+        "SELECT f.id, f.case_id, f.title, f.body FROM casebook_firm_search("
+        "CAST(:fw AS text[]), CAST(:fs AS text[]), CAST(:fc AS integer), :limit) AS f"
+    )
 
 
 #: ``store.search``'s label queries, one statement for every kind: (id, uid, case ref, extra)
