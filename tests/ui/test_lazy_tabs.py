@@ -119,3 +119,20 @@ def test_a_firm_asked_for_is_selected_in_a_firms_tab_built_under_a_lens(qtbot, t
     qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)
     assert [f["uid"] for f in firms.selected_firms()] == [uid]
     qtbot.keyRelease(win, Qt.Key.Key_Control)
+
+
+def test_a_tab_built_later_selects_the_firm_shown_before_it_existed(qtbot, tmp_path):
+    """Before lazy tabs every tab was told of a firm shown (search box, Network, Timeline);
+    a tab built afterwards showed nothing selected."""
+    from casebook.ui.timeline_tab import TimelineTab
+
+    win, workspace = open_case(qtbot, tmp_path)
+    uid = win.host.book.firm_page_source(REF).fetch(0, 10, "name")[0][4]
+    assert workspace.show("firm", uid, switch=True)  # the Firms tab selects it
+    assert not workspace.findChildren(TimelineTab)
+    workspace.tabs.setCurrentIndex(titles(workspace).index("Timeline"))  # the analyst clicks
+    timeline = workspace.tabs.currentWidget()
+    assert isinstance(timeline, TimelineTab)
+    qtbot.waitUntil(lambda: timeline.data is not None, timeout=TIMEOUT)
+    assert timeline.selected is not None and timeline.selected[0] == uid
+    qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)

@@ -186,6 +186,7 @@ class TimelineTab(LensTab, QWidget):
         self._drawing = 0  # the draw in progress; a slice of an older one stops
         self._fit = True  # the next data read opens on the range that holds the shipments
         self._reading_days = False
+        self._pending_reveal: str | None = None  # a firm asked for before the lanes were read
         self.lanes_by = QComboBox()
         self.lanes_by.addItem("A lane per firm", "firm")
         self.lanes_by.addItem("A lane per country", "country")
@@ -296,11 +297,18 @@ class TimelineTab(LensTab, QWidget):
             return
         self.data = data
         self.days = {lane["key"]: lane["months"] for lane in days["lanes"]} if days else None
+        pending, self._pending_reveal = self._pending_reveal, None
+        lane = next((x for x in data["lanes"] if x["key"] == pending), None) if pending else None
+        if lane is not None:  # selected in the first drawing, not drawn again
+            self.selected = (pending, min(lane["months"], default=""))
         fit, self._fit = self._fit, False
         if fit:
             self.fit_to_data()
         else:
             self.draw()
+        if lane is not None and pending in self.lane_keys:
+            y = self.y_of(self.lane_keys.index(pending))
+            self.view.ensureVisible(QRectF(LABEL_WIDTH, y, 10, ROW))
 
     # --- periods and zoom -------------------------------------------------------------------
 
@@ -756,7 +764,11 @@ class TimelineTab(LensTab, QWidget):
             self.info.setText("This case has no Shipments tab to show the rows in.")
 
     def reveal(self, kind: str, uid: str) -> bool:
-        """Select a firm's lane (another tab asked); True when it has one."""
+        """Select a firm's lane (another tab asked); True when it has one. Asked before the
+        lanes were read, it is selected once they are (if it has one)."""
+        if kind == "firm" and self.data is None:
+            self._pending_reveal = uid
+            return False
         if kind != "firm" or uid not in self.lane_keys or not self.data:
             return False
         lane = next((x for x in self.data["lanes"] if x["key"] == uid), None)
