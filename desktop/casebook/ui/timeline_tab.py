@@ -188,6 +188,7 @@ class TimelineTab(LensTab, QWidget):
         self._fit = True  # the next data read opens on the range that holds the shipments
         self._reading_days = False
         self._pending_reveal: str | None = None  # a firm asked for before the lanes were read
+        self._resume = None  # the lanes left to draw, hidden meanwhile
         self.lanes_by = QComboBox()
         self.lanes_by.addItem("A lane per firm", "firm")
         self.lanes_by.addItem("A lane per country", "country")
@@ -225,6 +226,12 @@ class TimelineTab(LensTab, QWidget):
         layout.addWidget(self.view, 1)
         # The lens (events stay: they are not shipments) is read once shown or when idle.
         self._defer_first_load(host)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        resume, self._resume = self._resume, None
+        if resume is not None:
+            QTimer.singleShot(0, self, resume)
 
     @staticmethod
     def _legend_html() -> str:
@@ -552,7 +559,10 @@ class TimelineTab(LensTab, QWidget):
                                  box.center().y() - fm.height() / 2)  # fmt: skip
         if stop < len(lanes):
             later = partial(self._draw_lanes, drawing, lanes, top, stop)
-            QTimer.singleShot(0, self, later)
+            if self.isVisible():
+                QTimer.singleShot(0, self, later)
+            else:  # the rest once shown again (a closed case's timeline stops drawing)
+                self._resume = later
             return
         self._draw_events(periods, lanes)
         if self.selected:
