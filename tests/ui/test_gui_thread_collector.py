@@ -76,3 +76,22 @@ def test_what_opening_a_store_loaded_is_left_out_of_full_collections(window):
 
     assert gc.get_freeze_count() > 0
     assert not any(obj is Casebook for obj in gc.get_objects(generation=2))
+
+
+def test_what_a_late_import_loaded_is_left_out_of_full_collections(qapp):
+    """pandas imported by a chart's first read (on the worker) was walked by every later full
+    collection on the GUI thread: once the imports settle, their objects are frozen."""
+    import sys
+
+    collector = qapp.findChild(GuiThreadCollector)
+    collector.collect()
+    collector.collect()  # settled: nothing new since the last tick
+    frozen = gc.get_freeze_count()
+    sys.modules.pop("colorsys", None)
+    import colorsys  # noqa: F401  (a module not loaded yet)
+
+    collector.collect()  # a module more: maybe still importing
+    assert gc.get_freeze_count() == frozen
+    collector.collect()  # no new one since: frozen
+    assert gc.get_freeze_count() > frozen
+    assert not any(obj is colorsys.rgb_to_hls for obj in gc.get_objects())

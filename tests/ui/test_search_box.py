@@ -175,6 +175,7 @@ def test_enter_opens_a_shipment_in_the_shipments_tab_with_its_row_selected(
     tab = window.page.workspace.tabs.currentWidget()
     assert isinstance(tab, ShipmentsTab)
     assert (tab.lens.date_from, tab.lens.date_to) == ("2022-03-11", "2022-03-11")
+    qtbot.waitUntil(lambda: bool(tab.selected_rows()), timeout=10_000)  # once counted
     [row] = tab.selected_rows()
     assert "СТАНОК ТОКАРНЫЙ" in tab.detail.toPlainText()
 

@@ -3,7 +3,10 @@ details."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from PySide6.QtCore import QCoreApplication, QEventLoop
 
 from casebook.core.filters import ShipmentFilter
 from casebook.ui.ops import Changes
@@ -35,10 +38,20 @@ def tab(window, qtbot, tmp_path):
     qtbot.addWidget(widget)
     widget.resize(1400, 700)
     widget.show()
+    settle(widget)
     return widget
 
 
+def settle(tab) -> None:
+    """Until the tab's slice is counted (on the DB worker)."""
+    deadline = time.monotonic() + 30
+    while tab.model.counting and time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    assert not tab.model.counting
+
+
 def rows(tab) -> int:
+    settle(tab)
     return tab.model.rowCount()
 
 
@@ -177,11 +190,14 @@ def test_the_whole_case_is_counted_from_the_rollups_not_row_by_row(window, qtbot
         qtbot.addWidget(widget)
         widget.resize(1400, 700)
         widget.show()
+        assert widget.count.text() == "counting…"  # the count arrives from the worker
+        settle(widget)
         assert widget.count.text() == "4 shipments"
         assert not [s for s in statements if "count(" in s and "from shipment " in s]
         assert any("sum(shipmentrollup.shipments)" in s for s in statements), statements
         statements.clear()
         widget.set_lens(ShipmentFilter.parse(origin="CN"))
+        settle(widget)
         assert widget.count.text() == "2 shipments"
         assert any("count(" in s and "from shipment" in s for s in statements), statements
     finally:

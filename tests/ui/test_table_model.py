@@ -97,12 +97,47 @@ def test_the_shipments_tab_appears_for_a_case_with_shipments(qtbot, small, tmp_p
     titles = [tabs.tabText(i) for i in range(tabs.count())]
     assert titles[0] == "Overview" and "Shipments" in titles
     tab = tabs.widget(titles.index("Shipments"))
-    assert isinstance(tab, ShipmentsTab) and tab.model.rowCount() == 1001
+    assert isinstance(tab, ShipmentsTab)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1001)  # counted on the worker
     from casebook.core.filters import ShipmentFilter
 
     window.page.workspace.set_lens(ShipmentFilter.parse(origin="CN"))
     qtbot.waitUntil(lambda: 0 < tab.model.rowCount() < 1001)
     assert tab.count.text() == f"{tab.model.rowCount():,} shipments"
+
+
+def test_a_model_counted_off_the_gui_thread_has_rows_once_the_count_arrives(qtbot):
+    """With a ``counter`` the model has no rows (``counting``) until the count arrives; a
+    count for a source replaced meanwhile is dropped."""
+    from casebook.ui.table_model import PagedTableModel, TableColumn
+
+    class Source:
+        keys = ["n"]
+
+        def __init__(self, total):
+            self.total = total
+
+        def count(self):
+            raise AssertionError("counted on the GUI thread")
+
+        def fetch(self, offset, limit, sort=None, descending=False):
+            return [(i, i) for i in range(offset, min(offset + limit, self.total))]
+
+        def sortable(self):
+            return []
+
+    asked = []
+    first, second = Source(1000), Source(7)
+    model = PagedTableModel(
+        first, [TableColumn("n", "N")], counter=lambda s, done: asked.append((s, done))
+    )
+    assert model.counting and model.rowCount() == 0
+    model.set_source(second)
+    with qtbot.waitSignal(model.counted) as arrived:
+        asked[0][1](1000)  # late: the first source's count
+        asked[1][1](7)
+    assert arrived.args == [7] and model.rowCount() == 7 and not model.counting
+    assert model.index(6, 0).data() == "6"
 
 
 # --- the in-memory records model (firms, suggestions, screening lists and hits) -------------

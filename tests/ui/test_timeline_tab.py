@@ -132,6 +132,40 @@ def test_thousands_of_lanes_are_drawn_without_blocking_the_window(opened, qtbot)
     assert tab.cell_at(*_centre(tab, "f1999", "2022-12")) == ("f1999", "2022-12")
 
 
+def test_a_hidden_timeline_stops_drawing_until_shown_again(opened, qtbot):
+    """A case closed (or another tab shown) while its timeline was drawing kept building
+    lanes nobody saw, blocking the window of the tab opened next (issue 18)."""
+    win, tab, _firms = opened
+    months = [f"2022-{m:02d}" for m in range(1, 13)]
+    cell = {"shipments": 1, "value_usd": 10.0}
+    lanes = [
+        {
+            "key": f"f{i}",
+            "label": f"Firm {i}",
+            "country": "CN",
+            "months": dict.fromkeys(months, cell),
+        }
+        for i in range(2000)
+    ]
+    tab.data = {"months": months, "lanes": lanes, "events": []}
+    drawn = []
+    tab.drawn.connect(lambda: drawn.append(True))
+
+    def cells() -> int:
+        return sum(1 for i in tab.scene.items() if "shipments" in i.toolTip())
+
+    tab.draw()
+    workspace = win.page.workspace
+    workspace.tabs.setCurrentIndex(0)  # the Overview: the timeline is hidden
+    qtbot.wait(50)  # a slice under way when hidden may end
+    hidden = cells()
+    qtbot.wait(400)
+    assert cells() == hidden < 2000 * 12 and not drawn
+    workspace.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: bool(drawn), timeout=TIMEOUT)
+    assert cells() == 2000 * 12
+
+
 def test_a_hidden_tab_reads_when_shown_or_once_the_worker_is_idle(opened, qtbot):
     """A case opening builds every tab: a hidden chart tab must not queue its read ahead of
     the tab the analyst opens (issue 18)."""

@@ -780,7 +780,12 @@ class FirmsTab(QWidget):
         if not index.isValid():  # the filter hides it
             self.filter.clear()
             index = self.firm_proxy.mapFromSource(self.firms.index(row, 0))
-        self.firm_view.selectRow(index.row())
+        # Exactly this firm, whatever keys are held: ``selectRow`` under Ctrl toggles, and the
+        # row is often selected already (kept across the read that just arrived), so a Ctrl
+        # held (or left pressed by an earlier key event) unselected it.
+        model = self.firm_view.selectionModel()
+        flags = model.SelectionFlag.ClearAndSelect | model.SelectionFlag.Rows
+        model.setCurrentIndex(index, flags)
         self.firm_view.scrollTo(index)
         return True
 

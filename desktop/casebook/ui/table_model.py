@@ -21,10 +21,12 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
+from shiboken6 import isValid
 
 from casebook.core.numbers import money
 
@@ -47,6 +49,10 @@ class PageSourceLike(Protocol):
     def count(self) -> int: ...
     def fetch(self, offset: int, limit: int, sort: str | None, descending: bool) -> list: ...
     def sortable(self) -> list[str]: ...
+
+
+#: Counts a source off the GUI thread: ``counter(source, done)`` calls ``done(count)`` later.
+Counter = Callable[[PageSourceLike, Callable[[int], None]], None]
 
 
 def format_value(value: Any) -> str:
@@ -96,6 +102,7 @@ class PagedTableModel(QAbstractTableModel):
     """Rows from a ``PageSource``, fetched in pages on demand."""
 
     source_changed = Signal()
+    counted = Signal(int)  # the count arrived (with ``counter``)
 
     def __init__(
         self,
@@ -104,9 +111,15 @@ class PagedTableModel(QAbstractTableModel):
         *,
         page_size: int = 200,
         max_pages: int = 24,
+        counter: Counter | None = None,
         parent=None,
     ):
+        """``counter(source, done)``, when given, counts ``source`` off the GUI thread and calls
+        ``done(count)`` back on it: until then the model has no rows and ``counting`` is True
+        (a lens on a million rows takes a second to count; issue 18)."""
         super().__init__(parent)
+        self._counter = counter
+        self.counting = False
         self.columns = list(columns)
         self.page_size, self.max_pages = page_size, max_pages
         self.sort_key: str | None = None
@@ -125,7 +138,22 @@ class PagedTableModel(QAbstractTableModel):
         if self.sort_key not in self._sortable:
             self.sort_key, self.descending = None, False
         self._pages.clear()
-        self._count = source.count()
+        if self._counter is None:
+            self._count = source.count()
+            return
+        self._count, self.counting = 0, True
+        self._counter(source, partial(self._counted, source))
+
+    def _counted(self, source: PageSourceLike, count: int) -> None:
+        """The count of ``source`` arrived: its rows appear (dropped if the source changed)."""
+        if source is not self._source or not isValid(self):
+            return
+        self.counting = False
+        if count > 0:
+            self.beginInsertRows(QModelIndex(), 0, count - 1)
+            self._count = count
+            self.endInsertRows()
+        self.counted.emit(count)
 
     @property
     def source(self) -> PageSourceLike:

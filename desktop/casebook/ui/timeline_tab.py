@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from functools import partial
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -43,7 +44,7 @@ HEADER = 44.0
 ROW = 34.0
 MARK_Y = 6.0  # the centre of the event markers' strip, under a lane's top edge
 CELL_TOP = 12.0  # the cells start under the markers' strip: a marker never covers a count
-LANES_PER_SLICE = 25  # lanes drawn per turn of the event loop (some 30 ms at most)
+SLICE_S = 0.030  # lanes are drawn for this long per turn of the event loop, then it runs
 CASE_LANE = "__case__"
 EVENT_COLOURS = {"evidence": "#1A73E8", "relationship": "#8430CE", "listing": "#C5221F"}
 EVENT_TITLES = {"evidence": "Evidence", "relationship": "Relationship starts / ends",
@@ -186,6 +187,8 @@ class TimelineTab(LensTab, QWidget):
         self._drawing = 0  # the draw in progress; a slice of an older one stops
         self._fit = True  # the next data read opens on the range that holds the shipments
         self._reading_days = False
+        self._pending_reveal: str | None = None  # a firm asked for before the lanes were read
+        self._resume = None  # the lanes left to draw, hidden meanwhile
         self.lanes_by = QComboBox()
         self.lanes_by.addItem("A lane per firm", "firm")
         self.lanes_by.addItem("A lane per country", "country")
@@ -223,6 +226,12 @@ class TimelineTab(LensTab, QWidget):
         layout.addWidget(self.view, 1)
         # The lens (events stay: they are not shipments) is read once shown or when idle.
         self._defer_first_load(host)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        resume, self._resume = self._resume, None
+        if resume is not None:
+            QTimer.singleShot(0, self, resume)
 
     @staticmethod
     def _legend_html() -> str:
@@ -296,11 +305,18 @@ class TimelineTab(LensTab, QWidget):
             return
         self.data = data
         self.days = {lane["key"]: lane["months"] for lane in days["lanes"]} if days else None
+        pending, self._pending_reveal = self._pending_reveal, None
+        lane = next((x for x in data["lanes"] if x["key"] == pending), None) if pending else None
+        if lane is not None:  # selected in the first drawing, not drawn again
+            self.selected = (pending, min(lane["months"], default=""))
         fit, self._fit = self._fit, False
         if fit:
             self.fit_to_data()
         else:
             self.draw()
+        if lane is not None and pending in self.lane_keys:
+            y = self.y_of(self.lane_keys.index(pending))
+            self.view.ensureVisible(QRectF(LABEL_WIDTH, y, 10, ROW))
 
     # --- periods and zoom -------------------------------------------------------------------
 
@@ -469,6 +485,7 @@ class TimelineTab(LensTab, QWidget):
         """Lay the grid out, draw the first lanes at once and the rest in slices from the
         event loop: 5,000 firms make some 100,000 cells, seconds of item building that would
         block the window (issue 18). ``drawn`` is emitted once every lane is drawn."""
+        started = time.perf_counter()
         self._drawing += 1
         self.scene.clear()
         self._bars: list[tuple[QRectF, str]] = []  # persons' roles, named again when scrolled
@@ -488,17 +505,18 @@ class TimelineTab(LensTab, QWidget):
         self.scene.setSceneRect(QRectF(0, 0, width + 20, self.y_of(len(lanes)) + 20))
         all_cells = [self.cells(lane) for lane in lanes]
         top = max([c["value_usd"] for cells in all_cells for c in cells.values()] or [1.0])
-        first = max(LANES_PER_SLICE, math.ceil(self.view.viewport().height() / ROW) + 1)
-        self._draw_lanes(self._drawing, lanes, top, 0, first)
+        self._draw_lanes(self._drawing, lanes, top, 0, started)
 
     def _draw_lanes(
-        self, drawing: int, lanes: list[dict], top: float, start: int, stop: int
+        self, drawing: int, lanes: list[dict], top: float, start: int, started: float | None = None
     ) -> None:
-        """Lanes ``start`` to ``stop`` (shaded by their share of ``top``), then the next slice
-        later unless drawn anew meanwhile; the events and the selection once the last lane is
-        in."""
+        """Lanes from ``start`` (shaded by their share of ``top``) for ``SLICE_S`` from
+        ``started`` (default: now), then the next slice later unless drawn anew meanwhile; the
+        events and the selection once the last lane is in. (A fixed number of lanes per slice
+        blocked the window 0.2 s on a million-shipment case: lanes full of cells.)"""
         if not isValid(self) or drawing != self._drawing:
             return
+        deadline = (started if started is not None else time.perf_counter()) + SLICE_S
         periods = self.periods()
         column = {period: i for i, period in enumerate(periods)}
         small = QFont(self.font())
@@ -507,7 +525,11 @@ class TimelineTab(LensTab, QWidget):
         width = self.x_of(len(periods))
         base, accent = self.palette().color(self.palette().ColorRole.Base), QColor(CELL_COLOUR)
         band_colour = QColor(128, 128, 128, 22)
-        for r in range(start, min(stop, len(lanes))):
+        stop = len(lanes)
+        for r in range(start, len(lanes)):
+            if r > start and time.perf_counter() > deadline:
+                stop = r
+                break
             lane, y = lanes[r], self.y_of(r)
             if r % 2:
                 band = self.scene.addRect(QRectF(LABEL_WIDTH, y, width - LABEL_WIDTH, ROW),
@@ -536,8 +558,11 @@ class TimelineTab(LensTab, QWidget):
                     label.setPos(box.center().x() - fm.horizontalAdvance(text) / 2,
                                  box.center().y() - fm.height() / 2)  # fmt: skip
         if stop < len(lanes):
-            later = partial(self._draw_lanes, drawing, lanes, top, stop, stop + LANES_PER_SLICE)
-            QTimer.singleShot(0, self, later)
+            later = partial(self._draw_lanes, drawing, lanes, top, stop)
+            if self.isVisible():
+                QTimer.singleShot(0, self, later)
+            else:  # the rest once shown again (a closed case's timeline stops drawing)
+                self._resume = later
             return
         self._draw_events(periods, lanes)
         if self.selected:
@@ -756,7 +781,11 @@ class TimelineTab(LensTab, QWidget):
             self.info.setText("This case has no Shipments tab to show the rows in.")
 
     def reveal(self, kind: str, uid: str) -> bool:
-        """Select a firm's lane (another tab asked); True when it has one."""
+        """Select a firm's lane (another tab asked); True when it has one. Asked before the
+        lanes were read, it is selected once they are (if it has one)."""
+        if kind == "firm" and self.data is None:
+            self._pending_reveal = uid
+            return False
         if kind != "firm" or uid not in self.lane_keys or not self.data:
             return False
         lane = next((x for x in self.data["lanes"] if x["key"] == uid), None)

@@ -10,7 +10,9 @@ case; the widget may define:
 - ``set_lens(lens)``: show only the shipments of ``lens`` (a ``ShipmentFilter``); called once
   after construction and whenever the filter bar changes;
 - ``reveal(kind, uid) -> bool``: select the item (``"firm"``, ``"shipment"``, ``"evidence"``,
-  ``"finding"``, ``"dataset"``) when the tab has it; called by ``CaseWorkspace.show``.
+  ``"finding"``, ``"dataset"``) when the tab has it; called by ``CaseWorkspace.show``, and
+  for a tab built later with the item of each kind last shown in the case (a tab still
+  reading selects it once its read lands).
 
 A tab is shown only when ``shown(counts)`` says it has something that works (e.g. shipments
 were imported). The filter bar's lens is kept per case for the session.
@@ -420,6 +422,7 @@ class CaseWorkspace(QWidget):
         self.case: dict | None = None
         self.counts: dict = {}
         self._lenses: dict[str, ShipmentFilter] = {}  # per case, for the session
+        self._selected: dict[str, dict[str, str]] = {}  # per case: kind -> uid last shown
         self._showing = False
         self.banner = MarkingBanner()
         self.header = CaseHeader()
@@ -502,6 +505,8 @@ class CaseWorkspace(QWidget):
         if self._showing:
             return False
         self._showing = True
+        if self.ref is not None:  # a tab built later selects it too (``_build_tab``)
+            self._selected.setdefault(self.ref, {})[kind] = uid
         try:
             owner = self._extra.get(HOME_TABS.get(kind, ""))  # built if it was not
             shown = [
@@ -576,6 +581,9 @@ class CaseWorkspace(QWidget):
             widget.set_workspace(self)
         if hasattr(widget, "set_lens"):
             widget.set_lens(self.lens)
+        if hasattr(widget, "reveal"):  # what the other tabs were told to select meanwhile
+            for kind, uid in self._selected.get(self.ref, {}).items():
+                widget.reveal(kind, uid)
         return widget
 
     def _remove_tab(self, key: str) -> None:
