@@ -479,7 +479,8 @@ def test_the_details_pane_says_the_score_the_node_label_says(opened, qtbot):
     assert "red-flag score 0" not in tab.details.toPlainText()
     assert "being computed" in tab.details.toPlainText()
 
-    tab._scores_arrived({"firms": [{"uid": uid, "score": 8}]})  # what the flags read answers
+    with qtbot.waitSignal(tab.scored, timeout=TIMEOUT):  # applied a slice of firms a turn
+        tab._scores_arrived({"firms": [{"uid": uid, "score": 8}]})  # what the flags read answers
     item = tab.nodes[uid]
     assert item.node.score == 8 and "score 8" in item.facts  # the label
     assert "red-flag score 8" in tab.details.toPlainText()  # and the pane agree

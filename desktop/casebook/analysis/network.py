@@ -743,6 +743,7 @@ def _separate(
     movable = (~fixed).astype(np.float32)
     height = bottom - top
     clear = False
+    best, since = None, 0  # the fewest overlapping pairs yet, and the rounds since it fell
     for done in range(rounds + 1):
         cy = pos[:, 1] + mid
         if n < SWEEP_LIMIT:
@@ -770,6 +771,13 @@ def _separate(
             break
         if done == rounds:
             break
+        if n >= STALL_LIMIT:  # a large chart's last overlaps rock to and fro: stop then
+            if best is None or len(i) < best * (1 - STALL_GAIN):
+                best, since = len(i), 0
+            else:
+                since += 1
+                if since >= STALL_ROUNDS:
+                    break
         ox, oy = rx - np.abs(pdx), ry - np.abs(pdy)
         if not vertical:
             along_x = np.ones(len(i), dtype=bool)
@@ -796,6 +804,13 @@ def _separate(
 #: (O(n log n + candidates) a round) instead of comparing every pair (O(n²): 6 s of 120 rounds
 #: for 2,000 firms).
 SWEEP_LIMIT = COMPACT_LIMIT
+#: From this many nodes ``_separate`` stops once ``STALL_ROUNDS`` rounds have not cut the
+#: overlapping pairs by ``STALL_GAIN`` (2,000 firms: the overlaps fell to ~1,250 in 40 rounds
+#: and then rocked between 1,200 and 1,260 for the other 80, 0.25 s for nothing). Smaller
+#: charts take every round, as before.
+STALL_LIMIT = SPRING_DENSE_LIMIT
+STALL_ROUNDS = 10
+STALL_GAIN = 0.03
 
 
 def _box_pairs(x, y, half_w, half_h):

@@ -245,13 +245,20 @@ class NetworkView(QGraphicsView):
     def visible_rect(self) -> QRectF:
         """The scene rectangle of what is shown: visible firms (disc, badge, label), visible
         edges and edge labels."""
-        rect = QRectF()
-        for item in self.scene().items():
-            if isinstance(item, DimVeil):
-                continue
-            if item.isVisible() and (item.parentItem() is None or item.parentItem().isVisible()):
-                rect = rect.united(item.sceneBoundingRect())
-        return rect
+        # A hidden parent hides its children (``isVisible`` is false for them too); corners
+        # gathered, then their extremes taken (a ``QRectF.united`` per item took 90 ms for
+        # 2,000 firms and their links).
+        corners = [
+            item.sceneBoundingRect().getCoords()
+            for item in self.scene().items(Qt.SortOrder.AscendingOrder)
+            if item.isVisible() and not isinstance(item, DimVeil)
+        ]
+        corners = [c for c in corners if c[2] > c[0] or c[3] > c[1]]  # QRectF.united skips empties
+        if not corners:
+            return QRectF()
+        left, top = min(c[0] for c in corners), min(c[1] for c in corners)
+        right, bottom = max(c[2] for c in corners), max(c[3] for c in corners)
+        return QRectF(left, top, right - left, bottom - top)
 
     def fit(self) -> None:
         """Show everything visible as large as it fits, with a small margin; when the legend
