@@ -45,6 +45,7 @@ NAME_POINTS = 10.0  # the firm's name; the facts line is ``FACTS_EM`` of it
 #: The layout's shape (width : height) before the view has its size: about the chart's view in
 #: a main window of 1280 x 800 to 1600 x 1000.
 CHART_ASPECT = 1.3
+LABELS_A_STEP = 250  # firms' labels fitted a step (``fitting_node_labels``)
 SLICE_SECONDS = 0.03  # items added per turn of the event loop: for about this long
 #: The characters whose advances are measured for the layout's label widths (Latin, Cyrillic).
 MEASURED = "".join(map(chr, (*range(32, 127), *range(0x400, 0x460))))
@@ -245,6 +246,7 @@ class ChartDrawing:
         pinned |= self._restore_pins
         self._restore_pins = set()
         self._drawing += 1
+        self.view.drop_ready()  # not the picture of the chart drawn before
         self.complete = False
         drawing = self._drawing
         self._quiet = True
@@ -289,7 +291,7 @@ class ChartDrawing:
             self.apply_threshold(labels=False)  # the threshold kept across reads
             self._quiet = False
             yield
-            self.fit_node_labels()
+            yield from self.fitting_node_labels()
             yield
             if self._far_due:
                 self._draw_far()
@@ -407,13 +409,23 @@ class ChartDrawing:
         with "…"); a label at the chart's left or right edge does not widen it. The firms of the most trade value choose first. A grid of cells holds what
         is placed (no pair of firms compared beyond its neighbourhood); edge labels keep off
         it afterwards (``place_edge_labels``)."""
+        for _step in self.fitting_node_labels():
+            pass
+
+    def fitting_node_labels(self, every: int = LABELS_A_STEP):
+        """``fit_node_labels`` a step at a time (a generator: ``every`` firms a step), so that
+        a large chart's labels are fitted across turns of the event loop (``_slice``)."""
+        if not all(map(isValid, self.nodes.values())):  # torn down: the window is closing
+            return
         self._labels_due = False
         grid: dict[tuple[int, int], list] = {}
         plates: dict[int, tuple] = {}
         shown = [item for item in self.nodes.values() if item.isVisible()]
         left = right = None  # the chart's sides with every label cut: no whole label sticks
         # out past them (Fit would have to draw the chart smaller for it)
-        for item in shown:
+        for n, item in enumerate(shown, 1):
+            if n % every == 0:
+                yield
             x, y = item.pos().x(), item.pos().y()
             for rect in item.obstacles(plate=False):
                 _take(grid, (rect.left(), rect.top(), rect.right(), rect.bottom(), id(item)))
@@ -422,7 +434,9 @@ class ChartDrawing:
             half = max(plate[2] - x, item.radius + 8)
             left = x - half if left is None else min(left, x - half)
             right = x + half if right is None else max(right, x + half)
-        for item in sorted(shown, key=lambda i: -i.node.value_usd):
+        for n, item in enumerate(sorted(shown, key=lambda i: -i.node.value_usd), 1):
+            if n % every == 0:
+                yield
             width = item.min_width
             if item.full_width > item.min_width:
                 x, y = item.pos().x(), item.pos().y()

@@ -324,7 +324,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
                     item.set_node(item.node, net.style_for(item.node))
                 yield
             self.labels_due()
-            self.fit_node_labels()  # the labels' plates may have grown
+            yield from self.fitting_node_labels()  # the labels' plates may have grown
             yield
 
         def finish() -> None:
