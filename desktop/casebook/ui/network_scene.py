@@ -46,7 +46,10 @@ NAME_POINTS = 10.0  # the firm's name; the facts line is ``FACTS_EM`` of it
 #: a main window of 1280 x 800 to 1600 x 1000.
 CHART_ASPECT = 1.3
 LABELS_A_STEP = 250  # firms' labels fitted a step (``fitting_node_labels``)
-SLICE_SECONDS = 0.03  # items added per turn of the event loop: for about this long
+#: Items added per turn of the event loop: for about this long (15 ms: while the worker reads,
+#: its Python holds the GIL for up to ~75 ms at a time, and a 30 ms slice on top of that made
+#: stalls over 100 ms).
+SLICE_SECONDS = 0.015
 #: The characters whose advances are measured for the layout's label widths (Latin, Cyrillic).
 MEASURED = "".join(map(chr, (*range(32, 127), *range(0x400, 0x460))))
 
