@@ -127,11 +127,26 @@ def bench_gui(path: Path, runs: int, *, every: bool = False) -> dict:
     window = QWidget()
     host = Host(window)
     host.book = Casebook.open(path, user="bench")
-    times, tab = [], None
+    times, tab, stalls = [], None, []
+    # The GUI thread's stalls: a timer every 10 ms notes the gaps between its ticks, from the
+    # tab's creation until the red-flag scores read after the drawing are applied.
+    ticks = []
+    sampler = QTimer(interval=10, timeout=lambda: ticks.append(time.perf_counter()))
+    idle = []  # the raw baseline: the same timer's longest gap in an idle event loop, 2 s
+    for _ in range(runs):
+        ticks[:] = [time.perf_counter()]
+        sampler.start()
+        wait = QEventLoop()
+        QTimer.singleShot(2000, wait.quit)
+        wait.exec()
+        sampler.stop()
+        idle.append(max(b - a for a, b in zip(ticks, ticks[1:], strict=False)))
     for _ in range(runs):
         host.book.save_positions(case_ref=CASE_REF, positions={})  # force a fresh layout
         loop = QEventLoop()
         start = time.perf_counter()
+        ticks[:] = [start]
+        sampler.start()
         tab = NetworkTab(host, CASE_REF)
         tab.every_firm = every  # "Show all": no cap on the firms drawn
         tab.drawn.connect(loop.quit)
@@ -139,10 +154,24 @@ def bench_gui(path: Path, runs: int, *, every: bool = False) -> dict:
         loop.exec()
         if not tab.complete:
             raise SystemExit("the chart was not drawn within 10 minutes")
+        drawn = time.perf_counter()
         tab.resize(1400, 900)
         tab.show()
         tab.view.viewport().grab()  # the first frame, painted
-        times.append(time.perf_counter() - start)
+        shown = time.perf_counter()
+        times.append(shown - start)
+        if tab.scores is None:
+            scored = QEventLoop()
+            tab.scored.connect(scored.quit)
+            QTimer.singleShot(60_000, scored.quit)
+            scored.exec()
+        sampler.stop()
+        ticks.append(time.perf_counter())
+        gaps = list(zip(ticks, ticks[1:], strict=False))
+        # a gap holding any of the showing (drawn .. shown) counts for it
+        stalls.append([max((b - a for a, b in gaps if b <= drawn), default=0.0),
+                       max((b - a for a, b in gaps if a < shown and b > drawn), default=0.0),
+                       max((b - a for a, b in gaps if a >= shown), default=0.0)])  # fmt: skip
         tab._save_timer.stop()
     # Drag: one node moved 200 times (its edges follow), painting every 10 moves.
     item = next(iter(tab.nodes.values()))
@@ -183,7 +212,7 @@ def bench_gui(path: Path, runs: int, *, every: bool = False) -> dict:
     bare = bare_view(tab)
     zoom = zoom_steps(view, runs)  # frames during the gesture
     zoom_aa = zoom_steps(view, runs, settle=True)  # each frame drawn anew, as after a gesture
-    first = gesture_first_steps(view, runs)
+    first, ahead = gesture_first_steps(view, runs)
     bare_aa = zoom_steps(bare, runs)
     bare.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     bare_plain = zoom_steps(bare, runs)
@@ -191,7 +220,9 @@ def bench_gui(path: Path, runs: int, *, every: bool = False) -> dict:
     pan_full = pan_steps(view, runs, full=True)
     bare.hide()
     return {"tab": statistics.median(times), "bare_build": statistics.median(bare_build),
-            "gesture_first": first, "select_frame": statistics.median(select_frame),
+            "idle_gap": statistics.median(idle), "idle_gap_max": max(idle),
+            "stalls": [(statistics.median(s), max(s)) for s in zip(*stalls, strict=True)],
+            "gesture_first": first, "gesture_ahead": ahead, "select_frame": statistics.median(select_frame),
             "drag_step": drag, "zoom_step": zoom,
             "zoom_step_aa": zoom_aa, "bare_zoom_step": bare_plain, "bare_zoom_step_aa": bare_aa,
             "pan_step": pan, "pan_step_full": pan_full, "nodes": len(tab.nodes), "edges": len(tab.edge_items),
@@ -264,22 +295,41 @@ def zoom_steps(view, runs: int, *, settle: bool = False) -> float:
     return statistics.median(times)
 
 
-def gesture_first_steps(view, runs: int) -> float:
-    """Median time of a zoom gesture's first step (the tab takes the picture its frames
-    scale: one whole frame without antialiasing), from the fit."""
-    times = []
+def gesture_first_steps(view, runs: int) -> tuple[float, float]:
+    """Median time of a zoom gesture's first step from the fit, the view left still first
+    (as between two gestures: the tab takes the picture its frames scale once the view has
+    been still for ``READY_MS``), and the median time of taking that picture (idle, ahead)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    times, ahead = [], []
     for _ in range(runs * 4):
         fit(view)
         view._settle.stop()
         view._settled()
         view.viewport().repaint()
+        if hasattr(view, "ready_picture"):
+            loop = QEventLoop()
+            take = view._take_ready
+
+            def timed(take=take, loop=loop) -> None:
+                start = time.perf_counter()
+                take()
+                ahead.append(time.perf_counter() - start)
+                loop.quit()
+
+            view._ready_timer.timeout.disconnect()
+            view._ready_timer.timeout.connect(timed)
+            QTimer.singleShot(5000, loop.quit)
+            loop.exec()
+            view._ready_timer.timeout.disconnect()
+            view._ready_timer.timeout.connect(take)
         start = time.perf_counter()
         view.zoom_by(1.1)
         view.viewport().repaint()
         times.append(time.perf_counter() - start)
     view._settle.stop()
     view._settled()
-    return statistics.median(times)
+    return statistics.median(times), (statistics.median(ahead) if ahead else 0.0)
 
 
 def fit(view) -> None:
@@ -353,6 +403,15 @@ def main() -> None:
     print(f"    ({gui['nodes']:,} nodes, {gui['edges']:,} edge items drawn; a bare QGraphicsScene"
           f" of as many ellipses and lines built and painted: {gui['bare_build']:.3f} s,"
           f" x{gui['tab'] / gui['bare_build']:.1f})")  # fmt: skip
+    print("  GUI thread's longest stall (a 10 ms timer's gaps; median of the runs, worst),"
+          " target <= 100 ms:")  # fmt: skip
+    for what, (median, worst) in zip(("tab created to chart drawn (hidden)",
+                                      "shown, fitted, first frame painted",
+                                      "red-flag scores read and applied"),
+                                     gui["stalls"], strict=True):  # fmt: skip
+        print(f"    {what:<38} {median * 1000:5.0f} ms, worst {worst * 1000:.0f} ms")
+    print(f"    {'(baseline: an idle event loop, 2 s)':<38} {gui['idle_gap'] * 1000:5.0f} ms,"
+          f" worst {gui['idle_gap_max'] * 1000:.0f} ms")  # fmt: skip
     print(f"  drag step (node + its edges)      {gui['drag_step'] * 1000:6.2f} ms")
     print(f"  select a node (highlight, dim)    {gui['select'] * 1000:6.2f} ms"
           f"  (with the frame that shows it: {gui['select_frame'] * 1000:.2f} ms)")  # fmt: skip
@@ -361,7 +420,8 @@ def main() -> None:
     print(f"  zoom step (frame during gesture)  {gui['zoom_step'] * 1000:6.2f} ms"
           f"  (bare QGraphicsView {gui['bare_zoom_step'] * 1000:.2f} ms: x{ratio:.2f})")  # fmt: skip
     print(f"  zoom gesture's first step         {gui['gesture_first'] * 1000:6.2f} ms"
-          "  (the picture its frames scale)")  # fmt: skip
+          f"  (the picture its frames scale taken ahead, the view still:"
+          f" {gui['gesture_ahead'] * 1000:.2f} ms idle)")  # fmt: skip
     ratio = gui["zoom_step_aa"] / gui["bare_zoom_step"]
     print(f"  zoom step drawn anew (settled)    {gui['zoom_step_aa'] * 1000:6.2f} ms"
           f"  (bare QGraphicsView {gui['bare_zoom_step'] * 1000:.2f} ms: x{ratio:.2f};"

@@ -479,7 +479,8 @@ def test_the_details_pane_says_the_score_the_node_label_says(opened, qtbot):
     assert "red-flag score 0" not in tab.details.toPlainText()
     assert "being computed" in tab.details.toPlainText()
 
-    tab._scores_arrived({"firms": [{"uid": uid, "score": 8}]})  # what the flags read answers
+    with qtbot.waitSignal(tab.scored, timeout=TIMEOUT):  # applied a slice of firms a turn
+        tab._scores_arrived({"firms": [{"uid": uid, "score": 8}]})  # what the flags read answers
     item = tab.nodes[uid]
     assert item.node.score == 8 and "score 8" in item.facts  # the label
     assert "red-flag score 8" in tab.details.toPlainText()  # and the pane agree
@@ -524,6 +525,44 @@ def test_the_items_are_added_a_slice_per_turn_of_the_event_loop(opened, qtbot, m
     qtbot.waitUntil(lambda: tab.complete, timeout=TIMEOUT)
     assert set(tab.nodes) == set(firms.values()) and len(tab.edge_items) == 4
     assert drawn == [7]
+
+
+def test_the_red_flag_scores_are_applied_a_slice_per_turn(opened, qtbot, monkeypatch):
+    """2,000 firms' labels rewritten at once held the window 0.3-0.5 s: the scores are applied
+    a slice of firms per turn of the event loop, and ``scored`` says when all are."""
+    from casebook.ui import network_scene
+
+    _win, tab, firms = opened
+    qtbot.waitUntil(lambda: tab.scores is not None, timeout=TIMEOUT)
+    monkeypatch.setattr(network_scene, "SLICE_SECONDS", 0.0)  # one firm a turn
+    scored = []
+    tab.scored.connect(lambda: scored.append(True))
+    tab._scores_arrived({"firms": [{"uid": uid, "score": 7} for uid in firms.values()]})
+    labelled = [uid for uid, item in tab.nodes.items() if "score 7" in item.full_facts]
+    assert len(labelled) == 1 and not scored  # the rest at the next turns
+    qtbot.waitUntil(lambda: bool(scored), timeout=TIMEOUT)
+    assert all("score 7" in item.full_facts for item in tab.nodes.values())
+
+
+def test_a_zoom_gesture_scales_the_picture_taken_while_the_view_was_still(opened, qtbot):
+    """The picture a zoom gesture's frames scale is taken once the view has been still, so
+    that the first step draws nothing; any frame painted since (here a selection) drops it,
+    so a gesture never scales a picture of the chart as it was."""
+    _win, tab, firms = opened
+    view = tab.view
+    qtbot.waitUntil(view.ready_picture, timeout=TIMEOUT)
+    picture = view._ready[0]
+    view.zoom_by(1.1)
+    assert view.gesture() and view._snapshot[0] is picture
+    view._settle.stop()
+    view._settled()
+    view.viewport().repaint()
+    qtbot.waitUntil(view.ready_picture, timeout=TIMEOUT)
+    tab.select(firms["Beta Tools"])
+    view.viewport().repaint()
+    assert not view.ready_picture()  # the selection painted: the picture is old
+    qtbot.waitUntil(view.ready_picture, timeout=TIMEOUT)
+    assert view._ready[0] is not picture
 
 
 def test_a_read_overtaken_by_a_newer_lens_is_dropped(opened, qtbot):

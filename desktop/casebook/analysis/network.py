@@ -743,6 +743,7 @@ def _separate(
     movable = (~fixed).astype(np.float32)
     height = bottom - top
     clear = False
+    counts = []  # the overlapping pairs of each round (from ``STALL_LIMIT`` nodes)
     for done in range(rounds + 1):
         cy = pos[:, 1] + mid
         if n < SWEEP_LIMIT:
@@ -770,6 +771,13 @@ def _separate(
             break
         if done == rounds:
             break
+        if n >= STALL_LIMIT:  # a large chart's last overlaps rock to and fro: stop then
+            counts.append(len(i))
+            if len(counts) >= 2 * STALL_ROUNDS:
+                last = sum(counts[-STALL_ROUNDS:])
+                before = sum(counts[-2 * STALL_ROUNDS : -STALL_ROUNDS])
+                if last > before * (1 - STALL_GAIN):
+                    break
         ox, oy = rx - np.abs(pdx), ry - np.abs(pdy)
         if not vertical:
             along_x = np.ones(len(i), dtype=bool)
@@ -796,6 +804,14 @@ def _separate(
 #: (O(n log n + candidates) a round) instead of comparing every pair (O(n²): 6 s of 120 rounds
 #: for 2,000 firms).
 SWEEP_LIMIT = COMPACT_LIMIT
+#: From this many nodes ``_separate`` stops once the overlapping pairs of the last
+#: ``STALL_ROUNDS`` rounds are not ``STALL_GAIN`` (1 %) fewer than those of the rounds before them
+#: (2,000 firms: the overlaps fell to ~1,250 in 40 rounds and then rocked between 1,200 and
+#: 1,260 for the other 80, 0.25 s for nothing); while they still fall, it goes on. Smaller
+#: charts take every round, as before.
+STALL_LIMIT = SPRING_DENSE_LIMIT
+STALL_ROUNDS = 10
+STALL_GAIN = 0.01
 
 
 def _box_pairs(x, y, half_w, half_h):

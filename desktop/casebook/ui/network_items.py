@@ -73,6 +73,12 @@ def style_pen(style: dict, scale: float = 1.0) -> QPen:
     return pen
 
 
+#: A firm's item flags, combined once (an enum ``|`` per item cost 30 µs: 60 ms for 2,000).
+NODE_FLAGS = (
+    QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+)
+
+
 class NodeItem(QGraphicsObject):
     """A firm (a disc with its country code) or a person (a head and shoulders), a label of
     name and facts, and badges."""
@@ -88,10 +94,7 @@ class NodeItem(QGraphicsObject):
         self._bounds = QRectF()
         self.label_width = -1.0
         self.set_node(node, style)
-        self.setFlags(
-            QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-            | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-        )
+        self.setFlags(NODE_FLAGS)
         self.setAcceptHoverEvents(True)
         # No item cache: at each zoom step a device cache would re-render 500 pixmaps.
         self.setZValue(2)

@@ -320,7 +320,9 @@ class ChartWork:
             slider.blockSignals(False)
         self.apply_threshold()
 
-    def apply_threshold(self) -> None:
+    def apply_threshold(self, *, labels: bool = True) -> None:
+        """Hide the trade links under the threshold and the firms they leave alone; then the
+        labels are placed again (unless not ``labels``: the caller places them)."""
         if self.model is None:
             return
         _thinned, hidden = chart().apply_threshold(self.model, self.threshold)
@@ -337,7 +339,8 @@ class ChartWork:
             self._show_node(self.nodes[uid])
         for group in self.group_items.values():
             group.refresh()
-        self.place_edge_labels()
+        if labels:
+            self.place_edge_labels()
         self.emphasise()
         self._sync_actions()
         firms = sum(u in self.nodes and self.nodes[u].node.subject == "firm" for u in self.below)
