@@ -5,17 +5,13 @@ the threshold touches only what it hides or shows."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from tests.ui.test_network_work import TIMEOUT, make_store, name_of, open_chart
+from tests.ui.test_network_work import REF, TIMEOUT, make_store, name_of, open_chart
 
 from casebook.book import Casebook
-from casebook.ui.main_window import MainWindow
 from casebook.ui.network_items import NodeItem
 from casebook.ui.network_tab import NetworkTab
 
-REF = "CB-READ-1"
 FIRST = (
     "Date,Exporter,Importer,Country of Dispatch,Destination,HS Code,Value USD\n"
     "2022-01-05,Alpha Works,Bravo Trading,CN,HK,845811,100000\n"
@@ -28,22 +24,6 @@ SECOND = (  # another dataset: Alpha → Bravo again, and goods back from Bravo 
 )
 
 
-def open_tab(qtbot, path: Path, firms: int) -> tuple[MainWindow, NetworkTab]:
-    win = MainWindow(user="tester")
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
-        win.open_store_at(path)
-    qtbot.waitUntil(lambda: win.page.select(REF), timeout=TIMEOUT)
-    workspace = win.page.workspace
-    qtbot.waitUntil(lambda: "network" in workspace._extra, timeout=TIMEOUT)
-    tab: NetworkTab = workspace._extra["network"]
-    workspace.tabs.setCurrentWidget(tab)
-    qtbot.waitUntil(lambda: tab.complete and len(tab.nodes) == firms, timeout=TIMEOUT)
-    return win, tab
-
-
 def test_trade_between_two_firms_from_two_datasets_both_ways_is_one_link(qtbot, tmp_path):
     for name, text in (("first.csv", FIRST), ("second.csv", SECOND)):
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -51,7 +31,7 @@ def test_trade_between_two_firms_from_two_datasets_both_ways_is_one_link(qtbot, 
         book.create_case(title="Two datasets", ref=REF)
         book.import_file(tmp_path / "first.csv", case_ref=REF)
         book.import_file(tmp_path / "second.csv", case_ref=REF)
-    _win, tab = open_tab(qtbot, tmp_path / "cases.db", 3)
+    _win, tab = open_chart(qtbot, tmp_path / "cases.db", 3)
     names = {uid: item.node.name for uid, item in tab.nodes.items()}
     pairs = [frozenset((names[e.edge.source], names[e.edge.target])) for e in tab.edge_items]
     assert sorted(map(sorted, pairs)) == [["Alpha Works", "Bravo Trading"],
@@ -89,7 +69,7 @@ def test_a_label_is_whole_unless_it_would_cover_another_firms(qtbot, tmp_path):
     with Casebook.open(tmp_path / "cases.db", user="tester", create=True) as book:
         book.create_case(title="Long names", ref=REF)
         book.import_file(tmp_path / "long.csv", case_ref=REF)
-    _win, tab = open_tab(qtbot, tmp_path / "cases.db", 4)
+    _win, tab = open_chart(qtbot, tmp_path / "cases.db", 4)
     by_name = {item.node.name: item for item in tab.nodes.values()}
     north, south = by_name[LONG], by_name[f"Southern {LONG}"]
     bravo, charlie = by_name["Bravo Trading"], by_name["Charlie Supply"]

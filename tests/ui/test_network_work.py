@@ -41,7 +41,7 @@ def make_store(path: Path, tmp: Path) -> dict[str, str]:
         return {f["name"].split()[0]: f["uid"] for f in book.list_firms(case_ref=REF)}
 
 
-def open_chart(qtbot, path: Path) -> tuple[MainWindow, NetworkTab]:
+def open_chart(qtbot, path: Path, firms: int = 7) -> tuple[MainWindow, NetworkTab]:
     win = MainWindow(user="tester")
     qtbot.addWidget(win)
     win.resize(1280, 800)
@@ -53,7 +53,7 @@ def open_chart(qtbot, path: Path) -> tuple[MainWindow, NetworkTab]:
     qtbot.waitUntil(lambda: "network" in workspace._extra, timeout=TIMEOUT)
     tab: NetworkTab = workspace._extra["network"]
     workspace.tabs.setCurrentWidget(tab)
-    qtbot.waitUntil(lambda: tab.complete and len(tab.nodes) == 7, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: tab.complete and len(tab.nodes) == firms, timeout=TIMEOUT)
     return win, tab
 
 
