@@ -76,9 +76,8 @@ def make_store(path: Path, rows=ROWS) -> Path:
     return path
 
 
-@pytest.fixture
-def opened(qtbot, tmp_path):
-    """The main window on the small store, case selected, Analysis tab in front and drawn."""
+def _open_analysis(qtbot, tmp_path) -> tuple[MainWindow, object, AnalysisTab]:
+    """The main window on the small store with the case selected, and its Analysis tab."""
     path = make_store(tmp_path / "cases.db")
     win = MainWindow(user="tester")
     qtbot.addWidget(win)
@@ -90,6 +89,13 @@ def opened(qtbot, tmp_path):
     workspace = win.page.workspace
     qtbot.waitUntil(lambda: "analysis" in workspace._extra, timeout=TIMEOUT)
     tab: AnalysisTab = workspace._extra["analysis"]
+    return win, workspace, tab
+
+
+@pytest.fixture
+def opened(qtbot, tmp_path):
+    """The main window on the small store, case selected, Analysis tab in front and drawn."""
+    win, workspace, tab = _open_analysis(qtbot, tmp_path)
     workspace.tabs.setCurrentWidget(tab)
     if tab._waiting:
         with qtbot.waitSignal(tab.charts_drawn, timeout=TIMEOUT):
@@ -466,17 +472,7 @@ def test_charts_are_drawn_off_the_gui_thread_which_stays_live(qtbot, tmp_path, m
         return draw_monthly(fig, table, style, **options)
 
     monkeypatch.setattr(charts, "draw_monthly", slow_monthly)
-    path = make_store(tmp_path / "cases.db")
-    win = MainWindow(user="tester")
-    qtbot.addWidget(win)
-    win.resize(1500, 1000)
-    win.show()
-    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
-        win.open_store_at(path)
-    qtbot.waitUntil(lambda: win.page.select(REF), timeout=TIMEOUT)
-    workspace = win.page.workspace
-    qtbot.waitUntil(lambda: "analysis" in workspace._extra, timeout=TIMEOUT)
-    tab: AnalysisTab = workspace._extra["analysis"]
+    win, workspace, tab = _open_analysis(qtbot, tmp_path)
     timer = QTimer(interval=10, timeout=lambda: ticks.append(time.perf_counter()))
     timer.start()
     with qtbot.waitSignal(tab.charts_drawn, timeout=TIMEOUT):
