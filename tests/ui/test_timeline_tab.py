@@ -105,22 +105,23 @@ def test_the_case_workspace_leaves_room_for_the_case_list(opened):
     assert win.page.split.sizes()[0] >= 300
 
 
+def _many_lanes(count: int) -> dict:
+    """Timeline data of ``count`` firms, each shipping once a month through 2022."""
+    months = [f"2022-{m:02d}" for m in range(1, 13)]
+    cell = {"shipments": 1, "value_usd": 10.0}
+    lanes = [
+        {"key": f"f{i}", "label": f"Firm {i}", "country": "CN",
+         "months": dict.fromkeys(months, cell)}
+        for i in range(count)
+    ]  # fmt: skip
+    return {"months": months, "lanes": lanes, "events": []}
+
+
 def test_thousands_of_lanes_are_drawn_without_blocking_the_window(opened, qtbot):
     """5,000 firms made some 100,000 cells, built in one go: seconds of a frozen window
     (issue 18). The first lanes show at once; the rest follow between repaints."""
     _win, tab, _firms = opened
-    months = [f"2022-{m:02d}" for m in range(1, 13)]
-    cell = {"shipments": 1, "value_usd": 10.0}
-    lanes = [
-        {
-            "key": f"f{i}",
-            "label": f"Firm {i}",
-            "country": "CN",
-            "months": dict.fromkeys(months, cell),
-        }
-        for i in range(2000)
-    ]
-    tab.data = {"months": months, "lanes": lanes, "events": []}
+    tab.data = _many_lanes(2000)
 
     def cells() -> int:
         return sum(1 for i in tab.scene.items() if "shipments" in i.toolTip())
@@ -136,18 +137,7 @@ def test_a_hidden_timeline_stops_drawing_until_shown_again(opened, qtbot):
     """A case closed (or another tab shown) while its timeline was drawing kept building
     lanes nobody saw, blocking the window of the tab opened next (issue 18)."""
     win, tab, _firms = opened
-    months = [f"2022-{m:02d}" for m in range(1, 13)]
-    cell = {"shipments": 1, "value_usd": 10.0}
-    lanes = [
-        {
-            "key": f"f{i}",
-            "label": f"Firm {i}",
-            "country": "CN",
-            "months": dict.fromkeys(months, cell),
-        }
-        for i in range(2000)
-    ]
-    tab.data = {"months": months, "lanes": lanes, "events": []}
+    tab.data = _many_lanes(2000)
     drawn = []
     tab.drawn.connect(lambda: drawn.append(True))
 
