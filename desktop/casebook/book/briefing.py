@@ -162,17 +162,13 @@ class BriefingSection:
         trade aggregated and links under ``threshold`` USD hidden, at ``positions``) on one
         landscape page of ``paper``, titled with the case and marked with its marking;
         ``{out, nodes, links, hidden}``."""
+        from casebook.book.network import usd_floor
         from casebook.briefing.chart_print import write_chart_pdf
 
         paper = (paper or "a4").lower()
         if paper not in PAPERS:
             raise UsageError(f"unknown paper {paper!r}; use a4 or letter")
-        try:
-            threshold = float(threshold or 0.0)
-        except (TypeError, ValueError):
-            raise UsageError(f"the threshold must be a number, not {threshold!r}") from None
-        if threshold < 0:
-            raise UsageError("the threshold must not be negative")
+        threshold = usd_floor(threshold, "the threshold")
         out = output_path(out, force=force)
         with self._read() as session:
             case = find_case(session, case_ref)

@@ -101,6 +101,18 @@ def _refuse_unknown(session, lens: ShipmentFilter | None, case_id: int) -> None:
         raise NotFound(f"no {kind} {', '.join(map(repr, uids))}")
 
 
+def usd_floor(value, name: str) -> float:
+    """A USD amount links under which are left out (None: 0); a usage error names ``name``
+    when it is not a number or is negative."""
+    try:
+        value = float(value or 0.0)
+    except (TypeError, ValueError):
+        raise UsageError(f"{name} must be a number, not {value!r}") from None
+    if value < 0:
+        raise UsageError(f"{name} must not be negative")
+    return value
+
+
 class NetworkSection:
     """Link chart, positions, GraphML, firm details and timeline of a case."""
 
@@ -123,12 +135,7 @@ class NetworkSection:
         and their links, each labelled with the role."""
         from casebook.analysis import flags
 
-        try:
-            min_value = float(min_value or 0.0)
-        except (TypeError, ValueError):
-            raise UsageError(f"minimum value must be a number, not {min_value!r}") from None
-        if min_value < 0:
-            raise UsageError("minimum value must not be negative")
+        min_value = usd_floor(min_value, "minimum value")
         lens = chart_lens(lens, date_from=date_from, date_to=date_to, hs=hs)
         with self._read() as session:
             case = find_case(session, case_ref)
@@ -179,12 +186,7 @@ class NetworkSection:
         """The case's link chart under the lens (as ``network``): one trade link per pair of
         firms, links worth less than ``threshold`` USD hidden with the firms only they joined
         (``Chart.hidden`` says what), each entity's kind."""
-        try:
-            threshold = float(threshold or 0.0)
-        except (TypeError, ValueError):
-            raise UsageError(f"the threshold must be a number, not {threshold!r}") from None
-        if threshold < 0:
-            raise UsageError("the threshold must not be negative")
+        threshold = usd_floor(threshold, "the threshold")
         model = self.network(case_ref=case_ref, lens=lens, date_from=date_from,
                              date_to=date_to, hs=hs, scores=scores, persons=persons)  # fmt: skip
         return chart_model(model, threshold=threshold)
