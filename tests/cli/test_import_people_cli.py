@@ -101,3 +101,42 @@ def test_a_mapping_without_a_person_column_exits_2(run_cli, files, tmp_path):
     mapping.write_text('kind = "people"\n[columns]\n"Компания" = "firm"\n"Должность" = "role"\n')
     r = run_cli("import", path, "--case", "P-3", "--mapping", str(mapping), "--json")
     assert r.code == 2 and "no column maps to person" in r.err
+
+
+def test_an_xlsx_extract_with_date_cells_and_numbers_imports_its_dates(run_cli, tmp_path):
+    """A registry extract saved from Excel holds dates as date cells, INNs and shares as
+    numbers: the birth dates and tenures are those of the cells, never dropped."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    assert run_cli("case", "new", "Officers", "--ref", "P-4").code == 0
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(";"))
+    sheet.append(["ООО «Вектор»", 7707083893, "Петров Иван Сергеевич", dt.datetime(1970, 5, 1),
+                  None, "генеральный директор", None, dt.datetime(2021, 1, 1),
+                  dt.date(2023, 6, 30)])  # fmt: skip
+    sheet.append(["ООО «Вектор»", 7707083893, "Сидорова Ольга", 1980, 773407989940,
+                  "участник", 50.0, dt.date(2021, 2, 1), None])  # fmt: skip
+    path = tmp_path / "officers.xlsx"
+    book.save(path)
+    mapping = tmp_path / "people.toml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    r = run_cli("import", str(path), "--case", "P-4", "--mapping", str(mapping), "--json")
+    assert r.code == 0, r.err
+    assert (r.json["rows_imported"], r.json["persons_created"], r.json["firms_created"]) == (
+        2,
+        2,
+        1,
+    )
+    persons = run_cli("person", "list", "--case", "P-4", "--json").json["persons"]
+    born = {p["name"]: (p["birth_date"], p["identifiers"]) for p in persons}
+    assert born == {
+        "Петров Иван Сергеевич": ("1970-05-01", {}),
+        "Сидорова Ольга": ("1980", {"ru_inn": "773407989940"}),
+    }
+    rels = run_cli("rel", "list", "--case", "P-4", "--json").json["relationships"]
+    got = sorted((x["kind"], x["share"], x["start"], x["end"]) for x in rels)
+    assert got == [("director", None, "2021-01-01", "2023-06-30"),
+                   ("shareholder", 50.0, "2021-02-01", None)]  # fmt: skip

@@ -8,6 +8,7 @@ file, row and column; the caller writes nothing unless there are none (all or no
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,7 +151,12 @@ def _clean_row(file: str, row: int, values: dict, errors: list[RowError]) -> Per
         found.append(RowError(file, row, header, None if value is None else str(value), reason))
 
     def text(target: str) -> str | None:
-        return clean_name(values[target][0]) if target in values else None
+        if target not in values:
+            return None
+        value = values[target][0]
+        if isinstance(value, dt.date):  # a spreadsheet's date cell (a datetime at midnight)
+            value = value.isoformat()[:10]
+        return clean_name(value)
 
     def checked(target: str, clean, reason: str):
         raw = text(target)
