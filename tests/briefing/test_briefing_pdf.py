@@ -140,3 +140,11 @@ def test_the_people_section_names_them_in_their_script_with_roles_and_dates(demo
     assert "beneficial owner (75%) of ООО «Техностанок», 2020-03-01 – now" in page
     assert "director of ООО «Техностанок», 2020-03-01 – 2022-12-31" in page
     assert "Same person behind other firms of the case" in text  # the firms' red flags
+
+
+def test_the_demo_chart_draws_its_two_people_beside_their_firms(demo_pages):
+    """Issue 21: the network page of the demo's briefing names both persons and says in its
+    legend how persons and their roles are drawn."""
+    page = _flat(next(t for t in demo_pages if "Network of firms" in t))
+    assert "Lin Haoran" in page and "Sergei Volkov" in page
+    assert "persons" in page and "a person's role" in page

@@ -70,3 +70,30 @@ def test_a_person_behind_two_firms_flags_both_and_a_listed_one_flags_the_firm(
     assert flag["reason"].startswith(
         "Ротенберг Аркадий Романович (beneficial owner) is listed: OFAC SDN 16669 ROTENBERG"
     )
+
+
+def test_the_briefing_lists_a_confirmed_listing_beside_the_person(run_cli, db_path, reference_dir,
+                                                                  tmp_path):  # fmt: skip
+    """The People section's Listings column: the list, entry and name of a confirmed hit on
+    the person; a person without one has a dash there."""
+    import subprocess
+
+    assert run_cli("case", "new", "Owners", "--ref", CASE).code == 0
+    (gamma,) = _firms(db_path, "Gamma Tools")
+    assert run_cli("lists", "load", str(reference_dir / "ofac_sdn_2024-05-03_subset.csv")).code == 0
+    owner = _person(run_cli, "Ротенберг Аркадий Романович", "--birth-date", "1951-12-15")
+    clerk = _person(run_cli, "Olga Clerk")
+    _rel(run_cli, owner, gamma, "--kind", "beneficial owner", "--share", "75")
+    _rel(run_cli, clerk, gamma, "--kind", "employee")
+    hits = run_cli("screen", "--case", CASE, "--json").json["hits"]
+    [hit] = [h for h in hits if h["subject_uid"] == owner]
+    assert run_cli("hits", "review", str(hit["id"]), "--confirm").code == 0
+    out = tmp_path / "people.pdf"
+    r = run_cli("brief", "--case", CASE, "--out", str(out), "--sections", "people", "--json")
+    assert r.code == 0, r.err
+    done = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, check=True)
+    text = " ".join(done.stdout.decode("utf-8").split())
+    assert "People" in text and "Ротенберг Аркадий Романович" in text
+    assert "OFAC SDN 16669: ROTENBERG, Arkady Romanovich" in text
+    assert "beneficial owner (75%) of Gamma Tools" in text
+    assert text.count("OFAC SDN 16669") == 1  # the clerk is not listed

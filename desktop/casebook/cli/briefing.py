@@ -25,8 +25,8 @@ def register(sub, common) -> None:
     brief.add_argument(
         "--sections",
         metavar="LIST",
-        help="comma-separated sections (default all): bluf, trade, network, firms, shipments, "
-        "screening, evidence, appendix, provenance",
+        help="comma-separated sections (default all): bluf, trade, network, firms, people, "
+        "shipments, screening, evidence, appendix, provenance",
     )
     brief.add_argument("--author", metavar="NAME", help="the author on the cover (default: user)")
     brief.add_argument(
