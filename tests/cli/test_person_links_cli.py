@@ -92,3 +92,26 @@ def test_links_follow_a_firm_merge_and_split_and_a_person_merge(run_cli, ends):
     assert run_cli("person", "split", ivan).code == 0
     [link] = run_cli("person", "show", ivan, "--json").json["links"]
     assert link["from_uid"] == ivan
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "pick"),
+    [
+        ("officer", (), lambda p, f: (p[0], f[0])),
+        ("beneficial owner", ("--share", "75"), lambda p, f: (p[0], f[0])),
+        ("founder", (), lambda p, f: (f[1], p[1])),  # a firm at the from end
+        ("employee", (), lambda p, f: (p[1], f[1])),
+        ("associate", (), lambda p, f: (p[1], p[0])),
+    ],
+)
+def test_every_person_kind_links_its_ends_with_dates(run_cli, ends, kind, extra, pick):
+    """Each kind of issue 21 not covered above, with its dates, seen from the person."""
+    first, second = pick(*ends)
+    r = _rel(run_cli, first, second, "--kind", kind, "--start", "2020-04-01", "--end", "2022-12-31",
+             *extra)  # fmt: skip
+    assert r.code == 0, r.err
+    assert (r.json["kind"], r.json["from_uid"], r.json["to_uid"]) == (kind, first, second)
+    assert r.json["share"] == (75.0 if extra else None)
+    person = second if first in ends[1] else first
+    [link] = run_cli("person", "show", person, "--json").json["links"]
+    assert (link["kind"], link["end"]) == (kind, "2022-12-31") and link["start"] == "2020-04-01"
