@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook.ui.people_panel import PeoplePanel, PersonDialog
+from casebook.ui.people_panel import PERSON_COLUMNS, PeoplePanel, PersonDialog
 
 TIMEOUT = 15_000
 REF = "CB-P-1"
@@ -31,11 +31,7 @@ def panel(window, qtbot):
                            birth_date="1970", identifiers=["ru_inn:773407989940"])  # fmt: skip
     olga = book.add_person(case_ref=REF, name="Olga Petrova")
     book.add_relationship(case_ref=REF, from_uid=ivan["uid"], to_uid=olga["uid"], kind="family")
-    widget = PeoplePanel(window.host, REF)
-    window.host.changed.connect(widget.on_changes)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
+    return _open(window, qtbot)
 
 
 @pytest.fixture
@@ -55,15 +51,22 @@ def firm_panel(window, qtbot):
                           kind="director", start="2021-04-01", end="2023-06-30")  # fmt: skip
     book.add_relationship(case_ref=REF, from_uid=vanya["uid"], to_uid=beta.uid,
                           kind="shareholder", share=51, start="2022-01-15")  # fmt: skip
+    return _open(window, qtbot)
+
+
+def _open(window, qtbot) -> PeoplePanel:
+    """The panel on the case, once its persons (read on the worker) are shown."""
     widget = PeoplePanel(window.host, REF)
     window.host.changed.connect(widget.on_changes)
     qtbot.addWidget(widget)
     widget.show()
+    qtbot.waitUntil(lambda: widget.ready, timeout=TIMEOUT)
     return widget
 
 
 def _row(panel: PeoplePanel, name: str) -> int:
-    return next(r for r, p in enumerate(panel.persons) if p["name"] == name)
+    """The row of the table (as sorted and filtered) that shows ``name``."""
+    return next(r for r, p in enumerate(panel.shown_persons()) if p["name"] == name)
 
 
 def _select(panel: PeoplePanel, *names: str) -> None:
@@ -77,12 +80,17 @@ def _select(panel: PeoplePanel, *names: str) -> None:
 
 
 def _shown(panel: PeoplePanel) -> list[str]:
-    return [p["name"] for r, p in enumerate(panel.persons) if not panel.table.isRowHidden(r)]
+    return [p["name"] for p in panel.shown_persons()]
+
+
+def _cells(panel: PeoplePanel, row: int) -> list[str]:
+    model = panel.table.model()
+    return [model.index(row, c).data() for c in range(model.columnCount())]
 
 
 def test_lists_persons_with_native_names_identifiers_and_links(panel):
     assert panel.count.text() == "2 persons"
-    cells = [panel.table.item(0, c).text() for c in range(panel.table.columnCount())]
+    cells = _cells(panel, 0)
     assert cells[:4] == ["Ivan Petrov", "Иван Петров", "1970", ""]
     assert cells[4] == "ru_inn 773407989940" and cells[5] == "1"
     assert panel.reveal("person", panel.persons[1]["uid"])
@@ -174,8 +182,10 @@ def test_the_filter_box_matches_names_scripts_identifiers_and_firms(firm_panel):
     assert _shown(panel) == ["Ivan Petrov"]
     panel.filter.setText("nobody")
     assert _shown(panel) == [] and panel.count.text() == "0 of 3 persons"
-    assert panel.reveal("person", panel.persons[_row(panel, "Lin Haoran")]["uid"])
+    lin = next(p for p in panel.persons if p["name"] == "Lin Haoran")
+    assert panel.reveal("person", lin["uid"])
     assert panel.filter.text() == "" and len(_shown(panel)) == 3  # revealed: filter cleared
+    assert [p["name"] for p in panel.selected_persons()] == ["Lin Haoran"]
 
 
 def test_add_person_and_undo_it(panel, window, qtbot, monkeypatch):
@@ -185,7 +195,7 @@ def test_add_person_and_undo_it(panel, window, qtbot, monkeypatch):
     with qtbot.waitSignal(panel.loaded, timeout=TIMEOUT):
         panel.add_button.click()
     assert [p["name"] for p in panel.persons] == ["Ivan Petrov", "Lin Haoran", "Olga Petrova"]
-    assert panel.table.item(1, 1).text() == "林浩然"
+    assert _cells(panel, 1)[1] == "林浩然"
     stack = window.host.undo_stack
     qtbot.waitUntil(lambda: stack.count() == 1, timeout=TIMEOUT)
     assert stack.undoText() == "Add person Lin Haoran"
@@ -198,3 +208,118 @@ def test_the_detail_says_what_to_select_when_no_one_is_selected(panel):
     panel.table.clearSelection()
     text = panel.detail.toPlainText()
     assert text.startswith("Select a person") and "roles" in text
+
+
+# --- the table conventions of the Firms tab -------------------------------------------------
+
+
+@pytest.fixture
+def born_panel(window, qtbot):
+    """Three persons born in different years, one with two links."""
+    book = window.host.book
+    book.create_case(title="People", ref=REF)
+    firm = _add_case_firm()(book, case_ref=REF, name="Alpha Trading LLC", country="AE")
+    names = {"Yuri Borisov": "1985", "Arkady Rotenberg": "1951-12-15", "Olga Sidorova": "1970"}
+    uids = {n: book.add_person(case_ref=REF, name=n, birth_date=b)["uid"] for n, b in names.items()}
+    book.add_relationship(case_ref=REF, from_uid=uids["Olga Sidorova"], to_uid=firm.uid,
+                          kind="director")  # fmt: skip
+    book.add_relationship(case_ref=REF, from_uid=uids["Olga Sidorova"],
+                          to_uid=uids["Yuri Borisov"], kind="associate")  # fmt: skip
+    return _open(window, qtbot)
+
+
+def _click_header(qtbot, panel: PeoplePanel, title: str) -> None:
+    from PySide6.QtCore import QPoint, Qt
+
+    header = panel.table.horizontalHeader()
+    column = [c.title for c in PERSON_COLUMNS].index(title)
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(
+        header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
+    )
+
+
+def test_a_header_click_sorts_the_persons_and_again_reverses(born_panel, qtbot):
+    panel = born_panel
+    assert _shown(panel) == ["Arkady Rotenberg", "Olga Sidorova", "Yuri Borisov"]  # by name
+    _click_header(qtbot, panel, "Born")
+    assert _shown(panel) == ["Arkady Rotenberg", "Olga Sidorova", "Yuri Borisov"]
+    _click_header(qtbot, panel, "Born")
+    assert _shown(panel) == ["Yuri Borisov", "Olga Sidorova", "Arkady Rotenberg"]
+    _click_header(qtbot, panel, "Links")  # counts sort as numbers, the most first when reversed
+    _click_header(qtbot, panel, "Links")
+    assert [_cells(panel, r)[-1] for r in range(3)] == ["2", "1", "0"]
+    _select(panel, "Olga Sidorova")  # the detail follows the row, wherever it is sorted to
+    assert "Alpha Trading LLC (firm)" in panel.detail.toPlainText()
+
+
+def test_ctrl_c_copies_the_selected_rows_whole(born_panel, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    panel = born_panel
+    _select(panel, "Arkady Rotenberg", "Yuri Borisov")
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QGuiApplication.clipboard().text().split("\n")
+    assert [line.split("\t") for line in lines] == [
+        ["Arkady Rotenberg", "", "1951-12-15", "", "", "0"],
+        ["Yuri Borisov", "", "1985", "", "", "1"],
+    ]
+
+
+def test_the_persons_model_is_sound(born_panel, qtmodeltester):
+    qtmodeltester.check(born_panel.model)
+    qtmodeltester.check(born_panel.proxy)
+
+
+def test_the_persons_are_read_on_the_db_worker(window, qtbot, monkeypatch):
+    """Never on the GUI thread (a case on a server answers in its own time)."""
+    import threading
+
+    book = window.host.book
+    book.create_case(title="People", ref=REF)
+    book.add_person(case_ref=REF, name="Ivan Petrov")
+    threads = []
+    for name in ("list_persons", "list_person_links", "person_merge_counts"):
+        real = getattr(book, name)
+
+        def spy(*args, _real=real, **kwargs):
+            threads.append(threading.current_thread() is threading.main_thread())
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(book, name, spy)
+    panel = _open(window, qtbot)
+    assert threads == [False, False, False]
+    assert _shown(panel) == ["Ivan Petrov"]
+
+
+def test_a_person_found_by_the_search_box_is_selected_in_the_people_tab(window, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from casebook.ui.ops import Changes
+    from casebook.ui.search_box import SearchBox
+
+    book = window.host.book
+    book.create_case(title="Other", ref="CB-P-0")
+    book.create_case(title="People", ref=REF)
+    for name in ("Ivan Petrov", "Olga Petrova"):
+        book.add_person(case_ref=REF, name=name)
+    lin = book.add_person(case_ref=REF, name="Lin Haoran", native_name="林浩然")
+    window.host.notify(Changes(cases=True))
+    assert window.page.select("CB-P-0")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=TIMEOUT)
+    qtbot.keyClick(window.page.cases.view, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    box = window.findChild(SearchBox)
+    with qtbot.waitSignal(box.results_shown, timeout=TIMEOUT):
+        qtbot.keyClicks(box.edit, "haoran")
+    with qtbot.waitSignal(box.opened, timeout=TIMEOUT) as opened:
+        qtbot.keyClick(box.edit, Qt.Key.Key_Return)
+    assert opened.args == ["person", lin["uid"], REF]
+    tab = window.page.workspace.tabs.currentWidget()
+    assert isinstance(tab, PeoplePanel)
+    qtbot.waitUntil(lambda: tab.ready, timeout=TIMEOUT)
+    assert [p["name"] for p in tab.selected_persons()] == ["Lin Haoran"]
+    assert "林浩然" in tab.detail.toPlainText()

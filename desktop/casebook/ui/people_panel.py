@@ -2,8 +2,9 @@
 identifiers) with their links to firms and persons, a filter box, adding a person, merging two
 and splitting a merge again (each undoable, audited by the facade like ``person merge|split``).
 
-A case holds tens of persons, not millions, so the list is a small table filled from the facade
-(as the Datasets tab is). The detail pane shows the selected person's links: the firm or person
+A case holds tens of persons, not millions: the list is a ``RecordsModel`` read on the DB worker,
+shown as the Firms tab shows firms (headers that sort, Ctrl+C copies the selected rows whole, a
+filter box). The detail pane shows the selected person's links: the firm or person
 at the other end, the role, the share and the dates. Adding links and importing registry tables
 are on the command line for now.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -25,21 +26,37 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from casebook.core.errors import CasebookError
 from casebook.core.words import plural
 from casebook.ui import theme
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.placeholders import show_prompt
+from casebook.ui.table_model import RIGHT, ROW_ROLE, RecordsModel, TableColumn
+from casebook.ui.table_view import records_view
 from casebook.ui.undo import FacadeCommand, UndoOnlyCommand
 from casebook.ui.workspace import WorkspaceTab
 
-HEADERS = ["Name", "Native script", "Born", "Nationality", "Identifiers", "Links"]
+PERSON_COLUMNS = [
+    TableColumn("name", "Name"),
+    TableColumn("native_name", "Native script"),
+    TableColumn("birth_date", "Born"),
+    TableColumn("nationality", "Nationality"),
+    TableColumn("identifiers", "Identifiers", format=lambda v: _ids(v or {})),
+    TableColumn(
+        "links",
+        "Links",
+        align=RIGHT,
+        format=lambda v: str(len(v or [])),
+        sort=lambda v: len(v or []),
+    ),
+]
+IDENTIFIERS_COLUMN = [c.key for c in PERSON_COLUMNS].index("identifiers")
 LINK_HEADERS = ["With", "Role", "Share", "From", "To"]
 SELECT_A_PERSON = (
     "Select a person to see their identifiers, their roles in firms and persons, with dates, "
@@ -92,29 +109,48 @@ class PersonDialog(QDialog):
         return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
+class PersonFilter(QSortFilterProxyModel):
+    """Keeps the persons whose names, spellings, identifiers, nationality, birth date or links
+    contain the filter text (any case)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.wanted = ""
+
+    def set_text(self, text: str) -> None:
+        self.wanted = text.strip().casefold()
+        self.setFilterFixedString(self.wanted)  # filters again (by ``filterAcceptsRow``)
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 (Qt naming)
+        if not self.wanted:
+            return True
+        person = self.sourceModel().index(row, 0, parent).data(ROW_ROLE)
+        return person is not None and self.wanted in _haystack(person)
+
+
 class PeoplePanel(QWidget):
-    """See the module docstring; ``loaded`` fires after each reload."""
+    """See the module docstring; ``loaded`` fires after each reload (tests wait on it)."""
 
     loaded = Signal()
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
         self.host, self.ref = host, ref
-        self.persons: list[dict] = []
+        self.model = RecordsModel(PERSON_COLUMNS, self, tips={"identifiers": _ids_tip})
         self.links: list[dict] = []  # the case's person links (rel list shape)
         self.merges: dict[str, int] = {}  # uid -> merges into that person not undone
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.ready = False  # the persons were read and are shown
+        self._reading = 0  # reads asked for; only the newest one's reply is shown
+        self._pending_reveal: str | None = None  # a person to select once the persons arrive
+        self.proxy = PersonFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = records_view(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(False)
         # The identifiers take the spare width; the link count stays by the row's other cells.
-        header.setSectionResizeMode(HEADERS.index("Identifiers"), QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(
+            IDENTIFIERS_COLUMN, QHeaderView.ResizeMode.Stretch
+        )
         self.detail = QTextBrowser()
         self.count = QLabel()
         self.add_button = QPushButton("Add person…")
@@ -141,71 +177,97 @@ class PeoplePanel(QWidget):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
-        self.table.itemSelectionChanged.connect(self._selected)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
         self.add_button.clicked.connect(self.add_person)
         self.merge_button.clicked.connect(self.merge_selected)
         self.split_button.clicked.connect(self.split_selected)
         self.filter.textChanged.connect(self._filter)
+        self._selected()
         self.reload()
 
+    @property
+    def persons(self) -> list[dict]:
+        """The case's persons as read (the facade's order, by name), shown or not."""
+        return self.model.rows
+
     def reload(self) -> None:
-        book = self.host.book
-        if book is None:
+        """Read the persons, their links and merges on the DB worker; shown when they arrive,
+        then ``loaded`` fires."""
+        if self.host.book is None:
             return
+        self._reading += 1
+        reading, ref = self._reading, self.ref
+        if not self.ready:
+            self.count.setText("Reading persons…")
+
+        def work(book):
+            return (
+                book.list_persons(case_ref=ref),
+                book.list_person_links(case_ref=ref),
+                book.person_merge_counts(case_ref=ref),
+            )
+
+        def done(result) -> None:
+            if isValid(self) and reading == self._reading:
+                self._show_read(*result)
+
+        def failed(exc: BaseException) -> None:
+            if isValid(self) and reading == self._reading:
+                self.count.setText("")
+                if not isinstance(exc, CasebookError):  # the case went meanwhile: nothing to say
+                    self.host.present_error(exc)
+
+        Op(self.host, work, label="Reading the persons").success(done).failure(failed).run()
+
+    def _show_read(self, persons: list[dict], links: list[dict], merges: dict) -> None:
         chosen = [p["uid"] for p in self.selected_persons()]
-        self.persons = book.list_persons(case_ref=self.ref)
-        self.links = book.list_person_links(case_ref=self.ref)
-        self.merges = book.person_merge_counts(case_ref=self.ref)
-        self.table.blockSignals(True)
-        self.table.clearSelection()
-        self.table.setRowCount(len(self.persons))
-        for r, p in enumerate(self.persons):
-            ids = ", ".join(f"{k} {v}" for k, v in p["identifiers"].items())
-            cells = [p["name"], p["native_name"] or "", p["birth_date"] or "",
-                     p["nationality"] or "", ids, str(len(p["links"]))]  # fmt: skip
-            for c, value in enumerate(cells):
-                item = QTableWidgetItem(value)
-                item.setToolTip(value)
-                if c == 5:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 360))
-        self._filter()
-        for row, p in enumerate(self.persons):  # the selection survives a reload
-            if p["uid"] in chosen and not self.table.isRowHidden(row):
-                self.table.selectionModel().select(
-                    self.table.model().index(row, 0),
-                    self.table.selectionModel().SelectionFlag.Select
-                    | self.table.selectionModel().SelectionFlag.Rows,
-                )
-        self.table.blockSignals(False)
+        if self._pending_reveal is not None:
+            chosen = [self._pending_reveal]
+        self.links, self.merges = links, merges
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
+        self.model.set_rows(persons)
+        flags = selection.SelectionFlag.Select | selection.SelectionFlag.Rows
+        for row, p in enumerate(persons):  # the selection survives a reload
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if p["uid"] in chosen and index.isValid():
+                selection.select(index, flags)
+        selection.blockSignals(False)
+        self.table.viewport().update()
+        self.ready = True
+        if self._pending_reveal is not None:
+            pending, self._pending_reveal = self._pending_reveal, None
+            self.reveal("person", pending)
+        self._fit()
+        self._count()
         self._selected()
         self.loaded.emit()
 
+    def _fit(self) -> None:
+        """Columns as wide as their contents (a long name at most 360 pixels)."""
+        for column in range(len(PERSON_COLUMNS)):
+            if column != IDENTIFIERS_COLUMN:
+                self.table.resizeColumnToContents(column)
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 360))
+
     def _filter(self) -> None:
-        """Hide the rows whose name, spellings, identifiers, nationality, birth date or links
-        do not contain the filter text (any case)."""
-        wanted = self.filter.text().strip().casefold()
-        shown = 0
-        for row, p in enumerate(self.persons):
-            hide = bool(wanted) and wanted not in _haystack(p)
-            self.table.setRowHidden(row, hide)
-            shown += not hide
-        total = len(self.persons)
+        self.proxy.set_text(self.filter.text())
+        self._count()
+        self._selected()
+
+    def _count(self) -> None:
+        shown, total = self.proxy.rowCount(), len(self.persons)
         text = plural(total, "person")
         self.count.setText(text if shown == total else f"{shown:,} of {text}")
 
+    def shown_persons(self) -> list[dict]:
+        """The persons the table shows, top to bottom (sorted and filtered as it is)."""
+        return [self.proxy.index(r, 0).data(ROW_ROLE) for r in range(self.proxy.rowCount())]
+
     def selected_persons(self) -> list[dict]:
-        """The selected persons, top to bottom (hidden rows excluded)."""
-        if not self.persons:
-            return []
+        """The selected persons, top to bottom as shown (rows the filter hides excluded)."""
         rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
-        return [
-            self.persons[r] for r in rows if r < len(self.persons) and not self.table.isRowHidden(r)
-        ]
+        return [self.proxy.index(r, 0).data(ROW_ROLE) for r in rows]
 
     def selected(self) -> dict | None:
         chosen = self.selected_persons()
@@ -225,16 +287,26 @@ class PeoplePanel(QWidget):
         self.split_button.setEnabled(p is not None and self.merges.get(p["uid"], 0) > 0)
 
     def reveal(self, kind: str, uid: str) -> bool:
-        """Select a person (a search result) when it is one of the case's."""
+        """Select a person (a search result, a person on the chart); True when the case has
+        them (or, while the persons are still being read, once they arrive)."""
         if kind != "person":
             return False
-        for row, p in enumerate(self.persons):
-            if p["uid"] == uid:
-                if self.table.isRowHidden(row):
-                    self.filter.clear()
-                self.table.selectRow(row)
-                return True
-        return False
+        if not self.ready:
+            self._pending_reveal = uid
+            return True
+        row = next((i for i, p in enumerate(self.persons) if p["uid"] == uid), -1)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():  # the filter hides them
+            self.filter.clear()
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+        selection = self.table.selectionModel()
+        selection.setCurrentIndex(
+            index, selection.SelectionFlag.ClearAndSelect | selection.SelectionFlag.Rows
+        )
+        self.table.scrollTo(index)
+        return True
 
     def add_person(self) -> None:
         fields = PersonDialog.ask(self)
@@ -322,6 +394,14 @@ class PeoplePanel(QWidget):
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("persons", "firms", "relationships", "hits"):
             self.reload()
+
+
+def _ids(identifiers: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in identifiers.items())
+
+
+def _ids_tip(p: dict) -> str:
+    return "\n".join(f"{k} {v}" for k, v in p["identifiers"].items())
 
 
 def _haystack(p: dict) -> str:

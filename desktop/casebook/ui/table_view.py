@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casebook.ui.table_model import COMPACT_ROLE, PagedTableModel
+from casebook.ui.table_model import COMPACT_ROLE, SORT_ROLE, PagedTableModel
 
 
 def text_room(widget: QWidget | None, width: int) -> int:
@@ -73,6 +73,28 @@ class NumbersView(QTableView):
         return "\n".join(
             "\t".join(str(model.index(r, c).data() or "") for c in columns) for r in rows
         )
+
+
+def records_view(proxy: QSortFilterProxyModel) -> NumbersView:
+    """A ``NumbersView`` over a sort/filter proxy of a ``RecordsModel``: rows selected whole,
+    headers that sort (by ``SORT_ROLE``) and the facade's order until one is clicked."""
+    proxy.setSortRole(SORT_ROLE)
+    view = NumbersView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    return view
 
 
 class PagedTableView(NumbersView):
