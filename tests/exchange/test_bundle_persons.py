@@ -28,13 +28,15 @@ def _people(book, filled) -> dict:
     ref = filled.ref
     ivan = book.add_person(case_ref=ref, name="Ivan Petrov", native_name="Иван Петров",
                            birth_date="1970", nationality="RU",
-                           identifiers=[f"ru_inn:{INN}", "passport:4506 123456"])  # fmt: skip
+                           identifiers=[f"ru_inn:{INN}", "passport:4506 123456"],
+                           notes="Named in the 2023 registry extract")  # fmt: skip
     olga = book.add_person(case_ref=ref, name="Olga Petrova", aliases=["О. Петрова"])
     gone = book.add_person(case_ref=ref, name="I. Petrov")
     book.merge_persons(keep=ivan["uid"], other=gone["uid"])
     first, second = filled.firm_uids[:2]
     book.add_relationship(case_ref=ref, from_uid=ivan["uid"], to_uid=first, kind="director",
-                          start="2021-01-01", end="2023-06-30")  # fmt: skip
+                          start="2021-01-01", end="2023-06-30", notes="ЕГРЮЛ",
+                          evidence=["E1"])  # fmt: skip
     book.add_relationship(case_ref=ref, from_uid=second, to_uid=olga["uid"],
                           kind="shareholder", share=40)  # fmt: skip
     book.add_relationship(case_ref=ref, from_uid=ivan["uid"], to_uid=olga["uid"], kind="family")
@@ -50,6 +52,8 @@ def _shown(book, ref: str) -> dict:
 def test_persons_and_their_links_round_trip(book, filled, tmp_path):
     made = _people(book, filled)
     assert len(made["persons"]) == 2 and len(made["links"]) == 3
+    director = next(k for k in made["links"] if k["kind"] == "director")
+    assert [e["id"] for e in director["evidence"]] == ["E1"] and director["notes"] == "ЕГРЮЛ"
     out = tmp_path / "case.casebook"
     book.export_case(case_ref=filled.ref, out=out)
     with Casebook.open(tmp_path / "other.db", user="colleague", create=True) as other:

@@ -67,6 +67,13 @@ def test_demo_case_ftm_export_validates_with_followthemoney(tmp_path):
         book.export_case(case_ref=ref, out=out)
     entities = ftm_entities(out)
     assert {"Company", "EconomicActivity", "Document"} <= {e["schema"] for e in entities}
+    # issue 21: the demo's two people, Lin Haoran directing two firms, Volkov owning one
+    persons = {e["properties"]["name"][0]: e["id"] for e in entities if e["schema"] == "Person"}
+    assert set(persons) == {"Lin Haoran", "Sergei Volkov"}
+    directors = [e["properties"]["director"] for e in entities if e["schema"] == "Directorship"]
+    assert directors.count([persons["Lin Haoran"]]) == 2
+    owners = [e["properties"]["owner"] for e in entities if e["schema"] == "Ownership"]
+    assert [persons["Sergei Volkov"]] in owners
     _validate_with_followthemoney(ftm, entities)
 
 
