@@ -140,3 +140,19 @@ def test_an_xlsx_extract_with_date_cells_and_numbers_imports_its_dates(run_cli, 
     got = sorted((x["kind"], x["share"], x["start"], x["end"]) for x in rels)
     assert got == [("director", None, "2021-01-01", "2023-06-30"),
                    ("shareholder", 50.0, "2021-02-01", None)]  # fmt: skip
+
+
+def test_namesakes_born_the_same_day_with_different_personal_inns_are_two_persons(run_cli, files):
+    """The same name and birth date make one person only when no personal identifier tells
+    them apart: two different INNs are two people, each keeping their own."""
+    rows = [
+        "ООО «Вектор»;7707083893;Петров Иван Сергеевич;1970-05-01;773407989940;директор;;;",
+        "ООО «Анка Трейд»;;Петров Иван Сергеевич;1970-05-01;500100732259;учредитель;;;",
+        "ООО «Анка Трейд»;;Ivan Sergeevich Petrov;1970-05-01;;участник;10;;",
+    ]
+    path, mapping = files(rows)
+    r = run_cli("import", path, "--case", "P-3", "--mapping", mapping, "--json")
+    assert r.code == 0, r.err
+    assert (r.json["persons_created"], r.json["persons_matched"]) == (2, 1)
+    persons = run_cli("person", "list", "--case", "P-3", "--json").json["persons"]
+    assert sorted(p["identifiers"]["ru_inn"] for p in persons) == ["500100732259", "773407989940"]

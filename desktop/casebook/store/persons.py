@@ -65,14 +65,17 @@ def same_person(
     birth_date: str | None,
 ) -> m.Person | None:
     """The case's (unmerged) person with one of these identifiers, else with this name key and
-    birth date (a person without a birth date matches only one without), or None."""
+    birth date (a person without a birth date matches only one without) and no identifier of
+    the same scheme that differs (namesakes with two INNs are two people), or None."""
     people = list_persons(session, case_id=case_id)
     for person in people:
         if any(person.identifiers.get(k) == v for k, v in identifiers.items()):
             return person
     for person in people:
         if name_key and person.name_key == name_key and person.birth_date == birth_date:
-            return person
+            held = person.identifiers
+            if not any(k in held and held[k] != v for k, v in identifiers.items()):
+                return person
     return None
 
 
