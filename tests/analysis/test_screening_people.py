@@ -331,3 +331,19 @@ def test_a_patronymic_is_no_typo_of_a_surname_but_may_have_one():
 def test_a_typo_in_a_surname_ending_like_a_patronymic():
     index = PersonIndex([individual("1", "MALKEVICH, Alexander Aleksandrovich")])
     assert index.screen(PersonCandidate("MLKEVICH, Alexander Aleksandrovich"))
+
+
+def test_a_birth_date_missing_on_either_side_neither_raises_nor_lowers_the_score():
+    """The listed entry without a date, or the person without one: the name's score alone,
+    whatever date the other side gives."""
+    records = [
+        individual("1", "TIMCHENKO, Gennady Nikolayevich"),  # no birth date listed
+        individual("2", "TIMCHENKO, Gennady Nikolayevich", born=["1952-11-09"]),
+    ]
+    index = PersonIndex(records)
+    name = "Gennady Timshenko"  # a typo: the name alone scores below 1
+    alone = score(index, PersonCandidate(name), records, "1")
+    assert alone is not None and alone < 1.0
+    for born in ("1952-11-09", "1990", "1930-01-01"):
+        assert score(index, PersonCandidate(name, birth_date=born), records, "1") == alone, born
+    assert score(index, PersonCandidate(name), records, "2") == alone
