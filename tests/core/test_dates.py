@@ -195,3 +195,31 @@ def test_clean_month_accepts(value, expected):
 )
 def test_clean_month_rejects(value):
     assert clean_month(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1951-12-15", "1951-12-15"),
+        ("15.12.1951", "1951-12-15"),
+        (" 1970 ", "1970"),
+        (1970, "1970"),
+        (D(1970, 5, 1), "1970-05-01"),  # a spreadsheet's date cell
+        (dt.datetime(1970, 5, 1), "1970-05-01"),
+        (str(D.today().year), str(D.today().year)),
+        (str(D.today().year + 1), None),  # a year not yet begun is no birth year
+        ("2099", None),
+        (D.today() + dt.timedelta(days=1), None),
+        ("0001", None),
+        ("1951-02-30", None),
+        (True, None),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_clean_birth_date(value, expected):
+    """A person's birth date: a day or a year alone, never in the future, from text or a
+    date cell."""
+    from casebook.core.dates import clean_birth_date
+
+    assert clean_birth_date(value) == expected

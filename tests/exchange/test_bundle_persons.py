@@ -72,6 +72,8 @@ def test_persons_and_their_links_round_trip(book, filled, tmp_path):
     [
         (lambda p: p.update(identifiers={"ru_inn": "7707083893"}), "invalid ru_inn"),
         (lambda p: p.update(birth_date="15.12.1951"), "birth_date"),
+        (lambda p: p.update(birth_date="1951-02-30"), "birth_date"),  # no such day
+        (lambda p: p.update(birth_date="2999"), "birth_date"),  # not born yet
         (lambda p: p.update(merged_into="f" * 32), "merged into"),
     ],
 )

@@ -200,11 +200,16 @@ _BIRTH_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 
 
 def clean_birth_date(value: object) -> str | None:
-    """A birth date as ``YYYY-MM-DD`` or a year alone as ``YYYY``, or None."""
+    """A birth date as ``YYYY-MM-DD`` or a year alone as ``YYYY`` (from text, a number or a
+    date cell), never in the future; or None."""
+    today = dt.date.today()
+    if isinstance(value, dt.date):  # a datetime too
+        day = clean_date(value)
+        return day.isoformat() if day and day <= today else None
     text = (
         str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
     )
     if _BIRTH_YEAR.match(text):
-        return text
+        return text if int(text) <= today.year else None
     day = clean_date(value) if text else None
-    return day.isoformat() if day and day <= dt.date.today() else None
+    return day.isoformat() if day and day <= today else None

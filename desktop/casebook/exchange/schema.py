@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from casebook.core.countries import clean_country
+from casebook.core.dates import clean_birth_date
 from casebook.core.domain import (
     CASE_STATUSES,
     CHART_GROUP_LENGTH,
@@ -351,11 +352,21 @@ def person_identifiers(value):
     return value
 
 
+def birth_date(value):
+    """A birth date as Casebook writes it (a real day or a year alone, not in the future)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or clean_birth_date(value) != value:
+        shown = repr(value[:40]) if isinstance(value, str) else kind_of(value)
+        raise Bad(f"is {shown}, not a birth date (YYYY-MM-DD or YYYY, not in the future)")
+    return value
+
+
 PERSON = {
     "name": text(NAME, required=True),
     "native_name": text(NAME),
     "aliases": list_of(text(NAME, required=True), 10_000),
-    "birth_date": pattern(r"[0-9]{4}(-[0-9]{2}-[0-9]{2})?", "a birth date (YYYY-MM-DD or YYYY)"),
+    "birth_date": birth_date,
     "nationality": country,
     "identifiers": person_identifiers,
     "notes": text(LONG, default=""),
