@@ -119,6 +119,7 @@ READY = {
     "findings": ("the findings read (none here)", lambda w: (w, lambda: True)),
     "briefing": ("options ready (markings offered)", lambda w: (w, lambda: w.marking.count() > 0)),
     "datasets": ("the datasets table with rows", lambda w: _table_rows(w.table, w.table.rowCount)),
+    "people": ("the persons read and shown", lambda w: (w.table.viewport(), lambda: w.ready)),
 }
 
 
