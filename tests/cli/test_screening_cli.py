@@ -117,6 +117,8 @@ def test_screen_json_has_exactly_the_design_shape(run_cli, db_path, reference_di
     by_listed = {h["listed_name"]: h for h in r.json["hits"]}
     stankoprom = by_listed["STANKOPROM OOO"]
     assert stankoprom["firm_uid"] == uid and stankoprom["firm_matched_name"] == "ООО «Станкопром»"
+    subject = [stankoprom[k] for k in ("subject_kind", "subject_uid", "subject_name")]
+    assert subject == ["firm", uid, stankoprom["firm_name"]]  # issue 21: the firm is the subject
     assert stankoprom["list"] == "OFAC SDN" and stankoprom["listed_uid"] == "45631"
     assert stankoprom["programmes"] == ["RUSSIA-EO14024"] and stankoprom["status"] == "unreviewed"
     sino = by_listed["SINO MACHINERY CO., LTD."]
