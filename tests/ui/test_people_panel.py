@@ -323,3 +323,33 @@ def test_a_person_found_by_the_search_box_is_selected_in_the_people_tab(window, 
     qtbot.waitUntil(lambda: tab.ready, timeout=TIMEOUT)
     assert [p["name"] for p in tab.selected_persons()] == ["Lin Haoran"]
     assert "林浩然" in tab.detail.toPlainText()
+
+
+def test_a_person_selected_on_the_demo_chart_is_selected_in_the_people_tab(qtbot, tmp_path):
+    """Lin Haoran, director of the demo's two intermediaries, picked on the Network tab: the
+    People tab (built on demand, its persons read on the worker) selects him."""
+    from casebook.book import Casebook
+    from casebook.book.demo import DEMO_REF
+    from casebook.ui.main_window import MainWindow
+
+    with Casebook.open(tmp_path / "demo.db", user="tester", create=True) as book:
+        book.build_demo()
+        lin = next(p for p in book.list_persons(case_ref=DEMO_REF) if p["name"] == "Lin Haoran")
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=30_000):
+        win.open_store_at(tmp_path / "demo.db")
+    qtbot.waitUntil(lambda: win.page.select(DEMO_REF), timeout=30_000)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "network" in workspace._extra, timeout=30_000)
+    chart = workspace._extra["network"]
+    workspace.tabs.setCurrentWidget(chart)
+    qtbot.waitUntil(lambda: chart.complete and lin["uid"] in chart.nodes, timeout=30_000)
+    assert chart.select(lin["uid"])
+    qtbot.waitUntil(lambda: workspace.tab("people") is not None, timeout=30_000)
+    people = workspace._extra["people"]
+    qtbot.waitUntil(lambda: people.ready and people.selected() is not None, timeout=30_000)
+    assert [p["name"] for p in people.selected_persons()] == ["Lin Haoran"]
+    text = people.detail.toPlainText()
+    assert "林浩然" in text and text.count("director") == 2
