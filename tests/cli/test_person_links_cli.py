@@ -115,3 +115,34 @@ def test_every_person_kind_links_its_ends_with_dates(run_cli, ends, kind, extra,
     person = second if first in ends[1] else first
     [link] = run_cli("person", "show", person, "--json").json["links"]
     assert (link["kind"], link["end"]) == (kind, "2022-12-31") and link["start"] == "2020-04-01"
+
+
+def test_rel_edit_and_delete_change_a_person_link_and_person_show_follows(run_cli, ends):
+    """The People tab's edits go through ``rel edit|delete``: kind, share, dates and note
+    change, ends stay; a wrong share or dates exit 2 and leave the link as it was."""
+    (ivan, _olga), (vector, _anka) = ends
+    uid = _rel(run_cli, ivan, vector, "--kind", "director", "--start", "2021-03-01").json["uid"]
+    r = run_cli("rel", "edit", uid, "--kind", "shareholder", "--share", "40", "--end",
+                "2024-01-31", "--note", "ЕГРЮЛ выписка", "--json")  # fmt: skip
+    assert r.code == 0, r.err
+    assert (r.json["kind"], r.json["share"], r.json["start"], r.json["end"]) == (
+        "shareholder", 40.0, "2021-03-01", "2024-01-31")  # fmt: skip
+    assert (r.json["from_uid"], r.json["to_uid"], r.json["notes"]) == (
+        ivan,
+        vector,
+        "ЕГРЮЛ выписка",
+    )
+    assert run_cli("rel", "edit", uid, "--share", "150").code == 2
+    assert run_cli("rel", "edit", uid, "--end", "2020-01-01").code == 2  # before its start
+    assert run_cli("rel", "edit", uid, "--kind", "family").code == 2  # a firm is at one end
+    assert run_cli("rel", "edit", uid, "--kind", "director").code == 2  # a director has no share
+    shown = run_cli("person", "show", ivan, "--json").json["links"]
+    assert [(x["kind"], x["share"], x["end"]) for x in shown] == [
+        ("shareholder", 40.0, "2024-01-31")
+    ]
+    r = run_cli("rel", "edit", uid, "--kind", "director", "--share", "", "--end", "", "--json")
+    assert (r.json["kind"], r.json["share"], r.json["end"]) == ("director", None, None)
+    r = run_cli("rel", "delete", uid, "--json")
+    assert r.code == 0 and r.json["uid"] == uid
+    assert run_cli("person", "show", ivan, "--json").json["links"] == []
+    assert run_cli("rel", "delete", uid).code != 0

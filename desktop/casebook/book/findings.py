@@ -261,8 +261,14 @@ class FindingsSection:
 
     def edit_relationship(self, uid: str, *, version: str | None = None, **changes) -> dict:
         """Change kind, share, start, end or notes of a relationship; with ``version`` (as
-        listed), refused when another analyst saved it since (``StaleVersion``)."""
-        clean = clean_relationship_fields({k: v for k, v in changes.items() if v is not None})
+        listed), refused when another analyst saved it since (``StaleVersion``). A person link
+        (a person at an end) is changed by ``edit_person_link``; its kind is a person kind."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        if self.is_person_link(uid):
+            kind = given.pop("kind", None)
+            clean = clean_relationship_fields(given)
+            return self.edit_person_link(uid, fields=clean | ({"kind": kind} if kind else {}))
+        clean = clean_relationship_fields(given)
         with self._write() as session:
             rel = _found(rel_store.get_relationship(session, uid=uid), "relationship", uid)
             check_writable(session, rel.case_id)
@@ -278,7 +284,10 @@ class FindingsSection:
             return after
 
     def delete_relationship(self, uid: str, *, version: str | None = None) -> dict:
-        """Delete a relationship and its evidence links; returns what was deleted."""
+        """Delete a relationship (or a person link) and its evidence links; returns what was
+        deleted."""
+        if self.is_person_link(uid):
+            return self.delete_person_link(uid)
         with self._write() as session:
             rel = _found(rel_store.get_relationship(session, uid=uid), "relationship", uid)
             check_writable(session, rel.case_id)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from casebook.book.cases import find_case, iso
+from casebook.book.cases import check_writable, find_case, iso
 from casebook.book.links import evidence_for, person_link_label
 from casebook.core.countries import clean_country
 from casebook.core.dates import clean_birth_date
@@ -378,6 +378,47 @@ class PersonsSection:
             self._audit_record(session, "personlink.add", link, after=link_json(session, link))
             self._link_all(session, case.id, list(evidence), "personlink", link.uid)
             return link_json(session, link)
+
+    def is_person_link(self, uid: str) -> bool:
+        """Whether a uid names a relationship with a person at an end (``rel edit|delete``
+        take either kind)."""
+        with self._read() as session:
+            return store.get_link(session, uid=uid) is not None
+
+    def edit_person_link(self, uid: str, *, fields: dict) -> dict:
+        """Change kind, share, start, end or notes of a person link (``fields`` cleaned as
+        ``clean_relationship_fields`` cleans them, the kind as given); its ends stay."""
+        with self._write() as session:
+            link = store.get_link(session, uid=uid)
+            if link is None:
+                raise NotFound(f"no relationship {uid!r}")
+            check_writable(session, link.case_id)
+            before = link_json(session, link)
+            changed = {"kind": link.kind, "share": link.share, "start": link.start,
+                       "end": link.end} | fields  # fmt: skip
+            if changed["start"] and changed["end"] and changed["end"] < changed["start"]:
+                raise UsageError("a relationship cannot end before it starts")
+            firm_end = link.from_firm_id is not None or link.to_firm_id is not None
+            fields = fields | {
+                "kind": clean_link_kind(changed["kind"], changed["share"], firm_end=firm_end)
+            }
+            store.update_link(session, link=link, fields=fields)
+            after = link_json(session, link)
+            if after != before:
+                self._audit_record(session, "personlink.edit", link, before=before, after=after)
+            return after
+
+    def delete_person_link(self, uid: str) -> dict:
+        """Delete a person link and its evidence links; returns what was deleted."""
+        with self._write() as session:
+            link = store.get_link(session, uid=uid)
+            if link is None:
+                raise NotFound(f"no relationship {uid!r}")
+            check_writable(session, link.case_id)
+            before = link_json(session, link)
+            store.delete_link(session, link=link)
+            self._audit_record(session, "personlink.delete", link, before=before)
+            return before
 
     def list_person_links(self, *, case_ref: str) -> list[dict]:
         """A case's relationships with a person at either end, oldest first."""

@@ -1,4 +1,4 @@
-"""``casebook rel add|list``, ``casebook finding add|list|edit`` and ``casebook version``
+"""``casebook rel add|list|edit|delete``, ``casebook finding add|list|edit`` and ``casebook version``
 (the version a save passes back with ``--if-version``: a stale one is refused, exit 1)."""
 
 from __future__ import annotations
@@ -33,6 +33,22 @@ def register(sub, common) -> None:
     lst = rverbs.add_parser("list", parents=[common], help="a case's relationships")
     lst.add_argument("--case", metavar="REF", required=True)
     lst.set_defaults(func=rel_list)
+    edit = rverbs.add_parser(
+        "edit", parents=[common], help="change a relationship's kind, share, dates or note"
+    )
+    edit.add_argument("uid", metavar="UID", help="the relationship's uid (rel list)")
+    edit.add_argument("--kind")
+    edit.add_argument("--share", help="percent; an empty value clears it")
+    edit.add_argument("--start", help="YYYY-MM-DD; an empty value clears it")
+    edit.add_argument("--end", help="YYYY-MM-DD; an empty value clears it")
+    edit.add_argument("--note")
+    add_if_version(edit)
+    edit.set_defaults(func=rel_edit)
+    delete = rverbs.add_parser(
+        "delete", parents=[common], help="delete a relationship and its evidence links"
+    )
+    delete.add_argument("uid", metavar="UID")
+    delete.set_defaults(func=rel_delete)
 
     finding = sub.add_parser("finding", help="key judgments with ICD 203 language")
     fverbs = finding.add_subparsers(dest="verb", metavar="VERB", required=True)
@@ -129,6 +145,23 @@ def rel_list(ctx, args) -> None:
     rels = ctx.book.list_relationships(case_ref=args.case)
     rels += ctx.book.list_person_links(case_ref=args.case)
     ctx.emit({"relationships": rels}, _rels_text)
+
+
+def rel_edit(ctx, args) -> None:
+    rel = ctx.book.edit_relationship(
+        args.uid,
+        kind=args.kind,
+        share=args.share,
+        start=args.start,
+        end=args.end,
+        notes=args.note,
+        version=args.if_version,
+    )
+    ctx.emit(rel, _rel_line)
+
+
+def rel_delete(ctx, args) -> None:
+    ctx.emit(ctx.book.delete_relationship(args.uid), lambda r: f"Deleted {_rel_line(r)}")
 
 
 def finding_add(ctx, args) -> None:

@@ -169,6 +169,13 @@ def list_links(
     return list(session.exec(query.order_by(m.PersonLink.id)))
 
 
+def update_link(session: Session, *, link: m.PersonLink, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(link, name, value)
+    session.add(link)
+    session.flush()
+
+
 def delete_link(session: Session, *, link: m.PersonLink) -> None:
     delete_links_to(session, target_kind="personlink", target_id=link.id)
     session.delete(link)
