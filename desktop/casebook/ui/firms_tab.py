@@ -56,10 +56,13 @@ from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.placeholders import show_prompt
 from casebook.ui.relationship_dialog import (
     RelationshipDialog,
+    add_with_notes,
     direction_of,
+    edit_fields,
     firm_label,
     kind_label,
     phrase,
+    stored_values,
 )
 from casebook.ui.table_model import (
     RIGHT,
@@ -623,7 +626,7 @@ class FirmsTab(QWidget):
         values = self._ask(firm, old)
         if values is None:
             return
-        before = _stored_values(old)
+        before = stored_values(old)
         if values == before:
             return
         uid, ref = old["uid"], self.ref
@@ -637,7 +640,7 @@ class FirmsTab(QWidget):
 
             def change(book, target: dict, link: list, unlink: list, version=None):
                 current = self._recreated.current(uid)
-                rel = book.edit_relationship(current, **_edit_fields(target), version=version)
+                rel = book.edit_relationship(current, **edit_fields(target), version=version)
                 for e in unlink:
                     book.unlink_evidence(e, "relationship", current)
                 for e in link:
@@ -655,7 +658,7 @@ class FirmsTab(QWidget):
         # first, so a refusal loses nothing) and the old one deleted, both audited.
         def replace(book, target: dict):
             current = self._recreated.current(uid)
-            rel = _add_with_notes(book, ref, target, notes)
+            rel = add_with_notes(book, ref, target, notes)
             book.delete_relationship(current)
             self._recreated.moved(current, rel["uid"])
             return rel
@@ -670,7 +673,7 @@ class FirmsTab(QWidget):
         notes = {e["uid"]: e["note"] for e in rel["evidence"]}
 
         def revert(book):
-            restored = _add_with_notes(book, ref, _stored_values(rel), notes)
+            restored = add_with_notes(book, ref, stored_values(rel), notes)
             self._recreated.moved(uid, restored["uid"])
             return restored
 
@@ -862,40 +865,6 @@ def relationship_row(rel: dict, firm_uid: str, labels: dict | None = None) -> li
         str(len(rel["evidence"])) if rel["evidence"] else "",
         " ".join((rel["notes"] or "").split()),
     ]
-
-
-def _stored_values(rel: dict) -> dict:
-    """A stored relationship as the dialog's values (to compare, to restore)."""
-    return {
-        "kind": rel["kind"],
-        "from_uid": rel["from_uid"],
-        "to_uid": rel["to_uid"],
-        "share": rel["share"],
-        "start": rel["start"],
-        "end": rel["end"],
-        "notes": rel["notes"] or "",
-        "evidence": [e["uid"] for e in rel["evidence"]],
-    }
-
-
-def _edit_fields(values: dict) -> dict:
-    """``edit_relationship`` skips None, so an emptied share or date is sent as ""."""
-    return {
-        "kind": values["kind"],
-        "share": "" if values["share"] is None else values["share"],
-        "start": values["start"] or "",
-        "end": values["end"] or "",
-        "notes": values["notes"] or "",
-    }
-
-
-def _add_with_notes(book, ref: str, values: dict, notes: dict) -> dict:
-    """Add a relationship with its evidence, and the links' notes where it had them."""
-    rel = book.add_relationship(case_ref=ref, **values)
-    for e in values["evidence"]:
-        if notes.get(e):
-            book.link_evidence(e, "relationship", rel["uid"], note=notes[e])
-    return rel
 
 
 def _escape(text: str) -> str:
