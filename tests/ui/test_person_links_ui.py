@@ -298,3 +298,36 @@ def test_ok_is_disabled_with_a_reason_while_the_share_or_the_dates_are_wrong(qtb
     dialog.kind.setCurrentIndex(dialog.kind.findData("director"))
     dialog.share.setText("150")  # ignored: a director holds no share
     assert dialog.ok.isEnabled() and dialog.values()["share"] is None
+
+
+def test_the_firms_tab_shows_a_firms_people_read_only_and_follows_the_people_tab(
+    director, window, qtbot, monkeypatch, editing
+):
+    """Huaxin's detail on the Firms tab names its director with the dates; a shareholder added
+    on the People tab appears there too (read on the worker, no reload of the firms)."""
+    from casebook.ui.firms_tab import FirmsTab
+
+    firms = FirmsTab(window.host, REF)
+    window.host.changed.connect(firms.on_changes)
+    qtbot.addWidget(firms)
+    firms.show()
+    qtbot.waitUntil(lambda: firms.ready, timeout=TIMEOUT)
+    assert firms.reveal("firm", director.uids[HUAXIN])
+    qtbot.waitUntil(lambda: "People" in firms.detail.toPlainText(), timeout=TIMEOUT)
+    text = firms.detail.toPlainText()
+    assert f"{VOLKOV} — director, 2021-06-01 – now" in text
+    assert "edit on the People tab" in text
+
+    select(director, LIN)
+
+    def fill(dialog):
+        dialog.kind.setCurrentIndex(dialog.kind.findData("shareholder"))
+        pick(dialog, "华信")
+        dialog.share.setText("40")
+
+    answer_with(monkeypatch, fill)
+    editing.click(qtbot, director, director.link_add)
+    qtbot.waitUntil(
+        lambda: f"{LIN} — shareholder 40%" in firms.detail.toPlainText(), timeout=TIMEOUT
+    )
+    assert f"{VOLKOV} — director" in firms.detail.toPlainText()

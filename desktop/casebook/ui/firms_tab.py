@@ -202,6 +202,7 @@ class FirmsTab(QWidget):
         self.notice.setStyleSheet(NOTICE_STYLE)
         self.notice.hide()
         self.relationships: list[dict] = []  # the case's, all of them
+        self.person_links: list[dict] = []  # the case's links with a person end (People tab)
         self._recreated = Recreated()  # relationships an undo re-created under a new uid
         self.rel_label = QLabel()
         self.rel_list = QTreeWidget()
@@ -308,7 +309,8 @@ class FirmsTab(QWidget):
             _add_listings(firms, book.list_hits(case_ref=ref, status="confirmed"))
             _add_labels(firms)
             queue = book.merge_queue(case_ref=ref)
-            return firms, queue, book.list_relationships(case_ref=ref, versions=True)
+            rels = book.list_relationships(case_ref=ref, versions=True)
+            return firms, queue, rels, book.list_person_links(case_ref=ref)
 
         def done(result) -> None:
             if isValid(self) and reading == self._reading:
@@ -322,7 +324,13 @@ class FirmsTab(QWidget):
 
         Op(self.host, work, label="Reading the firms").success(done).failure(failed).run()
 
-    def _show_read(self, firms: list[dict], queue: list[dict], relationships: list[dict]) -> None:
+    def _show_read(
+        self,
+        firms: list[dict],
+        queue: list[dict],
+        relationships: list[dict],
+        person_links: list[dict] = (),
+    ) -> None:
         keep = [f["uid"] for f in self.selected_firms()]
         if self._pending_reveal is not None:
             keep = [self._pending_reveal]
@@ -332,6 +340,7 @@ class FirmsTab(QWidget):
         self.firms.set_rows(firms)
         self.queue.set_rows(queue)
         self.relationships = relationships
+        self.person_links = list(person_links)
         self.ready = True
         self._reselect(keep)
         if self._pending_reveal is not None:
@@ -454,6 +463,25 @@ class FirmsTab(QWidget):
             self.reload()
         elif changes.touches("relationships", "evidence"):
             self.reload_relationships()
+        if changes.touches("persons") and not changes.touches(
+            "firms", "shipments", "datasets", "hits"
+        ):
+            self.reload_people()
+
+    def reload_people(self) -> None:
+        """Read the case's person links on the DB worker; the firm's detail shows its people."""
+        if self.host.book is None:
+            return
+        ref = self.ref
+
+        def done(links: list[dict]) -> None:
+            if isValid(self):
+                self.person_links = links
+                self._show_detail()
+
+        Op(
+            self.host, lambda book: book.list_person_links(case_ref=ref), label="Reading the people"
+        ).success(done).failure(self._firm_failed).run()
 
     def reload_relationships(self) -> None:
         if self.host.book is None:
@@ -487,7 +515,8 @@ class FirmsTab(QWidget):
             else None
         )
         if firm:
-            self.detail.setHtml(_detail_html(firm, shown))
+            people = [k for k in self.person_links if firm["uid"] in (k["from_uid"], k["to_uid"])]
+            self.detail.setHtml(_detail_html(firm, shown, people))
         else:
             show_prompt(self.detail, SELECT_A_FIRM)
 
@@ -947,9 +976,10 @@ _NUMBERS = ("Shipments", "Value (USD)", "Red-flag score")
 _NOWRAP = " style='white-space:nowrap'"
 
 
-def _detail_html(firm: dict, shown: dict | None = None) -> str:
+def _detail_html(firm: dict, shown: dict | None = None, people=()) -> str:
     """The detail pane; ``shown`` (``firms show``) adds, once read, the countries its shipments
-    leave from (as exporter) and arrive in (as importer)."""
+    leave from (as exporter) and arrive in (as importer); ``people``, the firm's person links
+    (directors, owners …: edited on the People tab), read-only."""
     from html import escape
 
     parts = [f"<h3>{escape(firm['name'])}</h3>"]
@@ -994,8 +1024,23 @@ def _detail_html(firm: dict, shown: dict | None = None) -> str:
     if firm.get("aliases"):
         items = "".join(f"<li>{escape(a)}</li>" for a in firm["aliases"])
         parts.append(f"<p><b>Aliases</b></p><ul>{items}</ul>")
+    if people:
+        items = "".join(f"<li>{escape(_person_role(k, firm['uid']))}</li>" for k in people)
+        parts.append(
+            f"<p><b>People</b> <span style='color:gray'>(edit on the People tab)</span></p><ul>{items}</ul>"
+        )
     parts.append(f"<p style='color:gray'>uid {firm['uid']}</p>")
     return "".join(parts)
+
+
+def _person_role(link: dict, firm_uid: str) -> str:
+    """``Lin Haoran — director, 2021-06-01 – now``: a person's link to the firm, in words."""
+    end = "from" if link["to_uid"] == firm_uid else "to"
+    share = f" {link['share']:g}%" if link["share"] is not None else ""
+    dates = ""
+    if link["start"] or link["end"]:
+        dates = f", {link['start'] or '…'} – {link['end'] or 'now'}"
+    return f"{link[f'{end}_name']} — {link['kind']}{share}{dates}"
 
 
 TAB = WorkspaceTab(
