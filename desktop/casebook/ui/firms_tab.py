@@ -1013,6 +1013,11 @@ def _detail_html(firm: dict, shown: dict | None = None, people=()) -> str:
             for k, v in facts
         )
     )
+    if people:  # the people behind it first: they are what an investigator looks for next
+        items = "".join(f"<li>{escape(_person_role(k, firm['uid']))}</li>" for k in people)
+        parts.append(
+            f"<p><b>People</b> <span style='color:gray'>(edit on the People tab)</span></p><ul>{items}</ul>"
+        )
     if firm.get("flags"):
         items = "".join(
             f"<li><b>{escape(f['title'])}</b>: {escape(f['reason'])}</li>" for f in firm["flags"]
@@ -1024,11 +1029,6 @@ def _detail_html(firm: dict, shown: dict | None = None, people=()) -> str:
     if firm.get("aliases"):
         items = "".join(f"<li>{escape(a)}</li>" for a in firm["aliases"])
         parts.append(f"<p><b>Aliases</b></p><ul>{items}</ul>")
-    if people:
-        items = "".join(f"<li>{escape(_person_role(k, firm['uid']))}</li>" for k in people)
-        parts.append(
-            f"<p><b>People</b> <span style='color:gray'>(edit on the People tab)</span></p><ul>{items}</ul>"
-        )
     parts.append(f"<p style='color:gray'>uid {firm['uid']}</p>")
     return "".join(parts)
 
