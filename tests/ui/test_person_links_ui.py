@@ -331,3 +331,17 @@ def test_the_firms_tab_shows_a_firms_people_read_only_and_follows_the_people_tab
         lambda: f"{LIN} — shareholder 40%" in firms.detail.toPlainText(), timeout=TIMEOUT
     )
     assert f"{VOLKOV} — director" in firms.detail.toPlainText()
+
+
+def test_an_edited_links_other_end_stays_on_offer_when_not_listed(qtbot):
+    """A link to a firm outside the case's firm list (rel add takes any firm's uid) can still be
+    edited without picking its firm again."""
+    volkov = {"uid": "p1", "name": VOLKOV}
+    link = {"uid": "l1", "kind": "director", "from_uid": "p1", "from_name": VOLKOV,
+            "from_kind": "person", "to_uid": "f9", "to_name": "Elsewhere LLC", "to_kind": "firm",
+            "share": None, "start": "2020-01-01", "end": None, "notes": "", "evidence": []}  # fmt: skip
+    dialog = PersonLinkDialog(None, person=volkov, firms=[], persons=[], link=link)
+    qtbot.addWidget(dialog)
+    assert dialog.other_uid() == "f9" and dialog.ok.isEnabled()
+    dialog.end.setText("2022-12-31")
+    assert dialog.values()["to_uid"] == "f9" and dialog.values()["end"] == "2022-12-31"

@@ -421,6 +421,11 @@ class PersonLinkDialog(LinkDialog):
         self.person = person
         others = [f | {"label": firm_label(f), "end": "firm"} for f in firms]
         others += [p | {"label": person_label(p), "end": "person"} for p in persons]
+        if link:  # its other end stays on offer, even when not among those listed
+            _, uid, name = direction_of(link, person["uid"])
+            kind = link["to_kind"] if link["to_uid"] == uid else link["from_kind"]
+            if uid not in {o["uid"] for o in others}:
+                others.append({"uid": uid, "name": name, "label": name, "end": kind})
         verb = "Edit" if link else "Add"
         super().__init__(
             parent,
