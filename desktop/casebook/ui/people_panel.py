@@ -289,6 +289,7 @@ class PeoplePanel(QWidget):
         self._fit()
         self._count()
         self._selected()
+        self._pending_link = None  # shown if it is the selected person's; else not waited for
         self.loaded.emit()
 
     def _fit(self) -> None:
