@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -154,12 +156,26 @@ class BriefingTab(QWidget):
         stale_row.addWidget(self.regenerate)
         self.stale_bar.hide()
         self.lens_label = QLabel(wordWrap=True)
+        # The options scroll when the window is short (a 1024x700 screen: they grew the window
+        # past its edge); Generate and the status below them stay in sight.
+        settings = QWidget()
+        upper = QVBoxLayout(settings)
+        upper.setContentsMargins(0, 0, 0, 0)
+        upper.addWidget(self.lens_label)
+        upper.addWidget(options)
+        upper.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(settings)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(
+            settings.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        )
         left = QVBoxLayout()
-        left.addWidget(self.lens_label)
-        left.addWidget(options)
+        left.addWidget(scroll, 1)
         left.addLayout(buttons)
         left.addWidget(self.status)
-        left.addStretch(1)
         self.preview = PagePreview(self._work)
         self.preview.add_shortcuts(self)
         self.preview.rendered.connect(self.preview_ready)
