@@ -487,3 +487,46 @@ def test_charts_are_drawn_off_the_gui_thread_which_stays_live(qtbot, tmp_path, m
     monthly.activate(monthly.targets[0])
     assert clicked and "date_from" in clicked[0]
     qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)
+
+
+def test_firms_sharing_a_name_show_their_country_in_the_charts_and_the_flags(qtbot, tmp_path):
+    """Issue 19, item 2: one spelling shipped from Türkiye in one file and from Kazakhstan in
+    another is two firms (across files the country still tells firms apart); the Analysis tab
+    names each with its country, in the top exporters and in the red flags."""
+    path = make_store(tmp_path / "cases.db")
+    nova = [
+        ("12.03.2023", "NOVA TRADE LTD", "ТУРЦИЯ", "КИТАЙ", "8458110000", "СТАНОК", "900 000,00"),
+        ("12.04.2023", "NOVA TRADE LTD", "КАЗАХСТАН", "КИТАЙ", "8458110000", "СТАНОК",
+         "800 000,00"),
+    ]  # fmt: skip
+    with Casebook.open(path, user="tester") as book:
+        for n, row in enumerate(nova):
+            book.import_file(write_csv(tmp_path / f"nova{n}.csv", [row]), case_ref=REF)
+        novas = [f for f in book.list_firms(case_ref=REF) if f["name"] == "NOVA TRADE LTD"]
+        assert sorted(f["country"] for f in novas) == ["KZ", "TR"]
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.resize(1500, 1000)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(path)
+    qtbot.waitUntil(lambda: win.page.select(REF), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "analysis" in workspace._extra, timeout=TIMEOUT)
+    tab = workspace._extra["analysis"]
+    workspace.tabs.setCurrentWidget(tab)
+    panel = tab.panels["exporters"]
+    qtbot.waitUntil(lambda: panel.table is not None and bool(panel.targets), timeout=TIMEOUT)
+    names = [r[1] for r in panel.table.rows]
+    assert "NOVA TRADE LTD (TR)" in names and "NOVA TRADE LTD (KZ)" in names
+    assert "DMG MORI GMBH" in names  # a name of its own stands alone
+    labels = [t.label for t in panel.targets]
+    assert any(label.startswith("NOVA TRADE LTD (KZ): $800 k") for label in labels), labels
+    tree = tab.flags.tree
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() > 0, timeout=TIMEOUT)
+    flagged = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert "NOVA TRADE LTD (TR)" in flagged and "NOVA TRADE LTD (KZ)" in flagged, flagged
+    row = flagged.index("NOVA TRADE LTD (KZ)")
+    tree.setCurrentItem(tree.topLevelItem(row))
+    assert "NOVA TRADE LTD (KZ)" in tab.flags.detail.text()
+    qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)

@@ -588,6 +588,7 @@ class FlagsPanel(QWidget):
         self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.ResizeToContents)
         self._firms: list[dict] = []
+        self._labels: list[str] = []  # the firms' names as listed
         self.tree.itemActivated.connect(self._activated)
         self.tree.currentItemChanged.connect(self._current)
         self.detail = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
@@ -614,8 +615,9 @@ class FlagsPanel(QWidget):
             else "No red flags in this case."
         )
         self._firms = firms[:MAX_FLAGGED]
-        for firm in self._firms:
-            item = QTreeWidgetItem(self.tree, [firm["name"] or firm["uid"], f"{firm['score']:g}"])
+        self._labels = _firm_labels(self._firms)
+        for firm, label in zip(self._firms, self._labels, strict=True):
+            item = QTreeWidgetItem(self.tree, [label, f"{firm['score']:g}"])
             for flag in firm["flags"]:
                 text = f"{flag['title']}: {flag['reason']}"
                 QTreeWidgetItem(item, [text, ""]).setToolTip(0, text)
@@ -642,8 +644,9 @@ class FlagsPanel(QWidget):
         flags = firm["flags"]
         if item.parent() is not None:
             flags = [flags[item.parent().indexOfChild(item)]]
+        label = self._labels[self._firms.index(firm)]
         self.detail.setText(
-            f"<b>{escape(firm['name'] or firm['uid'])}</b> · score {firm['score']:g}<br>"
+            f"<b>{escape(label)}</b> · score {firm['score']:g}<br>"
             + "<br>".join(
                 f"• <b>{escape(f['title'])}</b>: {escape(f['reason'])}"
                 f" ({plural(f.get('shipment_count') or 0, 'shipment')})"
@@ -655,6 +658,21 @@ class FlagsPanel(QWidget):
         firm = self.firm_of(item)
         if firm:
             self.firm_requested.emit(firm["uid"], firm["name"] or firm["uid"])
+
+
+def _firm_labels(firms: list[dict]) -> list[str]:
+    """Each flagged firm's name as listed: with its country beside it where another listed
+    firm has the same name ("Nova Trade Ltd (TR)", "Nova Trade Ltd (KZ)")."""
+    counts: dict[str, int] = {}
+    for firm in firms:
+        key = (firm["name"] or "").casefold()
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        f"{firm['name']} ({firm.get('country') or 'no country'})"
+        if firm["name"] and counts[firm["name"].casefold()] > 1
+        else firm["name"] or firm["uid"]
+        for firm in firms
+    ]
 
 
 class AnalysisTab(LensTab, QWidget):
