@@ -60,7 +60,7 @@ SECTION_LABELS = {
 }
 #: The changes after which a printed briefing may no longer say what the case holds.
 CASE_DATA = ("case", "datasets", "shipments", "firms", "evidence", "findings", "relationships",
-             "hits")  # fmt: skip
+             "hits", "figures", "persons")  # fmt: skip
 
 
 class SaveDialog:
