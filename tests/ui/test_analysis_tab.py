@@ -530,3 +530,27 @@ def test_firms_sharing_a_name_show_their_country_in_the_charts_and_the_flags(qtb
     tree.setCurrentItem(tree.topLevelItem(row))
     assert "NOVA TRADE LTD (KZ)" in tab.flags.detail.text()
     qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)
+
+
+def test_a_flag_reason_wraps_onto_rows_tall_enough_to_show_it_whole(opened, qtbot):
+    """Seen at 1024x700: each reason showed its first line only ("Country of origin differs
+    from"), the rest cut off below by a one-line row."""
+    from PySide6.QtCore import QRect
+
+    win, _workspace, tab = opened
+    tree = tab.flags.tree
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() > 0, timeout=TIMEOUT)
+    win.resize(1024, 700)  # the flags pane at its narrowest
+    first = tree.topLevelItem(0)
+    tree.expandItem(first)
+    qtbot.wait(50)
+    metrics = tree.fontMetrics()
+    for n in range(first.childCount()):
+        child = tree.indexFromItem(first.child(n), 0)
+        rect = tree.visualRect(child)
+        needed = metrics.boundingRect(
+            QRect(0, 0, rect.width() - 8, 10_000), Qt.TextFlag.TextWordWrap, child.data()
+        ).height()
+        assert rect.height() >= needed, (child.data(), rect.height(), needed)
+    assert any(tree.visualRect(tree.indexFromItem(first.child(n), 0)).height()
+               > 1.5 * metrics.height() for n in range(first.childCount()))  # fmt: skip

@@ -20,7 +20,7 @@ from functools import cache, partial
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyledItemDelegate,
     QToolButton,
     QToolTip,
     QTreeWidget,
@@ -584,6 +585,10 @@ class FlagsPanel(QWidget):
         self.tree.setWordWrap(True)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.tree.setMinimumWidth(280)
+        # Rows as tall as their wrapped text (the tree sizes rows for one line), laid out again
+        # when the column's width changes.
+        self.tree.setItemDelegateForColumn(0, _WrappingDelegate(self.tree))
+        self.tree.header().sectionResized.connect(lambda *_: self.tree.doItemsLayout())
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.ResizeToContents)
@@ -658,6 +663,28 @@ class FlagsPanel(QWidget):
         firm = self.firm_of(item)
         if firm:
             self.firm_requested.emit(firm["uid"], firm["name"] or firm["uid"])
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """A tree column whose rows are as tall as their text wrapped at the column's width (Qt's
+    tree asks a row's height without the width, so wrapped text was cut after one line)."""
+
+    def __init__(self, tree: QTreeWidget):
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option, index) -> QSize:
+        size = super().sizeHint(option, index)
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        levels = depth + (1 if self.tree.rootIsDecorated() else 0)
+        width = self.tree.columnWidth(0) - self.tree.indentation() * levels - 8
+        text = str(index.data() or "")
+        box = self.tree.fontMetrics().boundingRect(
+            QRect(0, 0, max(width, 40), 100_000), Qt.TextFlag.TextWordWrap, text
+        )
+        return QSize(size.width(), max(size.height(), box.height() + 4))
 
 
 def _firm_labels(firms: list[dict]) -> list[str]:
