@@ -291,6 +291,23 @@ def test_control_system_labels_and_counts_do_not_run_together():
     assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["DE", "JP", "TW"]
 
 
+@pytest.mark.parametrize("width", [3.2, 4.5, 9.0])
+def test_month_labels_of_a_narrow_monthly_chart_do_not_run_together(width):
+    """Seen at 1024x700: beside its legend the monthly chart's plot is an inch wide, and its
+    ticks read "JulJanJul" over "20Ƶ23" (2022 and 2023 printed over each other)."""
+    from casebook.analysis.charts import ChartTable
+
+    months = [f"{y}-{m:02d}" for y in (2022, 2023) for m in range(1, 13)][1:]
+    codes = ["CN", "DE", "IT", "JP", "KR", "TW"]
+    rows = [(mo, *(1e6 * (i + 1) for i in range(len(codes)))) for mo in months]
+    table = ChartTable("monthly_by_origin", "Monthly value", "bar", ["month", *codes], rows)
+    fig = _drawn(charts.draw_monthly, table, size=(width, 3.1))
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    assert len(labels) >= 2
+    assert _overlapping(labels, renderer) == []
+
+
 def test_long_exporter_names_keep_their_start_inside_the_chart():
     from casebook.analysis.charts import ChartTable
 
