@@ -295,3 +295,34 @@ def test_the_filter_link_reads_on_the_light_and_the_dark_theme(two_cases, qtbot)
             assert _contrast(link, background) >= 4.5, (choice, link.name(), background.name())
     finally:
         window.set_theme("system")
+
+
+def test_a_pane_prompt_reads_on_either_theme_after_a_switch(qtbot):
+    """Seen in the dark screenshots: "Select a firm to see…" (Firms, Network, People,
+    Datasets) kept the colour of the theme it was first shown in: black on dark grey."""
+    from PySide6.QtWidgets import QTextEdit
+
+    from casebook.ui.placeholders import show_prompt
+
+    view = QTextEdit(readOnly=True)
+    qtbot.addWidget(view)
+    app = QApplication.instance()
+    try:
+        for n, choice in enumerate(("light", "dark", "light")):
+            if n == 0:
+                theme.apply_theme(app, choice)
+                show_prompt(view, "Select a firm to see its names.")
+            else:
+                theme.apply_theme(app, choice)  # switched while the prompt is shown
+            QApplication.processEvents()
+            match = re.search(r"color:\s*(#[0-9a-fA-F]{6})", view.toHtml())
+            assert match, view.toHtml()
+            back = view.palette().color(QPalette.ColorRole.Base)
+            assert _contrast(QColor(match.group(1)), back) >= 4.5, (choice, match.group(1))
+            assert view.toPlainText() == "Select a firm to see its names."
+        view.setPlainText("ООО «Техностанок»")  # a firm shown: a switch leaves it alone
+        theme.apply_theme(app, "dark")
+        QApplication.processEvents()
+        assert view.toPlainText() == "ООО «Техностанок»"
+    finally:
+        theme.apply_theme(app, "system")
