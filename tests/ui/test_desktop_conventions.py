@@ -326,3 +326,13 @@ def test_a_pane_prompt_reads_on_either_theme_after_a_switch(qtbot):
         assert view.toPlainText() == "ООО «Техностанок»"
     finally:
         theme.apply_theme(app, "system")
+
+
+@pytest.mark.parametrize("choice", ["light", "dark"])
+def test_secondary_text_reads_on_windows_and_text_areas_of_either_theme(choice):
+    """The muted colour of field names, prompts, hints and the Timeline's lane totals (the
+    totals were #5F6368: 2.6:1 on the dark theme's text areas)."""
+    palette = theme.dark_palette() if choice == "dark" else QApplication.style().standardPalette()
+    roles = QPalette.ColorRole
+    assert _contrast(theme.muted(palette), palette.color(roles.Window)) >= 4.5
+    assert _contrast(theme.muted(palette, on_base=True), palette.color(roles.Base)) >= 4.5

@@ -87,7 +87,7 @@ def show_prompt(view: QTextEdit, text: str) -> None:
     """Say in an empty detail pane what to select, wrapped, in a muted colour (QTextEdit's own
     placeholder text is drawn on one line, cut in a narrow pane). Shown again in the new
     theme's colour after a theme switch, as long as the pane still shows it."""
-    colour = theme.muted(view.palette()).name()
+    colour = theme.muted(view.palette(), on_base=True).name()
     view.setHtml(f"<p style='color: {colour}'>{escape(text)}</p>")
     view.setProperty(_PROMPT, text)
     if not view.property(_WATCHED):

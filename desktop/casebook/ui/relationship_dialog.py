@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from casebook.core.dates import clean_date
 from casebook.core.domain import RELATIONSHIP_KINDS
+from casebook.ui import theme
 from casebook.ui.dialogs import ok_cancel
 from casebook.ui.findings_panel import EvidenceChecklist
 
@@ -51,7 +52,6 @@ PHRASES = {
 SYMMETRIC = {"shared address", "shared officer"}
 OUT, IN = "out", "in"  # this firm → the other firm, the other firm → this firm
 PROBLEM_STYLE = "color: #D93025;"
-HINT_STYLE = "color: #5F6368;"
 
 
 def kind_label(kind: str) -> str:
@@ -229,7 +229,7 @@ class RelationshipDialog(QDialog):
             self.problem.setStyleSheet(PROBLEM_STYLE)
             self.problem.setText("\n".join(found))
         elif self.other_uid() is None:
-            self.problem.setStyleSheet(HINT_STYLE)
+            self.problem.setStyleSheet(f"color: {theme.muted(self.palette()).name()};")
             self.problem.setText("Pick the other firm from the list (type to filter it).")
         else:
             self.problem.setText("")

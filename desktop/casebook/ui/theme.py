@@ -105,12 +105,14 @@ _system: tuple[str, QPalette] | None = None  # the platform's style and palette,
 _applied = "system"
 
 
-def muted(palette: QPalette) -> QColor:
+def muted(palette: QPalette, *, on_base: bool = False) -> QColor:
     """Secondary text (field names, notes) as an opaque colour that reads on ``palette``'s
-    window in either theme: the text colour 62 % over the background (contrast above 4.5).
-    Rich text takes it by name, so a label shows it again after a theme switch."""
-    text = palette.color(QPalette.ColorRole.WindowText)
-    back = palette.color(QPalette.ColorRole.Window)
+    window (``on_base``: its text areas) in either theme: the text colour 62 % over the
+    background (contrast above 4.5). Rich text takes it by name, so a label shows it again
+    after a theme switch."""
+    roles = QPalette.ColorRole
+    text = palette.color(roles.Text if on_base else roles.WindowText)
+    back = palette.color(roles.Base if on_base else roles.Window)
     return QColor.fromRgbF(*(0.62 * a + 0.38 * b for a, b in zip(
         (text.redF(), text.greenF(), text.blueF()),
         (back.redF(), back.greenF(), back.blueF()), strict=True)))  # fmt: skip
