@@ -56,6 +56,25 @@ def test_next_tab_keys_switch_tabs_even_from_the_case_list(two_cases, qtbot, key
     assert window.page.selected_ref() == "CB-K-1"
 
 
+def test_ctrl_shift_tab_goes_back_and_the_menu_names_it_so(two_cases, qtbot):
+    """The View menu read "Ctrl+Shift+Backtab" (how X11 delivers the key, not its name)."""
+    from PySide6.QtGui import QKeySequence
+
+    window, workspace = two_cases
+    shown = (
+        window.actions["previous_tab"].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    )
+    assert "Backtab" not in shown and shown.endswith("Tab"), shown
+    window.activateWindow()
+    view = window.page.cases.view
+    view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view, timeout=TIMEOUT)
+    workspace.tabs.setCurrentIndex(2)
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    _key(qtbot, window, Qt.Key.Key_Backtab, modifiers)  # Ctrl+Shift+Tab as X11 sends it
+    assert workspace.tabs.currentIndex() == 1
+
+
 def test_alt_and_a_digit_jump_to_that_tab(two_cases, qtbot):
     window, workspace = two_cases
     window.activateWindow()
