@@ -114,6 +114,13 @@ def test_the_window_fits_a_1024_by_700_screen(window, qtbot):
     assert generate.isVisible() and briefing.rect().contains(
         generate.mapTo(briefing, generate.rect().bottomRight())
     )
+    window.resize(1600, 1000)  # a tall window: Generate right below the options, not far off
+    qtbot.waitUntil(lambda: window.height() == 1000, timeout=TIMEOUT)
+    qtbot.wait(50)
+    options = briefing.sections["provenance"]  # the last option
+    below = options.mapTo(briefing, options.rect().bottomLeft()).y()
+    gap = generate.mapTo(briefing, generate.rect().topLeft()).y() - below
+    assert 0 < gap < 60
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: window.width() == 1024, timeout=TIMEOUT)
     assert window.height() == 700

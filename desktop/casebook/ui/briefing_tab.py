@@ -164,7 +164,7 @@ class BriefingTab(QWidget):
         upper.addWidget(self.lens_label)
         upper.addWidget(options)
         upper.addStretch(1)
-        scroll = QScrollArea()
+        self._options_scroll = scroll = QScrollArea()
         scroll.setWidget(settings)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -173,9 +173,10 @@ class BriefingTab(QWidget):
             settings.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
         )
         left = QVBoxLayout()
-        left.addWidget(scroll, 1)
+        left.addWidget(scroll, 1)  # no taller than the options (_fit_options): Generate follows
         left.addLayout(buttons)
         left.addWidget(self.status)
+        left.addStretch(0)
         self.preview = PagePreview(self._work)
         self.preview.add_shortcuts(self)
         self.preview.rendered.connect(self.preview_ready)
@@ -239,6 +240,19 @@ class BriefingTab(QWidget):
         self.lens = lens
         self._show_lens()
 
+    def _fit_options(self) -> None:
+        """The options' scroll area no taller than the options, so in a tall window Generate
+        sits right below them rather than at the bottom of the tab."""
+        settings = self._options_scroll.widget()
+        width = max(self._options_scroll.viewport().width(), settings.minimumSizeHint().width())
+        layout = settings.layout()
+        height = layout.heightForWidth(width) if layout.hasHeightForWidth() else -1
+        self._options_scroll.setMaximumHeight(max(height, settings.sizeHint().height()) + 4)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_options()
+
     def _show_lens(self) -> None:
         words = self.workspace.describe(self.lens) if self.workspace else self.lens.describe()
         self.lens_label.setText(
@@ -246,6 +260,7 @@ class BriefingTab(QWidget):
             if words
             else "The briefing covers the whole case (set the filter bar above to narrow it)."
         )
+        self._fit_options()
 
     # --- generate -------------------------------------------------------------------------
 
