@@ -571,3 +571,24 @@ def test_a_flag_reason_wraps_onto_rows_tall_enough_to_show_it_whole(opened, qtbo
         assert rect.height() >= needed, (child.data(), rect.height(), needed)
     assert any(tree.visualRect(tree.indexFromItem(first.child(n), 0)).height()
                > 1.5 * metrics.height() for n in range(first.childCount()))  # fmt: skip
+
+
+def test_a_chpl_tier_bar_shows_and_pins_its_codes(opened, qtbot, monkeypatch):
+    """Every bar that stands for shipments can be pinned: a CHPL tier stands for its codes in
+    the case (its bar had no filter, so no menu)."""
+    from casebook.ui import analysis_tab
+
+    win, _workspace, tab = opened
+    panel = tab.panels["chpl"]
+    (target,) = [t for t in panel.targets if t.label.startswith("Tier 4.B")]
+    assert target.filters == {"hs": "845710,845811,845961"}  # the tier's codes in the case
+    monkeypatch.setattr(analysis_tab.FigureDialog, "ask", lambda _p, label, m: (label, m))
+    menu = panel.menu_for(target)
+    next(a for a in menu.actions() if a.text() == "Add to briefing…").trigger()
+    qtbot.waitUntil(lambda: win.host.undo_stack.count() == 1, timeout=TIMEOUT)
+    (figure,) = win.host.book.list_figures(case_ref=REF)
+    assert figure["label"].startswith("Tier 4.B")
+    assert figure["filters"] == {"hs": ["845710", "845811", "845961"]}
+    assert figure["value"] == 4_550_000.0  # every listed machine of the case: its bar's value
+    assert panel.table.rows == [("4.B", 4_550_000.0, 5)]
+    qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)

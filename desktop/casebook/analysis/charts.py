@@ -24,6 +24,9 @@ class ChartTable:
     rows: list[tuple]
     unit: str = "USD"
     notes: list[str] = field(default_factory=list)
+    #: The shipments a row stands for, as filter options (``{"hs": "845811,845961"}``) keyed
+    #: by the row's first value, where its columns do not say it (a CHPL tier's codes).
+    row_filters: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_csv(self) -> str:
         """The table as CSV text (header row first)."""
@@ -176,12 +179,14 @@ def chpl_tiers(session, *, filters) -> ChartTable:
     """USD value and shipments per CHPL tier (rows of HS6 codes on the list)."""
     chpl = reference.chpl()
     totals: dict[str, list[float]] = {}
+    codes: dict[str, set[str]] = {}
     for r in _stats(session, filters, ("hs6",)):
         item = chpl.get(r["hs6"] or "")
         if item:
             acc = totals.setdefault(item.tier, [0.0, 0])
             acc[0] += r["value_usd"] or 0.0
             acc[1] += r["shipments"]
+            codes.setdefault(item.tier, set()).add(r["hs6"])
     data = [(tier, round(v, 2), int(n)) for tier, (v, n) in sorted(totals.items())]
     return ChartTable(
         "chpl_tiers",
@@ -189,6 +194,8 @@ def chpl_tiers(session, *, filters) -> ChartTable:
         "bar",
         ["tier", "value_usd", "shipments"],
         data,
+        # The tier's codes in these shipments: its bar shows or pins exactly its rows.
+        row_filters={tier: {"hs": ",".join(sorted(c))} for tier, c in codes.items()},
     )
 
 

@@ -185,7 +185,9 @@ def suggested_label(target: charts.Target, measure: str) -> str:
     ("CN origin share, 2023-05")."""
     clicked = target.filters
     parts = [f"{clicked[k]} {k}" for k in ("origin", "dispatch", "destination") if k in clicked]
-    if "hs" in clicked:
+    if "hs" in clicked and target.label.startswith("Tier "):  # a CHPL tier: by its name
+        parts.append(target.label.split(":")[0])
+    elif "hs" in clicked:
         parts.append(f"HS {clicked['hs']}")
     if "firm" in clicked or not parts:  # a firm (or a tier, a maker): as the chart names it
         parts.insert(0, target.label.split(" · ")[0].split("\n")[0].strip())

@@ -529,12 +529,13 @@ def draw_counted_bars(fig, table, style: Style, *, xlabel: str, colour: str) -> 
     place(fig, bottom=0.7, top=top)
     _money_axis(ax, scale)
     targets = []
+    row_filters = getattr(table, "row_filters", {}) or {}
     for bar, r in zip(bars, table.rows, strict=True):
         what = country_label(r[0]) if is_country else f"Tier {r[0]}"
-        # No click filter: the Shipments tab cannot select a tier's codes or a maker's rows.
-        targets.append(
-            Target(bar, f"{what}: {money(r[1], compact=True)} · {plural(r[2], 'shipment')}")
-        )
+        # A tier's bar stands for its codes in the lens; a control system's maker has no
+        # filter (it is read from the goods descriptions), so its bar is not clickable.
+        label = f"{what}: {money(r[1], compact=True)} · {plural(r[2], 'shipment')}"
+        targets.append(Target(bar, label, dict(row_filters.get(str(r[0]), {}))))
     return targets
 
 
