@@ -250,7 +250,9 @@ def test_flags_cli_prints_firms_by_score(book, case, firms, run_cli):
     assert result.code == 0, result.err
     scores = [f["score"] for f in result.json["firms"]]
     assert scores == sorted(scores, reverse=True)
-    assert {"uid", "name", "score", "flags"} <= set(result.json["firms"][0])
+    assert {"uid", "name", "country", "score", "flags"} <= set(result.json["firms"][0])
+    by_name = {f["name"]: f for f in result.json["firms"]}
+    assert by_name["Anatolia Trading Ltd"]["country"] == "TR"  # told apart from a namesake
 
 
 def test_flags_cli_unknown_case_exits_2(book, run_cli):

@@ -78,3 +78,42 @@ def test_bad_input_exits_with_the_contracts_code_and_prints_no_json(
     assert r.code == code
     assert r.out == ""
     assert r.err.startswith("error: ") and message in r.err
+
+
+def test_pinned_figures_travel_in_a_bundle_from_the_command_line(run_cli, demo_db, tmp_path):
+    r = run_cli("figures", "add", "--case", REF, "--label", "Via Kazakhstan", "--dispatch", "KZ",
+                "--measure", "count", "--json", db=demo_db)  # fmt: skip
+    assert r.code == 0, r.err
+    pinned = r.json
+    out = tmp_path / "case.casebook"
+    assert run_cli("export", "--case", REF, "--out", str(out), "--json", db=demo_db).code == 0
+    other = tmp_path / "colleague.db"
+    opened = run_cli("open-bundle", str(out), "--json", db=other)
+    assert opened.code == 0, opened.err
+    mine = run_cli("figures", "list", "--case", REF, "--json", db=demo_db).json["figures"]
+    assert opened.json["created"]["figures"] == len(mine) and opened.json["conflicts"] == []
+    listed = run_cli("figures", "list", "--case", REF, "--json", db=other)
+    assert listed.code == 0, listed.err
+    assert listed.json["figures"] == mine  # the same figures, recomputed to the same values
+    figure = next(f for f in listed.json["figures"] if f["uid"] == pinned["uid"])
+    assert (figure["label"], figure["value"]) == ("Via Kazakhstan", pinned["value"])
+    assert "Via Kazakhstan: " in run_cli("figures", "list", "--case", REF, db=other).out
+
+
+@pytest.mark.sqlite_only("a store file: missing, or written by a newer Casebook")
+def test_a_missing_store_exits_2_and_a_newer_one_exits_3(run_cli, tmp_path):
+    import sqlite3
+
+    from casebook.book import Casebook
+
+    missing = tmp_path / "nowhere.db"
+    for args in (("list", "--case", REF), ("add", "--case", REF, "--label", "x")):
+        r = run_cli("figures", *args, "--json", db=missing)
+        assert (r.code, r.out) == (2, ""), r.err
+        assert not missing.exists()  # reading commands never create a store
+    newer = tmp_path / "newer.db"
+    Casebook.open(newer, create=True).close()
+    with sqlite3.connect(newer) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    r = run_cli("figures", "add", "--case", REF, "--label", "x", "--json", db=newer)
+    assert (r.code, r.out) == (3, "") and "newer" in r.err

@@ -100,3 +100,20 @@ def test_an_exporter_country_column_giving_two_countries_makes_two_firms(run_cli
     by_country = {f["country"]: run_cli("firms", "show", f["uid"], "--json").json for f in firms}
     assert by_country["CN"]["dispatch_countries"] == ["CN", "HK"]
     assert by_country["TR"]["dispatch_countries"] == ["KZ", "TR"]
+
+
+def test_across_files_the_country_still_tells_one_spelling_apart(run_cli, case, tmp_path):
+    """Within one file a spelling is one firm; a later file keeps today's rules: the same
+    spelling shipping from the same country joins that firm, from another it is another."""
+    first = [("D-1", "CN", ""), ("D-2", "CN", ""), ("D-3", "KZ", "")]
+    assert run_cli("import", str(dalian_file(tmp_path / "a.csv", first)), "--case", case).code == 0
+    (firm,) = dalian_firms(run_cli, case)
+    assert firm["country"] == "CN"
+    later = [("E-1", "TR", ""), ("E-2", "TR", "")]
+    assert run_cli("import", str(dalian_file(tmp_path / "b.csv", later)), "--case", case).code == 0
+    again = [("F-1", "CN", "")]
+    assert run_cli("import", str(dalian_file(tmp_path / "c.csv", again)), "--case", case).code == 0
+    firms = {f["country"]: f for f in dalian_firms(run_cli, case)}
+    assert sorted(firms) == ["CN", "TR"]
+    assert firms["CN"]["uid"] == firm["uid"] and firms["CN"]["shipments"] == 4
+    assert firms["TR"]["shipments"] == 2

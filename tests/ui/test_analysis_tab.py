@@ -291,6 +291,23 @@ def test_control_system_labels_and_counts_do_not_run_together():
     assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["DE", "JP", "TW"]
 
 
+@pytest.mark.parametrize("width", [3.2, 4.5, 9.0])
+def test_month_labels_of_a_narrow_monthly_chart_do_not_run_together(width):
+    """Seen at 1024x700: beside its legend the monthly chart's plot is an inch wide, and its
+    ticks read "JulJanJul" over "20Ƶ23" (2022 and 2023 printed over each other)."""
+    from casebook.analysis.charts import ChartTable
+
+    months = [f"{y}-{m:02d}" for y in (2022, 2023) for m in range(1, 13)][1:]
+    codes = ["CN", "DE", "IT", "JP", "KR", "TW"]
+    rows = [(mo, *(1e6 * (i + 1) for i in range(len(codes)))) for mo in months]
+    table = ChartTable("monthly_by_origin", "Monthly value", "bar", ["month", *codes], rows)
+    fig = _drawn(charts.draw_monthly, table, size=(width, 3.1))
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    assert len(labels) >= 2
+    assert _overlapping(labels, renderer) == []
+
+
 def test_long_exporter_names_keep_their_start_inside_the_chart():
     from casebook.analysis.charts import ChartTable
 
@@ -486,4 +503,92 @@ def test_charts_are_drawn_off_the_gui_thread_which_stays_live(qtbot, tmp_path, m
     monthly.filter_requested.connect(clicked.append)
     monthly.activate(monthly.targets[0])
     assert clicked and "date_from" in clicked[0]
+    qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)
+
+
+def test_firms_sharing_a_name_show_their_country_in_the_charts_and_the_flags(qtbot, tmp_path):
+    """Issue 19, item 2: one spelling shipped from Türkiye in one file and from Kazakhstan in
+    another is two firms (across files the country still tells firms apart); the Analysis tab
+    names each with its country, in the top exporters and in the red flags."""
+    path = make_store(tmp_path / "cases.db")
+    nova = [
+        ("12.03.2023", "NOVA TRADE LTD", "ТУРЦИЯ", "КИТАЙ", "8458110000", "СТАНОК", "900 000,00"),
+        ("12.04.2023", "NOVA TRADE LTD", "КАЗАХСТАН", "КИТАЙ", "8458110000", "СТАНОК",
+         "800 000,00"),
+    ]  # fmt: skip
+    with Casebook.open(path, user="tester") as book:
+        for n, row in enumerate(nova):
+            book.import_file(write_csv(tmp_path / f"nova{n}.csv", [row]), case_ref=REF)
+        novas = [f for f in book.list_firms(case_ref=REF) if f["name"] == "NOVA TRADE LTD"]
+        assert sorted(f["country"] for f in novas) == ["KZ", "TR"]
+    win = MainWindow(user="tester")
+    qtbot.addWidget(win)
+    win.resize(1500, 1000)
+    win.show()
+    with qtbot.waitSignal(win.host.store_opened, timeout=TIMEOUT):
+        win.open_store_at(path)
+    qtbot.waitUntil(lambda: win.page.select(REF), timeout=TIMEOUT)
+    workspace = win.page.workspace
+    qtbot.waitUntil(lambda: "analysis" in workspace._extra, timeout=TIMEOUT)
+    tab = workspace._extra["analysis"]
+    workspace.tabs.setCurrentWidget(tab)
+    panel = tab.panels["exporters"]
+    qtbot.waitUntil(lambda: panel.table is not None and bool(panel.targets), timeout=TIMEOUT)
+    names = [r[1] for r in panel.table.rows]
+    assert "NOVA TRADE LTD (TR)" in names and "NOVA TRADE LTD (KZ)" in names
+    assert "DMG MORI GMBH" in names  # a name of its own stands alone
+    labels = [t.label for t in panel.targets]
+    assert any(label.startswith("NOVA TRADE LTD (KZ): $800 k") for label in labels), labels
+    tree = tab.flags.tree
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() > 0, timeout=TIMEOUT)
+    flagged = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert "NOVA TRADE LTD (TR)" in flagged and "NOVA TRADE LTD (KZ)" in flagged, flagged
+    row = flagged.index("NOVA TRADE LTD (KZ)")
+    tree.setCurrentItem(tree.topLevelItem(row))
+    assert "NOVA TRADE LTD (KZ)" in tab.flags.detail.text()
+    qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)
+
+
+def test_a_flag_reason_wraps_onto_rows_tall_enough_to_show_it_whole(opened, qtbot):
+    """Seen at 1024x700: each reason showed its first line only ("Country of origin differs
+    from"), the rest cut off below by a one-line row."""
+    from PySide6.QtCore import QRect
+
+    win, _workspace, tab = opened
+    tree = tab.flags.tree
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() > 0, timeout=TIMEOUT)
+    win.resize(1024, 700)  # the flags pane at its narrowest
+    first = tree.topLevelItem(0)
+    tree.expandItem(first)
+    qtbot.wait(50)
+    metrics = tree.fontMetrics()
+    for n in range(first.childCount()):
+        child = tree.indexFromItem(first.child(n), 0)
+        rect = tree.visualRect(child)
+        needed = metrics.boundingRect(
+            QRect(0, 0, rect.width() - 8, 10_000), Qt.TextFlag.TextWordWrap, child.data()
+        ).height()
+        assert rect.height() >= needed, (child.data(), rect.height(), needed)
+    assert any(tree.visualRect(tree.indexFromItem(first.child(n), 0)).height()
+               > 1.5 * metrics.height() for n in range(first.childCount()))  # fmt: skip
+
+
+def test_a_chpl_tier_bar_shows_and_pins_its_codes(opened, qtbot, monkeypatch):
+    """Every bar that stands for shipments can be pinned: a CHPL tier stands for its codes in
+    the case (its bar had no filter, so no menu)."""
+    from casebook.ui import analysis_tab
+
+    win, _workspace, tab = opened
+    panel = tab.panels["chpl"]
+    (target,) = [t for t in panel.targets if t.label.startswith("Tier 4.B")]
+    assert target.filters == {"hs": "845710,845811,845961"}  # the tier's codes in the case
+    monkeypatch.setattr(analysis_tab.FigureDialog, "ask", lambda _p, label, m: (label, m))
+    menu = panel.menu_for(target)
+    next(a for a in menu.actions() if a.text() == "Add to briefing…").trigger()
+    qtbot.waitUntil(lambda: win.host.undo_stack.count() == 1, timeout=TIMEOUT)
+    (figure,) = win.host.book.list_figures(case_ref=REF)
+    assert figure["label"].startswith("Tier 4.B")
+    assert figure["filters"] == {"hs": ["845710", "845811", "845961"]}
+    assert figure["value"] == 4_550_000.0  # every listed machine of the case: its bar's value
+    assert panel.table.rows == [("4.B", 4_550_000.0, 5)]
     qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)

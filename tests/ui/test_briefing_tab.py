@@ -169,6 +169,30 @@ def test_only_a_change_in_this_case_marks_its_briefing_out_of_date_naming_both_h
     assert not tab.print_button.isEnabled() and tab.regenerate.isEnabled()
 
 
+@pytest.mark.parametrize("what", ["figure", "person"])
+def test_a_figure_pinned_or_a_person_added_after_printing_marks_the_briefing_out_of_date(
+    qtbot, window, tmp_path, what
+):
+    """Both print in the briefing (the figures table, the people behind the firms): seen in
+    the live app, a figure pinned from the command line left the printed briefing current."""
+    from casebook.ui.ops import Changes
+
+    book = window.host.book
+    tab = _small_case(window, tmp_path)
+    with qtbot.waitSignal(tab.generated, timeout=60_000):
+        qtbot.mouseClick(tab.generate, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.host.worker.busy is False, timeout=10_000)
+    assert not tab.stale
+    if what == "figure":
+        book.add_figure(case_ref="CB-BR-1", label="Everything, count", measure="count")
+        window.host.notify(Changes(figures=True, case_ref="CB-BR-1"))
+    else:
+        book.add_person(case_ref="CB-BR-1", name="Ivan Petrov")
+        window.host.notify(Changes(persons=True, case_ref="CB-BR-1"))
+    qtbot.waitUntil(lambda: tab.stale, timeout=10_000)
+    assert tab.stale_bar.isVisible() and not tab.print_button.isEnabled()
+
+
 def test_a_cancelled_regenerate_leaves_the_tab_ready_and_still_out_of_date(qtbot, window, tmp_path):
     import threading
 

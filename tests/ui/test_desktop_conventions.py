@@ -56,6 +56,25 @@ def test_next_tab_keys_switch_tabs_even_from_the_case_list(two_cases, qtbot, key
     assert window.page.selected_ref() == "CB-K-1"
 
 
+def test_ctrl_shift_tab_goes_back_and_the_menu_names_it_so(two_cases, qtbot):
+    """The View menu read "Ctrl+Shift+Backtab" (how X11 delivers the key, not its name)."""
+    from PySide6.QtGui import QKeySequence
+
+    window, workspace = two_cases
+    shown = (
+        window.actions["previous_tab"].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    )
+    assert "Backtab" not in shown and shown.endswith("Tab"), shown
+    window.activateWindow()
+    view = window.page.cases.view
+    view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view, timeout=TIMEOUT)
+    workspace.tabs.setCurrentIndex(2)
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    _key(qtbot, window, Qt.Key.Key_Backtab, modifiers)  # Ctrl+Shift+Tab as X11 sends it
+    assert workspace.tabs.currentIndex() == 1
+
+
 def test_alt_and_a_digit_jump_to_that_tab(two_cases, qtbot):
     window, workspace = two_cases
     window.activateWindow()
@@ -71,6 +90,10 @@ def test_alt_and_a_digit_jump_to_that_tab(two_cases, qtbot):
 
 
 def test_the_window_fits_a_1024_by_700_screen(window, qtbot):
+    # The window a 1024x700 screen first gets (its title bar and frame fit around it): no tab
+    # may make it grow past the screen's edge (the Briefing tab's options grew it to 668 px).
+    first = on_screen(QRect(0, 0, 640, 480), QRect(0, 0, 1024, 700), fill=0.9).size()
+    window.resize(first)
     ref = window.host.book.build_demo()["case_ref"]  # every tab, with real data
     window.host.notify(Changes.everything())
     qtbot.waitUntil(lambda: window.page.select(ref), timeout=TIMEOUT)
@@ -79,10 +102,25 @@ def test_the_window_fits_a_1024_by_700_screen(window, qtbot):
     for i in range(workspace.tabs.count()):  # every tab built and shown once
         workspace.tabs.setCurrentIndex(i)
         qtbot.wait(50)
+        assert window.size() == first, workspace.tabs.tabText(i)
     qtbot.waitUntil(lambda: not window.host.worker.busy, timeout=TIMEOUT)
     qtbot.wait(100)
     hint = window.minimumSizeHint()
-    assert hint.width() <= 1024 and hint.height() <= 700, hint
+    assert hint.width() <= first.width() and hint.height() <= first.height(), hint
+    briefing = workspace.tab("briefing")
+    workspace.tabs.setCurrentWidget(briefing)
+    qtbot.wait(50)
+    generate = briefing.generate  # the tab's action stays in sight, whatever scrolls
+    assert generate.isVisible() and briefing.rect().contains(
+        generate.mapTo(briefing, generate.rect().bottomRight())
+    )
+    window.resize(1600, 1000)  # a tall window: Generate right below the options, not far off
+    qtbot.waitUntil(lambda: window.height() == 1000, timeout=TIMEOUT)
+    qtbot.wait(50)
+    options = briefing.sections["provenance"]  # the last option
+    below = options.mapTo(briefing, options.rect().bottomLeft()).y()
+    gap = generate.mapTo(briefing, generate.rect().topLeft()).y() - below
+    assert 0 < gap < 60
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: window.width() == 1024, timeout=TIMEOUT)
     assert window.height() == 700
@@ -283,3 +321,44 @@ def test_the_filter_link_reads_on_the_light_and_the_dark_theme(two_cases, qtbot)
             assert _contrast(link, background) >= 4.5, (choice, link.name(), background.name())
     finally:
         window.set_theme("system")
+
+
+def test_a_pane_prompt_reads_on_either_theme_after_a_switch(qtbot):
+    """Seen in the dark screenshots: "Select a firm to see…" (Firms, Network, People,
+    Datasets) kept the colour of the theme it was first shown in: black on dark grey."""
+    from PySide6.QtWidgets import QTextEdit
+
+    from casebook.ui.placeholders import show_prompt
+
+    view = QTextEdit(readOnly=True)
+    qtbot.addWidget(view)
+    app = QApplication.instance()
+    try:
+        for n, choice in enumerate(("light", "dark", "light")):
+            if n == 0:
+                theme.apply_theme(app, choice)
+                show_prompt(view, "Select a firm to see its names.")
+            else:
+                theme.apply_theme(app, choice)  # switched while the prompt is shown
+            QApplication.processEvents()
+            match = re.search(r"color:\s*(#[0-9a-fA-F]{6})", view.toHtml())
+            assert match, view.toHtml()
+            back = view.palette().color(QPalette.ColorRole.Base)
+            assert _contrast(QColor(match.group(1)), back) >= 4.5, (choice, match.group(1))
+            assert view.toPlainText() == "Select a firm to see its names."
+        view.setPlainText("ООО «Техностанок»")  # a firm shown: a switch leaves it alone
+        theme.apply_theme(app, "dark")
+        QApplication.processEvents()
+        assert view.toPlainText() == "ООО «Техностанок»"
+    finally:
+        theme.apply_theme(app, "system")
+
+
+@pytest.mark.parametrize("choice", ["light", "dark"])
+def test_secondary_text_reads_on_windows_and_text_areas_of_either_theme(choice):
+    """The muted colour of field names, prompts, hints and the Timeline's lane totals (the
+    totals were #5F6368: 2.6:1 on the dark theme's text areas)."""
+    palette = theme.dark_palette() if choice == "dark" else QApplication.style().standardPalette()
+    roles = QPalette.ColorRole
+    assert _contrast(theme.muted(palette), palette.color(roles.Window)) >= 4.5
+    assert _contrast(theme.muted(palette, on_base=True), palette.color(roles.Base)) >= 4.5

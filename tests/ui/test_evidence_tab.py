@@ -230,3 +230,45 @@ def test_the_evidence_tab_reads_files_only_through_the_facade():
         if name.startswith("casebook") and not name.startswith(allowed) or name == "pypdf"
     }
     assert outside == set()
+
+
+def test_the_records_field_names_stay_readable_after_a_theme_switch(qtbot):
+    """Seen in the dark screenshots: the field names (Grade, Kind, Source…) kept the light
+    theme's grey, almost black on the dark background, until another item was selected."""
+    import re
+
+    from PySide6.QtGui import QColor, QPalette
+
+    from casebook.ui import theme
+    from casebook.ui.evidence_tab import EvidenceDetail
+
+    def contrast(a: QColor, b: QColor) -> float:
+        def lum(c: QColor) -> float:
+            def ch(v: float) -> float:
+                return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+            return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF())
+
+        high, low = sorted((lum(a), lum(b)), reverse=True)
+        return (high + 0.05) / (low + 0.05)
+
+    detail = EvidenceDetail()
+    qtbot.addWidget(detail)
+    item = {"id": "E1", "title": "Registry extract", "grade": "B2", "grade_label": "Usually "
+            "reliable", "kind": "registry extract", "source": "Registry", "original_name": "r.txt",
+            "size": 307, "mime": "text/plain", "sha256": "ab" * 32, "added": "2026-01-01",
+            "added_by": "analyst"}  # fmt: skip
+    app = QApplication.instance()
+    try:
+        for choice in ("light", "dark", "light"):
+            if choice == "light":
+                detail.show_item(item)  # shown before the switch to dark
+            theme.apply_theme(app, choice)
+            QApplication.processEvents()
+            html = detail.facts.text()
+            match = re.search(r"color:\s*(#[0-9a-fA-F]{6})[^>]*>Grade<", html)
+            assert match, html
+            back = detail.facts.palette().color(QPalette.ColorRole.Window)
+            assert contrast(QColor(match.group(1)), back) >= 4.5, (choice, match.group(1))
+    finally:
+        theme.apply_theme(app, "system")

@@ -304,6 +304,13 @@ def test_undo_right_after_an_import_undoes_the_import_not_an_older_step(opened, 
     qtbot.waitUntil(lambda: not book.list_datasets(case_ref="CB-W-1"), timeout=TIMEOUT)
     qtbot.waitUntil(lambda: not host.worker.busy, timeout=TIMEOUT)
     assert book.case_counts("CB-W-1")["shipments"] == 0
+    from sqlmodel import select
+
+    from casebook.store import models as m
+
+    with book.store.read() as session:  # the undo is audited: the dataset's deletion
+        events = list(session.exec(select(m.AuditEvent.action, m.AuditEvent.target_uid)))
+    assert ("dataset.delete", dataset["uid"]) in [tuple(e) for e in events]
     assert book.get_case("CB-W-1").title == "Machine tools via Türkiye"  # the edit stays
     assert not host.undo_stack.canRedo()  # an import is not redone from a file that may be gone
     assert host.undo_stack.undoText() == "Edit case CB-W-1"  # the older step comes next

@@ -340,3 +340,14 @@ def test_person_hits_appear_beside_firm_hits_and_are_reviewed_like_them(qtbot, l
     with qtbot.waitSignal(tab.refreshed, timeout=TIMEOUT):
         tab.host.undo_stack.undo()
     assert _cell(tab, _row_of(tab, ROTENBERG_RU), "status") == "dismissed"
+
+
+def test_the_review_note_keeps_room_for_its_prompt_in_a_small_window(qtbot, store):
+    """Seen at 1024x700: the note box beside Confirm and Dismiss was 55 px wide ("Note o…")."""
+    tab = _open(qtbot, store)
+    tab.window().resize(922, 630)  # the window a 1024x700 screen first gets
+    qtbot.wait(50)
+    note = tab.detail.note
+    prompt = note.fontMetrics().horizontalAdvance(note.placeholderText())
+    assert note.width() >= prompt + 12, (note.width(), prompt)
+    assert "why" in note.toolTip().lower()  # the longer prompt in its tooltip

@@ -24,6 +24,9 @@ class ChartTable:
     rows: list[tuple]
     unit: str = "USD"
     notes: list[str] = field(default_factory=list)
+    #: The shipments a row stands for, as filter options (``{"hs": "845811,845961"}``) keyed
+    #: by the row's first value, where its columns do not say it (a CHPL tier's codes).
+    row_filters: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_csv(self) -> str:
         """The table as CSV text (header row first)."""
@@ -142,24 +145,48 @@ def top_parties(session, *, filters, role: str = "exporter", top: int = 10) -> C
     """The top exporters or importers by USD value, the rest as "other"."""
     rows = _stats(session, filters, (role,), top=top)
     rows.sort(key=lambda r: (r[role] == flows.OTHER, -(r["value_usd"] or 0.0)))
+    names = _with_countries(session, [(r[role], r[f"{role}_name"]) for r in rows])
     data = [
-        (r[role], r[f"{role}_name"], r["value_usd"] or 0.0, r["shipments"], r["share"] or 0.0)
-        for r in rows
+        (r[role], name, r["value_usd"] or 0.0, r["shipments"], r["share"] or 0.0)
+        for r, name in zip(rows, names, strict=True)
     ]
     columns = ["uid", "name", "value_usd", "shipments", "share"]
     return ChartTable(f"top_{role}s", f"Top {role}s by value", "bar", columns, data)
+
+
+def _with_countries(session, firms: list[tuple[str, str | None]]) -> list[str | None]:
+    """The names of ``(uid, name)`` firms as a chart shows them: where two share a name, each
+    with its country beside it ("Nova Trade Ltd (TR)"), so one bar is never read as another."""
+    from casebook.store import firms as firm_store
+
+    seen: dict[str, int] = {}
+    for uid, name in firms:
+        if name and uid != flows.OTHER:
+            seen[name.casefold()] = seen.get(name.casefold(), 0) + 1
+    shared = [uid for uid, name in firms if name and seen.get(name.casefold(), 0) > 1]
+    if not shared:
+        return [name for _uid, name in firms]
+    known = firm_store.firms_by_uid(session, uids=shared)
+    return [
+        f"{name} ({(known.get(uid) or {}).get('country') or 'no country'})"
+        if uid in shared
+        else name
+        for uid, name in firms
+    ]
 
 
 def chpl_tiers(session, *, filters) -> ChartTable:
     """USD value and shipments per CHPL tier (rows of HS6 codes on the list)."""
     chpl = reference.chpl()
     totals: dict[str, list[float]] = {}
+    codes: dict[str, set[str]] = {}
     for r in _stats(session, filters, ("hs6",)):
         item = chpl.get(r["hs6"] or "")
         if item:
             acc = totals.setdefault(item.tier, [0.0, 0])
             acc[0] += r["value_usd"] or 0.0
             acc[1] += r["shipments"]
+            codes.setdefault(item.tier, set()).add(r["hs6"])
     data = [(tier, round(v, 2), int(n)) for tier, (v, n) in sorted(totals.items())]
     return ChartTable(
         "chpl_tiers",
@@ -167,6 +194,8 @@ def chpl_tiers(session, *, filters) -> ChartTable:
         "bar",
         ["tier", "value_usd", "shipments"],
         data,
+        # The tier's codes in these shipments: its bar shows or pins exactly its rows.
+        row_filters={tier: {"hs": ",".join(sorted(c))} for tier, c in codes.items()},
     )
 
 

@@ -147,11 +147,25 @@ class AnalysisSection:
             lens = check_lens(session, lens, case_id=case.id)
             firms = flags.flag_firms(session, case_id=case.id, lens=lens)
             firms = person_flags.add_person_flags(session, case_id=case.id, firms=firms)
+            firms = _with_country(session, firms)
         rules = flags.rules_json() + person_flags.rules_json()
         out = {"firms": firms, "rules": rules, "case": case.ref}
         if lens:
             out["filters"] = lens.to_json()
         return out
+
+
+def _with_country(session, firms: list[dict]) -> list[dict]:
+    """Each flagged firm with its ``country`` after its name: firms that share a name are told
+    apart by it wherever they are listed."""
+    from casebook.store import firms as firm_store
+
+    known = firm_store.firms_by_uid(session, uids=[f["uid"] for f in firms])
+    return [
+        {"uid": f["uid"], "name": f["name"], "country": (known.get(f["uid"]) or {}).get("country")}
+        | f
+        for f in firms
+    ]
 
 
 def _filters_json(ref, source, keys, f: sql.Filters, measure, top) -> dict:

@@ -20,7 +20,7 @@ from functools import cache, partial
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyledItemDelegate,
     QToolButton,
     QToolTip,
     QTreeWidget,
@@ -184,7 +185,9 @@ def suggested_label(target: charts.Target, measure: str) -> str:
     ("CN origin share, 2023-05")."""
     clicked = target.filters
     parts = [f"{clicked[k]} {k}" for k in ("origin", "dispatch", "destination") if k in clicked]
-    if "hs" in clicked:
+    if "hs" in clicked and target.label.startswith("Tier "):  # a CHPL tier: by its name
+        parts.append(target.label.split(":")[0])
+    elif "hs" in clicked:
         parts.append(f"HS {clicked['hs']}")
     if "firm" in clicked or not parts:  # a firm (or a tier, a maker): as the chart names it
         parts.insert(0, target.label.split(" · ")[0].split("\n")[0].strip())
@@ -584,10 +587,15 @@ class FlagsPanel(QWidget):
         self.tree.setWordWrap(True)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.tree.setMinimumWidth(280)
+        # Rows as tall as their wrapped text (the tree sizes rows for one line), laid out again
+        # when the column's width changes.
+        self.tree.setItemDelegateForColumn(0, _WrappingDelegate(self.tree))
+        self.tree.header().sectionResized.connect(lambda *_: self.tree.doItemsLayout())
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.ResizeToContents)
         self._firms: list[dict] = []
+        self._labels: list[str] = []  # the firms' names as listed
         self.tree.itemActivated.connect(self._activated)
         self.tree.currentItemChanged.connect(self._current)
         self.detail = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
@@ -614,8 +622,9 @@ class FlagsPanel(QWidget):
             else "No red flags in this case."
         )
         self._firms = firms[:MAX_FLAGGED]
-        for firm in self._firms:
-            item = QTreeWidgetItem(self.tree, [firm["name"] or firm["uid"], f"{firm['score']:g}"])
+        self._labels = _firm_labels(self._firms)
+        for firm, label in zip(self._firms, self._labels, strict=True):
+            item = QTreeWidgetItem(self.tree, [label, f"{firm['score']:g}"])
             for flag in firm["flags"]:
                 text = f"{flag['title']}: {flag['reason']}"
                 QTreeWidgetItem(item, [text, ""]).setToolTip(0, text)
@@ -642,8 +651,9 @@ class FlagsPanel(QWidget):
         flags = firm["flags"]
         if item.parent() is not None:
             flags = [flags[item.parent().indexOfChild(item)]]
+        label = self._labels[self._firms.index(firm)]
         self.detail.setText(
-            f"<b>{escape(firm['name'] or firm['uid'])}</b> · score {firm['score']:g}<br>"
+            f"<b>{escape(label)}</b> · score {firm['score']:g}<br>"
             + "<br>".join(
                 f"• <b>{escape(f['title'])}</b>: {escape(f['reason'])}"
                 f" ({plural(f.get('shipment_count') or 0, 'shipment')})"
@@ -655,6 +665,43 @@ class FlagsPanel(QWidget):
         firm = self.firm_of(item)
         if firm:
             self.firm_requested.emit(firm["uid"], firm["name"] or firm["uid"])
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """A tree column whose rows are as tall as their text wrapped at the column's width (Qt's
+    tree asks a row's height without the width, so wrapped text was cut after one line)."""
+
+    def __init__(self, tree: QTreeWidget):
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option, index) -> QSize:
+        size = super().sizeHint(option, index)
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        levels = depth + (1 if self.tree.rootIsDecorated() else 0)
+        width = self.tree.columnWidth(0) - self.tree.indentation() * levels - 8
+        text = str(index.data() or "")
+        box = self.tree.fontMetrics().boundingRect(
+            QRect(0, 0, max(width, 40), 100_000), Qt.TextFlag.TextWordWrap, text
+        )
+        return QSize(size.width(), max(size.height(), box.height() + 4))
+
+
+def _firm_labels(firms: list[dict]) -> list[str]:
+    """Each flagged firm's name as listed: with its country beside it where another listed
+    firm has the same name ("Nova Trade Ltd (TR)", "Nova Trade Ltd (KZ)")."""
+    counts: dict[str, int] = {}
+    for firm in firms:
+        key = (firm["name"] or "").casefold()
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        f"{firm['name']} ({firm.get('country') or 'no country'})"
+        if firm["name"] and counts[firm["name"].casefold()] > 1
+        else firm["name"] or firm["uid"]
+        for firm in firms
+    ]
 
 
 class AnalysisTab(LensTab, QWidget):

@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -58,7 +60,7 @@ SECTION_LABELS = {
 }
 #: The changes after which a printed briefing may no longer say what the case holds.
 CASE_DATA = ("case", "datasets", "shipments", "firms", "evidence", "findings", "relationships",
-             "hits")  # fmt: skip
+             "hits", "figures", "persons")  # fmt: skip
 
 
 class SaveDialog:
@@ -154,12 +156,27 @@ class BriefingTab(QWidget):
         stale_row.addWidget(self.regenerate)
         self.stale_bar.hide()
         self.lens_label = QLabel(wordWrap=True)
+        # The options scroll when the window is short (a 1024x700 screen: they grew the window
+        # past its edge); Generate and the status below them stay in sight.
+        settings = QWidget()
+        upper = QVBoxLayout(settings)
+        upper.setContentsMargins(0, 0, 0, 0)
+        upper.addWidget(self.lens_label)
+        upper.addWidget(options)
+        upper.addStretch(1)
+        self._options_scroll = scroll = QScrollArea()
+        scroll.setWidget(settings)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(
+            settings.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        )
         left = QVBoxLayout()
-        left.addWidget(self.lens_label)
-        left.addWidget(options)
+        left.addWidget(scroll, 1)  # no taller than the options (_fit_options): Generate follows
         left.addLayout(buttons)
         left.addWidget(self.status)
-        left.addStretch(1)
+        left.addStretch(0)
         self.preview = PagePreview(self._work)
         self.preview.add_shortcuts(self)
         self.preview.rendered.connect(self.preview_ready)
@@ -223,6 +240,19 @@ class BriefingTab(QWidget):
         self.lens = lens
         self._show_lens()
 
+    def _fit_options(self) -> None:
+        """The options' scroll area no taller than the options, so in a tall window Generate
+        sits right below them rather than at the bottom of the tab."""
+        settings = self._options_scroll.widget()
+        width = max(self._options_scroll.viewport().width(), settings.minimumSizeHint().width())
+        layout = settings.layout()
+        height = layout.heightForWidth(width) if layout.hasHeightForWidth() else -1
+        self._options_scroll.setMaximumHeight(max(height, settings.sizeHint().height()) + 4)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_options()
+
     def _show_lens(self) -> None:
         words = self.workspace.describe(self.lens) if self.workspace else self.lens.describe()
         self.lens_label.setText(
@@ -230,6 +260,7 @@ class BriefingTab(QWidget):
             if words
             else "The briefing covers the whole case (set the filter bar above to narrow it)."
         )
+        self._fit_options()
 
     # --- generate -------------------------------------------------------------------------
 

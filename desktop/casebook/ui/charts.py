@@ -262,8 +262,11 @@ def _legend(ax, style: Style, **kw):
 
 
 def _month_ticks(ax, months: list[str]) -> None:
-    # About one label per 0.65 inch of figure width, so narrow charts do not crowd their ticks.
-    room = max(3, min(MAX_MONTH_TICKS, int(ax.figure.get_figwidth() / 0.65)))
+    # About one label per 0.65 inch of the plot's width (the axes once placed: a legend beside
+    # it can leave an inch of a wide figure), so a narrow chart's month and year labels never
+    # run together.
+    width = ax.get_position().width * ax.figure.get_figwidth()
+    room = max(1, min(MAX_MONTH_TICKS, int(width / 0.65)))
     step = max(1, math.ceil(len(months) / room))
     # Keep Januaries on the ticks when stepping by 2, 3, 4 or 6 months.
     start = 0
@@ -273,6 +276,11 @@ def _month_ticks(ax, months: list[str]) -> None:
         except ValueError:
             start = 0
     ticks = list(range(start, len(months), step))
+    if len(ticks) < 2 and len(months) > 1:  # too narrow for two steps: the first and the last
+        ax.set_xticks([0, len(months) - 1])
+        ax.set_xticklabels([month_label(m, first=True) for m in (months[0], months[-1])])
+        ax.set_xlim(-0.6, len(months) - 0.4)
+        return
     ax.set_xticks(ticks)
     ax.set_xticklabels([month_label(months[i], first=n == 0) for n, i in enumerate(ticks)])
     ax.set_xlim(-0.6, len(months) - 0.4)
@@ -351,7 +359,6 @@ def draw_monthly(fig, table, style: Style) -> list[Target]:
             targets.append(Target(bars, label, filters, index=j))
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     ax.autoscale_view()
-    _month_ticks(ax, months)
     _money_axis(ax, scale)
     handles, labels = ax.get_legend_handles_labels()
     _legend(
@@ -366,6 +373,7 @@ def draw_monthly(fig, table, style: Style) -> list[Target]:
     ).get_title().set_color(style.fg)
     widest = max(text_inches(t) for t in [*labels, f"Country of {field_name}"])
     place(fig, right=widest + 0.55)
+    _month_ticks(ax, months)  # placed first: the legend beside it narrows the plot
     return targets
 
 
@@ -403,10 +411,10 @@ def draw_share(fig, table, style: Style, *, country: str, field_name: str) -> li
     )
     right.set_ylim(0, 105)
     right.set_ylabel(f"Share of {country} in the month (%)", fontsize=9, color=style.fg)
-    _month_ticks(ax, months)
     handles = ax.get_legend_handles_labels()[0] + [line]
     _legend(ax, style, handles=handles, loc="upper left")
     place(fig, right=0.75)
+    _month_ticks(ax, months)
     targets = []
     for j, mo in enumerate(months):
         label = f"{country_label(country)} · {mo}: {shares[j]:.1f} % · {money(table.rows[j][1], compact=True)}"
@@ -521,12 +529,13 @@ def draw_counted_bars(fig, table, style: Style, *, xlabel: str, colour: str) -> 
     place(fig, bottom=0.7, top=top)
     _money_axis(ax, scale)
     targets = []
+    row_filters = getattr(table, "row_filters", {}) or {}
     for bar, r in zip(bars, table.rows, strict=True):
         what = country_label(r[0]) if is_country else f"Tier {r[0]}"
-        # No click filter: the Shipments tab cannot select a tier's codes or a maker's rows.
-        targets.append(
-            Target(bar, f"{what}: {money(r[1], compact=True)} · {plural(r[2], 'shipment')}")
-        )
+        # A tier's bar stands for its codes in the lens; a control system's maker has no
+        # filter (it is read from the goods descriptions), so its bar is not clickable.
+        label = f"{what}: {money(r[1], compact=True)} · {plural(r[2], 'shipment')}"
+        targets.append(Target(bar, label, dict(row_filters.get(str(r[0]), {}))))
     return targets
 
 

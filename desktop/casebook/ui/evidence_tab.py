@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.core.words import plural
+from casebook.ui import theme
 from casebook.ui.evidence_dialog import EvidenceDialog, grade_help
 from casebook.ui.link_editor import LinkEditor
 from casebook.ui.ops import Changes, Host, Op
@@ -195,6 +197,7 @@ class EvidenceDetail(QWidget):
 
     def __init__(self, links: QWidget | None = None, parent=None):
         super().__init__(parent)
+        self._item: dict | None = None
         self.facts = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -223,6 +226,7 @@ class EvidenceDetail(QWidget):
         layout.addWidget(split)
 
     def show_item(self, item: dict | None, *, register_empty: bool = False) -> None:
+        self._item = item
         if item is None:
             self.facts.setText("")
             self.preview.show_nothing(
@@ -231,7 +235,14 @@ class EvidenceDetail(QWidget):
                 else "Select an item in the register to see its record and preview here"
             )
             return
-        self.facts.setText(_facts_html(item))
+        self._item = item
+        self.facts.setText(_facts_html(item, theme.muted(self.palette()).name()))
+
+    def changeEvent(self, event) -> None:
+        # A theme switch: the field names are coloured by name, so show the record again.
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._item is not None:
+            self.facts.setText(_facts_html(self._item, theme.muted(self.palette()).name()))
 
 
 def _esc(text: object) -> str:
@@ -240,7 +251,7 @@ def _esc(text: object) -> str:
     return html.escape(str(text or ""))
 
 
-def _facts_html(item: dict) -> str:
+def _facts_html(item: dict, muted: str) -> str:
     grade = item["grade"]
     grade_text = f"<b>{grade}</b> — {_esc(item['grade_label'])}" if grade else "<i>not graded</i>"
     rows = [
@@ -254,8 +265,7 @@ def _facts_html(item: dict) -> str:
         ("Notes", _esc(item.get("notes")).replace("\n", "<br>")),
     ]
     body = "".join(
-        f"<tr><td style='padding-right:10px; color:palette(placeholder-text)'>{name}</td>"
-        f"<td>{value}</td></tr>"
+        f"<tr><td style='padding-right:10px; color:{muted}'>{name}</td><td>{value}</td></tr>"
         for name, value in rows
         if value
     )

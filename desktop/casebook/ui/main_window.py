@@ -38,7 +38,7 @@ Std = QKeySequence.StandardKey
 #: Switching the case's tabs, as browsers and editors do (Ctrl+Shift+Tab arrives as Backtab).
 TAB_KEYS = {
     "next_tab": ("Ctrl+Tab", "Ctrl+PgDown"),
-    "previous_tab": ("Ctrl+Shift+Backtab", "Ctrl+Shift+Tab", "Ctrl+PgUp"),
+    "previous_tab": ("Ctrl+Shift+Tab", "Ctrl+Shift+Backtab", "Ctrl+PgUp"),  # named as typed
 }
 
 

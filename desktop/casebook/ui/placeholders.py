@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QIcon, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from casebook.ui import theme
 
@@ -76,7 +84,36 @@ class EmptyStore(Placeholder):
 
 
 def show_prompt(view: QTextEdit, text: str) -> None:
-    """Say in an empty detail pane what to select, wrapped, in the placeholder colour
-    (QTextEdit's own placeholder text is drawn on one line, cut in a narrow pane)."""
-    colour = view.palette().color(QPalette.ColorRole.PlaceholderText).name()
+    """Say in an empty detail pane what to select, wrapped, in a muted colour (QTextEdit's own
+    placeholder text is drawn on one line, cut in a narrow pane). Shown again in the new
+    theme's colour after a theme switch, as long as the pane still shows it."""
+    colour = theme.muted(view.palette(), on_base=True).name()
     view.setHtml(f"<p style='color: {colour}'>{escape(text)}</p>")
+    view.setProperty(_PROMPT, text)
+    if not view.property(_WATCHED):
+        view.setProperty(_WATCHED, True)
+        view.installEventFilter(_prompt_watcher())
+
+
+_PROMPT, _WATCHED = "casebook_prompt", "casebook_prompt_watched"
+
+
+class _PromptWatcher(QObject):
+    """Shows a pane's prompt again in the palette's colours after a theme switch."""
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.PaletteChange and isinstance(obj, QTextEdit):
+            text = obj.property(_PROMPT)
+            if text and obj.toPlainText() == text:
+                show_prompt(obj, text)
+        return False
+
+
+_watcher: _PromptWatcher | None = None
+
+
+def _prompt_watcher() -> _PromptWatcher:
+    global _watcher
+    if _watcher is None:
+        _watcher = _PromptWatcher(QApplication.instance())
+    return _watcher

@@ -35,6 +35,7 @@ from casebook.core.domain import (
     PERSON_KINDS,
     RELATIONSHIP_KINDS,
 )
+from casebook.ui import theme
 from casebook.ui.dialogs import ok_cancel
 from casebook.ui.findings_panel import EvidenceChecklist
 
@@ -74,7 +75,6 @@ PERSON_PHRASES = {
 }
 OUT, IN = "out", "in"  # this firm → the other firm, the other firm → this firm
 PROBLEM_STYLE = "color: #D93025;"
-HINT_STYLE = "color: #5F6368;"
 
 
 def kind_label(kind: str) -> str:
@@ -327,7 +327,7 @@ class LinkDialog(QDialog):
             self.problem.setStyleSheet(PROBLEM_STYLE)
             self.problem.setText("\n".join(found))
         elif self.other_uid() is None:
-            self.problem.setStyleSheet(HINT_STYLE)
+            self.problem.setStyleSheet(f"color: {theme.muted(self.palette()).name()};")
             self.problem.setText(f"Pick the {noun} from the list (type to filter it).")
         else:
             self.problem.setText("")

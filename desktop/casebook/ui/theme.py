@@ -105,6 +105,19 @@ _system: tuple[str, QPalette] | None = None  # the platform's style and palette,
 _applied = "system"
 
 
+def muted(palette: QPalette, *, on_base: bool = False) -> QColor:
+    """Secondary text (field names, notes) as an opaque colour that reads on ``palette``'s
+    window (``on_base``: its text areas) in either theme: the text colour 62 % over the
+    background (contrast above 4.5). Rich text takes it by name, so a label shows it again
+    after a theme switch."""
+    roles = QPalette.ColorRole
+    text = palette.color(roles.Text if on_base else roles.WindowText)
+    back = palette.color(roles.Base if on_base else roles.Window)
+    return QColor.fromRgbF(*(0.62 * a + 0.38 * b for a, b in zip(
+        (text.redF(), text.greenF(), text.blueF()),
+        (back.redF(), back.greenF(), back.blueF()), strict=True)))  # fmt: skip
+
+
 def dark_palette() -> QPalette:
     """A dark palette for the Fusion style (platform styles may ignore a palette)."""
     palette = QPalette()

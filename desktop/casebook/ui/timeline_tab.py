@@ -36,6 +36,7 @@ from shiboken6 import isValid
 
 from casebook.core.errors import UsageError
 from casebook.core.numbers import money
+from casebook.ui import theme
 from casebook.ui.ops import Changes, Host, Op
 from casebook.ui.workspace import LensTab, WorkspaceTab, narrowed
 
@@ -662,6 +663,7 @@ class TimelineTab(LensTab, QWidget):
             return
         palette = self.palette()
         back, fore = palette.color(palette.ColorRole.Base), palette.color(palette.ColorRole.Text)
+        count_colour = theme.muted(palette, on_base=True)  # #5F6368 read 2.6:1 on the dark
         font = QFont(self.font())
         fm = QFontMetricsF(font)
         left, top = visible.left(), visible.top()
@@ -681,7 +683,7 @@ class TimelineTab(LensTab, QWidget):
             painter.setPen(QColor(TENURE_COLOUR) if lane.get("person") else fore)
             painter.drawText(QRectF(left + 6, y, LABEL_WIDTH - 60, ROW),
                              Qt.AlignmentFlag.AlignVCenter, name)  # fmt: skip
-            painter.setPen(QColor("#5F6368"))
+            painter.setPen(count_colour)
             painter.drawText(QRectF(left, y, LABEL_WIDTH - 6, ROW),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                              f"{total:,}" if total else "")  # fmt: skip
