@@ -75,6 +75,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
     exported = Signal(object)  # the Path of a finished export
     path_found = Signal(list)  # the uids of the path found (empty: none)
     threshold_changed = Signal(float)  # the trade links under this many USD are hidden
+    labels_fitted = Signal()  # the firms' labels were fitted again after a zoom
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
