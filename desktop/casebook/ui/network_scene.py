@@ -205,7 +205,8 @@ class ChartDrawing:
         self.labels_due()
 
         def steps():
-            for _step in self.fitting_node_labels():
+            for _step in itertools.chain(self.fitting_node_labels(), [None],
+                                         self.placing_edge_labels()):  # fmt: skip
                 yield
                 if refit != self._refits:
                     return
@@ -213,7 +214,6 @@ class ChartDrawing:
         def finish() -> None:
             if refit != self._refits:
                 return
-            self.place_edge_labels()
             if fit and self.view.fitted:
                 self._fitting_again = True
                 try:
@@ -510,13 +510,22 @@ class ChartDrawing:
         first). A label with no free point stays hidden; the edge's tooltip gives it. Only the
         edges that may want a label are looked at (the largest, the selected firms', every one
         only when zoomed in)."""
+        for _step in self.placing_edge_labels():
+            pass
+
+    def placing_edge_labels(self, every: int = LABELS_A_STEP):
+        """``place_edge_labels`` a step at a time (a generator: ``every`` edges a step), so
+        that every edge of a large chart is labelled across turns of the event loop after a
+        zoom (``refit_labels``)."""
         if not all(map(isValid, self.nodes.values())):  # torn down: the window is closing
             return
         if self._labels_due or self._obstacles is None:
             self.fit_node_labels()
         if self._far_due:
             self._draw_far()
-        grid = {key: list(rects) for key, rects in self._obstacles.items()}
+        # The firms' grid is read, not copied (copying its cells took 50-150 ms for 2,000
+        # firms): the labels placed here go into a grid of their own.
+        firms, grid = self._obstacles, {}
         if self.all_labels:
             candidates = self.edge_items
         else:
@@ -532,13 +541,17 @@ class ChartDrawing:
             if id(edge) not in keep and isValid(edge) and edge.label.isVisible():
                 edge.label.setVisible(False)
         self._labelled = []
-        for edge in wanted:
+        for n, edge in enumerate(wanted, 1):
+            if n % every == 0:
+                yield
+                if not isValid(edge):  # redrawn meanwhile
+                    return
             label, path = edge.ensure_label(), edge.path()
             label.set_scale(self.label_scale)
             for at in LABEL_POINTS:
                 rect = label.rect.translated(path.pointAtPercent(at))
                 box = (rect.left(), rect.top(), rect.right(), rect.bottom(), None)
-                if _free(grid, box, -1):
+                if _free(firms, box, -1) and _free(grid, box, -1):
                     _take(grid, box)
                     label.at = at
                     label.setPos(rect.center())
