@@ -244,6 +244,8 @@ def zoomed_in_labels(tab, runs: int) -> tuple[float, float]:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtGui import QTransform
 
+    from casebook.ui.network_scene import label_scale
+
     view, times, stalls = tab.view, [], []
     if not hasattr(tab, "labels_fitted"):  # a tab from before labels kept their screen size
         return 0.0, 0.0
@@ -252,6 +254,9 @@ def zoomed_in_labels(tab, runs: int) -> tuple[float, float]:
             centre = view.mapToScene(view.viewport().rect().center())
             view.setTransform(QTransform.fromScale(zoom, zoom))
             view.centerOn(centre)
+            if tab.label_scale == label_scale(zoom):  # the labels keep their size: no fitting
+                view.settled.emit(zoom)
+                continue
             loop = QEventLoop()
             tab.labels_fitted.connect(loop.quit)
             ticks = [time.perf_counter()]

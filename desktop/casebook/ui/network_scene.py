@@ -130,6 +130,7 @@ class ChartDrawing:
         self._fitted_scale = 1.0  # the scale the labels were last fitted at
         self._refits = 0  # the labels' fitting after a zoom in progress (a newer one stops it)
         self._fitting_again = False  # Fit again after the labels took their size (once)
+        self._placings = 0  # the edge labels' placing in progress (a newer one stops it)
 
     def country_text(self, code: str | None):
         """A country code laid out once, and where it goes (centred on the disc)."""
@@ -516,9 +517,12 @@ class ChartDrawing:
     def placing_edge_labels(self, every: int = LABELS_A_STEP):
         """``place_edge_labels`` a step at a time (a generator: ``every`` edges a step), so
         that every edge of a large chart is labelled across turns of the event loop after a
-        zoom (``refit_labels``)."""
+        zoom (``refit_labels``); a placing begun later (a step at a time or at once) stops
+        this one."""
         if not all(map(isValid, self.nodes.values())):  # torn down: the window is closing
             return
+        self._placings += 1
+        mine = self._placings
         if self._labels_due or self._obstacles is None:
             self.fit_node_labels()
         if self._far_due:
@@ -544,7 +548,7 @@ class ChartDrawing:
         for n, edge in enumerate(wanted, 1):
             if n % every == 0:
                 yield
-                if not isValid(edge):  # redrawn meanwhile
+                if mine != self._placings or not isValid(edge):  # placed anew, or redrawn
                     return
             label, path = edge.ensure_label(), edge.path()
             label.set_scale(self.label_scale)

@@ -327,9 +327,9 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
             self.labels_due()
             yield from self.fitting_node_labels()  # the labels' plates may have grown
             yield
+            yield from self.placing_edge_labels()  # every edge's, zoomed in: a step at a time
 
         def finish() -> None:
-            self.place_edge_labels()
             self.show_details_again()  # the pane says what the label says
             self.scored.emit()
 
