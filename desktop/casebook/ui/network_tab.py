@@ -6,7 +6,9 @@ edges, ``network_view`` zooms, pans and shows the legend, ``network_panel`` the 
 details. Nodes show the country code, a listed badge, the red-flag score and the role; trade
 edges are as wide as their value and labelled "value · shipments" (the largest ones, the
 selected firm's, and all of them when zoomed in); relationships have their own colours and
-dashes. The workspace's lens (``set_lens``) and the tab's own filters (dates, HS prefix, which
+dashes. Zoomed in past 1x the labels keep their size on screen and are fitted again, so a
+label cut for want of room shows whole once zooming made room; the timeline layout has a
+date axis along the foot of the chart. The workspace's lens (``set_lens``) and the tab's own filters (dates, HS prefix, which
 replace the lens's, and a minimum value per link) re-read the edges and keep the nodes where
 they are; a caption says what the lens shows. Dragging moves one node and its edges (positions
 are saved per case); zoom with the wheel, pan by dragging the background, Fit shows everything.
