@@ -104,3 +104,32 @@ def test_layout_network_lays_out_both_and_keeps_labels_apart(kind):
         assert pos["cn2"][0] < pos["ru1"][0] < pos["tr1"][0]
     else:
         assert pos["tr1"][0] < pos["cn1"][0] and pos["ru1"][1] < pos["hk1"][1]
+
+
+def test_the_timeline_date_axis_follows_the_firms_and_ticks_as_the_room_allows():
+    import datetime as dt
+
+    model = _model()
+    pos = cl.timeline(model)
+    scale = cl.date_scale(model, pos)
+    # Straight from the layout, x is the first trade date: the axis puts each date there.
+    for uid, date in cl.first_dates(model).items():
+        if uid not in ("p1", "xx1"):
+            assert scale.x(dt.date.fromisoformat(date).toordinal()) == pytest.approx(pos[uid][0])
+    assert dt.date.fromordinal(scale.first) == dt.date(2022, 1, 10)
+    assert dt.date.fromordinal(scale.last) == dt.date(2023, 6, 1)  # Istanbul's first
+    # Firms placed against their dates (dragged so): no axis; nor with fewer than two dates.
+    flipped = {uid: (1 - x, y) for uid, (x, y) in pos.items()}
+    assert cl.date_scale(model, flipped) is None
+    assert cl.date_scale(NetworkModel(nodes=model.nodes[:1]), pos) is None
+    first, last = scale.first, scale.last
+    years = cl.date_ticks(first, last, 0.1, 50)  # 36.5 points a year: every 2 years
+    assert all(major and label.isdigit() and len(label) == 4 for _d, label, major in years)
+    months = cl.date_ticks(first, last, 3.0, 50)  # 90 points a month: every month
+    labels = [label for _d, label, _m in months]
+    assert labels[:3] == ["2022", "Feb", "Mar"] and "2023" in labels and labels[-1] == "Jun"
+    assert [dt.date.fromordinal(d).day for d, _l, _m in months] == [1] * len(months)
+    days = cl.date_ticks(first, first + 40, 60.0, 50)  # 60 points a day: every day
+    assert days[0][1] == "10 Jan 2022" and days[1][1] == "11"
+    assert ("Feb 2022" in [label for _d, label, _m in days]) and len(days) == 41
+    assert cl.date_ticks(last, first, 1.0, 50) == [] and cl.date_ticks(first, last, 0, 50) == []

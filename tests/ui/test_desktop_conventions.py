@@ -277,7 +277,8 @@ def test_a_long_network_status_is_cut_at_its_end_and_whole_in_its_tooltip(window
     qtbot.waitUntil(lambda: workspace.tab("network") is not None, timeout=TIMEOUT)
     network = workspace.tab("network")
     workspace.tabs.setCurrentWidget(network)
-    qtbot.waitUntil(lambda: len(network.nodes) == 18, timeout=TIMEOUT)  # 16 firms, 2 persons
+    # 16 firms, 2 persons, drawn (the status line says so once the last slice is drawn)
+    qtbot.waitUntil(lambda: network.complete and len(network.nodes) == 18, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: not window.host.worker.busy, timeout=TIMEOUT)
     status = network.status
     full = status.text()

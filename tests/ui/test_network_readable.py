@@ -6,10 +6,13 @@ the threshold touches only what it hides or shows."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QTransform
 from tests.ui.test_network_work import REF, TIMEOUT, make_store, name_of, open_chart
 
 from casebook.book import Casebook
 from casebook.ui.network_items import NodeItem
+from casebook.ui.network_scene import label_scale
 from casebook.ui.network_tab import NetworkTab
 
 FIRST = (
@@ -58,7 +61,19 @@ def _place(tab, where: dict) -> None:
     tab.place_edge_labels()
 
 
-def test_a_label_is_whole_unless_it_would_cover_another_firms(qtbot, tmp_path):
+def _zoom(qtbot, tab, zoom: float) -> None:
+    """Show the chart at ``zoom`` (as the wheel leaves it once the gesture ends) and wait for
+    the labels fitted again."""
+    view = tab.view
+    if tab.label_scale == label_scale(zoom):
+        view.setTransform(QTransform.fromScale(zoom, zoom))
+        return
+    with qtbot.waitSignal(tab.labels_fitted, timeout=TIMEOUT):
+        view.setTransform(QTransform.fromScale(zoom, zoom))
+        view.settled.emit(view.zoom())
+
+
+def _long_names(qtbot, tmp_path):
     csv = (
         "Date,Exporter,Importer,Country of Dispatch,Destination,HS Code,Value USD\n"
         f"2022-01-05,{LONG},Bravo Trading,CN,HK,845811,100000\n"
@@ -70,6 +85,12 @@ def test_a_label_is_whole_unless_it_would_cover_another_firms(qtbot, tmp_path):
         book.create_case(title="Long names", ref=REF)
         book.import_file(tmp_path / "long.csv", case_ref=REF)
     _win, tab = open_chart(qtbot, tmp_path / "cases.db", 4)
+    _zoom(qtbot, tab, 1.0)
+    return tab
+
+
+def test_a_label_is_whole_unless_it_would_cover_another_firms(qtbot, tmp_path):
+    tab = _long_names(qtbot, tmp_path)
     by_name = {item.node.name: item for item in tab.nodes.values()}
     north, south = by_name[LONG], by_name[f"Southern {LONG}"]
     bravo, charlie = by_name["Bravo Trading"], by_name["Charlie Supply"]
@@ -92,6 +113,34 @@ def test_a_label_is_whole_unless_it_would_cover_another_firms(qtbot, tmp_path):
     assert south.zValue() > north.zValue()
     south.setSelected(False)
     assert south.boundingRect().width() < south.full_width
+
+
+def test_zoomed_in_a_cut_label_shows_whole_at_its_screen_size(qtbot, tmp_path):
+    tab = _long_names(qtbot, tmp_path)
+    by_name = {item.node.name: item for item in tab.nodes.values()}
+    north, south = by_name[LONG], by_name[f"Southern {LONG}"]
+    bravo, charlie = by_name["Bravo Trading"], by_name["Charlie Supply"]
+    _place(tab, {north.node.uid: (0, 0), bravo.node.uid: (-800, 300),
+                 charlie.node.uid: (800, 300),
+                 south.node.uid: (north.full_width / 2 + south.min_width / 2 + 20, 0)})  # fmt: skip
+    view = tab.view
+
+    def on_screen(item) -> QRectF:
+        return view.mapFromScene(item.plate_rect.translated(item.pos())).boundingRect()
+
+    assert south.elided and south.name.endswith("…")  # no room at 1x
+    height = on_screen(south).height()
+    # Zoomed in 2.5x the firms are 2.5 times as far apart on screen, the labels as large as
+    # they were: the cut one has room now and shows its whole name.
+    _zoom(qtbot, tab, 2.5)
+    assert south.name == f"Southern {LONG}" and not south.elided
+    assert north.name == LONG
+    assert on_screen(south).height() == pytest.approx(height, abs=1.5)
+    assert on_screen(south).width() == pytest.approx(south.full_width + 4, abs=2)
+    assert not on_screen(north).intersects(on_screen(south))
+    # Back at 1x it gives way again.
+    _zoom(qtbot, tab, 1.0)
+    assert south.elided and south.name.endswith("…")
 
 
 @pytest.fixture

@@ -105,3 +105,69 @@ def test_a_hidden_firm_is_not_printed_and_the_threshold_is_told(opened, qtbot, t
     text = " ".join(text.split())
     assert "2 firms · 1 trade link · 0 relationships" in text
     assert "trade links under $1 k hidden" in text
+
+
+FIRST_TRADE = {"深圳精密机械有限公司": "2022-01-05", "ООО Техно Станок": "2022-01-05",
+               "A&B <Trading> Ltd": "2022-02-06", "Beta Tools": "2022-03-09"}  # fmt: skip
+
+
+def _lay_out(qtbot, tab, kind: str) -> None:
+    tab.layout_choice.setCurrentIndex(tab.layout_choice.findData(kind))
+    tab.relayout()
+    qtbot.waitUntil(lambda: tab.view.axis.visible == (kind == "timeline"), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not tab.host.worker.busy, timeout=TIMEOUT)
+
+
+def test_the_timeline_layout_has_a_date_axis_on_the_tab_and_on_the_printed_page(
+    opened, qtbot, tmp_path
+):
+    from datetime import date
+
+    win, tab = opened
+    assert not tab.view.axis.visible  # not for the force-directed layout
+    _lay_out(qtbot, tab, "timeline")
+    view, axis = tab.view, tab.view.axis
+    ticks = axis.ticks()
+    labels = [label for _x, label, _major in ticks]
+    assert {"Feb", "Mar"} <= set(labels) and any("2022" in label for label in labels), labels
+    xs = [x for x, _label, _major in ticks]
+    assert xs == sorted(xs)
+    # Each firm stands over its first trade date on the axis (the layout moves firms a
+    # little to keep their labels apart: the two of 5 January are side by side), the later
+    # right of the earlier, and above the axis, not under it.
+    scale = axis.scale
+    span = scale.last - scale.first
+    strip = axis.geometry()
+    at = {}
+    for item in tab.nodes.values():
+        first = date.fromisoformat(FIRST_TRADE[item.node.name]).toordinal()
+        at[first] = [*at.get(first, []), item.pos().x()]
+        assert abs(scale.day(item.pos().x()) - first) < span / 5
+        assert view.mapFromScene(item.pos()).y() + item.radius < strip.top()
+    days = sorted(at)
+    assert all(max(at[a]) < min(at[b]) for a, b in zip(days, days[1:], strict=False))
+    # Zoomed in, the ticks are months no more but days, the first one saying its month.
+    view.zoom_by(8.0)
+    view._settle.stop()
+    view._settled()
+    days = axis.ticks()
+    assert len(days) > len(ticks) and any(label.isdigit() for _x, label, _m in days)
+    # Printed: the axis's ticks at 7 pt under the chart, left to right in time.
+    out = tmp_path / "timeline.pdf"
+    exchange_actions.print_chart(win, str(out))
+    qtbot.waitUntil(lambda: "Printed the chart" in win.statusBar().currentMessage(),
+                    timeout=TIMEOUT)  # fmt: skip
+    runs, text, _box = text_runs(out)
+    title = next(r for r in runs if r[0] == "First trade")
+    marks = sorted((r for r in runs if r[3] == title[3] and r is not title), key=lambda r: r[2])
+    months = [r[0] for r in marks if not r[0].isdigit()]
+    assert months == ["Jan 2022", "Feb 2022", "Mar 2022"], marks  # left to right in time
+    assert all(size >= 7.0 for _t, size, _x, _y in marks)
+    names = [r for r in runs if r[0] in NAMES]
+    assert max(r[3] for r in marks) < min(r[3] for r in names)  # under every firm's label
+    # Back to the force-directed layout: no axis, on the tab nor on the page.
+    _lay_out(qtbot, tab, "force")
+    exchange_actions.print_chart(win, str(out))
+    qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)
+    _runs, text, _box = text_runs(out)
+    assert "First trade" not in text

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import math
+from dataclasses import dataclass
 from functools import cache
 
 from casebook.analysis.network import MARGIN, NetworkModel, Node
@@ -179,3 +180,123 @@ def _ordinal(date: str | None) -> int | None:
     except ValueError:
         return None
     return None
+
+
+# --- the timeline layout's date axis --------------------------------------------------------
+
+#: A date axis is drawn while the dated firms' places follow their first trade dates at least
+#: this closely (the correlation of x and date): the layout moves firms apart to keep their
+#: labels clear, and the user may drag them; dragged out of date order, the axis goes.
+AXIS_CORRELATION = 0.8
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class DateScale:
+    """Where a date is across a timeline chart: ``x = intercept + slope * day`` (``day`` a
+    date's ordinal), fitted to the dated firms' places; ``first`` and ``last`` the dated days
+    (ordinals)."""
+
+    intercept: float
+    slope: float
+    first: int
+    last: int
+
+    def x(self, day: float) -> float:
+        return self.intercept + self.slope * day
+
+    def day(self, x: float) -> float:
+        return (x - self.intercept) / self.slope
+
+
+def date_scale(model: NetworkModel, positions: dict) -> DateScale | None:
+    """The date axis of the timeline layout for the firms at ``positions`` (uid → (x, y), in
+    any units): the straight line of x by first trade date (``first_dates``) that fits the
+    traded firms' places best (least squares: the layout puts them across by date, then
+    moves them a little to keep their labels apart). None when fewer than two dates are
+    placed, or the places do not follow the dates (``AXIS_CORRELATION``)."""
+    traded = {u for e in model.edges if e.is_trade for u in (e.source, e.target)}
+    points = []
+    for uid, date in first_dates(model).items():
+        day = _ordinal(date)
+        if uid in traded and uid in positions and day is not None:
+            points.append((float(day), float(positions[uid][0])))
+    if len({day for day, _x in points}) < 2:
+        return None
+    n = len(points)
+    mean_d = sum(d for d, _x in points) / n
+    mean_x = sum(x for _d, x in points) / n
+    sdd = sum((d - mean_d) ** 2 for d, _x in points)
+    sxx = sum((x - mean_x) ** 2 for _d, x in points)
+    sdx = sum((d - mean_d) * (x - mean_x) for d, x in points)
+    if sdx <= 0 or sxx <= 0 or sdx / math.sqrt(sdd * sxx) < AXIS_CORRELATION:
+        return None
+    slope = sdx / sdd
+    days = [int(d) for d, _x in points]
+    return DateScale(mean_x - slope * mean_d, slope, min(days), max(days))
+
+
+#: The ticks an axis may have, finest last: (unit, step), a step of years, months or days.
+TICK_STEPS = (("year", 10), ("year", 5), ("year", 2), ("year", 1), ("month", 6), ("month", 3),
+              ("month", 1), ("day", 10), ("day", 5), ("day", 1))  # fmt: skip
+_APPROX_DAYS = {"year": 365.25, "month": 30.44, "day": 1.0}
+
+
+def date_ticks(first: int, last: int, per_day: float, gap: float) -> list[tuple[int, str, bool]]:
+    """The ticks of a date axis from day ``first`` to day ``last`` (ordinals) drawn
+    ``per_day`` units a day: the finest steps (years, months or days) whose ticks are at
+    least ``gap`` units apart; each tick is (day, label, major). Years are labelled
+    "2023"; months "Mar" with January major and labelled by its year; days by their number
+    with each month's first major and labelled "Mar 2023"; the first tick says its month
+    and year ("Mar 2023", "6 Mar 2023"). The ticks reach one step past each end."""
+    import datetime as dt
+
+    if last < first or per_day <= 0:
+        return []
+    unit, step = next(((u, s) for u, s in reversed(TICK_STEPS)
+                       if s * _APPROX_DAYS[u] * per_day >= gap), TICK_STEPS[0])  # fmt: skip
+    start, end = dt.date.fromordinal(first), dt.date.fromordinal(last)
+    ticks: list[tuple[int, str, bool]] = []
+    if unit == "year":
+        year = start.year - start.year % step
+        while True:
+            day = dt.date(year, 1, 1)
+            ticks.append((day.toordinal(), str(year), True))
+            if day > end:
+                break
+            year += step
+    elif unit == "month":
+        index = start.year * 12 + (start.month - 1)
+        index -= index % step
+        while True:
+            year, month = divmod(index, 12)
+            day = dt.date(year, month + 1, 1)
+            major = month == 0
+            ticks.append((day.toordinal(), str(year) if major else MONTHS[month], major))
+            if day > end:
+                break
+            index += step
+    else:
+        day = dt.date(start.year, start.month, 1)
+        while True:
+            following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+            length = (following - day).days
+            marks = range(1, length + 1) if step == 1 else range(1, length - step // 2, step)
+            for number in marks:
+                at = day.replace(day=number)
+                if at.toordinal() < first - step:
+                    continue
+                major = number == 1
+                label = f"{MONTHS[at.month - 1]} {at.year}" if major else str(number)
+                ticks.append((at.toordinal(), label, major))
+            if ticks and ticks[-1][0] > last:
+                break
+            day = following
+    before = [t for t in ticks if t[0] <= first]
+    after = next((i for i, t in enumerate(ticks) if t[0] >= last), len(ticks) - 1)
+    ticks = ticks[max(len(before) - 1, 0) : after + 1]
+    if ticks and not ticks[0][2]:  # the first tick says the year (and month) it is in
+        at = dt.date.fromordinal(ticks[0][0])
+        label = f"{MONTHS[at.month - 1]} {at.year}"
+        ticks[0] = (ticks[0][0], label if unit == "month" else f"{at.day} {label}", True)
+    return ticks

@@ -89,6 +89,9 @@ class NetworkModel:
     edges: list[Edge] = field(default_factory=list)
     case_ref: str | None = None
     filters: dict = field(default_factory=dict)
+    #: The layout its positions come from, when it is printed as the Network tab shows it
+    #: (``"timeline"``: the page has a date axis).
+    layout: str | None = None
 
     def node(self, uid: str) -> Node | None:
         return next((n for n in self.nodes if n.uid == uid), None)

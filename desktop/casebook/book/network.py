@@ -18,6 +18,7 @@ from casebook.analysis.chart import (
     find_path,
     kind_of,
 )
+from casebook.analysis.chart_layouts import DateScale, date_scale, date_ticks
 from casebook.analysis.network import (  # the chart's model, layouts and styles, for the GUI
     COMPACT_LIMIT,
     FACTS_EM,
@@ -47,6 +48,7 @@ __all__ = [
     "COMPACT_LIMIT",
     "KIND_TITLES",
     "Chart",
+    "DateScale",
     "Hidden",
     "FACTS_EM",
     "Edge",
@@ -56,6 +58,8 @@ __all__ = [
     "aggregate_trade",
     "apply_threshold",
     "canvas_size",
+    "date_scale",
+    "date_ticks",
     "find_path",
     "kind_of",
     "trade_width",

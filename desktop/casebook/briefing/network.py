@@ -79,6 +79,18 @@ def place_labels(nodes: dict, sizes: dict, segments: list, bounds) -> dict:
     return placed
 
 
+PAD = 70  # points left and right of the outermost firms (room for their labels)
+
+
+def page_across(positions: dict, width: float):
+    """x on a drawing ``width`` points wide (from its left) of an x of ``positions``, as
+    ``draw_network`` places the firms: their extent spread across the page's width (the
+    layout keeps a margin for on-screen labels; the page uses its full width)."""
+    xs = [p[0] for p in positions.values()] or [0.0]
+    x0, xspan = min(xs), (max(xs) - min(xs)) or 1.0
+    return lambda px: PAD + (px - x0) / xspan * (width - 2 * PAD)
+
+
 def draw_network(model, positions: dict, width: float, *, style_for, height: float = HEIGHT):
     """A Drawing ``width`` × ``height`` points of the firms (circles), their trade and
     relationships (lines) and their labels (7 pt, each placed where no edge crosses it and no
@@ -88,18 +100,15 @@ def draw_network(model, positions: dict, width: float, *, style_for, height: flo
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     d = Drawing(width, height)
-    pad, top_pad, bottom_pad = 70, 22, 22
+    top_pad, bottom_pad = 22, 22
 
-    xs = [p[0] for p in positions.values()] or [0.0]
     ys = [p[1] for p in positions.values()] or [0.0]
-    x0, xspan = min(xs), (max(xs) - min(xs)) or 1.0
     y0, yspan = min(ys), (max(ys) - min(ys)) or 1.0
+    across = page_across(positions, width)
 
     def at(uid):
-        # The layout keeps a margin for on-screen labels; the page uses its full width.
         px, py = positions[uid]
-        px, py = (px - x0) / xspan, (py - y0) / yspan
-        return pad + px * (width - 2 * pad), bottom_pad + (1 - py) * (height - top_pad - bottom_pad)
+        return across(px), bottom_pad + (1 - (py - y0) / yspan) * (height - top_pad - bottom_pad)
 
     nodes = {n.uid: n for n in model.nodes if n.uid in positions}
     segments = []

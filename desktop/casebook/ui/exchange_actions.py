@@ -196,11 +196,13 @@ def export_case(window, path: str | None = None) -> None:
 
 def chart_shown(tab) -> tuple:
     """(model, positions, threshold, caption) of the chart as the Network tab shows it: its
-    model (copied: the worker prints it while the tab goes on), the positions of the nodes
-    in sight, its trade threshold, and the filters named above it."""
+    model (copied: the worker prints it while the tab goes on) and layout (a timeline prints
+    its date axis), the positions of the nodes in sight, its trade threshold, and the filters
+    named above it."""
     from dataclasses import replace
 
-    model = replace(tab.model, nodes=list(tab.model.nodes), edges=list(tab.model.edges))
+    model = replace(tab.model, nodes=list(tab.model.nodes), edges=list(tab.model.edges),
+                    layout=tab.layout_choice.currentData())  # fmt: skip
     positions = {uid: pos for uid, pos in tab.positions().items() if tab.nodes[uid].isVisible()}
     threshold = float(getattr(tab, "threshold", 0.0) or 0.0)
     caption = tab.caption.text() if tab.caption.isVisible() else ""

@@ -93,6 +93,10 @@ class NodeItem(QGraphicsObject):
         self.base_opacity = 1.0  # 0.45: nothing under the filters
         self._bounds = QRectF()
         self.label_width = -1.0
+        #: Scene points per pixel of the label at 1x: 1 up to zoom 1 (the label scales with the
+        #: chart, in the room the layout kept for it), ``1 / zoom`` beyond (it keeps its screen
+        #: size, so zooming in makes room around it: ``ChartDrawing.label_scale``).
+        self.label_scale = tab.label_scale
         self.set_node(node, style)
         self.setFlags(NODE_FLAGS)
         self.setAcceptHoverEvents(True)
@@ -132,15 +136,18 @@ class NodeItem(QGraphicsObject):
         )
         self.set_label_width(max(self.min_width, min(width, self.full_width)))
 
-    def set_label_width(self, width: float) -> None:
-        """Cut the label to ``width`` (whole when it is the whole width)."""
-        if width == self.label_width:
+    def set_label_width(self, width: float, scale: float | None = None) -> None:
+        """Cut the label to ``width`` pixels at 1x (whole when it is the whole width), drawn at
+        ``scale`` (``label_scale``; unchanged when None)."""
+        scale = self.label_scale if scale is None else scale
+        if width == self.label_width and scale == self.label_scale:
             return
         self.prepareGeometryChange()
-        self.label_width = width
-        self._texts = None
-        top = self.radius + 3
-        self.plate_rect = QRectF(-width / 2 - 2, top, width + 4, 2 * self.line)
+        if width != self.label_width:
+            self._texts = None
+        self.label_width, self.label_scale = width, scale
+        self.plate_rect = QRectF((-width / 2 - 2) * scale, self.radius + 3, (width + 4) * scale,
+                                 2 * self.line * scale)  # fmt: skip
         self.whole = None
         self.bounds_changed()
 
@@ -151,11 +158,12 @@ class NodeItem(QGraphicsObject):
             return
         self.prepareGeometryChange()
         self.whole = whole
-        r = self.radius
+        r, scale = self.radius, self.label_scale
         width = self.full_width if whole else self.label_width
-        half = max(width / 2 + 4, r + 8, self.badge_rect.right() + 4)
+        half = max((width / 2 + 4) * scale, r + 8, self.badge_rect.right() + 4)
         top_edge = min(-r - 8, self.badge_rect.top() - 2)
-        self._bounds = QRectF(-half, top_edge, 2 * half, r + 12 + 2.2 * self.line - top_edge)
+        bottom = r + 3 + max((2.2 * self.line + 9) * scale, 5)
+        self._bounds = QRectF(-half, top_edge, 2 * half, bottom - top_edge)
         self.update()
 
     @property
@@ -173,9 +181,11 @@ class NodeItem(QGraphicsObject):
         return self._prepared()[1]
 
     def _prepared(self):
-        """(name, facts, their laid-out texts and places), made on first use."""
+        """(name, facts, their laid-out texts and places), made on first use; the places and
+        plates of the label's texts are in pixels at 1x from the label's top middle (drawn at
+        ``label_scale``)."""
         if self._texts is None:
-            tab, width, top = self.tab, self.label_width, self.radius + 3
+            tab, width, top = self.tab, self.label_width, 0.0
             name, facts = self.full_name, self.full_facts
             if width < self.full_width:
                 elide = Qt.TextElideMode.ElideRight
@@ -190,7 +200,7 @@ class NodeItem(QGraphicsObject):
     def _whole(self):
         """The whole label's texts, places and plate (drawn on hover and when selected)."""
         if getattr(self, "_whole_texts", None) is None or self._whole_texts[0] != self.full_facts:
-            top, width = self.radius + 3, self.full_width
+            top, width = 0.0, self.full_width
             name_text = _static(self.full_name, self.name_font)
             facts_text = _static(self.full_facts, self.fact_font)
             self._whole_texts = (self.full_facts, name_text, facts_text,
@@ -296,7 +306,13 @@ class NodeItem(QGraphicsObject):
             name_text, facts_text, name_at, facts_at, plate = self._whole()
         else:
             _name, _facts, name_text, facts_text, name_at, facts_at = self._prepared()
-            plate = self.plate_rect
+            width = self.label_width
+            plate = QRectF(-width / 2 - 2, 0, width + 4, 2 * self.line)
+        # Under the icon, at ``label_scale``: zoomed in, the label keeps its size on screen.
+        painter.save()
+        painter.translate(0, r + 3)
+        if self.label_scale != 1.0:
+            painter.scale(self.label_scale, self.label_scale)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.plate)
         painter.drawRoundedRect(plate, 3, 3)
@@ -306,6 +322,7 @@ class NodeItem(QGraphicsObject):
         painter.setFont(self.fact_font)
         painter.setPen(self.text_colour if selected else GREY)
         painter.drawStaticText(facts_at, facts_text)
+        painter.restore()
 
     # No itemChange override: PySide6 mishandles the reference count of its None results
     # (a crash after some thousands of calls on Python 3.11). Moves go through ``place`` and
@@ -493,9 +510,19 @@ class EdgeLabel(QGraphicsItem):
         self.text, self.font, self.colour = edge.edge.label, tab.edge_font, edge.colour
         fm = tab.edge_metrics
         w, h = fm.horizontalAdvance(self.text) + 6, fm.height() + 2
-        self.rect = QRectF(-w / 2, -h / 2, w, h)
+        self.base = QRectF(-w / 2, -h / 2, w, h)  # in pixels at 1x
+        self.scale = 1.0
+        self.rect = QRectF(self.base)  # in scene points, at ``scale``
         self.at = 0.5  # where along the edge (0 at the source), chosen by ``place_edge_labels``
         self.setVisible(False)
+
+    def set_scale(self, scale: float) -> None:
+        """Drawn at ``scale`` scene points a pixel (the firms' ``label_scale``)."""
+        if scale != self.scale:
+            self.prepareGeometryChange()
+            self.scale = scale
+            b = self.base
+            self.rect = QRectF(b.x() * scale, b.y() * scale, b.width() * scale, b.height() * scale)
 
     def place(self, mid: QPointF) -> None:
         self.setPos(mid)
@@ -506,12 +533,16 @@ class EdgeLabel(QGraphicsItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if option.levelOfDetailFromTransform(painter.worldTransform()) < MIN_TEXT_LOD:
             return
+        painter.save()
+        if self.scale != 1.0:
+            painter.scale(self.scale, self.scale)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.edge.tab.label_plate)
-        painter.drawRoundedRect(self.rect, 3, 3)
+        painter.drawRoundedRect(self.base, 3, 3)
         painter.setPen(self.colour)
         painter.setFont(self.font)
-        painter.drawText(self.rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.drawText(self.base, Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.restore()
 
 
 class GroupItem(QGraphicsObject):

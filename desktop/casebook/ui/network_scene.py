@@ -123,6 +123,14 @@ class ChartDrawing:
         self.far_nodes = None  # the far view's firms (``FarNodes``), made with the drawing
         self._far_due = True
         self._top_edges: list = []  # the edges labelled at any zoom
+        #: The labels' scene points a pixel: 1 up to zoom 1, where the labels scale with the
+        #: chart (in the room the layout kept for them), ``1 / zoom`` beyond, where they keep
+        #: their size on screen and zooming in makes room for them (fitted again then).
+        self.label_scale = 1.0
+        self._fitted_scale = 1.0  # the scale the labels were last fitted at
+        self._refits = 0  # the labels' fitting after a zoom in progress (a newer one stops it)
+        self._fitting_again = False  # Fit again after the labels took their size (once)
+        self._placings = 0  # the edge labels' placing in progress (a newer one stops it)
 
     def country_text(self, code: str | None):
         """A country code laid out once, and where it goes (centred on the disc)."""
@@ -173,6 +181,12 @@ class ChartDrawing:
     def _zoomed(self, zoom: float) -> None:
         if self.view.gesture():  # frames are a scaled picture: changes wait for its end
             return
+        scale = label_scale(zoom)
+        if scale != self.label_scale:
+            self.label_scale = scale
+            if self.complete:  # else the drawing's last steps fit them (``draw``)
+                self.all_labels = zoom >= ZOOM_ALL_LABELS
+                self.refit_labels(fit=self.view.fitted)
         labels = zoom >= ZOOM_ALL_LABELS
         if labels != self.all_labels:
             self.all_labels = labels
@@ -180,6 +194,36 @@ class ChartDrawing:
         far = zoom < FAR_ZOOM
         if far != self.far:
             self.set_far(far)
+
+    def refit_labels(self, *, fit: bool = False) -> None:
+        """Fit the firms' labels again at ``label_scale`` (after a zoom: a label cut for want
+        of room may now show whole), a slice of firms a turn of the event loop, then place the
+        edge labels; a newer zoom's fitting stops this one. ``fit``: the zoom was Fit's, taken
+        with the labels at their old size: Fit again, once, with them at their new one."""
+        fit = fit and not self._fitting_again
+        self._refits += 1
+        refit, drawing = self._refits, self._drawing
+        self.labels_due()
+
+        def steps():
+            for _step in itertools.chain(self.fitting_node_labels(), [None],
+                                         self.placing_edge_labels()):  # fmt: skip
+                yield
+                if refit != self._refits:
+                    return
+
+        def finish() -> None:
+            if refit != self._refits:
+                return
+            if fit and self.view.fitted:
+                self._fitting_again = True
+                try:
+                    self.view.fit()
+                finally:
+                    self._fitting_again = False
+            self.labels_fitted.emit()
+
+        self._slice(drawing, steps(), finish)
 
     def set_far(self, far: bool) -> None:
         """Zoomed out below ``FAR_ZOOM`` (labels too small to read, lines a pixel or two): the
@@ -312,6 +356,7 @@ class ChartDrawing:
             else:
                 self.scene.setSceneRect(QRectF(-200, -200, 400, 400))
             self.status.setText(self.summary())
+            self.update_date_axis()
             yield
             if relayout:
                 self.view.fit()
@@ -319,6 +364,8 @@ class ChartDrawing:
 
         def finish() -> None:
             self.view.viewport().setUpdatesEnabled(True)
+            if self._fitted_scale != self.label_scale:  # zoomed (Fit) after they were fitted
+                self.refit_labels(fit=self.view.fitted)
             if relayout and not saved:
                 self.save_soon(only_new=True)
             self._sync_actions()
@@ -421,18 +468,20 @@ class ChartDrawing:
         if not all(map(isValid, self.nodes.values())):  # torn down: the window is closing
             return
         self._labels_due = False
+        self._fitted_scale = scale = self.label_scale
         grid: dict[tuple[int, int], list] = {}
         plates: dict[int, tuple] = {}
         shown = [item for item in self.nodes.values() if item.isVisible()]
         left = right = None  # the chart's sides with every label cut: no whole label sticks
-        # out past them (Fit would have to draw the chart smaller for it)
+        # out past them (Fit would have to draw the chart smaller for it); zoomed in, where
+        # labels keep their screen size, the sides hold them back no more
         for n, item in enumerate(shown, 1):
             if n % every == 0:
                 yield
             x, y = item.pos().x(), item.pos().y()
             for rect in item.obstacles(plate=False):
                 _take(grid, (rect.left(), rect.top(), rect.right(), rect.bottom(), id(item)))
-            plates[id(item)] = plate = _plate(item, x, y, item.min_width)
+            plates[id(item)] = plate = _plate(item, x, y, item.min_width, scale)
             _take(grid, plate)
             half = max(plate[2] - x, item.radius + 8)
             left = x - half if left is None else min(left, x - half)
@@ -446,12 +495,13 @@ class ChartDrawing:
                 span = item.full_width - item.min_width
                 for candidate in (item.full_width, *(item.full_width - span * f
                                                      for f in (0.25, 0.5, 0.75))):  # fmt: skip
-                    plate = _plate(item, x, y, candidate)
-                    if left <= plate[0] and plate[2] <= right and _free(grid, plate, id(item)):
+                    plate = _plate(item, x, y, candidate, scale)
+                    inside = scale < 1.0 or (left <= plate[0] and plate[2] <= right)
+                    if inside and _free(grid, plate, id(item)):
                         _take(grid, plate)
                         width = candidate
                         break
-            item.set_label_width(width)
+            item.set_label_width(width, scale)
         self._obstacles = grid
 
     def place_edge_labels(self) -> None:
@@ -461,13 +511,25 @@ class ChartDrawing:
         first). A label with no free point stays hidden; the edge's tooltip gives it. Only the
         edges that may want a label are looked at (the largest, the selected firms', every one
         only when zoomed in)."""
+        for _step in self.placing_edge_labels():
+            pass
+
+    def placing_edge_labels(self, every: int = LABELS_A_STEP):
+        """``place_edge_labels`` a step at a time (a generator: ``every`` edges a step), so
+        that every edge of a large chart is labelled across turns of the event loop after a
+        zoom (``refit_labels``); a placing begun later (a step at a time or at once) stops
+        this one."""
         if not all(map(isValid, self.nodes.values())):  # torn down: the window is closing
             return
+        self._placings += 1
+        mine = self._placings
         if self._labels_due or self._obstacles is None:
             self.fit_node_labels()
         if self._far_due:
             self._draw_far()
-        grid = {key: list(rects) for key, rects in self._obstacles.items()}
+        # The firms' grid is read, not copied (copying its cells took 50-150 ms for 2,000
+        # firms): the labels placed here go into a grid of their own.
+        firms, grid = self._obstacles, {}
         if self.all_labels:
             candidates = self.edge_items
         else:
@@ -483,12 +545,17 @@ class ChartDrawing:
             if id(edge) not in keep and isValid(edge) and edge.label.isVisible():
                 edge.label.setVisible(False)
         self._labelled = []
-        for edge in wanted:
+        for n, edge in enumerate(wanted, 1):
+            if n % every == 0:
+                yield
+                if mine != self._placings or not isValid(edge):  # placed anew, or redrawn
+                    return
             label, path = edge.ensure_label(), edge.path()
+            label.set_scale(self.label_scale)
             for at in LABEL_POINTS:
                 rect = label.rect.translated(path.pointAtPercent(at))
                 box = (rect.left(), rect.top(), rect.right(), rect.bottom(), None)
-                if _free(grid, box, -1):
+                if _free(firms, box, -1) and _free(grid, box, -1):
                     _take(grid, box)
                     label.at = at
                     label.setPos(rect.center())
@@ -539,6 +606,7 @@ class ChartDrawing:
                 self.nodes[uid].place(x * side, y * side)
         self.labels_due()
         self.place_edge_labels()
+        self.update_date_axis()
         self.view.fit()
         self.save_soon()
 
@@ -547,6 +615,17 @@ class ChartDrawing:
         self.dragged()
         self.labels_due()
         self.place_edge_labels()
+        self.update_date_axis()
+
+    def update_date_axis(self) -> None:
+        """The timeline layout's date axis for the firms where they are now (none for the
+        other layouts, nor once the firms no longer follow their dates)."""
+        scale = None
+        if self.model is not None and self.layout_choice.currentData() == "timeline":
+            at = {uid: (item.pos().x(), item.pos().y()) for uid, item in self.nodes.items()
+                  if item.isVisible()}  # fmt: skip
+            scale = chart().date_scale(self.model, at)
+        self.view.set_date_axis(scale)
 
     def node_dragging(self) -> None:
         for group in self.group_items.values():
@@ -652,11 +731,20 @@ class ChartDrawing:
 LABEL_CELL = 160.0  # the side of a cell of the labels' grid, in scene points
 
 
-def _plate(item, x: float, y: float, width: float) -> tuple:
-    """The label plate of ``item`` at (x, y) cut to ``width``: (left, top, right, bottom,
-    owner)."""
-    top = y + item.radius + 3
-    return (x - width / 2 - 2, top, x + width / 2 + 2, top + 2 * item.line, id(item))
+def _plate(item, x: float, y: float, width: float, scale: float = 1.0) -> tuple:
+    """The label plate of ``item`` at (x, y) cut to ``width`` pixels at 1x, drawn at ``scale``
+    (``label_scale``): (left, top, right, bottom, owner) in scene points."""
+    top, half = y + item.radius + 3, (width / 2 + 2) * scale
+    return (x - half, top, x + half, top + 2 * item.line * scale, id(item))
+
+
+def label_scale(zoom: float) -> float:
+    """The labels' scene points a pixel at ``zoom``: 1 up to zoom 1 (they scale with the
+    chart), then ``1 / zoom`` (they keep their size on screen), in steps of 1 % of zoom (a
+    zoom step of the wheel is 15 %; the labels are not fitted again for less)."""
+    if zoom <= 1.0:
+        return 1.0
+    return 1.0 / (round(zoom * 100) / 100)
 
 
 def _cells(box: tuple):

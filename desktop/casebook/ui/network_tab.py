@@ -6,7 +6,9 @@ edges, ``network_view`` zooms, pans and shows the legend, ``network_panel`` the 
 details. Nodes show the country code, a listed badge, the red-flag score and the role; trade
 edges are as wide as their value and labelled "value · shipments" (the largest ones, the
 selected firm's, and all of them when zoomed in); relationships have their own colours and
-dashes. The workspace's lens (``set_lens``) and the tab's own filters (dates, HS prefix, which
+dashes. Zoomed in past 1x the labels keep their size on screen and are fitted again, so a
+label cut for want of room shows whole once zooming made room; the timeline layout has a
+date axis along the foot of the chart. The workspace's lens (``set_lens``) and the tab's own filters (dates, HS prefix, which
 replace the lens's, and a minimum value per link) re-read the edges and keep the nodes where
 they are; a caption says what the lens shows. Dragging moves one node and its edges (positions
 are saved per case); zoom with the wheel, pan by dragging the background, Fit shows everything.
@@ -75,6 +77,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
     exported = Signal(object)  # the Path of a finished export
     path_found = Signal(list)  # the uids of the path found (empty: none)
     threshold_changed = Signal(float)  # the trade links under this many USD are hidden
+    labels_fitted = Signal()  # the firms' labels were fitted again after a zoom
 
     def __init__(self, host: Host, ref: str, parent=None):
         super().__init__(parent)
@@ -326,9 +329,9 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
             self.labels_due()
             yield from self.fitting_node_labels()  # the labels' plates may have grown
             yield
+            yield from self.placing_edge_labels()  # every edge's, zoomed in: a step at a time
 
         def finish() -> None:
-            self.place_edge_labels()
             self.show_details_again()  # the pane says what the label says
             self.scored.emit()
 

@@ -4,6 +4,7 @@ firm, and the legend painted over the chart in a corner that covers no firm."""
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap, QRegion, QTransform
@@ -80,7 +81,8 @@ class LegendOverlay:
         port = self.view.viewport().rect()
         right, top = self.corner
         x = port.right() - self.size.width() - 10 if right else 10
-        y = 10 if top else port.bottom() - self.size.height() - 10
+        axis = self.view.axis.height() if hasattr(self.view, "axis") else 0  # above it
+        y = 10 if top else port.bottom() - self.size.height() - 10 - axis
         return QRect(x, y, self.size.width(), self.size.height())
 
     def width(self) -> int:
@@ -95,6 +97,97 @@ class LegendOverlay:
             painter.resetTransform()  # viewport coordinates
             painter.drawPixmap(self.geometry().topLeft(), self.pixmap)
             painter.restore()
+
+
+class DateAxis:
+    """The timeline layout's date axis along the foot of the viewport (``DateScale``: where
+    each date is across the chart), its ticks (years, months or days, as the zoom leaves room
+    for) under the firms placed by their first trade; painted by the view over the scene, as
+    the legend is. Hidden (``scale`` None) for the other layouts."""
+
+    GAP = 56  # pixels at least between two ticks
+
+    def __init__(self, view: QGraphicsView):
+        self.view = view
+        self.scale = None
+        self.font = legend_font(view.font())
+        self.metrics = QFontMetricsF(self.font)
+
+    @property
+    def visible(self) -> bool:
+        return self.scale is not None
+
+    def height(self) -> int:
+        return int(self.metrics.height() * 2 + 10) if self.visible else 0
+
+    def geometry(self) -> QRect:
+        port = self.view.viewport().rect()
+        height = self.height()
+        return QRect(0, port.bottom() - height + 1, port.width(), height)
+
+    def ticks(self) -> list[tuple[float, str, bool]]:
+        """(viewport x, label, major) of the ticks in sight."""
+        scale = self.scale
+        if scale is None:
+            return []
+        transform = self.view.viewportTransform()
+        zoom, dx = transform.m11(), transform.dx()
+        width = self.view.viewport().width()
+        seen = sorted((scale.day((0 - dx) / zoom), scale.day((width - dx) / zoom)))
+        first = max(scale.first, math.floor(seen[0]))
+        last = min(scale.last, math.ceil(seen[1]))
+        if first > last:
+            return []
+        ticks = chart().date_ticks(first, last, scale.slope * zoom, self.GAP)
+        out = [(scale.x(day) * zoom + dx, label, major) for day, label, major in ticks]
+        # The first label in sight says its year (its month too, for days)
+        shown = [i for i, (x, label, _major) in enumerate(out)
+                 if x - self.metrics.horizontalAdvance(label) / 2 >= 2]  # fmt: skip
+        if shown and not out[shown[0]][2]:
+            i = shown[0]
+            at = date.fromordinal(ticks[i][0])
+            month = f"{MONTHS[at.month - 1]} {at.year}"
+            out[i] = (out[i][0], f"{at.day} {month}" if out[i][1].isdigit() else month, True)
+        return out
+
+    def paint(self, painter: QPainter) -> None:
+        if not self.visible:
+            return
+        palette = self.view.palette()
+        painter.save()
+        painter.resetTransform()
+        strip = QRectF(self.geometry())
+        back = QColor(palette.color(palette.ColorRole.Base))
+        back.setAlpha(225)
+        painter.fillRect(strip, back)
+        ink = palette.color(palette.ColorRole.Text)
+        painter.setPen(QPen(ink, 1))
+        top = strip.top() + 0.5
+        painter.drawLine(QPointF(strip.left(), top), QPointF(strip.right(), top))
+        painter.setFont(self.font)
+        line = self.metrics.height()
+        title = "First trade"
+        room = self.metrics.horizontalAdvance(title) + 16
+        painter.setPen(GREY_INK)
+        painter.drawText(QRectF(6, top + 7 + line, room, line), Qt.AlignmentFlag.AlignLeft,
+                         title)  # fmt: skip
+        right_of = -1e9  # the last label's right edge: labels never overlap
+        for x, label, major in self.ticks():
+            painter.setPen(QPen(ink, 1.5 if major else 1))
+            painter.drawLine(QPointF(x, top), QPointF(x, top + (7 if major else 4)))
+            width = self.metrics.horizontalAdvance(label)
+            left = x - width / 2
+            if left < right_of + 6 or left < 2 or x + width / 2 > strip.right() - 2:
+                continue
+            painter.setPen(ink if major else GREY_INK)
+            painter.drawText(QRectF(left, top + 6, width + 1, line), Qt.AlignmentFlag.AlignLeft,
+                             label)  # fmt: skip
+            right_of = left + width
+        painter.restore()
+
+
+GREY_INK = QColor("#5F6368")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class NetworkView(QGraphicsView):
@@ -116,6 +209,7 @@ class NetworkView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
         self.legend = LegendOverlay(self)
+        self.axis = DateAxis(self)
         self.auto_fit = True  # keep everything in sight on resizes until the user zooms
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._settled)
         self._snapshot = None  # (picture, its transform) while a zoom gesture goes on
@@ -124,9 +218,21 @@ class NetworkView(QGraphicsView):
         self._ready_timer = QTimer(self, singleShot=True, interval=READY_MS,
                                    timeout=self._take_ready)  # fmt: skip
         self.far = False  # zoomed far out: no antialiasing (``set_far``)
+        self._fit_zoom = None  # the zoom Fit chose last (``fitted``)
 
     def zoom(self) -> float:
         return self.transform().m11()
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the zoom is the one Fit chose (not zoomed since)."""
+        return self._fit_zoom == self.zoom()
+
+    def set_date_axis(self, scale) -> None:
+        """The timeline layout's date axis (a ``DateScale``), or None: no axis."""
+        if scale != self.axis.scale:
+            self.axis.scale = scale
+            self.viewport().update()
 
     def set_trade_scale(self, scale: TradeScale) -> None:
         """The legend's trade line for the chart drawn."""
@@ -246,6 +352,7 @@ class NetworkView(QGraphicsView):
         painter.setTransform(then.inverted()[0] * self.viewportTransform())
         painter.drawPixmap(0, 0, picture)
         painter.resetTransform()
+        self.axis.paint(painter)  # its ticks where the dates are now
         self.legend.paint(painter)
         painter.end()
 
@@ -264,15 +371,18 @@ class NetworkView(QGraphicsView):
         self.resized.emit()
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 (Qt naming)
+        self.axis.paint(painter)
         self.legend.paint(painter)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 (Qt naming)
         """Qt moves the chart's pixels and paints the strip that came into sight; the legend
-        moved with them: paint it again where it was and where it stays."""
+        and the date axis moved with them: paint them again where they were and where they
+        stay (the axis's ticks follow the chart sideways)."""
         super().scrollContentsBy(dx, dy)
-        if self.legend.visible and (dx or dy):
-            where = self.legend.geometry()
-            self.viewport().update(QRegion(where) | QRegion(where.translated(dx, dy)))
+        for overlay in (self.legend, self.axis):
+            if overlay.visible and (dx or dy):
+                where = overlay.geometry()
+                self.viewport().update(QRegion(where) | QRegion(where.translated(dx, dy)))
 
     def visible_rect(self) -> QRectF:
         """The scene rectangle of what is shown: visible firms (disc, badge, label), visible
@@ -306,22 +416,23 @@ class NetworkView(QGraphicsView):
             return
         margin = FIT_MARGIN
         width, height = port.width() - 2 * margin, port.height() - 2 * margin
-        zoom = min(width / rect.width(), height / rect.height())
-        choice = rect
+        axis = self.axis.height()  # the chart above the date axis, not under it (0: none)
+        zoom = min(width / rect.width(), (height - axis) / rect.height())
+        choice = rect.adjusted(0, 0, 0, axis / zoom)
         if self.legend.isVisible():
             self.legend.corner = next(
-                (c for c in LEGEND_CORNERS if not self._covers_a_firm(rect, zoom, c)),
+                (c for c in LEGEND_CORNERS if not self._covers_a_firm(choice, zoom, c)),
                 LEGEND_CORNERS[0],
             )
-        if self.legend.isVisible() and self._covers_a_firm(rect, zoom):
+        if self.legend.isVisible() and self._covers_a_firm(choice, zoom):
             gap = 8
             lw, lh = self.legend.width() + gap, self.legend.height() + gap
-            beside = min((width - lw) / rect.width(), height / rect.height())
-            below = min(width / rect.width(), (height - lh) / rect.height())
+            beside = min((width - lw) / rect.width(), (height - axis) / rect.height())
+            below = min(width / rect.width(), (height - lh - axis) / rect.height())
             if beside >= below:
-                zoom, choice = beside, rect.adjusted(0, 0, lw / beside, 0)
+                zoom, choice = beside, rect.adjusted(0, 0, lw / beside, axis / beside)
             else:
-                zoom, choice = below, rect.adjusted(0, -lh / below, 0, 0)
+                zoom, choice = below, rect.adjusted(0, -lh / below, 0, axis / below)
         zoom = max(zoom, 1e-3)
         # The scene must reach past the view on every side, or Qt centres it instead.
         seen = QRectF(0, 0, port.width() / zoom, port.height() / zoom)
@@ -329,6 +440,7 @@ class NetworkView(QGraphicsView):
         self.scene().setSceneRect(self.scene().sceneRect().united(seen.adjusted(-50, -50, 50, 50)))
         self.setTransform(QTransform.fromScale(zoom, zoom))
         self.centerOn(choice.center())
+        self._fit_zoom = self.zoom()
         self.zoomed.emit(self.zoom())
 
     def _covers_a_firm(self, rect: QRectF, zoom: float, corner=None) -> bool:

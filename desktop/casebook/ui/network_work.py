@@ -408,6 +408,7 @@ class ChartWork:
                 group.refresh()
         self.labels_due()
         self.place_edge_labels()
+        self.update_date_axis()
         self._sync_actions()
         self.save_soon()
 
