@@ -93,7 +93,11 @@ def test_the_largest_links_chosen_in_sql_make_the_same_chart(
     assert top.kinds == {n.uid: chart.kinds[n.uid] for n in model.nodes}
 
 
-def test_ties_at_the_cut_are_ordered_as_the_whole_chart_orders_them(case):
+@pytest.mark.parametrize("ties", [db.TIES, 0])
+def test_ties_at_the_cut_are_ordered_as_the_whole_chart_orders_them(case, ties, monkeypatch):
+    """Links of the same value as the last drawn are read too and ordered as the whole chart
+    orders them (by firm uids), also when more of them tie than were read at first."""
+    monkeypatch.setattr(db, "TIES", ties)
     whole = case.link_chart(case_ref=REF)
     trade = [e for e in whole.model.edges if e.is_trade]
     values = [e.value_usd for e in trade]

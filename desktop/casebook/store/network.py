@@ -126,15 +126,17 @@ def largest_trade_pairs(
     case's firms (``case_firms``), those worth less than ``threshold`` USD (when above 0) left
     out, with the count, value and shipments of the links over and under the threshold and
     each linked firm's directions and largest link: what the link chart of the largest links
-    needs, without reading every pair (two grouped queries over the firm groups of the whole
-    case, or over the lens's rows)."""
+    needs, without reading every pair. One query groups the links once (from the firm groups
+    of the whole case, or from the lens's rows) and answers both: the firms' rows, then the
+    largest links' rows."""
     params = Params()
     pairs = _pair_sql(case_id=case_id, lens=lens, params=params)
     under = f"p.v < {params.add(float(threshold))}" if threshold > 0 else "1 = 0"
-    firms: dict[int, tuple[bool, bool, float]] = {}
-    above, below = [0, 0.0, 0], [0, 0.0, 0]
+    over = f"WHERE v >= {params.add(float(threshold))}" if threshold > 0 else ""
+    fetch = max(limit, 0) + TIES
     sql = f"""
-        SELECT firm, max(v), max(sends), max(receives),
+        WITH pairs AS ({pairs})
+        SELECT 0, firm, NULL, max(v), max(sends), max(receives),
                sum(CASE WHEN under = 1 THEN 0 ELSE owns END),
                sum(CASE WHEN under = 1 THEN 0 ELSE owns * v END),
                sum(CASE WHEN under = 1 THEN 0 ELSE owns * n END),
@@ -146,47 +148,69 @@ def largest_trade_pairs(
                    CASE WHEN k.side = 0 THEN p.lo_sends ELSE p.hi_sends END AS sends,
                    CASE WHEN k.side = 0 THEN p.hi_sends ELSE p.lo_sends END AS receives,
                    1 - k.side AS owns, CASE WHEN {under} THEN 1 ELSE 0 END AS under
-            FROM ({pairs}) AS p
+            FROM pairs AS p
             JOIN (SELECT 0 AS side UNION ALL SELECT 1) AS k ON k.side = 0 OR p.hi <> p.lo
         ) AS ends
         GROUP BY firm
+        UNION ALL
+        SELECT 1, lo, hi, v, 0, 0, 0, 0, 0, 0, 0, 0
+        FROM (SELECT lo, hi, v FROM pairs {over} ORDER BY v DESC LIMIT {params.add(fetch)}) AS top
     """
-    for firm, top, sends, receives, *sums in _run(session, sql, params):
+    firms: dict[int, tuple[bool, bool, float]] = {}
+    above, below = [0, 0.0, 0], [0, 0.0, 0]
+    largest = []
+    for part, firm, other, top, sends, receives, *sums in _run(session, sql, params):
+        if part:
+            largest.append((firm, int(other), float(top)))
+            continue
         firms[firm] = (bool(sends), bool(receives), float(top))
         for totals, (links, value, shipments) in ((above, sums[:3]), (below, sums[3:])):
             totals[0] += int(links)
             totals[1] += float(value)
             totals[2] += int(shipments)
-    return LargestPairs(
-        pairs=_largest_pairs(session, case_id=case_id, lens=lens, limit=limit, threshold=threshold),
-        above=tuple(above),
-        below=tuple(below),
-        firms=firms,
-    )
+    largest.sort(key=lambda row: -row[2])
+    chosen = _candidates(largest, limit, fetch)
+    if chosen is None:  # ties run past what was read: read them all
+        chosen = _largest_pairs(session, case_id=case_id, lens=lens, limit=limit,
+                                threshold=threshold, fetch=fetch * 8)  # fmt: skip
+    return LargestPairs(pairs=chosen, above=tuple(above), below=tuple(below), firms=firms)
+
+
+def _candidates(rows: list[tuple], limit: int, fetch: int) -> list[tuple[int, int]] | None:
+    """Of ``rows`` (lo, hi, value), the ``fetch`` largest links largest first: the ``limit``
+    largest and those of the same value as the last (within a rounding error: the caller sums
+    each link's two ways in its own order); None when as many as were read tie with it."""
+    if limit <= 0 or not rows:
+        return []
+    last = rows[min(limit, len(rows)) - 1][2]
+    least = last - abs(last) * 1e-9
+    if len(rows) >= fetch and rows[-1][2] >= least:
+        return None
+    return [(lo, hi) for lo, hi, v in rows if v >= least]
 
 
 def _largest_pairs(
-    session: Session, *, case_id: int, lens: ShipmentFilter | None, limit: int, threshold: float
+    session: Session,
+    *,
+    case_id: int,
+    lens: ShipmentFilter | None,
+    limit: int,
+    threshold: float,
+    fetch: int,
 ) -> list[tuple[int, int]]:
-    """(lower id, higher id) of the ``limit`` largest links at or over the threshold, largest
-    first, and those of the same value as the last (within a rounding error: the caller sums
-    each link's two ways in its own order)."""
-    if limit <= 0:
-        return []
-    fetch = limit + TIES
+    """``_candidates`` of the ``fetch`` largest links at or over the threshold, read further
+    while they tie."""
     while True:
         params = Params()
         pairs = _pair_sql(case_id=case_id, lens=lens, params=params)
         over = f"WHERE p.v >= {params.add(float(threshold))}" if threshold > 0 else ""
-        sql = f"SELECT p.lo, p.hi, p.v FROM ({pairs}) AS p {over} ORDER BY p.v DESC"
-        rows = _run(session, sql + f" LIMIT {params.add(fetch)}", params)
-        if len(rows) <= limit:
-            return [(lo, hi) for lo, hi, _v in rows]
-        last = float(rows[limit - 1][2])
-        least = last - abs(last) * 1e-9
-        if len(rows) < fetch or float(rows[-1][2]) < least:
-            return [(lo, hi) for lo, hi, v in rows if float(v) >= least]
-        fetch *= 4  # ties run past what was read: read further
+        sql = f"""SELECT p.lo, p.hi, p.v FROM ({pairs}) AS p {over}
+                  ORDER BY p.v DESC LIMIT {params.add(fetch)}"""
+        rows = [(lo, hi, float(v)) for lo, hi, v in _run(session, sql, params)]
+        chosen = _candidates(rows, limit, fetch)
+        if chosen is not None:
+            return chosen
+        fetch *= 4
 
 
 def _pair_sql(*, case_id: int, lens: ShipmentFilter | None, params: Params) -> str:
