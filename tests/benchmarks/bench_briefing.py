@@ -4,6 +4,7 @@
     .venv/bin/python tests/benchmarks/bench_briefing.py [--rows 5000] [--runs 3]
     .venv/bin/python tests/benchmarks/bench_briefing.py --firms 10000
     .venv/bin/python tests/benchmarks/bench_briefing.py --large /tmp/1m.db [--large-rows 1000000]
+    .venv/bin/python tests/benchmarks/bench_briefing.py --large /tmp/1m-links.db --spread-pairs
 
 Target (issue 10): the whole briefing (``book.brief``: store reads, charts, network, every
 section, the appendix) <= 2x the time ReportLab alone takes to build the same appendix table
@@ -21,6 +22,9 @@ Target (issue 18, briefing at any size): a case of 1M shipments (``--large PATH`
 baseline, in the same run, makes the same two outputs with the raw libraries: sqlite3 reads the
 2,000 largest rows and ReportLab prints them as plain string tables; sqlite3 reads every row
 (with its firms' names, by date) and ``csv.writer`` writes them. Each in a forked child.
+``--spread-pairs`` builds the store (when missing) with each row between a random exporter and
+importer of the 5,000 firms: ~920,000 trade links, as a real case of many small firms has
+(the network page once read them all: 1.1 GB), and the firm groups as large as the rows.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from functools import partial
 from pathlib import Path
 
 from pypdf import PdfReader
+from sqlalchemy import text
 
 from casebook.book import Casebook
 from casebook.book.demo import HEADER, shipment_rows
@@ -233,12 +238,39 @@ def raw_baseline(path: Path, ref: str, folder: Path) -> None:
         con.close()
 
 
-def large_main(path: Path, rows: int) -> None:
+def spread_pairs(path: Path) -> None:
+    """Each shipment of the store between a random exporter (of the first 3,000 firms) and
+    importer (of the other 2,000), its firm groups and row tests built again."""
+    from casebook.analysis import flags
+    from casebook.store import rollups
+    from casebook.store.engine import Store
+
+    con = sqlite3.connect(path)
+    with con:
+        con.execute(
+            "UPDATE shipment SET exporter_id = 1 + abs(random()) % 3000,"
+            " importer_id = 3001 + abs(random()) % 2000"
+        )
+    con.close()
+    with Store(path).write() as session:
+        for (dataset_id,) in session.execute(text("SELECT id FROM dataset")).all():
+            rollups.build_dataset(session, dataset_id=dataset_id)
+        session.execute(text("DELETE FROM rowtestrollup"))
+        for (case_id,) in session.execute(text('SELECT id FROM "case"')).all():
+            flags.store_row_tests(session, case_id=case_id)
+    con = sqlite3.connect(path)
+    con.execute("ANALYZE")
+    con.close()
+
+
+def large_main(path: Path, rows: int, *, spread: bool = False) -> None:
     import bench_analysis
 
     if not path.exists():
         started = time.perf_counter()
         bench_analysis.build_store(path, rows)
+        if spread:
+            spread_pairs(path)
         print(f"built {rows:,} shipments in {time.perf_counter() - started:.0f} s: {path}")
     ref = bench_analysis.CASE_REF
     with tempfile.TemporaryDirectory() as tmp:
@@ -285,9 +317,12 @@ def main() -> None:
     parser.add_argument("--firms", type=int, help="a case of this many firms instead")
     parser.add_argument("--large", type=Path, help="brief the 1M-shipment store here")
     parser.add_argument("--large-rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--spread-pairs", action="store_true", help="build --large with ~920,000 firm pairs"
+    )
     args = parser.parse_args()
     if args.large:
-        large_main(args.large, args.large_rows)
+        large_main(args.large, args.large_rows, spread=args.spread_pairs)
         return
     if args.firms:
         firms_main(args.firms)

@@ -9,6 +9,7 @@ a link hidden on one is hidden on the others.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from casebook.analysis.network import Edge, NetworkModel, Node, trade_label
@@ -70,6 +71,8 @@ class Chart:
     kinds: dict[str, str]
     hidden: Hidden
     threshold: float = 0.0
+    #: the links over the threshold past the largest drawn (``largest_links_chart``)
+    smaller: Hidden = field(default_factory=Hidden)
 
     def to_json(self) -> dict:
         data = self.model.to_json()
@@ -172,6 +175,54 @@ def chart_model(model: NetworkModel, *, threshold: float = 0.0) -> Chart:
     shown, hidden = apply_threshold(aggregated, threshold)
     kinds = {n.uid: kind_of(n) for n in shown.nodes}
     return Chart(model=shown, kinds=kinds, hidden=hidden, threshold=float(threshold))
+
+
+def largest_links_chart(
+    model: NetworkModel,
+    *,
+    count: int,
+    threshold: float,
+    above: tuple[int, float, int],
+    below: tuple[int, float, int],
+    firms: Mapping[int, tuple],
+) -> Chart:
+    """What ``chart_model(whole, threshold=threshold)`` then ``keep_largest_links(…, count)``
+    give, from a ``model`` whose trade is only that of the largest pairs and of those tied with
+    the last (``store.network.largest_trade_pairs``: its ``above``, ``below`` and ``firms``
+    describe the whole case's links): the ``count`` largest links, the firms that only the
+    others joined taken off, ``Chart.hidden`` the links under the threshold and
+    ``Chart.smaller`` the smaller ones over it."""
+    if threshold < 0:
+        raise ValueError("the threshold must not be negative")
+    count = max(count, 0)
+    edges = aggregate_trade(model.edges)  # the trade sorted as keep_largest_links sorts it
+    trade = [e for e in edges if e.is_trade]
+    kept = trade[:count]
+    others = [e for e in edges if not e.is_trade]
+    hidden = Hidden(links=below[0], value_usd=below[1], shipments=below[2])
+    links = above[0] - len(kept)
+    smaller = Hidden(
+        links=links,
+        value_usd=above[1] - sum(e.value_usd for e in kept) if links else 0.0,
+        shipments=above[2] - sum(e.count for e in kept) if links else 0,
+    )
+    linked = {u for e in [*kept, *others] for u in (e.source, e.target)}
+    for node in model.nodes:
+        if node.id not in firms or node.subject != "firm" or node.uid in linked:
+            continue
+        if threshold > 0 and firms[node.id][2] < threshold:
+            hidden.nodes.append(node.uid)  # only links under the threshold joined it
+        else:
+            smaller.nodes.append(node.uid)
+    alone = {*hidden.nodes, *smaller.nodes}
+    shown = NetworkModel(
+        nodes=[n for n in model.nodes if n.uid not in alone],
+        edges=[*kept, *others],
+        case_ref=model.case_ref,
+        filters=model.filters,
+    )
+    kinds = {n.uid: kind_of(n) for n in shown.nodes}
+    return Chart(shown, kinds, hidden, threshold=float(threshold), smaller=smaller)
 
 
 def find_path(edges: list[Edge], source: str, target: str, *, by: str = "hops") -> list[str]:

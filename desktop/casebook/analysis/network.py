@@ -14,7 +14,7 @@ page.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 
 from casebook.core.domain import PERSON_KINDS
@@ -140,10 +140,14 @@ def build_network(
     scores: Mapping[str, float] | None = None,
     listed: Mapping[int, list[dict]] | None = None,
     case_ref: str | None = None,
+    pairs: Collection[tuple[int, int]] | None = None,
+    directions: Mapping[int, tuple] | None = None,
 ) -> NetworkModel:
     """The case's network: every firm of the case, trade edges of the lens's shipments
     (aggregated in SQL per exporter → importer pair, ``min_value`` USD at least), every
-    relationship."""
+    relationship. With ``pairs`` (firm ids), only the trade between those firms is read, and
+    ``directions`` (firm id → (sends, receives, …) of all the trade, as
+    ``store.network.largest_trade_pairs`` gives them) places each firm in its layer."""
     scores, listed = scores or {}, listed or {}
     firms = db.case_firms(session, case_id=case_id)
     totals = db.firm_totals(session, case_id=case_id, lens=lens)
@@ -168,7 +172,7 @@ def build_network(
         uid_of[fid] = uid
     edges = []
     for exp, imp, value, count, first, last in db.trade_edges(
-        session, case_id=case_id, lens=lens, min_value=min_value
+        session, case_id=case_id, lens=lens, min_value=min_value, pairs=pairs
     ):
         if exp in uid_of and imp in uid_of:
             edges.append(
@@ -191,7 +195,13 @@ def build_network(
             )
             edges[-1].share = share
     model = NetworkModel(nodes=nodes, edges=edges, case_ref=case_ref)
-    layer = layers(model)
+    ends = None
+    if directions is not None:
+        ends = tuple(
+            {uid_of[f] for f, way in directions.items() if way[side] and f in uid_of}
+            for side in (0, 1)
+        )
+    layer = layers(model, ends)
     for node in nodes:
         node.layer = layer[node.uid]
     return model
@@ -316,10 +326,13 @@ def layer_of(role: str | None, sends: bool, receives: bool) -> int:
     return 1
 
 
-def layers(model: NetworkModel) -> dict[str, int]:
-    """Each node's layer for the layered layout."""
+def layers(model: NetworkModel, ends: tuple[set, set] | None = None) -> dict[str, int]:
+    """Each node's layer for the layered layout (``ends``: the uids that send and those that
+    receive goods, when the model holds only part of the trade)."""
     sends = {e.source for e in model.edges if e.is_trade}
     receives = {e.target for e in model.edges if e.is_trade}
+    if ends is not None:
+        sends, receives = ends
     return {n.uid: layer_of(n.role, n.uid in sends, n.uid in receives) for n in model.nodes}
 
 

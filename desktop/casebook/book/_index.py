@@ -34,6 +34,7 @@ NAMES = {
     "_link": "evidence",
     "_link_all": "findings",
     "_link_end": "persons",
+    "_network": "network",
     "_own": "live",
     "_owned_case": "team",
     "_person_of_row": "persons",

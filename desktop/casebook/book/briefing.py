@@ -429,16 +429,14 @@ class BriefingSection:
         if "network" not in data.sections:
             return
         from casebook.analysis import network as net
-        from casebook.analysis.chart import keep_largest_links
 
         chart = self.link_chart(case_ref=data.case_ref, threshold=threshold, scores=False,
-                                lens=data.lens, persons=True)  # fmt: skip
+                                lens=data.lens, persons=True, links=links)  # fmt: skip
         model = chart.model
-        if not model.nodes:
+        if not model.nodes and not chart.smaller.nodes:  # none over the threshold
             return
         for node in model.nodes:
             node.score = data.scores.get(node.uid, 0.0)
-        model, smaller = keep_largest_links(model, max(int(links), 0))
         total = len(model.nodes)
         if total > NETWORK_NODES:
             model = _largest(model, NETWORK_NODES)
@@ -449,7 +447,7 @@ class BriefingSection:
             "importers). A trade link is all the trade between two firms, drawn the way most "
             "of the value went, width by value; coloured lines are recorded relationships."
         )
-        data.network_hidden = _hidden_sentence(chart.hidden, smaller, threshold)
+        data.network_hidden = _hidden_sentence(chart.hidden, chart.smaller, threshold)
         if total > NETWORK_NODES:
             data.network_note += (
                 f" Drawn: the {NETWORK_NODES} listed or largest (by trade) of the case's "

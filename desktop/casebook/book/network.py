@@ -17,6 +17,7 @@ from casebook.analysis.chart import (
     chart_model,
     find_path,
     kind_of,
+    largest_links_chart,
 )
 from casebook.analysis.chart_layouts import DateScale, date_scale, date_ticks
 from casebook.analysis.network import (  # the chart's model, layouts and styles, for the GUI
@@ -137,6 +138,26 @@ class NetworkSection:
         lens's own), pairs worth at least ``min_value`` USD in all, and every relationship;
         with ``persons``, also the persons linked to those firms (nodes of subject "person")
         and their links, each labelled with the role."""
+        return self._network(case_ref=case_ref, date_from=date_from, date_to=date_to, hs=hs,
+                             min_value=min_value, scores=scores, lens=lens,
+                             persons=persons)[0]  # fmt: skip
+
+    def _network(
+        self,
+        *,
+        case_ref: str,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        hs: str | None = None,
+        min_value: float | None = 0.0,
+        scores: bool = True,
+        lens: ShipmentFilter | None = None,
+        persons: bool = False,
+        largest: tuple[int, float] | None = None,
+    ) -> tuple[NetworkModel, db.LargestPairs | None]:
+        """``network``; with ``largest`` (count, threshold), its trade only that of the
+        ``count`` largest links at or over the threshold (and ties), with what the store says
+        of all the links (``store.network.largest_trade_pairs``)."""
         from casebook.analysis import flags
 
         min_value = usd_floor(min_value, "minimum value")
@@ -151,7 +172,12 @@ class NetworkSection:
                 }
             ids = [row[0] for row in db.case_firms(session, case_id=case.id)]
         listed = self.listed_firms(ids) if ids else {}
+        chosen = None
         with self._read() as session:
+            if largest is not None:
+                chosen = db.largest_trade_pairs(
+                    session, case_id=case.id, lens=lens, limit=largest[0], threshold=largest[1]
+                )
             model = net.build_network(
                 session,
                 case_id=case.id,
@@ -160,6 +186,8 @@ class NetworkSection:
                 scores=firm_scores,
                 listed=listed,
                 case_ref=case.ref,
+                pairs=chosen.pairs if chosen else None,
+                directions=chosen.firms if chosen else None,
             )
         model.filters = {
             "from": lens.date_from,
@@ -173,7 +201,7 @@ class NetworkSection:
             model = net.with_persons(
                 model, *self._graph_people(case_ref, {n.uid for n in model.nodes})
             )
-        return model
+        return model, chosen
 
     def link_chart(
         self,
@@ -186,14 +214,25 @@ class NetworkSection:
         hs: str | None = None,
         scores: bool = True,
         persons: bool = False,
+        links: int | None = None,
     ) -> Chart:
         """The case's link chart under the lens (as ``network``): one trade link per pair of
         firms, links worth less than ``threshold`` USD hidden with the firms only they joined
-        (``Chart.hidden`` says what), each entity's kind."""
+        (``Chart.hidden`` says what), each entity's kind. With ``links``, only the ``links``
+        largest trade links over the threshold are kept, the firms only the others joined
+        taken off (``Chart.smaller`` says what): the store chooses them, so a case of a
+        million links reads only those (the briefing's network page)."""
         threshold = usd_floor(threshold, "the threshold")
-        model = self.network(case_ref=case_ref, lens=lens, date_from=date_from,
-                             date_to=date_to, hs=hs, scores=scores, persons=persons)  # fmt: skip
-        return chart_model(model, threshold=threshold)
+        if links is None:
+            model = self.network(case_ref=case_ref, lens=lens, date_from=date_from,
+                                 date_to=date_to, hs=hs, scores=scores, persons=persons)  # fmt: skip
+            return chart_model(model, threshold=threshold)
+        count = max(int(links), 0)
+        model, chosen = self._network(case_ref=case_ref, lens=lens, date_from=date_from,
+                                      date_to=date_to, hs=hs, scores=scores, persons=persons,
+                                      largest=(count, threshold))  # fmt: skip
+        return largest_links_chart(model, count=count, threshold=threshold, above=chosen.above,
+                                   below=chosen.below, firms=chosen.firms)  # fmt: skip
 
     def save_chart_layout(
         self, *, case_ref: str, nodes: Iterable[dict], layout: str | None = None

@@ -8,6 +8,9 @@ the shipments are those of the lens (``store.filters.shipment_clauses``; None: t
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import NamedTuple
+
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import insert as sa_insert
 from sqlalchemy import select as sa_select
@@ -42,19 +45,29 @@ def case_firms(session: Session, *, case_id: int) -> list[tuple]:
 
 
 def trade_edges(
-    session: Session, *, case_id: int, lens: ShipmentFilter | None, min_value: float = 0.0
+    session: Session,
+    *,
+    case_id: int,
+    lens: ShipmentFilter | None,
+    min_value: float = 0.0,
+    pairs: Collection[tuple[int, int]] | None = None,
 ) -> list[tuple]:
     """(exporter id, importer id, value USD, shipments, first date, last date) per pair of the
     lens's shipments; pairs worth less than ``min_value`` USD in all are left out. Read from
     the firm groups (``store.rollups``) for the whole case when the pairs end in a few months,
-    from the rows otherwise."""
+    from the rows otherwise. With ``pairs`` (firm ids, either order), only the trade between
+    those firms, either way, is read (``largest_trade_pairs`` chooses them)."""
+    wanted = None if pairs is None else {frozenset(pair) for pair in pairs}
+    if wanted is not None and not wanted:
+        return []
     if not lens:
-        edges = _rollup_edges(session, case_id=case_id, min_value=min_value)
+        edges = _rollup_edges(session, case_id=case_id, min_value=min_value, wanted=wanted)
         if edges is not None:
             return edges
     params = Params()
     where = shipment_clauses(lens, case_id=case_id, params=params)
     where += ["s.exporter_id IS NOT NULL", "s.importer_id IS NOT NULL"]
+    where += _between(wanted, params, "s.exporter_id", "s.importer_id")
     having = ""
     if min_value and min_value > 0:
         having = f"HAVING coalesce(sum(s.value_usd), 0) >= {params.add(float(min_value))}"
@@ -65,7 +78,172 @@ def trade_edges(
         GROUP BY s.exporter_id, s.importer_id {having}
         ORDER BY 1, 2
     """
-    return _run(session, sql, params)
+    return _only(wanted, _run(session, sql, params))
+
+
+def _between(wanted: set[frozenset] | None, params: Params, exporter: str, importer: str) -> list:
+    """SQL conditions keeping the rows whose both parties are firms of the ``wanted`` pairs
+    (``_only`` then keeps the pairs themselves); none when every pair is wanted."""
+    if wanted is None:
+        return []
+    ends = params.many(sorted({firm for pair in wanted for firm in pair}))
+    return [f"{exporter} IN ({ends})", f"{importer} IN ({ends})"]
+
+
+def _only(wanted: set[frozenset] | None, rows: list[tuple]) -> list[tuple]:
+    """The rows (exporter id, importer id, ...) of the ``wanted`` pairs (all when None)."""
+    if wanted is None:
+        return rows
+    return [row for row in rows if frozenset(row[:2]) in wanted]
+
+
+class LargestPairs(NamedTuple):
+    """The largest trade links of a case, chosen in SQL (``largest_trade_pairs``): a link is
+    all the trade between two firms of the case, both ways."""
+
+    #: (lower id, higher id) of the largest links at or over the threshold, largest first: the
+    #: ``limit`` largest, and those whose value equals the last one's (ties, ordered later).
+    pairs: list[tuple[int, int]]
+    above: tuple[int, float, int]  # links at or over the threshold: count, USD, shipments
+    below: tuple[int, float, int]  # links under it (none when the threshold is 0)
+    #: firm id -> (sends, receives, its largest link's value) of every firm with a link
+    firms: dict[int, tuple[bool, bool, float]]
+
+
+#: ``largest_trade_pairs`` reads this many more links than asked, to see ties past the last.
+TIES = 16
+
+
+def largest_trade_pairs(
+    session: Session,
+    *,
+    case_id: int,
+    lens: ShipmentFilter | None,
+    limit: int,
+    threshold: float = 0.0,
+) -> LargestPairs:
+    """The ``limit`` largest trade links (by USD value) of the lens's shipments between the
+    case's firms (``case_firms``), those worth less than ``threshold`` USD (when above 0) left
+    out, with the count, value and shipments of the links over and under the threshold and
+    each linked firm's directions and largest link: what the link chart of the largest links
+    needs, without reading every pair. One query groups the links once (from the firm groups
+    of the whole case, or from the lens's rows) and answers both: the firms' rows, then the
+    largest links' rows."""
+    params = Params()
+    pairs = _pair_sql(case_id=case_id, lens=lens, params=params)
+    under = f"p.v < {params.add(float(threshold))}" if threshold > 0 else "1 = 0"
+    over = f"WHERE v >= {params.add(float(threshold))}" if threshold > 0 else ""
+    fetch = max(limit, 0) + TIES
+    sql = f"""
+        WITH pairs AS ({pairs})
+        SELECT 0, firm, NULL, max(v), max(sends), max(receives),
+               sum(CASE WHEN under = 1 THEN 0 ELSE owns END),
+               sum(CASE WHEN under = 1 THEN 0 ELSE owns * v END),
+               sum(CASE WHEN under = 1 THEN 0 ELSE owns * n END),
+               sum(CASE WHEN under = 1 THEN owns ELSE 0 END),
+               sum(CASE WHEN under = 1 THEN owns * v ELSE 0 END),
+               sum(CASE WHEN under = 1 THEN owns * n ELSE 0 END)
+        FROM (
+            SELECT CASE WHEN k.side = 0 THEN p.lo ELSE p.hi END AS firm, p.v, p.n,
+                   CASE WHEN k.side = 0 THEN p.lo_sends ELSE p.hi_sends END AS sends,
+                   CASE WHEN k.side = 0 THEN p.hi_sends ELSE p.lo_sends END AS receives,
+                   1 - k.side AS owns, CASE WHEN {under} THEN 1 ELSE 0 END AS under
+            FROM pairs AS p
+            JOIN (SELECT 0 AS side UNION ALL SELECT 1) AS k ON k.side = 0 OR p.hi <> p.lo
+        ) AS ends
+        GROUP BY firm
+        UNION ALL
+        SELECT 1, lo, hi, v, 0, 0, 0, 0, 0, 0, 0, 0
+        FROM (SELECT lo, hi, v FROM pairs {over} ORDER BY v DESC LIMIT {params.add(fetch)}) AS top
+    """
+    firms: dict[int, tuple[bool, bool, float]] = {}
+    above, below = [0, 0.0, 0], [0, 0.0, 0]
+    largest = []
+    for part, firm, other, top, sends, receives, *sums in _run(session, sql, params):
+        if part:
+            largest.append((firm, int(other), float(top)))
+            continue
+        firms[firm] = (bool(sends), bool(receives), float(top))
+        for totals, (links, value, shipments) in ((above, sums[:3]), (below, sums[3:])):
+            totals[0] += int(links)
+            totals[1] += float(value)
+            totals[2] += int(shipments)
+    largest.sort(key=lambda row: -row[2])
+    chosen = _candidates(largest, limit, fetch)
+    if chosen is None:  # ties run past what was read: read them all
+        chosen = _largest_pairs(session, case_id=case_id, lens=lens, limit=limit,
+                                threshold=threshold, fetch=fetch * 8)  # fmt: skip
+    return LargestPairs(pairs=chosen, above=tuple(above), below=tuple(below), firms=firms)
+
+
+def _candidates(rows: list[tuple], limit: int, fetch: int) -> list[tuple[int, int]] | None:
+    """Of ``rows`` (lo, hi, value), the ``fetch`` largest links largest first: the ``limit``
+    largest and those of the same value as the last (within a rounding error: the caller sums
+    each link's two ways in its own order); None when as many as were read tie with it."""
+    if limit <= 0 or not rows:
+        return []
+    last = rows[min(limit, len(rows)) - 1][2]
+    least = last - abs(last) * 1e-9
+    if len(rows) >= fetch and rows[-1][2] >= least:
+        return None
+    return [(lo, hi) for lo, hi, v in rows if v >= least]
+
+
+def _largest_pairs(
+    session: Session,
+    *,
+    case_id: int,
+    lens: ShipmentFilter | None,
+    limit: int,
+    threshold: float,
+    fetch: int,
+) -> list[tuple[int, int]]:
+    """``_candidates`` of the ``fetch`` largest links at or over the threshold, read further
+    while they tie."""
+    while True:
+        params = Params()
+        pairs = _pair_sql(case_id=case_id, lens=lens, params=params)
+        over = f"WHERE p.v >= {params.add(float(threshold))}" if threshold > 0 else ""
+        sql = f"""SELECT p.lo, p.hi, p.v FROM ({pairs}) AS p {over}
+                  ORDER BY p.v DESC LIMIT {params.add(fetch)}"""
+        rows = [(lo, hi, float(v)) for lo, hi, v in _run(session, sql, params)]
+        chosen = _candidates(rows, limit, fetch)
+        if chosen is not None:
+            return chosen
+        fetch *= 4
+
+
+def _pair_sql(*, case_id: int, lens: ShipmentFilter | None, params: Params) -> str:
+    """A query of the links between the case's firms: (lo, hi, v, n, lo_sends, hi_sends), the
+    two firm ids in order, the link's USD value and shipments, and whether each firm sent
+    goods to the other; from the firm groups for the whole case, else from the lens's rows."""
+    if lens:
+        where = shipment_clauses(lens, case_id=case_id, params=params)
+        source = f"""SELECT s.exporter_id AS a, s.importer_id AS b, s.value_usd AS v, 1 AS n
+                     FROM shipment s WHERE {" AND ".join(where)}"""
+    else:
+        source = f"""SELECT exporter_id AS a, importer_id AS b, value_usd AS v, shipments AS n
+                     FROM partyrollup WHERE case_id = {params.add(case_id)}"""
+    case = params.add(case_id)
+    firms = f"""
+        SELECT cf.firm_id FROM casefirm cf JOIN firm f ON f.id = cf.firm_id
+        WHERE cf.case_id = {case} AND f.merged_into IS NULL
+        UNION
+        SELECT f.id FROM relationship r JOIN firm f ON f.id IN (r.from_firm_id, r.to_firm_id)
+        WHERE r.case_id = {case} AND f.merged_into IS NULL
+    """  # the ids of case_firms
+    return f"""
+        SELECT lo, hi, coalesce(sum(v), 0) AS v, sum(n) AS n,
+               max(lo_sends) AS lo_sends, max(hi_sends) AS hi_sends
+        FROM (
+            SELECT CASE WHEN a < b THEN a ELSE b END AS lo, CASE WHEN a < b THEN b ELSE a END AS hi,
+                   v, n, CASE WHEN a <= b THEN 1 ELSE 0 END AS lo_sends,
+                   CASE WHEN a >= b THEN 1 ELSE 0 END AS hi_sends
+            FROM ({source}) AS d WHERE a IS NOT NULL AND b IS NOT NULL
+        ) AS u
+        WHERE lo IN ({firms}) AND hi IN ({firms})
+        GROUP BY lo, hi
+    """
 
 
 #: The groups answer when the months pairs end in hold at most this share of the rows: their
@@ -73,24 +251,27 @@ def trade_edges(
 ROLLUP_END_SHARE = 1 / 3
 
 
-def _rollup_edges(session: Session, *, case_id: int, min_value: float) -> list[tuple] | None:
+def _rollup_edges(
+    session: Session, *, case_id: int, min_value: float, wanted: set[frozenset] | None = None
+) -> list[tuple] | None:
     """``trade_edges`` of the whole case from the firm groups by month, or None when the rows
     answer faster. The groups keep each pair's first date but not its last: that is the latest
-    date of the pair's rows in its last month, read from only the months some pair ends in."""
+    date of the pair's rows in its last month, read from only the months some pair ends in.
+    With ``wanted`` (frozensets of two firm ids), only those pairs, either way."""
     params = Params()
     case = params.add(case_id)
+    between = "".join(f" AND {c}" for c in _between(wanted, params, "exporter_id", "importer_id"))
     having = ""
     if min_value and min_value > 0:
         having = f"HAVING coalesce(sum(value_usd), 0) >= {params.add(float(min_value))}"
-    pairs = _run(
-        session,
-        f"""SELECT exporter_id, importer_id, coalesce(sum(value_usd), 0), sum(shipments),
-                   min(first_date), max(month)
-            FROM partyrollup
-            WHERE case_id = {case} AND exporter_id IS NOT NULL AND importer_id IS NOT NULL
-            GROUP BY exporter_id, importer_id {having} ORDER BY 1, 2""",
-        params,
-    )
+    sql = f"""
+        SELECT exporter_id, importer_id, coalesce(sum(value_usd), 0), sum(shipments),
+               min(first_date), max(month)
+        FROM partyrollup
+        WHERE case_id = {case} AND exporter_id IS NOT NULL AND importer_id IS NOT NULL{between}
+        GROUP BY exporter_id, importer_id {having} ORDER BY 1, 2
+    """
+    pairs = _only(wanted, _run(session, sql, params))
     ends = {pair[5] for pair in pairs} - {None}
     rows = dict(
         _run(
@@ -103,13 +284,17 @@ def _rollup_edges(session: Session, *, case_id: int, min_value: float) -> list[t
         return None
     last: dict[tuple, str] = {}
     for month in sorted(ends):  # a pair's latest date of all lies in its last month
-        sql = """
+        params = Params(case=case_id, month=month)
+        between = "".join(
+            f" AND {c}" for c in _between(wanted, params, "exporter_id", "importer_id")
+        )
+        sql = f"""
             SELECT exporter_id, importer_id, max(date) FROM shipment
             WHERE case_id = :case AND date >= :month AND date <= :month || '-99'
-              AND exporter_id IS NOT NULL AND importer_id IS NOT NULL
+              AND exporter_id IS NOT NULL AND importer_id IS NOT NULL{between}
             GROUP BY exporter_id, importer_id
         """
-        for a, b, date in _run(session, sql, {"case": case_id, "month": month}):
+        for a, b, date in _run(session, sql, params):
             last[(a, b)] = date
     return [(a, b, float(v), int(n), first, last.get((a, b)) if end else None)
             for a, b, v, n, first, end in pairs]  # fmt: skip
