@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from casebook.analysis.chart import keep_largest_links
+from casebook.analysis.chart import Hidden, NetworkModel, _hide
 from casebook.book.cases import find_case
 from casebook.core.numbers import money
 from casebook.store import network as db
@@ -23,6 +23,15 @@ WORDS = [
     "Yarrow", "Zenith", "Ромашка", "Лютик", "Василёк", "深圳机床", "杭州精密",
 ]  # fmt: skip
 FIRMS = [f"{word} Machinery" for word in WORDS]
+
+
+def keep_largest_links(model: NetworkModel, count: int) -> tuple[NetworkModel, Hidden]:
+    """The reference: the whole model thinned in Python to its ``count`` largest trade links
+    (by value; ties by firm uids), without the firms only the others joined."""
+    trade = sorted((e for e in model.edges if e.is_trade),
+                   key=lambda e: (-e.value_usd, e.source, e.target))  # fmt: skip
+    dropped = {id(e) for e in trade[max(count, 0) :]}
+    return _hide(model, lambda e: id(e) in dropped)
 
 
 @pytest.fixture

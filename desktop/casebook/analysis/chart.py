@@ -126,15 +126,6 @@ def apply_threshold(model: NetworkModel, threshold: float) -> tuple[NetworkModel
     return _hide(model, lambda e: e.is_trade and e.value_usd < threshold)
 
 
-def keep_largest_links(model: NetworkModel, count: int) -> tuple[NetworkModel, Hidden]:
-    """The model with only its ``count`` largest trade links (by value; ties by firm uids),
-    without the firms only the others joined; with what was hidden (a page draws ~40)."""
-    trade = sorted((e for e in model.edges if e.is_trade),
-                   key=lambda e: (-e.value_usd, e.source, e.target))  # fmt: skip
-    dropped = {id(e) for e in trade[max(count, 0) :]}
-    return _hide(model, lambda e: id(e) in dropped)
-
-
 def _hide(model: NetworkModel, drop) -> tuple[NetworkModel, Hidden]:
     """The model without the edges ``drop`` picks and the firms only they linked."""
     hidden = Hidden()
@@ -186,16 +177,16 @@ def largest_links_chart(
     below: tuple[int, float, int],
     firms: Mapping[int, tuple],
 ) -> Chart:
-    """What ``chart_model(whole, threshold=threshold)`` then ``keep_largest_links(…, count)``
-    give, from a ``model`` whose trade is only that of the largest pairs and of those tied with
-    the last (``store.network.largest_trade_pairs``: its ``above``, ``below`` and ``firms``
+    """What ``chart_model(whole, threshold=threshold)`` thinned to its ``count`` largest trade
+    links (by value; ties by firm uids) gives, from a ``model`` whose trade is only that of the
+    largest pairs and of those tied with the last (``store.network.largest_trade_pairs``: its ``above``, ``below`` and ``firms``
     describe the whole case's links): the ``count`` largest links, the firms that only the
     others joined taken off, ``Chart.hidden`` the links under the threshold and
     ``Chart.smaller`` the smaller ones over it."""
     if threshold < 0:
         raise ValueError("the threshold must not be negative")
     count = max(count, 0)
-    edges = aggregate_trade(model.edges)  # the trade sorted as keep_largest_links sorts it
+    edges = aggregate_trade(model.edges)  # by value, ties by firm uids
     trade = [e for e in edges if e.is_trade]
     kept = trade[:count]
     others = [e for e in edges if not e.is_trade]
