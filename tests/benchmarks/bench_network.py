@@ -248,6 +248,7 @@ def zoomed_in_labels(tab, runs: int) -> tuple[float, float]:
     if not hasattr(tab, "labels_fitted"):  # a tab from before labels kept their screen size
         return 0.0, 0.0
     from casebook.ui.network_scene import label_scale
+
     for _ in range(runs):
         for zoom in (1.0, 2.0):
             centre = view.mapToScene(view.viewport().rect().center())
