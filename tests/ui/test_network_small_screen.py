@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QStyle, QStyleFactory, QStyleOptionComboBox
+from tests.ui.test_print_chart import text_runs
 
+from casebook.ui import exchange_actions
 from casebook.ui.network_tab import NetworkTab
 from casebook.ui.ops import Changes
 
@@ -57,11 +59,14 @@ def test_firms_that_share_a_name_show_their_country_beside_it(window, qtbot, tmp
     with qtbot.waitSignal(tab.details_shown, timeout=TIMEOUT):
         tab.select(nova.node.uid)
     assert "Nova Trade Ltd (TR)" in tab.details.toPlainText()
-    # The printed chart's labels come from the same model.
-    from casebook.briefing.network import label_lines
-
-    assert " ".join(label_lines(nova.node.shown_name)).startswith("Nova Trade")
-    assert nova.node.shown_name == "Nova Trade Ltd (TR)"
+    # The printed chart (File → Print chart) labels them the same way.
+    out = tmp_path / "chart.pdf"
+    exchange_actions.print_chart(window, str(out))
+    qtbot.waitUntil(lambda: "Printed the chart" in window.statusBar().currentMessage(),
+                    timeout=TIMEOUT)  # fmt: skip
+    _runs, text, _box = text_runs(out)
+    text = " ".join(text.split())
+    assert "Nova Trade Ltd (TR)" in text and "Nova Trade Ltd (KZ)" in text
 
 
 @pytest.fixture
