@@ -376,3 +376,14 @@ def test_chinese_characters_read_as_pinyin_and_wade_giles():
 )
 def test_latin_words_cut_into_syllables_only_when_all_are(words, expected):
     assert syllabify(words) == expected
+
+
+def test_with_countries_tells_apart_only_the_names_that_are_shared():
+    from casebook.core.names import with_countries
+
+    firms = [("Nova Trade Ltd", "TR"), ("NOVA TRADE LTD", "KZ"), ("ООО «Станкоимпорт»", "RU"),
+             ("Nova Trade Ltd", None), (None, "CN")]  # fmt: skip
+    assert with_countries(firms) == [
+        "Nova Trade Ltd (TR)", "NOVA TRADE LTD (KZ)", "ООО «Станкоимпорт»",
+        "Nova Trade Ltd (no country)", None,
+    ]  # fmt: skip

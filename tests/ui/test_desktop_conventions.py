@@ -284,10 +284,12 @@ def test_a_long_network_status_is_cut_at_its_end_and_whole_in_its_tooltip(window
     full = status.text()
     assert full.startswith("16 firms")
     window.resize(1024, 700)
+    window.page.split.setSizes([10_000, 1])  # the case list wide: the tab at its narrowest
     qtbot.waitUntil(lambda: status.shown_text().endswith("…"), timeout=TIMEOUT)
     assert full.startswith(status.shown_text()[:-1]) and status.toolTip() == full
     assert window.minimumSizeHint().width() <= 1024  # the status never widens the window
     window.resize(1600, 1000)
+    window.page.split.setSizes([300, 10_000])
     qtbot.waitUntil(lambda: status.shown_text() == full, timeout=TIMEOUT)
     assert status.toolTip() == ""
     qtbot.waitUntil(lambda: not window.host.worker.busy, timeout=TIMEOUT)

@@ -124,6 +124,8 @@ def test_the_timeline_layout_has_a_date_axis_on_the_tab_and_on_the_printed_page(
     from datetime import date
 
     win, tab = opened
+    # A chart wide enough for monthly ticks (the tab no longer widens a small window).
+    win.resize(1024, 720)
     assert not tab.view.axis.visible  # not for the force-directed layout
     _lay_out(qtbot, tab, "timeline")
     view, axis = tab.view, tab.view.axis

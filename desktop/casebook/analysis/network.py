@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from casebook.core.domain import PERSON_KINDS
 from casebook.core.filters import ShipmentFilter
+from casebook.core.names import with_countries
 from casebook.core.numbers import money
 from casebook.store import network as db
 
@@ -60,6 +61,14 @@ class Node:
     layer: int = 1  # 0 maker, 1 intermediary, 2 importer (role, else trade direction)
     subject: str = "firm"  # the record a node stands for; "person" once people are records
     id: int | None = field(default=None, repr=False, compare=False)
+    #: The name as the chart shows it, where it differs from ``name``: with the country beside
+    #: it when another firm of the chart has the same name (``tell_apart``).
+    title: str | None = field(default=None, compare=False)
+
+    @property
+    def shown_name(self) -> str:
+        """The name on the chart's label, tooltip and details pane (``title``, else ``name``)."""
+        return self.title or self.name
 
 
 @dataclass
@@ -194,6 +203,7 @@ def build_network(
                 Edge(uid_of[a], uid_of[b], kind, label=label, first=start, last=end, uid=uid)
             )
             edges[-1].share = share
+    tell_apart(nodes)
     model = NetworkModel(nodes=nodes, edges=edges, case_ref=case_ref)
     ends = None
     if directions is not None:
@@ -205,6 +215,15 @@ def build_network(
     for node in nodes:
         node.layer = layer[node.uid]
     return model
+
+
+def tell_apart(nodes: list[Node]) -> None:
+    """Each firm's ``title``: its name with its country beside it where firms of ``nodes``
+    share a name (as the Firms, Timeline and Analysis tabs list them), else None."""
+    firms = [n for n in nodes if n.subject == "firm"]
+    titles = with_countries([(n.name, n.country) for n in firms])
+    for node, title in zip(firms, titles, strict=True):
+        node.title = title if title != node.name else None
 
 
 def with_persons(model: NetworkModel, persons: list[dict], links: list[dict]) -> NetworkModel:
@@ -302,7 +321,7 @@ def label_box(
     under it (the name, then role · score · shipments, each elided at ``NAME_WIDTH``), as the
     GUI draws them; ``text_width`` measures a text (the GUI passes its font metrics)."""
     r = node_radius(node)
-    name = text_width(node.name, 1.0)
+    name = text_width(node.shown_name, 1.0)
     facts = text_width(facts_text(node), FACTS_EM)
     width = min(NAME_WIDTH, max(name, facts)) + 4
     half = max(width / 2, r + 2, (0.4 * r + 44) if node.listed else 0.0)

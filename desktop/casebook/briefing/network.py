@@ -156,7 +156,7 @@ def draw_network(model, positions: dict, width: float, *, style_for, height: flo
                 strokeWidth=style["width"],
             )
         )
-        lines[node.uid] = label_lines(node.name)
+        lines[node.uid] = label_lines(node.shown_name)
         text_width = max(stringWidth(t, CJK, LABEL_SIZE) for t in lines[node.uid])
         sizes[node.uid] = (text_width + 2, LABEL_LEADING * len(lines[node.uid]) + 1)
     boxes = place_labels(discs, sizes, segments, (0, 0, width, height))

@@ -298,7 +298,7 @@ def network(data: BriefingData, width: float) -> list:
 def _largest_links(data: BriefingData, width: float) -> list:
     """The ten largest trade links of the diagram (each all the trade between two firms,
     from the one that sent more value), as figures."""
-    names = {n.uid: n.name for n in data.network.nodes}
+    names = {n.uid: n.shown_name for n in data.network.nodes}
     trade_edges = sorted((e for e in data.network.edges if e.is_trade), key=lambda e: -e.value_usd)[
         :10
     ]

@@ -439,3 +439,17 @@ def person_key(name: object) -> str | None:
     ``Аркадий Ротенберг`` meet): the screening tokens of its words, sorted."""
     tokens = sorted(token for _, token in screen_words(transliterate(str(name or ""))))
     return " ".join(tokens) or None
+
+
+def with_countries(firms: list[tuple[str | None, str | None]]) -> list[str | None]:
+    """``(name, country)`` firms' names as a list shows them: where two or more share a name
+    (case aside), each with its country beside it ("Nova Trade Ltd (TR)", "Nova Trade Ltd
+    (KZ)"; "no country" when it has none), so one is never read as the other."""
+    seen: dict[str, int] = {}
+    for name, _country in firms:
+        if name:
+            seen[name.casefold()] = seen.get(name.casefold(), 0) + 1
+    return [
+        f"{name} ({country or 'no country'})" if name and seen[name.casefold()] > 1 else name
+        for name, country in firms
+    ]

@@ -112,7 +112,7 @@ class NodeItem(QGraphicsObject):
         self.name_font, self.fact_font = tab.name_font, tab.fact_font
         self.code_font, self.badge_font = tab.code_font, tab.badge_font
         metrics, fact_metrics = tab.name_metrics, tab.fact_metrics
-        self.full_name, self.full_facts = node.name, chart().facts_text(node, node.score)
+        self.full_name, self.full_facts = node.shown_name, chart().facts_text(node, node.score)
         #: The label's whole width, and the width the layout kept clear for it (a label is cut
         #: to less than its whole width only where it would cover another firm's).
         self.full_width = max(metrics.horizontalAdvance(self.full_name),
@@ -211,7 +211,7 @@ class NodeItem(QGraphicsObject):
 
     def _tooltip(self) -> str:
         n = self.node
-        lines = [n.name]
+        lines = [n.shown_name]
         if n.native_name and n.native_name != n.name:
             lines.append(n.native_name)
         score = score_text(None if self.tab.scores is None else n.score)
@@ -421,7 +421,7 @@ class EdgeItem(QGraphicsPathItem):
         self.setPen(self.line_pen)
         self.setZValue(0 if edge.is_trade else 1)
         arrow = "⇄" if edge.both_ways else "→"  # an aggregated trade link: goods both ways
-        tip = f"{source.node.name} {arrow} {target.node.name}\n{edge.label}"
+        tip = f"{source.node.shown_name} {arrow} {target.node.shown_name}\n{edge.label}"
         if edge.is_trade and edge.first:
             tip += f"\n{edge.first} – {edge.last or edge.first}"
         self.setToolTip(tip)
@@ -565,7 +565,7 @@ class GroupItem(QGraphicsObject):
         words = [f"{count} firm{'s' if count != 1 else ''}"] if count else []
         words += [f"{people} person{'s' if people != 1 else ''}"] if people else []
         self.count_text = _static(", ".join(words), tab.fact_font)
-        self.setToolTip(f"{name}\n{', '.join(m.node.name for m in members)}")
+        self.setToolTip(f"{name}\n{', '.join(m.node.shown_name for m in members)}")
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.links = GroupLinks(self)  # added to the scene with the group, under the nodes
         self.refresh()

@@ -183,7 +183,7 @@ class PanelActions:
         pin = not all(self.nodes[uid].pinned for uid in uids)
         before = self.state(uids)
         after = {uid: dict(s, pinned=pin) for uid, s in before.items()}
-        what = self.nodes[uids[0]].node.name if len(uids) == 1 else f"{len(uids)} nodes"
+        what = self.nodes[uids[0]].node.shown_name if len(uids) == 1 else f"{len(uids)} nodes"
         self.push_edit(f"{'Pin' if pin else 'Unpin'} {what}", before, after)
 
     def _sync_actions(self) -> None:
@@ -209,7 +209,8 @@ class PanelActions:
 def details_html(details: dict, node, *, scored: bool = True) -> str:
     """The details pane: facts, listings, evidence and largest shipments of a firm (while not
     ``scored``, the red-flag score is said to be coming, not shown as 0)."""
-    rows = [f"<h3 style='margin:0'>{escape(details['name'])}</h3>"]
+    title = node.shown_name if node is not None else details["name"]  # "Name (CC)" if shared
+    rows = [f"<h3 style='margin:0'>{escape(title)}</h3>"]
     if details.get("native_name") and details["native_name"] != details["name"]:
         rows.append(f"<div>{escape(details['native_name'])}</div>")
     facts = [details.get("country") or "??", details.get("role") or "no role"]

@@ -92,8 +92,6 @@ class ChartDrawing:
         self.widths = LabelWidths(self.name_metrics, self.fact_metrics)
         self._drawing = 0  # the drawing in progress; a slice of an older one stops
         self.complete = False  # every item of the model is on the scene (``drawn`` was sent)
-        self.label_plate = QColor(self.palette().color(self.backgroundRole()))
-        self.label_plate.setAlpha(215)
         self._blind = False  # laid out before the view had its size
         self._save_timer = QTimer(self, singleShot=True, interval=600, timeout=self._save_due)
         # The save due is only the tab's own first layout (positions no one saved yet), not an
@@ -112,10 +110,7 @@ class ChartDrawing:
         self._codes: dict = {}
         self._icons: dict = {}
         self._looks: dict = {}
-        palette = self.palette()
-        self.node_text_colour = palette.color(self.foregroundRole())
-        self.node_plate = QColor(palette.color(self.backgroundRole()))
-        self.node_plate.setAlpha(200)
+        self.take_palette()
         self._labels_due = True  # the firms' labels to be fitted again (``fit_node_labels``)
         self._obstacles: dict | None = None  # the firms' discs, badges and labels by grid cell
         self._labelled: list = []  # the edges whose labels are shown
@@ -131,6 +126,21 @@ class ChartDrawing:
         self._refits = 0  # the labels' fitting after a zoom in progress (a newer one stops it)
         self._fitting_again = False  # Fit again after the labels took their size (once)
         self._placings = 0  # the edge labels' placing in progress (a newer one stops it)
+
+    def take_palette(self) -> None:
+        """The labels' text and plates in the palette's colours (again on a theme change, for
+        the firms drawn too)."""
+        palette = self.palette()
+        self.label_plate = QColor(palette.color(self.backgroundRole()))
+        self.label_plate.setAlpha(215)
+        self.node_text_colour = palette.color(self.foregroundRole())
+        self.node_plate = QColor(palette.color(self.backgroundRole()))
+        self.node_plate.setAlpha(200)
+        for item in getattr(self, "nodes", {}).values():
+            item.text_colour, item.plate = self.node_text_colour, self.node_plate
+            item.update()
+        if hasattr(self, "scene"):
+            self.scene.update()
 
     def country_text(self, code: str | None):
         """A country code laid out once, and where it goes (centred on the disc)."""

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFileDialog,
     QGraphicsScene,
@@ -64,6 +65,40 @@ class ExportDialog:
     def ask(cls, parent: QWidget, title: str, name: str, filters: str) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(parent, title, name, filters)
         return Path(path) if path else None
+
+
+class WrapRow(QWidget):
+    """The filters and the actions in one row where the width allows, else in two: the tab
+    never makes the window wider than a 1024-pixel screen leaves it beside the case list."""
+
+    def __init__(self, *rows: QHBoxLayout):
+        super().__init__()
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.parts = []
+        for row in rows:
+            part = QWidget()
+            part.setLayout(row)
+            self.box.addWidget(part, 1 if row is rows[-1] else 0)
+            self.parts.append(part)
+
+    def one_row_width(self) -> int:
+        return sum(p.minimumSizeHint().width() for p in self.parts) + self.box.spacing() * (
+            len(self.parts) - 1
+        )
+
+    def minimumSizeHint(self):  # noqa: N802 (Qt naming)
+        size = self.box.minimumSize()
+        size.setWidth(max(p.minimumSizeHint().width() for p in self.parts))
+        return size
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        wide = event.size().width() >= self.one_row_width()
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.box.direction() != direction:
+            self.box.setDirection(direction)
+            self.updateGeometry()
+        super().resizeEvent(event)
 
 
 class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
@@ -108,6 +143,9 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self.hs = filter_edit("HS code", "Code prefix: 84, 8458, 845811 …")
         self.min_value = filter_edit("Min USD", "Leave out trade links worth less than this")
         self.layout_choice = QComboBox()
+        # As wide as its longest entry, measured again when the style or font changes (a theme
+        # change): no entry is ever cut ("Force-directe").
+        self.layout_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         # Short names (the toolbar must fit a 1024 px window), what each does in its tooltip.
         for name, kind, tip in (
             ("Force-directed", "force", "Linked firms pulled together, others pushed apart"),
@@ -166,15 +204,19 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         panel.layout().insertWidget(1, self.threshold_slider)
         self._connect_panel(panel)
 
-        bar = QHBoxLayout()
+        filters, actions = QHBoxLayout(), QHBoxLayout()
+        for layout_ in (filters, actions):
+            layout_.setContentsMargins(0, 0, 0, 0)
         for widget in (self.date_from, self.date_to, self.hs, self.min_value):
-            bar.addWidget(widget)
-        bar.addWidget(self.layout_choice)
-        bar.addWidget(self.relayout_button)
-        bar.addWidget(self.fit_button)
-        bar.addWidget(self.export_button)
-        bar.addWidget(self.problem, 1)
-        bar.addWidget(self.status)
+            filters.addWidget(widget)
+        filters.addStretch(1)  # in a row of its own, the boxes stay together at the left
+        actions.addWidget(self.layout_choice)
+        actions.addWidget(self.relayout_button)
+        actions.addWidget(self.fit_button)
+        actions.addWidget(self.export_button)
+        actions.addWidget(self.problem, 1)
+        actions.addWidget(self.status)
+        self.bar = WrapRow(filters, actions)
         chart_pane = QWidget()
         chart_layout = QVBoxLayout(chart_pane)
         chart_layout.setContentsMargins(0, 0, 0, 0)
@@ -196,9 +238,15 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self.split.setSizes([1000, 240])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
-        layout.addLayout(bar)
+        layout.addWidget(self.bar)
         layout.addWidget(self.split, 1)
         self._sync_actions()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        """A theme change: the labels' text and plates follow the palette (the legend too)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.take_palette()
 
     # --- the workspace ----------------------------------------------------------------------
 
@@ -206,7 +254,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self._show_caption()
 
     def _show_caption(self) -> None:
-        names = {node.uid: node.name for node in (self.model.nodes if self.model else ())}
+        names = {node.uid: node.shown_name for node in (self.model.nodes if self.model else ())}
         text = self.lens.describe(names) if self.lens else ""
         self.caption.setText(f"Filtered: {text}" if text else "")
         self.caption.setVisible(bool(text))
@@ -442,7 +490,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         item = self.nodes.get(uid)
         if item is None:
             return 0
-        name = item.node.name
+        name = item.node.shown_name
         return add_evidence_files(
             self,
             self.host,

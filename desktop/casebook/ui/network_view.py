@@ -1,12 +1,13 @@
 """The Network chart's view: zoom around the cursor, pan by dragging, Fit, files dropped on a
-firm, and the legend painted over the chart in a corner that covers no firm."""
+firm, and the legend painted over the chart in a corner that covers no firm (folded to its
+title where room for it would shrink the chart; a click opens it), in the palette's colours."""
 
 from __future__ import annotations
 
 import math
 from datetime import date
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap, QRegion, QTransform
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
@@ -18,6 +19,9 @@ SETTLE_MS = 150  # after the last zoom step, the chart is drawn again antialiase
 #: taken ahead (``_take_ready``), so that the gesture's first step need not draw it.
 READY_MS = 300
 FIT_MARGIN = 8  # pixels around the chart after Fit
+#: Fit folds the legend to its title when leaving it room would make the chart smaller than
+#: this part of the size it has without it.
+FOLD_BELOW = 0.8
 #: Where the legend may go, (right, top), in order of preference: the first that covers no
 #: firm after Fit.
 LEGEND_CORNERS = ((True, True), (True, False), (False, True), (False, False))
@@ -57,21 +61,36 @@ class LegendOverlay:
         self.view = view
         self.visible = True
         self.corner = (True, True)  # (right, top)
+        #: Folded to its title ("Legend ▸"): Fit folds it where leaving it room would shrink
+        #: the chart (a small view); a click on it opens or folds it, and that choice stays.
+        self.collapsed = False
+        self.chosen = False  # the user opened or folded it: Fit leaves it so
         self.rebuild(None)
 
     def rebuild(self, scale: TradeScale | None) -> None:
-        """Painted again for the chart's trade scale."""
+        """Painted again for the chart's trade scale (and in the view's palette: again on a
+        theme change)."""
+        self.scale = scale
         view = self.view
         font = legend_font(view.font())
-        size = legend_size(font, scale) + QSize(2, 2)
+        size = (folded_size(font) if self.collapsed else legend_size(font, scale)) + QSize(2, 2)
         ratio = view.devicePixelRatioF()
         self.pixmap = QPixmap((size.toSizeF() * ratio).toSize())
         self.pixmap.setDevicePixelRatio(ratio)
         self.pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(self.pixmap)
-        paint_legend(painter, QPointF(0, 0), font, view.palette(), scale)
+        if self.collapsed:
+            paint_folded(painter, font, view.palette())
+        else:
+            paint_legend(painter, QPointF(0, 0), font, view.palette(), scale)
         painter.end()
         self.size = size
+
+    def fold(self, collapsed: bool) -> None:
+        if collapsed != self.collapsed:
+            self.collapsed = collapsed
+            self.rebuild(self.scale)
+            self.view.viewport().update()
 
     def isVisible(self) -> bool:  # noqa: N802 (like a widget's)
         return self.visible
@@ -333,6 +352,13 @@ class NetworkView(QGraphicsView):
         return self._snapshot is not None
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        legend = self.legend
+        if (legend.isVisible() and event.button() == Qt.MouseButton.LeftButton
+                and legend.geometry().contains(event.position().toPoint())):  # fmt: skip
+            legend.chosen = True  # opened or folded by hand: Fit leaves it so
+            legend.fold(not legend.collapsed)
+            event.accept()
+            return
         if self._snapshot is not None:  # the chart as it is, before it is clicked
             self._settle.stop()
             self._settled()
@@ -362,6 +388,13 @@ class NetworkView(QGraphicsView):
             self.auto_fit = False
             self.zoom_by(1.15**steps)
             event.accept()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        """A theme change: the legend painted again in the new palette's colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.legend.rebuild(self.legend.scale)
+            self.viewport().update()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self._snapshot = self._ready = None
@@ -405,7 +438,8 @@ class NetworkView(QGraphicsView):
     def fit(self) -> None:
         """Show everything visible as large as it fits, with a small margin; when the legend
         would cover a firm, the chart makes room for it beside or below it, whichever leaves
-        the chart larger."""
+        the chart larger, unless that would shrink the chart below ``FOLD_BELOW`` of its size:
+        then the legend folds to its title (a click opens it)."""
         if self._snapshot is not None:
             self._settle.stop()
             self._snapshot = None
@@ -419,20 +453,19 @@ class NetworkView(QGraphicsView):
         axis = self.axis.height()  # the chart above the date axis, not under it (0: none)
         zoom = min(width / rect.width(), (height - axis) / rect.height())
         choice = rect.adjusted(0, 0, 0, axis / zoom)
+        if self.legend.isVisible() and not self.legend.chosen:
+            # Open where it fits in a free corner or costs the chart little room, else
+            # folded to its title (a small view: the chart keeps its size).
+            self.legend.fold(False)
+            if self._legend_room(rect, zoom, width, height, axis)[0] < FOLD_BELOW * zoom:
+                self.legend.fold(True)
         if self.legend.isVisible():
             self.legend.corner = next(
                 (c for c in LEGEND_CORNERS if not self._covers_a_firm(choice, zoom, c)),
                 LEGEND_CORNERS[0],
             )
         if self.legend.isVisible() and self._covers_a_firm(choice, zoom):
-            gap = 8
-            lw, lh = self.legend.width() + gap, self.legend.height() + gap
-            beside = min((width - lw) / rect.width(), (height - axis) / rect.height())
-            below = min(width / rect.width(), (height - lh - axis) / rect.height())
-            if beside >= below:
-                zoom, choice = beside, rect.adjusted(0, 0, lw / beside, axis / beside)
-            else:
-                zoom, choice = below, rect.adjusted(0, -lh / below, 0, axis / below)
+            zoom, choice = self._legend_room(rect, zoom, width, height, axis)
         zoom = max(zoom, 1e-3)
         # The scene must reach past the view on every side, or Qt centres it instead.
         seen = QRectF(0, 0, port.width() / zoom, port.height() / zoom)
@@ -442,6 +475,22 @@ class NetworkView(QGraphicsView):
         self.centerOn(choice.center())
         self._fit_zoom = self.zoom()
         self.zoomed.emit(self.zoom())
+
+    def _legend_room(self, rect: QRectF, zoom: float, width: float, height: float,
+                     axis: float) -> tuple[float, QRectF]:  # fmt: skip
+        """The zoom and the scene rect to show for ``rect`` with the legend beside it or
+        above it (whichever leaves the chart larger); ``zoom`` and ``rect`` themselves where
+        the legend covers no firm in some corner."""
+        choice = rect.adjusted(0, 0, 0, axis / zoom)
+        if not any(not self._covers_a_firm(choice, zoom, c) for c in LEGEND_CORNERS):
+            gap = 8
+            lw, lh = self.legend.width() + gap, self.legend.height() + gap
+            beside = min((width - lw) / rect.width(), (height - axis) / rect.height())
+            below = min(width / rect.width(), (height - lh - axis) / rect.height())
+            if beside >= below:
+                return beside, rect.adjusted(0, 0, lw / beside, axis / beside)
+            return below, rect.adjusted(0, -lh / below, 0, axis / below)
+        return zoom, choice
 
     def _covers_a_firm(self, rect: QRectF, zoom: float, corner=None) -> bool:
         """Whether the legend (in its corner, or ``corner``) would cover a visible firm (its
@@ -508,6 +557,31 @@ def legend_size(font: QFont, scale: TradeScale | None = None) -> QSize:
     rows = legend_rows(scale)
     width = max(fm.horizontalAdvance(text) for text, _ in rows) + 64
     return QSize(int(width), int((fm.height() + 4) * (len(rows) + 1) + 12))
+
+
+def folded_size(font: QFont) -> QSize:
+    fm = QFontMetricsF(font)
+    return QSize(int(fm.horizontalAdvance(FOLDED) + 20), int(fm.height() + 10))
+
+
+FOLDED = "Legend ▸"  # the folded legend's title (a click opens it)
+
+
+def paint_folded(painter: QPainter, font: QFont, palette) -> None:
+    """The folded legend: its title in a box, in the palette's colours."""
+    size = folded_size(font)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    back = QColor(palette.color(palette.ColorRole.Base))
+    back.setAlpha(235)
+    painter.setPen(QPen(QColor("#DADCE0")))
+    painter.setBrush(back)
+    painter.drawRoundedRect(QRectF(0, 0, size.width(), size.height()), 4, 4)
+    bold = QFont(font)
+    bold.setBold(True)
+    painter.setFont(bold)
+    painter.setPen(palette.color(palette.ColorRole.Text))
+    painter.drawText(QRectF(0, 0, size.width(), size.height()), Qt.AlignmentFlag.AlignCenter,
+                     FOLDED)  # fmt: skip
 
 
 def paint_legend(

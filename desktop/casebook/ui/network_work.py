@@ -170,7 +170,7 @@ class ChartWork:
     def _path_found(self, ends: list[str], path: list[str], by: str) -> None:
         if not isValid(self) or set(self.selected_uids()) != set(ends):
             return
-        names = [self.nodes[u].node.name for u in ends if u in self.nodes]
+        names = [self.nodes[u].node.shown_name for u in ends if u in self.nodes]
         if not path:
             self.status.setText(f"No path between {' and '.join(names)} on the chart")
             self.path_found.emit([])
@@ -187,7 +187,7 @@ class ChartWork:
         self._path_edges = {id(e) for e in best.values()}
         value = sum(e.edge.value_usd for e in best.values() if e.edge.is_trade)
         how = "fewest links" if by == "hops" else "largest links"
-        route = " → ".join(self.nodes[u].node.name for u in path)
+        route = " → ".join(self.nodes[u].node.shown_name for u in path)
         self.status.setText(f"Path ({how}): {route} · {plural(len(path) - 1, 'link')}"
                             + (f" · {money(value, compact=True)} of trade" if value else ""))  # fmt: skip
         self.emphasise()
@@ -422,5 +422,7 @@ class ChartWork:
         moved = [u for u in now if now[u]["pos"] != before[u]["pos"]]
         if not moved:
             return
-        name = self.nodes[moved[0]].node.name if len(moved) == 1 else plural(len(moved), "node")
+        name = (
+            self.nodes[moved[0]].node.shown_name if len(moved) == 1 else plural(len(moved), "node")
+        )
         self.push_edit(f"Move {name}", {u: before[u] for u in moved}, {u: now[u] for u in moved})
