@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass, field
 
 from casebook.analysis import flows, reference
+from casebook.core.names import with_countries
 
 
 @dataclass
@@ -159,19 +160,14 @@ def _with_countries(session, firms: list[tuple[str, str | None]]) -> list[str | 
     with its country beside it ("Nova Trade Ltd (TR)"), so one bar is never read as another."""
     from casebook.store import firms as firm_store
 
-    seen: dict[str, int] = {}
-    for uid, name in firms:
-        if name and uid != flows.OTHER:
-            seen[name.casefold()] = seen.get(name.casefold(), 0) + 1
-    shared = [uid for uid, name in firms if name and seen.get(name.casefold(), 0) > 1]
-    if not shared:
-        return [name for _uid, name in firms]
-    known = firm_store.firms_by_uid(session, uids=shared)
-    return [
-        f"{name} ({(known.get(uid) or {}).get('country') or 'no country'})"
-        if uid in shared
-        else name
+    known = firm_store.firms_by_uid(session, uids=[u for u, _ in firms if u != flows.OTHER])
+    told = with_countries([
+        (None, None) if uid == flows.OTHER else (name, (known.get(uid) or {}).get("country"))
         for uid, name in firms
+    ])  # fmt: skip
+    return [
+        name if uid == flows.OTHER else label
+        for (uid, name), label in zip(firms, told, strict=True)
     ]
 
 

@@ -49,6 +49,7 @@ from shiboken6 import isValid
 
 from casebook.core.errors import UsageError
 from casebook.core.filters import ShipmentFilter
+from casebook.core.names import with_countries
 from casebook.core.words import plural
 from casebook.ui import charts, theme
 from casebook.ui.dialogs import ok_cancel
@@ -692,16 +693,8 @@ class _WrappingDelegate(QStyledItemDelegate):
 def _firm_labels(firms: list[dict]) -> list[str]:
     """Each flagged firm's name as listed: with its country beside it where another listed
     firm has the same name ("Nova Trade Ltd (TR)", "Nova Trade Ltd (KZ)")."""
-    counts: dict[str, int] = {}
-    for firm in firms:
-        key = (firm["name"] or "").casefold()
-        counts[key] = counts.get(key, 0) + 1
-    return [
-        f"{firm['name']} ({firm.get('country') or 'no country'})"
-        if firm["name"] and counts[firm["name"].casefold()] > 1
-        else firm["name"] or firm["uid"]
-        for firm in firms
-    ]
+    labels = with_countries([(firm["name"], firm.get("country")) for firm in firms])
+    return [label or firm["uid"] for label, firm in zip(labels, firms, strict=True)]
 
 
 class AnalysisTab(LensTab, QWidget):

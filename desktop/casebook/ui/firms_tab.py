@@ -47,6 +47,7 @@ from shiboken6 import isValid
 
 from casebook.core.errors import CasebookError
 from casebook.core.filters import EVERYTHING, ShipmentFilter
+from casebook.core.names import with_countries
 from casebook.core.numbers import money
 from casebook.core.words import plural
 from casebook.ui import theme
@@ -945,13 +946,9 @@ def _listed_text(firm: dict) -> str:
 
 def _add_labels(firms: list[dict]) -> None:
     """Each firm's ``label``: its name, and its country beside it where firms share a name."""
-    counts: dict[str, int] = {}
-    for firm in firms:
-        key = firm["name"].casefold()
-        counts[key] = counts.get(key, 0) + 1
-    for firm in firms:
-        shared = counts[firm["name"].casefold()] > 1 and firm.get("country")
-        firm["label"] = f"{firm['name']} ({firm['country']})" if shared else firm["name"]
+    labels = with_countries([(firm["name"], firm.get("country")) for firm in firms])
+    for firm, label in zip(firms, labels, strict=True):
+        firm["label"] = label
 
 
 def _add_flags(firms: list[dict], scores: dict[str, dict] | None) -> None:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from casebook.core.errors import UsageError
+from casebook.core.names import with_countries
 from casebook.core.numbers import money
 from casebook.ui import theme
 from casebook.ui.ops import Changes, Host, Op
@@ -113,17 +114,11 @@ def blend(colour: QColor, back: QColor, alpha: float) -> QColor:
 def lane_titles(lanes: list[dict]) -> dict[str, str]:
     """Each lane's name as shown: a firm's name with its country when another lane has the
     same name (``Acme Ltd (CN)`` and ``Acme Ltd (HK)``)."""
-    seen: dict[str, int] = {}
-    for lane in lanes:
-        key = str(lane["label"]).casefold()
-        seen[key] = seen.get(key, 0) + 1
-    out = {}
-    for lane in lanes:
-        label = str(lane["label"])
-        if seen[label.casefold()] > 1 and not lane.get("person") and lane["key"] != CASE_LANE:
-            label = f"{label} ({lane.get('country') or 'no country'})"
-        out[lane["key"]] = label
-    return out
+    told = with_countries([(str(lane["label"]), lane.get("country")) for lane in lanes])
+    return {
+        lane["key"]: str(lane["label"]) if lane.get("person") or lane["key"] == CASE_LANE else label
+        for lane, label in zip(lanes, told, strict=True)
+    }
 
 
 class TimelineView(QGraphicsView):
