@@ -10,6 +10,7 @@ import sqlite3
 
 import pytest
 from sqlalchemy import create_engine, event
+from sqlalchemy import inspect as sa_inspect
 
 from casebook.analysis import flags
 from casebook.book import Casebook
@@ -529,3 +530,49 @@ def test_migration_0011_builds_the_firm_totals_of_a_0010_store(imported, store_b
                 "SELECT has_table_privilege('casebook_viewer', 'firmrollup', 'SELECT')"
             ).scalar()
         assert (secured, policies, viewers) == (True, 4, True)
+
+
+def _trade_indexes(conn) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'traderollup'"
+    else:
+        sql = "SELECT indexname FROM pg_indexes WHERE tablename = 'traderollup'"
+    return {name for (name,) in conn.exec_driver_sql(sql) if "pkey" not in name}
+
+
+def test_migration_0014_keeps_what_the_flags_read_of_a_0013_stores_trade_groups(
+    imported, store_backend
+):
+    """A 0013 store's trade groups lose the measures nothing reads (and, on SQLite, their
+    indexes): the groups' counts, values and sample rows stay, and so do the red flags."""
+    from alembic import command
+
+    engine = imported.store.engine
+    kept = (
+        "case_id, dataset_id, exporter_id, importer_id, hs6, cn8, origin, dispatch, "
+        "shipments, value_usd, min_id"
+    )
+    before = imported.flags(case_ref=REF)
+    with engine.begin() as conn:
+        command.downgrade(migrations._config(conn), "0013")
+    with engine.connect() as conn:
+        assert migrations.current_revision(conn) == "0013"
+        columns = {c["name"] for c in sa_inspect(conn).get_columns("traderollup")}
+        assert {"first_date", "weight", "max_id"} <= columns
+        assert _trade_indexes(conn) == {"ix_traderollup_case_id", "ix_traderollup_dataset_id"}
+        groups = sorted(
+            (_rounded(r) for r in conn.exec_driver_sql(f"SELECT {kept} FROM traderollup")), key=repr
+        )
+    assert groups
+    migrations.upgrade(engine)
+    with engine.connect() as conn:
+        columns = {c["name"] for c in sa_inspect(conn).get_columns("traderollup")}
+        assert columns == {"id", *kept.split(", ")}
+        server = {"ix_traderollup_case_id", "ix_traderollup_dataset_id"}
+        assert _trade_indexes(conn) == (server if store_backend == "postgresql" else set())
+    with engine.connect() as conn:
+        after = conn.exec_driver_sql(f"SELECT {kept} FROM traderollup")
+        assert sorted((_rounded(r) for r in after), key=repr) == groups
+    assert imported.flags(case_ref=REF) == before
+    with imported.store.read() as session:
+        assert rollups.problems(session) == []

@@ -37,6 +37,10 @@ _SUMS = (
     "count(*), sum(value_usd), count(value_usd), sum(net_weight), count(net_weight), "
     "min(date), min(id), max(id)"
 )
+#: The measures of a table whose groups keep fewer than ``TOTALS``, and their SQL: the trade
+#: groups keep what the red flags read (as many groups as shipments when an extract pairs its
+#: firms at random, so each measure kept costs about a byte or more per shipment).
+_MEASURES = {"traderollup": ("shipments, value_usd, min_id", "count(*), sum(value_usd), min(id)")}
 _TABLES = {
     "shipmentrollup": (
         "month, origin, dispatch, destination, hs6, hs_head",
@@ -90,11 +94,12 @@ def _build_unit_values(conn, where: str, params: tuple, one: tuple | None = None
 
 def _build(conn, table: str, where: str, params: tuple, one: tuple | None = None) -> None:
     columns, exprs = _TABLES[table]
+    totals, sums = _MEASURES.get(table, (TOTALS, _SUMS))
     head, keys = _head(one)
     groups = ", ".join(str(i) for i in range(3, 3 + len(columns.split(","))))
     conn.execute(
-        f"INSERT INTO {table} (case_id, dataset_id, {columns}, {TOTALS}) "
-        f"SELECT {head}, {exprs}, {_SUMS} FROM shipment WHERE {where} "
+        f"INSERT INTO {table} (case_id, dataset_id, {columns}, {totals}) "
+        f"SELECT {head}, {exprs}, {sums} FROM shipment WHERE {where} "
         f"GROUP BY {keys}{groups}",
         (*(one or ()), *params),
     )
