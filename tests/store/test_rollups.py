@@ -576,3 +576,37 @@ def test_migration_0014_keeps_what_the_flags_read_of_a_0013_stores_trade_groups(
     assert imported.flags(case_ref=REF) == before
     with imported.store.read() as session:
         assert rollups.problems(session) == []
+
+
+def test_unit_value_bins_summed_in_memory_equal_sqls():
+    """An import bins USD per kg from its columns in memory; the bins are those SQL makes from
+    the stored rows (``ln``, SQLite's ``round`` half away from zero, rows without a positive
+    value and weight or an HS6 left out), for values of every magnitude."""
+    import numpy as np
+
+    rng = random.Random(5)
+    n = 20_000
+    values = [rng.choice([None, 0.0, -3.0, 10 ** rng.uniform(-2, 9)]) for _ in range(n)]
+    weights = [
+        rng.choice([None, 0.0, 10 ** rng.uniform(-3, 6), float(rng.randint(1, 50))])
+        for _ in range(n)
+    ]
+    codes = [rng.choice([None, "845811", "846693", "820730"]) for _ in range(n)]
+    columns = {
+        "value_usd": np.array([np.nan if v is None else v for v in values]),
+        "net_weight": np.array([np.nan if w is None else w for w in weights]),
+        "hs6": np.array(codes, dtype=object),
+    }
+    conn = sqlite3.connect(":memory:")
+    rollups.ensure_ln(conn)
+    conn.execute("CREATE TABLE shipment (hs6 TEXT, value_usd REAL, net_weight REAL)")
+    conn.executemany(
+        "INSERT INTO shipment VALUES (?, ?, ?)", zip(codes, values, weights, strict=True)
+    )
+    sql = (
+        f"SELECT hs6, {rollups.UNIT_BIN}, count(*) FROM shipment WHERE {rollups.PRICED} "
+        "GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    made = rollups._unit_bins(columns)
+    assert made == conn.execute(sql).fetchall()
+    assert len(made) > 1000
