@@ -10,6 +10,7 @@ import sqlite3
 
 import pytest
 from sqlalchemy import create_engine, event
+from sqlalchemy import inspect as sa_inspect
 
 from casebook.analysis import flags
 from casebook.book import Casebook
@@ -529,3 +530,83 @@ def test_migration_0011_builds_the_firm_totals_of_a_0010_store(imported, store_b
                 "SELECT has_table_privilege('casebook_viewer', 'firmrollup', 'SELECT')"
             ).scalar()
         assert (secured, policies, viewers) == (True, 4, True)
+
+
+def _trade_indexes(conn) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'traderollup'"
+    else:
+        sql = "SELECT indexname FROM pg_indexes WHERE tablename = 'traderollup'"
+    return {name for (name,) in conn.exec_driver_sql(sql) if "pkey" not in name}
+
+
+def test_migration_0014_keeps_what_the_flags_read_of_a_0013_stores_trade_groups(
+    imported, store_backend
+):
+    """A 0013 store's trade groups lose the measures nothing reads (and, on SQLite, their
+    indexes): the groups' counts, values and sample rows stay, and so do the red flags."""
+    from alembic import command
+
+    engine = imported.store.engine
+    kept = (
+        "case_id, dataset_id, exporter_id, importer_id, hs6, cn8, origin, dispatch, "
+        "shipments, value_usd, min_id"
+    )
+    before = imported.flags(case_ref=REF)
+    with engine.begin() as conn:
+        command.downgrade(migrations._config(conn), "0013")
+    with engine.connect() as conn:
+        assert migrations.current_revision(conn) == "0013"
+        columns = {c["name"] for c in sa_inspect(conn).get_columns("traderollup")}
+        assert {"first_date", "weight", "max_id"} <= columns
+        assert _trade_indexes(conn) == {"ix_traderollup_case_id", "ix_traderollup_dataset_id"}
+        groups = sorted(
+            (_rounded(r) for r in conn.exec_driver_sql(f"SELECT {kept} FROM traderollup")), key=repr
+        )
+    assert groups
+    migrations.upgrade(engine)
+    with engine.connect() as conn:
+        columns = {c["name"] for c in sa_inspect(conn).get_columns("traderollup")}
+        assert columns == {"id", *kept.split(", ")}
+        server = {"ix_traderollup_case_id", "ix_traderollup_dataset_id"}
+        assert _trade_indexes(conn) == (server if store_backend == "postgresql" else set())
+    with engine.connect() as conn:
+        after = conn.exec_driver_sql(f"SELECT {kept} FROM traderollup")
+        assert sorted((_rounded(r) for r in after), key=repr) == groups
+    assert imported.flags(case_ref=REF) == before
+    with imported.store.read() as session:
+        assert rollups.problems(session) == []
+
+
+def test_unit_value_bins_summed_in_memory_equal_sqls():
+    """An import bins USD per kg from its columns in memory; the bins are those SQL makes from
+    the stored rows (``ln``, SQLite's ``round`` half away from zero, rows without a positive
+    value and weight or an HS6 left out), for values of every magnitude."""
+    import numpy as np
+
+    rng = random.Random(5)
+    n = 20_000
+    values = [rng.choice([None, 0.0, -3.0, 10 ** rng.uniform(-2, 9)]) for _ in range(n)]
+    weights = [
+        rng.choice([None, 0.0, 10 ** rng.uniform(-3, 6), float(rng.randint(1, 50))])
+        for _ in range(n)
+    ]
+    codes = [rng.choice([None, "845811", "846693", "820730"]) for _ in range(n)]
+    columns = {
+        "value_usd": np.array([np.nan if v is None else v for v in values]),
+        "net_weight": np.array([np.nan if w is None else w for w in weights]),
+        "hs6": np.array(codes, dtype=object),
+    }
+    conn = sqlite3.connect(":memory:")
+    rollups.ensure_ln(conn)
+    conn.execute("CREATE TABLE shipment (hs6 TEXT, value_usd REAL, net_weight REAL)")
+    conn.executemany(
+        "INSERT INTO shipment VALUES (?, ?, ?)", zip(codes, values, weights, strict=True)
+    )
+    sql = (
+        f"SELECT hs6, {rollups.UNIT_BIN}, count(*) FROM shipment WHERE {rollups.PRICED} "
+        "GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    made = rollups._unit_bins(columns)
+    assert made == conn.execute(sql).fetchall()
+    assert len(made) > 1000

@@ -248,20 +248,39 @@ class PartyRollup(_Totals, table=True):
     importer_id: int | None = Field(default=None, foreign_key="firm.id")
 
 
-class TradeRollup(_Totals, table=True):
-    """Shipments of one dataset summed by firm pair, code and route (``store.rollups``): the
-    red flags over codes and countries read these groups, not every row."""
+def server_index(name: str, *columns: str) -> Index:
+    """An index only a PostgreSQL store has (``info["only"]`` names the dialect; the migrations
+    make it there alone)."""
+    return Index(name, *columns, info={"only": "postgresql"}).ddl_if(dialect="postgresql")
 
-    __table_args__ = (Index("ix_traderollup_case_id", "case_id"),)
+
+class TradeRollup(_Table, table=True):
+    """Shipments of one dataset summed by firm pair, code and route (``store.rollups``): the
+    red flags over codes and countries read these groups, not every row.
+
+    They keep only what the flags read: the count, the USD value and the lowest shipment id
+    (a sample row). A file that pairs its firms at random has as many groups as rows, so each
+    measure or index costs about as much as a column of the shipments. A SQLite store reads a
+    case's groups with a scan (a store holds one or a few cases) and has no index on them,
+    as for ``partyrollup``; a team server, holding many cases, has one by case and one by
+    dataset (migration 0014)."""
+
+    __table_args__ = (
+        server_index("ix_traderollup_case_id", "case_id"),
+        server_index("ix_traderollup_dataset_id", "dataset_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id")
-    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    dataset_id: int = Field(foreign_key="dataset.id")
     exporter_id: int | None = Field(default=None, foreign_key="firm.id")
     importer_id: int | None = Field(default=None, foreign_key="firm.id")
     hs6: str | None = None
     cn8: str | None = None  # substr(hs_code, 1, 8)
     origin: str | None = None
     dispatch: str | None = None
+    shipments: int = 0
+    value_usd: float | None = None  # sum; None when no row of the group has a USD value
+    min_id: int | None = None  # the group's lowest shipment id (a sample row)
 
 
 class FirmRollup(_Table, table=True):

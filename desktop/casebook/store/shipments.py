@@ -120,6 +120,12 @@ def content_hash(columns: dict[str, Sequence]) -> str:
 
 def _text_parts(values: Sequence) -> tuple[list[int], str]:
     """Lengths (-1 for NULL) and the concatenation of a text column."""
+    if hasattr(values, "tolist"):  # a list iterates at twice a numpy object array's speed
+        values = values.tolist()
+    try:
+        return list(map(len, values)), "".join(values)  # no NULL: the loops stay in C
+    except TypeError:  # a NULL, or a number stored in a text column
+        pass
     try:
         return [-1 if v is None else len(v) for v in values], "".join(filter(None, values))
     except TypeError:  # a number stored in a text column
