@@ -10,7 +10,9 @@ the checks ``verify`` can make on a server.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from functools import lru_cache
@@ -26,6 +28,8 @@ from casebook.core.location import ServerLocation
 from casebook.store.sqlite import BATCH, BUSY_TIMEOUT_S, timestamp
 
 __all__ = ["BATCH", "timestamp"]
+
+log = logging.getLogger(__name__)
 
 #: The advisory lock every write transaction holds (one writer at a time, as on SQLite).
 WRITE_LOCK = 0x43617365  # "Case"
@@ -287,8 +291,12 @@ def bulk_load(session: Session, *, rows: int):
     yield
     with conn.cursor() as cursor:
         for statement in deferred:
+            started = time.perf_counter()
             cursor.execute(statement)
+            log.debug("bulk load: %.2f s %s", time.perf_counter() - started, statement[:90])
+    started = time.perf_counter()
     session.execute(text("ANALYZE shipment, firm, firmalias, casefirm"))
+    log.debug("bulk load: %.2f s ANALYZE", time.perf_counter() - started)
 
 
 def _set_aside(cursor, rows: int) -> list[str]:
