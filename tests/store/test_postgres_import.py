@@ -175,6 +175,12 @@ def test_an_import_sums_its_groups_in_memory_and_they_are_those_of_the_rows(
     at_import = _groups(pg_database)
     assert all(at_import.values())
     assert sql_on(pg_database, "SELECT min(bin) < 0 FROM unitvaluerollup") == [(True,)]
+    for table in ("partyrollup", "traderollup"):  # written with ids taken from the sequence
+        assert sql_on(
+            pg_database,
+            f"SELECT max(id) - min(id) + 1 = count(*), max(id) = (SELECT last_value "
+            f"FROM {table}_id_seq) FROM {table}",
+        ) == [(True, True)]
     with Casebook.open(pg_database) as book, book.store.write() as session:
         rollups.build_dataset(session, dataset_id=1)  # the groups SQL makes from the rows
         assert rollups.problems(session) == []

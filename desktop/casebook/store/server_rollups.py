@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from casebook.store import rollups
-from casebook.store.postgres import copy_into
+from casebook.store.postgres import copy_into, reserve_ids
 
 #: Each table's key columns, as names of the columns ``build_from_columns`` is given or makes.
 KEYS = {
@@ -52,7 +52,7 @@ def build_from_columns(
             values += rollups._sums(group, len(first), columns, ids)
             # no firm (-1) as None; NaN is NULL as it is
             values = [rollups._nulls(v) if v.dtype.kind == "i" else v for v in values]
-            _copy(cursor, table, (*names, *rollups.TOTALS.split(", ")), head, values)
+            _copy(session, cursor, table, (*names, *rollups.TOTALS.split(", ")), head, values)
         firms = [
             group
             for role, column in rollups._SIDES
@@ -66,13 +66,15 @@ def build_from_columns(
         hs6, bins = unit_value_bins(columns)
         group, first = rollups._groups([hs6, bins])
         counted = np.bincount(group, minlength=len(first))
+        # (not through ``_nulls``: a bin below 1 USD/kg is negative)
         _copy(
+            session,
             cursor,
             "unitvaluerollup",
             ("hs6", "bin", "shipments"),
             head,
             [hs6[first], bins[first], counted],
-        )  # fmt: skip  (a bin may be negative)
+        )
 
 
 def unit_value_bins(columns: dict):
@@ -90,15 +92,23 @@ def unit_value_bins(columns: dict):
     return hs6[priced], bins
 
 
-def _copy(cursor, table: str, names: tuple[str, ...], head: list[int], values: list) -> None:
+def _copy(session, cursor, table: str, names: tuple[str, ...], head: list[int], values: list):
     """The groups (one array per column of ``names``, None or NaN for NULL) of one dataset into
     ``table``, as ``COPY`` text made a column at a time (``write_row`` of a million groups, a
-    value at a time, took longer than the server's own work on them)."""
+    value at a time, took longer than the server's own work on them); with their ids when the
+    import holds the table (``postgres.reserve_ids``)."""
+    import numpy as np
+
     fields = [_texts(v) for v in values]
+    count = len(values[0])
+    first = reserve_ids(session, cursor, table, count)
+    if first is not None:
+        names = ("id", *names)
+        fields.insert(0, _texts(np.arange(first, first + count, dtype=np.int64)))
     prefix = "\t".join(str(v) for v in head) + "\t"
     columns = ", ".join(("case_id", "dataset_id", *names))
     with copy_into(cursor, table, columns) as copy:
-        for start in range(0, len(values[0]), BATCH):
+        for start in range(0, count, BATCH):
             part = [f[start : start + BATCH] for f in fields]
             copy.write("".join(prefix + "\t".join(row) + "\n" for row in zip(*part, strict=True)))
 
