@@ -211,3 +211,42 @@ def test_copy_text_of_groups_reads_back_as_the_values(pg_database):
         for s, f, i in zip(text.tolist(), floats.tolist(), ints.tolist(), strict=True)
     ]
     assert got == want
+
+
+def test_a_failure_while_the_indexes_build_leaves_no_rows_and_every_index(
+    run_cli, pg_database, tmp_path, monkeypatch
+):
+    """The server builds the shipment indexes while the import formats its groups: a failure
+    on either side — here, then there — leaves nothing of the import, the keys and indexes as
+    before, and the store usable for the next import."""
+    from casebook.store import postgres, server_rollups
+
+    path = tmp_path / "three.csv"
+    path.write_text(CSV, encoding="utf-8")
+    assert run_cli("case", "new", "Team", "--ref", "CB-S-1", db=pg_database).code == 0
+    before = sql_on(pg_database, KEYS_AND_INDEXES)
+
+    def broken(column):
+        raise RuntimeError("out of memory while formatting")
+
+    with monkeypatch.context() as patched, pytest.raises(RuntimeError, match="formatting"):
+        patched.setattr(server_rollups, "_texts", broken)
+        run_cli("import", str(path), "--case", "CB-S-1", "--json", db=pg_database)
+    assert sql_on(pg_database, COUNTS) == [(0, 0, 0, 0, 0, 0)]
+    assert sql_on(pg_database, KEYS_AND_INDEXES) == before
+
+    set_aside = postgres._set_aside
+
+    def and_a_bad_index(cursor, rows):
+        return ["CREATE INDEX ix_broken ON shipment (no_such_column)", *set_aside(cursor, rows)]
+
+    with monkeypatch.context() as patched, pytest.raises(Exception, match="no_such_column"):
+        patched.setattr(postgres, "_set_aside", and_a_bad_index)
+        run_cli("import", str(path), "--case", "CB-S-1", "--json", db=pg_database)
+    assert sql_on(pg_database, COUNTS) == [(0, 0, 0, 0, 0, 0)]
+    assert sql_on(pg_database, KEYS_AND_INDEXES) == before
+
+    done = run_cli("import", str(path), "--case", "CB-S-1", "--json", db=pg_database)
+    assert done.code == 0, done.err
+    assert sql_on(pg_database, COUNTS) == [(3, 1, 4, 3, 4, 4)]
+    assert sql_on(pg_database, KEYS_AND_INDEXES) == before
