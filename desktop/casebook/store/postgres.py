@@ -19,7 +19,6 @@ from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
-from psycopg.pq import ExecStatus
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
@@ -306,6 +305,8 @@ def indexes_building(session: Session):
     if not statements:
         yield
         return
+    from psycopg.pq import ExecStatus
+
     session.info[INDEXES] = []
     pgconn = session.connection().connection.driver_connection.pgconn
     started = time.perf_counter()
