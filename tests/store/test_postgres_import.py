@@ -128,3 +128,125 @@ def test_an_import_while_a_colleague_reads_does_not_wait_for_them(run_cli, pg_da
         reader.rollback()
     assert sql_on(pg_database, COUNTS) == [(3, 1, 4, 3, 4, 4)]
     assert sql_on(pg_database, KEYS_AND_INDEXES) == before
+
+
+ROLLED_CSV = (
+    "Date,Exporter,Importer,Country of Origin,Country of Dispatch,HS Code,Value USD,Net Weight,"
+    "Description\n"
+    "2022-01-07,Beta Tools,Лютик АО,CN,TR,8458110000,25,100,СТАНОК ТОКАРНЫЙ\n"  # < 1 USD/kg
+    "2022-01-09,Beta Tools,Лютик АО,CN,TR,8458110000,7.5,,СТАНОК ТОКАРНЫЙ\n"
+    "2022-02-08,Gamma Ltd,,,CN,845811,,3,CNC LATHE\n"  # no importer, origin or value
+    "2022-03-09,,ООО Ромашка,JP,,8466938000,1200.25,2.5,ФРЕЗА\n"  # no exporter
+    "2022-03-09,Gamma Ltd,ООО Ромашка,JP,CN,,99,1,NO CODE\n"
+)
+GROUP_TABLES = ("shipmentrollup", "partyrollup", "traderollup", "unitvaluerollup", "firmrollup")
+
+
+def _groups(url: str) -> dict[str, list[tuple]]:
+    """Every group of each table without its row id, sorted."""
+    found = {}
+    for table in GROUP_TABLES:
+        rows = sql_on(url, f"SELECT to_jsonb(t) - 'id' FROM {table} AS t")
+        found[table] = sorted(str(sorted(r[0].items())) for r in rows)
+    return found
+
+
+def test_an_import_sums_its_groups_in_memory_and_they_are_those_of_the_rows(
+    run_cli, pg_database, tmp_path, monkeypatch
+):
+    """A server import no longer groups the rows it just copied on the server (five passes
+    over a million rows, 25 s): it sums them from its columns and sends them by COPY. The
+    groups must be exactly those SQL makes from the stored rows — NULL origins, firms and
+    values, unit values under 1 USD/kg (negative log bins), a row without a code."""
+    from casebook.book import Casebook
+    from casebook.store import rollups
+
+    path = tmp_path / "rolled.csv"
+    path.write_text(ROLLED_CSV, encoding="utf-8")
+    assert run_cli("case", "new", "Team", "--ref", "CB-S-1", db=pg_database).code == 0
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the import grouped the stored rows")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(rollups, "build_dataset", refused)
+        done = run_cli("import", str(path), "--case", "CB-S-1", "--json", db=pg_database)
+    assert done.code == 0, done.err
+    at_import = _groups(pg_database)
+    assert all(at_import.values())
+    assert sql_on(pg_database, "SELECT min(bin) < 0 FROM unitvaluerollup") == [(True,)]
+    for table in ("partyrollup", "traderollup"):  # written with ids taken from the sequence
+        assert sql_on(
+            pg_database,
+            f"SELECT max(id) - min(id) + 1 = count(*), max(id) = (SELECT last_value "
+            f"FROM {table}_id_seq) FROM {table}",
+        ) == [(True, True)]
+    with Casebook.open(pg_database) as book, book.store.write() as session:
+        rollups.build_dataset(session, dataset_id=1)  # the groups SQL makes from the rows
+        assert rollups.problems(session) == []
+    assert _groups(pg_database) == at_import
+
+
+def test_copy_text_of_groups_reads_back_as_the_values(pg_database):
+    """The COPY text the groups are sent as: NULLs (None, NaN, no firm), text with tabs,
+    backslashes and line ends, non-Latin text, exact floats and negative integers."""
+    import numpy as np
+    import psycopg
+
+    from casebook.core.location import parse_location
+    from casebook.store.server_rollups import _texts
+
+    text = np.asarray(["a\tb", "c\\d", "e\nf\r", None, "Ромашка 公司", "\\N", ""], dtype=object)
+    floats = np.asarray([0.1, 1 / 3, np.nan, -2.5e-7, 1e20, 123456789.12345679, 0.0])
+    ints = np.asarray([-3, 0, 7, 2**40, -1, 5, 6], dtype=np.int64)
+    loc = parse_location(pg_database)
+    with psycopg.connect(dbname=loc.dbname, host=loc.socket_dir) as conn:
+        conn.execute("CREATE TEMP TABLE t (s text, f double precision, i bigint)")
+        rows = zip(_texts(text), _texts(floats), _texts(ints), strict=True)
+        with conn.cursor().copy("COPY t (s, f, i) FROM STDIN") as copy:
+            copy.write("".join("\t".join(r) + "\n" for r in rows))
+        got = conn.execute("SELECT s, f, i FROM t").fetchall()
+    want = [
+        (s, None if f != f else f, i)
+        for s, f, i in zip(text.tolist(), floats.tolist(), ints.tolist(), strict=True)
+    ]
+    assert got == want
+
+
+def test_a_failure_while_the_indexes_build_leaves_no_rows_and_every_index(
+    run_cli, pg_database, tmp_path, monkeypatch
+):
+    """The server builds the shipment indexes while the import formats its groups: a failure
+    on either side — here, then there — leaves nothing of the import, the keys and indexes as
+    before, and the store usable for the next import."""
+    from casebook.store import postgres, server_rollups
+
+    path = tmp_path / "three.csv"
+    path.write_text(CSV, encoding="utf-8")
+    assert run_cli("case", "new", "Team", "--ref", "CB-S-1", db=pg_database).code == 0
+    before = sql_on(pg_database, KEYS_AND_INDEXES)
+
+    def broken(column):
+        raise RuntimeError("out of memory while formatting")
+
+    with monkeypatch.context() as patched, pytest.raises(RuntimeError, match="formatting"):
+        patched.setattr(server_rollups, "_texts", broken)
+        run_cli("import", str(path), "--case", "CB-S-1", "--json", db=pg_database)
+    assert sql_on(pg_database, COUNTS) == [(0, 0, 0, 0, 0, 0)]
+    assert sql_on(pg_database, KEYS_AND_INDEXES) == before
+
+    set_aside = postgres._set_aside
+
+    def and_a_bad_index(cursor, rows):
+        return ["CREATE INDEX ix_broken ON shipment (no_such_column)", *set_aside(cursor, rows)]
+
+    with monkeypatch.context() as patched, pytest.raises(Exception, match="no_such_column"):
+        patched.setattr(postgres, "_set_aside", and_a_bad_index)
+        run_cli("import", str(path), "--case", "CB-S-1", "--json", db=pg_database)
+    assert sql_on(pg_database, COUNTS) == [(0, 0, 0, 0, 0, 0)]
+    assert sql_on(pg_database, KEYS_AND_INDEXES) == before
+
+    done = run_cli("import", str(path), "--case", "CB-S-1", "--json", db=pg_database)
+    assert done.code == 0, done.err
+    assert sql_on(pg_database, COUNTS) == [(3, 1, 4, 3, 4, 4)]
+    assert sql_on(pg_database, KEYS_AND_INDEXES) == before

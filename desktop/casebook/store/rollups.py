@@ -144,8 +144,12 @@ def build_from_columns(
     ``net_weight`` (floats, NaN for NULL). The groups and totals are those ``build_dataset``
     makes from the stored rows, without reading a million rows back to sort them.
     """
-    if is_server(session):  # COPY wrote the rows; the server groups them as fast
-        build_dataset(session, dataset_id=dataset_id)
+    if is_server(session):  # the same groups, summed so too and sent by COPY
+        from casebook.store import server_rollups
+
+        server_rollups.build_from_columns(
+            session, case_id=case_id, dataset_id=dataset_id, columns=columns, first_id=first_id
+        )
         return
     import numpy as np
 
