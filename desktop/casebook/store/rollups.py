@@ -92,6 +92,11 @@ def _build_unit_values(conn, where: str, params: tuple, one: tuple | None = None
     )
 
 
+def measures(table: str) -> list[str]:
+    """The names of the measures ``table``'s groups keep (``TOTALS``, or fewer)."""
+    return _MEASURES.get(table, (TOTALS, _SUMS))[0].split(", ")
+
+
 def _build(conn, table: str, where: str, params: tuple, one: tuple | None = None) -> None:
     columns, exprs = _TABLES[table]
     totals, sums = _MEASURES.get(table, (TOTALS, _SUMS))

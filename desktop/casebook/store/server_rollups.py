@@ -25,6 +25,7 @@ KEYS = {
     "partyrollup": ("month", "exporter_id", "importer_id"),
     "traderollup": ("exporter_id", "importer_id", "hs6", "cn8", "origin", "dispatch"),
 }
+TOTALS = rollups.TOTALS.split(", ")
 #: Rows written to the server per batch of Python values.
 BATCH = 50_000
 
@@ -51,11 +52,12 @@ def build_from_columns(
     groups = []  # (table, column names, one array per column)
     for table, names in KEYS.items():
         group, first = rollups._groups([keys[n] for n in names])
-        values = [keys[n][first] for n in names]
-        values += rollups._sums(group, len(first), columns, ids)
+        sums = dict(zip(TOTALS, rollups._sums(group, len(first), columns, ids), strict=True))
+        kept = rollups.measures(table)
+        values = [keys[n][first] for n in names] + [sums[n] for n in kept]
         # no firm (-1) as None; NaN is NULL as it is
         values = [rollups._nulls(v) if v.dtype.kind == "i" else v for v in values]
-        groups.append((table, (*names, *rollups.TOTALS.split(", ")), values))
+        groups.append((table, (*names, *kept), values))
     hs6, bins = unit_value_bins(columns)
     group, first = rollups._groups([hs6, bins])
     counted = np.bincount(group, minlength=len(first))
