@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -15,6 +16,22 @@ def test_core_layers_do_not_import_qt(module):
     code = f"import sys, {module}; print(any(m.startswith(('PySide6', 'shiboken6')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("module", ["casebook.ui.main_window", "casebook.ui.cases_page"])
+def test_the_windows_modules_leave_the_store_to_the_worker(module):
+    """The DB worker imports the facade (SQLModel, pydantic) as it opens the store, while the
+    GUI thread imports the tabs' modules: a module both threads import at once can reach one of
+    them half made ("cannot import name 'import_string' from partially initialized module
+    'pydantic._internal._validators'", seen once at start). So the window's modules import none
+    of it; the facade's modules are the worker's to import."""
+    heavy = ("casebook.book", "casebook.store", "sqlmodel", "sqlalchemy", "pydantic")
+    code = f"import sys, {module}; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "[]"
 
 
 def test_cli_start_does_not_import_pandas_or_reportlab():

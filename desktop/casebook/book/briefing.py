@@ -13,6 +13,7 @@ from casebook.book.demo import is_demo
 from casebook.book.figures import recompute_command as _command
 from casebook.book.shipments import check_lens
 from casebook.briefing.data import SECTIONS, BriefingData
+from casebook.core.domain import APPENDIX_ROWS
 from casebook.core.errors import Cancelled, UsageError
 from casebook.core.files import output_path
 from casebook.core.filters import ShipmentFilter
@@ -27,9 +28,6 @@ PAPERS = ("a4", "letter")
 NETWORK_NODES = 60
 #: Trade links drawn on the network page: the largest; the rest summed in a sentence.
 NETWORK_LINKS = 40
-#: Shipments printed in the appendix (the largest by value); the full table travels beside
-#: the PDF, so a million-row case still prints a briefing of a few hundred pages.
-APPENDIX_ROWS = 2_000
 #: Rows of the full table read at a time, between two looks at ``cancelled``.
 TABLE_BATCH = 5_000
 

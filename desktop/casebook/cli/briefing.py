@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from casebook.cli.lens import add_filter_options, lens_of
+from casebook.core.domain import APPENDIX_ROWS
 
 
 def register(sub, common) -> None:
@@ -17,9 +18,9 @@ def register(sub, common) -> None:
     brief.add_argument(
         "--appendix-rows",
         type=int,
-        default=2_000,
+        default=APPENDIX_ROWS,
         metavar="N",
-        help="shipments listed in the appendix, the largest by value (2,000); every shipment "
+        help=f"shipments listed in the appendix, the largest by value ({APPENDIX_ROWS:,}); every shipment "
         "goes to FILE.shipments.csv beside the PDF",
     )
     brief.add_argument(

@@ -57,3 +57,6 @@ def clean_choice(value: object, choices: tuple[str, ...]) -> str | None:
 #: person record will be the second kind.
 CHART_SUBJECTS = ("firm", "person")
 CHART_GROUP_LENGTH = 200  # characters of a chart group's name
+#: Shipments printed in a briefing's appendix (the largest by value); the full table travels
+#: beside the PDF, so a million-row case still prints a briefing of a few hundred pages.
+APPENDIX_ROWS = 2_000

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casebook.book.briefing import APPENDIX_ROWS
+from casebook.core.domain import APPENDIX_ROWS
 from casebook.core.errors import Cancelled
 from casebook.core.filters import EVERYTHING, ShipmentFilter
 from casebook.core.standards import Marking, clean_marking
