@@ -30,7 +30,6 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -68,12 +67,11 @@ from casebook.ui.relationship_dialog import (
 from casebook.ui.table_model import (
     RIGHT,
     ROW_ROLE,
-    SORT_ROLE,
     RecordsModel,
     TableColumn,
     compact_money,
 )
-from casebook.ui.table_view import NumbersView, text_room
+from casebook.ui.table_view import records_view, text_room
 from casebook.ui.undo import FacadeCommand, Recreated
 from casebook.ui.workspace import CaseWorkspace, WorkspaceTab
 
@@ -124,24 +122,9 @@ def _label(firm: dict) -> str:
 def _view(model) -> tuple[QTableView, QSortFilterProxyModel]:
     proxy = QSortFilterProxyModel()
     proxy.setSourceModel(model)
-    proxy.setSortRole(SORT_ROLE)
     proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     proxy.setFilterKeyColumn(-1)
-    view = NumbersView()
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the facade's order until clicked
-    return view, proxy
+    return records_view(proxy), proxy
 
 
 SELECT_A_FIRM = (

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -49,7 +48,7 @@ from casebook.ui import screening_ops, theme
 from casebook.ui.case_list import local_time
 from casebook.ui.ops import Changes, Host
 from casebook.ui.table_model import RIGHT, SORT_ROLE, RecordsModel, TableColumn
-from casebook.ui.table_view import NumbersView
+from casebook.ui.table_view import list_view
 from casebook.ui.workspace import WorkspaceTab
 
 Index = QModelIndex | QPersistentModelIndex
@@ -113,21 +112,10 @@ def _list_tip(row: dict) -> str:
 
 
 def _table(model, columns: Sequence[TableColumn]) -> QTableView:
-    view = NumbersView()  # counts too wide for their column show as "1.2 m", never cut
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view = list_view(model)  # counts too wide for their column show as "1.2 m", never cut
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
     header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setHighlightSections(False)
-    header.setStretchLastSection(True)
     width = view.fontMetrics().averageCharWidth()
     for i, column in enumerate(columns):
         view.setColumnWidth(i, column.width * width + 16)

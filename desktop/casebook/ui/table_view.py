@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -75,13 +75,11 @@ class NumbersView(QTableView):
         )
 
 
-def records_view(proxy: QSortFilterProxyModel) -> NumbersView:
-    """A ``NumbersView`` over a sort/filter proxy of a ``RecordsModel``: rows selected whole,
-    headers that sort (by ``SORT_ROLE``) and the facade's order until one is clicked."""
-    proxy.setSortRole(SORT_ROLE)
+def list_view(model: QAbstractItemModel) -> NumbersView:
+    """A ``NumbersView`` of records, a line each: rows selected whole, nothing edited in place,
+    alternating rows without a grid, headers on the left that the user may resize."""
     view = NumbersView()
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
+    view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
@@ -93,7 +91,16 @@ def records_view(proxy: QSortFilterProxyModel) -> NumbersView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    return view
+
+
+def records_view(proxy: QSortFilterProxyModel) -> NumbersView:
+    """A ``list_view`` over a sort/filter proxy of a ``RecordsModel``: headers that sort (by
+    ``SORT_ROLE``) and the facade's order until one is clicked."""
+    proxy.setSortRole(SORT_ROLE)
+    view = list_view(proxy)
+    view.setSortingEnabled(True)
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     return view
 
 
