@@ -592,3 +592,16 @@ def test_a_chpl_tier_bar_shows_and_pins_its_codes(opened, qtbot, monkeypatch):
     assert figure["value"] == 4_550_000.0  # every listed machine of the case: its bar's value
     assert panel.table.rows == [("4.B", 4_550_000.0, 5)]
     qtbot.waitUntil(lambda: not win.host.worker.busy, timeout=TIMEOUT)
+
+
+def test_a_bar_no_filter_picks_says_why_it_cannot_be_pinned(opened):
+    """Right-clicking a bar that stands for no filter (a control-system maker, read from the
+    descriptions; "Other firms") opens a menu that says why it offers nothing, not silence."""
+    from casebook.ui import analysis_tab
+
+    _win, _workspace, tab = opened
+    plain = [t for panel in tab.panels.values() for t in panel.targets if not t.filters]
+    assert plain, "the demo has bars no filter picks"
+    panel = next(p for p in tab.panels.values() if plain[0] in p.targets)
+    menu = panel.menu_for(plain[0])
+    assert [(a.text(), a.isEnabled()) for a in menu.actions()] == [(analysis_tab.NO_FILTER, False)]

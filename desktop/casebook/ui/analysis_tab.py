@@ -532,12 +532,18 @@ class ChartPanel(QFrame):
         if event.button != 3 or not event.inaxes:  # the right button: the context menu
             return
         target = self.target_at(event)
-        if target is not None and target.filters:
+        if target is not None:
             self.menu_for(target).exec(QCursor.pos())
 
     def menu_for(self, target: charts.Target) -> QMenu:
-        """The context menu of a bar or point: its shipments, or pin it to the briefing."""
+        """The context menu of a bar or point: its shipments, or pin it to the briefing; for a
+        bar no filter picks exactly (a control-system maker read from descriptions, "Other
+        firms"), why neither is offered."""
         menu = QMenu(self)
+        if not target.filters:
+            why = menu.addAction(NO_FILTER)
+            why.setEnabled(False)
+            return menu
         menu.addAction(theme.icon("search"), "Show these shipments", lambda: self.activate(target))
         menu.addAction("Add to briefing…", lambda: self.pin_requested.emit(target))
         return menu
@@ -688,6 +694,9 @@ class _WrappingDelegate(QStyledItemDelegate):
             QRect(0, 0, max(width, 40), 100_000), Qt.TextFlag.TextWordWrap, text
         )
         return QSize(size.width(), max(size.height(), box.height() + 4))
+
+
+NO_FILTER = "No filter picks exactly these shipments: they can be neither listed nor pinned"
 
 
 def _firm_labels(firms: list[dict]) -> list[str]:
