@@ -115,17 +115,9 @@ class Store:
         return self.path.with_name(self.path.stem + ".files")
 
     @contextmanager
-    def write(self, *, bulk: bool = False) -> Iterator[Session]:
-        """A session in one write transaction: committed on success, rolled back on error.
-
-        ``bulk`` (an import): foreign keys are checked once before commit instead of row by row
-        (``sqlite.bulk_write_session``); the rows' parents are just as sure to exist after it.
-        """
+    def write(self) -> Iterator[Session]:
+        """A session in one write transaction: committed on success, rolled back on error."""
         try:
-            if bulk:
-                with sqlite.bulk_write_session(self.engine) as session:
-                    yield session
-                return
             with Session(self.engine, expire_on_commit=False) as session:
                 with session.begin():
                     yield session
@@ -248,9 +240,8 @@ class ServerStore:
             raise
 
     @contextmanager
-    def write(self, *, bulk: bool = False) -> Iterator[Session]:
-        """A session in one write transaction (holding the store's write lock). ``bulk`` changes
-        nothing here: an import's rows go in through ``postgres.bulk_load``."""
+    def write(self) -> Iterator[Session]:
+        """A session in one write transaction (holding the store's write lock)."""
         from casebook.store import postgres
 
         try:
