@@ -389,10 +389,7 @@ class PersonsSection:
         """Change kind, share, start, end or notes of a person link (``fields`` cleaned as
         ``clean_relationship_fields`` cleans them, the kind as given); its ends stay."""
         with self._write() as session:
-            link = store.get_link(session, uid=uid)
-            if link is None:
-                raise NotFound(f"no relationship {uid!r}")
-            check_writable(session, link.case_id)
+            link = _writable_link(session, uid)
             before = link_json(session, link)
             changed = {"kind": link.kind, "share": link.share, "start": link.start,
                        "end": link.end} | fields  # fmt: skip
@@ -411,10 +408,7 @@ class PersonsSection:
     def delete_person_link(self, uid: str) -> dict:
         """Delete a person link and its evidence links; returns what was deleted."""
         with self._write() as session:
-            link = store.get_link(session, uid=uid)
-            if link is None:
-                raise NotFound(f"no relationship {uid!r}")
-            check_writable(session, link.case_id)
+            link = _writable_link(session, uid)
             before = link_json(session, link)
             store.delete_link(session, link=link)
             self._audit_record(session, "personlink.delete", link, before=before)
@@ -462,3 +456,12 @@ def _listing_words(listing: dict) -> str:
     programmes = ", ".join(listing["programmes"])
     tail = f" ({programmes})" if programmes else ""
     return f"{listing['list']} {listing['listed_uid']}: {listing['listed_name']}{tail}"
+
+
+def _writable_link(session, uid: str):
+    """The person link ``uid`` of a case this role may change; NotFound, or Refused."""
+    link = store.get_link(session, uid=uid)
+    if link is None:
+        raise NotFound(f"no relationship {uid!r}")
+    check_writable(session, link.case_id)
+    return link
