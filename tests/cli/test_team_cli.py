@@ -411,3 +411,45 @@ def test_an_import_into_a_case_not_granted_is_refused_by_the_server_too(team, ru
         (0,)
     ]
     assert sql_on(admin, "SELECT count(*) FROM shipment") == [(2,)]
+
+
+def test_the_indexed_descriptions_are_each_cases_own_and_hidden_from_other_roles(
+    team, run_cli, tmp_path
+):
+    """The trigram index covers the distinct descriptions (``shipmenttext``, migration 0015),
+    each case its own: bob's import repeating alice's description makes bob's own row, so
+    alice reads through ``psql`` exactly her case's texts, none of bob's, and each finds the
+    description in their own case only. Deleting bob's dataset takes his texts with it."""
+    urls, db, admin = team["urls"], team["db"], team["admin"]
+    fill_case(run_cli, urls["alice"], tmp_path, "alice")
+    fill_case(run_cli, urls["bob"], tmp_path, "bob")
+    csv = tmp_path / "bob-more.csv"
+    row = "2/1/bob;11.01.2022;1;BRAVO MACHINES LLC;ООО Получатель;7707083893;КИТАЙ;КИТАЙ;8458110000"
+    csv.write_bytes(f"{HEADER}\r\n{row};ALPHA LATHE CNC;99\r\n".encode("cp1251"))
+    assert run_cli("import", str(csv), "--case", "TEAM-B-1", db=urls["bob"]).code == 0
+    texts = 'SELECT c.ref, t.text FROM shipmenttext AS t JOIN "case" AS c ON c.id = t.case_id'
+    assert sorted(sql_on(admin, texts)) == [
+        ("TEAM-A-1", "ALPHA LATHE CNC"),
+        ("TEAM-B-1", "ALPHA LATHE CNC"),
+        ("TEAM-B-1", "BRAVO MILLING UNIT"),
+    ]
+    crossed = (
+        "SELECT count(*) FROM shipment AS s LEFT JOIN shipmenttext AS t ON t.id = s.text_id "
+        "WHERE t.case_id IS DISTINCT FROM s.case_id OR t.text <> s.description"
+    )
+    assert sql_on(admin, crossed) == [(0,)]  # every shipment points to its own case's text
+    assert psql_as(urls["alice"], db, "SELECT text FROM shipmenttext") == ["ALPHA LATHE CNC"]
+    assert psql_as(urls["vic"], db, "SELECT count(*) FROM shipmenttext") == ["0"]
+    for who, ref in (("alice", "TEAM-A-1"), ("bob", "TEAM-B-1")):
+        found = run_cli("search", "lathe", "--json", db=urls[who]).json["results"]
+        shipments = [r for r in found if r["kind"] == "shipment"]
+        assert [(r["case_ref"], r["title"][-15:]) for r in shipments] == [(ref, "ALPHA LATHE CNC")]
+    [dataset] = [
+        u
+        for (u,) in sql_on(admin, "SELECT uid FROM dataset WHERE file_name = ?", ("bob-more.csv",))
+    ]
+    assert run_cli("datasets", "delete", dataset, db=urls["bob"]).code == 0
+    assert sorted(sql_on(admin, texts)) == [
+        ("TEAM-A-1", "ALPHA LATHE CNC"),
+        ("TEAM-B-1", "BRAVO MILLING UNIT"),
+    ]

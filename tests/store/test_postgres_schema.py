@@ -32,7 +32,10 @@ def test_an_empty_database_gets_the_schema_from_the_first_creating_command(run_c
     trigram = _sql(
         pg_database, "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'"
     )
-    assert {"ix_trgm_shipment_description", "ix_trgm_firm_name"} <= {n for (n,) in trigram}
+    names = {n for (n,) in trigram}
+    # The descriptions' index covers their distinct texts, not every shipment (migration 0015).
+    assert {"ix_trgm_shipmenttext_text", "ix_trgm_firm_name"} <= names
+    assert "ix_trgm_shipment_description" not in names
     # SQLite's FTS5 table and triggers are not made on a server
     assert not _sql(pg_database, "SELECT 1 FROM pg_class WHERE relname = 'search_index'")
     assert run_cli("case", "list", "--json", db=pg_database).json["cases"][0]["ref"] == "CB-T-1"
@@ -101,3 +104,77 @@ def test_a_0012_store_is_upgraded_with_the_firm_search_function(run_cli, pg_data
     assert _sql(pg_database, rows) == [(20,)]  # planned as the few ids it mostly returns
     found = "SELECT title FROM casebook_firm_search(ARRAY['%store%'], '{}', NULL, 50)"
     assert _sql(pg_database, found) == [("OLD STORE LLC",)]
+
+
+def test_a_0014_store_is_upgraded_to_search_its_cases_distinct_descriptions(run_cli, pg_database):
+    """Migration 0015 on a store made at 0014 (its shipments without a text): each case gets its
+    own row per distinct description, the trigram index covers those texts instead of every
+    shipment's description, and the descriptions are found as before."""
+    from casebook.core.location import parse_location
+    from casebook.store import migrations, postgres
+
+    engine = postgres.create(parse_location(pg_database), immediate=False)
+    try:
+        migrations.upgrade(engine, "0014")
+    finally:
+        engine.dispose()
+    for ref in ("CB-OLD-1", "CB-OLD-2"):
+        _sql(
+            pg_database,
+            'INSERT INTO "case" (uid, ref, title, summary, status, priority, marking, created, '
+            "updated) VALUES (%s, %s, 'Старое дело', '', 'open', 'high', 'TLP:RED', now(), now())",
+            ref,
+            ref,
+        )
+    cases = dict(_sql(pg_database, 'SELECT ref, id FROM "case"'))
+    long = "ВАЛ ШПИНДЕЛЯ " * 800  # over the ~2.7 KB a B-tree entry may hold
+    rows = [
+        ("CB-OLD-1", "СТАНОК ТОКАРНЫЙ 16К20"),
+        ("CB-OLD-1", "СТАНОК ТОКАРНЫЙ 16К20"),
+        ("CB-OLD-1", long),
+        ("CB-OLD-2", "СТАНОК ТОКАРНЫЙ 16К20"),
+        ("CB-OLD-2", ""),
+    ]
+    datasets = {}
+    for ref, case_id in cases.items():
+        [(datasets[ref],)] = _sql(
+            pg_database,
+            "INSERT INTO dataset (uid, case_id, kind, file_name, sha256, mapping, row_count, "
+            "content_hash, imported, imported_by) VALUES (%s, %s, 'shipments', 'old.csv', '', "
+            "'{}', 0, '', now(), '') RETURNING id",
+            ref,
+            case_id,
+        )
+    for n, (ref, description) in enumerate(rows, 1):
+        _sql(
+            pg_database,
+            "INSERT INTO shipment (dataset_id, case_id, source_row, row_key, description) "
+            "VALUES (%s, %s, %s, '', %s)",
+            datasets[ref],
+            cases[ref],
+            n,
+            description,
+        )
+    assert _sql(pg_database, "SELECT count(*) FROM shipment WHERE text_id IS NOT NULL") == [(0,)]
+    found = run_cli("search", "токарн", "--json", db=pg_database)
+    assert found.code == 0, found.err
+    assert _sql(pg_database, "SELECT version_num FROM alembic_version") == [(HEAD,)]
+    texts = (
+        'SELECT c.ref, left(t.text, 21) FROM shipmenttext AS t JOIN "case" AS c ON c.id = t.case_id'
+    )
+    assert sorted(_sql(pg_database, texts)) == [
+        ("CB-OLD-1", long[:21]),
+        ("CB-OLD-1", "СТАНОК ТОКАРНЫЙ 16К20"),
+        ("CB-OLD-2", "СТАНОК ТОКАРНЫЙ 16К20"),
+    ]
+    pointed = "SELECT count(*) FROM shipment WHERE (text_id IS NULL) = (description <> '')"
+    assert _sql(pg_database, pointed) == [(0,)]
+    trigram = "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'"
+    names = {n for (n,) in _sql(pg_database, trigram)}
+    assert "ix_trgm_shipmenttext_text" in names and "ix_trgm_shipment_description" not in names
+    hits = [(r["case_ref"], r["title"]) for r in found.json["results"]]
+    assert sorted(hits) == [("CB-OLD-1", "СТАНОК ТОКАРНЫЙ 16К20")] * 2 + [
+        ("CB-OLD-2", "СТАНОК ТОКАРНЫЙ 16К20")
+    ]
+    spindle = run_cli("search", "шпинделя вал", "--json", db=pg_database).json["results"]
+    assert [r["case_ref"] for r in spindle] == ["CB-OLD-1"]

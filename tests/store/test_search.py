@@ -309,3 +309,29 @@ def test_an_import_indexes_its_declaration_numbers(book, tmp_path):
             'ON s.id = d.rowid WHERE search_declaration MATCH \'"456" AND "678"\''
         ).fetchall()
     assert rows == [("10702070/100122/0045678",)]
+
+
+@pytest.mark.sqlite_only("reads the store file")
+def test_a_0014_store_keeps_its_shared_texts_and_their_index_after_0015(tmp_path):
+    """Migration 0015 gives the texts a case column for a server; a file's texts stay shared by
+    its cases (``case_id`` NULL), still indexed, and the store goes back down to 0014 intact."""
+    path = tmp_path / "old.db"
+    with Casebook.open(path, create=True) as book:
+        case = book.create_case(title="Станки", ref="CB-1")
+        add_shipments(book, case.id, [("1", "СТАНОК ТОКАРНЫЙ"), ("2", "СТАНОК ТОКАРНЫЙ")])
+    from alembic import command
+
+    with create_engine(f"sqlite:///{path}").begin() as conn:
+        command.downgrade(migrations._config(conn), "0014")
+    with sqlite3.connect(path) as conn:
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(shipmenttext)")]
+        assert "case_id" not in columns
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0014",)
+    with Casebook.open(path) as book:
+        assert len(kinds(book.search("токарн"), "shipment")) == 2
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0015",)
+        assert conn.execute("SELECT count(*) FROM search_text").fetchone() == (1,)
+        assert conn.execute("SELECT case_id, text FROM shipmenttext").fetchall() == [
+            (None, "СТАНОК ТОКАРНЫЙ")
+        ]

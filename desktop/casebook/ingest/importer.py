@@ -315,7 +315,7 @@ def _land(
     result.merge_suggestions += parties.suggested
     clock.lap("firms")
     report(0.7, 0.0, 0.0)
-    texts = _text_ids(session, columns["description"])
+    texts = _text_ids(session, columns["description"], case_id=request.case_id)
     clock.lap("distinct texts")
     count = len(rows)
     first_id = store.last_shipment_id(session) + 1
@@ -420,13 +420,15 @@ def _ids(column: np.ndarray) -> list:
     return [None if v < 0 else v for v in column.tolist()]
 
 
-def _text_ids(session: Session, descriptions: np.ndarray) -> np.ndarray:
+def _text_ids(session: Session, descriptions: np.ndarray, *, case_id: int) -> np.ndarray:
     """Each row's ``shipmenttext`` id (-1 without a description): the search indexes each
     distinct description once."""
     import pandas as pd
 
     codes, uniques = pd.factorize(np.where(descriptions == "", None, descriptions))
-    ids = np.asarray([*search.intern_texts(session, uniques.tolist()), -1], dtype=np.int64)
+    ids = np.asarray(
+        [*search.intern_texts(session, uniques.tolist(), case_id=case_id), -1], dtype=np.int64
+    )
     return ids[codes]
 
 

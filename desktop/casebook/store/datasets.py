@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
+from casebook.store import backend, rollups
 from casebook.store import models as m
-from casebook.store import rollups
 from casebook.store.engine import raw_connection
 
 
@@ -140,7 +140,12 @@ def delete_dataset_rows(session: Session, *, dataset_id: int) -> int:
     conn.execute("DELETE FROM tradeflow WHERE dataset_id = ?", (dataset_id,))
     # Merge suggestions outlive the import that made them: both firms are still there.
     conn.execute("UPDATE mergesuggestion SET dataset_id = NULL WHERE dataset_id = ?", (dataset_id,))
+    found = conn.execute("SELECT case_id FROM dataset WHERE id = ?", (dataset_id,)).fetchone()
     conn.execute("DELETE FROM dataset WHERE id = ?", (dataset_id,))
+    if found and backend.is_server(
+        session
+    ):  # the case's own descriptions that only these rows held
+        backend.of(session).drop_unused_texts(session, case_id=found[0])
     return count
 
 

@@ -203,10 +203,15 @@ class Shipment(_Table, table=True):
 
 class ShipmentText(_Table, table=True):
     """One distinct shipment description: customs texts repeat heavily, so the search index
-    covers each once (``store.search``) and shipments point here by ``text_id``."""
+    covers each once (``store.search``) and shipments point here by ``text_id``.
+
+    On a PostgreSQL server each case has its own texts (``case_id``, under the case tables'
+    row-level security; the trigram index is over these texts) and ``text`` is not unique there
+    (migration 0015); in an SQLite file the cases share them and ``case_id`` stays NULL."""
 
     id: int | None = Field(default=None, primary_key=True)
     text: str = Field(unique=True)
+    case_id: int | None = None
 
 
 class _Totals(_Table):

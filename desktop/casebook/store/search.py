@@ -49,15 +49,14 @@ def doc_id(kind: str, record_id: int) -> int:
     return KINDS[kind] * SPAN + record_id
 
 
-def intern_texts(session: Session, texts: list[str]) -> list[int]:
+def intern_texts(session: Session, texts: list[str], *, case_id: int) -> list[int]:
     """The ``shipmenttext`` id of each of ``texts`` (distinct, non-empty), adding the new ones
     and indexing them: an import's descriptions, each once, however many rows repeat them.
 
-    On a server none (-1 each: ``text_id`` stays NULL, as for rows a bundle brings): its search
-    reads the trigram index of ``shipment.description`` itself, and the unique B-tree of
-    ``shipmenttext`` refused a description over ~8 KB, failing the whole import."""
+    On a server the texts are the case's own (migration 0015): the trigram index covers them
+    instead of every shipment's description."""
     if backend.is_server(session):
-        return [-1] * len(texts)
+        return backend.of(session).intern_texts(session, texts, case_id=case_id)
     conn = backend.raw_connection(session)
     mark = _max_text_id(conn)
     conn.execute("CREATE TEMP TABLE import_text (n INTEGER PRIMARY KEY, text TEXT NOT NULL)")
@@ -74,8 +73,7 @@ def intern_texts(session: Session, texts: list[str]) -> list[int]:
             ids[n] = text_id
     finally:
         conn.execute("DROP TABLE import_text")
-    if not backend.is_server(session):  # the server's trigram index keeps itself
-        sqlite.index_texts(session, after=mark)
+    sqlite.index_texts(session, after=mark)
     return ids
 
 
@@ -90,8 +88,8 @@ def index_dataset(session: Session, *, dataset_id: int, fresh: bool = False) -> 
     An import sets ``text_id`` as it inserts (``intern_texts``); rows written otherwise (a
     bundle, a script) are indexed here in SQL. ``fresh`` is kept for callers; it changes nothing.
     """
-    if backend.is_server(session):  # the server's trigram indexes keep themselves
-        return 0
+    if backend.is_server(session):  # the case's own texts; the trigram index keeps itself
+        return backend.of(session).index_dataset_texts(session, dataset_id=dataset_id)
     conn = sqlite.raw_connection(session)
     mark = _max_text_id(conn)
     missing = "dataset_id = ? AND text_id IS NULL AND description != ''"
@@ -182,7 +180,11 @@ def firms_indexed_once(session: Session) -> Iterator[None]:
 
 def rebuild_index(session: Session) -> int:
     """Drop every index row and index the whole store again; returns the row count."""
-    if backend.is_server(session):
+    if backend.is_server(session):  # shipments written without their text get it
+        for (dataset_id,) in session.execute(
+            sql("SELECT DISTINCT dataset_id FROM shipment WHERE text_id IS NULL")
+        ).all():
+            index_dataset(session, dataset_id=dataset_id)
         return sum(index_count(session, kind=kind) for kind in KINDS)
     session.execute(sql("DELETE FROM search_index"))
     sqlite.rebuild_text_index(session)
