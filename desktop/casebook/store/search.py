@@ -182,7 +182,9 @@ def rebuild_index(session: Session) -> int:
     """Drop every index row and index the whole store again; returns the row count."""
     if backend.is_server(session):  # shipments written without their text get it
         for (dataset_id,) in session.execute(
-            sql("SELECT DISTINCT dataset_id FROM shipment WHERE text_id IS NULL")
+            sql(
+                "SELECT DISTINCT dataset_id FROM shipment WHERE text_id IS NULL AND description <> ''"
+            )
         ).all():
             index_dataset(session, dataset_id=dataset_id)
         return sum(index_count(session, kind=kind) for kind in KINDS)
