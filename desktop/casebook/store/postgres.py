@@ -591,6 +591,7 @@ def intern_texts(session: Session, texts: list[str], *, case_id: int) -> list[in
         for n, text_id in cursor:
             ids[n] = text_id
         cursor.execute("DROP TABLE import_text")
+        cursor.execute("SELECT casebook_texts_indexed()")  # no pending list for searches to read
     return ids
 
 
@@ -612,6 +613,7 @@ def index_dataset_texts(session: Session, *, dataset_id: int) -> int:
             f"WHERE {missing} AND t.case_id = s.case_id AND t.text = s.description",
             {"d": dataset_id},
         )
+        cursor.execute("SELECT casebook_texts_indexed()")
         cursor.execute(
             "SELECT count(*) FROM shipment WHERE dataset_id = %(d)s AND text_id IS NOT NULL",
             {"d": dataset_id},

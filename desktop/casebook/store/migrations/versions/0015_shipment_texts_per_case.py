@@ -64,6 +64,20 @@ $$;
 """
 
 
+#: New texts wait in the trigram index's pending list (GIN ``fastupdate``) until a vacuum, and
+#: every search reads that list whole: 20,000 texts of an import made a search take 17 ms more
+#: (0.2 ms once merged); building the index without the list cost 7 s per 20,000 texts. So an
+#: import merges it at its end (26 ms for 20,000), through this function: only the index's
+#: owner may, and analysts import too. It reads and returns nothing of any case.
+CLEAN = """
+CREATE FUNCTION casebook_texts_indexed() RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
+AS $$ SELECT gin_clean_pending_list('ix_trgm_shipmenttext_text'::regclass) $$;
+REVOKE EXECUTE ON FUNCTION casebook_texts_indexed() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION casebook_texts_indexed() TO casebook_admin, casebook_analyst;
+"""
+
+
 def _server() -> bool:
     return op.get_bind().dialect.name == "postgresql"
 
@@ -102,12 +116,14 @@ def upgrade() -> None:
     op.execute("DROP INDEX IF EXISTS ix_trgm_shipment_description")
     _policies(f"case_id IN {SEES}", f"case_id IN {WRITES}")
     op.execute(THROUGH_TEXTS)
+    op.execute(CLEAN)
     op.execute("ANALYZE shipmenttext")
 
 
 def downgrade() -> None:
     if _server():
         op.execute(THROUGH_ROWS)
+        op.execute("DROP FUNCTION IF EXISTS casebook_texts_indexed()")
         _policies("id IN (SELECT text_id FROM shipment)", "casebook_may_write()")
         op.execute(
             "CREATE INDEX IF NOT EXISTS ix_trgm_shipment_description ON shipment "
