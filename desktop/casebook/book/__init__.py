@@ -219,8 +219,8 @@ class Casebook(_Sections, metaclass=_Lazy):
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
-        with self.store.write() as session:
+    def _write(self, *, bulk: bool = False) -> Iterator[Session]:
+        with self.store.write(bulk=bulk) as session:
             yield session
 
     @contextmanager

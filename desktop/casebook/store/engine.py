@@ -115,9 +115,17 @@ class Store:
         return self.path.with_name(self.path.stem + ".files")
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session in one write transaction: committed on success, rolled back on error."""
+    def write(self, *, bulk: bool = False) -> Iterator[Session]:
+        """A session in one write transaction: committed on success, rolled back on error.
+
+        ``bulk`` (an import): foreign keys are checked once before commit instead of row by row
+        (``sqlite.bulk_write_session``); the rows' parents are just as sure to exist after it.
+        """
         try:
+            if bulk:
+                with sqlite.bulk_write_session(self.engine) as session:
+                    yield session
+                return
             with Session(self.engine, expire_on_commit=False) as session:
                 with session.begin():
                     yield session
@@ -240,8 +248,9 @@ class ServerStore:
             raise
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session in one write transaction (holding the store's write lock)."""
+    def write(self, *, bulk: bool = False) -> Iterator[Session]:
+        """A session in one write transaction (holding the store's write lock). ``bulk`` changes
+        nothing here: an import's rows go in through ``postgres.bulk_load``."""
         from casebook.store import postgres
 
         try:
