@@ -106,6 +106,7 @@ class ImportsSection:
 
         if not path.is_file():
             raise UsageError(f"no file {path}")
+        self._refuse_own_file(path)
         if preset and mapping:
             raise UsageError("give --preset or --mapping, not both")
         with self._read() as session:

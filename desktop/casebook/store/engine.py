@@ -114,6 +114,19 @@ class Store:
         """The folder beside the database that holds the vault, rejects and backups."""
         return self.path.with_name(self.path.stem + ".files")
 
+    def is_own_file(self, path: Path) -> bool:
+        """Whether ``path`` is the database file or one of SQLite's files beside it. Reading one
+        of those through another descriptor while this process has the store open would
+        release SQLite's locks on it (POSIX locks belong to the process and go with any close),
+        so another process could then corrupt the store: such a file is never read as input."""
+        try:
+            target = Path(path).expanduser().resolve()
+        except OSError:
+            return False
+        return target.parent == self.path.parent and target.name in {
+            self.path.name + suffix for suffix in ("", "-wal", "-shm", "-journal")
+        }
+
     @contextmanager
     def write(self, *, bulk: bool = False) -> Iterator[Session]:
         """A session in one write transaction: committed on success, rolled back on error.
@@ -200,6 +213,10 @@ class ServerStore:
         from platformdirs import user_data_dir
 
         return Path(user_data_dir("Casebook", appauthor=False)) / "servers" / f"{name}.files"
+
+    def is_own_file(self, path: Path) -> bool:
+        """False: a server's data is no local file (see ``Store.is_own_file``)."""
+        return False
 
     def _prepare(self, create: bool) -> None:
         from casebook.store import postgres
