@@ -86,6 +86,19 @@ def _signalled(signal, target) -> tuple:
     return target, lambda: bool(fired)
 
 
+def _network(tab) -> tuple:
+    """The largest links drawn first (a large case), or the whole chart, then painted."""
+    fired: list[bool] = []
+    tab.largest_drawn.connect(lambda: fired.append(True))
+    tab.drawn.connect(lambda: fired.append(True))
+    return tab.view.viewport(), lambda: bool(fired)
+
+
+#: Per tab key: the signal that says the tab's whole content is shown, where its first
+#: content is less (the Network tab draws its largest links first): its time is printed too.
+WHOLE = {"network": ("the whole chart drawn", lambda w: w.drawn)}
+
+
 def _analysis(tab) -> tuple:
     fired: list[bool] = []
     for panel in tab.panels.values():
@@ -110,7 +123,7 @@ READY = {
     ),
     "screening": ("lists and hits read and shown", lambda w: _signalled(w.refreshed, w)),
     "analysis": ("the first chart drawn", _analysis),
-    "network": ("the scene with its nodes", lambda w: _signalled(w.drawn, w.view.viewport())),
+    "network": ("the largest links (or all) drawn", _network),
     "timeline": (
         "the grid with its first lanes",
         lambda w: (w.view.viewport(), lambda: w.data is not None),
@@ -225,8 +238,12 @@ def open_tab(host, ref: str, key: str, watch: Watch) -> tuple[float, float]:
     painted: list[float] = []
     probe_on: list[tuple] = []  # (tab widget, target, ready) once the tab is built
 
+    whole: list[float] = []
+
     def built(widget) -> None:  # the tab is built on first show (or later: see TabPage)
         probe_on.append((widget, *READY[key][1](widget)))
+        if key in WHOLE:
+            WHOLE[key][1](widget).connect(lambda: whole.append(time.perf_counter() - started))
 
     class Probe(QObject):
         def eventFilter(self, obj, event):  # noqa: N802 (Qt naming)
@@ -253,8 +270,13 @@ def open_tab(host, ref: str, key: str, watch: Watch) -> tuple[float, float]:
         print("\n".join(f"{t - started:8.2f} s {p}" for t, p in watch.phases if t > started))
         raise
     app.removeEventFilter(probe)
+    if PHASES:
+        print("\n".join(f"{t - started:8.2f} s {p}" for t, p in watch.phases if t > started))
     watch.phase(f"{key}: the other tabs' reads finishing")
     _idle(host)
+    if key in WHOLE:
+        _wait_until(lambda: bool(whole), what=f"{key}: {WHOLE[key][0]}")
+        WHOLE_TIMES.setdefault(key, []).append(whole[0])
     watch.phase(f"{key}: closing")
     workspace.close()
     workspace.deleteLater()
@@ -264,6 +286,10 @@ def open_tab(host, ref: str, key: str, watch: Watch) -> tuple[float, float]:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     _idle(host)
     return opened, painted[0]
+
+
+PHASES: list[bool] = []  # --phases: print each opening's phases up to its first content
+WHOLE_TIMES: dict[str, list[float]] = {}  # per tab key: seconds to its whole content (WHOLE)
 
 
 # --- baselines -----------------------------------------------------------------------------
@@ -359,7 +385,11 @@ def main() -> None:
         action="store_false",
         help="skip the untimed first opening (imports, page cache): the first tab pays them",
     )
+    parser.add_argument(
+        "--phases", action="store_true", help="print each opening's phases (the worker's jobs)"
+    )
     args = parser.parse_args()
+    PHASES[:] = [True] if args.phases else []
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication, QWidget
 
@@ -384,6 +414,21 @@ def main() -> None:
     _wait_until(lambda: host.book is not None)
     _idle(host)
     host.worker.finished.connect(lambda job: watch.phase(f"  worker done: {job.label}"))
+    if args.phases:  # when each job is queued and starts, too
+        submit = host.worker.submit
+
+        def logged(job):
+            watch.phase(f"  worker queued: {job.label}")
+            run = job.run
+
+            def run_logged(task):
+                watch.phase(f"  worker started: {job.label}")
+                return run(task)
+
+            job.run = run_logged
+            return submit(job)
+
+        host.worker.submit = logged
     counts = host.book.case_counts(bench.CASE_REF)
     keys = ["overview"] + [t.key for t in TABS if t.shown(counts)]
     unknown = [k for k in keys if k not in READY]
@@ -420,6 +465,8 @@ def main() -> None:
             f"{key:11s} {READY[key][0]:34s} {opened * 1000:10.0f} ms {first * 1000:6.0f} ms"
             f" {verdict:>7s} {raw_s:>9s}"
         )
+    for key, times in WHOLE_TIMES.items():
+        print(f"{key:11s} {WHOLE[key][0]:34s} {'':13s} {statistics.median(times) * 1000:6.0f} ms")
     print(f"baseline: bare QTableView over 50 QStandardItem rows painted {bare * 1000:.1f} ms")
     gaps = sorted(watch.gaps, reverse=True)
     longest = gaps[0][0] if gaps else 0.0
