@@ -63,6 +63,15 @@ FIRST_FROM_SHIPMENTS = 100_000
 FIRST_LINKS = 150
 
 
+def _shrunk(positions: dict, shrink: float) -> dict:
+    """Positions (in units of a chart's square) of firms drawn on a chart's square that is
+    ``shrink`` times the side of the next one: as large there, about its centre."""
+    if shrink == 1.0:
+        return positions
+    return {u: (0.5 + (x - 0.5) * shrink, 0.5 + (y - 0.5) * shrink)
+            for u, (x, y) in positions.items()}  # fmt: skip
+
+
 def _place(book, model, *, ref: str, relayout: bool, current: dict, options: dict, kinds: list,
            first: dict | None = None):  # fmt: skip
     """On the worker: (positions, saved, kind, laid, marks) of ``model``: the saved layout
@@ -332,7 +341,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         def work(book):
             from dataclasses import replace
 
-            from casebook.book.network import aggregate_trade, largest
+            from casebook.book.network import aggregate_trade, canvas_size, largest
 
             model = book.network(case_ref=ref, scores=False, lens=lens, persons=True, **filters)
             # One trade link per pair of firms, whichever way the goods went (value,
@@ -340,13 +349,22 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
             model = replace(model, edges=aggregate_trade(model.edges))
             firms = sum(n.subject == "firm" for n in model.nodes)
             model = largest(model, limit) if limit else model
+            if first.get("laid"):  # as large on the larger canvas: the rest around them
+                first["shrink"] = canvas_size(first["nodes"]) / canvas_size(len(model.nodes))
+                first["positions"] = _shrunk(first["positions"], first["shrink"])
             placed = _place(book, model, ref=ref, relayout=relayout, current=current,
                             options=options, kinds=kinds,
                             first=first.get("positions"))  # fmt: skip
             return model, firms, *placed
 
         Op(self.host, work, label="Reading the network").success(
-            lambda result: self._arrived(gen, *result[:-1], marks=result[-1], relayout=relayout)
+            lambda result: self._arrived(
+                gen,
+                *result[:-1],
+                marks=result[-1],
+                relayout=relayout,
+                shrink=first.get("shrink", 1.0),
+            )  # fmt: skip
         ).failure(lambda exc: self._failed(gen, exc)).run()
 
     def _read_largest_first(
@@ -372,7 +390,8 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
             model = replace(drawn.model, nodes=[n for n in drawn.model.nodes if n.uid in ends])
             placed = _place(book, model, ref=ref, relayout=relayout, current={},
                             options=options, kinds=kinds)  # fmt: skip
-            first["positions"] = placed[0]
+            # Laid out afresh (nothing saved): kept as large when the whole chart comes.
+            first.update(positions=placed[0], nodes=len(model.nodes), laid=not placed[1])
             return model, links, *placed
 
         def arrived(result) -> None:
@@ -470,14 +489,17 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         relayout: bool,
         marks=None,
         largest_of: int | None = None,
+        shrink: float = 1.0,
     ) -> None:
         """Draw a model read; ``largest_of``: it is the largest links of so many, drawn
-        while the whole chart is read (``_read_largest_first``)."""
+        while the whole chart is read (``_read_largest_first``); ``shrink``: the whole chart
+        after them, on which they keep their size (``_shrunk``)."""
         if not isValid(self) or gen != self._generation:  # a newer read, or the tab is gone
             return
         fit = relayout
         if self.largest_only and largest_of is None:  # the whole chart after its largest links
-            positions = {**positions, **self.positions()}  # as they are now (dragged or not)
+            now = _shrunk(self.positions(), shrink)  # as they are now (dragged or not)
+            positions = {**positions, **now}
             fit = self.view.auto_fit  # not if the analyst zoomed in meanwhile
         self.largest_only = largest_of is not None
         if not self.largest_only:
