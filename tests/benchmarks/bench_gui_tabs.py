@@ -421,9 +421,17 @@ def main() -> None:
     host = Host(window, user="bench")
     host.open_store(path, create=False)
     if args.warm_charts:  # as run_gui does after the first paint, with the store's opening
+        import threading
+
         from casebook.ui import charts
 
-        charts.warm_up()
+        warming = charts.warm_up()
+
+        def warmed() -> None:  # the stalls its imports' GIL holds made fall before this phase
+            warming.join()
+            watch.phase("matplotlib and pandas warm-up done")
+
+        threading.Thread(target=warmed, daemon=True).start()
     _wait_until(lambda: host.book is not None)
     _idle(host)
     host.worker.finished.connect(lambda job: watch.phase(f"  worker done: {job.label}"))

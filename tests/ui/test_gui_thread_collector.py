@@ -95,3 +95,34 @@ def test_what_a_late_import_loaded_is_left_out_of_full_collections(qapp):
     collector.collect()  # no new one since: frozen
     assert gc.get_freeze_count() > frozen
     assert not any(obj is colorsys.rgb_to_hls for obj in gc.get_objects())
+
+
+def test_nothing_is_walked_while_modules_are_being_imported(qapp, monkeypatch):
+    """The matplotlib and pandas warm-up (a thread of its own) fills the young generations
+    with objects that live as long as the process: walking them on every tick while it ran
+    stalled the window 0.2-0.35 s at a time. While modules keep arriving nothing is
+    collected; once they settle, they are frozen, and collecting resumes."""
+    import sys
+    import types
+
+    collector = qapp.findChild(GuiThreadCollector)
+    collector.collect()
+    collector.collect()  # settled
+    walked: list[int] = []
+    collect = gc.collect
+    monkeypatch.setattr(
+        gc, "collect", lambda generation=2: walked.append(generation) or collect(generation)
+    )
+    kept = []
+    for i in range(3):  # a module more each tick (as an import adds them), after many objects
+        kept.append([[] for _ in range(20 * collector.thresholds[0])])
+        monkeypatch.setitem(sys.modules, f"_imported_{i}", types.ModuleType(f"_imported_{i}"))
+        assert gc.get_count()[0] > collector.thresholds[0]
+        assert collector.collect() is None
+    assert walked == []
+    frozen = gc.get_freeze_count()
+    collector.collect()  # no module more since: frozen, and collecting goes on
+    assert gc.get_freeze_count() > frozen and walked == [1]
+    kept.append([[] for _ in range(20 * collector.thresholds[0])])
+    collector.collect()
+    assert walked[1:] == [0]
