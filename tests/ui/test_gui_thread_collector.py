@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 import threading
 
+import pytest
+
 from casebook.ui.app import GuiThreadCollector
 
 
@@ -78,7 +80,16 @@ def test_what_opening_a_store_loaded_is_left_out_of_full_collections(window):
     assert not any(obj is Casebook for obj in gc.get_objects(generation=2))
 
 
-def test_what_a_late_import_loaded_is_left_out_of_full_collections(qapp):
+@pytest.fixture
+def settled():
+    """No import under way: an earlier test's charts warm-up (matplotlib, then pandas) done."""
+    from casebook.ui import charts
+
+    for thread in charts._warm_up:
+        thread.join(120)
+
+
+def test_what_a_late_import_loaded_is_left_out_of_full_collections(qapp, settled):
     """pandas imported by a chart's first read (on the worker) was walked by every later full
     collection on the GUI thread: once the imports settle, their objects are frozen."""
     import sys
@@ -97,7 +108,7 @@ def test_what_a_late_import_loaded_is_left_out_of_full_collections(qapp):
     assert not any(obj is colorsys.rgb_to_hls for obj in gc.get_objects())
 
 
-def test_nothing_is_walked_while_modules_are_being_imported(qapp, monkeypatch):
+def test_nothing_is_walked_while_modules_are_being_imported(qapp, monkeypatch, settled):
     """The matplotlib and pandas warm-up (a thread of its own) fills the young generations
     with objects that live as long as the process: walking them on every tick while it ran
     stalled the window 0.2-0.35 s at a time. While modules keep arriving nothing is

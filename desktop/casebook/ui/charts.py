@@ -75,10 +75,9 @@ def warm_up() -> threading.Thread:
         from matplotlib.backends import backend_agg, backend_qtagg  # noqa: F401
         from matplotlib.figure import Figure  # noqa: F401
 
-        importlib.import_module("pandas")  # after matplotlib: the charts need it first
-
-        gc.freeze()  # matplotlib's modules: out of the GUI thread's full collections for good
-        _warm.set()
+        _warm.set()  # the Analysis tab may be built (its first chart read needs pandas)
+        importlib.import_module("pandas")
+        gc.freeze()  # their modules: out of the GUI thread's full collections for good
 
     thread = threading.Thread(target=work, name="matplotlib warm-up", daemon=True)
     _warm_up[:] = [thread]
