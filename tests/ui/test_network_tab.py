@@ -548,6 +548,30 @@ def test_a_large_case_draws_its_largest_links_first_then_the_whole_chart(
     assert len(seen) == 2  # drawn once each
 
 
+def test_when_the_whole_chart_fails_the_largest_links_stay_and_say_so(opened, qtbot, monkeypatch):
+    from casebook.book import Casebook
+    from casebook.core.errors import UsageError
+    from casebook.ui import network_tab
+
+    win, _tab, firms = opened
+    monkeypatch.setattr(network_tab, "FIRST_FROM_SHIPMENTS", 1)
+    monkeypatch.setattr(network_tab, "FIRST_LINKS", 1)
+
+    def refuse(*_args, **_kwargs):
+        raise UsageError("the store went away")
+
+    monkeypatch.setattr(Casebook, "network", refuse)
+    fresh = NetworkTab(win.host, "CB-NW-1")
+    qtbot.addWidget(fresh)
+    with qtbot.waitSignal(fresh.largest_drawn, timeout=TIMEOUT):
+        fresh.show()
+    qtbot.waitUntil(lambda: fresh.problem.text() == "the store went away", timeout=TIMEOUT)
+    assert trade_pairs(fresh) == {(firms["Acme Machine Co"], firms["Techno Stanok LLC"])}
+    assert fresh.cap_note.isVisible() and fresh.cap_note.text() == (
+        "Showing the 1 largest trade link only: the whole chart could not be read"
+    )
+
+
 def test_a_small_case_draws_its_whole_chart_at_once(opened, qtbot):
     win, _tab, firms = opened
     fresh = NetworkTab(win.host, "CB-NW-1")

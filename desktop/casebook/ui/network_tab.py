@@ -474,6 +474,12 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
     def _failed(self, gen: int, exc: BaseException) -> None:
         if gen == self._generation:
             self._relayout = False
+            if self.largest_only:  # the largest links stay, and say they are all there is
+                trade = sum(1 for e in self.model.edges if e.is_trade)
+                self.cap_note.setText(
+                    f"Showing the {plural(trade, 'largest trade link')} only: the whole "
+                    "chart could not be read"
+                )
             self._quiet_failure(exc)
 
     def _arrived(
