@@ -12,8 +12,10 @@ tab lists and the case counts) and the shipments' search index.
 Each run opens the store through ``ui.ops.Host`` and shows the case in a fresh
 ``ui.workspace.CaseWorkspace`` (as the main window does), then selects one tab as a click would
 (the tab is built as it is first shown) and waits for its first content painted (defined per
-tab in ``READY``). matplotlib is not imported beforehand: the first Analysis opening waits for
-its import off the GUI thread (the app starts that import once its window is painted). A QTimer ticking every 5 ms records
+tab in ``READY``). As the app does once its window is painted, matplotlib's import starts off
+the GUI thread (``ui.charts.warm_up``) as the store opens; with ``--cold-charts`` it does not,
+and the first Analysis opening waits for the whole import (a case opened and its Analysis tab
+clicked within a second or two of the start). A QTimer ticking every 5 ms records
 the gaps between its ticks all along: a gap is the event loop blocked. Printed: medians over the
 runs against 1 s, the longest stall and the five longest with the tab and phase they fell in,
 against 100 ms; and the raw baselines of the same run (a bare QTableView over 50 rows painted,
@@ -86,6 +88,19 @@ def _signalled(signal, target) -> tuple:
     return target, lambda: bool(fired)
 
 
+def _network(tab) -> tuple:
+    """The largest links drawn first (a large case), or the whole chart, then painted."""
+    fired: list[bool] = []
+    tab.largest_drawn.connect(lambda: fired.append(True))
+    tab.drawn.connect(lambda: fired.append(True))
+    return tab.view.viewport(), lambda: bool(fired)
+
+
+#: Per tab key: the signal that says the tab's whole content is shown, where its first
+#: content is less (the Network tab draws its largest links first): its time is printed too.
+WHOLE = {"network": ("the whole chart drawn", lambda w: w.drawn)}
+
+
 def _analysis(tab) -> tuple:
     fired: list[bool] = []
     for panel in tab.panels.values():
@@ -110,7 +125,7 @@ READY = {
     ),
     "screening": ("lists and hits read and shown", lambda w: _signalled(w.refreshed, w)),
     "analysis": ("the first chart drawn", _analysis),
-    "network": ("the scene with its nodes", lambda w: _signalled(w.drawn, w.view.viewport())),
+    "network": ("the largest links (or all) drawn", _network),
     "timeline": (
         "the grid with its first lanes",
         lambda w: (w.view.viewport(), lambda: w.data is not None),
@@ -225,8 +240,12 @@ def open_tab(host, ref: str, key: str, watch: Watch) -> tuple[float, float]:
     painted: list[float] = []
     probe_on: list[tuple] = []  # (tab widget, target, ready) once the tab is built
 
+    whole: list[float] = []
+
     def built(widget) -> None:  # the tab is built on first show (or later: see TabPage)
         probe_on.append((widget, *READY[key][1](widget)))
+        if key in WHOLE:
+            WHOLE[key][1](widget).connect(lambda: whole.append(time.perf_counter() - started))
 
     class Probe(QObject):
         def eventFilter(self, obj, event):  # noqa: N802 (Qt naming)
@@ -253,8 +272,13 @@ def open_tab(host, ref: str, key: str, watch: Watch) -> tuple[float, float]:
         print("\n".join(f"{t - started:8.2f} s {p}" for t, p in watch.phases if t > started))
         raise
     app.removeEventFilter(probe)
+    if PHASES:
+        print("\n".join(f"{t - started:8.2f} s {p}" for t, p in watch.phases if t > started))
     watch.phase(f"{key}: the other tabs' reads finishing")
     _idle(host)
+    if key in WHOLE:
+        _wait_until(lambda: bool(whole), what=f"{key}: {WHOLE[key][0]}")
+        WHOLE_TIMES.setdefault(key, []).append(whole[0])
     watch.phase(f"{key}: closing")
     workspace.close()
     workspace.deleteLater()
@@ -264,6 +288,10 @@ def open_tab(host, ref: str, key: str, watch: Watch) -> tuple[float, float]:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     _idle(host)
     return opened, painted[0]
+
+
+PHASES: list[bool] = []  # --phases: print each opening's phases up to its first content
+WHOLE_TIMES: dict[str, list[float]] = {}  # per tab key: seconds to its whole content (WHOLE)
 
 
 # --- baselines -----------------------------------------------------------------------------
@@ -359,13 +387,24 @@ def main() -> None:
         action="store_false",
         help="skip the untimed first opening (imports, page cache): the first tab pays them",
     )
+    parser.add_argument(
+        "--cold-charts",
+        dest="warm_charts",
+        action="store_false",
+        help="do not start matplotlib's import with the store (the app does): Analysis waits",
+    )
+    parser.add_argument(
+        "--phases", action="store_true", help="print each opening's phases (the worker's jobs)"
+    )
     args = parser.parse_args()
+    PHASES[:] = [True] if args.phases else []
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication, QWidget
 
     import casebook.ui.cases_page  # noqa: F401  (registers the tabs, as the app does)
     from casebook.ui.app import configure_application
     from casebook.ui.ops import Host
+    from casebook.ui.worker import Job
     from casebook.ui.workspace import TABS
 
     bench = _bench_analysis()
@@ -381,10 +420,44 @@ def main() -> None:
     window = QWidget()
     host = Host(window, user="bench")
     host.open_store(path, create=False)
+    if args.warm_charts:  # as run_gui does after the first paint, with the store's opening
+        import threading
+
+        from casebook.ui import charts
+
+        warming = charts.warm_up()
+
+        def warmed() -> None:  # the stalls its imports' GIL holds made fall before this phase
+            warming.join()
+            watch.phase("matplotlib and pandas warm-up done")
+
+        threading.Thread(target=warmed, daemon=True).start()
     _wait_until(lambda: host.book is not None)
     _idle(host)
     host.worker.finished.connect(lambda job: watch.phase(f"  worker done: {job.label}"))
-    counts = host.book.case_counts(bench.CASE_REF)
+    if args.phases:  # when each job is queued and starts, too
+        submit = host.worker.submit
+
+        def logged(job):
+            watch.phase(f"  worker queued: {job.label}")
+            run = job.run
+
+            def run_logged(task):
+                watch.phase(f"  worker started: {job.label}")
+                return run(task)
+
+            job.run = run_logged
+            return submit(job)
+
+        host.worker.submit = logged
+    # The bench's own read (which tabs the case shows), on the worker as the app's reads: on
+    # the GUI thread it counted as a stall of the app's (0.1-0.2 s).
+    found: list[dict] = []
+    host.worker.submit(Job(lambda: found.append(host.book.case_counts(bench.CASE_REF)),
+                           label="bench: case counts"))  # fmt: skip
+    _wait_until(lambda: bool(found))
+    _idle(host)
+    counts = found[0]
     keys = ["overview"] + [t.key for t in TABS if t.shown(counts)]
     unknown = [k for k in keys if k not in READY]
     if unknown:  # a tab added since (e.g. People): say so rather than fail after minutes
@@ -420,6 +493,8 @@ def main() -> None:
             f"{key:11s} {READY[key][0]:34s} {opened * 1000:10.0f} ms {first * 1000:6.0f} ms"
             f" {verdict:>7s} {raw_s:>9s}"
         )
+    for key, times in WHOLE_TIMES.items():
+        print(f"{key:11s} {WHOLE[key][0]:34s} {'':13s} {statistics.median(times) * 1000:6.0f} ms")
     print(f"baseline: bare QTableView over 50 QStandardItem rows painted {bare * 1000:.1f} ms")
     gaps = sorted(watch.gaps, reverse=True)
     longest = gaps[0][0] if gaps else 0.0

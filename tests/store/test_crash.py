@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from contextlib import closing
 
 import pytest
 
@@ -56,7 +57,13 @@ def write_rows(path, rows: int, *, seed: int, prefix: str) -> None:
 
 
 def store_state(db) -> dict:
-    with sqlite3.connect(db) as conn:
+    # Closed at once, not left to the garbage collector (``with sqlite3.connect()`` commits but
+    # does not close): a connection this process keeps open loses its locks when the process
+    # closes any other descriptor of the file (``shutil.copy`` below); a child that finished
+    # next then deletes the WAL and its index as the last user of the store, and a later
+    # connection here reuses the stale index and reads the file as "malformed" (SQLite's "How
+    # To Corrupt", 2.2) -- the flaky failure of this test, reproduced and gone with this.
+    with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         datasets = conn.execute(
             "SELECT d.uid, d.row_count, d.content_hash, "

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 import threading
 
+import pytest
+
 from casebook.ui.app import GuiThreadCollector
 
 
@@ -78,7 +80,16 @@ def test_what_opening_a_store_loaded_is_left_out_of_full_collections(window):
     assert not any(obj is Casebook for obj in gc.get_objects(generation=2))
 
 
-def test_what_a_late_import_loaded_is_left_out_of_full_collections(qapp):
+@pytest.fixture
+def settled():
+    """No import under way: an earlier test's charts warm-up (matplotlib, then pandas) done."""
+    from casebook.ui import charts
+
+    for thread in charts._warm_up:
+        thread.join(120)
+
+
+def test_what_a_late_import_loaded_is_left_out_of_full_collections(qapp, settled):
     """pandas imported by a chart's first read (on the worker) was walked by every later full
     collection on the GUI thread: once the imports settle, their objects are frozen."""
     import sys
@@ -95,3 +106,34 @@ def test_what_a_late_import_loaded_is_left_out_of_full_collections(qapp):
     collector.collect()  # no new one since: frozen
     assert gc.get_freeze_count() > frozen
     assert not any(obj is colorsys.rgb_to_hls for obj in gc.get_objects())
+
+
+def test_nothing_is_walked_while_modules_are_being_imported(qapp, monkeypatch, settled):
+    """The matplotlib and pandas warm-up (a thread of its own) fills the young generations
+    with objects that live as long as the process: walking them on every tick while it ran
+    stalled the window 0.2-0.35 s at a time. While modules keep arriving nothing is
+    collected; once they settle, they are frozen, and collecting resumes."""
+    import sys
+    import types
+
+    collector = qapp.findChild(GuiThreadCollector)
+    collector.collect()
+    collector.collect()  # settled
+    walked: list[int] = []
+    collect = gc.collect
+    monkeypatch.setattr(
+        gc, "collect", lambda generation=2: walked.append(generation) or collect(generation)
+    )
+    kept = []
+    for i in range(3):  # a module more each tick (as an import adds them), after many objects
+        kept.append([[] for _ in range(20 * collector.thresholds[0])])
+        monkeypatch.setitem(sys.modules, f"_imported_{i}", types.ModuleType(f"_imported_{i}"))
+        assert gc.get_count()[0] > collector.thresholds[0]
+        assert collector.collect() is None
+    assert walked == []
+    frozen = gc.get_freeze_count()
+    collector.collect()  # no module more since: frozen, and collecting goes on
+    assert gc.get_freeze_count() > frozen and walked == [1]
+    kept.append([[] for _ in range(20 * collector.thresholds[0])])
+    collector.collect()
+    assert walked[1:] == [0]

@@ -513,6 +513,76 @@ def test_a_case_of_more_firms_than_the_cap_draws_the_largest_and_offers_all(
     assert not tab.cap_note.isVisible() and "3 firms" in tab.status.text()
 
 
+def test_a_large_case_draws_its_largest_links_first_then_the_whole_chart(
+    opened, qtbot, monkeypatch
+):
+    """A 1M-shipment case's whole chart takes seconds to read: its largest links (chosen in
+    SQL) are drawn first, a note saying the rest is being read, then the whole chart, the
+    firms drawn first staying where they were."""
+    from casebook.ui import network_tab
+
+    win, _tab, firms = opened
+    monkeypatch.setattr(network_tab, "FIRST_FROM_SHIPMENTS", 1)  # as large as a 1M case
+    monkeypatch.setattr(network_tab, "FIRST_LINKS", 1)
+    fresh = NetworkTab(win.host, "CB-NW-1")
+    qtbot.addWidget(fresh)
+    seen = []
+
+    def stage(name: str) -> None:
+        note = fresh.cap_note.text() if fresh.cap_note.isVisible() else ""
+        seen.append((name, trade_pairs(fresh), note, fresh.positions()))
+
+    fresh.largest_drawn.connect(lambda: stage("largest"))
+    fresh.drawn.connect(lambda: stage("whole"))
+    fresh.show()
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=TIMEOUT)
+    (first, pairs, note, at), (then, all_pairs, after, later) = seen
+    acme, techno = firms["Acme Machine Co"], firms["Techno Stanok LLC"]
+    assert first == "largest" and pairs == {(acme, techno)}  # $150 k, the largest
+    assert note == "Showing the 1 largest of 3 trade links; reading the whole chart…"
+    assert then == "whole" and len(all_pairs) == 3 and after == ""
+    assert "3 firms · 3 trade links" in fresh.status.text()
+    for uid in (acme, techno):  # drawn first, kept in place
+        assert later[uid] == pytest.approx(at[uid])
+    qtbot.wait(200)
+    assert len(seen) == 2  # drawn once each
+
+
+def test_when_the_whole_chart_fails_the_largest_links_stay_and_say_so(opened, qtbot, monkeypatch):
+    from casebook.book import Casebook
+    from casebook.core.errors import UsageError
+    from casebook.ui import network_tab
+
+    win, _tab, firms = opened
+    monkeypatch.setattr(network_tab, "FIRST_FROM_SHIPMENTS", 1)
+    monkeypatch.setattr(network_tab, "FIRST_LINKS", 1)
+
+    def refuse(*_args, **_kwargs):
+        raise UsageError("the store went away")
+
+    monkeypatch.setattr(Casebook, "network", refuse)
+    fresh = NetworkTab(win.host, "CB-NW-1")
+    qtbot.addWidget(fresh)
+    with qtbot.waitSignal(fresh.largest_drawn, timeout=TIMEOUT):
+        fresh.show()
+    qtbot.waitUntil(lambda: fresh.problem.text() == "the store went away", timeout=TIMEOUT)
+    assert trade_pairs(fresh) == {(firms["Acme Machine Co"], firms["Techno Stanok LLC"])}
+    assert fresh.cap_note.isVisible() and fresh.cap_note.text() == (
+        "Showing the 1 largest trade link only: the whole chart could not be read"
+    )
+
+
+def test_a_small_case_draws_its_whole_chart_at_once(opened, qtbot):
+    win, _tab, firms = opened
+    fresh = NetworkTab(win.host, "CB-NW-1")
+    qtbot.addWidget(fresh)
+    largest = []
+    fresh.largest_drawn.connect(lambda: largest.append(True))
+    with qtbot.waitSignal(fresh.drawn, timeout=TIMEOUT):
+        fresh.show()
+    assert not largest and set(fresh.nodes) == set(firms.values())
+
+
 def test_the_items_are_added_a_slice_per_turn_of_the_event_loop(opened, qtbot, monkeypatch):
     from casebook.ui import network_scene
 

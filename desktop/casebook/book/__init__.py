@@ -13,6 +13,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from casebook.core.errors import Refused
 from casebook.core.location import ServerLocation, parse_location
 from casebook.core.users import os_user
 from casebook.store.engine import Store, default_location, default_store_path, open_store
@@ -218,9 +219,17 @@ class Casebook(_Sections, metaclass=_Lazy):
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _refuse_own_file(self, path: Path) -> None:
+        """Refuse to read the store's own database files as input (``Store.is_own_file``)."""
+        if self.store.is_own_file(path):
+            raise Refused(
+                f"{path} is this Casebook's own store; it cannot be read as input while it is "
+                "open (make a copy with `casebook backup` and use that)"
+            )
+
     @contextmanager
-    def _write(self) -> Iterator[Session]:
-        with self.store.write() as session:
+    def _write(self, *, bulk: bool = False) -> Iterator[Session]:
+        with self.store.write(bulk=bulk) as session:
             yield session
 
     @contextmanager

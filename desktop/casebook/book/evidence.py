@@ -219,6 +219,7 @@ class EvidenceSection:
         ``registry.pdf -> ~/.ssh/id_rsa``), so it is refused unless ``follow_symlinks``, and then
         its target is written into the item's notes; a device or FIFO is always refused."""
         path = Path(path)
+        self._refuse_own_file(path)
         notes = _custody(path, notes, follow_symlinks)
         fields = clean_evidence_fields(
             {

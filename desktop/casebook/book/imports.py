@@ -76,7 +76,7 @@ class ImportsSection:
         cleaned = importer.read_shipments(
             request, sha256=sha256, progress=progress, cancelled=cancelled
         )
-        with self._write() as session:
+        with self._write(bulk=True) as session:  # foreign keys checked once, before commit
             case = find_case(session, case_ref)
             result = importer.write_shipments(
                 session,
@@ -106,6 +106,7 @@ class ImportsSection:
 
         if not path.is_file():
             raise UsageError(f"no file {path}")
+        self._refuse_own_file(path)
         if preset and mapping:
             raise UsageError("give --preset or --mapping, not both")
         with self._read() as session:

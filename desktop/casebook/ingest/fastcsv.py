@@ -33,39 +33,84 @@ class Layout:
 def scan(
     path: Path, *, encoding: str, delimiter: str, header_line: int, width: int
 ) -> Layout | None:
-    """Field counts of every line after the header; None when the file needs the csv module."""
+    """Field counts of every line after the header; None when the file needs the csv module.
+
+    Counted with numpy over blocks of the raw bytes; only lines with a quoted field (a double
+    quote opening a field) are looked at one by one."""
     if encoding not in FAST_ENCODINGS or len(delimiter) != 1:
         return None
-    sep, blank = delimiter.encode("ascii"), b" \t\r" + delimiter.encode("ascii")
+    options = {"header_line": header_line, "width": width, "delimiter": delimiter,
+               "encoding": encoding}  # fmt: skip
     layout = Layout()
-    for number, line in enumerate(_lines(path), start=1):
-        if number <= header_line:
-            layout.skip.append(number - 1)
-            continue
-        if b"\r" in line[:-1]:
-            return None  # bare carriage returns: pandas would see more lines
-        fields = _fields(line, sep, delimiter, encoding) if line.strip(blank) else 0
-        if fields is None:
-            return None
-        if fields == width:
-            layout.data.append(number)
-        else:
-            layout.skip.append(number - 1)
-            if fields:
-                layout.misshapen.append((number, fields, line.rstrip(b"\r")[:400]))
-    return layout
-
-
-def _lines(path: Path) -> Iterator[bytes]:
-    """The file's lines without their ``\\n``, read in large blocks."""
+    number = 0  # lines read so far
     rest = b""
     with path.open("rb") as f:
-        while block := f.read(BLOCK):
-            lines = (rest + block).split(b"\n")
-            rest = lines.pop()
-            yield from lines
-    if rest:
-        yield rest
+        while True:
+            block = f.read(BLOCK)
+            data = rest + block
+            if not block:  # the end: a last line without its \n, if any
+                if data and _add_lines(layout, data + b"\n", number, **options) is None:
+                    return None
+                return layout
+            cut = data.rfind(b"\n") + 1
+            rest = data[cut:]
+            if cut:
+                lines = _add_lines(layout, data[:cut], number, **options)
+                if lines is None:
+                    return None
+                number += lines
+
+
+def _add_lines(
+    layout: Layout, data: bytes, number: int, *, header_line: int, width: int, delimiter: str,
+    encoding: str,
+) -> int | None:  # fmt: skip
+    """Add the lines of ``data`` (whole lines, each ending in ``\\n``) numbered from
+    ``number + 1``; how many there were, or None when the file needs the csv module."""
+    import numpy as np
+
+    sep, blank = delimiter.encode("ascii"), b" \t\r" + delimiter.encode("ascii")
+    buf = np.frombuffer(data, dtype=np.uint8)
+    stops = np.flatnonzero(buf == 10)  # each line's \n
+    starts = np.empty_like(stops)
+    starts[0], starts[1:] = 0, stops[:-1] + 1
+    numbers = np.arange(number + 1, number + 1 + len(stops))
+    body = numbers > header_line  # header lines are skipped, whatever they hold
+    layout.skip.extend((numbers[~body] - 1).tolist())
+    if not body.any():
+        return len(stops)
+
+    def line_of(positions):
+        return np.searchsorted(stops, positions)
+
+    returns = np.flatnonzero(buf == 13)
+    bare = returns[returns + 1 != stops[line_of(returns)]]  # \r not right before the \n
+    if body[line_of(bare)].any():
+        return None  # bare carriage returns: pandas would see more lines
+
+    seps = np.flatnonzero(buf == sep[0])
+    fields = np.searchsorted(seps, stops) - np.searchsorted(seps, starts) + 1
+    # Blank lines (nothing but spaces, tabs and delimiters) are empty or begin with one of those.
+    maybe_blank = (starts == stops) | np.isin(buf[starts], np.frombuffer(blank, dtype=np.uint8))
+    for i in np.flatnonzero(body & maybe_blank).tolist():
+        if not data[starts[i] : stops[i]].strip(blank):
+            fields[i] = 0
+    quotes = np.flatnonzero(buf == 34)
+    lines = line_of(quotes)
+    opening = (quotes == starts[lines]) | (buf[quotes - 1] == sep[0])  # a field's first byte
+    for i in np.unique(lines[opening]).tolist():  # lines with a quoted field
+        if body[i] and fields[i]:
+            counted = _fields(data[starts[i] : stops[i]], sep, delimiter, encoding)
+            if counted is None:
+                return None
+            fields[i] = counted
+    good = body & (fields == width)
+    layout.data.extend(numbers[good].tolist())
+    layout.skip.extend((numbers[body & ~good] - 1).tolist())
+    for i in np.flatnonzero(body & ~good & (fields > 0)).tolist():
+        line = data[starts[i] : stops[i]]
+        layout.misshapen.append((int(numbers[i]), int(fields[i]), line.rstrip(b"\r")[:400]))
+    return len(stops)
 
 
 def _fields(line: bytes, sep: bytes, delimiter: str, encoding: str) -> int | None:

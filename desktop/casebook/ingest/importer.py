@@ -316,6 +316,10 @@ def _land(
     clock.lap("firms")
     report(0.7, 0.0, 0.0)
     texts = _text_ids(session, columns["description"], case_id=request.case_id)
+    firm_ids = np.unique(np.concatenate([exporters, importers]))
+    store.cover_import_parents(
+        session, case_id=request.case_id, dataset_id=dataset_id, firm_ids=firm_ids[firm_ids >= 0]
+    )
     clock.lap("distinct texts")
     count = len(rows)
     first_id = store.last_shipment_id(session) + 1

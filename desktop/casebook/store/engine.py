@@ -114,10 +114,31 @@ class Store:
         """The folder beside the database that holds the vault, rejects and backups."""
         return self.path.with_name(self.path.stem + ".files")
 
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session in one write transaction: committed on success, rolled back on error."""
+    def is_own_file(self, path: Path) -> bool:
+        """Whether ``path`` is the database file or one of SQLite's files beside it. Reading one
+        of those through another descriptor while this process has the store open would
+        release SQLite's locks on it (POSIX locks belong to the process and go with any close),
+        so another process could then corrupt the store: such a file is never read as input."""
         try:
+            target = Path(path).expanduser().resolve()
+        except OSError:
+            return False
+        return target.parent == self.path.parent and target.name in {
+            self.path.name + suffix for suffix in ("", "-wal", "-shm", "-journal")
+        }
+
+    @contextmanager
+    def write(self, *, bulk: bool = False) -> Iterator[Session]:
+        """A session in one write transaction: committed on success, rolled back on error.
+
+        ``bulk`` (an import): foreign keys are checked once before commit instead of row by row
+        (``sqlite.bulk_write_session``); the rows' parents are just as sure to exist after it.
+        """
+        try:
+            if bulk:
+                with sqlite.bulk_write_session(self.engine) as session:
+                    yield session
+                return
             with Session(self.engine, expire_on_commit=False) as session:
                 with session.begin():
                     yield session
@@ -193,6 +214,10 @@ class ServerStore:
 
         return Path(user_data_dir("Casebook", appauthor=False)) / "servers" / f"{name}.files"
 
+    def is_own_file(self, path: Path) -> bool:
+        """False: a server's data is no local file (see ``Store.is_own_file``)."""
+        return False
+
     def _prepare(self, create: bool) -> None:
         from casebook.store import postgres
 
@@ -240,8 +265,9 @@ class ServerStore:
             raise
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session in one write transaction (holding the store's write lock)."""
+    def write(self, *, bulk: bool = False) -> Iterator[Session]:
+        """A session in one write transaction (holding the store's write lock). ``bulk`` changes
+        nothing here: an import's rows go in through ``postgres.bulk_load``."""
         from casebook.store import postgres
 
         try:

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from casebook.store.backend import insert_batches, is_server, raw_connection
-from casebook.store.sqlite import BATCH
+from casebook.store.sqlite import BATCH, cover_parents
 
 CACHE_KIB = 64 * 1024  # page cache during a bulk insert (more only raised the peak memory)
 
@@ -200,6 +200,28 @@ def row_key(declaration: str | None, item: str | None, content: str) -> str:
         return f"{declaration}\x1f{item}"
     text = f"{declaration}\x1f\x1f{content}"
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+#: The tables an import fills from its columns: the shipments, and the rollups summed from the
+#: same columns (or, when ids are not consecutive, from those shipments).
+FROM_COLUMNS = (
+    "shipment",
+    "shipmentrollup",
+    "partyrollup",
+    "traderollup",
+    "firmrollup",
+    "unitvaluerollup",
+)
+
+
+def cover_import_parents(session: Session, *, case_id: int, dataset_id: int, firm_ids) -> None:
+    """An import's rows point to its case, its dataset and these firms only: in a bulk write
+    those are looked up once before commit, not for each shipment and group (SQLite)."""
+    cover_parents(
+        session,
+        tables=FROM_COLUMNS,
+        parents={"case": [case_id], "dataset": [dataset_id], "firm": firm_ids},
+    )
 
 
 @contextmanager

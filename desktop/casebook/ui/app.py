@@ -46,7 +46,11 @@ class GuiThreadCollector(QObject):
     thread) live as long as the process: once the imports settled (no new module for a tick),
     every object then is frozen out of the full collections (``gc.freeze``), as opening the
     store and the matplotlib warm-up do for theirs. A full walk of pandas' objects, imported
-    by the first chart read of a 1M case, stalled the window 0.16 s (issue 18)."""
+    by the first chart read of a 1M case, stalled the window 0.16 s (issue 18). While modules
+    are being imported (more than at the last tick) nothing is collected: the young
+    generations filled with the imports' objects, and walking them again and again (each
+    younger collection moving them up, then a full one) stalled the window 0.2-0.35 s during
+    the matplotlib and pandas warm-up."""
 
     INTERVAL_MS = 50
 
@@ -65,7 +69,9 @@ class GuiThreadCollector(QObject):
     def collect(self) -> int | None:
         """Collect the oldest generation whose count passed its threshold; what it found."""
         modules, self.modules = self.modules, len(sys.modules)
-        if modules == self.modules != self.frozen_modules:  # imports done: theirs kept for good
+        if modules != self.modules:  # imports under way (any thread): nothing walked meanwhile
+            return None
+        if self.modules != self.frozen_modules:  # imports done: theirs kept for good
             gc.collect(1)  # not the young garbage with them
             gc.freeze()
             self.frozen_modules = self.modules

@@ -10,6 +10,7 @@ the way to the first paint.
 from __future__ import annotations
 
 import gc
+import importlib
 import math
 import threading
 from dataclasses import dataclass, field
@@ -65,15 +66,18 @@ _warm_up: list[threading.Thread] = []  # the last warm-up thread started
 def warm_up() -> threading.Thread:
     """Import matplotlib, its canvases and the shipped fonts on a thread of their own, so that
     the first case opened (its Analysis tab) does not wait for them on the GUI thread: about a
-    second on a quiet machine, tens of seconds on a busy one. Returns the started thread."""
+    second on a quiet machine, tens of seconds on a busy one. Then pandas, which the charts'
+    first read imports on the DB worker (0.5-1 s more before a 1M case's first chart, issue
+    18). Returns the started thread."""
 
     def work() -> None:
         setup()
         from matplotlib.backends import backend_agg, backend_qtagg  # noqa: F401
         from matplotlib.figure import Figure  # noqa: F401
 
-        gc.freeze()  # matplotlib's modules: out of the GUI thread's full collections for good
-        _warm.set()
+        _warm.set()  # the Analysis tab may be built (its first chart read needs pandas)
+        importlib.import_module("pandas")
+        gc.freeze()  # their modules: out of the GUI thread's full collections for good
 
     thread = threading.Thread(target=work, name="matplotlib warm-up", daemon=True)
     _warm_up[:] = [thread]

@@ -291,10 +291,20 @@ class ChartDrawing:
             if not any(item.pinned for item in self.nodes.values()):
                 self.relayout()
 
-    def draw(self, positions: dict, *, relayout: bool = False, saved: bool = False) -> None:
+    def draw(
+        self,
+        positions: dict,
+        *,
+        relayout: bool = False,
+        saved: bool = False,
+        fit: bool | None = None,
+    ) -> None:
         """Draw the model at ``positions`` (uid → (x, y) in the unit square), a slice of items
-        per turn of the event loop; ``drawn`` once every item is on the scene. Firms already
-        drawn keep where they are now unless ``relayout``."""
+        per turn of the event loop; ``drawn`` once every item is on the scene (``largest_drawn``
+        for the largest links drawn first: then no scores are read nor positions saved yet).
+        Firms already drawn keep where they are now unless ``relayout``; Fit at the end when
+        ``fit`` (by default when ``relayout``)."""
+        fit = relayout if fit is None else fit
         model, side = self.model, self.side()
         if not relayout:
             positions = {**positions, **self.positions()}
@@ -321,7 +331,7 @@ class ChartDrawing:
         self.scene.addItem(self.far_nodes)
         self.labels_due()
         self._quiet = False
-        if relayout:  # Fit follows: drawn from afar from the start if it will be (no arrow
+        if fit:  # Fit follows: drawn from afar from the start if it will be (no arrow
             # heads made, no pens changed on every edge a moment later)
             port = self.view.viewport()
             width, height = max(port.width(), 1000), max(port.height(), 650)
@@ -368,7 +378,7 @@ class ChartDrawing:
             self.status.setText(self.summary())
             self.update_date_axis()
             yield
-            if relayout:
+            if fit:
                 self.view.fit()
                 yield
 
@@ -376,15 +386,16 @@ class ChartDrawing:
             self.view.viewport().setUpdatesEnabled(True)
             if self._fitted_scale != self.label_scale:  # zoomed (Fit) after they were fitted
                 self.refit_labels(fit=self.view.fitted)
-            if relayout and not saved:
+            first = self.largest_only  # the whole chart follows
+            if relayout and not saved and not first:
                 self.save_soon(only_new=True)
             self._sync_actions()
             self.complete = True
             # The red-flag scores (a scan of every shipment) once the chart is drawn: read
             # meanwhile, the worker's Python slowed the drawing's slices by half.
-            if self.scores is None and not self._scoring:
+            if self.scores is None and not self._scoring and not first:
                 self._read_scores()
-            self.drawn.emit()
+            (self.largest_drawn if first else self.drawn).emit()
 
         self._slice(drawing, itertools.chain(steps, finishing()), finish)
 

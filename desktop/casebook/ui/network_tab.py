@@ -56,6 +56,39 @@ from casebook.ui.workspace import LensTab, WorkspaceTab
 #: proposal to the product owner: a few hundred firms stay readable and draw in well under a
 #: second; a 1M-shipment case has thousands.
 DRAWN_FIRMS = 300
+#: An empty chart whose links hold at least this many shipments draws its ``FIRST_LINKS``
+#: largest links first (chosen in SQL: about 0.5 s on a 1M-shipment case, where the whole
+#: chart's read takes 3-4 s), then the whole chart.
+FIRST_FROM_SHIPMENTS = 100_000
+FIRST_LINKS = 150
+
+
+def _shrunk(positions: dict, shrink: float) -> dict:
+    """Positions (in units of a chart's square) of firms drawn on a chart's square that is
+    ``shrink`` times the side of the next one: as large there, about its centre."""
+    if shrink == 1.0:
+        return positions
+    return {u: (0.5 + (x - 0.5) * shrink, 0.5 + (y - 0.5) * shrink)
+            for u, (x, y) in positions.items()}  # fmt: skip
+
+
+def _place(book, model, *, ref: str, relayout: bool, current: dict, options: dict, kinds: list,
+           first: dict | None = None):  # fmt: skip
+    """On the worker: (positions, saved, kind, laid, marks) of ``model``: the saved layout
+    when ``relayout`` (else ``current``) and ``first`` (the largest links' firms as drawn
+    first), the firms not placed yet laid out around them."""
+    from casebook.book.network import layout_network
+
+    layout = book.chart_layout(case_ref=ref) if relayout else None
+    saved = {n["uid"]: (n["x"], n["y"]) for n in layout["nodes"]} if layout else None
+    kind = layout["layout"] if layout else None
+    marks = {n["uid"]: (n["pinned"], n["group"]) for n in layout["nodes"]} if layout else None
+    keep = {**(dict(saved or {}) if relayout else current), **(first or {})}
+    positions, laid = keep, None
+    if not model.nodes or any(n.uid not in keep for n in model.nodes):
+        laid = options | {"kind": kind if kind in kinds else options["kind"]}
+        positions = layout_network(model, pinned=keep or None, **laid)
+    return positions, bool(saved), kind, laid, marks
 
 
 class ExportDialog:
@@ -105,6 +138,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
     """Filters and layout above the chart; the selected firm's details beside it."""
 
     drawn = Signal()  # after the chart was (re)drawn
+    largest_drawn = Signal()  # the largest links drawn first, the whole chart being read
     details_shown = Signal(dict)  # the selected firm's details arrived
     firm_selected = Signal(str)  # uid
     scored = Signal()  # the red-flag scores arrived and are shown
@@ -122,6 +156,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self._generation = 0
         self._relayout = True  # the read in flight lays the chart out (saved positions)
         self.every_firm = False  # "Show all": no cap on the firms drawn
+        self.largest_only = False  # the largest links drawn, the whole chart being read
         self.firms = 0  # the firms of the chart read, drawn or not
         self._quiet = False  # selecting on request of another tab: do not echo it back
         self._picked: dict = {}  # the selected node items (their labels are drawn whole)
@@ -288,7 +323,9 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         ``DRAWN_FIRMS`` largest firms unless every firm is asked for, and lay out the firms
         not placed yet there too; then draw it. Red-flag scores (a scan of every shipment)
         follow in a second read, so the chart shows first. A read that replaces one still
-        laying the chart out lays it out too."""
+        laying the chart out lays it out too. An empty chart of a large case (links of at
+        least ``FIRST_FROM_SHIPMENTS`` shipments) shows its ``FIRST_LINKS`` largest links
+        first, chosen in SQL, while the whole chart is read; its firms keep their places."""
         self._loaded = True
         self._generation += 1
         self._relayout = relayout = relayout or self._relayout
@@ -296,13 +333,15 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         limit = None if self.every_firm else DRAWN_FIRMS
         current, options = self.positions(), self.layout_options()
         kinds = [self.layout_choice.itemData(i) for i in range(self.layout_choice.count())]
+        first: dict = {}  # the largest links' positions, for the whole chart's layout
         if not self.nodes:
             self.status.setText("Reading the network…")
+            self._read_largest_first(gen, first, relayout, options, kinds)
 
         def work(book):
             from dataclasses import replace
 
-            from casebook.book.network import aggregate_trade, largest, layout_network
+            from casebook.book.network import aggregate_trade, canvas_size, largest
 
             model = book.network(case_ref=ref, scores=False, lens=lens, persons=True, **filters)
             # One trade link per pair of firms, whichever way the goods went (value,
@@ -310,22 +349,62 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
             model = replace(model, edges=aggregate_trade(model.edges))
             firms = sum(n.subject == "firm" for n in model.nodes)
             model = largest(model, limit) if limit else model
-            layout = book.chart_layout(case_ref=ref) if relayout else None
-            saved = {n["uid"]: (n["x"], n["y"]) for n in layout["nodes"]} if layout else None
-            kind = layout["layout"] if layout else None
-            marks = (
-                {n["uid"]: (n["pinned"], n["group"]) for n in layout["nodes"]} if layout else None
-            )
-            keep = dict(saved or {}) if relayout else current
-            positions, laid = keep, None
-            if not model.nodes or any(n.uid not in keep for n in model.nodes):
-                laid = options | {"kind": kind if kind in kinds else options["kind"]}
-                positions = layout_network(model, pinned=keep or None, **laid)
-            return model, firms, positions, bool(saved), kind, laid, marks
+            if first.get("laid"):  # as large on the larger canvas: the rest around them
+                first["shrink"] = canvas_size(first["nodes"]) / canvas_size(len(model.nodes))
+                first["positions"] = _shrunk(first["positions"], first["shrink"])
+            placed = _place(book, model, ref=ref, relayout=relayout, current=current,
+                            options=options, kinds=kinds,
+                            first=first.get("positions"))  # fmt: skip
+            return model, firms, *placed
 
         Op(self.host, work, label="Reading the network").success(
-            lambda result: self._arrived(gen, *result[:-1], marks=result[-1], relayout=relayout)
+            lambda result: self._arrived(
+                gen,
+                *result[:-1],
+                marks=result[-1],
+                relayout=relayout,
+                shrink=first.get("shrink", 1.0),
+            )  # fmt: skip
         ).failure(lambda exc: self._failed(gen, exc)).run()
+
+    def _read_largest_first(
+        self, gen: int, first: dict, relayout: bool, options: dict, kinds: list
+    ) -> None:
+        """Read (on the worker, before the whole chart) the ``FIRST_LINKS`` largest trade links
+        under the lens and filters and draw them, unless the case is small: then nothing."""
+        ref, filters, lens = self.ref, self.filters(), self.lens or None
+        threshold = filters.pop("min_value")
+
+        def work(book):
+            from dataclasses import replace
+
+            drawn = book.link_chart(case_ref=ref, lens=lens, threshold=threshold, scores=False,
+                                    persons=True, links=FIRST_LINKS, **filters)  # fmt: skip
+            trade = [e for e in drawn.model.edges if e.is_trade]
+            links = len(trade) + drawn.smaller.links + drawn.hidden.links
+            shipments = sum(e.count for e in trade) + drawn.smaller.shipments
+            if shipments + drawn.hidden.shipments < FIRST_FROM_SHIPMENTS:
+                return None  # the whole chart is read about as fast
+            ends = {u for e in drawn.model.edges for u in (e.source, e.target)}
+            # Only the firms (and persons) these links join: not the unlinked ones.
+            model = replace(drawn.model, nodes=[n for n in drawn.model.nodes if n.uid in ends])
+            placed = _place(book, model, ref=ref, relayout=relayout, current={},
+                            options=options, kinds=kinds)  # fmt: skip
+            # Laid out afresh (nothing saved): kept as large when the whole chart comes.
+            first.update(positions=placed[0], nodes=len(model.nodes), laid=not placed[1])
+            return model, links, *placed
+
+        def arrived(result) -> None:
+            if result is None or not isValid(self) or gen != self._generation or self.nodes:
+                return
+            model, links, positions, saved, kind, laid, marks = result
+            self._arrived(gen, model, self.firms, positions, saved, kind, laid,
+                          relayout=relayout, marks=marks, largest_of=links)  # fmt: skip
+
+        # A failure (bad filters) is the whole chart's read's to say, once.
+        Op(self.host, work, label="Reading the largest links").success(arrived).failure(
+            lambda _exc: None
+        ).run()
 
     def show_every_firm(self) -> None:
         """Draw every firm of the case, not only the largest (the ones drawn stay put)."""
@@ -395,14 +474,42 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
     def _failed(self, gen: int, exc: BaseException) -> None:
         if gen == self._generation:
             self._relayout = False
+            if self.largest_only:  # the largest links stay, and say they are all there is
+                trade = sum(1 for e in self.model.edges if e.is_trade)
+                self.cap_note.setText(
+                    f"Showing the {plural(trade, 'largest trade link')} only: the whole "
+                    "chart could not be read"
+                )
             self._quiet_failure(exc)
 
     def _arrived(
-        self, gen: int, model, firms, positions, saved, kind, laid, *, relayout: bool, marks=None
+        self,
+        gen: int,
+        model,
+        firms,
+        positions,
+        saved,
+        kind,
+        laid,
+        *,
+        relayout: bool,
+        marks=None,
+        largest_of: int | None = None,
+        shrink: float = 1.0,
     ) -> None:
+        """Draw a model read; ``largest_of``: it is the largest links of so many, drawn
+        while the whole chart is read (``_read_largest_first``); ``shrink``: the whole chart
+        after them, on which they keep their size (``_shrunk``)."""
         if not isValid(self) or gen != self._generation:  # a newer read, or the tab is gone
             return
-        self._relayout = False
+        fit = relayout
+        if self.largest_only and largest_of is None:  # the whole chart after its largest links
+            now = _shrunk(self.positions(), shrink)  # as they are now (dragged or not)
+            positions = {**positions, **now}
+            fit = self.view.auto_fit  # not if the analyst zoomed in meanwhile
+        self.largest_only = largest_of is not None
+        if not self.largest_only:
+            self._relayout = False
         if marks is not None:  # the saved pins and groups, with the saved positions
             self._restore_pins = {uid for uid, (pinned, _group) in marks.items() if pinned}
             groups: dict[str, list[str]] = {}
@@ -426,8 +533,16 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self.show_every_button.setEnabled(True)
         for widget in (self.cap_note, self.show_every_button):
             widget.setVisible(capped)
+        if self.largest_only:
+            trade = sum(1 for e in model.edges if e.is_trade)
+            self.cap_note.setText(
+                f"Showing the {trade:,} largest of {largest_of:,} trade links; "
+                "reading the whole chart…"
+            )
+            self.cap_note.setVisible(True)
+            self.show_every_button.setVisible(False)
         self._show_caption()  # firm names for the lens's firm uids
-        self.draw(positions, saved=saved, relayout=relayout)  # then the scores are read
+        self.draw(positions, saved=saved, relayout=relayout, fit=fit)  # then the scores
 
     # --- selection --------------------------------------------------------------------------
 
