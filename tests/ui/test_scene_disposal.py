@@ -28,6 +28,8 @@ def test_the_items_of_a_closed_tabs_scene_are_deleted_in_slices(qtbot, monkeypat
     _delete_now(owner)
     assert shiboken6.isValid(scene) and len(scene.items()) == 100  # nothing deleted at once
     disposal = SceneDisposal.of_app()
+    disposal._slice()  # the items listed
+    assert len(scene.items()) == 100
     disposal._slice()  # the top item: a child, left to its parent
     disposal._slice()
     assert len(scene.items()) == 98  # one item (with its child) a turn

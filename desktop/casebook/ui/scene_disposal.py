@@ -20,7 +20,7 @@ class SceneDisposal(QObject):
 
     def __init__(self, parent: QObject):
         super().__init__(parent)
-        self.pending: list[tuple[QGraphicsScene, list]] = []  # (scene, its items left)
+        self.pending: list[tuple[QGraphicsScene, list | None]] = []  # (scene, items left)
         self.timer = QTimer(self, interval=0, singleShot=True, timeout=self._slice)
 
     @classmethod
@@ -44,16 +44,20 @@ class SceneDisposal(QObject):
             return
         scene.blockSignals(True)  # its tab's slots are gone
         scene.clearSelection()
-        # One listing (20-30 ms for 50,000 items); which are top-level is asked a slice at a
-        # time (as long again): a child goes with its parent (deleting it alone, then the
-        # scene, crashed).
-        self.pending.append((scene, scene.items(Qt.SortOrder.AscendingOrder)))
+        self.pending.append((scene, None))  # its items listed at the next turn, not with the tab
         self.timer.start()
 
     def _slice(self) -> None:
         deadline = time.perf_counter() + SLICE_S
         while self.pending:
             scene, items = self.pending[0]
+            if items is None and shiboken6.isValid(scene):
+                # One listing (20-60 ms for 50,000 items), a turn of its own; which are
+                # top-level is asked a slice at a time (as long again): a child goes with its
+                # parent (deleting it alone, then the scene, crashed).
+                self.pending[0] = (scene, scene.items(Qt.SortOrder.AscendingOrder))
+                self.timer.start()
+                return
             while items:
                 item = items.pop()  # from the top: a child before its parent, left to it
                 if shiboken6.isValid(item) and item.parentItem() is None:
