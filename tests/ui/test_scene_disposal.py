@@ -17,6 +17,8 @@ def _delete_now(widget: QWidget) -> None:
 
 
 def test_the_items_of_a_closed_tabs_scene_are_deleted_in_slices(qtbot, monkeypatch):
+    disposal = SceneDisposal.of_app()
+    qtbot.waitUntil(lambda: not disposal.pending, timeout=10_000)  # earlier tests' scenes
     monkeypatch.setattr(scene_disposal, "SLICE_S", 0.0)  # one item a turn: countable
     owner = QWidget()
     scene = SceneDisposal.scene_for(owner)
@@ -27,7 +29,6 @@ def test_the_items_of_a_closed_tabs_scene_are_deleted_in_slices(qtbot, monkeypat
     picked.setSelected(True)
     _delete_now(owner)
     assert shiboken6.isValid(scene) and len(scene.items()) == 100  # nothing deleted at once
-    disposal = SceneDisposal.of_app()
     disposal._slice()  # the items listed
     assert len(scene.items()) == 100
     disposal._slice()  # the top item: a child, left to its parent
