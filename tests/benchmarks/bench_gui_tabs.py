@@ -508,6 +508,9 @@ def main() -> None:
         print(f"  {gap * 1000:7.0f} ms during {' -> '.join(during)}")
         for stack in stacks:
             print(f"             {stack}")
+    for gap, _at, during, stacks in gaps[5:over]:  # the rest over 100 ms, a line each
+        where = " | ".join(stack.split(" < ")[0] for stack in stacks)
+        print(f"  {gap * 1000:7.0f} ms during {during[-1]}: {where}")
 
 
 if __name__ == "__main__":

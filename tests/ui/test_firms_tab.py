@@ -247,6 +247,29 @@ def test_the_firms_table_shows_flag_scores_and_listed(big_tab, demo_tab, qtbot):
     assert demo_tab.detail.lineWrapMode() != demo_tab.detail.LineWrapMode.NoWrap
 
 
+def test_the_red_flags_stay_out_of_the_cycle_collectors_walks(demo_tab, qtbot):
+    """A million-shipment case's flagged firms made 50,000 lists and dicts that each full
+    collection on the GUI thread walked again, stalling the window (issue 18): the flags
+    arrive as tuples of plain dicts: one without sampled shipments is never tracked."""
+    import gc
+
+    from PySide6.QtCore import Qt
+
+    from casebook.ui.ops import read_only_flags
+
+    qtbot.waitUntil(lambda: demo_tab.scores is not None, timeout=60_000)
+    flagged = [f for f in demo_tab.scores.values() if f["flags"]]
+    assert flagged and all(isinstance(f["flags"], tuple) for f in flagged)
+    reason = flagged[0]["flags"][0]["reason"]
+    assert reason in _cell(demo_tab, flagged[0]["name"], "score").data(Qt.ItemDataRole.ToolTipRole)
+    result = read_only_flags(demo_tab.host.book.flags(case_ref=demo_tab.ref))
+    gc.collect()
+    flags = [flag for firm in result["firms"] for flag in firm["flags"]]
+    assert [f["flags"] for f in result["firms"] if f["flags"]] == [f["flags"] for f in flagged]
+    bare = [flag for flag in flags if not flag["shipments"]]  # most, on a 1M case: all
+    assert bare and not any(gc.is_tracked(flag) for flag in bare)
+
+
 def test_the_detail_pane_lists_dispatch_countries_and_shared_names_show_countries(big_tab, qtbot):
     labels = sorted(
         big_tab.firm_proxy.index(r, 0).data() for r in range(big_tab.firm_proxy.rowCount())

@@ -635,6 +635,33 @@ def test_a_zoom_gesture_scales_the_picture_taken_while_the_view_was_still(opened
     assert view._ready[0] is not picture
 
 
+def test_the_picture_for_a_gesture_is_taken_a_strip_per_turn(opened, qtbot):
+    """Drawing the whole chart into the picture at once held a million-shipment case's
+    window 0.17 s (issue 18): a strip per turn of the event loop, the same picture."""
+    from PySide6.QtGui import QImage
+
+    from casebook.ui.network_view import READY_STRIPS
+
+    _win, tab, _firms = opened
+    view = tab.view
+    qtbot.waitUntil(view.ready_picture, timeout=TIMEOUT)
+    rgb = QImage.Format.Format_RGB32
+    whole = view.viewport().grab().toImage().convertToFormat(rgb)
+    view.drop_ready()
+    view._take_ready()
+    assert not view.ready_picture()  # one strip of READY_STRIPS so far
+    qtbot.waitUntil(view.ready_picture, timeout=TIMEOUT)
+    got = view._ready[0].toImage().convertToFormat(rgb)
+    assert READY_STRIPS > 1 and got.size() == whole.size()
+    differ = sum(
+        got.pixel(x, y) != whole.pixel(x, y)
+        for x in range(0, got.width(), 2)
+        for y in range(0, got.height(), 2)
+    )
+    # The same picture but for a few pixels of text crossing a strip's edge (0.3% here)
+    assert differ < 0.01 * (got.width() // 2) * (got.height() // 2)
+
+
 def test_a_read_overtaken_by_a_newer_lens_is_dropped(opened, qtbot):
     _win, tab, firms = opened
     drawn = []
@@ -681,3 +708,20 @@ def test_the_demo_chart_draws_lin_haoran_directing_the_two_intermediaries(qtbot,
     directs = {e.target.node.uid: e.edge.label for e in node.edges if e.source is node}
     assert directs == {firms[HUAXIN.name]: "director", firms[STEPPE.name]: "director"}
     assert f"{len(firms)} firms · 2 persons" in tab.status.text()
+
+
+def test_leaving_the_case_deletes_the_charts_items_after_the_tab_in_slices(opened, qtbot):
+    """A million-shipment case's 6,644 links deleted with the tab at once froze the window
+    0.14-0.4 s (issue 18): the tab goes first, its scene's items a slice at a time."""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    win, tab, firms = opened
+    tab.select(firms["Beta Tools"])  # a selected node goes without calling the gone tab
+    scene = tab.scene
+    assert scene.items()
+    win.page.workspace._drop_tabs()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    assert not shiboken6.isValid(tab)
+    assert shiboken6.isValid(scene) and scene.items()  # not deleted with the tab
+    qtbot.waitUntil(lambda: not shiboken6.isValid(scene), timeout=TIMEOUT)

@@ -413,3 +413,19 @@ def test_a_role_scrolled_in_under_the_lane_names_is_named_once_at_the_edge(late,
     once = inked(alone, 0, 0)
     assert once > 20
     assert inked(image, edge, top) <= once * 1.25 + 5  # one text, not two on top of each other
+
+
+def test_leaving_the_case_deletes_the_timelines_cells_after_the_tab_in_slices(opened, qtbot):
+    """50,000 cells of a million-shipment case deleted with the tab at once froze the window
+    (issue 18): the tab goes first, its scene's items a slice at a time from the event loop."""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    win, tab, _firms = opened
+    scene = tab.scene
+    assert scene.items()
+    win.page.workspace._drop_tabs()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    assert not shiboken6.isValid(tab)
+    assert shiboken6.isValid(scene) and scene.items()  # not deleted with the tab
+    qtbot.waitUntil(lambda: not shiboken6.isValid(scene), timeout=TIMEOUT)

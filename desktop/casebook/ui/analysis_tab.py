@@ -53,7 +53,7 @@ from casebook.core.names import with_countries
 from casebook.core.words import plural
 from casebook.ui import charts, theme
 from casebook.ui.dialogs import ok_cancel
-from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.ops import Changes, Host, Op, read_only_flags
 from casebook.ui.undo import FacadeCommand, Recreated
 from casebook.ui.workspace import LensTab, WorkspaceTab, narrowed
 
@@ -841,7 +841,7 @@ class AnalysisTab(LensTab, QWidget):
         self.flags.status.setText("Checking red flags…")
         Op(
             self.host,
-            lambda book: book.flags(case_ref=self.ref, lens=lens),
+            lambda book: read_only_flags(book.flags(case_ref=self.ref, lens=lens)),
             label="Checking red flags",
         ).success(done).failure(failed).run()
 

@@ -52,7 +52,7 @@ from casebook.core.words import plural
 from casebook.ui import theme
 from casebook.ui.evidence_tab import NOTICE_STYLE, add_evidence_files, local_files
 from casebook.ui.findings_panel import evidence_label
-from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.ops import Changes, Host, Op, read_only_flags
 from casebook.ui.placeholders import show_prompt
 from casebook.ui.relationship_dialog import (
     RelationshipDialog,
@@ -368,9 +368,11 @@ class FirmsTab(QWidget):
             return  # asked again when shown or when the worker is idle
         ref = self.ref
         self._scoring = True
-        Op(self.host, lambda book: book.flags(case_ref=ref), label="Scoring red flags").success(
-            self._scores_arrived
-        ).failure(self._scores_failed).run()
+        Op(
+            self.host,
+            lambda book: read_only_flags(book.flags(case_ref=ref)),
+            label="Scoring red flags",
+        ).success(self._scores_arrived).failure(self._scores_failed).run()
 
     def _scores_failed(self, exc: BaseException) -> None:
         self._scoring = False
@@ -939,7 +941,7 @@ def _add_flags(firms: list[dict], scores: dict[str, dict] | None) -> None:
     for firm in firms:
         flagged = None if scores is None else scores.get(firm["uid"])
         firm["score"] = None if scores is None else (flagged or {}).get("score", 0)
-        firm["flags"] = None if scores is None else (flagged or {}).get("flags", [])
+        firm["flags"] = None if scores is None else (flagged or {}).get("flags", ())
 
 
 def _flags_tip(firm: dict) -> str:

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
     QFileDialog,
-    QGraphicsScene,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -50,6 +49,7 @@ from casebook.ui.network_scene import ChartDrawing
 from casebook.ui.network_view import NetworkView
 from casebook.ui.network_work import ChartWork
 from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.scene_disposal import SceneDisposal
 from casebook.ui.workspace import LensTab, WorkspaceTab
 
 #: The firms drawn at first: the largest by trade value ("Show all" draws every one). A
@@ -219,7 +219,7 @@ class NetworkTab(LensTab, ChartDrawing, ChartWork, PanelActions, QWidget):
         self.show_every_button.setToolTip("Draw every firm of the case (slower on large cases)")
         self.show_every_button.clicked.connect(self.show_every_firm)
 
-        self.scene = QGraphicsScene(self)
+        self.scene = SceneDisposal.scene_for(self)  # its items go in slices after the tab
         self.scene.selectionChanged.connect(self._selection_changed)
         self.view = NetworkView(self.scene)
         self.view.zoomed.connect(self._zoomed)

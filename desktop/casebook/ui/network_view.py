@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap, QRegion, QTransform
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
 from casebook.ui.evidence_tab import local_files
 from casebook.ui.network_items import DimVeil, NodeItem, chart, kind_icon, style_pen
@@ -18,6 +18,9 @@ SETTLE_MS = 150  # after the last zoom step, the chart is drawn again antialiase
 #: Once the view has been still this long after a frame, the picture a zoom gesture scales is
 #: taken ahead (``_take_ready``), so that the gesture's first step need not draw it.
 READY_MS = 300
+#: The picture is taken a strip at a time, this many strips (each a turn of the event loop):
+#: the whole of a million-shipment case's chart at once held the window 0.17 s (issue 18).
+READY_STRIPS = 4  # 8 took twice the work in all (links crossing strips), no shorter turns
 FIT_MARGIN = 8  # pixels around the chart after Fit
 #: Fit folds the legend to its title when leaving it room would make the chart smaller than
 #: this part of the size it has without it.
@@ -234,6 +237,7 @@ class NetworkView(QGraphicsView):
         self._snapshot = None  # (picture, its transform) while a zoom gesture goes on
         self._ready = None  # (picture, its transform) of the view as last painted, taken idle
         self._taking = False  # the ready picture being taken (its paint changes nothing)
+        self._strips = None  # (picture, its transform, next strip's top) while being taken
         self._ready_timer = QTimer(self, singleShot=True, interval=READY_MS,
                                    timeout=self._take_ready)  # fmt: skip
         self.far = False  # zoomed far out: no antialiasing (``set_far``)
@@ -318,18 +322,46 @@ class NetworkView(QGraphicsView):
         self._settle.start()
 
     def _take_ready(self) -> None:
-        """The picture of the view as it is now, for a gesture to come (``moving``); any
-        frame painted afterwards drops it (``paintEvent``)."""
+        """The picture of the view as it is now, for a gesture to come (``moving``), taken a
+        strip per turn of the event loop (``_take_strip``); any frame painted meanwhile or
+        afterwards drops it (``paintEvent``)."""
         if self._snapshot is not None or not self.isVisible() or self.scene() is None:
             return
+        viewport = self.viewport()
+        ratio = viewport.devicePixelRatioF()
+        picture = QPixmap((viewport.size().toSizeF() * ratio).toSize())
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(Qt.GlobalColor.transparent)
+        self._strips = (picture, QTransform(self.viewportTransform()), 0)
+        self._take_strip()
+
+    def _take_strip(self) -> None:
+        if self._strips is None:  # a frame painted since: that picture would be old
+            return
+        picture, then, top = self._strips
+        viewport = self.viewport()
+        if self._snapshot is not None or not self.isVisible() or self.scene() is None:
+            self._strips = None
+            return
+        height = max(1, -(-viewport.height() // READY_STRIPS))
+        flags = QWidget.RenderFlag.DrawWindowBackground | QWidget.RenderFlag.DrawChildren
         self._taking = True
         try:
-            self._ready = (self.viewport().grab(), QTransform(self.viewportTransform()))
+            viewport.render(
+                picture, QPoint(0, top), QRegion(0, top, viewport.width(), height), flags
+            )
         finally:
             self._taking = False
+        top += height
+        if top < viewport.height():
+            self._strips = (picture, then, top)
+            QTimer.singleShot(0, self, self._take_strip)
+        else:
+            self._strips = None
+            self._ready = (picture, then)
 
     def drop_ready(self) -> None:
-        self._ready = None
+        self._ready = self._strips = None
 
     def ready_picture(self) -> bool:
         """Whether the picture for the next gesture is taken (``_take_ready``)."""
@@ -368,7 +400,7 @@ class NetworkView(QGraphicsView):
         if self._snapshot is None:
             super().paintEvent(event)
             if not self._taking:  # something changed on the screen: the picture is old
-                self._ready = None
+                self._ready = self._strips = None
                 self._ready_timer.start()
             return
         picture, then = self._snapshot
@@ -397,7 +429,7 @@ class NetworkView(QGraphicsView):
             self.viewport().update()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        self._snapshot = self._ready = None
+        self._snapshot = self._ready = self._strips = None
         super().resizeEvent(event)
         if self.auto_fit:
             self.fit()

@@ -166,6 +166,10 @@ class ShipmentsTab(QWidget):
     def set_lens(self, lens: ShipmentFilter) -> None:
         """Show exactly the shipments of ``lens`` (the bar's, or a slice another tab asked
         for); a lens the store refuses is explained, not raised."""
+        if lens == self.lens:  # the slice shown (e.g. the bar's, told to a tab just built)
+            self.problem.hide()  # its source was built once already: 30-50 ms on a 1M case
+            self._show_lens()
+            return
         try:
             source = self._source(lens)
         except CasebookError as exc:
@@ -173,9 +177,6 @@ class ShipmentsTab(QWidget):
             self.problem.show()
             return
         self.problem.hide()
-        if lens == self.lens:  # the slice shown (e.g. the bar's, told to a tab just built)
-            self._show_lens()
-            return
         self.lens = lens
         self._pending_reveal = None
         self.model.set_source(source)

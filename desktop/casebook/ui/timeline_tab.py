@@ -24,7 +24,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
-    QGraphicsScene,
     QGraphicsView,
     QHBoxLayout,
     QLabel,
@@ -39,6 +38,7 @@ from casebook.core.names import with_countries
 from casebook.core.numbers import money
 from casebook.ui import theme
 from casebook.ui.ops import Changes, Host, Op
+from casebook.ui.scene_disposal import SceneDisposal
 from casebook.ui.workspace import LensTab, WorkspaceTab, narrowed
 
 LABEL_WIDTH = 230.0
@@ -128,7 +128,7 @@ class TimelineView(QGraphicsView):
     cell_activated = Signal(str, str)
 
     def __init__(self, tab: TimelineTab):
-        super().__init__(QGraphicsScene(tab))
+        super().__init__(SceneDisposal.scene_for(tab))  # its cells go in slices after the tab
         self.tab = tab
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
