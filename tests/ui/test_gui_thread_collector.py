@@ -89,20 +89,21 @@ def settled():
         thread.join(120)
 
 
-def test_what_a_late_import_loaded_is_left_out_of_full_collections(qapp, settled):
+def test_what_a_late_import_loaded_is_left_out_of_full_collections(qapp, monkeypatch, settled):
     """pandas imported by a chart's first read (on the worker) was walked by every later full
     collection on the GUI thread: once the imports settle, their objects are frozen."""
-    import importlib
     import sys
+    import types
 
     collector = qapp.findChild(GuiThreadCollector)
-    for _attempt in range(5):  # again if a thread of an earlier test imported meanwhile
+    for attempt in range(5):  # again if a thread of an earlier test imported meanwhile
         collector.collect()
         collector.collect()  # settled: nothing new since the last tick
         frozen = gc.get_freeze_count()
-        sys.modules.pop("colorsys", None)
         loaded = len(sys.modules)
-        colorsys = importlib.import_module("colorsys")  # a module not loaded yet
+        module = types.ModuleType(f"_late_{attempt}")  # a module not loaded before
+        exec("def late():\n    pass\n", module.__dict__)
+        monkeypatch.setitem(sys.modules, module.__name__, module)
         collector.collect()  # a module more: maybe still importing
         waiting = gc.get_freeze_count()
         collector.collect()  # no new one since: frozen
@@ -110,7 +111,7 @@ def test_what_a_late_import_loaded_is_left_out_of_full_collections(qapp, settled
             break
     assert waiting == frozen
     assert gc.get_freeze_count() > frozen
-    assert not any(obj is colorsys.rgb_to_hls for obj in gc.get_objects())
+    assert not any(obj is module.late for obj in gc.get_objects())
 
 
 def test_nothing_is_walked_while_modules_are_being_imported(qapp, monkeypatch, settled):

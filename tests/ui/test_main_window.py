@@ -233,3 +233,22 @@ def test_ctrl_y_redoes_as_well_as_ctrl_shift_z(qtbot, monkeypatch, tmp_path):
     with qtbot.waitSignal(window.host.changed, timeout=10_000):
         qtbot.keyClick(window.page.cases.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert _titles(window) == ["Redo by Ctrl+Y"]
+
+
+def test_the_status_bar_names_the_job_running_now_not_the_first_of_a_queue(window, qtbot):
+    """A tab that reads in two steps (the Network's largest links, then the whole chart) said
+    "Reading the largest links…" for the whole read: the status names each job as it runs."""
+    import threading
+
+    from casebook.ui.worker import Job
+
+    first_done, second_done = threading.Event(), threading.Event()
+    first = window.host.submit(Job(lambda: first_done.wait(10)), "Reading the largest links")
+    window.host.submit(Job(lambda: second_done.wait(10)), "Reading the whole chart")
+    assert window.busy_label.text() == "Reading the largest links…"
+    first_done.set()
+    qtbot.waitUntil(lambda: first not in window.host.worker._pending, timeout=5000)
+    assert window.busy_label.text() == "Reading the whole chart…"
+    second_done.set()
+    qtbot.waitUntil(lambda: not window.host.worker.busy, timeout=5000)
+    assert window.busy_label.text() == ""

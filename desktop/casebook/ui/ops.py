@@ -86,21 +86,21 @@ class Host(QObject):
         self.readers: list[threading.Thread] = []  # reads off the worker (the check on open)
         self.undo_stack = QUndoStack(self)
         self.live = None  # ui.live.LiveRefresh of the open store
-        self._labels: list[str] = []
         self.worker.busy_changed.connect(self._on_busy)
+        self.worker.finished.connect(self._on_finished)
 
     # --- running --------------------------------------------------------------------------
 
     def submit(self, job: Job, label: str) -> Job:
-        self._labels.append(label)
         job.label = label
         return self.worker.submit(job)
 
     def _on_busy(self, busy: bool) -> None:
-        label = self._labels[-1] if busy and self._labels else ""
-        if not busy:
-            self._labels.clear()
-        self.busy_changed.emit(busy, label)
+        self.busy_changed.emit(busy, self.worker.running)
+
+    def _on_finished(self, _job: Job) -> None:
+        if self.worker.busy:  # the next job runs now: the status names it, not the first one
+            self.busy_changed.emit(True, self.worker.running)
 
     def present_error(self, exc: BaseException, trace: str = "") -> None:
         """The one place errors reach the user; a cancellation is silent."""

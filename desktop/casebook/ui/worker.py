@@ -83,6 +83,11 @@ class DbWorker(QObject):
     def busy(self) -> bool:
         return bool(self._pending)
 
+    @property
+    def running(self) -> str:
+        """The label of the job running now (the oldest not yet delivered); empty when idle."""
+        return self._pending[0].label if self._pending else ""
+
     def submit(self, job: Job) -> Job:
         """Queue ``job``; its callbacks run on the GUI thread when it ends. After ``shutdown``
         (the app is quitting: a tab built in the last moment asks for its first page) the job
