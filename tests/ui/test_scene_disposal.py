@@ -18,7 +18,9 @@ def _delete_now(widget: QWidget) -> None:
 
 def test_the_items_of_a_closed_tabs_scene_are_deleted_in_slices(qtbot, monkeypatch):
     disposal = SceneDisposal.of_app()
-    qtbot.waitUntil(lambda: not disposal.pending, timeout=10_000)  # earlier tests' scenes
+    # Earlier tests' scenes: their tabs' deletions (still posted) start them, then they go.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    qtbot.waitUntil(lambda: not disposal.pending, timeout=10_000)
     monkeypatch.setattr(scene_disposal, "SLICE_S", 0.0)  # one item a turn: countable
     owner = QWidget()
     scene = SceneDisposal.scene_for(owner)
